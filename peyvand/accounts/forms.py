@@ -1,0 +1,105 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.accounts.models import Team, User
+from peyvand.core.validators import normalize_mobile
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("نام کاربری یا گذرواژه درست نیست."),
+        "inactive": _("این حساب کاربری غیرفعال است."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("نام کاربری")
+        self.fields["username"].widget.attrs.update({"dir": "ltr", "autofocus": True})
+        self.fields["password"].label = _("گذرواژه")
+        self.fields["password"].widget.attrs["dir"] = "ltr"
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["calendar", "digits"]
+        widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
+
+
+class UserForm(forms.ModelForm):
+    """A manager creates or edits a user; the password is set only when given."""
+
+    password = forms.CharField(
+        label=_("گذرواژه"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "new-password"}),
+        help_text=_("برای کاربر جدید الزامی است؛ در ویرایش، خالی بگذارید تا تغییر نکند."),
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("نقش‌ها"),
+        queryset=Group.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    teams = forms.ModelMultipleChoiceField(
+        label=_("گروه‌های کاربران"),
+        queryset=Team.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "mobile",
+            "extension",
+            "is_active",
+        ]
+        widgets = {
+            "username": forms.TextInput(attrs={"dir": "ltr"}),
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "mobile": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        if self.instance.pk:
+            self.fields["groups"].initial = self.instance.groups.all()
+            self.fields["teams"].initial = self.instance.teams.all()
+
+    def clean_mobile(self) -> str:
+        mobile = self.cleaned_data["mobile"]
+        return normalize_mobile(mobile) if mobile else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if not self.instance.pk and not password:
+            self.add_error("password", _("برای کاربر جدید گذرواژه لازم است."))
+        elif password:
+            try:
+                validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "members", "is_active"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(is_active=True)

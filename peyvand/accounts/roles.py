@@ -1,0 +1,42 @@
+"""Roles are Django groups with permissions. The three built-in roles are kept in step
+after every migrate; managers may create more in the UI."""
+
+from django.contrib.auth.models import Group, Permission
+
+MANAGER = "مدیر"
+SALES = "کارشناس فروش"
+SUPPORT = "کارشناس پشتیبانی"
+
+# Codenames per role; "*" means every permission of the project's apps.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    MANAGER: ["*"],
+    SALES: [
+        "contacts.add_contact",
+        "contacts.change_contact",
+        "contacts.delete_contact",
+        "contacts.view_contact",
+    ],
+    SUPPORT: [
+        "contacts.add_contact",
+        "contacts.change_contact",
+        "contacts.view_contact",
+    ],
+}
+PROJECT_APPS = ["accounts", "core", "lookups", "contacts"]
+
+
+def ensure_roles(**kwargs) -> None:
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        if codenames == ["*"]:
+            permissions = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+        else:
+            wanted = [codename.split(".") for codename in codenames]
+            permissions = [
+                permission
+                for app_label, codename in wanted
+                for permission in Permission.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            ]
+        group.permissions.add(*permissions)

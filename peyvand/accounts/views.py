@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from peyvand.accounts import services
+from peyvand.accounts.forms import LoginForm, PreferencesForm, TeamForm, UserForm
+from peyvand.accounts.models import Team, User
+
+login = auth_views.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
+)
+logout = auth_views.LogoutView.as_view()
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("ترجیحات نمایش ذخیره شد."))
+        return redirect("accounts:preferences")
+    return render(
+        request, "accounts/preferences.html", {"form": form, "today": timezone.localdate()}
+    )
+
+
+manage_users = permission_required("accounts.manage_users", raise_exception=True)
+
+
+@manage_users
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.prefetch_related("groups", "teams").order_by("-is_active", "username")
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@manage_users
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(User, pk=pk) if pk else User()
+    form = UserForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.user_save(
+            user=form.save(commit=False),
+            password=form.cleaned_data["password"],
+            groups=form.cleaned_data["groups"],
+            teams=form.cleaned_data["teams"],
+        )
+        messages.success(request, _("کاربر «%(name)s» ذخیره شد.") % {"name": form.instance})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "object": instance})
+
+
+@manage_users
+def team_list(request: HttpRequest) -> HttpResponse:
+    teams = Team.objects.prefetch_related("members")
+    return render(request, "accounts/team_list.html", {"teams": teams})
+
+
+@manage_users
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(Team, pk=pk) if pk else Team()
+    form = TeamForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.team_save(team=form.save(commit=False), members=form.cleaned_data["members"])
+        messages.success(request, _("گروه «%(name)s» ذخیره شد.") % {"name": form.instance})
+        return redirect("accounts:team_list")
+    return render(request, "accounts/team_form.html", {"form": form, "object": instance})

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+def _my_recent_contacts(request) -> dict:
+    from peyvand.contacts.models import Contact
+
+    contacts = Contact.objects.visible_to(request.user).filter(owner=request.user)
+    return {"contacts": contacts.order_by("-created_at", "-id")[:6]}
+
+
+class ContactsConfig(AppConfig):
+    name = "peyvand.contacts"
+    label = "contacts"
+    verbose_name = "مخاطبین"
+
+    def ready(self) -> None:
+        from peyvand.contacts.selectors import contact_search
+        from peyvand.core.registry import (
+            HomePanel,
+            SearchSource,
+            register_home_panel,
+            register_search_source,
+        )
+
+        register_search_source(
+            SearchSource(
+                label="مخاطبین",
+                search=contact_search,
+                row_template="contacts/_search_row.html",
+                list_url_name="contacts:list",
+            )
+        )
+        register_home_panel(HomePanel("contacts/_home_panel.html", _my_recent_contacts, order=50))

@@ -1,0 +1,72 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.contacts.models import Contact
+from peyvand.core.dates import JalaliDateField
+from peyvand.core.text import normalize_persian
+from peyvand.core.validators import (
+    normalize_landline,
+    normalize_legal_id,
+    normalize_mobile,
+    normalize_national_id,
+)
+from peyvand.lookups.models import AcquaintanceSource
+
+
+class ContactForm(forms.ModelForm):
+    birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "kind", "name", "company", "code", "mobile", "phone", "email",
+            "national_id", "source", "birthday", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "kind": forms.RadioSelect,
+            "code": forms.TextInput(
+                attrs={"dir": "ltr", "placeholder": "خالی بگذارید تا خودکار داده شود"}
+            ),
+            "mobile": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}),
+            "phone": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۲۱ ۸۸۷۷ ۶۶۵۵"}),
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "national_id": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["source"].queryset = AcquaintanceSource.objects.active()
+
+    def clean_name(self) -> str:
+        return normalize_persian(self.cleaned_data["name"])
+
+    def clean_company(self) -> str:
+        return normalize_persian(self.cleaned_data["company"])
+
+    def clean_code(self) -> str:
+        return normalize_persian(self.cleaned_data["code"])
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data["mobile"]
+        return normalize_mobile(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"]
+        return normalize_landline(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        national_id = cleaned.get("national_id")
+        if national_id:
+            normalizer = (
+                normalize_national_id
+                if cleaned.get("kind") == Contact.Kind.PERSON
+                else normalize_legal_id
+            )
+            try:
+                cleaned["national_id"] = normalizer(national_id)
+            except forms.ValidationError as error:
+                self.add_error("national_id", error)
+        return cleaned

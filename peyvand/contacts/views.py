@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peyvand.accounts.models import User
+from peyvand.contacts import services
+from peyvand.contacts.forms import ContactForm
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import contacts_for_list
+from peyvand.core.access import get_visible_or_404
+from peyvand.core.history import history_of, snapshot
+from peyvand.core.pagination import paginate
+from peyvand.core.services import record_delete
+
+
+def contact_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    try:
+        owner_id = int(request.GET.get("owner") or 0) or None
+    except ValueError:
+        owner_id = None
+    contacts = contacts_for_list(user=request.user, query=query, owner_id=owner_id)
+    page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
+    context = {
+        "page": page,
+        "query": query,
+        "owner_id": owner_id,
+        "owners": User.objects.filter(is_active=True).only(
+            "id", "first_name", "last_name", "username"
+        ),
+    }
+    if request.htmx and request.htmx.target == "contact-results":
+        return render(request, "contacts/list.html#results", context)
+    return render(request, "contacts/list.html", context)
+
+
+@permission_required("contacts.add_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = services.contact_create(contact=form.save(commit=False), by=request.user)
+        messages.success(
+            request,
+            _("مخاطب «%(name)s» با کد %(code)s ثبت شد.") % {"name": contact, "code": contact.code},
+        )
+        return redirect(contact)
+    return render(request, "contacts/form.html", {"form": form})
+
+
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(
+        Contact, request.user, pk, Contact.objects.select_related("owner", "source")
+    )
+    return render(
+        request, "contacts/detail.html", {"contact": contact, "history": history_of(contact)}
+    )
+
+
+@permission_required("contacts.change_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact, request.user, pk)
+    before = snapshot(contact)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.contact_update(contact=form.save(commit=False), before=before, by=request.user)
+        messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
+        return redirect(contact)
+    return render(request, "contacts/form.html", {"form": form, "contact": contact})
+
+
+@permission_required("contacts.delete_contact", raise_exception=True)
+@require_POST
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact, request.user, pk)
+    record_delete(record=contact, by=request.user)
+    messages.success(
+        request,
+        _("«%(name)s» به سطل بازیافت رفت و مدیر می‌تواند آن را بازیابی کند.") % {"name": contact},
+    )
+    return redirect("contacts:list")

@@ -1,0 +1,107 @@
+"""What every page's shell needs: the site name and the side menu."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from peyvand.core.display import site_settings_for
+
+
+@dataclass
+class MenuItem:
+    label: str
+    url_name: str
+    icon: str
+    namespace: str
+    permission: str | None = None
+    url: str = ""
+    active: bool = False
+
+
+@dataclass
+class MenuSection:
+    title: str
+    items: list[MenuItem] = field(default_factory=list)
+
+
+def _menu() -> list[MenuSection]:
+    # Each module adds its entries here when it lands.
+    return [
+        MenuSection(
+            "",
+            [
+                MenuItem(_("کارتابل"), "core:home", "speedometer2", "core:home"),
+                MenuItem(_("مخاطبین"), "contacts:list", "people", "contacts"),
+            ],
+        ),
+        MenuSection(
+            _("مدیریت"),
+            [
+                MenuItem(
+                    _("کاربران"),
+                    "accounts:user_list",
+                    "person-gear",
+                    "accounts:user",
+                    "accounts.manage_users",
+                ),
+                MenuItem(
+                    _("گروه‌های کاربران"),
+                    "accounts:team_list",
+                    "diagram-3",
+                    "accounts:team",
+                    "accounts.manage_users",
+                ),
+                MenuItem(
+                    _("کدینگ عمومی"),
+                    "lookups:index",
+                    "list-ul",
+                    "lookups",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("تقویم کاری"),
+                    "core:holidays",
+                    "calendar-week",
+                    "core:holidays",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("سری‌های شماره"),
+                    "core:sequence_list",
+                    "123",
+                    "core:sequence",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("تنظیمات سامانه"),
+                    "core:site_settings",
+                    "gear",
+                    "core:site_settings",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("سطل بازیافت"), "core:trash", "trash3", "core:trash", "accounts.manage_trash"
+                ),
+            ],
+        ),
+    ]
+
+
+def shell(request) -> dict:
+    if not request.user.is_authenticated or request.resolver_match is None:
+        return {"site_name": _("پیوند")}
+    match = request.resolver_match
+    current = f"{match.namespace}:{match.url_name}"
+    sections = []
+    for section in _menu():
+        items = []
+        for item in section.items:
+            if item.permission and not request.user.has_perm(item.permission):
+                continue
+            item.url = reverse(item.url_name)
+            item.active = current.startswith(item.namespace)
+            items.append(item)
+        if items:
+            sections.append(MenuSection(section.title, items))
+    return {"site_name": site_settings_for(request).company_name, "menu": sections}

@@ -1,0 +1,341 @@
+"""Dates for a Persian-first CRM: Jalali conversion, parsing of typed dates, display in
+the Jalali, Gregorian or Hijri calendar, and the form fields that use the date picker.
+
+This is the only module that converts or formats dates; templates, forms and the API all
+come through here so that every screen agrees on 1403/12/30.
+
+Storage is always Gregorian (``date`` / aware ``datetime`` in UTC); the calendars are a
+matter of input and display only.
+"""
+
+import re
+from datetime import date, datetime, time
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import jdatetime
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from hijridate import Gregorian
+
+from peyvand.core.text import to_latin_digits, to_persian_digits
+
+CALENDARS = ("jalali", "gregorian", "hijri")
+DIGITS = ("fa", "latin")
+STYLES = ("short", "long", "full")
+
+JALALI_MONTHS = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+GREGORIAN_MONTHS = (
+    "ژانویه",
+    "فوریه",
+    "مارس",
+    "آوریل",
+    "مه",
+    "ژوئن",
+    "ژوئیه",
+    "اوت",
+    "سپتامبر",
+    "اکتبر",
+    "نوامبر",
+    "دسامبر",
+)
+HIJRI_MONTHS = (
+    "محرم",
+    "صفر",
+    "ربیع\u200cالاول",
+    "ربیع\u200cالثانی",
+    "جمادی\u200cالاول",
+    "جمادی\u200cالثانی",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذی\u200cالقعده",
+    "ذی\u200cالحجه",
+)
+# The Iranian week starts on Saturday; index 0 is شنبه (jdatetime's weekday() agrees).
+WEEKDAYS = (
+    "شنبه",
+    "یکشنبه",
+    "دوشنبه",
+    "سه\u200cشنبه",
+    "چهارشنبه",
+    "پنجشنبه",
+    "جمعه",
+)
+
+# Typed years outside this range are almost always typos (a Gregorian year, a missing
+# digit), so they are refused rather than silently stored centuries away.
+MIN_JALALI_YEAR = 1300
+MAX_JALALI_YEAR = 1500
+
+TEHRAN = "Asia/Tehran"
+
+# Copy-pasted dates often carry bidi marks or zero-width characters that are invisible in
+# the input box; they are dropped before parsing. The Arabic decimal separator (U+066B) is
+# what some Persian keyboards type for ".".
+_INPUT_CLEANUP = {
+    **dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]),
+    0x061C: None,  # Arabic letter mark
+    0xFEFF: None,
+    0x066B: ".",
+}
+
+# re.ASCII: after to_latin_digits only ASCII digits are accepted, so no other script's
+# digits slip through ``\d``. Whitespace has been collapsed to single spaces beforehand.
+_DATE_PATTERN = (
+    r"(?P<year>\d{1,9}) ?(?P<sep>[/.\-]) ?(?P<month>\d{1,2}) ?(?P=sep) ?(?P<day>\d{1,2})"
+)
+_TIME_PATTERN = r"(?P<hour>\d{1,2}) ?: ?(?P<minute>\d{2})(?: ?: ?(?P<second>\d{2}))?"
+_DATE_RE = re.compile(_DATE_PATTERN, re.ASCII)
+_DATETIME_RE = re.compile(rf"{_DATE_PATTERN}(?: |T){_TIME_PATTERN}", re.ASCII)
+
+_DATE_EXAMPLE = "1403/01/15"
+_DATETIME_EXAMPLE = "1403/01/15 09:30"
+
+
+def _fa(text: object) -> str:
+    return to_persian_digits(str(text))
+
+
+def _normalise_input(value: str) -> str:
+    text = to_latin_digits(value).translate(_INPUT_CLEANUP)
+    return " ".join(text.split())
+
+
+def _days_in_jalali_month(year: int, month: int) -> int:
+    if month == 12:
+        return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+    return jdatetime.j_days_in_month[month - 1]
+
+
+def to_jalali(d: date) -> jdatetime.date:
+    """The Jalali date of a Gregorian date."""
+    return jdatetime.date.fromgregorian(year=d.year, month=d.month, day=d.day)
+
+
+def from_jalali(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Jalali date; ValidationError (in Persian) if it does not
+    exist or the year is outside 1300–1500."""
+    if not MIN_JALALI_YEAR <= year <= MAX_JALALI_YEAR:
+        raise ValidationError(
+            f"سال باید بین {_fa(MIN_JALALI_YEAR)} و {_fa(MAX_JALALI_YEAR)} باشد.",
+            code="year_range",
+        )
+    if not 1 <= month <= 12:
+        raise ValidationError("ماه باید بین ۱ و ۱۲ باشد.", code="invalid_month")
+    days = _days_in_jalali_month(year, month)
+    if not 1 <= day <= days:
+        typed = _fa(f"{year:04d}/{month:02d}/{day:02d}")
+        raise ValidationError(
+            f"تاریخ {typed} وجود ندارد: {JALALI_MONTHS[month - 1]} {_fa(year)}، "
+            f"{_fa(days)} روز دارد.",
+            code="invalid_day",
+        )
+    return jdatetime.date(year, month, day).togregorian()
+
+
+def jalali_today() -> jdatetime.date:
+    """Today in the active time zone (Asia/Tehran by default), as a Jalali date."""
+    return to_jalali(timezone.localdate())
+
+
+def parse_jalali_date(value: str) -> date:
+    """Parse a typed Jalali date such as «۱۴۰۳/۱۲/۳۰», "1403-1-5" or "١٤٠٣.١٢.٣٠"
+    (year first, four-digit year) into a Gregorian ``date``."""
+    match = _DATE_RE.fullmatch(_normalise_input(value))
+    if match is None:
+        raise ValidationError(
+            f"تاریخ را به شکل {_fa(_DATE_EXAMPLE)} وارد کنید.", code="invalid_format"
+        )
+    return from_jalali(int(match["year"]), int(match["month"]), int(match["day"]))
+
+
+def parse_jalali_datetime(value: str) -> datetime:
+    """Parse a typed Jalali date and time such as «۱۴۰۳/۱۲/۳۰ ۱۴:۳۰» (seconds optional)
+    into an aware datetime in Asia/Tehran."""
+    match = _DATETIME_RE.fullmatch(_normalise_input(value))
+    if match is None:
+        raise ValidationError(
+            f"تاریخ و ساعت را به شکل {_fa(_DATETIME_EXAMPLE)} وارد کنید.",
+            code="invalid_format",
+        )
+    day = from_jalali(int(match["year"]), int(match["month"]), int(match["day"]))
+    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValidationError("ساعت باید بین ۰۰:۰۰ و ۲۳:۵۹ باشد.", code="invalid_time")
+    # Tehran has had no DST since 2022; for older wall-clock times that fell in a DST
+    # gap or overlap zoneinfo picks the first reading (fold=0), which is good enough here.
+    return datetime.combine(day, time(hour, minute, second), tzinfo=ZoneInfo(TEHRAN))
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, not {value!r}")
+
+
+def _local(value: datetime) -> datetime:
+    # Naive datetimes are taken to be local wall-clock time already.
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _calendar_parts(d: date, calendar: str) -> tuple[int, int, int, str, str]:
+    """(year, month, day, month name, era suffix) of ``d`` in ``calendar``."""
+    if calendar == "gregorian":
+        return d.year, d.month, d.day, GREGORIAN_MONTHS[d.month - 1], ""
+    if calendar == "hijri":
+        # hijridate implements Umm al-Qura (Saudi). Iran's official lunar date may be 0–1
+        # day later; Hijri is an optional display calendar only, never used for input or
+        # business rules (holidays come from the official Iranian calendar).
+        try:
+            h = Gregorian(d.year, d.month, d.day).to_hijri()
+        except (OverflowError, ValueError):
+            # Umm al-Qura tables cover 1924-08-01 … 2077-11-16 only; show Jalali rather
+            # than failing a whole page over one date.
+            pass
+        else:
+            return h.year, h.month, h.day, HIJRI_MONTHS[h.month - 1], " ق"
+    j = to_jalali(d)
+    return j.year, j.month, j.day, JALALI_MONTHS[j.month - 1], ""
+
+
+def format_date(
+    value: date | datetime | None,
+    calendar: str = "jalali",
+    digits: str = "fa",
+    style: str = "short",
+) -> str:
+    """A date for display: short «۱۴۰۳/۱۲/۳۰», long «۳۰ اسفند ۱۴۰۳» or full
+    «پنجشنبه ۳۰ اسفند ۱۴۰۳». Aware datetimes are shown in local time; None gives ""."""
+    if value is None:
+        return ""
+    _check_choice("calendar", calendar, CALENDARS)
+    _check_choice("digits", digits, DIGITS)
+    _check_choice("style", style, STYLES)
+    d = _local(value).date() if isinstance(value, datetime) else value
+    year, month, day, month_name, suffix = _calendar_parts(d, calendar)
+    if style == "short":
+        text = f"{year:04d}/{month:02d}/{day:02d}"
+    else:
+        text = f"{day} {month_name} {year}{suffix}"
+        if style == "full":
+            # date.weekday() is Monday=0; WEEKDAYS starts on Saturday.
+            text = f"{WEEKDAYS[(d.weekday() + 2) % 7]} {text}"
+    return text if digits == "latin" else to_persian_digits(text)
+
+
+def format_time(value: datetime | time | None, digits: str = "fa") -> str:
+    """«۱۴:۳۰»; aware datetimes are shown in local time; None gives ""."""
+    if value is None:
+        return ""
+    _check_choice("digits", digits, DIGITS)
+    if isinstance(value, datetime):
+        value = _local(value)
+    text = f"{value.hour:02d}:{value.minute:02d}"
+    return text if digits == "latin" else to_persian_digits(text)
+
+
+def format_datetime(value: datetime | None, calendar: str = "jalali", digits: str = "fa") -> str:
+    """Short date and time, «۱۴۰۳/۱۲/۳۰ ۱۴:۳۰»; a plain date gives the date alone."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value, calendar, digits)
+    value = _local(value)
+    return f"{format_date(value, calendar, digits)} {format_time(value, digits)}"
+
+
+class _JalaliInputField(forms.Field):
+    widget = forms.TextInput
+    # Attributes for @majidh1/jalalidatepicker (it binds to input[data-jdp]). dir=ltr
+    # because "1403/12/30" typed in an RTL box jumps around as digits are entered.
+    input_attrs: ClassVar[dict[str, str]] = {}
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, str]:
+        attrs = super().widget_attrs(widget)
+        # Attributes given explicitly on a custom widget win over the defaults.
+        attrs.update({k: v for k, v in self.input_attrs.items() if k not in widget.attrs})
+        return attrs
+
+
+class JalaliDateField(_JalaliInputField):
+    """A date typed (or picked) in the Jalali calendar, cleaned to a Gregorian ``date``."""
+
+    input_attrs: ClassVar[dict[str, str]] = {
+        "data-jdp": "",
+        # Keeps the picker date-only even where it is started with time: true globally.
+        "data-jdp-only-date": "",
+        "autocomplete": "off",
+        "dir": "ltr",
+        "inputmode": "numeric",
+        "placeholder": _fa(_DATE_EXAMPLE),
+    }
+
+    def to_python(self, value: object) -> date | None:
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return _local(value).date()
+        if isinstance(value, date):
+            return value
+        return parse_jalali_date(str(value))
+
+    def prepare_value(self, value: object) -> object:
+        # Dates become Latin-digit Jalali, the format the picker reads and writes. Strings
+        # are what the user typed and are shown back untouched after a validation error.
+        if isinstance(value, date):
+            return format_date(value, "jalali", "latin", "short")
+        return value
+
+
+class JalaliDateTimeField(_JalaliInputField):
+    """A date and time typed in the Jalali calendar, cleaned to an aware ``datetime``
+    in Asia/Tehran."""
+
+    input_attrs: ClassVar[dict[str, str]] = {
+        "data-jdp": "",
+        "autocomplete": "off",
+        "dir": "ltr",
+        "inputmode": "numeric",
+        "placeholder": _fa(_DATETIME_EXAMPLE),
+    }
+
+    def to_python(self, value: object) -> datetime | None:
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        return parse_jalali_datetime(str(value))
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, datetime):
+            return format_datetime(value, "jalali", "latin")
+        return value
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        # The input shows minutes only, so the initial value is compared as it was shown:
+        # seconds the user never saw are no change.
+        if self.disabled:
+            return False
+        try:
+            return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+        except ValidationError:
+            return True

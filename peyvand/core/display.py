@@ -1,0 +1,84 @@
+"""The current user's display preferences (calendar, digits, money unit) for the
+template filters. Filters cannot see the request, so a middleware puts the preferences
+in a context variable for the duration of the request (safe for threads and asyncio)."""
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DisplayPreferences:
+    calendar: str = "jalali"
+    digits: str = "fa"
+    money_unit: str = "rial"
+
+
+DEFAULT_PREFERENCES = DisplayPreferences()
+_current: ContextVar[DisplayPreferences] = ContextVar("display", default=DEFAULT_PREFERENCES)
+
+
+def current_preferences() -> DisplayPreferences:
+    return _current.get()
+
+
+def activate(preferences: DisplayPreferences):
+    return _current.set(preferences)
+
+
+def deactivate(token) -> None:
+    _current.reset(token)
+
+
+def site_settings_for(request):
+    """The installation settings, read once per request."""
+    from peyvand.core.models import SiteSettings
+
+    if not hasattr(request, "_site_settings"):
+        request._site_settings = SiteSettings.load()
+    return request._site_settings
+
+
+def preferences_for(request) -> DisplayPreferences:
+    money_unit = site_settings_for(request).money_unit
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return DisplayPreferences(money_unit=money_unit)
+    return DisplayPreferences(calendar=user.calendar, digits=user.digits, money_unit=money_unit)
+
+
+class DisplayPreferencesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Lazy: pages that format nothing (e.g. the unseen-count poll) pay no query.
+        token = activate(_LazyPreferences(request))
+        try:
+            return self.get_response(request)
+        finally:
+            deactivate(token)
+
+
+class _LazyPreferences:
+    """Resolves the user's preferences on first use, once per request."""
+
+    def __init__(self, request):
+        self._request = request
+        self._resolved: DisplayPreferences | None = None
+
+    def _get(self) -> DisplayPreferences:
+        if self._resolved is None:
+            self._resolved = preferences_for(self._request)
+        return self._resolved
+
+    @property
+    def calendar(self) -> str:
+        return self._get().calendar
+
+    @property
+    def digits(self) -> str:
+        return self._get().digits
+
+    @property
+    def money_unit(self) -> str:
+        return self._get().money_unit

@@ -1,0 +1,99 @@
+"""Change history: services take a snapshot before a change and log the difference
+after it. Values are stored as display text so history survives later renames."""
+
+import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from peyvand.core.models import ChangeRecord
+
+
+def _tracked_fields(record: models.Model) -> list[models.Field]:
+    excluded = set(getattr(record, "history_exclude", ()))
+    return [
+        field
+        for field in record._meta.concrete_fields
+        if field.editable
+        and not field.primary_key
+        and not isinstance(field, models.GeneratedField)
+        and field.name not in excluded
+    ]
+
+
+def snapshot(record: models.Model) -> dict[str, Any]:
+    """Raw values of the tracked fields (foreign keys by id, to avoid queries)."""
+    return {field.attname: getattr(record, field.attname) for field in _tracked_fields(record)}
+
+
+def _as_text(record: models.Model, field: models.Field, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        related = (
+            getattr(record, field.name, None) if getattr(record, field.attname) == value else None
+        )
+        if related is None:
+            related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, bool):
+        return "بله" if value else "خیر"
+    if isinstance(value, datetime.date):
+        # Stored as ISO so each reader sees it in their own calendar.
+        return value.isoformat()
+    return str(value)
+
+
+def log_change(
+    record: models.Model,
+    *,
+    user,
+    action: str,
+    before: dict[str, Any] | None = None,
+) -> ChangeRecord | None:
+    """Record an action. For "changed", ``before`` is the snapshot taken before the edit;
+    nothing is written when no tracked field changed."""
+    changes = []
+    if action == ChangeRecord.Action.CHANGED:
+        after = snapshot(record)
+        fields = {field.attname: field for field in _tracked_fields(record)}
+        for attname, old in (before or {}).items():
+            new = after.get(attname)
+            if old == new:
+                continue
+            field = fields[attname]
+            old_text = _old_text(record, field, old)
+            changes.append(
+                {
+                    "field": field.name,
+                    "label": str(field.verbose_name),
+                    "type": "date" if isinstance(field, models.DateField) else "text",
+                    "old": old_text,
+                    "new": _as_text(record, field, new),
+                }
+            )
+        if not changes:
+            return None
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        user=user,
+        action=action,
+        changes=changes,
+    )
+
+
+def _old_text(record: models.Model, field: models.Field, value: Any) -> str:
+    if isinstance(field, models.ForeignKey) and value is not None:
+        old = field.related_model._base_manager.filter(pk=value).first()
+        return str(old) if old is not None else str(value)
+    return _as_text(record, field, value)
+
+
+def history_of(record: models.Model) -> models.QuerySet[ChangeRecord]:
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("user")

@@ -1,0 +1,212 @@
+"""Building blocks shared by every business record, and the few settings tables the
+core services read (sequences, holiday overrides, installation settings)."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("آخرین تغییر"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Visibility rule, in one place: a user sees what they own or are assigned, what
+    members of their teams own, and everything with the ``accounts.see_all`` permission."""
+
+    def visible_to(self, user) -> "VisibleQuerySet":
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("accounts.see_all"):
+            return self
+        condition = Q(owner_id__in=user.team_member_ids())
+        for field in self.model.assignee_fields:
+            condition |= Q(**{field: user})
+        return self.filter(condition)
+
+
+class LiveManager(models.Manager.from_queryset(VisibleQuerySet)):
+    """Default manager: records not in the trash."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllRecordsManager(models.Manager.from_queryset(VisibleQuerySet)):
+    pass
+
+
+class BusinessRecord(TimeStampedModel):
+    """Base of every business record: an owner (visibility), soft delete (the trash) and
+    a change history (see core.history). Writes go through the app's services."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مالک"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("زمان حذف"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("حذف‌کننده"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = LiveManager()
+    all_objects = AllRecordsManager()
+
+    # User foreign keys that also grant visibility (e.g. "assignee"); see visible_to().
+    assignee_fields: ClassVar[tuple[str, ...]] = ()
+    # Fields whose changes are not worth a history line.
+    history_exclude: ClassVar[tuple[str, ...]] = ("updated_at", "deleted_at", "deleted_by")
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def search_key_field(*field_names: str) -> models.GeneratedField:
+    """A stored column holding fa_search_key() of the given text fields, kept by the
+    database itself. Add ``core.operations.AddTrigramIndex`` in the migration so that
+    ``search_key__contains`` is an index scan on PostgreSQL."""
+    parts: list = []
+    for name in field_names:
+        if parts:
+            parts.append(Value(" "))
+        parts.append(models.F(name))
+    expression = Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+    return models.GeneratedField(
+        expression=Func(expression, function="fa_search_key", output_field=TextField()),
+        output_field=TextField(),
+        db_persist=True,
+        verbose_name=_("کلید جستجو"),
+    )
+
+
+class ChangeRecord(models.Model):
+    """One line of a record's history: who, when, what, old → new."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("ثبت")
+        CHANGED = "changed", _("ویرایش")
+        DELETED = "deleted", _("حذف")
+        RESTORED = "restored", _("بازیابی")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # [{"field": name, "label": verbose name, "old": text, "new": text}, …]
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.content_type_id}:{self.object_id}"
+
+
+class Sequence(models.Model):
+    """A numbering series (tracking codes, contact codes…). ``next_code`` in
+    core.sequences takes the next number inside the caller's transaction."""
+
+    kind = models.SlugField(_("نوع"), max_length=40, unique=True)
+    name = models.CharField(_("عنوان"), max_length=100)
+    pattern = models.CharField(
+        _("الگو"),
+        max_length=60,
+        default="{سال}{شماره}",
+        help_text=_("{سال} سال شمسی چهاررقمی و {شماره} شماره ترتیبی است."),
+    )
+    padding = models.PositiveSmallIntegerField(_("تعداد رقم شماره"), default=5)
+    yearly = models.BooleanField(_("شروع دوباره در هر سال شمسی"), default=True)
+    year = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_number = models.PositiveBigIntegerField(_("آخرین شماره"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("سری شماره")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HolidayOverride(models.Model):
+    """A manager's correction of the official calendar: an extra day off, or an official
+    holiday the company works on."""
+
+    date = models.DateField(_("تاریخ"), unique=True)
+    is_holiday = models.BooleanField(_("تعطیل است"), default=True)
+    note = models.CharField(_("توضیح"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("استثنای تقویم")
+
+    def __str__(self) -> str:
+        return self.note
+
+
+WEEKDAY_CHOICES = [
+    (5, _("شنبه")),
+    (6, _("یکشنبه")),
+    (0, _("دوشنبه")),
+    (1, _("سه‌شنبه")),
+    (2, _("چهارشنبه")),
+    (3, _("پنجشنبه")),
+    (4, _("جمعه")),
+]
+
+
+class SiteSettings(models.Model):
+    """Installation-wide settings managers edit in the UI (a single row, pk=1)."""
+
+    class MoneyUnit(models.TextChoices):
+        RIAL = "rial", _("ریال")
+        TOMAN = "toman", _("تومان")
+
+    company_name = models.CharField(_("نام شرکت"), max_length=150, default="پیوند")
+    # Python weekday numbers (Monday = 0); Friday is the legal weekend.
+    weekend = models.JSONField(_("روزهای تعطیل هفته"), default=list)
+    money_unit = models.CharField(
+        _("واحد پول نمایش"), max_length=5, choices=MoneyUnit.choices, default=MoneyUnit.RIAL
+    )
+    notification_poll_seconds = models.PositiveIntegerField(
+        _("فاصله به‌روزرسانی اعلان‌ها (ثانیه)"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("تنظیمات سامانه")
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        obj, _created = cls.objects.get_or_create(pk=1, defaults={"weekend": [4]})
+        return obj

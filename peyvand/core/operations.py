@@ -1,0 +1,44 @@
+"""Migration operations that only make sense on PostgreSQL."""
+
+from django.db.migrations.operations.base import Operation
+
+
+class AddTrigramIndex(Operation):
+    """GIN trigram index on a search-key column so that ``LIKE '%…%'`` is an index scan.
+    SQLite has no such index; the demo is small enough for a scan there."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, field_name: str, name: str):
+        self.model_name = model_name
+        self.field_name = field_name
+        self.name = name
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table = schema_editor.quote_name(model._meta.db_table)
+        column = schema_editor.quote_name(model._meta.get_field(self.field_name).column)
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(self.name)} "
+            f"ON {table} USING gin ({column} gin_trgm_ops)"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+    def describe(self):
+        return f"Trigram index {self.name} on {self.model_name}.{self.field_name}"
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"model_name": self.model_name, "field_name": self.field_name, "name": self.name},
+        )

@@ -1,0 +1,43 @@
+"""Pagination that never counts rows: fetch one row more than the page size to know
+whether there is a next page. COUNT(*) over millions of visible rows is what makes
+CRM lists slow; users page forward and back, they do not need "page 7 of 41,210"."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    size: int = 25
+
+
+def paginate(queryset: QuerySet, page: str | int | None, size: int) -> Page:
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size, size=size)

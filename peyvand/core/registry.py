@@ -1,0 +1,38 @@
+"""Where domain apps plug into the shell without core importing them: the top-bar
+search and the home page (کارتابل). Apps register in their AppConfig.ready()."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    label: str  # heading of the group of results, in Persian
+    search: Callable[..., QuerySet]  # search(user=…, query=…) -> visible matches
+    row_template: str  # renders one result as {{ record }}
+    list_url_name: str  # the full list, filtered by ?q=
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    context: Callable[[HttpRequest], dict]
+    order: int = 100
+
+
+search_sources: list[SearchSource] = []
+home_panels: list[HomePanel] = []
+
+
+def register_search_source(source: SearchSource) -> None:
+    if source not in search_sources:
+        search_sources.append(source)
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    if panel not in home_panels:
+        home_panels.append(panel)
+        home_panels.sort(key=lambda item: item.order)

@@ -1,0 +1,41 @@
+"""Writes shared by every business record: soft delete and restore, with history."""
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from peyvand.core.history import log_change
+from peyvand.core.models import BusinessRecord, ChangeRecord, HolidayOverride, Sequence
+
+
+def trash_models() -> list[type[BusinessRecord]]:
+    """Every concrete business record model: what the trash page lists."""
+    return [model for model in apps.get_models() if issubclass(model, BusinessRecord)]
+
+
+@transaction.atomic
+def record_delete(*, record: BusinessRecord, by) -> BusinessRecord:
+    record.deleted_at = timezone.now()
+    record.deleted_by = by
+    record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    log_change(record, user=by, action=ChangeRecord.Action.DELETED)
+    return record
+
+
+@transaction.atomic
+def record_restore(*, record: BusinessRecord, by) -> BusinessRecord:
+    record.deleted_at = None
+    record.deleted_by = None
+    record.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    log_change(record, user=by, action=ChangeRecord.Action.RESTORED)
+    return record
+
+
+def holiday_override_save(*, override: HolidayOverride) -> HolidayOverride:
+    override.save()
+    return override
+
+
+def sequence_save(*, sequence: Sequence) -> Sequence:
+    sequence.save(update_fields=["name", "pattern", "padding", "yearly"])
+    return sequence

@@ -1,0 +1,116 @@
+"""The project's template filters: every date, number and amount a user sees goes
+through these, in the user's calendar and digits (see core.display)."""
+
+import datetime
+from decimal import Decimal
+
+import phonenumbers
+from django import template
+
+from peyvand.core import dates, money
+from peyvand.core.display import current_preferences
+from peyvand.core.text import to_persian_digits
+
+register = template.Library()
+
+
+def _digits(text: str) -> str:
+    return to_persian_digits(text) if current_preferences().digits == "fa" else text
+
+
+@register.filter
+def fa_date(value, style: str = "short") -> str:
+    """{{ contact.birthday|fa_date }} or {{ value|fa_date:"long" }}; ISO strings too."""
+    if isinstance(value, str) and value:
+        value = datetime.date.fromisoformat(value)
+    preferences = current_preferences()
+    return dates.format_date(value, preferences.calendar, preferences.digits, style)
+
+
+@register.filter
+def fa_datetime(value) -> str:
+    preferences = current_preferences()
+    return dates.format_datetime(value, preferences.calendar, preferences.digits)
+
+
+@register.filter
+def fa_time(value) -> str:
+    return dates.format_time(value, current_preferences().digits)
+
+
+@register.filter
+def fa_number(value) -> str:
+    """Grouped thousands in the user's digits; text passes through with its digits
+    converted (codes, phone numbers)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        text = f"{value:,}"
+        if current_preferences().digits == "fa":
+            # Persian separators: ٬ for thousands, ٫ for decimals.
+            text = text.translate(str.maketrans(",.", "٬٫"))
+        return _digits(text)
+    return _digits(str(value))
+
+
+@register.filter
+def fa_money(rials) -> str:
+    preferences = current_preferences()
+    return money.format_money(rials, preferences.money_unit, preferences.digits)
+
+
+_CHECK_WIDGETS = ("CheckboxInput",)
+_CHOICE_LIST_WIDGETS = ("RadioSelect", "CheckboxSelectMultiple")
+_SELECT_WIDGETS = ("Select", "SelectMultiple", "NullBooleanSelect")
+
+
+@register.inclusion_tag("core/_field.html")
+def form_field(field, col: str = "col-12"):
+    """One Bootstrap form row: label, widget with the right class, help, Persian errors."""
+    widget = field.field.widget
+    kind = type(widget).__name__
+    if kind in _CHECK_WIDGETS:
+        css, layout = "form-check-input", "check"
+    elif kind in _CHOICE_LIST_WIDGETS:
+        # Each option renders its own <input>; they read the class from the widget.
+        widget.attrs["class"] = "form-check-input"
+        css, layout = "form-check-input", "choices"
+    elif kind in _SELECT_WIDGETS:
+        css, layout = "form-select", "plain"
+    else:
+        css, layout = "form-control", "plain"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return {"field": field, "layout": layout, "col": col, "widget": field.as_widget(attrs=attrs)}
+
+
+@register.filter
+def fa_phone(value: str) -> str:
+    """A stored E.164 number as Iranians write it (0912 345 6789), in the user's digits."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "IR")
+    except phonenumbers.NumberParseException:
+        return _digits(value)
+    return _digits(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+@register.simple_tag
+def lookup_value(record, field) -> str:
+    """A field's display value: choice label, or number in the user's digits."""
+    if field.choices:
+        return getattr(record, f"get_{field.name}_display")()
+    return fa_number(getattr(record, field.name))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagers and sorts)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()

@@ -1,0 +1,85 @@
+"""Persian text: digit conversion, normalisation for storage, and the search key.
+
+The search key (``fa_search_key``) exists three times: here in Python, as an SQL function
+on PostgreSQL (created by ``core/migrations/0002_fa_search_key``) and registered from this
+module on every SQLite connection. All three must agree; ``tests/core/test_search_key.py``
+checks them on a list of tricky strings.
+"""
+
+import unicodedata
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+LATIN_DIGITS = "0123456789"
+
+_TO_LATIN_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, LATIN_DIGITS * 2)
+_TO_PERSIAN_DIGITS = str.maketrans(LATIN_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS * 2)
+_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+
+# One character folded to another for matching (source, target), in code points so that
+# invisible characters stay visible in review.
+SEARCH_FOLDS: tuple[tuple[int, int], ...] = (
+    (0x064A, 0x06CC),  # ي Arabic yeh -> ی
+    (0x0649, 0x06CC),  # ى alef maksura -> ی
+    (0x0626, 0x06CC),  # ئ yeh with hamza -> ی
+    (0x0643, 0x06A9),  # ك Arabic kaf -> ک
+    (0x0629, 0x0647),  # ة teh marbuta -> ه
+    (0x06C0, 0x0647),  # ۀ heh with yeh -> ه
+    (0x0623, 0x0627),  # أ -> ا
+    (0x0625, 0x0627),  # إ -> ا
+    (0x0671, 0x0627),  # ٱ -> ا
+    (0x0622, 0x0627),  # آ -> ا
+    (0x0624, 0x0648),  # ؤ -> و
+    *((0x06F0 + i, 0x30 + i) for i in range(10)),  # Persian digits
+    *((0x0660 + i, 0x30 + i) for i in range(10)),  # Arabic-Indic digits
+)
+# Characters dropped from the key: diacritics, tatweel, zero-width and bidi controls,
+# soft hyphen, BOM and whitespace (NFKC has already turned exotic spaces into U+0020).
+SEARCH_DROPS: tuple[int, ...] = (
+    *range(0x064B, 0x0660),
+    0x0670,
+    0x0640,
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x00AD,
+    0xFEFF,
+    0x0009, 0x000A, 0x000B, 0x000C, 0x000D, 0x0020, 0x0085, 0x00A0, 0x2028, 0x2029,
+)  # fmt: skip
+
+_SEARCH_TABLE = dict(SEARCH_FOLDS) | dict.fromkeys(SEARCH_DROPS)
+
+
+def to_latin_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits to ASCII. Python's int() and \\d accept them
+    silently, so everything that validates numbers goes through this first."""
+    return text.translate(_TO_LATIN_DIGITS)
+
+
+def to_persian_digits(text: str) -> str:
+    return text.translate(_TO_PERSIAN_DIGITS)
+
+
+def normalize_persian(text: str) -> str:
+    """What we store for typed text: Arabic ي/ى/ك become Persian ی/ک, digits become
+    ASCII, surrounding whitespace goes. Everything else stays as typed."""
+    return to_latin_digits(text.translate(_ARABIC_LETTERS)).strip()
+
+
+def fa_search_key(text: str | None) -> str | None:
+    """The folded form used for matching: NFKC, letters folded, digits to ASCII,
+    diacritics/ZWNJ/whitespace dropped, lower case. ``lower`` rather than ``casefold``
+    because PostgreSQL's ``lower()`` is what the SQL twin can do."""
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKC", text).translate(_SEARCH_TABLE).lower()
+
+
+def fa_search_key_sql_literals() -> tuple[str, str, str]:
+    """(from, to, drop) strings for SQL ``translate()``; used to freeze the SQL function
+    into its migration and to check that the frozen copy still matches."""
+    return (
+        "".join(chr(src) for src, _ in SEARCH_FOLDS),
+        "".join(chr(dst) for _, dst in SEARCH_FOLDS),
+        "".join(chr(code) for code in SEARCH_DROPS),
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from peyvand.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("trash/", views.trash, name="trash"),
+    path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),
+    path("settings/", views.site_settings, name="site_settings"),
+    path("settings/holidays/", views.holidays, name="holidays"),
+    path("settings/holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+    path("settings/sequences/", views.sequence_list, name="sequence_list"),
+    path("settings/sequences/<int:pk>/", views.sequence_edit, name="sequence_edit"),
+]

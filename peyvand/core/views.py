@@ -1,0 +1,174 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peyvand.core import services
+from peyvand.core.dates import from_jalali, jalali_today
+from peyvand.core.display import site_settings_for
+from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsForm
+from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.core.registry import home_panels, search_sources
+from peyvand.core.workdays import WorkCalendar, official_holidays
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """کارتابل: the user's day. Each module adds its panel (see core.registry)."""
+    today = timezone.localdate()
+    calendar = WorkCalendar(today, today + datetime.timedelta(days=60))
+    upcoming = [
+        (day, name)
+        for day in (today + datetime.timedelta(days=offset) for offset in range(1, 60))
+        if (name := calendar.holiday_name(day))
+    ][:5]
+    panels = [(panel.template, panel.context(request)) for panel in home_panels]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "today": today,
+            "today_holiday": calendar.holiday_name(today),
+            "today_is_working": calendar.is_working_day(today),
+            "upcoming_holidays": upcoming,
+            "panels": panels,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """The top-bar search: as-you-type suggestions (htmx) or a full results page."""
+    query = request.GET.get("q", "").strip()
+    limit = 5 if request.htmx else 50
+    groups = (
+        [
+            (source, list(source.search(user=request.user, query=query)[:limit]))
+            for source in search_sources
+        ]
+        if query
+        else []
+    )
+    context = {
+        "groups": groups,
+        "search_query": query,
+        "found": any(results for _source, results in groups),
+    }
+    if request.htmx:
+        return render(request, "core/search.html#suggestions", context)
+    return render(request, "core/search.html", context)
+
+
+manage_trash = permission_required("accounts.manage_trash", raise_exception=True)
+
+
+@manage_trash
+def trash(request: HttpRequest) -> HttpResponse:
+    groups = []
+    for model in services.trash_models():
+        records = (
+            model.all_objects.visible_to(request.user)
+            .filter(deleted_at__isnull=False)
+            .select_related("owner", "deleted_by")
+            .order_by("-deleted_at")[:200]
+        )
+        groups.append((model._meta.verbose_name_plural, model._meta.label_lower, records))
+    return render(request, "core/trash.html", {"groups": groups})
+
+
+@manage_trash
+@require_POST
+def trash_restore(request: HttpRequest, model_label: str, pk: int) -> HttpResponse:
+    models = {model._meta.label_lower: model for model in services.trash_models()}
+    model = models.get(model_label)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(
+        model.all_objects.visible_to(request.user).filter(deleted_at__isnull=False), pk=pk
+    )
+    services.record_restore(record=record, by=request.user)
+    messages.success(request, _("«%(record)s» بازیابی شد.") % {"record": record})
+    return redirect("core:trash")
+
+
+manage_settings = permission_required("accounts.manage_settings", raise_exception=True)
+
+
+@manage_settings
+def site_settings(request: HttpRequest) -> HttpResponse:
+    form = SiteSettingsForm(request.POST or None, instance=site_settings_for(request))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("تنظیمات سامانه ذخیره شد."))
+        return redirect("core:site_settings")
+    return render(request, "core/site_settings.html", {"form": form})
+
+
+@manage_settings
+def holidays(request: HttpRequest) -> HttpResponse:
+    """تقویم کاری: a Jalali year's official holidays, the weekend and the overrides."""
+    try:
+        year = int(request.GET.get("year") or jalali_today().year)
+        start, end = (
+            from_jalali(year, 1, 1),
+            from_jalali(year + 1, 1, 1) - datetime.timedelta(days=1),
+        )
+    except (ValueError, Exception):  # a bad ?year= shows the current year
+        year = jalali_today().year
+        start, end = (
+            from_jalali(year, 1, 1),
+            from_jalali(year + 1, 1, 1) - datetime.timedelta(days=1),
+        )
+    form = HolidayOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.holiday_override_save(override=form.save(commit=False))
+        messages.success(request, _("استثنای تقویم ثبت شد."))
+        return redirect(f"{request.path}?year={year}")
+    official = {
+        day: name
+        for gregorian_year in {start.year, end.year}
+        for day, name in official_holidays(gregorian_year).items()
+        if start <= day <= end
+    }
+    overrides = HolidayOverride.objects.filter(date__range=(start, end))
+    return render(
+        request,
+        "core/holidays.html",
+        {
+            "year": year,
+            "official": sorted(official.items()),
+            "overrides": overrides,
+            "form": form,
+            "weekend": site_settings_for(request).weekend,
+        },
+    )
+
+
+@manage_settings
+@require_POST
+def holiday_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    # Overrides are settings, not business records: deleting one restores the
+    # official calendar for that day, which is itself the "undo".
+    override = get_object_or_404(HolidayOverride, pk=pk)
+    override.delete()
+    messages.success(request, _("استثنای تقویم حذف شد."))
+    return redirect("core:holidays")
+
+
+@manage_settings
+def sequence_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/sequence_list.html", {"sequences": Sequence.objects.all()})
+
+
+@manage_settings
+def sequence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sequence = get_object_or_404(Sequence, pk=pk)
+    form = SequenceForm(request.POST or None, instance=sequence)
+    if request.method == "POST" and form.is_valid():
+        services.sequence_save(sequence=form.save(commit=False))
+        messages.success(request, _("سری شماره ذخیره شد."))
+        return redirect("core:sequence_list")
+    return render(request, "core/sequence_form.html", {"form": form, "object": sequence})

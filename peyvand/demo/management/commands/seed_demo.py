@@ -1,0 +1,138 @@
+"""python manage.py seed_demo — loads the demo users and records. Idempotent: a second
+run finds everything in place and changes nothing."""
+
+import datetime
+import random
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from peyvand.accounts.models import Team, User
+from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
+from peyvand.contacts import services as contact_services
+from peyvand.contacts.models import Contact
+from peyvand.core.history import snapshot
+from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
+from peyvand.core.services import record_delete
+from peyvand.demo import data
+from peyvand.lookups.models import AcquaintanceSource
+
+PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
+USERS = [
+    # username, first, last, role, team, mobile
+    ("manager", "مهناز", "سعیدی", MANAGER, None, "+989121110001"),
+    ("sales", "علیرضا", "کرمانی", SALES, "تیم فروش", "+989121110002"),
+    ("sales2", "نیلوفر", "بهرامی", SALES, "تیم فروش", "+989121110003"),
+    ("support", "کاوه", "مرادی", SUPPORT, "تیم پشتیبانی", "+989121110004"),
+]
+CONTACT_COUNT = 80
+
+
+def national_id_for(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(9)]
+        if len(set(digits)) > 1:
+            break
+    remainder = sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+    check = remainder if remainder < 2 else 11 - remainder
+    return "".join(map(str, digits)) + str(check)
+
+
+class Command(BaseCommand):
+    help = "بارگذاری داده نمایشی (کاربران و مخاطبین)"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        ensure_roles()
+        settings = SiteSettings.load()
+        if settings.company_name == "پیوند":
+            settings.company_name = "بازرگانی نمونه پیوند"
+            settings.save(update_fields=["company_name"])
+        users = {row[0]: self._user(*row) for row in USERS}
+        created = self._contacts(users)
+        HolidayOverride.objects.get_or_create(
+            date=datetime.date(2026, 12, 24),
+            defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
+        )
+        self.stdout.write(self.style.SUCCESS(f"داده نمایشی آماده است ({created} مخاطب تازه)."))
+        self.stdout.write(
+            "ورود با گذرواژه peyvand-demo: manager (مدیر)، sales (فروش)، support (پشتیبانی)"
+        )
+
+    def _user(self, username, first, last, role, team_name, mobile) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "mobile": mobile,
+                "email": f"{username}@example.ir",
+            },
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role))
+        if team_name:
+            team, _created = Team.objects.get_or_create(name=team_name)
+            team.members.add(user)
+        return user
+
+    def _contacts(self, users: dict[str, User]) -> int:
+        rng = random.Random(1405)  # noqa: S311 - deterministic demo data, not security
+        sources = list(AcquaintanceSource.objects.order_by("order"))
+        owners = [
+            users["sales"],
+            users["sales"],
+            users["sales2"],
+            users["support"],
+            users["manager"],
+        ]
+        created = 0
+        for number in range(1, CONTACT_COUNT + 1):
+            code = f"C{number:06d}"
+            owner = owners[number % len(owners)]
+            is_company = number % 4 == 0
+            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+            company, city = rng.choice(data.COMPANIES)
+            area, _area_city = rng.choice(data.AREA_CODES)
+            domain = rng.choice(data.EMAIL_DOMAINS)
+            email = f"{data.LATIN_SURNAMES[last]}{number}@{domain}"
+            birthday = datetime.date(
+                rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28)
+            )
+            contact = Contact(
+                code=code,
+                kind=Contact.Kind.ORGANIZATION if is_company else Contact.Kind.PERSON,
+                name=company if is_company else f"{first} {last}",
+                company="" if is_company else company,
+                mobile=f"+98{rng.choice(data.MOBILE_PREFIXES)}{rng.randint(1000000, 9999999)}",
+                phone=f"+98{area}{rng.randint(22000000, 88999999)}",
+                email="" if is_company else email,
+                national_id="" if is_company else national_id_for(rng),
+                source=rng.choice(sources),
+                birthday=None if is_company else birthday,
+                notes=rng.choice(data.NOTES) + (f" دفتر مرکزی در {city}." if is_company else ""),
+                owner=owner,
+            )
+            if Contact.all_objects.filter(code=code).exists():
+                continue
+            contact.created_at = timezone.now() - datetime.timedelta(
+                days=CONTACT_COUNT - number, hours=rng.randint(0, 8)
+            )
+            contact_services.contact_create(contact=contact, by=owner)
+            created += 1
+            if number % 10 == 0:  # some history worth looking at
+                before = snapshot(contact)
+                contact.notes = (contact.notes + " تلفن جدید اعلام شد.").strip()
+                contact.phone = f"+98{area}{rng.randint(22000000, 88999999)}"
+                contact_services.contact_update(contact=contact, before=before, by=users["manager"])
+            if number == CONTACT_COUNT:
+                record_delete(record=contact, by=users["manager"])
+        contact_services.ensure_contact_sequence()
+        Sequence.objects.filter(
+            kind=contact_services.CODE_SEQUENCE, last_number__lt=CONTACT_COUNT
+        ).update(last_number=CONTACT_COUNT)
+        return created

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("peyvand.core.urls")),
+    path("accounts/", include("peyvand.accounts.urls")),
+    path("settings/lookups/", include("peyvand.lookups.urls")),
+    path("contacts/", include("peyvand.contacts.urls")),
+    path("api/v1/", include("peyvand.api.urls")),
+]

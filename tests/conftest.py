@@ -1,0 +1,51 @@
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from peyvand.accounts.roles import MANAGER, SALES
+from tests.factories import ContactFactory, TeamFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres need PostgreSQL features; on SQLite they are skipped (CI
+    always runs them, against its PostgreSQL)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@dataclass
+class Personas:
+    """STYLE.md's four people: the record's owner, a teammate of the owner, an
+    outsider in another team, and a manager who sees everything."""
+
+    owner: object
+    teammate: object
+    outsider: object
+    manager: object
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    owner = UserFactory(username="owner", role=SALES)
+    teammate = UserFactory(username="teammate", role=SALES)
+    outsider = UserFactory(username="outsider", role=SALES)
+    manager = UserFactory(username="boss", role=MANAGER)
+    TeamFactory(name="فروش").members.add(owner, teammate)
+    TeamFactory(name="فروش شعبه").members.add(outsider)
+    return Personas(owner, teammate, outsider, manager)
+
+
+@pytest.fixture
+def contact(personas):
+    return ContactFactory(owner=personas.owner, name="علی کریمی", company="صنایع مهرگان")
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

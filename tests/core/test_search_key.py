@@ -1,0 +1,101 @@
+import importlib
+
+import pytest
+from django.db import connection
+
+from peyvand.core.text import fa_search_key, fa_search_key_sql_literals, normalize_persian
+
+# (typed, what it must fold to). Each line is a way Persian text really arrives: Arabic
+# keyboards, PDFs (presentation forms), Word (ZWNJ, diacritics), phones (digits).
+TRICKY = [
+    ("علي", "علی"),
+    ("علی", "علی"),
+    ("كريمي", "کریمی"),
+    ("کریمی", "کریمی"),
+    ("موسى", "موسی"),
+    ("مسئول", "مسیول"),
+    ("مسیول", "مسیول"),
+    ("مدرسة", "مدرسه"),
+    ("خانۀ", "خانه"),
+    ("خانه‌ی", "خانهی"),
+    ("أحمد", "احمد"),
+    ("إيران", "ایران"),
+    ("آرش", "ارش"),
+    ("ٱلله", "الله"),
+    ("مؤسسه", "موسسه"),
+    ("می‌روم", "میروم"),
+    ("می روم", "میروم"),
+    ("میروم", "میروم"),
+    ("مُحَمَّد", "محمد"),
+    ("قرآنٌ", "قران"),
+    ("كـــتاب", "کتاب"),
+    ("۰۹۱۲۳۴۵۶۷۸۹", "09123456789"),
+    ("٠٩١٢٣٤٥٦٧٨٩", "09123456789"),
+    ("0912 345 6789", "09123456789"),
+    ("۱۴۰۳/۱۲/۳۰", "1403/12/30"),
+    ("ﻋﻠﯽ", "علی"),  # presentation forms, as pasted from a PDF
+    ("ﻛﺮﯾﻤﯽ", "کریمی"),
+    ("\u200fعلی\u200e", "علی"),  # bidi marks
+    ("\ufeffعلی", "علی"),  # BOM
+    ("عل\u00adی", "علی"),  # soft hyphen
+    ("علی\u00a0رضا", "علیرضا"),  # no-break space
+    ("علی\u2003رضا", "علیرضا"),  # em space (NFKC → space)
+    ("Ali.Karimi@Example.COM", "ali.karimi@example.com"),
+    ("ＡＢＣ１２３", "abc123"),  # full-width Latin, NFKC
+    ("C000123", "c000123"),
+    ("شرکت  صنایع\tغذایی\nمهرگان", "شرکتصنایعغذاییمهرگان"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), TRICKY)
+def test_the_python_key_folds_tricky_text(typed, expected):
+    assert fa_search_key(typed) == expected
+
+
+def test_there_are_at_least_thirty_tricky_strings():
+    assert len(TRICKY) >= 30
+
+
+@pytest.mark.django_db
+def test_the_database_key_agrees_with_python_on_every_tricky_string():
+    """On SQLite this is the Python function registered per connection; on PostgreSQL
+    it is the SQL function frozen in core/migrations/0002."""
+    with connection.cursor() as cursor:
+        for typed, _expected in TRICKY:
+            cursor.execute("SELECT fa_search_key(%s)", [typed])
+            assert cursor.fetchone()[0] == fa_search_key(typed), typed
+
+
+@pytest.mark.django_db
+def test_the_key_of_null_is_null():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT fa_search_key(NULL)")
+        assert cursor.fetchone()[0] is None
+    assert fa_search_key(None) is None
+
+
+def test_the_frozen_sql_tables_match_the_python_tables():
+    migration = importlib.import_module("peyvand.core.migrations.0002_fa_search_key")
+    fold_from, fold_to, drop = fa_search_key_sql_literals()
+    assert [ord(c) for c in fold_from] == migration.FOLD_FROM
+    assert [ord(c) for c in fold_to] == migration.FOLD_TO
+    assert [ord(c) for c in drop] == migration.DROP
+    assert len(migration.FOLD_FROM) == len(migration.FOLD_TO)
+
+
+def test_stored_text_keeps_its_spelling_but_gets_persian_letters_and_latin_digits():
+    assert normalize_persian("  علي كريمي ۱۲۳ ") == "علی کریمی 123"
+    assert normalize_persian("می‌روم") == "می‌روم"  # ZWNJ is kept in stored text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_contains_search_on_the_key_uses_the_trigram_index(contact):
+    from peyvand.contacts.models import Contact
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = Contact.objects.filter(search_key__contains="کریمی").explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "contact_search_trgm" in plan

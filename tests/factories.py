@@ -1,0 +1,38 @@
+import factory
+from django.contrib.auth.models import Group
+
+from peyvand.accounts.models import Team, User
+from peyvand.contacts.models import Contact
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "کاربر"
+    last_name = factory.Sequence(lambda n: f"شماره {n}")
+    password = factory.django.Password("peyvand-demo")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"گروه {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {n}")
+    owner = factory.SubFactory(UserFactory)
