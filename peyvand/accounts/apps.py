@@ -10,5 +10,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from peyvand.accounts.roles import ensure_roles
 
-        # Permissions exist only after post_migrate, so roles are kept in step here.
-        post_migrate.connect(ensure_roles, sender=self, weak=False)
+        # Permissions are created app by app in post_migrate, so the roles are brought
+        # in step after each app (idempotent, a handful of queries).
+        post_migrate.connect(ensure_roles, weak=False, dispatch_uid="peyvand.ensure_roles")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
@@ -85,7 +85,7 @@ def _require(user, permission: str) -> None:
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
-        return 401, {"detail": "نام کاربری یا گذرواژه درست نیست."}
+        return Status(401, {"detail": "نام کاربری یا گذرواژه درست نیست."})
     _token, key = ApiToken.issue(user)
     return {"token": key}
 
@@ -133,6 +133,7 @@ def contact_create(request, payload: ContactIn):
     # The same form as the page: one set of rules, the same Persian messages.
     form = ContactForm(data=data)
     if not form.is_valid():
-        return 422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": form.errors.get_json_data()}
+        errors = form.errors.get_json_data()
+        return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": errors})
     contact = contact_services.contact_create(contact=form.save(commit=False), by=request.auth)
-    return 201, contact
+    return Status(201, contact)

@@ -17,4 +17,4 @@ def _exempt_from_login_redirect(patterns):
 
 
 urlpatterns = _exempt_from_login_redirect(api.urls[0])
-app_name = api.urls[1]
+app_name = "api"

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import BusinessRecord, search_key_field
+from peyvand.core.validators import format_phone_national
 from peyvand.lookups.models import AcquaintanceSource
 
 
@@ -48,3 +49,8 @@ class Contact(BusinessRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.pk])
+
+    def history_text(self, field_name: str, value) -> str | None:
+        if field_name in ("mobile", "phone") and value:
+            return format_phone_national(value)
+        return None

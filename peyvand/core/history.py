@@ -30,6 +30,9 @@ def snapshot(record: models.Model) -> dict[str, Any]:
 def _as_text(record: models.Model, field: models.Field, value: Any) -> str:
     if value is None or value == "":
         return ""
+    custom = record.history_text(field.name, value) if hasattr(record, "history_text") else None
+    if custom is not None:
+        return custom
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):

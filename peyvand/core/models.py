@@ -84,6 +84,10 @@ class BusinessRecord(TimeStampedModel):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def history_text(self, field_name: str, value) -> str | None:
+        """How a value reads in the change history; None means "the default"."""
+        return None
+
 
 def search_key_field(*field_names: str) -> models.GeneratedField:
     """A stored column holding fa_search_key() of the given text fields, kept by the

@@ -252,7 +252,16 @@ def normalize_landline(value) -> str:
 def format_mobile_national(e164: str) -> str:
     """Show a mobile the Iranian way: "+989123456789" → "0912 345 6789" (ASCII digits;
     convert for display as needed). Takes anything ``normalize_mobile`` accepts."""
-    number = phonenumbers.parse(normalize_mobile(e164), "IR")
+    return format_phone_national(normalize_mobile(e164))
+
+
+def format_phone_national(e164: str) -> str:
+    """Any stored E.164 number as Iranians write it ("+982188776655" → "021 8877 6655");
+    text that is not a phone number comes back unchanged."""
+    try:
+        number = phonenumbers.parse(e164, "IR")
+    except phonenumbers.NumberParseException:
+        return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 

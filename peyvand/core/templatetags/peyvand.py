@@ -4,12 +4,12 @@ through these, in the user's calendar and digits (see core.display)."""
 import datetime
 from decimal import Decimal
 
-import phonenumbers
 from django import template
 
 from peyvand.core import dates, money
 from peyvand.core.display import current_preferences
 from peyvand.core.text import to_persian_digits
+from peyvand.core.validators import format_phone_national
 
 register = template.Library()
 
@@ -21,7 +21,9 @@ def _digits(text: str) -> str:
 @register.filter
 def fa_date(value, style: str = "short") -> str:
     """{{ contact.birthday|fa_date }} or {{ value|fa_date:"long" }}; ISO strings too."""
-    if isinstance(value, str) and value:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
         value = datetime.date.fromisoformat(value)
     preferences = current_preferences()
     return dates.format_date(value, preferences.calendar, preferences.digits, style)
@@ -90,13 +92,7 @@ def form_field(field, col: str = "col-12"):
 @register.filter
 def fa_phone(value: str) -> str:
     """A stored E.164 number as Iranians write it (0912 345 6789), in the user's digits."""
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "IR")
-    except phonenumbers.NumberParseException:
-        return _digits(value)
-    return _digits(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return _digits(format_phone_national(value)) if value else ""
 
 
 @register.simple_tag

@@ -1,0 +1,153 @@
+import pytest
+
+from peyvand.contacts.models import Contact
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def token_for(client, username: str) -> str:
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": "peyvand-demo"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+@pytest.fixture
+def auth(client, personas):
+    def headers(persona: str) -> dict:
+        return {"Authorization": f"Bearer {token_for(client, getattr(personas, persona).username)}"}
+
+    return headers
+
+
+def test_a_wrong_password_gets_no_token_and_a_persian_message(client, personas):
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "owner", "password": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "نام کاربری یا گذرواژه درست نیست."
+
+
+def test_without_a_token_the_api_answers_401_as_json_in_persian(client, personas):
+    response = client.get("/api/v1/contacts")
+    assert response.status_code == 401
+    assert "احراز هویت" in response.json()["detail"]
+
+
+def test_a_bad_token_is_refused(client, personas):
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})
+    assert response.status_code == 401
+
+
+def test_me_describes_the_token_owner(client, auth):
+    body = client.get("/api/v1/me", headers=auth("owner")).json()
+    assert body["username"] == "owner"
+    assert "contacts.add_contact" in body["permissions"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("outsider", 404), ("owner", 200), ("teammate", 200), ("manager", 200)]
+)
+def test_a_contact_is_visible_only_to_those_who_may_see_it(client, auth, contact, persona, status):
+    response = client.get(f"/api/v1/contacts/{contact.pk}", headers=auth(persona))
+    assert response.status_code == status
+    if status == 404:
+        assert response.json()["detail"] == "پیدا نشد."
+    else:
+        assert response.json()["name"] == "علی کریمی"
+
+
+def test_the_list_honours_visibility_and_search(client, auth, personas, contact):
+    ContactFactory(owner=personas.outsider, name="علی کریمی‌پور")
+    owner_sees = client.get("/api/v1/contacts", {"q": "علي"}, headers=auth("owner")).json()
+    manager_sees = client.get("/api/v1/contacts", {"q": "علي"}, headers=auth("manager")).json()
+    assert [item["name"] for item in owner_sees["items"]] == ["علی کریمی"]
+    assert len(manager_sees["items"]) == 2
+    assert owner_sees["has_next"] is False
+
+
+def test_it_creates_a_contact_with_the_same_rules_as_the_form(client, auth, personas):
+    response = client.post(
+        "/api/v1/contacts",
+        {"name": "رضا موسوی", "mobile": "۰۹۱۲۳۴۵۶۷۸۹", "birthday": "1370/05/12"},
+        content_type="application/json",
+        headers=auth("owner"),
+    )
+    assert response.status_code == 201, response.content
+    contact = Contact.objects.get(name="رضا موسوی")
+    assert contact.mobile == "+989123456789"
+    assert contact.owner == personas.owner
+    assert response.json()["code"] == contact.code
+
+
+def test_invalid_data_is_explained_in_persian_per_field(client, auth):
+    response = client.post(
+        "/api/v1/contacts",
+        {"name": "بد", "mobile": "12345", "birthday": "1404/12/30"},
+        content_type="application/json",
+        headers=auth("owner"),
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert "وجود ندارد" in errors["birthday"][0]["message"]
+    assert set(errors) == {"mobile", "birthday"}
+    assert not Contact.objects.filter(name="بد").exists()
+
+
+def test_a_malformed_body_is_a_persian_422(client, auth):
+    response = client.post(
+        "/api/v1/contacts", {"mobile": "x"}, content_type="application/json", headers=auth("owner")
+    )
+    assert response.status_code == 422
+    assert "معتبر نیست" in response.json()["detail"]
+
+
+def test_a_user_without_permission_cannot_create(client, personas):
+    from tests.factories import UserFactory
+
+    UserFactory(username="norole")
+    response = client.post(
+        "/api/v1/contacts",
+        {"name": "x"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_for(client, 'norole')}"},
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "اجازه این کار را ندارید."
+
+
+def test_lookup_lists_are_readable(client, auth):
+    names = [
+        row["name"] for row in client.get("/api/v1/lookups/channels", headers=auth("owner")).json()
+    ]
+    assert "تلفن" in names
+    assert client.get("/api/v1/lookups/nope", headers=auth("owner")).status_code == 404
+
+
+def test_the_openapi_schema_lists_the_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/auth/token", "/api/v1/contacts", "/api/v1/contacts/{contact_id}"} <= set(paths)
+
+
+def test_every_api_endpoint_needs_authentication_except_the_token_and_schema(client, contact):
+    from peyvand.api.api import api
+
+    schema = api.get_openapi_schema()
+    public = {"/api/v1/auth/token"}
+    checked = 0
+    for path, operations in schema["paths"].items():
+        url = path.replace("{contact_id}", str(contact.pk)).replace("{slug}", "sources")
+        for method in operations:
+            response = getattr(client, method)(url, content_type="application/json")
+            if path in public:
+                assert response.status_code != 401
+            else:
+                assert response.status_code == 401, (method, path)
+            checked += 1
+    assert checked >= 6

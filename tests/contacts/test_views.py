@@ -1,0 +1,174 @@
+import re
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from peyvand.contacts.models import Contact
+from peyvand.core.models import ChangeRecord
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def form_data(**overrides) -> dict:
+    data = {"kind": "person", "name": "مریم حسینی", "company": "", "code": "", "mobile": "",
+            "phone": "", "email": "", "national_id": "", "source": "", "birthday": "", "notes": ""}  # fmt: skip
+    return data | overrides
+
+
+def test_it_creates_a_contact_with_a_jalali_birthday_in_persian_digits(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("contacts:create"),
+        form_data(birthday="۱۴۰۳/۱۲/۳۰", mobile="۰۹۱۲ ۳۴۵ ۶۷۸۹", national_id="۰۰۱۲۳۴۵۶۷۹"),
+    )
+    contact = Contact.objects.get(name="مریم حسینی")
+    assert response.status_code == 302
+    assert response.url == contact.get_absolute_url()
+    assert contact.birthday == datetime.date(2025, 3, 20)
+    assert contact.mobile == "+989123456789"
+    assert contact.national_id == "0012345679"
+    assert contact.owner == personas.owner
+    assert contact.code == "C000001"  # the next of the automatic series
+
+
+def test_an_impossible_jalali_date_is_refused_in_persian_and_nothing_typed_is_lost(
+    client, personas
+):
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("contacts:create"), form_data(birthday="۱۴۰۴/۱۲/۳۰", mobile="09123456789")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "وجود ندارد" in page
+    assert 'value="۱۴۰۴/۱۲/۳۰"' in page
+    assert 'value="مریم حسینی"' in page
+    assert 'value="09123456789"' in page
+    assert not Contact.objects.exists()
+
+
+def test_a_wrong_national_id_is_refused_in_persian(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(reverse("contacts:create"), form_data(national_id="0012345678"))
+    assert "رقم کنترل" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_typed_code_that_exists_is_refused(client, personas, contact):
+    client.force_login(personas.owner)
+    response = client.post(reverse("contacts:create"), form_data(code=contact.code))
+    assert response.status_code == 200
+    assert Contact.objects.count() == 1
+
+
+def test_editing_records_who_changed_what_and_the_page_shows_it(client, personas, contact):
+    client.force_login(personas.teammate)
+    client.post(
+        reverse("contacts:edit", args=[contact.pk]),
+        form_data(name="علی کریمی", company="صنایع پارس", code=contact.code, birthday="1370/01/01"),
+    )
+    change = ChangeRecord.objects.get(action="changed", object_id=contact.pk)
+    assert change.user == personas.teammate
+    assert {"field": "company", "label": "شرکت", "type": "text", "old": "صنایع مهرگان",
+            "new": "صنایع پارس"} in change.changes  # fmt: skip
+    page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "صنایع مهرگان" in page and "صنایع پارس" in page
+    assert "۱۳۷۰/۰۱/۰۱" in page  # the birthday change, in the reader's calendar
+
+
+def test_deleting_moves_to_the_trash_and_a_manager_restores_it(client, personas, contact):
+    client.force_login(personas.owner)
+    client.post(reverse("contacts:delete", args=[contact.pk]))
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert Contact.all_objects.get(pk=contact.pk).deleted_by == personas.owner
+    assert client.get(reverse("contacts:detail", args=[contact.pk])).status_code == 404
+
+    client.force_login(personas.manager)
+    trash = client.get(reverse("core:trash")).content.decode()
+    assert "علی کریمی" in trash
+    client.post(reverse("core:trash_restore", args=["contacts.contact", contact.pk]))
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    actions = list(
+        ChangeRecord.objects.filter(object_id=contact.pk).values_list("action", flat=True)
+    )
+    assert actions == ["restored", "deleted"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["علي كريمي", "علیکریمی", "کریمی", "كريمي", "مهرگان", "T0"],
+)
+def test_the_list_finds_a_contact_by_any_spelling(client, personas, contact, typed):
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"), {"q": typed}).content.decode()
+    assert "علی کریمی" in page
+
+
+@pytest.mark.parametrize(
+    "typed", ["۰۹۱۲ ۳۴۵ ۶۷۸۹", "09123456789", "+98 912 345 6789", "9123456789"]
+)
+def test_the_search_finds_a_mobile_typed_any_way(client, personas, typed):
+    ContactFactory(owner=personas.owner, name="سارا نوری", mobile="+989123456789")
+    client.force_login(personas.owner)
+    page = client.get(reverse("core:search"), {"q": typed}).content.decode()
+    assert "سارا نوری" in page
+
+
+def test_search_never_shows_what_the_user_may_not_see(client, personas, contact):
+    client.force_login(personas.outsider)
+    page = client.get(reverse("core:search"), {"q": "کریمی"}).content.decode()
+    assert "علی کریمی" not in page
+    page = client.get(reverse("contacts:list"), {"q": "کریمی"}).content.decode()
+    assert "علی کریمی" not in page
+
+
+def test_the_htmx_search_returns_only_the_suggestions(client, personas, contact):
+    client.force_login(personas.owner)
+    response = client.get(reverse("core:search"), {"q": "کریمی"}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert "علی کریمی" in page
+    assert "<html" not in page
+
+
+def test_the_list_pages_without_counting(client, personas):
+    ContactFactory.create_batch(30, owner=personas.owner)
+    client.force_login(personas.owner)
+    first = client.get(reverse("contacts:list")).content.decode()
+    second = client.get(reverse("contacts:list"), {"page": 2}).content.decode()
+    assert "بعدی" in first and "قبلی" not in first
+    assert "قبلی" in second and "بعدی" not in second
+    assert len(re.findall(r'href="/contacts/\d+/"', second)) == 5
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_list_query_count_does_not_grow_with_rows(
+    client, personas, django_assert_num_queries, rows
+):
+    ContactFactory.create_batch(rows, owner=personas.owner)
+    client.force_login(personas.owner)
+    # session, user, permissions (2), team ids, contacts, site settings, the owners filter
+    with django_assert_num_queries(8):
+        client.get(reverse("contacts:list"))
+
+
+@pytest.mark.parametrize("edits", [1, 8])
+def test_the_detail_query_count_does_not_grow_with_history(
+    client, personas, django_assert_num_queries, edits
+):
+    contact = ContactFactory(owner=personas.owner)
+    content_type = ContentType.objects.get_for_model(Contact)
+    for number in range(edits):
+        ChangeRecord.objects.create(
+            content_type=content_type, object_id=contact.pk, user=personas.owner, action="changed",
+            changes=[{"field": "name", "label": "نام", "type": "text", "old": f"نام {number}", "new": "x"}],
+        )  # fmt: skip
+    ContentType.objects.clear_cache()  # the same count whatever ran before
+    client.force_login(personas.owner)
+    # session, user, permissions (2), team ids, contact, content type, settings, history
+    with django_assert_num_queries(9):
+        page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page

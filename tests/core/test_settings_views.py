@@ -1,0 +1,61 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_manager_adds_a_company_holiday_with_a_jalali_date(client, personas):
+    client.force_login(personas.manager)
+    response = client.post(
+        reverse("core:holidays"),
+        {"date": "۱۴۰۵/۰۹/۱۰", "is_holiday": "True", "note": "تعمیرات دفتر"},
+    )
+    assert response.status_code == 302
+    override = HolidayOverride.objects.get()
+    assert override.date == datetime.date(2026, 12, 1)
+    assert override.is_holiday
+
+
+def test_a_bad_holiday_date_keeps_the_form_and_explains(client, personas):
+    client.force_login(personas.manager)
+    response = client.post(
+        reverse("core:holidays"), {"date": "۱۴۰۴/۱۲/۳۰", "is_holiday": "True", "note": "اشتباه"}
+    )
+    page = response.content.decode()
+    assert "وجود ندارد" in page and 'value="اشتباه"' in page
+    assert not HolidayOverride.objects.exists()
+
+
+def test_the_calendar_page_lists_the_official_holidays_of_a_jalali_year(client, personas):
+    client.force_login(personas.manager)
+    page = client.get(reverse("core:holidays"), {"year": "1405"}).content.decode()
+    assert "۱ فروردین ۱۴۰۵" in page
+    assert "نوروز" in page or "عید" in page
+
+
+def test_a_manager_sets_thursday_and_friday_as_the_weekend(client, personas):
+    client.force_login(personas.manager)
+    client.post(
+        reverse("core:site_settings"),
+        {"company_name": "شرکت نمونه", "weekend": ["3", "4"], "money_unit": "toman",
+         "notification_poll_seconds": "20"},
+    )  # fmt: skip
+    settings = SiteSettings.load()
+    assert settings.weekend == [3, 4]
+    assert settings.money_unit == "toman"
+
+
+def test_a_sequence_pattern_must_contain_the_number(client, personas):
+    sequence = Sequence.objects.create(kind="t", name="آزمایش")
+    client.force_login(personas.manager)
+    response = client.post(
+        reverse("core:sequence_edit", args=[sequence.pk]),
+        {"name": "آزمایش", "pattern": "REQ-{سال}", "padding": "5", "yearly": "on"},
+    )
+    assert "{شماره}" in response.content.decode()
+    sequence.refresh_from_db()
+    assert sequence.pattern == "{سال}{شماره}"

@@ -1,0 +1,139 @@
+"""Every URL's access rule, walked for the four personas: anonymous, an outsider (no
+visibility), the owner (a sales rep) and a manager. A meta-test fails when a new URL
+appears without a line here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.lookups.models import AcquaintanceSource
+from tests.factories import ContactFactory
+
+LOGIN = "login"  # anonymous users are sent to the login page
+
+
+@dataclass
+class Rule:
+    args: Callable[[object], list]  # personas -> URL arguments (creates what it needs)
+    anonymous: object
+    outsider: int
+    owner: int
+    manager: int
+    method: str = "get"
+
+
+def no_args(personas) -> list:
+    return []
+
+
+def owners_contact(personas) -> list:
+    return [ContactFactory(owner=personas.owner).pk]
+
+
+def deleted_contact(personas) -> list:
+    contact = ContactFactory(owner=personas.owner, deleted_at=timezone.now())
+    return ["contacts.contact", contact.pk]
+
+
+def lookup_list(personas) -> list:
+    return ["sources"]
+
+
+def lookup_item(personas) -> list:
+    return ["sources", AcquaintanceSource.objects.create(name="منبع آزمایشی").pk]
+
+
+def holiday_override(personas) -> list:
+    return [HolidayOverride.objects.create(date="2026-12-01", note="آزمایش").pk]
+
+
+def a_sequence(personas) -> list:
+    return [Sequence.objects.create(kind="test", name="آزمایش").pk]
+
+
+def a_user(personas) -> list:
+    return [personas.owner.pk]
+
+
+def a_team(personas) -> list:
+    return [personas.owner.teams.first().pk]
+
+
+MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
+RULES: dict[str, Rule] = {
+    "core:home": Rule(no_args, LOGIN, 200, 200, 200),
+    "core:search": Rule(no_args, LOGIN, 200, 200, 200),
+    "core:trash": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "core:trash_restore": Rule(deleted_contact, LOGIN, 403, 403, 302, "post"),
+    "core:site_settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "core:holidays": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "core:holiday_delete": Rule(holiday_override, LOGIN, 403, 403, 302, "post"),
+    "core:sequence_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "core:sequence_edit": Rule(a_sequence, LOGIN, **MANAGER_ONLY),
+    "accounts:login": Rule(no_args, 200, 302, 302, 302),
+    "accounts:logout": Rule(no_args, 302, 302, 302, 302, "post"),
+    "accounts:password_change": Rule(no_args, LOGIN, 200, 200, 200),
+    "accounts:password_change_done": Rule(no_args, LOGIN, 200, 200, 200),
+    "accounts:preferences": Rule(no_args, LOGIN, 200, 200, 200),
+    "accounts:user_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:user_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:user_edit": Rule(a_user, LOGIN, **MANAGER_ONLY),
+    "accounts:team_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:team_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:team_edit": Rule(a_team, LOGIN, **MANAGER_ONLY),
+    "lookups:index": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "lookups:list": Rule(lookup_list, LOGIN, **MANAGER_ONLY),
+    "lookups:edit": Rule(lookup_item, LOGIN, **MANAGER_ONLY),
+    "lookups:delete": Rule(lookup_item, LOGIN, 403, 403, 302, "post"),
+    "contacts:list": Rule(no_args, LOGIN, 200, 200, 200),
+    "contacts:create": Rule(no_args, LOGIN, 200, 200, 200),
+    "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    # The API docs page needs a login; the API itself has its own tests (tests/api).
+    "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
+}
+
+
+def all_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+API_OPERATIONS_TESTED_IN_TESTS_API = {"api:openapi-json"}
+
+
+def test_every_url_has_an_access_rule():
+    api_operations = {name for name in all_url_names() if name.startswith("api:")}
+    missing = all_url_names() - set(RULES) - api_operations
+    assert missing == set()
+    assert "api:openapi-view" in api_operations
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "owner", "manager"])
+@pytest.mark.parametrize("url_name", sorted(RULES))
+def test_access(client, personas, url_name, persona):
+    rule = RULES[url_name]
+    url = reverse(url_name, args=rule.args(personas))
+    if persona != "anonymous":
+        client.force_login(getattr(personas, persona))
+    response = getattr(client, rule.method)(url)
+    expected = getattr(rule, persona)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected, response.content[:300]
