@@ -51,12 +51,18 @@ def test_a_manager_creates_a_user_with_a_role_and_a_team(client, personas):
     response = client.post(
         reverse("accounts:user_create"),
         {
-            "username": "newrep", "first_name": "سحر", "last_name": "امینی",
-            "email": "", "mobile": "۰۹۳۵ ۱۱۱ ۲۲۳۳", "extension": "205", "is_active": "on",
-            "password": "Sahar-Strong-2026", "groups": [Group.objects.get(name=SALES).pk],
+            "username": "newrep",
+            "first_name": "سحر",
+            "last_name": "امینی",
+            "email": "",
+            "mobile": "۰۹۳۵ ۱۱۱ ۲۲۳۳",
+            "extension": "205",
+            "is_active": "on",
+            "password": "Sahar-Strong-2026",
+            "groups": [Group.objects.get(name=SALES).pk],
             "teams": [team.pk],
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     user = User.objects.get(username="newrep")
     assert user.mobile == "+989351112233"
@@ -83,8 +89,14 @@ def test_editing_a_user_without_a_password_keeps_the_old_one(client, personas):
     client.force_login(personas.manager)
     client.post(
         reverse("accounts:user_edit", args=[personas.owner.pk]),
-        {"username": "owner", "first_name": "مالک", "last_name": "تازه", "password": "", "is_active": "on"},
-    )  # fmt: skip
+        {
+            "username": "owner",
+            "first_name": "مالک",
+            "last_name": "تازه",
+            "password": "",
+            "is_active": "on",
+        },
+    )
     personas.owner.refresh_from_db()
     assert personas.owner.last_name == "تازه"
     assert personas.owner.check_password("peyvand-demo")
@@ -95,8 +107,12 @@ def test_a_manager_edits_team_membership(client, personas):
     client.force_login(personas.manager)
     client.post(
         reverse("accounts:team_edit", args=[team.pk]),
-        {"name": "فروش تهران", "members": [personas.owner.pk, personas.outsider.pk], "is_active": "on"},
-    )  # fmt: skip
+        {
+            "name": "فروش تهران",
+            "members": [personas.owner.pk, personas.outsider.pk],
+            "is_active": "on",
+        },
+    )
     team.refresh_from_db()
     assert team.name == "فروش تهران"
     assert set(team.members.all()) == {personas.owner, personas.outsider}

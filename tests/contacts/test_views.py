@@ -1,5 +1,5 @@
-import re
 import datetime
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -14,8 +14,19 @@ PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def form_data(**overrides) -> dict:
-    data = {"kind": "person", "name": "مریم حسینی", "company": "", "code": "", "mobile": "",
-            "phone": "", "email": "", "national_id": "", "source": "", "birthday": "", "notes": ""}  # fmt: skip
+    data = {
+        "kind": "person",
+        "name": "مریم حسینی",
+        "company": "",
+        "code": "",
+        "mobile": "",
+        "phone": "",
+        "email": "",
+        "national_id": "",
+        "source": "",
+        "birthday": "",
+        "notes": "",
+    }
     return data | overrides
 
 
@@ -73,8 +84,13 @@ def test_editing_records_who_changed_what_and_the_page_shows_it(client, personas
     )
     change = ChangeRecord.objects.get(action="changed", object_id=contact.pk)
     assert change.user == personas.teammate
-    assert {"field": "company", "label": "شرکت", "type": "text", "old": "صنایع مهرگان",
-            "new": "صنایع پارس"} in change.changes  # fmt: skip
+    assert {
+        "field": "company",
+        "label": "شرکت",
+        "type": "text",
+        "old": "صنایع مهرگان",
+        "new": "صنایع پارس",
+    } in change.changes
     page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert "صنایع مهرگان" in page and "صنایع پارس" in page
     assert "۱۳۷۰/۰۱/۰۱" in page  # the birthday change, in the reader's calendar
@@ -163,9 +179,20 @@ def test_the_detail_query_count_does_not_grow_with_history(
     content_type = ContentType.objects.get_for_model(Contact)
     for number in range(edits):
         ChangeRecord.objects.create(
-            content_type=content_type, object_id=contact.pk, user=personas.owner, action="changed",
-            changes=[{"field": "name", "label": "نام", "type": "text", "old": f"نام {number}", "new": "x"}],
-        )  # fmt: skip
+            content_type=content_type,
+            object_id=contact.pk,
+            user=personas.owner,
+            action="changed",
+            changes=[
+                {
+                    "field": "name",
+                    "label": "نام",
+                    "type": "text",
+                    "old": f"نام {number}",
+                    "new": "x",
+                }
+            ],
+        )
     ContentType.objects.clear_cache()  # the same count whatever ran before
     client.force_login(personas.owner)
     # session, user, permissions (2), team ids, contact, content type, settings, history

@@ -41,9 +41,13 @@ def test_a_manager_sets_thursday_and_friday_as_the_weekend(client, personas):
     client.force_login(personas.manager)
     client.post(
         reverse("core:site_settings"),
-        {"company_name": "شرکت نمونه", "weekend": ["3", "4"], "money_unit": "toman",
-         "notification_poll_seconds": "20"},
-    )  # fmt: skip
+        {
+            "company_name": "شرکت نمونه",
+            "weekend": ["3", "4"],
+            "money_unit": "toman",
+            "notification_poll_seconds": "20",
+        },
+    )
     settings = SiteSettings.load()
     assert settings.weekend == [3, 4]
     assert settings.money_unit == "toman"

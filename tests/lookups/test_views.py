@@ -9,9 +9,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_lists_are_seeded_with_persian_defaults():
     assert list(FollowUpResult.objects.values_list("name", flat=True)) == [
-        "تماس اولیه", "پیگیری", "ارسال پیش فاکتور", "ارسال فایل و کاتالوگ",
-        "ارسال لیست مشتریان", "ارسال فاکتور",
-    ]  # fmt: skip
+        "تماس اولیه",
+        "پیگیری",
+        "ارسال پیش فاکتور",
+        "ارسال فایل و کاتالوگ",
+        "ارسال لیست مشتریان",
+        "ارسال فاکتور",
+    ]
     assert Urgency.objects.get(name="عادی").deadline_days == 1
     assert Urgency.objects.get(name="فوری").deadline_days == 0
 
