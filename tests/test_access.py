@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from peyvand.accounts.roles import SALES
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.lookups.models import AcquaintanceSource
 from tests.factories import ContactFactory
@@ -59,6 +61,10 @@ def a_user(personas) -> list:
     return [personas.owner.pk]
 
 
+def a_role(personas) -> list:
+    return [Group.objects.get(name=SALES).pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -82,6 +88,9 @@ RULES: dict[str, Rule] = {
     "accounts:user_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_edit": Rule(a_user, LOGIN, **MANAGER_ONLY),
+    "accounts:role_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:role_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "accounts:role_edit": Rule(a_role, LOGIN, **MANAGER_ONLY),
     "accounts:team_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:team_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:team_edit": Rule(a_team, LOGIN, **MANAGER_ONLY),

@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
+from peyvand.accounts.roles import PROJECT_APPS
 from peyvand.core.validators import normalize_mobile
 
 
@@ -103,3 +104,44 @@ class TeamForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = User.objects.filter(is_active=True)
+
+
+# Django stores permission names in English ("Can add contact"); users read these.
+_ACTIONS = {"add": "ثبت", "change": "ویرایش", "delete": "حذف", "view": "دیدن"}
+
+
+def permission_label(permission: Permission) -> str:
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action = permission.codename.removesuffix(f"_{model._meta.model_name}")
+    if action in _ACTIONS:
+        return f"{_ACTIONS[action]} {model._meta.verbose_name}"
+    return str(dict(model._meta.permissions).get(permission.codename, permission.name))
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class RoleForm(forms.ModelForm):
+    permissions = PermissionChoiceField(
+        label=_("اجازه‌ها"),
+        queryset=Permission.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+        labels = {"name": _("نام نقش")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = (
+            Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+            .select_related("content_type")
+            .order_by("content_type__app_label", "content_type__model", "codename")
+        )

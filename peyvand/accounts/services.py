@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from peyvand.accounts.models import Team, User
@@ -18,3 +19,10 @@ def team_save(*, team: Team, members) -> Team:
     team.save()
     team.members.set(members)
     return team
+
+
+@transaction.atomic
+def role_save(*, role: Group, permissions) -> Group:
+    role.save()
+    role.permissions.set(permissions)
+    return role

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -9,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peyvand.accounts import services
-from peyvand.accounts.forms import LoginForm, PreferencesForm, TeamForm, UserForm
+from peyvand.accounts.forms import (
+    LoginForm,
+    PreferencesForm,
+    RoleForm,
+    TeamForm,
+    UserForm,
+    permission_label,
+)
 from peyvand.accounts.models import Team, User
 
 login = auth_views.LoginView.as_view(
@@ -81,3 +89,24 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("گروه «%(name)s» ذخیره شد.") % {"name": form.instance})
         return redirect("accounts:team_list")
     return render(request, "accounts/team_form.html", {"form": form, "object": instance})
+
+
+@manage_users
+def role_list(request: HttpRequest) -> HttpResponse:
+    roles = Group.objects.prefetch_related("permissions__content_type").order_by("name")
+    rows = [(role, sorted(permission_label(p) for p in role.permissions.all())) for role in roles]
+    return render(request, "accounts/role_list.html", {"rows": rows})
+
+
+@manage_users
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_object_or_404(Group, pk=pk) if pk else Group()
+    form = RoleForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.role_save(
+            role=form.save(commit=False), permissions=form.cleaned_data["permissions"]
+        )
+        messages.success(request, _("نقش «%(name)s» ذخیره شد.") % {"name": form.instance.name})
+        return redirect("accounts:role_list")
+    return render(request, "accounts/role_form.html", {"form": form, "object": instance})

@@ -116,3 +116,28 @@ def test_a_manager_edits_team_membership(client, personas):
     team.refresh_from_db()
     assert team.name == "فروش تهران"
     assert set(team.members.all()) == {personas.owner, personas.outsider}
+
+
+def test_roles_show_their_permissions_in_persian(client, personas):
+    client.force_login(personas.manager)
+    page = client.get(reverse("accounts:role_list")).content.decode()
+    assert "ثبت مخاطب" in page
+    assert "دیدن همه پرونده‌ها" in page
+    assert "Can add" not in page
+
+
+def test_a_manager_creates_a_role_with_chosen_permissions(client, personas):
+    from django.contrib.auth.models import Permission
+
+    see_all = Permission.objects.get(codename="see_all")
+    view_contact = Permission.objects.get(codename="view_contact")
+    client.force_login(personas.manager)
+    client.post(
+        reverse("accounts:role_create"),
+        {"name": "سرپرست فروش", "permissions": [see_all.pk, view_contact.pk]},
+    )
+    role = Group.objects.get(name="سرپرست فروش")
+    assert set(role.permissions.all()) == {see_all, view_contact}
+    personas.outsider.groups.add(role)
+    outsider = User.objects.get(pk=personas.outsider.pk)  # fresh permission cache
+    assert outsider.has_perm("accounts.see_all")
