@@ -20,7 +20,9 @@ from peyvand.core.workdays import WorkCalendar, official_holidays
 def home(request: HttpRequest) -> HttpResponse:
     """کارتابل: the user's day. Each module adds its panel (see core.registry)."""
     today = timezone.localdate()
-    calendar = WorkCalendar(today, today + datetime.timedelta(days=60))
+    calendar = WorkCalendar(
+        today, today + datetime.timedelta(days=60), weekend=site_settings_for(request).weekend
+    )
     upcoming = [
         (day, name)
         for day in (today + datetime.timedelta(days=offset) for offset in range(1, 60))

@@ -1,0 +1,59 @@
+"""Each page's SQL query count, pinned, and the same whether a list holds a few rows or
+many: a page whose count grows with its rows has an N+1."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.core.models import HolidayOverride, Sequence
+from tests.factories import ContactFactory, TeamFactory, UserFactory
+
+# Every page starts with: session, user, the user's permissions (2 queries), and the
+# site settings (company name, money unit): 5.
+BASE = 5
+PAGES: dict[str, tuple[list, int]] = {
+    # url name: (args, queries beyond BASE)
+    # (the manager holds "see all", so no team-ids query)
+    "core:home": ([], 2),  # holiday overrides, my recent contacts
+    "core:search": ([], 1),  # one query per search source
+    "core:trash": ([], 1),  # one query per trashable model
+    "core:site_settings": ([], 0),
+    "core:holidays": ([], 1),  # overrides of the year
+    "core:sequence_list": ([], 1),
+    "accounts:preferences": ([], 0),
+    "accounts:user_list": ([], 3),  # users, their groups, their teams
+    "accounts:team_list": ([], 2),  # teams, their members
+    "accounts:role_list": ([], 3),  # roles, permissions, content types
+    "lookups:index": ([], 0),
+    "lookups:list": (["results"], 1),
+    "contacts:list": ([], 2),  # contacts, the owners filter
+}
+
+
+def grow(personas, rows: int) -> None:
+    """More of everything a page might list."""
+    for number in range(rows):
+        user = UserFactory()
+        TeamFactory().members.add(user, personas.manager)
+        ContactFactory(owner=personas.manager, name=f"کریمی {number}")
+        ContactFactory(owner=personas.manager, deleted_at=timezone.now())
+        HolidayOverride.objects.create(date=f"2026-06-{number + 1:02d}", note="استثنا")
+        Sequence.objects.create(kind=f"k{number}", name=f"سری {number}")
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+@pytest.mark.parametrize("url_name", sorted(PAGES))
+def test_the_page_query_count_is_pinned(
+    client, personas, django_assert_num_queries, url_name, rows
+):
+    grow(personas, rows)
+    args, extra = PAGES[url_name]
+    client.force_login(personas.manager)
+    url = reverse(url_name, args=args)
+    params = {"q": "کریمی"} if url_name == "core:search" else {}
+    ContentType.objects.clear_cache()
+    client.get(url, params)  # warm per-process caches (content types)
+    with django_assert_num_queries(BASE + extra):
+        response = client.get(url, params)
+    assert response.status_code == 200
