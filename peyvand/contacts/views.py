@@ -12,6 +12,7 @@ from peyvand.contacts.forms import ContactForm
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contacts_for_list
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.display import localize_digits
 from peyvand.core.history import history_of, snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
@@ -46,7 +47,8 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         contact = services.contact_create(contact=form.save(commit=False), by=request.user)
         messages.success(
             request,
-            _("مخاطب «%(name)s» با کد %(code)s ثبت شد.") % {"name": contact, "code": contact.code},
+            _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
+            % {"name": contact, "code": localize_digits(contact.code)},
         )
         return redirect(contact)
     return render(request, "contacts/form.html", {"form": form})

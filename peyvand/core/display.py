@@ -82,3 +82,11 @@ class _LazyPreferences:
     @property
     def money_unit(self) -> str:
         return self._get().money_unit
+
+
+def localize_digits(text: str) -> str:
+    """Text with its digits in the current user's preference (for messages built in
+    Python; templates use the fa_number filter, which calls this)."""
+    from peyvand.core.text import to_persian_digits
+
+    return to_persian_digits(text) if current_preferences().digits == "fa" else text

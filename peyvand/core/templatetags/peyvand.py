@@ -7,15 +7,10 @@ from decimal import Decimal
 from django import template
 
 from peyvand.core import dates, money
-from peyvand.core.display import current_preferences
-from peyvand.core.text import to_persian_digits
+from peyvand.core.display import current_preferences, localize_digits
 from peyvand.core.validators import format_phone_national
 
 register = template.Library()
-
-
-def _digits(text: str) -> str:
-    return to_persian_digits(text) if current_preferences().digits == "fa" else text
 
 
 @register.filter
@@ -51,8 +46,8 @@ def fa_number(value) -> str:
         if current_preferences().digits == "fa":
             # Persian separators: ٬ for thousands, ٫ for decimals.
             text = text.translate(str.maketrans(",.", "٬٫"))
-        return _digits(text)
-    return _digits(str(value))
+        return localize_digits(text)
+    return localize_digits(str(value))
 
 
 @register.filter
@@ -92,7 +87,7 @@ def form_field(field, col: str = "col-12"):
 @register.filter
 def fa_phone(value: str) -> str:
     """A stored E.164 number as Iranians write it (0912 345 6789), in the user's digits."""
-    return _digits(format_phone_national(value)) if value else ""
+    return localize_digits(format_phone_national(value)) if value else ""
 
 
 @register.simple_tag

@@ -1,0 +1,129 @@
+"""Browser tests: a real headless Chromium (Debian's, never a downloaded one) driven by
+Playwright's sync API against pytest-django's live server.
+
+Run them with ``pytest tests/e2e`` (or ``-m e2e``). Without Chromium they are skipped,
+unless PEYVAND_REQUIRE_BROWSER=1 (set in CI), which turns the skip into a failure.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect, sync_playwright
+
+from peyvand.accounts.roles import MANAGER, SALES
+from tests.factories import UserFactory
+
+PASSWORD = "peyvand-demo"
+TIMEOUT_MS = 5_000
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def chromium_executable() -> str | None:
+    """PEYVAND_CHROMIUM, else Debian's binary (skipping its wrapper script), else PATH."""
+    candidates = [os.environ.get("PEYVAND_CHROMIUM"), "/usr/lib/chromium/chromium"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator:
+    """One Chromium for the e2e tests.
+
+    Package scope rather than session scope: while Playwright's sync API is started,
+    its asyncio loop counts as *running* in the test thread (it is only parked in a
+    greenlet between calls). With session scope the loop would stay "running" for every
+    test collected after tests/e2e in a full run, breaking anything there that uses
+    asyncio or async_to_sync. With package scope it lives exactly as long as the e2e
+    tests; when only tests/e2e runs, that is the whole session.
+    """
+    executable = chromium_executable()
+    if executable is None:
+        message = "Chromium not installed (apt-get install chromium)"
+        if os.environ.get("PEYVAND_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; PEYVAND_REQUIRE_BROWSER=1 requires it")
+        pytest.skip(message)
+
+    # Django refuses ORM calls from a thread with a running event loop
+    # (SynchronousOnlyOperation), and Playwright's sync API keeps its loop marked as
+    # running in this thread. The ORM calls here are plain sync code (factories, the
+    # test's asserts, the transactional flush after each test), not made from a
+    # coroutine, so the documented escape hatch is safe. It is set only while the
+    # browser is up and restored afterwards, so no other test runs with it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=TIMEOUT_MS)
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh context and page per test on a laptop-sized screen; ``page.goto`` takes
+    paths relative to the live server."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 800},
+        locale="fa-IR",
+        timezone_id="Asia/Tehran",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def manager(transactional_db):
+    return UserFactory(username="modir", first_name="مریم", last_name="احمدی", role=MANAGER)
+
+
+@pytest.fixture
+def rep(transactional_db):
+    return UserFactory(username="karshenas", first_name="رضا", last_name="رضایی", role=SALES)
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Logs in through the real login form and waits for the home page."""
+
+    def log_in(user, password: str = PASSWORD):
+        page.goto("/accounts/login/")
+        page.locator("#id_username").fill(user.username)
+        page.locator("#id_password").fill(password)
+        page.locator("form button[type=submit]").click()
+        expect(page).to_have_url(f"{live_server.url}/")
+        return page
+
+    return log_in
