@@ -38,6 +38,7 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
         self.fields["source"].queryset = AcquaintanceSource.objects.active()
+        self.fields["source"].empty_label = "— انتخاب کنید —"
 
     def clean_name(self) -> str:
         return normalize_persian(self.cleaned_data["name"])

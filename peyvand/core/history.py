@@ -68,13 +68,12 @@ def log_change(
             if old == new:
                 continue
             field = fields[attname]
-            old_text = _old_text(record, field, old)
             changes.append(
                 {
                     "field": field.name,
                     "label": str(field.verbose_name),
                     "type": "date" if isinstance(field, models.DateField) else "text",
-                    "old": old_text,
+                    "old": _as_text(record, field, old),
                     "new": _as_text(record, field, new),
                 }
             )
@@ -87,13 +86,6 @@ def log_change(
         action=action,
         changes=changes,
     )
-
-
-def _old_text(record: models.Model, field: models.Field, value: Any) -> str:
-    if isinstance(field, models.ForeignKey) and value is not None:
-        old = field.related_model._base_manager.filter(pk=value).first()
-        return str(old) if old is not None else str(value)
-    return _as_text(record, field, value)
 
 
 def history_of(record: models.Model) -> models.QuerySet[ChangeRecord]:

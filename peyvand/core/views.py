@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peyvand.core import services
-from peyvand.core.dates import from_jalali, jalali_today
+from peyvand.core.dates import from_jalali, jalali_today, to_jalali
 from peyvand.core.display import site_settings_for
 from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsForm
 from peyvand.core.models import HolidayOverride, Sequence
@@ -113,17 +114,12 @@ def site_settings(request: HttpRequest) -> HttpResponse:
 def holidays(request: HttpRequest) -> HttpResponse:
     """تقویم کاری: a Jalali year's official holidays, the weekend and the overrides."""
     try:
-        year = int(request.GET.get("year") or jalali_today().year)
-        start, end = (
-            from_jalali(year, 1, 1),
-            from_jalali(year + 1, 1, 1) - datetime.timedelta(days=1),
-        )
-    except (ValueError, Exception):  # a bad ?year= shows the current year
+        year = int(request.GET["year"])
+        start = from_jalali(year, 1, 1)
+    except (KeyError, ValueError, ValidationError):  # no or a bad ?year=: this year
         year = jalali_today().year
-        start, end = (
-            from_jalali(year, 1, 1),
-            from_jalali(year + 1, 1, 1) - datetime.timedelta(days=1),
-        )
+        start = from_jalali(year, 1, 1)
+    end = start + datetime.timedelta(days=365 if to_jalali(start).isleap() else 364)
     form = HolidayOverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.holiday_override_save(override=form.save(commit=False))

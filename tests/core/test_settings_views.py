@@ -63,3 +63,15 @@ def test_a_sequence_pattern_must_contain_the_number(client, personas):
     assert "{شماره}" in response.content.decode()
     sequence.refresh_from_db()
     assert sequence.pattern == "{سال}{شماره}"
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "1200"])
+def test_a_bad_year_shows_the_current_year(client, personas, year):
+    client.force_login(personas.manager)
+    assert client.get(reverse("core:holidays"), {"year": year}).status_code == 200
+
+
+def test_the_leap_year_1403_ends_on_30_esfand(client, personas):
+    client.force_login(personas.manager)
+    page = client.get(reverse("core:holidays"), {"year": "1403"}).content.decode()
+    assert "۳۰ اسفند ۱۴۰۳" in page  # 30 Esfand is an official holiday in leap years
