@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import PROJECT_APPS
-from peyvand.core.validators import normalize_mobile
+from peyvand.core.validators import identifier_form_field
 
 
 class LoginForm(AuthenticationForm):
@@ -46,6 +46,7 @@ class UserForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    mobile = identifier_form_field("mobile", label=_("تلفن همراه"), required=False)
     teams = forms.ModelMultipleChoiceField(
         label=_("گروه‌های کاربران"),
         queryset=Team.objects.filter(is_active=True),
@@ -67,7 +68,6 @@ class UserForm(forms.ModelForm):
         widgets = {
             "username": forms.TextInput(attrs={"dir": "ltr"}),
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
-            "mobile": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -77,10 +77,6 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["groups"].initial = self.instance.groups.all()
             self.fields["teams"].initial = self.instance.teams.all()
-
-    def clean_mobile(self) -> str:
-        mobile = self.cleaned_data["mobile"]
-        return normalize_mobile(mobile) if mobile else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -5,15 +5,16 @@ from peyvand.contacts.models import Contact
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import (
-    normalize_landline,
+    identifier_form_field,
     normalize_legal_id,
-    normalize_mobile,
     normalize_national_id,
 )
 from peyvand.lookups.models import AcquaintanceSource
 
 
 class ContactForm(forms.ModelForm):
+    mobile = identifier_form_field("mobile", label=_("تلفن همراه"), required=False)
+    phone = identifier_form_field("landline", label=_("تلفن ثابت"), required=False)
     birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
 
     class Meta:
@@ -27,8 +28,6 @@ class ContactForm(forms.ModelForm):
             "code": forms.TextInput(
                 attrs={"dir": "ltr", "placeholder": "خالی بگذارید تا خودکار داده شود"}
             ),
-            "mobile": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}),
-            "phone": forms.TextInput(attrs={"dir": "ltr", "placeholder": "۰۲۱ ۸۸۷۷ ۶۶۵۵"}),
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
             "national_id": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -48,14 +47,6 @@ class ContactForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         return normalize_persian(self.cleaned_data["code"])
-
-    def clean_mobile(self) -> str:
-        value = self.cleaned_data["mobile"]
-        return normalize_mobile(value) if value else ""
-
-    def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"]
-        return normalize_landline(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()

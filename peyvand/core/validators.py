@@ -391,6 +391,13 @@ class IdentifierField(forms.CharField):
             return value
         return IDENTIFIER_KINDS[self.kind].normalize(value)
 
+    def prepare_value(self, value):
+        # A stored phone (E.164) is shown for editing as Iranians write it; what the
+        # user typed (a bound form) is shown exactly as typed.
+        if self.kind in ("mobile", "landline") and isinstance(value, str) and value.startswith("+"):
+            return format_phone_national(value)
+        return value
+
 
 def identifier_form_field(kind: str, **kwargs) -> forms.CharField:
     """``identifier_form_field("mobile", label="تلفن همراه", required=False)``."""

@@ -199,3 +199,11 @@ def test_the_detail_query_count_does_not_grow_with_history(
     with django_assert_num_queries(9):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
+
+
+def test_the_edit_form_shows_stored_phones_the_iranian_way(client, personas):
+    contact = ContactFactory(owner=personas.owner, mobile="+989123456789", phone="+982188776655")
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
+    assert 'value="0912 345 6789"' in page
+    assert 'value="021 8877 6655"' in page

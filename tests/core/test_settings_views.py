@@ -75,3 +75,9 @@ def test_the_leap_year_1403_ends_on_30_esfand(client, personas):
     client.force_login(personas.manager)
     page = client.get(reverse("core:holidays"), {"year": "1403"}).content.decode()
     assert "۳۰ اسفند ۱۴۰۳" in page  # 30 Esfand is an official holiday in leap years
+
+
+def test_the_year_in_the_heading_is_not_grouped_like_a_number(client, personas):
+    client.force_login(personas.manager)
+    page = client.get(reverse("core:holidays"), {"year": "1405"}).content.decode()
+    assert "تقویم کاری سال ۱۴۰۵" in page

@@ -51,6 +51,12 @@ def fa_number(value) -> str:
 
 
 @register.filter
+def fa_digits(value) -> str:
+    """Digits in the user's preference, without grouping (years, codes, extensions)."""
+    return localize_digits(str(value)) if value not in (None, "") else ""
+
+
+@register.filter
 def fa_money(rials) -> str:
     preferences = current_preferences()
     return money.format_money(rials, preferences.money_unit, preferences.digits)
