@@ -5,5 +5,6 @@ urlpatterns = [
     path("accounts/", include("peyvand.accounts.urls")),
     path("settings/lookups/", include("peyvand.lookups.urls")),
     path("contacts/", include("peyvand.contacts.urls")),
+    path("settings/trees/", include("peyvand.contacts.tree_urls")),
     path("api/v1/", include("peyvand.api.urls")),
 ]

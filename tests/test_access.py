@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
+from peyvand.contacts.models import Region
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.lookups.models import AcquaintanceSource
 from tests.factories import ContactFactory
@@ -65,6 +66,10 @@ def a_role(personas) -> list:
     return [Group.objects.get(name=SALES).pk]
 
 
+def a_region(personas) -> list:
+    return ["regions", Region.objects.get(name="اصفهان", depth=0).pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -98,6 +103,8 @@ RULES: dict[str, Rule] = {
     "lookups:list": Rule(lookup_list, LOGIN, **MANAGER_ONLY),
     "lookups:edit": Rule(lookup_item, LOGIN, **MANAGER_ONLY),
     "lookups:delete": Rule(lookup_item, LOGIN, 403, 403, 302, "post"),
+    "trees:tree": Rule(lambda personas: ["regions"], LOGIN, **MANAGER_ONLY),
+    "trees:node_edit": Rule(a_region, LOGIN, **MANAGER_ONLY),
     "contacts:list": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:create": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),

@@ -27,7 +27,7 @@ PAGES: dict[str, tuple[list, int]] = {
     "accounts:role_list": ([], 3),  # roles, permissions, content types
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
-    "contacts:list": ([], 2),  # contacts, the owners filter
+    "contacts:list": ([], 4),  # contacts, the owner, category and region filters
 }
 
 

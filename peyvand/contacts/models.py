@@ -2,9 +2,29 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import BusinessRecord, search_key_field
+from peyvand.core.models import BusinessRecord, TreeNode, search_key_field
 from peyvand.core.validators import format_phone_national
 from peyvand.lookups.models import AcquaintanceSource
+
+
+class Category(TreeNode):
+    """صنف: the guild or line of business of a contact, as a tree."""
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("صنف")
+        verbose_name_plural = _("اصناف")
+
+
+class Region(TreeNode):
+    """موقعیت جغرافیایی: province → city → area."""
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("موقعیت جغرافیایی")
+        verbose_name_plural = _("موقعیت‌های جغرافیایی")
+
+
+# URL slug → tree model, for the managers' tree screens.
+TREES: dict[str, type[TreeNode]] = {"categories": Category, "regions": Region}
 
 
 class Contact(BusinessRecord):
@@ -28,6 +48,12 @@ class Contact(BusinessRecord):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("صنف"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("موقعیت جغرافیایی"), null=True, blank=True, on_delete=models.PROTECT
     )
     birthday = models.DateField(_("تاریخ تولد"), null=True, blank=True)
     notes = models.TextField(_("یادداشت"), blank=True)

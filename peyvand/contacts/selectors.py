@@ -3,8 +3,9 @@ from contextlib import suppress
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from peyvand.contacts.models import Contact
+from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.text import fa_search_key, normalize_persian
+from peyvand.core.trees import subtree
 from peyvand.core.validators import normalize_mobile
 
 
@@ -22,8 +23,21 @@ def contact_search(*, user, query: str) -> QuerySet[Contact]:
     return contacts.filter(condition)
 
 
-def contacts_for_list(*, user, query: str = "", owner_id: int | None = None) -> QuerySet[Contact]:
-    contacts = contact_search(user=user, query=query)
+def contacts_for_list(
+    *,
+    user,
+    query: str = "",
+    owner_id: int | None = None,
+    category_id: int | None = None,
+    region_id: int | None = None,
+) -> QuerySet[Contact]:
+    """The contact list: visible, searched, filtered; a category or region filter takes
+    the node's whole subtree (استان اصفهان includes its cities)."""
+    contacts = contact_search(user=user, query=query).select_related("category", "region")
     if owner_id:
         contacts = contacts.filter(owner_id=owner_id)
+    if category_id:
+        contacts = contacts.filter(category__in=subtree(Category, category_id).values("pk"))
+    if region_id:
+        contacts = contacts.filter(region__in=subtree(Region, region_id).values("pk"))
     return contacts.order_by("-created_at", "-id")

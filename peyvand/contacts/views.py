@@ -9,30 +9,42 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.forms import ContactForm
-from peyvand.contacts.models import Contact
+from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import contacts_for_list
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import localize_digits
 from peyvand.core.history import history_of, snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
+from peyvand.core.trees import ordered_nodes
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name) or 0) or None
+    except ValueError:
+        return None
 
 
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    try:
-        owner_id = int(request.GET.get("owner") or 0) or None
-    except ValueError:
-        owner_id = None
-    contacts = contacts_for_list(user=request.user, query=query, owner_id=owner_id)
+    filters = {name: _int_param(request, name) for name in ("owner", "category", "region")}
+    contacts = contacts_for_list(
+        user=request.user,
+        query=query,
+        owner_id=filters["owner"],
+        category_id=filters["category"],
+        region_id=filters["region"],
+    )
     page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
+    owners = User.objects.filter(is_active=True).only("id", "first_name", "last_name", "username")
     context = {
         "page": page,
         "query": query,
-        "owner_id": owner_id,
-        "owners": User.objects.filter(is_active=True).only(
-            "id", "first_name", "last_name", "username"
-        ),
+        "filters": filters,
+        "owners": owners,
+        "categories": ordered_nodes(Category),
+        "regions": ordered_nodes(Region),
     }
     if request.htmx and request.htmx.target == "contact-results":
         return render(request, "contacts/list.html#results", context)
@@ -56,7 +68,10 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(
-        Contact, request.user, pk, Contact.objects.select_related("owner", "source")
+        Contact,
+        request.user,
+        pk,
+        Contact.objects.select_related("owner", "source", "category", "region"),
     )
     return render(
         request, "contacts/detail.html", {"contact": contact, "history": history_of(contact)}

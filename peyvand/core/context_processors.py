@@ -15,6 +15,7 @@ class MenuItem:
     icon: str
     namespace: str
     permission: str | None = None
+    args: tuple = ()
     url: str = ""
     active: bool = False
 
@@ -99,7 +100,7 @@ def shell(request) -> dict:
         for item in section.items:
             if item.permission and not request.user.has_perm(item.permission):
                 continue
-            item.url = reverse(item.url_name)
+            item.url = reverse(item.url_name, args=item.args)
             item.active = current.startswith(item.namespace)
             items.append(item)
         if items:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.models import WEEKDAY_CHOICES, HolidayOverride, Sequence, SiteSettings
+from peyvand.core.trees import ordered_nodes
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -58,3 +59,31 @@ class SequenceForm(forms.ModelForm):
         if not 1 <= padding <= 12:
             raise forms.ValidationError(_("تعداد رقم باید بین ۱ و ۱۲ باشد."))
         return padding
+
+
+class TreeNodeChoiceField(forms.ChoiceField):
+    """A select of a tree's active nodes, indented, in tree order; cleans to the node.
+    A record's current node stays selectable even after it was deactivated."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        self.current_id: int | None = None
+        super().__init__(choices=self._node_choices, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each form gets a copy of the field; its choices must read the copy's current_id.
+        result = super().__deepcopy__(memo)
+        result.choices = result._node_choices
+        return result
+
+    def _node_choices(self) -> list[tuple]:
+        nodes = ordered_nodes(self.model)
+        visible = [n for n in nodes if n.is_active or n.pk == self.current_id]
+        return [("", _("— انتخاب کنید —"))] + [(node.pk, node.indented_name) for node in visible]
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def clean(self, value):
+        node_id = super().clean(value)
+        return self.model.objects.get(pk=node_id) if node_id else None

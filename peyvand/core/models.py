@@ -214,3 +214,35 @@ class SiteSettings(models.Model):
     def load(cls) -> "SiteSettings":
         obj, _created = cls.objects.get_or_create(pk=1, defaults={"weekend": [4]})
         return obj
+
+
+class TreeNode(models.Model):
+    """A node of a manager-edited tree (categories, regions). ``path`` holds the ids from
+    the root down ("12/57/"), so a subtree is ``path__startswith`` on an indexed column
+    and a move rewrites the moved subtree's paths in one UPDATE (core.trees)."""
+
+    name = models.CharField(_("عنوان"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("زیرمجموعهٔ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    order = models.PositiveIntegerField(_("ترتیب"), default=0)
+    is_active = models.BooleanField(_("فعال"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def indented_name(self) -> str:
+        """The name with one dash per level, for select boxes."""
+        return f"{'— ' * self.depth}{self.name}"

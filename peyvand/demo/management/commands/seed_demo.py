@@ -12,7 +12,7 @@ from django.utils import timezone
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
 from peyvand.contacts import services as contact_services
-from peyvand.contacts.models import Contact
+from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
@@ -83,6 +83,8 @@ class Command(BaseCommand):
     def _contacts(self, users: dict[str, User]) -> int:
         rng = random.Random(1405)  # noqa: S311 - deterministic demo data, not security
         sources = list(AcquaintanceSource.objects.order_by("order"))
+        cities = {region.name: region for region in Region.objects.filter(depth=1)}
+        categories = list(Category.objects.filter(depth=1).order_by("path"))
         owners = [
             users["sales"],
             users["sales"],
@@ -113,6 +115,8 @@ class Command(BaseCommand):
                 email="" if is_company else email,
                 national_id="" if is_company else national_id_for(rng),
                 source=rng.choice(sources),
+                region=cities.get(city),
+                category=rng.choice(categories),
                 birthday=None if is_company else birthday,
                 notes=rng.choice(data.NOTES) + (f" دفتر مرکزی در {city}." if is_company else ""),
                 owner=owner,

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from peyvand.accounts.models import User
+from peyvand.contacts.models import Contact
+from peyvand.core.models import ChangeRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_three_roles_and_realistic_persian_contacts():
+    call_command("seed_demo", stdout=None)
+    manager, sales, support = (
+        User.objects.get(username=name) for name in ("manager", "sales", "support")
+    )
+    assert manager.has_perm("accounts.see_all") and not sales.has_perm("accounts.see_all")
+    assert support.has_perm("contacts.add_contact") and not support.has_perm("accounts.see_all")
+    assert manager.check_password("peyvand-demo")
+    assert Contact.all_objects.count() == 80
+    assert Contact.objects.filter(region__isnull=False).count() == Contact.objects.count()
+    # sales sees its team's contacts, not support's
+    visible_to_sales = set(
+        Contact.objects.visible_to(sales).values_list("owner__username", flat=True)
+    )
+    assert visible_to_sales == {"sales", "sales2"}
+
+
+def test_running_the_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=None)
+    before = (User.objects.count(), Contact.all_objects.count(), ChangeRecord.objects.count())
+    call_command("seed_demo", stdout=None)
+    assert (
+        User.objects.count(),
+        Contact.all_objects.count(),
+        ChangeRecord.objects.count(),
+    ) == before
