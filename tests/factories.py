@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 
 from peyvand.accounts.models import Team, User
 from peyvand.contacts.models import Contact
+from peyvand.contacts.services import contact_phones_set
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,7 +33,22 @@ class TeamFactory(factory.django.DjangoModelFactory):
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:05d}")
     name = factory.Sequence(lambda n: f"مخاطب آزمایشی {n}")
     owner = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def phones(self, create, extracted, **kwargs):
+        """ContactFactory(phones=["+989123456789", ("landline", "+982188776655")])."""
+        if not create or not extracted:
+            return
+        rows = [
+            {"kind": item[0], "number": item[1], "note": ""}
+            if isinstance(item, tuple)
+            else {"kind": "mobile", "number": item, "note": ""}
+            for item in extracted
+        ]
+        contact_phones_set(contact=self, phones=rows)
+        self.save(update_fields=["mobile", "phones_text"])

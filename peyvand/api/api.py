@@ -23,7 +23,7 @@ from peyvand.api.schemas import (
     TokenOut,
 )
 from peyvand.contacts import services as contact_services
-from peyvand.contacts.forms import ContactForm
+from peyvand.contacts.forms import ContactForm, phone_formset_from_rows
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contacts_for_list
 from peyvand.core.access import get_visible_or_404
@@ -114,7 +114,9 @@ def lookup_list(request, slug: str):
 @api.get("/contacts", response=ContactPage, tags=["contacts"])
 def contact_list(request, q: str = "", owner: int | None = None, page: int = 1):
     _require(request.auth, "contacts.view_contact")
-    contacts = contacts_for_list(user=request.auth, query=q, owner_id=owner)
+    contacts = contacts_for_list(user=request.auth, query=q, owner_id=owner).prefetch_related(
+        "phones"
+    )
     result = paginate(contacts, page, settings.PAGE_SIZE)
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
@@ -122,7 +124,9 @@ def contact_list(request, q: str = "", owner: int | None = None, page: int = 1):
 @api.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
 def contact_detail(request, contact_id: int):
     _require(request.auth, "contacts.view_contact")
-    return get_visible_or_404(Contact, request.auth, contact_id)
+    return get_visible_or_404(
+        Contact, request.auth, contact_id, Contact.objects.prefetch_related("phones")
+    )
 
 
 @api.post("/contacts", response={201: ContactOut, 422: dict}, tags=["contacts"])
@@ -130,10 +134,16 @@ def contact_create(request, payload: ContactIn):
     _require(request.auth, "contacts.add_contact")
     data = payload.dict()
     data["source"] = data.pop("source_id")
-    # The same form as the page: one set of rules, the same Persian messages.
+    # The same form and phone rules as the page: the same Persian messages.
     form = ContactForm(data=data)
-    if not form.is_valid():
+    phones = phone_formset_from_rows(data.pop("phones"))
+    if not form.is_valid() & phones.is_valid():
         errors = form.errors.get_json_data()
+        for index, phone_errors in enumerate(phones.errors):
+            for field, messages in phone_errors.items():
+                errors[f"phones.{index}.{field}"] = [{"message": m} for m in messages]
         return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": errors})
-    contact = contact_services.contact_create(contact=form.save(commit=False), by=request.auth)
+    contact = contact_services.contact_create(
+        contact=form.save(commit=False), phones=phones.phones(), by=request.auth
+    )
     return Status(201, contact)

@@ -33,6 +33,18 @@ class LookupOut(Schema):
     is_active: bool
 
 
+class PhoneIn(Schema):
+    kind: str = "mobile"  # mobile, landline, fax, internal
+    number: str
+    note: str = ""
+
+
+class PhoneOut(Schema):
+    kind: str
+    number: str
+    note: str
+
+
 class ContactOut(Schema):
     id: int
     code: str
@@ -40,7 +52,7 @@ class ContactOut(Schema):
     name: str
     company: str
     mobile: str
-    phone: str
+    phones: list[PhoneOut]
     email: str
     national_id: str
     source_id: int | None
@@ -55,8 +67,7 @@ class ContactIn(Schema):
     name: str
     company: str = ""
     code: str = ""
-    mobile: str = ""
-    phone: str = ""
+    phones: list[PhoneIn] = []
     email: str = ""
     national_id: str = ""
     source_id: int | None = None

@@ -1,22 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, Region
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import TreeNodeChoiceField
-from peyvand.core.text import normalize_persian
+from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree
 from peyvand.core.validators import (
-    identifier_form_field,
+    normalize_landline,
     normalize_legal_id,
+    normalize_mobile,
     normalize_national_id,
 )
 from peyvand.lookups.models import AcquaintanceSource
 
 
 class ContactForm(forms.ModelForm):
-    mobile = identifier_form_field("mobile", label=_("تلفن همراه"), required=False)
-    phone = identifier_form_field("landline", label=_("تلفن ثابت"), required=False)
     birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
     category = TreeNodeChoiceField(Category, label=_("صنف"), required=False)
     region = TreeNodeChoiceField(Region, label=_("موقعیت جغرافیایی"), required=False)
@@ -24,7 +23,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
-            "kind", "name", "company", "code", "mobile", "phone", "email",
+            "kind", "name", "company", "code", "email",
             "national_id", "category", "region", "source", "birthday", "notes",
         ]  # fmt: skip
         widgets = {
@@ -101,3 +100,85 @@ class TreeNodeForm(forms.ModelForm):
 
 def tree_node_form_class(model) -> type[TreeNodeForm]:
     return forms.modelform_factory(model, form=TreeNodeForm, fields=TreeNodeForm.Meta.fields)
+
+
+_PHONE_NORMALIZERS = {
+    ContactPhone.Kind.MOBILE: normalize_mobile,
+    ContactPhone.Kind.LANDLINE: normalize_landline,
+    ContactPhone.Kind.FAX: normalize_landline,
+}
+
+
+class PhoneForm(forms.Form):
+    """One phone row of the contact form; the number is checked by its kind."""
+
+    kind = forms.ChoiceField(label=_("نوع"), choices=ContactPhone.Kind.choices)
+    number = forms.CharField(
+        label=_("شماره"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "tel", "placeholder": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}
+        ),
+    )
+    note = forms.CharField(label=_("توضیح"), max_length=100, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, number = cleaned.get("kind"), cleaned.get("number")
+        if not kind or not number:
+            return cleaned
+        if kind == ContactPhone.Kind.INTERNAL:
+            digits = to_latin_digits(number).strip()
+            if not digits.isascii() or not digits.isdigit() or len(digits) > 8:
+                self.add_error("number", _("شماره داخلی باید حداکثر ۸ رقم باشد."))
+            cleaned["number"] = digits
+        else:
+            try:
+                cleaned["number"] = _PHONE_NORMALIZERS[kind](number)
+            except forms.ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class BasePhoneFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            number = form.cleaned_data.get("number")
+            if not number or form.cleaned_data.get("DELETE"):
+                continue
+            if number in seen:
+                form.add_error("number", _("این شماره دو بار وارد شده است."))
+            seen.add(number)
+
+    def phones(self) -> list[dict]:
+        """The rows to keep, in order, without empty or deleted ones."""
+        return [
+            {key: form.cleaned_data[key] for key in ("kind", "number", "note")}
+            for form in self.forms
+            if form.cleaned_data.get("number") and not form.cleaned_data.get("DELETE")
+        ]
+
+
+PhoneFormSet = forms.formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=1, can_delete=True)
+
+
+def phone_formset_from_rows(rows: list[dict]) -> BasePhoneFormSet:
+    """The same formset bound to rows that come from elsewhere (the API, an import), so
+    phones are checked by one set of rules with the same Persian messages."""
+    data = {"phones-TOTAL_FORMS": str(len(rows)), "phones-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        for key in ("kind", "number", "note"):
+            data[f"phones-{index}-{key}"] = row.get(key, "")
+    return PhoneFormSet(data, prefix="phones")
+
+
+def phone_formset(data=None, contact: Contact | None = None) -> BasePhoneFormSet:
+    """The phones of ``contact`` for editing (stored numbers shown the Iranian way)."""
+    initial = [
+        {"kind": phone.kind, "number": phone.national, "note": phone.note}
+        for phone in (contact.phones.all() if contact is not None and contact.pk else [])
+    ]
+    return PhoneFormSet(data, initial=initial, prefix="phones")

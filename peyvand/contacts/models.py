@@ -38,8 +38,11 @@ class Contact(BusinessRecord):
     kind = models.CharField(_("نوع"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("نام"), max_length=200)
     company = models.CharField(_("شرکت"), max_length=200, blank=True)
-    mobile = models.CharField(_("تلفن همراه"), max_length=16, blank=True)
-    phone = models.CharField(_("تلفن ثابت"), max_length=16, blank=True)
+    # The first mobile of ``phones``, kept by the services for lists and SMS.
+    mobile = models.CharField(_("تلفن همراه"), max_length=16, blank=True, editable=False)
+    # Every phone in national digits, "|"-separated, kept by the services: the search key
+    # covers it, so "0912 1" finds +98912 1… and the history shows phone changes.
+    phones_text = models.CharField(_("تلفن‌ها"), max_length=500, blank=True)
     email = models.EmailField(_("ایمیل"), blank=True)
     national_id = models.CharField(_("کد ملی / شناسه ملی"), max_length=11, blank=True)
     source = models.ForeignKey(
@@ -57,9 +60,7 @@ class Contact(BusinessRecord):
     )
     birthday = models.DateField(_("تاریخ تولد"), null=True, blank=True)
     notes = models.TextField(_("یادداشت"), blank=True)
-    search_key = search_key_field(
-        "code", "name", "company", "mobile", "phone", "email", "national_id"
-    )
+    search_key = search_key_field("code", "name", "company", "phones_text", "email", "national_id")
 
     class Meta:
         verbose_name = _("مخاطب")
@@ -77,6 +78,34 @@ class Contact(BusinessRecord):
         return reverse("contacts:detail", args=[self.pk])
 
     def history_text(self, field_name: str, value) -> str | None:
-        if field_name in ("mobile", "phone") and value:
-            return format_phone_national(value)
+        if field_name == "phones_text":
+            return "، ".join(value.split("|"))
         return None
+
+
+class ContactPhone(models.Model):
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", _("همراه")
+        LANDLINE = "landline", _("ثابت")
+        FAX = "fax", _("فکس")
+        INTERNAL = "internal", _("داخلی")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    kind = models.CharField(_("نوع"), max_length=10, choices=Kind.choices, default=Kind.MOBILE)
+    # E.164 for mobile, landline and fax (one form however typed); digits for internal.
+    number = models.CharField(_("شماره"), max_length=20, db_index=True)
+    note = models.CharField(_("توضیح"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("تلفن")
+        verbose_name_plural = _("تلفن‌ها")
+
+    def __str__(self) -> str:
+        return self.national
+
+    @property
+    def national(self) -> str:
+        """The number as Iranians write it, ASCII digits (display converts digits)."""
+        return format_phone_national(self.number) if self.number.startswith("+") else self.number

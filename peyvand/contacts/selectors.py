@@ -1,12 +1,19 @@
-from contextlib import suppress
+import re
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree
-from peyvand.core.validators import normalize_mobile
+
+# +98…, 0098…, or a bare 98 in front of a whole mobile number (98 912 345 6789).
+_INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
+
+
+def national_phone_key(key: str) -> str:
+    """Phones are searchable in national digits (0912…); a query typed with the
+    country code (+98 912…, 0098 912…) is turned into that form."""
+    return _INTERNATIONAL_PREFIX.sub("0", key) if key[-1:].isdigit() else key
 
 
 def contact_search(*, user, query: str) -> QuerySet[Contact]:
@@ -16,11 +23,7 @@ def contact_search(*, user, query: str) -> QuerySet[Contact]:
     key = fa_search_key(normalize_persian(query))
     if not key:
         return contacts
-    condition = Q(search_key__contains=key)
-    with suppress(ValidationError):
-        # A mobile typed any way (۰۹۱۲…, 0912 …, +98 912…) is stored as E.164.
-        condition |= Q(mobile=normalize_mobile(query))
-    return contacts.filter(condition)
+    return contacts.filter(search_key__contains=national_phone_key(key))
 
 
 def contacts_for_list(

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from peyvand.contacts.models import Contact
+from peyvand.contacts.models import Contact, ContactPhone
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
 from peyvand.core.sequences import ensure_sequence, next_code
@@ -12,8 +12,21 @@ def ensure_contact_sequence() -> None:
     ensure_sequence(CODE_SEQUENCE, "کد مخاطبین", pattern="C{شماره}", padding=6, yearly=False)
 
 
+def contact_phones_set(*, contact: Contact, phones: list[dict]) -> None:
+    """Replaces the contact's phones and refreshes the fields derived from them (the
+    primary mobile and the searchable phones text) on the instance; the caller saves."""
+    contact.phones.all().delete()
+    rows = [
+        ContactPhone(contact=contact, position=position, **phone)
+        for position, phone in enumerate(phones)
+    ]
+    ContactPhone.objects.bulk_create(rows)
+    contact.mobile = next((row.number for row in rows if row.kind == ContactPhone.Kind.MOBILE), "")
+    contact.phones_text = "|".join(row.national.replace(" ", "") for row in rows)
+
+
 @transaction.atomic
-def contact_create(*, contact: Contact, by) -> Contact:
+def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     """Saves a new contact; an empty code takes the next of the contact series."""
     if not contact.code:
         ensure_contact_sequence()
@@ -21,12 +34,17 @@ def contact_create(*, contact: Contact, by) -> Contact:
     if not contact.owner_id:
         contact.owner = by
     contact.save()
+    contact_phones_set(contact=contact, phones=phones)
+    contact.save(update_fields=["mobile", "phones_text"])
     log_change(contact, user=by, action=ChangeRecord.Action.CREATED)
     return contact
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, before: dict, by) -> Contact:
+def contact_update(*, contact: Contact, phones: list[dict] | None, before: dict, by) -> Contact:
+    """Saves an edit; ``phones=None`` leaves the phones as they are."""
+    if phones is not None:
+        contact_phones_set(contact=contact, phones=phones)
     contact.save()
     log_change(contact, user=by, action=ChangeRecord.Action.CHANGED, before=before)
     return contact

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
 from peyvand.contacts import services
-from peyvand.contacts.forms import ContactForm
+from peyvand.contacts.forms import ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import contacts_for_list
 from peyvand.core.access import get_visible_or_404
@@ -55,15 +55,18 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        contact = services.contact_create(contact=form.save(commit=False), by=request.user)
+    phones = phone_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() & phones.is_valid():
+        contact = services.contact_create(
+            contact=form.save(commit=False), phones=phones.phones(), by=request.user
+        )
         messages.success(
             request,
             _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
             % {"name": contact, "code": localize_digits(contact.code)},
         )
         return redirect(contact)
-    return render(request, "contacts/form.html", {"form": form})
+    return render(request, "contacts/form.html", {"form": form, "phones": phones})
 
 
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -71,7 +74,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Contact,
         request.user,
         pk,
-        Contact.objects.select_related("owner", "source", "category", "region"),
+        Contact.objects.select_related("owner", "source", "category", "region").prefetch_related(
+            "phones"
+        ),
     )
     return render(
         request, "contacts/detail.html", {"contact": contact, "history": history_of(contact)}
@@ -84,11 +89,16 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(Contact, request.user, pk)
     before = snapshot(contact)
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        services.contact_update(contact=form.save(commit=False), before=before, by=request.user)
+    phones = phone_formset(request.POST or None, contact)
+    if request.method == "POST" and form.is_valid() & phones.is_valid():
+        services.contact_update(
+            contact=form.save(commit=False), phones=phones.phones(), before=before, by=request.user
+        )
         messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
         return redirect(contact)
-    return render(request, "contacts/form.html", {"form": form, "contact": contact})
+    return render(
+        request, "contacts/form.html", {"form": form, "phones": phones, "contact": contact}
+    )
 
 
 @permission_required("contacts.delete_contact", raise_exception=True)

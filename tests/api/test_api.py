@@ -75,7 +75,7 @@ def test_the_list_honours_visibility_and_search(client, auth, personas, contact)
 def test_it_creates_a_contact_with_the_same_rules_as_the_form(client, auth, personas):
     response = client.post(
         "/api/v1/contacts",
-        {"name": "رضا موسوی", "mobile": "۰۹۱۲۳۴۵۶۷۸۹", "birthday": "1370/05/12"},
+        {"name": "رضا موسوی", "phones": [{"number": "۰۹۱۲۳۴۵۶۷۸۹"}], "birthday": "1370/05/12"},
         content_type="application/json",
         headers=auth("owner"),
     )
@@ -84,25 +84,26 @@ def test_it_creates_a_contact_with_the_same_rules_as_the_form(client, auth, pers
     assert contact.mobile == "+989123456789"
     assert contact.owner == personas.owner
     assert response.json()["code"] == contact.code
+    assert response.json()["phones"] == [{"kind": "mobile", "number": "+989123456789", "note": ""}]
 
 
 def test_invalid_data_is_explained_in_persian_per_field(client, auth):
     response = client.post(
         "/api/v1/contacts",
-        {"name": "بد", "mobile": "12345", "birthday": "1404/12/30"},
+        {"name": "بد", "phones": [{"number": "12345"}], "birthday": "1404/12/30"},
         content_type="application/json",
         headers=auth("owner"),
     )
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert "وجود ندارد" in errors["birthday"][0]["message"]
-    assert set(errors) == {"mobile", "birthday"}
+    assert set(errors) == {"phones.0.number", "birthday"}
     assert not Contact.objects.filter(name="بد").exists()
 
 
 def test_a_malformed_body_is_a_persian_422(client, auth):
     response = client.post(
-        "/api/v1/contacts", {"mobile": "x"}, content_type="application/json", headers=auth("owner")
+        "/api/v1/contacts", {"phones": "x"}, content_type="application/json", headers=auth("owner")
     )
     assert response.status_code == 422
     assert "معتبر نیست" in response.json()["detail"]

@@ -110,7 +110,14 @@ def test_a_contact_is_saved_with_its_region_and_category(client, personas):
     food = Category.objects.get(name="صنایع غذایی")
     client.post(
         reverse("contacts:create"),
-        {"kind": "person", "name": "نرگس امینی", "region": kashan.pk, "category": food.pk},
+        {
+            "kind": "person",
+            "name": "نرگس امینی",
+            "region": kashan.pk,
+            "category": food.pk,
+            "phones-TOTAL_FORMS": "0",
+            "phones-INITIAL_FORMS": "0",
+        },
     )
     from peyvand.contacts.models import Contact
 

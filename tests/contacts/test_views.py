@@ -13,20 +13,23 @@ pytestmark = pytest.mark.django_db
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def form_data(**overrides) -> dict:
+def form_data(*, phones: list[tuple[str, str]] = (), **overrides) -> dict:
+    """The contact form as a browser posts it, phone rows included."""
     data = {
         "kind": "person",
         "name": "مریم حسینی",
         "company": "",
         "code": "",
-        "mobile": "",
-        "phone": "",
         "email": "",
         "national_id": "",
         "source": "",
         "birthday": "",
         "notes": "",
+        "phones-TOTAL_FORMS": str(len(phones)),
+        "phones-INITIAL_FORMS": "0",
     }
+    for index, (kind, number) in enumerate(phones):
+        data |= {f"phones-{index}-kind": kind, f"phones-{index}-number": number}
     return data | overrides
 
 
@@ -34,13 +37,26 @@ def test_it_creates_a_contact_with_a_jalali_birthday_in_persian_digits(client, p
     client.force_login(personas.owner)
     response = client.post(
         reverse("contacts:create"),
-        form_data(birthday="۱۴۰۳/۱۲/۳۰", mobile="۰۹۱۲ ۳۴۵ ۶۷۸۹", national_id="۰۰۱۲۳۴۵۶۷۹"),
+        form_data(
+            birthday="۱۴۰۳/۱۲/۳۰",
+            national_id="۰۰۱۲۳۴۵۶۷۹",
+            phones=[
+                ("mobile", "۰۹۱۲ ۳۴۵ ۶۷۸۹"),
+                ("landline", "021-8877 6655"),
+                ("internal", "۲۰۵"),
+            ],
+        ),
     )
     contact = Contact.objects.get(name="مریم حسینی")
     assert response.status_code == 302
     assert response.url == contact.get_absolute_url()
     assert contact.birthday == datetime.date(2025, 3, 20)
     assert contact.mobile == "+989123456789"
+    assert [(p.kind, p.number) for p in contact.phones.all()] == [
+        ("mobile", "+989123456789"),
+        ("landline", "+982188776655"),
+        ("internal", "205"),
+    ]
     assert contact.national_id == "0012345679"
     assert contact.owner == personas.owner
     assert contact.code == "C000001"  # the next of the automatic series
@@ -51,7 +67,8 @@ def test_an_impossible_jalali_date_is_refused_in_persian_and_nothing_typed_is_lo
 ):
     client.force_login(personas.owner)
     response = client.post(
-        reverse("contacts:create"), form_data(birthday="۱۴۰۴/۱۲/۳۰", mobile="09123456789")
+        reverse("contacts:create"),
+        form_data(birthday="۱۴۰۴/۱۲/۳۰", phones=[("mobile", "09123456789")]),
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -128,7 +145,7 @@ def test_the_list_finds_a_contact_by_any_spelling(client, personas, contact, typ
     "typed", ["۰۹۱۲ ۳۴۵ ۶۷۸۹", "09123456789", "+98 912 345 6789", "9123456789"]
 )
 def test_the_search_finds_a_mobile_typed_any_way(client, personas, typed):
-    ContactFactory(owner=personas.owner, name="سارا نوری", mobile="+989123456789")
+    ContactFactory(owner=personas.owner, name="سارا نوری", phones=["+989123456789"])
     client.force_login(personas.owner)
     page = client.get(reverse("core:search"), {"q": typed}).content.decode()
     assert "سارا نوری" in page
@@ -196,15 +213,65 @@ def test_the_detail_query_count_does_not_grow_with_history(
         )
     ContentType.objects.clear_cache()  # the same count whatever ran before
     client.force_login(personas.owner)
-    # session, user, permissions (2), team ids, contact, content type, settings, history
-    with django_assert_num_queries(9):
+    # session, user, permissions (2), team ids, contact, phones, content type, settings,
+    # history
+    with django_assert_num_queries(10):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
 
 
 def test_the_edit_form_shows_stored_phones_the_iranian_way(client, personas):
-    contact = ContactFactory(owner=personas.owner, mobile="+989123456789", phone="+982188776655")
+    contact = ContactFactory(
+        owner=personas.owner, phones=["+989123456789", ("landline", "+982188776655")]
+    )
     client.force_login(personas.owner)
     page = client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
     assert 'value="0912 345 6789"' in page
     assert 'value="021 8877 6655"' in page
+
+
+def test_a_bad_phone_is_refused_in_persian_and_every_row_is_kept(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("contacts:create"),
+        form_data(
+            phones=[("mobile", "0912 345 6789"), ("mobile", "12345"), ("landline", "0912 345 6789")]
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="12345"' in page and 'value="0912 345 6789"' in page
+    assert "شماره" in page and ("معتبر" in page or "درست" in page)
+    assert not Contact.objects.exists()
+
+
+def test_the_same_number_twice_is_refused(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("contacts:create"),
+        form_data(phones=[("mobile", "09123456789"), ("mobile", "+989123456789")]),
+    )
+    assert "دو بار" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_a_phone_fragment_does_not_match_across_two_numbers(client, personas):
+    ContactFactory(
+        owner=personas.owner,
+        name="دو شماره",
+        phones=["+989123456789", ("landline", "+982188776655")],
+    )
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"), {"q": "678902"}).content.decode()
+    assert "دو شماره" not in page
+
+
+def test_editing_phones_is_recorded_in_the_history(client, personas, contact):
+    client.force_login(personas.owner)
+    client.post(
+        reverse("contacts:edit", args=[contact.pk]),
+        form_data(name=contact.name, code=contact.code, phones=[("mobile", "09121112233")]),
+    )
+    change = ChangeRecord.objects.get(action="changed", object_id=contact.pk)
+    assert {"field": "phones_text", "label": "تلفن‌ها", "type": "text", "old": "",
+            "new": "09121112233"} in change.changes  # fmt: skip

@@ -36,7 +36,7 @@ def detail_value(page, label: str):
 def fill_new_contact(page, *, name: str, mobile: str, birthday: str) -> None:
     page.goto("/contacts/new/")
     page.locator("#id_name").fill(name)
-    page.locator("#id_mobile").fill(mobile)
+    page.locator("#id_phones-0-number").fill(mobile)
     birthday_input = page.locator("#id_birthday")
     birthday_input.click()  # the Jalali date picker opens on focus…
     birthday_input.press_sequentially(birthday)
@@ -125,7 +125,7 @@ def test_a_rep_creates_a_contact_with_a_jalali_birthday(page, log_in, rep):
     expect(page.get_by_role("alert")).to_contain_text("مریم حسینی")
     expect(page.locator("main h1")).to_contain_text("مریم حسینی")
     expect(detail_value(page, "تاریخ تولد")).to_have_text("۳۰ اسفند ۱۴۰۳")
-    expect(detail_value(page, "تلفن همراه")).to_have_text("۰۹۱۲ ۳۴۵ ۶۷۸۹")
+    expect(detail_value(page, "تلفن‌ها")).to_have_text("همراه: ۰۹۱۲ ۳۴۵ ۶۷۸۹")
 
     contact = Contact.objects.get(name="مریم حسینی")
     assert page.url.endswith(contact.get_absolute_url())
@@ -147,7 +147,7 @@ def test_an_impossible_date_is_refused_in_persian_and_the_form_keeps_what_was_ty
     expect(birthday).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".invalid-feedback")).to_contain_text("وجود ندارد")
     expect(page.locator("#id_name")).to_have_value("مریم حسینی")
-    expect(page.locator("#id_mobile")).to_have_value("۰۹۱۲ ۳۴۵ ۶۷۸۹")
+    expect(page.locator("#id_phones-0-number")).to_have_value("۰۹۱۲ ۳۴۵ ۶۷۸۹")
     expect(birthday).to_have_value("۱۴۰۴/۱۲/۳۰")
     assert not Contact.objects.exists()
 

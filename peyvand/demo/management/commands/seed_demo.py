@@ -101,6 +101,8 @@ class Command(BaseCommand):
             company, city = rng.choice(data.COMPANIES)
             area, _area_city = rng.choice(data.AREA_CODES)
             domain = rng.choice(data.EMAIL_DOMAINS)
+            mobile = f"+98{rng.choice(data.MOBILE_PREFIXES)}{rng.randint(1000000, 9999999)}"
+            landline = f"+98{area}{rng.randint(22000000, 88999999)}"
             email = f"{data.LATIN_SURNAMES[last]}{number}@{domain}"
             birthday = datetime.date(
                 rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28)
@@ -110,8 +112,6 @@ class Command(BaseCommand):
                 kind=Contact.Kind.ORGANIZATION if is_company else Contact.Kind.PERSON,
                 name=company if is_company else f"{first} {last}",
                 company="" if is_company else company,
-                mobile=f"+98{rng.choice(data.MOBILE_PREFIXES)}{rng.randint(1000000, 9999999)}",
-                phone=f"+98{area}{rng.randint(22000000, 88999999)}",
                 email="" if is_company else email,
                 national_id="" if is_company else national_id_for(rng),
                 source=rng.choice(sources),
@@ -126,13 +126,19 @@ class Command(BaseCommand):
             contact.created_at = timezone.now() - datetime.timedelta(
                 days=CONTACT_COUNT - number, hours=rng.randint(0, 8)
             )
-            contact_services.contact_create(contact=contact, by=owner)
+            phones = [
+                {"kind": "mobile", "number": mobile, "note": ""},
+                {"kind": "landline", "number": landline, "note": "دفتر"},
+            ]
+            contact_services.contact_create(contact=contact, phones=phones, by=owner)
             created += 1
             if number % 10 == 0:  # some history worth looking at
                 before = snapshot(contact)
                 contact.notes = (contact.notes + " تلفن جدید اعلام شد.").strip()
-                contact.phone = f"+98{area}{rng.randint(22000000, 88999999)}"
-                contact_services.contact_update(contact=contact, before=before, by=users["manager"])
+                phones[1]["number"] = f"+98{area}{rng.randint(22000000, 88999999)}"
+                contact_services.contact_update(
+                    contact=contact, phones=phones, before=before, by=users["manager"]
+                )
             if number == CONTACT_COUNT:
                 record_delete(record=contact, by=users["manager"])
         contact_services.ensure_contact_sequence()
