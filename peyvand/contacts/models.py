@@ -44,7 +44,9 @@ class Contact(BusinessRecord):
     # covers it, so "0912 1" finds +98912 1… and the history shows phone changes.
     phones_text = models.CharField(_("تلفن‌ها"), max_length=500, blank=True)
     email = models.EmailField(_("ایمیل"), blank=True)
-    national_id = models.CharField(_("کد ملی / شناسه ملی"), max_length=11, blank=True)
+    national_id = models.CharField(
+        _("کد ملی / شناسه ملی"), max_length=11, blank=True, db_index=True
+    )
     source = models.ForeignKey(
         AcquaintanceSource,
         verbose_name=_("نحوه آشنایی"),

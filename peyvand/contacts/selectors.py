@@ -1,8 +1,8 @@
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, Region
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree
 
@@ -44,3 +44,17 @@ def contacts_for_list(
     if region_id:
         contacts = contacts.filter(region__in=subtree(Region, region_id).values("pk"))
     return contacts.order_by("-created_at", "-id")
+
+
+def contact_duplicates(
+    *, national_id: str, numbers: list[str], exclude_pk: int | None = None
+) -> list[Contact]:
+    """Live contacts that already have this national/legal ID or one of these phone
+    numbers, whoever owns them (the caller decides what the user may see of them)."""
+    condition = Q(pk__in=ContactPhone.objects.filter(number__in=numbers).values("contact_id"))
+    if national_id:
+        condition |= Q(national_id=national_id)
+    duplicates = Contact.objects.filter(condition)
+    if exclude_pk:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    return list(duplicates.only("pk", "name", "code", "owner_id", "national_id")[:10])

@@ -10,13 +10,32 @@ from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.forms import ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import contacts_for_list
+from peyvand.contacts.selectors import contact_duplicates, contacts_for_list
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import localize_digits
 from peyvand.core.history import history_of, snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
 from peyvand.core.trees import ordered_nodes
+
+
+def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict]:
+    """Contacts sharing the national ID or a phone, unless the user has confirmed the
+    save anyway. Each says whether this user may open it (a link) or only learn that
+    it exists (owned by someone whose records they cannot see)."""
+    if request.POST.get("confirm_duplicates"):
+        return []
+    found = contact_duplicates(
+        national_id=form.cleaned_data.get("national_id", ""),
+        numbers=[row["number"] for row in phones.phones()],
+        exclude_pk=exclude_pk,
+    )
+    visible = set(
+        Contact.objects.visible_to(request.user)
+        .filter(pk__in=[c.pk for c in found])
+        .values_list("pk", flat=True)
+    )
+    return [{"contact": c, "visible": c.pk in visible} for c in found]
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -56,17 +75,22 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     phones = phone_formset(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid() & phones.is_valid():
-        contact = services.contact_create(
-            contact=form.save(commit=False), phones=phones.phones(), by=request.user
-        )
-        messages.success(
-            request,
-            _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
-            % {"name": contact, "code": localize_digits(contact.code)},
-        )
-        return redirect(contact)
-    return render(request, "contacts/form.html", {"form": form, "phones": phones})
+        duplicates = _unconfirmed_duplicates(request, form, phones)
+        if not duplicates:
+            contact = services.contact_create(
+                contact=form.save(commit=False), phones=phones.phones(), by=request.user
+            )
+            messages.success(
+                request,
+                _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
+                % {"name": contact, "code": localize_digits(contact.code)},
+            )
+            return redirect(contact)
+    return render(
+        request, "contacts/form.html", {"form": form, "phones": phones, "duplicates": duplicates}
+    )
 
 
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -90,14 +114,22 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(contact)
     form = ContactForm(request.POST or None, instance=contact)
     phones = phone_formset(request.POST or None, contact)
+    duplicates = []
     if request.method == "POST" and form.is_valid() & phones.is_valid():
-        services.contact_update(
-            contact=form.save(commit=False), phones=phones.phones(), before=before, by=request.user
-        )
-        messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
-        return redirect(contact)
+        duplicates = _unconfirmed_duplicates(request, form, phones, exclude_pk=contact.pk)
+        if not duplicates:
+            services.contact_update(
+                contact=form.save(commit=False),
+                phones=phones.phones(),
+                before=before,
+                by=request.user,
+            )
+            messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
+            return redirect(contact)
     return render(
-        request, "contacts/form.html", {"form": form, "phones": phones, "contact": contact}
+        request,
+        "contacts/form.html",
+        {"form": form, "phones": phones, "contact": contact, "duplicates": duplicates},
     )
 
 

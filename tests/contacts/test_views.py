@@ -275,3 +275,39 @@ def test_editing_phones_is_recorded_in_the_history(client, personas, contact):
     change = ChangeRecord.objects.get(action="changed", object_id=contact.pk)
     assert {"field": "phones_text", "label": "تلفن‌ها", "type": "text", "old": "",
             "new": "09121112233"} in change.changes  # fmt: skip
+
+
+def test_a_duplicate_mobile_warns_with_a_link_and_saves_only_when_confirmed(
+    client, personas, contact
+):
+    ContactFactory(owner=personas.owner, name="قبلی", phones=["+989123456789"])
+    client.force_login(personas.owner)
+    data = form_data(name="تازه", phones=[("mobile", "۰۹۱۲ ۳۴۵ ۶۷۸۹")])
+    page = client.post(reverse("contacts:create"), data).content.decode()
+    previous = Contact.objects.get(name="قبلی")
+    assert "پیش‌تر" in page and f'href="{previous.get_absolute_url()}"' in page
+    assert not Contact.objects.filter(name="تازه").exists()
+    assert 'value="تازه"' in page  # nothing typed is lost
+
+    client.post(reverse("contacts:create"), data | {"confirm_duplicates": "1"})
+    assert Contact.objects.filter(name="تازه").exists()
+
+
+def test_a_duplicate_owned_by_someone_invisible_is_announced_without_a_link(client, personas):
+    hidden = ContactFactory(owner=personas.outsider, name="پنهان", national_id="0012345679")
+    client.force_login(personas.owner)
+    page = client.post(
+        reverse("contacts:create"), form_data(name="تازه", national_id="0012345679")
+    ).content.decode()
+    assert "در فهرست شما نیست" in page
+    assert hidden.get_absolute_url() not in page and "پنهان" not in page
+
+
+def test_editing_a_contact_does_not_warn_about_itself(client, personas):
+    contact = ContactFactory(owner=personas.owner, phones=["+989123456789"])
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("contacts:edit", args=[contact.pk]),
+        form_data(name="نام تازه", code=contact.code, phones=[("mobile", "09123456789")]),
+    )
+    assert response.status_code == 302
