@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
@@ -77,6 +78,10 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["groups"].initial = self.instance.groups.all()
             self.fields["teams"].initial = self.instance.teams.all()
+            # Keep the user's inactive teams selectable, or saving would drop them.
+            self.fields["teams"].queryset = Team.objects.filter(
+                Q(is_active=True) | Q(members=self.instance)
+            ).distinct()
 
     def clean(self):
         cleaned = super().clean()

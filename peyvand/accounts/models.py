@@ -44,7 +44,8 @@ class User(AbstractUser):
         """Ids of this user and everyone sharing a team with them; cached on the
         instance, i.e. once per request."""
         if not hasattr(self, "_team_member_ids"):
-            teammates = User.objects.filter(teams__in=self.teams.all()).values_list("id", flat=True)
+            active_teams = self.teams.filter(is_active=True)
+            teammates = User.objects.filter(teams__in=active_teams).values_list("id", flat=True)
             self._team_member_ids = sorted({self.pk, *teammates})
         return self._team_member_ids
 

@@ -133,9 +133,10 @@ def contact_detail(request, contact_id: int):
 def contact_create(request, payload: ContactIn):
     _require(request.auth, "contacts.add_contact")
     data = payload.dict()
-    data["source"] = data.pop("source_id")
+    for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
+        data[name] = data.pop(f"{name}_id")
     # The same form and phone rules as the page: the same Persian messages.
-    form = ContactForm(data=data)
+    form = ContactForm(data=data, user=request.auth)
     phones = phone_formset_from_rows(data.pop("phones"))
     if not form.is_valid() & phones.is_valid():
         errors = form.errors.get_json_data()

@@ -55,8 +55,25 @@ class ContactOut(Schema):
     phones: list[PhoneOut]
     email: str
     national_id: str
+    economic_code: str
+    status: str
+    grade_id: int | None
+    is_vip: bool
+    roles: list[str]
+    organization_id: int | None
+    position_id: int | None
+    parent_id: int | None
+    website: str
+    address: str
+    postal_code: str
+    category_id: int | None
+    region_id: int | None
     source_id: int | None
     birthday: datetime.date | None
+    job: str
+    education: str
+    credit_limit: int | None
+    payment_method: str
     notes: str
     owner_id: int
     created_at: datetime.datetime
@@ -70,8 +87,25 @@ class ContactIn(Schema):
     phones: list[PhoneIn] = []
     email: str = ""
     national_id: str = ""
+    economic_code: str = ""
+    status: str = "prospect"  # prospect, customer, inactive
+    grade_id: int | None = None
+    is_vip: bool = False
+    roles: list[str] = []  # customer, agent, supplier, employee
+    organization_id: int | None = None
+    position_id: int | None = None
+    parent_id: int | None = None
+    website: str = ""
+    address: str = ""
+    postal_code: str = ""
+    category_id: int | None = None
+    region_id: int | None = None
     source_id: int | None = None
     birthday: str | None = None  # Jalali, e.g. "1370/05/12"
+    job: str = ""
+    education: str = ""
+    credit_limit: int | None = None  # rials
+    payment_method: str = ""  # cash, cheque, credit, installments
     notes: str = ""
 
 

@@ -28,6 +28,14 @@ class ContactsConfig(AppConfig):
                 search=contact_search,
                 row_template="contacts/_search_row.html",
                 list_url_name="contacts:list",
+                permission="contacts.view_contact",
             )
         )
-        register_home_panel(HomePanel("contacts/_home_panel.html", _my_recent_contacts, order=50))
+        register_home_panel(
+            HomePanel(
+                "contacts/_home_panel.html",
+                _my_recent_contacts,
+                permission="contacts.view_contact",
+                order=50,
+            )
+        )

@@ -1,48 +1,105 @@
 from django import forms
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Category, Contact, ContactPhone, Region
 from peyvand.core.dates import JalaliDateField
-from peyvand.core.forms import TreeNodeChoiceField
+from peyvand.core.forms import AutocompleteSelect, TreeNodeChoiceField
+from peyvand.core.money import parse_money
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree
 from peyvand.core.validators import (
+    identifier_form_field,
     normalize_landline,
     normalize_legal_id,
     normalize_mobile,
     normalize_national_id,
 )
-from peyvand.lookups.models import AcquaintanceSource
+from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
 class ContactForm(forms.ModelForm):
     birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
     category = TreeNodeChoiceField(Category, label=_("صنف"), required=False)
     region = TreeNodeChoiceField(Region, label=_("موقعیت جغرافیایی"), required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("نقش‌ها"),
+        choices=Contact.Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    credit_limit = forms.CharField(
+        label=_("سقف اعتبار (ریال)"),
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
+    website = forms.URLField(
+        label=_("وب‌سایت"),
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"dir": "ltr", "placeholder": "https://"}),
+    )
+    # When the editor opened the form: lets the service refuse to overwrite a newer save.
+    loaded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    economic_code = identifier_form_field("economic_code", label=_("کد اقتصادی"), required=False)
+    postal_code = identifier_form_field("postal_code", label=_("کد پستی"), required=False)
 
     class Meta:
         model = Contact
         fields = [
-            "kind", "name", "company", "code", "email",
-            "national_id", "category", "region", "source", "birthday", "notes",
+            "kind", "name", "code", "status", "grade", "is_vip", "roles",
+            "organization", "company", "position", "parent",
+            "national_id", "economic_code", "email", "website",
+            "category", "region", "address", "postal_code", "source",
+            "birthday", "job", "education", "credit_limit", "payment_method", "notes",
         ]  # fmt: skip
         widgets = {
             "kind": forms.RadioSelect,
+            "status": forms.RadioSelect,
             "code": forms.TextInput(
                 attrs={"dir": "ltr", "placeholder": "خالی بگذارید تا خودکار داده شود"}
             ),
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
             "national_id": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+            "address": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].required = False
+        # New contacts may leave the code empty (the series gives one); a saved one keeps it.
+        self.fields["code"].required = bool(self.instance.pk)
         self.fields["category"].current_id = self.instance.category_id
         self.fields["region"].current_id = self.instance.region_id
-        self.fields["source"].queryset = AcquaintanceSource.objects.active()
-        self.fields["source"].empty_label = "— انتخاب کنید —"
+        for name, model, empty in [
+            ("source", AcquaintanceSource, _("— انتخاب کنید —")),
+            ("grade", Grade, _("— بدون درجه —")),
+            ("position", Position, _("— انتخاب کنید —")),
+        ]:
+            self.fields[name].queryset = model.objects.active_or(
+                getattr(self.instance, f"{name}_id")
+            )
+            self.fields[name].empty_label = empty
+        self.fields["payment_method"].choices = [
+            ("", "— انتخاب کنید —"),
+            *Contact.PaymentMethod.choices,
+        ]
+        url = reverse("contacts:autocomplete") + "?kind=organization"
+        for name in ("organization", "parent"):
+            current = getattr(self.instance, f"{name}_id")
+            # A link the user may pick: visible organisations, plus the one already set
+            # (which may belong to someone this user cannot see).
+            self.fields[name].queryset = Contact.objects.filter(
+                Q(pk__in=Contact.objects.visible_to(user).filter(kind=Contact.Kind.ORGANIZATION))
+                | Q(pk=current)
+            ).exclude(pk=self.instance.pk)
+            self.fields[name].widget = AutocompleteSelect(url)
+            self.fields[name].widget.choices = self.fields[name].choices
+        if self.instance.pk:
+            self.initial["loaded_at"] = self.instance.updated_at.isoformat()
+        if self.instance.credit_limit is not None:
+            self.initial["credit_limit"] = f"{self.instance.credit_limit:,}"
 
     def clean_name(self) -> str:
         return normalize_persian(self.cleaned_data["name"])
@@ -51,7 +108,20 @@ class ContactForm(forms.ModelForm):
         return normalize_persian(self.cleaned_data["company"])
 
     def clean_code(self) -> str:
-        return normalize_persian(self.cleaned_data["code"])
+        code = normalize_persian(self.cleaned_data["code"])
+        # Codes stay unique across the trash too: a deleted record can come back.
+        taken = Contact.all_objects.filter(code=code).exclude(pk=self.instance.pk).first()
+        if code and taken is not None:
+            where = _(" (در سطل بازیافت)") if taken.is_deleted else ""
+            raise forms.ValidationError(
+                _("کد %(code)s پیش‌تر به مخاطب دیگری داده شده است%(where)s.")
+                % {"code": code, "where": where}
+            )
+        return code
+
+    def clean_credit_limit(self) -> int | None:
+        value = self.cleaned_data["credit_limit"]
+        return parse_money(value) if value else None
 
     def clean(self):
         cleaned = super().clean()
@@ -112,7 +182,10 @@ _PHONE_NORMALIZERS = {
 class PhoneForm(forms.Form):
     """One phone row of the contact form; the number is checked by its kind."""
 
-    kind = forms.ChoiceField(label=_("نوع"), choices=ContactPhone.Kind.choices)
+    # An initial kind makes the untouched spare row "unchanged", so it is skipped.
+    kind = forms.ChoiceField(
+        label=_("نوع"), choices=ContactPhone.Kind.choices, initial=ContactPhone.Kind.MOBILE
+    )
     number = forms.CharField(
         label=_("شماره"),
         max_length=30,

@@ -1,10 +1,11 @@
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import BusinessRecord, TreeNode, search_key_field
 from peyvand.core.validators import format_phone_national
-from peyvand.lookups.models import AcquaintanceSource
+from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
 class Category(TreeNode):
@@ -34,6 +35,23 @@ class Contact(BusinessRecord):
         PERSON = "person", _("شخص حقیقی")
         ORGANIZATION = "organization", _("شخص حقوقی")
 
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("مشتری بالقوه")
+        CUSTOMER = "customer", _("مشتری فعال")
+        INACTIVE = "inactive", _("غیرفعال")
+
+    class PaymentMethod(models.TextChoices):
+        CASH = "cash", _("نقدی")
+        CHEQUE = "cheque", _("چک")
+        CREDIT = "credit", _("اعتباری")
+        INSTALLMENTS = "installments", _("اقساطی")
+
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", _("مشتری")
+        AGENT = "agent", _("نماینده فروش")
+        SUPPLIER = "supplier", _("تأمین‌کننده")
+        EMPLOYEE = "employee", _("همکار")
+
     code = models.CharField(_("کد"), max_length=30, unique=True)
     kind = models.CharField(_("نوع"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("نام"), max_length=200)
@@ -46,6 +64,45 @@ class Contact(BusinessRecord):
     email = models.EmailField(_("ایمیل"), blank=True)
     national_id = models.CharField(
         _("کد ملی / شناسه ملی"), max_length=11, blank=True, db_index=True
+    )
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=Status.choices, default=Status.PROSPECT
+    )
+    grade = models.ForeignKey(
+        Grade, verbose_name=_("درجه"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    is_vip = models.BooleanField(_("مشتری ویژه"), default=False)
+    roles = models.JSONField(_("نقش‌ها"), default=list, blank=True)
+    organization = models.ForeignKey(
+        "self",
+        verbose_name=_("سازمان"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        help_text=_("شرکتی که این شخص در آن کار می‌کند."),
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("سمت"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("سازمان مادر"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="branches",
+        help_text=_("برای شعبه‌ها و شرکت‌های زیرمجموعه."),
+    )
+    economic_code = models.CharField(_("کد اقتصادی"), max_length=14, blank=True)
+    website = models.URLField(_("وب‌سایت"), blank=True)
+    address = models.TextField(_("نشانی"), blank=True)
+    postal_code = models.CharField(_("کد پستی"), max_length=10, blank=True)
+    job = models.CharField(_("شغل"), max_length=100, blank=True)
+    education = models.CharField(_("تحصیلات"), max_length=100, blank=True)
+    credit_limit = models.BigIntegerField(_("سقف اعتبار (ریال)"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("نحوه پرداخت"), max_length=12, choices=PaymentMethod.choices, blank=True
     )
     source = models.ForeignKey(
         AcquaintanceSource,
@@ -71,6 +128,10 @@ class Contact(BusinessRecord):
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),
             models.Index(fields=["-created_at", "-id"], name="contact_recent"),
+            # The trash page: only deleted rows, newest first.
+            models.Index(
+                fields=["-deleted_at"], name="contact_trash", condition=Q(deleted_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,7 +143,14 @@ class Contact(BusinessRecord):
     def history_text(self, field_name: str, value) -> str | None:
         if field_name == "phones_text":
             return "، ".join(value.split("|"))
+        if field_name == "roles":
+            labels = dict(self.Role.choices)
+            return "، ".join(str(labels.get(role, role)) for role in value)
         return None
+
+    def get_roles_display(self) -> list[str]:
+        labels = dict(self.Role.choices)
+        return [str(labels[role]) for role in self.roles if role in labels]
 
 
 class ContactPhone(models.Model):

@@ -19,7 +19,7 @@ def national_phone_key(key: str) -> str:
 def contact_search(*, user, query: str) -> QuerySet[Contact]:
     """Visible contacts matching ``query`` by any part of code, name, company, phone,
     email or national ID, whatever the spelling variant or digits typed."""
-    contacts = Contact.objects.visible_to(user).select_related("owner", "source")
+    contacts = Contact.objects.visible_to(user).select_related("owner", "source", "grade")
     key = fa_search_key(normalize_persian(query))
     if not key:
         return contacts
@@ -51,7 +51,10 @@ def contact_duplicates(
 ) -> list[Contact]:
     """Live contacts that already have this national/legal ID or one of these phone
     numbers, whoever owns them (the caller decides what the user may see of them)."""
-    condition = Q(pk__in=ContactPhone.objects.filter(number__in=numbers).values("contact_id"))
+    phones = ContactPhone.objects.filter(number__in=numbers).exclude(
+        kind=ContactPhone.Kind.INTERNAL  # extensions repeat across companies
+    )
+    condition = Q(pk__in=phones.values("contact_id"))
     if national_id:
         condition |= Q(national_id=national_id)
     duplicates = Contact.objects.filter(condition)

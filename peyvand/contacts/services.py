@@ -31,6 +31,9 @@ def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     if not contact.code:
         ensure_contact_sequence()
         contact.code = next_code(CODE_SEQUENCE)
+        # A code typed by hand earlier may sit on the series' path: step over it.
+        while Contact.all_objects.filter(code=contact.code).exists():
+            contact.code = next_code(CODE_SEQUENCE)
     if not contact.owner_id:
         contact.owner = by
     contact.save()
@@ -40,9 +43,25 @@ def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     return contact
 
 
+class StaleEdit(Exception):
+    """Someone saved the record after this editor opened it."""
+
+
 @transaction.atomic
-def contact_update(*, contact: Contact, phones: list[dict] | None, before: dict, by) -> Contact:
-    """Saves an edit; ``phones=None`` leaves the phones as they are."""
+def contact_update(
+    *,
+    contact: Contact,
+    phones: list[dict] | None,
+    before: dict,
+    by,
+    loaded_at=None,
+) -> Contact:
+    """Saves an edit; ``phones=None`` leaves the phones as they are. With ``loaded_at``
+    (the record's updated_at when the editor opened it) a save made by someone else in
+    between is refused rather than silently overwritten."""
+    current = Contact.all_objects.select_for_update().only("updated_at").get(pk=contact.pk)
+    if loaded_at is not None and current.updated_at != loaded_at:
+        raise StaleEdit
     if phones is not None:
         contact_phones_set(contact=contact, phones=phones)
     contact.save()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +10,7 @@ from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.forms import ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import contact_duplicates, contacts_for_list
+from peyvand.contacts.selectors import contact_duplicates, contact_search, contacts_for_list
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import localize_digits
 from peyvand.core.history import history_of, snapshot
@@ -45,6 +45,10 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
         return None
 
 
+view_contacts = permission_required("contacts.view_contact", raise_exception=True)
+
+
+@view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     filters = {name: _int_param(request, name) for name in ("owner", "category", "region")}
@@ -56,24 +60,23 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         region_id=filters["region"],
     )
     page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
+    context = {"page": page, "query": query, "filters": filters}
+    if request.htmx and request.htmx.target == "contact-results":
+        # As-you-type refreshes need only the rows, not the filter choices.
+        return render(request, "contacts/list.html#results", context)
     owners = User.objects.filter(is_active=True).only("id", "first_name", "last_name", "username")
-    context = {
-        "page": page,
-        "query": query,
-        "filters": filters,
+    context |= {
         "owners": owners,
         "categories": ordered_nodes(Category),
         "regions": ordered_nodes(Region),
     }
-    if request.htmx and request.htmx.target == "contact-results":
-        return render(request, "contacts/list.html#results", context)
     return render(request, "contacts/list.html", context)
 
 
 @permission_required("contacts.add_contact", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, user=request.user)
     phones = phone_formset(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid() & phones.is_valid():
@@ -93,14 +96,15 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@view_contacts
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(
         Contact,
         request.user,
         pk,
-        Contact.objects.select_related("owner", "source", "category", "region").prefetch_related(
-            "phones"
-        ),
+        Contact.objects.select_related(
+            "owner", "source", "category", "region", "grade", "position", "organization", "parent"
+        ).prefetch_related("phones"),
     )
     return render(
         request, "contacts/detail.html", {"contact": contact, "history": history_of(contact)}
@@ -112,20 +116,32 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(Contact, request.user, pk)
     before = snapshot(contact)
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(request.POST or None, instance=contact, user=request.user)
     phones = phone_formset(request.POST or None, contact)
     duplicates = []
     if request.method == "POST" and form.is_valid() & phones.is_valid():
         duplicates = _unconfirmed_duplicates(request, form, phones, exclude_pk=contact.pk)
         if not duplicates:
-            services.contact_update(
-                contact=form.save(commit=False),
-                phones=phones.phones(),
-                before=before,
-                by=request.user,
-            )
-            messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
-            return redirect(contact)
+            try:
+                services.contact_update(
+                    contact=form.save(commit=False),
+                    phones=phones.phones(),
+                    before=before,
+                    by=request.user,
+                    loaded_at=form.cleaned_data["loaded_at"],
+                )
+            except services.StaleEdit:
+                form.add_error(
+                    None,
+                    _(
+                        "پس از باز شدن این فرم، کاربر دیگری این مخاطب را ویرایش کرده است. "
+                        "تغییرات او را در صفحهٔ مخاطب (تاریخچه) ببینید و دوباره ویرایش کنید؛ "
+                        "آنچه شما وارد کرده‌اید هنوز در این فرم است."
+                    ),
+                )
+            else:
+                messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
+                return redirect(contact)
     return render(
         request,
         "contacts/form.html",
@@ -143,3 +159,19 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
         _("«%(name)s» به سطل بازیافت رفت و مدیر می‌تواند آن را بازیابی کند.") % {"name": contact},
     )
     return redirect("contacts:list")
+
+
+@view_contacts
+def contact_autocomplete(request: HttpRequest) -> JsonResponse:
+    """Suggestions for record pickers: visible contacts matching ?q=, of ?kind= if given."""
+    contacts = contact_search(user=request.user, query=request.GET.get("q", ""))
+    kind = request.GET.get("kind")
+    if kind in Contact.Kind.values:
+        contacts = contacts.filter(kind=kind)
+    results = [
+        {"id": contact.pk, "text": f"{contact.name} ({localize_digits(contact.code)})"}
+        for contact in contacts.select_related(None)
+        .order_by("-created_at", "-id")
+        .only("pk", "name", "code")[:20]
+    ]
+    return JsonResponse({"results": results})

@@ -45,14 +45,35 @@ class HolidayOverrideForm(forms.ModelForm):
 class SequenceForm(forms.ModelForm):
     class Meta:
         model = Sequence
-        fields = ["name", "pattern", "padding", "yearly"]
+        fields = ["name", "pattern", "padding", "yearly", "last_number"]
         widgets = {"pattern": forms.TextInput(attrs={"dir": "ltr"})}
+        help_texts = {
+            "last_number": _(
+                "می‌توانید آن را بالا ببرید (مثلاً برای ادامهٔ شماره‌های دفتر قبلی)، نه پایین."
+            )
+        }
 
     def clean_pattern(self) -> str:
         pattern = self.cleaned_data["pattern"]
         if "{شماره}" not in pattern:
             raise forms.ValidationError(_("الگو باید {شماره} را داشته باشد."))
         return pattern
+
+    def clean_last_number(self) -> int:
+        number = self.cleaned_data["last_number"]
+        if number < self.instance.last_number:
+            # Lowering it would hand out codes that were already given.
+            raise forms.ValidationError(_("آخرین شماره را نمی‌توان کم کرد."))
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("yearly") and "{سال}" not in cleaned.get("pattern", "{سال}"):
+            # Without the year in the code, a yearly restart repeats last year's codes.
+            self.add_error(
+                "yearly", _("شروع دوباره در هر سال فقط وقتی ممکن است که الگو {سال} را داشته باشد.")
+            )
+        return cleaned
 
     def clean_padding(self) -> int:
         padding = self.cleaned_data["padding"]
@@ -87,3 +108,22 @@ class TreeNodeChoiceField(forms.ChoiceField):
     def clean(self, value):
         node_id = super().clean(value)
         return self.model.objects.get(pk=node_id) if node_id else None
+
+
+class AutocompleteSelect(forms.Select):
+    """A select that renders only its selected option; the browser asks
+    ``data-autocomplete-url`` for more as the user types (tom-select). For foreign keys
+    to tables far too large to list (contacts)."""
+
+    def __init__(self, url: str, attrs=None):
+        super().__init__(attrs={**(attrs or {}), "data-autocomplete-url": url})
+
+    def optgroups(self, name, value, attrs=None):
+        selected = [v for v in value if v not in ("", None)]
+        queryset = self.choices.queryset.filter(pk__in=selected) if selected else []
+        options = [self.create_option(name, "", "—", not selected, 0)]
+        options += [
+            self.create_option(name, obj.pk, str(obj), True, index)
+            for index, obj in enumerate(queryset, start=1)
+        ]
+        return [(None, options, 0)]

@@ -130,6 +130,8 @@ class ChangeRecord(models.Model):
     class Meta:
         indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
         ordering = ["-at", "-id"]
+        verbose_name = _("سابقه تغییر")
+        verbose_name_plural = _("سوابق تغییر")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.content_type_id}:{self.object_id}"

@@ -14,12 +14,14 @@ class SearchSource:
     search: Callable[..., QuerySet]  # search(user=…, query=…) -> visible matches
     row_template: str  # renders one result as {{ record }}
     list_url_name: str  # the full list, filtered by ?q=
+    permission: str  # needed to see this source's results at all
 
 
 @dataclass(frozen=True)
 class HomePanel:
     template: str
     context: Callable[[HttpRequest], dict]
+    permission: str
     order: int = 100
 
 

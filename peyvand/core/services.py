@@ -37,5 +37,5 @@ def holiday_override_save(*, override: HolidayOverride) -> HolidayOverride:
 
 
 def sequence_save(*, sequence: Sequence) -> Sequence:
-    sequence.save(update_fields=["name", "pattern", "padding", "yearly"])
+    sequence.save(update_fields=["name", "pattern", "padding", "yearly", "last_number"])
     return sequence

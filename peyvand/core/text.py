@@ -32,6 +32,7 @@ SEARCH_FOLDS: tuple[tuple[int, int], ...] = (
     (0x0624, 0x0648),  # ؤ -> و
     *((0x06F0 + i, 0x30 + i) for i in range(10)),  # Persian digits
     *((0x0660 + i, 0x30 + i) for i in range(10)),  # Arabic-Indic digits
+    *((0x41 + i, 0x61 + i) for i in range(26)),  # A-Z -> a-z
 )
 # Characters dropped from the key: diacritics, tatweel, zero-width and bidi controls,
 # soft hyphen, BOM and whitespace (NFKC has already turned exotic spaces into U+0020).
@@ -68,11 +69,12 @@ def normalize_persian(text: str) -> str:
 
 def fa_search_key(text: str | None) -> str | None:
     """The folded form used for matching: NFKC, letters folded, digits to ASCII,
-    diacritics/ZWNJ/whitespace dropped, lower case. ``lower`` rather than ``casefold``
-    because PostgreSQL's ``lower()`` is what the SQL twin can do."""
+    diacritics/ZWNJ/whitespace dropped, ASCII letters in lower case. Only ASCII is
+    lowered, by the same table as the rest: Python's lower() and PostgreSQL's disagree
+    on letters such as İ and final Σ, and PostgreSQL's depends on the server locale."""
     if text is None:
         return None
-    return unicodedata.normalize("NFKC", text).translate(_SEARCH_TABLE).lower()
+    return unicodedata.normalize("NFKC", text).translate(_SEARCH_TABLE)
 
 
 def fa_search_key_sql_literals() -> tuple[str, str, str]:

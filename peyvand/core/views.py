@@ -29,7 +29,11 @@ def home(request: HttpRequest) -> HttpResponse:
         for day in (today + datetime.timedelta(days=offset) for offset in range(1, 60))
         if (name := calendar.holiday_name(day))
     ][:5]
-    panels = [(panel.template, panel.context(request)) for panel in home_panels]
+    panels = [
+        (panel.template, panel.context(request))
+        for panel in home_panels
+        if request.user.has_perm(panel.permission)
+    ]
     return render(
         request,
         "core/home.html",
@@ -47,14 +51,10 @@ def search(request: HttpRequest) -> HttpResponse:
     """The top-bar search: as-you-type suggestions (htmx) or a full results page."""
     query = request.GET.get("q", "").strip()
     limit = 5 if request.htmx else 50
-    groups = (
-        [
-            (source, list(source.search(user=request.user, query=query)[:limit]))
-            for source in search_sources
-        ]
-        if query
-        else []
-    )
+    sources = [s for s in search_sources if request.user.has_perm(s.permission)] if query else []
+    groups = [
+        (source, list(source.search(user=request.user, query=query)[:limit])) for source in sources
+    ]
     context = {
         "groups": groups,
         "search_query": query,

@@ -48,14 +48,16 @@ def is_working_day(day: datetime.date) -> bool:
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The date ``days`` working days after ``start``. Zero days means "the same day if
-    it is a working day, else the next working day" (an urgent request is due today)."""
+    """The date ``days`` working days after ``start``: the days after ``start`` are
+    counted, so Friday + 1 is Saturday. Zero days means "the same day if it is a working
+    day, else the next working day" (an urgent request is due today)."""
     if days < 0:
         raise ValueError("days must not be negative")
     calendar = WorkCalendar(start, start + datetime.timedelta(days=days * 2 + _LOOKAHEAD_DAYS))
     day = start
-    while not calendar.is_working_day(day):
-        day += datetime.timedelta(days=1)
+    if days == 0:
+        while not calendar.is_working_day(day):
+            day += datetime.timedelta(days=1)
     remaining = days
     while remaining:
         day += datetime.timedelta(days=1)

@@ -12,6 +12,11 @@ class LookupQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def active_or(self, current_id: int | None):
+        """Active items, plus the one a record already has even if deactivated since:
+        editing the record must not silently drop it."""
+        return self.filter(models.Q(is_active=True) | models.Q(pk=current_id))
+
 
 class LookupItem(models.Model):
     name = models.CharField(_("عنوان"), max_length=100)
@@ -89,10 +94,31 @@ class RequestType(LookupItem):
         constraints = [models.UniqueConstraint("level", "name", name="unique_request_type_name")]
 
 
+class Grade(LookupItem):
+    """درجه مشتری, with a colour shown beside the contact's name in every list."""
+
+    class Color(models.TextChoices):
+        GOLD = "warning", _("طلایی")
+        BLUE = "primary", _("آبی")
+        GREEN = "success", _("سبز")
+        GREY = "secondary", _("خاکستری")
+        RED = "danger", _("قرمز")
+        TEAL = "info", _("فیروزه‌ای")
+
+    color = models.CharField(_("رنگ"), max_length=10, choices=Color.choices, default=Color.BLUE)
+    extra_fields = ("color",)
+
+    class Meta(LookupItem.Meta):
+        verbose_name = _("درجه مشتری")
+        verbose_name_plural = _("درجه‌های مشتری")
+        constraints = [models.UniqueConstraint("name", name="unique_grade_name")]
+
+
 # URL slug → model, in the order the settings menu shows them.
 LOOKUP_LISTS: dict[str, type[LookupItem]] = {
     "sources": AcquaintanceSource,
     "positions": Position,
+    "grades": Grade,
     "channels": Channel,
     "results": FollowUpResult,
     "urgencies": Urgency,

@@ -112,6 +112,7 @@ def test_a_contact_is_saved_with_its_region_and_category(client, personas):
         reverse("contacts:create"),
         {
             "kind": "person",
+            "status": "prospect",
             "name": "نرگس امینی",
             "region": kashan.pk,
             "category": food.pk,

@@ -17,6 +17,7 @@ def form_data(*, phones: list[tuple[str, str]] = (), **overrides) -> dict:
     """The contact form as a browser posts it, phone rows included."""
     data = {
         "kind": "person",
+        "status": "prospect",
         "name": "مریم حسینی",
         "company": "",
         "code": "",
@@ -311,3 +312,58 @@ def test_editing_a_contact_does_not_warn_about_itself(client, personas):
         form_data(name="نام تازه", code=contact.code, phones=[("mobile", "09123456789")]),
     )
     assert response.status_code == 302
+
+
+def test_a_person_is_linked_to_a_visible_organisation_only(client, personas):
+    mine = ContactFactory(owner=personas.owner, kind="organization", name="شرکت من")
+    hidden = ContactFactory(owner=personas.outsider, kind="organization", name="شرکت دیگران")
+    client.force_login(personas.owner)
+    client.post(reverse("contacts:create"), form_data(name="رابط", organization=hidden.pk))
+    assert not Contact.objects.filter(name="رابط").exists()
+    client.post(reverse("contacts:create"), form_data(name="رابط", organization=mine.pk))
+    person = Contact.objects.get(name="رابط")
+    assert person.organization == mine
+    page = client.get(reverse("contacts:detail", args=[person.pk])).content.decode()
+    assert "شرکت من" in page
+
+
+def test_the_organisation_picker_suggests_only_visible_organisations(client, personas):
+    ContactFactory(owner=personas.owner, kind="organization", name="صنایع مهرگان")
+    ContactFactory(owner=personas.owner, kind="person", name="مهرگان احمدی")
+    ContactFactory(owner=personas.outsider, kind="organization", name="مهرگان پنهان")
+    client.force_login(personas.owner)
+    results = client.get(
+        reverse("contacts:autocomplete"), {"kind": "organization", "q": "مهرگان"}
+    ).json()["results"]
+    assert [r["text"].split(" (")[0] for r in results] == ["صنایع مهرگان"]
+
+
+def test_grade_vip_roles_and_credit_are_saved_and_shown(client, personas):
+    from peyvand.lookups.models import Grade
+
+    gold = Grade.objects.get(name="الف")
+    client.force_login(personas.owner)
+    client.post(
+        reverse("contacts:create"),
+        form_data(
+            name="مشتری طلایی", grade=gold.pk, is_vip="on", roles=["customer", "agent"],
+            credit_limit="۵۰٬۰۰۰٬۰۰۰", payment_method="cheque", economic_code="10380284790",
+            postal_code="۱۲۳۴۵-۶۷۸۹۰", website="example.ir",
+        ),
+    )  # fmt: skip
+    contact = Contact.objects.get(name="مشتری طلایی")
+    assert (contact.grade, contact.is_vip, contact.roles) == (gold, True, ["customer", "agent"])
+    assert contact.credit_limit == 50_000_000 and contact.postal_code == "1234567890"
+    assert contact.website == "https://example.ir"
+    page = client.get(reverse("contacts:list")).content.decode()
+    assert "ویژه" in page and "text-bg-warning" in page  # the grade's colour in the list
+    detail = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "۵۰٬۰۰۰٬۰۰۰ ریال" in detail and "نماینده فروش" in detail
+
+
+def test_a_bad_economic_code_is_refused_in_persian(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(reverse("contacts:create"), form_data(economic_code="123"))
+    assert response.status_code == 200
+    assert not Contact.objects.exists()
+    assert "کد اقتصادی" in response.content.decode()

@@ -73,3 +73,11 @@ def test_it_counts_working_days_between_two_dates():
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         add_working_days(datetime.date(2026, 11, 24), -1)
+
+
+def test_a_deadline_counts_the_days_after_a_day_off_consistently():
+    set_weekend(4)
+    friday = datetime.date(2026, 11, 27)
+    saturday = datetime.date(2026, 11, 28)
+    assert add_working_days(friday, 1) == saturday
+    assert working_days_between(friday, add_working_days(friday, 1)) == 1

@@ -30,3 +30,24 @@ document.addEventListener("click", function (event) {
   var inputs = set.querySelectorAll("[data-formset-row]:last-child input[type=text]");
   if (inputs.length) { inputs[0].focus(); }
 });
+
+// Record pickers: <select data-autocomplete-url> asks the server as the user types
+// (the server answers only records the user may see).
+function startPickers(root) {
+  if (!window.TomSelect) { return; }
+  root.querySelectorAll("select[data-autocomplete-url]:not(.tomselected)").forEach(function (select) {
+    new TomSelect(select, {
+      valueField: "id", labelField: "text", searchField: [], allowEmptyOption: true,
+      loadThrottle: 250, maxOptions: 20,
+      load: function (query, callback) {
+        fetch(select.dataset.autocompleteUrl + "&q=" + encodeURIComponent(query), { credentials: "same-origin" })
+          .then(function (response) { return response.json(); })
+          .then(function (data) { callback(data.results); })
+          .catch(function () { callback(); });
+      },
+      render: { no_results: function () { return '<div class="no-results">چیزی پیدا نشد</div>'; } }
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { startPickers(document); });
+document.addEventListener("htmx:afterSwap", function (event) { startPickers(event.target); });
