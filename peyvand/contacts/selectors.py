@@ -10,6 +10,9 @@ from peyvand.core.trees import subtree
 _INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
 
 
+MIN_SEARCH_LENGTH = 3
+
+
 def national_phone_key(key: str) -> str:
     """Phones are searchable in national digits (0912…); a query typed with the
     country code (+98 912…, 0098 912…) is turned into that form."""
@@ -23,6 +26,10 @@ def contact_search(*, user, query: str) -> QuerySet[Contact]:
     key = fa_search_key(normalize_persian(query))
     if not key:
         return contacts
+    if len(key) < MIN_SEARCH_LENGTH:
+        # A trigram index cannot serve one or two characters; scanning a million rows
+        # for them would be slow and the matches useless. Such a query is a code.
+        return contacts.filter(code__iexact=normalize_persian(query))
     return contacts.filter(search_key__contains=national_phone_key(key))
 
 

@@ -10,12 +10,18 @@ from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.forms import ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import contact_duplicates, contact_search, contacts_for_list
+from peyvand.contacts.selectors import (
+    MIN_SEARCH_LENGTH,
+    contact_duplicates,
+    contact_search,
+    contacts_for_list,
+)
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import localize_digits
 from peyvand.core.history import history_of, snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
+from peyvand.core.text import fa_search_key
 from peyvand.core.trees import ordered_nodes
 
 
@@ -60,7 +66,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         region_id=filters["region"],
     )
     page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {"page": page, "query": query, "filters": filters}
+    short_query = 0 < len(fa_search_key(query) or "") < MIN_SEARCH_LENGTH
+    context = {"page": page, "query": query, "filters": filters, "short_query": short_query}
     if request.htmx and request.htmx.target == "contact-results":
         # As-you-type refreshes need only the rows, not the filter choices.
         return render(request, "contacts/list.html#results", context)

@@ -1,0 +1,157 @@
+"""Contacts at scale: the pages a rep and a manager open, timed in-process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peyvand_bench \\
+        .venv/bin/python bench/contacts_scale.py --rows 1000000
+
+Fills (once; reruns reuse the rows) a database with --rows contacts, two phones each,
+spread over regions and guilds and 20 owners; then requests each page --repeat times
+through Django's test client as a logged-in manager (sees all) and a sales rep (sees
+a two-person team's share), and prints median and p95 server time and the SQL query
+count per request. Not part of the test run; the numbers go in the change's note.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peyvand.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from peyvand.accounts.models import Team, User  # noqa: E402
+from peyvand.accounts.roles import MANAGER, SALES, ensure_roles  # noqa: E402
+from peyvand.contacts.models import Category, Contact, ContactPhone, Region  # noqa: E402
+from peyvand.demo import data  # noqa: E402
+
+BATCH = 5_000
+RARE_NAME = "زرتشت بهمنیار"
+
+
+def ensure_users() -> tuple[User, User]:
+    ensure_roles()
+    manager, _ = User.objects.get_or_create(username="bench-manager")
+    manager.groups.add(Group.objects.get(name=MANAGER))
+    team, _ = Team.objects.get_or_create(name="bench-team")
+    reps = []
+    for number in range(20):
+        rep, _ = User.objects.get_or_create(username=f"bench-rep{number}")
+        rep.groups.add(Group.objects.get(name=SALES))
+        if number < 2:
+            team.members.add(rep)
+        reps.append(rep)
+    return manager, reps[0]
+
+
+def fill(rows: int) -> None:
+    existing = Contact.all_objects.count()
+    if existing >= rows:
+        return
+    owners = list(
+        User.objects.filter(username__startswith="bench-rep").values_list("pk", flat=True)
+    )
+    cities = list(Region.objects.filter(depth=1).values_list("pk", flat=True))
+    guilds = list(Category.objects.filter(depth=1).values_list("pk", flat=True))
+    rng = random.Random(existing)
+    started = time.perf_counter()
+    for start in range(existing, rows, BATCH):
+        contacts, numbers = [], []
+        for number in range(start, min(rows, start + BATCH)):
+            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+            company, _city = rng.choice(data.COMPANIES)
+            mobile = f"9{rng.randint(10, 39)}{rng.randint(1000000, 9999999)}"
+            landline = f"{rng.choice(['21', '31', '51', '71'])}{rng.randint(22000000, 88999999)}"
+            numbers.append((f"+98{mobile}", f"+98{landline}"))
+            contacts.append(
+                Contact(
+                    code=f"B{number:08d}",
+                    name=RARE_NAME if number == rows // 2 else f"{first} {last}",
+                    company=company,
+                    mobile=f"+98{mobile}",
+                    phones_text=f"0{mobile}|0{landline}",
+                    region_id=rng.choice(cities),
+                    category_id=rng.choice(guilds),
+                    owner_id=owners[number % len(owners)],
+                )
+            )
+        Contact.objects.bulk_create(contacts)
+        ContactPhone.objects.bulk_create(
+            ContactPhone(contact_id=contact.pk, kind=kind, number=value, position=position)
+            for contact, pair in zip(contacts, numbers, strict=True)
+            for position, (kind, value) in enumerate(zip(("mobile", "landline"), pair, strict=True))
+        )
+        done = min(rows, start + BATCH)
+        print(f"  {done:>9,} rows, {time.perf_counter() - started:5.0f} s", end="\r", flush=True)
+    print(f"\n  filled {rows - existing:,} contacts in {time.perf_counter() - started:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE contacts_contact")
+            cursor.execute("VACUUM ANALYZE contacts_contactphone")
+
+
+def measure(client: Client, label: str, url: str, params: dict, repeat: int) -> None:
+    timings, counts = [], set()
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        counts.add(len(queries))
+    timings.sort()
+    p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
+    print(
+        f"  {label:<44} median {statistics.median(timings):7.1f} ms"
+        f"   p95 {p95:7.1f} ms   queries {'/'.join(map(str, sorted(counts)))}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=25)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    manager, rep = ensure_users()
+    fill(args.rows)
+    isfahan = Region.objects.get(name="اصفهان", depth=0)
+    contacts, phones = Contact.all_objects.count(), ContactPhone.objects.count()
+    print(f"{connection.vendor}: {contacts:,} contacts, {phones:,} phones")
+    for user, who in [(manager, "manager"), (rep, "sales rep")]:
+        client = Client()
+        client.force_login(user)
+        one = Contact.objects.visible_to(user).order_by("-created_at", "-id").first()
+        print(f"{who}:")
+        pages = [
+            ("list, page 1", "/contacts/", {}, False),
+            ("list, page 40", "/contacts/", {"page": 40}, False),
+            ("search a common name «کریمی»", "/contacts/", {"q": "کریمی"}, False),
+            (f"search a rare name «{RARE_NAME}»", "/contacts/", {"q": RARE_NAME}, False),
+            ("search a variant «علي كريمي»", "/contacts/", {"q": "علي كريمي"}, False),
+            ("search a phone fragment «۰۹۱۲ ۳۴۵»", "/contacts/", {"q": "۰۹۱۲ ۳۴۵"}, False),
+            ("filter a province subtree (اصفهان)", "/contacts/", {"region": isfahan.pk}, False),
+            ("top-bar suggestions «كريمي» (htmx)", "/search/", {"q": "كريمي"}, True),
+            ("detail page", f"/contacts/{one.pk}/", {}, False),
+        ]
+        for label, url, params, htmx in pages:
+            client.defaults.pop("HTTP_HX_REQUEST", None)
+            if htmx:
+                client.defaults["HTTP_HX_REQUEST"] = "true"
+            measure(client, label, url, params, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
