@@ -108,6 +108,7 @@ RULES: dict[str, Rule] = {
     "contacts:list": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:create": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:autocomplete": Rule(no_args, LOGIN, 200, 200, 200),
+    "contacts:export": Rule(lambda personas: ["csv"], LOGIN, 200, 200, 200),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),

@@ -15,6 +15,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.change_contact",
         "contacts.delete_contact",
         "contacts.view_contact",
+        "contacts.export_contact",
     ],
     SUPPORT: [
         "contacts.add_contact",

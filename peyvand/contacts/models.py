@@ -124,6 +124,7 @@ class Contact(BusinessRecord):
     class Meta:
         verbose_name = _("مخاطب")
         verbose_name_plural = _("مخاطبین")
+        permissions = [("export_contact", _("خروجی گرفتن از مخاطبین"))]
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.contact_list, name="list"),
     path("new/", views.contact_create, name="create"),
     path("autocomplete/", views.contact_autocomplete, name="autocomplete"),
+    path("export.<str:file_format>", views.contact_export, name="export"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,11 +19,13 @@ from peyvand.contacts.selectors import (
 )
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import localize_digits
+from peyvand.core.exports import Column, csv_response, xlsx_response
 from peyvand.core.history import history_of, snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
 from peyvand.core.text import fa_search_key
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.validators import format_phone_national
 
 
 def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict]:
@@ -54,8 +57,9 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 view_contacts = permission_required("contacts.view_contact", raise_exception=True)
 
 
-@view_contacts
-def contact_list(request: HttpRequest) -> HttpResponse:
+def _filtered_contacts(request: HttpRequest):
+    """The list's search and filters from the query string: the page, its exports and
+    its bulk actions all read them here, so they always act on the same rows."""
     query = request.GET.get("q", "").strip()
     filters = {name: _int_param(request, name) for name in ("owner", "category", "region")}
     contacts = contacts_for_list(
@@ -65,6 +69,12 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         category_id=filters["category"],
         region_id=filters["region"],
     )
+    return contacts, query, filters
+
+
+@view_contacts
+def contact_list(request: HttpRequest) -> HttpResponse:
+    contacts, query, filters = _filtered_contacts(request)
     page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
     short_query = 0 < len(fa_search_key(query) or "") < MIN_SEARCH_LENGTH
     context = {"page": page, "query": query, "filters": filters, "short_query": short_query}
@@ -182,3 +192,37 @@ def contact_autocomplete(request: HttpRequest) -> JsonResponse:
         .only("pk", "name", "code")[:20]
     ]
     return JsonResponse({"results": results})
+
+
+EXPORT_COLUMNS = [
+    Column("کد", lambda c: c.code),
+    Column("نام", lambda c: c.name),
+    Column("نوع", lambda c: c.get_kind_display()),
+    Column("وضعیت", lambda c: c.get_status_display()),
+    Column("درجه", lambda c: c.grade.name if c.grade_id else ""),
+    Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
+    Column("شرکت", lambda c: c.company),
+    Column("تلفن همراه", lambda c: format_phone_national(c.mobile) if c.mobile else ""),
+    Column("تلفن‌ها", lambda c: "، ".join(c.phones_text.split("|")) if c.phones_text else ""),
+    Column("ایمیل", lambda c: c.email),
+    Column("کد ملی / شناسه ملی", lambda c: c.national_id),
+    Column("صنف", lambda c: c.category.name if c.category_id else ""),
+    Column("موقعیت جغرافیایی", lambda c: c.region.name if c.region_id else ""),
+    Column("نحوه آشنایی", lambda c: c.source.name if c.source_id else ""),
+    Column("سقف اعتبار (ریال)", lambda c: c.credit_limit, kind="number"),
+    Column("مالک", lambda c: str(c.owner)),
+    Column("تاریخ ثبت", lambda c: c.created_at, kind="date"),
+]
+
+
+@permission_required("contacts.export_contact", raise_exception=True)
+def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The current filtered list, only what the user may see, streamed."""
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    contacts, _query, _filters = _filtered_contacts(request)
+    records = contacts.iterator(chunk_size=2000)
+    name = f"contacts-{timezone.localdate():%Y%m%d}"
+    if file_format == "csv":
+        return csv_response(records, EXPORT_COLUMNS, name)
+    return xlsx_response(records, EXPORT_COLUMNS, name, title="مخاطبین")

@@ -51,3 +51,13 @@ function startPickers(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { startPickers(document); });
 document.addEventListener("htmx:afterSwap", function (event) { startPickers(event.target); });
+
+// Links that act on the current filters (exports): take the filter form's values at
+// click time, since htmx may have changed them since the page loaded.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-query-from]");
+  if (!link) { return; }
+  var form = document.querySelector(link.getAttribute("data-query-from"));
+  var query = new URLSearchParams(new FormData(form)).toString();
+  link.href = link.href.split("?")[0] + (query ? "?" + query : "");
+});
