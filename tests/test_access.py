@@ -109,6 +109,7 @@ RULES: dict[str, Rule] = {
     "contacts:create": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:autocomplete": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:export": Rule(lambda personas: ["csv"], LOGIN, 200, 200, 200),
+    "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),

@@ -129,6 +129,7 @@ class Contact(BusinessRecord):
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),
             models.Index(fields=["-created_at", "-id"], name="contact_recent"),
+            models.Index(fields=["name", "id"], name="contact_name"),
             # The trash page: only deleted rows, newest first.
             models.Index(
                 fields=["-deleted_at"], name="contact_trash", condition=Q(deleted_at__isnull=False)

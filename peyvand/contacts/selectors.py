@@ -33,6 +33,17 @@ def contact_search(*, user, query: str) -> QuerySet[Contact]:
     return contacts.filter(search_key__contains=national_phone_key(key))
 
 
+# ?sort= values the list offers; each is served by an index.
+SORTS = {
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "code": ("code",),
+    "-code": ("-code",),
+}
+
+
 def contacts_for_list(
     *,
     user,
@@ -40,6 +51,8 @@ def contacts_for_list(
     owner_id: int | None = None,
     category_id: int | None = None,
     region_id: int | None = None,
+    sort: str = "-created",
+    ids: list[int] | None = None,
 ) -> QuerySet[Contact]:
     """The contact list: visible, searched, filtered; a category or region filter takes
     the node's whole subtree (استان اصفهان includes its cities)."""
@@ -50,7 +63,9 @@ def contacts_for_list(
         contacts = contacts.filter(category__in=subtree(Category, category_id).values("pk"))
     if region_id:
         contacts = contacts.filter(region__in=subtree(Region, region_id).values("pk"))
-    return contacts.order_by("-created_at", "-id")
+    if ids is not None:
+        contacts = contacts.filter(pk__in=ids)
+    return contacts.order_by(*SORTS.get(sort, SORTS["-created"]))
 
 
 def contact_duplicates(

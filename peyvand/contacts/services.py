@@ -67,3 +67,18 @@ def contact_update(
     contact.save()
     log_change(contact, user=by, action=ChangeRecord.Action.CHANGED, before=before)
     return contact
+
+
+@transaction.atomic
+def contacts_change_owner(*, contacts, owner, by) -> int:
+    """Hands the given contacts to ``owner``, recording each change."""
+    changed = 0
+    for contact in contacts.select_for_update():
+        if contact.owner_id == owner.pk:
+            continue
+        before = {"owner_id": contact.owner_id}
+        contact.owner = owner
+        contact.save(update_fields=["owner", "updated_at"])
+        log_change(contact, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+        changed += 1
+    return changed

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.contact_create, name="create"),
     path("autocomplete/", views.contact_autocomplete, name="autocomplete"),
     path("export.<str:file_format>", views.contact_export, name="export"),
+    path("bulk/owner/", views.contact_bulk_owner, name="bulk_owner"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),

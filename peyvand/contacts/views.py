@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,12 +63,16 @@ def _filtered_contacts(request: HttpRequest):
     its bulk actions all read them here, so they always act on the same rows."""
     query = request.GET.get("q", "").strip()
     filters = {name: _int_param(request, name) for name in ("owner", "category", "region")}
+    filters["sort"] = request.GET.get("sort", "-created")
+    ids = [int(pk) for pk in request.GET.getlist("id") if pk.isdigit()] or None
     contacts = contacts_for_list(
         user=request.user,
         query=query,
         owner_id=filters["owner"],
         category_id=filters["category"],
         region_id=filters["region"],
+        sort=filters["sort"],
+        ids=ids,
     )
     return contacts, query, filters
 
@@ -226,3 +231,31 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format == "csv":
         return csv_response(records, EXPORT_COLUMNS, name)
     return xlsx_response(records, EXPORT_COLUMNS, name, title="مخاطبین")
+
+
+@permission_required("contacts.change_contact", raise_exception=True)
+@require_POST
+def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
+    """Change the owner of the ticked contacts (only those the user may see)."""
+    ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()]
+    owner = User.objects.filter(pk=_int_post(request, "owner"), is_active=True).first()
+    if not ids or owner is None:
+        messages.error(request, _("مخاطب‌ها و مالک تازه را انتخاب کنید."))
+    else:
+        contacts = Contact.objects.visible_to(request.user).filter(pk__in=ids)
+        changed = services.contacts_change_owner(contacts=contacts, owner=owner, by=request.user)
+        messages.success(
+            request,
+            _("مالک %(count)s مخاطب به «%(owner)s» تغییر کرد.")
+            % {"count": localize_digits(str(changed)), "owner": owner},
+        )
+    # Back to the same filtered page; only a path on this site is followed.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "contacts:list"
+    return redirect(target)
+
+
+def _int_post(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None

@@ -376,3 +376,52 @@ def test_a_one_or_two_character_query_looks_up_codes_and_says_so(client, persona
     page = client.get(reverse("contacts:list"), {"q": "b7"}).content.decode()
     assert "بیژن" not in page and ">بی<" in page
     assert "دست‌کم ۳ حرف" in page
+
+
+def test_the_list_sorts_by_name_both_ways(client, personas):
+    for name in ["بهرام", "آرش", "ژاله"]:
+        ContactFactory(owner=personas.owner, name=name)
+    client.force_login(personas.owner)
+
+    def names(sort: str) -> list[str]:
+        page = client.get(reverse("contacts:list"), {"sort": sort}).content.decode()
+        return re.findall(r'<a href="/contacts/\d+/">([^<]+)</a>', page)
+
+    assert names("name") == sorted(names("name"))
+    assert names("-name") == list(reversed(names("name")))
+    assert names("nonsense") == names("-created")
+
+
+def test_a_rep_hands_ticked_contacts_to_a_teammate_and_history_says_so(client, personas):
+    first, second = ContactFactory.create_batch(2, owner=personas.owner)
+    hidden = ContactFactory(owner=personas.outsider)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("contacts:bulk_owner"),
+        {"id": [first.pk, second.pk, hidden.pk], "owner": personas.teammate.pk},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    hidden.refresh_from_db()
+    assert first.owner == second.owner == personas.teammate
+    assert hidden.owner == personas.outsider  # not visible to the rep: untouched
+    change = ChangeRecord.objects.get(object_id=first.pk, action="changed")
+    assert change.changes[0]["new"] == str(personas.teammate)
+
+
+def test_exporting_ticked_contacts_exports_only_those(client, personas):
+    first, _second = ContactFactory.create_batch(2, owner=personas.owner)
+    client.force_login(personas.owner)
+    response = client.get(reverse("contacts:export", args=["csv"]), {"id": [first.pk]})
+    text = b"".join(response.streaming_content).decode()
+    assert first.name in text and _second.name not in text
+
+
+def test_bulk_owner_change_returns_only_to_this_site(client, personas):
+    contact = ContactFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    data = {"id": [contact.pk], "owner": personas.teammate.pk}
+    response = client.post(reverse("contacts:bulk_owner"), data | {"next": "https://evil.example/"})
+    assert response.url == reverse("contacts:list")
+    response = client.post(reverse("contacts:bulk_owner"), data | {"next": "/contacts/?q=x"})
+    assert response.url == "/contacts/?q=x"

@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from peyvand.core import dates, money
 from peyvand.core.display import current_preferences, localize_digits
@@ -125,4 +125,21 @@ def tree_options(nodes, selected) -> str:
             (node.pk, " selected" if node.pk == selected else "", node.indented_name)
             for node in nodes
         ),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, label: str, key: str) -> str:
+    """A column heading that sorts the list by ``key`` (again: the other way)."""
+    current = context["request"].GET.get("sort", "")
+    target = f"-{key}" if current == key else key
+    icon = {key: "bi-sort-up", f"-{key}": "bi-sort-down"}.get(
+        current, "bi-arrow-down-up opacity-25"
+    )
+    return format_html(
+        '<a class="text-reset text-decoration-none" href="?{}">{} '
+        '<i class="bi {}" aria-hidden="true"></i></a>',
+        query_with(context, sort=target, page=1),
+        label,
+        icon,
     )

@@ -61,3 +61,13 @@ document.addEventListener("click", function (event) {
   var query = new URLSearchParams(new FormData(form)).toString();
   link.href = link.href.split("?")[0] + (query ? "?" + query : "");
 });
+
+// A heading checkbox ticks every row checkbox of the same name in its table.
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("input[data-check-all]");
+  if (!all) { return; }
+  var name = all.getAttribute("data-check-all");
+  all.closest("table").querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
