@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "peyvand.core",
     "peyvand.accounts",
     "peyvand.lookups",
+    "peyvand.customfields",
     "peyvand.contacts",
     "peyvand.api",
     "peyvand.demo",

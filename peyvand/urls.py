@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("peyvand.core.urls")),
     path("accounts/", include("peyvand.accounts.urls")),
     path("settings/lookups/", include("peyvand.lookups.urls")),
+    path("settings/custom-fields/", include("peyvand.customfields.urls")),
     path("contacts/", include("peyvand.contacts.urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),
     path("api/v1/", include("peyvand.api.urls")),

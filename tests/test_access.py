@@ -13,6 +13,7 @@ from django.utils import timezone
 from peyvand.accounts.roles import SALES
 from peyvand.contacts.models import Region
 from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
 from tests.factories import ContactFactory
 
@@ -70,6 +71,10 @@ def a_region(personas) -> list:
     return ["regions", Region.objects.get(name="اصفهان", depth=0).pk]
 
 
+def a_custom_field(personas) -> list:
+    return [CustomField.objects.create(target="contacts.contact", label="آزمایش").pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -109,6 +114,9 @@ RULES: dict[str, Rule] = {
     "contacts:create": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:autocomplete": Rule(no_args, LOGIN, 200, 200, 200),
     "contacts:export": Rule(lambda personas: ["csv"], LOGIN, 200, 200, 200),
+    "customfields:list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "customfields:create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "customfields:edit": Rule(a_custom_field, LOGIN, **MANAGER_ONLY),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.customfields.models import CustomField
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 
 # Every page starts with: session, user, the user's permissions (2 queries), and the
@@ -27,7 +28,9 @@ PAGES: dict[str, tuple[list, int]] = {
     "accounts:role_list": ([], 3),  # roles, permissions, content types
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
-    "contacts:list": ([], 4),  # contacts, the owner, category and region filters
+    "customfields:list": ([], 1),
+    # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
+    "contacts:list": ([], 7),
 }
 
 
@@ -40,6 +43,9 @@ def grow(personas, rows: int) -> None:
         ContactFactory(owner=personas.manager, deleted_at=timezone.now())
         HolidayOverride.objects.create(date=f"2026-06-{number + 1:02d}", note="استثنا")
         Sequence.objects.create(kind=f"k{number}", name=f"سری {number}")
+        CustomField.objects.create(
+            target="contacts.contact", label=f"فیلد {number}", kind="choice", options="الف\nب"
+        )
 
 
 @pytest.mark.parametrize("rows", [1, 6])

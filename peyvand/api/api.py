@@ -25,9 +25,11 @@ from peyvand.api.schemas import (
 from peyvand.contacts import services as contact_services
 from peyvand.contacts.forms import ContactForm, phone_formset_from_rows
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import contacts_for_list
+from peyvand.contacts.selectors import ContactFilters, contacts_for_list
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.pagination import paginate
+from peyvand.customfields.forms import CustomFilters
+from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import LOOKUP_LISTS
 
 api = NinjaAPI(
@@ -112,12 +114,37 @@ def lookup_list(request, slug: str):
 
 
 @api.get("/contacts", response=ContactPage, tags=["contacts"])
-def contact_list(request, q: str = "", owner: int | None = None, page: int = 1):
+def contact_list(
+    request,
+    q: str = "",
+    owner: int | None = None,
+    category: int | None = None,
+    region: int | None = None,
+    source: int | None = None,
+    grade: int | None = None,
+    status: str = "",
+    sort: str = "-created",
+    page: int = 1,
+):
+    """The contact list with the same search, filters and visibility as the page.
+    Custom fields filter as on the page: ``cf<id>=…`` for text, choice and yes/no
+    (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali dates."""
     _require(request.auth, "contacts.view_contact")
-    contacts = contacts_for_list(user=request.auth, query=q, owner_id=owner).prefetch_related(
-        "phones"
+    filters = ContactFilters(
+        query=q,
+        owner=owner,
+        category=category,
+        region=region,
+        source=source,
+        grade=grade,
+        status=status,
+        sort=sort,
     )
-    result = paginate(contacts, page, settings.PAGE_SIZE)
+    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), request.GET)
+    contacts = custom.apply(contacts_for_list(user=request.auth, filters=filters))
+    if custom.errors:
+        raise HttpError(422, " ".join(custom.errors))
+    result = paginate(contacts.prefetch_related("phones"), page, settings.PAGE_SIZE)
     return {"items": result.items, "page": result.number, "has_next": result.has_next}
 
 
@@ -135,11 +162,20 @@ def contact_create(request, payload: ContactIn):
     data = payload.dict()
     for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
         data[name] = data.pop(f"{name}_id")
+    custom = data.pop("custom")
+    for key, value in custom.items():
+        data[f"custom_{key.removeprefix('f')}"] = value
     # The same form and phone rules as the page: the same Persian messages.
     form = ContactForm(data=data, user=request.auth)
     phones = phone_formset_from_rows(data.pop("phones"))
-    if not form.is_valid() & phones.is_valid():
-        errors = form.errors.get_json_data()
+    unknown = set(custom) - {field.key for field in form.custom_fields}
+    if not form.is_valid() & phones.is_valid() or unknown:
+        errors = {
+            f"custom.f{name.removeprefix('custom_')}" if name.startswith("custom_") else name: e
+            for name, e in form.errors.get_json_data().items()
+        }
+        for key in sorted(unknown):
+            errors[f"custom.{key}"] = [{"message": "چنین فیلد اطلاعات تکمیلی‌ای نیست."}]
         for index, phone_errors in enumerate(phones.errors):
             for field, messages in phone_errors.items():
                 errors[f"phones.{index}.{field}"] = [{"message": m} for m in messages]

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from ninja import Schema
 
@@ -75,6 +76,7 @@ class ContactOut(Schema):
     credit_limit: int | None
     payment_method: str
     notes: str
+    custom: dict[str, Any]  # custom field values by key ("f12"), as stored
     owner_id: int
     created_at: datetime.datetime
 
@@ -107,6 +109,8 @@ class ContactIn(Schema):
     credit_limit: int | None = None  # rials
     payment_method: str = ""  # cash, cheque, credit, installments
     notes: str = ""
+    # Custom field values by key ("f12"): text, a number, a Jalali date, an option, 1/0.
+    custom: dict[str, str] = {}
 
 
 class ContactPage(Schema):

@@ -21,6 +21,9 @@ class ContactsConfig(AppConfig):
             register_home_panel,
             register_search_source,
         )
+        from peyvand.customfields.registry import register_target
+
+        register_target("contacts.contact", "مخاطبین")
 
         register_search_source(
             SearchSource(

@@ -16,10 +16,11 @@ from peyvand.core.validators import (
     normalize_mobile,
     normalize_national_id,
 )
+from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CustomFieldsMixin, forms.ModelForm):
     birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
     category = TreeNodeChoiceField(Category, label=_("صنف"), required=False)
     region = TreeNodeChoiceField(Region, label=_("موقعیت جغرافیایی"), required=False)
@@ -100,6 +101,7 @@ class ContactForm(forms.ModelForm):
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
         if self.instance.credit_limit is not None:
             self.initial["credit_limit"] = f"{self.instance.credit_limit:,}"
+        self.add_custom_fields("contacts.contact")
 
     def clean_name(self) -> str:
         return normalize_persian(self.cleaned_data["name"])

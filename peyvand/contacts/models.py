@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import BusinessRecord, TreeNode, search_key_field
 from peyvand.core.validators import format_phone_national
+from peyvand.customfields.display import history_text as custom_history_text
+from peyvand.customfields.models import custom_values_field
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
@@ -119,6 +121,7 @@ class Contact(BusinessRecord):
     )
     birthday = models.DateField(_("تاریخ تولد"), null=True, blank=True)
     notes = models.TextField(_("یادداشت"), blank=True)
+    custom = custom_values_field()
     search_key = search_key_field("code", "name", "company", "phones_text", "email", "national_id")
 
     class Meta:
@@ -145,6 +148,8 @@ class Contact(BusinessRecord):
     def history_text(self, field_name: str, value) -> str | None:
         if field_name == "phones_text":
             return "، ".join(value.split("|"))
+        if field_name == "custom":
+            return custom_history_text(self._meta.label_lower, value)
         if field_name == "roles":
             labels = dict(self.Role.choices)
             return "، ".join(str(labels.get(role, role)) for role in value)

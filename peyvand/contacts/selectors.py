@@ -1,4 +1,5 @@
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -44,28 +45,39 @@ SORTS = {
 }
 
 
-def contacts_for_list(
-    *,
-    user,
-    query: str = "",
-    owner_id: int | None = None,
-    category_id: int | None = None,
-    region_id: int | None = None,
-    sort: str = "-created",
-    ids: list[int] | None = None,
-) -> QuerySet[Contact]:
+@dataclass
+class ContactFilters:
+    """What the list, its exports, its bulk actions and the API filter by."""
+
+    query: str = ""
+    owner: int | None = None
+    category: int | None = None  # with its whole subtree
+    region: int | None = None  # with its whole subtree
+    source: int | None = None
+    grade: int | None = None
+    status: str = ""
+    sort: str = "-created"
+    ids: list[int] | None = None  # ticked rows
+
+
+def contacts_for_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
     """The contact list: visible, searched, filtered; a category or region filter takes
     the node's whole subtree (استان اصفهان includes its cities)."""
-    contacts = contact_search(user=user, query=query).select_related("category", "region")
-    if owner_id:
-        contacts = contacts.filter(owner_id=owner_id)
-    if category_id:
-        contacts = contacts.filter(category__in=subtree(Category, category_id).values("pk"))
-    if region_id:
-        contacts = contacts.filter(region__in=subtree(Region, region_id).values("pk"))
-    if ids is not None:
-        contacts = contacts.filter(pk__in=ids)
-    return contacts.order_by(*SORTS.get(sort, SORTS["-created"]))
+    contacts = contact_search(user=user, query=filters.query).select_related(
+        "category", "region", "grade"
+    )
+    for field in ("owner", "source", "grade"):
+        if getattr(filters, field):
+            contacts = contacts.filter(**{f"{field}_id": getattr(filters, field)})
+    if filters.status:
+        contacts = contacts.filter(status=filters.status)
+    if filters.category:
+        contacts = contacts.filter(category__in=subtree(Category, filters.category).values("pk"))
+    if filters.region:
+        contacts = contacts.filter(region__in=subtree(Region, filters.region).values("pk"))
+    if filters.ids is not None:
+        contacts = contacts.filter(pk__in=filters.ids)
+    return contacts.order_by(*SORTS.get(filters.sort, SORTS["-created"]))
 
 
 def contact_duplicates(

@@ -14,6 +14,7 @@ from peyvand.contacts.forms import ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import (
     MIN_SEARCH_LENGTH,
+    ContactFilters,
     contact_duplicates,
     contact_search,
     contacts_for_list,
@@ -27,6 +28,10 @@ from peyvand.core.services import record_delete
 from peyvand.core.text import fa_search_key
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import format_phone_national
+from peyvand.customfields.display import export_columns
+from peyvand.customfields.forms import CustomFilters
+from peyvand.customfields.models import CustomField
+from peyvand.lookups.models import AcquaintanceSource, Grade
 
 
 def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict]:
@@ -61,34 +66,43 @@ view_contacts = permission_required("contacts.view_contact", raise_exception=Tru
 def _filtered_contacts(request: HttpRequest):
     """The list's search and filters from the query string: the page, its exports and
     its bulk actions all read them here, so they always act on the same rows."""
-    query = request.GET.get("q", "").strip()
-    filters = {name: _int_param(request, name) for name in ("owner", "category", "region")}
-    filters["sort"] = request.GET.get("sort", "-created")
-    ids = [int(pk) for pk in request.GET.getlist("id") if pk.isdigit()] or None
-    contacts = contacts_for_list(
-        user=request.user,
-        query=query,
-        owner_id=filters["owner"],
-        category_id=filters["category"],
-        region_id=filters["region"],
-        sort=filters["sort"],
-        ids=ids,
+    status = request.GET.get("status", "")
+    filters = ContactFilters(
+        query=request.GET.get("q", "").strip(),
+        **{
+            name: _int_param(request, name)
+            for name in ("owner", "category", "region", "source", "grade")
+        },
+        status=status if status in Contact.Status.values else "",
+        sort=request.GET.get("sort", "-created"),
+        ids=[int(pk) for pk in request.GET.getlist("id") if pk.isdigit()] or None,
     )
-    return contacts, query, filters
+    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), request.GET)
+    contacts = custom.apply(contacts_for_list(user=request.user, filters=filters))
+    return contacts, filters, custom
 
 
 @view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
-    contacts, query, filters = _filtered_contacts(request)
+    contacts, filters, custom = _filtered_contacts(request)
     page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
-    short_query = 0 < len(fa_search_key(query) or "") < MIN_SEARCH_LENGTH
-    context = {"page": page, "query": query, "filters": filters, "short_query": short_query}
+    short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
+    context = {
+        "page": page,
+        "query": filters.query,
+        "filters": filters,
+        "custom_filters": custom,
+        "short_query": short_query,
+    }
     if request.htmx and request.htmx.target == "contact-results":
         # As-you-type refreshes need only the rows, not the filter choices.
         return render(request, "contacts/list.html#results", context)
     owners = User.objects.filter(is_active=True).only("id", "first_name", "last_name", "username")
     context |= {
         "owners": owners,
+        "sources": AcquaintanceSource.objects.all(),
+        "grades": Grade.objects.all(),
+        "statuses": Contact.Status.choices,
         "categories": ordered_nodes(Category),
         "regions": ordered_nodes(Region),
     }
@@ -225,12 +239,13 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
     """The current filtered list, only what the user may see, streamed."""
     if file_format not in ("csv", "xlsx"):
         raise Http404
-    contacts, _query, _filters = _filtered_contacts(request)
+    contacts, _filters, custom = _filtered_contacts(request)
     records = contacts.iterator(chunk_size=2000)
     name = f"contacts-{timezone.localdate():%Y%m%d}"
+    columns = EXPORT_COLUMNS + export_columns(custom.fields)
     if file_format == "csv":
-        return csv_response(records, EXPORT_COLUMNS, name)
-    return xlsx_response(records, EXPORT_COLUMNS, name, title="مخاطبین")
+        return csv_response(records, columns, name)
+    return xlsx_response(records, columns, name, title="مخاطبین")
 
 
 @permission_required("contacts.change_contact", raise_exception=True)

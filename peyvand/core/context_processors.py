@@ -61,6 +61,13 @@ def _menu() -> list[MenuSection]:
                     "accounts.manage_settings",
                 ),
                 MenuItem(
+                    _("اطلاعات تکمیلی"),
+                    "customfields:list",
+                    "ui-checks",
+                    "customfields",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
                     _("تقویم کاری"),
                     "core:holidays",
                     "calendar-week",

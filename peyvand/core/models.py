@@ -91,8 +91,8 @@ class BusinessRecord(TimeStampedModel):
 
 def search_key_field(*field_names: str) -> models.GeneratedField:
     """A stored column holding fa_search_key() of the given text fields, kept by the
-    database itself. Add ``core.operations.AddTrigramIndex`` in the migration so that
-    ``search_key__contains`` is an index scan on PostgreSQL."""
+    database itself. Add ``core.operations.PostgresGinIndex`` (gin_trgm_ops) in the
+    migration so that ``search_key__contains`` is an index scan on PostgreSQL."""
     parts: list = []
     for name in field_names:
         if parts:

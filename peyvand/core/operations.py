@@ -3,17 +3,19 @@
 from django.db.migrations.operations.base import Operation
 
 
-class AddTrigramIndex(Operation):
-    """GIN trigram index on a search-key column so that ``LIKE '%…%'`` is an index scan.
-    SQLite has no such index; the demo is small enough for a scan there."""
+class PostgresGinIndex(Operation):
+    """A GIN index, on PostgreSQL only: ``gin_trgm_ops`` on a search-key column makes
+    ``LIKE '%…%'`` an index scan; ``jsonb_path_ops`` on a JSON column serves containment
+    (custom field filters). SQLite has neither; the demo is small enough for a scan."""
 
     reduces_to_sql = True
     reversible = True
 
-    def __init__(self, model_name: str, field_name: str, name: str):
+    def __init__(self, model_name: str, field_name: str, name: str, opclass: str):
         self.model_name = model_name
         self.field_name = field_name
         self.name = name
+        self.opclass = opclass
 
     def state_forwards(self, app_label, state):
         pass
@@ -26,7 +28,7 @@ class AddTrigramIndex(Operation):
         column = schema_editor.quote_name(model._meta.get_field(self.field_name).column)
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(self.name)} "
-            f"ON {table} USING gin ({column} gin_trgm_ops)"
+            f"ON {table} USING gin ({column} {self.opclass})"
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
@@ -34,11 +36,16 @@ class AddTrigramIndex(Operation):
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
 
     def describe(self):
-        return f"Trigram index {self.name} on {self.model_name}.{self.field_name}"
+        return f"GIN ({self.opclass}) index {self.name} on {self.model_name}.{self.field_name}"
 
     def deconstruct(self):
         return (
             self.__class__.__qualname__,
             [],
-            {"model_name": self.model_name, "field_name": self.field_name, "name": self.name},
+            {
+                "model_name": self.model_name,
+                "field_name": self.field_name,
+                "name": self.name,
+                "opclass": self.opclass,
+            },
         )

@@ -137,7 +137,10 @@ class Migration(migrations.Migration):
                 ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
-        peyvand.core.operations.AddTrigramIndex(
-            model_name="contact", field_name="search_key", name="contact_search_trgm"
+        peyvand.core.operations.PostgresGinIndex(
+            model_name="contact",
+            field_name="search_key",
+            name="contact_search_trgm",
+            opclass="gin_trgm_ops",
         ),
     ]

@@ -128,7 +128,10 @@ class Migration(migrations.Migration):
                 verbose_name="کلید جستجو",
             ),
         ),
-        peyvand.core.operations.AddTrigramIndex(
-            model_name="contact", field_name="search_key", name="contact_search_trgm"
+        peyvand.core.operations.PostgresGinIndex(
+            model_name="contact",
+            field_name="search_key",
+            name="contact_search_trgm",
+            opclass="gin_trgm_ops",
         ),
     ]
