@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "peyvand.core",
     "peyvand.accounts",
     "peyvand.lookups",
@@ -173,3 +175,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Background work (imports now; reminders and the outbox later): rows in the database,
+# run by `manage.py db_worker`; several workers claim with SKIP LOCKED on PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

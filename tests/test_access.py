@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
 from peyvand.contacts.models import Region
-from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.core.models import HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
 from tests.factories import ContactFactory
@@ -75,6 +75,13 @@ def a_custom_field(personas) -> list:
     return [CustomField.objects.create(target="contacts.contact", label="آزمایش").pk]
 
 
+def owners_import(personas) -> list:
+    job = ImportJob.objects.create(
+        user=personas.owner, target="contacts.contact", file="imports/x.xlsx", headers=["نام"]
+    )
+    return [job.pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -90,6 +97,9 @@ RULES: dict[str, Rule] = {
     "core:holiday_delete": Rule(holiday_override, LOGIN, 403, 403, 302, "post"),
     "core:sequence_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "core:sequence_edit": Rule(a_sequence, LOGIN, **MANAGER_ONLY),
+    "core:import_start": Rule(lambda personas: ["contacts.contact"], LOGIN, 200, 200, 200),
+    "core:import_detail": Rule(owners_import, LOGIN, 404, 200, 200),
+    "core:import_issues": Rule(owners_import, LOGIN, 404, 200, 200),
     "accounts:login": Rule(no_args, 200, 302, 302, 302),
     "accounts:logout": Rule(no_args, 302, 302, 302, 302, "post"),
     "accounts:password_change": Rule(no_args, LOGIN, 200, 200, 200),
@@ -158,6 +168,7 @@ def test_access(client, personas, url_name, persona):
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))
     response = getattr(client, rule.method)(url)
+    response.close()  # file downloads hold a temporary file until closed
     expected = getattr(rule, persona)
     if expected == LOGIN:
         assert response.status_code == 302

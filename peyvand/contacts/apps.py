@@ -25,6 +25,11 @@ class ContactsConfig(AppConfig):
 
         register_target("contacts.contact", "مخاطبین")
 
+        from peyvand.contacts.importer import ContactImporter
+        from peyvand.core.imports import register_importer
+
+        register_importer(ContactImporter())
+
         register_search_source(
             SearchSource(
                 label="مخاطبین",

@@ -3,7 +3,7 @@ from django.db import transaction
 from peyvand.contacts.models import Contact, ContactPhone
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
-from peyvand.core.sequences import ensure_sequence, next_code
+from peyvand.core.sequences import ensure_sequence, next_code, next_codes
 
 CODE_SEQUENCE = "contact"
 
@@ -21,8 +21,27 @@ def contact_phones_set(*, contact: Contact, phones: list[dict]) -> None:
         for position, phone in enumerate(phones)
     ]
     ContactPhone.objects.bulk_create(rows)
-    contact.mobile = next((row.number for row in rows if row.kind == ContactPhone.Kind.MOBILE), "")
-    contact.phones_text = "|".join(row.national.replace(" ", "") for row in rows)
+    contact.mobile, contact.phones_text = derived_phone_fields(rows)
+
+
+def derived_phone_fields(phones: list[ContactPhone]) -> tuple[str, str]:
+    """The contact's primary mobile and its searchable phones text."""
+    mobile = next((row.number for row in phones if row.kind == ContactPhone.Kind.MOBILE), "")
+    return mobile, "|".join(row.national.replace(" ", "") for row in phones)
+
+
+def reserve_contact_codes(count: int) -> list[str]:
+    """``count`` codes of the contact series for a bulk insert (inside its transaction),
+    stepping over codes that were typed by hand."""
+    if not count:
+        return []
+    ensure_contact_sequence()
+    codes: list[str] = []
+    while len(codes) < count:
+        fresh = next_codes(CODE_SEQUENCE, count - len(codes))
+        taken = set(Contact.all_objects.filter(code__in=fresh).values_list("code", flat=True))
+        codes += [code for code in fresh if code not in taken]
+    return codes
 
 
 @transaction.atomic

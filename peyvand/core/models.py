@@ -248,3 +248,86 @@ class TreeNode(models.Model):
     def indented_name(self) -> str:
         """The name with one dash per level, for select boxes."""
         return f"{'— ' * self.depth}{self.name}"
+
+
+class ImportJob(models.Model):
+    """An uploaded spreadsheet on its way into a table: mapped by the user, previewed,
+    then imported by a background task that reports every row it did not import."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("در انتظار تطبیق ستون‌ها")
+        QUEUED = "queued", _("در صف")
+        RUNNING = "running", _("در حال ورود")
+        DONE = "done", _("پایان یافت")
+        REJECTED = "rejected", _("هیچ ردیفی وارد نشد")  # all-or-nothing with bad rows
+        FAILED = "failed", _("خطا")
+
+    class Duplicates(models.TextChoices):
+        SKIP = "skip", _("رد شود (پرونده موجود دست نخورد)")
+        UPDATE = "update", _("پرونده موجود با داده‌های فایل به‌روز شود")
+        CREATE = "create", _("پرونده جدید ساخته شود")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    target = models.CharField(max_length=50)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("فایل"), max_length=255)
+    headers = models.JSONField(default=list)
+    samples = models.JSONField(default=list)  # the first rows, for the mapping screen
+    mapping = models.JSONField(default=dict)  # column index (str) -> field key
+    duplicates = models.CharField(
+        _("مخاطب تکراری"), max_length=10, choices=Duplicates.choices, default=Duplicates.SKIP
+    )
+    all_or_nothing = models.BooleanField(
+        _("همه یا هیچ"),
+        default=False,
+        help_text=_("اگر حتی یک ردیف خطا داشته باشد، هیچ ردیفی وارد نمی‌شود."),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)  # why the whole job stopped, in Persian
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ورود از فایل")
+        verbose_name_plural = _("ورود از فایل")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        return (
+            min(100, round(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+
+class ImportIssue(models.Model):
+    """A row an import did not take as it was: an error (not imported) or a duplicate
+    that was skipped. Its values are kept, so the user can fix and re-import them."""
+
+    class Level(models.TextChoices):
+        ERROR = "error", _("خطا")
+        SKIPPED = "skipped", _("تکراری، رد شد")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    line = models.PositiveIntegerField(_("ردیف"))
+    level = models.CharField(max_length=10, choices=Level.choices)
+    message = models.TextField(_("شرح"))
+    values = models.JSONField(default=list)  # the row's cells as read
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.message}"

@@ -1,0 +1,208 @@
+"""The import pages, the same for every table with a registered Importer: upload, map
+the columns (with a preview of the first rows), then follow the background run and
+download the rows that did not go in."""
+
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from peyvand.core.exports import Column, xlsx_response
+from peyvand.core.imports import (
+    MAX_UPLOAD_BYTES,
+    UnreadableFile,
+    describe_file,
+    importers,
+    mapped_rows,
+    queue_import,
+)
+from peyvand.core.models import ImportJob
+
+PREVIEW_ROWS = 20
+
+
+def _importer_for(request: HttpRequest, target: str):
+    importer = importers.get(target)
+    if importer is None:
+        raise Http404
+    if not request.user.has_perm(importer.permission):
+        raise PermissionDenied
+    return importer
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    """A job is its uploader's (and managers' who see everything)."""
+    jobs = ImportJob.objects.all()
+    if not request.user.has_perm("accounts.see_all"):
+        jobs = jobs.filter(user=request.user)
+    job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    _importer_for(request, job.target)
+    return job
+
+
+class UploadForm(forms.ModelForm):
+    class Meta:
+        model = ImportJob
+        fields = ["file", "duplicates", "all_or_nothing"]
+        labels = {"file": _("فایل اکسل (xlsx) یا CSV")}
+        widgets = {
+            "duplicates": forms.RadioSelect,
+            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError(_("فقط فایل اکسل (xlsx) یا CSV پذیرفته می‌شود."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("حجم فایل بیش از ۲۰ مگابایت است؛ آن را چند تکه کنید."))
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file: which field it fills, or none."""
+
+    def __init__(self, *args, job: ImportJob, fields, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        self.import_fields = fields
+        choices = [("", _("— وارد نشود —"))] + [(f.key, f.label) for f in fields]
+        for index, header in enumerate(job.headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or _("(بی‌عنوان)"),
+                choices=choices,
+                required=False,
+                initial=job.mapping.get(str(index), ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        self.fields["duplicates"] = forms.ChoiceField(
+            label=_("مخاطب تکراری"),
+            choices=ImportJob.Duplicates.choices,
+            initial=job.duplicates,
+            widget=forms.RadioSelect,
+        )
+        self.fields["all_or_nothing"] = forms.BooleanField(
+            label=_("همه یا هیچ: اگر ردیفی خطا داشت، هیچ ردیفی وارد نشود"),
+            required=False,
+            initial=job.all_or_nothing,
+        )
+
+    def columns(self) -> list[tuple]:
+        """(the column's select, the column's cells in the first rows)."""
+        return [
+            (self[f"col_{index}"], [row[index] for row in self.job.samples if index < len(row)])
+            for index in range(len(self.job.headers))
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [(name, cleaned.get(name)) for name in self.fields if name.startswith("col_")]
+        used: dict[str, str] = {}
+        labels = {f.key: f.label for f in self.import_fields}
+        for name, key in chosen:
+            if not key:
+                continue
+            if key in used:
+                self.add_error(name, _("«%s» به ستون دیگری هم داده شده است.") % labels[key])
+            used[key] = name
+        for field in self.import_fields:
+            if field.required and field.key not in used:
+                raise forms.ValidationError(_("ستونی را برای «%s» انتخاب کنید.") % field.label)
+        cleaned["mapping"] = {name.removeprefix("col_"): key for name, key in chosen if key}
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest, target: str) -> HttpResponse:
+    importer = _importer_for(request, target)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = form.save(commit=False)
+        job.user, job.target = request.user, target
+        job.original_name = Path(job.file.name).name[:255]
+        job.save()
+        try:
+            describe_file(job)
+        except UnreadableFile as error:
+            job.file.delete(save=False)
+            job.delete()
+            form.add_error("file", str(error))
+        else:
+            job.save()
+            return redirect("core:import_detail", pk=job.pk)
+    recent = ImportJob.objects.filter(user=request.user, target=target)[:10]
+    return render(
+        request, "core/import_start.html", {"form": form, "importer": importer, "recent": recent}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    importer = importers[job.target]
+    context = {"job": job, "importer": importer}
+    if job.status != ImportJob.Status.MAPPING:
+        if request.htmx:
+            return render(request, "core/import_detail.html#progress", context)
+        context["issues"] = job.issues.all()[:200]
+        return render(request, "core/import_detail.html", context)
+    form = MappingForm(request.POST or None, job=job, fields=importer.fields())
+    if request.method == "POST" and form.is_valid():
+        job.mapping = form.cleaned_data["mapping"]
+        job.duplicates = form.cleaned_data["duplicates"]
+        job.all_or_nothing = form.cleaned_data["all_or_nothing"]
+        if request.POST.get("action") == "start":
+            with transaction.atomic():
+                queue_import(job)
+            return redirect("core:import_detail", pk=job.pk)
+        context["preview"] = _preview(job, importer)
+    context["form"] = form
+    return render(request, "core/import_detail.html", context)
+
+
+def _preview(job: ImportJob, importer) -> list[dict]:
+    """What would happen to the first rows, without writing anything."""
+    rows = []
+    for line, values, cells in mapped_rows(job):
+        rows.append((line, values, cells))
+        if len(rows) == PREVIEW_ROWS:
+            break
+    batch = [(line, values) for line, values, _cells in rows]
+    result = importer.process(importer.start(job), job, batch, False)
+    errors, skipped = dict(result.errors), dict(result.skipped)
+    return [
+        {
+            "line": line,
+            "cells": cells,
+            "error": errors.get(line, ""),
+            "skipped": skipped.get(line, ""),
+        }
+        for line, _values, cells in rows
+    ]
+
+
+def import_issues(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows that did not go in, with the reason and the row as it was in the file:
+    fix them there and import this file again."""
+    job = _job_for(request, pk)
+    columns = [
+        Column("ردیف در فایل", lambda issue: issue.line, kind="number"),
+        Column("نتیجه", lambda issue: issue.get_level_display()),
+        Column("شرح", lambda issue: issue.message),
+    ] + [
+        Column(header or f"ستون {index + 1}", _cell_reader(index))
+        for index, header in enumerate(job.headers)
+    ]
+    issues = job.issues.all().iterator(chunk_size=2000)
+    return xlsx_response(issues, columns, f"import-{job.pk}-issues", title="ردیف‌های واردنشده")
+
+
+def _cell_reader(index: int):
+    return lambda issue: issue.values[index] if index < len(issue.values) else ""

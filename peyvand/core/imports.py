@@ -1,0 +1,283 @@
+"""Imports from Excel (xlsx) and CSV: one mechanism for every table that takes rows
+from a file. core reads the file, keeps the job and its issues and drives the batches;
+each domain app registers an Importer that turns a row into records.
+
+The file is read twice at most (all-or-nothing checks every row before writing any),
+a batch at a time, so memory stays flat whatever the file's size."""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from peyvand.core.models import ImportIssue, ImportJob
+from peyvand.core.text import fa_search_key
+
+BATCH_SIZE = 1000
+SAMPLE_ROWS = 5
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class UnreadableFile(Exception):
+    """The file is not a spreadsheet we can read; the message is Persian."""
+
+
+@dataclass(frozen=True)
+class ImportField:
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()  # other headers people use for this column
+    required: bool = False
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Importer:
+    """What a domain app provides for one target table."""
+
+    target: str  # model label, "contacts.contact"
+    title: str  # Persian, plural: "مخاطبین"
+    permission: str  # needed to import at all
+    list_url: str  # where the imported records are listed
+
+    def fields(self) -> list[ImportField]:
+        raise NotImplementedError
+
+    def start(self, job: ImportJob) -> object:
+        """State kept across batches (lookups loaded once, rows seen so far)."""
+        raise NotImplementedError
+
+    def process(self, state, job: ImportJob, rows: list[tuple[int, dict]], write: bool):
+        """Check (and when ``write``, save) a batch of (line, {field key: cell}) rows."""
+        raise NotImplementedError
+
+
+importers: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    importers[importer.target] = importer
+
+
+# Reading files ------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    """A cell as text: whole-number floats lose their ".0" (Excel stores phone numbers
+    and IDs typed as numbers that way), dates stay ISO for the date parsers."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _csv_text(path: Path) -> io.TextIOBase:
+    raw = path.open("rb")
+    head = raw.read(64 * 1024)
+    raw.seek(0)
+    for encoding in ("utf-8-sig", "cp1256"):  # Excel on Persian Windows saves cp1256
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return io.TextIOWrapper(raw, encoding=encoding, newline="")
+    raw.close()
+    raise UnreadableFile("نویسه‌های فایل CSV خوانا نیست؛ آن را با کدگذاری UTF-8 ذخیره کنید.")
+
+
+def read_rows(path: Path) -> Iterator[list[str]]:
+    """Every row of the file's first sheet as text cells, the header row first."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:
+            raise UnreadableFile("فایل اکسل خوانا نیست؛ آن را با پسوند xlsx ذخیره کنید.") from error
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                yield [_cell_text(value) for value in row]
+        finally:
+            workbook.close()
+    elif suffix == ".csv":
+        with _csv_text(path) as text:
+            sample = text.read(8192)
+            text.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            for row in csv.reader(text, dialect):
+                yield [cell.strip() for cell in row]
+    else:
+        raise UnreadableFile("فقط فایل اکسل (xlsx) یا CSV پذیرفته می‌شود.")
+
+
+def _is_blank(row: list[str]) -> bool:
+    return not any(cell for cell in row)
+
+
+def describe_file(job: ImportJob) -> None:
+    """Reads the header, a few sample rows and the row count into the job, and guesses
+    the mapping from the header names."""
+    rows = read_rows(Path(job.file.path))
+    headers = next(rows, None)
+    if headers is None or _is_blank(headers):
+        raise UnreadableFile("سطر اول فایل باید عنوان ستون‌ها باشد؛ فایل خالی است.")
+    samples, total = [], 0
+    for row in rows:
+        if _is_blank(row):
+            continue
+        total += 1
+        if len(samples) < SAMPLE_ROWS:
+            samples.append(row)
+    if not total:
+        raise UnreadableFile("فایل جز سطر عنوان‌ها ردیفی ندارد.")
+    job.headers, job.samples, job.total_rows = headers, samples, total
+    job.mapping = guess_mapping(importers[job.target].fields(), headers)
+
+
+def _header_key(text: str) -> str:
+    return (fa_search_key(text) or "").replace(" ", "")
+
+
+def guess_mapping(fields: list[ImportField], headers: list[str]) -> dict[str, str]:
+    """Column index -> field key, for headers that name a field (or an alias of it)."""
+    by_name = {}
+    for import_field in fields:
+        for name in (import_field.label, import_field.key, *import_field.aliases):
+            by_name.setdefault(_header_key(name), import_field.key)
+    mapping, used = {}, set()
+    for index, header in enumerate(headers):
+        key = by_name.get(_header_key(header))
+        if key and key not in used:
+            mapping[str(index)] = key
+            used.add(key)
+    return mapping
+
+
+def mapped_rows(job: ImportJob) -> Iterator[tuple[int, dict, list[str]]]:
+    """(line number as the user sees it in Excel, {field key: cell}, the raw cells)."""
+    columns = [(int(index), key) for index, key in job.mapping.items() if key]
+    rows = read_rows(Path(job.file.path))
+    next(rows, None)
+    for line, row in enumerate(rows, start=2):
+        if _is_blank(row):
+            continue
+        values = {key: row[index] if index < len(row) else "" for index, key in columns}
+        yield line, values, row
+
+
+# Running ------------------------------------------------------------------------------
+
+
+def _batches(job: ImportJob):
+    rows = mapped_rows(job)
+    while batch := list(islice(rows, BATCH_SIZE)):
+        yield batch
+
+
+def _record_issues(job: ImportJob, batch, result: BatchResult) -> None:
+    raw = {line: cells for line, _values, cells in batch}
+    ImportIssue.objects.bulk_create(
+        [
+            ImportIssue(job=job, line=line, level=level, message=message, values=raw[line])
+            for level, issues in (
+                (ImportIssue.Level.ERROR, result.errors),
+                (ImportIssue.Level.SKIPPED, result.skipped),
+            )
+            for line, message in issues
+        ]
+    )
+    job.error_count += len(result.errors)
+    job.skipped_count += len(result.skipped)
+
+
+def run_import(job: ImportJob) -> None:
+    importer = importers[job.target]
+    job.status = ImportJob.Status.RUNNING
+    job.processed_rows = job.created_count = job.updated_count = 0
+    job.skipped_count = job.error_count = 0
+    job.save()
+    job.issues.all().delete()
+    progress = ["status", "processed_rows", "created_count", "updated_count"]
+    progress += ["skipped_count", "error_count"]
+    try:
+        if job.all_or_nothing:
+            # First every row is checked; only a clean file is written, in one transaction.
+            state = importer.start(job)
+            for batch in _batches(job):
+                result = importer.process(state, job, [(line, v) for line, v, _ in batch], False)
+                _record_issues(job, batch, result)
+                job.processed_rows += len(batch) // 2  # checking is the first half
+                job.save(update_fields=progress)
+            if job.error_count:
+                job.status = ImportJob.Status.REJECTED
+                return
+            job.skipped_count = 0
+            job.issues.all().delete()
+            job.processed_rows = job.total_rows // 2
+            # Progress inside this transaction shows only at its end (the other half).
+            with transaction.atomic():
+                state = importer.start(job)
+                for batch in _batches(job):
+                    _write(importer, state, job, batch, progress)
+        else:
+            state = importer.start(job)
+            for batch in _batches(job):
+                with transaction.atomic():
+                    _write(importer, state, job, batch, progress)
+        job.status = ImportJob.Status.DONE
+    except UnreadableFile as error:
+        job.status, job.failure = ImportJob.Status.FAILED, str(error)
+    finally:
+        if job.status == ImportJob.Status.DONE:
+            job.processed_rows = job.total_rows
+        job.finished_at = timezone.now()
+        job.save()
+
+
+def _write(importer: Importer, state, job: ImportJob, batch, progress: list[str]) -> None:
+    result = importer.process(state, job, [(line, values) for line, values, _ in batch], True)
+    _record_issues(job, batch, result)
+    job.created_count += result.created
+    job.updated_count += result.updated
+    job.processed_rows = min(job.total_rows, job.processed_rows + len(batch))
+    job.save(update_fields=progress)
+
+
+@task()
+def import_file(job_id: int) -> None:
+    """The background task: ``manage.py db_worker`` runs it."""
+    # Claimed with one UPDATE: a second delivery of the same job, or a second worker,
+    # finds it no longer queued and does nothing.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if claimed:
+        run_import(ImportJob.objects.get(pk=job_id))
+
+
+def queue_import(job: ImportJob) -> None:
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["status", "mapping", "duplicates", "all_or_nothing"])
+    transaction.on_commit(lambda: import_file.enqueue(job.pk))
