@@ -31,6 +31,10 @@ demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support، گذرواژه peyvand-demo"
+	@# The background worker (imports; later reminders and the outbox) runs beside the
+	@# web server and stops with it.
+	DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup

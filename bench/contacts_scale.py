@@ -4,10 +4,11 @@
         .venv/bin/python bench/contacts_scale.py --rows 1000000
 
 Fills (once; reruns reuse the rows) a database with --rows contacts, two phones each,
-spread over regions and guilds and 20 owners; then requests each page --repeat times
-through Django's test client as a logged-in manager (sees all) and a sales rep (sees
-a two-person team's share), and prints median and p95 server time and the SQL query
-count per request. Not part of the test run; the numbers go in the change's note.
+spread over regions and guilds and 20 owners, with values for two custom fields; then
+requests each page --repeat times through Django's test client as a logged-in manager
+(sees all) and a sales rep (sees a two-person team's share), and prints median and p95
+server time and the SQL query count per request. Not part of the test run; the numbers
+go in the change's note.
 """
 
 import argparse
@@ -34,6 +35,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from peyvand.accounts.models import Team, User  # noqa: E402
 from peyvand.accounts.roles import MANAGER, SALES, ensure_roles  # noqa: E402
 from peyvand.contacts.models import Category, Contact, ContactPhone, Region  # noqa: E402
+from peyvand.customfields.models import CustomField  # noqa: E402
 from peyvand.demo import data  # noqa: E402
 
 BATCH = 5_000
@@ -55,6 +57,41 @@ def ensure_users() -> tuple[User, User]:
     return manager, reps[0]
 
 
+PLANS = ["طلایی", "نقره‌ای", "برنزی", "آزمایشی"]
+
+
+def ensure_custom_fields() -> tuple[CustomField, CustomField]:
+    plan, _ = CustomField.objects.get_or_create(
+        target="contacts.contact",
+        label="طرح",
+        defaults={"kind": "choice", "options": "\n".join(PLANS)},
+    )
+    staff, _ = CustomField.objects.get_or_create(
+        target="contacts.contact", label="تعداد کارکنان", defaults={"kind": "number"}
+    )
+    return plan, staff
+
+
+def custom_values(number: int, plan: CustomField, staff: CustomField) -> dict:
+    return {plan.key: PLANS[number % len(PLANS)], staff.key: number % 500}
+
+
+def backfill_custom(plan: CustomField, staff: CustomField) -> None:
+    """Rows filled before custom fields existed get their values in one UPDATE."""
+    if connection.vendor != "postgresql" or not Contact.all_objects.filter(custom={}).exists():
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE contacts_contact SET custom = jsonb_build_object("
+            "%s::text, (ARRAY[%s, %s, %s, %s])[1 + id %% 4], %s::text, id %% 500) "
+            "WHERE custom = '{}'::jsonb",
+            [plan.key, *PLANS, staff.key],
+        )
+        cursor.execute("VACUUM ANALYZE contacts_contact")
+    print(f"  custom values for existing rows in {time.perf_counter() - started:.0f} s")
+
+
 def fill(rows: int) -> None:
     existing = Contact.all_objects.count()
     if existing >= rows:
@@ -64,6 +101,7 @@ def fill(rows: int) -> None:
     )
     cities = list(Region.objects.filter(depth=1).values_list("pk", flat=True))
     guilds = list(Category.objects.filter(depth=1).values_list("pk", flat=True))
+    plan, staff = ensure_custom_fields()
     rng = random.Random(existing)
     started = time.perf_counter()
     for start in range(existing, rows, BATCH):
@@ -84,6 +122,7 @@ def fill(rows: int) -> None:
                     region_id=rng.choice(cities),
                     category_id=rng.choice(guilds),
                     owner_id=owners[number % len(owners)],
+                    custom=custom_values(number, plan, staff),
                 )
             )
         Contact.objects.bulk_create(contacts)
@@ -127,6 +166,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     manager, rep = ensure_users()
     fill(args.rows)
+    plan, staff = ensure_custom_fields()
+    backfill_custom(plan, staff)
     isfahan = Region.objects.get(name="اصفهان", depth=0)
     contacts, phones = Contact.all_objects.count(), ContactPhone.objects.count()
     print(f"{connection.vendor}: {contacts:,} contacts, {phones:,} phones")
@@ -143,6 +184,18 @@ def main() -> None:
             ("search a variant «علي كريمي»", "/contacts/", {"q": "علي كريمي"}, False),
             ("search a phone fragment «۰۹۱۲ ۳۴۵»", "/contacts/", {"q": "۰۹۱۲ ۳۴۵"}, False),
             ("filter a province subtree (اصفهان)", "/contacts/", {"region": isfahan.pk}, False),
+            (
+                "filter a custom choice (طرح = برنزی)",
+                "/contacts/",
+                {f"cf{plan.pk}": "برنزی"},
+                False,
+            ),
+            (
+                "filter a custom number range (490–499)",
+                "/contacts/",
+                {f"cf{staff.pk}_from": "490", f"cf{staff.pk}_to": "499"},
+                False,
+            ),
             ("top-bar suggestions «كريمي» (htmx)", "/search/", {"q": "كريمي"}, True),
             ("detail page", f"/contacts/{one.pk}/", {}, False),
         ]

@@ -57,3 +57,9 @@ def _fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (imports, later attachments) go to a fresh folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -150,7 +150,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"job": job, "importer": importer}
     if job.status != ImportJob.Status.MAPPING:
         if request.htmx:
-            return render(request, "core/import_detail.html#progress", context)
+            response = render(request, "core/import_detail.html#progress", context)
+            if job.finished:
+                response["HX-Refresh"] = "true"  # the whole page, with the issues table
+            return response
         context["issues"] = job.issues.all()[:200]
         return render(request, "core/import_detail.html", context)
     form = MappingForm(request.POST or None, job=job, fields=importer.fields())

@@ -4,7 +4,9 @@ Jalali dates, Arabic-keyboard search, the phone-sized shell."""
 import datetime
 import re
 
+import openpyxl
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from peyvand.contacts.models import Contact
@@ -196,3 +198,35 @@ def test_the_shell_works_on_a_phone_sized_screen(page, log_in, rep, screenshots)
     contacts_link.click()
     expect(page).to_have_url(re.compile(r"/contacts/$"))
     expect(page.locator("main h1")).to_have_text("مخاطبین")
+
+
+def test_a_rep_imports_contacts_from_excel_and_sees_the_bad_row_reported(
+    page, log_in, rep, tmp_path, screenshots
+):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["نام", "موبایل"])
+    for row in [
+        ["سیما رادمنش", "۰۹۱۲ ۷۷۷ ۱۱۲۲"],
+        ["نیما رادمنش", "0812"],
+        ["کاوه راد", "9357771122"],
+    ]:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "مشتریان.xlsx")
+    log_in(rep)
+    page.goto("/contacts/")
+    page.get_by_role("link", name="ورود از اکسل").click()
+    page.locator("#id_file").set_input_files(tmp_path / "مشتریان.xlsx")
+    page.get_by_role("button", name="بارگذاری و تطبیق ستون‌ها").click()
+    expect(page.locator("#id_col_0")).to_have_value("name")
+    expect(page.locator("#id_col_1")).to_have_value("mobile")
+    page.get_by_role("button", name="پیش‌نمایش").click()
+    expect(page.get_by_text("تلفن همراه معتبر نیست")).to_be_visible()
+    assert not Contact.objects.exists()  # the preview writes nothing
+    page.get_by_role("button", name="شروع ورود").click()
+    expect(page.get_by_text("در صف")).to_be_visible()
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    # The page polls; when the run ends it reloads with the rows that did not go in.
+    expect(page.get_by_text("پایان یافت")).to_be_visible()
+    expect(page.get_by_role("cell", name="۳", exact=True)).to_be_visible()  # line 3
+    page.screenshot(path=screenshots / "import-done.png", full_page=True)
+    assert sorted(Contact.objects.values_list("name", flat=True)) == ["سیما رادمنش", "کاوه راد"]
