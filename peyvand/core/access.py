@@ -13,7 +13,9 @@ def get_visible_or_404(model: type[Record], user, pk, queryset=None) -> Record:
     """The record if ``user`` may see it, else 404 — never 403, so outsiders cannot even
     learn that a record exists."""
     base = queryset if queryset is not None else model.objects.all()
-    record = base.visible_to(user).filter(pk=pk).first()
+    # Ordered by pk, not the model's list ordering: a primary-key lookup, not a walk of
+    # the "newest first" index until the row turns up.
+    record = base.visible_to(user).filter(pk=pk).order_by("pk").first()
     if record is None:
         raise Http404
     return record

@@ -49,3 +49,31 @@ class PostgresGinIndex(Operation):
                 "opclass": self.opclass,
             },
         )
+
+
+class PostgresSQL(Operation):
+    """Raw SQL run on PostgreSQL only (tuning that SQLite has no notion of)."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, sql: str, reverse_sql: str):
+        self.sql = sql
+        self.reverse_sql = reverse_sql
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(self.sql)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(self.reverse_sql)
+
+    def describe(self):
+        return f"PostgreSQL only: {self.sql[:60]}"
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"sql": self.sql, "reverse_sql": self.reverse_sql})
