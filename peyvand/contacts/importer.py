@@ -38,6 +38,10 @@ from peyvand.customfields.forms import value_form_field
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource, Grade
 
+# The form fields whose clean() checks these cells, shared by every row.
+_EMAIL = forms.EmailField()
+_WEBSITE = forms.URLField(assume_scheme="https")
+_DATE = JalaliDateField()
 _NOT_YOURS = "تکراری: این مخاطب پیش‌تر ثبت شده ولی در فهرست شما نیست؛ با مدیر هماهنگ کنید."
 TEXT_FIELDS = ["company", "job", "education", "address", "notes"]
 PHONE_FIELDS = {
@@ -69,6 +73,7 @@ class _State:
     grades: dict[str, int]
     categories: dict[str, list[tuple[int, str]]]
     regions: dict[str, list[tuple[int, str]]]
+    custom_form_fields: dict[int, forms.Field] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # mobile/ID/code -> line in this file
 
 
@@ -136,8 +141,11 @@ class ContactImporter(Importer):
         return standard + custom
 
     def start(self, job: ImportJob) -> _State:
+        custom_fields = list(CustomField.objects.for_target(self.target))
         return _State(
-            custom_fields=list(CustomField.objects.for_target(self.target)),
+            custom_fields=custom_fields,
+            # Form fields built once per import, not once per row.
+            custom_form_fields={f.pk: value_form_field(f) for f in custom_fields},
             sources={_key(s.name): s.pk for s in AcquaintanceSource.objects.filter(is_active=True)},
             grades={_key(g.name): g.pk for g in Grade.objects.filter(is_active=True)},
             categories=_tree_index(Category),
@@ -181,7 +189,7 @@ class ContactImporter(Importer):
                     if number:
                         phones.append({"kind": kind, "number": number, "note": ""})
         if text.get("email"):
-            data["email"] = check("ایمیل", forms.EmailField().clean, text["email"])
+            data["email"] = check("ایمیل", _EMAIL.clean, text["email"])
         if text.get("national_id"):
             organization = data.get("kind") == Contact.Kind.ORGANIZATION
             normalizer = normalize_legal_id if organization else normalize_national_id
@@ -195,9 +203,7 @@ class ContactImporter(Importer):
         if text.get("postal_code"):
             data["postal_code"] = check("کد پستی", normalize_postal_code, text["postal_code"])
         if text.get("website"):
-            data["website"] = check(
-                "وب‌سایت", forms.URLField(assume_scheme="https").clean, text["website"]
-            )
+            data["website"] = check("وب‌سایت", _WEBSITE.clean, text["website"])
         if text.get("status"):
             statuses = {_key(str(label)): value for value, label in Contact.Status.choices}
             statuses |= {value: value for value in Contact.Status.values}
@@ -237,7 +243,7 @@ class ContactImporter(Importer):
             raw = values.get(f"custom:{custom_field.pk}")
             if raw is None:
                 continue
-            form_field = value_form_field(custom_field)
+            form_field = state.custom_form_fields[custom_field.pk]
             if custom_field.kind == CustomField.Kind.BOOLEAN:
                 raw = {"بله": "1", "آری": "1", "خیر": "0", "نه": "0"}.get(raw.strip(), raw)
             elif custom_field.kind == CustomField.Kind.CHOICE:
@@ -317,20 +323,33 @@ class ContactImporter(Importer):
         if not (mobiles or ids or codes):
             return {}, set()
         found, deleted_codes = {}, set()
-        condition = Q(mobile__in=mobiles) | Q(national_id__in=ids) | Q(code__in=codes)
-        for contact in Contact.all_objects.filter(condition).only(
-            "pk", "name", "code", "mobile", "national_id", "owner_id", "deleted_at", "custom"
-        ):
+        # Through the indexed phone numbers, as contact_duplicates() does: a mobile that
+        # is a contact's second phone is a duplicate too.
+        by_number = dict(
+            ContactPhone.objects.filter(number__in=mobiles)
+            .exclude(kind=ContactPhone.Kind.INTERNAL)
+            .values_list("number", "contact_id")
+        )
+        condition = Q(pk__in=set(by_number.values())) | Q(national_id__in=ids) | Q(code__in=codes)
+        contacts = {
+            contact.pk: contact
+            for contact in Contact.all_objects.filter(condition).only(
+                "pk", "name", "code", "national_id", "owner_id", "deleted_at", "custom"
+            )
+        }
+        for contact in contacts.values():
             if contact.deleted_at is not None:
                 # Its code stays taken (it can be restored), but it is no duplicate.
                 deleted_codes.add(contact.code)
                 continue
             if contact.code in codes:
                 found[f"code:{contact.code}"] = contact
-            if contact.mobile in mobiles:
-                found[f"mobile:{contact.mobile}"] = contact
             if contact.national_id in ids:
                 found[f"id:{contact.national_id}"] = contact
+        for number, contact_id in by_number.items():
+            contact = contacts.get(contact_id)
+            if contact is not None and contact.deleted_at is None:
+                found[f"mobile:{number}"] = contact
         return found, deleted_codes
 
     def _create(self, job: ImportJob, rows) -> int:
@@ -399,4 +418,4 @@ def _read_date(text: str):
     """A Jalali date as typed, or an Excel date cell (read as ISO, Gregorian)."""
     if re.fullmatch(r"(19|20)\d\d-\d\d-\d\d", to_latin_digits(text)):
         return datetime.date.fromisoformat(to_latin_digits(text))
-    return JalaliDateField().clean(text)
+    return _DATE.clean(text)

@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -137,23 +138,41 @@ def _is_blank(row: list[str]) -> bool:
 
 
 def describe_file(job: ImportJob) -> None:
-    """Reads the header, a few sample rows and the row count into the job, and guesses
-    the mapping from the header names."""
-    rows = read_rows(Path(job.file.path))
+    """Reads the header and a few sample rows into the job, counts the rows (an xlsx
+    says how many it has; a CSV is counted) and guesses the mapping from the headers."""
+    path = Path(job.file.path)
+    rows = read_rows(path)
     headers = next(rows, None)
     if headers is None or _is_blank(headers):
         raise UnreadableFile("سطر اول فایل باید عنوان ستون‌ها باشد؛ فایل خالی است.")
-    samples, total = [], 0
+    samples = []
     for row in rows:
-        if _is_blank(row):
-            continue
-        total += 1
-        if len(samples) < SAMPLE_ROWS:
+        if not _is_blank(row):
             samples.append(row)
-    if not total:
+        if len(samples) == SAMPLE_ROWS:
+            break
+    if not samples:
         raise UnreadableFile("فایل جز سطر عنوان‌ها ردیفی ندارد.")
-    job.headers, job.samples, job.total_rows = headers, samples, total
+    declared = _xlsx_row_count(path)
+    total = (
+        declared - 1 if declared else len(samples) + sum(1 for row in rows if not _is_blank(row))
+    )
+    job.headers, job.samples, job.total_rows = headers, samples, max(total, len(samples))
     job.mapping = guess_mapping(importers[job.target].fields(), headers)
+
+
+def _xlsx_row_count(path: Path) -> int | None:
+    """The row count an xlsx declares (its dimension), without parsing every row: a
+    100,000-row sheet takes seconds to read. The run corrects it if blank rows inflate it."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return workbook.worksheets[0].max_row
+    finally:
+        workbook.close()
 
 
 def _header_key(text: str) -> str:
@@ -213,56 +232,74 @@ def _record_issues(job: ImportJob, batch, result: BatchResult) -> None:
 
 
 def run_import(job: ImportJob) -> None:
+    """Checks and saves the file a batch at a time, counting as it goes. With "all or
+    nothing" every row is checked first (the first half of the progress bar) and only a
+    clean file is written, in one transaction."""
     importer = importers[job.target]
     job.status = ImportJob.Status.RUNNING
     job.processed_rows = job.created_count = job.updated_count = 0
     job.skipped_count = job.error_count = 0
     job.save()
     job.issues.all().delete()
-    progress = ["status", "processed_rows", "created_count", "updated_count"]
-    progress += ["skipped_count", "error_count"]
+    run = _Run(importer, job)
     try:
         if job.all_or_nothing:
-            # First every row is checked; only a clean file is written, in one transaction.
-            state = importer.start(job)
-            for batch in _batches(job):
-                result = importer.process(state, job, [(line, v) for line, v, _ in batch], False)
-                _record_issues(job, batch, result)
-                job.processed_rows += len(batch) // 2  # checking is the first half
-                job.save(update_fields=progress)
+            run.check_all()
             if job.error_count:
                 job.status = ImportJob.Status.REJECTED
                 return
             job.skipped_count = 0
             job.issues.all().delete()
-            job.processed_rows = job.total_rows // 2
             # Progress inside this transaction shows only at its end (the other half).
             with transaction.atomic():
-                state = importer.start(job)
-                for batch in _batches(job):
-                    _write(importer, state, job, batch, progress)
+                run.write_all(atomic_batches=False)
         else:
-            state = importer.start(job)
-            for batch in _batches(job):
-                with transaction.atomic():
-                    _write(importer, state, job, batch, progress)
+            run.write_all(atomic_batches=True)
         job.status = ImportJob.Status.DONE
+        # The rows actually read (an xlsx's declared count may include blank rows).
+        job.total_rows = job.processed_rows = run.rows_read
     except UnreadableFile as error:
         job.status, job.failure = ImportJob.Status.FAILED, str(error)
     finally:
-        if job.status == ImportJob.Status.DONE:
-            job.processed_rows = job.total_rows
         job.finished_at = timezone.now()
         job.save()
 
 
-def _write(importer: Importer, state, job: ImportJob, batch, progress: list[str]) -> None:
-    result = importer.process(state, job, [(line, values) for line, values, _ in batch], True)
-    _record_issues(job, batch, result)
-    job.created_count += result.created
-    job.updated_count += result.updated
-    job.processed_rows = min(job.total_rows, job.processed_rows + len(batch))
-    job.save(update_fields=progress)
+class _Run:
+    PROGRESS = (
+        "status",
+        "processed_rows",
+        "created_count",
+        "updated_count",
+        "skipped_count",
+        "error_count",
+    )
+
+    def __init__(self, importer: Importer, job: ImportJob):
+        self.importer, self.job = importer, job
+        self.rows_read = 0
+
+    def check_all(self) -> None:
+        job, state = self.job, self.importer.start(self.job)
+        for batch in _batches(job):
+            rows = [(line, values) for line, values, _cells in batch]
+            _record_issues(job, batch, self.importer.process(state, job, rows, False))
+            job.processed_rows = min(job.total_rows // 2, job.processed_rows + len(batch) // 2)
+            job.save(update_fields=self.PROGRESS)
+
+    def write_all(self, *, atomic_batches: bool) -> None:
+        job, state = self.job, self.importer.start(self.job)
+        first = job.processed_rows
+        for batch in _batches(job):
+            with transaction.atomic() if atomic_batches else nullcontext():
+                rows = [(line, values) for line, values, _cells in batch]
+                result = self.importer.process(state, job, rows, True)
+                _record_issues(job, batch, result)
+                job.created_count += result.created
+                job.updated_count += result.updated
+                self.rows_read += len(batch)
+                job.processed_rows = min(job.total_rows, first + self.rows_read)
+                job.save(update_fields=self.PROGRESS)
 
 
 @task()
