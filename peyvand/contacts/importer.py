@@ -19,6 +19,7 @@ from peyvand.contacts.services import (
     derived_phone_fields,
     reserve_contact_codes,
 )
+from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.imports import BatchResult, Importer, ImportField
@@ -357,31 +358,35 @@ class ContactImporter(Importer):
             return 0
         codes = iter(reserve_contact_codes(sum(1 for data, _p, _c in rows if not data.get("code"))))
         now = timezone.now()
-        contacts = []
+        contacts, phone_rows = [], []
         for data, phones, custom in rows:
             contact = Contact(owner=job.user, custom=custom, created_at=now, updated_at=now, **data)
             if not contact.code:
                 contact.code = next(codes)
-            contact.mobile, contact.phones_text = derived_phone_fields(
-                [ContactPhone(**phone) for phone in phones]
-            )
+            contact_phones = [
+                ContactPhone(position=position, **phone) for position, phone in enumerate(phones)
+            ]
+            contact.mobile, contact.phones_text = derived_phone_fields(contact_phones)
             contacts.append(contact)
-        Contact.objects.bulk_create(contacts)
-        ContactPhone.objects.bulk_create(
-            ContactPhone(contact_id=contact.pk, position=position, **phone)
-            for contact, (_data, phones, _custom) in zip(contacts, rows, strict=True)
-            for position, phone in enumerate(phones)
-        )
+            phone_rows.append(contact_phones)
+        bulk_insert(Contact, contacts)
+        for contact, contact_phones in zip(contacts, phone_rows, strict=True):
+            for phone in contact_phones:
+                phone.contact_id = contact.pk
+        bulk_insert(ContactPhone, [phone for group in phone_rows for phone in group])
         content_type = ContentType.objects.get_for_model(Contact)
-        ChangeRecord.objects.bulk_create(
-            ChangeRecord(
-                content_type=content_type,
-                object_id=contact.pk,
-                user=job.user,
-                action=ChangeRecord.Action.CREATED,
-                changes=[],
-            )
-            for contact in contacts
+        bulk_insert(
+            ChangeRecord,
+            [
+                ChangeRecord(
+                    content_type=content_type,
+                    object_id=contact.pk,
+                    user=job.user,
+                    action=ChangeRecord.Action.CREATED,
+                    changes=[],
+                )
+                for contact in contacts
+            ],
         )
         return len(contacts)
 

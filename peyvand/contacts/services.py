@@ -4,6 +4,7 @@ from peyvand.contacts.models import Contact, ContactPhone
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
+from peyvand.core.validators import phone_national_digits
 
 CODE_SEQUENCE = "contact"
 
@@ -27,7 +28,7 @@ def contact_phones_set(*, contact: Contact, phones: list[dict]) -> None:
 def derived_phone_fields(phones: list[ContactPhone]) -> tuple[str, str]:
     """The contact's primary mobile and its searchable phones text."""
     mobile = next((row.number for row in phones if row.kind == ContactPhone.Kind.MOBILE), "")
-    return mobile, "|".join(row.national.replace(" ", "") for row in phones)
+    return mobile, "|".join(phone_national_digits(row.number) for row in phones)
 
 
 def reserve_contact_codes(count: int) -> list[str]:

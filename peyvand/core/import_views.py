@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from peyvand.core.exports import Column, xlsx_response
 from peyvand.core.imports import (
     MAX_UPLOAD_BYTES,
+    SPREADSHEETS,
     UnreadableFile,
     describe_file,
     importers,
@@ -51,16 +52,16 @@ class UploadForm(forms.ModelForm):
     class Meta:
         model = ImportJob
         fields = ["file", "duplicates", "all_or_nothing"]
-        labels = {"file": _("فایل اکسل (xlsx) یا CSV")}
+        labels = {"file": _("فایل اکسل (xlsx، xls) یا CSV")}
         widgets = {
             "duplicates": forms.RadioSelect,
-            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
         }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
-            raise forms.ValidationError(_("فقط فایل اکسل (xlsx) یا CSV پذیرفته می‌شود."))
+        if Path(upload.name).suffix.lower() not in (*SPREADSHEETS, ".csv"):
+            raise forms.ValidationError(_("فقط فایل اکسل (xlsx، xls)، ods یا CSV پذیرفته می‌شود."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("حجم فایل بیش از ۲۰ مگابایت است؛ آن را چند تکه کنید."))
         return upload

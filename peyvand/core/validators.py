@@ -265,6 +265,14 @@ def format_phone_national(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def phone_national_digits(e164: str) -> str:
+    """The national form without spaces ("+982188776655" → "02188776655"), what the
+    search key holds. Iranian numbers need no parsing: 0 replaces +98."""
+    if e164.startswith("+98"):
+        return "0" + e164[3:]
+    return format_phone_national(e164).replace(" ", "")
+
+
 _IBAN_DIGITS = 24  # after "IR": 2 check digits and the 22-digit account number
 
 
