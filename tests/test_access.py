@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
-from peyvand.contacts.models import Region
+from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
@@ -82,6 +82,14 @@ def owners_import(personas) -> list:
     return [job.pk]
 
 
+def owners_phonebook_entry(personas) -> list:
+    """A personal entry of the owner: only its owner sees it, managers included."""
+    entry = PhoneBookEntry.objects.create(
+        owner=personas.owner, name="شماره من", mobile="+989121111111"
+    )
+    return [entry.pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -127,6 +135,11 @@ RULES: dict[str, Rule] = {
     "customfields:list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "customfields:create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "customfields:edit": Rule(a_custom_field, LOGIN, **MANAGER_ONLY),
+    "phonebook:list": Rule(no_args, LOGIN, 200, 200, 200),
+    "phonebook:create": Rule(no_args, LOGIN, 200, 200, 200),
+    "phonebook:detail": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
+    "phonebook:edit": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
+    "phonebook:delete": Rule(owners_phonebook_entry, LOGIN, 404, 302, 404, "post"),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),

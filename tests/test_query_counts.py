@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
 from tests.factories import ContactFactory, TeamFactory, UserFactory
@@ -17,8 +18,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
     "core:home": ([], 2),  # holiday overrides, my recent contacts
-    "core:search": ([], 1),  # one query per search source
-    "core:trash": ([], 1),  # one query per trashable model
+    "core:search": ([], 2),  # one query per search source: contacts, phone book
+    "core:trash": ([], 2),  # one query per trashable model: contacts, phone book
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -29,6 +30,7 @@ PAGES: dict[str, tuple[list, int]] = {
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
     "customfields:list": ([], 1),
+    "phonebook:list": ([], 1),
     # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
     "contacts:list": ([], 7),
 }
@@ -43,6 +45,9 @@ def grow(personas, rows: int) -> None:
         ContactFactory(owner=personas.manager, deleted_at=timezone.now())
         HolidayOverride.objects.create(date=f"2026-06-{number + 1:02d}", note="استثنا")
         Sequence.objects.create(kind=f"k{number}", name=f"سری {number}")
+        PhoneBookEntry.objects.create(
+            owner=personas.manager, name=f"کریمی {number}", mobile="+989121234567", is_public=True
+        )
         CustomField.objects.create(
             target="contacts.contact", label=f"فیلد {number}", kind="choice", options="الف\nب"
         )

@@ -16,11 +16,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.delete_contact",
         "contacts.view_contact",
         "contacts.export_contact",
+        "contacts.add_phonebookentry",
+        "contacts.change_phonebookentry",
+        "contacts.delete_phonebookentry",
+        "contacts.view_phonebookentry",
     ],
     SUPPORT: [
         "contacts.add_contact",
         "contacts.change_contact",
         "contacts.view_contact",
+        "contacts.add_phonebookentry",
+        "contacts.change_phonebookentry",
+        "contacts.delete_phonebookentry",
+        "contacts.view_phonebookentry",
     ],
 }
 PROJECT_APPS = ["accounts", "core", "lookups", "contacts"]

@@ -19,15 +19,20 @@ from peyvand.api.schemas import (
     ErrorOut,
     LookupOut,
     MeOut,
+    PhoneBookIn,
+    PhoneBookOut,
+    PhoneBookPage,
     TokenIn,
     TokenOut,
+    TreeNodeOut,
 )
 from peyvand.contacts import services as contact_services
-from peyvand.contacts.forms import ContactForm, phone_formset_from_rows
-from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import ContactFilters, contacts_for_list
+from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formset_from_rows
+from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.selectors import ContactFilters, contacts_for_list, phonebook_search
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.pagination import paginate
+from peyvand.core.trees import ordered_nodes
 from peyvand.customfields.forms import CustomFilters
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import LOOKUP_LISTS
@@ -123,6 +128,7 @@ def contact_list(
     source: int | None = None,
     grade: int | None = None,
     status: str = "",
+    kind: str = "",
     sort: str = "-created",
     page: int = 1,
 ):
@@ -138,6 +144,7 @@ def contact_list(
         source=source,
         grade=grade,
         status=status,
+        kind=kind,
         sort=sort,
     )
     custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), request.GET)
@@ -170,10 +177,7 @@ def contact_create(request, payload: ContactIn):
     phones = phone_formset_from_rows(data.pop("phones"))
     unknown = set(custom) - {field.key for field in form.custom_fields}
     if not form.is_valid() & phones.is_valid() or unknown:
-        errors = {
-            f"custom.f{name.removeprefix('custom_')}" if name.startswith("custom_") else name: e
-            for name, e in form.errors.get_json_data().items()
-        }
+        errors = _form_errors(form)
         for key in sorted(unknown):
             errors[f"custom.{key}"] = [{"message": "چنین فیلد اطلاعات تکمیلی‌ای نیست."}]
         for index, phone_errors in enumerate(phones.errors):
@@ -184,3 +188,51 @@ def contact_create(request, payload: ContactIn):
         contact=form.save(commit=False), phones=phones.phones(), by=request.auth
     )
     return Status(201, contact)
+
+
+def _form_errors(form) -> dict:
+    """A form's errors keyed as the payload names them (custom fields as custom.f<id>)."""
+    return {
+        f"custom.f{name.removeprefix('custom_')}" if name.startswith("custom_") else name: errors
+        for name, errors in form.errors.get_json_data().items()
+    }
+
+
+@api.get("/categories", response=list[TreeNodeOut], tags=["contacts"])
+def category_list(request):
+    """The category tree (اصناف), depth first; filter contacts by a node's id."""
+    _require(request.auth, "contacts.view_contact")
+    return ordered_nodes(Category)
+
+
+@api.get("/regions", response=list[TreeNodeOut], tags=["contacts"])
+def region_list(request):
+    """The region tree (province → city → area), depth first."""
+    _require(request.auth, "contacts.view_contact")
+    return ordered_nodes(Region)
+
+
+@api.get("/phonebook", response=PhoneBookPage, tags=["phonebook"])
+def phonebook_list(request, q: str = "", scope: str = "all", page: int = 1):
+    """Public entries and the caller's own; ``scope`` = all, mine or public."""
+    _require(request.auth, "contacts.view_phonebookentry")
+    entries = phonebook_search(user=request.auth, query=q)
+    if scope == "mine":
+        entries = entries.filter(owner=request.auth)
+    elif scope == "public":
+        entries = entries.filter(is_public=True)
+    result = paginate(entries.order_by("name", "id"), page, settings.PAGE_SIZE)
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@api.post("/phonebook", response={201: PhoneBookOut, 422: dict}, tags=["phonebook"])
+def phonebook_create(request, payload: PhoneBookIn):
+    _require(request.auth, "contacts.add_phonebookentry")
+    data = payload.dict()
+    for key, value in data.pop("custom").items():
+        data[f"custom_{key.removeprefix('f')}"] = value
+    form = PhoneBookEntryForm(data=data, user=request.auth)
+    if not form.is_valid():
+        return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
+    entry = contact_services.phonebook_save(entry=form.save(commit=False), by=request.auth)
+    return Status(201, entry)

@@ -117,3 +117,47 @@ class ContactPage(Schema):
     items: list[ContactOut]
     page: int
     has_next: bool
+
+
+class TreeNodeOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    depth: int
+    is_active: bool
+
+
+class PhoneBookOut(Schema):
+    id: int
+    name: str
+    company: str
+    job_title: str
+    mobile: str  # E.164
+    phone: str  # E.164
+    extension: str
+    email: str
+    address: str
+    notes: str
+    is_public: bool
+    custom: dict[str, Any]
+    owner_id: int
+
+
+class PhoneBookIn(Schema):
+    name: str
+    company: str = ""
+    job_title: str = ""
+    mobile: str = ""  # any Iranian form: ۰۹۱۲…، +98 912…
+    phone: str = ""  # with area code: 021-…
+    extension: str = ""
+    email: str = ""
+    address: str = ""
+    notes: str = ""
+    is_public: bool = False
+    custom: dict[str, str] = {}
+
+
+class PhoneBookPage(Schema):
+    items: list[PhoneBookOut]
+    page: int
+    has_next: bool

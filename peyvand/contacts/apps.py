@@ -14,7 +14,7 @@ class ContactsConfig(AppConfig):
     verbose_name = "مخاطبین"
 
     def ready(self) -> None:
-        from peyvand.contacts.selectors import contact_search
+        from peyvand.contacts.selectors import contact_search, phonebook_search
         from peyvand.core.registry import (
             HomePanel,
             SearchSource,
@@ -24,6 +24,7 @@ class ContactsConfig(AppConfig):
         from peyvand.customfields.registry import register_target
 
         register_target("contacts.contact", "مخاطبین")
+        register_target("contacts.phonebookentry", "دفترچه تلفن")
 
         from peyvand.contacts.importer import ContactImporter
         from peyvand.core.imports import register_importer
@@ -37,6 +38,15 @@ class ContactsConfig(AppConfig):
                 row_template="contacts/_search_row.html",
                 list_url_name="contacts:list",
                 permission="contacts.view_contact",
+            )
+        )
+        register_search_source(
+            SearchSource(
+                label="دفترچه تلفن",
+                search=phonebook_search,
+                row_template="contacts/_phonebook_search_row.html",
+                list_url_name="phonebook:list",
+                permission="contacts.view_phonebookentry",
             )
         )
         register_home_panel(

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.contacts.models import Category, Contact, ContactPhone, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import AutocompleteSelect, TreeNodeChoiceField
 from peyvand.core.money import parse_money
@@ -257,3 +257,48 @@ def phone_formset(data=None, contact: Contact | None = None) -> BasePhoneFormSet
         for phone in (contact.phones.all() if contact is not None and contact.pk else [])
     ]
     return PhoneFormSet(data, initial=initial, prefix="phones")
+
+
+class PhoneBookEntryForm(CustomFieldsMixin, forms.ModelForm):
+    mobile = identifier_form_field("mobile", label=_("تلفن همراه"), required=False)
+    phone = identifier_form_field("landline", label=_("تلفن ثابت"), required=False)
+
+    class Meta:
+        model = PhoneBookEntry
+        fields = [
+            "name", "company", "job_title", "mobile", "phone", "extension", "email",
+            "address", "notes", "is_public",
+        ]  # fmt: skip
+        widgets = {
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "extension": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sharing with everyone is a choice; managing others' shared numbers is a role.
+        if self.instance.pk and self.instance.owner_id != user.pk:
+            self.fields["is_public"].disabled = True
+        self.add_custom_fields("contacts.phonebookentry")
+
+    def clean_name(self) -> str:
+        return normalize_persian(self.cleaned_data["name"])
+
+    def clean_company(self) -> str:
+        return normalize_persian(self.cleaned_data["company"])
+
+    def clean_extension(self) -> str:
+        digits = to_latin_digits(self.cleaned_data["extension"]).strip()
+        if digits and (not digits.isascii() or not digits.isdigit() or len(digits) > 8):
+            raise forms.ValidationError(_("شماره داخلی باید حداکثر ۸ رقم باشد."))
+        return digits
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("mobile", "phone", "extension", "email")):
+            raise forms.ValidationError(
+                _("دست‌کم یکی از تلفن همراه، تلفن ثابت، داخلی یا ایمیل را بنویسید.")
+            )
+        return cleaned

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import BusinessRecord, TreeNode, search_key_field
+from peyvand.core.models import BusinessRecord, TreeNode, VisibleQuerySet, search_key_field
 from peyvand.core.validators import format_phone_national
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
@@ -186,3 +186,63 @@ class ContactPhone(models.Model):
     def national(self) -> str:
         """The number as Iranians write it, ASCII digits (display converts digits)."""
         return format_phone_national(self.number) if self.number.startswith("+") else self.number
+
+
+class PhoneBookQuerySet(VisibleQuerySet):
+    def visible_to(self, user) -> "PhoneBookQuerySet":
+        """Public entries for everyone; a personal entry only for its owner — not for
+        teammates, nor for managers: it is someone's own address book."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(Q(is_public=True) | Q(owner=user))
+
+
+class PhoneBookLiveManager(models.Manager.from_queryset(PhoneBookQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class PhoneBookEntry(BusinessRecord):
+    """دفترچه تلفن: numbers people need that are not customers (a supplier's
+    accountant, the building manager, a courier). Personal or shared with everyone."""
+
+    name = models.CharField(_("نام"), max_length=200)
+    company = models.CharField(_("شرکت / سازمان"), max_length=200, blank=True)
+    job_title = models.CharField(_("سمت"), max_length=100, blank=True)
+    mobile = models.CharField(_("تلفن همراه"), max_length=16, blank=True)
+    phone = models.CharField(_("تلفن ثابت"), max_length=16, blank=True)
+    extension = models.CharField(_("داخلی"), max_length=8, blank=True)
+    email = models.EmailField(_("ایمیل"), blank=True)
+    address = models.TextField(_("نشانی"), blank=True)
+    notes = models.TextField(_("یادداشت"), blank=True)
+    is_public = models.BooleanField(
+        _("عمومی"), default=False, help_text=_("همه کاربران این شماره را می‌بینند.")
+    )
+    custom = custom_values_field()
+    # National digits of the numbers, for the search key (as Contact.phones_text).
+    numbers_text = models.CharField(max_length=60, blank=True, editable=False)
+    search_key = search_key_field("name", "company", "job_title", "numbers_text", "email")
+
+    objects = PhoneBookLiveManager()
+    all_objects = models.Manager.from_queryset(PhoneBookQuerySet)()
+
+    class Meta:
+        verbose_name = _("شماره دفترچه تلفن")
+        verbose_name_plural = _("دفترچه تلفن")
+        permissions = [("manage_public_phonebook", _("ویرایش شماره‌های عمومی دیگران"))]
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="phonebook_name"),
+            models.Index(fields=["owner", "name"], name="phonebook_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("phonebook:detail", args=[self.pk])
+
+    def history_text(self, field_name: str, value) -> str | None:
+        if field_name == "custom":
+            return custom_history_text(self._meta.label_lower, value)
+        return None

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from peyvand.contacts.models import Category, Contact, ContactPhone, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree
 
@@ -56,6 +56,7 @@ class ContactFilters:
     source: int | None = None
     grade: int | None = None
     status: str = ""
+    kind: str = ""  # person or organization
     sort: str = "-created"
     ids: list[int] | None = None  # ticked rows
 
@@ -71,6 +72,8 @@ def contacts_for_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
             contacts = contacts.filter(**{f"{field}_id": getattr(filters, field)})
     if filters.status:
         contacts = contacts.filter(status=filters.status)
+    if filters.kind:
+        contacts = contacts.filter(kind=filters.kind)
     if filters.category:
         contacts = contacts.filter(category__in=subtree(Category, filters.category).values("pk"))
     if filters.region:
@@ -95,3 +98,32 @@ def contact_duplicates(
     if exclude_pk:
         duplicates = duplicates.exclude(pk=exclude_pk)
     return list(duplicates.only("pk", "name", "code", "owner_id", "national_id")[:10])
+
+
+def phonebook_search(*, user, query: str) -> QuerySet[PhoneBookEntry]:
+    """Visible phone-book entries (public ones and the user's own) matching ``query`` by
+    name, company, title, email or any number, as the contact search does."""
+    entries = PhoneBookEntry.objects.visible_to(user).select_related("owner")
+    key = fa_search_key(normalize_persian(query))
+    if not key:
+        return entries
+    if len(key) < MIN_SEARCH_LENGTH:
+        return entries.filter(search_key__startswith=key)
+    return entries.filter(search_key__contains=national_phone_key(key))
+
+
+def staff_directory(*, query: str = ""):
+    """Colleagues with their internal extension and mobile (the phone book's third
+    part): active users, searched by name, username or extension."""
+    from peyvand.accounts.models import User
+
+    users = User.objects.filter(is_active=True).exclude(extension="", mobile="")
+    text = normalize_persian(query)
+    if text:
+        users = users.filter(
+            Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(username__icontains=text)
+            | Q(extension__startswith=text)
+        )
+    return users.order_by("extension", "last_name", "id")

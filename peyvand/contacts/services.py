@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from peyvand.contacts.models import Contact, ContactPhone
+from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
@@ -102,3 +102,28 @@ def contacts_change_owner(*, contacts, owner, by) -> int:
         log_change(contact, user=by, action=ChangeRecord.Action.CHANGED, before=before)
         changed += 1
     return changed
+
+
+@transaction.atomic
+def phonebook_save(*, entry: PhoneBookEntry, by, before: dict | None = None) -> PhoneBookEntry:
+    """Creates (``before`` None) or updates a phone-book entry, recording the change."""
+    entry.numbers_text = "|".join(
+        [phone_national_digits(number) for number in (entry.mobile, entry.phone) if number]
+        + ([entry.extension] if entry.extension else [])
+    )
+    if before is None:
+        if not entry.owner_id:
+            entry.owner = by
+        entry.save()
+        log_change(entry, user=by, action=ChangeRecord.Action.CREATED)
+    else:
+        entry.save()
+        log_change(entry, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    return entry
+
+
+def phonebook_can_edit(entry: PhoneBookEntry, user) -> bool:
+    """Its owner edits an entry; others' public entries need the managers' permission."""
+    return entry.owner_id == user.pk or (
+        entry.is_public and user.has_perm("contacts.manage_public_phonebook")
+    )

@@ -66,7 +66,7 @@ view_contacts = permission_required("contacts.view_contact", raise_exception=Tru
 def _filtered_contacts(request: HttpRequest):
     """The list's search and filters from the query string: the page, its exports and
     its bulk actions all read them here, so they always act on the same rows."""
-    status = request.GET.get("status", "")
+    status, kind = request.GET.get("status", ""), request.GET.get("kind", "")
     filters = ContactFilters(
         query=request.GET.get("q", "").strip(),
         **{
@@ -74,6 +74,7 @@ def _filtered_contacts(request: HttpRequest):
             for name in ("owner", "category", "region", "source", "grade")
         },
         status=status if status in Contact.Status.values else "",
+        kind=kind if kind in Contact.Kind.values else "",
         sort=request.GET.get("sort", "-created"),
         ids=[int(pk) for pk in request.GET.getlist("id") if pk.isdigit()] or None,
     )
@@ -103,6 +104,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "sources": AcquaintanceSource.objects.all(),
         "grades": Grade.objects.all(),
         "statuses": Contact.Status.choices,
+        "kinds": Contact.Kind.choices,
         "categories": ordered_nodes(Category),
         "regions": ordered_nodes(Region),
     }

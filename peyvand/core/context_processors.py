@@ -34,6 +34,13 @@ def _menu() -> list[MenuSection]:
             [
                 MenuItem(_("کارتابل"), "core:home", "speedometer2", "core:home"),
                 MenuItem(_("مخاطبین"), "contacts:list", "people", "contacts"),
+                MenuItem(
+                    _("دفترچه تلفن"),
+                    "phonebook:list",
+                    "telephone",
+                    "phonebook",
+                    "contacts.view_phonebookentry",
+                ),
             ],
         ),
         MenuSection(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
 from peyvand.contacts import services as contact_services
-from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
 from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             settings.save(update_fields=["company_name"])
         users = {row[0]: self._user(*row) for row in USERS}
         created = self._contacts(users)
+        self._phonebook(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -79,6 +80,29 @@ class Command(BaseCommand):
             team, _created = Team.objects.get_or_create(name=team_name)
             team.members.add(user)
         return user
+
+    def _phonebook(self, users: dict[str, User]) -> None:
+        """Extensions for the staff, a few shared numbers and one personal number each
+        for sales and support (idempotent: entries are matched by owner and name)."""
+        for number, username in enumerate(["manager", "sales", "sales2", "support"], start=101):
+            User.objects.filter(pk=users[username].pk, extension="").update(extension=str(number))
+        entries = [
+            ("manager", "نگهبانی ساختمان", {"extension": "100", "is_public": True}),
+            ("manager", "پیک موتوری سریع", {"mobile": "+989121230001", "is_public": True}),
+            (
+                "manager",
+                "حسابداری پخش البرز",
+                {"phone": "+982166554433", "company": "پخش البرز", "is_public": True},
+            ),
+            ("sales", "تعمیرکار کولر", {"mobile": "+989351230002"}),
+            ("support", "کارشناس شبکه (پیمانکار)", {"mobile": "+989191230003"}),
+        ]
+        for owner, name, fields in entries:
+            if PhoneBookEntry.objects.filter(owner=users[owner], name=name).exists():
+                continue
+            contact_services.phonebook_save(
+                entry=PhoneBookEntry(owner=users[owner], name=name, **fields), by=users[owner]
+            )
 
     def _contacts(self, users: dict[str, User]) -> int:
         rng = random.Random(1405)  # noqa: S311 - deterministic demo data, not security

@@ -1,0 +1,96 @@
+"""دفترچه تلفن: public and personal numbers, and the staff's extensions."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peyvand.contacts import services
+from peyvand.contacts.forms import PhoneBookEntryForm
+from peyvand.contacts.models import PhoneBookEntry
+from peyvand.contacts.selectors import phonebook_search, staff_directory
+from peyvand.core.access import get_visible_or_404
+from peyvand.core.history import history_of, snapshot
+from peyvand.core.pagination import paginate
+from peyvand.core.services import record_delete
+
+TABS = {"all": "همه", "mine": "شماره‌های من", "public": "عمومی", "staff": "داخلی همکاران"}
+
+
+@permission_required("contacts.view_phonebookentry", raise_exception=True)
+def phonebook_list(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "all")
+    tab = tab if tab in TABS else "all"
+    query = request.GET.get("q", "").strip()
+    if tab == "staff":
+        records = staff_directory(query=query)
+    else:
+        records = phonebook_search(user=request.user, query=query)
+        if tab == "mine":
+            records = records.filter(owner=request.user)
+        elif tab == "public":
+            records = records.filter(is_public=True)
+        records = records.order_by("name", "id")
+    page = paginate(records, request.GET.get("page"), settings.PAGE_SIZE)
+    context = {"page": page, "query": query, "tab": tab, "tabs": TABS}
+    if request.htmx and request.htmx.target == "phonebook-results":
+        return render(request, "contacts/phonebook.html#results", context)
+    return render(request, "contacts/phonebook.html", context)
+
+
+@permission_required("contacts.view_phonebookentry", raise_exception=True)
+def phonebook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_visible_or_404(PhoneBookEntry, request.user, pk)
+    return render(
+        request,
+        "contacts/phonebook_detail.html",
+        {
+            "entry": entry,
+            "history": history_of(entry),
+            "can_edit": services.phonebook_can_edit(entry, request.user),
+        },
+    )
+
+
+@permission_required("contacts.add_phonebookentry", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def phonebook_create(request: HttpRequest) -> HttpResponse:
+    form = PhoneBookEntryForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        entry = services.phonebook_save(entry=form.save(commit=False), by=request.user)
+        messages.success(request, _("«%(name)s» به دفترچه تلفن افزوده شد.") % {"name": entry})
+        return redirect(entry)
+    return render(request, "contacts/phonebook_form.html", {"form": form})
+
+
+def _editable(request: HttpRequest, pk: int) -> PhoneBookEntry:
+    entry = get_visible_or_404(PhoneBookEntry, request.user, pk)
+    if not services.phonebook_can_edit(entry, request.user):
+        raise PermissionDenied(_("این شماره عمومی را فقط ثبت‌کننده‌اش یا مدیر ویرایش می‌کند."))
+    return entry
+
+
+@permission_required("contacts.change_phonebookentry", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def phonebook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _editable(request, pk)
+    before = snapshot(entry)
+    form = PhoneBookEntryForm(request.POST or None, instance=entry, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.phonebook_save(entry=form.save(commit=False), by=request.user, before=before)
+        messages.success(request, _("«%(name)s» ذخیره شد.") % {"name": entry})
+        return redirect(entry)
+    return render(request, "contacts/phonebook_form.html", {"form": form, "entry": entry})
+
+
+@permission_required("contacts.delete_phonebookentry", raise_exception=True)
+@require_POST
+def phonebook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _editable(request, pk)
+    record_delete(record=entry, by=request.user)
+    messages.success(request, _("«%(name)s» از دفترچه تلفن حذف شد.") % {"name": entry})
+    return redirect("phonebook:list")
