@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
 from peyvand.contacts.models import PhoneBookEntry, Region
-from peyvand.core.models import HolidayOverride, ImportJob, Sequence
+from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
 from tests.factories import ContactFactory
@@ -90,6 +91,23 @@ def owners_phonebook_entry(personas) -> list:
     return [entry.pk]
 
 
+def owners_contact_label(personas) -> list:
+    return ["contacts.contact", ContactFactory(owner=personas.owner).pk]
+
+
+def owners_attachment(personas) -> list:
+    contact = ContactFactory(owner=personas.owner)
+    attachment = Attachment.objects.create(
+        record=contact,
+        file=ContentFile(b"%PDF-1.4 test", name="offer.pdf"),
+        original_name="offer.pdf",
+        mime_type="application/pdf",
+        size=13,
+        uploaded_by=personas.owner,
+    )
+    return [attachment.pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -105,6 +123,10 @@ RULES: dict[str, Rule] = {
     "core:holiday_delete": Rule(holiday_override, LOGIN, 403, 403, 302, "post"),
     "core:sequence_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "core:sequence_edit": Rule(a_sequence, LOGIN, **MANAGER_ONLY),
+    "core:attachment_upload": Rule(owners_contact_label, LOGIN, 404, 302, 302, "post"),
+    "core:attachment": Rule(owners_attachment, LOGIN, 404, 200, 200),
+    "core:attachment_delete": Rule(owners_attachment, LOGIN, 404, 302, 302, "post"),
+    "core:note_add": Rule(owners_contact_label, LOGIN, 404, 302, 302, "post"),
     "core:import_start": Rule(lambda personas: ["contacts.contact"], LOGIN, 200, 200, 200),
     "core:import_detail": Rule(owners_import, LOGIN, 404, 200, 200),
     "core:import_issues": Rule(owners_import, LOGIN, 404, 200, 200),
@@ -140,6 +162,7 @@ RULES: dict[str, Rule] = {
     "phonebook:detail": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
     "phonebook:edit": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
     "phonebook:delete": Rule(owners_phonebook_entry, LOGIN, 404, 302, 404, "post"),
+    "contacts:logo": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
@@ -181,7 +204,8 @@ def test_access(client, personas, url_name, persona):
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))
     response = getattr(client, rule.method)(url)
-    response.close()  # file downloads hold a temporary file until closed
+    if response.streaming:
+        b"".join(response.streaming_content)  # reading a download to its end closes its file
     expected = getattr(rule, persona)
     if expected == LOGIN:
         assert response.status_code == 302

@@ -18,12 +18,14 @@ class ContactsConfig(AppConfig):
         from peyvand.core.registry import (
             HomePanel,
             SearchSource,
+            register_annotated_model,
             register_home_panel,
             register_search_source,
         )
         from peyvand.customfields.registry import register_target
 
         register_target("contacts.contact", "مخاطبین")
+        register_annotated_model("contacts.contact")
         register_target("contacts.phonebookentry", "دفترچه تلفن")
 
         from peyvand.contacts.importer import ContactImporter

@@ -121,6 +121,15 @@ class Contact(BusinessRecord):
     )
     birthday = models.DateField(_("تاریخ تولد"), null=True, blank=True)
     notes = models.TextField(_("یادداشت"), blank=True)
+    logo = models.ForeignKey(
+        "core.Attachment",
+        verbose_name=_("لوگو / تصویر"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     custom = custom_values_field()
     search_key = search_key_field("code", "name", "company", "phones_text", "email", "national_id")
 

@@ -14,9 +14,10 @@ from peyvand.contacts.forms import PhoneBookEntryForm
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.contacts.selectors import phonebook_search, staff_directory
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.history import history_of, snapshot
+from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
+from peyvand.core.timeline import timeline_of
 
 TABS = {"all": "همه", "mine": "شماره‌های من", "public": "عمومی", "staff": "داخلی همکاران"}
 
@@ -50,7 +51,8 @@ def phonebook_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts/phonebook_detail.html",
         {
             "entry": entry,
-            "history": history_of(entry),
+            "record": entry,
+            "timeline": timeline_of(entry),
             "can_edit": services.phonebook_can_edit(entry, request.user),
         },
     )

@@ -127,3 +127,15 @@ def phonebook_can_edit(entry: PhoneBookEntry, user) -> bool:
     return entry.owner_id == user.pk or (
         entry.is_public and user.has_perm("contacts.manage_public_phonebook")
     )
+
+
+def contact_set_logo(*, contact: Contact, logo, by) -> None:
+    old = contact.logo.original_name if contact.logo_id else ""
+    contact.logo = logo
+    contact.save(update_fields=["logo", "updated_at"])
+    ChangeRecord.objects.create(
+        record=contact,
+        user=by,
+        action=ChangeRecord.Action.CHANGED,
+        changes=[{"field": "logo", "label": "لوگو", "type": "text", "old": old, "new": str(logo)}],
+    )

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,12 +21,14 @@ from peyvand.contacts.selectors import (
     contacts_for_list,
 )
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.attachments import attachments_of
 from peyvand.core.display import localize_digits
 from peyvand.core.exports import Column, csv_response, xlsx_response
-from peyvand.core.history import history_of, snapshot
+from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
 from peyvand.core.text import fa_search_key
+from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import format_phone_national
 from peyvand.customfields.display import export_columns
@@ -144,9 +147,41 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "owner", "source", "category", "region", "grade", "position", "organization", "parent"
         ).prefetch_related("phones"),
     )
+    people = branches = []
+    if contact.kind == Contact.Kind.ORGANIZATION:
+        # Only those this user may see; each list capped, newest first.
+        visible = Contact.objects.visible_to(request.user).select_related("position")
+        people = list(visible.filter(organization=contact).order_by("name", "id")[:50])
+        branches = list(visible.filter(parent=contact).order_by("name", "id")[:50])
     return render(
-        request, "contacts/detail.html", {"contact": contact, "history": history_of(contact)}
+        request,
+        "contacts/detail.html",
+        {
+            "contact": contact,
+            "record": contact,
+            "timeline": timeline_of(contact),
+            "attachments": list(attachments_of(contact)),
+            "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
+            "can_annotate": request.user.has_perm("contacts.change_contact"),
+            "logo_url": reverse("contacts:logo", args=[contact.pk]),
+            "people": people,
+            "branches": branches,
+        },
     )
+
+
+@permission_required("contacts.change_contact", raise_exception=True)
+@require_POST
+def contact_logo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Makes one of the contact's image attachments its logo (or photo)."""
+    contact = get_visible_or_404(Contact, request.user, pk)
+    image = attachments_of(contact).filter(pk=_int_post(request, "attachment")).first()
+    if image is None or not image.is_image:
+        messages.error(request, _("فقط یکی از تصویرهای پیوست این مخاطب می‌تواند لوگو شود."))
+    else:
+        services.contact_set_logo(contact=contact, logo=image, by=request.user)
+        messages.success(request, _("لوگو تغییر کرد."))
+    return redirect(contact)
 
 
 @permission_required("contacts.change_contact", raise_exception=True)

@@ -86,9 +86,3 @@ def log_change(
         action=action,
         changes=changes,
     )
-
-
-def history_of(record: models.Model) -> models.QuerySet[ChangeRecord]:
-    return ChangeRecord.objects.filter(
-        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
-    ).select_related("user")

@@ -331,3 +331,56 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.message}"
+
+
+class Attachment(models.Model):
+    """A file or image on any business record (contacts now; leads and requests later).
+    Served only through core.attachment_views, to users who may see the record."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("نام فایل"), max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("حجم"))
+    note = models.CharField(_("توضیح"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    # Removed from the record's page, kept on disk: nothing a user added is lost.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "-uploaded_at"])]
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("پیوست")
+        verbose_name_plural = _("پیوست‌ها")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/")
+
+
+class Note(models.Model):
+    """A dated note on any business record, by a user; shown in the record's timeline."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    text = models.TextField(_("یادداشت"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("یادداشت")
+        verbose_name_plural = _("یادداشت‌ها")
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -38,3 +38,11 @@ def register_home_panel(panel: HomePanel) -> None:
     if panel not in home_panels:
         home_panels.append(panel)
         home_panels.sort(key=lambda item: item.order)
+
+
+# Model labels ("contacts.contact") whose records take notes and attachments.
+annotated_models: set[str] = set()
+
+
+def register_annotated_model(label: str) -> None:
+    annotated_models.add(label)

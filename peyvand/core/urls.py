@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peyvand.core import import_views, views
+from peyvand.core import annotation_views, import_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -13,6 +13,18 @@ urlpatterns = [
     path("settings/holidays/<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
     path("settings/sequences/", views.sequence_list, name="sequence_list"),
     path("settings/sequences/<int:pk>/", views.sequence_edit, name="sequence_edit"),
+    path(
+        "attachments/<str:model_label>/<int:pk>/new/",
+        annotation_views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path("attachments/<int:pk>/", annotation_views.attachment_download, name="attachment"),
+    path(
+        "attachments/<int:pk>/delete/",
+        annotation_views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path("notes/<str:model_label>/<int:pk>/new/", annotation_views.note_add, name="note_add"),
     path("imports/<str:target>/new/", import_views.import_start, name="import_start"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/issues.xlsx", import_views.import_issues, name="import_issues"),

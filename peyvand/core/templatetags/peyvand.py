@@ -143,3 +143,9 @@ def sort_link(context, label: str, key: str) -> str:
         label,
         icon,
     )
+
+
+@register.filter
+def model_label(record) -> str:
+    """ "contacts.contact" for a contact: the URL part naming a record's type."""
+    return record._meta.label_lower
