@@ -163,6 +163,7 @@ RULES: dict[str, Rule] = {
     "phonebook:edit": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
     "phonebook:delete": Rule(owners_phonebook_entry, LOGIN, 404, 302, 404, "post"),
     "contacts:logo": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    "contacts:merge": Rule(owners_contact, LOGIN, 403, 403, 200),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),

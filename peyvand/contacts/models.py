@@ -136,7 +136,10 @@ class Contact(BusinessRecord):
     class Meta:
         verbose_name = _("مخاطب")
         verbose_name_plural = _("مخاطبین")
-        permissions = [("export_contact", _("خروجی گرفتن از مخاطبین"))]
+        permissions = [
+            ("export_contact", _("خروجی گرفتن از مخاطبین")),
+            ("merge_contact", _("ادغام مخاطبین تکراری")),
+        ]
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),

@@ -1,9 +1,11 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
-from peyvand.core.history import log_change
-from peyvand.core.models import ChangeRecord
+from peyvand.core.history import log_change, snapshot
+from peyvand.core.models import Attachment, ChangeRecord, Note
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
+from peyvand.core.services import record_delete
 from peyvand.core.validators import phone_national_digits
 
 CODE_SEQUENCE = "contact"
@@ -139,3 +141,72 @@ def contact_set_logo(*, contact: Contact, logo, by) -> None:
         action=ChangeRecord.Action.CHANGED,
         changes=[{"field": "logo", "label": "لوگو", "type": "text", "old": old, "new": str(logo)}],
     )
+
+
+# Fields a manager chooses between when merging (the rest follow the surviving record,
+# or are combined: phones, custom values, files, notes, links from other records).
+MERGE_FIELDS = [
+    "kind", "name", "company", "status", "grade", "is_vip", "organization", "position",
+    "parent", "national_id", "economic_code", "email", "website", "category", "region",
+    "address", "postal_code", "source", "birthday", "job", "education", "credit_limit",
+    "payment_method", "notes",
+]  # fmt: skip
+
+
+@transaction.atomic
+def contacts_merge(*, survivor: Contact, duplicate: Contact, take: set[str], by) -> Contact:
+    """Merges ``duplicate`` into ``survivor``: the fields named in ``take`` come from the
+    duplicate; phones and custom values are combined; everything that points at the
+    duplicate (people, branches, files, notes, and whatever later modules link to a
+    contact) is moved to the survivor; the duplicate goes to the trash, its history kept,
+    with a line saying where it went."""
+    if survivor.pk == duplicate.pk:
+        raise ValueError("a contact cannot be merged with itself")
+    survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
+    duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
+    before = snapshot(survivor)
+    for name in take & set(MERGE_FIELDS):
+        field = Contact._meta.get_field(name)
+        setattr(survivor, field.attname, getattr(duplicate, field.attname))
+    survivor.custom = {**duplicate.custom, **survivor.custom}
+    if not survivor.logo_id:
+        survivor.logo_id = duplicate.logo_id
+    phones = list(survivor.phones.values("kind", "number", "note"))
+    known = {phone["number"] for phone in phones}
+    phones += [
+        p for p in duplicate.phones.values("kind", "number", "note") if p["number"] not in known
+    ]
+    contact_phones_set(contact=survivor, phones=phones)
+    duplicate.phones.all().delete()
+    _move_links(duplicate, survivor)
+    for name in ("organization_id", "parent_id"):  # it may have pointed at the duplicate
+        if getattr(survivor, name) in (survivor.pk, duplicate.pk):
+            setattr(survivor, name, None)
+    survivor.save()
+    log_change(survivor, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    note = f"«{duplicate.name}» ({duplicate.code}) در «{survivor.name}» ({survivor.code}) ادغام شد"
+    for record in (survivor, duplicate):
+        ChangeRecord.objects.create(
+            record=record,
+            user=by,
+            action=ChangeRecord.Action.CHANGED,
+            changes=[{"field": "merge", "label": "ادغام", "type": "text", "old": "", "new": note}],
+        )
+    record_delete(record=duplicate, by=by)
+    return survivor
+
+
+def _move_links(duplicate: Contact, survivor: Contact) -> None:
+    """Re-points every foreign key to the duplicate (found through the model's relations,
+    so modules added later are covered) and its notes and attachments."""
+    for relation in Contact._meta.related_objects:
+        if relation.related_model is ContactPhone or not relation.field.concrete:
+            continue
+        relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
+            **{relation.field.name: survivor}
+        )
+    content_type = ContentType.objects.get_for_model(Contact)
+    for model in (Attachment, Note):
+        model.objects.filter(content_type=content_type, object_id=duplicate.pk).update(
+            object_id=survivor.pk
+        )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/logo/", views.contact_logo, name="logo"),
+    path("<int:pk>/merge/", views.contact_merge, name="merge"),
 ]

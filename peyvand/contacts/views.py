@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -24,6 +25,7 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_of
 from peyvand.core.display import localize_digits
 from peyvand.core.exports import Column, csv_response, xlsx_response
+from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
@@ -311,3 +313,66 @@ def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
 def _int_post(request: HttpRequest, name: str) -> int | None:
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+def _display(contact: Contact, name: str) -> str:
+    field = Contact._meta.get_field(name)
+    value = getattr(contact, name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(getattr(contact, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "بله" if value else "خیر"
+    return str(value)
+
+
+@permission_required("contacts.merge_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager merges a duplicate into this contact: picks the duplicate, sees both
+    side by side, ticks the values to take from it, and confirms."""
+    survivor = get_visible_or_404(Contact, request.user, pk)
+    other_id = (
+        _int_post(request, "other") if request.method == "POST" else _int_param(request, "other")
+    )
+    duplicate = None
+    if other_id and other_id != survivor.pk:
+        duplicate = get_visible_or_404(Contact, request.user, other_id)
+    if request.method == "POST" and duplicate is not None:
+        take = set(request.POST.getlist("take"))
+        services.contacts_merge(survivor=survivor, duplicate=duplicate, take=take, by=request.user)
+        messages.success(
+            request,
+            _("«%(duplicate)s» در «%(survivor)s» ادغام شد و به سطل بازیافت رفت.")
+            % {"duplicate": duplicate, "survivor": survivor},
+        )
+        return redirect(survivor)
+    rows = []
+    if duplicate is not None:
+        for name in services.MERGE_FIELDS:
+            ours, theirs = _display(survivor, name), _display(duplicate, name)
+            if ours or theirs:
+                rows.append(
+                    {
+                        "name": name,
+                        "label": Contact._meta.get_field(name).verbose_name,
+                        "ours": ours,
+                        "theirs": theirs,
+                        "take": not ours and bool(theirs),
+                        "same": ours == theirs,
+                    }
+                )
+    picker = forms.Form()
+    picker.fields["other"] = forms.ModelChoiceField(
+        Contact.objects.visible_to(request.user).exclude(pk=survivor.pk),
+        label=_("مخاطب تکراری"),
+        widget=AutocompleteSelect(reverse("contacts:autocomplete")),
+        initial=duplicate,
+    )
+    picker.fields["other"].widget.choices = picker.fields["other"].choices
+    return render(
+        request,
+        "contacts/merge.html",
+        {"contact": survivor, "duplicate": duplicate, "rows": rows, "picker": picker},
+    )
