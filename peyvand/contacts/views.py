@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +31,7 @@ from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
+from peyvand.core.templatetags.peyvand import fa_date, fa_number
 from peyvand.core.text import fa_search_key
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
@@ -324,7 +327,11 @@ def _display(contact: Contact, name: str) -> str:
         return str(getattr(contact, f"get_{name}_display")())
     if isinstance(value, bool):
         return "بله" if value else "خیر"
-    return str(value)
+    if isinstance(value, datetime.date):
+        return fa_date(value)  # in the user's calendar and digits
+    if isinstance(value, int):
+        return fa_number(value)
+    return localize_digits(str(value))
 
 
 @permission_required("contacts.merge_contact", raise_exception=True)
