@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -331,6 +332,8 @@ def _display(contact: Contact, name: str) -> str:
         return fa_date(value)  # in the user's calendar and digits
     if isinstance(value, int):
         return fa_number(value)
+    if isinstance(field, models.EmailField | models.URLField):
+        return value  # addresses keep their Latin digits
     return localize_digits(str(value))
 
 
