@@ -108,6 +108,12 @@ def owners_attachment(personas) -> list:
     return [attachment.pk]
 
 
+def owners_bank_account(personas) -> list:
+    contact = ContactFactory(owner=personas.owner)
+    account = contact.bank_accounts.create(iban="IR820540102680020817909002")
+    return [contact.pk, "bank", account.pk]
+
+
 def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
@@ -163,6 +169,10 @@ RULES: dict[str, Rule] = {
     "phonebook:edit": Rule(owners_phonebook_entry, LOGIN, 404, 200, 404),
     "phonebook:delete": Rule(owners_phonebook_entry, LOGIN, 404, 302, 404, "post"),
     "contacts:logo": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    "contacts:row_add": Rule(
+        lambda personas: [owners_contact(personas)[0], "bank"], LOGIN, 404, 200, 200, "post"
+    ),
+    "contacts:row_remove": Rule(owners_bank_account, LOGIN, 404, 302, 302, "post"),
     "contacts:merge": Rule(owners_contact, LOGIN, 403, 403, 200),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),

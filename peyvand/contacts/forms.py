@@ -3,7 +3,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
+from peyvand.contacts.models import (
+    Category,
+    Contact,
+    ContactAddress,
+    ContactBankAccount,
+    ContactPhone,
+    PhoneBookEntry,
+    Region,
+)
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import AutocompleteSelect, TreeNodeChoiceField
 from peyvand.core.money import parse_money
@@ -301,4 +309,39 @@ class PhoneBookEntryForm(CustomFieldsMixin, forms.ModelForm):
             raise forms.ValidationError(
                 _("دست‌کم یکی از تلفن همراه، تلفن ثابت، داخلی یا ایمیل را بنویسید.")
             )
+        return cleaned
+
+
+class BankAccountForm(forms.ModelForm):
+    iban = identifier_form_field("iban", label=_("شماره شبا"))
+    card_number = identifier_form_field("bank_card", label=_("شماره کارت"), required=False)
+
+    class Meta:
+        model = ContactBankAccount
+        fields = ["iban", "card_number", "bank", "holder"]
+
+    def clean_bank(self) -> str:
+        return normalize_persian(self.cleaned_data["bank"])
+
+    def clean_holder(self) -> str:
+        return normalize_persian(self.cleaned_data["holder"])
+
+
+class AddressForm(forms.ModelForm):
+    postal_code = identifier_form_field("postal_code", label=_("کد پستی"), required=False)
+
+    class Meta:
+        model = ContactAddress
+        fields = ["kind", "title", "value", "postal_code"]
+        widgets = {"kind": forms.RadioSelect, "value": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        value = normalize_persian(cleaned.get("value") or "")
+        if cleaned.get("kind") == ContactAddress.Kind.EMAIL and value:
+            try:
+                value = forms.EmailField().clean(value)
+            except forms.ValidationError as error:
+                self.add_error("value", error)
+        cleaned["value"] = value
         return cleaned

@@ -258,3 +258,46 @@ class PhoneBookEntry(BusinessRecord):
         if field_name == "custom":
             return custom_history_text(self._meta.label_lower, value)
         return None
+
+
+class ContactBankAccount(models.Model):
+    """A bank account of a contact (for refunds, payments to suppliers and agents)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="bank_accounts")
+    iban = models.CharField(_("شماره شبا"), max_length=26)
+    card_number = models.CharField(_("شماره کارت"), max_length=16, blank=True)
+    bank = models.CharField(_("بانک"), max_length=60, blank=True)
+    holder = models.CharField(_("صاحب حساب"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("حساب بانکی")
+        verbose_name_plural = _("حساب‌های بانکی")
+
+    def __str__(self) -> str:
+        return self.iban
+
+
+class ContactAddress(models.Model):
+    """Another email or postal address beside the contact's main one (a warehouse, the
+    accounting department's email…)."""
+
+    class Kind(models.TextChoices):
+        POSTAL = "postal", _("نشانی پستی")
+        EMAIL = "email", _("ایمیل")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("نوع"), max_length=10, choices=Kind.choices, default=Kind.POSTAL)
+    title = models.CharField(
+        _("عنوان"), max_length=60, blank=True, help_text=_("مثلاً انبار، حسابداری")
+    )
+    value = models.TextField(_("نشانی یا ایمیل"))
+    postal_code = models.CharField(_("کد پستی"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("نشانی دیگر")
+        verbose_name_plural = _("نشانی‌های دیگر")
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.value}" if self.title else self.value

@@ -210,3 +210,28 @@ def _move_links(duplicate: Contact, survivor: Contact) -> None:
         model.objects.filter(content_type=content_type, object_id=duplicate.pk).update(
             object_id=survivor.pk
         )
+
+
+def _log_row(contact: Contact, by, label: str, old: str, new: str) -> None:
+    ChangeRecord.objects.create(
+        record=contact,
+        user=by,
+        action=ChangeRecord.Action.CHANGED,
+        changes=[{"field": label, "label": label, "type": "text", "old": old, "new": new}],
+    )
+
+
+@transaction.atomic
+def contact_row_add(*, contact: Contact, row, label: str, by):
+    """Adds a bank account or another address to the contact, recording it."""
+    row.contact = contact
+    row.save()
+    _log_row(contact, by, label, "", str(row))
+    return row
+
+
+@transaction.atomic
+def contact_row_remove(*, contact: Contact, row, label: str, by) -> None:
+    """Removes it; the history keeps what it was."""
+    row.delete()
+    _log_row(contact, by, label, str(row), "")

@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/logo/", views.contact_logo, name="logo"),
     path("<int:pk>/merge/", views.contact_merge, name="merge"),
+    path("<int:pk>/<slug:kind>/new/", views.contact_row_add, name="row_add"),
+    path(
+        "<int:pk>/<slug:kind>/<int:row_pk>/delete/",
+        views.contact_row_remove,
+        name="row_remove",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
 from peyvand.contacts import services
-from peyvand.contacts.forms import ContactForm, phone_formset
+from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, phone_formset
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import (
     MIN_SEARCH_LENGTH,
@@ -143,37 +143,86 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@view_contacts
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_visible_or_404(
+def _detail(request: HttpRequest, contact: Contact, **forms_) -> HttpResponse:
+    people = branches = []
+    if contact.kind == Contact.Kind.ORGANIZATION:
+        # Only those this user may see; each list capped.
+        visible = Contact.objects.visible_to(request.user).select_related("position")
+        people = list(visible.filter(organization=contact).order_by("name", "id")[:50])
+        branches = list(visible.filter(parent=contact).order_by("name", "id")[:50])
+    can_annotate = request.user.has_perm("contacts.change_contact")
+    context = {
+        "contact": contact,
+        "record": contact,
+        "timeline": timeline_of(contact),
+        "attachments": list(attachments_of(contact)),
+        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
+        "can_annotate": can_annotate,
+        "logo_url": reverse("contacts:logo", args=[contact.pk]),
+        "people": people,
+        "branches": branches,
+    }
+    if can_annotate:
+        context |= {kind: form_class(prefix=kind) for kind, (form_class, _l) in ROWS.items()}
+        context |= forms_
+    return render(request, "contacts/detail.html", context)
+
+
+def _visible_contact(request: HttpRequest, pk: int) -> Contact:
+    return get_visible_or_404(
         Contact,
         request.user,
         pk,
         Contact.objects.select_related(
             "owner", "source", "category", "region", "grade", "position", "organization", "parent"
-        ).prefetch_related("phones"),
+        ).prefetch_related("phones", "bank_accounts", "addresses"),
     )
-    people = branches = []
-    if contact.kind == Contact.Kind.ORGANIZATION:
-        # Only those this user may see; each list capped, newest first.
-        visible = Contact.objects.visible_to(request.user).select_related("position")
-        people = list(visible.filter(organization=contact).order_by("name", "id")[:50])
-        branches = list(visible.filter(parent=contact).order_by("name", "id")[:50])
-    return render(
-        request,
-        "contacts/detail.html",
-        {
-            "contact": contact,
-            "record": contact,
-            "timeline": timeline_of(contact),
-            "attachments": list(attachments_of(contact)),
-            "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
-            "can_annotate": request.user.has_perm("contacts.change_contact"),
-            "logo_url": reverse("contacts:logo", args=[contact.pk]),
-            "people": people,
-            "branches": branches,
-        },
+
+
+@view_contacts
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _visible_contact(request, pk))
+
+
+# Rows added and removed on the contact's page: bank accounts and other addresses.
+ROWS = {
+    "bank": (BankAccountForm, "حساب بانکی"),
+    "address": (AddressForm, "نشانی دیگر"),
+}
+
+
+@permission_required("contacts.change_contact", raise_exception=True)
+@require_POST
+def contact_row_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in ROWS:
+        raise Http404
+    contact = _visible_contact(request, pk)
+    form_class, label = ROWS[kind]
+    form = form_class(request.POST, prefix=kind)
+    if not form.is_valid():
+        # The page again, with the form as typed and its errors beside the fields.
+        return _detail(request, contact, **{kind: form, f"{kind}_open": True})
+    services.contact_row_add(
+        contact=contact, row=form.save(commit=False), label=label, by=request.user
     )
+    messages.success(request, _("%(label)s افزوده شد.") % {"label": label})
+    return redirect(contact)
+
+
+@permission_required("contacts.change_contact", raise_exception=True)
+@require_POST
+def contact_row_remove(request: HttpRequest, pk: int, kind: str, row_pk: int) -> HttpResponse:
+    if kind not in ROWS:
+        raise Http404
+    contact = _visible_contact(request, pk)
+    label = ROWS[kind][1]
+    rows = contact.bank_accounts if kind == "bank" else contact.addresses
+    row = rows.filter(pk=row_pk).first()
+    if row is None:
+        raise Http404
+    services.contact_row_remove(contact=contact, row=row, label=label, by=request.user)
+    messages.success(request, _("%(label)s برداشته شد.") % {"label": label})
+    return redirect(contact)
 
 
 @permission_required("contacts.change_contact", raise_exception=True)

@@ -214,9 +214,10 @@ def test_the_detail_query_count_does_not_grow_with_history(
         )
     ContentType.objects.clear_cache()  # the same count whatever ran before
     client.force_login(personas.owner)
-    # session, user, permissions (2), team ids, contact, phones, content type, settings,
-    # custom fields, the timeline's history, notes and attachments, the attachments card
-    with django_assert_num_queries(14):
+    # session, user, permissions (2), team ids, contact, its phones, bank accounts and
+    # addresses, content type, settings, custom fields, the timeline's history, notes and
+    # attachments, the attachments card
+    with django_assert_num_queries(16):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
 
