@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, phone_formset
-from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, Region
 from peyvand.contacts.selectors import (
     MIN_SEARCH_LENGTH,
     ContactFilters,
@@ -37,6 +37,7 @@ from peyvand.core.text import fa_search_key
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import format_phone_national
+from peyvand.core.vcard import Card, write_card
 from peyvand.customfields.display import export_columns
 from peyvand.customfields.forms import CustomFilters
 from peyvand.customfields.models import CustomField
@@ -328,16 +329,45 @@ EXPORT_COLUMNS = [
 
 @permission_required("contacts.export_contact", raise_exception=True)
 def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    """The current filtered list, only what the user may see, streamed."""
-    if file_format not in ("csv", "xlsx"):
+    """The current filtered list, only what the user may see, streamed: Excel, CSV, or
+    vCard cards for a phone's address book."""
+    if file_format not in ("csv", "xlsx", "vcf"):
         raise Http404
     contacts, _filters, custom = _filtered_contacts(request)
-    records = contacts.iterator(chunk_size=2000)
     name = f"contacts-{timezone.localdate():%Y%m%d}"
+    if file_format == "vcf":
+        cards = (
+            write_card(_card(contact))
+            for contact in contacts.select_related("organization", "position")
+            .prefetch_related("phones")
+            .iterator(chunk_size=2000)
+        )
+        response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
+        return response
+    records = contacts.iterator(chunk_size=2000)
     columns = EXPORT_COLUMNS + export_columns(custom.fields)
     if file_format == "csv":
         return csv_response(records, columns, name)
     return xlsx_response(records, columns, name, title="مخاطبین")
+
+
+def _card(contact: Contact) -> Card:
+    phones = list(contact.phones.all())
+    return Card(
+        name=contact.name,
+        company=contact.organization.name if contact.organization_id else contact.company,
+        title=str(contact.position) if contact.position_id else contact.job,
+        mobiles=[p.number for p in phones if p.kind == ContactPhone.Kind.MOBILE],
+        phones=[
+            p.number
+            for p in phones
+            if p.kind in (ContactPhone.Kind.LANDLINE, ContactPhone.Kind.FAX)
+        ],
+        emails=[contact.email] if contact.email else [],
+        address=contact.address,
+        note=f"کد {contact.code}",
+    )
 
 
 @permission_required("contacts.change_contact", raise_exception=True)

@@ -52,16 +52,18 @@ class UploadForm(forms.ModelForm):
     class Meta:
         model = ImportJob
         fields = ["file", "duplicates", "all_or_nothing"]
-        labels = {"file": _("فایل اکسل (xlsx، xls) یا CSV")}
+        labels = {"file": _("فایل اکسل (xlsx، xls)، CSV یا vCard گوشی (vcf)")}
         widgets = {
             "duplicates": forms.RadioSelect,
-            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.vcf"}),
         }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in (*SPREADSHEETS, ".csv"):
-            raise forms.ValidationError(_("فقط فایل اکسل (xlsx، xls)، ods یا CSV پذیرفته می‌شود."))
+        if Path(upload.name).suffix.lower() not in (*SPREADSHEETS, ".csv", ".vcf"):
+            raise forms.ValidationError(
+                _("فقط فایل اکسل (xlsx، xls)، ods، CSV یا vCard (vcf) پذیرفته می‌شود.")
+            )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("حجم فایل بیش از ۲۰ مگابایت است؛ آن را چند تکه کنید."))
         return upload

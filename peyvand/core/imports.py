@@ -21,6 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 
 from peyvand.core.models import ImportIssue, ImportJob
 from peyvand.core.text import fa_search_key
+from peyvand.core.vcard import read_cards
 
 BATCH_SIZE = 1000
 SAMPLE_ROWS = 5
@@ -108,6 +109,8 @@ def _csv_text(path: Path) -> io.TextIOBase:
 
 
 SPREADSHEETS = (".xlsx", ".xls", ".ods")
+# The columns a vCard file is read into (its "line numbers" are the cards' numbers + 1).
+VCARD_HEADERS = ("نام", "تلفن همراه", "تلفن ثابت", "ایمیل", "شرکت", "نشانی", "یادداشت")
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -126,6 +129,23 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         first_line = sheet.start[0] + 1 if sheet.start else 1
         for offset, row in enumerate(sheet.iter_rows()):
             yield first_line + offset, [_cell_text(value) for value in row]
+    elif suffix == ".vcf":
+        # Each card becomes a row under Persian headers that the mapping recognises.
+        with _csv_text(path) as text:
+            yield 1, list(VCARD_HEADERS)
+            for line, card in enumerate(read_cards(text), start=2):
+                yield (
+                    line,
+                    [
+                        card.name,
+                        "، ".join(card.mobiles),
+                        "، ".join(card.phones),
+                        card.emails[0] if card.emails else "",
+                        card.company,
+                        card.address,
+                        "\n".join([card.title, *card.emails[1:], card.note]).strip(),
+                    ],
+                )
     elif suffix == ".csv":
         with _csv_text(path) as text:
             sample = text.read(8192)
@@ -140,7 +160,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                 yield line, [cell.strip() for cell in row]
                 line = reader.line_num + 1  # a quoted cell may span lines
     else:
-        raise UnreadableFile("فقط فایل اکسل (xlsx، xls) یا CSV پذیرفته می‌شود.")
+        raise UnreadableFile("فقط فایل اکسل (xlsx، xls)، CSV یا vCard (vcf) پذیرفته می‌شود.")
 
 
 def row_count(path: Path) -> int | None:
