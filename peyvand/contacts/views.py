@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django import forms
 from django.conf import settings
@@ -306,11 +307,21 @@ def contact_autocomplete(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
+@functools.cache
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(choices, value: str) -> str:
+    """A choice's Persian label, translated once per export rather than once per row."""
+    return _labels(choices).get(value, value)
+
+
 EXPORT_COLUMNS = [
     Column("کد", lambda c: c.code),
     Column("نام", lambda c: c.name),
-    Column("نوع", lambda c: c.get_kind_display()),
-    Column("وضعیت", lambda c: c.get_status_display()),
+    Column("نوع", lambda c: _label(Contact.Kind, c.kind)),
+    Column("وضعیت", lambda c: _label(Contact.Status, c.status)),
     Column("درجه", lambda c: c.grade.name if c.grade_id else ""),
     Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
     Column("شرکت", lambda c: c.company),

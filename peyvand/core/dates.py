@@ -8,6 +8,7 @@ Storage is always Gregorian (``date`` / aware ``datetime`` in UTC); the calendar
 matter of input and display only.
 """
 
+import functools
 import re
 from datetime import date, datetime, time
 from typing import ClassVar
@@ -193,6 +194,7 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
+@functools.lru_cache(maxsize=8192)
 def _calendar_parts(d: date, calendar: str) -> tuple[int, int, int, str, str]:
     """(year, month, day, month name, era suffix) of ``d`` in ``calendar``."""
     if calendar == "gregorian":

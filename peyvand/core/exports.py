@@ -88,6 +88,8 @@ def xlsx_response(
     sheet.freeze_panes(1, 0)
     for row, record in enumerate(records, start=1):
         for col, value in enumerate(_cells(columns, record)):
+            if value == "" or value is None:
+                continue  # an empty cell costs XlsxWriter as much as a written one
             if isinstance(value, datetime.date):
                 sheet.write_datetime(row, col, value, date)
             elif isinstance(value, int | float) and not isinstance(value, bool):
