@@ -3,7 +3,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import BusinessRecord, TreeNode, VisibleQuerySet, search_key_field
+from peyvand.core.models import (
+    AllRecordsManager,
+    BusinessRecord,
+    LiveManager,
+    TreeNode,
+    VisibleQuerySet,
+    search_key_field,
+)
 from peyvand.core.validators import format_phone_national
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
@@ -201,17 +208,10 @@ class ContactPhone(models.Model):
 
 
 class PhoneBookQuerySet(VisibleQuerySet):
-    def visible_to(self, user) -> "PhoneBookQuerySet":
+    def visibility(self, user) -> Q:
         """Public entries for everyone; a personal entry only for its owner — not for
         teammates, nor for managers: it is someone's own address book."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(Q(is_public=True) | Q(owner=user))
-
-
-class PhoneBookLiveManager(models.Manager.from_queryset(PhoneBookQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+        return Q(is_public=True) | Q(owner=user)
 
 
 class PhoneBookEntry(BusinessRecord):
@@ -235,8 +235,8 @@ class PhoneBookEntry(BusinessRecord):
     numbers_text = models.CharField(max_length=60, blank=True, editable=False)
     search_key = search_key_field("name", "company", "job_title", "numbers_text", "email")
 
-    objects = PhoneBookLiveManager()
-    all_objects = models.Manager.from_queryset(PhoneBookQuerySet)()
+    objects = LiveManager.from_queryset(PhoneBookQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(PhoneBookQuerySet)()
 
     class Meta:
         verbose_name = _("شماره دفترچه تلفن")

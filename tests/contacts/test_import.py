@@ -204,3 +204,21 @@ def test_an_import_is_only_its_uploaders_and_managers(client, personas):
     assert client.get(reverse("core:import_detail", args=[job.pk])).status_code == 404
     client.force_login(personas.manager)
     assert client.get(reverse("core:import_detail", args=[job.pk])).status_code == 200
+
+
+def test_the_progress_poll_answers_with_the_bar_and_reloads_the_page_when_done(client, personas):
+    client.force_login(personas.owner)
+    job = upload(client, xlsx([["الف", "09121111111"]], HEADERS[:2]))
+    job.status, job.processed_rows = ImportJob.Status.RUNNING, 0
+    job.save()
+    poll = {"HTTP_HX_REQUEST": "true"}
+    running = client.get(reverse("core:import_detail", args=[job.pk]), **poll)
+    assert (
+        'id="import-progress"' in running.content.decode()
+        and "<html" not in running.content.decode()
+    )
+    assert "HX-Refresh" not in running
+    job.status = ImportJob.Status.DONE
+    job.save()
+    done = client.get(reverse("core:import_detail", args=[job.pk]), **poll)
+    assert done["HX-Refresh"] == "true"
