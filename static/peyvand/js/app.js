@@ -71,3 +71,28 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// File inputs in Persian: the browser's own button speaks the browser's language
+// ("Choose Files"), so a Persian button and the chosen names stand in for it.
+function persianFileInputs(root) {
+  root.querySelectorAll("input[type=file]:not([data-fa-file])").forEach(function (input) {
+    input.setAttribute("data-fa-file", "");
+    var group = document.createElement("div");
+    group.className = "input-group" + (input.classList.contains("form-control-sm") ? " input-group-sm" : "");
+    var button = document.createElement("label");
+    button.className = "btn btn-outline-secondary";
+    button.htmlFor = input.id;
+    button.textContent = "انتخاب فایل…";
+    var names = document.createElement("span");
+    names.className = "form-control text-truncate text-secondary";
+    names.textContent = "فایلی انتخاب نشده است";
+    input.parentNode.insertBefore(group, input);
+    group.append(button, names, input);
+    input.classList.add("visually-hidden");
+    input.addEventListener("change", function () {
+      var chosen = Array.from(input.files).map(function (file) { return file.name; });
+      names.textContent = chosen.length ? chosen.join("، ") : "فایلی انتخاب نشده است";
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { persianFileInputs(document); });
