@@ -46,9 +46,9 @@ _DATE = JalaliDateField()
 _NOT_YOURS = "تکراری: این مخاطب پیش‌تر ثبت شده ولی در فهرست شما نیست؛ با مدیر هماهنگ کنید."
 TEXT_FIELDS = ["company", "job", "education", "address", "notes"]
 PHONE_FIELDS = {
-    "mobile": (ContactPhone.Kind.MOBILE, normalize_mobile),
-    "landline": (ContactPhone.Kind.LANDLINE, normalize_landline),
-    "fax": (ContactPhone.Kind.FAX, normalize_landline),
+    "mobile": (ContactPhone.Kind.MOBILE, normalize_mobile, "تلفن همراه"),
+    "landline": (ContactPhone.Kind.LANDLINE, normalize_landline, "تلفن ثابت"),
+    "fax": (ContactPhone.Kind.FAX, normalize_landline, "فکس"),
 }
 # Several numbers in one cell: "0912…، 0935…" or one per line.
 PHONE_SPLIT = re.compile(r"[،,;\n]+")
@@ -182,8 +182,7 @@ class ContactImporter(Importer):
         for name in TEXT_FIELDS:
             if text.get(name):
                 data[name] = text[name]
-        for name, (kind, normalizer) in PHONE_FIELDS.items():
-            label = {"mobile": "تلفن همراه", "landline": "تلفن ثابت", "fax": "فکس"}[name]
+        for name, (kind, normalizer, label) in PHONE_FIELDS.items():
             for part in PHONE_SPLIT.split(values.get(name, "")):
                 if part.strip():
                     number = check(label, normalizer, part)

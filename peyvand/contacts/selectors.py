@@ -20,18 +20,27 @@ def national_phone_key(key: str) -> str:
     return _INTERNATIONAL_PREFIX.sub("0", key) if key[-1:].isdigit() else key
 
 
+def _matching(records: QuerySet, query: str, short) -> QuerySet:
+    """Records whose search key contains the query (any spelling variant, digits or phone
+    prefix). A trigram index cannot serve one or two characters, and scanning a million
+    rows for them would be slow and the matches useless: ``short(records, key)`` says
+    what such a query means for this kind of record."""
+    key = fa_search_key(normalize_persian(query))
+    if not key:
+        return records
+    if len(key) < MIN_SEARCH_LENGTH:
+        return short(records, key)
+    return records.filter(search_key__contains=national_phone_key(key))
+
+
 def contact_search(*, user, query: str) -> QuerySet[Contact]:
     """Visible contacts matching ``query`` by any part of code, name, company, phone,
     email or national ID, whatever the spelling variant or digits typed."""
     contacts = Contact.objects.visible_to(user).select_related("owner", "source", "grade")
-    key = fa_search_key(normalize_persian(query))
-    if not key:
-        return contacts
-    if len(key) < MIN_SEARCH_LENGTH:
-        # A trigram index cannot serve one or two characters; scanning a million rows
-        # for them would be slow and the matches useless. Such a query is a code.
-        return contacts.filter(code__iexact=normalize_persian(query))
-    return contacts.filter(search_key__contains=national_phone_key(key))
+    # A one- or two-character query is a code.
+    return _matching(
+        contacts, query, lambda records, _key: records.filter(code__iexact=normalize_persian(query))
+    )
 
 
 # ?sort= values the list offers; each is served by an index.
@@ -104,12 +113,10 @@ def phonebook_search(*, user, query: str) -> QuerySet[PhoneBookEntry]:
     """Visible phone-book entries (public ones and the user's own) matching ``query`` by
     name, company, title, email or any number, as the contact search does."""
     entries = PhoneBookEntry.objects.visible_to(user).select_related("owner")
-    key = fa_search_key(normalize_persian(query))
-    if not key:
-        return entries
-    if len(key) < MIN_SEARCH_LENGTH:
-        return entries.filter(search_key__startswith=key)
-    return entries.filter(search_key__contains=national_phone_key(key))
+    # A personal list is short: a one- or two-character query is the start of a name.
+    return _matching(
+        entries, query, lambda records, key: records.filter(search_key__startswith=key)
+    )
 
 
 def staff_directory(*, query: str = ""):

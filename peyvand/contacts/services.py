@@ -2,7 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
-from peyvand.core.history import log_change, snapshot
+from peyvand.core.history import log_change, log_event, snapshot
 from peyvand.core.models import Attachment, ChangeRecord, Note
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete
@@ -135,12 +135,7 @@ def contact_set_logo(*, contact: Contact, logo, by) -> None:
     old = contact.logo.original_name if contact.logo_id else ""
     contact.logo = logo
     contact.save(update_fields=["logo", "updated_at"])
-    ChangeRecord.objects.create(
-        record=contact,
-        user=by,
-        action=ChangeRecord.Action.CHANGED,
-        changes=[{"field": "logo", "label": "لوگو", "type": "text", "old": old, "new": str(logo)}],
-    )
+    log_event(contact, user=by, field="logo", label="لوگو", old=old, new=str(logo))
 
 
 # Fields a manager chooses between when merging (the rest follow the surviving record,
@@ -186,12 +181,7 @@ def contacts_merge(*, survivor: Contact, duplicate: Contact, take: set[str], by)
     log_change(survivor, user=by, action=ChangeRecord.Action.CHANGED, before=before)
     note = f"«{duplicate.name}» ({duplicate.code}) در «{survivor.name}» ({survivor.code}) ادغام شد"
     for record in (survivor, duplicate):
-        ChangeRecord.objects.create(
-            record=record,
-            user=by,
-            action=ChangeRecord.Action.CHANGED,
-            changes=[{"field": "merge", "label": "ادغام", "type": "text", "old": "", "new": note}],
-        )
+        log_event(record, user=by, field="merge", label="ادغام", new=note)
     record_delete(record=duplicate, by=by)
     return survivor
 
@@ -212,21 +202,12 @@ def _move_links(duplicate: Contact, survivor: Contact) -> None:
         )
 
 
-def _log_row(contact: Contact, by, label: str, old: str, new: str) -> None:
-    ChangeRecord.objects.create(
-        record=contact,
-        user=by,
-        action=ChangeRecord.Action.CHANGED,
-        changes=[{"field": label, "label": label, "type": "text", "old": old, "new": new}],
-    )
-
-
 @transaction.atomic
 def contact_row_add(*, contact: Contact, row, label: str, by):
     """Adds a bank account or another address to the contact, recording it."""
     row.contact = contact
     row.save()
-    _log_row(contact, by, label, "", str(row))
+    log_event(contact, user=by, field=label, label=label, new=str(row))
     return row
 
 
@@ -234,4 +215,4 @@ def contact_row_add(*, contact: Contact, row, label: str, by):
 def contact_row_remove(*, contact: Contact, row, label: str, by) -> None:
     """Removes it; the history keeps what it was."""
     row.delete()
-    _log_row(contact, by, label, str(row), "")
+    log_event(contact, user=by, field=label, label=label, old=str(row))

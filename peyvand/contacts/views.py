@@ -1,5 +1,4 @@
 import datetime
-import functools
 
 from django import forms
 from django.conf import settings
@@ -28,7 +27,7 @@ from peyvand.contacts.selectors import (
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_of
 from peyvand.core.display import localize_digits
-from peyvand.core.exports import Column, csv_response, xlsx_response
+from peyvand.core.exports import Column, choice_label, csv_response, xlsx_response
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
@@ -165,7 +164,7 @@ def _detail(request: HttpRequest, contact: Contact, **forms_) -> HttpResponse:
         "branches": branches,
     }
     if can_annotate:
-        context |= {kind: form_class(prefix=kind) for kind, (form_class, _l) in ROWS.items()}
+        context |= {kind: row[0](prefix=kind) for kind, row in ROWS.items()}
         context |= forms_
     return render(request, "contacts/detail.html", context)
 
@@ -188,8 +187,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # Rows added and removed on the contact's page: bank accounts and other addresses.
 ROWS = {
-    "bank": (BankAccountForm, "حساب بانکی"),
-    "address": (AddressForm, "نشانی دیگر"),
+    "bank": (BankAccountForm, "حساب بانکی", "bank_accounts"),
+    "address": (AddressForm, "نشانی دیگر", "addresses"),
 }
 
 
@@ -199,7 +198,7 @@ def contact_row_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in ROWS:
         raise Http404
     contact = _visible_contact(request, pk)
-    form_class, label = ROWS[kind]
+    form_class, label, _related = ROWS[kind]
     form = form_class(request.POST, prefix=kind)
     if not form.is_valid():
         # The page again, with the form as typed and its errors beside the fields.
@@ -217,9 +216,8 @@ def contact_row_remove(request: HttpRequest, pk: int, kind: str, row_pk: int) ->
     if kind not in ROWS:
         raise Http404
     contact = _visible_contact(request, pk)
-    label = ROWS[kind][1]
-    rows = contact.bank_accounts if kind == "bank" else contact.addresses
-    row = rows.filter(pk=row_pk).first()
+    _form, label, related = ROWS[kind]
+    row = getattr(contact, related).filter(pk=row_pk).first()
     if row is None:
         raise Http404
     services.contact_row_remove(contact=contact, row=row, label=label, by=request.user)
@@ -307,21 +305,11 @@ def contact_autocomplete(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
-@functools.cache
-def _labels(choices) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
-def _label(choices, value: str) -> str:
-    """A choice's Persian label, translated once per export rather than once per row."""
-    return _labels(choices).get(value, value)
-
-
 EXPORT_COLUMNS = [
     Column("کد", lambda c: c.code),
     Column("نام", lambda c: c.name),
-    Column("نوع", lambda c: _label(Contact.Kind, c.kind)),
-    Column("وضعیت", lambda c: _label(Contact.Status, c.status)),
+    Column("نوع", lambda c: choice_label(Contact.Kind, c.kind)),
+    Column("وضعیت", lambda c: choice_label(Contact.Status, c.status)),
     Column("درجه", lambda c: c.grade.name if c.grade_id else ""),
     Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
     Column("شرکت", lambda c: c.company),

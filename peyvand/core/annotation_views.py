@@ -4,7 +4,6 @@ rule, so a file is never served to someone who may not see its record."""
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import check_upload
-from peyvand.core.models import Attachment, ChangeRecord, Note
+from peyvand.core.history import log_event
+from peyvand.core.models import Attachment, Note
 from peyvand.core.registry import annotated_models
 
 
@@ -29,16 +29,6 @@ def _model(label: str):
     if label not in annotated_models:
         raise Http404
     return apps.get_model(label)
-
-
-def _log(record, user, old: str, new: str) -> None:
-    ChangeRecord.objects.create(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        user=user,
-        action=ChangeRecord.Action.CHANGED,
-        changes=[{"field": "attachment", "label": "پیوست", "type": "text", "old": old, "new": new}],
-    )
 
 
 @require_POST
@@ -94,7 +84,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment, record = _attachment(request, pk, "change")
     attachment.deleted_at = timezone.now()
     attachment.save(update_fields=["deleted_at"])
-    _log(record, request.user, attachment.original_name, "")
+    log_event(
+        record, user=request.user, field="attachment", label="پیوست", old=attachment.original_name
+    )
     messages.success(
         request, _("پیوست «%(name)s» برداشته شد.") % {"name": attachment.original_name}
     )

@@ -3,6 +3,7 @@ Every list and report exports through these two functions with a list of Columns
 
 import csv
 import datetime
+import functools
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +23,17 @@ class Column:
     # text | number | date: numbers stay numeric in Excel; a date becomes two columns,
     # the Jalali text people read and a real date Excel can sort and filter.
     kind: str = "text"
+
+
+@functools.cache
+def _choice_labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def choice_label(choices, value: str) -> str:
+    """A choice's label for an export cell, translated once per process rather than once
+    per row (a lazy label's gettext was a fifth of a 100,000-row export)."""
+    return _choice_labels(choices).get(value, value)
 
 
 def _cells(columns: list[Column], record) -> list:

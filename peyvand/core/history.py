@@ -86,3 +86,17 @@ def log_change(
         action=action,
         changes=changes,
     )
+
+
+def log_event(
+    record: models.Model, *, user, field: str, label: str, old: str = "", new: str = ""
+) -> ChangeRecord:
+    """One history line for a change that is not a field of the record itself (a file,
+    the logo, a bank account, a merge): «label: old ← new»."""
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        user=user,
+        action=ChangeRecord.Action.CHANGED,
+        changes=[{"field": field, "label": label, "type": "text", "old": old, "new": new}],
+    )
