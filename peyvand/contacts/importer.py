@@ -357,34 +357,42 @@ class ContactImporter(Importer):
             return 0
         codes = iter(reserve_contact_codes(sum(1 for data, _p, _c in rows if not data.get("code"))))
         now = timezone.now()
-        contacts, phone_rows = [], []
+        contacts = []
         for data, phones, custom in rows:
-            contact = Contact(owner=job.user, custom=custom, created_at=now, updated_at=now, **data)
-            if not contact.code:
-                contact.code = next(codes)
-            contact_phones = [
-                ContactPhone(position=position, **phone) for position, phone in enumerate(phones)
-            ]
-            contact.mobile, contact.phones_text = derived_phone_fields(contact_phones)
-            contacts.append(contact)
-            phone_rows.append(contact_phones)
-        bulk_insert(Contact, contacts)
-        for contact, contact_phones in zip(contacts, phone_rows, strict=True):
-            for phone in contact_phones:
-                phone.contact_id = contact.pk
-        bulk_insert(ContactPhone, [phone for group in phone_rows for phone in group])
-        content_type = ContentType.objects.get_for_model(Contact)
+            mobile, numbers = derived_phone_fields([(p["kind"], p["number"]) for p in phones])
+            contacts.append(
+                {
+                    **data,
+                    "code": data.get("code") or next(codes),
+                    "owner_id": job.user_id,
+                    "custom": custom,
+                    "mobile": mobile,
+                    "phones_text": numbers,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ids = bulk_insert(Contact, contacts)
+        bulk_insert(
+            ContactPhone,
+            [
+                {**phone, "contact_id": contact_id, "position": position}
+                for contact_id, (_data, phones, _custom) in zip(ids, rows, strict=True)
+                for position, phone in enumerate(phones)
+            ],
+        )
+        content_type_id = ContentType.objects.get_for_model(Contact).pk
         bulk_insert(
             ChangeRecord,
             [
-                ChangeRecord(
-                    content_type=content_type,
-                    object_id=contact.pk,
-                    user=job.user,
-                    action=ChangeRecord.Action.CREATED,
-                    changes=[],
-                )
-                for contact in contacts
+                {
+                    "content_type_id": content_type_id,
+                    "object_id": contact_id,
+                    "user_id": job.user_id,
+                    "action": ChangeRecord.Action.CREATED,
+                    "changes": [],
+                }
+                for contact_id in ids
             ],
         )
         return len(contacts)

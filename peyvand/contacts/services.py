@@ -24,13 +24,16 @@ def contact_phones_set(*, contact: Contact, phones: list[dict]) -> None:
         for position, phone in enumerate(phones)
     ]
     ContactPhone.objects.bulk_create(rows)
-    contact.mobile, contact.phones_text = derived_phone_fields(rows)
+    contact.mobile, contact.phones_text = derived_phone_fields(
+        [(row.kind, row.number) for row in rows]
+    )
 
 
-def derived_phone_fields(phones: list[ContactPhone]) -> tuple[str, str]:
-    """The contact's primary mobile and its searchable phones text."""
-    mobile = next((row.number for row in phones if row.kind == ContactPhone.Kind.MOBILE), "")
-    return mobile, "|".join(phone_national_digits(row.number) for row in phones)
+def derived_phone_fields(phones: list[tuple[str, str]]) -> tuple[str, str]:
+    """The contact's primary mobile and its searchable phones text, from its phones'
+    (kind, number) in order."""
+    mobile = next((number for kind, number in phones if kind == ContactPhone.Kind.MOBILE), "")
+    return mobile, "|".join(phone_national_digits(number) for _kind, number in phones)
 
 
 def reserve_contact_codes(count: int) -> list[str]:

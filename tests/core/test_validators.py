@@ -1,6 +1,7 @@
 import re
 
 import django
+import phonenumbers
 import pytest
 from django import forms
 from django.conf import settings
@@ -258,6 +259,33 @@ def test_it_rejects_a_foreign_mobile(typed):
 def test_it_rejects_a_landline_given_as_a_mobile(landline):
     error = assert_rejected(normalize_mobile, landline, "not_mobile")
     assert "ثابت" in error.message
+
+
+def test_the_mobile_shortcut_agrees_with_a_full_parse_for_every_prefix():
+    """Mobiles skip phonenumbers.parse (a fast path for imports); for every 09xx prefix
+    and every way of writing it the answer must be the one the full parse gives."""
+    for prefix in range(9000, 10000):
+        national = f"{prefix}{prefix % 997:03d}{prefix % 89:03d}"[:10]
+        for typed in (f"0{national}", f"+98{national}", f"0098{national}", f"98{national}"):
+            try:
+                expected = _parsed_mobile(typed)
+            except ValidationError as error:
+                expected = error.code
+            try:
+                got = normalize_mobile(typed)
+            except ValidationError as error:
+                got = error.code
+            assert got == expected, typed
+
+
+def _parsed_mobile(typed: str) -> str:
+    """What phonenumbers alone says of a typed mobile: E.164, or our error code."""
+    number = phonenumbers.parse(typed, "IR")
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("", code="invalid_mobile")
+    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise ValidationError("", code="not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @pytest.mark.parametrize("typed", ["+989123456789", "09123456789", "۰۹۱۲-۳۴۵-۶۷۸۹"])
