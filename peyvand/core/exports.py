@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
+from peyvand.core.xlsx import SheetWriter
 
 
 @dataclass(frozen=True)
@@ -85,30 +85,12 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
 def xlsx_response(
     records: Iterable, columns: list[Column], filename: str, title: str
 ) -> FileResponse:
-    """A right-to-left sheet written row by row to a temporary file (constant_memory),
+    """A right-to-left sheet written row by row to a temporary file (constant memory),
     then streamed from disk."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
-    sheet = workbook.add_worksheet(title[:31])
-    sheet.right_to_left()
-    bold = workbook.add_format({"bold": True, "bg_color": "#E8EEFC"})
-    number = workbook.add_format({"num_format": "#,##0"})
-    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    headers = _headers(columns)
-    sheet.write_row(0, 0, headers, bold)
-    sheet.set_column(0, len(headers) - 1, 18)
-    sheet.freeze_panes(1, 0)
-    for row, record in enumerate(records, start=1):
-        for col, value in enumerate(_cells(columns, record)):
-            if value == "" or value is None:
-                continue  # an empty cell costs XlsxWriter as much as a written one
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(row, col, value, date)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(row, col, value, number)
-            else:
-                sheet.write_string(row, col, str(value))
-    workbook.close()
+    with SheetWriter(output, title=title, headers=_headers(columns)) as sheet:
+        for record in records:
+            sheet.write_row(_cells(columns, record))
     output.seek(0)
     return FileResponse(
         output,
