@@ -16,7 +16,7 @@ from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import AutocompleteSelect, TreeNodeChoiceField
 from peyvand.core.money import parse_money
 from peyvand.core.text import normalize_persian, to_latin_digits
-from peyvand.core.trees import ordered_nodes, subtree
+from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.core.validators import (
     identifier_form_field,
     normalize_landline,
@@ -165,7 +165,7 @@ class TreeNodeForm(forms.ModelForm):
         model = self._meta.model
         excluded = set()
         if self.instance.pk:
-            excluded = set(subtree(model, self.instance.pk).values_list("pk", flat=True))
+            excluded = set(subtree_ids(model, self.instance.pk))
             self.initial["parent"] = self.instance.parent_id
         self.fields["parent"].choices = [("", _("— ریشه —"))] + [
             (node.pk, node.indented_name)

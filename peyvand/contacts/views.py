@@ -93,10 +93,19 @@ def _filtered_contacts(request: HttpRequest):
     return contacts, filters, custom
 
 
+# What a list row shows (contact_tags.contact_row): a contact has forty columns, its search
+# key alone is longer than the rest of the row, and the owner's would include a password.
+LIST_ROW_FIELDS = (
+    "code", "name", "kind", "company", "mobile", "is_vip", "created_at",
+    "grade__name", "grade__color", "category__name", "region__name", "source__name",
+    "owner__username", "owner__first_name", "owner__last_name",
+)  # fmt: skip
+
+
 @view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
     contacts, filters, custom = _filtered_contacts(request)
-    page = paginate(contacts, request.GET.get("page"), settings.PAGE_SIZE)
+    page = paginate(contacts.only(*LIST_ROW_FIELDS), request.GET.get("page"), settings.PAGE_SIZE)
     short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
     context = {
         "page": page,
@@ -305,25 +314,42 @@ def contact_autocomplete(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
-EXPORT_COLUMNS = [
-    Column("کد", lambda c: c.code),
-    Column("نام", lambda c: c.name),
-    Column("نوع", lambda c: choice_label(Contact.Kind, c.kind)),
-    Column("وضعیت", lambda c: choice_label(Contact.Status, c.status)),
-    Column("درجه", lambda c: c.grade.name if c.grade_id else ""),
-    Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
-    Column("شرکت", lambda c: c.company),
-    Column("تلفن همراه", lambda c: format_phone_national(c.mobile) if c.mobile else ""),
-    Column("تلفن‌ها", lambda c: "، ".join(c.phones_text.split("|")) if c.phones_text else ""),
-    Column("ایمیل", lambda c: c.email),
-    Column("کد ملی / شناسه ملی", lambda c: c.national_id),
-    Column("صنف", lambda c: c.category.name if c.category_id else ""),
-    Column("موقعیت جغرافیایی", lambda c: c.region.name if c.region_id else ""),
-    Column("نحوه آشنایی", lambda c: c.source.name if c.source_id else ""),
-    Column("سقف اعتبار (ریال)", lambda c: c.credit_limit, kind="number"),
-    Column("مالک", lambda c: str(c.owner)),
-    Column("تاریخ ثبت", lambda c: c.created_at, kind="date"),
-]
+def _export_columns() -> list[Column]:
+    """The export's columns. Grades, categories, regions, sources and users are small
+    tables read once per export into dictionaries: joined and turned into model objects
+    on each of 100,000 rows, they were half the export's time."""
+    grades = dict(Grade.objects.values_list("pk", "name"))
+    categories = dict(Category.objects.values_list("pk", "name"))
+    regions = dict(Region.objects.values_list("pk", "name"))
+    sources = dict(AcquaintanceSource.objects.values_list("pk", "name"))
+    owners = {user.pk: str(user) for user in User.objects.only("first_name", "last_name")}
+    return [
+        Column("کد", lambda c: c.code),
+        Column("نام", lambda c: c.name),
+        Column("نوع", lambda c: choice_label(Contact.Kind, c.kind)),
+        Column("وضعیت", lambda c: choice_label(Contact.Status, c.status)),
+        Column("درجه", lambda c: grades.get(c.grade_id, "")),
+        Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
+        Column("شرکت", lambda c: c.company),
+        Column("تلفن همراه", lambda c: format_phone_national(c.mobile) if c.mobile else ""),
+        Column("تلفن‌ها", lambda c: "، ".join(c.phones_text.split("|")) if c.phones_text else ""),
+        Column("ایمیل", lambda c: c.email),
+        Column("کد ملی / شناسه ملی", lambda c: c.national_id),
+        Column("صنف", lambda c: categories.get(c.category_id, "")),
+        Column("موقعیت جغرافیایی", lambda c: regions.get(c.region_id, "")),
+        Column("نحوه آشنایی", lambda c: sources.get(c.source_id, "")),
+        Column("سقف اعتبار (ریال)", lambda c: c.credit_limit, kind="number"),
+        Column("مالک", lambda c: owners.get(c.owner_id, "")),
+        Column("تاریخ ثبت", lambda c: c.created_at, kind="date"),
+    ]
+
+
+# The contact columns _export_columns() reads (custom fields are in ``custom``).
+EXPORT_FIELDS = (
+    "code", "name", "kind", "status", "grade", "is_vip", "company", "mobile", "phones_text",
+    "email", "national_id", "category", "region", "source", "credit_limit", "owner",
+    "created_at", "custom",
+)  # fmt: skip
 
 
 @permission_required("contacts.export_contact", raise_exception=True)
@@ -344,8 +370,8 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
         response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
         return response
-    records = contacts.iterator(chunk_size=2000)
-    columns = EXPORT_COLUMNS + export_columns(custom.fields)
+    records = contacts.select_related(None).only(*EXPORT_FIELDS).iterator(chunk_size=2000)
+    columns = _export_columns() + export_columns(custom.fields)
     if file_format == "csv":
         return csv_response(records, columns, name)
     return xlsx_response(records, columns, name, title="مخاطبین")

@@ -178,6 +178,31 @@ def test_the_list_pages_without_counting(client, personas):
     assert len(re.findall(r'href="/contacts/\d+/"', second)) == 5
 
 
+def test_the_list_escapes_what_users_typed_and_marks_the_chosen_filters(client, personas):
+    from peyvand.contacts.models import Region
+    from peyvand.lookups.models import AcquaintanceSource
+
+    source = AcquaintanceSource.objects.create(name="<b>نمایشگاه</b>")
+    kashan = Region.objects.get(name="کاشان")
+    ContactFactory(
+        owner=personas.owner,
+        name='<script>alert("x")</script> & شرکا',
+        company="<i>آلفا</i>",
+        region=kashan,
+        source=source,
+        status=Contact.Status.CUSTOMER,
+    )
+    client.force_login(personas.owner)
+    page = client.get(
+        reverse("contacts:list"), {"region": kashan.pk, "source": source.pk, "status": "customer"}
+    ).content.decode()
+    assert "<script>alert" not in page and "<i>آلفا" not in page and "<b>نمایشگاه" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; شرکا" in page
+    assert f'<option value="{kashan.pk}" selected>— کاشان</option>' in page
+    assert f'<option value="{source.pk}" selected>&lt;b&gt;نمایشگاه&lt;/b&gt;</option>' in page
+    assert '<option value="customer" selected>' in page
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_list_query_count_does_not_grow_with_rows(
     client, personas, django_assert_num_queries, rows
