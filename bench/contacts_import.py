@@ -25,7 +25,6 @@ import django
 
 django.setup()
 
-import xlsxwriter  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -34,6 +33,7 @@ from peyvand.accounts.models import User  # noqa: E402
 from peyvand.contacts.models import Contact  # noqa: E402
 from peyvand.core.imports import describe_file, run_import  # noqa: E402
 from peyvand.core.models import ChangeRecord, ImportJob  # noqa: E402
+from peyvand.core.xlsx import SheetWriter  # noqa: E402
 from peyvand.demo import data  # noqa: E402
 
 PROVINCES = ["تهران", "اصفهان", "فارس", "خراسان رضوی", "آذربایجان شرقی", "گیلان"]
@@ -46,25 +46,21 @@ def national_id(seed: int) -> str:
 
 
 def write_file(path: Path, rows: int) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet()
-    sheet.write_row(0, 0, ["نام", "تلفن همراه", "کد ملی", "ایمیل", "استان", "طرح"])
-    for number in range(rows):
-        first = data.FIRST_NAMES[number % len(data.FIRST_NAMES)]
-        last = data.LAST_NAMES[number // 7 % len(data.LAST_NAMES)]
-        sheet.write_row(
-            number + 1,
-            0,
-            [
-                f"{first} {last}",
-                f"0990{number:07d}",
-                national_id(800_000_000 + number),
-                f"c{number}@example.ir",
-                PROVINCES[number % len(PROVINCES)],
-                ["طلایی", "نقره‌ای", "برنزی"][number % 3],
-            ],
-        )
-    workbook.close()
+    headers = ["نام", "تلفن همراه", "کد ملی", "ایمیل", "استان", "طرح"]
+    with path.open("wb") as output, SheetWriter(output, title="مخاطبین", headers=headers) as sheet:
+        for number in range(rows):
+            first = data.FIRST_NAMES[number % len(data.FIRST_NAMES)]
+            last = data.LAST_NAMES[number // 7 % len(data.LAST_NAMES)]
+            sheet.write_row(
+                [
+                    f"{first} {last}",
+                    f"0990{number:07d}",
+                    national_id(800_000_000 + number),
+                    f"c{number}@example.ir",
+                    PROVINCES[number % len(PROVINCES)],
+                    ["طلایی", "نقره‌ای", "برنزی"][number % 3],
+                ]
+            )
 
 
 def main() -> None:
