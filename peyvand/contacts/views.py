@@ -322,7 +322,9 @@ def _export_columns() -> list[Column]:
     categories = dict(Category.objects.values_list("pk", "name"))
     regions = dict(Region.objects.values_list("pk", "name"))
     sources = dict(AcquaintanceSource.objects.values_list("pk", "name"))
-    owners = {user.pk: str(user) for user in User.objects.only("first_name", "last_name")}
+    owners = {
+        user.pk: str(user) for user in User.objects.only("first_name", "last_name", "username")
+    }
     return [
         Column("کد", lambda c: c.code),
         Column("نام", lambda c: c.name),

@@ -18,8 +18,9 @@ from typing import IO
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # Characters XML 1.0 cannot carry at all (a pasted control character would make the whole
 # file unreadable), and the three that need escaping.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NEEDS_WORK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f&<>\ufffe\uffff]")
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_INVALID_XML = re.compile(f"[{_NOT_XML}]")
+_NEEDS_WORK = re.compile(f"[{_NOT_XML}&<>]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 # Cell formats (indexes into cellXfs of styles.xml below).
@@ -137,6 +138,8 @@ class SheetWriter:
         for letter, value in zip(self._letters, cells, strict=False):
             if value is None or value == "":
                 continue
+            if not isinstance(value, str | int | float | decimal.Decimal | datetime.date):
+                value = str(value)  # anything else is written as its text
             if isinstance(value, str):
                 parts.append(
                     f'<c r="{letter}{row}"{styled} t="inlineStr">'
@@ -144,17 +147,12 @@ class SheetWriter:
                 )
             elif isinstance(value, bool):
                 parts.append(f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float | decimal.Decimal):
-                parts.append(f'<c r="{letter}{row}" s="{_NUMBER}"><v>{value}</v></c>')
             elif isinstance(value, datetime.date):
                 day = value.date() if isinstance(value, datetime.datetime) else value
                 serial = (day - _EXCEL_EPOCH).days
                 parts.append(f'<c r="{letter}{row}" s="{_DATE}"><v>{serial}</v></c>')
-            else:
-                parts.append(
-                    f'<c r="{letter}{row}" t="inlineStr">'
-                    f'<is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
-                )
+            else:  # int, float, Decimal
+                parts.append(f'<c r="{letter}{row}" s="{_NUMBER}"><v>{value}</v></c>')
         parts.append("</row>")
         self._pending.append("".join(parts))
         if len(self._pending) >= 500:  # one write (and one compression call) per 500 rows
