@@ -31,9 +31,9 @@ demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support، گذرواژه peyvand-demo"
-	@# The background worker (imports; later reminders and the outbox) runs beside the
+	@# The background worker (imports, the SMS/email outbox, birthday greetings) runs beside the
 	@# web server and stops with it.
-	DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	DEBUG=1 $(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "peyvand.lookups",
     "peyvand.customfields",
     "peyvand.contacts",
+    "peyvand.messaging",
     "peyvand.api",
     "peyvand.demo",
 ]
@@ -169,10 +170,15 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "peyvand@localhost")
 
-# SMS (used by the messaging module): backend name and the provider's key.
+# SMS: "console" (development: the log and SMS_CONSOLE_FILE), "kavenegar" or "smsir".
+# SMS_BASE_URL points a backend elsewhere (a test double); empty is the provider's own.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_BASE_URL = os.environ.get("SMS_BASE_URL", "")
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
@@ -187,9 +193,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per SMS request (its URL masked by messaging.gateways) is noise.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
-# Background work (imports now; reminders and the outbox later): rows in the database,
-# run by `manage.py db_worker`; several workers claim with SKIP LOCKED on PostgreSQL.
+# Background work (imports, the SMS/email outbox; reminders later): rows in the database,
+# run by `manage.py worker` (db_worker plus the periodic beat of core.scheduler);
+# several workers claim with SKIP LOCKED on PostgreSQL.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

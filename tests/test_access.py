@@ -16,6 +16,7 @@ from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
+from peyvand.messaging.models import Broadcast, ContactGroup, Message, MessageTemplate
 from tests.factories import ContactFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -118,6 +119,40 @@ def a_team(personas) -> list:
     return [personas.owner.teams.first().pk]
 
 
+def owners_message(personas, status="queued") -> list:
+    contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
+    message = Message.objects.create(
+        channel="sms", to=contact.mobile, contact=contact, body="سلام", owner=personas.owner,
+        status=status,
+    )  # fmt: skip
+    return [message.pk]
+
+
+def owners_broadcast(personas) -> list:
+    broadcast = Broadcast.objects.create(
+        owner=personas.owner, channel="sms", title="نوروز", target="list", body="نوروز مبارک"
+    )
+    return [broadcast.pk]
+
+
+def owners_group(personas) -> list:
+    return [ContactGroup.objects.create(owner=personas.owner, name="گروه من").pk]
+
+
+def owners_group_member(personas) -> list:
+    group = ContactGroup.objects.create(owner=personas.owner, name="گروه من")
+    contact = ContactFactory(owner=personas.owner)
+    group.memberships.create(contact=contact)
+    return [group.pk, contact.pk]
+
+
+def a_message_template(personas) -> list:
+    template = MessageTemplate.objects.create(
+        name="تبریک", channel="sms", body="{نام} عزیز", created_by=personas.manager
+    )
+    return [template.pk]
+
+
 MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
 RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
@@ -178,6 +213,27 @@ RULES: dict[str, Rule] = {
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    "messaging:list": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:detail": Rule(owners_message, LOGIN, 404, 200, 200),
+    "messaging:retry": Rule(
+        lambda personas: owners_message(personas, "failed"), LOGIN, 404, 302, 302, "post"
+    ),
+    "messaging:cancel": Rule(owners_message, LOGIN, 404, 302, 302, "post"),
+    "messaging:preview": Rule(no_args, LOGIN, 200, 200, 200, "post"),
+    "messaging:send": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "messaging:opt_out": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    "messaging:broadcast_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:broadcast_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:broadcast_detail": Rule(owners_broadcast, LOGIN, 404, 200, 200),
+    "messaging:group_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:group_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:group_add": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:group_detail": Rule(owners_group, LOGIN, 404, 200, 200),
+    "messaging:group_remove": Rule(owners_group_member, LOGIN, 404, 302, 302, "post"),
+    "messaging:template_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:template_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:template_edit": Rule(a_message_template, LOGIN, **MANAGER_ONLY),
+    "messaging:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
+from peyvand.messaging.models import Broadcast, ContactGroup, Message, MessageTemplate
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 
 # Every page starts with: session, user, the user's permissions (2 queries), and the
@@ -19,7 +20,7 @@ PAGES: dict[str, tuple[list, int]] = {
     # (the manager holds "see all", so no team-ids query)
     "core:home": ([], 2),  # holiday overrides, my recent contacts
     "core:search": ([], 2),  # one query per search source: contacts, phone book
-    "core:trash": ([], 2),  # one query per trashable model: contacts, phone book
+    "core:trash": ([], 3),  # one query per trashable model: contacts, phone book, groups
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -33,6 +34,11 @@ PAGES: dict[str, tuple[list, int]] = {
     "phonebook:list": ([], 1),
     # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
     "contacts:list": ([], 7),
+    "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
+    "messaging:broadcast_list": ([], 1),
+    "messaging:group_list": ([], 1),
+    "messaging:template_list": ([], 1),
+    "messaging:settings": ([], 3),  # the settings row, the templates and users to choose
 }
 
 
@@ -50,6 +56,18 @@ def grow(personas, rows: int) -> None:
         )
         CustomField.objects.create(
             target="contacts.contact", label=f"فیلد {number}", kind="choice", options="الف\nب"
+        )
+        contact = ContactFactory(owner=user, phones=["+989121234567"])
+        broadcast = Broadcast.objects.create(
+            owner=user, channel="sms", title=f"ارسال {number}", target="list", body="سلام"
+        )
+        Message.objects.create(
+            owner=user, channel="sms", to=contact.mobile, contact=contact, body="سلام",
+            broadcast=broadcast,
+        )  # fmt: skip
+        ContactGroup.objects.create(owner=user, name=f"گروه {number}")
+        MessageTemplate.objects.create(
+            name=f"الگو {number}", channel="sms", body="سلام {نام}", created_by=user
         )
 
 

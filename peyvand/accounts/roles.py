@@ -20,6 +20,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.change_phonebookentry",
         "contacts.delete_phonebookentry",
         "contacts.view_phonebookentry",
+        "messaging.view_message",
+        "messaging.send_message",
+        "messaging.send_broadcast",
+        "messaging.view_broadcast",
+        "messaging.view_contactgroup",
+        "messaging.add_contactgroup",
+        "messaging.change_contactgroup",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -29,9 +36,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.change_phonebookentry",
         "contacts.delete_phonebookentry",
         "contacts.view_phonebookentry",
+        "messaging.view_message",
+        "messaging.send_message",
     ],
 }
-PROJECT_APPS = ["accounts", "core", "lookups", "contacts"]
+PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging"]
 
 
 def ensure_roles(**kwargs) -> None:

@@ -2,10 +2,13 @@
 permissions through the same selectors and services as the pages, and answers errors
 as JSON with Persian messages."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -19,6 +22,9 @@ from peyvand.api.schemas import (
     ErrorOut,
     LookupOut,
     MeOut,
+    MessageIn,
+    MessageOut,
+    MessagePage,
     PhoneBookIn,
     PhoneBookOut,
     PhoneBookPage,
@@ -36,6 +42,10 @@ from peyvand.core.trees import ordered_nodes
 from peyvand.customfields.forms import CustomFilters
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import LOOKUP_LISTS
+from peyvand.messaging import services as messaging_services
+from peyvand.messaging.models import Channel, Message
+from peyvand.messaging.selectors import MessageFilters, messages_for_list
+from peyvand.messaging.text import UnknownPlaceholder
 
 api = NinjaAPI(
     title="Peyvand API",
@@ -236,3 +246,97 @@ def phonebook_create(request, payload: PhoneBookIn):
         return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
     entry = contact_services.phonebook_save(entry=form.save(commit=False), by=request.auth)
     return Status(201, entry)
+
+
+@api.get("/messages", response=MessagePage, tags=["messages"])
+def message_list(
+    request,
+    status: str = "",
+    channel: str = "",
+    backend: str = "",
+    owner: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    page: int = 1,
+):
+    """Messages the caller may see (their own and their teams'; everything for managers),
+    newest first, with the same filters as the page."""
+    _require(request.auth, "messaging.view_message")
+    filters = MessageFilters(
+        status=status, channel=channel, backend=backend, owner=owner, since=since, until=until
+    )
+    result = paginate(
+        messages_for_list(user=request.auth, filters=filters), page, settings.PAGE_SIZE
+    )
+    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+
+
+@api.get("/messages/{message_id}", response=MessageOut, tags=["messages"])
+def message_detail(request, message_id: int):
+    _require(request.auth, "messaging.view_message")
+    return get_visible_or_404(Message, request.auth, message_id)
+
+
+@api.post("/messages", response={201: MessageOut, 422: ErrorOut}, tags=["messages"])
+def message_send(request, payload: MessageIn):
+    """Queues an SMS or email (now, or at ``scheduled_at``); a worker sends it. To a
+    contact (its mobile or email, placeholders such as {نام} filled in) or to ``to``."""
+    _require(request.auth, "messaging.send_message")
+    if payload.channel not in Channel.values:
+        return Status(422, {"detail": "نوع پیام باید sms یا email باشد."})
+    scheduled_at = payload.scheduled_at
+    if scheduled_at is not None and timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
+    if payload.channel == Channel.EMAIL and not payload.subject.strip():
+        return Status(422, {"detail": "موضوع ایمیل را بنویسید."})
+    try:
+        if payload.contact_id is not None:
+            contact = get_visible_or_404(Contact, request.auth, payload.contact_id)
+            message = messaging_services.message_to_contact(
+                contact=contact,
+                channel=payload.channel,
+                subject=payload.subject,
+                body=payload.body,
+                scheduled_at=scheduled_at,
+                by=request.auth,
+            )
+        elif payload.to:
+            message = messaging_services.message_queue(
+                channel=payload.channel,
+                to=payload.to,
+                subject=payload.subject,
+                body=payload.body,
+                scheduled_at=scheduled_at,
+                by=request.auth,
+            )
+        else:
+            return Status(422, {"detail": "گیرنده را با contact_id یا to مشخص کنید."})
+    except (messaging_services.NotSendable, UnknownPlaceholder) as error:
+        return Status(422, {"detail": str(error)})
+    return Status(201, message)
+
+
+@api.post(
+    "/messages/{message_id}/retry", response={200: MessageOut, 422: ErrorOut}, tags=["messages"]
+)
+def message_retry(request, message_id: int):
+    """Sends a failed, undelivered or unknown message again."""
+    _require(request.auth, "messaging.send_message")
+    message = get_visible_or_404(Message, request.auth, message_id)
+    try:
+        return messaging_services.message_retry(message=message, by=request.auth)
+    except messaging_services.NotSendable as error:
+        return Status(422, {"detail": str(error)})
+
+
+@api.post(
+    "/messages/{message_id}/cancel", response={200: MessageOut, 422: ErrorOut}, tags=["messages"]
+)
+def message_cancel(request, message_id: int):
+    """Cancels a message still waiting in the queue."""
+    _require(request.auth, "messaging.send_message")
+    message = get_visible_or_404(Message, request.auth, message_id)
+    if not messaging_services.message_cancel(message=message, by=request.auth):
+        return Status(422, {"detail": "پیام دیگر در صف نیست و لغو نمی‌شود."})
+    message.refresh_from_db()
+    return message

@@ -161,3 +161,43 @@ class PhoneBookPage(Schema):
     items: list[PhoneBookOut]
     page: int
     has_next: bool
+
+
+class MessageIn(Schema):
+    channel: str = "sms"  # sms or email
+    contact_id: int | None = None  # send to this contact's mobile/email (placeholders filled)
+    to: str = ""  # or straight to a number/address
+    subject: str = ""
+    body: str
+    scheduled_at: datetime.datetime | None = None  # later; naive times are Tehran time
+
+
+class MessageOut(Schema):
+    id: int
+    channel: str
+    to: str
+    contact_id: int | None
+    subject: str
+    body: str
+    status: str
+    status_display: str
+    scheduled_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    attempts: int
+    last_error: str
+    backend: str
+    provider_id: str
+    owner_id: int
+    broadcast_id: int | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_status_display(message) -> str:
+        return str(message.get_status_display())
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    page: int
+    has_next: bool

@@ -2,10 +2,13 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree_ids
+from peyvand.customfields.forms import CustomFilters
+from peyvand.customfields.models import CustomField
 
 # +98…, 0098…, or a bare 98 in front of a whole mobile number (98 912 345 6789).
 _INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
@@ -90,6 +93,35 @@ def contacts_for_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
     if filters.ids is not None:
         contacts = contacts.filter(pk__in=filters.ids)
     return contacts.order_by(*SORTS.get(filters.sort, SORTS["-created"]))
+
+
+def int_param(params: QueryDict, name: str) -> int | None:
+    try:
+        return int(params.get(name) or 0) or None
+    except ValueError:
+        return None
+
+
+def filtered_contacts(
+    *, user, params: QueryDict
+) -> tuple[QuerySet[Contact], ContactFilters, CustomFilters]:
+    """The contact list's search and filters read from a query string: the page, its
+    exports, its bulk actions and a message to the listed contacts all read them here,
+    so they always act on the same rows."""
+    status, kind = params.get("status", ""), params.get("kind", "")
+    filters = ContactFilters(
+        query=params.get("q", "").strip(),
+        **{
+            name: int_param(params, name)
+            for name in ("owner", "category", "region", "source", "grade")
+        },
+        status=status if status in Contact.Status.values else "",
+        kind=kind if kind in Contact.Kind.values else "",
+        sort=params.get("sort", "-created"),
+        ids=[int(pk) for pk in params.getlist("id") if pk.isdigit()] or None,
+    )
+    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), params)
+    return custom.apply(contacts_for_list(user=user, filters=filters)), filters, custom
 
 
 def contact_duplicates(

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.history import log_change, log_event, snapshot
@@ -193,11 +193,26 @@ def _move_links(duplicate: Contact, survivor: Contact) -> None:
     """Re-points every foreign key to the duplicate (found through the model's relations,
     so modules added later are covered) and its notes and attachments."""
     for relation in Contact._meta.related_objects:
-        if relation.related_model is ContactPhone or not relation.field.concrete:
+        if (
+            relation.related_model is ContactPhone
+            or relation.many_to_many  # its through model's foreign key is moved instead
+            or not relation.field.concrete
+        ):
             continue
-        relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
-            **{relation.field.name: survivor}
-        )
+        name = relation.field.name
+        rows = relation.related_model._base_manager.filter(**{name: duplicate})
+        try:
+            with transaction.atomic():
+                rows.update(**{name: survivor})
+        except IntegrityError:
+            # A link that may exist once (a group's member): where the survivor already
+            # has it, the duplicate's copy is dropped; the others move.
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        type(row)._base_manager.filter(pk=row.pk).update(**{name: survivor})
+                except IntegrityError:
+                    row.delete()
     content_type = ContentType.objects.get_for_model(Contact)
     for model in (Attachment, Note):
         model.objects.filter(content_type=content_type, object_id=duplicate.pk).update(

@@ -19,10 +19,10 @@ from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, ph
 from peyvand.contacts.models import Category, Contact, ContactPhone, Region
 from peyvand.contacts.selectors import (
     MIN_SEARCH_LENGTH,
-    ContactFilters,
     contact_duplicates,
     contact_search,
-    contacts_for_list,
+    filtered_contacts,
+    int_param,
 )
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_of
@@ -39,8 +39,6 @@ from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import format_phone_national
 from peyvand.core.vcard import Card, write_card
 from peyvand.customfields.display import export_columns
-from peyvand.customfields.forms import CustomFilters
-from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource, Grade
 
 
@@ -63,34 +61,13 @@ def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict
     return [{"contact": c, "visible": c.pk in visible} for c in found]
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET.get(name) or 0) or None
-    except ValueError:
-        return None
-
-
 view_contacts = permission_required("contacts.view_contact", raise_exception=True)
 
 
 def _filtered_contacts(request: HttpRequest):
-    """The list's search and filters from the query string: the page, its exports and
-    its bulk actions all read them here, so they always act on the same rows."""
-    status, kind = request.GET.get("status", ""), request.GET.get("kind", "")
-    filters = ContactFilters(
-        query=request.GET.get("q", "").strip(),
-        **{
-            name: _int_param(request, name)
-            for name in ("owner", "category", "region", "source", "grade")
-        },
-        status=status if status in Contact.Status.values else "",
-        kind=kind if kind in Contact.Kind.values else "",
-        sort=request.GET.get("sort", "-created"),
-        ids=[int(pk) for pk in request.GET.getlist("id") if pk.isdigit()] or None,
-    )
-    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), request.GET)
-    contacts = custom.apply(contacts_for_list(user=request.user, filters=filters))
-    return contacts, filters, custom
+    """The list's search and filters from the query string: the page, its exports, its
+    bulk actions (and a message to the listed contacts) all read them the same way."""
+    return filtered_contacts(user=request.user, params=request.GET)
 
 
 # What a list row shows (contact_tags.contact_row): a contact has forty columns, its search
@@ -450,7 +427,7 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
     side by side, ticks the values to take from it, and confirms."""
     survivor = get_visible_or_404(Contact, request.user, pk)
     other_id = (
-        _int_post(request, "other") if request.method == "POST" else _int_param(request, "other")
+        _int_post(request, "other") if request.method == "POST" else int_param(request.GET, "other")
     )
     duplicate = None
     if other_id and other_id != survivor.pk:

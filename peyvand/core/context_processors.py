@@ -44,6 +44,32 @@ def _menu() -> list[MenuSection]:
             ],
         ),
         MenuSection(
+            _("پیامک و ایمیل"),
+            [
+                MenuItem(
+                    _("پیام‌ها"),
+                    "messaging:list",
+                    "chat-dots",
+                    "messaging:list",
+                    "messaging.view_message",
+                ),
+                MenuItem(
+                    _("ارسال‌های گروهی"),
+                    "messaging:broadcast_list",
+                    "megaphone",
+                    "messaging:broadcast",
+                    "messaging.view_broadcast",
+                ),
+                MenuItem(
+                    _("گروه‌های ارسال"),
+                    "messaging:group_list",
+                    "collection",
+                    "messaging:group",
+                    "messaging.view_contactgroup",
+                ),
+            ],
+        ),
+        MenuSection(
             _("مدیریت"),
             [
                 MenuItem(
@@ -73,6 +99,20 @@ def _menu() -> list[MenuSection]:
                     "ui-checks",
                     "customfields",
                     "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("الگوهای پیام"),
+                    "messaging:template_list",
+                    "card-text",
+                    "messaging:template",
+                    "messaging.manage_messaging",
+                ),
+                MenuItem(
+                    _("تنظیمات پیامک و ایمیل"),
+                    "messaging:settings",
+                    "envelope-gear",
+                    "messaging:settings",
+                    "messaging.manage_messaging",
                 ),
                 MenuItem(
                     _("تقویم کاری"),

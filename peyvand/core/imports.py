@@ -330,7 +330,7 @@ class _Run:
 
 @task()
 def import_file(job_id: int) -> None:
-    """The background task: ``manage.py db_worker`` runs it."""
+    """The background task: ``manage.py worker`` runs it."""
     # Claimed with one UPDATE: a second delivery of the same job, or a second worker,
     # finds it no longer queued and does nothing.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(

@@ -81,6 +81,9 @@ class BusinessRecord(TimeStampedModel):
     assignee_fields: ClassVar[tuple[str, ...]] = ()
     # Fields whose changes are not worth a history line.
     history_exclude: ClassVar[tuple[str, ...]] = ("updated_at", "deleted_at", "deleted_by")
+    # Records that are never deleted (a sent message is cancelled, not trashed) stay off
+    # the trash page, which would otherwise scan their table for deleted rows.
+    in_trash: ClassVar[bool] = True
 
     class Meta:
         abstract = True
@@ -390,3 +393,16 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class ScheduleLease(models.Model):
+    """When a periodic job (core.scheduler) next falls due. Every worker's beat tries to
+    move ``next_run_at`` forward with one conditional UPDATE; only the one that succeeds
+    enqueues the job, so several workers on several hosts run it once per period."""
+
+    name = models.CharField(max_length=60, unique=True)
+    next_run_at = models.DateTimeField()
+    last_beat_by = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

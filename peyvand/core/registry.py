@@ -46,3 +46,44 @@ annotated_models: set[str] = set()
 
 def register_annotated_model(label: str) -> None:
     annotated_models.add(label)
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A card another module adds to a record's page (messages on a contact's page…):
+    ``context(request, record)`` gives what ``template`` needs."""
+
+    model_label: str  # "contacts.contact"
+    template: str
+    context: Callable
+    permission: str
+    order: int = 100
+
+
+record_panels: list[RecordPanel] = []
+
+
+def register_record_panel(panel: RecordPanel) -> None:
+    if panel not in record_panels:
+        record_panels.append(panel)
+        record_panels.sort(key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class ListAction:
+    """A button another module adds to a list page, acting on what the list shows (its
+    search and filters) or on the ticked rows: "message these contacts"…"""
+
+    model_label: str
+    label: str  # Persian
+    icon: str  # bootstrap-icons name
+    url_name: str  # a GET view that reads the list's query string
+    permission: str
+
+
+list_actions: list[ListAction] = []
+
+
+def register_list_action(action: ListAction) -> None:
+    if action not in list_actions:
+        list_actions.append(action)

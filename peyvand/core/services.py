@@ -10,7 +10,9 @@ from peyvand.core.models import BusinessRecord, ChangeRecord, HolidayOverride, S
 
 def trash_models() -> list[type[BusinessRecord]]:
     """Every concrete business record model: what the trash page lists."""
-    return [model for model in apps.get_models() if issubclass(model, BusinessRecord)]
+    return [
+        model for model in apps.get_models() if issubclass(model, BusinessRecord) and model.in_trash
+    ]
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """Importing contacts from Excel and CSV: upload, map, preview, run in the background
-worker (django-tasks' database backend, the real `db_worker` command), report."""
+worker (django-tasks' database backend, the real `worker` command), report."""
 
 import io
 
@@ -54,7 +54,7 @@ def start(client, job: ImportJob, **changes) -> ImportJob:
     data |= {"duplicates": job.duplicates, "action": "start"} | changes
     response = client.post(reverse("core:import_detail", args=[job.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
     job.refresh_from_db()
     return job
 

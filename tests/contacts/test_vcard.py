@@ -47,7 +47,7 @@ def test_a_phones_vcard_file_imports_through_the_usual_import(client, personas):
         reverse("core:import_detail", args=[job.pk]),
         data | {"duplicates": "skip", "action": "start"},
     )
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
     job.refresh_from_db()
     assert job.created_count == 2, list(job.issues.values_list("message", flat=True))
     person = Contact.objects.get(name="محمد رضایی")

@@ -63,7 +63,7 @@ def test_a_manager_logs_in_and_sees_a_persian_rtl_home_page(page, log_in, manage
     expect(html).to_have_attribute("lang", "fa")
     expect(html).to_have_attribute("dir", "rtl")
     expect(menu_link(page, "مخاطبین")).to_be_visible()
-    expect(page.locator("#sidebar .nav-section")).to_have_text("مدیریت")
+    expect(page.locator("#sidebar .nav-section", has_text="مدیریت")).to_be_visible()
     expect(menu_link(page, "کاربران")).to_be_visible()
 
     today = page.locator("main span.text-secondary", has_text="امروز")
@@ -228,7 +228,7 @@ def test_a_rep_imports_contacts_from_excel_and_sees_the_bad_row_reported(
     # The page polls the job every second. SQLite's in-memory test database locks whole
     # tables between threads, so the page waits elsewhere while the worker runs here.
     page.goto("/contacts/")
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
     page.goto(job_url)
     expect(page.get_by_text("پایان یافت")).to_be_visible()
     expect(page.get_by_role("cell", name="۳", exact=True)).to_be_visible()  # line 3

@@ -159,3 +159,65 @@ def sort_link(context, label: str, key: str) -> str:
 def model_label(record) -> str:
     """ "contacts.contact" for a contact: the URL part naming a record's type."""
     return record._meta.label_lower
+
+
+@register.simple_tag(takes_context=True)
+def record_panels(context, record) -> str:
+    """The cards other modules add to this record's page (core.registry)."""
+    from django.template.loader import render_to_string
+
+    from peyvand.core.registry import record_panels as panels
+
+    request = context["request"]
+    label = record._meta.label_lower
+    return mark_safe(  # noqa: S308 - each panel is a template rendered with autoescape
+        "".join(
+            render_to_string(
+                panel.template,
+                {"record": record, **panel.context(request, record)},
+                request=request,
+            )
+            for panel in panels
+            if panel.model_label == label and request.user.has_perm(panel.permission)
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def list_action_buttons(context, model_label: str, kind: str) -> str:
+    """Other modules' actions on a list (core.registry.ListAction). ``kind="list"`` gives
+    links that carry the list's current filters (read from the filter form when
+    clicked); ``kind="selected"`` gives buttons that send the ticked rows' ids."""
+    from django.urls import reverse
+
+    from peyvand.core.registry import list_actions
+
+    request = context["request"]
+    parts = []
+    for action in list_actions:
+        if action.model_label != model_label or not request.user.has_perm(action.permission):
+            continue
+        url = reverse(action.url_name)
+        if kind == "list":
+            parts.append(
+                format_html(
+                    '<a class="btn btn-outline-secondary" data-query-from="#contact-filters" '
+                    'href="{}?{}"><i class="bi bi-{}" aria-hidden="true"></i> {}</a>',
+                    url,
+                    request.GET.urlencode(),
+                    action.icon,
+                    action.label,
+                )
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<button class="btn btn-sm btn-outline-secondary" type="submit" '
+                    'form="bulk-form" formmethod="get" formaction="{}">'
+                    '<i class="bi bi-{}" aria-hidden="true"></i> {}</button>',
+                    url,
+                    action.icon,
+                    action.label,
+                )
+            )
+    return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html

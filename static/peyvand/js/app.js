@@ -96,3 +96,30 @@ function persianFileInputs(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { persianFileInputs(document); });
+
+// Message editor: picking a template fills the text (the preview follows through htmx);
+// a placeholder button inserts "{نام}" where the cursor is.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select.name !== "template" || !select.closest("#compose-form")) { return; }
+  var data = document.getElementById("message-templates");
+  if (!data || !select.value) { return; }
+  var chosen = JSON.parse(data.textContent).find(function (t) { return String(t.id) === select.value; });
+  if (!chosen) { return; }
+  var form = select.closest("form");
+  form.elements.channel.value = chosen.channel;
+  if (form.elements.subject) { form.elements.subject.value = chosen.subject; }
+  form.elements.body.value = chosen.body;
+  form.elements.body.dispatchEvent(new Event("input", { bubbles: true }));
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-insert-placeholder]");
+  if (!button) { return; }
+  var body = button.closest("form").elements.body;
+  var text = "{" + button.getAttribute("data-insert-placeholder") + "}";
+  var start = body.selectionStart || body.value.length;
+  body.value = body.value.slice(0, start) + text + body.value.slice(body.selectionEnd || start);
+  body.focus();
+  body.selectionStart = body.selectionEnd = start + text.length;
+  body.dispatchEvent(new Event("input", { bubbles: true }));
+});

@@ -1,0 +1,95 @@
+import datetime
+
+from django.apps import AppConfig
+
+
+def _anything_due() -> bool:
+    from peyvand.messaging.outbox import due_messages
+
+    return due_messages().exists()
+
+
+def _anything_to_poll() -> bool:
+    from peyvand.messaging.models import Message
+
+    return Message.objects.filter(status=Message.Status.SENT, channel="sms").exists()
+
+
+class MessagingConfig(AppConfig):
+    name = "peyvand.messaging"
+    label = "messaging"
+    verbose_name = "پیامک و ایمیل"
+
+    def ready(self) -> None:
+        from peyvand.core.registry import (
+            ListAction,
+            RecordPanel,
+            register_list_action,
+            register_record_panel,
+        )
+        from peyvand.core.scheduler import PeriodicJob, register_periodic
+        from peyvand.messaging import tasks
+
+        register_record_panel(
+            RecordPanel(
+                "contacts.contact",
+                "messaging/_contact_panel.html",
+                _contact_panel,
+                permission="messaging.view_message",
+                order=10,
+            )
+        )
+
+        register_list_action(
+            ListAction(
+                "contacts.contact",
+                "پیام به این مخاطبین",
+                "send",
+                "messaging:broadcast_create",
+                "messaging.send_broadcast",
+            )
+        )
+        register_list_action(
+            ListAction(
+                "contacts.contact",
+                "افزودن به گروه ارسال",
+                "collection",
+                "messaging:group_add",
+                "messaging.change_contactgroup",
+            )
+        )
+        minute = datetime.timedelta(minutes=1)
+        # Scheduled messages, retries after backoff and SMS held through the quiet hours
+        # go out when they fall due; a deliver task lost with a dead worker is replaced.
+        register_periodic(
+            PeriodicJob(
+                "messaging.deliver", datetime.timedelta(seconds=10), tasks.deliver, _anything_due
+            )
+        )
+        register_periodic(PeriodicJob("messaging.recover", minute, tasks.recover))
+        register_periodic(
+            PeriodicJob("messaging.poll", minute, tasks.poll_deliveries, _anything_to_poll)
+        )
+        register_periodic(PeriodicJob("messaging.birthdays", 10 * minute, tasks.birthday_greetings))
+
+
+def _contact_panel(request, contact) -> dict:
+    from peyvand.messaging.models import Channel, ContactGroup, OptOut
+    from peyvand.messaging.selectors import messages_of_contact
+
+    rows = [
+        (Channel.SMS.value, "پیامک", contact.mobile),
+        (Channel.EMAIL.value, "ایمیل", contact.email.strip().lower()),
+    ]
+    addresses = {address: channel for channel, _label, address in rows if address}
+    opted_out = OptOut.objects.filter(address__in=addresses).values_list("address", flat=True)
+    can_group = request.user.has_perm("messaging.change_contactgroup")
+    return {
+        "messages": messages_of_contact(contact),
+        "opt_out_rows": rows,
+        "opted_out_channels": {addresses[address] for address in opted_out},
+        "can_send": request.user.has_perm("messaging.send_message"),
+        "groups": ContactGroup.objects.visible_to(request.user).only("id", "name")
+        if can_group
+        else [],
+    }

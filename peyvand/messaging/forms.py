@@ -1,0 +1,125 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.dates import JalaliDateTimeField
+from peyvand.messaging.models import (
+    Broadcast,
+    Channel,
+    ContactGroup,
+    MessageTemplate,
+    MessagingSettings,
+)
+from peyvand.messaging.text import UnknownPlaceholder, check_placeholders
+
+
+def _placeholders_checked(form: forms.Form, *names: str) -> None:
+    for name in names:
+        try:
+            check_placeholders(form.cleaned_data.get(name) or "")
+        except UnknownPlaceholder as error:
+            form.add_error(name, str(error))
+
+
+class ComposeForm(forms.Form):
+    """What the user writes: SMS or email, from a template or by hand, now or later."""
+
+    channel = forms.ChoiceField(label=_("نوع پیام"), choices=Channel.choices, initial=Channel.SMS)
+    template = forms.ModelChoiceField(
+        label=_("الگو"),
+        queryset=MessageTemplate.objects.none(),
+        required=False,
+        empty_label=_("— بدون الگو —"),
+    )
+    subject = forms.CharField(label=_("موضوع ایمیل"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("متن"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("جای‌نگهدارها مانند {نام} برای هر گیرنده پر می‌شوند."),
+    )
+    scheduled_at = JalaliDateTimeField(
+        label=_("زمان ارسال"),
+        required=False,
+        help_text=_("خالی یعنی همین حالا. مثلاً ۱۴۰۵/۰۹/۰۳ ۱۰:۳۰"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = MessageTemplate.objects.filter(is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        _placeholders_checked(self, "subject", "body")
+        if cleaned.get("channel") == Channel.EMAIL and not cleaned.get("subject"):
+            self.add_error("subject", _("موضوع ایمیل را بنویسید."))
+        return cleaned
+
+
+class BroadcastForm(ComposeForm):
+    title = forms.CharField(
+        label=_("عنوان ارسال"),
+        max_length=150,
+        help_text=_("برای پیدا کردن این ارسال در فهرست، مثلاً «تبریک نوروز ۱۴۰۵»."),
+    )
+    field_order = ["title", "channel", "template", "subject", "body", "scheduled_at"]
+
+
+class MessageTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "channel", "subject", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self):
+        cleaned = super().clean()
+        _placeholders_checked(self, "subject", "body")
+        return cleaned
+
+
+class ContactGroupForm(forms.ModelForm):
+    class Meta:
+        model = ContactGroup
+        fields = ["name", "description"]
+
+
+class MessagingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MessagingSettings
+        fields = [
+            "quiet_start",
+            "quiet_end",
+            "birthday_enabled",
+            "birthday_template",
+            "birthday_hour",
+            "birthday_sender",
+        ]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("birthday_enabled"):
+            if not cleaned.get("birthday_template"):
+                self.add_error(
+                    "birthday_template", _("برای تبریک خودکار، الگوی پیامک را انتخاب کنید.")
+                )
+            if not cleaned.get("birthday_sender"):
+                self.add_error(
+                    "birthday_sender", _("کاربری را که تبریک‌ها به نامش ثبت شود انتخاب کنید.")
+                )
+        return cleaned
+
+
+class MessageFilterForm(forms.Form):
+    """The managers' message list filters (all optional)."""
+
+    status = forms.ChoiceField(label=_("وضعیت"), required=False)
+    channel = forms.ChoiceField(label=_("نوع"), required=False)
+    backend = forms.ChoiceField(label=_("سامانه"), required=False)
+    owner = forms.IntegerField(label=_("کاربر"), required=False, widget=forms.Select)
+    since = forms.CharField(label=_("از تاریخ"), required=False)
+    until = forms.CharField(label=_("تا تاریخ"), required=False)
+
+
+BROADCAST_TARGET_LABELS = dict(Broadcast.Target.choices)

@@ -1,0 +1,333 @@
+"""SMS and email through an outbox: every message is first a row here, then a worker
+sends it through a gateway (messaging.outbox). Nothing is sent from a web request."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.contacts.models import Contact
+from peyvand.core.models import BusinessRecord
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("پیامک")
+    EMAIL = "email", _("ایمیل")
+
+
+class MessageTemplate(models.Model):
+    """A text with placeholders ({نام}، {تاریخ}…) that users pick when they write."""
+
+    name = models.CharField(_("عنوان"), max_length=100)
+    channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
+    subject = models.CharField(_("موضوع ایمیل"), max_length=200, blank=True)
+    body = models.TextField(_("متن"))
+    is_active = models.BooleanField(_("فعال"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = _("الگوی پیام")
+        verbose_name_plural = _("الگوهای پیام")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactGroup(BusinessRecord):
+    """گروه ارسال: a saved list of contacts to message together (Sama's "گروه اس ام اس")."""
+
+    name = models.CharField(_("نام گروه"), max_length=100)
+    description = models.CharField(_("توضیح"), max_length=300, blank=True)
+    members = models.ManyToManyField(
+        Contact, through="ContactGroupMember", related_name="message_groups"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("گروه ارسال")
+        verbose_name_plural = _("گروه‌های ارسال")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:group_detail", args=[self.pk])
+
+
+class ContactGroupMember(models.Model):
+    group = models.ForeignKey(ContactGroup, on_delete=models.CASCADE, related_name="memberships")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="group_memberships")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "contact"], name="group_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.contact_id}"
+
+
+class OptOut(models.Model):
+    """An address (mobile in E.164, or email) that asked not to receive our messages.
+    Kept by address, not by contact: the same number on two contacts is one person."""
+
+    address = models.CharField(_("نشانی یا شماره"), max_length=254, unique=True)
+    channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("علت"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("انصراف از دریافت پیام")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Broadcast(BusinessRecord):
+    """One sending to many: the current filtered contact list, a group, or an occasion.
+    A background task expands it into messages (100,000 rows in seconds, by COPY)."""
+
+    class Target(models.TextChoices):
+        LIST = "list", _("فهرست فیلترشده مخاطبین")
+        GROUP = "group", _("گروه ارسال")
+        BIRTHDAYS = "birthdays", _("تبریک تولد")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("در حال آماده‌سازی")
+        QUEUED = "queued", _("در صف ارسال")
+        FAILED = "failed", _("خطا")
+
+    channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
+    title = models.CharField(_("عنوان"), max_length=150)
+    target = models.CharField(_("گیرندگان"), max_length=10, choices=Target.choices)
+    group = models.ForeignKey(
+        ContactGroup, verbose_name=_("گروه"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # The contact list's query string (search and filters) when target is "list".
+    filters = models.CharField(max_length=2000, blank=True)
+    subject = models.CharField(_("موضوع"), max_length=200, blank=True)
+    body = models.TextField(_("متن"))
+    scheduled_at = models.DateTimeField(_("زمان ارسال"), default=timezone.now)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    queued_count = models.PositiveIntegerField(_("در صف"), default=0)
+    opted_out_count = models.PositiveIntegerField(_("انصراف داده"), default=0)
+    no_address_count = models.PositiveIntegerField(_("بدون شماره/ایمیل"), default=0)
+    failure = models.TextField(blank=True)
+
+    in_trash = False
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ارسال گروهی")
+        verbose_name_plural = _("ارسال‌های گروهی")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:broadcast_detail", args=[self.pk])
+
+
+class Message(BusinessRecord):
+    """One SMS or email to one recipient, from the moment it is queued to its delivery
+    report. The owner is who sent it (visibility follows the usual rule)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("در صف")
+        SENDING = "sending", _("در حال ارسال")
+        SENT = "sent", _("ارسال شد")
+        DELIVERED = "delivered", _("رسید")
+        UNDELIVERED = "undelivered", _("نرسید")
+        FAILED = "failed", _("ناموفق")
+        UNKNOWN = "unknown", _("نامعلوم")
+        CANCELLED = "cancelled", _("لغو شد")
+
+    # What a manager may send again; what a user may still cancel.
+    RETRYABLE = (Status.FAILED, Status.UNDELIVERED, Status.UNKNOWN)
+    CANCELLABLE = (Status.QUEUED,)
+
+    channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
+    to = models.CharField(_("گیرنده"), max_length=254)  # E.164 mobile or email address
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("مخاطب"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    subject = models.CharField(_("موضوع"), max_length=200, blank=True)
+    body = models.TextField(_("متن"))
+    # Kavenegar "verify/lookup"-style sends: the provider's template and its tokens.
+    provider_template = models.CharField(max_length=100, blank=True)
+    tokens = models.JSONField(default=list, blank=True)
+    sender = models.CharField(_("خط / فرستنده"), max_length=100, blank=True)
+    status = models.CharField(
+        _("وضعیت"), max_length=11, choices=Status.choices, default=Status.QUEUED
+    )
+    scheduled_at = models.DateTimeField(_("زمان ارسال"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("تعداد تلاش"), default=0)
+    last_error = models.TextField(_("آخرین خطا"), blank=True)
+    error_code = models.CharField(max_length=20, blank=True)
+    backend = models.CharField(_("سامانه ارسال"), max_length=20, blank=True)
+    provider_id = models.CharField(_("شناسه پیام نزد سامانه"), max_length=64, blank=True)
+    # A manager's resend of a message the provider already took needs a new local id.
+    send_round = models.PositiveSmallIntegerField(default=0)
+    # Whether sending again after a crash is safe (the provider drops a repeated local id).
+    resend_safe = models.BooleanField(default=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("زمان ارسال شدن"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    broadcast = models.ForeignKey(
+        Broadcast, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    # Automatic messages (birthdays…) carry a key so that no job can queue one twice.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # The record the message is about (a request, a proforma…), if any.
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+
+    in_trash = False
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("پیام")
+        verbose_name_plural = _("پیام‌ها")
+        permissions = [
+            ("send_message", _("ارسال پیامک و ایمیل")),
+            ("send_broadcast", _("ارسال گروهی پیامک و ایمیل")),
+            ("manage_messaging", _("مدیریت پیام‌ها، الگوها و تنظیمات ارسال")),
+        ]
+        indexes = [
+            # The workers' claim: due queued messages, oldest first.
+            models.Index(
+                fields=["scheduled_at", "id"],
+                name="message_due",
+                condition=Q(status="queued"),
+            ),
+            # Crash recovery and delivery polling look only at these few rows.
+            models.Index(
+                fields=["claimed_at"], name="message_sending", condition=Q(status="sending")
+            ),
+            models.Index(fields=["checked_at"], name="message_to_poll", condition=Q(status="sent")),
+            models.Index(fields=["contact", "-created_at"], name="message_contact"),
+            models.Index(fields=["owner", "-created_at"], name="message_owner_recent"),
+            models.Index(fields=["-created_at", "-id"], name="message_recent"),
+            models.Index(fields=["broadcast", "status"], name="message_broadcast"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.to}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:detail", args=[self.pk])
+
+    @property
+    def local_id(self) -> str:
+        """Our id for the provider (Kavenegar's ``localid``): the same on every attempt,
+        so a resend after a crash is dropped by the provider; a new one per manual round."""
+        return str(self.pk * 1000 + self.send_round)
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in self.RETRYABLE
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in self.CANCELLABLE
+
+
+class MessageAttachment(models.Model):
+    """A file sent with an email (a proforma's PDF…)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="messages/%Y/%m/")
+    name = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessagingSettings(models.Model):
+    """Installation-wide sending rules managers edit (a single row, pk=1)."""
+
+    quiet_start = models.TimeField(
+        _("شروع ساعت سکوت"),
+        default=datetime.time(21, 0),
+        help_text=_("از این ساعت پیامک فرستاده نمی‌شود و تا پایان ساعت سکوت نگه داشته می‌شود."),
+    )
+    quiet_end = models.TimeField(_("پایان ساعت سکوت"), default=datetime.time(8, 0))
+    birthday_enabled = models.BooleanField(_("تبریک خودکار تولد"), default=False)
+    birthday_template = models.ForeignKey(
+        MessageTemplate,
+        verbose_name=_("الگوی پیامک تولد"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        limit_choices_to={"channel": Channel.SMS, "is_active": True},
+    )
+    birthday_hour = models.PositiveSmallIntegerField(
+        _("ساعت ارسال تبریک تولد"),
+        default=10,
+        validators=[MaxValueValidator(23)],
+        help_text=_("به وقت تهران، ۰ تا ۲۳"),
+    )
+    birthday_sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("فرستنده تبریک‌ها"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("تبریک‌ها به نام این کاربر ثبت می‌شوند."),
+    )
+
+    class Meta:
+        verbose_name = _("تنظیمات ارسال پیام")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> "MessagingSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def in_quiet_hours(self, at: datetime.datetime) -> bool:
+        local = timezone.localtime(at).time()
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end  # across midnight
+
+    def quiet_ends_after(self, at: datetime.datetime) -> datetime.datetime:
+        """When a message held at ``at`` may go (the end of the quiet hours)."""
+        local = timezone.localtime(at)
+        end = local.replace(
+            hour=self.quiet_end.hour, minute=self.quiet_end.minute, second=0, microsecond=0
+        )
+        return end if end > local else end + datetime.timedelta(days=1)

@@ -1,0 +1,68 @@
+"""Reads of the messaging module, visibility applied."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from peyvand.messaging.models import Broadcast, Message
+
+# How many recipients a broadcast form counts before it says "more than".
+RECIPIENT_COUNT_CAP = 100_000
+
+
+@dataclass
+class MessageFilters:
+    status: str = ""
+    channel: str = ""
+    backend: str = ""
+    owner: int | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    broadcast: int | None = None
+
+
+def messages_for_list(*, user, filters: MessageFilters) -> QuerySet[Message]:
+    messages = Message.objects.visible_to(user).select_related("owner", "contact")
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    if filters.channel:
+        messages = messages.filter(channel=filters.channel)
+    if filters.backend:
+        messages = messages.filter(backend=filters.backend)
+    if filters.owner:
+        messages = messages.filter(owner_id=filters.owner)
+    if filters.broadcast:
+        messages = messages.filter(broadcast_id=filters.broadcast)
+    if filters.since:
+        messages = messages.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        messages = messages.filter(created_at__date__lte=filters.until)
+    return messages.order_by("-created_at", "-id")
+
+
+def messages_of_contact(contact, limit: int = 10) -> list[Message]:
+    """A contact's newest messages: whoever may see the contact sees what it was sent."""
+    return list(
+        Message.objects.filter(contact=contact)
+        .select_related("owner")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def broadcast_progress(broadcast: Broadcast) -> dict[str, int]:
+    """Messages of a broadcast by status (served by the (broadcast, status) index)."""
+    rows = (
+        Message.objects.filter(broadcast=broadcast)
+        .values("status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["count"] for row in rows}
+
+
+def capped_count(queryset: QuerySet, cap: int = RECIPIENT_COUNT_CAP) -> tuple[int, bool]:
+    """(count, whether there are more): counting a million rows to print a number is
+    not worth the wait."""
+    count = queryset.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap

@@ -1,0 +1,389 @@
+"""Writes of the messaging module: queueing messages (one, or a broadcast expanded in
+the background), retrying and cancelling, opt-outs and groups. Sending itself is the
+worker's (messaging.outbox); a web request only ever adds rows."""
+
+import datetime
+import logging
+from collections.abc import Iterable, Iterator
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import filtered_contacts
+from peyvand.core.bulk import bulk_insert
+from peyvand.core.dates import to_jalali
+from peyvand.core.models import SiteSettings
+from peyvand.core.validators import normalize_mobile
+from peyvand.messaging.models import (
+    Broadcast,
+    Channel,
+    ContactGroup,
+    ContactGroupMember,
+    Message,
+    MessageAttachment,
+    MessagingSettings,
+    OptOut,
+)
+from peyvand.messaging.text import check_placeholders, placeholder_values, render
+
+logger = logging.getLogger("peyvand.outbox")
+
+EXPAND_CHUNK = 5000
+
+
+class NotSendable(Exception):
+    """Why a message cannot be queued, in Persian."""
+
+
+def normalize_address(channel: str, address: str) -> str:
+    """The canonical recipient (E.164 mobile, lower-case email) or a Persian error."""
+    if channel == Channel.SMS:
+        return normalize_mobile(address)
+    address = address.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError as error:
+        raise ValidationError("نشانی ایمیل درست نیست.", code="invalid_email") from error
+    return address
+
+
+def contact_address(contact: Contact, channel: str) -> str:
+    return contact.mobile if channel == Channel.SMS else contact.email.strip().lower()
+
+
+def is_opted_out(address: str) -> bool:
+    return OptOut.objects.filter(address=address).exists()
+
+
+def _enqueue_delivery(when: datetime.datetime) -> None:
+    """Wakes a worker now for messages due now; later ones are the beat's (every few
+    seconds it enqueues delivery when something has fallen due)."""
+    if when <= timezone.now():
+        from peyvand.messaging.tasks import deliver  # tasks import services
+
+        transaction.on_commit(deliver.enqueue)
+
+
+@transaction.atomic
+def message_queue(
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    by,
+    contact: Contact | None = None,
+    subject: str = "",
+    scheduled_at: datetime.datetime | None = None,
+    related=None,
+    sender: str = "",
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+) -> Message:
+    """Adds one message to the outbox. ``to`` is checked and normalised; an opted-out
+    recipient raises NotSendable."""
+    try:
+        to = normalize_address(channel, to)
+    except ValidationError as error:
+        raise NotSendable(error.messages[0]) from error
+    if is_opted_out(to):
+        raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
+    if not body.strip():
+        raise NotSendable("متن پیام خالی است.")
+    message = Message.objects.create(
+        channel=channel,
+        to=to,
+        body=body,
+        subject=subject,
+        contact=contact,
+        owner=by,
+        sender=sender,
+        scheduled_at=scheduled_at or timezone.now(),
+        content_type=ContentType.objects.get_for_model(related) if related else None,
+        object_id=related.pk if related else None,
+    )
+    for name, content, mime_type in attachments:
+        attachment = MessageAttachment(message=message, name=name, mime_type=mime_type)
+        attachment.file.save(name, _content_file(content), save=True)
+    _enqueue_delivery(message.scheduled_at)
+    return message
+
+
+def _content_file(content: bytes):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(content)
+
+
+def message_to_contact(
+    *,
+    contact: Contact,
+    channel: str,
+    body: str,
+    by,
+    subject: str = "",
+    scheduled_at: datetime.datetime | None = None,
+) -> Message:
+    """A message from the contact's page: its mobile or email, placeholders filled in."""
+    check_placeholders(body + subject)
+    address = contact_address(contact, channel)
+    if not address:
+        raise NotSendable(
+            "این مخاطب تلفن همراه ندارد." if channel == Channel.SMS else "این مخاطب ایمیل ندارد."
+        )
+    values = placeholder_values(
+        contact=contact, sender=by, company_name=SiteSettings.load().company_name
+    )
+    return message_queue(
+        channel=channel,
+        to=address,
+        body=render(body, values),
+        subject=render(subject, values),
+        by=by,
+        contact=contact,
+        scheduled_at=scheduled_at,
+    )
+
+
+@transaction.atomic
+def message_retry(*, message: Message, by) -> Message:
+    """A person sends a failed, undelivered or unknown message again, now. A message the
+    provider may already hold goes under a new local id, so the provider sends it."""
+    if not message.retryable:
+        raise NotSendable("فقط پیام‌های ناموفق، نرسیده یا نامعلوم دوباره فرستاده می‌شوند.")
+    if message.provider_id or message.status == Message.Status.UNKNOWN:
+        message.send_round += 1
+    message.status = Message.Status.QUEUED
+    message.scheduled_at = timezone.now()
+    message.attempts = 0
+    message.provider_id = ""
+    message.save(
+        update_fields=[
+            "status",
+            "scheduled_at",
+            "attempts",
+            "provider_id",
+            "send_round",
+            "updated_at",
+        ]
+    )
+    logger.info("Message %s queued again by %s", message.pk, by)
+    _enqueue_delivery(message.scheduled_at)
+    return message
+
+
+def message_cancel(*, message: Message, by) -> bool:
+    """Cancels a message still waiting in the queue; False if a worker took it first."""
+    cancelled = Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        status=Message.Status.CANCELLED,
+        last_error=f"لغو شده توسط {by.get_full_name() or by.get_username()}",
+        updated_at=timezone.now(),
+    )
+    return bool(cancelled)
+
+
+def opt_out_set(*, address: str, channel: str, contact: Contact | None, by, reason: str = ""):
+    address = normalize_address(channel, address)
+    OptOut.objects.get_or_create(
+        address=address,
+        defaults={"channel": channel, "contact": contact, "created_by": by, "reason": reason},
+    )
+
+
+def opt_out_clear(*, address: str) -> None:
+    OptOut.objects.filter(address=address).delete()
+
+
+# Groups ------------------------------------------------------------------------------
+
+
+def group_add_contacts(*, group: ContactGroup, contacts: QuerySet[Contact]) -> int:
+    """Adds contacts (already filtered to what the user may see) to a group; returns how
+    many were new to it."""
+    existing = set(group.memberships.values_list("contact_id", flat=True))
+    new_ids = [pk for pk in contacts.values_list("pk", flat=True).iterator() if pk not in existing]
+    ContactGroupMember.objects.bulk_create(
+        [ContactGroupMember(group=group, contact_id=pk) for pk in new_ids],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return len(new_ids)
+
+
+def group_remove_contact(*, group: ContactGroup, contact_id: int) -> None:
+    group.memberships.filter(contact_id=contact_id).delete()
+
+
+# Broadcasts --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def broadcast_create(*, broadcast: Broadcast, by) -> Broadcast:
+    """Saves a broadcast; a background task turns it into messages (expand_broadcast)."""
+    check_placeholders(broadcast.body + broadcast.subject)
+    broadcast.owner = by
+    broadcast.status = Broadcast.Status.PENDING
+    broadcast.save()
+    from peyvand.messaging.tasks import expand  # tasks import services
+
+    transaction.on_commit(lambda: expand.enqueue(broadcast.pk))
+    return broadcast
+
+
+def broadcast_recipients(broadcast: Broadcast) -> QuerySet[Contact]:
+    """The contacts a broadcast goes to, as its author may see them now."""
+    user = broadcast.owner
+    if broadcast.target == Broadcast.Target.GROUP:
+        members = ContactGroupMember.objects.filter(group_id=broadcast.group_id)
+        return Contact.objects.visible_to(user).filter(pk__in=members.values("contact_id"))
+    if broadcast.target == Broadcast.Target.LIST:
+        contacts, _filters, _custom = filtered_contacts(
+            user=user, params=QueryDict(broadcast.filters)
+        )
+        return contacts
+    raise ValueError(f"broadcast {broadcast.pk} has no recipient list of its own")
+
+
+def _rows(
+    broadcast: Broadcast, contacts: Iterator[dict], opted_out: set[str], counts: dict
+) -> Iterator[dict]:
+    values = placeholder_values(
+        sender=broadcast.owner, company_name=SiteSettings.load().company_name
+    )
+    seen: set[str] = set()
+    for contact in contacts:
+        if broadcast.channel == Channel.SMS:
+            address = contact["mobile"]
+        else:
+            address = contact["email"].strip().lower()
+        if not address:
+            counts["no_address"] += 1
+            continue
+        if address in opted_out:
+            counts["opted_out"] += 1
+            continue
+        if address in seen:  # two contacts with one number get one message
+            continue
+        seen.add(address)
+        values |= {"نام": contact["name"], "شرکت": contact["company"], "کد": contact["code"]}
+        yield {
+            "channel": broadcast.channel,
+            "to": address,
+            "contact_id": contact["id"],
+            "subject": render(broadcast.subject, values),
+            "body": render(broadcast.body, values),
+            "owner_id": broadcast.owner_id,
+            "scheduled_at": broadcast.scheduled_at,
+            "broadcast_id": broadcast.pk,
+        }
+
+
+def expand_broadcast(broadcast: Broadcast, contacts: QuerySet[Contact] | None = None) -> int:
+    """Writes one queued message per recipient, in chunks (COPY on PostgreSQL); skips and
+    counts opted-out contacts and those without a number/email. Idempotent: a broadcast
+    that is no longer pending is left alone."""
+    if broadcast.status != Broadcast.Status.PENDING:
+        return 0
+    if contacts is None:
+        contacts = broadcast_recipients(broadcast)
+    opted_out = set(
+        OptOut.objects.filter(channel=broadcast.channel).values_list("address", flat=True)
+    )
+    counts = {"no_address": 0, "opted_out": 0}
+    rows = _rows(
+        broadcast,
+        contacts.order_by("pk")
+        .values("id", "name", "company", "code", "mobile", "email")
+        .iterator(chunk_size=EXPAND_CHUNK),
+        opted_out,
+        counts,
+    )
+    queued = 0
+    with transaction.atomic():
+        # Locks the broadcast: a second delivery of the task waits, then sees it done.
+        locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+        if locked.status != Broadcast.Status.PENDING:
+            return 0
+        chunk: list[dict] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == EXPAND_CHUNK:
+                queued += len(bulk_insert(Message, chunk))
+                chunk = []
+        queued += len(bulk_insert(Message, chunk))
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            status=Broadcast.Status.QUEUED,
+            queued_count=queued,
+            opted_out_count=counts["opted_out"],
+            no_address_count=counts["no_address"],
+            updated_at=timezone.now(),
+        )
+        _enqueue_delivery(broadcast.scheduled_at)
+    return queued
+
+
+# Occasions ---------------------------------------------------------------------------
+
+
+def birthdays_on(day: datetime.date) -> QuerySet[Contact]:
+    """Contacts whose Jalali birthday falls on ``day`` (Esfand 30 birthdays are
+    celebrated on Esfand 29 in common years). A Jalali anniversary drifts up to a day
+    against the Gregorian calendar, so the database narrows by Gregorian month/day ± 1
+    and Python decides."""
+    today = to_jalali(day)
+    candidates = [day + datetime.timedelta(days=delta) for delta in (-1, 0, 1)]
+    from django.db.models import Q
+
+    condition = Q()
+    for candidate in candidates:
+        condition |= Q(birthday__month=candidate.month, birthday__day=candidate.day)
+    ids = []
+    for pk, birthday in Contact.objects.filter(condition).values_list("pk", "birthday"):
+        born = to_jalali(birthday)
+        month, date_of_month = born.month, born.day
+        if month == 12 and date_of_month == 30 and not today.isleap():
+            date_of_month = 29
+        if (month, date_of_month) == (today.month, today.day):
+            ids.append(pk)
+    return Contact.objects.filter(pk__in=ids)
+
+
+def birthday_greetings(now: datetime.datetime | None = None) -> int:
+    """Queues today's birthday greetings once the configured hour has come; each contact
+    gets one a year however often this runs (the message's dedupe key)."""
+    now = now or timezone.now()
+    config = MessagingSettings.load()
+    if not config.birthday_enabled or config.birthday_template is None:
+        return 0
+    sender = config.birthday_sender
+    if sender is None or timezone.localtime(now).hour < config.birthday_hour:
+        return 0
+    day = timezone.localdate(now)
+    year = to_jalali(day).year
+    template = config.birthday_template
+    values = placeholder_values(sender=sender, company_name=SiteSettings.load().company_name)
+    queued = 0
+    for contact in birthdays_on(day).exclude(mobile=""):
+        if is_opted_out(contact.mobile):
+            continue
+        values |= {"نام": contact.name, "شرکت": contact.company, "کد": contact.code}
+        try:
+            with transaction.atomic():
+                Message.objects.create(
+                    channel=Channel.SMS,
+                    to=contact.mobile,
+                    contact=contact,
+                    body=render(template.body, values),
+                    owner=sender,
+                    dedupe_key=f"birthday:{contact.pk}:{year}",
+                )
+        except IntegrityError:  # already greeted this year
+            continue
+        queued += 1
+    if queued:
+        _enqueue_delivery(now)
+    return queued

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from peyvand.messaging import views
+
+app_name = "messaging"
+urlpatterns = [
+    path("", views.message_list, name="list"),
+    path("<int:pk>/", views.message_detail, name="detail"),
+    path("<int:pk>/retry/", views.message_retry, name="retry"),
+    path("<int:pk>/cancel/", views.message_cancel, name="cancel"),
+    path("preview/", views.message_preview, name="preview"),
+    path("to/<int:contact_pk>/", views.message_send, name="send"),
+    path("to/<int:contact_pk>/opt-out/", views.opt_out_toggle, name="opt_out"),
+    path("broadcasts/", views.broadcast_list, name="broadcast_list"),
+    path("broadcasts/new/", views.broadcast_create, name="broadcast_create"),
+    path("broadcasts/<int:pk>/", views.broadcast_detail, name="broadcast_detail"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/add/", views.group_add, name="group_add"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/remove/<int:contact_pk>/", views.group_remove, name="group_remove"),
+    path("templates/", views.template_list, name="template_list"),
+    path("templates/new/", views.template_edit, name="template_create"),
+    path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("settings/", views.messaging_settings, name="settings"),
+]

@@ -1,0 +1,437 @@
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peyvand.accounts.models import User
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import filtered_contacts, int_param
+from peyvand.core.access import get_visible_or_404
+from peyvand.core.dates import parse_jalali_date
+from peyvand.core.models import SiteSettings
+from peyvand.core.pagination import paginate
+from peyvand.messaging import services
+from peyvand.messaging.forms import (
+    BroadcastForm,
+    ComposeForm,
+    ContactGroupForm,
+    MessageTemplateForm,
+    MessagingSettingsForm,
+)
+from peyvand.messaging.gateways import get_sms_gateway
+from peyvand.messaging.models import (
+    Broadcast,
+    Channel,
+    ContactGroup,
+    Message,
+    MessageTemplate,
+    MessagingSettings,
+    OptOut,
+)
+from peyvand.messaging.selectors import (
+    MessageFilters,
+    broadcast_progress,
+    capped_count,
+    messages_for_list,
+)
+from peyvand.messaging.text import PLACEHOLDERS, placeholder_values, sms_length
+from peyvand.messaging.text import render as fill
+
+send_permission = permission_required("messaging.send_message", raise_exception=True)
+broadcast_permission = permission_required("messaging.send_broadcast", raise_exception=True)
+manage_permission = permission_required("messaging.manage_messaging", raise_exception=True)
+
+
+def _gateway_label() -> str:
+    gateway = get_sms_gateway()
+    try:
+        return gateway.label
+    finally:
+        gateway.close()
+
+
+def _templates_json() -> list[dict]:
+    return [
+        {"id": t.pk, "channel": t.channel, "subject": t.subject, "body": t.body}
+        for t in MessageTemplate.objects.filter(is_active=True)
+    ]
+
+
+def _compose_context(form, **extra) -> dict:
+    return {
+        "form": form,
+        "placeholders": PLACEHOLDERS,
+        "templates_json": _templates_json(),
+        **extra,
+    }
+
+
+# One message -------------------------------------------------------------------------
+
+
+@send_permission
+@require_http_methods(["GET", "POST"])
+def message_send(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """SMS or email to one contact, from its page."""
+    contact = get_visible_or_404(Contact, request.user, contact_pk)
+    initial = {"channel": request.GET.get("channel", Channel.SMS)}
+    form = ComposeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = services.message_to_contact(
+                contact=contact,
+                channel=data["channel"],
+                subject=data["subject"],
+                body=data["body"],
+                scheduled_at=data["scheduled_at"],
+                by=request.user,
+            )
+        except services.NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(
+                request,
+                _("پیام برای ارسال در صف قرار گرفت؛ وضعیتش را در فهرست پیام‌های مخاطب ببینید.")
+                if message.scheduled_at <= message.created_at
+                else _("پیام برای ارسال در زمان تعیین‌شده در صف قرار گرفت."),
+            )
+            return redirect(contact)
+    opted_out = OptOut.objects.filter(
+        address__in=[a for a in (contact.mobile, contact.email.lower()) if a]
+    ).values_list("address", flat=True)
+    context = _compose_context(form, contact=contact, opted_out=set(opted_out))
+    return render(request, "messaging/send.html", context)
+
+
+@send_permission
+@require_POST
+def message_preview(request: HttpRequest) -> HttpResponse:
+    """The live preview under the editor: the text as the (first) recipient will read
+    it, and for SMS the characters and parts it takes."""
+    contact = None
+    if contact_pk := int_param(request.POST, "contact"):
+        contact = Contact.objects.visible_to(request.user).filter(pk=contact_pk).first()
+    values = placeholder_values(
+        contact=contact, sender=request.user, company_name=SiteSettings.load().company_name
+    )
+    if contact is None:  # a broadcast: show how a sample recipient reads it
+        values |= {"نام": _("علی رضایی"), "شرکت": _("شرکت نمونه"), "کد": "C000123"}
+    body = fill(request.POST.get("body", ""), values)
+    context = {
+        "body": body,
+        "subject": fill(request.POST.get("subject", ""), values),
+        "channel": request.POST.get("channel", Channel.SMS),
+        "length": sms_length(body),
+    }
+    return render(request, "messaging/_preview.html", context)
+
+
+def _message_filters(params: QueryDict) -> MessageFilters:
+    def date(name):
+        try:
+            return parse_jalali_date(params[name]) if params.get(name) else None
+        except ValidationError:
+            return None
+
+    status, channel = params.get("status", ""), params.get("channel", "")
+    return MessageFilters(
+        status=status if status in Message.Status.values else "",
+        channel=channel if channel in Channel.values else "",
+        backend=params.get("backend", "")[:20],
+        owner=int_param(params, "owner"),
+        since=date("since"),
+        until=date("until"),
+        broadcast=int_param(params, "broadcast"),
+    )
+
+
+@permission_required("messaging.view_message", raise_exception=True)
+def message_list(request: HttpRequest) -> HttpResponse:
+    filters = _message_filters(request.GET)
+    page = paginate(
+        messages_for_list(user=request.user, filters=filters),
+        request.GET.get("page"),
+        settings.PAGE_SIZE,
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "params": request.GET,
+        "statuses": Message.Status.choices,
+        "channels": Channel.choices,
+        "backends": [
+            ("console", _("آزمایشی")),
+            ("kavenegar", _("کاوه‌نگار")),
+            ("smsir", _("اس‌ام‌اس‌دات‌آی‌آر")),
+            ("smtp", _("ایمیل (SMTP)")),
+        ],
+        "owners": User.objects.filter(is_active=True).only(
+            "id", "first_name", "last_name", "username"
+        ),
+        "gateway_label": _gateway_label(),
+    }
+    return render(request, "messaging/list.html", context)
+
+
+@permission_required("messaging.view_message", raise_exception=True)
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_visible_or_404(
+        Message, request.user, pk, Message.objects.select_related("owner", "contact")
+    )
+    context = {"message": message, "length": sms_length(message.body)}
+    return render(request, "messaging/detail.html", context)
+
+
+@send_permission
+@require_POST
+def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_visible_or_404(Message, request.user, pk)
+    try:
+        services.message_retry(message=message, by=request.user)
+    except services.NotSendable as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, _("پیام دوباره در صف ارسال قرار گرفت."))
+    return redirect(request.POST.get("next") or message.get_absolute_url())
+
+
+@send_permission
+@require_POST
+def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_visible_or_404(Message, request.user, pk)
+    if services.message_cancel(message=message, by=request.user):
+        flash.success(request, _("ارسال پیام لغو شد."))
+    else:
+        flash.error(request, _("پیام دیگر در صف نیست و لغو نمی‌شود."))
+    return redirect(message)
+
+
+@send_permission
+@require_POST
+def opt_out_toggle(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """Records (or withdraws) a contact's wish not to receive SMS or email."""
+    contact = get_visible_or_404(Contact, request.user, contact_pk)
+    channel = request.POST.get("channel")
+    address = services.contact_address(contact, channel) if channel in Channel.values else ""
+    if not address:
+        flash.error(request, _("این مخاطب برای این نوع پیام نشانی یا شماره‌ای ندارد."))
+    elif request.POST.get("action") == "clear":
+        services.opt_out_clear(address=address)
+        flash.success(request, _("مخاطب دوباره پیام دریافت می‌کند."))
+    else:
+        services.opt_out_set(
+            address=address, channel=channel, contact=contact, by=request.user, reason=""
+        )
+        flash.success(request, _("انصراف ثبت شد؛ دیگر پیامی به این نشانی فرستاده نمی‌شود."))
+    return redirect(contact)
+
+
+# Broadcasts --------------------------------------------------------------------------
+
+
+@broadcast_permission
+@require_http_methods(["GET", "POST"])
+def broadcast_create(request: HttpRequest) -> HttpResponse:
+    """To the contact list as filtered (its query string comes along) or to a group."""
+    params = request.POST if request.method == "POST" else request.GET
+    target = params.get("target", Broadcast.Target.LIST)
+    group = None
+    if target == Broadcast.Target.GROUP:
+        group = get_visible_or_404(ContactGroup, request.user, int_param(params, "group"))
+        recipients = services.broadcast_recipients(
+            Broadcast(target=target, group=group, owner=request.user)
+        )
+        filters_text = ""
+    else:
+        target = Broadcast.Target.LIST
+        if request.method == "POST":
+            filters_text = request.POST.get("filters", "")
+        else:
+            filters_text = list_filters(request.GET)
+        recipients, _filters, _custom = filtered_contacts(
+            user=request.user, params=QueryDict(filters_text)
+        )
+    form = BroadcastForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        broadcast = Broadcast(
+            channel=data["channel"],
+            title=data["title"],
+            target=target,
+            group=group,
+            filters=filters_text,
+            subject=data["subject"],
+            body=data["body"],
+        )
+        if data["scheduled_at"]:
+            broadcast.scheduled_at = data["scheduled_at"]
+        services.broadcast_create(broadcast=broadcast, by=request.user)
+        flash.success(request, _("ارسال گروهی ثبت شد و پیام‌ها در حال آماده شدن است."))
+        return redirect(broadcast)
+    count, more = capped_count(recipients)
+    context = _compose_context(
+        form,
+        target=target,
+        group=group,
+        filters_text=filters_text,
+        recipient_count=count,
+        more_recipients=more,
+        back_url=reverse("contacts:list") + (f"?{filters_text}" if filters_text else ""),
+    )
+    return render(request, "messaging/broadcast_form.html", context)
+
+
+@permission_required("messaging.view_broadcast", raise_exception=True)
+def broadcast_list(request: HttpRequest) -> HttpResponse:
+    broadcasts = Broadcast.objects.visible_to(request.user).select_related("owner", "group")
+    page = paginate(broadcasts, request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "messaging/broadcast_list.html", {"page": page})
+
+
+@permission_required("messaging.view_broadcast", raise_exception=True)
+def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    broadcast = get_visible_or_404(
+        Broadcast, request.user, pk, Broadcast.objects.select_related("owner", "group")
+    )
+    progress = broadcast_progress(broadcast)
+    rows = [(value, label, progress.get(value, 0)) for value, label in Message.Status.choices]
+    context = {"broadcast": broadcast, "rows": rows, "finished": not progress.get("queued")}
+    if request.htmx:
+        return render(request, "messaging/broadcast_detail.html#progress", context)
+    return render(request, "messaging/broadcast_detail.html", context)
+
+
+# Groups ------------------------------------------------------------------------------
+
+
+@permission_required("messaging.view_contactgroup", raise_exception=True)
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = ContactGroup.objects.visible_to(request.user).select_related("owner")
+    return render(request, "messaging/group_list.html", {"groups": groups})
+
+
+@permission_required("messaging.add_contactgroup", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = ContactGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = form.save(commit=False)
+        group.owner = request.user
+        group.save()
+        flash.success(request, _("گروه ساخته شد؛ از فهرست مخاطبین عضو به آن بیفزایید."))
+        return redirect(group)
+    return render(request, "messaging/group_form.html", {"form": form})
+
+
+@permission_required("messaging.view_contactgroup", raise_exception=True)
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_visible_or_404(ContactGroup, request.user, pk)
+    members = (
+        Contact.objects.visible_to(request.user)
+        .filter(pk__in=group.memberships.values("contact_id"))
+        .only("id", "code", "name", "mobile", "email")
+        .order_by("name", "id")
+    )
+    page = paginate(members, request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "messaging/group_detail.html", {"group": group, "page": page})
+
+
+# Query-string keys the list's filter form carries that are not filters.
+NOT_FILTERS = ("csrfmiddlewaretoken", "next", "page", "target")
+
+
+def list_filters(params: QueryDict) -> str:
+    """What the contact list sent: its ticked rows (the bulk form, whose other fields
+    belong to other actions), or else its search and filters; as a query string."""
+    query = QueryDict(mutable=True)
+    if ids := [pk for pk in params.getlist("id") if pk.isdigit()]:
+        query.setlist("id", ids)
+        return query.urlencode()
+    query = params.copy()
+    for key in NOT_FILTERS:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@permission_required("messaging.change_contactgroup", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def group_add(request: HttpRequest) -> HttpResponse:
+    """Adds the ticked contacts of the list, or all it shows, or one contact (from its
+    page), to a group: GET asks which group, POST adds."""
+    if request.method == "GET":
+        filters_text = list_filters(request.GET)
+    else:
+        filters_text = request.POST.get("filters", "")
+        if ids := [pk for pk in request.POST.getlist("id") if pk.isdigit()]:
+            params = QueryDict(mutable=True)
+            params.setlist("id", ids)
+            filters_text = params.urlencode()
+    contacts, _filters, _custom = filtered_contacts(
+        user=request.user, params=QueryDict(filters_text)
+    )
+    groups = ContactGroup.objects.visible_to(request.user).only("id", "name")
+    if request.method == "POST":
+        group = get_visible_or_404(ContactGroup, request.user, int_param(request.POST, "group"))
+        added = services.group_add_contacts(group=group, contacts=contacts)
+        flash.success(
+            request,
+            _("%(count)s مخاطب به گروه «%(group)s» افزوده شد.") % {"count": added, "group": group},
+        )
+        return redirect(request.POST.get("next") or group.get_absolute_url())
+    count, more = capped_count(contacts)
+    context = {"groups": groups, "filters_text": filters_text, "count": count, "more": more}
+    return render(request, "messaging/group_add.html", context)
+
+
+@permission_required("messaging.change_contactgroup", raise_exception=True)
+@require_POST
+def group_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    group = get_visible_or_404(ContactGroup, request.user, pk)
+    services.group_remove_contact(group=group, contact_id=contact_pk)
+    flash.success(request, _("مخاطب از گروه برداشته شد."))
+    return redirect(group)
+
+
+# Managers' settings ------------------------------------------------------------------
+
+
+@manage_permission
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "messaging/template_list.html", {"templates": MessageTemplate.objects.all()}
+    )
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    template = get_object_or_404(MessageTemplate, pk=pk) if pk else None
+    form = MessageTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        if template is None:
+            saved.created_by = request.user
+        saved.save()
+        flash.success(request, _("الگو ذخیره شد."))
+        return redirect("messaging:template_list")
+    context = {"form": form, "template_obj": template, "placeholders": PLACEHOLDERS}
+    return render(request, "messaging/template_form.html", context)
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def messaging_settings(request: HttpRequest) -> HttpResponse:
+    form = MessagingSettingsForm(request.POST or None, instance=MessagingSettings.load())
+    form.fields["birthday_sender"].queryset = User.objects.filter(is_active=True)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, _("تنظیمات ارسال ذخیره شد."))
+        return redirect("messaging:settings")
+    context = {"form": form, "gateway_label": _gateway_label()}
+    return render(request, "messaging/settings.html", context)
