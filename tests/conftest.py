@@ -6,6 +6,9 @@ from django.db import connection
 from peyvand.accounts.roles import MANAGER, SALES
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 
+# Fake SMS providers and a real SMTP server on loopback, for every test that sends.
+pytest_plugins = ["tests.messaging.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres need PostgreSQL features; on SQLite they are skipped (CI

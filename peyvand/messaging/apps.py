@@ -15,6 +15,31 @@ def _anything_to_poll() -> bool:
     return Message.objects.filter(status=Message.Status.SENT, channel="sms").exists()
 
 
+def _timeline_messages(record, content_type) -> list:
+    """A contact's messages in its timeline."""
+    from peyvand.core.timeline import LIMIT, TimelineItem
+    from peyvand.messaging.models import Message
+
+    if content_type.model_class()._meta.label_lower != "contacts.contact":
+        return []
+    messages = Message.objects.filter(contact_id=record.pk).select_related("owner")
+    return [
+        TimelineItem(
+            message.created_at,
+            "message",
+            message.owner,
+            message,
+            extra={
+                "icon": "phone" if message.channel == "sms" else "envelope",
+                "label": f"{message.get_channel_display()} ({message.get_status_display()})",
+                "url": message.get_absolute_url(),
+                "text": message.subject or message.body,
+            },
+        )
+        for message in messages.order_by("-created_at", "-id")[:LIMIT]
+    ]
+
+
 class MessagingConfig(AppConfig):
     name = "peyvand.messaging"
     label = "messaging"
@@ -28,6 +53,7 @@ class MessagingConfig(AppConfig):
             register_record_panel,
         )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
+        from peyvand.core.timeline import register_timeline_source
         from peyvand.messaging import tasks
 
         register_record_panel(
@@ -40,6 +66,7 @@ class MessagingConfig(AppConfig):
             )
         )
 
+        register_timeline_source(_timeline_messages)
         register_list_action(
             ListAction(
                 "contacts.contact",

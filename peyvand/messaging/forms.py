@@ -39,7 +39,7 @@ class ComposeForm(forms.Form):
     scheduled_at = JalaliDateTimeField(
         label=_("زمان ارسال"),
         required=False,
-        help_text=_("خالی یعنی همین حالا. مثلاً ۱۴۰۵/۰۹/۰۳ ۱۰:۳۰"),
+        help_text=_("خالی یعنی همین حالا."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,7 +18,7 @@ from peyvand.messaging.models import (
     MessagingSettings,
 )
 from tests.factories import ContactFactory
-from tests.messaging.conftest import API_KEY, run_worker
+from tests.messaging.fixtures import API_KEY, run_worker
 
 worker_test = pytest.mark.django_db(transaction=True)
 

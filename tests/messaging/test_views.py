@@ -12,7 +12,7 @@ from peyvand.messaging.models import (
     OptOut,
 )
 from tests.factories import ContactFactory
-from tests.messaging.conftest import run_worker
+from tests.messaging.fixtures import run_worker
 
 worker_test = pytest.mark.django_db(transaction=True)
 

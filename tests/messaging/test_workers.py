@@ -18,7 +18,7 @@ from peyvand.core.bulk import bulk_insert
 from peyvand.messaging import outbox
 from peyvand.messaging.models import Message
 from peyvand.messaging.tasks import deliver
-from tests.messaging.conftest import API_KEY
+from tests.messaging.fixtures import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

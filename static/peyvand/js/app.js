@@ -108,6 +108,7 @@ document.addEventListener("change", function (event) {
   if (!chosen) { return; }
   var form = select.closest("form");
   form.elements.channel.value = chosen.channel;
+  toggleSubject(form);
   if (form.elements.subject) { form.elements.subject.value = chosen.subject; }
   form.elements.body.value = chosen.body;
   form.elements.body.dispatchEvent(new Event("input", { bubbles: true }));
@@ -122,4 +123,15 @@ document.addEventListener("click", function (event) {
   body.focus();
   body.selectionStart = body.selectionEnd = start + text.length;
   body.dispatchEvent(new Event("input", { bubbles: true }));
+});
+
+// The email subject shows only for emails.
+function toggleSubject(form) {
+  if (!form || !form.elements.subject || !form.elements.channel) { return; }
+  var row = form.elements.subject.closest(".mb-3");
+  if (row) { row.hidden = form.elements.channel.value !== "email"; }
+}
+document.addEventListener("DOMContentLoaded", function () { toggleSubject(document.getElementById("compose-form")); });
+document.addEventListener("change", function (event) {
+  if (event.target.name === "channel") { toggleSubject(event.target.closest("form")); }
 });

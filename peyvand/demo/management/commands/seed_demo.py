@@ -18,6 +18,13 @@ from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
 from peyvand.demo import data
 from peyvand.lookups.models import AcquaintanceSource
+from peyvand.messaging.models import (
+    ContactGroup,
+    ContactGroupMember,
+    Message,
+    MessageTemplate,
+    MessagingSettings,
+)
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -53,6 +60,7 @@ class Command(BaseCommand):
         users = {row[0]: self._user(*row) for row in USERS}
         created = self._contacts(users)
         self._phonebook(users)
+        self._messaging(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -80,6 +88,60 @@ class Command(BaseCommand):
             team, _created = Team.objects.get_or_create(name=team_name)
             team.members.add(user)
         return user
+
+    def _messaging(self, users: dict[str, User]) -> None:
+        """Message templates, a saved group, birthday greetings on, and a short history
+        (a delivered SMS, one refused for lack of credit) to look at on contact pages."""
+        templates = {}
+        for name, channel, subject, body in data.MESSAGE_TEMPLATES:
+            templates[name], _created = MessageTemplate.objects.get_or_create(
+                name=name,
+                defaults={
+                    "channel": channel,
+                    "subject": subject,
+                    "body": body,
+                    "created_by": users["manager"],
+                },
+            )
+        config = MessagingSettings.load()
+        if config.birthday_template is None:
+            config.birthday_template = templates["تبریک تولد"]
+            config.birthday_enabled = True
+            config.birthday_sender = users["manager"]
+            config.save()
+        group, created = ContactGroup.objects.get_or_create(
+            name="مشتریان ویژه",
+            owner=users["sales"],
+            defaults={"description": "برای تبریک مناسبت‌ها و جشنواره‌های فروش"},
+        )
+        if created:
+            members = Contact.objects.filter(owner=users["sales"]).exclude(mobile="")[:12]
+            group.memberships.bulk_create(
+                [ContactGroupMember(group=group, contact=contact) for contact in members]
+            )
+        if Message.objects.exists():
+            return
+        contacts = list(Contact.objects.filter(owner=users["sales"]).exclude(mobile="")[:2])
+        now = timezone.now()
+        for contact, status, error in (
+            (contacts[0], Message.Status.DELIVERED, ""),
+            (contacts[1], Message.Status.FAILED, "اعتبار حساب پیامک کافی نیست (کد ۴۱۸)."),
+        ):
+            Message.objects.create(
+                channel="sms",
+                to=contact.mobile,
+                contact=contact,
+                owner=users["sales"],
+                body=f"{contact.name} عزیز، پیش‌فاکتور درخواستی برای شما ارسال شد.",
+                status=status,
+                backend="console",
+                attempts=1 if status == Message.Status.DELIVERED else 6,
+                last_error=error,
+                error_code="418" if error else "",
+                sent_at=now if not error else None,
+                delivered_at=now if not error else None,
+                scheduled_at=now - datetime.timedelta(hours=3),
+            )
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each
