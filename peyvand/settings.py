@@ -80,6 +80,9 @@ TEMPLATES = [
                 "peyvand.core.context_processors.shell",
             ],
             "builtins": [
+                # |unlocalize: ids in form values and query strings must not be grouped
+                # ("1,001") by USE_THOUSAND_SEPARATOR.
+                "django.templatetags.l10n",
                 "peyvand.core.templatetags.peyvand",
                 "template_partials.templatetags.partials",
             ],

@@ -10,34 +10,18 @@ def _anything_due() -> bool:
 
 
 def _anything_to_poll() -> bool:
+    from django.conf import settings
+    from django.utils import timezone
+
     from peyvand.messaging.models import Message
+    from peyvand.messaging.outbox import POLL_FOR
 
-    return Message.objects.filter(status=Message.Status.SENT, channel="sms").exists()
-
-
-def _timeline_messages(record, content_type) -> list:
-    """A contact's messages in its timeline."""
-    from peyvand.core.timeline import LIMIT, TimelineItem
-    from peyvand.messaging.models import Message
-
-    if content_type.model_class()._meta.label_lower != "contacts.contact":
-        return []
-    messages = Message.objects.filter(contact_id=record.pk).select_related("owner")
-    return [
-        TimelineItem(
-            message.created_at,
-            "message",
-            message.owner,
-            message,
-            extra={
-                "icon": "phone" if message.channel == "sms" else "envelope",
-                "label": f"{message.get_channel_display()} ({message.get_status_display()})",
-                "url": message.get_absolute_url(),
-                "text": message.subject or message.body,
-            },
-        )
-        for message in messages.order_by("-created_at", "-id")[:LIMIT]
-    ]
+    return Message.objects.filter(
+        status=Message.Status.SENT,
+        channel="sms",
+        backend=settings.SMS_BACKEND,
+        sent_at__gte=timezone.now() - POLL_FOR,
+    ).exists()
 
 
 class MessagingConfig(AppConfig):
@@ -53,7 +37,6 @@ class MessagingConfig(AppConfig):
             register_record_panel,
         )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
-        from peyvand.core.timeline import register_timeline_source
         from peyvand.messaging import tasks
 
         register_record_panel(
@@ -66,7 +49,6 @@ class MessagingConfig(AppConfig):
             )
         )
 
-        register_timeline_source(_timeline_messages)
         register_list_action(
             ListAction(
                 "contacts.contact",
@@ -112,7 +94,7 @@ def _contact_panel(request, contact) -> dict:
     opted_out = OptOut.objects.filter(address__in=addresses).values_list("address", flat=True)
     can_group = request.user.has_perm("messaging.change_contactgroup")
     return {
-        "messages": messages_of_contact(contact),
+        "messages": messages_of_contact(contact, user=request.user),
         "opt_out_rows": rows,
         "opted_out_channels": {addresses[address] for address in opted_out},
         "can_send": request.user.has_perm("messaging.send_message"),

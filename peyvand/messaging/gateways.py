@@ -70,14 +70,19 @@ class GatewayError(Exception):
 
     ``message`` is Persian, for users and managers; ``code`` is the provider's code as a
     string ("418", "10") or ours ("timeout", "network", "http-502"); ``retryable`` says
-    whether trying again later can work without anyone changing anything.
+    whether trying again later can work without anyone changing anything; ``maybe_sent``
+    that the provider may have taken the message all the same (the answer was lost or
+    garbled after the request went out), so that only an idempotent resend is safe.
     """
 
-    def __init__(self, message: str, *, code: str, retryable: bool) -> None:
+    def __init__(
+        self, message: str, *, code: str, retryable: bool, maybe_sent: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.retryable = retryable
+        self.maybe_sent = maybe_sent
 
     def __repr__(self) -> str:
         return f"GatewayError({self.message!r}, code={self.code!r}, retryable={self.retryable})"
@@ -289,6 +294,8 @@ class _HttpGateway(SmsGateway):
                 _("سامانه پیامک %(label)s در زمان مقرر پاسخ نداد.") % {"label": _(self.label)},
                 code="timeout",
                 retryable=True,
+                # Not connected, or no free connection: the request never left.
+                maybe_sent=not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
             ) from exc
         except httpx.RequestError as exc:
             logger.warning("%s: %s: %s", self.name, type(exc).__name__, _mask_secrets(str(exc)))
@@ -296,6 +303,7 @@ class _HttpGateway(SmsGateway):
                 _("ارتباط با سامانه پیامک %(label)s برقرار نشد.") % {"label": _(self.label)},
                 code="network",
                 retryable=True,
+                maybe_sent=not isinstance(exc, httpx.ConnectError),
             ) from exc
 
     def _unexpected(self, response: httpx.Response) -> GatewayError:
@@ -306,6 +314,7 @@ class _HttpGateway(SmsGateway):
             % {"label": _(self.label), "status": response.status_code},
             code=f"http-{response.status_code}",
             retryable=True,
+            maybe_sent=True,
         )
 
     def _json(self, response: httpx.Response) -> dict[str, Any]:

@@ -304,6 +304,7 @@ class MessagingSettings(models.Model):
         related_name="+",
         help_text=_("تبریک‌ها به نام این کاربر ثبت می‌شوند."),
     )
+    birthdays_done_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("تنظیمات ارسال پیام")

@@ -11,31 +11,35 @@ the provider drops a repeated local id (Kavenegar's ``localid``), otherwise it b
 import datetime
 import logging
 import smtplib
-from email.utils import make_msgid
+import socket
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from peyvand.messaging.gateways import Delivery, GatewayError, SmsGateway, get_sms_gateway
-from peyvand.messaging.models import Channel, Message, MessagingSettings
+from peyvand.messaging.models import Channel, Message, MessagingSettings, OptOut
 
 logger = logging.getLogger("peyvand.outbox")
 
 BATCH_SIZE = 50
+# A deliver task stops after this long; the beat enqueues the next one.
+TASK_SECONDS = 60.0
 MAX_ATTEMPTS = 6
 # Minutes to wait before attempt n+1 (after n failed attempts).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
-# A claim older than this belongs to a dead worker (a batch takes at most
-# BATCH_SIZE × the gateway timeout).
+# A claim older than this belongs to a dead worker. A live one gives back what it has
+# not sent after half of it (deliver_due), however slow its provider.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
 # Delivery reports are asked for this long after sending, at most every POLL_EVERY.
 POLL_FOR = datetime.timedelta(days=3)
 POLL_EVERY = datetime.timedelta(minutes=2)
-POLL_BATCH = 100
+POLL_BATCH = 500  # Kavenegar's status.json takes 500 ids
 
 STATUS_OF_DELIVERY = {
     Delivery.SENT: Message.Status.SENT,
@@ -81,14 +85,36 @@ def claim(
     return ids
 
 
-def _finish(message: Message, **fields) -> None:
-    """Writes the outcome, only if the row is still this worker's claim."""
+def _finish(message: Message, **fields) -> bool:
+    """Writes the outcome, only if the row is still this worker's claim (its status and
+    claim time as this worker left them); False when it is not."""
     fields["updated_at"] = timezone.now()
-    Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
+        ).update(**fields)
+    )
 
 
-def _failed(message: Message, error: str, code: str, *, retryable: bool) -> None:
-    if retryable and message.attempts < MAX_ATTEMPTS:
+UNKNOWN_ERROR = (
+    "ارسال این پیام نیمه‌کاره ماند و معلوم نیست به گیرنده رسیده باشد؛ برای پرهیز از "
+    "ارسال دوباره، خودکار تکرار نمی‌شود. در صورت نیاز آن را دوباره بفرستید."
+)
+
+
+def _failed(
+    message: Message, error: str, code: str, backend: str, *, retryable: bool, maybe_sent=False
+) -> None:
+    if maybe_sent and not message.resend_safe:
+        # The provider may hold it, and would send a repeat: a person decides.
+        _finish(
+            message,
+            status=Message.Status.UNKNOWN,
+            last_error=f"{error} {UNKNOWN_ERROR}",
+            error_code=code,
+            backend=backend,
+        )
+    elif retryable and message.attempts < MAX_ATTEMPTS:
         wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
         _finish(
             message,
@@ -96,9 +122,16 @@ def _failed(message: Message, error: str, code: str, *, retryable: bool) -> None
             scheduled_at=timezone.now() + datetime.timedelta(minutes=wait),
             last_error=error,
             error_code=code,
+            backend=backend,
         )
     else:
-        _finish(message, status=Message.Status.FAILED, last_error=error, error_code=code)
+        _finish(
+            message,
+            status=Message.Status.FAILED,
+            last_error=error,
+            error_code=code,
+            backend=backend,
+        )
 
 
 def _send_sms(message: Message, gateway: SmsGateway) -> None:
@@ -116,7 +149,14 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
             )
     except GatewayError as error:
         logger.warning("SMS %s not sent: %s (%s)", message.pk, error.message, error.code)
-        _failed(message, error.message, error.code, retryable=error.retryable)
+        _failed(
+            message,
+            error.message,
+            error.code,
+            gateway.name,
+            retryable=error.retryable,
+            maybe_sent=error.maybe_sent,
+        )
         return
     now = timezone.now()
     status = STATUS_OF_DELIVERY.get(sent.delivery, Message.Status.SENT)
@@ -140,10 +180,10 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         from_email=message.sender or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=connection,
-        # One Message-ID per message and round: a receiving server or a person can tell
-        # a repeat from a new message.
+        # One Message-ID per message and round, the same on every attempt: a receiving
+        # server or a person can tell a repeat from a new message.
         headers={
-            "Message-ID": make_msgid(f"peyvand.{message.local_id}"),
+            "Message-ID": f"<peyvand.{message.local_id}@{DNS_NAME}>",
             "Content-Language": "fa",
         },
     )
@@ -158,23 +198,52 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
 
 def _send_email(message: Message, connection) -> None:
     try:
-        build_email(message, connection).send()
+        email = build_email(message, connection)
+    except OSError:
+        _failed(
+            message,
+            "فایل پیوست این ایمیل پیدا نشد؛ ایمیل فرستاده نشد.",
+            "attachment",
+            "smtp",
+            retryable=False,
+        )
+        return
+    try:
+        connection.open()  # kept open across the batch (send() alone reconnects each time)
+        email.send()
     except smtplib.SMTPRecipientsRefused:
         _failed(
             message,
             "سرور ایمیل نشانی گیرنده را نپذیرفت؛ نشانی را بررسی کنید.",
             "smtp-recipient",
+            "smtp",
             retryable=False,
         )
         return
-    except (smtplib.SMTPException, OSError) as error:
+    except (smtplib.SMTPConnectError, ConnectionRefusedError, socket.gaierror) as error:
         logger.warning("Email %s not sent: %s", message.pk, error)
         _failed(
             message,
-            "اتصال به سرور ایمیل برقرار نشد یا ایمیل را نپذیرفت؛ دوباره تلاش می‌شود.",
+            "اتصال به سرور ایمیل برقرار نشد؛ دوباره تلاش می‌شود.",
+            "smtp-connect",
             "smtp",
             retryable=True,
         )
+        connection.close()
+        return
+    except (smtplib.SMTPException, OSError) as error:
+        # The server may have taken the message before the error (a dropped connection
+        # after DATA): SMTP cannot tell, so a person decides.
+        logger.warning("Email %s: outcome unknown: %s", message.pk, error)
+        _failed(
+            message,
+            "سرور ایمیل در میانه ارسال پاسخ نداد.",
+            "smtp",
+            "smtp",
+            retryable=True,
+            maybe_sent=True,
+        )
+        connection.close()
         return
     _finish(
         message,
@@ -186,14 +255,41 @@ def _send_email(message: Message, connection) -> None:
     )
 
 
-def deliver_due(*, limit: int | None = None) -> int:
-    """Sends due messages, a claimed batch at a time, until none are left (or ``limit``
-    have been handled). Several workers can run this at once."""
+def _cancel_opted_out(messages: list[Message]) -> list[Message]:
+    """Messages whose recipient opted out after they were queued are cancelled, not sent."""
+    opted_out = set(
+        OptOut.objects.filter(address__in={m.to for m in messages}).values_list(
+            "address", flat=True
+        )
+    )
+    for message in messages:
+        if message.to in opted_out:
+            _finish(
+                message,
+                status=Message.Status.CANCELLED,
+                last_error="گیرنده پس از ثبت این پیام از دریافت پیام انصراف داد؛ فرستاده نشد.",
+                error_code="opted-out",
+            )
+    return [message for message in messages if message.to not in opted_out]
+
+
+def _release(messages: list[Message]) -> None:
+    """Gives unsent claimed messages back to the queue (the task's time is up)."""
+    for message in messages:
+        _finish(message, status=Message.Status.QUEUED, attempts=F("attempts") - 1)
+
+
+def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> int:
+    """Sends due messages, a claimed batch at a time, until none are left, ``limit``
+    have been handled, or ``seconds`` have passed (the beat enqueues the next task, so
+    imports and other tasks are not kept waiting behind a 100,000-message broadcast).
+    Several workers can run this at once."""
     handled = 0
+    started = time.monotonic()
     gateway = get_sms_gateway()
     connection = get_connection(fail_silently=False)
     try:
-        while limit is None or handled < limit:
+        while (limit is None or handled < limit) and time.monotonic() - started < seconds:
             batch = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - handled)
             ids = claim(
                 limit=batch,
@@ -202,12 +298,34 @@ def deliver_due(*, limit: int | None = None) -> int:
             )
             if not ids:
                 break
-            messages = Message.objects.filter(pk__in=ids, status=Message.Status.SENDING)
-            for message in messages.order_by("scheduled_at", "id"):
-                if message.channel == Channel.SMS:
-                    _send_sms(message, gateway)
-                else:
-                    _send_email(message, connection)
+            claimed_at = time.monotonic()
+            messages = list(
+                Message.objects.filter(pk__in=ids, status=Message.Status.SENDING).order_by(
+                    "scheduled_at", "id"
+                )
+            )
+            messages = _cancel_opted_out(messages)
+            for index, message in enumerate(messages):
+                if time.monotonic() - claimed_at > CLAIM_TIMEOUT.total_seconds() / 2:
+                    # Far slower than planned (a provider answering at its timeout):
+                    # hand the rest back long before recovery could take them as dead.
+                    _release(messages[index:])
+                    break
+                try:
+                    if message.channel == Channel.SMS:
+                        _send_sms(message, gateway)
+                    else:
+                        _send_email(message, connection)
+                except Exception:
+                    # One bad message must not strand its batch in "sending".
+                    logger.exception("Message %s could not be sent", message.pk)
+                    _failed(
+                        message,
+                        "این پیام به سبب خطای نرم‌افزاری فرستاده نشد؛ به مدیر سامانه خبر دهید.",
+                        "error",
+                        gateway.name if message.channel == Channel.SMS else "smtp",
+                        retryable=False,
+                    )
                 handled += 1
     finally:
         gateway.close()
@@ -224,10 +342,7 @@ def recover_stale(now: datetime.datetime | None = None) -> tuple[int, int]:
     )
     unknown = stale.filter(resend_safe=False).update(
         status=Message.Status.UNKNOWN,
-        last_error=(
-            "ارسال این پیام نیمه‌کاره ماند و معلوم نیست به گیرنده رسیده باشد؛ برای پرهیز از "
-            "ارسال دوباره، خودکار تکرار نمی‌شود. در صورت نیاز آن را دوباره بفرستید."
-        ),
+        last_error=UNKNOWN_ERROR,
         error_code="interrupted",
         updated_at=timezone.now(),
     )
@@ -248,8 +363,11 @@ def poll_deliveries(now: datetime.datetime | None = None) -> int:
             backend=gateway.name,
             sent_at__gte=now - POLL_FOR,
         ).exclude(checked_at__gt=now - POLL_EVERY)
+        # Never-checked rows first (PostgreSQL sorts NULL last by default).
         rows = list(
-            pending.order_by("checked_at", "id").values_list("id", "provider_id")[:POLL_BATCH]
+            pending.order_by(F("checked_at").asc(nulls_first=True), "id").values_list(
+                "id", "provider_id"
+            )[:POLL_BATCH]
         )
         if not rows:
             return 0

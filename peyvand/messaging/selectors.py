@@ -41,10 +41,12 @@ def messages_for_list(*, user, filters: MessageFilters) -> QuerySet[Message]:
     return messages.order_by("-created_at", "-id")
 
 
-def messages_of_contact(contact, limit: int = 10) -> list[Message]:
-    """A contact's newest messages: whoever may see the contact sees what it was sent."""
+def messages_of_contact(contact, *, user, limit: int = 10) -> list[Message]:
+    """A contact's newest messages the user may see (the usual rule: their own, their
+    teams', everything for managers)."""
     return list(
-        Message.objects.filter(contact=contact)
+        Message.objects.visible_to(user)
+        .filter(contact=contact)
         .select_related("owner")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -35,6 +35,8 @@ from peyvand.messaging.text import check_placeholders, placeholder_values, rende
 logger = logging.getLogger("peyvand.outbox")
 
 EXPAND_CHUNK = 5000
+# How long before its time a scheduled broadcast becomes messages (100,000 take ~10 s).
+EXPAND_AHEAD = datetime.timedelta(minutes=10)
 
 
 class NotSendable(Exception):
@@ -94,6 +96,8 @@ def message_queue(
         raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
     if not body.strip():
         raise NotSendable("متن پیام خالی است.")
+    if "\n" in subject or "\r" in subject:
+        raise NotSendable("موضوع ایمیل باید یک خط باشد.")
     message = Message.objects.create(
         channel=channel,
         to=to,
@@ -153,25 +157,24 @@ def message_to_contact(
 def message_retry(*, message: Message, by) -> Message:
     """A person sends a failed, undelivered or unknown message again, now. A message the
     provider may already hold goes under a new local id, so the provider sends it."""
-    if not message.retryable:
-        raise NotSendable("فقط پیام‌های ناموفق، نرسیده یا نامعلوم دوباره فرستاده می‌شوند.")
-    if message.provider_id or message.status == Message.Status.UNKNOWN:
-        message.send_round += 1
-    message.status = Message.Status.QUEUED
-    message.scheduled_at = timezone.now()
-    message.attempts = 0
-    message.provider_id = ""
-    message.save(
-        update_fields=[
-            "status",
-            "scheduled_at",
-            "attempts",
-            "provider_id",
-            "send_round",
-            "updated_at",
-        ]
+    if is_opted_out(message.to):
+        raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
+    new_round = message.provider_id != "" or message.status == Message.Status.UNKNOWN
+    # Conditional: two clicks, or a worker that took it meanwhile, change nothing twice.
+    retried = Message.objects.filter(pk=message.pk, status__in=Message.RETRYABLE).update(
+        status=Message.Status.QUEUED,
+        scheduled_at=timezone.now(),
+        attempts=0,
+        provider_id="",
+        last_error="",
+        error_code="",
+        send_round=F("send_round") + (1 if new_round else 0),
+        updated_at=timezone.now(),
     )
+    if not retried:
+        raise NotSendable("فقط پیام‌های ناموفق، نرسیده یا نامعلوم دوباره فرستاده می‌شوند.")
     logger.info("Message %s queued again by %s", message.pk, by)
+    message.refresh_from_db()
     _enqueue_delivery(message.scheduled_at)
     return message
 
@@ -187,10 +190,18 @@ def message_cancel(*, message: Message, by) -> bool:
 
 
 def opt_out_set(*, address: str, channel: str, contact: Contact | None, by, reason: str = ""):
+    """Records the wish and cancels what is still queued for that address (a worker
+    also checks again just before sending)."""
     address = normalize_address(channel, address)
     OptOut.objects.get_or_create(
         address=address,
         defaults={"channel": channel, "contact": contact, "created_by": by, "reason": reason},
+    )
+    Message.objects.filter(to=address, status=Message.Status.QUEUED).update(
+        status=Message.Status.CANCELLED,
+        last_error="گیرنده از دریافت پیام انصراف داد؛ فرستاده نشد.",
+        error_code="opted-out",
+        updated_at=timezone.now(),
     )
 
 
@@ -230,7 +241,11 @@ def broadcast_create(*, broadcast: Broadcast, by) -> Broadcast:
     broadcast.save()
     from peyvand.messaging.tasks import expand  # tasks import services
 
-    transaction.on_commit(lambda: expand.enqueue(broadcast.pk))
+    # A campaign set for a later day is expanded shortly before it goes: members added
+    # and opt-outs recorded meanwhile count, and {تاریخ} is the day it is sent.
+    run_after = broadcast.scheduled_at - EXPAND_AHEAD
+    task = expand.using(run_after=run_after) if run_after > timezone.now() else expand
+    transaction.on_commit(lambda: task.enqueue(broadcast.pk))
     return broadcast
 
 
@@ -332,13 +347,17 @@ def expand_broadcast(broadcast: Broadcast, contacts: QuerySet[Contact] | None = 
 def birthdays_on(day: datetime.date) -> QuerySet[Contact]:
     """Contacts whose Jalali birthday falls on ``day`` (Esfand 30 birthdays are
     celebrated on Esfand 29 in common years). A Jalali anniversary drifts up to a day
-    against the Gregorian calendar, so the database narrows by Gregorian month/day ± 1
+    against the Gregorian calendar, so the database narrows by Gregorian month/day ± 3
     and Python decides."""
     today = to_jalali(day)
-    candidates = [day + datetime.timedelta(days=delta) for delta in (-1, 0, 1)]
-    from django.db.models import Q
-
-    condition = Q()
+    # A Jalali anniversary drifts up to two days against the Gregorian date over a
+    # lifetime; 29 February births are looked for whenever the window is near it.
+    candidates = [day + datetime.timedelta(days=delta) for delta in range(-3, 4)]
+    condition = (
+        Q(birthday__month=2, birthday__day=29)
+        if any((c.month, c.day) in ((2, 28), (3, 1)) for c in candidates)
+        else Q()
+    )
     for candidate in candidates:
         condition |= Q(birthday__month=candidate.month, birthday__day=candidate.day)
     ids = []
@@ -363,6 +382,8 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
     if sender is None or timezone.localtime(now).hour < config.birthday_hour:
         return 0
     day = timezone.localdate(now)
+    if config.birthdays_done_on == day:  # the beat asks every few minutes; once a day
+        return 0
     year = to_jalali(day).year
     template = config.birthday_template
     values = placeholder_values(sender=sender, company_name=SiteSettings.load().company_name)
@@ -384,6 +405,7 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
         except IntegrityError:  # already greeted this year
             continue
         queued += 1
+    MessagingSettings.objects.filter(pk=config.pk).update(birthdays_done_on=day)
     if queued:
         _enqueue_delivery(now)
     return queued

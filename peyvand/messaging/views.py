@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,6 +46,15 @@ from peyvand.messaging.text import render as fill
 send_permission = permission_required("messaging.send_message", raise_exception=True)
 broadcast_permission = permission_required("messaging.send_broadcast", raise_exception=True)
 manage_permission = permission_required("messaging.manage_messaging", raise_exception=True)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page to go back to, if it is one of ours."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 def _gateway_label() -> str:
@@ -198,7 +208,7 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, str(error))
     else:
         flash.success(request, _("پیام دوباره در صف ارسال قرار گرفت."))
-    return redirect(request.POST.get("next") or message.get_absolute_url())
+    return redirect(_safe_next(request) or message.get_absolute_url())
 
 
 @send_permission
@@ -225,10 +235,14 @@ def opt_out_toggle(request: HttpRequest, contact_pk: int) -> HttpResponse:
         services.opt_out_clear(address=address)
         flash.success(request, _("مخاطب دوباره پیام دریافت می‌کند."))
     else:
-        services.opt_out_set(
-            address=address, channel=channel, contact=contact, by=request.user, reason=""
-        )
-        flash.success(request, _("انصراف ثبت شد؛ دیگر پیامی به این نشانی فرستاده نمی‌شود."))
+        try:
+            services.opt_out_set(
+                address=address, channel=channel, contact=contact, by=request.user, reason=""
+            )
+        except ValidationError as error:
+            flash.error(request, error.messages[0])
+        else:
+            flash.success(request, _("انصراف ثبت شد؛ دیگر پیامی به این نشانی فرستاده نمی‌شود."))
     return redirect(contact)
 
 
@@ -383,7 +397,7 @@ def group_add(request: HttpRequest) -> HttpResponse:
             request,
             _("%(count)s مخاطب به گروه «%(group)s» افزوده شد.") % {"count": added, "group": group},
         )
-        return redirect(request.POST.get("next") or group.get_absolute_url())
+        return redirect(_safe_next(request) or group.get_absolute_url())
     count, more = capped_count(contacts)
     context = {"groups": groups, "filters_text": filters_text, "count": count, "more": more}
     return render(request, "messaging/group_add.html", context)

@@ -242,9 +242,8 @@ def test_the_detail_query_count_does_not_grow_with_history(
     # session, user, permissions (2), team ids, contact, its phones, bank accounts and
     # addresses, content type, settings, custom fields, the timeline's history, notes and
     # attachments, the attachments card
-    # 16 of its own, + the messages card (the contact's messages, the user's groups) and
-    # the messages in the timeline
-    with django_assert_num_queries(19):
+    # 16 of its own, + the messages card (the contact's messages, the user's groups)
+    with django_assert_num_queries(18):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
 

@@ -294,9 +294,124 @@ def test_birthday_greetings_go_once_a_year_on_the_jalali_birthday(kavenegar, per
 @worker_test
 def test_the_api_key_never_reaches_the_logs(kavenegar, personas, caplog):
     caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="httpx")  # settings quiet it; the test listens to it
     contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
     kavenegar.fail_next(418)
     sms_to(contact, personas)
     run_worker()
     assert caplog.records  # the worker did log
     assert API_KEY not in caplog.text
+
+
+@worker_test
+def test_an_opt_out_after_queueing_cancels_the_message_before_it_goes(kavenegar, personas):
+    contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
+    later = sms_to(contact, personas, scheduled_at=timezone.now() + datetime.timedelta(days=3))
+    soon = sms_to(contact, personas)
+    # Recorded straight in the table (as an import or the API might), so only the
+    # worker's own check stands between the message and the provider.
+    from peyvand.messaging.models import OptOut
+
+    OptOut.objects.create(address=contact.mobile, channel="sms")
+    outbox.deliver_due()
+    soon.refresh_from_db()
+    assert soon.status == Message.Status.CANCELLED
+    assert "انصراف" in soon.last_error
+    # The page's opt-out also cancels what is still waiting.
+    services.opt_out_set(address=contact.mobile, channel="sms", contact=contact, by=personas.owner)
+    later.refresh_from_db()
+    assert later.status == Message.Status.CANCELLED
+    assert kavenegar.received == []
+
+
+@worker_test
+def test_a_lost_answer_from_a_provider_without_local_ids_is_not_sent_again(
+    smsir, personas, settings
+):
+    """SMS.ir took the message but its answer came after our timeout: resending could
+    send it twice, so it waits for a person as "unknown"."""
+    settings.SMS_TIMEOUT = 0.3
+    smsir.delay = 0.6
+    contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
+    message = sms_to(contact, personas)
+    outbox.deliver_due()
+    message.refresh_from_db()
+    assert message.status == Message.Status.UNKNOWN
+    assert message.error_code == "timeout"
+    assert message.backend == "smsir"
+    smsir.delay = 0
+    outbox.deliver_due()
+    assert len(smsir.received) == 1
+
+
+@worker_test
+def test_a_lost_answer_from_kavenegar_is_retried_safely(kavenegar, personas, settings):
+    settings.SMS_TIMEOUT = 0.3
+    kavenegar.delay = 0.6
+    contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
+    message = sms_to(contact, personas)
+    outbox.deliver_due()
+    message.refresh_from_db()
+    assert message.status == Message.Status.QUEUED  # retried later under the same localid
+    kavenegar.delay = 0
+    Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now())
+    outbox.deliver_due()
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert len(kavenegar.received) == 1
+    assert kavenegar.repeats == [message.local_id]
+
+
+def test_an_email_subject_must_be_one_line(personas):
+    with pytest.raises(services.NotSendable, match="یک خط"):
+        services.message_queue(
+            channel=Channel.EMAIL, to="a@example.com", subject="سلام\nBcc: x@y.z", body="متن",
+            by=personas.owner,
+        )  # fmt: skip
+
+
+def test_delivery_reports_are_asked_first_for_messages_never_asked(
+    kavenegar, personas, monkeypatch
+):
+    now = timezone.now()
+    asked = [
+        Message.objects.create(
+            channel="sms",
+            to="+989121234567",
+            body="x",
+            owner=personas.owner,
+            status="sent",
+            backend="kavenegar",
+            provider_id=str(n),
+            sent_at=now,
+            checked_at=now - datetime.timedelta(hours=1),
+        )
+        for n in range(3)
+    ]
+    never = Message.objects.create(
+        channel="sms", to="+989121234567", body="x", owner=personas.owner, status="sent",
+        backend="kavenegar", provider_id="99", sent_at=now,
+    )  # fmt: skip
+    monkeypatch.setattr(outbox, "POLL_BATCH", 1)
+    outbox.poll_deliveries()
+    never.refresh_from_db()
+    assert never.checked_at is not None
+    assert all(m.checked_at == Message.objects.get(pk=m.pk).checked_at for m in asked)
+
+
+@pytest.mark.parametrize(
+    ("born", "today"),
+    [
+        ("1940-03-21", "2026-03-21"),  # 1 Farvardin 1319 → 1 Farvardin 1405
+        ("1996-02-29", "2027-03-01"),  # 10 Esfand 1374 → 10 Esfand 1405
+        ("1961-12-22", "2026-12-22"),  # 1 Dey 1340 → 1 Dey 1405
+    ],
+)
+def test_birthdays_follow_the_jalali_date_whatever_the_year(personas, born, today):
+    born_on = datetime.date.fromisoformat(born)
+    day = datetime.date.fromisoformat(today)
+    contact = ContactFactory(owner=personas.owner, birthday=born_on)
+    expected = (to_jalali(born_on).month, to_jalali(born_on).day)
+    assert (to_jalali(day).month, to_jalali(day).day) == expected  # the case is right
+    assert list(services.birthdays_on(day)) == [contact]
+    assert list(services.birthdays_on(day + datetime.timedelta(days=1))) == []

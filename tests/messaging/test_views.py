@@ -184,3 +184,15 @@ def test_managers_define_templates_and_unknown_placeholders_are_refused(client, 
     assert "جای‌نگهدار {اسم} شناخته نیست" in page
     client.post(url, {"name": "پیگیری", "channel": "sms", "body": "{نام} عزیز", "is_active": "on"})
     assert MessageTemplate.objects.get().body == "{نام} عزیز"
+
+
+def test_ids_in_forms_are_never_grouped_like_numbers(client, personas):
+    """USE_THOUSAND_SEPARATOR would write id 1001 as "1,001" in a hidden field."""
+    contact = ContactFactory(pk=12345, owner=personas.owner, phones=["+989121234567"])
+    client.force_login(personas.owner)
+    page = client.get(reverse("messaging:send", args=[contact.pk])).content.decode()
+    assert 'name="contact" value="12345"' in page
+    preview = client.post(
+        reverse("messaging:preview"), {"contact": "12345", "body": "{نام}"}
+    ).content.decode()
+    assert contact.name in preview

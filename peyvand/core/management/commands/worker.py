@@ -8,7 +8,6 @@ import threading
 import time
 
 from django.db import close_old_connections, connection
-from django.db.utils import DatabaseError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -22,7 +21,7 @@ def _beat_forever(worker_id: str, interval: float) -> None:
         try:
             close_old_connections()
             beat(worker_id=worker_id)
-        except DatabaseError:  # the database is restarting or locked: try next time
+        except Exception:  # the database restarting, a bug in one job: beat again later
             logger.exception("scheduler beat failed")
         finally:
             connection.close()
