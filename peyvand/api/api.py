@@ -287,8 +287,6 @@ def message_send(request, payload: MessageIn):
     scheduled_at = payload.scheduled_at
     if scheduled_at is not None and timezone.is_naive(scheduled_at):
         scheduled_at = timezone.make_aware(scheduled_at)
-    if payload.channel == Channel.EMAIL and not payload.subject.strip():
-        return Status(422, {"detail": "موضوع ایمیل را بنویسید."})
     try:
         if payload.contact_id is not None:
             contact = get_visible_or_404(Contact, request.auth, payload.contact_id)

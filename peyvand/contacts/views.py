@@ -64,12 +64,6 @@ def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict
 view_contacts = permission_required("contacts.view_contact", raise_exception=True)
 
 
-def _filtered_contacts(request: HttpRequest):
-    """The list's search and filters from the query string: the page, its exports, its
-    bulk actions (and a message to the listed contacts) all read them the same way."""
-    return filtered_contacts(user=request.user, params=request.GET)
-
-
 # What a list row shows (contact_tags.contact_row): a contact has forty columns, its search
 # key alone is longer than the rest of the row, and the owner's would include a password.
 LIST_ROW_FIELDS = (
@@ -81,7 +75,7 @@ LIST_ROW_FIELDS = (
 
 @view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
-    contacts, filters, custom = _filtered_contacts(request)
+    contacts, filters, custom = filtered_contacts(user=request.user, params=request.GET)
     page = paginate(contacts.only(*LIST_ROW_FIELDS), request.GET.get("page"), settings.PAGE_SIZE)
     short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
     context = {
@@ -337,7 +331,7 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
     vCard cards for a phone's address book."""
     if file_format not in ("csv", "xlsx", "vcf"):
         raise Http404
-    contacts, _filters, custom = _filtered_contacts(request)
+    contacts, _filters, custom = filtered_contacts(user=request.user, params=request.GET)
     name = f"contacts-{timezone.localdate():%Y%m%d}"
     if file_format == "vcf":
         cards = (

@@ -64,12 +64,3 @@ def beat(*, worker_id: str = "", now: datetime.datetime | None = None) -> list[s
         job.task.enqueue()
         enqueued.append(job.name)
     return enqueued
-
-
-def last_beat() -> datetime.datetime | None:
-    """When a worker last claimed any job (a health check reads it)."""
-    lease = ScheduleLease.objects.order_by("-next_run_at").first()
-    if lease is None:
-        return None
-    job = periodic_jobs.get(lease.name)
-    return lease.next_run_at - job.every if job else None

@@ -10,16 +10,16 @@ def _anything_due() -> bool:
 
 
 def _anything_to_poll() -> bool:
-    from django.conf import settings
     from django.utils import timezone
 
+    from peyvand.messaging.gateways import sms_backend
     from peyvand.messaging.models import Message
     from peyvand.messaging.outbox import POLL_FOR
 
     return Message.objects.filter(
         status=Message.Status.SENT,
         channel="sms",
-        backend=settings.SMS_BACKEND,
+        backend=sms_backend().name,
         sent_at__gte=timezone.now() - POLL_FOR,
     ).exists()
 
@@ -83,20 +83,18 @@ class MessagingConfig(AppConfig):
 
 
 def _contact_panel(request, contact) -> dict:
-    from peyvand.messaging.models import Channel, ContactGroup, OptOut
-    from peyvand.messaging.selectors import messages_of_contact
+    from peyvand.messaging.models import Channel, ContactGroup
+    from peyvand.messaging.selectors import messages_of_contact, opted_out_channels
 
     rows = [
         (Channel.SMS.value, "پیامک", contact.mobile),
         (Channel.EMAIL.value, "ایمیل", contact.email.strip().lower()),
     ]
-    addresses = {address: channel for channel, _label, address in rows if address}
-    opted_out = OptOut.objects.filter(address__in=addresses).values_list("address", flat=True)
     can_group = request.user.has_perm("messaging.change_contactgroup")
     return {
         "messages": messages_of_contact(contact, user=request.user),
         "opt_out_rows": rows,
-        "opted_out_channels": {addresses[address] for address in opted_out},
+        "opted_out_channels": opted_out_channels(contact),
         "can_send": request.user.has_perm("messaging.send_message"),
         "groups": ContactGroup.objects.visible_to(request.user).only("id", "name")
         if can_group

@@ -2,13 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateTimeField
-from peyvand.messaging.models import (
-    Broadcast,
-    Channel,
-    ContactGroup,
-    MessageTemplate,
-    MessagingSettings,
-)
+from peyvand.messaging.models import Channel, ContactGroup, MessageTemplate, MessagingSettings
 from peyvand.messaging.text import UnknownPlaceholder, check_placeholders
 
 
@@ -109,17 +103,3 @@ class MessagingSettingsForm(forms.ModelForm):
                     "birthday_sender", _("کاربری را که تبریک‌ها به نامش ثبت شود انتخاب کنید.")
                 )
         return cleaned
-
-
-class MessageFilterForm(forms.Form):
-    """The managers' message list filters (all optional)."""
-
-    status = forms.ChoiceField(label=_("وضعیت"), required=False)
-    channel = forms.ChoiceField(label=_("نوع"), required=False)
-    backend = forms.ChoiceField(label=_("سامانه"), required=False)
-    owner = forms.IntegerField(label=_("کاربر"), required=False, widget=forms.Select)
-    since = forms.CharField(label=_("از تاریخ"), required=False)
-    until = forms.CharField(label=_("تا تاریخ"), required=False)
-
-
-BROADCAST_TARGET_LABELS = dict(Broadcast.Target.choices)

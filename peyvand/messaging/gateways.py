@@ -670,19 +670,29 @@ _HTTP_GATEWAYS: dict[str, type[_HttpGateway]] = {
 }
 
 
+# Every SMS backend by its SMS_BACKEND name (also what Message.backend records).
+SMS_BACKENDS: dict[str, type[SmsGateway]] = {ConsoleGateway.name: ConsoleGateway, **_HTTP_GATEWAYS}
+
+
+def sms_backend() -> type[SmsGateway]:
+    """The gateway class the settings name (its name and label, without a client)."""
+    backend = str(getattr(settings, "SMS_BACKEND", "console") or "console").strip().lower()
+    if backend not in SMS_BACKENDS:
+        choices = ", ".join(SMS_BACKENDS)
+        raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} is unknown; use one of: {choices}.")
+    return SMS_BACKENDS[backend]
+
+
 def get_sms_gateway() -> SmsGateway:
     """The gateway the settings name, built anew (settings are read now, not at import).
     The caller closes it."""
-    backend = str(getattr(settings, "SMS_BACKEND", "console") or "console").strip().lower()
+    gateway_class = sms_backend()
     sender = str(getattr(settings, "SMS_SENDER", "") or "")
-    if backend == ConsoleGateway.name:
+    if gateway_class is ConsoleGateway:
         return ConsoleGateway(
             sender=sender, path=str(getattr(settings, "SMS_CONSOLE_FILE", "") or "")
         )
-    gateway_class = _HTTP_GATEWAYS.get(backend)
-    if gateway_class is None:
-        choices = ", ".join([ConsoleGateway.name, *_HTTP_GATEWAYS])
-        raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} is unknown; use one of: {choices}.")
+    backend = gateway_class.name
     api_key = str(getattr(settings, "SMS_API_KEY", "") or "").strip()
     if not api_key:
         raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} needs SMS_API_KEY.")

@@ -108,7 +108,6 @@ class Broadcast(BusinessRecord):
     class Target(models.TextChoices):
         LIST = "list", _("فهرست فیلترشده مخاطبین")
         GROUP = "group", _("گروه ارسال")
-        BIRTHDAYS = "birthdays", _("تبریک تولد")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("در حال آماده‌سازی")
@@ -324,11 +323,3 @@ class MessagingSettings(models.Model):
         if self.quiet_start < self.quiet_end:
             return self.quiet_start <= local < self.quiet_end
         return local >= self.quiet_start or local < self.quiet_end  # across midnight
-
-    def quiet_ends_after(self, at: datetime.datetime) -> datetime.datetime:
-        """When a message held at ``at`` may go (the end of the quiet hours)."""
-        local = timezone.localtime(at)
-        end = local.replace(
-            hour=self.quiet_end.hour, minute=self.quiet_end.minute, second=0, microsecond=0
-        )
-        return end if end > local else end + datetime.timedelta(days=1)

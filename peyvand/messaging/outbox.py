@@ -377,16 +377,24 @@ def poll_deliveries(now: datetime.datetime | None = None) -> int:
             logger.warning("Delivery reports unavailable: %s (%s)", error.message, error.code)
             return 0
         Message.objects.filter(pk__in=[pk for pk, _provider_id in rows]).update(checked_at=now)
+        reached = {Message.Status.DELIVERED: [], Message.Status.UNDELIVERED: []}
         for pk, provider_id in rows:
             status = STATUS_OF_DELIVERY.get(states.get(provider_id))
-            if status in (Message.Status.DELIVERED, Message.Status.UNDELIVERED):
-                changed += Message.objects.filter(pk=pk, status=Message.Status.SENT).update(
-                    status=status,
-                    delivered_at=now if status == Message.Status.DELIVERED else None,
-                    last_error=""
-                    if status == Message.Status.DELIVERED
-                    else ("سامانه پیامک گزارش داد که پیام به گوشی گیرنده نرسید."),
-                    updated_at=now,
+            if status in reached:
+                reached[status].append(pk)
+        # One UPDATE per outcome, not per message.
+        for status, ids, delivered_at, error in (
+            (Message.Status.DELIVERED, reached[Message.Status.DELIVERED], now, ""),
+            (
+                Message.Status.UNDELIVERED,
+                reached[Message.Status.UNDELIVERED],
+                None,
+                "سامانه پیامک گزارش داد که پیام به گوشی گیرنده نرسید.",
+            ),
+        ):
+            if ids:
+                changed += Message.objects.filter(pk__in=ids, status=Message.Status.SENT).update(
+                    status=status, delivered_at=delivered_at, last_error=error, updated_at=now
                 )
     finally:
         gateway.close()

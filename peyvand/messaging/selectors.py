@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from peyvand.messaging.models import Broadcast, Message
+from peyvand.messaging.models import Broadcast, Channel, Message, OptOut
 
 # How many recipients a broadcast form counts before it says "more than".
 RECIPIENT_COUNT_CAP = 100_000
@@ -50,6 +50,14 @@ def messages_of_contact(contact, *, user, limit: int = 10) -> list[Message]:
         .select_related("owner")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def opted_out_channels(contact) -> set[str]:
+    """The channels ("sms", "email") whose address of this contact has opted out."""
+    addresses = {contact.mobile: Channel.SMS, contact.email.strip().lower(): Channel.EMAIL}
+    addresses.pop("", None)
+    opted_out = OptOut.objects.filter(address__in=addresses).values_list("address", flat=True)
+    return {addresses[address].value for address in opted_out}
 
 
 def broadcast_progress(broadcast: Broadcast) -> dict[str, int]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -30,7 +31,12 @@ from peyvand.messaging.models import (
     MessagingSettings,
     OptOut,
 )
-from peyvand.messaging.text import check_placeholders, placeholder_values, render
+from peyvand.messaging.text import (
+    check_placeholders,
+    contact_values,
+    placeholder_values,
+    render,
+)
 
 logger = logging.getLogger("peyvand.outbox")
 
@@ -96,6 +102,8 @@ def message_queue(
         raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
     if not body.strip():
         raise NotSendable("متن پیام خالی است.")
+    if channel == Channel.EMAIL and not subject.strip():
+        raise NotSendable("موضوع ایمیل را بنویسید.")
     if "\n" in subject or "\r" in subject:
         raise NotSendable("موضوع ایمیل باید یک خط باشد.")
     message = Message.objects.create(
@@ -112,15 +120,9 @@ def message_queue(
     )
     for name, content, mime_type in attachments:
         attachment = MessageAttachment(message=message, name=name, mime_type=mime_type)
-        attachment.file.save(name, _content_file(content), save=True)
+        attachment.file.save(name, ContentFile(content), save=True)
     _enqueue_delivery(message.scheduled_at)
     return message
-
-
-def _content_file(content: bytes):
-    from django.core.files.base import ContentFile
-
-    return ContentFile(content)
 
 
 def message_to_contact(
@@ -284,7 +286,7 @@ def _rows(
         if address in seen:  # two contacts with one number get one message
             continue
         seen.add(address)
-        values |= {"نام": contact["name"], "شرکت": contact["company"], "کد": contact["code"]}
+        values |= contact_values(contact["name"], contact["company"], contact["code"])
         yield {
             "channel": broadcast.channel,
             "to": address,
@@ -391,7 +393,7 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
     for contact in birthdays_on(day).exclude(mobile=""):
         if is_opted_out(contact.mobile):
             continue
-        values |= {"نام": contact.name, "شرکت": contact.company, "کد": contact.code}
+        values |= contact_values(contact.name, contact.company, contact.code)
         try:
             with transaction.atomic():
                 Message.objects.create(

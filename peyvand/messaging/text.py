@@ -39,7 +39,7 @@ def check_placeholders(text: str) -> None:
         raise UnknownPlaceholder(f"جای‌نگهدار {names} شناخته نیست. جای‌نگهدارهای مجاز: {known}")
 
 
-def placeholder_values(*, contact=None, sender=None, company_name: str = "", **extra) -> dict:
+def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> dict:
     """The values for one recipient. Missing ones become empty text, never "{نام}"."""
     values = dict.fromkeys(PLACEHOLDERS, "")
     values["تاریخ"] = format_date(timezone.localdate())
@@ -47,11 +47,13 @@ def placeholder_values(*, contact=None, sender=None, company_name: str = "", **e
     if sender is not None:
         values["نام_فرستنده"] = sender.get_full_name() or sender.get_username()
     if contact is not None:
-        values["نام"] = contact.name
-        values["شرکت"] = contact.company
-        values["کد"] = to_persian_digits(contact.code)
-    values.update({key.replace(" ", "_"): str(value) for key, value in extra.items()})
+        values |= contact_values(contact.name, contact.company, contact.code)
     return values
+
+
+def contact_values(name: str, company: str, code: str) -> dict:
+    """The recipient's own placeholders (broadcasts read them from rows, not objects)."""
+    return {"نام": name, "شرکت": company, "کد": to_persian_digits(code)}
 
 
 def render(text: str, values: dict) -> str:

@@ -24,7 +24,7 @@ from peyvand.messaging.forms import (
     MessageTemplateForm,
     MessagingSettingsForm,
 )
-from peyvand.messaging.gateways import get_sms_gateway
+from peyvand.messaging.gateways import SMS_BACKENDS, sms_backend
 from peyvand.messaging.models import (
     Broadcast,
     Channel,
@@ -32,15 +32,15 @@ from peyvand.messaging.models import (
     Message,
     MessageTemplate,
     MessagingSettings,
-    OptOut,
 )
 from peyvand.messaging.selectors import (
     MessageFilters,
     broadcast_progress,
     capped_count,
     messages_for_list,
+    opted_out_channels,
 )
-from peyvand.messaging.text import PLACEHOLDERS, placeholder_values, sms_length
+from peyvand.messaging.text import PLACEHOLDERS, contact_values, placeholder_values, sms_length
 from peyvand.messaging.text import render as fill
 
 send_permission = permission_required("messaging.send_message", raise_exception=True)
@@ -55,14 +55,6 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if allowed else ""
-
-
-def _gateway_label() -> str:
-    gateway = get_sms_gateway()
-    try:
-        return gateway.label
-    finally:
-        gateway.close()
 
 
 def _templates_json() -> list[dict]:
@@ -112,10 +104,9 @@ def message_send(request: HttpRequest, contact_pk: int) -> HttpResponse:
                 else _("پیام برای ارسال در زمان تعیین‌شده در صف قرار گرفت."),
             )
             return redirect(contact)
-    opted_out = OptOut.objects.filter(
-        address__in=[a for a in (contact.mobile, contact.email.lower()) if a]
-    ).values_list("address", flat=True)
-    context = _compose_context(form, contact=contact, opted_out=set(opted_out))
+    context = _compose_context(
+        form, contact=contact, opted_out_channels=opted_out_channels(contact)
+    )
     return render(request, "messaging/send.html", context)
 
 
@@ -131,7 +122,7 @@ def message_preview(request: HttpRequest) -> HttpResponse:
         contact=contact, sender=request.user, company_name=SiteSettings.load().company_name
     )
     if contact is None:  # a broadcast: show how a sample recipient reads it
-        values |= {"نام": _("علی رضایی"), "شرکت": _("شرکت نمونه"), "کد": "C000123"}
+        values |= contact_values(_("علی رضایی"), _("شرکت نمونه"), "C000123")
     body = fill(request.POST.get("body", ""), values)
     context = {
         "body": body,
@@ -176,15 +167,13 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "statuses": Message.Status.choices,
         "channels": Channel.choices,
         "backends": [
-            ("console", _("آزمایشی")),
-            ("kavenegar", _("کاوه‌نگار")),
-            ("smsir", _("اس‌ام‌اس‌دات‌آی‌آر")),
+            *((name, _(backend.label)) for name, backend in SMS_BACKENDS.items()),
             ("smtp", _("ایمیل (SMTP)")),
         ],
         "owners": User.objects.filter(is_active=True).only(
             "id", "first_name", "last_name", "username"
         ),
-        "gateway_label": _gateway_label(),
+        "gateway_label": _(sms_backend().label),
     }
     return render(request, "messaging/list.html", context)
 
@@ -447,5 +436,5 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         flash.success(request, _("تنظیمات ارسال ذخیره شد."))
         return redirect("messaging:settings")
-    context = {"form": form, "gateway_label": _gateway_label()}
+    context = {"form": form, "gateway_label": _(sms_backend().label)}
     return render(request, "messaging/settings.html", context)

@@ -6,10 +6,12 @@ import html
 from decimal import Decimal
 
 from django import template
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from peyvand.core import dates, money
+from peyvand.core import dates, money, registry
 from peyvand.core.display import current_preferences, localize_digits
 from peyvand.core.validators import format_phone_national
 
@@ -164,10 +166,6 @@ def model_label(record) -> str:
 @register.simple_tag(takes_context=True)
 def record_panels(context, record) -> str:
     """The cards other modules add to this record's page (core.registry)."""
-    from django.template.loader import render_to_string
-
-    from peyvand.core.registry import record_panels as panels
-
     request = context["request"]
     label = record._meta.label_lower
     return mark_safe(  # noqa: S308 - each panel is a template rendered with autoescape
@@ -177,32 +175,29 @@ def record_panels(context, record) -> str:
                 {"record": record, **panel.context(request, record)},
                 request=request,
             )
-            for panel in panels
+            for panel in registry.record_panels
             if panel.model_label == label and request.user.has_perm(panel.permission)
         )
     )
 
 
 @register.simple_tag(takes_context=True)
-def list_action_buttons(context, model_label: str, kind: str) -> str:
-    """Other modules' actions on a list (core.registry.ListAction). ``kind="list"`` gives
-    links that carry the list's current filters (read from the filter form when
-    clicked); ``kind="selected"`` gives buttons that send the ticked rows' ids."""
-    from django.urls import reverse
-
-    from peyvand.core.registry import list_actions
-
+def list_action_buttons(context, model_label: str, filters_form: str = "") -> str:
+    """Other modules' actions on a list (core.registry.ListAction). Given the filter
+    form's selector, links that carry the list's current filters (read from the form
+    when clicked); without it, buttons that send the ticked rows' ids (#bulk-form)."""
     request = context["request"]
     parts = []
-    for action in list_actions:
+    for action in registry.list_actions:
         if action.model_label != model_label or not request.user.has_perm(action.permission):
             continue
         url = reverse(action.url_name)
-        if kind == "list":
+        if filters_form:
             parts.append(
                 format_html(
-                    '<a class="btn btn-outline-secondary" data-query-from="#contact-filters" '
+                    '<a class="btn btn-outline-secondary" data-query-from="{}" '
                     'href="{}?{}"><i class="bi bi-{}" aria-hidden="true"></i> {}</a>',
+                    filters_form,
                     url,
                     request.GET.urlencode(),
                     action.icon,
