@@ -110,7 +110,7 @@ def _menu() -> list[MenuSection]:
                 MenuItem(
                     _("تنظیمات پیامک و ایمیل"),
                     "messaging:settings",
-                    "envelope-gear",
+                    "sliders2",
                     "messaging:settings",
                     "messaging.manage_messaging",
                 ),
