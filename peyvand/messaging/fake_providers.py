@@ -19,6 +19,7 @@ Both fakes also answer ``GET /_fake/received`` (the received messages as JSON) a
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import json
 import math
@@ -159,6 +160,8 @@ class _FakeProvider:
         self.repeats: list[str] = []
         # TCP connections accepted so far: a client that reuses its connections opens one.
         self.connections = 0
+        # API calls answered, by method ("sms/sendarray": 3): how a client batches.
+        self.calls: collections.Counter[str] = collections.Counter()
         self.base_url = ""
         self._lock = threading.Lock()
         self._failures: list[int] = []
@@ -329,7 +332,7 @@ KAVENEGAR_STATUS_TEXT: dict[int, str] = {
 }
 
 KAVENEGAR_MAX_LENGTH = 900  # characters of message text (413 above)
-KAVENEGAR_MAX_RECEPTORS = 200  # per sms/send call (414)
+KAVENEGAR_MAX_RECEPTORS = 200  # per sms/send or sms/sendarray call (414)
 KAVENEGAR_MAX_STATUS_IDS = 500  # per sms/status call (414)
 KAVENEGAR_DEFAULT_SENDER = "10004346"  # the account's default line when none is given
 
@@ -380,8 +383,12 @@ class FakeKavenegar(_FakeProvider):
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
             params.update({key: values[0] for key, values in form.items()})
         action = f"{match.group(2)}/{match.group(3)}"
+        with self._lock:
+            self.calls[action] += 1
         if action == "sms/send":
             return self._send(params)
+        if action == "sms/sendarray":
+            return self._sendarray(params)
         if action == "sms/status":
             return self._status(params)
         if action == "verify/lookup":
@@ -419,47 +426,88 @@ class FakeKavenegar(_FakeProvider):
             return self._failure(failure)
         if "receptor" not in params or "message" not in params:
             return self._envelope(400)
-        message = params["message"]
-        if not message or len(message) > KAVENEGAR_MAX_LENGTH:
-            return self._envelope(413)
         receptors = [r.strip() for r in params["receptor"].split(",") if r.strip()]
         if not receptors:
             return self._envelope(406)
-        if len(receptors) > KAVENEGAR_MAX_RECEPTORS:
-            return self._envelope(414)
-        if any(iranian_mobile(r) is None for r in receptors):
-            return self._envelope(411)
-        sender = params.get("sender", "")
-        if sender and (
-            not _KAVENEGAR_SENDER.fullmatch(sender)
-            or (self.senders is not None and sender not in self.senders)
-        ):
-            return self._envelope(412)
-        sender = sender or KAVENEGAR_DEFAULT_SENDER
         localids = [""] * len(receptors)
         if params.get("localid"):
             localids = [x.strip() for x in params["localid"].split(",")]
         if len(localids) != len(receptors):
             return self._envelope(419)
+        sender = params.get("sender", "")
+        return self._deliver(
+            receptors, [params["message"]] * len(receptors), [sender] * len(receptors), localids
+        )
+
+    def _sendarray(self, params: dict[str, str]) -> Reply:
+        """``sms/sendarray``: receptor, sender and message (and optionally
+        localmessageids) as JSON arrays of one length, one message per index."""
+        if (failure := self._take_failure()) is not None:
+            return self._failure(failure)
+        arrays = {}
+        for name in ("receptor", "sender", "message", "localmessageids"):
+            if name not in params:
+                if name == "localmessageids":
+                    continue
+                return self._envelope(400)
+            try:
+                value = json.loads(params[name])
+            except ValueError:
+                return self._envelope(400)
+            if not isinstance(value, list):
+                return self._envelope(400)
+            arrays[name] = [str(item).strip() for item in value]
+        receptors = arrays["receptor"]
+        if not receptors:
+            return self._envelope(406)
+        localids = arrays.get("localmessageids", [""] * len(receptors))
+        if not len(receptors) == len(arrays["sender"]) == len(arrays["message"]) == len(localids):
+            return self._envelope(419)
+        if not all(arrays["sender"]):
+            return self._envelope(412)  # every message needs its line here
+        return self._deliver(receptors, arrays["message"], arrays["sender"], localids)
+
+    def _deliver(
+        self, receptors: list[str], messages: list[str], senders: list[str], localids: list[str]
+    ) -> Reply:
+        if any(not m or len(m) > KAVENEGAR_MAX_LENGTH for m in messages):
+            return self._envelope(413)
+        if len(receptors) > KAVENEGAR_MAX_RECEPTORS:
+            return self._envelope(414)
+        if any(iranian_mobile(r) is None for r in receptors):
+            return self._envelope(411)
+        for sender in senders:
+            if sender and (
+                not _KAVENEGAR_SENDER.fullmatch(sender)
+                or (self.senders is not None and sender not in self.senders)
+            ):
+                return self._envelope(412)
 
         # A localid already used is not sent again: the earlier message's entry comes
         # back (rest.html, sms/send "localid"). That is what makes a retry safe. One
         # lock around check-and-send, so that two concurrent retries still send once.
-        parts = sms_parts(message)
         entries = []
         with self._send_lock:
             with self._lock:
                 earlier = [self._by_localid.get(x) if x else None for x in localids]
-            if not self._charge(parts * earlier.count(None)):
+            needed = sum(sms_parts(m) for m, e in zip(messages, earlier, strict=True) if e is None)
+            if not self._charge(needed):
                 return self._envelope(418)
-            for receptor, localid, earlier_id in zip(receptors, localids, earlier, strict=True):
+            for receptor, message, sender, localid, earlier_id in zip(
+                receptors, messages, senders, localids, earlier, strict=True
+            ):
                 if earlier_id is not None:
                     with self._lock:
                         self.repeats.append(localid)
                     entries.append(self._entry(earlier_id))
                     continue
+                sender = sender or KAVENEGAR_DEFAULT_SENDER
                 message_id = self._new_message(
-                    receptor=receptor, message=message, sender=sender, status=1, cost=parts
+                    receptor=receptor,
+                    message=message,
+                    sender=sender,
+                    status=1,
+                    cost=sms_parts(message),
                 )
                 if localid:
                     with self._lock:

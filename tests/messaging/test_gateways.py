@@ -26,6 +26,7 @@ from peyvand.messaging.gateways import (
     Delivery,
     GatewayError,
     KavenegarGateway,
+    Outgoing,
     Sent,
     SmsGateway,
     SmsIrGateway,
@@ -187,6 +188,70 @@ class TestKavenegar:
 
         assert states[sent.provider_id] == Delivery.DELIVERED
         assert sum(state == Delivery.UNKNOWN for state in states.values()) == 1100
+
+    def test_an_array_send_takes_one_call_per_200_messages(self, settings, kavenegar):
+        settings.SMS_SENDER = "2000500666"
+        messages = [
+            Outgoing(to=f"+98912000{n:04d}", body=f"سلام {n}", sender="", local_id=str(n))
+            for n in range(1, 251)
+        ]
+        with get_sms_gateway() as gateway:
+            outcomes = gateway.send_array(messages)
+
+        assert kavenegar.calls["sms/sendarray"] == 2  # 200 + 50
+        assert [m["body"] for m in kavenegar.received] == [f"سلام {n}" for n in range(1, 251)]
+        assert {m["sender"] for m in kavenegar.received} == {"2000500666"}
+        assert [m["local_id"] for m in kavenegar.received] == [str(n) for n in range(1, 251)]
+        # One outcome per message, in order, with the provider's id for that message.
+        assert [o.provider_id for o in outcomes] == [m["provider_id"] for m in kavenegar.received]
+
+    def test_an_array_resent_with_the_same_local_ids_is_sent_once(self, settings, kavenegar):
+        settings.SMS_SENDER = "2000500666"
+        messages = [Outgoing(to=TO, body=f"پیام {n}", sender="", local_id=str(n)) for n in (5, 6)]
+        with get_sms_gateway() as gateway:
+            first = gateway.send_array(messages)
+            again = gateway.send_array(messages)
+
+        assert [o.provider_id for o in again] == [o.provider_id for o in first]
+        assert kavenegar.count() == 2
+        assert kavenegar.repeats == ["5", "6"]
+
+    def test_one_bad_number_in_an_array_fails_only_its_message(self, settings, kavenegar):
+        settings.SMS_SENDER = "2000500666"
+        messages = [
+            Outgoing(to=TO, body="الف", sender="", local_id="1"),
+            Outgoing(to="+98123", body="ب", sender="", local_id="2"),
+            Outgoing(to=TO, body="ج", sender="", local_id="3"),
+        ]
+        with get_sms_gateway() as gateway:
+            first, bad, third = gateway.send_array(messages)
+
+        assert isinstance(first, Sent) and isinstance(third, Sent)
+        assert (bad.code, bad.retryable) == ("411", False)
+        assert "شماره گیرنده نامعتبر است" in bad.message
+        assert [m["body"] for m in kavenegar.received] == ["الف", "ج"]
+
+    def test_an_array_without_credit_fails_every_message_retryably(self, settings, kavenegar):
+        settings.SMS_SENDER = "2000500666"
+        kavenegar.credit = 1
+        messages = [Outgoing(to=TO, body=f"پیام {n}", sender="", local_id=str(n)) for n in (1, 2)]
+        with get_sms_gateway() as gateway:
+            outcomes = gateway.send_array(messages)
+
+        assert [(o.code, o.retryable) for o in outcomes] == [("418", True), ("418", True)]
+        assert kavenegar.received == []
+        assert kavenegar.calls["sms/send"] == 0  # not retried one by one
+
+    def test_an_array_without_any_line_goes_message_by_message(self, gateway, kavenegar):
+        # sendarray needs a line per message; send falls back to the account's default.
+        outcomes = gateway.send_array(
+            [Outgoing(to=TO, body="الف", sender="", local_id="1")]
+            + [Outgoing(to=TO, body="ب", sender="", local_id="2")]
+        )
+
+        assert all(isinstance(o, Sent) for o in outcomes)
+        assert kavenegar.calls == {"sms/send": 2}
+        assert {m["sender"] for m in kavenegar.received} == {"10004346"}
 
     def test_insufficient_credit_is_retryable_and_says_so_in_persian(self, gateway, kavenegar):
         kavenegar.credit = 0

@@ -269,6 +269,39 @@ def test_opted_out_and_unreachable_contacts_are_skipped_and_counted(kavenegar, p
 
 
 @worker_test
+def test_a_broadcast_goes_to_kavenegar_in_array_calls_each_row_with_its_own_id(kavenegar, personas):
+    group = ContactGroup.objects.create(name="همه مشتریان", owner=personas.owner)
+    for n in range(250):
+        contact = ContactFactory(owner=personas.owner, name=f"مشتری {n}", phones=[f"+98912{n:07d}"])
+        ContactGroupMember.objects.create(group=group, contact=contact)
+    services.broadcast_create(
+        broadcast=Broadcast(
+            channel=Channel.SMS,
+            title="جشنواره",
+            target=Broadcast.Target.GROUP,
+            group=group,
+            body="{نام} عزیز، جشنواره پاییزه از فردا.",
+        ),
+        by=personas.owner,
+    )
+
+    run_worker()
+
+    # One sendarray call per claimed batch, not one call per message.
+    assert kavenegar.calls["sms/sendarray"] == -(-250 // outbox.BATCH_SIZE)
+    assert kavenegar.calls["sms/send"] == 0
+    by_local_id = {item["local_id"]: item for item in kavenegar.received}
+    rows = list(Message.objects.filter(broadcast__isnull=False))
+    assert len(rows) == len(by_local_id) == 250
+    for row in rows:
+        got = by_local_id[row.local_id]
+        assert row.status == Message.Status.SENT
+        assert row.provider_id == got["provider_id"]
+        assert got["to"] == "0" + row.to.removeprefix("+98")
+        assert got["body"] == row.body
+
+
+@worker_test
 def test_birthday_greetings_go_once_a_year_on_the_jalali_birthday(kavenegar, personas):
     today = timezone.localdate()
     born = to_jalali(today).replace(year=1375).togregorian()  # 1375: a leap year
