@@ -16,7 +16,13 @@ from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource
-from peyvand.messaging.models import Broadcast, ContactGroup, Message, MessageTemplate
+from peyvand.messaging.models import (
+    Broadcast,
+    ContactGroup,
+    Message,
+    MessageTemplate,
+    Occasion,
+)
 from tests.factories import ContactFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -139,6 +145,14 @@ def owners_group(personas) -> list:
     return [ContactGroup.objects.create(owner=personas.owner, name="گروه من").pk]
 
 
+def owners_occasion(personas) -> list:
+    group = ContactGroup.objects.create(owner=personas.owner, name="گروه من")
+    occasion = Occasion.objects.create(
+        owner=personas.owner, title="یلدا", channel="sms", group=group, month=9, day=30, body="یلدا"
+    )
+    return [occasion.pk]
+
+
 def owners_group_member(personas) -> list:
     group = ContactGroup.objects.create(owner=personas.owner, name="گروه من")
     contact = ContactFactory(owner=personas.owner)
@@ -225,7 +239,13 @@ RULES: dict[str, Rule] = {
     "messaging:broadcast_list": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:broadcast_create": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:broadcast_detail": Rule(owners_broadcast, LOGIN, 404, 200, 200),
+    "messaging:broadcast_cancel": Rule(owners_broadcast, LOGIN, 404, 302, 302, "post"),
+    "messaging:broadcast_retry": Rule(owners_broadcast, LOGIN, 404, 302, 302, "post"),
     "messaging:group_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:occasion_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:occasion_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "messaging:occasion_edit": Rule(owners_occasion, LOGIN, 404, 200, 200),
+    "messaging:occasion_delete": Rule(owners_occasion, LOGIN, 404, 302, 302, "post"),
     "messaging:group_create": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:group_add": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:group_detail": Rule(owners_group, LOGIN, 404, 200, 200),

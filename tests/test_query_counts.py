@@ -9,7 +9,13 @@ from django.utils import timezone
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
-from peyvand.messaging.models import Broadcast, ContactGroup, Message, MessageTemplate
+from peyvand.messaging.models import (
+    Broadcast,
+    ContactGroup,
+    Message,
+    MessageTemplate,
+    Occasion,
+)
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 
 # Every page starts with: session, user, the user's permissions (2 queries), and the
@@ -20,7 +26,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # (the manager holds "see all", so no team-ids query)
     "core:home": ([], 2),  # holiday overrides, my recent contacts
     "core:search": ([], 2),  # one query per search source: contacts, phone book
-    "core:trash": ([], 3),  # one query per trashable model: contacts, phone book, groups
+    # one query per trashable model: contacts, phone book, groups, occasions
+    "core:trash": ([], 4),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -37,6 +44,7 @@ PAGES: dict[str, tuple[list, int]] = {
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
+    "messaging:occasion_list": ([], 1),  # occasions with group, owner and last broadcast
     "messaging:template_list": ([], 1),
     "messaging:settings": ([], 3),  # the settings row, the templates and users to choose
 }
@@ -65,7 +73,15 @@ def grow(personas, rows: int) -> None:
             owner=user, channel="sms", to=contact.mobile, contact=contact, body="سلام",
             broadcast=broadcast,
         )  # fmt: skip
-        ContactGroup.objects.create(owner=user, name=f"گروه {number}")
+        group = ContactGroup.objects.create(owner=user, name=f"گروه {number}")
+        occasion = Occasion.objects.create(
+            owner=user, title=f"یلدا {number}", channel="sms", group=group, month=9, day=30,
+            body="یلدا مبارک", last_year=1404,
+        )  # fmt: skip
+        Broadcast.objects.create(
+            owner=user, channel="sms", title="یلدا ۱۴۰۴", target="group", group=group,
+            body="یلدا مبارک", occasion=occasion,
+        )  # fmt: skip
         MessageTemplate.objects.create(
             name=f"الگو {number}", channel="sms", body="سلام {نام}", created_by=user
         )

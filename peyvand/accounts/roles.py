@@ -27,6 +27,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "messaging.view_contactgroup",
         "messaging.add_contactgroup",
         "messaging.change_contactgroup",
+        "messaging.view_occasion",
+        "messaging.add_occasion",
+        "messaging.change_occasion",
+        "messaging.delete_occasion",
     ],
     SUPPORT: [
         "contacts.add_contact",

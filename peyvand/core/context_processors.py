@@ -67,6 +67,13 @@ def _menu() -> list[MenuSection]:
                     "messaging:group",
                     "messaging.view_contactgroup",
                 ),
+                MenuItem(
+                    _("مناسبت‌ها"),
+                    "messaging:occasion_list",
+                    "balloon-heart",
+                    "messaging:occasion",
+                    "messaging.view_occasion",
+                ),
             ],
         ),
         MenuSection(

@@ -118,7 +118,7 @@ def _normalise_input(value: str) -> str:
     return " ".join(text.split())
 
 
-def _days_in_jalali_month(year: int, month: int) -> int:
+def days_in_jalali_month(year: int, month: int) -> int:
     if month == 12:
         return 30 if jdatetime.date(year, 1, 1).isleap() else 29
     return jdatetime.j_days_in_month[month - 1]
@@ -139,7 +139,7 @@ def from_jalali(year: int, month: int, day: int) -> date:
         )
     if not 1 <= month <= 12:
         raise ValidationError("ماه باید بین ۱ و ۱۲ باشد.", code="invalid_month")
-    days = _days_in_jalali_month(year, month)
+    days = days_in_jalali_month(year, month)
     if not 1 <= day <= days:
         typed = _fa(f"{year:04d}/{month:02d}/{day:02d}")
         raise ValidationError(

@@ -80,6 +80,7 @@ class MessagingConfig(AppConfig):
             PeriodicJob("messaging.poll", minute, tasks.poll_deliveries, _anything_to_poll)
         )
         register_periodic(PeriodicJob("messaging.birthdays", 10 * minute, tasks.birthday_greetings))
+        register_periodic(PeriodicJob("messaging.occasions", 5 * minute, tasks.occasion_campaigns))
 
 
 def _contact_panel(request, contact) -> dict:

@@ -1,8 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.dates import JalaliDateTimeField
-from peyvand.messaging.models import Channel, ContactGroup, MessageTemplate, MessagingSettings
+from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField
+from peyvand.core.text import to_persian_digits
+from peyvand.messaging.models import (
+    Channel,
+    ContactGroup,
+    MessageTemplate,
+    MessagingSettings,
+    Occasion,
+)
 from peyvand.messaging.text import UnknownPlaceholder, check_placeholders
 
 
@@ -102,4 +109,81 @@ class MessagingSettingsForm(forms.ModelForm):
                 self.add_error(
                     "birthday_sender", _("کاربری را که تبریک‌ها به نامش ثبت شود انتخاب کنید.")
                 )
+        return cleaned
+
+
+# Occasions a manager usually wants, to start from: (title, month, day, hour, body).
+OCCASION_PRESETS: dict[str, tuple[str, int, int, int, str]] = {
+    "nowruz": (
+        "تبریک نوروز",
+        1,
+        1,
+        9,
+        "{نام} عزیز، نوروزتان پیروز! سال نو را به شما و خانواده‌تان شادباش می‌گوییم. {نام_شرکت_ما}",
+    ),
+    "teacher": (
+        "روز معلم",
+        2,
+        12,
+        9,
+        "{نام} گرامی، روز معلم را به شما تبریک می‌گوییم. {نام_شرکت_ما}",
+    ),
+    "engineer": (
+        "روز مهندس",
+        12,
+        5,
+        9,
+        "{نام} گرامی، روز مهندس بر شما مبارک. {نام_شرکت_ما}",
+    ),
+    "yalda": (
+        "شب یلدا",
+        9,
+        30,
+        16,
+        "{نام} عزیز، یلدایتان مبارک؛ بلندترین شب سال برایتان پر از گرما و شادی باشد. {نام_شرکت_ما}",
+    ),
+}
+
+
+class OccasionForm(forms.ModelForm):
+    class Meta:
+        model = Occasion
+        fields = [
+            "title",
+            "channel",
+            "group",
+            "month",
+            "day",
+            "hour",
+            "subject",
+            "body",
+            "is_active",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "hour": _("به وقت تهران، ۰ تا ۲۳؛ پیامک‌ها در ساعت سکوت تا صبح نگه داشته می‌شوند."),
+            "day": _("۳۰ اسفند در سال‌های غیرکبیسه ۲۹ اسفند فرستاده می‌شود."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = ContactGroup.objects.visible_to(user)
+        self.fields["day"].widget.attrs.update({"min": 1, "max": 31})
+        self.fields["hour"].widget.attrs.update({"min": 0, "max": 23})
+
+    def clean(self):
+        cleaned = super().clean()
+        _placeholders_checked(self, "subject", "body")
+        month, day = cleaned.get("month"), cleaned.get("day")
+        if month and day:
+            # Days of each month in a leap year: 31 for the first six, then 30.
+            longest = 31 if month <= 6 else 30
+            if day > longest:
+                self.add_error(
+                    "day",
+                    _("%(month)s %(days)s روز دارد.")
+                    % {"month": JALALI_MONTHS[month - 1], "days": to_persian_digits(str(longest))},
+                )
+        if cleaned.get("channel") == Channel.EMAIL and not cleaned.get("subject"):
+            self.add_error("subject", _("موضوع ایمیل را بنویسید."))
         return cleaned

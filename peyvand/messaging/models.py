@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
+from peyvand.core.dates import JALALI_MONTHS, days_in_jalali_month, from_jalali, to_jalali
 from peyvand.core.models import BusinessRecord
 
 
@@ -113,6 +114,7 @@ class Broadcast(BusinessRecord):
         PENDING = "pending", _("در حال آماده‌سازی")
         QUEUED = "queued", _("در صف ارسال")
         FAILED = "failed", _("خطا")
+        CANCELLED = "cancelled", _("لغو شده")
 
     channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
     title = models.CharField(_("عنوان"), max_length=150)
@@ -125,11 +127,19 @@ class Broadcast(BusinessRecord):
     subject = models.CharField(_("موضوع"), max_length=200, blank=True)
     body = models.TextField(_("متن"))
     scheduled_at = models.DateTimeField(_("زمان ارسال"), default=timezone.now)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     queued_count = models.PositiveIntegerField(_("در صف"), default=0)
     opted_out_count = models.PositiveIntegerField(_("انصراف داده"), default=0)
     no_address_count = models.PositiveIntegerField(_("بدون شماره/ایمیل"), default=0)
     failure = models.TextField(blank=True)
+    occasion = models.ForeignKey(
+        "Occasion",
+        verbose_name=_("مناسبت"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="broadcasts",
+    )
 
     in_trash = False
 
@@ -143,6 +153,56 @@ class Broadcast(BusinessRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("messaging:broadcast_detail", args=[self.pk])
+
+
+class Occasion(BusinessRecord):
+    """مناسبت: a campaign that goes to a group every year on a Jalali date (Nowruz,
+    Yalda, Teacher's Day…). At its hour on that day the beat turns it into that year's
+    Broadcast, once (``last_year``); 30 Esfand falls on 29 Esfand in common years."""
+
+    title = models.CharField(_("عنوان"), max_length=150)
+    channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices, default=Channel.SMS)
+    group = models.ForeignKey(ContactGroup, verbose_name=_("گروه ارسال"), on_delete=models.PROTECT)
+    month = models.PositiveSmallIntegerField(
+        _("ماه"), choices=[(n, name) for n, name in enumerate(JALALI_MONTHS, start=1)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("روز"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("ساعت ارسال"), default=9, validators=[MaxValueValidator(23)]
+    )
+    subject = models.CharField(_("موضوع ایمیل"), max_length=200, blank=True)
+    body = models.TextField(_("متن"))
+    is_active = models.BooleanField(_("فعال"), default=True)
+    # The Jalali year it last went out in: at most once a year, however often it is checked.
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["month", "day", "id"]
+        verbose_name = _("مناسبت")
+        verbose_name_plural = _("مناسبت‌ها")
+        indexes = [models.Index(fields=["month", "day"], name="occasion_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:occasion_edit", args=[self.pk])
+
+    def day_in(self, year: int) -> int:
+        """Its day of the month in a Jalali year (30 Esfand is 29 Esfand in common years)."""
+        return min(self.day, days_in_jalali_month(year, self.month))
+
+    def next_date(self, today: datetime.date) -> datetime.date:
+        """The Gregorian date it goes out next, counting from ``today`` (today included
+        while this year's has not gone)."""
+        year = to_jalali(today).year
+        for candidate in (year, year + 1):
+            when = from_jalali(candidate, self.month, self.day_in(candidate))
+            if when > today or (when == today and self.last_year != candidate):
+                return when
+        return from_jalali(year + 2, self.month, self.day_in(year + 2))
 
 
 class Message(BusinessRecord):

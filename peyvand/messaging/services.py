@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -19,7 +19,9 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import filtered_contacts
 from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
-from peyvand.core.models import SiteSettings
+from peyvand.core.history import log_change
+from peyvand.core.models import ChangeRecord, SiteSettings
+from peyvand.core.text import to_persian_digits
 from peyvand.core.validators import normalize_mobile
 from peyvand.messaging.models import (
     Broadcast,
@@ -29,6 +31,7 @@ from peyvand.messaging.models import (
     Message,
     MessageAttachment,
     MessagingSettings,
+    Occasion,
     OptOut,
 )
 from peyvand.messaging.text import (
@@ -343,6 +346,56 @@ def expand_broadcast(broadcast: Broadcast, contacts: QuerySet[Contact] | None = 
     return queued
 
 
+@transaction.atomic
+def broadcast_cancel(*, broadcast: Broadcast, by) -> int:
+    """Stops a broadcast: one not yet expanded never will be, and its messages still in
+    the queue are cancelled (those a worker holds go out). Returns how many."""
+    locked = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if locked.status == Broadcast.Status.FAILED:
+        return 0
+    Broadcast.objects.filter(pk=locked.pk).update(
+        status=Broadcast.Status.CANCELLED, updated_at=timezone.now()
+    )
+    cancelled = Message.objects.filter(broadcast=locked, status=Message.Status.QUEUED).update(
+        status=Message.Status.CANCELLED,
+        last_error=f"ارسال گروهی لغو شد توسط {by.get_full_name() or by.get_username()}",
+        updated_at=timezone.now(),
+    )
+    logger.info("Broadcast %s cancelled by %s: %s messages", locked.pk, by, cancelled)
+    return cancelled
+
+
+@transaction.atomic
+def broadcast_retry(*, broadcast: Broadcast, by) -> int:
+    """Sends again, now, a broadcast's failed messages and those waiting for a retry
+    (after the credit was topped up, say); opted-out recipients stay out. Returns how
+    many. Messages the provider may hold (unknown) are left to a person, one by one."""
+    now = timezone.now()
+    mine = Message.objects.filter(broadcast=broadcast).exclude(
+        to__in=OptOut.objects.values("address")
+    )
+    waiting = mine.filter(status=Message.Status.QUEUED, attempts__gt=0, scheduled_at__gt=now)
+    hurried = waiting.update(scheduled_at=now, updated_at=now)
+    failed = mine.filter(status=Message.Status.FAILED)
+    retried = failed.update(
+        status=Message.Status.QUEUED,
+        scheduled_at=now,
+        attempts=0,
+        last_error="",
+        error_code="",
+        # A failure after the provider gave an id goes under a new local id.
+        send_round=Case(When(provider_id="", then=F("send_round")), default=F("send_round") + 1),
+        provider_id="",
+        updated_at=now,
+    )
+    if hurried or retried:
+        logger.info(
+            "Broadcast %s: %s messages sent again by %s", broadcast.pk, retried + hurried, by
+        )
+        _enqueue_delivery(now)
+    return hurried + retried
+
+
 # Occasions ---------------------------------------------------------------------------
 
 
@@ -411,3 +464,69 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
     if queued:
         _enqueue_delivery(now)
     return queued
+
+
+# Occasions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def occasion_save(*, occasion: Occasion, by, before: dict | None = None) -> Occasion:
+    """Creates (``before`` None) or updates an occasion, with its change history. A
+    changed date or hour does not resend this year's: ``last_year`` stays."""
+    check_placeholders(occasion.body + occasion.subject)
+    if occasion.pk is None:
+        occasion.owner = by
+        occasion.save()
+        log_change(occasion, user=by, action=ChangeRecord.Action.CREATED)
+    else:
+        occasion.save()
+        log_change(occasion, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    return occasion
+
+
+def occasion_campaigns(now: datetime.datetime | None = None) -> int:
+    """Starts this year's broadcast of every active occasion whose Jalali day is today and
+    whose hour has come; returns how many started. The beat runs this every few
+    minutes on every worker: a conditional UPDATE of ``last_year`` lets one of them
+    start each occasion once a year."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = to_jalali(local.date())
+    # day >= today: an occasion on 30 Esfand falls on the month's last day (29).
+    due = (
+        Occasion.objects.filter(
+            is_active=True, month=today.month, day__gte=today.day, hour__lte=local.hour
+        )
+        .exclude(last_year=today.year)
+        .select_related("group", "owner")
+    )
+    started = 0
+    for occasion in due:
+        if occasion.day_in(today.year) != today.day:
+            continue
+        if occasion.group.is_deleted or not occasion.owner.is_active:
+            logger.warning("Occasion %s skipped: its group or owner is gone", occasion.pk)
+            continue
+        with transaction.atomic():
+            taken = (
+                Occasion.objects.filter(pk=occasion.pk)
+                .exclude(last_year=today.year)
+                .update(last_year=today.year, updated_at=now)
+            )
+            if not taken:  # another worker started it
+                continue
+            broadcast_create(
+                broadcast=Broadcast(
+                    channel=occasion.channel,
+                    title=f"{occasion.title} {to_persian_digits(str(today.year))}",
+                    target=Broadcast.Target.GROUP,
+                    group=occasion.group,
+                    subject=occasion.subject,
+                    body=occasion.body,
+                    scheduled_at=now,
+                    occasion=occasion,
+                ),
+                by=occasion.owner,
+            )
+        started += 1
+    return started

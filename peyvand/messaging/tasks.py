@@ -42,3 +42,8 @@ def poll_deliveries() -> int:
 @task()
 def birthday_greetings() -> int:
     return services.birthday_greetings()
+
+
+@task()
+def occasion_campaigns() -> int:
+    return services.occasion_campaigns()

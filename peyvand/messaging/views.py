@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,15 +16,20 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import filtered_contacts, int_param
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import parse_jalali_date
+from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
+from peyvand.core.services import record_delete
+from peyvand.core.text import to_persian_digits
 from peyvand.messaging import services
 from peyvand.messaging.forms import (
+    OCCASION_PRESETS,
     BroadcastForm,
     ComposeForm,
     ContactGroupForm,
     MessageTemplateForm,
     MessagingSettingsForm,
+    OccasionForm,
 )
 from peyvand.messaging.gateways import SMS_BACKENDS, sms_backend
 from peyvand.messaging.models import (
@@ -32,6 +39,7 @@ from peyvand.messaging.models import (
     Message,
     MessageTemplate,
     MessagingSettings,
+    Occasion,
 )
 from peyvand.messaging.selectors import (
     MessageFilters,
@@ -290,6 +298,35 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/broadcast_form.html", context)
 
 
+@broadcast_permission
+@require_POST
+def broadcast_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    broadcast = get_visible_or_404(Broadcast, request.user, pk)
+    count = services.broadcast_cancel(broadcast=broadcast, by=request.user)
+    flash.success(
+        request,
+        _("ارسال گروهی لغو شد؛ %(count)s پیام در صف لغو شد.")
+        % {"count": to_persian_digits(f"{count:,}")},
+    )
+    return redirect(broadcast)
+
+
+@broadcast_permission
+@require_POST
+def broadcast_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    broadcast = get_visible_or_404(Broadcast, request.user, pk)
+    count = services.broadcast_retry(broadcast=broadcast, by=request.user)
+    if count:
+        flash.success(
+            request,
+            _("%(count)s پیام دوباره در صف ارسال قرار گرفت.")
+            % {"count": to_persian_digits(f"{count:,}")},
+        )
+    else:
+        flash.error(request, _("پیام ناموفق یا در انتظار تلاش دوباره‌ای در این ارسال نیست."))
+    return redirect(broadcast)
+
+
 @permission_required("messaging.view_broadcast", raise_exception=True)
 def broadcast_list(request: HttpRequest) -> HttpResponse:
     broadcasts = Broadcast.objects.visible_to(request.user).select_related("owner", "group")
@@ -300,7 +337,7 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
 @permission_required("messaging.view_broadcast", raise_exception=True)
 def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast = get_visible_or_404(
-        Broadcast, request.user, pk, Broadcast.objects.select_related("owner", "group")
+        Broadcast, request.user, pk, Broadcast.objects.select_related("owner", "group", "occasion")
     )
     progress = broadcast_progress(broadcast)
     rows = [(value, label, progress.get(value, 0)) for value, label in Message.Status.choices]
@@ -308,6 +345,53 @@ def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "messaging/broadcast_detail.html#progress", context)
     return render(request, "messaging/broadcast_detail.html", context)
+
+
+# Occasions ---------------------------------------------------------------------------
+
+
+@permission_required("messaging.view_occasion", raise_exception=True)
+def occasion_list(request: HttpRequest) -> HttpResponse:
+    latest = Broadcast.objects.filter(occasion=OuterRef("pk")).order_by("-created_at", "-id")
+    occasions = (
+        Occasion.objects.visible_to(request.user)
+        .select_related("group", "owner")
+        .annotate(last_broadcast_id=Subquery(latest.values("pk")[:1]))
+    )
+    today = timezone.localdate()
+    rows = [(occasion, occasion.next_date(today)) for occasion in occasions]
+    context = {"rows": rows, "presets": OCCASION_PRESETS}
+    return render(request, "messaging/occasion_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def occasion_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new occasion (from a preset: ?preset=nowruz) or an existing one."""
+    permission = "messaging.change_occasion" if pk else "messaging.add_occasion"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    occasion = get_visible_or_404(Occasion, request.user, pk) if pk else None
+    before = snapshot(occasion) if occasion else None
+    initial = {}
+    if occasion is None and (preset := OCCASION_PRESETS.get(request.GET.get("preset", ""))):
+        title, month, day, hour, body = preset
+        initial = {"title": title, "month": month, "day": day, "hour": hour, "body": body}
+    form = OccasionForm(request.POST or None, instance=occasion, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.occasion_save(occasion=form.save(commit=False), by=request.user, before=before)
+        flash.success(request, _("مناسبت ذخیره شد؛ هر سال در روز و ساعت آن به گروه فرستاده می‌شود."))
+        return redirect("messaging:occasion_list")
+    context = {"form": form, "occasion": occasion, "placeholders": PLACEHOLDERS}
+    return render(request, "messaging/occasion_form.html", context)
+
+
+@permission_required("messaging.delete_occasion", raise_exception=True)
+@require_POST
+def occasion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    occasion = get_visible_or_404(Occasion, request.user, pk)
+    record_delete(record=occasion, by=request.user)
+    flash.success(request, _("مناسبت به سطل بازیافت رفت."))
+    return redirect("messaging:occasion_list")
 
 
 # Groups ------------------------------------------------------------------------------

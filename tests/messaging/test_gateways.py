@@ -245,8 +245,10 @@ class TestKavenegar:
     def test_an_array_without_any_line_goes_message_by_message(self, gateway, kavenegar):
         # sendarray needs a line per message; send falls back to the account's default.
         outcomes = gateway.send_array(
-            [Outgoing(to=TO, body="الف", sender="", local_id="1")]
-            + [Outgoing(to=TO, body="ب", sender="", local_id="2")]
+            [
+                Outgoing(to=TO, body=body, sender="", local_id=n)
+                for n, body in (("1", "الف"), ("2", "ب"))
+            ]
         )
 
         assert all(isinstance(o, Sent) for o in outcomes)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from peyvand.messaging import services
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
@@ -196,3 +197,73 @@ def test_ids_in_forms_are_never_grouped_like_numbers(client, personas):
         reverse("messaging:preview"), {"contact": "12345", "body": "{نام}"}
     ).content.decode()
     assert contact.name in preview
+
+
+def _group_broadcast(personas, size: int) -> Broadcast:
+    group = ContactGroup.objects.create(owner=personas.owner, name="مشتریان پاییز")
+    for number in range(size):
+        contact = ContactFactory(owner=personas.owner, phones=[f"+98912444{number:04d}"])
+        ContactGroupMember.objects.create(group=group, contact=contact)
+    return services.broadcast_create(
+        broadcast=Broadcast(
+            channel="sms", title="جشنواره پاییز", target="group", group=group, body="{نام} عزیز"
+        ),
+        by=personas.owner,
+    )
+
+
+@worker_test
+def test_after_a_credit_top_up_one_click_sends_the_whole_broadcast_now(client, personas, kavenegar):
+    kavenegar.credit = 0
+    broadcast = _group_broadcast(personas, 5)
+    run_worker()
+    waiting = Message.objects.filter(broadcast=broadcast)
+    assert {(m.status, m.error_code) for m in waiting} == {("queued", "418")}
+    assert kavenegar.received == []
+    Message.objects.filter(pk=waiting[0].pk).update(status="failed")  # one gave up already
+
+    kavenegar.credit = None  # the account was topped up
+    client.force_login(personas.owner)
+    detail = reverse("messaging:broadcast_detail", args=[broadcast.pk])
+    assert "ارسال دوبارهٔ ناموفق‌ها" in client.get(detail).content.decode()
+    response = client.post(reverse("messaging:broadcast_retry", args=[broadcast.pk]), follow=True)
+    assert "۵ پیام دوباره در صف ارسال قرار گرفت." in response.content.decode()
+    run_worker()
+
+    assert set(waiting.values_list("status", flat=True)) == {"sent"}
+    assert kavenegar.count() == 5
+    response = client.post(reverse("messaging:broadcast_retry", args=[broadcast.pk]), follow=True)
+    assert "پیام ناموفق یا در انتظار تلاش دوباره‌ای در این ارسال نیست." in (
+        response.content.decode()
+    )
+
+
+@worker_test
+def test_cancelling_a_broadcast_stops_what_is_still_queued(client, personas, kavenegar):
+    broadcast = _group_broadcast(personas, 3)
+    services.expand_broadcast(broadcast)
+    client.force_login(personas.owner)
+    response = client.post(reverse("messaging:broadcast_cancel", args=[broadcast.pk]), follow=True)
+    assert "۳ پیام در صف لغو شد" in response.content.decode()
+    run_worker()
+
+    assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert kavenegar.received == []
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.CANCELLED
+    listing = client.get(reverse("messaging:broadcast_list")).content.decode()
+    assert "لغو شده" in listing
+
+
+@worker_test
+def test_a_broadcast_cancelled_before_it_is_prepared_never_becomes_messages(
+    client, personas, kavenegar
+):
+    broadcast = _group_broadcast(personas, 3)  # its expand task waits in the queue
+    client.force_login(personas.owner)
+    client.post(reverse("messaging:broadcast_cancel", args=[broadcast.pk]))
+    run_worker()
+
+    assert not Message.objects.exists()
+    page = client.get(reverse("messaging:broadcast_detail", args=[broadcast.pk])).content.decode()
+    assert "این ارسال پیش از آماده شدن پیام‌ها لغو شد." in page

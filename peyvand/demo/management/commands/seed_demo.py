@@ -18,12 +18,14 @@ from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
 from peyvand.demo import data
 from peyvand.lookups.models import AcquaintanceSource
+from peyvand.messaging.forms import OCCASION_PRESETS
 from peyvand.messaging.models import (
     ContactGroup,
     ContactGroupMember,
     Message,
     MessageTemplate,
     MessagingSettings,
+    Occasion,
 )
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
@@ -118,6 +120,21 @@ class Command(BaseCommand):
             members = Contact.objects.filter(owner=users["sales"]).exclude(mobile="")[:12]
             group.memberships.bulk_create(
                 [ContactGroupMember(group=group, contact=contact) for contact in members]
+            )
+        # Yearly greetings to the group: Yalda and Nowruz, from the presets.
+        for key in ("yalda", "nowruz"):
+            title, month, day, hour, body = OCCASION_PRESETS[key]
+            Occasion.objects.get_or_create(
+                title=title,
+                defaults={
+                    "owner": users["sales"],
+                    "channel": "sms",
+                    "group": group,
+                    "month": month,
+                    "day": day,
+                    "hour": hour,
+                    "body": body,
+                },
             )
         if Message.objects.exists():
             return
