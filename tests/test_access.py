@@ -249,6 +249,8 @@ RULES: dict[str, Rule] = {
     "messaging:group_create": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:group_add": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:group_detail": Rule(owners_group, LOGIN, 404, 200, 200),
+    "messaging:group_edit": Rule(owners_group, LOGIN, 404, 200, 200),
+    "messaging:group_delete": Rule(owners_group, LOGIN, 404, 302, 302, "post"),
     "messaging:group_remove": Rule(owners_group_member, LOGIN, 404, 302, 302, "post"),
     "messaging:template_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:template_create": Rule(no_args, LOGIN, **MANAGER_ONLY),

@@ -27,6 +27,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "messaging.view_contactgroup",
         "messaging.add_contactgroup",
         "messaging.change_contactgroup",
+        "messaging.delete_contactgroup",
         "messaging.view_occasion",
         "messaging.add_occasion",
         "messaging.change_occasion",

@@ -230,6 +230,19 @@ def group_add_contacts(*, group: ContactGroup, contacts: QuerySet[Contact]) -> i
     return len(new_ids)
 
 
+@transaction.atomic
+def group_save(*, group: ContactGroup, by, before: dict | None = None) -> ContactGroup:
+    """Creates (``before`` None) or updates a group, with its change history."""
+    if group.pk is None:
+        group.owner = by
+        group.save()
+        log_change(group, user=by, action=ChangeRecord.Action.CREATED)
+    else:
+        group.save()
+        log_change(group, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    return group
+
+
 def group_remove_contact(*, group: ContactGroup, contact_id: int) -> None:
     group.memberships.filter(contact_id=contact_id).delete()
 

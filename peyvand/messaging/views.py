@@ -403,17 +403,36 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/group_list.html", {"groups": groups})
 
 
-@permission_required("messaging.add_contactgroup", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
-    form = ContactGroupForm(request.POST or None)
+def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new group, or an existing one renamed or described anew."""
+    permission = "messaging.change_contactgroup" if pk else "messaging.add_contactgroup"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    group = get_visible_or_404(ContactGroup, request.user, pk) if pk else None
+    before = snapshot(group) if group else None
+    form = ContactGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        group = form.save(commit=False)
-        group.owner = request.user
-        group.save()
-        flash.success(request, _("گروه ساخته شد؛ از فهرست مخاطبین عضو به آن بیفزایید."))
-        return redirect(group)
-    return render(request, "messaging/group_form.html", {"form": form})
+        saved = services.group_save(group=form.save(commit=False), by=request.user, before=before)
+        if group is None:
+            flash.success(request, _("گروه ساخته شد؛ از فهرست مخاطبین عضو به آن بیفزایید."))
+        else:
+            flash.success(request, _("گروه ذخیره شد."))
+        return redirect(saved)
+    return render(request, "messaging/group_form.html", {"form": form, "group": group})
+
+
+@permission_required("messaging.delete_contactgroup", raise_exception=True)
+@require_POST
+def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_visible_or_404(ContactGroup, request.user, pk)
+    record_delete(record=group, by=request.user)
+    flash.success(
+        request,
+        _("گروه «%(group)s» به سطل بازیافت رفت؛ مناسبت‌های آن تا بازگرداندن گروه فرستاده نمی‌شوند.")
+        % {"group": group},
+    )
+    return redirect("messaging:group_list")
 
 
 @permission_required("messaging.view_contactgroup", raise_exception=True)

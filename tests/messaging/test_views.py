@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from peyvand.core.models import ChangeRecord
 from peyvand.messaging import services
 from peyvand.messaging.models import (
     Broadcast,
@@ -267,3 +268,26 @@ def test_a_broadcast_cancelled_before_it_is_prepared_never_becomes_messages(
     assert not Message.objects.exists()
     page = client.get(reverse("messaging:broadcast_detail", args=[broadcast.pk])).content.decode()
     assert "این ارسال پیش از آماده شدن پیام‌ها لغو شد." in page
+
+
+def test_a_group_is_renamed_with_history_deleted_to_the_trash_and_restored(client, personas):
+    group = ContactGroup.objects.create(owner=personas.owner, name="مشتریان پاییز")
+    client.force_login(personas.owner)
+    edit = reverse("messaging:group_edit", args=[group.pk])
+
+    page = client.post(edit, {"name": "", "description": "x"}).content.decode()
+    assert "این فیلد لازم است" in page or "این فیلد ضروری است" in page
+    response = client.post(edit, {"name": "مشتریان زمستان", "description": "تخفیف زمستانه"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "مشتریان زمستان"
+    assert ChangeRecord.objects.filter(object_id=group.pk, action="changed").exists()
+
+    client.post(reverse("messaging:group_delete", args=[group.pk]))
+    assert not ContactGroup.objects.filter(pk=group.pk).exists()
+    listing = client.get(reverse("messaging:group_list")).content.decode()  # the flash is read
+    assert "مشتریان زمستان" not in client.get(reverse("messaging:group_list")).content.decode()
+    assert "به سطل بازیافت رفت" in listing
+    client.force_login(personas.manager)
+    client.post(reverse("core:trash_restore", args=["messaging.contactgroup", group.pk]))
+    assert ContactGroup.objects.filter(pk=group.pk).exists()

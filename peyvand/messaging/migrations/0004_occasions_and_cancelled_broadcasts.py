@@ -9,55 +9,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0003_broadcast_targets'),
+        ("messaging", "0003_broadcast_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='broadcast',
-            name='status',
-            field=models.CharField(choices=[('pending', 'در حال آماده\u200cسازی'), ('queued', 'در صف ارسال'), ('failed', 'خطا'), ('cancelled', 'لغو شده')], default='pending', max_length=10),
+            model_name="broadcast",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "در حال آماده\u200cسازی"),
+                    ("queued", "در صف ارسال"),
+                    ("failed", "خطا"),
+                    ("cancelled", "لغو شده"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='Occasion',
+            name="Occasion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='زمان ثبت')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='آخرین تغییر')),
-                ('deleted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='زمان حذف')),
-                ('title', models.CharField(max_length=150, verbose_name='عنوان')),
-                ('channel', models.CharField(choices=[('sms', 'پیامک'), ('email', 'ایمیل')], default='sms', max_length=5, verbose_name='نوع')),
-                ('month', models.PositiveSmallIntegerField(choices=[(1, 'فروردین'), (2, 'اردیبهشت'), (3, 'خرداد'), (4, 'تیر'), (5, 'مرداد'), (6, 'شهریور'), (7, 'مهر'), (8, 'آبان'), (9, 'آذر'), (10, 'دی'), (11, 'بهمن'), (12, 'اسفند')], verbose_name='ماه')),
-                ('day', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='روز')),
-                ('hour', models.PositiveSmallIntegerField(default=9, validators=[django.core.validators.MaxValueValidator(23)], verbose_name='ساعت ارسال')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='موضوع ایمیل')),
-                ('body', models.TextField(verbose_name='متن')),
-                ('is_active', models.BooleanField(default=True, verbose_name='فعال')),
-                ('last_year', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('deleted_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='حذف\u200cکننده')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='messaging.contactgroup', verbose_name='گروه ارسال')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='مالک')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="زمان ثبت"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="آخرین تغییر")),
+                (
+                    "deleted_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="زمان حذف"
+                    ),
+                ),
+                ("title", models.CharField(max_length=150, verbose_name="عنوان")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("sms", "پیامک"), ("email", "ایمیل")],
+                        default="sms",
+                        max_length=5,
+                        verbose_name="نوع",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "فروردین"),
+                            (2, "اردیبهشت"),
+                            (3, "خرداد"),
+                            (4, "تیر"),
+                            (5, "مرداد"),
+                            (6, "شهریور"),
+                            (7, "مهر"),
+                            (8, "آبان"),
+                            (9, "آذر"),
+                            (10, "دی"),
+                            (11, "بهمن"),
+                            (12, "اسفند"),
+                        ],
+                        verbose_name="ماه",
+                    ),
+                ),
+                (
+                    "day",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(31),
+                        ],
+                        verbose_name="روز",
+                    ),
+                ),
+                (
+                    "hour",
+                    models.PositiveSmallIntegerField(
+                        default=9,
+                        validators=[django.core.validators.MaxValueValidator(23)],
+                        verbose_name="ساعت ارسال",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(blank=True, max_length=200, verbose_name="موضوع ایمیل"),
+                ),
+                ("body", models.TextField(verbose_name="متن")),
+                ("is_active", models.BooleanField(default=True, verbose_name="فعال")),
+                (
+                    "last_year",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="حذف\u200cکننده",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="messaging.contactgroup",
+                        verbose_name="گروه ارسال",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="مالک",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'مناسبت',
-                'verbose_name_plural': 'مناسبت\u200cها',
-                'ordering': ['month', 'day', 'id'],
+                "verbose_name": "مناسبت",
+                "verbose_name_plural": "مناسبت\u200cها",
+                "ordering": ["month", "day", "id"],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddField(
-            model_name='broadcast',
-            name='occasion',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='broadcasts', to='messaging.occasion', verbose_name='مناسبت'),
+            model_name="broadcast",
+            name="occasion",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="broadcasts",
+                to="messaging.occasion",
+                verbose_name="مناسبت",
+            ),
         ),
         migrations.AddIndex(
-            model_name='occasion',
-            index=models.Index(fields=['month', 'day'], name='occasion_date'),
+            model_name="occasion",
+            index=models.Index(fields=["month", "day"], name="occasion_date"),
         ),
     ]
