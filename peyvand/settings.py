@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "peyvand.customfields",
     "peyvand.contacts",
     "peyvand.messaging",
+    "peyvand.activities",
     "peyvand.api",
     "peyvand.demo",
 ]
@@ -182,6 +183,8 @@ SMS_BASE_URL = os.environ.get("SMS_BASE_URL", "")
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# How often each open page asks for new notifications (the bell and its pop-ups).
+NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "15"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
+from peyvand.activities.models import Notification, Task
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
@@ -153,6 +154,14 @@ def owners_occasion(personas) -> list:
     return [occasion.pk]
 
 
+def owners_task(personas) -> list:
+    return [Task.objects.create(owner=personas.owner, assignee=personas.owner, description="x").pk]
+
+
+def owners_notification(personas) -> list:
+    return [Notification.objects.create(user=personas.owner, title="x", url="/").pk]
+
+
 def owners_group_member(personas) -> list:
     group = ContactGroup.objects.create(owner=personas.owner, name="گروه من")
     contact = ContactFactory(owner=personas.owner)
@@ -227,6 +236,16 @@ RULES: dict[str, Rule] = {
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
+    "activities:task_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:task_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:task_edit": Rule(owners_task, LOGIN, 404, 200, 200),
+    "activities:task_done": Rule(owners_task, LOGIN, 404, 302, 302, "post"),
+    "activities:task_reopen": Rule(owners_task, LOGIN, 404, 302, 302, "post"),
+    # Notifications are one user's own: nobody else opens them, managers neither.
+    "activities:notification_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:notification_open": Rule(owners_notification, LOGIN, 404, 302, 404),
+    "activities:notifications_seen": Rule(no_args, LOGIN, 302, 302, 302, "post"),
+    "activities:notification_poll": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:list": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:detail": Rule(owners_message, LOGIN, 404, 200, 200),
     "messaging:retry": Rule(

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from peyvand.activities.models import Notification, Task
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
@@ -24,10 +25,10 @@ BASE = 5
 PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
-    "core:home": ([], 2),  # holiday overrides, my recent contacts
+    "core:home": ([], 3),  # holiday overrides, my tasks for today, my recent contacts
     "core:search": ([], 2),  # one query per search source: contacts, phone book
-    # one query per trashable model: contacts, phone book, groups, occasions
-    "core:trash": ([], 4),
+    # one query per trashable model: contacts, phone book, groups, occasions, tasks
+    "core:trash": ([], 5),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -41,6 +42,8 @@ PAGES: dict[str, tuple[list, int]] = {
     "phonebook:list": ([], 1),
     # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
     "contacts:list": ([], 7),
+    "activities:task_list": ([], 2),  # tasks (with people, urgency, team), the urgency filter
+    "activities:notification_list": ([], 1),
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -74,6 +77,9 @@ def grow(personas, rows: int) -> None:
             broadcast=broadcast,
         )  # fmt: skip
         group = ContactGroup.objects.create(owner=user, name=f"گروه {number}")
+        for assignee in (personas.manager, user):
+            Task.objects.create(owner=user, assignee=assignee, description=f"وظیفه {number}")
+        Notification.objects.create(user=personas.manager, title=f"اعلان {number}", url="/")
         occasion = Occasion.objects.create(
             owner=user, title=f"یلدا {number}", channel="sms", group=group, month=9, day=30,
             body="یلدا مبارک", last_year=1404,

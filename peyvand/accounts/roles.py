@@ -32,6 +32,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "messaging.add_occasion",
         "messaging.change_occasion",
         "messaging.delete_occasion",
+        "activities.view_task",
+        "activities.add_task",
+        "activities.change_task",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -43,9 +46,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contacts.view_phonebookentry",
         "messaging.view_message",
         "messaging.send_message",
+        "activities.view_task",
+        "activities.add_task",
+        "activities.change_task",
     ],
 }
-PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging"]
+PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging", "activities"]
 
 
 def ensure_roles(**kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,13 @@ def _menu() -> list[MenuSection]:
             "",
             [
                 MenuItem(_("کارتابل"), "core:home", "speedometer2", "core:home"),
+                MenuItem(
+                    _("وظایف"),
+                    "activities:task_list",
+                    "check2-square",
+                    "activities:task",
+                    "activities.view_task",
+                ),
                 MenuItem(_("مخاطبین"), "contacts:list", "people", "contacts"),
                 MenuItem(
                     _("دفترچه تلفن"),
@@ -166,4 +174,8 @@ def shell(request) -> dict:
             items.append(item)
         if items:
             sections.append(MenuSection(section.title, items))
-    return {"site_name": site_settings_for(request).company_name, "menu": sections}
+    return {
+        "site_name": site_settings_for(request).company_name,
+        "menu": sections,
+        "notification_poll_ms": int(settings.NOTIFICATION_POLL_SECONDS * 1000),
+    }

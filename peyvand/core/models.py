@@ -36,9 +36,11 @@ class VisibleQuerySet(models.QuerySet):
         phone book's personal entries) overrides this in its own queryset."""
         if user.has_perm("accounts.see_all"):
             return None
-        condition = Q(owner_id__in=user.team_member_ids())
+        # A record is its owner's and its assignee's: their teams see it too.
+        team = user.team_member_ids()
+        condition = Q(owner_id__in=team)
         for field in self.model.assignee_fields:
-            condition |= Q(**{field: user})
+            condition |= Q(**{f"{field}_id__in": team})
         return condition
 
 
@@ -77,7 +79,8 @@ class BusinessRecord(TimeStampedModel):
     objects = LiveManager()
     all_objects = AllRecordsManager()
 
-    # User foreign keys that also grant visibility (e.g. "assignee"); see visible_to().
+    # User foreign keys that also grant visibility (e.g. "assignee"), to that user and
+    # their teams, as the owner does; see visible_to().
     assignee_fields: ClassVar[tuple[str, ...]] = ()
     # Fields whose changes are not worth a history line.
     history_exclude: ClassVar[tuple[str, ...]] = ("updated_at", "deleted_at", "deleted_by")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 
 from peyvand.accounts.roles import MANAGER, SALES
@@ -96,6 +97,15 @@ def page(browser, live_server) -> Iterator:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_polling_on_sqlite(settings):
+    """On SQLite the live server's threads share the test's one in-memory connection,
+    and a background request (the bell's poll) beside a form's write can deadlock it.
+    The bell's own journey runs on PostgreSQL, where each thread has its connection."""
+    if connection.vendor == "sqlite":
+        settings.NOTIFICATION_POLL_SECONDS = 0
 
 
 @pytest.fixture

@@ -135,3 +135,75 @@ document.addEventListener("DOMContentLoaded", function () { toggleSubject(docume
 document.addEventListener("change", function (event) {
   if (event.target.name === "channel") { toggleSubject(event.target.closest("form")); }
 });
+
+// The bell: asks every few seconds how many notifications are unseen, and pops up the
+// new ones. The id of the newest one shown is kept for the tab (sessionStorage), so a
+// notification pops up once, whichever page is open when it arrives.
+(function () {
+  var bell = document.getElementById("notification-bell");
+  if (!bell) { return; }
+  var badge = document.getElementById("notification-count");
+  var toasts = document.getElementById("notification-toasts");
+  var key = "peyvand.lastNotification";
+  var digits = new Intl.NumberFormat("fa-IR");
+
+  function toast(item) {
+    var box = document.createElement("div");
+    box.className = "toast";
+    box.setAttribute("role", "status");
+    var header = document.createElement("div");
+    header.className = "toast-header";
+    var icon = document.createElement("i");
+    icon.className = "bi bi-bell-fill text-primary ms-2";
+    icon.setAttribute("aria-hidden", "true");
+    var title = document.createElement("a");
+    title.className = "me-auto fw-semibold";
+    title.href = item.url;
+    title.textContent = item.title;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "toast");
+    close.setAttribute("aria-label", "بستن");
+    header.append(icon, title, close);
+    box.append(header);
+    if (item.body) {
+      var body = document.createElement("div");
+      body.className = "toast-body";
+      body.textContent = item.body;
+      box.append(body);
+    }
+    toasts.append(box);
+    bootstrap.Toast.getOrCreateInstance(box, { delay: 10000 }).show();
+  }
+
+  var inFlight = false;
+  function poll() {
+    if (inFlight) { return; }  // a slow answer: do not ask twice for the same ones
+    inFlight = true;
+    var stored = sessionStorage.getItem(key);
+    fetch(bell.dataset.pollUrl + "?after=" + (stored || "0"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        badge.hidden = data.unseen === 0;
+        badge.textContent = data.unseen > 99 ? "۹۹+" : digits.format(data.unseen);
+        bell.setAttribute("aria-label", "اعلان‌ها، " + digits.format(data.unseen) + " دیده‌نشده");
+        // An earlier answer may have shown some already: each pops up once.
+        var current = sessionStorage.getItem(key);
+        var shown = parseInt(current || "0", 10);
+        var fresh = data.fresh.filter(function (item) { return item.id > shown; });
+        // The first poll of a tab only notes where it stands: old ones are in the list.
+        if (current !== null) { fresh.slice().reverse().forEach(toast); }
+        var newest = fresh.length ? fresh[0].id : shown;
+        sessionStorage.setItem(key, String(Math.max(newest, shown)));
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .finally(function () { inFlight = false; });
+  }
+  var every = parseInt(bell.dataset.pollMs, 10);
+  if (every > 0) {  // 0: polling switched off (NOTIFICATION_POLL_SECONDS=0)
+    poll();
+    setInterval(poll, every);
+  }
+})();

@@ -36,7 +36,7 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--beat-interval",
             type=float,
-            default=5.0,
+            default=2.0,
             help="Seconds between checks for due periodic jobs (0 turns the beat off).",
         )
 

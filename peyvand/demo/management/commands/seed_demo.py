@@ -11,13 +11,15 @@ from django.utils import timezone
 
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
+from peyvand.activities import services as activity_services
+from peyvand.activities.models import Task
 from peyvand.contacts import services as contact_services
 from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
 from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
 from peyvand.demo import data
-from peyvand.lookups.models import AcquaintanceSource
+from peyvand.lookups.models import AcquaintanceSource, Urgency
 from peyvand.messaging.forms import OCCASION_PRESETS
 from peyvand.messaging.models import (
     ContactGroup,
@@ -63,6 +65,7 @@ class Command(BaseCommand):
         created = self._contacts(users)
         self._phonebook(users)
         self._messaging(users)
+        self._tasks(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -159,6 +162,38 @@ class Command(BaseCommand):
                 delivered_at=now if not error else None,
                 scheduled_at=now - datetime.timedelta(hours=3),
             )
+
+    def _tasks(self, users: dict[str, User]) -> None:
+        """A rep's day: an overdue task, today's (one from the manager, with a reminder
+        this afternoon), one done yesterday; through the services, so the reminder and
+        the rep's notification exist as they would."""
+        if Task.all_objects.exists():
+            return
+        today = timezone.localdate()
+        urgent = Urgency.objects.filter(name="فوری").first()
+        contact = Contact.objects.filter(owner=users["sales"]).first()
+        afternoon = timezone.localtime().replace(hour=16, minute=0, second=0, microsecond=0)
+        for by, description, day, urgency, remind_at in (
+            (users["sales"], "تماس دوباره با مدیر خرید دربارهٔ نمونه‌ها", -2, None, None),
+            (users["manager"], "ارسال پیش‌فاکتور تابلوهای برق", 0, urgent, afternoon),
+            (users["sales"], "هماهنگی جلسهٔ معرفی محصول", 0, None, None),
+        ):
+            task = Task(
+                description=description,
+                date=today + datetime.timedelta(days=day),
+                assignee=users["sales"],
+                urgency=urgency,
+                remind_at=remind_at if remind_at and remind_at > timezone.now() else None,
+                related=contact if day == 0 and urgency else None,
+            )
+            activity_services.task_save(task=task, by=by)
+        done = Task(
+            description="ارسال کاتالوگ به نمایشگاه‌داران",
+            date=today - datetime.timedelta(days=1),
+            assignee=users["sales"],
+        )
+        activity_services.task_save(task=done, by=users["manager"])
+        activity_services.task_done(task=done, by=users["sales"])
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each

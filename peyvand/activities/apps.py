@@ -1,0 +1,39 @@
+import datetime
+
+from django.apps import AppConfig
+
+
+def _reminders_due() -> bool:
+    from peyvand.activities.reminders import due_reminders
+
+    return due_reminders().exists()
+
+
+class ActivitiesConfig(AppConfig):
+    name = "peyvand.activities"
+    label = "activities"
+    verbose_name = "وظایف و یادآوری‌ها"
+
+    def ready(self) -> None:
+        from peyvand.activities import tasks
+        from peyvand.activities.views import home_panel_context
+        from peyvand.core.registry import HomePanel, register_home_panel
+        from peyvand.core.scheduler import PeriodicJob, register_periodic
+
+        # Checked at every beat (one indexed query); fired by a task when something is due.
+        register_periodic(
+            PeriodicJob(
+                "activities.reminders",
+                datetime.timedelta(seconds=1),
+                tasks.fire_reminders,
+                _reminders_due,
+            )
+        )
+        register_home_panel(
+            HomePanel(
+                "activities/_home_tasks.html",
+                home_panel_context,
+                "activities.view_task",
+                order=5,
+            )
+        )

@@ -1,0 +1,41 @@
+"""Reads of activities: the task list and the bell."""
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from peyvand.activities.models import Notification, Task
+
+
+def tasks_for_list(
+    user, *, status: str = "open", scope: str = "mine", urgency=None, overdue: bool = False
+) -> QuerySet[Task]:
+    tasks = Task.objects.visible_to(user).select_related("assignee", "owner", "urgency", "team")
+    if status in ("open", "done"):
+        tasks = tasks.filter(status=status)
+    if scope == "mine":
+        tasks = tasks.filter(assignee=user)
+    elif scope == "by_me":
+        tasks = tasks.filter(owner=user).exclude(assignee=user)
+    elif scope == "team":
+        teams = user.teams.filter(is_active=True)
+        tasks = tasks.filter(Q(assignee_id__in=user.team_member_ids()) | Q(team__in=teams))
+    if urgency is not None:
+        tasks = tasks.filter(urgency=urgency)
+    if overdue:
+        tasks = tasks.filter(status=Task.Status.OPEN, date__lt=timezone.localdate())
+    if status == "done":
+        return tasks.order_by("-done_at", "-id")
+    return tasks.order_by("date", F("urgency__order").asc(nulls_last=True), "id")
+
+
+def todays_tasks(user, limit: int = 20) -> list[Task]:
+    """The user's open tasks for today and before (overdue), most urgent first."""
+    return list(
+        Task.objects.filter(assignee=user, status=Task.Status.OPEN, date__lte=timezone.localdate())
+        .select_related("urgency", "owner")
+        .order_by(F("urgency__order").asc(nulls_last=True), "date", "id")[:limit]
+    )
+
+
+def unseen_count(user) -> int:
+    return Notification.objects.filter(user=user, seen_at__isnull=True).count()

@@ -1,0 +1,105 @@
+"""Writes of activities: tasks, with their reminder and the notifications they cause."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from peyvand.activities.models import Notification, Task
+from peyvand.activities.reminders import notify, reminder_clear, reminder_set
+from peyvand.core.history import log_change
+from peyvand.core.models import ChangeRecord
+
+TASK_REMINDER = "task"
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def can_assign(user, assignee) -> bool:
+    return assignee == user or user.has_perm("activities.assign_task")
+
+
+def _schedule_reminder(task: Task) -> None:
+    if task.status == Task.Status.OPEN and task.remind_at:
+        reminder_set(
+            user=task.assignee,
+            due_at=task.remind_at,
+            title=f"وظیفه: {task.description}",
+            target=task,
+            purpose=TASK_REMINDER,
+            by_email=task.remind_by_email,
+            by_sms=task.remind_by_sms,
+        )
+    else:
+        reminder_clear(target=task, purpose=TASK_REMINDER)
+
+
+@transaction.atomic
+def task_save(*, task: Task, by, before: dict | None = None) -> Task:
+    """Creates (``before`` None) or updates a task; (re)schedules its reminder for the
+    assignee and tells a new assignee who gave it to them."""
+    if not can_assign(by, task.assignee):
+        raise PermissionDenied("شما اجازه واگذاری وظیفه به دیگران را ندارید.")
+    creating = task.pk is None
+    if creating:
+        task.owner = by
+        task.save()
+        log_change(task, user=by, action=ChangeRecord.Action.CREATED)
+    else:
+        task.save()
+        log_change(task, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    _schedule_reminder(task)
+    reassigned = before is not None and before.get("assignee_id") != task.assignee_id
+    if (creating or reassigned) and task.assignee_id != by.pk:
+        notify(
+            user=task.assignee,
+            title=f"وظیفه تازه از {_who(by)}",
+            body=task.description[:300],
+            url=task.get_absolute_url(),
+        )
+    return task
+
+
+@transaction.atomic
+def task_done(*, task: Task, by) -> bool:
+    """Marks an open task done now; its reminder is dropped and whoever assigned it is
+    told. False if it was done already (a second click changes nothing)."""
+    now = timezone.now()
+    changed = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+        status=Task.Status.DONE, done_at=now, updated_at=now
+    )
+    if not changed:
+        return False
+    task.refresh_from_db()
+    log_change(task, user=by, action=ChangeRecord.Action.CHANGED, before={"status": "open"})
+    reminder_clear(target=task, purpose=TASK_REMINDER)
+    if task.owner_id != by.pk:
+        notify(
+            user=task.owner,
+            title=f"{_who(by)} وظیفه را انجام داد",
+            body=task.description[:300],
+            url=task.get_absolute_url(),
+        )
+    return True
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, by) -> bool:
+    now = timezone.now()
+    changed = Task.objects.filter(pk=task.pk, status=Task.Status.DONE).update(
+        status=Task.Status.OPEN, done_at=None, updated_at=now
+    )
+    if changed:
+        task.refresh_from_db()
+        log_change(task, user=by, action=ChangeRecord.Action.CHANGED, before={"status": "done"})
+        _schedule_reminder(task)
+    return bool(changed)
+
+
+def notifications_seen(*, user, ids: list[int] | None = None) -> int:
+    """Marks the user's notifications (all, or these) as seen."""
+    unseen = Notification.objects.filter(user=user, seen_at__isnull=True)
+    if ids is not None:
+        unseen = unseen.filter(pk__in=ids)
+    return unseen.update(seen_at=timezone.now())
