@@ -8,6 +8,7 @@ from peyvand.activities.models import Notification, Task
 from peyvand.activities.reminders import notify, reminder_clear, reminder_set
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
+from peyvand.core.services import record_save
 
 TASK_REMINDER = "task"
 
@@ -41,14 +42,8 @@ def task_save(*, task: Task, by, before: dict | None = None) -> Task:
     assignee and tells a new assignee who gave it to them."""
     if not can_assign(by, task.assignee):
         raise PermissionDenied("شما اجازه واگذاری وظیفه به دیگران را ندارید.")
-    creating = task.pk is None
-    if creating:
-        task.owner = by
-        task.save()
-        log_change(task, user=by, action=ChangeRecord.Action.CREATED)
-    else:
-        task.save()
-        log_change(task, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    creating = before is None
+    record_save(record=task, by=by, before=before)
     _schedule_reminder(task)
     reassigned = before is not None and before.get("assignee_id") != task.assignee_id
     if (creating or reassigned) and task.assignee_id != by.pk:

@@ -5,7 +5,7 @@ from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.history import log_change, log_event, snapshot
 from peyvand.core.models import Attachment, ChangeRecord, Note
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
-from peyvand.core.services import record_delete
+from peyvand.core.services import record_delete, record_save
 from peyvand.core.validators import phone_national_digits
 
 CODE_SEQUENCE = "contact"
@@ -116,15 +116,7 @@ def phonebook_save(*, entry: PhoneBookEntry, by, before: dict | None = None) -> 
         [phone_national_digits(number) for number in (entry.mobile, entry.phone) if number]
         + ([entry.extension] if entry.extension else [])
     )
-    if before is None:
-        if not entry.owner_id:
-            entry.owner = by
-        entry.save()
-        log_change(entry, user=by, action=ChangeRecord.Action.CREATED)
-    else:
-        entry.save()
-        log_change(entry, user=by, action=ChangeRecord.Action.CHANGED, before=before)
-    return entry
+    return record_save(record=entry, by=by, before=before)
 
 
 def phonebook_can_edit(entry: PhoneBookEntry, user) -> bool:

@@ -16,6 +16,22 @@ def trash_models() -> list[type[BusinessRecord]]:
 
 
 @transaction.atomic
+def record_save(*, record: BusinessRecord, by, before: dict | None = None) -> BusinessRecord:
+    """Saves a business record with its change history: created (``before`` None; ``by``
+    owns it unless an owner was set) or changed (``before`` is its snapshot from before
+    the edit)."""
+    if before is None:
+        if not record.owner_id:
+            record.owner = by
+        record.save()
+        log_change(record, user=by, action=ChangeRecord.Action.CREATED)
+    else:
+        record.save()
+        log_change(record, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    return record
+
+
+@transaction.atomic
 def record_delete(*, record: BusinessRecord, by) -> BusinessRecord:
     record.deleted_at = timezone.now()
     record.deleted_by = by

@@ -19,8 +19,8 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import filtered_contacts
 from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
-from peyvand.core.history import log_change
-from peyvand.core.models import ChangeRecord, SiteSettings
+from peyvand.core.models import SiteSettings
+from peyvand.core.services import record_save
 from peyvand.core.text import to_persian_digits
 from peyvand.core.validators import normalize_mobile
 from peyvand.messaging.models import (
@@ -233,14 +233,7 @@ def group_add_contacts(*, group: ContactGroup, contacts: QuerySet[Contact]) -> i
 @transaction.atomic
 def group_save(*, group: ContactGroup, by, before: dict | None = None) -> ContactGroup:
     """Creates (``before`` None) or updates a group, with its change history."""
-    if group.pk is None:
-        group.owner = by
-        group.save()
-        log_change(group, user=by, action=ChangeRecord.Action.CREATED)
-    else:
-        group.save()
-        log_change(group, user=by, action=ChangeRecord.Action.CHANGED, before=before)
-    return group
+    return record_save(record=group, by=by, before=before)
 
 
 def group_remove_contact(*, group: ContactGroup, contact_id: int) -> None:
@@ -487,14 +480,7 @@ def occasion_save(*, occasion: Occasion, by, before: dict | None = None) -> Occa
     """Creates (``before`` None) or updates an occasion, with its change history. A
     changed date or hour does not resend this year's: ``last_year`` stays."""
     check_placeholders(occasion.body + occasion.subject)
-    if occasion.pk is None:
-        occasion.owner = by
-        occasion.save()
-        log_change(occasion, user=by, action=ChangeRecord.Action.CREATED)
-    else:
-        occasion.save()
-        log_change(occasion, user=by, action=ChangeRecord.Action.CHANGED, before=before)
-    return occasion
+    return record_save(record=occasion, by=by, before=before)
 
 
 def occasion_campaigns(now: datetime.datetime | None = None) -> int:

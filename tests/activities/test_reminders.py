@@ -1,9 +1,6 @@
 """Reminders fire once, at their time, in-app and through the outbox."""
 
 import datetime
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +12,7 @@ from peyvand.activities import reminders
 from peyvand.activities.models import Notification, Reminder
 from peyvand.messaging.models import Message
 from tests.factories import ContactFactory, UserFactory
-from tests.messaging.fixtures import API_KEY
+from tests.messaging.fixtures import worker_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,29 +91,6 @@ def test_the_due_scan_is_one_query_on_the_pending_index(personas, is_postgres):
     assert "reminder_pending" in plan
 
 
-def _worker(fake, smtp_port: int) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SMS_BACKEND": "kavenegar",
-        "SMS_API_KEY": API_KEY,
-        "SMS_BASE_URL": fake.base_url,
-        "SMS_SENDER": "10004346",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "DEBUG": "0",
-    }
-    command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
-    return subprocess.Popen(  # noqa: S603 - our own command line
-        [*command, "--beat-interval", "0.5", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_reminder_due_in_2_seconds_arrives_once_everywhere_with_two_workers(
@@ -126,7 +100,17 @@ def test_a_reminder_due_in_2_seconds_arrives_once_everywhere_with_two_workers(
     user = UserFactory(email="sara@example.com", mobile="+989127778899")
     due = timezone.now() + datetime.timedelta(seconds=2)
     reminders.reminder_set(user=user, due_at=due, title="جلسه با مشتری", by_email=True, by_sms=True)
-    workers = [_worker(kavenegar, settings.EMAIL_PORT) for _ in range(2)]
+    workers = [
+        worker_process(
+            kavenegar,
+            "--beat-interval",
+            "0.5",
+            SMS_SENDER="10004346",
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_PORT=str(settings.EMAIL_PORT),
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

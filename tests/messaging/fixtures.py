@@ -4,15 +4,21 @@ the real worker command."""
 
 import email
 import email.policy
+import os
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection
 
 from peyvand.messaging.fake_providers import FakeKavenegar, FakeSmsIr
 
+ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "4F6B2D7A1C9E3B5D8A0F2E4C6B8D0A1F3E5C7B9D"  # looks like a real key: must never leak
 
 
@@ -72,3 +78,25 @@ def smtp_server(settings):
 def run_worker() -> None:
     """The real worker command, until the queue is empty (no beat: tests say when)."""
     call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
+
+
+def worker_process(fake, *extra: str, **env: str) -> subprocess.Popen:
+    """``manage.py worker`` in its own process, on this test's PostgreSQL database, sending
+    SMS to ``fake`` (Kavenegar); ``env`` adds settings (EMAIL_PORT…), ``extra`` options."""
+    db = connection.settings_dict
+    env = {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "SMS_BACKEND": "kavenegar",
+        "SMS_API_KEY": API_KEY,
+        "SMS_BASE_URL": fake.base_url,
+        "SMS_TIMEOUT": "5",
+        "DEBUG": "0",
+    } | env
+    command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
+    return subprocess.Popen(  # noqa: S603 - our own command line
+        [*command, "--beat-interval", "0", "-v", "0", *extra],
+        cwd=ROOT,
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )

@@ -2,23 +2,19 @@
 reaches the provider exactly once, even when a worker is killed mid-batch."""
 
 import datetime
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 
 from peyvand.core.bulk import bulk_insert
 from peyvand.messaging import outbox
 from peyvand.messaging.models import Message
 from peyvand.messaging.tasks import deliver
-from tests.messaging.fixtures import API_KEY
+from tests.messaging.fixtures import worker_process
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,27 +27,6 @@ def queue(count: int, owner) -> list[int]:
             {"channel": "sms", "to": f"+98912{n:07d}", "body": f"پیام {n}", "owner_id": owner.pk}
             for n in range(count)
         ],
-    )
-
-
-def worker_process(fake, *extra: str) -> subprocess.Popen:
-    """``manage.py worker`` in its own process, on this test's database."""
-    db = connection.settings_dict
-    env = os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SMS_BACKEND": "kavenegar",
-        "SMS_API_KEY": API_KEY,
-        "SMS_BASE_URL": fake.base_url,
-        "SMS_TIMEOUT": "5",
-        "DEBUG": "0",
-    }
-    command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
-    return subprocess.Popen(  # noqa: S603 - our own command line
-        [*command, "--beat-interval", "0", "-v", "0", *extra],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
     )
 
 
