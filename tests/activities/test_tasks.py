@@ -30,7 +30,7 @@ def test_a_manager_assigns_a_task_the_rep_is_reminded_marks_it_done_and_the_mana
             "description": "پیش‌فاکتور شرکت مهرگان را بفرستید",
             "date": jalali(timezone.localdate()),
             "assignee": personas.owner.pk,
-            "urgency": Urgency.objects.get(name="فوری").pk,
+            "urgency": Urgency.objects.get_or_create(name="فوری")[0].pk,
             "remind_at": to_persian_digits(
                 jdatetime.datetime.fromgregorian(datetime=remind).strftime("%Y/%m/%d %H:%M")
             ),

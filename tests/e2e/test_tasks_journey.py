@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from peyvand.activities import reminders
 from peyvand.activities.models import Reminder, Task
 from peyvand.core.dates import format_date, format_datetime
+from peyvand.lookups.models import Urgency
 from tests.e2e.test_messaging_journey import run_worker
 
 # PostgreSQL: the bell polls beside the pages' own requests (see conftest on SQLite).
@@ -21,6 +22,9 @@ def test_a_task_with_a_reminder_reaches_the_rep_who_marks_it_done(
     page, browser, live_server, log_in, manager, rep, kavenegar, smtp_server, settings, screenshots
 ):
     settings.NOTIFICATION_POLL_SECONDS = 1
+    # The lookup lists' defaults come from a data migration, which an earlier
+    # transactional test's flush may have emptied.
+    Urgency.objects.get_or_create(name="فوری", defaults={"deadline_days": 1})
     rep.email, rep.mobile = "reza@example.com", "+989121234567"
     rep.save()
 
