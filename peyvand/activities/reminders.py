@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from peyvand.activities.models import Notification, Reminder
 from peyvand.messaging.models import Channel
-from peyvand.messaging.services import NotSendable, message_queue
+from peyvand.messaging.services import NotSendable, message_queue, wake_delivery
 
 logger = logging.getLogger("peyvand.reminders")
 
@@ -104,13 +104,15 @@ def fire_due(now: datetime.datetime | None = None, *, limit: int = FIRE_BATCH) -
             Notification(user=r.user, title=r.title, body=r.body, url=r.url, created_at=now)
             for r in reminders
         )
-        for reminder in reminders:
-            _send_copies(reminder)
+        copies = sum(_send_copies(reminder) for reminder in reminders)
+        if copies:
+            wake_delivery(now)  # one deliver task for the whole batch
     logger.info("Fired %s reminders", len(reminders))
     return len(reminders)
 
 
-def _send_copies(reminder: Reminder) -> None:
+def _send_copies(reminder: Reminder) -> int:
+    """Queues the email and SMS copies asked for; returns how many were queued."""
     user = reminder.user
     text = reminder.title + (f"\n{reminder.body}" if reminder.body else "")
     copies = []
@@ -118,6 +120,7 @@ def _send_copies(reminder: Reminder) -> None:
         copies.append((Channel.EMAIL, user.email))
     if reminder.by_sms and user.mobile:
         copies.append((Channel.SMS, user.mobile))
+    queued = 0
     for channel, address in copies:
         try:
             with transaction.atomic():
@@ -128,7 +131,11 @@ def _send_copies(reminder: Reminder) -> None:
                     body=text,
                     by=user,
                     related=reminder.target,
+                    wake=False,
                 )
         except NotSendable as error:
             # The in-app notification still goes; the user sees why the copy did not.
             notify(user=user, title="یادآوری فرستاده نشد", body=f"{reminder.title}: {error}")
+        else:
+            queued += 1
+    return queued

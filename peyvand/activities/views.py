@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +13,7 @@ from peyvand.activities.models import Notification, Task
 from peyvand.activities.selectors import tasks_for_list, todays_tasks, unseen_count
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import int_param
-from peyvand.core.access import get_visible_or_404
+from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 
@@ -67,7 +66,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         flash.success(request, _("وظیفه انجام شد."))
     else:
         flash.error(request, _("این وظیفه پیش‌تر انجام شده بود."))
-    return redirect(_safe_next(request) or "activities:task_list")
+    return redirect(own_url(request, request.POST.get("next", "")) or "activities:task_list")
 
 
 @permission_required("activities.change_task", raise_exception=True)
@@ -81,13 +80,6 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel_context(request: HttpRequest) -> dict:
     return {"tasks": todays_tasks(request.user)}
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
 
 
 # Notifications -----------------------------------------------------------------------
@@ -105,17 +97,15 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Marks one's own notification seen and goes to what it is about."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notifications_seen(user=request.user, ids=[notification.pk])
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("activities:notification_list")
+    return redirect(own_url(request, notification.url) or "activities:notification_list")
 
 
 @login_required
 @require_POST
 def notifications_seen(request: HttpRequest) -> HttpResponse:
     services.notifications_seen(user=request.user)
-    return redirect(_safe_next(request) or "activities:notification_list")
+    back = own_url(request, request.POST.get("next", ""))
+    return redirect(back or "activities:notification_list")
 
 
 @login_required

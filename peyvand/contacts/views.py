@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +23,7 @@ from peyvand.contacts.selectors import (
     filtered_contacts,
     int_param,
 )
-from peyvand.core.access import get_visible_or_404
+from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_of
 from peyvand.core.display import localize_digits
 from peyvand.core.exports import Column, choice_label, csv_response, xlsx_response
@@ -385,10 +384,7 @@ def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
             % {"count": localize_digits(str(changed)), "owner": owner},
         )
     # Back to the same filtered page; only a path on this site is followed.
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "contacts:list"
-    return redirect(target)
+    return redirect(own_url(request, request.POST.get("next", "")) or "contacts:list")
 
 
 def _int_post(request: HttpRequest, name: str) -> int | None:

@@ -1,8 +1,10 @@
-"""Access to business records: the one way views and the API fetch a record."""
+"""Access to business records: the one way views and the API fetch a record; and the one
+check of where a redirect may lead."""
 
 from typing import TypeVar
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from peyvand.core.models import BusinessRecord
 
@@ -19,3 +21,11 @@ def get_visible_or_404(model: type[Record], user, pk, queryset=None) -> Record:
     if record is None:
         raise Http404
     return record
+
+
+def own_url(request: HttpRequest, target: str) -> str:
+    """``target`` if it is a page of this site (a "next" field, a stored link), else ""."""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else ""

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField
+from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
 from peyvand.core.text import to_persian_digits
 from peyvand.messaging.models import (
     Channel,
@@ -112,6 +112,8 @@ class MessagingSettingsForm(forms.ModelForm):
         return cleaned
 
 
+A_LEAP_YEAR = 1403  # 30 Esfand 1403 existed
+
 # Occasions a manager usually wants, to start from: (title, month, day, hour, body).
 OCCASION_PRESETS: dict[str, tuple[str, int, int, int, str]] = {
     "nowruz": (
@@ -176,8 +178,8 @@ class OccasionForm(forms.ModelForm):
         _placeholders_checked(self, "subject", "body")
         month, day = cleaned.get("month"), cleaned.get("day")
         if month and day:
-            # Days of each month in a leap year: 31 for the first six, then 30.
-            longest = 31 if month <= 6 else 30
+            # The longest the month can be: Esfand has 30 days in a leap year.
+            longest = days_in_jalali_month(A_LEAP_YEAR, month)
             if day > longest:
                 self.add_error(
                     "day",

@@ -171,6 +171,18 @@ def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) ->
         )
 
 
+def _sms_failed(message: Message, error: GatewayError, gateway: SmsGateway) -> None:
+    logger.warning("SMS %s not sent: %s (%s)", message.pk, error.message, error.code)
+    _failed(
+        message,
+        error.message,
+        error.code,
+        gateway.name,
+        retryable=error.retryable,
+        maybe_sent=error.maybe_sent,
+    )
+
+
 def _send_sms_array(messages: list[Message], gateway: SmsGateway) -> None:
     """Sends plain SMS in the provider's array calls and records them a batch at a
     time (the localids make a batch lost to a killed worker safe to send again)."""
@@ -180,15 +192,7 @@ def _send_sms_array(messages: list[Message], gateway: SmsGateway) -> None:
     sent_messages, sent = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
         if isinstance(outcome, GatewayError):
-            logger.warning("SMS %s not sent: %s (%s)", message.pk, outcome.message, outcome.code)
-            _failed(
-                message,
-                outcome.message,
-                outcome.code,
-                gateway.name,
-                retryable=outcome.retryable,
-                maybe_sent=outcome.maybe_sent,
-            )
+            _sms_failed(message, outcome, gateway)
         else:
             sent_messages.append(message)
             sent.append(outcome)
@@ -209,15 +213,7 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
                 to=message.to, body=message.body, sender=message.sender, local_id=message.local_id
             )
     except GatewayError as error:
-        logger.warning("SMS %s not sent: %s (%s)", message.pk, error.message, error.code)
-        _failed(
-            message,
-            error.message,
-            error.code,
-            gateway.name,
-            retryable=error.retryable,
-            maybe_sent=error.maybe_sent,
-        )
+        _sms_failed(message, error, gateway)
         return
     _finish_sent([message], [sent], gateway.name)
 

@@ -72,9 +72,10 @@ def is_opted_out(address: str) -> bool:
     return OptOut.objects.filter(address=address).exists()
 
 
-def _enqueue_delivery(when: datetime.datetime) -> None:
-    """Wakes a worker now for messages due now; later ones are the beat's (every few
-    seconds it enqueues delivery when something has fallen due)."""
+def wake_delivery(when: datetime.datetime) -> None:
+    """Wakes a worker, once the transaction commits, for messages due at ``when`` if that
+    is now; later ones are the beat's (every few seconds it enqueues delivery when
+    something has fallen due). Code queueing many messages calls it once."""
     if when <= timezone.now():
         from peyvand.messaging.tasks import deliver  # tasks import services
 
@@ -94,9 +95,11 @@ def message_queue(
     related=None,
     sender: str = "",
     attachments: Iterable[tuple[str, bytes, str]] = (),
+    wake: bool = True,
 ) -> Message:
     """Adds one message to the outbox. ``to`` is checked and normalised; an opted-out
-    recipient raises NotSendable."""
+    recipient raises NotSendable. ``wake=False``: the caller queues many and calls
+    wake_delivery once."""
     try:
         to = normalize_address(channel, to)
     except ValidationError as error:
@@ -124,7 +127,8 @@ def message_queue(
     for name, content, mime_type in attachments:
         attachment = MessageAttachment(message=message, name=name, mime_type=mime_type)
         attachment.file.save(name, ContentFile(content), save=True)
-    _enqueue_delivery(message.scheduled_at)
+    if wake:
+        wake_delivery(message.scheduled_at)
     return message
 
 
@@ -180,7 +184,7 @@ def message_retry(*, message: Message, by) -> Message:
         raise NotSendable("فقط پیام‌های ناموفق، نرسیده یا نامعلوم دوباره فرستاده می‌شوند.")
     logger.info("Message %s queued again by %s", message.pk, by)
     message.refresh_from_db()
-    _enqueue_delivery(message.scheduled_at)
+    wake_delivery(message.scheduled_at)
     return message
 
 
@@ -348,7 +352,7 @@ def expand_broadcast(broadcast: Broadcast, contacts: QuerySet[Contact] | None = 
             no_address_count=counts["no_address"],
             updated_at=timezone.now(),
         )
-        _enqueue_delivery(broadcast.scheduled_at)
+        wake_delivery(broadcast.scheduled_at)
     return queued
 
 
@@ -398,7 +402,7 @@ def broadcast_retry(*, broadcast: Broadcast, by) -> int:
         logger.info(
             "Broadcast %s: %s messages sent again by %s", broadcast.pk, retried + hurried, by
         )
-        _enqueue_delivery(now)
+        wake_delivery(now)
     return hurried + retried
 
 
@@ -468,7 +472,7 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
         queued += 1
     MessagingSettings.objects.filter(pk=config.pk).update(birthdays_done_on=day)
     if queued:
-        _enqueue_delivery(now)
+        wake_delivery(now)
     return queued
 
 

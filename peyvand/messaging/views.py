@@ -7,14 +7,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import filtered_contacts, int_param
-from peyvand.core.access import get_visible_or_404
+from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
@@ -54,15 +53,6 @@ from peyvand.messaging.text import render as fill
 send_permission = permission_required("messaging.send_message", raise_exception=True)
 broadcast_permission = permission_required("messaging.send_broadcast", raise_exception=True)
 manage_permission = permission_required("messaging.manage_messaging", raise_exception=True)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """The page to go back to, if it is one of ours."""
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed else ""
 
 
 def _templates_json() -> list[dict]:
@@ -205,7 +195,7 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, str(error))
     else:
         flash.success(request, _("پیام دوباره در صف ارسال قرار گرفت."))
-    return redirect(_safe_next(request) or message.get_absolute_url())
+    return redirect(own_url(request, request.POST.get("next", "")) or message.get_absolute_url())
 
 
 @send_permission
@@ -489,7 +479,7 @@ def group_add(request: HttpRequest) -> HttpResponse:
             request,
             _("%(count)s مخاطب به گروه «%(group)s» افزوده شد.") % {"count": added, "group": group},
         )
-        return redirect(_safe_next(request) or group.get_absolute_url())
+        return redirect(own_url(request, request.POST.get("next", "")) or group.get_absolute_url())
     count, more = capped_count(contacts)
     context = {"groups": groups, "filters_text": filters_text, "count": count, "more": more}
     return render(request, "messaging/group_add.html", context)
