@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SALES
-from peyvand.activities.models import Notification, Task
+from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
@@ -158,6 +158,19 @@ def owners_task(personas) -> list:
     return [Task.objects.create(owner=personas.owner, assignee=personas.owner, description="x").pk]
 
 
+def owners_event(personas) -> list:
+    """A personal event: its owner's alone, as a diary is (managers included)."""
+    return [Event.objects.create(owner=personas.owner, title="دیدار").pk]
+
+
+def owners_feed(personas) -> list:
+    return [CalendarFeed.objects.create(user=personas.owner, key=CalendarFeed.new_key()).key]
+
+
+def owners_call(personas) -> list:
+    return [Call.objects.create(owner=personas.owner, kind="incoming", number="+989121234567").pk]
+
+
 def owners_notification(personas) -> list:
     return [Notification.objects.create(user=personas.owner, title="x", url="/").pk]
 
@@ -246,6 +259,18 @@ RULES: dict[str, Rule] = {
     "activities:notification_open": Rule(owners_notification, LOGIN, 404, 302, 404),
     "activities:notifications_seen": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "activities:notification_poll": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:calendar": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:calendar_event_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:calendar_event_edit": Rule(owners_event, LOGIN, 404, 200, 404),
+    "activities:calendar_event_done": Rule(owners_event, LOGIN, 404, 302, 404, "post"),
+    "activities:calendar_event_delete": Rule(owners_event, LOGIN, 404, 302, 404, "post"),
+    "activities:calendar_feed": Rule(no_args, LOGIN, 200, 200, 200),
+    # The secret address is the credential: whoever holds it reads the owner's calendar.
+    "activities:ics": Rule(owners_feed, 200, 200, 200, 200),
+    "activities:call_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:call_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:call_detail": Rule(owners_call, LOGIN, 404, 200, 200),
+    "activities:call_edit": Rule(owners_call, LOGIN, 404, 200, 200),
     "messaging:list": Rule(no_args, LOGIN, 200, 200, 200),
     "messaging:detail": Rule(owners_message, LOGIN, 404, 200, 200),
     "messaging:retry": Rule(

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from peyvand.activities.models import Notification, Task
+from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
@@ -25,10 +25,11 @@ BASE = 5
 PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
-    "core:home": ([], 3),  # holiday overrides, my tasks for today, my recent contacts
+    # holiday overrides, my tasks and my events for today, my recent contacts
+    "core:home": ([], 4),
     "core:search": ([], 2),  # one query per search source: contacts, phone book
-    # one query per trashable model: contacts, phone book, groups, occasions, tasks
-    "core:trash": ([], 5),
+    # one query per trashable model: contacts, phone book, groups, occasions, tasks, events
+    "core:trash": ([], 6),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -44,6 +45,10 @@ PAGES: dict[str, tuple[list, int]] = {
     "contacts:list": ([], 7),
     "activities:task_list": ([], 2),  # tasks (with people, urgency, team), the urgency filter
     "activities:notification_list": ([], 1),
+    # my teams (the filter), holiday overrides, events (with team and owner), my tasks
+    "activities:calendar": ([], 4),
+    "activities:call_list": ([], 1),  # calls with contact and owner
+    "activities:calendar_feed": ([], 1),
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -80,6 +85,15 @@ def grow(personas, rows: int) -> None:
         for assignee in (personas.manager, user):
             Task.objects.create(owner=user, assignee=assignee, description=f"وظیفه {number}")
         Notification.objects.create(user=personas.manager, title=f"اعلان {number}", url="/")
+        Task.objects.create(
+            owner=user, assignee=personas.manager, description="امروز", date=timezone.localdate()
+        )
+        for team in personas.manager.teams.all()[:1]:
+            Event.objects.create(owner=user, team=team, title=f"جلسه {number}")
+        Event.objects.create(owner=personas.manager, title=f"دیدار {number}", start_time="10:00")
+        Call.objects.create(
+            owner=user, kind="incoming", number="+989121234567", contact=contact, extension="101"
+        )
         occasion = Occasion.objects.create(
             owner=user, title=f"یلدا {number}", channel="sms", group=group, month=9, day=30,
             body="یلدا مبارک", last_year=1404,

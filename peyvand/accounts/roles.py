@@ -35,6 +35,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.view_task",
         "activities.add_task",
         "activities.change_task",
+        "activities.view_event",
+        "activities.add_event",
+        "activities.change_event",
+        "activities.delete_event",
+        "activities.view_call",
+        "activities.add_call",
+        "activities.change_call",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -49,6 +56,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.view_task",
         "activities.add_task",
         "activities.change_task",
+        "activities.view_event",
+        "activities.add_event",
+        "activities.change_event",
+        "activities.delete_event",
+        "activities.view_call",
+        "activities.add_call",
+        "activities.change_call",
     ],
 }
 PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging", "activities"]

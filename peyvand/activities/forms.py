@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
-from peyvand.activities.models import Task
-from peyvand.core.dates import JalaliDateField, JalaliDateTimeField
+from peyvand.activities.calls import caller_number
+from peyvand.activities.models import Call, Event, Task
+from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
 from peyvand.lookups.models import Urgency
 
 
@@ -96,3 +97,98 @@ class TaskFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     overdue = forms.BooleanField(label=_("فقط عقب‌افتاده"), required=False)
+
+
+class EventForm(forms.ModelForm):
+    date = JalaliDateField(label=_("تاریخ"))
+    start_time = TimeOfDayField(label=_("ساعت شروع"), required=False)
+    end_time = TimeOfDayField(label=_("ساعت پایان"), required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "location",
+            "team",
+            "remind",
+            "remind_minutes",
+            "remind_by_email",
+            "remind_by_sms",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # A team event goes to a team of one's own (a manager: any active team).
+        teams = Team.objects.filter(is_active=True)
+        if not user.has_perm("accounts.see_all"):
+            teams = teams.filter(members=user)
+        self.fields["team"].queryset = teams
+        self.fields["team"].empty_label = _("— شخصی —")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if end and not start:
+            self.add_error("start_time", _("برای ساعت پایان، ساعت شروع را هم بنویسید."))
+        elif start and end and end <= start:
+            self.add_error("end_time", _("ساعت پایان باید بعد از ساعت شروع باشد."))
+        copies = cleaned.get("remind_by_email") or cleaned.get("remind_by_sms")
+        if copies and not cleaned.get("remind"):
+            self.add_error("remind", _("برای یادآوری با ایمیل یا پیامک، «یادآوری» را بزنید."))
+        if cleaned.get("remind_by_sms") and not self.user.mobile:
+            self.add_error("remind_by_sms", _("در نمایهٔ شما تلفن همراهی ثبت نشده است."))
+        if cleaned.get("remind_by_email") and not self.user.email:
+            self.add_error("remind_by_email", _("در نمایهٔ شما ایمیلی ثبت نشده است."))
+        return cleaned
+
+
+class CallForm(forms.ModelForm):
+    """A call logged by hand (one the PBX did not report, or a mobile call)."""
+
+    started_at = JalaliDateTimeField(label=_("زمان"))
+    duration_minutes = forms.IntegerField(
+        label=_("مدت (دقیقه)"), min_value=0, max_value=24 * 60, required=False
+    )
+
+    class Meta:
+        model = Call
+        fields = ["kind", "number", "started_at", "notes"]
+        widgets = {
+            "number": forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["duration_minutes"].initial = round(self.instance.duration / 60)
+
+    def clean_number(self):
+        number = caller_number(self.cleaned_data["number"])
+        if not number:
+            raise forms.ValidationError(_("شماره تماس را وارد کنید، مانند ۰۹۱۲۳۴۵۶۷۸۹."))
+        return number
+
+    def save(self, commit=True):
+        minutes = self.cleaned_data.get("duration_minutes")
+        if minutes is not None:
+            self.instance.duration = minutes * 60
+        return super().save(commit)
+
+
+class CallFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("نوع تماس"), required=False, choices=[("", _("همه")), *Call.Kind.choices]
+    )
+    scope = forms.ChoiceField(
+        label=_("تماس‌ها"),
+        required=False,
+        choices=[("mine", _("تماس‌های من")), ("all", _("همه تماس‌هایی که می‌بینم"))],
+    )
+    q = forms.CharField(label=_("شماره"), required=False)

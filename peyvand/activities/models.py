@@ -1,5 +1,9 @@
-"""Activities: tasks (مدیریت وظایف), and the two mechanisms every module uses to reach a
-user — reminders that fire once at their time, and the notifications they leave."""
+"""Activities: tasks (مدیریت وظایف), the daily calendar (زمانبندی روزانه), the call log
+(تماس‌ها), and the two mechanisms every module uses to reach a user — reminders that
+fire once at their time, and the notifications they leave."""
+
+import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -10,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import BusinessRecord
+from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+from peyvand.core.validators import format_phone_national
 
 
 class Notification(models.Model):
@@ -149,3 +154,163 @@ class Task(BusinessRecord):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.date < timezone.localdate()
+
+
+class EventQuerySet(VisibleQuerySet):
+    def visibility(self, user) -> Q:
+        """A personal event is its owner's alone, as a diary is; a team event is seen by
+        the team's members, and by whoever sees everything."""
+        if user.has_perm("accounts.see_all"):
+            return Q(owner=user) | Q(team__isnull=False)
+        return Q(owner=user) | Q(team__in=user.teams.filter(is_active=True).values("id"))
+
+
+class Event(BusinessRecord):
+    """رویداد تقویم: a meeting, a visit, a call to make at a time. Without a team it is
+    personal; with one, the team's members see it and are reminded of it."""
+
+    REMIND_CHOICES = [
+        (0, _("سر وقت")),
+        (10, _("۱۰ دقیقه پیش")),
+        (30, _("نیم ساعت پیش")),
+        (60, _("یک ساعت پیش")),
+        (24 * 60, _("یک روز پیش")),
+    ]
+    # An event without a start time is a whole-day one; its reminder counts from here.
+    DAY_START = datetime.time(8, 0)
+
+    title = models.CharField(_("عنوان"), max_length=200)
+    date = models.DateField(_("تاریخ"), default=timezone.localdate)
+    start_time = models.TimeField(_("ساعت شروع"), null=True, blank=True)
+    end_time = models.TimeField(_("ساعت پایان"), null=True, blank=True)
+    location = models.CharField(_("محل"), max_length=200, blank=True)
+    description = models.TextField(_("توضیح"), blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("گروه"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("خالی: رویداد شخصی که فقط شما می‌بینید."),
+    )
+    remind = models.BooleanField(_("یادآوری"), default=False)
+    remind_minutes = models.PositiveIntegerField(
+        _("زمان یادآوری"), choices=REMIND_CHOICES, default=10
+    )
+    remind_by_email = models.BooleanField(_("یادآوری با ایمیل"), default=False)
+    remind_by_sms = models.BooleanField(_("یادآوری با پیامک"), default=False)
+    is_done = models.BooleanField(_("انجام شد"), default=False)
+    done_at = models.DateTimeField(_("زمان انجام"), null=True, blank=True, editable=False)
+
+    objects = LiveManager.from_queryset(EventQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(EventQuerySet)()
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        verbose_name = _("رویداد")
+        verbose_name_plural = _("رویدادها")
+        indexes = [
+            models.Index(fields=["owner", "date"], name="event_owner_date"),
+            models.Index(fields=["team", "date"], name="event_team_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:calendar_event_edit", args=[self.pk])
+
+    def starts_at(self) -> datetime.datetime:
+        """When it starts, Tehran time (a whole-day event: at the start of the work day)."""
+        local = datetime.datetime.combine(self.date, self.start_time or self.DAY_START)
+        return timezone.make_aware(local, timezone.get_default_timezone())
+
+    def remind_at(self) -> datetime.datetime | None:
+        if not self.remind or self.is_done:
+            return None
+        return self.starts_at() - datetime.timedelta(minutes=self.remind_minutes)
+
+
+class Call(BusinessRecord):
+    """تماس: a phone call, logged by hand or by the PBX. Its owner is the staff member
+    who took or made it; the matched contact is found by the normalised number."""
+
+    class Kind(models.TextChoices):
+        INCOMING = "incoming", _("ورودی")
+        OUTGOING = "outgoing", _("خروجی")
+        MISSED = "missed", _("بی‌پاسخ")
+
+    kind = models.CharField(_("نوع تماس"), max_length=8, choices=Kind.choices)
+    # E.164 when it is an Iranian number; otherwise the digits as the PBX gave them.
+    number = models.CharField(_("شماره"), max_length=20)
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("مخاطب"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    extension = models.CharField(_("داخلی"), max_length=10, blank=True)
+    started_at = models.DateTimeField(_("زمان"), default=timezone.now)
+    # Null while the phone is still ringing (the PBX reports the end separately).
+    ended_at = models.DateTimeField(_("پایان"), null=True, blank=True)
+    duration = models.PositiveIntegerField(_("مدت (ثانیه)"), default=0)
+    notes = models.TextField(_("یادداشت"), blank=True)
+    # The PBX's id of the call (Asterisk's Uniqueid): a repeated report updates, never
+    # duplicates.
+    pbx_id = models.CharField(max_length=64, blank=True, editable=False)
+    callback_task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    in_trash = False  # a call happened: it is corrected, never deleted
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("تماس")
+        verbose_name_plural = _("تماس‌ها")
+        indexes = [
+            models.Index(fields=["owner", "-started_at"], name="call_owner_recent"),
+            models.Index(fields=["-started_at", "-id"], name="call_recent"),
+            models.Index(fields=["number"], name="call_number"),
+            models.Index(fields=["contact", "-started_at"], name="call_contact"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pbx_id"], condition=~Q(pbx_id=""), name="one_call_per_pbx_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.national_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:call_detail", args=[self.pk])
+
+    @property
+    def national_number(self) -> str:
+        return format_phone_national(self.number) if self.number.startswith("+") else self.number
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (ICS): whoever has the link reads their events
+    and tasks, as Google Calendar, Outlook and Thunderbird do. A new key revokes the old."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    # Kept readable (not hashed): the user copies the address again into a new device.
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("پیوند تقویم")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)

@@ -1,9 +1,10 @@
-"""Reads of activities: the task list and the bell."""
+"""Reads of activities: the task and call lists, the home panel and the bell."""
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from peyvand.activities.models import Notification, Task
+from peyvand.activities.calls import caller_number
+from peyvand.activities.models import Call, Event, Notification, Task
 
 
 def tasks_for_list(
@@ -39,3 +40,24 @@ def todays_tasks(user, limit: int = 20) -> list[Task]:
 
 def unseen_count(user) -> int:
     return Notification.objects.filter(user=user, seen_at__isnull=True).count()
+
+
+def todays_events(user, limit: int = 20) -> list[Event]:
+    """Today's events the user is in (their own and their teams'), by time."""
+    teams = user.teams.filter(is_active=True).values("id")
+    return list(
+        Event.objects.filter(Q(owner=user) | Q(team__in=teams), date=timezone.localdate())
+        .select_related("team")
+        .order_by(F("start_time").asc(nulls_first=True), "id")[:limit]
+    )
+
+
+def calls_for_list(user, *, kind: str = "", scope: str = "mine", number: str = ""):
+    found = Call.objects.visible_to(user).select_related("contact", "owner")
+    if scope == "mine":
+        found = found.filter(owner=user)
+    if kind in Call.Kind.values:
+        found = found.filter(kind=kind)
+    if number:
+        found = found.filter(number=caller_number(number))
+    return found.order_by("-started_at", "-id")

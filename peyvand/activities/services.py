@@ -1,16 +1,18 @@
-"""Writes of activities: tasks, with their reminder and the notifications they cause."""
+"""Writes of activities: tasks and calendar events, with their reminders and the
+notifications they cause."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from peyvand.activities.models import Notification, Task
+from peyvand.activities.models import Event, Notification, Task
 from peyvand.activities.reminders import notify, reminder_clear, reminder_set
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
-from peyvand.core.services import record_save
+from peyvand.core.services import record_delete, record_save
 
 TASK_REMINDER = "task"
+EVENT_REMINDER = "event"
 
 
 def _who(user) -> str:
@@ -98,3 +100,60 @@ def notifications_seen(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         unseen = unseen.filter(pk__in=ids)
     return unseen.update(seen_at=timezone.now())
+
+
+# Calendar events ---------------------------------------------------------------------
+
+
+def event_audience(event: Event) -> list:
+    """Who is reminded of an event: its owner, and the members of its team."""
+    people = {event.owner_id: event.owner}
+    if event.team_id:
+        people.update((member.pk, member) for member in event.team.members.filter(is_active=True))
+    return list(people.values())
+
+
+def _schedule_event_reminders(event: Event) -> None:
+    reminder_clear(target=event, purpose=EVENT_REMINDER)
+    due_at = event.remind_at() if event.deleted_at is None else None
+    if due_at is None:
+        return
+    when = event.start_time.strftime("%H:%M") if event.start_time else ""
+    for user in event_audience(event):
+        reminder_set(
+            user=user,
+            due_at=due_at,
+            title=f"رویداد: {event.title} {when}".strip(),
+            body=event.location,
+            target=event,
+            purpose=EVENT_REMINDER,
+            by_email=event.remind_by_email,
+            by_sms=event.remind_by_sms,
+        )
+
+
+@transaction.atomic
+def event_save(*, event: Event, by, before: dict | None = None) -> Event:
+    """Creates or changes an event and (re)schedules its reminders."""
+    record_save(record=event, by=by, before=before)
+    _schedule_event_reminders(event)
+    return event
+
+
+@transaction.atomic
+def event_set_done(*, event: Event, by, done: bool = True) -> bool:
+    """Ticks an event done (its reminders are dropped) or not done; False if unchanged."""
+    changed = Event.objects.filter(pk=event.pk, is_done=not done).update(
+        is_done=done, done_at=timezone.now() if done else None, updated_at=timezone.now()
+    )
+    if changed:
+        event.refresh_from_db()
+        log_change(event, user=by, action=ChangeRecord.Action.CHANGED, before={"is_done": not done})
+        _schedule_event_reminders(event)
+    return bool(changed)
+
+
+@transaction.atomic
+def event_delete(*, event: Event, by) -> None:
+    record_delete(record=event, by=by)
+    reminder_clear(target=event, purpose=EVENT_REMINDER)

@@ -1,19 +1,32 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_not_required, login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peyvand.activities import services
-from peyvand.activities.forms import TaskFilterForm, TaskForm
-from peyvand.activities.models import Notification, Task
-from peyvand.activities.selectors import tasks_for_list, todays_tasks, unseen_count
+from peyvand.activities import calls, services
+from peyvand.activities.calendar import VIEWS, calendar_page
+from peyvand.activities.forms import CallFilterForm, CallForm, EventForm, TaskFilterForm, TaskForm
+from peyvand.activities.ics import user_calendar
+from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
+from peyvand.activities.selectors import (
+    calls_for_list,
+    tasks_for_list,
+    todays_events,
+    todays_tasks,
+    unseen_count,
+)
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import int_param
 from peyvand.core.access import get_visible_or_404, own_url
+from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 
@@ -79,7 +92,204 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def home_panel_context(request: HttpRequest) -> dict:
-    return {"tasks": todays_tasks(request.user)}
+    return {"tasks": todays_tasks(request.user), "events": todays_events(request.user)}
+
+
+# Calendar ----------------------------------------------------------------------------
+
+
+def _date_param(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@permission_required("activities.view_event", raise_exception=True)
+def calendar(request: HttpRequest) -> HttpResponse:
+    """زمانبندی روزانه: ?view=day|week|month&date=YYYY-MM-DD (Gregorian in the address,
+    shown in the user's calendar), ?team=… for one team's events."""
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "week"
+    today = timezone.localdate()
+    day = _date_param(request.GET.get("date")) or today
+    teams = list(request.user.teams.filter(is_active=True))
+    team = int_param(request.GET, "team")
+    events = Event.objects.visible_to(request.user).select_related("team", "owner")
+    tasks = Task.objects.none()
+    if team:
+        events = events.filter(team_id=team)
+    else:
+        tasks = Task.objects.filter(assignee=request.user).select_related("urgency")
+    preferences = current_preferences()
+    page = calendar_page(
+        events=events,
+        tasks=tasks,
+        view=view,
+        day=day,
+        today=today,
+        calendar=preferences.calendar,
+        digits=preferences.digits,
+        weekend=site_settings_for(request).weekend,
+    )
+    view_choices = [("day", _("روز")), ("week", _("هفته")), ("month", _("ماه"))]
+    context = {
+        "page": page,
+        "teams": teams,
+        "team": team,
+        "today": today,
+        "view_choices": view_choices,
+    }
+    return render(request, "activities/calendar.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new event (?date=YYYY-MM-DD, ?time=HH:MM from the calendar) or an existing one."""
+    permission = "activities.change_event" if pk else "activities.add_event"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    if pk:
+        event = get_visible_or_404(Event, request.user, pk)
+        if event.owner_id != request.user.pk and not request.user.has_perm("accounts.see_all"):
+            # Team members see a team event; the one who set it (or a manager) edits it.
+            raise PermissionDenied
+    else:
+        event = Event(date=_date_param(request.GET.get("date")) or timezone.localdate())
+    before = snapshot(event) if pk else None
+    initial = {"start_time": request.GET.get("time")} if not pk and request.GET.get("time") else {}
+    form = EventForm(request.POST or None, instance=event, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        event = services.event_save(event=form.save(commit=False), by=request.user, before=before)
+        flash.success(request, _("رویداد ذخیره شد."))
+        return redirect(f"{reverse('activities:calendar')}?view=day&date={event.date}")
+    context = {"form": form, "event": event if pk else None}
+    return render(request, "activities/event_form.html", context)
+
+
+def _back_to_calendar(request: HttpRequest, event: Event) -> HttpResponse:
+    default = f"{reverse('activities:calendar')}?view=day&date={event.date}"
+    return redirect(own_url(request, request.POST.get("next", "")) or default)
+
+
+@permission_required("activities.change_event", raise_exception=True)
+@require_POST
+def event_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ticks an event done (or, with undo=1, not done)."""
+    event = get_visible_or_404(Event, request.user, pk)
+    done = request.POST.get("undo") != "1"
+    services.event_set_done(event=event, by=request.user, done=done)
+    return _back_to_calendar(request, event)
+
+
+@permission_required("activities.delete_event", raise_exception=True)
+@require_POST
+def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_visible_or_404(Event, request.user, pk)
+    if event.owner_id != request.user.pk and not request.user.has_perm("accounts.see_all"):
+        raise PermissionDenied
+    services.event_delete(event=event, by=request.user)
+    flash.success(request, _("رویداد «%(title)s» به سطل بازیافت رفت.") % {"title": event.title})
+    return redirect(f"{reverse('activities:calendar')}?view=day&date={event.date}")
+
+
+@login_required
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """The user's secret calendar address; POST makes a new one (the old stops working)."""
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        key = CalendarFeed.new_key()
+        CalendarFeed.objects.update_or_create(user=request.user, defaults={"key": key})
+        flash.success(request, _("پیوند تازه ساخته شد؛ پیوند قبلی دیگر کار نمی‌کند."))
+        return redirect("activities:calendar_feed")
+    url = request.build_absolute_uri(reverse("activities:ics", args=[feed.key])) if feed else ""
+    return render(request, "activities/calendar_feed.html", {"feed_url": url})
+
+
+@login_not_required
+@require_GET
+def ics(request: HttpRequest, key: str) -> HttpResponse:
+    """The ICS file; the secret key in the address is the only credential."""
+    feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    body = user_calendar(feed.user, request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="peyvand.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# Calls -------------------------------------------------------------------------------
+
+
+@permission_required("activities.view_call", raise_exception=True)
+def call_list(request: HttpRequest) -> HttpResponse:
+    form = CallFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = calls_for_list(
+        request.user,
+        kind=filters.get("kind") or "",
+        scope=filters.get("scope") or "mine",
+        number=filters.get("q") or "",
+    )
+    page = paginate(found, request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "activities/call_list.html", {"form": form, "page": page})
+
+
+@permission_required("activities.view_call", raise_exception=True)
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A call with its caller's card: where the PBX pop-up leads."""
+    call = get_visible_or_404(
+        Call, request.user, pk, Call.objects.select_related("contact", "owner", "callback_task")
+    )
+    contact = None
+    if call.contact_id:
+        contact = (
+            Contact.objects.visible_to(request.user)
+            .filter(pk=call.contact_id)
+            .select_related("grade", "owner")
+            .prefetch_related("phones")
+            .first()
+        )
+    recent = []
+    if contact is not None:
+        recent = list(
+            Call.objects.visible_to(request.user)
+            .filter(contact=contact)
+            .exclude(pk=call.pk)
+            .select_related("owner")[:5]
+        )
+    context = {
+        "call": call,
+        "contact": contact,
+        "recent": recent,
+        "new_contact_url": calls.new_contact_url(call),
+    }
+    return render(request, "activities/call_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Logs a call by hand (?contact=… ties it to a contact), or edits one's notes."""
+    permission = "activities.change_call" if pk else "activities.add_call"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    if pk:
+        call = get_visible_or_404(Call, request.user, pk)
+    else:
+        call = Call(kind=Call.Kind.OUTGOING, started_at=timezone.now())
+        if contact_pk := int_param(request.GET, "contact"):
+            call.contact = get_visible_or_404(Contact, request.user, contact_pk)
+            mobile = call.contact.phones.order_by("position", "id").first()
+            call.number = mobile.number if mobile else ""
+    before = snapshot(call) if pk else None
+    form = CallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        call = calls.call_log(call=form.save(commit=False), by=request.user, before=before)
+        flash.success(request, _("تماس ثبت شد."))
+        return redirect(call)
+    context = {"form": form, "call": call if pk else None}
+    return render(request, "activities/call_form.html", context)
 
 
 # Notifications -----------------------------------------------------------------------

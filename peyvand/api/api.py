@@ -9,25 +9,41 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Status
+from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from peyvand.accounts.models import ApiToken
-from peyvand.api.auth import api_auth
+from peyvand.activities import calls as call_services
+from peyvand.activities import services as activity_services
+from peyvand.activities.forms import CallForm, EventForm, TaskForm
+from peyvand.activities.models import Call, Event, Notification, Task
+from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
+from peyvand.api.auth import api_auth, pbx_auth
 from peyvand.api.schemas import (
+    CallIn,
+    CallOut,
+    CallPage,
     ContactIn,
     ContactOut,
     ContactPage,
     ErrorOut,
+    EventIn,
+    EventOut,
     LookupOut,
     MeOut,
     MessageIn,
     MessageOut,
     MessagePage,
+    NotificationPage,
+    PbxIn,
+    PbxReportOut,
     PhoneBookIn,
     PhoneBookOut,
     PhoneBookPage,
+    TaskIn,
+    TaskOut,
+    TaskPage,
     TokenIn,
     TokenOut,
     TreeNodeOut,
@@ -38,6 +54,7 @@ from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import ContactFilters, contacts_for_list, phonebook_search
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.pagination import paginate
+from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.customfields.forms import CustomFilters
 from peyvand.customfields.models import CustomField
@@ -338,3 +355,197 @@ def message_cancel(request, message_id: int):
         return Status(422, {"detail": "پیام دیگر در صف نیست و لغو نمی‌شود."})
     message.refresh_from_db()
     return message
+
+
+def _invalid(form) -> Status:
+    return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
+
+
+def _page(queryset, page: int, **extra) -> dict:
+    result = paginate(queryset, page, settings.PAGE_SIZE)
+    return {"items": result.items, "page": result.number, "has_next": result.has_next, **extra}
+
+
+# Tasks -------------------------------------------------------------------------------
+
+
+@api.get("/tasks", response=TaskPage, tags=["tasks"])
+def task_list(
+    request,
+    status: str = "open",
+    scope: str = "mine",
+    urgency: int | None = None,
+    overdue: bool = False,
+    page: int = 1,
+):
+    """Tasks as on the page: ``status`` open, done or all; ``scope`` mine, by_me, team
+    or all."""
+    _require(request.auth, "activities.view_task")
+    tasks = tasks_for_list(request.auth, status=status, scope=scope, overdue=overdue)
+    if urgency is not None:
+        tasks = tasks.filter(urgency_id=urgency)
+    return _page(tasks, page)
+
+
+@api.get("/tasks/{task_id}", response=TaskOut, tags=["tasks"])
+def task_detail(request, task_id: int):
+    _require(request.auth, "activities.view_task")
+    return get_visible_or_404(Task, request.auth, task_id)
+
+
+@api.post("/tasks", response={201: TaskOut, 422: dict}, tags=["tasks"])
+def task_create(request, payload: TaskIn):
+    """A task for the caller or (with the assign permission) someone else; a reminder
+    at ``remind_at`` reaches the assignee."""
+    _require(request.auth, "activities.add_task")
+    data = payload.dict()
+    for name in ("assignee", "team", "urgency"):
+        data[name] = data.pop(f"{name}_id")
+    data["assignee"] = data["assignee"] or request.auth.pk
+    form = TaskForm(data=data, instance=Task(assignee=request.auth), user=request.auth)
+    if not form.is_valid():
+        return _invalid(form)
+    task = activity_services.task_save(task=form.save(commit=False), by=request.auth)
+    return Status(201, task)
+
+
+@api.post("/tasks/{task_id}/done", response={200: TaskOut, 422: ErrorOut}, tags=["tasks"])
+def task_done(request, task_id: int):
+    _require(request.auth, "activities.change_task")
+    task = get_visible_or_404(Task, request.auth, task_id)
+    if not activity_services.task_done(task=task, by=request.auth):
+        return Status(422, {"detail": "این وظیفه پیش‌تر انجام شده بود."})
+    return task
+
+
+# Calendar events ---------------------------------------------------------------------
+
+
+@api.get("/events", response=list[EventOut], tags=["calendar"])
+def event_list(request, start: datetime.date, end: datetime.date, team: int | None = None):
+    """Visible events from ``start`` to ``end`` (Gregorian dates, at most 62 days):
+    one's own, and one's teams'."""
+    _require(request.auth, "activities.view_event")
+    if not 0 <= (end - start).days <= 62:
+        raise HttpError(422, "بازهٔ تاریخ باید حداکثر ۶۲ روز باشد و end پس از start بیاید.")
+    events = Event.objects.visible_to(request.auth).filter(date__range=(start, end))
+    if team is not None:
+        events = events.filter(team_id=team)
+    return list(events.order_by("date", "start_time", "id"))
+
+
+@api.get("/events/{event_id}", response=EventOut, tags=["calendar"])
+def event_detail(request, event_id: int):
+    _require(request.auth, "activities.view_event")
+    return get_visible_or_404(Event, request.auth, event_id)
+
+
+@api.post("/events", response={201: EventOut, 422: dict}, tags=["calendar"])
+def event_create(request, payload: EventIn):
+    _require(request.auth, "activities.add_event")
+    data = payload.dict()
+    data["team"] = data.pop("team_id")
+    form = EventForm(data=data, user=request.auth)
+    if not form.is_valid():
+        return _invalid(form)
+    event = activity_services.event_save(event=form.save(commit=False), by=request.auth)
+    return Status(201, event)
+
+
+@api.post("/events/{event_id}/done", response=EventOut, tags=["calendar"])
+def event_done(request, event_id: int, undo: bool = False):
+    """Ticks an event done (``undo=true``: not done)."""
+    _require(request.auth, "activities.change_event")
+    event = get_visible_or_404(Event, request.auth, event_id)
+    activity_services.event_set_done(event=event, by=request.auth, done=not undo)
+    event.refresh_from_db()
+    return event
+
+
+# Calls -------------------------------------------------------------------------------
+
+
+@api.get("/calls", response=CallPage, tags=["calls"])
+def call_list(request, kind: str = "", scope: str = "mine", number: str = "", page: int = 1):
+    """The call log: ``scope`` mine or all (that the caller may see); ``number`` in any
+    form finds that number's calls."""
+    _require(request.auth, "activities.view_call")
+    return _page(calls_for_list(request.auth, kind=kind, scope=scope, number=number), page)
+
+
+@api.get("/calls/{call_id}", response=CallOut, tags=["calls"])
+def call_detail(request, call_id: int):
+    _require(request.auth, "activities.view_call")
+    return get_visible_or_404(Call, request.auth, call_id)
+
+
+@api.post("/calls", response={201: CallOut, 422: dict}, tags=["calls"])
+def call_create(request, payload: CallIn):
+    """Logs a call by hand; the contact is found by the number."""
+    _require(request.auth, "activities.add_call")
+    form = CallForm(data=payload.dict(), instance=Call())
+    if not form.is_valid():
+        return _invalid(form)
+    call = call_services.call_log(call=form.save(commit=False), by=request.auth)
+    return Status(201, call)
+
+
+@api.post(
+    "/pbx/calls",
+    auth=pbx_auth,
+    response={200: PbxReportOut, 201: PbxReportOut, 422: ErrorOut},
+    tags=["calls"],
+)
+def pbx_call(request, payload: Form[PbxIn]):
+    """The PBX webhook (Asterisk / Issabel / FreePBX), form-encoded, with an API token
+    as ``?token=…`` or a bearer header. Report ``event=ring`` when an incoming call
+    rings (the user on ``extension`` gets the caller's card as a pop-up) and
+    ``event=end`` when any call ends, with ``duration`` in seconds and ``disposition``
+    (ANSWERED, NO ANSWER, BUSY…). An unanswered incoming call becomes a call-back task.
+    Numbers may use Persian digits. Reports repeat safely: ``call_id`` (the PBX's
+    Uniqueid) identifies the call."""
+    _require(request.auth, "activities.add_call")
+    duration = to_latin_digits(payload.duration).strip() or "0"
+    if not duration.isdigit():
+        return Status(422, {"detail": "duration باید عدد (ثانیه) باشد."})
+    disposition = payload.disposition.strip().upper()
+    try:
+        call, created = call_services.pbx_report(
+            integration=request.auth,
+            event=payload.event.strip().lower(),
+            call_id=payload.call_id.strip(),
+            number=payload.number,
+            extension=to_latin_digits(payload.extension).strip(),
+            direction=payload.direction.strip().lower() or "in",
+            duration=int(duration),
+            answered=disposition.startswith("ANSWER") if disposition else None,
+        )
+    except call_services.BadCallReport as error:
+        return Status(422, {"detail": str(error)})
+    body = {
+        "call_id": call.pk,
+        "created": created,
+        "kind": call.kind,
+        "contact_id": call.contact_id,
+        "user_id": call.owner_id,
+    }
+    return Status(201 if created else 200, body)
+
+
+# Notifications -----------------------------------------------------------------------
+
+
+@api.get("/notifications", response=NotificationPage, tags=["notifications"])
+def notification_list(request, unseen: bool = False, page: int = 1):
+    """The caller's notifications, newest first, with the unseen count."""
+    notifications = Notification.objects.filter(user=request.auth)
+    if unseen:
+        notifications = notifications.filter(seen_at__isnull=True)
+    return _page(notifications, page, unseen=unseen_count(request.auth))
+
+
+@api.post("/notifications/seen", response=dict, tags=["notifications"])
+def notification_seen(request, ids: list[int] | None = Query(None)):  # noqa: B008
+    """Marks the caller's notifications seen: all, or those given as ``?ids=1&ids=2``."""
+    marked = activity_services.notifications_seen(user=request.auth, ids=ids)
+    return {"marked": marked, "unseen": unseen_count(request.auth)}

@@ -201,3 +201,130 @@ class MessagePage(Schema):
     items: list[MessageOut]
     page: int
     has_next: bool
+
+
+class TaskOut(Schema):
+    id: int
+    date: datetime.date
+    description: str
+    assignee_id: int
+    team_id: int | None
+    urgency_id: int | None
+    remind_at: datetime.datetime | None
+    remind_by_email: bool
+    remind_by_sms: bool
+    status: str
+    done_at: datetime.datetime | None
+    notes: str
+    owner_id: int
+    created_at: datetime.datetime
+
+
+class TaskIn(Schema):
+    description: str
+    date: str  # Jalali, e.g. "1405/09/02"
+    assignee_id: int | None = None  # default: the caller
+    team_id: int | None = None
+    urgency_id: int | None = None
+    remind_at: str = ""  # Jalali date and Tehran time, e.g. "1405/09/02 09:30"
+    remind_by_email: bool = False
+    remind_by_sms: bool = False
+    notes: str = ""
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    page: int
+    has_next: bool
+
+
+class EventOut(Schema):
+    id: int
+    title: str
+    date: datetime.date
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    location: str
+    description: str
+    team_id: int | None
+    remind: bool
+    remind_minutes: int
+    is_done: bool
+    done_at: datetime.datetime | None
+    owner_id: int
+
+
+class EventIn(Schema):
+    title: str
+    date: str  # Jalali, e.g. "1405/09/02"
+    start_time: str = ""  # "09:30"
+    end_time: str = ""
+    location: str = ""
+    description: str = ""
+    team_id: int | None = None  # empty: a personal event
+    remind: bool = False
+    remind_minutes: int = 10  # 0, 10, 30, 60 or 1440
+    remind_by_email: bool = False
+    remind_by_sms: bool = False
+
+
+class CallOut(Schema):
+    id: int
+    kind: str
+    number: str  # E.164 for Iranian numbers
+    contact_id: int | None
+    extension: str
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    duration: int  # seconds
+    notes: str
+    owner_id: int
+    callback_task_id: int | None
+
+
+class CallIn(Schema):
+    kind: str = "outgoing"  # incoming, outgoing, missed
+    number: str
+    started_at: str  # Jalali date and Tehran time, "1405/09/02 09:30"
+    duration_minutes: int | None = None
+    notes: str = ""
+
+
+class CallPage(Schema):
+    items: list[CallOut]
+    page: int
+    has_next: bool
+
+
+class PbxReportOut(Schema):
+    call_id: int
+    created: bool
+    kind: str
+    contact_id: int | None
+    user_id: int
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    url: str
+    created_at: datetime.datetime
+    seen_at: datetime.datetime | None
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    unseen: int
+    page: int
+    has_next: bool
+
+
+class PbxIn(Schema):
+    event: str  # ring or end
+    call_id: str  # the PBX's id of the call (Asterisk: ${UNIQUEID})
+    number: str  # the other party: caller ID for incoming, dialled number for outgoing
+    extension: str = ""  # the staff member's extension
+    direction: str = "in"  # in or out
+    duration: str = "0"  # seconds talked (end)
+    disposition: str = ""  # ANSWERED, NO ANSWER, BUSY, FAILED (end)

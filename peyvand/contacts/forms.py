@@ -18,6 +18,7 @@ from peyvand.core.money import parse_money
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.core.validators import (
+    format_phone_national,
     identifier_form_field,
     normalize_landline,
     normalize_legal_id,
@@ -258,12 +259,16 @@ def phone_formset_from_rows(rows: list[dict]) -> BasePhoneFormSet:
     return PhoneFormSet(data, prefix="phones")
 
 
-def phone_formset(data=None, contact: Contact | None = None) -> BasePhoneFormSet:
-    """The phones of ``contact`` for editing (stored numbers shown the Iranian way)."""
+def phone_formset(data=None, contact: Contact | None = None, number: str = "") -> BasePhoneFormSet:
+    """The phones of ``contact`` for editing (stored numbers shown the Iranian way); for
+    a new contact, ``number`` (E.164, e.g. a caller's) fills the first row."""
     initial = [
         {"kind": phone.kind, "number": phone.national, "note": phone.note}
         for phone in (contact.phones.all() if contact is not None and contact.pk else [])
     ]
+    if number and not initial:
+        kind = ContactPhone.Kind.MOBILE if number.startswith("+989") else ContactPhone.Kind.LANDLINE
+        initial = [{"kind": kind, "number": format_phone_national(number), "note": ""}]
     return PhoneFormSet(data, initial=initial, prefix="phones")
 
 

@@ -104,7 +104,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None, user=request.user)
-    phones = phone_formset(request.POST or None)
+    # ?phone=… (a caller's number, from the call log) prefills the first phone.
+    phones = phone_formset(request.POST or None, number=request.GET.get("phone", ""))
     duplicates = []
     if request.method == "POST" and form.is_valid() & phones.is_valid():
         duplicates = _unconfirmed_duplicates(request, form, phones)

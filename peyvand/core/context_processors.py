@@ -41,6 +41,20 @@ def _menu() -> list[MenuSection]:
                     "activities:task",
                     "activities.view_task",
                 ),
+                MenuItem(
+                    _("تقویم"),
+                    "activities:calendar",
+                    "calendar3",
+                    "activities:calendar",
+                    "activities.view_event",
+                ),
+                MenuItem(
+                    _("تماس‌ها"),
+                    "activities:call_list",
+                    "telephone-inbound",
+                    "activities:call",
+                    "activities.view_call",
+                ),
                 MenuItem(_("مخاطبین"), "contacts:list", "people", "contacts"),
                 MenuItem(
                     _("دفترچه تلفن"),

@@ -341,3 +341,31 @@ class JalaliDateTimeField(_JalaliInputField):
             return self.to_python(self.prepare_value(initial)) != self.to_python(data)
         except ValidationError:
             return True
+
+
+_TIME_RE = re.compile(_TIME_PATTERN, re.ASCII)
+
+
+class TimeOfDayField(forms.Field):
+    """A time of day typed as «۱۴:۳۰» or 14:30 (Persian, Arabic or Latin digits)."""
+
+    widget = forms.TextInput(
+        attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "off", "placeholder": "09:30"}
+    )
+
+    def to_python(self, value: object) -> time | None:
+        if isinstance(value, time):
+            return value
+        text = _normalise_input(str(value or ""))
+        if not text:
+            return None
+        match = _TIME_RE.fullmatch(text)
+        if match is None:
+            raise ValidationError("ساعت را به شکل ۰۹:۳۰ وارد کنید.", code="invalid_format")
+        hour, minute = int(match["hour"]), int(match["minute"])
+        if hour > 23 or minute > 59:
+            raise ValidationError("ساعت باید بین ۰۰:۰۰ و ۲۳:۵۹ باشد.", code="invalid_time")
+        return time(hour, minute)
+
+    def prepare_value(self, value: object) -> object:
+        return f"{value.hour:02d}:{value.minute:02d}" if isinstance(value, time) else value

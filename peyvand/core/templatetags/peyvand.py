@@ -96,6 +96,17 @@ def form_field(field, col: str = "col-12"):
 
 
 @register.filter
+def fa_duration(seconds) -> str:
+    """A length of time in seconds as a clock shows it: «۳:۰۵», «۱:۰۲:۰۵»."""
+    if seconds in (None, ""):
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return localize_digits(text)
+
+
+@register.filter
 def fa_phone(value: str) -> str:
     """A stored E.164 number as Iranians write it (0912 345 6789), in the user's digits."""
     return localize_digits(format_phone_national(value)) if value else ""

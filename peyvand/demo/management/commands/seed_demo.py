@@ -12,9 +12,10 @@ from django.utils import timezone
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
 from peyvand.activities import services as activity_services
-from peyvand.activities.models import Task
+from peyvand.activities.calls import pbx_report
+from peyvand.activities.models import Call, Event, Task
 from peyvand.contacts import services as contact_services
-from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
 from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         self._phonebook(users)
         self._messaging(users)
         self._tasks(users)
+        self._calendar(users)
+        self._calls(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -194,6 +197,56 @@ class Command(BaseCommand):
         )
         activity_services.task_save(task=done, by=users["manager"])
         activity_services.task_done(task=done, by=users["sales"])
+
+    def _calendar(self, users: dict[str, User]) -> None:
+        """This week of the sales team: a team meeting with a reminder, a customer
+        visit, a whole-day exhibition, and one event already done."""
+        if Event.all_objects.exists():
+            return
+        today = timezone.localdate()
+        team = Team.objects.filter(members=users["sales"], is_active=True).first()
+        for by, title, day, start, end, team_event, location in (
+            (users["manager"], "جلسهٔ هفتگی تیم فروش", 1, (10, 0), (11, 0), True, "اتاق جلسات"),
+            (users["sales"], "بازدید از کارخانهٔ مشتری", 0, (15, 30), (17, 0), False, "شهرک صنعتی"),
+            (users["sales"], "نمایشگاه صنعت برق", 3, None, None, False, "نمایشگاه بین‌المللی"),
+            (users["sales"], "تماس با تأمین‌کنندهٔ کابل", -1, (9, 0), None, False, ""),
+        ):
+            event = Event(
+                title=title,
+                date=today + datetime.timedelta(days=day),
+                start_time=datetime.time(*start) if start else None,
+                end_time=datetime.time(*end) if end else None,
+                team=team if team_event else None,
+                location=location,
+                remind=day >= 0,
+            )
+            activity_services.event_save(event=event, by=by)
+            if day < 0:
+                activity_services.event_set_done(event=event, by=by)
+
+    def _calls(self, users: dict[str, User]) -> None:
+        """Calls as the PBX reports them: an answered one from a customer, a missed one
+        from an unknown number (a call-back task), and an outgoing one."""
+        if Call.all_objects.exists():
+            return
+        phone = ContactPhone.objects.filter(contact__owner=users["sales"]).first()
+        known = phone.number if phone else "+989121234567"
+        sales_extension = users["sales"].extension or "102"
+        for call_id, event, number, direction, duration, disposition in (
+            ("demo-1", "end", known, "in", 185, "ANSWERED"),
+            ("demo-2", "end", "۰۹۳۵۱۱۱۲۲۳۳", "in", 0, "NO ANSWER"),
+            ("demo-3", "end", known, "out", 92, "ANSWERED"),
+        ):
+            pbx_report(
+                integration=users["manager"],
+                event=event,
+                call_id=call_id,
+                number=number,
+                extension=sales_extension,
+                direction=direction,
+                duration=duration,
+                answered=disposition == "ANSWERED",
+            )
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each

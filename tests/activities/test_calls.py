@@ -1,0 +1,165 @@
+"""The call log and the PBX webhook, as a PBX and the users use them."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from peyvand.accounts.models import ApiToken
+from peyvand.activities.models import Call, Notification, Task
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOK = "/api/v1/pbx/calls"
+
+
+@pytest.fixture
+def pbx(client, personas):
+    """The PBX's integration user is a manager's token; staff sit on extensions."""
+    personas.owner.extension = "102"
+    personas.owner.save()
+    _token, key = ApiToken.issue(personas.manager)
+
+    def report(token: str | None = key, **fields):
+        url = WEBHOOK + (f"?{urlencode({'token': token})}" if token is not None else "")
+        return client.post(url, fields)
+
+    return report
+
+
+def test_the_webhook_rejects_a_missing_or_wrong_token(pbx):
+    for token in (None, "not-a-token"):
+        response = pbx(token, event="ring", call_id="1700.1", number="09121234567")
+        assert response.status_code == 401
+        assert "احراز هویت" in response.json()["detail"]
+    assert not Call.objects.exists()
+
+
+def test_a_token_without_the_call_permission_is_refused(client, personas):
+    personas.owner.groups.clear()
+    _token, key = ApiToken.issue(personas.owner)
+    response = client.post(
+        f"{WEBHOOK}?token={key}", {"event": "ring", "call_id": "1", "number": "09121234567"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_ringing_call_with_persian_digits_pops_up_the_contact_card_for_its_extension(
+    client, pbx, personas
+):
+    contact = ContactFactory(
+        owner=personas.owner, name="علی کریمی", company="صنایع مهرگان", phones=["+989121234567"]
+    )
+    response = pbx(event="ring", call_id="1700.1", number="۰۹۱۲ ۱۲۳ ۴۵۶۷", extension="۱۰۲")
+    assert response.status_code == 201
+    call = Call.objects.get()
+    assert (call.number, call.contact, call.owner, call.kind) == (
+        "+989121234567",
+        contact,
+        personas.owner,
+        "incoming",
+    )
+    assert response.json()["contact_id"] == contact.pk
+    # The rep's next poll brings the pop-up, which opens the caller's card.
+    client.force_login(personas.owner)
+    fresh = client.get(reverse("activities:notification_poll")).json()["fresh"]
+    assert fresh[0]["title"] == "تماس ورودی: علی کریمی"
+    assert "صنایع مهرگان" in fresh[0]["body"]
+    card = client.get(fresh[0]["url"], follow=True)
+    html = card.content.decode()
+    assert card.redirect_chain[-1][0] == call.get_absolute_url()
+    assert 'id="caller-card"' in html and "علی کریمی" in html and "صنایع مهرگان" in html
+
+    # The same report again (a PBX retry) changes nothing.
+    assert (
+        pbx(event="ring", call_id="1700.1", number="09121234567", extension="102").json()["created"]
+        is False
+    )
+    assert Call.objects.count() == 1
+    assert Notification.objects.filter(user=personas.owner).count() == 1
+
+
+def test_an_unknown_caller_opens_a_new_contact_form_with_the_number_filled(client, pbx, personas):
+    pbx(event="ring", call_id="1700.2", number="+98 21 8877 6655", extension="102")
+    call = Call.objects.get()
+    assert call.number == "+982188776655" and call.contact is None
+    client.force_login(personas.owner)
+    html = client.get(call.get_absolute_url()).content.decode()
+    assert "این شماره در مخاطبین نیست." in html
+    new_contact = reverse("contacts:create") + "?phone=%2B982188776655"
+    assert new_contact in html
+    form = client.get(new_contact).content.decode()
+    assert 'value="021 8877 6655"' in form
+    assert '<option value="landline" selected>' in form
+
+
+def test_a_missed_call_becomes_one_call_back_task_for_the_user(client, pbx, personas):
+    contact = ContactFactory(owner=personas.owner, name="مریم احمدی", phones=["+989351112233"])
+    pbx(event="ring", call_id="1700.3", number="09351112233", extension="102")
+    for _attempt in range(2):  # the end reported twice
+        response = pbx(
+            event="end", call_id="1700.3", number="09351112233", extension="102",
+            duration="۰", disposition="NO ANSWER",
+        )  # fmt: skip
+        assert response.status_code == 200
+    call = Call.objects.get()
+    assert call.kind == "missed" and call.ended_at is not None
+    task = Task.objects.get()
+    assert (task.assignee, task.related, task.status) == (personas.owner, contact, "open")
+    assert task.description == "تماس بی‌پاسخ از مریم احمدی؛ با ۰۹۳۵ ۱۱۱ ۲۲۳۳ تماس بگیرید."
+    assert call.callback_task == task
+    client.force_login(personas.owner)
+    assert "تماس بی‌پاسخ از مریم احمدی" in client.get(reverse("core:home")).content.decode()
+
+
+def test_an_answered_call_reported_only_at_its_end_is_logged_with_its_duration(pbx, personas):
+    response = pbx(
+        event="end", call_id="1700.4", number="9121234567", extension="102",
+        direction="in", duration="185", disposition="ANSWERED",
+    )  # fmt: skip
+    assert response.status_code == 201
+    call = Call.objects.get()
+    assert (call.kind, call.duration, call.callback_task) == ("incoming", 185, None)
+    assert not Task.objects.exists()
+
+
+def test_bad_reports_are_explained_in_persian(pbx):
+    assert pbx(event="hangup", call_id="1", number="0912").json()["detail"] == (
+        "event باید ring یا end باشد."
+    )
+    assert "call_id" in pbx(event="ring", call_id="", number="09121234567").json()["detail"]
+    assert "number" in pbx(event="ring", call_id="1", number="ناشناس").json()["detail"]
+    assert pbx(event="end", call_id="1", number="0912", duration="یک").status_code == 422
+    assert not Call.objects.exists()
+
+
+def test_a_call_on_an_unknown_extension_belongs_to_the_integration_user(pbx, personas):
+    pbx(event="ring", call_id="1700.5", number="09121234567", extension="999")
+    assert Call.objects.get().owner == personas.manager
+
+
+def test_a_user_logs_a_call_by_hand_and_the_contact_is_found_by_its_number(client, personas):
+    contact = ContactFactory(owner=personas.owner, name="رضا نوری", phones=["+989121110000"])
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("activities:call_create"),
+        {
+            "kind": "outgoing",
+            "number": "۰۹۱۲-۱۱۱-۰۰۰۰",
+            "started_at": "۱۴۰۵/۰۹/۰۲ ۱۰:۱۵",
+            "duration_minutes": "۴",
+            "notes": "قیمت را پرسید",
+        },
+    )
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert (call.contact, call.duration, call.number) == (contact, 240, "+989121110000")
+    listing = client.get(reverse("activities:call_list"), {"q": "09121110000"}).content.decode()
+    assert "رضا نوری" in listing and "۴:۰۰" in listing
+    response = client.post(
+        reverse("activities:call_create"), {"kind": "outgoing", "number": "", "notes": "x"}
+    )
+    assert "این فیلد لازم است." in response.content.decode()
+    assert "x</textarea>" in response.content.decode()  # the notes typed stay
+    assert Call.objects.count() == 1
