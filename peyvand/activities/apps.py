@@ -16,8 +16,13 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.activities import tasks
-        from peyvand.activities.views import home_panel_context
-        from peyvand.core.registry import HomePanel, register_home_panel
+        from peyvand.activities.views import contact_panel_context, home_panel_context
+        from peyvand.core.registry import (
+            HomePanel,
+            RecordPanel,
+            register_home_panel,
+            register_record_panel,
+        )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
 
         # Checked at every beat (one indexed query); fired by a task when something is due.
@@ -27,6 +32,15 @@ class ActivitiesConfig(AppConfig):
                 datetime.timedelta(seconds=1),
                 tasks.fire_reminders,
                 _reminders_due,
+            )
+        )
+        register_record_panel(
+            RecordPanel(
+                "contacts.contact",
+                "activities/_contact_panel.html",
+                contact_panel_context,
+                permission="activities.view_task",
+                order=5,
             )
         )
         register_home_panel(

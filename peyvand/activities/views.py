@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, login_required, permission_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,6 +94,24 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 def home_panel_context(request: HttpRequest) -> dict:
     return {"tasks": todays_tasks(request.user), "events": todays_events(request.user)}
+
+
+def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
+    """The tasks and calls card on a contact's page: the latest of each this user may see."""
+    tasks = (
+        Task.objects.visible_to(request.user)
+        .filter(content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk)
+        .select_related("assignee")
+        .order_by("status", "-date", "-id")[:10]
+    )
+    recent_calls = []
+    if request.user.has_perm("activities.view_call"):
+        recent_calls = list(
+            Call.objects.visible_to(request.user)
+            .filter(contact=contact)
+            .select_related("owner")[:10]
+        )
+    return {"tasks": list(tasks), "calls": recent_calls}
 
 
 # Calendar ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from peyvand.activities.models import Call, Task
 from peyvand.contacts.models import Contact
 from peyvand.core.models import ChangeRecord
 from tests.factories import ContactFactory
@@ -237,15 +238,21 @@ def test_the_detail_query_count_does_not_grow_with_history(
                 }
             ],
         )
+        task = Task(owner=personas.owner, assignee=personas.owner, description=f"وظیفه {number}")
+        task.related = contact
+        task.save()
+        Call.objects.create(owner=personas.owner, kind="incoming", number="+98912", contact=contact)
     ContentType.objects.clear_cache()  # the same count whatever ran before
     client.force_login(personas.owner)
     # session, user, permissions (2), team ids, contact, its phones, bank accounts and
     # addresses, content type, settings, custom fields, the timeline's history, notes and
     # attachments, the attachments card
-    # 16 of its own, + the messages card (the contact's messages, the user's groups)
-    with django_assert_num_queries(18):
+    # 16 of its own, + the messages card (the contact's messages, the user's groups), the
+    # tasks and calls card (one query each)
+    with django_assert_num_queries(20):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
+    assert f"وظیفه {edits - 1}" in page and page.count("bi-telephone-inbound text-success") == edits
 
 
 def test_the_edit_form_shows_stored_phones_the_iranian_way(client, personas):
