@@ -315,7 +315,7 @@ class NotificationOut(Schema):
 
 class NotificationPage(Schema):
     items: list[NotificationOut]
-    unseen: int
+    unseen: int  # counted up to 100 (the bell shows ۹۹+)
     page: int
     has_next: bool
 
