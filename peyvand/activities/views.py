@@ -161,6 +161,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/calendar.html", context)
 
 
+def _editable_event(request: HttpRequest, pk: int) -> Event:
+    """Team members see a team event; the one who set it (or a manager) changes it."""
+    event = get_visible_or_404(Event, request.user, pk)
+    if event.owner_id != request.user.pk and not request.user.has_perm("accounts.see_all"):
+        raise PermissionDenied
+    return event
+
+
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """A new event (?date=YYYY-MM-DD, ?time=HH:MM from the calendar) or an existing one."""
@@ -168,10 +176,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not request.user.has_perm(permission):
         raise PermissionDenied
     if pk:
-        event = get_visible_or_404(Event, request.user, pk)
-        if event.owner_id != request.user.pk and not request.user.has_perm("accounts.see_all"):
-            # Team members see a team event; the one who set it (or a manager) edits it.
-            raise PermissionDenied
+        event = _editable_event(request, pk)
     else:
         event = Event(date=_date_param(request.GET.get("date")) or timezone.localdate())
     before = snapshot(event) if pk else None
@@ -203,9 +208,7 @@ def event_done(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("activities.delete_event", raise_exception=True)
 @require_POST
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_visible_or_404(Event, request.user, pk)
-    if event.owner_id != request.user.pk and not request.user.has_perm("accounts.see_all"):
-        raise PermissionDenied
+    event = _editable_event(request, pk)
     services.event_delete(event=event, by=request.user)
     flash.success(request, _("رویداد «%(title)s» به سطل بازیافت رفت.") % {"title": event.title})
     return redirect(f"{reverse('activities:calendar')}?view=day&date={event.date}")
