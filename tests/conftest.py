@@ -1,3 +1,4 @@
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -66,3 +67,23 @@ def _fast_password_hashing():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files (imports, later attachments) go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(request):
+    """SMS wait through the night's quiet hours (21:00–08:00 Tehran by default), so a
+    test that sends SMS would pass or fail by the hour it runs at. Database tests start
+    without quiet hours; the tests of the quiet hours set their own."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    from peyvand.messaging.models import MessagingSettings
+
+    request.getfixturevalue("db")
+    midnight = datetime.time(0, 0)
+    MessagingSettings.objects.update_or_create(
+        pk=1, defaults={"quiet_start": midnight, "quiet_end": midnight}
+    )
