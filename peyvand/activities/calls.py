@@ -6,7 +6,7 @@ user on that extension gets a pop-up with the caller's contact card) and when it
 call-back task for that user). Both reports carry the PBX's call id, so a report sent
 again, or an ``end`` without a ``ring``, never makes a second call or a second task."""
 
-import datetime
+import functools
 import re
 from urllib.parse import urlencode
 
@@ -110,7 +110,6 @@ def pbx_report(
     direction: str = "in",
     duration: int = 0,
     answered: bool | None = None,
-    at: datetime.datetime | None = None,
 ) -> tuple[Call, bool]:
     """Records one PBX report; returns the call and whether it was new. ``integration``
     (the webhook token's user) owns calls on extensions that belong to nobody."""
@@ -123,21 +122,20 @@ def pbx_report(
     digits = caller_number(number)
     if not digits:
         raise BadCallReport("شماره تماس‌گیرنده (number) خالی یا نامعتبر است.")
+    record = functools.partial(
+        _pbx_record, integration, event, call_id, digits, extension, direction, duration, answered
+    )
     try:
         with transaction.atomic():
-            return _pbx_record(
-                integration, event, call_id, digits, extension, direction, duration, answered, at
-            )
+            return record()
     except IntegrityError:
         # Two reports of one new call raced (ring and end together): the other one
         # created it, so this one now finds and updates it.
         with transaction.atomic():
-            return _pbx_record(
-                integration, event, call_id, digits, extension, direction, duration, answered, at
-            )
+            return record()
 
 
-def _pbx_record(integration, event, call_id, number, extension, direction, duration, answered, at):
+def _pbx_record(integration, event, call_id, number, extension, direction, duration, answered):
     now = timezone.now()
     call = Call.all_objects.select_for_update().filter(pbx_id=call_id).first()
     created = call is None
@@ -150,7 +148,7 @@ def _pbx_record(integration, event, call_id, number, extension, direction, durat
             contact=match_contact(number),
             extension=extension,
             owner=staff or integration,
-            started_at=at or now,
+            started_at=now,
         )
         record_save(record=call, by=staff or integration)
         if event == "ring" and direction == "in" and staff is not None:

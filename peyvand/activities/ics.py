@@ -5,7 +5,6 @@ described in the file, so every client shows them as the user entered them."""
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
@@ -80,10 +79,8 @@ def user_calendar(user, site_url: str) -> bytes:
     calendar.add("x-wr-calname", f"پیوند — {user}")
     calendar.add("x-wr-timezone", TEHRAN)
     events = (
-        Event.objects.visible_to(user)
+        Event.objects.attended_by(user)
         .filter(date__range=window)
-        .filter(Q(owner=user) | Q(team__members=user))
-        .distinct()
         .order_by("date", "start_time", "id")[:MAX_ITEMS]
     )
     for event in events:

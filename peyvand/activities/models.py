@@ -157,12 +157,20 @@ class Task(BusinessRecord):
 
 
 class EventQuerySet(VisibleQuerySet):
+    @staticmethod
+    def _attendance(user) -> Q:
+        return Q(owner=user) | Q(team__in=user.teams.filter(is_active=True).values("id"))
+
+    def attended_by(self, user) -> "EventQuerySet":
+        """The user's own events and their teams' (their diary: home, the ICS feed)."""
+        return self.filter(self._attendance(user))
+
     def visibility(self, user) -> Q:
         """A personal event is its owner's alone, as a diary is; a team event is seen by
         the team's members, and by whoever sees everything."""
         if user.has_perm("accounts.see_all"):
             return Q(owner=user) | Q(team__isnull=False)
-        return Q(owner=user) | Q(team__in=user.teams.filter(is_active=True).values("id"))
+        return self._attendance(user)
 
 
 class Event(BusinessRecord):

@@ -51,9 +51,9 @@ def unseen_count(user) -> int:
 
 def todays_events(user, limit: int = 20) -> list[Event]:
     """Today's events the user is in (their own and their teams'), by time."""
-    teams = user.teams.filter(is_active=True).values("id")
     return list(
-        Event.objects.filter(Q(owner=user) | Q(team__in=teams), date=timezone.localdate())
+        Event.objects.attended_by(user)
+        .filter(date=timezone.localdate())
         .select_related("team")
         .order_by(F("start_time").asc(nulls_first=True), "id")[:limit]
     )

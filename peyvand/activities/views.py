@@ -217,12 +217,12 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The user's secret calendar address; POST makes a new one (the old stops working)."""
-    feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
         key = CalendarFeed.new_key()
         CalendarFeed.objects.update_or_create(user=request.user, defaults={"key": key})
         flash.success(request, _("پیوند تازه ساخته شد؛ پیوند قبلی دیگر کار نمی‌کند."))
         return redirect("activities:calendar_feed")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
     url = request.build_absolute_uri(reverse("activities:ics", args=[feed.key])) if feed else ""
     return render(request, "activities/calendar_feed.html", {"feed_url": url})
 
@@ -262,7 +262,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A call with its caller's card: where the PBX pop-up leads."""
     call = get_visible_or_404(
-        Call, request.user, pk, Call.objects.select_related("contact", "owner", "callback_task")
+        Call, request.user, pk, Call.objects.select_related("owner", "callback_task")
     )
     contact = None
     if call.contact_id:
@@ -302,8 +302,8 @@ def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         call = Call(kind=Call.Kind.OUTGOING, started_at=timezone.now())
         if contact_pk := int_param(request.GET, "contact"):
             call.contact = get_visible_or_404(Contact, request.user, contact_pk)
-            mobile = call.contact.phones.order_by("position", "id").first()
-            call.number = mobile.number if mobile else ""
+            phone = call.contact.phones.order_by("position", "id").first()
+            call.number = phone.number if phone else ""
     before = snapshot(call) if pk else None
     form = CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():

@@ -115,6 +115,12 @@ def _require(user, permission: str) -> None:
         raise PermissionDenied
 
 
+def _page(queryset, page: int, **extra) -> dict:
+    """One page of a list, never counted: the items, the page number, whether more follow."""
+    result = paginate(queryset, page, settings.PAGE_SIZE)
+    return {"items": result.items, "page": result.number, "has_next": result.has_next, **extra}
+
+
 @api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, tags=["auth"])
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
@@ -178,8 +184,7 @@ def contact_list(
     contacts = custom.apply(contacts_for_list(user=request.auth, filters=filters))
     if custom.errors:
         raise HttpError(422, " ".join(custom.errors))
-    result = paginate(contacts.prefetch_related("phones"), page, settings.PAGE_SIZE)
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return _page(contacts.prefetch_related("phones"), page)
 
 
 @api.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
@@ -217,6 +222,10 @@ def contact_create(request, payload: ContactIn):
     return Status(201, contact)
 
 
+def _invalid(form) -> Status:
+    return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
+
+
 def _form_errors(form) -> dict:
     """A form's errors keyed as the payload names them (custom fields as custom.f<id>)."""
     return {
@@ -248,8 +257,7 @@ def phonebook_list(request, q: str = "", scope: str = "all", page: int = 1):
         entries = entries.filter(owner=request.auth)
     elif scope == "public":
         entries = entries.filter(is_public=True)
-    result = paginate(entries.order_by("name", "id"), page, settings.PAGE_SIZE)
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return _page(entries.order_by("name", "id"), page)
 
 
 @api.post("/phonebook", response={201: PhoneBookOut, 422: dict}, tags=["phonebook"])
@@ -260,7 +268,7 @@ def phonebook_create(request, payload: PhoneBookIn):
         data[f"custom_{key.removeprefix('f')}"] = value
     form = PhoneBookEntryForm(data=data, user=request.auth)
     if not form.is_valid():
-        return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
+        return _invalid(form)
     entry = contact_services.phonebook_save(entry=form.save(commit=False), by=request.auth)
     return Status(201, entry)
 
@@ -282,10 +290,7 @@ def message_list(
     filters = MessageFilters(
         status=status, channel=channel, backend=backend, owner=owner, since=since, until=until
     )
-    result = paginate(
-        messages_for_list(user=request.auth, filters=filters), page, settings.PAGE_SIZE
-    )
-    return {"items": result.items, "page": result.number, "has_next": result.has_next}
+    return _page(messages_for_list(user=request.auth, filters=filters), page)
 
 
 @api.get("/messages/{message_id}", response=MessageOut, tags=["messages"])
@@ -357,15 +362,6 @@ def message_cancel(request, message_id: int):
     return message
 
 
-def _invalid(form) -> Status:
-    return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
-
-
-def _page(queryset, page: int, **extra) -> dict:
-    result = paginate(queryset, page, settings.PAGE_SIZE)
-    return {"items": result.items, "page": result.number, "has_next": result.has_next, **extra}
-
-
 # Tasks -------------------------------------------------------------------------------
 
 
@@ -381,9 +377,9 @@ def task_list(
     """Tasks as on the page: ``status`` open, done or all; ``scope`` mine, by_me, team
     or all."""
     _require(request.auth, "activities.view_task")
-    tasks = tasks_for_list(request.auth, status=status, scope=scope, overdue=overdue)
-    if urgency is not None:
-        tasks = tasks.filter(urgency_id=urgency)
+    tasks = tasks_for_list(
+        request.auth, status=status, scope=scope, urgency=urgency, overdue=overdue
+    )
     return _page(tasks, page)
 
 
@@ -458,7 +454,6 @@ def event_done(request, event_id: int, undo: bool = False):
     _require(request.auth, "activities.change_event")
     event = get_visible_or_404(Event, request.auth, event_id)
     activity_services.event_set_done(event=event, by=request.auth, done=not undo)
-    event.refresh_from_db()
     return event
 
 

@@ -135,9 +135,12 @@ def test_deleting_moves_to_the_trash_and_a_manager_restores_it(client, personas,
 
 @pytest.mark.parametrize(
     "typed",
-    ["علي كريمي", "علیکریمی", "کریمی", "كريمي", "مهرگان", "t000"],
+    ["علي كريمي", "علیکریمی", "کریمی", "كريمي", "مهرگان", "its code, lowercase"],
 )
 def test_the_list_finds_a_contact_by_any_spelling(client, personas, contact, typed):
+    if typed == "its code, lowercase":
+        # The factory's code (T00042) depends on how many contacts the process made before.
+        typed = contact.code.lower()
     client.force_login(personas.owner)
     page = client.get(reverse("contacts:list"), {"q": typed}).content.decode()
     assert "علی کریمی" in page
