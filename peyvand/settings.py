@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "peyvand.contacts",
     "peyvand.messaging",
     "peyvand.activities",
+    "peyvand.sales",
     "peyvand.api",
     "peyvand.demo",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("settings/custom-fields/", include("peyvand.customfields.urls")),
     path("contacts/", include("peyvand.contacts.urls")),
     path("messages/", include("peyvand.messaging.urls")),
+    path("sales/", include("peyvand.sales.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),

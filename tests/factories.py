@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 from peyvand.accounts.models import Team, User
 from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_phones_set
+from peyvand.lookups.models import FollowUpResult
+from peyvand.sales.models import FollowUp, Lead
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,3 +54,26 @@ class ContactFactory(factory.django.DjangoModelFactory):
         ]
         contact_phones_set(contact=self, phones=rows)
         self.save(update_fields=["mobile", "phones_text"])
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """A lead as the services leave it: its owner is responsible for it."""
+
+    class Meta:
+        model = Lead
+
+    code = factory.Sequence(lambda n: f"L{n:05d}")
+    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {n}")
+    owner = factory.SubFactory(UserFactory)
+    responsible = factory.SelfAttribute("owner")
+    contact = factory.SubFactory(ContactFactory, owner=factory.SelfAttribute("..owner"))
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    lead = factory.SubFactory(LeadFactory)
+    owner = factory.SelfAttribute("lead.owner")
+    result = factory.LazyFunction(lambda: FollowUpResult.objects.order_by("priority").first())
+    description = "تماس گرفته شد."

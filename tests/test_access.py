@@ -24,7 +24,7 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
 
@@ -189,6 +189,14 @@ def a_message_template(personas) -> list:
     return [template.pk]
 
 
+def owners_lead(personas) -> list:
+    return [LeadFactory(owner=personas.owner).pk]
+
+
+def owners_followup(personas) -> list:
+    return [FollowUpFactory(lead=LeadFactory(owner=personas.owner)).pk]
+
+
 MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
 RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
@@ -300,6 +308,20 @@ RULES: dict[str, Rule] = {
     "messaging:template_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:template_edit": Rule(a_message_template, LOGIN, **MANAGER_ONLY),
     "messaging:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:lead_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:lead_board": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:lead_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:lead_detail": Rule(owners_lead, LOGIN, 404, 200, 200),
+    "sales:lead_edit": Rule(owners_lead, LOGIN, 404, 200, 200),
+    # No stage posted: a bad request once the lead is found.
+    "sales:lead_stage": Rule(owners_lead, LOGIN, 404, 400, 400, "post"),
+    "sales:lead_close": Rule(owners_lead, LOGIN, 404, 302, 302, "post"),
+    "sales:lead_reopen": Rule(owners_lead, LOGIN, 404, 302, 302, "post"),
+    "sales:lead_delete": Rule(owners_lead, LOGIN, 404, 302, 302, "post"),
+    # Nothing typed: the lead's page again, with the entry row's Persian errors.
+    "sales:followup_create": Rule(owners_lead, LOGIN, 404, 200, 200, "post"),
+    "sales:followup_due": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:followup_task": Rule(owners_followup, LOGIN, 404, 302, 302, "post"),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

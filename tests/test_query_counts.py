@@ -17,7 +17,13 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
-from tests.factories import ContactFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    FollowUpFactory,
+    LeadFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 # Every page starts with: session, user, the user's permissions (2 queries), and the
 # site settings (company name, money unit): 5.
@@ -25,11 +31,13 @@ BASE = 5
 PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
-    # holiday overrides, my tasks and my events for today, my recent contacts
-    "core:home": ([], 4),
-    "core:search": ([], 2),  # one query per search source: contacts, phone book
-    # one query per trashable model: contacts, phone book, groups, occasions, tasks, events
-    "core:trash": ([], 6),
+    # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
+    # contacts
+    "core:home": ([], 5),
+    "core:search": ([], 3),  # one query per search source: contacts, phone book, leads
+    # one query per trashable model: contacts, phone book, groups, occasions, tasks,
+    # events, leads, proformas
+    "core:trash": ([], 8),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -49,6 +57,12 @@ PAGES: dict[str, tuple[list, int]] = {
     "activities:calendar": ([], 4),
     "activities:call_list": ([], 1),  # calls with contact and owner
     "activities:calendar_feed": ([], 1),
+    # leads (with customer, its category and region, source, last result, responsible),
+    # then the filters: responsibles, results, sources, categories, regions
+    "sales:lead_list": ([], 6),
+    # one query per column (4 stages, won, lost), the responsible filter
+    "sales:lead_board": ([], 7),
+    "sales:followup_due": ([], 1),  # follow-ups with lead, customer and result
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -105,6 +119,9 @@ def grow(personas, rows: int) -> None:
         MessageTemplate.objects.create(
             name=f"الگو {number}", channel="sms", body="سلام {نام}", created_by=user
         )
+        lead = LeadFactory(owner=user, responsible=personas.manager, contact=contact,
+                           title=f"کریمی {number}", next_at=timezone.now())  # fmt: skip
+        FollowUpFactory(lead=lead, owner=user, next_at=timezone.now(), next_by=personas.manager)
 
 
 @pytest.mark.parametrize("rows", [1, 6])

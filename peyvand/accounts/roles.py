@@ -42,6 +42,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.view_call",
         "activities.add_call",
         "activities.change_call",
+        "sales.view_lead",
+        "sales.add_lead",
+        "sales.change_lead",
+        "sales.delete_lead",
+        "sales.view_followup",
+        "sales.add_followup",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -65,7 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.change_call",
     ],
 }
-PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging", "activities"]
+PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging", "activities", "sales"]
 
 
 def ensure_roles(**kwargs) -> None:

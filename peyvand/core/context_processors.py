@@ -57,6 +57,16 @@ def _menu() -> list[MenuSection]:
                 ),
                 MenuItem(_("مخاطبین"), "contacts:list", "people", "contacts"),
                 MenuItem(
+                    _("پیگیری‌های من"),
+                    "sales:followup_due",
+                    "telephone-forward",
+                    "sales:followup",
+                    "sales.view_lead",
+                ),
+                MenuItem(
+                    _("سرنخ‌ها"), "sales:lead_list", "funnel", "sales:lead", "sales.view_lead"
+                ),
+                MenuItem(
                     _("دفترچه تلفن"),
                     "phonebook:list",
                     "telephone",
@@ -191,5 +201,7 @@ def shell(request) -> dict:
     return {
         "site_name": site_settings_for(request).company_name,
         "menu": sections,
-        "notification_poll_ms": int(settings.NOTIFICATION_POLL_SECONDS * 1000),
+        # A string: an int would be rendered localised ("15,000"), which the script's
+        # parseInt reads as 15 ms — a poll as fast as the server answers.
+        "notification_poll_ms": str(int(settings.NOTIFICATION_POLL_SECONDS * 1000)),
     }

@@ -1,9 +1,16 @@
+import datetime
+import re
+from typing import ClassVar
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.models import WEEKDAY_CHOICES, HolidayOverride, Sequence, SiteSettings
+from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.workdays import add_working_days
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -127,3 +134,23 @@ class AutocompleteSelect(forms.Select):
             for index, obj in enumerate(queryset, start=1)
         ]
         return [(None, options, 0)]
+
+
+_PLUS_DAYS_RE = re.compile(r"\+\s*(\d{1,3})")
+
+
+class WorkingDayDateField(JalaliDateField):
+    """A Jalali date, or "+3": three working days from today (holidays and the weekly
+    days off skipped; "+0" is today, or the next working day)."""
+
+    input_attrs: ClassVar[dict[str, str]] = {
+        **JalaliDateField.input_attrs,
+        "placeholder": "+۳ یا ۱۴۰۵/۰۹/۱۵",
+    }
+
+    def to_python(self, value: object) -> datetime.date | None:
+        if isinstance(value, str):
+            match = _PLUS_DAYS_RE.fullmatch(to_latin_digits(value).strip())
+            if match:
+                return add_working_days(timezone.localdate(), int(match[1]))
+        return super().to_python(value)

@@ -162,3 +162,10 @@ def test_notifications_open_to_their_record_and_are_one_users_own(client, person
     assert not Notification.objects.filter(user=personas.owner, seen_at__isnull=True).exists()
     other = reminders.notify(user=personas.owner, title="سومی", url="https://evil.example/")
     assert client.get(other.get_absolute_url()).url == reverse("activities:notification_list")
+
+
+def test_the_bell_polls_every_15_seconds_not_every_15_milliseconds(client, personas):
+    """The interval is written for a script's parseInt: a localised "15,000" reads as 15."""
+    client.force_login(personas.owner)
+    page = client.get("/").content.decode()
+    assert 'data-poll-ms="15000"' in page

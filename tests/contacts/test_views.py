@@ -8,7 +8,7 @@ from django.urls import reverse
 from peyvand.activities.models import Call, Task
 from peyvand.contacts.models import Contact
 from peyvand.core.models import ChangeRecord
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -245,16 +245,18 @@ def test_the_detail_query_count_does_not_grow_with_history(
         task.related = contact
         task.save()
         Call.objects.create(owner=personas.owner, kind="incoming", number="+98912", contact=contact)
+        LeadFactory(owner=personas.owner, contact=contact, title=f"سرنخ {number}")
     ContentType.objects.clear_cache()  # the same count whatever ran before
     client.force_login(personas.owner)
     # session, user, permissions (2), team ids, contact, its phones, bank accounts and
     # addresses, content type, settings, custom fields, the timeline's history, notes and
     # attachments, the attachments card
     # 16 of its own, + the messages card (the contact's messages, the user's groups), the
-    # tasks and calls card (one query each)
-    with django_assert_num_queries(20):
+    # tasks and calls card (one query each), the leads card (one)
+    with django_assert_num_queries(21):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
+    assert f"سرنخ {edits - 1}" in page
     assert f"وظیفه {edits - 1}" in page and page.count("bi-telephone-inbound text-success") == edits
 
 

@@ -40,7 +40,9 @@ function startPickers(root) {
       valueField: "id", labelField: "text", searchField: [], allowEmptyOption: true,
       loadThrottle: 250, maxOptions: 20,
       load: function (query, callback) {
-        fetch(select.dataset.autocompleteUrl + "&q=" + encodeURIComponent(query), { credentials: "same-origin" })
+        var url = select.dataset.autocompleteUrl;
+        url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
+        fetch(url, { credentials: "same-origin" })
           .then(function (response) { return response.json(); })
           .then(function (data) { callback(data.results); })
           .catch(function () { callback(); });
@@ -207,3 +209,83 @@ document.addEventListener("change", function (event) {
     setInterval(poll, every);
   }
 })();
+
+// Follow-up entry rows (a lead's page): N opens the row (by key position, so it works
+// on a Persian keyboard too) and focuses its first field; Enter in the description
+// saves (Shift+Enter is a new line); Escape closes it. A new row after a save is
+// opened again, ready for the next one.
+(function () {
+  "use strict";
+  function openEntry() {
+    var form = document.querySelector("form[data-entry]");
+    if (!form) { return; }
+    form.hidden = false;
+    var first = form.querySelector("select, input:not([type=hidden]), textarea");
+    if (first) { first.focus(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (event.code === "KeyN" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (document.querySelector("form[data-entry]")) { event.preventDefault(); openEntry(); }
+      return;
+    }
+    var entry = target.closest && target.closest("form[data-entry]");
+    if (!entry) { return; }
+    if (event.key === "Escape") { entry.hidden = true; return; }
+    if (event.key === "Enter" && !event.shiftKey && target.tagName === "TEXTAREA") {
+      event.preventDefault();
+      entry.requestSubmit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-open-entry]")) { openEntry(); }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var entry = event.target.querySelector && event.target.querySelector("form[data-entry]");
+    if (!entry) { return; }
+    if (!entry.hidden) {
+      var invalid = entry.querySelector("[aria-invalid=true]");
+      if (invalid) { invalid.focus(); }
+    }
+  });
+})();
+
+// Due lists (my follow-ups): Enter or a double click on a row opens its record.
+document.addEventListener("keydown", function (event) {
+  var row = event.target.closest && event.target.closest("[data-open-url]");
+  if (row && event.key === "Enter") { window.location = row.dataset.openUrl; }
+});
+document.addEventListener("dblclick", function (event) {
+  var row = event.target.closest("[data-open-url]");
+  if (row) { window.location = row.dataset.openUrl; }
+});
+
+// Drag a card to another stage column: the move is posted; if the server refuses,
+// the page reloads to show where the lead really is.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var board = document.querySelector(".pipeline");
+  if (!board) { return; }
+  var dragged = null;
+  board.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest("[data-lead]");
+    if (dragged) { event.dataTransfer.setData("text/plain", dragged.dataset.lead); }
+  });
+  board.addEventListener("dragover", function (event) {
+    if (dragged && event.target.closest("[data-stage]")) { event.preventDefault(); }
+  });
+  board.addEventListener("drop", function (event) {
+    var column = event.target.closest("[data-stage]");
+    if (!dragged || !column) { return; }
+    event.preventDefault();
+    column.querySelector(".pipeline-drop").prepend(dragged);
+    var url = board.dataset.stageUrlTemplate.replace("/0/", "/" + dragged.dataset.lead + "/");
+    var body = new URLSearchParams({ stage: column.dataset.stage });
+    fetch(url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": document.querySelector("[name=csrfmiddlewaretoken]").value, "HX-Request": "true" }
+    }).then(function (response) { if (!response.ok) { window.location.reload(); } });
+    dragged = null;
+  });
+});

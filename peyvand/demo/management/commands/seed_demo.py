@@ -20,7 +20,8 @@ from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
 from peyvand.demo import data
-from peyvand.lookups.models import AcquaintanceSource, Urgency
+from peyvand.lookups.models import AcquaintanceSource, FollowUpResult, Urgency
+from peyvand.lookups.models import Channel as LookupChannel
 from peyvand.messaging.forms import OCCASION_PRESETS
 from peyvand.messaging.models import (
     ContactGroup,
@@ -30,6 +31,8 @@ from peyvand.messaging.models import (
     MessagingSettings,
     Occasion,
 )
+from peyvand.sales import services as sales_services
+from peyvand.sales.models import FollowUp, Lead
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -40,6 +43,17 @@ USERS = [
     ("support", "کاوه", "مرادی", SUPPORT, "تیم پشتیبانی", "+989121110004"),
 ]
 CONTACT_COUNT = 80
+LEAD_TITLES = [
+    "خرید تابلو برق صنعتی", "قرارداد پشتیبانی سالانه", "تجهیز آزمایشگاه", "سامانه دوربین مداربسته",
+    "خرید کابل و سیم", "نصب سامانه اعلام حریق", "تعویض روشنایی سوله", "خرید یو پی اس",
+]  # fmt: skip
+FOLLOWUP_NOTES = [
+    "با مدیر خرید صحبت شد؛ کاتالوگ خواستند.",
+    "قیمت‌ها را با رقیب مقایسه می‌کنند؛ هفته بعد تماس بگیریم.",
+    "جلسه حضوری در دفتر مشتری برگزار شد.",
+    "پیش‌فاکتور را دیدند و تخفیف خواستند.",
+    "منتظر تأیید هیئت‌مدیره هستند.",
+]
 
 
 def national_id_for(rng: random.Random) -> str:
@@ -69,6 +83,7 @@ class Command(BaseCommand):
         self._tasks(users)
         self._calendar(users)
         self._calls(users)
+        self._leads(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -247,6 +262,66 @@ class Command(BaseCommand):
                 duration=duration,
                 answered=disposition == "ANSWERED",
             )
+
+    def _leads(self, users: dict[str, User]) -> None:
+        """A rep's pipeline: leads at every stage for the sales team's contacts, each with
+        a few follow-ups logged through the services, so that «پیگیری‌های من» shows
+        overdue and today's ones and the reminders exist as they would."""
+        if Lead.all_objects.exists():
+            return
+        rng = random.Random(7)  # noqa: S311 - demo data, not security
+        results = list(FollowUpResult.objects.order_by("priority", "id"))
+        channels = list(LookupChannel.objects.all())
+        sources = list(AcquaintanceSource.objects.all())
+        now, today = timezone.now(), timezone.localdate()
+        contacts = list(
+            Contact.objects.filter(owner__in=[users["sales"], users["sales2"]]).order_by("id")[:24]
+        )
+        for number, contact in enumerate(contacts):
+            rep = users["sales"] if number % 3 else users["sales2"]
+            lead = sales_services.lead_save(
+                lead=Lead(
+                    title=LEAD_TITLES[number % len(LEAD_TITLES)],
+                    contact=contact,
+                    source=rng.choice(sources) if sources else None,
+                    person_name=contact.name if contact.kind == Contact.Kind.PERSON else "",
+                    stars=rng.choice([1, 1, 2, 2, 3]),
+                    responsible=rep,
+                    owner=rep,
+                    expected_value=rng.choice([45, 120, 380, 950, 2400]) * 1_000_000,
+                    expected_close=today + datetime.timedelta(days=rng.randint(7, 60)),
+                ),
+                by=rep,
+            )
+            for step in range(rng.randint(1, 3)):
+                at = now - datetime.timedelta(days=(3 - step) * 4, hours=rng.randint(1, 5))
+                last = step == 2 or rng.random() < 0.4
+                # The last follow-up's next date: some overdue, some today, some later.
+                next_at = at + datetime.timedelta(days=3)
+                if last:
+                    next_at = now + datetime.timedelta(days=rng.choice([-2, -1, 0, 0, 1, 3, 7]))
+                    next_at = next_at.replace(minute=0, second=0, microsecond=0)
+                followup = FollowUp(
+                    lead=lead,
+                    at=at,
+                    channel=rng.choice(channels),
+                    person=lead.person_name,
+                    result=results[min(step, len(results) - 1)],
+                    description=FOLLOWUP_NOTES[(number + step) % len(FOLLOWUP_NOTES)],
+                    next_at=next_at if next_at > at else None,
+                )
+                sales_services.followup_log(followup=followup, by=rep)
+                if last:
+                    break
+            lead.refresh_from_db()
+            if number % 8 == 5:
+                sales_services.lead_close(lead=lead, by=rep, status=Lead.Status.WON)
+            elif number % 8 == 7:
+                sales_services.lead_close(
+                    lead=lead, by=rep, status=Lead.Status.LOST, reason="قیمت رقیب پایین‌تر بود"
+                )
+            elif number % 4 == 2:
+                sales_services.lead_set_stage(lead=lead, by=rep, stage=Lead.Stage.PROPOSAL)
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each

@@ -1,0 +1,192 @@
+import datetime
+
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import contact_duplicates
+from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
+from peyvand.core.forms import AutocompleteSelect, WorkingDayDateField
+from peyvand.core.money import parse_money
+from peyvand.core.text import normalize_persian
+from peyvand.core.validators import normalize_mobile
+from peyvand.customfields.forms import CustomFieldsMixin
+from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Position
+from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.selectors import sales_users
+
+# A next follow-up typed without a time is due at the start of the working day.
+DEFAULT_NEXT_TIME = datetime.time(9, 0)
+
+
+class MoneyField(forms.CharField):
+    """An amount in rials typed with or without separators, in any digits."""
+
+    widget = forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_money(value) if value else None
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
+class LeadForm(CustomFieldsMixin, forms.ModelForm):
+    """A lead, for an existing contact (picked) or a new one typed in the same form."""
+
+    new_contact_kind = forms.ChoiceField(
+        label=_("نوع مشتری تازه"),
+        choices=Contact.Kind.choices,
+        initial=Contact.Kind.PERSON,
+        required=False,
+    )
+    new_contact_name = forms.CharField(label=_("نام مشتری تازه"), max_length=200, required=False)
+    new_contact_mobile = forms.CharField(
+        label=_("تلفن همراه مشتری تازه"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel"}),
+    )
+    expected_value = MoneyField(label=_("مبلغ پیش‌بینی (ریال)"), required=False)
+    expected_close = JalaliDateField(label=_("تاریخ پیش‌بینی بستن"), required=False)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "contact", "title", "source", "person_name", "position", "stars", "responsible",
+            "stage", "expected_value", "expected_close", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "stars": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.new_contact: Contact | None = None
+        self.fields["contact"].required = False
+        self.fields["contact"].queryset = Contact.objects.filter(
+            Q(pk__in=Contact.objects.visible_to(user)) | Q(pk=self.instance.contact_id)
+        )
+        self.fields["contact"].widget = AutocompleteSelect(reverse("contacts:autocomplete"))
+        self.fields["contact"].widget.choices = self.fields["contact"].choices
+        for name, model in [("source", AcquaintanceSource), ("position", Position)]:
+            current = getattr(self.instance, f"{name}_id")
+            self.fields[name].queryset = model.objects.active_or(current)
+            self.fields[name].empty_label = _("— انتخاب کنید —")
+        self.fields["responsible"].queryset = sales_users(current=self.instance.responsible_id)
+        self.fields["responsible"].empty_label = None
+        if not self.instance.pk:
+            self.initial.setdefault("responsible", user.pk)
+            del self.fields["stage"]
+        else:
+            for name in ("new_contact_kind", "new_contact_name", "new_contact_mobile"):
+                del self.fields[name]
+        self.add_custom_fields("sales.lead")
+
+    def clean_title(self) -> str:
+        return normalize_persian(self.cleaned_data["title"])
+
+    def clean_new_contact_name(self) -> str:
+        return normalize_persian(self.cleaned_data.get("new_contact_name", ""))
+
+    def clean_new_contact_mobile(self) -> str:
+        value = self.cleaned_data.get("new_contact_mobile", "")
+        return normalize_mobile(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk or cleaned.get("contact"):
+            return cleaned
+        name = cleaned.get("new_contact_name")
+        if not name:
+            if "new_contact_name" not in self.errors:
+                self.add_error("contact", _("مشتری را انتخاب کنید یا نام مشتری تازه را بنویسید."))
+            return cleaned
+        mobile = cleaned.get("new_contact_mobile", "")
+        if mobile:
+            self._refuse_duplicate(mobile)
+        self.new_contact = Contact(
+            kind=cleaned.get("new_contact_kind") or Contact.Kind.PERSON, name=name
+        )
+        return cleaned
+
+    def _refuse_duplicate(self, mobile: str) -> None:
+        """A new contact with a mobile that is already someone's would split the
+        customer in two: the user picks the existing one instead."""
+        found = contact_duplicates(national_id="", numbers=[mobile])
+        if not found:
+            return
+        other = found[0]
+        if Contact.objects.visible_to(self.user).filter(pk=other.pk).exists():
+            message = _(
+                "این شماره پیش‌تر برای «%(name)s» (کد %(code)s) ثبت شده است؛ "
+                "همان مشتری را در بالا انتخاب کنید."
+            ) % {"name": other.name, "code": other.code}
+        else:
+            message = _(
+                "این شماره پیش‌تر برای مشتری کارشناس دیگری ثبت شده است؛ با مدیر فروش هماهنگ کنید."
+            )
+        self.add_error("new_contact_mobile", message)
+
+    def new_contact_phones(self) -> list[dict]:
+        mobile = self.cleaned_data.get("new_contact_mobile")
+        return [{"kind": "mobile", "number": mobile, "note": ""}] if mobile else []
+
+
+class FollowUpForm(forms.ModelForm):
+    """The follow-up entry row on a lead's page: keyboard first."""
+
+    at = JalaliDateTimeField(label=_("زمان پیگیری"))
+    next_date = WorkingDayDateField(label=_("تاریخ پیگیری بعدی"), required=False)
+    next_time = TimeOfDayField(label=_("ساعت"), required=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ["at", "channel", "person", "result", "description", "referred_to"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 1})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("at", timezone.now())
+        self.fields["channel"].queryset = Channel.objects.active()
+        self.fields["channel"].empty_label = _("— نوع ارتباط —")
+        self.fields["result"].queryset = FollowUpResult.objects.active()
+        self.fields["result"].empty_label = _("— نتیجه —")
+        self.fields["referred_to"].queryset = sales_users()
+        self.fields["referred_to"].empty_label = _("— بدون ارجاع —")
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("next_date"), cleaned.get("next_time")
+        if time and not day and "next_date" not in self.errors:
+            self.add_error("next_date", _("برای ساعت پیگیری بعدی، تاریخ آن را هم بنویسید."))
+        if cleaned.get("referred_to") and not day and "next_date" not in self.errors:
+            self.add_error("next_date", _("برای ارجاع، تاریخ پیگیری بعدی را بنویسید."))
+        if day:
+            next_at = timezone.make_aware(datetime.datetime.combine(day, time or DEFAULT_NEXT_TIME))
+            at = cleaned.get("at")
+            if at and next_at <= at:
+                self.add_error("next_date", _("پیگیری بعدی باید بعد از زمان این پیگیری باشد."))
+            self.instance.next_at = next_at
+        else:
+            self.instance.next_at = None
+        return cleaned
+
+
+class LeadCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("نتیجه"), choices=[(Lead.Status.WON, _("موفق")), (Lead.Status.LOST, _("ناموفق"))]
+    )
+    reason = forms.CharField(label=_("علت"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Lead.Status.LOST and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("علت ناموفق بودن سرنخ را بنویسید."))
+        return cleaned

@@ -1,0 +1,474 @@
+"""Sales (فروش): leads (سرنخ) and their follow-ups (پیگیری).
+
+A lead keeps a few denormalised columns written by the services whenever a follow-up
+is logged (the last result, when it was, the next date and whose turn it is): the lead
+list shows and filters them on one table, and «پیگیری‌های من» reads the follow-ups'
+own partial index of pending next dates."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.models import (
+    AllRecordsManager,
+    BusinessRecord,
+    LiveManager,
+    VisibleQuerySet,
+    search_key_field,
+)
+from peyvand.customfields.display import history_text as custom_history_text
+from peyvand.customfields.models import custom_values_field
+
+
+class Lead(BusinessRecord):
+    """سرنخ: a sale being chased. The owner registered it; the responsible user (پرسنل
+    مسئول) chases it, and whoever's turn the next follow-up is (a referral) sees it too."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("باز")
+        WON = "won", _("موفق")
+        LOST = "lost", _("ناموفق")
+
+    class Stage(models.TextChoices):
+        NEW = "new", _("سرنخ تازه")
+        CONTACTED = "contacted", _("در تماس")
+        PROPOSAL = "proposal", _("پیشنهاد قیمت")
+        NEGOTIATION = "negotiation", _("مذاکره")
+
+    class Stars(models.IntegerChoices):
+        ONE = 1, "★"
+        TWO = 2, "★★"
+        THREE = 3, "★★★"
+
+    code = models.CharField(_("کد سرنخ"), max_length=30, unique=True)
+    title = models.CharField(_("موضوع"), max_length=200)
+    contact = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("مشتری"), on_delete=models.PROTECT, related_name="leads"
+    )
+    source = models.ForeignKey(
+        "lookups.AcquaintanceSource",
+        verbose_name=_("نحوه آشنایی"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person_name = models.CharField(_("رابط"), max_length=200, blank=True)
+    position = models.ForeignKey(
+        "lookups.Position",
+        verbose_name=_("سمت رابط"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("درجه اهمیت"), choices=Stars.choices, default=Stars.ONE
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("پرسنل مسئول"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    status = models.CharField(_("وضعیت"), max_length=5, choices=Status.choices, default="open")
+    stage = models.CharField(_("مرحله"), max_length=12, choices=Stage.choices, default="new")
+    lost_reason = models.CharField(_("علت ناموفق بودن"), max_length=300, blank=True)
+    closed_at = models.DateTimeField(_("زمان بستن"), null=True, blank=True, editable=False)
+    expected_value = models.BigIntegerField(_("مبلغ پیش‌بینی (ریال)"), null=True, blank=True)
+    expected_close = models.DateField(_("تاریخ پیش‌بینی بستن"), null=True, blank=True)
+    notes = models.TextField(_("توضیحات"), blank=True)
+    custom = custom_values_field()
+    # Kept by the services from the follow-ups (see the module docstring).
+    last_result = models.ForeignKey(
+        "lookups.FollowUpResult",
+        verbose_name=_("آخرین نتیجه"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    last_followup_at = models.DateTimeField(
+        _("آخرین پیگیری"), null=True, blank=True, editable=False
+    )
+    next_at = models.DateTimeField(_("پیگیری بعدی"), null=True, blank=True, editable=False)
+    next_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("نوبت پیگیری با"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    search_key = search_key_field("code", "title", "person_name")
+
+    assignee_fields = ("responsible", "next_by")
+    history_exclude = (
+        *BusinessRecord.history_exclude,
+        "last_result",
+        "last_followup_at",
+        "next_at",
+        "next_by",
+    )
+
+    class Meta:
+        verbose_name = _("سرنخ")
+        verbose_name_plural = _("سرنخ‌ها")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="lead_recent"),
+            models.Index(fields=["responsible", "-created_at"], name="lead_responsible_recent"),
+            models.Index(fields=["owner", "-created_at"], name="lead_owner_recent"),
+            models.Index(fields=["next_at", "id"], name="lead_next"),
+            models.Index(fields=["status", "stage", "-created_at"], name="lead_pipeline"),
+            models.Index(
+                fields=["-deleted_at"], name="lead_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=3), name="lead_stars_1_3")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:lead_detail", args=[self.pk])
+
+    def history_text(self, field_name: str, value) -> str | None:
+        if field_name == "custom":
+            return custom_history_text(self._meta.label_lower, value)
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.next_at is not None and self.next_at < timezone.now()
+
+
+class FollowUpQuerySet(VisibleQuerySet):
+    def visibility(self, user) -> Q | None:
+        """A follow-up is seen by whoever sees its lead, and by its author."""
+        if user.has_perm("accounts.see_all"):
+            return None
+        team = user.team_member_ids()
+        return (
+            Q(owner_id__in=team)
+            | Q(lead__owner_id__in=team)
+            | Q(lead__responsible_id__in=team)
+            | Q(lead__next_by_id__in=team)
+            | Q(quote__owner_id__in=team)
+        )
+
+
+class FollowUp(BusinessRecord):
+    """پیگیری: one contact attempt on a lead. The owner is its author. A follow-up with a
+    next date is pending until a newer follow-up on the same lead (or closing the lead)
+    settles it; pending ones are what «پیگیری‌های من» lists and reminders fire for."""
+
+    # A follow-up is on a lead or on a proforma (exactly one, by a constraint).
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("سرنخ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+    )
+    quote = models.ForeignKey(
+        "sales.Quote",
+        verbose_name=_("پیش فاکتور"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+    )
+    at = models.DateTimeField(_("زمان پیگیری"), default=timezone.now)
+    channel = models.ForeignKey(
+        "lookups.Channel",
+        verbose_name=_("نوع ارتباط"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.CharField(_("طرف گفتگو"), max_length=200, blank=True)
+    result = models.ForeignKey(
+        "lookups.FollowUpResult",
+        verbose_name=_("نتیجه"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The result's priority when it was logged: the due list sorts on it without a join,
+    # and a manager re-ranking results later does not reorder history.
+    priority = models.PositiveSmallIntegerField(_("درجه اولویت"), default=3, editable=False)
+    description = models.TextField(_("شرح"), blank=True)
+    next_at = models.DateTimeField(_("پیگیری بعدی"), null=True, blank=True)
+    referred_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ارجاع به"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Whose turn the next follow-up is: the referred user, else the lead's responsible.
+    next_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("نوبت پیگیری با"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    settled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    task = models.ForeignKey(
+        "activities.Task",
+        verbose_name=_("وظیفه"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = LiveManager.from_queryset(FollowUpQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(FollowUpQuerySet)()
+
+    # A follow-up is history: it is never deleted on its own.
+    in_trash = False
+
+    class Meta:
+        verbose_name = _("پیگیری")
+        verbose_name_plural = _("پیگیری‌ها")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "-at", "-id"], name="followup_lead_recent"),
+            models.Index(fields=["quote", "-at", "-id"], name="followup_quote_recent"),
+            # «پیگیری‌های من»: a user's pending next dates, nothing else.
+            models.Index(
+                fields=["next_by", "next_at"],
+                name="followup_pending",
+                condition=Q(
+                    next_at__isnull=False, settled_at__isnull=True, deleted_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["-deleted_at"], name="followup_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead__isnull=True) ^ Q(quote__isnull=True), name="followup_one_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.result)
+
+    @property
+    def subject(self) -> "Lead | Quote":
+        return self.lead if self.lead_id else self.quote
+
+    def get_absolute_url(self) -> str:
+        return f"{self.subject.get_absolute_url()}#followup-{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.next_at is not None and self.settled_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_pending and self.next_at < timezone.now()
+
+
+# Products, proformas and invoices -----------------------------------------------------
+
+
+class GoodsOrService(models.TextChoices):
+    GOODS = "goods", _("کالا")
+    SERVICE = "service", _("خدمات")
+
+
+class Product(models.Model):
+    """A line of the catalogue (کالا و خدمات). Never deleted once used: deactivated."""
+
+    code = models.CharField(_("کد"), max_length=30, unique=True)
+    name = models.CharField(_("نام"), max_length=200)
+    kind = models.CharField(
+        _("نوع"), max_length=7, choices=GoodsOrService.choices, default=GoodsOrService.GOODS
+    )
+    unit = models.CharField(_("واحد"), max_length=30, default="عدد")
+    price = models.BigIntegerField(_("قیمت واحد (ریال)"), default=0)
+    vat_applies = models.BooleanField(_("مشمول مالیات بر ارزش افزوده"), default=True)
+    is_active = models.BooleanField(_("فعال"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    search_key = search_key_field("code", "name")
+
+    class Meta:
+        verbose_name = _("کالا یا خدمت")
+        verbose_name_plural = _("کالاها و خدمات")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VatRate(models.Model):
+    """نرخ مالیات بر ارزش افزوده from a date on; a document stores the rate it used."""
+
+    valid_from = models.DateField(_("از تاریخ"), unique=True)
+    percent = models.DecimalField(_("نرخ (درصد)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("نرخ مالیات بر ارزش افزوده")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.percent}%"
+
+
+class SalesDocument(BusinessRecord):
+    """What a proforma and an invoice share: party, lines, the VAT rate used, totals."""
+
+    number = models.CharField(_("شماره"), max_length=30, unique=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("سال مالی"), editable=False)
+    contact = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("مشتری"), on_delete=models.PROTECT, related_name="+"
+    )
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("سرنخ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(
+        _("نوع"), max_length=7, choices=GoodsOrService.choices, default=GoodsOrService.GOODS
+    )
+    date = models.DateField(_("تاریخ"), default=timezone.localdate)
+    vat_percent = models.DecimalField(
+        _("نرخ مالیات بر ارزش افزوده"), max_digits=5, decimal_places=2, default=0, editable=False
+    )
+    subtotal = models.BigIntegerField(_("جمع"), default=0, editable=False)
+    discount_total = models.BigIntegerField(_("تخفیف"), default=0, editable=False)
+    vat_total = models.BigIntegerField(_("مالیات بر ارزش افزوده"), default=0, editable=False)
+    total = models.BigIntegerField(_("مبلغ کل"), default=0, editable=False)
+    notes = models.TextField(_("توضیحات"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date", "-id"]
+
+
+class Quote(SalesDocument):
+    """پیش فاکتور."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("پیش‌نویس")
+        SENT = "sent", _("ارسال شده")
+        ACCEPTED = "accepted", _("پذیرفته شده")
+        CANCELLED = "cancelled", _("لغو شده")
+        EXPIRED = "expired", _("منقضی شده")
+
+    valid_until = models.DateField(_("اعتبار تا"), null=True, blank=True)
+    status = models.CharField(_("وضعیت"), max_length=9, choices=Status.choices, default="draft")
+    cancel_reason = models.CharField(_("علت لغو"), max_length=300, blank=True)
+
+    class Meta(SalesDocument.Meta):
+        verbose_name = _("پیش فاکتور")
+        verbose_name_plural = _("پیش فاکتورها")
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="quote_recent"),
+            models.Index(fields=["contact", "-date"], name="quote_contact"),
+            models.Index(fields=["lead", "-date"], name="quote_lead"),
+            models.Index(
+                fields=["-deleted_at"], name="quote_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"پیش فاکتور {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:quote_detail", args=[self.pk])
+
+
+class Invoice(SalesDocument):
+    """فاکتور, made from an accepted proforma (or directly). Issued invoices are never
+    deleted."""
+
+    quote = models.OneToOneField(
+        Quote,
+        verbose_name=_("پیش فاکتور"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice",
+    )
+
+    in_trash = False
+
+    class Meta(SalesDocument.Meta):
+        verbose_name = _("فاکتور")
+        verbose_name_plural = _("فاکتورها")
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="invoice_recent"),
+            models.Index(fields=["contact", "-date"], name="invoice_contact"),
+            models.Index(
+                fields=["-deleted_at"], name="invoice_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"فاکتور {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:invoice_detail", args=[self.pk])
+
+
+class DocumentLine(models.Model):
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("کالا / خدمت"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.CharField(_("شرح"), max_length=300)
+    quantity = models.DecimalField(_("تعداد / مقدار"), max_digits=14, decimal_places=3, default=1)
+    unit = models.CharField(_("واحد"), max_length=30, blank=True)
+    unit_price = models.BigIntegerField(_("فی (ریال)"))
+    discount = models.BigIntegerField(_("تخفیف (ریال)"), default=0)
+    vat_applies = models.BooleanField(_("مشمول مالیات"), default=True)
+    # Computed by sales.pricing when the document is saved.
+    amount = models.BigIntegerField(_("مبلغ"), default=0, editable=False)
+    vat = models.BigIntegerField(_("مالیات"), default=0, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class QuoteLine(DocumentLine):
+    document = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+
+
+class InvoiceLine(DocumentLine):
+    document = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

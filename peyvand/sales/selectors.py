@@ -1,0 +1,166 @@
+"""Reads of sales: the lead list and its filters, the pipeline board, a lead's page and
+«پیگیری‌های من»; visibility applied in each."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from peyvand.accounts.models import User
+from peyvand.contacts.models import Category, Contact, Region
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_phone_key
+from peyvand.core.dates import parse_jalali_date
+from peyvand.core.text import fa_search_key, normalize_persian
+from peyvand.core.trees import subtree_ids
+from peyvand.sales.models import FollowUp, Lead
+
+
+def sales_users(current: int | None = None) -> QuerySet[User]:
+    """Active users who work leads (their role lets them see leads), for the
+    responsible and referral pickers; plus the one a record already names."""
+    view_lead = Permission.objects.filter(content_type__app_label="sales", codename="view_lead")
+    return (
+        User.objects.filter(
+            Q(is_active=True)
+            & (
+                Q(groups__permissions__in=view_lead)
+                | Q(user_permissions__in=view_lead)
+                | Q(is_superuser=True)
+            )
+            | Q(pk=current)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@dataclass
+class LeadFilters:
+    query: str = ""
+    status: str = "open"  # open, won, lost or all
+    result: int | None = None
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    stars: int | None = None
+    responsible: int | None = None
+    source: int | None = None
+    category: int | None = None  # the contact's, with its subtree
+    region: int | None = None  # the contact's, with its subtree
+
+
+def _date_param(params: QueryDict, name: str) -> datetime.date | None:
+    try:
+        return parse_jalali_date(params[name]) if params.get(name) else None
+    except ValidationError:  # a typo in an address bar filters nothing rather than failing
+        return None
+
+
+def lead_filters(params: QueryDict) -> LeadFilters:
+    status = params.get("status") or "open"
+    stars = int_param(params, "stars")
+    return LeadFilters(
+        query=params.get("q", "").strip(),
+        status=status if status in (*Lead.Status.values, "all") else "open",
+        due_from=_date_param(params, "due_from"),
+        due_to=_date_param(params, "due_to"),
+        stars=stars if stars in (1, 2, 3) else None,
+        **{
+            name: int_param(params, name)
+            for name in ("result", "responsible", "source", "category", "region")
+        },
+    )
+
+
+def lead_search(*, user, query: str) -> QuerySet[Lead]:
+    """Visible leads whose code, subject or contact person — or whose customer's name,
+    company or phone — contains ``query``; one or two characters match a code."""
+    leads = Lead.objects.visible_to(user).select_related("contact")
+    key = fa_search_key(normalize_persian(query))
+    if not key:
+        return leads
+    if len(key) < MIN_SEARCH_LENGTH:
+        return leads.filter(code__iexact=normalize_persian(query))
+    key = national_phone_key(key)
+    customers = Contact.objects.filter(search_key__contains=key).values("pk")
+    return leads.filter(Q(search_key__contains=key) | Q(contact__in=customers))
+
+
+def _tehran_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def leads_for_list(*, user, filters: LeadFilters) -> QuerySet[Lead]:
+    leads = lead_search(user=user, query=filters.query).select_related(
+        "contact__category", "contact__region", "source", "last_result", "responsible"
+    )
+    if filters.status != "all":
+        leads = leads.filter(status=filters.status)
+    for name in ("result", "responsible", "source"):
+        value = getattr(filters, name)
+        if value:
+            column = "last_result_id" if name == "result" else f"{name}_id"
+            leads = leads.filter(**{column: value})
+    if filters.stars:
+        leads = leads.filter(stars=filters.stars)
+    if filters.due_from:
+        leads = leads.filter(next_at__gte=_tehran_start(filters.due_from))
+    if filters.due_to:
+        leads = leads.filter(next_at__lt=_tehran_start(filters.due_to + datetime.timedelta(1)))
+    if filters.category:
+        leads = leads.filter(contact__category__in=subtree_ids(Category, filters.category))
+    if filters.region:
+        leads = leads.filter(contact__region__in=subtree_ids(Region, filters.region))
+    if filters.due_from or filters.due_to:
+        return leads.order_by("next_at", "id")
+    return leads.order_by("-created_at", "-id")
+
+
+# The board shows this many cards per column (the newest); the list has the rest.
+BOARD_COLUMN_SIZE = 50
+
+
+def pipeline_board(*, user, responsible: int | None = None) -> list[tuple[str, str, list[Lead]]]:
+    """The pipeline: open leads by stage, then the latest won and lost ones; each
+    column one indexed query."""
+    leads = Lead.objects.visible_to(user).select_related("contact", "responsible")
+    if responsible:
+        leads = leads.filter(responsible_id=responsible)
+    columns = [
+        (stage, label, leads.filter(status=Lead.Status.OPEN, stage=stage))
+        for stage, label in Lead.Stage.choices
+    ]
+    columns += [
+        (status, label, leads.filter(status=status))
+        for status, label in Lead.Status.choices
+        if status != Lead.Status.OPEN
+    ]
+    return [
+        (key, label, list(rows.order_by("-created_at", "-id")[:BOARD_COLUMN_SIZE]))
+        for key, label, rows in columns
+    ]
+
+
+def lead_followups(lead: Lead, limit: int = 200) -> list[FollowUp]:
+    """A lead's follow-ups, newest first, with what each row shows."""
+    return list(
+        lead.followups.select_related(
+            "owner", "channel", "result", "referred_to", "next_by"
+        ).order_by("-at", "-id")[:limit]
+    )
+
+
+def my_followups(user, *, limit: int = 50) -> list[FollowUp]:
+    """«پیگیری‌های من»: the user's pending follow-ups due today or earlier, by the
+    result's priority, then the lead's importance, then the date (overdue first)."""
+    tomorrow = _tehran_start(timezone.localdate() + datetime.timedelta(days=1))
+    return list(
+        FollowUp.objects.filter(
+            next_by=user, next_at__lt=tomorrow, next_at__isnull=False, settled_at__isnull=True
+        )
+        .select_related("lead__contact", "quote__contact", "result")
+        .order_by("priority", F("lead__stars").desc(nulls_last=True), "next_at", "id")[:limit]
+    )

@@ -1,0 +1,207 @@
+"""Writes of sales: leads and their follow-ups (with the reminders of their next dates),
+the pipeline, and turning a follow-up into a task."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from peyvand.activities.models import Task
+from peyvand.activities.reminders import notify, reminder_clear, reminder_set
+from peyvand.activities.services import task_save
+from peyvand.contacts.models import Contact
+from peyvand.contacts.services import contact_create
+from peyvand.core.history import snapshot
+from peyvand.core.sequences import ensure_sequence, next_code
+from peyvand.core.services import record_delete, record_save
+from peyvand.sales.models import FollowUp, Lead
+
+LEAD_SEQUENCE = "lead"
+FOLLOWUP_REMINDER = "followup"
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# Leads ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_save(
+    *,
+    lead: Lead,
+    by,
+    before: dict | None = None,
+    new_contact: Contact | None = None,
+    new_contact_phones: list[dict] | None = None,
+) -> Lead:
+    """Creates (``before`` None) or changes a lead. ``new_contact`` is a contact typed
+    into the lead form: it is created in the same transaction and becomes the lead's."""
+    if new_contact is not None:
+        lead.contact = contact_create(contact=new_contact, phones=new_contact_phones or [], by=by)
+    creating = before is None
+    if creating:
+        ensure_sequence(LEAD_SEQUENCE, "سرنخ‌ها", pattern="L{سال}{شماره}", padding=5)
+        lead.code = next_code(LEAD_SEQUENCE)
+        if not lead.responsible_id:
+            lead.responsible = by
+    record_save(record=lead, by=by, before=before)
+    handed_over = creating or before.get("responsible_id") != lead.responsible_id
+    if handed_over and lead.responsible_id != by.pk:
+        notify(
+            user=lead.responsible,
+            title=f"سرنخ {lead.code} از {_who(by)} به شما سپرده شد",
+            body=f"{lead.title} — {lead.contact}",
+            url=lead.get_absolute_url(),
+        )
+    return lead
+
+
+@transaction.atomic
+def lead_close(*, lead: Lead, by, status: str, reason: str = "") -> Lead:
+    """Closes a lead as won or lost (lost needs a reason); its pending follow-ups are
+    settled and their reminders dropped."""
+    if status not in (Lead.Status.WON, Lead.Status.LOST):
+        raise ValueError(status)
+    if status == Lead.Status.LOST and not reason.strip():
+        raise ValidationError("علت ناموفق بودن سرنخ را بنویسید.")
+    before = snapshot(lead)
+    lead.status = status
+    lead.lost_reason = reason.strip() if status == Lead.Status.LOST else ""
+    lead.closed_at = timezone.now()
+    lead.next_at = None
+    lead.next_by = None
+    record_save(record=lead, by=by, before=before)
+    _settle_pending(FollowUp.objects.filter(lead=lead))
+    return lead
+
+
+@transaction.atomic
+def lead_reopen(*, lead: Lead, by) -> Lead:
+    before = snapshot(lead)
+    lead.status = Lead.Status.OPEN
+    lead.lost_reason = ""
+    lead.closed_at = None
+    record_save(record=lead, by=by, before=before)
+    return lead
+
+
+@transaction.atomic
+def lead_set_stage(*, lead: Lead, by, stage: str) -> bool:
+    """Moves an open lead to a pipeline stage (the board's drag and drop); False if it
+    was there already."""
+    if stage not in Lead.Stage.values:
+        raise ValueError(stage)
+    if lead.stage == stage:
+        return False
+    before = snapshot(lead)
+    lead.stage = stage
+    record_save(record=lead, by=by, before=before)
+    return True
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, by) -> None:
+    record_delete(record=lead, by=by)
+    _settle_pending(FollowUp.objects.filter(lead=lead))
+
+
+# Follow-ups ----------------------------------------------------------------------------
+
+
+def _settle_pending(followups) -> None:
+    """Settles follow-ups whose next date is now answered (or moot) and drops their
+    reminders."""
+    pending = list(followups.filter(settled_at__isnull=True, next_at__isnull=False))
+    if not pending:
+        return
+    FollowUp.all_objects.filter(pk__in=[f.pk for f in pending]).update(settled_at=timezone.now())
+    for followup in pending:
+        reminder_clear(target=followup, purpose=FOLLOWUP_REMINDER)
+
+
+def followup_audience(followup: FollowUp) -> list:
+    """Who is reminded of a follow-up's next date: its author, the lead's responsible
+    user, and the user it was referred to."""
+    people = {followup.owner_id: followup.owner}
+    if followup.lead_id:
+        people.setdefault(followup.lead.responsible_id, followup.lead.responsible)
+    if followup.referred_to_id:
+        people.setdefault(followup.referred_to_id, followup.referred_to)
+    return list(people.values())
+
+
+def _remind(followup: FollowUp) -> None:
+    subject = followup.subject
+    for user in followup_audience(followup):
+        reminder_set(
+            user=user,
+            due_at=followup.next_at,
+            title=f"پیگیری {subject}",
+            body=followup.description[:300],
+            target=followup,
+            purpose=FOLLOWUP_REMINDER,
+        )
+
+
+@transaction.atomic
+def followup_log(*, followup: FollowUp, by) -> FollowUp:
+    """Logs a follow-up on a lead or a proforma: it settles the earlier pending one,
+    becomes the lead's last result, and its next date (if any) is reminded to the
+    author, the responsible user and the referred user, whose turn it then is."""
+    lead = followup.lead
+    if lead is not None and not lead.is_open:
+        raise ValidationError("این سرنخ بسته شده است؛ برای پیگیری، اول آن را باز کنید.")
+    followup.owner = by
+    followup.priority = followup.result.priority
+    if followup.next_at is not None:
+        responsible = lead.responsible if lead is not None else followup.quote.owner
+        followup.next_by = followup.referred_to or responsible
+    if lead is not None:
+        _settle_pending(FollowUp.objects.filter(lead=lead))
+    else:
+        _settle_pending(FollowUp.objects.filter(quote=followup.quote))
+    record_save(record=followup, by=by)
+    if followup.next_at is not None:
+        _remind(followup)
+    if followup.referred_to_id and followup.referred_to_id != by.pk:
+        notify(
+            user=followup.referred_to,
+            title=f"پیگیری {followup.subject} از {_who(by)} به شما ارجاع شد",
+            body=followup.description[:300],
+            url=followup.get_absolute_url(),
+        )
+    if lead is not None:
+        Lead.objects.filter(pk=lead.pk).update(
+            last_result=followup.result,
+            last_followup_at=followup.at,
+            next_at=followup.next_at,
+            next_by=followup.next_by,
+            stage=Lead.Stage.CONTACTED if lead.stage == Lead.Stage.NEW else lead.stage,
+            updated_at=timezone.now(),
+        )
+        lead.refresh_from_db()
+    return followup
+
+
+@transaction.atomic
+def followup_to_task(*, followup: FollowUp, by) -> Task:
+    """Turns a follow-up into a task for whoever's turn the next step is (the user
+    themself when that is not theirs to hand out), due on its next date."""
+    if followup.task_id:
+        return followup.task
+    assignee = followup.next_by or by
+    if assignee != by and not by.has_perm("activities.assign_task"):
+        assignee = by
+    due = followup.next_at or timezone.now()
+    text = followup.description or str(followup.result)
+    task = Task(
+        assignee=assignee,
+        date=timezone.localtime(due).date(),
+        description=f"پیگیری {followup.subject}: {text}",
+        related=followup.subject if followup.lead_id else followup.quote.contact,
+    )
+    task_save(task=task, by=by)
+    FollowUp.objects.filter(pk=followup.pk).update(task=task)
+    followup.task = task
+    return task
