@@ -63,9 +63,7 @@ def _menu() -> list[MenuSection]:
                     "sales:followup",
                     "sales.view_lead",
                 ),
-                MenuItem(
-                    _("سرنخ‌ها"), "sales:lead_list", "funnel", "sales:lead", "sales.view_lead"
-                ),
+                MenuItem(_("سرنخ‌ها"), "sales:lead_list", "funnel", "sales:lead", "sales.view_lead"),
                 MenuItem(
                     _("دفترچه تلفن"),
                     "phonebook:list",

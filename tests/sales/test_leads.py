@@ -34,7 +34,9 @@ def log(client, lead, **fields):
         "channel": Channel.objects.get(name="تلفن").pk,
         "person": "",
         "description": "",
-        "at": timezone.localtime().strftime("%Y/%m/%d %H:%M").replace(
+        "at": timezone.localtime()
+        .strftime("%Y/%m/%d %H:%M")
+        .replace(
             timezone.localtime().strftime("%Y/%m/%d"),
             jdatetime.date.fromgregorian(date=timezone.localdate()).strftime("%Y/%m/%d"),
         ),
@@ -171,9 +173,7 @@ def test_a_bad_follow_up_is_explained_in_persian_and_keeps_what_was_typed(client
     assert not FollowUp.objects.exists()
 
 
-def test_a_referral_makes_it_the_referred_users_turn_and_lets_them_see_the_lead(
-    client, personas
-):
+def test_a_referral_makes_it_the_referred_users_turn_and_lets_them_see_the_lead(client, personas):
     lead = LeadFactory(owner=personas.owner)
     client.force_login(personas.owner)
     assert client.get(lead.get_absolute_url()).status_code == 200
