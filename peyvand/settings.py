@@ -204,6 +204,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per SMS request (its URL masked by messaging.gateways) is noise.
         "httpx": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF it sets.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -24,6 +24,8 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
+from peyvand.sales.models import Product, Quote, QuoteLine
+from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -197,6 +199,23 @@ def owners_followup(personas) -> list:
     return [FollowUpFactory(lead=LeadFactory(owner=personas.owner)).pk]
 
 
+def a_product(personas) -> list:
+    return [Product.objects.create(code="P-1", name="کالا", price=1000).pk]
+
+
+def owners_quote(personas) -> list:
+    lead = LeadFactory(owner=personas.owner)
+    line = QuoteLine(description="خدمات", unit_price=1000)
+    quote = Quote(lead=lead, contact=lead.contact)
+    return [quote_save(quote=quote, lines=[line], by=personas.owner).pk]
+
+
+def owners_invoice(personas) -> list:
+    quote = Quote.objects.get(pk=owners_quote(personas)[0])
+    quote_set_status(quote=quote, by=personas.owner, status="accepted")
+    return [quote_to_invoice(quote=quote, by=personas.owner).pk]
+
+
 MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
 RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
@@ -322,6 +341,20 @@ RULES: dict[str, Rule] = {
     "sales:followup_create": Rule(owners_lead, LOGIN, 404, 200, 200, "post"),
     "sales:followup_due": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:followup_task": Rule(owners_followup, LOGIN, 404, 302, 302, "post"),
+    # The catalogue: reps read it, managers keep it.
+    "sales:product_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:product_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:product_edit": Rule(a_product, LOGIN, **MANAGER_ONLY),
+    "sales:quote_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:quote_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:quote_detail": Rule(owners_quote, LOGIN, 404, 200, 200),
+    "sales:quote_edit": Rule(owners_quote, LOGIN, 404, 200, 200),
+    "sales:quote_status": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
+    "sales:quote_invoice": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
+    "sales:quote_pdf": Rule(owners_quote, LOGIN, 404, 200, 200),
+    "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
+    "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

@@ -17,6 +17,8 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
+from peyvand.sales.models import Product, Quote, QuoteLine
+from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
 from tests.factories import (
     ContactFactory,
     FollowUpFactory,
@@ -63,6 +65,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     "sales:followup_due": ([], 1),  # follow-ups with lead, customer and result
+    "sales:product_list": ([], 1),
+    "sales:quote_list": ([], 1),  # proformas with customer and issuer
+    "sales:invoice_list": ([], 1),  # invoices with customer and issuer
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -122,6 +127,14 @@ def grow(personas, rows: int) -> None:
         lead = LeadFactory(owner=user, responsible=personas.manager, contact=contact,
                            title=f"کریمی {number}", next_at=timezone.now())  # fmt: skip
         FollowUpFactory(lead=lead, owner=user, next_at=timezone.now(), next_by=personas.manager)
+        Product.objects.create(code=f"P{number}", name=f"کالا {number}", price=1000)
+        quote = quote_save(
+            quote=Quote(lead=lead, contact=contact, owner=user),
+            lines=[QuoteLine(description="خدمات", unit_price=1000)],
+            by=user,
+        )
+        quote_set_status(quote=quote, by=user, status="accepted")
+        quote_to_invoice(quote=quote, by=user)
 
 
 @pytest.mark.parametrize("rows", [1, 6])

@@ -48,6 +48,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.delete_lead",
         "sales.view_followup",
         "sales.add_followup",
+        "sales.view_product",
+        "sales.view_quote",
+        "sales.add_quote",
+        "sales.change_quote",
+        "sales.view_invoice",
+        "sales.add_invoice",
     ],
     SUPPORT: [
         "contacts.add_contact",

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
@@ -13,9 +14,9 @@ from peyvand.core.forms import AutocompleteSelect, WorkingDayDateField
 from peyvand.core.money import parse_money
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
-from peyvand.customfields.forms import CustomFieldsMixin
+from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
 from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Position
-from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.models import FollowUp, Lead, Product, Quote
 from peyvand.sales.selectors import sales_users
 
 # A next follow-up typed without a time is due at the start of the working day.
@@ -190,3 +191,149 @@ class LeadCloseForm(forms.Form):
         if cleaned.get("status") == Lead.Status.LOST and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("علت ناموفق بودن سرنخ را بنویسید."))
         return cleaned
+
+
+# Products, proformas and invoices ------------------------------------------------------
+
+
+class ProductForm(forms.ModelForm):
+    price = MoneyField(label=_("قیمت واحد (ریال)"))
+
+    class Meta:
+        model = Product
+        fields = ["code", "name", "kind", "unit", "price", "vat_applies", "is_active"]
+        widgets = {"code": forms.TextInput(attrs={"dir": "ltr"}), "kind": forms.RadioSelect}
+
+    def clean_name(self) -> str:
+        return normalize_persian(self.cleaned_data["name"])
+
+    def clean_price(self) -> int:
+        price = self.cleaned_data["price"]
+        if price is None or price < 0:
+            raise forms.ValidationError(_("قیمت را به ریال و بزرگ‌تر یا برابر صفر بنویسید."))
+        return price
+
+
+class QuoteForm(forms.ModelForm):
+    date = JalaliDateField(label=_("تاریخ"))
+    valid_until = JalaliDateField(label=_("اعتبار تا"), required=False)
+
+    class Meta:
+        model = Quote
+        fields = ["contact", "kind", "date", "valid_until", "notes"]
+        widgets = {"kind": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            Q(pk__in=Contact.objects.visible_to(user)) | Q(pk=self.instance.contact_id)
+        )
+        self.fields["contact"].widget = AutocompleteSelect(reverse("contacts:autocomplete"))
+        self.fields["contact"].widget.choices = self.fields["contact"].choices
+
+    def clean(self):
+        cleaned = super().clean()
+        day, until = cleaned.get("date"), cleaned.get("valid_until")
+        if day and until and until < day:
+            self.add_error("valid_until", _("اعتبار باید تا روزی پس از تاریخ پیش فاکتور باشد."))
+        return cleaned
+
+
+class LineForm(forms.Form):
+    """One row of a proforma: a catalogue item (its name, unit and price fill what is
+    left empty) or a free description."""
+
+    product = forms.ModelChoiceField(
+        label=_("کالا / خدمت"), queryset=Product.objects.none(), required=False
+    )
+    description = forms.CharField(label=_("شرح"), max_length=300, required=False)
+    quantity = PersianDecimalField(label=_("تعداد"), initial=Decimal(1))
+    unit = forms.CharField(label=_("واحد"), max_length=30, required=False)
+    unit_price = MoneyField(label=_("فی (ریال)"), required=False)
+    discount = MoneyField(label=_("تخفیف (ریال)"), required=False)
+    vat_applies = forms.BooleanField(label=_("مالیات"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        self.fields["product"].empty_label = _("— شرح آزاد —")
+        for name, field in self.fields.items():
+            css = {"product": "form-select form-select-sm", "vat_applies": "form-check-input"}
+            field.widget.attrs["class"] = css.get(name, "form-control form-control-sm")
+            field.widget.attrs["aria-label"] = field.label
+            if name in ("quantity", "unit"):
+                field.widget.attrs["style"] = "width: 5rem"
+
+    def clean(self):
+        cleaned = super().clean()
+        product = cleaned.get("product")
+        if product is not None:
+            cleaned["description"] = cleaned.get("description") or product.name
+            cleaned["unit"] = cleaned.get("unit") or product.unit
+            if cleaned.get("unit_price") is None:
+                cleaned["unit_price"] = product.price
+        if not cleaned.get("description") and "description" not in self.errors:
+            self.add_error("description", _("کالا را انتخاب کنید یا شرح ردیف را بنویسید."))
+        if cleaned.get("unit_price") is None and "unit_price" not in self.errors:
+            self.add_error("unit_price", _("فی را بنویسید."))
+        quantity = cleaned.get("quantity")
+        if quantity is not None and quantity <= 0:
+            self.add_error("quantity", _("تعداد باید بیشتر از صفر باشد."))
+        price, discount = cleaned.get("unit_price") or 0, cleaned.get("discount") or 0
+        if discount < 0 or (quantity and discount > quantity * price):
+            self.add_error("discount", _("تخفیف نباید از مبلغ ردیف بیشتر یا منفی باشد."))
+        if price < 0:
+            self.add_error("unit_price", _("فی نمی‌تواند منفی باشد."))
+        return cleaned
+
+    def line(self, model):
+        data = self.cleaned_data
+        return model(
+            product=data.get("product"),
+            description=normalize_persian(data["description"]),
+            quantity=data["quantity"],
+            unit=data.get("unit") or "",
+            unit_price=data["unit_price"],
+            discount=data.get("discount") or 0,
+            vat_applies=data.get("vat_applies", False),
+        )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
+            raise forms.ValidationError(_("دست‌کم یک ردیف بنویسید."))
+
+    def lines(self, model) -> list:
+        return [
+            form.line(model)
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=3, can_delete=True)
+
+
+def line_formset(data=None, document=None) -> BaseLineFormSet:
+    initial = None
+    if document is not None and document.pk:
+        initial = [
+            {
+                "product": line.product_id,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "discount": line.discount,
+                "vat_applies": line.vat_applies,
+            }
+            for line in document.lines.all()
+        ]
+    return LineFormSet(data, initial=initial, prefix="lines")
+
+
+class QuoteCancelForm(forms.Form):
+    reason = forms.CharField(label=_("علت لغو"), max_length=300)

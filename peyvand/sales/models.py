@@ -5,6 +5,8 @@ is logged (the last result, when it was, the next date and whose turn it is): th
 list shows and filters them on one table, and «پیگیری‌های من» reads the follow-ups'
 own partial index of pending next dates."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -371,6 +373,12 @@ class SalesDocument(BusinessRecord):
         abstract = True
         ordering = ["-date", "-id"]
 
+    @property
+    def vat_percent_shown(self) -> Decimal:
+        """10 rather than 10.00."""
+        whole = self.vat_percent.to_integral_value()
+        return whole if self.vat_percent == whole else self.vat_percent.normalize()
+
 
 class Quote(SalesDocument):
     """پیش فاکتور."""
@@ -464,6 +472,16 @@ class DocumentLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def quantity_shown(self) -> Decimal:
+        """3 rather than 3.000, 2.5 rather than 2.500."""
+        whole = self.quantity.to_integral_value()
+        return whole if self.quantity == whole else self.quantity.normalize()
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.vat
 
 
 class QuoteLine(DocumentLine):

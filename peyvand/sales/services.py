@@ -10,10 +10,12 @@ from peyvand.activities.reminders import notify, reminder_clear, reminder_set
 from peyvand.activities.services import task_save
 from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
+from peyvand.core.dates import to_jalali
 from peyvand.core.history import snapshot
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
-from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.models import FollowUp, Invoice, InvoiceLine, Lead, Product, Quote, QuoteLine
+from peyvand.sales.pricing import price_lines, vat_rate_on
 
 LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
@@ -205,3 +207,124 @@ def followup_to_task(*, followup: FollowUp, by) -> Task:
     FollowUp.objects.filter(pk=followup.pk).update(task=task)
     followup.task = task
     return task
+
+
+# Proformas and invoices ----------------------------------------------------------------
+
+QUOTE_SEQUENCE = "quote"
+INVOICE_SEQUENCE = "invoice"
+
+
+def _number(kind: str) -> str:
+    """The next number of a yearly series: «1405/00012», restarting each Jalali year."""
+    name = "پیش فاکتورها" if kind == QUOTE_SEQUENCE else "فاکتورها"
+    ensure_sequence(kind, name, pattern="{سال}/{شماره}", padding=5, yearly=True)
+    return next_code(kind)
+
+
+def _save_lines(document, lines, line_model) -> None:
+    document.vat_percent = vat_rate_on(document.date)
+    totals = price_lines(lines, document.vat_percent)
+    for name, value in totals.items():
+        setattr(document, name, value)
+    document.save()
+    document.lines.all().delete()
+    for order, line in enumerate(lines):
+        line.pk = None
+        line.document = document
+        line.order = order
+    line_model.objects.bulk_create(lines)
+
+
+@transaction.atomic
+def quote_save(*, quote: Quote, lines: list[QuoteLine], by, before: dict | None = None) -> Quote:
+    """Creates or changes a proforma with its lines. The VAT rate in force on its date
+    is stored on it, so a later change of the rate table leaves it as it was sent."""
+    if before is not None and quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise ValidationError("پیش فاکتور پذیرفته، لغو یا منقضی شده را نمی‌توان ویرایش کرد.")
+    if not lines:
+        raise ValidationError("پیش فاکتور دست‌کم یک ردیف لازم دارد.")
+    if before is None:
+        quote.number = _number(QUOTE_SEQUENCE)
+        quote.fiscal_year = to_jalali(quote.date).year
+        if quote.lead_id and not quote.contact_id:
+            quote.contact = quote.lead.contact
+    record_save(record=quote, by=by, before=before)
+    _save_lines(quote, lines, QuoteLine)
+    if quote.lead_id and before is None and quote.lead.is_open:
+        lead_set_stage(lead=quote.lead, by=by, stage=Lead.Stage.PROPOSAL)
+    return quote
+
+
+@transaction.atomic
+def quote_set_status(*, quote: Quote, by, status: str, reason: str = "") -> Quote:
+    """sent / accepted / expired / cancelled (with a reason). An invoiced proforma stays
+    as it is."""
+    allowed = {
+        Quote.Status.SENT: {Quote.Status.DRAFT},
+        Quote.Status.ACCEPTED: {Quote.Status.DRAFT, Quote.Status.SENT},
+        Quote.Status.EXPIRED: {Quote.Status.DRAFT, Quote.Status.SENT},
+        Quote.Status.CANCELLED: {Quote.Status.DRAFT, Quote.Status.SENT, Quote.Status.ACCEPTED},
+    }
+    if status not in allowed or quote.status not in allowed[status]:
+        raise ValidationError("این تغییر وضعیت برای این پیش فاکتور ممکن نیست.")
+    if hasattr(quote, "invoice"):
+        raise ValidationError("از این پیش فاکتور فاکتور صادر شده است.")
+    if status == Quote.Status.CANCELLED and not reason.strip():
+        raise ValidationError("علت لغو را بنویسید.")
+    before = snapshot(quote)
+    quote.status = status
+    quote.cancel_reason = reason.strip() if status == Quote.Status.CANCELLED else ""
+    record_save(record=quote, by=by, before=before)
+    if status != Quote.Status.SENT:
+        _settle_pending(FollowUp.objects.filter(quote=quote))
+    return quote
+
+
+@transaction.atomic
+def quote_to_invoice(*, quote: Quote, by) -> Invoice:
+    """Issues the invoice of an accepted proforma: same party, kind, lines and VAT rate,
+    today's date and the next invoice number. Once only (a one-to-one link)."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status != Quote.Status.ACCEPTED:
+        raise ValidationError("فقط از پیش فاکتور پذیرفته‌شده فاکتور صادر می‌شود.")
+    if Invoice.all_objects.filter(quote=quote).exists():
+        raise ValidationError("از این پیش فاکتور پیش‌تر فاکتور صادر شده است.")
+    today = timezone.localdate()
+    invoice = Invoice(
+        number=_number(INVOICE_SEQUENCE),
+        fiscal_year=to_jalali(today).year,
+        quote=quote,
+        contact_id=quote.contact_id,
+        lead_id=quote.lead_id,
+        kind=quote.kind,
+        date=today,
+        notes=quote.notes,
+        owner=by,
+    )
+    record_save(record=invoice, by=by)
+    lines = [
+        InvoiceLine(
+            document=invoice,
+            **{
+                field: getattr(line, field)
+                for field in ("product_id", "description", "quantity", "unit", "unit_price",
+                              "discount", "vat_applies", "amount", "vat", "order")
+            },
+        )
+        for line in quote.lines.all()
+    ]  # fmt: skip
+    InvoiceLine.objects.bulk_create(lines)
+    # The invoice keeps the proforma's rate and amounts: what the customer accepted.
+    for name in ("vat_percent", "subtotal", "discount_total", "vat_total", "total"):
+        setattr(invoice, name, getattr(quote, name))
+    invoice.save(update_fields=["vat_percent", "subtotal", "discount_total", "vat_total", "total"])
+    if quote.lead_id and quote.lead.is_open:
+        lead_close(lead=quote.lead, by=by, status=Lead.Status.WON)
+    return invoice
+
+
+@transaction.atomic
+def product_save(*, product: Product) -> Product:
+    product.save()
+    return product

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,17 +13,27 @@ from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_of
+from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
-from peyvand.core.text import fa_search_key
+from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.customfields.display import value_sections
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales import selectors, services
-from peyvand.sales.forms import FollowUpForm, LeadCloseForm, LeadForm
-from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.documents import document_pdf
+from peyvand.sales.forms import (
+    FollowUpForm,
+    LeadCloseForm,
+    LeadForm,
+    ProductForm,
+    QuoteCancelForm,
+    QuoteForm,
+    line_formset,
+)
+from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
 
 view_leads = permission_required("sales.view_lead", raise_exception=True)
 
@@ -255,3 +267,180 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
         .order_by("-created_at", "-id")[:10]
     )
     return {"leads": list(leads), "contact": contact}
+
+
+# Products ------------------------------------------------------------------------------
+
+
+@permission_required("sales.view_product", raise_exception=True)
+def product_list(request: HttpRequest) -> HttpResponse:
+    products = Product.objects.all()
+    query = request.GET.get("q", "").strip()
+    if key := fa_search_key(normalize_persian(query)):
+        products = products.filter(search_key__contains=key)
+    page = paginate(products.order_by("name", "id"), request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "sales/product_list.html", {"page": page, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    permission = "sales.change_product" if pk else "sales.add_product"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    product = get_object_or_404(Product, pk=pk) if pk else Product()
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        services.product_save(product=form.save(commit=False))
+        flash.success(request, _("«%(name)s» ذخیره شد.") % {"name": form.instance.name})
+        return redirect("sales:product_list")
+    return render(request, "sales/product_form.html", {"form": form, "product": product})
+
+
+# Proformas and invoices ----------------------------------------------------------------
+
+DOCUMENT_RELATIONS = ("contact", "lead", "owner")
+
+
+def get_quote_for_user(user, pk: int) -> Quote:
+    return get_visible_or_404(Quote, user, pk, Quote.objects.select_related(*DOCUMENT_RELATIONS))
+
+
+def get_invoice_for_user(user, pk: int) -> Invoice:
+    return get_visible_or_404(
+        Invoice, user, pk, Invoice.objects.select_related(*DOCUMENT_RELATIONS, "quote")
+    )
+
+
+@permission_required("sales.view_quote", raise_exception=True)
+def quote_list(request: HttpRequest) -> HttpResponse:
+    quotes = Quote.objects.visible_to(request.user).select_related("contact", "owner")
+    status = request.GET.get("status", "")
+    if status in Quote.Status.values:
+        quotes = quotes.filter(status=status)
+    page = paginate(quotes.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
+    context = {"page": page, "status": status, "statuses": Quote.Status.choices}
+    return render(request, "sales/quote_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new proforma (?lead=… or ?contact=… to start from one) or a draft/sent one."""
+    permission = "sales.change_quote" if pk else "sales.add_quote"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    if pk:
+        quote = get_quote_for_user(request.user, pk)
+    else:
+        quote = Quote(date=timezone.localdate())
+        if lead_pk := int_param(request.GET, "lead"):
+            quote.lead = get_lead_for_user(request.user, lead_pk)
+            quote.contact = quote.lead.contact
+        elif contact_pk := int_param(request.GET, "contact"):
+            quote.contact = get_visible_or_404(Contact, request.user, contact_pk)
+    before = snapshot(quote) if pk else None
+    form = QuoteForm(request.POST or None, instance=quote, user=request.user)
+    lines = line_formset(request.POST or None, quote)
+    if request.method == "POST" and form.is_valid() & lines.is_valid():
+        try:
+            quote = services.quote_save(
+                quote=form.save(commit=False),
+                lines=lines.lines(QuoteLine),
+                by=request.user,
+                before=before,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("پیش فاکتور %(number)s ذخیره شد.") % {"number": quote.number})
+            return redirect(quote)
+    context = {"form": form, "lines": lines, "quote": quote if pk else None, "lead": quote.lead}
+    return render(request, "sales/quote_form.html", context)
+
+
+@permission_required("sales.view_quote", raise_exception=True)
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_quote_for_user(request.user, pk)
+    invoice = Invoice.objects.filter(quote=quote).only("pk", "number").first()
+    context = {
+        "document": quote,
+        "quote": quote,
+        "invoice": invoice,
+        "lines": list(quote.lines.select_related("product")),
+        "cancel_form": QuoteCancelForm(),
+    }
+    return render(request, "sales/quote_detail.html", context)
+
+
+@permission_required("sales.change_quote", raise_exception=True)
+@require_POST
+def quote_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """sent, accepted or expired; or cancelled with a reason."""
+    quote = get_quote_for_user(request.user, pk)
+    try:
+        services.quote_set_status(
+            quote=quote,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+    else:
+        flash.success(request, _("وضعیت پیش فاکتور: %(status)s") % {
+            "status": quote.get_status_display()
+        })  # fmt: skip
+    return redirect(quote)
+
+
+@permission_required("sales.add_invoice", raise_exception=True)
+@require_POST
+def quote_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_quote_for_user(request.user, pk)
+    try:
+        invoice = services.quote_to_invoice(quote=quote, by=request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(quote)
+    flash.success(request, _("فاکتور %(number)s صادر شد.") % {"number": invoice.number})
+    return redirect(invoice)
+
+
+def _pdf_response(request: HttpRequest, document, title: str) -> HttpResponse:
+    pdf = document_pdf(
+        document,
+        title=title,
+        company=site_settings_for(request).company_name,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{title} {document.number.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@permission_required("sales.view_quote", raise_exception=True)
+def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf_response(request, get_quote_for_user(request.user, pk), "پیش فاکتور")
+
+
+@permission_required("sales.view_invoice", raise_exception=True)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = Invoice.objects.visible_to(request.user).select_related("contact", "owner")
+    page = paginate(invoices.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "sales/invoice_list.html", {"page": page})
+
+
+@permission_required("sales.view_invoice", raise_exception=True)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_invoice_for_user(request.user, pk)
+    context = {
+        "document": invoice,
+        "invoice": invoice,
+        "lines": list(invoice.lines.select_related("product")),
+    }
+    return render(request, "sales/invoice_detail.html", context)
+
+
+@permission_required("sales.view_invoice", raise_exception=True)
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_invoice_for_user(request.user, pk)
+    return _pdf_response(request, invoice, f"فاکتور فروش {invoice.get_kind_display()}")

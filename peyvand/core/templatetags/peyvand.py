@@ -67,6 +67,14 @@ def fa_money(rials) -> str:
     return money.format_money(rials, preferences.money_unit, preferences.digits)
 
 
+@register.filter
+def fa_money_words(rials) -> str:
+    """An amount in words in the user's money unit: «یک میلیون و دویست هزار ریال»."""
+    if rials is None or rials == "":
+        return ""
+    return money.amount_in_words(rials, current_preferences().money_unit)
+
+
 _CHECK_WIDGETS = ("CheckboxInput",)
 _CHOICE_LIST_WIDGETS = ("RadioSelect", "CheckboxSelectMultiple")
 _SELECT_WIDGETS = ("Select", "SelectMultiple", "NullBooleanSelect")

@@ -32,7 +32,7 @@ from peyvand.messaging.models import (
     Occasion,
 )
 from peyvand.sales import services as sales_services
-from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.models import FollowUp, Lead, Product, Quote, QuoteLine
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -47,6 +47,14 @@ LEAD_TITLES = [
     "خرید تابلو برق صنعتی", "قرارداد پشتیبانی سالانه", "تجهیز آزمایشگاه", "سامانه دوربین مداربسته",
     "خرید کابل و سیم", "نصب سامانه اعلام حریق", "تعویض روشنایی سوله", "خرید یو پی اس",
 ]  # fmt: skip
+PRODUCTS = [
+    # code, name, goods or service, unit, price in rials, VAT applies
+    ("P-101", "تابلو برق صنعتی ۴۰۰ آمپر", "goods", "دستگاه", 1_850_000_000, True),
+    ("P-102", "کابل مسی ۴×۱۶ افشان", "goods", "متر", 4_200_000, True),
+    ("P-103", "یو پی اس ۱۰ کیلوولت‌آمپر", "goods", "دستگاه", 690_000_000, True),
+    ("S-201", "نصب و راه‌اندازی", "service", "ساعت", 12_000_000, True),
+    ("S-202", "قرارداد پشتیبانی سالانه", "service", "سال", 240_000_000, False),
+]
 FOLLOWUP_NOTES = [
     "با مدیر خرید صحبت شد؛ کاتالوگ خواستند.",
     "قیمت‌ها را با رقیب مقایسه می‌کنند؛ هفته بعد تماس بگیریم.",
@@ -84,6 +92,7 @@ class Command(BaseCommand):
         self._calendar(users)
         self._calls(users)
         self._leads(users)
+        self._quotes(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -322,6 +331,33 @@ class Command(BaseCommand):
                 )
             elif number % 4 == 2:
                 sales_services.lead_set_stage(lead=lead, by=rep, stage=Lead.Stage.PROPOSAL)
+
+    def _quotes(self, users: dict[str, User]) -> None:
+        """The catalogue, and a proforma sent for the first lead."""
+        if Product.objects.exists():
+            return
+        for code, name, kind, unit, price, vat in PRODUCTS:
+            Product.objects.create(
+                code=code, name=name, kind=kind, unit=unit, price=price, vat_applies=vat
+            )
+        lead = Lead.objects.filter(responsible=users["sales"]).order_by("id").first()
+        if lead is None:
+            return
+        lines = [
+            QuoteLine(product=product, description=product.name, quantity=quantity,
+                      unit=product.unit, unit_price=product.price, discount=discount,
+                      vat_applies=product.vat_applies)
+            for product, quantity, discount in zip(
+                Product.objects.order_by("code")[:3], (2, 120, 1), (0, 5_000_000, 0), strict=False
+            )
+        ]  # fmt: skip
+        quote = sales_services.quote_save(
+            quote=Quote(lead=lead, contact=lead.contact, date=timezone.localdate(),
+                        valid_until=timezone.localdate() + datetime.timedelta(days=10)),
+            lines=lines,
+            by=users["sales"],
+        )  # fmt: skip
+        sales_services.quote_set_status(quote=quote, by=users["sales"], status=Quote.Status.SENT)
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each

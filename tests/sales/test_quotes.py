@@ -1,0 +1,218 @@
+"""Products, proformas (VAT, numbering, statuses, PDF) and invoices through HTTP."""
+
+import contextlib
+import datetime
+import re
+import zlib
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.accounts.roles import SUPPORT
+from peyvand.core.dates import to_jalali
+from peyvand.sales.models import Invoice, Lead, Product, Quote, VatRate
+from peyvand.sales.pricing import vat_rate_on
+from tests.factories import LeadFactory, UserFactory
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects, its compressed object streams inflated (font names live there)."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        with contextlib.suppress(zlib.error):
+            parts.append(zlib.decompress(stream))
+    return b"".join(parts)
+
+
+def product(**fields) -> Product:
+    values = {"code": "P-1", "name": "تابلو برق", "unit": "دستگاه", "price": 1_000_000}
+    return Product.objects.create(**(values | fields))
+
+
+def line(index: int, **fields) -> dict:
+    values = {"product": "", "description": "", "quantity": "1", "unit": "", "unit_price": "",
+              "discount": "", "vat_applies": "on"} | fields  # fmt: skip
+    return {f"lines-{index}-{key}": value for key, value in values.items() if value is not None}
+
+
+def quote_data(contact, *lines, **fields) -> dict:
+    data = {
+        "contact": contact.pk,
+        "kind": "goods",
+        "date": to_jalali(timezone.localdate()).strftime("%Y/%m/%d"),
+        "valid_until": "",
+        "notes": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": "0",
+    }
+    for row in lines:
+        data |= row
+    return data | fields
+
+
+def test_the_vat_rate_is_the_one_in_force_on_the_documents_date(db):
+    assert vat_rate_on(datetime.date(2024, 3, 19)) == Decimal(9)  # 29 Esfand 1402
+    assert vat_rate_on(datetime.date(2024, 3, 20)) == Decimal(10)  # 1 Farvardin 1403
+    VatRate.objects.create(valid_from=datetime.date(2027, 3, 21), percent=Decimal(12))
+    assert vat_rate_on(datetime.date(2027, 3, 21)) == Decimal(12)
+
+
+def test_a_rep_issues_a_proforma_with_vat_for_a_lead_and_converts_it_to_an_invoice(
+    client, personas
+):
+    lead = LeadFactory(owner=personas.owner)
+    panel = product()
+    service = product(code="S-1", name="نصب و راه‌اندازی", unit="ساعت", price=150_000,
+                      vat_applies=False)  # fmt: skip
+    client.force_login(personas.owner)
+    form = client.get(reverse("sales:quote_create"), {"lead": lead.pk})
+    assert form.context["form"]["contact"].value() == lead.contact.pk
+    response = client.post(
+        f"{reverse('sales:quote_create')}?lead={lead.pk}",
+        quote_data(
+            lead.contact,
+            line(0, product=panel.pk, quantity="۲", discount="۱۰۰٬۰۰۰"),
+            line(1, product=service.pk, quantity="3.5", vat_applies=None),
+            line(2, description="حمل", unit_price="۵۰۰٬۰۰۰"),
+        ),
+    )
+    quote = Quote.objects.get()
+    assert response.status_code == 302
+    assert quote.number == f"{to_jalali(timezone.localdate()).year}/00001"
+    assert quote.lead == lead
+    assert quote.vat_percent == Decimal(10)
+    # 2 × 1,000,000 − 100,000 (+10%), 3.5 × 150,000 (exempt), 500,000 (+10%)
+    assert quote.subtotal == 2_000_000 + 525_000 + 500_000
+    assert quote.discount_total == 100_000
+    assert quote.vat_total == 190_000 + 50_000
+    assert quote.total == 3_025_000 - 100_000 + 240_000
+    names = [line.description for line in quote.lines.all()]
+    assert names == ["تابلو برق", "نصب و راه‌اندازی", "حمل"]
+    lead.refresh_from_db()
+    assert lead.stage == Lead.Stage.PROPOSAL
+    page = client.get(quote.get_absolute_url()).content.decode()
+    assert "سه میلیون و یکصد و شصت و پنج هزار ریال" in page
+
+    pdf = client.get(reverse("sales:quote_pdf", args=[quote.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert b"Vazirmatn" in pdf_objects(pdf.content)  # the Persian font is embedded
+    assert "attachment" in pdf["Content-Disposition"]
+
+    status_url = reverse("sales:quote_status", args=[quote.pk])
+    client.post(status_url, {"status": "sent"})
+    client.post(status_url, {"status": "accepted"})
+    converted = client.post(reverse("sales:quote_invoice", args=[quote.pk]))
+    invoice = Invoice.objects.get()
+    assert converted["Location"] == invoice.get_absolute_url()
+    assert invoice.quote == quote
+    assert invoice.total == quote.total
+    assert invoice.vat_percent == quote.vat_percent
+    assert invoice.lines.count() == 3
+    lead.refresh_from_db()
+    assert lead.status == Lead.Status.WON
+    client.post(reverse("sales:quote_invoice", args=[quote.pk]))
+    assert Invoice.objects.count() == 1  # once only
+    assert client.get(reverse("sales:invoice_pdf", args=[invoice.pk])).content.startswith(b"%PDF")
+
+
+def test_a_bad_proforma_is_explained_in_persian_and_keeps_every_row(client, personas):
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("sales:quote_create"),
+        quote_data(
+            lead.contact,
+            line(0, description="حمل ویژه", unit_price="۵۰۰", discount="۹۰۰"),
+            line(1, description="بسته‌بندی", unit_price="دوازده"),
+            line(2, description="", unit_price="100"),
+        ),
+    )
+    page = response.content.decode()
+    assert "تخفیف نباید از مبلغ ردیف بیشتر یا منفی باشد." in page
+    assert "مبلغ معتبر نیست" in page
+    assert "کالا را انتخاب کنید یا شرح ردیف را بنویسید." in page
+    assert 'value="حمل ویژه"' in page and 'value="دوازده"' in page
+    empty = client.post(reverse("sales:quote_create"), quote_data(lead.contact, line(0)))
+    assert "دست‌کم یک ردیف بنویسید." in empty.content.decode()
+    assert not Quote.objects.exists()
+
+
+def test_a_cancelled_proforma_needs_a_reason_and_cannot_become_an_invoice(client, personas):
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("sales:quote_create"),
+        quote_data(lead.contact, line(0, description="خدمات", unit_price="1000")),
+    )
+    quote = Quote.objects.get()
+    status_url = reverse("sales:quote_status", args=[quote.pk])
+    client.post(status_url, {"status": "cancelled", "reason": ""})
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.DRAFT
+    client.post(status_url, {"status": "cancelled", "reason": "مشتری منصرف شد"})
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.CANCELLED
+    assert quote.cancel_reason == "مشتری منصرف شد"
+    client.post(reverse("sales:quote_invoice", args=[quote.pk]))
+    assert not Invoice.objects.exists()
+    edit = client.post(
+        reverse("sales:quote_edit", args=[quote.pk]),
+        quote_data(lead.contact, line(0, description="خدمات", unit_price="2000")),
+    )
+    assert "پیش فاکتور پذیرفته، لغو یا منقضی شده را نمی‌توان ویرایش کرد." in edit.content.decode()
+
+
+def test_numbering_restarts_each_jalali_year(client, personas, monkeypatch):
+    from peyvand.core import sequences
+
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    data = quote_data(lead.contact, line(0, description="خدمات", unit_price="1000"))
+    client.post(reverse("sales:quote_create"), data)
+    client.post(reverse("sales:quote_create"), data)
+    year = to_jalali(timezone.localdate()).year
+    next_year = to_jalali(timezone.localdate()).replace(year=year + 1, day=1)
+    monkeypatch.setattr(sequences, "jalali_today", lambda: next_year)
+    client.post(reverse("sales:quote_create"), data)
+    numbers = list(Quote.objects.order_by("id").values_list("number", flat=True))
+    assert numbers == [f"{year}/00001", f"{year}/00002", f"{year + 1}/00001"]
+
+
+def test_support_cannot_reach_proformas_or_their_pdf(client, personas):
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("sales:quote_create"),
+        quote_data(lead.contact, line(0, description="خدمات", unit_price="1000")),
+    )
+    quote = Quote.objects.get()
+    client.force_login(UserFactory(username="helpdesk", role=SUPPORT))
+    for url in (
+        reverse("sales:quote_list"),
+        quote.get_absolute_url(),
+        reverse("sales:quote_pdf", args=[quote.pk]),
+    ):
+        assert client.get(url).status_code == 403
+    client.force_login(personas.outsider)  # a rep of another team
+    assert client.get(reverse("sales:quote_pdf", args=[quote.pk])).status_code == 404
+
+
+def test_managers_keep_the_catalogue(client, personas):
+    client.force_login(personas.owner)
+    assert client.get(reverse("sales:product_list")).status_code == 200
+    assert client.get(reverse("sales:product_create")).status_code == 403
+    client.force_login(personas.manager)
+    response = client.post(
+        reverse("sales:product_create"),
+        {"code": "P-9", "name": "کابل", "kind": "goods", "unit": "متر", "price": "۴٬۲۰۰٬۰۰۰",
+         "vat_applies": "on", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Product.objects.get().price == 4_200_000
+    bad = client.post(
+        reverse("sales:product_create"),
+        {"code": "P-8", "name": "کابل", "kind": "goods", "unit": "متر", "price": "-5"},
+    )
+    assert "قیمت را به ریال" in bad.content.decode()
