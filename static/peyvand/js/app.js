@@ -241,9 +241,13 @@ document.addEventListener("change", function (event) {
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-open-entry]")) { openEntry(); }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
+  document.addEventListener("htmx:afterSettle", function (event) {
     var entry = event.target.querySelector && event.target.querySelector("form[data-entry]");
     if (!entry) { return; }
+    // htmx gives focus back to the field of the same id in the new (hidden) row, which
+    // would open its date picker: after a save, nothing in the row keeps focus.
+    if (entry.hidden && entry.contains(document.activeElement)) { document.activeElement.blur(); }
+    if (window.jalaliDatepicker) { jalaliDatepicker.hide(); }
     if (!entry.hidden) {
       var invalid = entry.querySelector("[aria-invalid=true]");
       if (invalid) { invalid.focus(); }
