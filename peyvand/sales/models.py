@@ -297,6 +297,12 @@ class FollowUp(BusinessRecord):
 # Products, proformas and invoices -----------------------------------------------------
 
 
+def plain_decimal(value: Decimal) -> Decimal:
+    """10 rather than 10.00, 2.5 rather than 2.500 (and never 1E+1)."""
+    whole = value.to_integral_value()
+    return whole if value == whole else value.normalize()
+
+
 class GoodsOrService(models.TextChoices):
     GOODS = "goods", _("کالا")
     SERVICE = "service", _("خدمات")
@@ -375,9 +381,7 @@ class SalesDocument(BusinessRecord):
 
     @property
     def vat_percent_shown(self) -> Decimal:
-        """10 rather than 10.00."""
-        whole = self.vat_percent.to_integral_value()
-        return whole if self.vat_percent == whole else self.vat_percent.normalize()
+        return plain_decimal(self.vat_percent)
 
 
 class Quote(SalesDocument):
@@ -475,9 +479,7 @@ class DocumentLine(models.Model):
 
     @property
     def quantity_shown(self) -> Decimal:
-        """3 rather than 3.000, 2.5 rather than 2.500."""
-        whole = self.quantity.to_integral_value()
-        return whole if self.quantity == whole else self.quantity.normalize()
+        return plain_decimal(self.quantity)
 
     @property
     def total(self) -> int:
