@@ -2,13 +2,15 @@
 by keyboard alone (N, typing, Enter; «+۳» for the next date), then a proforma with
 VAT, its PDF, and the invoice."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from peyvand.core.workdays import add_working_days
 from peyvand.lookups.models import Channel, FollowUpResult
-from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
+from peyvand.sales.models import FollowUp, Invoice, Lead, Quote, VatRate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +18,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_rep_creates_a_lead_logs_three_follow_ups_by_keyboard_and_invoices_it(
     page, live_server, log_in, rep, screenshots
 ):
-    # The lookup lists' defaults come from a data migration that an earlier
+    # The lookup lists' and VAT rates' defaults come from data migrations that an earlier
     # transactional test's flush may have emptied.
     FollowUpResult.objects.get_or_create(name="تماس اولیه", defaults={"priority": 1})
     Channel.objects.get_or_create(name="تلفن")
+    VatRate.objects.get_or_create(valid_from=datetime.date(2024, 3, 20), defaults={"percent": 10})
     log_in(rep)
 
     page.get_by_role("link", name="سرنخ‌ها").click()
