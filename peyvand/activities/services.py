@@ -15,10 +15,6 @@ TASK_REMINDER = "task"
 EVENT_REMINDER = "event"
 
 
-def _who(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def can_assign(user, assignee) -> bool:
     return assignee == user or user.has_perm("activities.assign_task")
 
@@ -51,7 +47,7 @@ def task_save(*, task: Task, by, before: dict | None = None) -> Task:
     if (creating or reassigned) and task.assignee_id != by.pk:
         notify(
             user=task.assignee,
-            title=f"وظیفه تازه از {_who(by)}",
+            title=f"وظیفه تازه از {by}",
             body=task.description[:300],
             url=task.get_absolute_url(),
         )
@@ -74,7 +70,7 @@ def task_done(*, task: Task, by) -> bool:
     if task.owner_id != by.pk:
         notify(
             user=task.owner,
-            title=f"{_who(by)} وظیفه را انجام داد",
+            title=f"{by} وظیفه را انجام داد",
             body=task.description[:300],
             url=task.get_absolute_url(),
         )

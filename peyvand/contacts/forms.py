@@ -13,8 +13,7 @@ from peyvand.contacts.models import (
     Region,
 )
 from peyvand.core.dates import JalaliDateField
-from peyvand.core.forms import AutocompleteSelect, TreeNodeChoiceField
-from peyvand.core.money import parse_money
+from peyvand.core.forms import AutocompleteSelect, MoneyField, TreeNodeChoiceField
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.core.validators import (
@@ -39,11 +38,7 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    credit_limit = forms.CharField(
-        label=_("سقف اعتبار (ریال)"),
-        required=False,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
-    )
+    credit_limit = MoneyField(label=_("سقف اعتبار (ریال)"), required=False)
     website = forms.URLField(
         label=_("وب‌سایت"),
         required=False,
@@ -108,8 +103,6 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
             self.fields[name].widget.choices = self.fields[name].choices
         if self.instance.pk:
             self.initial["loaded_at"] = self.instance.updated_at.isoformat()
-        if self.instance.credit_limit is not None:
-            self.initial["credit_limit"] = f"{self.instance.credit_limit:,}"
         self.add_custom_fields("contacts.contact")
 
     def clean_name(self) -> str:
@@ -129,10 +122,6 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
                 % {"code": code, "where": where}
             )
         return code
-
-    def clean_credit_limit(self) -> int | None:
-        value = self.cleaned_data["credit_limit"]
-        return parse_money(value) if value else None
 
     def clean(self):
         cleaned = super().clean()

@@ -192,7 +192,7 @@ def message_cancel(*, message: Message, by) -> bool:
     """Cancels a message still waiting in the queue; False if a worker took it first."""
     cancelled = Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
         status=Message.Status.CANCELLED,
-        last_error=f"لغو شده توسط {by.get_full_name() or by.get_username()}",
+        last_error=f"لغو شده توسط {by}",
         updated_at=timezone.now(),
     )
     return bool(cancelled)
@@ -368,7 +368,7 @@ def broadcast_cancel(*, broadcast: Broadcast, by) -> int:
     )
     cancelled = Message.objects.filter(broadcast=locked, status=Message.Status.QUEUED).update(
         status=Message.Status.CANCELLED,
-        last_error=f"ارسال گروهی لغو شد توسط {by.get_full_name() or by.get_username()}",
+        last_error=f"ارسال گروهی لغو شد توسط {by}",
         updated_at=timezone.now(),
     )
     logger.info("Broadcast %s cancelled by %s: %s messages", locked.pk, by, cancelled)

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
-from peyvand.core.forms import AutocompleteSelect, WorkingDayDateField
-from peyvand.core.money import parse_money
+from peyvand.core.forms import AutocompleteSelect, MoneyField, WorkingDayDateField
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
@@ -21,19 +20,6 @@ from peyvand.sales.selectors import sales_users
 
 # A next follow-up typed without a time is due at the start of the working day.
 DEFAULT_NEXT_TIME = datetime.time(9, 0)
-
-
-class MoneyField(forms.CharField):
-    """An amount in rials typed with or without separators, in any digits."""
-
-    widget = forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return parse_money(value) if value else None
-
-    def prepare_value(self, value):
-        return f"{value:,}" if isinstance(value, int) else value
 
 
 class LeadForm(CustomFieldsMixin, forms.ModelForm):
@@ -180,19 +166,6 @@ class FollowUpForm(forms.ModelForm):
         return cleaned
 
 
-class LeadCloseForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("نتیجه"), choices=[(Lead.Status.WON, _("موفق")), (Lead.Status.LOST, _("ناموفق"))]
-    )
-    reason = forms.CharField(label=_("علت"), max_length=300, required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == Lead.Status.LOST and not cleaned.get("reason", "").strip():
-            self.add_error("reason", _("علت ناموفق بودن سرنخ را بنویسید."))
-        return cleaned
-
-
 # Products, proformas and invoices ------------------------------------------------------
 
 
@@ -333,7 +306,3 @@ def line_formset(data=None, document=None) -> BaseLineFormSet:
             for line in document.lines.all()
         ]
     return LineFormSet(data, initial=initial, prefix="lines")
-
-
-class QuoteCancelForm(forms.Form):
-    reason = forms.CharField(label=_("علت لغو"), max_length=300)

@@ -21,10 +21,6 @@ LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
 
 
-def _who(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 # Leads ---------------------------------------------------------------------------------
 
 
@@ -52,7 +48,7 @@ def lead_save(
     if handed_over and lead.responsible_id != by.pk:
         notify(
             user=lead.responsible,
-            title=f"سرنخ {lead.code} از {_who(by)} به شما سپرده شد",
+            title=f"سرنخ {lead.code} از {by} به شما سپرده شد",
             body=f"{lead.title} — {lead.contact}",
             url=lead.get_absolute_url(),
         )
@@ -64,7 +60,7 @@ def lead_close(*, lead: Lead, by, status: str, reason: str = "") -> Lead:
     """Closes a lead as won or lost (lost needs a reason); its pending follow-ups are
     settled and their reminders dropped."""
     if status not in (Lead.Status.WON, Lead.Status.LOST):
-        raise ValueError(status)
+        raise ValidationError("نتیجه سرنخ را موفق یا ناموفق انتخاب کنید.")
     if status == Lead.Status.LOST and not reason.strip():
         raise ValidationError("علت ناموفق بودن سرنخ را بنویسید.")
     before = snapshot(lead)
@@ -169,20 +165,22 @@ def followup_log(*, followup: FollowUp, by) -> FollowUp:
     if followup.referred_to_id and followup.referred_to_id != by.pk:
         notify(
             user=followup.referred_to,
-            title=f"پیگیری {followup.subject} از {_who(by)} به شما ارجاع شد",
+            title=f"پیگیری {followup.subject} از {by} به شما ارجاع شد",
             body=followup.description[:300],
             url=followup.get_absolute_url(),
         )
     if lead is not None:
-        Lead.objects.filter(pk=lead.pk).update(
-            last_result=followup.result,
-            last_followup_at=followup.at,
-            next_at=followup.next_at,
-            next_by=followup.next_by,
-            stage=Lead.Stage.CONTACTED if lead.stage == Lead.Stage.NEW else lead.stage,
-            updated_at=timezone.now(),
-        )
-        lead.refresh_from_db()
+        # The lead's denormalised columns, written without a history line of their own
+        # (the follow-up is the history); the caller's lead object follows.
+        lead.last_result = followup.result
+        lead.last_followup_at = followup.at
+        lead.next_at = followup.next_at
+        lead.next_by = followup.next_by
+        if lead.stage == Lead.Stage.NEW:
+            lead.stage = Lead.Stage.CONTACTED
+        lead.updated_at = timezone.now()
+        columns = ["last_result", "last_followup_at", "next_at", "next_by", "stage", "updated_at"]
+        Lead.objects.filter(pk=lead.pk).update(**{name: getattr(lead, name) for name in columns})
     return followup
 
 
@@ -222,12 +220,14 @@ def _number(kind: str) -> str:
     return next_code(kind)
 
 
-def _save_lines(document, lines, line_model) -> None:
+def _price(document, lines) -> None:
+    """The VAT rate in force on the document's date, and its totals."""
     document.vat_percent = vat_rate_on(document.date)
-    totals = price_lines(lines, document.vat_percent)
-    for name, value in totals.items():
+    for name, value in price_lines(lines, document.vat_percent).items():
         setattr(document, name, value)
-    document.save()
+
+
+def _replace_lines(document, lines, line_model) -> None:
     document.lines.all().delete()
     for order, line in enumerate(lines):
         line.pk = None
@@ -249,8 +249,9 @@ def quote_save(*, quote: Quote, lines: list[QuoteLine], by, before: dict | None 
         quote.fiscal_year = to_jalali(quote.date).year
         if quote.lead_id and not quote.contact_id:
             quote.contact = quote.lead.contact
+    _price(quote, lines)
     record_save(record=quote, by=by, before=before)
-    _save_lines(quote, lines, QuoteLine)
+    _replace_lines(quote, lines, QuoteLine)
     if quote.lead_id and before is None and quote.lead.is_open:
         lead_set_stage(lead=quote.lead, by=by, stage=Lead.Stage.PROPOSAL)
     return quote
@@ -301,6 +302,11 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
         date=today,
         notes=quote.notes,
         owner=by,
+        # The proforma's rate and amounts: what the customer accepted.
+        **{
+            name: getattr(quote, name)
+            for name in ("vat_percent", "subtotal", "discount_total", "vat_total", "total")
+        },
     )
     record_save(record=invoice, by=by)
     lines = [
@@ -315,10 +321,6 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
         for line in quote.lines.all()
     ]  # fmt: skip
     InvoiceLine.objects.bulk_create(lines)
-    # The invoice keeps the proforma's rate and amounts: what the customer accepted.
-    for name in ("vat_percent", "subtotal", "discount_total", "vat_total", "total"):
-        setattr(invoice, name, getattr(quote, name))
-    invoice.save(update_fields=["vat_percent", "subtotal", "discount_total", "vat_total", "total"])
     if quote.lead_id and quote.lead.is_open:
         lead_close(lead=quote.lead, by=by, status=Lead.Status.WON)
     return invoice

@@ -19,17 +19,13 @@ from peyvand.core.pagination import paginate
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
-from peyvand.customfields.display import value_sections
-from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import document_pdf
 from peyvand.sales.forms import (
     FollowUpForm,
-    LeadCloseForm,
     LeadForm,
     ProductForm,
-    QuoteCancelForm,
     QuoteForm,
     line_formset,
 )
@@ -143,14 +139,11 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | None = None):
-    fields = list(CustomField.objects.for_target("sales.lead"))
     context = {
         "lead": lead,
         "record": lead,
         "followups": selectors.lead_followups(lead),
         "followup_form": followup_form or FollowUpForm(),
-        "close_form": LeadCloseForm(),
-        "custom_sections": value_sections(fields, lead),
         "timeline": timeline_of(lead),
         "attachments": list(attachments_of(lead)),
         "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
@@ -168,19 +161,15 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_close(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request.user, pk)
-    form = LeadCloseForm(request.POST)
-    if form.is_valid():
+    status = request.POST.get("status", "")
+    try:
         services.lead_close(
-            lead=lead,
-            by=request.user,
-            status=form.cleaned_data["status"],
-            reason=form.cleaned_data["reason"],
+            lead=lead, by=request.user, status=status, reason=request.POST.get("reason", "")
         )
-        flash.success(request, _("سرنخ بسته شد."))
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash.error(request, error)
+        flash.success(request, _("سرنخ بسته شد."))
     return redirect(lead)
 
 
@@ -219,7 +208,6 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            lead = get_lead_for_user(request.user, pk)
             form = None
             if not request.htmx:
                 flash.success(request, _("پیگیری ثبت شد."))
@@ -366,7 +354,6 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "quote": quote,
         "invoice": invoice,
         "lines": list(quote.lines.select_related("product")),
-        "cancel_form": QuoteCancelForm(),
     }
     return render(request, "sales/quote_detail.html", context)
 

@@ -322,7 +322,6 @@ class Command(BaseCommand):
                 sales_services.followup_log(followup=followup, by=rep)
                 if last:
                     break
-            lead.refresh_from_db()
             if number % 8 == 5:
                 sales_services.lead_close(lead=lead, by=rep, status=Lead.Status.WON)
             elif number % 8 == 7:
