@@ -4,7 +4,6 @@ as JSON with Persian messages."""
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -20,6 +19,8 @@ from peyvand.activities.forms import CallForm, EventForm, TaskForm
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import api_auth, pbx_auth
+from peyvand.api.common import form_errors, invalid, page_of, require
+from peyvand.api.sales import router as sales_router
 from peyvand.api.schemas import (
     CallIn,
     CallOut,
@@ -53,7 +54,6 @@ from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formse
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import ContactFilters, contacts_for_list, phonebook_search
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.pagination import paginate
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.customfields.forms import CustomFilters
@@ -72,6 +72,7 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
 )
+api.add_router("", sales_router)
 
 
 def _error(request, message: str, status: int):
@@ -108,17 +109,6 @@ def on_schema_error(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     return _error(request, str(exc), exc.status_code)
-
-
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
-
-
-def _page(queryset, page: int, **extra) -> dict:
-    """One page of a list, never counted: the items, the page number, whether more follow."""
-    result = paginate(queryset, page, settings.PAGE_SIZE)
-    return {"items": result.items, "page": result.number, "has_next": result.has_next, **extra}
 
 
 @api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, tags=["auth"])
@@ -168,7 +158,7 @@ def contact_list(
     """The contact list with the same search, filters and visibility as the page.
     Custom fields filter as on the page: ``cf<id>=…`` for text, choice and yes/no
     (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali dates."""
-    _require(request.auth, "contacts.view_contact")
+    require(request.auth, "contacts.view_contact")
     filters = ContactFilters(
         query=q,
         owner=owner,
@@ -184,12 +174,12 @@ def contact_list(
     contacts = custom.apply(contacts_for_list(user=request.auth, filters=filters))
     if custom.errors:
         raise HttpError(422, " ".join(custom.errors))
-    return _page(contacts.prefetch_related("phones"), page)
+    return page_of(contacts.prefetch_related("phones"), page)
 
 
 @api.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
 def contact_detail(request, contact_id: int):
-    _require(request.auth, "contacts.view_contact")
+    require(request.auth, "contacts.view_contact")
     return get_visible_or_404(
         Contact, request.auth, contact_id, Contact.objects.prefetch_related("phones")
     )
@@ -197,7 +187,7 @@ def contact_detail(request, contact_id: int):
 
 @api.post("/contacts", response={201: ContactOut, 422: dict}, tags=["contacts"])
 def contact_create(request, payload: ContactIn):
-    _require(request.auth, "contacts.add_contact")
+    require(request.auth, "contacts.add_contact")
     data = payload.dict()
     for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
         data[name] = data.pop(f"{name}_id")
@@ -209,7 +199,7 @@ def contact_create(request, payload: ContactIn):
     phones = phone_formset_from_rows(data.pop("phones"))
     unknown = set(custom) - {field.key for field in form.custom_fields}
     if not form.is_valid() & phones.is_valid() or unknown:
-        errors = _form_errors(form)
+        errors = form_errors(form)
         for key in sorted(unknown):
             errors[f"custom.{key}"] = [{"message": "چنین فیلد اطلاعات تکمیلی‌ای نیست."}]
         for index, phone_errors in enumerate(phones.errors):
@@ -222,53 +212,41 @@ def contact_create(request, payload: ContactIn):
     return Status(201, contact)
 
 
-def _invalid(form) -> Status:
-    return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": _form_errors(form)})
-
-
-def _form_errors(form) -> dict:
-    """A form's errors keyed as the payload names them (custom fields as custom.f<id>)."""
-    return {
-        f"custom.f{name.removeprefix('custom_')}" if name.startswith("custom_") else name: errors
-        for name, errors in form.errors.get_json_data().items()
-    }
-
-
 @api.get("/categories", response=list[TreeNodeOut], tags=["contacts"])
 def category_list(request):
     """The category tree (اصناف), depth first; filter contacts by a node's id."""
-    _require(request.auth, "contacts.view_contact")
+    require(request.auth, "contacts.view_contact")
     return ordered_nodes(Category)
 
 
 @api.get("/regions", response=list[TreeNodeOut], tags=["contacts"])
 def region_list(request):
     """The region tree (province → city → area), depth first."""
-    _require(request.auth, "contacts.view_contact")
+    require(request.auth, "contacts.view_contact")
     return ordered_nodes(Region)
 
 
 @api.get("/phonebook", response=PhoneBookPage, tags=["phonebook"])
 def phonebook_list(request, q: str = "", scope: str = "all", page: int = 1):
     """Public entries and the caller's own; ``scope`` = all, mine or public."""
-    _require(request.auth, "contacts.view_phonebookentry")
+    require(request.auth, "contacts.view_phonebookentry")
     entries = phonebook_search(user=request.auth, query=q)
     if scope == "mine":
         entries = entries.filter(owner=request.auth)
     elif scope == "public":
         entries = entries.filter(is_public=True)
-    return _page(entries.order_by("name", "id"), page)
+    return page_of(entries.order_by("name", "id"), page)
 
 
 @api.post("/phonebook", response={201: PhoneBookOut, 422: dict}, tags=["phonebook"])
 def phonebook_create(request, payload: PhoneBookIn):
-    _require(request.auth, "contacts.add_phonebookentry")
+    require(request.auth, "contacts.add_phonebookentry")
     data = payload.dict()
     for key, value in data.pop("custom").items():
         data[f"custom_{key.removeprefix('f')}"] = value
     form = PhoneBookEntryForm(data=data, user=request.auth)
     if not form.is_valid():
-        return _invalid(form)
+        return invalid(form)
     entry = contact_services.phonebook_save(entry=form.save(commit=False), by=request.auth)
     return Status(201, entry)
 
@@ -286,16 +264,16 @@ def message_list(
 ):
     """Messages the caller may see (their own and their teams'; everything for managers),
     newest first, with the same filters as the page."""
-    _require(request.auth, "messaging.view_message")
+    require(request.auth, "messaging.view_message")
     filters = MessageFilters(
         status=status, channel=channel, backend=backend, owner=owner, since=since, until=until
     )
-    return _page(messages_for_list(user=request.auth, filters=filters), page)
+    return page_of(messages_for_list(user=request.auth, filters=filters), page)
 
 
 @api.get("/messages/{message_id}", response=MessageOut, tags=["messages"])
 def message_detail(request, message_id: int):
-    _require(request.auth, "messaging.view_message")
+    require(request.auth, "messaging.view_message")
     return get_visible_or_404(Message, request.auth, message_id)
 
 
@@ -303,7 +281,7 @@ def message_detail(request, message_id: int):
 def message_send(request, payload: MessageIn):
     """Queues an SMS or email (now, or at ``scheduled_at``); a worker sends it. To a
     contact (its mobile or email, placeholders such as {نام} filled in) or to ``to``."""
-    _require(request.auth, "messaging.send_message")
+    require(request.auth, "messaging.send_message")
     if payload.channel not in Channel.values:
         return Status(422, {"detail": "نوع پیام باید sms یا email باشد."})
     scheduled_at = payload.scheduled_at
@@ -341,7 +319,7 @@ def message_send(request, payload: MessageIn):
 )
 def message_retry(request, message_id: int):
     """Sends a failed, undelivered or unknown message again."""
-    _require(request.auth, "messaging.send_message")
+    require(request.auth, "messaging.send_message")
     message = get_visible_or_404(Message, request.auth, message_id)
     try:
         return messaging_services.message_retry(message=message, by=request.auth)
@@ -354,7 +332,7 @@ def message_retry(request, message_id: int):
 )
 def message_cancel(request, message_id: int):
     """Cancels a message still waiting in the queue."""
-    _require(request.auth, "messaging.send_message")
+    require(request.auth, "messaging.send_message")
     message = get_visible_or_404(Message, request.auth, message_id)
     if not messaging_services.message_cancel(message=message, by=request.auth):
         return Status(422, {"detail": "پیام دیگر در صف نیست و لغو نمی‌شود."})
@@ -376,16 +354,16 @@ def task_list(
 ):
     """Tasks as on the page: ``status`` open, done or all; ``scope`` mine, by_me, team
     or all."""
-    _require(request.auth, "activities.view_task")
+    require(request.auth, "activities.view_task")
     tasks = tasks_for_list(
         request.auth, status=status, scope=scope, urgency=urgency, overdue=overdue
     )
-    return _page(tasks, page)
+    return page_of(tasks, page)
 
 
 @api.get("/tasks/{task_id}", response=TaskOut, tags=["tasks"])
 def task_detail(request, task_id: int):
-    _require(request.auth, "activities.view_task")
+    require(request.auth, "activities.view_task")
     return get_visible_or_404(Task, request.auth, task_id)
 
 
@@ -393,21 +371,21 @@ def task_detail(request, task_id: int):
 def task_create(request, payload: TaskIn):
     """A task for the caller or (with the assign permission) someone else; a reminder
     at ``remind_at`` reaches the assignee."""
-    _require(request.auth, "activities.add_task")
+    require(request.auth, "activities.add_task")
     data = payload.dict()
     for name in ("assignee", "team", "urgency"):
         data[name] = data.pop(f"{name}_id")
     data["assignee"] = data["assignee"] or request.auth.pk
     form = TaskForm(data=data, instance=Task(assignee=request.auth), user=request.auth)
     if not form.is_valid():
-        return _invalid(form)
+        return invalid(form)
     task = activity_services.task_save(task=form.save(commit=False), by=request.auth)
     return Status(201, task)
 
 
 @api.post("/tasks/{task_id}/done", response={200: TaskOut, 422: ErrorOut}, tags=["tasks"])
 def task_done(request, task_id: int):
-    _require(request.auth, "activities.change_task")
+    require(request.auth, "activities.change_task")
     task = get_visible_or_404(Task, request.auth, task_id)
     if not activity_services.task_done(task=task, by=request.auth):
         return Status(422, {"detail": "این وظیفه پیش‌تر انجام شده بود."})
@@ -421,7 +399,7 @@ def task_done(request, task_id: int):
 def event_list(request, start: datetime.date, end: datetime.date, team: int | None = None):
     """Visible events from ``start`` to ``end`` (Gregorian dates, at most 62 days):
     one's own, and one's teams'."""
-    _require(request.auth, "activities.view_event")
+    require(request.auth, "activities.view_event")
     if not 0 <= (end - start).days <= 62:
         raise HttpError(422, "بازهٔ تاریخ باید حداکثر ۶۲ روز باشد و end پس از start بیاید.")
     events = Event.objects.visible_to(request.auth).filter(date__range=(start, end))
@@ -432,18 +410,18 @@ def event_list(request, start: datetime.date, end: datetime.date, team: int | No
 
 @api.get("/events/{event_id}", response=EventOut, tags=["calendar"])
 def event_detail(request, event_id: int):
-    _require(request.auth, "activities.view_event")
+    require(request.auth, "activities.view_event")
     return get_visible_or_404(Event, request.auth, event_id)
 
 
 @api.post("/events", response={201: EventOut, 422: dict}, tags=["calendar"])
 def event_create(request, payload: EventIn):
-    _require(request.auth, "activities.add_event")
+    require(request.auth, "activities.add_event")
     data = payload.dict()
     data["team"] = data.pop("team_id")
     form = EventForm(data=data, user=request.auth)
     if not form.is_valid():
-        return _invalid(form)
+        return invalid(form)
     event = activity_services.event_save(event=form.save(commit=False), by=request.auth)
     return Status(201, event)
 
@@ -451,7 +429,7 @@ def event_create(request, payload: EventIn):
 @api.post("/events/{event_id}/done", response=EventOut, tags=["calendar"])
 def event_done(request, event_id: int, undo: bool = False):
     """Ticks an event done (``undo=true``: not done)."""
-    _require(request.auth, "activities.change_event")
+    require(request.auth, "activities.change_event")
     event = get_visible_or_404(Event, request.auth, event_id)
     activity_services.event_set_done(event=event, by=request.auth, done=not undo)
     return event
@@ -464,23 +442,23 @@ def event_done(request, event_id: int, undo: bool = False):
 def call_list(request, kind: str = "", scope: str = "mine", number: str = "", page: int = 1):
     """The call log: ``scope`` mine or all (that the caller may see); ``number`` in any
     form finds that number's calls."""
-    _require(request.auth, "activities.view_call")
-    return _page(calls_for_list(request.auth, kind=kind, scope=scope, number=number), page)
+    require(request.auth, "activities.view_call")
+    return page_of(calls_for_list(request.auth, kind=kind, scope=scope, number=number), page)
 
 
 @api.get("/calls/{call_id}", response=CallOut, tags=["calls"])
 def call_detail(request, call_id: int):
-    _require(request.auth, "activities.view_call")
+    require(request.auth, "activities.view_call")
     return get_visible_or_404(Call, request.auth, call_id)
 
 
 @api.post("/calls", response={201: CallOut, 422: dict}, tags=["calls"])
 def call_create(request, payload: CallIn):
     """Logs a call by hand; the contact is found by the number."""
-    _require(request.auth, "activities.add_call")
+    require(request.auth, "activities.add_call")
     form = CallForm(data=payload.dict(), instance=Call())
     if not form.is_valid():
-        return _invalid(form)
+        return invalid(form)
     call = call_services.call_log(call=form.save(commit=False), by=request.auth)
     return Status(201, call)
 
@@ -499,7 +477,7 @@ def pbx_call(request, payload: Form[PbxIn]):
     (ANSWERED, NO ANSWER, BUSY…). An unanswered incoming call becomes a call-back task.
     Numbers may use Persian digits. Reports repeat safely: ``call_id`` (the PBX's
     Uniqueid) identifies the call."""
-    _require(request.auth, "activities.add_call")
+    require(request.auth, "activities.add_call")
     duration = to_latin_digits(payload.duration).strip() or "0"
     if not duration.isdigit():
         return Status(422, {"detail": "duration باید عدد (ثانیه) باشد."})
@@ -536,7 +514,7 @@ def notification_list(request, unseen: bool = False, page: int = 1):
     notifications = Notification.objects.filter(user=request.auth)
     if unseen:
         notifications = notifications.filter(seen_at__isnull=True)
-    return _page(notifications, page, unseen=unseen_count(request.auth))
+    return page_of(notifications, page, unseen=unseen_count(request.auth))
 
 
 @api.post("/notifications/seen", response=dict, tags=["notifications"])

@@ -328,3 +328,256 @@ class PbxIn(Schema):
     direction: str = "in"  # in or out
     duration: str = "0"  # seconds talked (end)
     disposition: str = ""  # ANSWERED, NO ANSWER, BUSY, FAILED (end)
+
+
+# Sales ---------------------------------------------------------------------------------
+
+
+class LeadOut(Schema):
+    id: int
+    code: str
+    title: str
+    contact_id: int
+    contact_name: str
+    source_id: int | None
+    person_name: str
+    position_id: int | None
+    stars: int
+    responsible_id: int
+    status: str  # open, won, lost
+    stage: str  # new, contacted, proposal, negotiation
+    lost_reason: str
+    closed_at: datetime.datetime | None
+    expected_value: int | None  # rials
+    expected_close: datetime.date | None
+    notes: str
+    custom: dict[str, Any]
+    last_result_id: int | None
+    last_followup_at: datetime.datetime | None
+    next_at: datetime.datetime | None
+    next_by_id: int | None
+    owner_id: int
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_contact_name(lead) -> str:
+        return lead.contact.name
+
+
+class LeadIn(Schema):
+    contact_id: int | None = None  # an existing contact; or the new_contact_* fields
+    new_contact_kind: str = "person"
+    new_contact_name: str = ""
+    new_contact_mobile: str = ""
+    title: str
+    source_id: int | None = None
+    person_name: str = ""
+    position_id: int | None = None
+    stars: int = 1  # 1 to 3
+    responsible_id: int | None = None  # default: the caller
+    stage: str = "new"
+    expected_value: str = ""  # rials, any digits: "۱۲٬۵۰۰٬۰۰۰"
+    expected_close: str = ""  # Jalali, e.g. "1405/10/15"
+    notes: str = ""
+    custom: dict[str, str] = {}
+
+
+class LeadPage(Schema):
+    items: list[LeadOut]
+    page: int
+    has_next: bool
+
+
+class LeadCloseIn(Schema):
+    status: str  # won or lost
+    reason: str = ""  # required for lost
+
+
+class StageIn(Schema):
+    stage: str  # new, contacted, proposal, negotiation
+
+
+class FollowUpOut(Schema):
+    id: int
+    lead_id: int | None
+    quote_id: int | None
+    at: datetime.datetime
+    channel_id: int | None
+    person: str
+    result_id: int
+    result: str
+    priority: int
+    description: str
+    next_at: datetime.datetime | None
+    referred_to_id: int | None
+    next_by_id: int | None
+    settled_at: datetime.datetime | None
+    task_id: int | None
+    owner_id: int
+
+    @staticmethod
+    def resolve_result(followup) -> str:
+        return followup.result.name
+
+
+class FollowUpIn(Schema):
+    at: str = ""  # Jalali date and Tehran time, "1405/09/08 10:30"; default: now
+    channel_id: int | None = None
+    person: str = ""
+    result_id: int
+    description: str = ""
+    next_date: str = ""  # Jalali date, or "+3" for three working days from today
+    next_time: str = ""  # "14:00"; default 09:00
+    referred_to_id: int | None = None
+
+
+class FollowUpPage(Schema):
+    items: list[FollowUpOut]
+    page: int
+    has_next: bool
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str  # goods or service
+    unit: str
+    price: int  # rials
+    vat_applies: bool
+    is_active: bool
+
+
+class ProductIn(Schema):
+    code: str
+    name: str
+    kind: str = "goods"
+    unit: str = "عدد"
+    price: str  # rials, any digits
+    vat_applies: bool = True
+    is_active: bool = True
+
+
+class ProductPage(Schema):
+    items: list[ProductOut]
+    page: int
+    has_next: bool
+
+
+class LineOut(Schema):
+    product_id: int | None
+    description: str
+    quantity: str  # a decimal, as text: "2.5"
+    unit: str
+    unit_price: int
+    discount: int
+    vat_applies: bool
+    amount: int
+    vat: int
+
+    @staticmethod
+    def resolve_quantity(line) -> str:
+        return str(line.quantity_shown)
+
+
+class LineIn(Schema):
+    product_id: int | None = None  # its name, unit and price fill what is left empty
+    description: str = ""
+    quantity: str = "1"
+    unit: str = ""
+    unit_price: str = ""  # rials
+    discount: str = ""  # rials
+    vat_applies: bool = True
+
+
+class DocumentOut(Schema):
+    id: int
+    number: str
+    fiscal_year: int
+    contact_id: int
+    contact_name: str
+    lead_id: int | None
+    kind: str  # goods or service
+    date: datetime.date
+    money_unit: str  # rial or toman: how the document shows its amounts
+    vat_percent: str
+    subtotal: int  # rials
+    discount_total: int
+    vat_total: int
+    total: int
+    total_in_words: str
+    notes: str
+    owner_id: int
+    created_at: datetime.datetime
+    pdf_url: str
+
+    @staticmethod
+    def resolve_contact_name(document) -> str:
+        return document.contact.name
+
+    @staticmethod
+    def resolve_vat_percent(document) -> str:
+        return str(document.vat_percent_shown)
+
+    @staticmethod
+    def resolve_total_in_words(document) -> str:
+        return document.total_in_words
+
+
+class QuoteOut(DocumentOut):
+    status: str  # draft, sent, accepted, cancelled, expired
+    valid_until: datetime.date | None
+    cancel_reason: str
+    invoice_id: int | None
+
+    @staticmethod
+    def resolve_pdf_url(quote) -> str:
+        return f"/api/v1/quotes/{quote.pk}/pdf"
+
+    @staticmethod
+    def resolve_invoice_id(quote) -> int | None:
+        return getattr(quote, "invoice_id", None)
+
+
+class QuoteDetailOut(QuoteOut):
+    lines: list[LineOut]
+
+
+class QuoteIn(Schema):
+    contact_id: int | None = None  # or lead_id: the lead's customer
+    lead_id: int | None = None
+    kind: str = "goods"
+    date: str = ""  # Jalali; default today
+    valid_until: str = ""
+    money_unit: str = ""  # rial or toman; default: the caller's
+    notes: str = ""
+    lines: list[LineIn]
+
+
+class QuoteStatusIn(Schema):
+    status: str  # sent, accepted, expired, cancelled
+    reason: str = ""  # required for cancelled
+
+
+class QuotePage(Schema):
+    items: list[QuoteOut]
+    page: int
+    has_next: bool
+
+
+class InvoiceOut(DocumentOut):
+    quote_id: int | None
+
+    @staticmethod
+    def resolve_pdf_url(invoice) -> str:
+        return f"/api/v1/invoices/{invoice.pk}/pdf"
+
+
+class InvoiceDetailOut(InvoiceOut):
+    lines: list[LineOut]
+
+
+class InvoicePage(Schema):
+    items: list[InvoiceOut]
+    page: int
+    has_next: bool

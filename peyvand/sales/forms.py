@@ -193,8 +193,13 @@ class QuoteForm(forms.ModelForm):
 
     class Meta:
         model = Quote
-        fields = ["contact", "kind", "date", "valid_until", "notes"]
-        widgets = {"kind": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = ["contact", "kind", "money_unit", "date", "valid_until", "notes"]
+        labels = {"money_unit": _("مبالغ به")}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "money_unit": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

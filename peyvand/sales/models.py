@@ -21,6 +21,7 @@ from peyvand.core.models import (
     VisibleQuerySet,
     search_key_field,
 )
+from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
 
@@ -373,6 +374,11 @@ class SalesDocument(BusinessRecord):
     discount_total = models.BigIntegerField(_("تخفیف"), default=0, editable=False)
     vat_total = models.BigIntegerField(_("مالیات بر ارزش افزوده"), default=0, editable=False)
     total = models.BigIntegerField(_("مبلغ کل"), default=0, editable=False)
+    # Amounts are stored in rials; the document shows them (and the total in words) in
+    # the unit chosen for it, whoever looks at it.
+    money_unit = models.CharField(
+        _("واحد پول"), max_length=5, choices=MONEY_UNIT_CHOICES, default="rial"
+    )
     notes = models.TextField(_("توضیحات"), blank=True)
 
     class Meta:
@@ -382,6 +388,10 @@ class SalesDocument(BusinessRecord):
     @property
     def vat_percent_shown(self) -> Decimal:
         return plain_decimal(self.vat_percent)
+
+    @property
+    def total_in_words(self) -> str:
+        return amount_in_words(self.total, self.money_unit)
 
 
 class Quote(SalesDocument):

@@ -299,6 +299,7 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
         contact_id=quote.contact_id,
         lead_id=quote.lead_id,
         kind=quote.kind,
+        money_unit=quote.money_unit,
         date=today,
         notes=quote.notes,
         owner=by,

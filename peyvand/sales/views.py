@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,7 +12,7 @@ from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_of
-from peyvand.core.display import site_settings_for
+from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.text import fa_search_key, normalize_persian
@@ -21,7 +20,7 @@ from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales import selectors, services
-from peyvand.sales.documents import document_pdf
+from peyvand.sales.documents import pdf_response
 from peyvand.sales.forms import (
     FollowUpForm,
     LeadForm,
@@ -319,7 +318,7 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk:
         quote = get_quote_for_user(request.user, pk)
     else:
-        quote = Quote(date=timezone.localdate())
+        quote = Quote(date=timezone.localdate(), money_unit=current_preferences().money_unit)
         if lead_pk := int_param(request.GET, "lead"):
             quote.lead = get_lead_for_user(request.user, lead_pk)
             quote.contact = quote.lead.contact
@@ -392,21 +391,10 @@ def quote_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(invoice)
 
 
-def _pdf_response(request: HttpRequest, document, title: str) -> HttpResponse:
-    pdf = document_pdf(
-        document,
-        title=title,
-        company=site_settings_for(request).company_name,
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{title} {document.number.replace('/', '-')}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf_response(request, get_quote_for_user(request.user, pk), "پیش فاکتور")
+    quote = get_quote_for_user(request.user, pk)
+    return pdf_response(quote, company=site_settings_for(request).company_name)
 
 
 @permission_required("sales.view_invoice", raise_exception=True)
@@ -430,4 +418,4 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_invoice_for_user(request.user, pk)
-    return _pdf_response(request, invoice, f"فاکتور فروش {invoice.get_kind_display()}")
+    return pdf_response(invoice, company=site_settings_for(request).company_name)

@@ -40,6 +40,7 @@ def quote_data(contact, *lines, **fields) -> dict:
     data = {
         "contact": contact.pk,
         "kind": "goods",
+        "money_unit": "rial",
         "date": to_jalali(timezone.localdate()).strftime("%Y/%m/%d"),
         "valid_until": "",
         "notes": "",

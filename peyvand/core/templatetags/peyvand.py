@@ -62,17 +62,19 @@ def fa_digits(value) -> str:
 
 
 @register.filter
-def fa_money(rials) -> str:
+def fa_money(rials, unit: str = "") -> str:
+    """An amount in the user's money unit, or in ``unit`` (a document's own)."""
     preferences = current_preferences()
-    return money.format_money(rials, preferences.money_unit, preferences.digits)
+    return money.format_money(rials, unit or preferences.money_unit, preferences.digits)
 
 
 @register.filter
-def fa_money_words(rials) -> str:
-    """An amount in words in the user's money unit: «یک میلیون و دویست هزار ریال»."""
+def fa_money_words(rials, unit: str = "") -> str:
+    """An amount in words in the user's money unit (or ``unit``): «یک میلیون و دویست
+    هزار ریال»."""
     if rials is None or rials == "":
         return ""
-    return money.amount_in_words(rials, current_preferences().money_unit)
+    return money.amount_in_words(rials, unit or current_preferences().money_unit)
 
 
 _CHECK_WIDGETS = ("CheckboxInput",)
