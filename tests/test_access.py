@@ -352,6 +352,8 @@ RULES: dict[str, Rule] = {
     "sales:quote_status": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
     "sales:quote_invoice": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
     "sales:quote_pdf": Rule(owners_quote, LOGIN, 404, 200, 200),
+    # Nothing typed: the proforma's page again, with the entry row's Persian errors.
+    "sales:quote_followup_create": Rule(owners_quote, LOGIN, 404, 200, 200, "post"),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),

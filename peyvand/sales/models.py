@@ -423,6 +423,11 @@ class Quote(SalesDocument):
     def __str__(self) -> str:
         return f"پیش فاکتور {self.number}"
 
+    @property
+    def is_open(self) -> bool:
+        """Still being negotiated (draft or sent): follow-ups are logged on it."""
+        return self.status in (self.Status.DRAFT, self.Status.SENT)
+
     def get_absolute_url(self) -> str:
         return reverse("sales:quote_detail", args=[self.pk])
 

@@ -144,10 +144,10 @@ def pipeline_board(*, user, responsible: int | None = None) -> list[tuple[str, s
     ]
 
 
-def lead_followups(lead: Lead, limit: int = 200) -> list[FollowUp]:
-    """A lead's follow-ups, newest first, with what each row shows."""
+def followups_of(subject, limit: int = 200) -> list[FollowUp]:
+    """A lead's or a proforma's follow-ups, newest first, with what each row shows."""
     return list(
-        lead.followups.select_related(
+        subject.followups.select_related(
             "owner", "channel", "result", "referred_to", "next_by"
         ).order_by("-at", "-id")[:limit]
     )

@@ -150,6 +150,10 @@ def followup_log(*, followup: FollowUp, by) -> FollowUp:
     lead = followup.lead
     if lead is not None and not lead.is_open:
         raise ValidationError("این سرنخ بسته شده است؛ برای پیگیری، اول آن را باز کنید.")
+    if lead is None and not followup.quote.is_open:
+        raise ValidationError(
+            "این پیش فاکتور دیگر در جریان نیست؛ پیگیری فقط روی پیش‌نویس یا ارسال‌شده ثبت می‌شود."
+        )
     followup.owner = by
     followup.priority = followup.result.priority
     if followup.next_at is not None:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("quotes/<int:pk>/status/", views.quote_status, name="quote_status"),
     path("quotes/<int:pk>/invoice/", views.quote_invoice, name="quote_invoice"),
     path("quotes/<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/followups/", views.quote_followup_create, name="quote_followup_create"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),

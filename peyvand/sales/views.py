@@ -141,7 +141,7 @@ def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | N
     context = {
         "lead": lead,
         "record": lead,
-        "followups": selectors.lead_followups(lead),
+        "followups": selectors.followups_of(lead),
         "followup_form": followup_form or FollowUpForm(),
         "timeline": timeline_of(lead),
         "attachments": list(attachments_of(lead)),
@@ -193,14 +193,12 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Follow-ups ----------------------------------------------------------------------------
 
 
-@permission_required("sales.add_followup", raise_exception=True)
-@require_POST
-def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """The entry row on a lead's page posts here (htmx): the answer is the refreshed
-    follow-up card — the new row on top and an empty entry row — or the entry row with
-    its Persian errors and everything typed kept."""
-    lead = get_lead_for_user(request.user, pk)
-    form = FollowUpForm(request.POST, instance=FollowUp(lead=lead))
+def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, page):
+    """The entry row on a lead's or a proforma's page posts here (htmx): the answer is
+    the refreshed follow-up card — the new row on top and an empty entry row — or the
+    entry row with its Persian errors and everything typed kept."""
+    subject = followup.subject
+    form = FollowUpForm(request.POST, instance=followup)
     if form.is_valid():
         try:
             services.followup_log(followup=form.save(commit=False), by=request.user)
@@ -210,16 +208,23 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
             form = None
             if not request.htmx:
                 flash.success(request, _("پیگیری ثبت شد."))
-                return redirect(lead)
+                return redirect(subject)
     if request.htmx:
         context = {
-            "lead": lead,
-            "followups": selectors.lead_followups(lead),
+            subject._meta.model_name: subject,
+            "followups": selectors.followups_of(subject),
             "followup_form": form or FollowUpForm(),
             "saved": form is None,
         }
-        return render(request, "sales/lead_detail.html#followups", context)
-    return _lead_page(request, lead, followup_form=form)
+        return render(request, f"{template}#followups", context)
+    return page(request, subject, followup_form=form)
+
+
+@permission_required("sales.add_followup", raise_exception=True)
+@require_POST
+def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_lead_for_user(request.user, pk)
+    return _followup_entry(request, FollowUp(lead=lead), "sales/lead_detail.html", _lead_page)
 
 
 @permission_required("activities.add_task", raise_exception=True)
@@ -344,17 +349,29 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "sales/quote_form.html", context)
 
 
-@permission_required("sales.view_quote", raise_exception=True)
-def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    quote = get_quote_for_user(request.user, pk)
+def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm | None = None):
     invoice = Invoice.objects.filter(quote=quote).only("pk", "number").first()
     context = {
         "document": quote,
         "quote": quote,
         "invoice": invoice,
         "lines": list(quote.lines.select_related("product")),
+        "followups": selectors.followups_of(quote),
+        "followup_form": followup_form or FollowUpForm(),
     }
     return render(request, "sales/quote_detail.html", context)
+
+
+@permission_required("sales.view_quote", raise_exception=True)
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quote_page(request, get_quote_for_user(request.user, pk))
+
+
+@permission_required("sales.add_followup", raise_exception=True)
+@require_POST
+def quote_followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_quote_for_user(request.user, pk)
+    return _followup_entry(request, FollowUp(quote=quote), "sales/quote_detail.html", _quote_page)
 
 
 @permission_required("sales.change_quote", raise_exception=True)

@@ -123,6 +123,11 @@ def test_follow_ups_by_keyboard_settle_the_last_one_and_remind_the_author_and_re
     assert first.status_code == 200
     assert "پیگیری ثبت شد." in first.content.decode()
     assert "کاتالوگ خواستند" in first.content.decode()
+    # The lead's title, with its stage now «در تماس», and its summary follow (htmx OOB).
+    assert '<h1 id="lead-title" class="h4 mb-0 flex-grow-1" hx-swap-oob="true">' in (
+        first.content.decode()
+    )
+    assert "در تماس" in first.content.decode()
     second = log(client, lead, description="قیمت دادیم", next_date="+۳", next_time="۱۰:۳۰")
     assert "قیمت دادیم" in second.content.decode()
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from peyvand.accounts.roles import SUPPORT
 from peyvand.core.dates import to_jalali
-from peyvand.sales.models import Invoice, Lead, Product, Quote, VatRate
+from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, VatRate
 from peyvand.sales.pricing import vat_rate_on
 from tests.factories import LeadFactory, UserFactory
 
@@ -217,3 +217,63 @@ def test_managers_keep_the_catalogue(client, personas):
         {"code": "P-8", "name": "کابل", "kind": "goods", "unit": "متر", "price": "-5"},
     )
     assert "قیمت را به ریال" in bad.content.decode()
+
+
+def test_follow_ups_on_a_sent_proforma_remind_its_owner_and_stop_once_it_is_decided(
+    client, personas
+):
+    from tests.sales.test_leads import jalali, result
+
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("sales:quote_create"),
+        quote_data(lead.contact, line(0, description="خدمات", unit_price="1000")),
+    )
+    quote = Quote.objects.get()
+    client.post(reverse("sales:quote_status", args=[quote.pk]), {"status": "sent"})
+    page = client.get(quote.get_absolute_url())
+    entry = reverse("sales:quote_followup_create", args=[quote.pk])
+    assert f'hx-post="{entry}"' in page.content.decode()
+    today = timezone.localdate()
+    data = {
+        "result": result("پیگیری").pk,
+        "at": f"{jalali(today - datetime.timedelta(days=2))} 10:00",
+        "description": "مشتری گفت تا فردا خبر می‌دهد",
+        "next_date": jalali(today),
+    }
+    saved = client.post(entry, data, HTTP_HX_REQUEST="true")
+    assert "پیگیری ثبت شد." in saved.content.decode()
+    followup = FollowUp.objects.get()
+    assert followup.quote == quote and followup.next_by == personas.owner
+    home = client.get(reverse("core:home")).content.decode()
+    assert quote.get_absolute_url() in home
+    due = client.get(reverse("sales:followup_due")).content.decode()
+    assert quote.get_absolute_url() in due
+
+    client.post(reverse("sales:quote_status", args=[quote.pk]), {"status": "accepted"})
+    followup.refresh_from_db()
+    assert followup.settled_at is not None  # decided: nothing left to chase
+    again = client.post(entry, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "این پیش فاکتور دیگر در جریان نیست" in again
+    assert FollowUp.objects.count() == 1
+    assert "پیگیری تازه" not in client.get(quote.get_absolute_url()).content.decode()
+
+
+def test_a_proforma_in_tomans_shows_its_amounts_and_words_in_tomans(client, personas):
+    lead = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("sales:quote_create"),
+        quote_data(
+            lead.contact,
+            line(0, description="خدمات", unit_price="1000000", vat_applies=None),
+            money_unit="toman",
+        ),
+    )
+    quote = Quote.objects.get()
+    assert quote.total == 1_000_000  # stored in rials
+    page = client.get(quote.get_absolute_url()).content.decode()
+    assert "۱۰۰٬۰۰۰ تومان" in page and "صد هزار تومان" in page
+    pdf = client.get(reverse("sales:quote_pdf", args=[quote.pk]))
+    assert pdf.status_code == 200
