@@ -25,7 +25,12 @@ from peyvand.messaging.models import (
     Occasion,
 )
 from peyvand.sales.models import Product, Quote, QuoteLine
-from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
+from peyvand.sales.services import (
+    quote_save,
+    quote_set_status,
+    quote_share_token,
+    quote_to_invoice,
+)
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -210,6 +215,14 @@ def owners_quote(personas) -> list:
     return [quote_save(quote=quote, lines=[line], by=personas.owner).pk]
 
 
+def owners_quote_by_email(personas) -> list:
+    return [*owners_quote(personas), "email"]
+
+
+def shared_quote(personas) -> list:
+    return [quote_share_token(Quote.objects.get(pk=owners_quote(personas)[0]))]
+
+
 def owners_invoice(personas) -> list:
     quote = Quote.objects.get(pk=owners_quote(personas)[0])
     quote_set_status(quote=quote, by=personas.owner, status="accepted")
@@ -354,6 +367,9 @@ RULES: dict[str, Rule] = {
     "sales:quote_pdf": Rule(owners_quote, LOGIN, 404, 200, 200),
     # Nothing typed: the proforma's page again, with the entry row's Persian errors.
     "sales:quote_followup_create": Rule(owners_quote, LOGIN, 404, 200, 200, "post"),
+    "sales:quote_send": Rule(owners_quote_by_email, LOGIN, 404, 200, 200),
+    # The PDF behind a proforma's SMS link: the signed link is the credential.
+    "sales:quote_shared": Rule(shared_quote, 200, 200, 200, 200),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),

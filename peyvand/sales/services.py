@@ -1,6 +1,9 @@
 """Writes of sales: leads and their follow-ups (with the reminders of their next dates),
 the pipeline, and turning a follow-up into a task."""
 
+import datetime
+
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +15,12 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
 from peyvand.core.dates import to_jalali
 from peyvand.core.history import snapshot
+from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
+from peyvand.messaging.models import Channel, Message
+from peyvand.messaging.services import message_queue
+from peyvand.sales.documents import document_filename, document_pdf
 from peyvand.sales.models import FollowUp, Invoice, InvoiceLine, Lead, Product, Quote, QuoteLine
 from peyvand.sales.pricing import price_lines, vat_rate_on
 
@@ -329,6 +336,49 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
     if quote.lead_id and quote.lead.is_open:
         lead_close(lead=quote.lead, by=by, status=Lead.Status.WON)
     return invoice
+
+
+# A proforma's link in an SMS opens its PDF without a login for this long; the signed
+# link carries the proforma's id and the time it was made, nothing to store or guess.
+SHARE_LINK_SALT = "sales.quote-pdf"
+SHARE_LINK_AGE = datetime.timedelta(days=30)
+
+
+def quote_share_token(quote: Quote) -> str:
+    return signing.TimestampSigner(salt=SHARE_LINK_SALT).sign(str(quote.pk))
+
+
+def quote_from_share_token(token: str) -> Quote | None:
+    """The proforma a link names, while the link is fresh and the proforma not deleted."""
+    try:
+        pk = signing.TimestampSigner(salt=SHARE_LINK_SALT).unsign(token, max_age=SHARE_LINK_AGE)
+    except signing.BadSignature:
+        return None
+    return Quote.objects.select_related("contact").filter(pk=int(pk)).first()
+
+
+@transaction.atomic
+def quote_send(*, quote: Quote, by, channel: str, to: str, subject: str, body: str) -> Message:
+    """Puts the proforma in the outbox for its customer: by email with the PDF attached,
+    or by SMS (whose text carries the PDF's link). A draft becomes «ارسال شده».
+    Raises messaging's NotSendable with a Persian reason."""
+    attachments = []
+    if channel == Channel.EMAIL:
+        pdf = document_pdf(quote, company=SiteSettings.load().company_name)
+        attachments = [(document_filename(quote), pdf, "application/pdf")]
+    message = message_queue(
+        channel=channel,
+        to=to,
+        subject=subject if channel == Channel.EMAIL else "",
+        body=body,
+        by=by,
+        contact=quote.contact,
+        related=quote,
+        attachments=attachments,
+    )
+    if quote.status == Quote.Status.DRAFT:
+        quote_set_status(quote=quote, by=by, status=Quote.Status.SENT)
+    return message
 
 
 @transaction.atomic

@@ -1,24 +1,29 @@
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_of
+from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
+from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
+from peyvand.messaging.models import Channel
+from peyvand.messaging.services import NotSendable
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import pdf_response
 from peyvand.sales.forms import (
@@ -26,6 +31,7 @@ from peyvand.sales.forms import (
     LeadForm,
     ProductForm,
     QuoteForm,
+    QuoteSendForm,
     line_formset,
 )
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
@@ -412,6 +418,71 @@ def quote_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     return pdf_response(quote, company=site_settings_for(request).company_name)
+
+
+def _send_initial(request: HttpRequest, quote: Quote, channel: str) -> dict:
+    """The message a rep would write: who, how much, and the PDF (attached, or linked)."""
+    company = site_settings_for(request).company_name
+    amount = format_money(quote.total, quote.money_unit)
+    greeting = f"{quote.contact.name} گرامی،"
+    if channel == Channel.SMS:
+        link = request.build_absolute_uri(
+            reverse("sales:quote_shared", args=[services.quote_share_token(quote)])
+        )
+        body = f"{greeting} پیش فاکتور {quote.number} به مبلغ {amount}:\n{link}\n{company}"
+        return {"to": quote.contact.mobile, "body": body}
+    body = (
+        f"{greeting}\n\nپیش فاکتور شماره {quote.number} به تاریخ {format_date(quote.date)} "
+        f"به مبلغ {amount} پیوست این نامه است.\n\nبا احترام،\n{request.user}\n{company}"
+    )
+    return {
+        "to": quote.contact.email,
+        "subject": f"پیش فاکتور {quote.number} — {company}",
+        "body": body,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def quote_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
+    """Sends a proforma to its customer by email (the PDF attached) or SMS (its link),
+    the text shown for editing before it goes to the outbox."""
+    if not request.user.has_perm("sales.view_quote") or not request.user.has_perm(
+        "messaging.send_message"
+    ):
+        raise PermissionDenied
+    if channel not in Channel.values:
+        raise Http404
+    quote = get_quote_for_user(request.user, pk)
+    form = QuoteSendForm(
+        request.POST or None, initial=_send_initial(request, quote, channel), channel=channel
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quote_send(quote=quote, by=request.user, channel=channel, **{
+                "subject": "", **form.cleaned_data
+            })  # fmt: skip
+        except NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("پیش فاکتور در صف ارسال قرار گرفت."))
+            return redirect(quote)
+    context = {"form": form, "quote": quote, "channel": channel}
+    return render(request, "sales/quote_send.html", context)
+
+
+@login_not_required
+@require_GET
+def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF behind a proforma's SMS link; the signed link is the only credential."""
+    quote = services.quote_from_share_token(token)
+    if quote is None:
+        raise Http404
+    response = pdf_response(quote, company=site_settings_for(request).company_name)
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline", 1
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @permission_required("sales.view_invoice", raise_exception=True)

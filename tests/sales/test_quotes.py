@@ -6,14 +6,20 @@ import re
 import zlib
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SUPPORT
 from peyvand.core.dates import to_jalali
+from peyvand.core.services import record_delete
+from peyvand.messaging.models import Message
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, VatRate
 from peyvand.sales.pricing import vat_rate_on
-from tests.factories import LeadFactory, UserFactory
+from tests.factories import ContactFactory, LeadFactory, UserFactory
+from tests.messaging.fixtures import run_worker
+
+worker_test = pytest.mark.django_db(transaction=True)
 
 
 def pdf_objects(pdf: bytes) -> bytes:
@@ -277,3 +283,74 @@ def test_a_proforma_in_tomans_shows_its_amounts_and_words_in_tomans(client, pers
     assert "۱۰۰٬۰۰۰ تومان" in page and "صد هزار تومان" in page
     pdf = client.get(reverse("sales:quote_pdf", args=[quote.pk]))
     assert pdf.status_code == 200
+
+
+def _sent_quote_for(client, personas, **contact_fields) -> Quote:
+    contact = ContactFactory(owner=personas.owner, name="نگار صادقی", **contact_fields)
+    client.force_login(personas.owner)
+    client.post(
+        reverse("sales:quote_create"),
+        quote_data(contact, line(0, description="نصب تابلو", unit_price="2500000")),
+    )
+    return Quote.objects.get()
+
+
+@worker_test
+def test_a_proforma_goes_by_email_with_its_pdf_attached(client, personas, smtp_server):
+    quote = _sent_quote_for(client, personas, email="negar@example.com")
+    url = reverse("sales:quote_send", args=[quote.pk, "email"])
+    form = client.get(url).context["form"]
+    assert form["to"].value() == "negar@example.com"
+    assert "پیوست" in form["body"].value()
+    data = {"to": "negar@example.com", "subject": "", "body": form["body"].value()}
+    refused = client.post(url, data)
+    assert "این فیلد لازم است." in refused.content.decode()
+    assert refused.context["form"]["body"].value() == data["body"]  # kept
+    data["subject"] = form["subject"].value()
+    assert client.post(url, data).status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.SENT  # a draft that went out
+    message = Message.objects.get()
+    assert message.related == quote and message.contact == quote.contact
+
+    run_worker()
+
+    ((_from, to, mail),) = smtp_server.messages
+    assert to == ["negar@example.com"]
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"پیش فاکتور {quote.number.replace('/', '-')}.pdf"
+    assert b"Vazirmatn" in pdf_objects(attachment.get_content())
+
+
+@worker_test
+def test_a_proforma_goes_by_sms_as_a_link_that_opens_its_pdf_without_a_login(
+    client, personas, kavenegar
+):
+    quote = _sent_quote_for(client, personas, phones=["+989121234567"])
+    url = reverse("sales:quote_send", args=[quote.pk, "sms"])
+    form = client.get(url).context["form"]
+    assert form["to"].value() == "+989121234567"
+    assert client.post(url, {"to": "۰۹۱۲۱۲۳۴۵۶۷", "body": form["body"].value()}).status_code == 302
+
+    run_worker()
+
+    (sms,) = kavenegar.received
+    assert sms["to"] == "09121234567"
+    link = re.search(r"http://testserver(/\S+)", sms["body"]).group(1)
+    client.logout()
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].startswith("inline")
+    assert client.get(link[:-3] + "abc/").status_code == 404  # a tampered link
+    record_delete(record=quote, by=personas.owner)  # in the recycle bin: the link stops
+    assert client.get(link).status_code == 404
+
+
+def test_a_bad_recipient_is_explained_and_nothing_is_queued(client, personas):
+    quote = _sent_quote_for(client, personas)
+    url = reverse("sales:quote_send", args=[quote.pk, "sms"])
+    page = client.post(url, {"to": "12345", "body": "متن"})
+    assert page.status_code == 200
+    assert "شماره" in page.content.decode()
+    assert not Message.objects.exists()
+    assert client.get(reverse("sales:quote_send", args=[quote.pk, "fax"])).status_code == 404
