@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_ph
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree_ids
-from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
 
 
 def sales_users(current: int | None = None) -> QuerySet[User]:
@@ -163,4 +163,47 @@ def my_followups(user, *, limit: int = 50) -> list[FollowUp]:
         )
         .select_related("lead__contact", "quote__contact", "result")
         .order_by("priority", F("lead__stars").desc(nulls_last=True), "next_at", "id")[:limit]
+    )
+
+
+@dataclass
+class CustomerSummary:
+    quotes: int
+    quotes_total: int  # rials, cancelled ones left out
+    quotes_open: int  # draft or sent
+    invoices: int
+    invoices_total: int
+    last_invoice: Invoice | None  # the last purchase
+    open_leads: int
+
+
+def customer_summary(user, contact: Contact) -> CustomerSummary:
+    """A customer's sales at a glance (Sama's customer card), over the proformas,
+    invoices and leads this user may see: three indexed queries."""
+    quotes = (
+        Quote.objects.visible_to(user)
+        .filter(contact=contact)
+        .aggregate(
+            count=Count("id"),
+            total=Sum("total", filter=~Q(status=Quote.Status.CANCELLED)),
+            open=Count("id", filter=Q(status__in=[Quote.Status.DRAFT, Quote.Status.SENT])),
+        )
+    )
+    invoices = list(
+        Invoice.objects.visible_to(user)
+        .filter(contact=contact)
+        .annotate(count=Window(Count("id")), sum=Window(Sum("total")))
+        .only("pk", "number", "date", "total", "money_unit")
+        .order_by("-date", "-id")[:1]
+    )
+    last = invoices[0] if invoices else None
+    open_leads = Lead.objects.visible_to(user).filter(contact=contact, status=Lead.Status.OPEN)
+    return CustomerSummary(
+        quotes=quotes["count"],
+        quotes_total=quotes["total"] or 0,
+        quotes_open=quotes["open"],
+        invoices=last.count if last else 0,
+        invoices_total=last.sum if last else 0,
+        last_invoice=last,
+        open_leads=open_leads.count(),
     )

@@ -264,7 +264,11 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
         .select_related("last_result", "responsible")
         .order_by("-created_at", "-id")[:10]
     )
-    return {"leads": list(leads), "contact": contact}
+    return {
+        "leads": list(leads),
+        "contact": contact,
+        "summary": selectors.customer_summary(request.user, contact),
+    }
 
 
 # Products ------------------------------------------------------------------------------
@@ -309,14 +313,25 @@ def get_invoice_for_user(user, pk: int) -> Invoice:
     )
 
 
+def _for_customer(request: HttpRequest, documents):
+    """?contact=… narrows a list of proformas or invoices to one customer (from the
+    customer summary on a contact's page)."""
+    contact = None
+    if contact_pk := int_param(request.GET, "contact"):
+        contact = get_visible_or_404(Contact, request.user, contact_pk)
+        documents = documents.filter(contact=contact)
+    return documents, contact
+
+
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_list(request: HttpRequest) -> HttpResponse:
     quotes = Quote.objects.visible_to(request.user).select_related("contact", "owner")
+    quotes, contact = _for_customer(request, quotes)
     status = request.GET.get("status", "")
     if status in Quote.Status.values:
         quotes = quotes.filter(status=status)
     page = paginate(quotes.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
-    context = {"page": page, "status": status, "statuses": Quote.Status.choices}
+    context = {"page": page, "status": status, "statuses": Quote.Status.choices, "contact": contact}
     return render(request, "sales/quote_list.html", context)
 
 
@@ -488,8 +503,9 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     invoices = Invoice.objects.visible_to(request.user).select_related("contact", "owner")
+    invoices, contact = _for_customer(request, invoices)
     page = paginate(invoices.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "sales/invoice_list.html", {"page": page})
+    return render(request, "sales/invoice_list.html", {"page": page, "contact": contact})
 
 
 @permission_required("sales.view_invoice", raise_exception=True)

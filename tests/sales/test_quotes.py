@@ -354,3 +354,35 @@ def test_a_bad_recipient_is_explained_and_nothing_is_queued(client, personas):
     assert "شماره" in page.content.decode()
     assert not Message.objects.exists()
     assert client.get(reverse("sales:quote_send", args=[quote.pk, "fax"])).status_code == 404
+
+
+def test_the_contact_page_sums_up_the_customers_proformas_invoices_and_open_leads(client, personas):
+    lead = LeadFactory(owner=personas.owner)
+    contact = lead.contact
+    client.force_login(personas.owner)
+    for price in ("1000000", "2000000", "4000000"):
+        client.post(
+            reverse("sales:quote_create"),
+            quote_data(contact, line(0, description="خدمات", unit_price=price, vat_applies=None)),
+        )
+    first, second, third = Quote.objects.order_by("id")
+    client.post(reverse("sales:quote_status", args=[first.pk]), {"status": "accepted"})
+    client.post(reverse("sales:quote_invoice", args=[first.pk]))
+    client.post(
+        reverse("sales:quote_status", args=[third.pk]), {"status": "cancelled", "reason": "گران"}
+    )
+    summary = client.get(contact.get_absolute_url()).context["summary"]
+    assert (summary.quotes, summary.quotes_total, summary.quotes_open) == (3, 3_000_000, 1)
+    assert (summary.invoices, summary.invoices_total) == (1, 1_000_000)
+    assert summary.last_invoice == Invoice.objects.get()
+    assert summary.open_leads == 1
+    page = client.get(contact.get_absolute_url()).content.decode()
+    assert "خلاصه فروش" in page and f"?contact={contact.pk}" in page
+    listed = client.get(reverse("sales:quote_list"), {"contact": contact.pk}).context["page"]
+    assert len(listed.items) == 3
+    other = LeadFactory(owner=personas.owner).contact
+    assert (
+        client.get(reverse("sales:quote_list"), {"contact": other.pk}).context["page"].items == []
+    )
+    client.force_login(personas.outsider)  # sees none of them, nor the customer
+    assert client.get(reverse("sales:invoice_list"), {"contact": contact.pk}).status_code == 404
