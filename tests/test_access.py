@@ -370,6 +370,7 @@ RULES: dict[str, Rule] = {
     "sales:quote_send": Rule(owners_quote_by_email, LOGIN, 404, 200, 200),
     # The PDF behind a proforma's SMS link: the signed link is the credential.
     "sales:quote_shared": Rule(shared_quote, 200, 200, 200, 200),
+    "sales:fiscal_years": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),

@@ -60,13 +60,13 @@ PAGES: dict[str, tuple[list, int]] = {
     "activities:call_list": ([], 1),  # calls with contact and owner
     "activities:calendar_feed": ([], 1),
     # leads (with customer, its category and region, source, last result, responsible),
-    # then the filters: responsibles, results, sources, categories, regions
-    "sales:lead_list": ([], 6),
+    # then the filters: responsibles, results, sources, categories, regions, fiscal years
+    "sales:lead_list": ([], 7),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     "sales:followup_due": ([], 1),  # follow-ups with lead, customer and result
     "sales:product_list": ([], 1),
-    "sales:quote_list": ([], 1),  # proformas with customer and issuer
+    "sales:quote_list": ([], 2),  # proformas with customer and issuer, the fiscal years
     "sales:invoice_list": ([], 1),  # invoices with customer and issuer
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),

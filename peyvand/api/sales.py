@@ -91,6 +91,7 @@ def lead_list(
     category: int | None = None,
     region: int | None = None,
     contact: int | None = None,
+    fiscal_year: int | None = None,
     page: int = 1,
 ):
     """The lead list with the page's search and filters: ``status`` open, won, lost or
@@ -110,6 +111,7 @@ def lead_list(
         source=source,
         category=category,
         region=region,
+        fiscal_year=fiscal_year,
     )
     leads = selectors.leads_for_list(user=request.auth, filters=filters)
     if contact is not None:
@@ -336,7 +338,9 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
 
 
 @router.get("/quotes", response=QuotePage, tags=["sales"])
-def quote_list(request, status: str = "", contact: int | None = None, page: int = 1):
+def quote_list(
+    request, status: str = "", contact: int | None = None, year: int | None = None, page: int = 1
+):
     """Visible proformas, newest first; ``status`` draft, sent, accepted, cancelled or
     expired."""
     require(request.auth, "sales.view_quote")
@@ -347,6 +351,8 @@ def quote_list(request, status: str = "", contact: int | None = None, page: int 
         quotes = quotes.filter(status=status)
     if contact is not None:
         quotes = quotes.filter(contact_id=contact)
+    if year is not None:
+        quotes = quotes.filter(fiscal_year=year)
     return page_of(quotes.annotate(invoice_id=F("invoice")).order_by("-date", "-id"), page)
 
 

@@ -74,6 +74,32 @@ def _menu() -> list[MenuSection]:
             ],
         ),
         MenuSection(
+            _("فروش"),
+            [
+                MenuItem(
+                    _("پیش فاکتورها"),
+                    "sales:quote_list",
+                    "file-earmark-text",
+                    "sales:quote",
+                    "sales.view_quote",
+                ),
+                MenuItem(
+                    _("فاکتورها"),
+                    "sales:invoice_list",
+                    "receipt",
+                    "sales:invoice",
+                    "sales.view_invoice",
+                ),
+                MenuItem(
+                    _("کالاها و خدمات"),
+                    "sales:product_list",
+                    "box-seam",
+                    "sales:product",
+                    "sales.view_product",
+                ),
+            ],
+        ),
+        MenuSection(
             _("پیامک و ایمیل"),
             [
                 MenuItem(
@@ -157,6 +183,13 @@ def _menu() -> list[MenuSection]:
                     "calendar-week",
                     "core:holidays",
                     "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("سال مالی"),
+                    "sales:fiscal_years",
+                    "calendar2-range",
+                    "sales:fiscal",
+                    "sales.add_fiscalyear",
                 ),
                 MenuItem(
                     _("سری‌های شماره"),

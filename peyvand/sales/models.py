@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.dates import to_jalali
 from peyvand.core.models import (
     AllRecordsManager,
     BusinessRecord,
@@ -24,6 +25,11 @@ from peyvand.core.models import (
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
+
+
+def current_fiscal_year() -> int:
+    """The Jalali year of today in Tehran: Peyvand's fiscal years are Jalali years."""
+    return to_jalali(timezone.localdate()).year
 
 
 class Lead(BusinessRecord):
@@ -84,6 +90,11 @@ class Lead(BusinessRecord):
     expected_value = models.BigIntegerField(_("مبلغ پیش‌بینی (ریال)"), null=True, blank=True)
     expected_close = models.DateField(_("تاریخ پیش‌بینی بستن"), null=True, blank=True)
     notes = models.TextField(_("توضیحات"), blank=True)
+    # The Jalali year the lead belongs to: the year it was registered in, or a later one
+    # it was carried into at that year's opening (افتتاحیه) while still open.
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("سال مالی"), default=current_fiscal_year, editable=False
+    )
     custom = custom_values_field()
     # Kept by the services from the follow-ups (see the module docstring).
     last_result = models.ForeignKey(
@@ -129,6 +140,7 @@ class Lead(BusinessRecord):
             models.Index(fields=["owner", "-created_at"], name="lead_owner_recent"),
             models.Index(fields=["next_at", "id"], name="lead_next"),
             models.Index(fields=["status", "stage", "-created_at"], name="lead_pipeline"),
+            models.Index(fields=["fiscal_year", "status"], name="lead_fiscal_year"),
             models.Index(
                 fields=["-deleted_at"], name="lead_trash", condition=Q(deleted_at__isnull=False)
             ),
@@ -415,6 +427,7 @@ class Quote(SalesDocument):
             models.Index(fields=["-date", "-id"], name="quote_recent"),
             models.Index(fields=["contact", "-date"], name="quote_contact"),
             models.Index(fields=["lead", "-date"], name="quote_lead"),
+            models.Index(fields=["fiscal_year", "status"], name="quote_fiscal_year"),
             models.Index(
                 fields=["-deleted_at"], name="quote_trash", condition=Q(deleted_at__isnull=False)
             ),
@@ -507,3 +520,28 @@ class QuoteLine(DocumentLine):
 
 class InvoiceLine(DocumentLine):
     document = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+
+
+class FiscalYear(models.Model):
+    """A Jalali fiscal year a manager has opened (افتتاحیه, as in Sama): the proformas
+    still in play and the open leads of earlier years were carried into it. Numbering
+    restarts each Jalali year by itself (yearly series)."""
+
+    year = models.PositiveSmallIntegerField(_("سال مالی"), unique=True)
+    opened_at = models.DateTimeField(_("زمان افتتاحیه"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("افتتاح‌کننده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    carried_quotes = models.PositiveIntegerField(_("پیش فاکتورهای منتقل‌شده"), default=0)
+    carried_leads = models.PositiveIntegerField(_("سرنخ‌های منتقل‌شده"), default=0)
+
+    class Meta:
+        verbose_name = _("سال مالی")
+        verbose_name_plural = _("سال‌های مالی")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -16,7 +16,14 @@ from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_ph
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree_ids
-from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
+from peyvand.sales.models import (
+    FiscalYear,
+    FollowUp,
+    Invoice,
+    Lead,
+    Quote,
+    current_fiscal_year,
+)
 
 
 def sales_users(current: int | None = None) -> QuerySet[User]:
@@ -50,6 +57,7 @@ class LeadFilters:
     source: int | None = None
     category: int | None = None  # the contact's, with its subtree
     region: int | None = None  # the contact's, with its subtree
+    fiscal_year: int | None = None
 
 
 def _date_param(params: QueryDict, name: str) -> datetime.date | None:
@@ -70,7 +78,7 @@ def lead_filters(params: QueryDict) -> LeadFilters:
         stars=stars if stars in (1, 2, 3) else None,
         **{
             name: int_param(params, name)
-            for name in ("result", "responsible", "source", "category", "region")
+            for name in ("result", "responsible", "source", "category", "region", "fiscal_year")
         },
     )
 
@@ -106,6 +114,8 @@ def leads_for_list(*, user, filters: LeadFilters) -> QuerySet[Lead]:
             leads = leads.filter(**{column: value})
     if filters.stars:
         leads = leads.filter(stars=filters.stars)
+    if filters.fiscal_year:
+        leads = leads.filter(fiscal_year=filters.fiscal_year)
     if filters.due_from:
         leads = leads.filter(next_at__gte=_tehran_start(filters.due_from))
     if filters.due_to:
@@ -207,3 +217,29 @@ def customer_summary(user, contact: Contact) -> CustomerSummary:
         last_invoice=last,
         open_leads=open_leads.count(),
     )
+
+
+def fiscal_years() -> list[int]:
+    """The years to pick in the lists' «سال مالی» filter, newest first: the opened ones,
+    this year and the last."""
+    current = current_fiscal_year()
+    opened = FiscalYear.objects.values_list("year", flat=True)
+    return sorted({current, current - 1, *opened}, reverse=True)
+
+
+@dataclass
+class FiscalYearOpening:
+    year: int  # the year that can be opened now, or None when it is already open
+    quotes: int  # what the opening would carry into it
+    leads: int
+
+
+def fiscal_year_opening() -> FiscalYearOpening | None:
+    year = current_fiscal_year()
+    if FiscalYear.objects.filter(year__gte=year).exists():
+        return None
+    quotes = Quote.objects.filter(
+        fiscal_year__lt=year, status__in=[Quote.Status.DRAFT, Quote.Status.SENT]
+    ).count()
+    leads = Lead.objects.filter(fiscal_year__lt=year, status=Lead.Status.OPEN).count()
+    return FiscalYearOpening(year=year, quotes=quotes, leads=leads)

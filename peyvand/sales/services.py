@@ -5,7 +5,7 @@ import datetime
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peyvand.activities.models import Task
@@ -21,7 +21,17 @@ from peyvand.core.services import record_delete, record_save
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.services import message_queue
 from peyvand.sales.documents import document_filename, document_pdf
-from peyvand.sales.models import FollowUp, Invoice, InvoiceLine, Lead, Product, Quote, QuoteLine
+from peyvand.sales.models import (
+    FiscalYear,
+    FollowUp,
+    Invoice,
+    InvoiceLine,
+    Lead,
+    Product,
+    Quote,
+    QuoteLine,
+    current_fiscal_year,
+)
 from peyvand.sales.pricing import price_lines, vat_rate_on
 
 LEAD_SEQUENCE = "lead"
@@ -379,6 +389,36 @@ def quote_send(*, quote: Quote, by, channel: str, to: str, subject: str, body: s
     if quote.status == Quote.Status.DRAFT:
         quote_set_status(quote=quote, by=by, status=Quote.Status.SENT)
     return message
+
+
+# Fiscal years -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def fiscal_year_open(*, year: int, by) -> FiscalYear:
+    """The opening (افتتاحیه) of a Jalali year, once, from its first day on: the
+    proformas still in play (draft or sent) and the open leads of earlier years are
+    carried into it, so the new year's lists and reports show what is still being
+    worked. Documents already decided stay in their own year."""
+    if year > current_fiscal_year():
+        raise ValidationError(
+            f"سال مالی {year} هنوز نرسیده است؛ افتتاحیه از نخستین روز فروردین آن ممکن است."
+        )
+    if FiscalYear.objects.filter(year__gte=year).exists():
+        raise ValidationError(f"سال مالی {year} یا سالی پس از آن پیش‌تر افتتاح شده است.")
+    try:
+        with transaction.atomic():
+            opening = FiscalYear.objects.create(year=year, opened_by=by)
+    except IntegrityError:  # another manager opened it a moment ago
+        raise ValidationError(f"سال مالی {year} پیش‌تر افتتاح شده است.") from None
+    opening.carried_quotes = Quote.objects.filter(
+        fiscal_year__lt=year, status__in=[Quote.Status.DRAFT, Quote.Status.SENT]
+    ).update(fiscal_year=year)
+    opening.carried_leads = Lead.objects.filter(
+        fiscal_year__lt=year, status=Lead.Status.OPEN
+    ).update(fiscal_year=year)
+    opening.save(update_fields=["carried_quotes", "carried_leads"])
+    return opening
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ urlpatterns = [
     path("quotes/<int:pk>/followups/", views.quote_followup_create, name="quote_followup_create"),
     path("quotes/<int:pk>/send/<str:channel>/", views.quote_send, name="quote_send"),
     path("shared/<str:token>/", views.quote_shared, name="quote_shared"),
+    path("fiscal-years/", views.fiscal_years, name="fiscal_years"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),

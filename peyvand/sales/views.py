@@ -14,7 +14,7 @@ from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_of
 from peyvand.core.dates import format_date
-from peyvand.core.display import current_preferences, site_settings_for
+from peyvand.core.display import current_preferences, localize_digits, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
@@ -34,7 +34,7 @@ from peyvand.sales.forms import (
     QuoteSendForm,
     line_formset,
 )
-from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
+from peyvand.sales.models import FiscalYear, FollowUp, Invoice, Lead, Product, Quote, QuoteLine
 
 view_leads = permission_required("sales.view_lead", raise_exception=True)
 
@@ -57,6 +57,10 @@ def get_lead_for_user(user, pk: int) -> Lead:
 # The lead list -------------------------------------------------------------------------
 
 
+def _year_choices() -> list[tuple[int, str]]:
+    return [(year, localize_digits(str(year))) for year in selectors.fiscal_years()]
+
+
 @view_leads
 def lead_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.lead_filters(request.GET)
@@ -73,6 +77,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "categories": ordered_nodes(Category),
         "regions": ordered_nodes(Region),
         "stars": Lead.Stars.choices,
+        "years": _year_choices(),
         "statuses": [*Lead.Status.choices, ("all", _("همه"))],
     }
     return render(request, "sales/lead_list.html", context)
@@ -330,8 +335,17 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Quote.Status.values:
         quotes = quotes.filter(status=status)
+    if year := int_param(request.GET, "year"):
+        quotes = quotes.filter(fiscal_year=year)
     page = paginate(quotes.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
-    context = {"page": page, "status": status, "statuses": Quote.Status.choices, "contact": contact}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": Quote.Status.choices,
+        "contact": contact,
+        "year": year,
+        "years": _year_choices(),
+    }
     return render(request, "sales/quote_list.html", context)
 
 
@@ -523,3 +537,34 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_invoice_for_user(request.user, pk)
     return pdf_response(invoice, company=site_settings_for(request).company_name)
+
+
+# Fiscal years --------------------------------------------------------------------------
+
+
+@permission_required("sales.add_fiscalyear", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def fiscal_years(request: HttpRequest) -> HttpResponse:
+    """The opened Jalali years, and the opening (افتتاحیه) of this one with a preview of
+    what it carries over."""
+    if request.method == "POST":
+        try:
+            opening = services.fiscal_year_open(
+                year=int_param(request.POST, "year") or 0, by=request.user
+            )
+        except ValidationError as error:
+            flash.error(request, error.messages[0])
+        else:
+            flash.success(request, _(
+                "سال مالی %(year)s افتتاح شد: %(quotes)s پیش فاکتور و %(leads)s سرنخ منتقل شد."
+            ) % {
+                "year": localize_digits(str(opening.year)),
+                "quotes": localize_digits(str(opening.carried_quotes)),
+                "leads": localize_digits(str(opening.carried_leads)),
+            })  # fmt: skip
+        return redirect("sales:fiscal_years")
+    context = {
+        "years": FiscalYear.objects.select_related("opened_by"),
+        "opening": selectors.fiscal_year_opening(),
+    }
+    return render(request, "sales/fiscal_years.html", context)

@@ -365,7 +365,7 @@ def test_the_contact_page_sums_up_the_customers_proformas_invoices_and_open_lead
             reverse("sales:quote_create"),
             quote_data(contact, line(0, description="خدمات", unit_price=price, vat_applies=None)),
         )
-    first, second, third = Quote.objects.order_by("id")
+    first, _second, third = Quote.objects.order_by("id")
     client.post(reverse("sales:quote_status", args=[first.pk]), {"status": "accepted"})
     client.post(reverse("sales:quote_invoice", args=[first.pk]))
     client.post(
@@ -386,3 +386,50 @@ def test_the_contact_page_sums_up_the_customers_proformas_invoices_and_open_lead
     )
     client.force_login(personas.outsider)  # sees none of them, nor the customer
     assert client.get(reverse("sales:invoice_list"), {"contact": contact.pk}).status_code == 404
+
+
+def test_opening_a_fiscal_year_carries_what_is_still_in_play_and_only_once(
+    client, personas, monkeypatch
+):
+    from peyvand.sales import models as sales_models
+    from peyvand.sales.models import FiscalYear
+
+    this_year = sales_models.current_fiscal_year()
+    last_year = this_year - 1
+    client.force_login(personas.owner)
+    open_lead = LeadFactory(owner=personas.owner)
+    won_lead = LeadFactory(owner=personas.owner, status=Lead.Status.WON)
+    for _ in range(3):
+        client.post(
+            reverse("sales:quote_create"),
+            quote_data(open_lead.contact, line(0, description="خدمات", unit_price="1000")),
+        )
+    draft, sent, accepted = Quote.objects.order_by("id")
+    client.post(reverse("sales:quote_status", args=[sent.pk]), {"status": "sent"})
+    client.post(reverse("sales:quote_status", args=[accepted.pk]), {"status": "accepted"})
+    Lead.objects.update(fiscal_year=last_year)
+    Quote.objects.update(fiscal_year=last_year)
+    assert client.get(reverse("sales:fiscal_years")).status_code == 403  # managers only
+
+    client.force_login(personas.manager)
+    page = client.get(reverse("sales:fiscal_years"))
+    opening = page.context["opening"]
+    assert (opening.year, opening.quotes, opening.leads) == (this_year, 2, 1)
+    too_early = client.post(reverse("sales:fiscal_years"), {"year": this_year + 1}, follow=True)
+    assert f"سال مالی {this_year + 1} هنوز نرسیده است" in too_early.content.decode()
+    done = client.post(reverse("sales:fiscal_years"), {"year": this_year}, follow=True)
+    assert "۲ پیش فاکتور و ۱ سرنخ منتقل شد" in done.content.decode()
+    assert FiscalYear.objects.get().carried_quotes == 2
+    years = dict(Quote.objects.values_list("pk", "fiscal_year"))
+    assert years == {draft.pk: this_year, sent.pk: this_year, accepted.pk: last_year}
+    assert Lead.objects.get(pk=open_lead.pk).fiscal_year == this_year
+    assert Lead.objects.get(pk=won_lead.pk).fiscal_year == last_year
+    again = client.post(reverse("sales:fiscal_years"), {"year": this_year}, follow=True)
+    assert "پیش‌تر افتتاح شده است" in again.content.decode()
+    assert FiscalYear.objects.count() == 1
+    assert client.get(reverse("sales:fiscal_years")).context["opening"] is None
+
+    listed = client.get(reverse("sales:quote_list"), {"year": this_year}).context["page"]
+    assert {quote.pk for quote in listed.items} == {draft.pk, sent.pk}
+    leads = client.get(reverse("sales:lead_list"), {"fiscal_year": last_year, "status": "all"})
+    assert [lead.pk for lead in leads.context["page"].items] == [won_lead.pk]
