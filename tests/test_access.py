@@ -2,6 +2,7 @@
 visibility), the owner (a sales rep) and a manager. A meta-test fails when a new URL
 appears without a line here."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from peyvand.activities.models import CalendarFeed, Call, Event, Notification, T
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
-from peyvand.lookups.models import AcquaintanceSource
+from peyvand.lookups.models import AcquaintanceSource, Grade
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
@@ -24,7 +25,7 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
-from peyvand.sales.models import Product, Quote, QuoteLine
+from peyvand.sales.models import PriceList, Product, Quote, QuoteLine, VatRate
 from peyvand.sales.services import (
     quote_save,
     quote_set_status,
@@ -208,6 +209,15 @@ def a_product(personas) -> list:
     return [Product.objects.create(code="P-1", name="کالا", price=1000).pk]
 
 
+def a_price_list(personas) -> list:
+    grade = Grade.objects.create(name="همکار")
+    return [PriceList.objects.create(name="همکاران", grade=grade).pk]
+
+
+def a_vat_rate(personas) -> list:
+    return [VatRate.objects.get_or_create(valid_from=datetime.date(2024, 3, 20), percent=10)[0].pk]
+
+
 def owners_quote(personas) -> list:
     lead = LeadFactory(owner=personas.owner)
     line = QuoteLine(description="خدمات", unit_price=1000)
@@ -371,6 +381,11 @@ RULES: dict[str, Rule] = {
     # The PDF behind a proforma's SMS link: the signed link is the credential.
     "sales:quote_shared": Rule(shared_quote, 200, 200, 200, 200),
     "sales:fiscal_years": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:price_list_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:price_list_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:price_list_edit": Rule(a_price_list, LOGIN, **MANAGER_ONLY),
+    "sales:vat_rates": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "sales:vat_rate_edit": Rule(a_vat_rate, LOGIN, **MANAGER_ONLY),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),

@@ -192,6 +192,20 @@ def _menu() -> list[MenuSection]:
                     "sales.add_fiscalyear",
                 ),
                 MenuItem(
+                    _("فهرست‌های قیمت"),
+                    "sales:price_list_list",
+                    "tags",
+                    "sales:price_list",
+                    "sales.change_pricelist",
+                ),
+                MenuItem(
+                    _("نرخ مالیات بر ارزش افزوده"),
+                    "sales:vat_rates",
+                    "percent",
+                    "sales:vat_rate",
+                    "sales.change_vatrate",
+                ),
+                MenuItem(
                     _("سری‌های شماره"),
                     "core:sequence_list",
                     "123",

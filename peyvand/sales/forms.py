@@ -14,8 +14,16 @@ from peyvand.core.forms import AutocompleteSelect, MoneyField, WorkingDayDateFie
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
-from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Position
-from peyvand.sales.models import FollowUp, Lead, Product, Quote
+from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Grade, Position
+from peyvand.sales.models import (
+    FollowUp,
+    Lead,
+    PriceList,
+    PriceListItem,
+    Product,
+    Quote,
+    VatRate,
+)
 from peyvand.sales.selectors import sales_users
 
 # A next follow-up typed without a time is due at the start of the working day.
@@ -268,19 +276,20 @@ class LineForm(forms.Form):
         if product is not None:
             cleaned["description"] = cleaned.get("description") or product.name
             cleaned["unit"] = cleaned.get("unit") or product.unit
-            if cleaned.get("unit_price") is None:
-                cleaned["unit_price"] = product.price
         if not cleaned.get("description") and "description" not in self.errors:
             self.add_error("description", _("کالا را انتخاب کنید یا شرح ردیف را بنویسید."))
-        if cleaned.get("unit_price") is None and "unit_price" not in self.errors:
+        if cleaned.get("unit_price") is None and not product and "unit_price" not in self.errors:
             self.add_error("unit_price", _("فی را بنویسید."))
         quantity = cleaned.get("quantity")
         if quantity is not None and quantity <= 0:
             self.add_error("quantity", _("تعداد باید بیشتر از صفر باشد."))
-        price, discount = cleaned.get("unit_price") or 0, cleaned.get("discount") or 0
-        if discount < 0 or (quantity and discount > quantity * price):
+        # An empty price or discount of a catalogue line comes from the customer's price
+        # list when the proforma is priced; what is typed is checked here.
+        price, discount = cleaned.get("unit_price"), cleaned.get("discount") or 0
+        too_much = price is not None and quantity and discount > quantity * price
+        if discount < 0 or too_much:
             self.add_error("discount", _("تخفیف نباید از مبلغ ردیف بیشتر یا منفی باشد."))
-        if price < 0:
+        if price is not None and price < 0:
             self.add_error("unit_price", _("فی نمی‌تواند منفی باشد."))
         return cleaned
 
@@ -291,8 +300,8 @@ class LineForm(forms.Form):
             description=normalize_persian(data["description"]),
             quantity=data["quantity"],
             unit=data.get("unit") or "",
-            unit_price=data["unit_price"],
-            discount=data.get("discount") or 0,
+            unit_price=data.get("unit_price"),  # None: the customer's price, when priced
+            discount=data.get("discount"),  # None: the price list's discount
             vat_applies=data.get("vat_applies", False),
         )
 
@@ -331,3 +340,115 @@ def line_formset(data=None, document=None) -> BaseLineFormSet:
             for line in document.lines.all()
         ]
     return LineFormSet(data, initial=initial, prefix="lines")
+
+
+# Price lists and VAT rates (managers) --------------------------------------------------
+
+
+class PriceListForm(forms.ModelForm):
+    discount_percent = PersianDecimalField(
+        label=_("درصد تخفیف"),
+        required=False,
+        help_text=_("روی ردیف‌های کالا و خدمت، وقتی کارشناس تخفیف را خالی بگذارد."),
+    )
+
+    class Meta:
+        model = PriceList
+        fields = ["name", "grade", "discount_percent", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].queryset = Grade.objects.active_or(self.instance.grade_id)
+        self.fields["grade"].empty_label = _("— انتخاب کنید —")
+
+    def clean_name(self) -> str:
+        return normalize_persian(self.cleaned_data["name"])
+
+    def clean_discount_percent(self) -> Decimal:
+        percent = self.cleaned_data.get("discount_percent") or Decimal(0)
+        if not 0 <= percent <= 100 or percent != round(percent, 2):
+            raise forms.ValidationError(
+                _("درصد تخفیف را بین ۰ و ۱۰۰ و حداکثر با دو رقم اعشار بنویسید.")
+            )
+        return percent
+
+
+class PriceItemForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("کالا / خدمت"), queryset=Product.objects.none())
+    price = MoneyField(label=_("قیمت (ریال)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.all()
+        self.fields["product"].empty_label = _("— انتخاب کنید —")
+        for name, field in self.fields.items():
+            css = (
+                "form-select form-select-sm"
+                if name == "product"
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+            field.widget.attrs["aria-label"] = field.label
+
+    def clean_price(self) -> int:
+        price = self.cleaned_data["price"]
+        if price < 0:
+            raise forms.ValidationError(_("قیمت نمی‌تواند منفی باشد."))
+        return price
+
+
+class BasePriceItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            product = form.cleaned_data["product"]
+            if product.pk in seen:
+                form.add_error("product", _("این کالا در فهرست تکرار شده است."))
+            seen.add(product.pk)
+
+    def items(self) -> list[PriceListItem]:
+        return [
+            PriceListItem(product=form.cleaned_data["product"], price=form.cleaned_data["price"])
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+PriceItemFormSet = forms.formset_factory(
+    PriceItemForm, formset=BasePriceItemFormSet, extra=3, can_delete=True
+)
+
+
+def price_item_formset(data=None, price_list: PriceList | None = None) -> BasePriceItemFormSet:
+    initial = None
+    if price_list is not None and price_list.pk:
+        initial = [
+            {"product": item.product_id, "price": item.price}
+            for item in price_list.items.order_by("product__name")
+        ]
+    return PriceItemFormSet(data, initial=initial, prefix="items")
+
+
+class VatRateForm(forms.ModelForm):
+    valid_from = JalaliDateField(label=_("از تاریخ"))
+    percent = PersianDecimalField(label=_("نرخ (درصد)"))
+
+    class Meta:
+        model = VatRate
+        fields = ["valid_from", "percent"]
+
+    def clean_percent(self) -> Decimal:
+        percent = self.cleaned_data["percent"]
+        if percent is None or not 0 <= percent <= 100 or percent != round(percent, 2):
+            raise forms.ValidationError(_("نرخ را بین ۰ و ۱۰۰ و حداکثر با دو رقم اعشار بنویسید."))
+        return percent
+
+    def clean_valid_from(self) -> datetime.date:
+        day = self.cleaned_data["valid_from"]
+        if VatRate.objects.filter(valid_from=day).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("برای این تاریخ پیش‌تر نرخی ثبت شده است."))
+        return day

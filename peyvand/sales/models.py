@@ -345,6 +345,62 @@ class Product(models.Model):
         return self.name
 
 
+class PriceList(models.Model):
+    """The prices and discount pattern of one customer group — the contacts of a grade
+    (درجه مشتری), e.g. «همکار» or «نمایندگی». A catalogue line on a proforma for such a
+    customer takes this list's price for the product (the catalogue's where the list
+    has none) and this list's discount, unless the rep types their own."""
+
+    name = models.CharField(_("نام"), max_length=100)
+    grade = models.OneToOneField(
+        "lookups.Grade",
+        verbose_name=_("درجه مشتری"),
+        on_delete=models.PROTECT,
+        related_name="price_list",
+    )
+    discount_percent = models.DecimalField(
+        _("درصد تخفیف"), max_digits=5, decimal_places=2, default=0
+    )
+    is_active = models.BooleanField(_("فعال"), default=True)
+
+    class Meta:
+        verbose_name = _("فهرست قیمت")
+        verbose_name_plural = _("فهرست‌های قیمت")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="price_list_discount_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:price_list_edit", args=[self.pk])
+
+    @property
+    def discount_percent_shown(self) -> Decimal:
+        return plain_decimal(self.discount_percent)
+
+
+class PriceListItem(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        Product, verbose_name=_("کالا / خدمت"), on_delete=models.PROTECT, related_name="+"
+    )
+    price = models.BigIntegerField(_("قیمت (ریال)"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("price_list", "product", name="unique_price_list_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_list}: {self.product}"
+
+
 class VatRate(models.Model):
     """نرخ مالیات بر ارزش افزوده from a date on; a document stores the rate it used."""
 
@@ -357,6 +413,10 @@ class VatRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.percent}%"
+
+    @property
+    def percent_shown(self) -> Decimal:
+        return plain_decimal(self.percent)
 
 
 class SalesDocument(BusinessRecord):

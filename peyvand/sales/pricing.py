@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
-from peyvand.sales.models import VatRate
+from peyvand.sales.models import PriceList, Product, VatRate
 
 
 def vat_rate_on(day: datetime.date) -> Decimal:
@@ -18,6 +18,34 @@ def vat_rate_on(day: datetime.date) -> Decimal:
 
 def _rials(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fill_customer_prices(lines, contact) -> None:
+    """Fills what the rep left empty on catalogue lines, for this customer: the unit
+    price from the price list of the customer's grade (else the catalogue's) and the
+    list's discount percent. Typed prices and discounts stand; free lines get no
+    discount of their own. Two or three queries whatever the number of lines."""
+    for line in lines:
+        if not line.product_id and line.discount is None:
+            line.discount = 0
+    wanted = {line.product_id for line in lines if line.product_id}
+    if not wanted:
+        return
+    price_list = None
+    if contact.grade_id:
+        price_list = PriceList.objects.filter(grade_id=contact.grade_id, is_active=True).first()
+    prices = dict(Product.objects.filter(pk__in=wanted).values_list("pk", "price"))
+    if price_list is not None:
+        prices |= dict(price_list.items.filter(product__in=wanted).values_list("product", "price"))
+    percent = price_list.discount_percent if price_list else Decimal(0)
+    for line in lines:
+        if not line.product_id:
+            continue
+        if line.unit_price is None:
+            line.unit_price = prices[line.product_id]
+        if line.discount is None:
+            gross = Decimal(line.quantity) * line.unit_price
+            line.discount = _rials(gross * percent / 100)
 
 
 def price_lines(lines, vat_percent: Decimal) -> dict[str, int]:

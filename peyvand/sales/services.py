@@ -27,12 +27,14 @@ from peyvand.sales.models import (
     Invoice,
     InvoiceLine,
     Lead,
+    PriceList,
+    PriceListItem,
     Product,
     Quote,
     QuoteLine,
     current_fiscal_year,
 )
-from peyvand.sales.pricing import price_lines, vat_rate_on
+from peyvand.sales.pricing import fill_customer_prices, price_lines, vat_rate_on
 
 LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
@@ -242,7 +244,9 @@ def _number(kind: str) -> str:
 
 
 def _price(document, lines) -> None:
-    """The VAT rate in force on the document's date, and its totals."""
+    """The customer's prices where the rep left them empty, the VAT rate in force on
+    the document's date, and its totals."""
+    fill_customer_prices(lines, document.contact)
     document.vat_percent = vat_rate_on(document.date)
     for name, value in price_lines(lines, document.vat_percent).items():
         setattr(document, name, value)
@@ -419,6 +423,17 @@ def fiscal_year_open(*, year: int, by) -> FiscalYear:
     ).update(fiscal_year=year)
     opening.save(update_fields=["carried_quotes", "carried_leads"])
     return opening
+
+
+@transaction.atomic
+def price_list_save(*, price_list: PriceList, items: list[PriceListItem]) -> PriceList:
+    """Saves a price list with its prices (replacing the earlier ones)."""
+    price_list.save()
+    price_list.items.all().delete()
+    for item in items:
+        item.price_list = price_list
+    PriceListItem.objects.bulk_create(items)
+    return price_list
 
 
 @transaction.atomic

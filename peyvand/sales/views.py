@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,12 +30,25 @@ from peyvand.sales.documents import pdf_response
 from peyvand.sales.forms import (
     FollowUpForm,
     LeadForm,
+    PriceListForm,
     ProductForm,
     QuoteForm,
     QuoteSendForm,
+    VatRateForm,
     line_formset,
+    price_item_formset,
 )
-from peyvand.sales.models import FiscalYear, FollowUp, Invoice, Lead, Product, Quote, QuoteLine
+from peyvand.sales.models import (
+    FiscalYear,
+    FollowUp,
+    Invoice,
+    Lead,
+    PriceList,
+    Product,
+    Quote,
+    QuoteLine,
+    VatRate,
+)
 
 view_leads = permission_required("sales.view_lead", raise_exception=True)
 
@@ -568,3 +582,47 @@ def fiscal_years(request: HttpRequest) -> HttpResponse:
         "opening": selectors.fiscal_year_opening(),
     }
     return render(request, "sales/fiscal_years.html", context)
+
+
+# Price lists and VAT rates -------------------------------------------------------------
+
+
+@permission_required("sales.view_pricelist", raise_exception=True)
+def price_list_list(request: HttpRequest) -> HttpResponse:
+    price_lists = PriceList.objects.select_related("grade").annotate(item_count=Count("items"))
+    return render(request, "sales/price_list_list.html", {"price_lists": price_lists})
+
+
+@require_http_methods(["GET", "POST"])
+def price_list_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    permission = "sales.change_pricelist" if pk else "sales.add_pricelist"
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    price_list = get_object_or_404(PriceList, pk=pk) if pk else PriceList()
+    form = PriceListForm(request.POST or None, instance=price_list)
+    items = price_item_formset(request.POST or None, price_list)
+    if request.method == "POST" and form.is_valid() & items.is_valid():
+        services.price_list_save(price_list=form.save(commit=False), items=items.items())
+        flash.success(request, _("فهرست قیمت «%(name)s» ذخیره شد.") % {"name": price_list.name})
+        return redirect("sales:price_list_list")
+    context = {"form": form, "items": items, "price_list": price_list}
+    return render(request, "sales/price_list_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def vat_rates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The VAT rate table: each rate in force from its date until the next one. A
+    document keeps the rate it was priced with, so a change here alters no document."""
+    if not request.user.has_perm("sales.view_vatrate"):
+        raise PermissionDenied
+    rate = get_object_or_404(VatRate, pk=pk) if pk else VatRate()
+    form = VatRateForm(request.POST or None, instance=rate)
+    if request.method == "POST":
+        if not request.user.has_perm("sales.change_vatrate" if pk else "sales.add_vatrate"):
+            raise PermissionDenied
+        if form.is_valid():
+            form.save()
+            flash.success(request, _("نرخ مالیات بر ارزش افزوده ذخیره شد."))
+            return redirect("sales:vat_rates")
+    context = {"rates": VatRate.objects.all(), "form": form, "rate": rate}
+    return render(request, "sales/vat_rates.html", context)

@@ -433,3 +433,67 @@ def test_opening_a_fiscal_year_carries_what_is_still_in_play_and_only_once(
     assert {quote.pk for quote in listed.items} == {draft.pk, sent.pk}
     leads = client.get(reverse("sales:lead_list"), {"fiscal_year": last_year, "status": "all"})
     assert [lead.pk for lead in leads.context["page"].items] == [won_lead.pk]
+
+
+def test_a_customer_groups_price_list_prices_the_lines_the_rep_left_empty(client, personas):
+    from peyvand.lookups.models import Grade
+    from peyvand.sales.models import PriceList
+
+    dealer = Grade.objects.create(name="همکار")
+    panel = product(price=1_000_000)
+    cable = product(code="P-2", name="کابل", price=50_000)
+    client.force_login(personas.manager)
+    url = reverse("sales:price_list_create")
+    data = {
+        "name": "قیمت همکاران",
+        "grade": dealer.pk,
+        "discount_percent": "۵",
+        "is_active": "on",
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "0",
+        "items-0-product": panel.pk,
+        "items-0-price": "۸۰۰٬۰۰۰",
+        "items-1-product": panel.pk,
+        "items-1-price": "1",
+    }
+    twice = client.post(url, data)
+    assert "این کالا در فهرست تکرار شده است." in twice.content.decode()
+    assert twice.context["form"]["name"].value() == "قیمت همکاران"  # kept
+    data |= {"items-1-product": "", "items-1-price": ""}
+    assert client.post(url, data).status_code == 302
+    assert PriceList.objects.get().items.get().price == 800_000
+
+    customer = ContactFactory(owner=personas.owner, grade=dealer)
+    walk_in = ContactFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    rows = (
+        line(0, product=panel.pk, quantity="2", vat_applies=None),  # list price, 5% off
+        line(1, product=cable.pk, quantity="10", vat_applies=None),  # catalogue price, 5% off
+        line(2, product=panel.pk, unit_price="900000", discount="0", vat_applies=None),  # typed
+        line(3, description="حمل", unit_price="100000", vat_applies=None),  # free: no discount
+    )
+    client.post(reverse("sales:quote_create"), quote_data(customer, *rows))
+    client.post(reverse("sales:quote_create"), quote_data(walk_in, *rows))
+    dealer_quote, walk_in_quote = Quote.objects.order_by("id")
+    prices = list(dealer_quote.lines.order_by("order").values_list("unit_price", "discount"))
+    assert prices == [(800_000, 80_000), (50_000, 25_000), (900_000, 0), (100_000, 0)]
+    assert dealer_quote.total == 1_600_000 + 500_000 + 900_000 + 100_000 - 105_000
+    prices = list(walk_in_quote.lines.order_by("order").values_list("unit_price", "discount"))
+    assert prices == [(1_000_000, 0), (50_000, 0), (900_000, 0), (100_000, 0)]
+
+    assert client.get(reverse("sales:price_list_list")).status_code == 403  # managers keep it
+
+
+def test_managers_keep_the_vat_rate_table(client, personas):
+    client.force_login(personas.manager)
+    page = client.get(reverse("sales:vat_rates"))
+    assert [str(rate.percent_shown) for rate in page.context["rates"]] == ["10", "9"]
+    bad = client.post(reverse("sales:vat_rates"), {"valid_from": "1403/01/01", "percent": "۱۵۰"})
+    errors = bad.context["form"].errors
+    assert errors["valid_from"] == ["برای این تاریخ پیش‌تر نرخی ثبت شده است."]
+    assert errors["percent"] == ["نرخ را بین ۰ و ۱۰۰ و حداکثر با دو رقم اعشار بنویسید."]
+    saved = client.post(reverse("sales:vat_rates"), {"valid_from": "1406/01/01", "percent": "۱۲"})
+    assert saved.status_code == 302
+    assert vat_rate_on(datetime.date(2027, 3, 21)) == Decimal(12)
+    client.force_login(personas.owner)
+    assert client.get(reverse("sales:vat_rates")).status_code == 403
