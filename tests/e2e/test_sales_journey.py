@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from peyvand.core.workdays import add_working_days
 from peyvand.lookups.models import Channel, FollowUpResult
+from peyvand.messaging.models import Message
 from peyvand.sales.models import FollowUp, Invoice, Lead, Quote, VatRate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,9 +66,10 @@ def test_a_rep_creates_a_lead_logs_three_follow_ups_by_keyboard_and_invoices_it(
     # The lead's summary follows without a reload: the last result and the next date.
     expect(page.locator("#lead-summary")).to_contain_text("تماس اولیه")
     expect(page.locator("#lead-summary")).to_contain_text("با " + rep.get_full_name())
+    expect(page.locator("#lead-title")).to_contain_text("در تماس")  # the stage moved on
 
     # A proforma with VAT, its PDF, accepted and invoiced.
-    page.get_by_role("link", name="پیش فاکتور").click()
+    page.get_by_role("link", name="پیش فاکتور", exact=True).click()
     page.locator("#id_lines-0-description").fill("تابلو برق ۴۰۰ آمپر")
     page.locator("#id_lines-0-quantity").fill("۲")
     page.locator("#id_lines-0-unit_price").fill("۱۰۰٬۰۰۰٬۰۰۰")
@@ -78,6 +80,23 @@ def test_a_rep_creates_a_lead_logs_three_follow_ups_by_keyboard_and_invoices_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="دریافت PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    # Sent to the customer by SMS (its link), then chased on the proforma's own page.
+    page.get_by_role("link", name="پیامک").click()
+    expect(page.locator("#id_to")).to_have_value("+989123456789")
+    page.get_by_role("button", name="ارسال").click()
+    expect(page.get_by_text("در صف ارسال قرار گرفت")).to_be_visible()
+    assert "/sales/shared/" in Message.objects.get().body
+    page.locator("h1").click()
+    page.keyboard.press("n")
+    expect(page.locator("#id_result")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type("پیش فاکتور را دیدند")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("پیگیری ثبت شد.")).to_be_visible()
+    assert FollowUp.objects.filter(quote=quote).count() == 1
     page.get_by_role("button", name="پذیرفته شد").click()
     page.get_by_role("button", name="صدور فاکتور").click()
     expect(page.get_by_text("صادر شد.")).to_be_visible()

@@ -241,6 +241,14 @@ document.addEventListener("change", function (event) {
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-open-entry]")) { openEntry(); }
   });
+  // Saving: the field the user pressed Enter in lets go of focus and its date picker
+  // first, so the Enter's own key-up (which may land after the answer) reopens nothing.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var entry = event.target.closest && event.target.closest("form[data-entry]");
+    if (!entry) { return; }
+    if (entry.contains(document.activeElement)) { document.activeElement.blur(); }
+    if (window.jalaliDatepicker) { jalaliDatepicker.hide(); }
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var entry = event.target.querySelector && event.target.querySelector("form[data-entry]");
     if (!entry) { return; }
