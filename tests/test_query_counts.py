@@ -36,7 +36,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
     # contacts
     "core:home": ([], 5),
-    "core:search": ([], 3),  # one query per search source: contacts, phone book, leads
+    # one query per search source (contacts, phone book, leads), and the leads' matching
+    # customers
+    "core:search": ([], 4),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
     # events, leads, proformas
     "core:trash": ([], 8),

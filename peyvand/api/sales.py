@@ -237,11 +237,11 @@ def lead_followup_create(request, lead_id: int, payload: FollowUpIn):
     return _log_followup(request, payload, FollowUp(lead=_lead(request.auth, lead_id)))
 
 
-@router.get("/followups/due", response=list[FollowUpOut], tags=["sales"])
-def followup_due(request):
+@router.get("/followups/due", response=FollowUpPage, tags=["sales"])
+def followup_due(request, page: int = 1):
     """«پیگیری‌های من»: the caller's follow-ups due today or overdue, most urgent first."""
     require(request.auth, "sales.view_lead")
-    return selectors.my_followups(request.auth, limit=500)
+    return page_of(selectors.due_followups(request.auth), page)
 
 
 @router.post("/followups/{followup_id}/task", response={201: dict}, tags=["sales"])

@@ -83,6 +83,9 @@ def lead_filters(params: QueryDict) -> LeadFilters:
     )
 
 
+CUSTOMER_IDS_CAP = 5000
+
+
 def lead_search(*, user, query: str) -> QuerySet[Lead]:
     """Visible leads whose code, subject or contact person — or whose customer's name,
     company or phone — contains ``query``; one or two characters match a code."""
@@ -93,7 +96,14 @@ def lead_search(*, user, query: str) -> QuerySet[Lead]:
     if len(key) < MIN_SEARCH_LENGTH:
         return leads.filter(code__iexact=normalize_persian(query))
     key = national_phone_key(key)
-    customers = Contact.objects.filter(search_key__contains=key).values("pk")
+    customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
+    # The customers' ids as a list, while there are few: "lead matches OR its customer
+    # is one of these ids" lets PostgreSQL combine two index scans, where a subquery
+    # made it walk every lead (130 ms at 200,000 leads for a rare name, 12 ms so). A
+    # common word keeps the subquery: the newest leads match soon enough.
+    customer_ids = list(customers.values_list("pk", flat=True)[: CUSTOMER_IDS_CAP + 1])
+    if len(customer_ids) <= CUSTOMER_IDS_CAP:
+        return leads.filter(Q(search_key__contains=key) | Q(contact_id__in=customer_ids))
     return leads.filter(Q(search_key__contains=key) | Q(contact__in=customers))
 
 
@@ -163,17 +173,22 @@ def followups_of(subject, limit: int = 200) -> list[FollowUp]:
     )
 
 
-def my_followups(user, *, limit: int = 50) -> list[FollowUp]:
+def due_followups(user) -> QuerySet[FollowUp]:
     """«پیگیری‌های من»: the user's pending follow-ups due today or earlier, by the
     result's priority, then the lead's importance, then the date (overdue first)."""
     tomorrow = _tehran_start(timezone.localdate() + datetime.timedelta(days=1))
-    return list(
+    return (
         FollowUp.objects.filter(
             next_by=user, next_at__lt=tomorrow, next_at__isnull=False, settled_at__isnull=True
         )
         .select_related("lead__contact", "quote__contact", "result")
-        .order_by("priority", F("lead__stars").desc(nulls_last=True), "next_at", "id")[:limit]
+        .order_by("priority", F("lead__stars").desc(nulls_last=True), "next_at", "id")
     )
+
+
+def my_followups(user, *, limit: int = 50) -> list[FollowUp]:
+    """The top of «پیگیری‌های من» (the home page's panel)."""
+    return list(due_followups(user)[:limit])
 
 
 @dataclass

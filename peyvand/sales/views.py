@@ -267,7 +267,7 @@ def followup_due(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/followup_due.html",
-        {"followups": selectors.my_followups(request.user, limit=500)},
+        {"page": paginate(selectors.due_followups(request.user), request.GET.get("page"), 50)},
     )
 
 

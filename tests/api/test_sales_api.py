@@ -193,7 +193,7 @@ def test_a_follow_up_on_a_proforma_reaches_my_follow_ups(client, personas, auth,
         owner,
     )
     assert logged.status_code == 201, logged.content
-    due = client.get("/api/v1/followups/due", headers=owner).json()
+    due = client.get("/api/v1/followups/due", headers=owner).json()["items"]
     assert [item["quote_id"] for item in due] == [quote["id"]]
     task = post(client, f"/api/v1/followups/{due[0]['id']}/task", {}, owner)
     assert task.status_code == 201
