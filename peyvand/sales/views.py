@@ -167,7 +167,7 @@ def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | N
         "lead": lead,
         "record": lead,
         "followups": selectors.followups_of(lead),
-        "followup_form": followup_form or FollowUpForm(),
+        "followup_form": followup_form,
         "timeline": timeline_of(lead),
         "attachments": list(attachments_of(lead)),
         "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
@@ -219,10 +219,15 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, page):
-    """The entry row on a lead's or a proforma's page posts here (htmx): the answer is
-    the refreshed follow-up card — the new row on top and an empty entry row — or the
-    entry row with its Persian errors and everything typed kept."""
+    """The entry row of a lead's or a proforma's page: fetched (GET) when N opens it —
+    the pages leave it out, a third of their time — and posted here (htmx): the answer
+    is the refreshed follow-up card with the new row on top, or the entry row with its
+    Persian errors and everything typed kept."""
     subject = followup.subject
+    entry_url = request.path
+    if request.method == "GET":
+        context = {"followup_form": FollowUpForm(), "entry_url": entry_url, "open": True}
+        return render(request, "sales/_followup_entry.html", context)
     form = FollowUpForm(request.POST, instance=followup)
     if form.is_valid():
         try:
@@ -238,7 +243,7 @@ def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, pag
         context = {
             subject._meta.model_name: subject,
             "followups": selectors.followups_of(subject),
-            "followup_form": form or FollowUpForm(),
+            "followup_form": form,
             "saved": form is None,
         }
         return render(request, f"{template}#followups", context)
@@ -246,7 +251,7 @@ def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, pag
 
 
 @permission_required("sales.add_followup", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request.user, pk)
     return _followup_entry(request, FollowUp(lead=lead), "sales/lead_detail.html", _lead_page)
@@ -406,7 +411,7 @@ def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm 
         "invoice": invoice,
         "lines": list(quote.lines.select_related("product")),
         "followups": selectors.followups_of(quote),
-        "followup_form": followup_form or FollowUpForm(),
+        "followup_form": followup_form,
     }
     return render(request, "sales/quote_detail.html", context)
 
@@ -417,7 +422,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("sales.add_followup", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def quote_followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     return _followup_entry(request, FollowUp(quote=quote), "sales/quote_detail.html", _quote_page)

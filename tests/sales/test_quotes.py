@@ -240,7 +240,9 @@ def test_follow_ups_on_a_sent_proforma_remind_its_owner_and_stop_once_it_is_deci
     client.post(reverse("sales:quote_status", args=[quote.pk]), {"status": "sent"})
     page = client.get(quote.get_absolute_url())
     entry = reverse("sales:quote_followup_create", args=[quote.pk])
-    assert f'hx-post="{entry}"' in page.content.decode()
+    assert f'data-entry-slot="{entry}"' in page.content.decode()
+    row = client.get(entry).content.decode()  # fetched when N opens it
+    assert f'hx-post="{entry}"' in row and 'name="next_date"' in row
     today = timezone.localdate()
     data = {
         "result": result("پیگیری").pk,

@@ -216,18 +216,31 @@ document.addEventListener("change", function (event) {
 // opened again, ready for the next one.
 (function () {
   "use strict";
-  function openEntry() {
-    var form = document.querySelector("form[data-entry]");
-    if (!form) { return; }
+  function show(form) {
     form.hidden = false;
     var first = form.querySelector("select, input:not([type=hidden]), textarea");
     if (first) { first.focus(); }
+  }
+  // The page carries an empty slot; the row itself is fetched the first time it opens.
+  function openEntry() {
+    var form = document.querySelector("form[data-entry]");
+    if (form) { show(form); return; }
+    var slot = document.querySelector("[data-entry-slot]");
+    if (!slot || slot.dataset.loading) { return; }
+    slot.dataset.loading = "1";
+    htmx.ajax("GET", slot.dataset.entrySlot, { target: slot, swap: "outerHTML" }).then(function () {
+      var loaded = document.querySelector("form[data-entry]");
+      if (loaded) { show(loaded); }
+    });
+  }
+  function hasEntry() {
+    return document.querySelector("form[data-entry], [data-entry-slot]") !== null;
   }
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
     if (event.code === "KeyN" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      if (document.querySelector("form[data-entry]")) { event.preventDefault(); openEntry(); }
+      if (hasEntry()) { event.preventDefault(); openEntry(); }
       return;
     }
     var entry = target.closest && target.closest("form[data-entry]");
