@@ -75,24 +75,39 @@ def _year_choices() -> list[tuple[int, str]]:
     return [(year, localize_digits(str(year))) for year in selectors.fiscal_years()]
 
 
+def _more_filter_choices() -> dict:
+    """The lists of the lead list's «فیلترهای بیشتر», read only when it is opened."""
+    return {
+        "sources": AcquaintanceSource.objects.all(),
+        "categories": ordered_nodes(Category),
+        "regions": ordered_nodes(Region),
+        "stars": Lead.Stars.choices,
+        "years": _year_choices(),
+    }
+
+
 @view_leads
 def lead_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.lead_filters(request.GET)
+    if request.htmx and request.htmx.target == "lead-more-filters":
+        context = {"filters": filters, **_more_filter_choices()}
+        return render(request, "sales/lead_list.html#more_filters", context)
     leads = selectors.leads_for_list(user=request.user, filters=filters)
     page = paginate(leads, request.GET.get("page"), settings.PAGE_SIZE)
     short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
     context = {"page": page, "filters": filters, "short_query": short_query}
     if request.htmx and request.htmx.target == "lead-results":
         return render(request, "sales/lead_list.html#results", context)
+    more = any(
+        getattr(filters, name)
+        for name in ("stars", "source", "category", "region", "due_from", "due_to", "fiscal_year")
+    )
     context |= {
         "responsibles": selectors.sales_users(),
         "results": FollowUpResult.objects.all(),
-        "sources": AcquaintanceSource.objects.all(),
-        "categories": ordered_nodes(Category),
-        "regions": ordered_nodes(Region),
-        "stars": Lead.Stars.choices,
-        "years": _year_choices(),
         "statuses": [*Lead.Status.choices, ("all", _("همه"))],
+        "more": more,
+        **(_more_filter_choices() if more else {}),
     }
     return render(request, "sales/lead_list.html", context)
 

@@ -356,3 +356,17 @@ def test_the_contact_page_lists_the_customers_leads(client, personas):
     form = client.get(reverse("sales:lead_create"), {"contact": lead.contact.pk})
     assert form.context["form"]["contact"].value() == lead.contact.pk
     assert Contact.objects.count() == 1
+
+
+def test_more_filters_load_when_opened_and_show_at_once_when_one_is_set(client, personas):
+    isfahan = Region.objects.create(name="اصفهان")
+    client.force_login(personas.owner)
+    page = client.get(reverse("sales:lead_list")).content.decode()
+    assert 'hx-trigger="toggle once"' in page and "اصفهان" not in page
+    more = client.get(
+        reverse("sales:lead_list"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="lead-more-filters"
+    ).content.decode()
+    assert "اصفهان" in more and 'name="fiscal_year"' in more and "<table" not in more
+    filtered = client.get(reverse("sales:lead_list"), {"region": isfahan.pk}).content.decode()
+    assert f'<option value="{isfahan.pk}" selected' in filtered
+    assert 'hx-trigger="toggle once"' not in filtered
