@@ -138,7 +138,12 @@ def timed(client: Client, label: str, url: str, repeat: int) -> None:
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
         queries = len(captured)
-    print(f"  {label:<40} median {statistics.median(times):7.1f} ms   {queries} queries")
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(
+        f"  {label:<40} median {statistics.median(times):7.1f} ms   min {times[0]:6.1f}   "
+        f"p95 {p95:7.1f}   {queries} queries"
+    )
 
 
 def main() -> None:

@@ -49,6 +49,7 @@ from peyvand.sales.models import (
     QuoteLine,
     VatRate,
 )
+from peyvand.sales.templatetags.sales_tags import LEAD_ROW_FIELDS
 
 view_leads = permission_required("sales.view_lead", raise_exception=True)
 
@@ -93,7 +94,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         context = {"filters": filters, **_more_filter_choices()}
         return render(request, "sales/lead_list.html#more_filters", context)
     leads = selectors.leads_for_list(user=request.user, filters=filters)
-    page = paginate(leads, request.GET.get("page"), settings.PAGE_SIZE)
+    page = paginate(leads.only(*LEAD_ROW_FIELDS), request.GET.get("page"), settings.PAGE_SIZE)
     short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
     context = {"page": page, "filters": filters, "short_query": short_query}
     if request.htmx and request.htmx.target == "lead-results":

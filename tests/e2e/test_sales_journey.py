@@ -67,6 +67,9 @@ def test_a_rep_creates_a_lead_logs_three_follow_ups_by_keyboard_and_invoices_it(
     expect(page.locator("#lead-summary")).to_contain_text("تماس اولیه")
     expect(page.locator("#lead-summary")).to_contain_text("با " + rep.get_full_name())
     expect(page.locator("#lead-title")).to_contain_text("در تماس")  # the stage moved on
+    page.locator(f"#followup-{latest.pk}").get_by_role("button", name="تبدیل به وظیفه").click()
+    expect(page.get_by_text("وظیفه ساخته شد.")).to_be_visible()
+    expect(page.locator(f"#followup-{latest.pk}")).to_contain_text("وظیفه ساخته شده")
 
     # A proforma with VAT, its PDF, accepted and invoiced.
     page.get_by_role("link", name="پیش فاکتور", exact=True).click()

@@ -257,8 +257,15 @@ def test_a_follow_up_becomes_a_task_on_its_next_date(client, personas):
     client.force_login(personas.owner)
     log(client, lead, description="ارسال نمونه", next_date="+2")
     followup = FollowUp.objects.get()
-    response = client.post(reverse("sales:followup_task", args=[followup.pk]))
+    page = client.get(lead.get_absolute_url()).content.decode()
+    task_url = reverse("sales:followup_task", args=[followup.pk])
+    assert f'form="make-task" formaction="{task_url}"' in page
+    response = client.post(task_url, {"next": lead.get_absolute_url()})
+    assert response.url == lead.get_absolute_url()
     task = Task.objects.get()
+    assert (
+        reverse("activities:task_edit", args=[task.pk]) in client.get(response.url).content.decode()
+    )
     assert response.status_code == 302
     assert task.assignee == personas.owner
     assert task.date == timezone.localtime(followup.next_at).date()
