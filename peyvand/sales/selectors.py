@@ -164,12 +164,22 @@ def pipeline_board(*, user, responsible: int | None = None) -> list[tuple[str, s
     ]
 
 
+_NAME = ("first_name", "last_name", "username")
+# What a follow-up row shows (sales_tags.followup_items), and no more: three users and
+# two lookups per row, fifty rows on a busy lead.
+FOLLOWUP_ROW_FIELDS = (
+    "id", "lead_id", "quote_id", "at", "person", "description", "next_at", "settled_at",
+    "task_id", "result__name", "channel__name",
+    *(f"{user}__{name}" for user in ("owner", "next_by", "referred_to") for name in _NAME),
+)  # fmt: skip
+
+
 def followups_of(subject, limit: int = 200) -> list[FollowUp]:
     """A lead's or a proforma's follow-ups, newest first, with what each row shows."""
     return list(
-        subject.followups.select_related(
-            "owner", "channel", "result", "referred_to", "next_by"
-        ).order_by("-at", "-id")[:limit]
+        subject.followups.select_related("owner", "channel", "result", "referred_to", "next_by")
+        .only(*FOLLOWUP_ROW_FIELDS)
+        .order_by("-at", "-id")[:limit]
     )
 
 

@@ -288,7 +288,11 @@ def followup_due(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/followup_due.html",
-        {"page": paginate(selectors.due_followups(request.user), request.GET.get("page"), 50)},
+        {
+            "page": paginate(
+                selectors.due_followups(request.user), request.GET.get("page"), settings.PAGE_SIZE
+            )
+        },
     )
 
 
