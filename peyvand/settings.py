@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "peyvand.messaging",
     "peyvand.activities",
     "peyvand.sales",
+    "peyvand.service",
     "peyvand.api",
     "peyvand.demo",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("contacts/", include("peyvand.contacts.urls")),
     path("messages/", include("peyvand.messaging.urls")),
     path("sales/", include("peyvand.sales.urls")),
+    path("service/", include("peyvand.service.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),

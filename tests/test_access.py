@@ -17,7 +17,7 @@ from peyvand.activities.models import CalendarFeed, Call, Event, Notification, T
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
 from peyvand.customfields.models import CustomField
-from peyvand.lookups.models import AcquaintanceSource, Grade
+from peyvand.lookups.models import AcquaintanceSource, Grade, Urgency
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
@@ -32,6 +32,8 @@ from peyvand.sales.services import (
     quote_share_token,
     quote_to_invoice,
 )
+from peyvand.service.models import Request
+from peyvand.service.services import request_register
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -218,6 +220,12 @@ def a_vat_rate(personas) -> list:
     return [VatRate.objects.get_or_create(valid_from=datetime.date(2024, 3, 20), percent=10)[0].pk]
 
 
+def owners_request(personas) -> list:
+    urgency = Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
+    item = Request(description="خرابی", urgency=urgency, assignee=personas.owner)
+    return [request_register(request=item, by=personas.owner).pk]
+
+
 def owners_quote(personas) -> list:
     lead = LeadFactory(owner=personas.owner)
     line = QuoteLine(description="خدمات", unit_price=1000)
@@ -389,6 +397,18 @@ RULES: dict[str, Rule] = {
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
+    "service:request_inbox": Rule(no_args, LOGIN, 200, 200, 200),
+    "service:request_sent": Rule(no_args, LOGIN, 200, 200, 200),
+    "service:request_all": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "service:request_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "service:request_detail": Rule(owners_request, LOGIN, 404, 200, 200),
+    # Only the creator edits: anyone else who can see it is sent back with the reason.
+    "service:request_edit": Rule(owners_request, LOGIN, 404, 200, 302),
+    "service:request_delete": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    # Nothing posted: refused with a Persian reason, back on the request's page.
+    "service:request_done": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    "service:request_archive": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    "service:request_reject": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

@@ -10,6 +10,7 @@ from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.customfields.models import CustomField
+from peyvand.lookups.models import Urgency
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
@@ -19,6 +20,8 @@ from peyvand.messaging.models import (
 )
 from peyvand.sales.models import Product, Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
+from peyvand.service.models import Request
+from peyvand.service.services import request_register
 from tests.factories import (
     ContactFactory,
     FollowUpFactory,
@@ -40,8 +43,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # customers
     "core:search": ([], 4),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
-    # events, leads, proformas
-    "core:trash": ([], 8),
+    # events, leads, proformas, requests
+    "core:trash": ([], 9),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -70,6 +73,10 @@ PAGES: dict[str, tuple[list, int]] = {
     "sales:product_list": ([], 1),
     "sales:quote_list": ([], 2),  # proformas with customer and issuer, the fiscal years
     "sales:invoice_list": ([], 1),  # invoices with customer and issuer
+    # requests with customer, creator, assignee and urgency
+    "service:request_inbox": ([], 1),
+    "service:request_sent": ([], 1),
+    "service:request_all": ([], 1),
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -81,6 +88,7 @@ PAGES: dict[str, tuple[list, int]] = {
 
 def grow(personas, rows: int) -> None:
     """More of everything a page might list."""
+    urgency = Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
     for number in range(rows):
         user = UserFactory()
         TeamFactory().members.add(user, personas.manager)
@@ -137,6 +145,11 @@ def grow(personas, rows: int) -> None:
         )
         quote_set_status(quote=quote, by=user, status="accepted")
         quote_to_invoice(quote=quote, by=user)
+        for creator, assignee in ((user, personas.manager), (personas.manager, user)):
+            item = Request(
+                description=f"خرابی {number}", urgency=urgency, assignee=assignee, contact=contact
+            )
+            request_register(request=item, by=creator)
 
 
 @pytest.mark.parametrize("rows", [1, 6])

@@ -54,6 +54,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.change_quote",
         "sales.view_invoice",
         "sales.add_invoice",
+        "service.view_request",
+        "service.add_request",
+        "service.change_request",
+        "service.delete_request",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -75,9 +79,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.view_call",
         "activities.add_call",
         "activities.change_call",
+        "service.view_request",
+        "service.add_request",
+        "service.change_request",
+        "service.delete_request",
     ],
 }
-PROJECT_APPS = ["accounts", "core", "lookups", "contacts", "messaging", "activities", "sales"]
+PROJECT_APPS = [
+    "accounts", "core", "lookups", "contacts", "messaging", "activities", "sales", "service",
+]  # fmt: skip
 
 
 def ensure_roles(**kwargs) -> None:

@@ -74,6 +74,18 @@ def _menu() -> list[MenuSection]:
             ],
         ),
         MenuSection(
+            _("خدمات مشتریان"),
+            [
+                MenuItem(
+                    _("درخواست‌ها"),
+                    "service:request_inbox",
+                    "inbox",
+                    "service:request",
+                    "service.view_request",
+                ),
+            ],
+        ),
+        MenuSection(
             _("فروش"),
             [
                 MenuItem(

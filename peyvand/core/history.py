@@ -50,6 +50,13 @@ def _as_text(record: models.Model, field: models.Field, value: Any) -> str:
     return str(value)
 
 
+def _value_type(field: models.Field) -> str:
+    """How the timeline shows a change's ISO values (a DateTimeField is a DateField too)."""
+    if isinstance(field, models.DateTimeField):
+        return "datetime"
+    return "date" if isinstance(field, models.DateField) else "text"
+
+
 def log_change(
     record: models.Model,
     *,
@@ -72,7 +79,7 @@ def log_change(
                 {
                     "field": field.name,
                     "label": str(field.verbose_name),
-                    "type": "date" if isinstance(field, models.DateField) else "text",
+                    "type": _value_type(field),
                     "old": _as_text(record, field, old),
                     "new": _as_text(record, field, new),
                 }

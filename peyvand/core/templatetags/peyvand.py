@@ -24,13 +24,21 @@ def fa_date(value, style: str = "short") -> str:
     if value in (None, ""):
         return ""
     if isinstance(value, str):
-        value = datetime.date.fromisoformat(value)
+        # A moment (history lines written before they were typed "datetime") or a day.
+        value = (
+            datetime.datetime.fromisoformat(value)
+            if "T" in value
+            else (datetime.date.fromisoformat(value))
+        )
     preferences = current_preferences()
     return dates.format_date(value, preferences.calendar, preferences.digits, style)
 
 
 @register.filter
 def fa_datetime(value) -> str:
+    """A moment in Tehran time, in the user's calendar; ISO strings too (history)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value) if value else None
     preferences = current_preferences()
     return dates.format_datetime(value, preferences.calendar, preferences.digits)
 

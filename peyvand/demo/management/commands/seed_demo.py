@@ -33,6 +33,8 @@ from peyvand.messaging.models import (
 )
 from peyvand.sales import services as sales_services
 from peyvand.sales.models import FollowUp, Lead, Product, Quote, QuoteLine
+from peyvand.service import services as service_services
+from peyvand.service.models import Request
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -93,6 +95,7 @@ class Command(BaseCommand):
         self._calls(users)
         self._leads(users)
         self._quotes(users)
+        self._requests(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -447,3 +450,43 @@ class Command(BaseCommand):
             kind=contact_services.CODE_SEQUENCE, last_number__lt=CONTACT_COUNT
         ).update(last_number=CONTACT_COUNT)
         return created
+
+    def _requests(self, users: dict[str, User]) -> None:
+        """The service desk: requests between support and the manager at each step of
+        the workflow, registered through the services (tracking codes, deadlines)."""
+        if Request.all_objects.exists():
+            return
+        support, manager = users["support"], users["manager"]
+        phone = LookupChannel.objects.filter(name="تلفن").first()
+        urgencies = {u.name: u for u in Urgency.objects.all()}
+        normal = urgencies.get("عادی") or Urgency.objects.first()
+        urgent = urgencies.get("فوری") or normal
+        customers = list(Contact.objects.order_by("id")[:6])
+        rows = [
+            ("دستگاه یو پی اس روشن نمی‌شود", urgent, manager, "open"),
+            ("درخواست نصب تابلو در کارگاه دوم", normal, manager, "done"),
+            ("صورت‌حساب اسفند دوباره فرستاده شود", normal, support, "open"),
+            ("کابل‌کشی طبقه همکف ناقص مانده است", normal, manager, "rejected"),
+            ("آموزش کار با نرم‌افزار انبار", normal, manager, "archived"),
+        ]
+        for number, (text, urgency, assignee, step) in enumerate(rows):
+            creator = support if assignee == manager else manager
+            item = service_services.request_register(
+                request=Request(
+                    contact=customers[number % len(customers)] if customers else None,
+                    channel=phone,
+                    subject=text,
+                    description=f"{text}. مشتری تلفنی تماس گرفت و پیگیری خواست.",
+                    urgency=urgency,
+                    assignee=assignee,
+                ),
+                by=creator,
+            )
+            if step in ("done", "rejected", "archived"):
+                service_services.request_done(request=item, by=assignee, result="انجام شد.")
+            if step == "rejected":
+                service_services.request_reject(
+                    request=item, by=creator, note="پریزهای اتاق جلسه هنوز برق ندارند."
+                )
+            if step == "archived":
+                service_services.request_archive(request=item, by=creator)

@@ -1,0 +1,65 @@
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.accounts.models import User
+from peyvand.contacts.models import Contact
+from peyvand.core.forms import AutocompleteSelect
+from peyvand.core.text import normalize_persian
+from peyvand.lookups.models import Channel, RequestType, Urgency
+from peyvand.service.models import Request
+
+
+class RequestForm(forms.ModelForm):
+    """A request as its creator registers or (until the assignee acts) edits it."""
+
+    class Meta:
+        model = Request
+        fields = [
+            "contact", "channel", "type1", "type2", "type3", "subject", "description",
+            "urgency", "tracking_code", "assignee",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "tracking_code": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+        help_texts = {"tracking_code": _("خالی بماند تا شماره بعدی سری داده شود.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            Q(pk__in=Contact.objects.visible_to(user)) | Q(pk=self.instance.contact_id)
+        )
+        self.fields["contact"].widget = AutocompleteSelect(reverse("contacts:autocomplete"))
+        self.fields["contact"].widget.choices = self.fields["contact"].choices
+        self.fields["contact"].empty_label = _("— بدون مشتری —")
+        self.fields["channel"].queryset = Channel.objects.active_or(self.instance.channel_id)
+        for level in (1, 2, 3):
+            name = f"type{level}"
+            current = getattr(self.instance, f"{name}_id")
+            self.fields[name].queryset = RequestType.objects.active_or(current).filter(level=level)
+        self.fields["urgency"].queryset = Urgency.objects.active_or(self.instance.urgency_id)
+        self.fields["urgency"].empty_label = None
+        self.fields["assignee"].queryset = User.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.assignee_id)
+        )
+        self.fields["tracking_code"].required = False
+        for name in ("channel", "type1", "type2", "type3", "assignee"):
+            self.fields[name].empty_label = _("— انتخاب کنید —")
+
+    def clean_description(self) -> str:
+        text = normalize_persian(self.cleaned_data["description"]).strip()
+        if not text:
+            raise forms.ValidationError(_("شرح درخواست را بنویسید."))
+        return text
+
+    def clean_subject(self) -> str:
+        return normalize_persian(self.cleaned_data.get("subject", "")).strip()
+
+    def clean_tracking_code(self) -> str:
+        code = normalize_persian(self.cleaned_data.get("tracking_code") or "").strip()
+        taken = Request.all_objects.filter(tracking_code=code).exclude(pk=self.instance.pk)
+        if code and taken.exists():
+            raise forms.ValidationError(_("این کد پیگیری برای درخواست دیگری ثبت شده است."))
+        return code

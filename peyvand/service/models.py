@@ -1,0 +1,140 @@
+"""Service desk (خدمات مشتریان): customer requests with the working-day workflow of
+DOMAIN.md — the creator registers and assigns, the assignee does it and writes the
+result, the creator archives it or sends it back («اشکال دارد»)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+
+
+class RequestQuerySet(VisibleQuerySet):
+    def visibility(self, user) -> Q | None:
+        """A request is its creator's and its assignee's (not their teams'); managers
+        see every request."""
+        if user.has_perm("accounts.see_all"):
+            return None
+        return Q(owner=user) | Q(assignee=user)
+
+
+class Request(BusinessRecord):
+    """درخواست. The owner is the creator (user 1), the assignee is user 2."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("در دست انجام")
+        DONE = "done", _("انجام شده، در انتظار تأیید")
+        ARCHIVED = "archived", _("بایگانی شده")
+
+    tracking_code = models.CharField(_("کد پیگیری"), max_length=30, unique=True)
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("مشتری"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    channel = models.ForeignKey(
+        "lookups.Channel",
+        verbose_name=_("نوع ارتباط"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    type1 = models.ForeignKey(
+        "lookups.RequestType",
+        verbose_name=_("نوع ۱"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 1},
+    )
+    type2 = models.ForeignKey(
+        "lookups.RequestType",
+        verbose_name=_("نوع ۲"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 2},
+    )
+    type3 = models.ForeignKey(
+        "lookups.RequestType",
+        verbose_name=_("نوع ۳"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 3},
+    )
+    subject = models.CharField(_("موضوع"), max_length=200, blank=True)
+    description = models.TextField(_("شرح درخواست"))
+    urgency = models.ForeignKey(
+        "lookups.Urgency", verbose_name=_("فوریت"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("انجام‌دهنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The workflow's fields are written by the services only (the form lists its own
+    # fields); they stay editable in the model's sense so that the history records them.
+    deadline = models.DateField(_("مهلت انجام"))
+    status = models.CharField(_("وضعیت"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    result = models.TextField(_("نتیجه"), blank=True)
+    done_at = models.DateTimeField(_("تاریخ انجام"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("تاریخ بایگانی"), null=True, blank=True)
+    # Sent back by the creator («اشکال دارد»): when and why; it stays marked until done.
+    rejected_at = models.DateTimeField(_("برگشت"), null=True, blank=True)
+    rejection_note = models.CharField(_("اشکال"), max_length=500, blank=True)
+    # Unseen until opened: by the assignee (newly assigned, sent back) and by the creator
+    # (done, awaiting confirmation).
+    assignee_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    creator_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager.from_queryset(RequestQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(RequestQuerySet)()
+    assignee_fields = ("assignee",)
+    history_exclude = (*BusinessRecord.history_exclude, "assignee_seen_at", "creator_seen_at")
+
+    class Meta:
+        verbose_name = _("درخواست")
+        verbose_name_plural = _("درخواست‌ها")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "-created_at"], name="request_inbox"),
+            models.Index(fields=["owner", "status", "-created_at"], name="request_sent"),
+            models.Index(fields=["-created_at", "-id"], name="request_recent"),
+            models.Index(fields=["contact", "-created_at"], name="request_contact"),
+            models.Index(
+                fields=["-deleted_at"], name="request_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"درخواست {self.tracking_code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:request_detail", args=[self.pk])
+
+    @property
+    def assignee_has_acted(self) -> bool:
+        """Done at least once: from then on the creator no longer edits or deletes it."""
+        return self.status != self.Status.OPEN or self.rejected_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still to do after its deadline (red for the assignee)."""
+        return self.status == self.Status.OPEN and self.deadline < timezone.localdate()
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Done, not yet archived or sent back (red for the creator)."""
+        return self.status == self.Status.DONE

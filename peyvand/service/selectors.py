@@ -1,0 +1,38 @@
+"""Reads of the service desk: the three views of requests, and the unseen ones."""
+
+from django.db.models import Q, QuerySet
+
+from peyvand.service.models import Request
+
+RELATIONS = ("contact", "owner", "assignee", "urgency")
+
+# view → who sees which requests there, newest first.
+VIEWS = {
+    "inbox": "کارتابل من",  # assigned to me
+    "sent": "ارسالی‌های من",  # registered by me
+    "all": "همه درخواست‌ها",  # managers
+}
+STATUS_FILTERS = ("active", "open", "done", "archived", "all")
+
+
+def requests_for(user, view: str, status: str = "active") -> QuerySet[Request]:
+    """``view``: inbox (assigned to the user), sent (registered by them) or all (what
+    they may see; for managers, everything). ``status`` active leaves archived ones out."""
+    requests = Request.objects.visible_to(user).select_related(*RELATIONS)
+    if view == "inbox":
+        requests = requests.filter(assignee=user)
+    elif view == "sent":
+        requests = requests.filter(owner=user)
+    if status == "active":
+        requests = requests.exclude(status=Request.Status.ARCHIVED)
+    elif status in Request.Status.values:
+        requests = requests.filter(status=status)
+    return requests.order_by("-created_at", "-id")
+
+
+def unseen_q(user) -> Q:
+    """Unseen by this user: newly assigned or sent back to them, or done and awaiting
+    their confirmation."""
+    return Q(assignee=user, status=Request.Status.OPEN, assignee_seen_at__isnull=True) | Q(
+        owner=user, status=Request.Status.DONE, creator_seen_at__isnull=True
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from peyvand.service import views
+
+app_name = "service"
+urlpatterns = [
+    path("requests/", views.request_list, {"view": "inbox"}, name="request_inbox"),
+    path("requests/sent/", views.request_list, {"view": "sent"}, name="request_sent"),
+    path("requests/all/", views.request_list, {"view": "all"}, name="request_all"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
+    path("requests/<int:pk>/delete/", views.request_delete, name="request_delete"),
+    path("requests/<int:pk>/done/", views.request_done, name="request_done"),
+    path("requests/<int:pk>/archive/", views.request_archive, name="request_archive"),
+    path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
+]

@@ -1,0 +1,200 @@
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peyvand.activities.models import Call
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import int_param
+from peyvand.core.access import get_visible_or_404
+from peyvand.core.history import snapshot
+from peyvand.core.pagination import paginate
+from peyvand.core.timeline import timeline_of
+from peyvand.lookups.models import Channel
+from peyvand.service import selectors, services
+from peyvand.service.forms import RequestForm
+from peyvand.service.models import Request
+
+# The channel lookup seeded for phone calls (lookups' defaults).
+PHONE_CHANNEL = "تلفن"
+
+view_requests = permission_required("service.view_request", raise_exception=True)
+
+
+def get_request_for_user(user, pk: int) -> Request:
+    return get_visible_or_404(
+        Request, user, pk, Request.objects.select_related(*selectors.RELATIONS, "channel")
+    )
+
+
+def _mark(item: Request, user) -> None:
+    """What makes a row stand out for this user: unseen (new to them, sent back to them,
+    awaiting their confirmation) and late (past its deadline for the assignee, done
+    but unconfirmed for the creator)."""
+    mine_to_do = item.assignee_id == user.pk and item.status == Request.Status.OPEN
+    mine_to_confirm = item.owner_id == user.pk and item.status == Request.Status.DONE
+    item.unseen = (mine_to_do and item.assignee_seen_at is None) or (
+        mine_to_confirm and item.creator_seen_at is None
+    )
+    item.late = (mine_to_do and item.is_overdue) or mine_to_confirm
+
+
+@view_requests
+def request_list(request: HttpRequest, view: str) -> HttpResponse:
+    """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (managers)."""
+    if view == "all" and not request.user.has_perm("accounts.see_all"):
+        raise PermissionDenied
+    status = request.GET.get("status") or "active"
+    if status not in selectors.STATUS_FILTERS:
+        status = "active"
+    requests = selectors.requests_for(request.user, view, status)
+    page = paginate(requests, request.GET.get("page"), settings.PAGE_SIZE)
+    for item in page.items:
+        _mark(item, request.user)
+    context = {
+        "page": page,
+        "view": view,
+        "views": selectors.VIEWS,
+        "status": status,
+        "statuses": [
+            ("active", _("جاری")),
+            *Request.Status.choices,
+            ("all", _("همه")),
+        ],
+    }
+    return render(request, "service/request_list.html", context)
+
+
+@permission_required("service.add_request", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    """A new request; ?contact=… and ?channel=… fill the form (from a contact's page), as
+    ?call=… does from a call-log entry or a caller-ID pop-up: its caller, by phone."""
+    new = Request()
+    if call_pk := int_param(request.GET, "call"):
+        call = get_visible_or_404(Call, request.user, call_pk)
+        if call.contact_id:
+            new.contact = (
+                Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
+            )
+        new.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    if contact_pk := int_param(request.GET, "contact"):
+        new.contact = get_visible_or_404(Contact, request.user, contact_pk)
+    if channel_pk := int_param(request.GET, "channel"):
+        new.channel = Channel.objects.filter(pk=channel_pk).first()
+    form = RequestForm(request.POST or None, instance=new, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = services.request_register(request=form.save(commit=False), by=request.user)
+        flash.success(
+            request, _("درخواست با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code}
+        )
+        return redirect(saved)
+    return render(request, "service/request_form.html", {"form": form, "item": None})
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_request_for_user(request.user, pk)
+    try:
+        services.request_check_editable(item, request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(item)
+    before = snapshot(item)
+    form = RequestForm(request.POST or None, instance=item, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_update(request=form.save(commit=False), by=request.user, before=before)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("درخواست ذخیره شد."))
+            return redirect(item)
+    return render(request, "service/request_form.html", {"form": form, "item": item})
+
+
+@view_requests
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_request_for_user(request.user, pk)
+    services.request_seen(request=item, user=request.user)
+    _mark(item, request.user)
+    context = {"item": item, "record": item, "timeline": timeline_of(item)}
+    return render(request, "service/request_detail.html", context)
+
+
+def _step(request: HttpRequest, pk: int, action, done_message: str) -> HttpResponse:
+    item = get_request_for_user(request.user, pk)
+    try:
+        action(item)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+    else:
+        flash.success(request, done_message)
+    return redirect(item)
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_POST
+def request_done(request: HttpRequest, pk: int) -> HttpResponse:
+    result = request.POST.get("result", "")
+    return _step(
+        request,
+        pk,
+        lambda item: services.request_done(request=item, by=request.user, result=result),
+        _("درخواست انجام‌شده اعلام شد و به ثبت‌کننده برای تأیید رفت."),
+    )
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_POST
+def request_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        lambda item: services.request_archive(request=item, by=request.user),
+        _("درخواست تأیید و بایگانی شد."),
+    )
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_POST
+def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    note = request.POST.get("note", "")
+    return _step(
+        request,
+        pk,
+        lambda item: services.request_reject(request=item, by=request.user, note=note),
+        _("درخواست با «اشکال دارد» به انجام‌دهنده برگشت."),
+    )
+
+
+@permission_required("service.delete_request", raise_exception=True)
+@require_POST
+def request_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_request_for_user(request.user, pk)
+    try:
+        services.request_delete(request=item, by=request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(item)
+    flash.success(request, _("درخواست به سطل بازیافت رفت."))
+    return redirect("service:request_sent")
+
+
+def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
+    """The requests card on a contact's page: this customer's latest requests that the
+    user may see, open ones first."""
+    items = list(
+        Request.objects.visible_to(request.user)
+        .filter(contact=contact)
+        .select_related("assignee", "urgency")
+        .order_by("-created_at", "-id")[:10]
+    )
+    for item in items:
+        _mark(item, request.user)
+    return {"customer_requests": items}

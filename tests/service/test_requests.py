@@ -1,0 +1,256 @@
+"""Customer requests: the workflow of DOMAIN.md through HTTP as users work it, each
+forbidden step refused in Persian, working-day deadlines and visibility."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.accounts.roles import MANAGER, SUPPORT
+from peyvand.activities.models import Notification
+from peyvand.core.models import HolidayOverride
+from peyvand.lookups.models import Channel, Urgency
+from peyvand.service import services
+from peyvand.service.models import Request
+from tests.factories import ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(db):
+    support = UserFactory(username="helpdesk", role=SUPPORT)
+    manager = UserFactory(username="chief", role=MANAGER)
+    other = UserFactory(username="other-agent", role=SUPPORT)
+    return support, manager, other
+
+
+def urgency(name: str, days: int) -> Urgency:
+    return Urgency.objects.get_or_create(name=name, defaults={"deadline_days": days})[0]
+
+
+def register(by, assignee, **fields) -> Request:
+    values = {"description": "دستگاه روشن نمی‌شود", "urgency": urgency("عادی", 1)} | fields
+    return services.request_register(request=Request(assignee=assignee, **values), by=by)
+
+
+def refusal(step) -> str:
+    with pytest.raises(ValidationError) as refused:
+        step()
+    return refused.value.messages[0]
+
+
+def tehran(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def test_a_request_goes_round_the_whole_workflow(client, desk):
+    support, manager, _other = desk
+    customer = ContactFactory(owner=support, name="فروشگاه آریا")
+    phone = Channel.objects.get_or_create(name="تلفن")[0]
+    client.force_login(support)
+    form = client.get(
+        reverse("service:request_create"), {"contact": customer.pk, "channel": phone.pk}
+    )
+    assert form.context["form"]["contact"].value() == customer.pk
+    assert form.context["form"]["channel"].value() == phone.pk
+    empty = client.post(
+        reverse("service:request_create"), {"subject": "خرابی", "assignee": manager.pk}
+    )
+    assert empty.context["form"].errors["description"] == ["این فیلد لازم است."]
+    assert empty.context["form"]["subject"].value() == "خرابی"  # kept
+    created = client.post(
+        reverse("service:request_create"),
+        {
+            "contact": customer.pk,
+            "channel": phone.pk,
+            "subject": "خرابی دستگاه",
+            "description": "دستگاه روشن نمی‌شود",
+            "urgency": urgency("فوری", 0).pk,
+            "assignee": manager.pk,
+        },
+    )
+    item = Request.objects.get()
+    assert created.url == item.get_absolute_url()
+    assert item.owner == support and item.tracking_code
+    assert item.deadline == timezone.localdate() or item.deadline > timezone.localdate()
+    assert Notification.objects.filter(user=manager, url=item.get_absolute_url()).exists()
+
+    client.force_login(manager)
+    inbox = client.get(reverse("service:request_inbox"))
+    (row,) = inbox.context["page"].items
+    assert row.unseen  # newly assigned: stands out until opened
+    assert "تازه" in inbox.content.decode()
+    client.get(item.get_absolute_url())
+    assert not client.get(reverse("service:request_inbox")).context["page"].items[0].unseen
+    refused = client.post(
+        reverse("service:request_done", args=[item.pk]), {"result": ""}, follow=True
+    )
+    assert "نتیجه انجام درخواست را بنویسید." in refused.content.decode()
+    client.post(reverse("service:request_done", args=[item.pk]), {"result": "فیوز عوض شد"})
+    item.refresh_from_db()
+    assert item.status == Request.Status.DONE and item.done_at is not None
+
+    client.force_login(support)
+    sent = client.get(reverse("service:request_sent")).context["page"].items[0]
+    assert sent.unseen and sent.late  # awaiting my confirmation: red for the creator
+    edit = client.get(reverse("service:request_edit", args=[item.pk]), follow=True)
+    assert "دیگر نمی‌توان آن را ویرایش کرد" in edit.content.decode()
+    client.post(reverse("service:request_reject", args=[item.pk]), {"note": "هنوز خاموش می‌شود"})
+    item.refresh_from_db()
+    assert item.status == Request.Status.OPEN and item.rejected_at is not None
+
+    client.force_login(manager)
+    inbox = client.get(reverse("service:request_inbox"))
+    assert inbox.context["page"].items[0].unseen
+    assert "برگشتی: اشکال دارد" in inbox.content.decode()
+    client.post(reverse("service:request_done", args=[item.pk]), {"result": "برد تعویض شد"})
+
+    client.force_login(support)
+    client.post(reverse("service:request_archive", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.status == Request.Status.ARCHIVED and item.result == "برد تعویض شد"
+    deleted = client.post(reverse("service:request_delete", args=[item.pk]), follow=True)
+    assert "دیگر نمی‌توان آن را حذف کرد" in deleted.content.decode()
+    assert Request.objects.filter(pk=item.pk).exists()
+
+
+def test_every_forbidden_step_is_refused_in_persian(desk):
+    support, manager, other = desk
+    item = register(support, manager)
+    cases = [
+        (lambda: services.request_done(request=item, by=support, result="x"),
+         "فقط انجام‌دهنده درخواست می‌تواند آن را انجام‌شده اعلام کند."),
+        (lambda: services.request_archive(request=item, by=support),
+         "فقط درخواست انجام‌شده بایگانی می‌شود."),
+        (lambda: services.request_reject(request=item, by=support, note="x"),
+         "فقط درخواست انجام‌شده را می‌توان با «اشکال دارد» برگشت داد."),
+        (lambda: services.request_delete(request=item, by=other),
+         "فقط ثبت‌کننده درخواست می‌تواند آن را حذف کند."),
+    ]  # fmt: skip
+    for step, message in cases:
+        assert refusal(step) == message
+    services.request_done(request=item, by=manager, result="انجام شد")
+    assert "پیش‌تر انجام‌شده" in refusal(
+        lambda: services.request_done(request=item, by=manager, result="دوباره")
+    )
+    assert "فقط ثبت‌کننده" in refusal(lambda: services.request_archive(request=item, by=manager))
+    assert "اشکال کار را بنویسید" in refusal(
+        lambda: services.request_reject(request=item, by=support, note=" ")
+    )
+    services.request_reject(request=item, by=support, note="ناقص است")
+    # Sent back: the assignee has acted, so the creator still may not edit or delete it.
+    assert "دیگر نمی‌توان آن را حذف کرد" in refusal(
+        lambda: services.request_delete(request=item, by=support)
+    )
+    services.request_done(request=item, by=manager, result="کامل شد")
+    services.request_archive(request=item, by=support)
+    assert "فقط درخواست انجام‌شده" in refusal(
+        lambda: services.request_reject(request=item, by=support, note="باز هم")
+    )
+
+
+def test_the_creator_edits_or_deletes_only_until_the_assignee_acts(client, desk):
+    support, manager, other = desk
+    item = register(support, manager)
+    client.force_login(support)
+    data = {"description": "شرح تازه", "urgency": item.urgency_id, "assignee": other.pk}
+    assert client.post(reverse("service:request_edit", args=[item.pk]), data).status_code == 302
+    item.refresh_from_db()
+    assert item.description == "شرح تازه" and item.assignee == other
+    assert Notification.objects.filter(user=other).exists()  # handed over: new to them
+    client.post(reverse("service:request_delete", args=[item.pk]))
+    assert not Request.objects.filter(pk=item.pk).exists()
+    assert Request.all_objects.get(pk=item.pk).is_deleted  # in the recycle bin
+
+
+def test_deadlines_count_working_days_across_nowruz_and_overrides(desk):
+    support, manager, _other = desk
+    wednesday = datetime.date(2026, 3, 18)  # 1404/12/27, the Wednesday before Nowruz
+    two_days = urgency("دو روزه", 2)
+    item = register(support, manager, urgency=two_days, created_at=tehran(wednesday))
+    # Thursday 1404/12/28, then 29 Esfand (Friday, oil day), Nowruz and Eid al-Fitr to
+    # 1405/01/04: the second working day is Wednesday 1405/01/05.
+    assert item.deadline == datetime.date(2026, 3, 25)
+    urgent = register(support, manager, urgency=urgency("فوری", 0), created_at=tehran(wednesday))
+    assert urgent.deadline == wednesday
+    HolidayOverride.objects.create(date=datetime.date(2026, 3, 25), note="تعطیلی شرکت")
+    later = register(support, manager, urgency=two_days, created_at=tehran(wednesday))
+    assert later.deadline == datetime.date(2026, 3, 26)
+    late = register(support, manager, created_at=tehran(datetime.date(2026, 3, 1)))
+    assert late.is_overdue
+
+
+def test_a_request_is_its_creators_and_assignees_and_managers_see_all(client, desk):
+    support, manager, other = desk
+    item = register(support, support)
+    for user, status in [(support, 200), (other, 404), (manager, 200)]:
+        client.force_login(user)
+        assert client.get(item.get_absolute_url()).status_code == status
+    client.force_login(other)
+    assert client.get(reverse("service:request_all")).status_code == 403
+    assert client.get(reverse("service:request_sent")).context["page"].items == []
+    client.force_login(manager)
+    assert [r.pk for r in client.get(reverse("service:request_all")).context["page"].items] == [
+        item.pk
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_get_distinct_tracking_codes(desk):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race is PostgreSQL's")
+    support, manager, _other = desk
+    normal = urgency("عادی", 1)
+    codes, errors = [], []
+
+    def one():
+        try:
+            codes.append(register(support, manager, urgency=normal).tracking_code)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(codes) == 50 and len(set(codes)) == 50
+
+
+def test_from_a_call_or_a_contact_the_form_starts_with_the_customer(client, desk):
+    from peyvand.activities.models import Call
+
+    support, manager, _other = desk
+    customer = ContactFactory(owner=support, name="فروشگاه آریا", phones=["+989121234567"])
+    call = Call.objects.create(
+        owner=support, kind="incoming", number="+989121234567", contact=customer
+    )
+    client.force_login(support)
+    page = client.get(call.get_absolute_url()).content.decode()
+    url = f"{reverse('service:request_create')}?call={call.pk}"
+    assert url in page
+    form = client.get(url).context["form"]
+    assert form["contact"].value() == customer.pk
+    assert form["channel"].value() == Channel.objects.get(name="تلفن").pk
+    item = register(support, manager, contact=customer, subject="خرابی دستگاه")
+    card = client.get(customer.get_absolute_url()).content.decode()
+    assert item.get_absolute_url() in card and "خرابی دستگاه" in card
+
+
+def test_each_step_of_the_workflow_is_in_the_requests_history(client, desk):
+    support, manager, _other = desk
+    item = register(support, manager)
+    services.request_done(request=item, by=manager, result="فیوز عوض شد")
+    services.request_reject(request=item, by=support, note="هنوز خاموش می‌شود")
+    client.force_login(support)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "فیوز عوض شد" in page and "هنوز خاموش می‌شود" in page
+    assert "انجام شده، در انتظار تأیید" in page  # the status change, in the timeline
