@@ -409,6 +409,9 @@ RULES: dict[str, Rule] = {
     "service:request_done": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_archive": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_reject": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    # The customers' tracking page: public on purpose (a code and its mobile reveal one
+    # request's status), rate-limited.
+    "service:track": Rule(no_args, 200, 200, 200, 200),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

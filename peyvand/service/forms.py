@@ -7,6 +7,7 @@ from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.text import normalize_persian
+from peyvand.core.validators import normalize_mobile
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.service.models import Request
 
@@ -63,3 +64,24 @@ class RequestForm(forms.ModelForm):
         if code and taken.exists():
             raise forms.ValidationError(_("این کد پیگیری برای درخواست دیگری ثبت شده است."))
         return code
+
+
+class TrackForm(forms.Form):
+    """The public tracking page: a tracking code and the customer's mobile number."""
+
+    code = forms.CharField(
+        label=_("کد پیگیری"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    mobile = forms.CharField(
+        label=_("تلفن همراه"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_code(self) -> str:
+        return normalize_persian(self.cleaned_data["code"]).strip()
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])

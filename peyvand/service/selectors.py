@@ -36,3 +36,25 @@ def unseen_q(user) -> Q:
     return Q(assignee=user, status=Request.Status.OPEN, assignee_seen_at__isnull=True) | Q(
         owner=user, status=Request.Status.DONE, creator_seen_at__isnull=True
     )
+
+
+def tracked_request(code: str, mobile: str) -> Request | None:
+    """The request a customer tracks: its code, and a mobile number of its customer.
+    Anything else (a wrong number, no customer, deleted) finds nothing, alike."""
+    if not code or not mobile:
+        return None
+    return (
+        Request.objects.filter(tracking_code=code)
+        .filter(Q(contact__mobile=mobile) | Q(contact__phones__number=mobile))
+        .only(
+            "tracking_code",
+            "status",
+            "created_at",
+            "deadline",
+            "done_at",
+            "archived_at",
+            "result",
+            "rejected_at",
+        )
+        .first()
+    )

@@ -14,4 +14,5 @@ urlpatterns = [
     path("requests/<int:pk>/done/", views.request_done, name="request_done"),
     path("requests/<int:pk>/archive/", views.request_archive, name="request_archive"),
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
+    path("track/", views.track, name="track"),
 ]

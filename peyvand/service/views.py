@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,13 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peyvand.activities.models import Call
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import int_param
+from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.timeline import timeline_of
 from peyvand.lookups.models import Channel
 from peyvand.service import selectors, services
-from peyvand.service.forms import RequestForm
+from peyvand.service.forms import RequestForm, TrackForm
 from peyvand.service.models import Request
 
 # The channel lookup seeded for phone calls (lookups' defaults).
@@ -198,3 +200,39 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     for item in items:
         _mark(item, request.user)
     return {"customer_requests": items}
+
+
+# The public tracking page ---------------------------------------------------------------
+
+# Per address: enough for a customer's typos, too few to guess codes and numbers.
+TRACK_LIMIT = 10
+TRACK_WINDOW_SECONDS = 600
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """A customer types a tracking code and their mobile number and sees the status and
+    result of their request; nothing else, and nothing at all for a wrong pair."""
+    form = TrackForm(request.POST or None)
+    context = {
+        "form": form,
+        "found": None,
+        "searched": False,
+        "company": site_settings_for(request).company_name,
+    }
+    status = 200
+    if request.method == "POST":
+        if not throttle.allow(
+            f"track:{throttle.client_address(request)}",
+            limit=TRACK_LIMIT,
+            window_seconds=TRACK_WINDOW_SECONDS,
+        ):
+            context["throttled"] = True
+            status = 429
+        elif form.is_valid():
+            context["searched"] = True
+            context["found"] = selectors.tracked_request(
+                form.cleaned_data["code"], form.cleaned_data["mobile"]
+            )
+    return render(request, "service/track.html", context, status=status)

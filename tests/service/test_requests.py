@@ -254,3 +254,34 @@ def test_each_step_of_the_workflow_is_in_the_requests_history(client, desk):
     page = client.get(item.get_absolute_url()).content.decode()
     assert "فیوز عوض شد" in page and "هنوز خاموش می‌شود" in page
     assert "انجام شده، در انتظار تأیید" in page  # the status change, in the timeline
+
+
+def test_the_public_page_shows_a_request_only_to_its_customers_mobile(client, desk, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    support, manager, _other = desk
+    customer = ContactFactory(owner=support, phones=["+989121234567"])
+    item = register(support, manager, contact=customer)
+    services.request_done(request=item, by=manager, result="فیوز عوض شد")
+    services.request_archive(request=item, by=support)
+    url = reverse("service:track")
+    assert client.get(url).status_code == 200  # no login
+    page = client.post(url, {"code": item.tracking_code, "mobile": "۰۹۱۲ ۱۲۳ ۴۵۶۷"})
+    assert "بایگانی شده" in page.content.decode() and "فیوز عوض شد" in page.content.decode()
+    wrong = client.post(url, {"code": item.tracking_code, "mobile": "09121234568"})
+    text = wrong.content.decode()
+    assert "پیدا نشد" in text and "فیوز" not in text and "بایگانی" not in text
+    no_such = client.post(url, {"code": "999", "mobile": "09121234567"}).content.decode()
+    assert no_such.count("پیدا نشد") == 1  # the same answer: nothing tells which was wrong
+    bad = client.post(url, {"code": item.tracking_code, "mobile": "12"})
+    assert bad.context["form"].errors["mobile"]
+    statuses = [
+        client.post(url, {"code": "x", "mobile": "09121234567"}).status_code for _ in range(10)
+    ]
+    assert statuses[-1] == 429
+    assert (
+        "تعداد تلاش‌ها زیاد بود"
+        in client.post(url, {"code": "x", "mobile": "0912"}).content.decode()
+    )
+    cache.clear()

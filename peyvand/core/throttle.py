@@ -1,0 +1,24 @@
+"""A fixed-window rate limit on the cache (per process with the default local-memory
+cache; shared across servers once a shared cache such as Redis is configured)."""
+
+from django.core.cache import cache
+
+
+def allow(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Counts one attempt under ``key``; False once more than ``limit`` were made in the
+    current window."""
+    name = f"throttle:{key}"
+    if cache.add(name, 1, timeout=window_seconds):
+        return True
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(name, 1, timeout=window_seconds)
+        return True
+    return count <= limit
+
+
+def client_address(request) -> str:
+    """The client's address as the server saw it (behind a proxy, the deployment sets
+    REMOTE_ADDR from the trusted forwarding header)."""
+    return request.META.get("REMOTE_ADDR", "")
