@@ -49,6 +49,7 @@ from peyvand.api.schemas import (
     TokenOut,
     TreeNodeOut,
 )
+from peyvand.api.service import router as service_router
 from peyvand.contacts import services as contact_services
 from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formset_from_rows
 from peyvand.contacts.models import Category, Contact, Region
@@ -73,6 +74,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", sales_router)
+api.add_router("", service_router)
 
 
 def _error(request, message: str, status: int):

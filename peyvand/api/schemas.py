@@ -581,3 +581,56 @@ class InvoicePage(Schema):
     items: list[InvoiceOut]
     page: int
     has_next: bool
+
+
+# Service desk --------------------------------------------------------------------------
+
+
+class RequestOut(Schema):
+    id: int
+    tracking_code: str
+    created_at: datetime.datetime  # the request date, set by the system
+    owner_id: int  # the creator
+    assignee_id: int
+    contact_id: int | None
+    channel_id: int | None
+    type1_id: int | None
+    type2_id: int | None
+    type3_id: int | None
+    subject: str
+    description: str
+    urgency_id: int
+    deadline: datetime.date
+    status: str  # open, done, archived
+    result: str
+    done_at: datetime.datetime | None
+    archived_at: datetime.datetime | None
+    rejected_at: datetime.datetime | None  # sent back («اشکال دارد»), marked until done
+    rejection_note: str
+
+
+class RequestIn(Schema):
+    contact_id: int | None = None
+    channel_id: int | None = None
+    type1_id: int | None = None
+    type2_id: int | None = None
+    type3_id: int | None = None
+    subject: str = ""
+    description: str
+    urgency_id: int
+    tracking_code: str = ""  # empty: the series' next
+    assignee_id: int
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    page: int
+    has_next: bool
+
+
+class RequestDoneIn(Schema):
+    result: str
+
+
+class RequestRejectIn(Schema):
+    note: str

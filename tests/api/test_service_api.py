@@ -1,0 +1,74 @@
+"""Requests over the API: the workflow's steps as actions, with the pages' rules."""
+
+import pytest
+
+from peyvand.accounts.roles import MANAGER, SUPPORT
+from peyvand.lookups.models import Urgency
+from peyvand.service.models import Request
+from tests.api.test_api import token_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def people(client, db):
+    support = UserFactory(username="helpdesk", role=SUPPORT)
+    manager = UserFactory(username="chief", role=MANAGER)
+    other = UserFactory(username="other-agent", role=SUPPORT)
+    return {
+        user.username: (user, {"Authorization": f"Bearer {token_for(client, user.username)}"})
+        for user in (support, manager, other)
+    }
+
+
+def test_a_request_goes_round_its_workflow_over_the_api(client, people):
+    (support, as_support), (manager, as_manager), (_other, as_other) = people.values()
+    normal = Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
+    missing = client.post(
+        "/api/v1/requests",
+        {"description": " ", "urgency_id": normal.pk, "assignee_id": manager.pk},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert missing.status_code == 422
+    assert missing.json()["errors"]["description"][0]["message"] == "این فیلد لازم است."
+    created = client.post(
+        "/api/v1/requests",
+        {"description": "چاپگر کاغذ گیر می‌کند", "urgency_id": normal.pk, "assignee_id": manager.pk},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert created.status_code == 201, created.content
+    item = created.json()
+    assert item["owner_id"] == support.pk and item["tracking_code"] and item["deadline"]
+    url = f"/api/v1/requests/{item['id']}"
+    assert client.get(url, headers=as_other).status_code == 404
+    inbox = client.get("/api/v1/requests", headers=as_manager).json()
+    assert [row["id"] for row in inbox["items"]] == [item["id"]]
+    assert client.get("/api/v1/requests", {"view": "all"}, headers=as_support).status_code == 403
+    refused = client.post(f"{url}/done", {"result": "x"}, content_type=JSON, headers=as_support)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "فقط انجام‌دهنده درخواست می‌تواند آن را انجام‌شده اعلام کند."
+    done = client.post(
+        f"{url}/done", {"result": "غلتک تمیز شد"}, content_type=JSON, headers=as_manager
+    )
+    assert done.json()["status"] == "done"
+    edit = client.put(
+        url,
+        {"description": "تازه", "urgency_id": normal.pk, "assignee_id": manager.pk},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert edit.status_code == 422 and "دیگر نمی‌توان" in edit.json()["detail"]
+    back = client.post(
+        f"{url}/reject", {"note": "باز هم گیر کرد"}, content_type=JSON, headers=as_support
+    )
+    assert back.json()["status"] == "open" and back.json()["rejected_at"]
+    client.post(f"{url}/done", {"result": "غلتک عوض شد"}, content_type=JSON, headers=as_manager)
+    archived = client.post(f"{url}/archive", headers=as_support)
+    assert archived.json()["status"] == "archived"
+    assert client.delete(url, headers=as_support).status_code == 422
+    assert Request.objects.get().result == "غلتک عوض شد"
