@@ -127,9 +127,10 @@ document.addEventListener("click", function (event) {
   body.dispatchEvent(new Event("input", { bubbles: true }));
 });
 
-// The email subject shows only for emails.
+// The email subject shows only for emails (in the message editor, #compose-form; other
+// forms have fields of those names that mean something else).
 function toggleSubject(form) {
-  if (!form || !form.elements.subject || !form.elements.channel) { return; }
+  if (!form || form.id !== "compose-form" || !form.elements.subject || !form.elements.channel) { return; }
   var row = form.elements.subject.closest(".mb-3");
   if (row) { row.hidden = form.elements.channel.value !== "email"; }
 }
