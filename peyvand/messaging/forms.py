@@ -189,3 +189,24 @@ class OccasionForm(forms.ModelForm):
         if cleaned.get("channel") == Channel.EMAIL and not cleaned.get("subject"):
             self.add_error("subject", _("موضوع ایمیل را بنویسید."))
         return cleaned
+
+
+class DraftForm(forms.Form):
+    """A message written for the user (a proforma to its customer, a request's tracking
+    code…) and shown for editing before it goes to the outbox."""
+
+    to = forms.CharField(
+        label=_("گیرنده"), max_length=254, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
+    subject = forms.CharField(label=_("موضوع ایمیل"), max_length=200, required=False)
+    body = forms.CharField(label=_("متن"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, channel: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        if channel == "sms":
+            del self.fields["subject"]
+            self.fields["to"].label = _("تلفن همراه گیرنده")
+        else:
+            self.fields["subject"].required = True
+            self.fields["to"].label = _("ایمیل گیرنده")

@@ -225,26 +225,6 @@ class QuoteForm(forms.ModelForm):
         return cleaned
 
 
-class QuoteSendForm(forms.Form):
-    """The message that carries a proforma to its customer, shown for editing first."""
-
-    to = forms.CharField(
-        label=_("گیرنده"), max_length=254, widget=forms.TextInput(attrs={"dir": "ltr"})
-    )
-    subject = forms.CharField(label=_("موضوع ایمیل"), max_length=200, required=False)
-    body = forms.CharField(label=_("متن"), widget=forms.Textarea(attrs={"rows": 5}))
-
-    def __init__(self, *args, channel: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.channel = channel
-        if channel == "sms":
-            del self.fields["subject"]
-            self.fields["to"].label = _("تلفن همراه گیرنده")
-        else:
-            self.fields["subject"].required = True
-            self.fields["to"].label = _("ایمیل گیرنده")
-
-
 class LineForm(forms.Form):
     """One row of a proforma: a catalogue item (its name, unit and price fill what is
     left empty) or a free description."""

@@ -23,6 +23,7 @@ from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
+from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable
 from peyvand.sales import selectors, services
@@ -33,7 +34,6 @@ from peyvand.sales.forms import (
     PriceListForm,
     ProductForm,
     QuoteForm,
-    QuoteSendForm,
     VatRateForm,
     line_formset,
     price_item_formset,
@@ -521,7 +521,7 @@ def quote_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     if channel not in Channel.values:
         raise Http404
     quote = get_quote_for_user(request.user, pk)
-    form = QuoteSendForm(
+    form = DraftForm(
         request.POST or None, initial=_send_initial(request, quote, channel), channel=channel
     )
     if request.method == "POST" and form.is_valid():

@@ -7,8 +7,23 @@ class ServiceConfig(AppConfig):
     verbose_name = "خدمات مشتریان"
 
     def ready(self) -> None:
-        from peyvand.core.registry import RecordPanel, register_record_panel
-        from peyvand.service.views import contact_panel_context
+        from peyvand.core.registry import (
+            HomePanel,
+            RecordPanel,
+            register_home_panel,
+            register_record_panel,
+        )
+        from peyvand.service.views import contact_panel_context, home_panel_context
+
+        # A support agent's day: the requests waiting for them, after the follow-ups.
+        register_home_panel(
+            HomePanel(
+                "service/_home_requests.html",
+                home_panel_context,
+                "service.view_request",
+                order=2,
+            )
+        )
 
         register_record_panel(
             RecordPanel(

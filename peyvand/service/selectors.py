@@ -58,3 +58,15 @@ def tracked_request(code: str, mobile: str) -> Request | None:
         )
         .first()
     )
+
+
+def awaiting_me(user, limit: int = 10) -> list[Request]:
+    """What waits for this user: requests assigned to them still to do, and theirs that
+    are done and await their confirmation; soonest deadline first."""
+    return list(
+        Request.objects.filter(
+            Q(assignee=user, status=Request.Status.OPEN) | Q(owner=user, status=Request.Status.DONE)
+        )
+        .select_related("contact", "owner", "assignee")
+        .order_by("deadline", "id")[:limit]
+    )

@@ -10,6 +10,8 @@ from peyvand.core.history import snapshot
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.workdays import add_working_days
+from peyvand.messaging.models import Channel
+from peyvand.messaging.services import message_queue
 from peyvand.service.models import Request
 
 REQUEST_SEQUENCE = "request"
@@ -160,3 +162,11 @@ def request_seen(*, request: Request, user) -> None:
         Request.all_objects.filter(pk=request.pk).update(**changes)
         for name, value in changes.items():
             setattr(request, name, value)
+
+
+def request_sms(*, request: Request, by, to: str, body: str):
+    """The SMS to the request's customer (its tracking code on registration, its result
+    on archiving), as the user edited it, into the outbox. Raises NotSendable."""
+    return message_queue(
+        channel=Channel.SMS, to=to, body=body, by=by, contact=request.contact, related=request
+    )

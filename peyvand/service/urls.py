@@ -14,5 +14,6 @@ urlpatterns = [
     path("requests/<int:pk>/done/", views.request_done, name="request_done"),
     path("requests/<int:pk>/archive/", views.request_archive, name="request_archive"),
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
+    path("requests/<int:pk>/sms/", views.request_sms, name="request_sms"),
     path("track/", views.track, name="track"),
 ]

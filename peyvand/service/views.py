@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +18,9 @@ from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.timeline import timeline_of
 from peyvand.lookups.models import Channel
+from peyvand.messaging.forms import DraftForm
+from peyvand.messaging.models import Channel as MessageChannel
+from peyvand.messaging.services import NotSendable
 from peyvand.service import selectors, services
 from peyvand.service.forms import RequestForm, TrackForm
 from peyvand.service.models import Request
@@ -236,3 +240,52 @@ def track(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["code"], form.cleaned_data["mobile"]
             )
     return render(request, "service/track.html", context, status=status)
+
+
+def home_panel_context(request: HttpRequest) -> dict:
+    items = selectors.awaiting_me(request.user)
+    for item in items:
+        _mark(item, request.user)
+    return {"requests": items}
+
+
+def _sms_text(request: HttpRequest, item: Request) -> str:
+    company = site_settings_for(request).company_name
+    name = item.contact.name if item.contact else ""
+    if item.status == Request.Status.ARCHIVED:
+        return (
+            f"{name} گرامی، درخواست شما با کد پیگیری {item.tracking_code} انجام شد. "
+            f"نتیجه: {item.result[:200]}\n{company}"
+        )
+    track_url = request.build_absolute_uri(reverse("service:track"))
+    return (
+        f"{name} گرامی، درخواست شما با کد پیگیری {item.tracking_code} ثبت شد. "
+        f"پیگیری: {track_url}\n{company}"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_sms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The optional SMS to the customer on registration (the tracking code) or on
+    archiving (the result), shown for editing before it goes to the outbox."""
+    if not request.user.has_perm("service.view_request") or not request.user.has_perm(
+        "messaging.send_message"
+    ):
+        raise PermissionDenied
+    item = get_request_for_user(request.user, pk)
+    initial = {"to": item.contact.mobile if item.contact else "", "body": _sms_text(request, item)}
+    form = DraftForm(request.POST or None, initial=initial, channel=MessageChannel.SMS)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_sms(
+                request=item,
+                by=request.user,
+                to=form.cleaned_data["to"],
+                body=form.cleaned_data["body"],
+            )
+        except NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("پیامک در صف ارسال قرار گرفت."))
+            return redirect(item)
+    return render(request, "service/request_sms.html", {"form": form, "item": item})

@@ -285,3 +285,31 @@ def test_the_public_page_shows_a_request_only_to_its_customers_mobile(client, de
         in client.post(url, {"code": "x", "mobile": "0912"}).content.decode()
     )
     cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_gets_the_tracking_code_and_then_the_result_by_sms(client, desk, kavenegar):
+    from tests.messaging.fixtures import run_worker
+
+    Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})
+    support, manager, _other = desk
+    customer = ContactFactory(owner=support, name="نگار صادقی", phones=["+989121234567"])
+    item = register(support, manager, contact=customer)
+    client.force_login(support)
+    url = reverse("service:request_sms", args=[item.pk])
+    assert url in client.get(item.get_absolute_url()).content.decode()
+    form = client.get(url).context["form"]
+    assert item.tracking_code in form["body"].value()
+    assert reverse("service:track") in form["body"].value()
+    edited = form["body"].value().replace("گرامی", "عزیز")
+    assert client.post(url, {"to": form["to"].value(), "body": edited}).status_code == 302
+    run_worker()
+    (sms,) = kavenegar.received
+    assert sms["to"] == "09121234567" and "نگار صادقی عزیز" in sms["body"]
+
+    services.request_done(request=item, by=manager, result="دستگاه تعویض شد")
+    services.request_archive(request=item, by=support)
+    form = client.get(url).context["form"]
+    assert "دستگاه تعویض شد" in form["body"].value()
+    bad = client.post(url, {"to": "123", "body": "x"})
+    assert bad.status_code == 200 and bad.context["form"].errors
