@@ -13,8 +13,10 @@ class ServiceConfig(AppConfig):
             register_home_panel,
             register_record_panel,
         )
+        from peyvand.customfields.registry import register_target
         from peyvand.service.views import contact_panel_context, home_panel_context
 
+        register_target("service.request", "درخواست‌ها")
         # A support agent's day: the requests waiting for them, after the follow-ups.
         register_home_panel(
             HomePanel(
@@ -24,7 +26,6 @@ class ServiceConfig(AppConfig):
                 order=2,
             )
         )
-
         register_record_panel(
             RecordPanel(
                 "contacts.contact",

@@ -8,11 +8,12 @@ from peyvand.contacts.models import Contact
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
+from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.service.models import Request
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(CustomFieldsMixin, forms.ModelForm):
     """A request as its creator registers or (until the assignee acts) edits it."""
 
     class Meta:
@@ -48,6 +49,7 @@ class RequestForm(forms.ModelForm):
         self.fields["tracking_code"].required = False
         for name in ("channel", "type1", "type2", "type3", "assignee"):
             self.fields[name].empty_label = _("— انتخاب کنید —")
+        self.add_custom_fields("service.request")
 
     def clean_description(self) -> str:
         text = normalize_persian(self.cleaned_data["description"]).strip()

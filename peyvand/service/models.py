@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+from peyvand.customfields.display import history_text as custom_history_text
+from peyvand.customfields.models import custom_values_field
 
 
 class RequestQuerySet(VisibleQuerySet):
@@ -94,6 +96,7 @@ class Request(BusinessRecord):
     # Sent back by the creator («اشکال دارد»): when and why; it stays marked until done.
     rejected_at = models.DateTimeField(_("برگشت"), null=True, blank=True)
     rejection_note = models.CharField(_("اشکال"), max_length=500, blank=True)
+    custom = custom_values_field()
     # Unseen until opened: by the assignee (newly assigned, sent back) and by the creator
     # (done, awaiting confirmation).
     assignee_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -120,6 +123,11 @@ class Request(BusinessRecord):
 
     def __str__(self) -> str:
         return f"درخواست {self.tracking_code}"
+
+    def history_text(self, field_name: str, value) -> str | None:
+        if field_name == "custom":
+            return custom_history_text(self._meta.label_lower, value)
+        return None
 
     def get_absolute_url(self) -> str:
         return reverse("service:request_detail", args=[self.pk])

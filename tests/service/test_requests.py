@@ -313,3 +313,24 @@ def test_the_customer_gets_the_tracking_code_and_then_the_result_by_sms(client, 
     assert "دستگاه تعویض شد" in form["body"].value()
     bad = client.post(url, {"to": "123", "body": "x"})
     assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_managers_custom_fields_are_on_the_request_form_and_page(client, desk):
+    from peyvand.customfields.models import CustomField
+
+    support, manager, _other = desk
+    serial = CustomField.objects.create(
+        target="service.request", label="شماره سریال دستگاه", kind="text", required=True
+    )
+    client.force_login(support)
+    data = {
+        "description": "خرابی",
+        "urgency": urgency("عادی", 1).pk,
+        "assignee": manager.pk,
+    }
+    missing = client.post(reverse("service:request_create"), data)
+    assert missing.context["form"].errors[f"custom_{serial.pk}"] == ["این فیلد لازم است."]
+    client.post(reverse("service:request_create"), data | {f"custom_{serial.pk}": "SN-۴۴۱۲"})
+    item = Request.objects.get()
+    assert item.custom == {f"f{serial.pk}": "SN-4412"}  # digits normalised
+    assert "شماره سریال دستگاه" in client.get(item.get_absolute_url()).content.decode()
