@@ -410,6 +410,7 @@ RULES: dict[str, Rule] = {
     "service:request_archive": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_reject": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_sms": Rule(owners_request, LOGIN, 404, 200, 200),
+    "service:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
     # request's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),

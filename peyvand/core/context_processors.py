@@ -197,6 +197,13 @@ def _menu() -> list[MenuSection]:
                     "accounts.manage_settings",
                 ),
                 MenuItem(
+                    _("تنظیمات درخواست‌ها"),
+                    "service:settings",
+                    "inbox",
+                    "service:settings",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
                     _("سال مالی"),
                     "sales:fiscal_years",
                     "calendar2-range",

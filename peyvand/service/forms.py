@@ -10,7 +10,7 @@ from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import Channel, RequestType, Urgency
-from peyvand.service.models import Request
+from peyvand.service.models import Request, ServiceSettings
 
 
 class RequestForm(CustomFieldsMixin, forms.ModelForm):
@@ -49,6 +49,9 @@ class RequestForm(CustomFieldsMixin, forms.ModelForm):
         self.fields["tracking_code"].required = False
         for name in ("channel", "type1", "type2", "type3", "assignee"):
             self.fields[name].empty_label = _("— انتخاب کنید —")
+        for name in ServiceSettings.load().hidden_fields:
+            # A field this installation does not use; a value it already has stays.
+            self.fields.pop(name, None)
         self.add_custom_fields("service.request")
 
     def clean_description(self) -> str:
@@ -87,3 +90,23 @@ class TrackForm(forms.Form):
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class ServiceSettingsForm(forms.ModelForm):
+    hidden_fields = forms.MultipleChoiceField(
+        label=_("فیلدهایی که به کار نمی‌روند"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("از فرم و صفحه درخواست برداشته می‌شوند؛ مقدارهای ثبت‌شده می‌مانند."),
+    )
+
+    class Meta:
+        model = ServiceSettings
+        fields = ["hidden_fields"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hidden_fields"].choices = [
+            (name, Request._meta.get_field(name).verbose_name)
+            for name in ServiceSettings.HIDEABLE_FIELDS
+        ]

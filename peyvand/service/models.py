@@ -146,3 +146,22 @@ class Request(BusinessRecord):
     def awaits_confirmation(self) -> bool:
         """Done, not yet archived or sent back (red for the creator)."""
         return self.status == self.Status.DONE
+
+
+class ServiceSettings(models.Model):
+    """The service desk's settings managers edit (a single row, pk=1): the request
+    fields this installation does not use, left out of the form and the pages."""
+
+    HIDEABLE_FIELDS = ("channel", "type1", "type2", "type3", "subject")
+
+    hidden_fields = models.JSONField(_("فیلدهای پنهان"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("تنظیمات درخواست‌ها")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> "ServiceSettings":
+        return cls.objects.get_or_create(pk=1)[0]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
     path("requests/<int:pk>/sms/", views.request_sms, name="request_sms"),
     path("track/", views.track, name="track"),
+    path("settings/", views.service_settings, name="settings"),
 ]

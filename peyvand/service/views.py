@@ -22,8 +22,8 @@ from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel as MessageChannel
 from peyvand.messaging.services import NotSendable
 from peyvand.service import selectors, services
-from peyvand.service.forms import RequestForm, TrackForm
-from peyvand.service.models import Request
+from peyvand.service.forms import RequestForm, ServiceSettingsForm, TrackForm
+from peyvand.service.models import Request, ServiceSettings
 
 # The channel lookup seeded for phone calls (lookups' defaults).
 PHONE_CHANNEL = "تلفن"
@@ -33,7 +33,10 @@ view_requests = permission_required("service.view_request", raise_exception=True
 
 def get_request_for_user(user, pk: int) -> Request:
     return get_visible_or_404(
-        Request, user, pk, Request.objects.select_related(*selectors.RELATIONS, "channel")
+        Request,
+        user,
+        pk,
+        Request.objects.select_related(*selectors.RELATIONS, "channel", "type1", "type2", "type3"),
     )
 
 
@@ -289,3 +292,14 @@ def request_sms(request: HttpRequest, pk: int) -> HttpResponse:
             flash.success(request, _("پیامک در صف ارسال قرار گرفت."))
             return redirect(item)
     return render(request, "service/request_sms.html", {"form": form, "item": item})
+
+
+@permission_required("accounts.manage_settings", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def service_settings(request: HttpRequest) -> HttpResponse:
+    form = ServiceSettingsForm(request.POST or None, instance=ServiceSettings.load())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, _("تنظیمات درخواست‌ها ذخیره شد."))
+        return redirect("service:settings")
+    return render(request, "service/settings.html", {"form": form})

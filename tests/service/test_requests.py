@@ -334,3 +334,19 @@ def test_managers_custom_fields_are_on_the_request_form_and_page(client, desk):
     item = Request.objects.get()
     assert item.custom == {f"f{serial.pk}": "SN-4412"}  # digits normalised
     assert "شماره سریال دستگاه" in client.get(item.get_absolute_url()).content.decode()
+
+
+def test_managers_hide_the_fields_they_do_not_use(client, desk):
+    from peyvand.service.models import ServiceSettings
+
+    support, manager, _other = desk
+    client.force_login(support)
+    assert client.get(reverse("service:settings")).status_code == 403
+    client.force_login(manager)
+    saved = client.post(reverse("service:settings"), {"hidden_fields": ["type2", "type3"]})
+    assert saved.status_code == 302
+    assert ServiceSettings.load().hidden_fields == ["type2", "type3"]
+    form = client.get(reverse("service:request_create")).content.decode()
+    assert 'name="type1"' in form and 'name="type2"' not in form and 'name="type3"' not in form
+    data = {"description": "خرابی", "urgency": urgency("عادی", 1).pk, "assignee": manager.pk}
+    assert client.post(reverse("service:request_create"), data).status_code == 302
