@@ -39,9 +39,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
     # contacts, the requests waiting for me
     "core:home": ([], 6),
-    # one query per search source (contacts, phone book, leads), and the leads' matching
-    # customers
-    "core:search": ([], 4),
+    # one query per search source (contacts, phone book, leads, requests), and the leads'
+    # matching customers
+    "core:search": ([], 5),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
     # events, leads, proformas, requests
     "core:trash": ([], 9),

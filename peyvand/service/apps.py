@@ -10,13 +10,25 @@ class ServiceConfig(AppConfig):
         from peyvand.core.registry import (
             HomePanel,
             RecordPanel,
+            SearchSource,
             register_home_panel,
             register_record_panel,
+            register_search_source,
         )
         from peyvand.customfields.registry import register_target
+        from peyvand.service.selectors import request_search
         from peyvand.service.views import contact_panel_context, home_panel_context
 
         register_target("service.request", "درخواست‌ها")
+        register_search_source(
+            SearchSource(
+                label="درخواست‌ها",
+                search=request_search,
+                row_template="service/_search_row.html",
+                list_url_name="service:request_all",
+                permission="service.view_request",
+            )
+        )
         # A support agent's day: the requests waiting for them, after the follow-ups.
         register_home_panel(
             HomePanel(

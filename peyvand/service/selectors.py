@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from peyvand.core.text import normalize_persian
 from peyvand.service.models import Request
 
 RELATIONS = ("contact", "owner", "assignee", "urgency")
@@ -10,15 +11,18 @@ RELATIONS = ("contact", "owner", "assignee", "urgency")
 VIEWS = {
     "inbox": "کارتابل من",  # assigned to me
     "sent": "ارسالی‌های من",  # registered by me
-    "all": "همه درخواست‌ها",  # managers
+    "all": "همه درخواست‌ها",  # all I may see (everything, for managers)
 }
 STATUS_FILTERS = ("active", "open", "done", "archived", "all")
 
 
-def requests_for(user, view: str, status: str = "active") -> QuerySet[Request]:
+def requests_for(user, view: str, status: str = "active", query: str = "") -> QuerySet[Request]:
     """``view``: inbox (assigned to the user), sent (registered by them) or all (what
-    they may see; for managers, everything). ``status`` active leaves archived ones out."""
+    they may see; for managers, everything). ``status`` active leaves archived ones out;
+    ``query`` is a tracking code."""
     requests = Request.objects.visible_to(user).select_related(*RELATIONS)
+    if query:
+        requests = requests.filter(tracking_code=normalize_persian(query))
     if view == "inbox":
         requests = requests.filter(assignee=user)
     elif view == "sent":
@@ -70,3 +74,10 @@ def awaiting_me(user, limit: int = 10) -> list[Request]:
         .select_related("contact", "owner", "assignee")
         .order_by("deadline", "id")[:limit]
     )
+
+
+def request_search(*, user, query: str) -> QuerySet[Request]:
+    """The top bar's search: a tracking code, typed in any digits."""
+    code = normalize_persian(query)
+    requests = Request.objects.visible_to(user).select_related("contact")
+    return requests.filter(tracking_code=code) if code else requests.none()

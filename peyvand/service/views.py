@@ -54,13 +54,13 @@ def _mark(item: Request, user) -> None:
 
 @view_requests
 def request_list(request: HttpRequest, view: str) -> HttpResponse:
-    """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (managers)."""
-    if view == "all" and not request.user.has_perm("accounts.see_all"):
-        raise PermissionDenied
+    """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (all the user
+    may see: theirs either way; for managers, every request)."""
     status = request.GET.get("status") or "active"
     if status not in selectors.STATUS_FILTERS:
         status = "active"
-    requests = selectors.requests_for(request.user, view, status)
+    query = request.GET.get("q", "").strip()
+    requests = selectors.requests_for(request.user, view, status, query)
     page = paginate(requests, request.GET.get("page"), settings.PAGE_SIZE)
     for item in page.items:
         _mark(item, request.user)
@@ -69,6 +69,7 @@ def request_list(request: HttpRequest, view: str) -> HttpResponse:
         "view": view,
         "views": selectors.VIEWS,
         "status": status,
+        "query": query,
         "statuses": [
             ("active", _("جاری")),
             *Request.Status.choices,

@@ -1,0 +1,134 @@
+"""The service desk at scale (issue 7): requests timed through Django's full request
+cycle in-process, with their SQL query counts.
+
+    createdb -h 127.0.0.1 -U postgres peyvand_bench_service
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/peyvand_bench_service \\
+        .venv/bin/python bench/service_scale.py --requests 500000
+
+The first run migrates and creates the rows by COPY (``core.bulk.bulk_insert``): 40
+support agents who register and do requests for one another, a third of the requests
+archived, a third done, a third open (some sent back); later runs reuse them. Each page
+is fetched ``--repeat`` times for the measured agent: the three views of the list, the
+home page (the requests waiting for them), the bell's unseen count and a request's page.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peyvand.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from peyvand.accounts.models import User  # noqa: E402
+from peyvand.accounts.roles import MANAGER, SUPPORT  # noqa: E402
+from peyvand.core.bulk import bulk_insert  # noqa: E402
+from peyvand.lookups.models import Urgency  # noqa: E402
+from peyvand.service.models import Request  # noqa: E402
+
+AGENTS = 40
+CHUNK = 50_000
+
+
+def prepare(count: int) -> tuple[User, User]:
+    call_command("migrate", verbosity=0)
+    agents = list(User.objects.filter(username__startswith="bench-d").order_by("pk"))
+    for number in range(len(agents), AGENTS):
+        agent = User.objects.create(username=f"bench-d{number:02d}")
+        agent.groups.add(Group.objects.get(name=SUPPORT))
+        agents.append(agent)
+    manager, _ = User.objects.get_or_create(username="bench-dmanager")
+    manager.groups.add(Group.objects.get(name=MANAGER))
+    urgency = Urgency.objects.order_by("id").first()
+    have = Request.all_objects.filter(tracking_code__startswith="B").count()
+    now = timezone.now()
+    if have < count:
+        print(f"creating {count - have:,} requests…", flush=True)
+        for start in range(have, count, CHUNK):
+            rows = []
+            for n in range(start, min(count, start + CHUNK)):
+                created = now - datetime.timedelta(minutes=(count - n) * 3)
+                step = n % 3  # 0 archived, 1 done, 2 open
+                rows.append({
+                    "tracking_code": f"B{n:08d}",
+                    "owner_id": agents[n % AGENTS].pk,
+                    "assignee_id": agents[(n * 7 + 1) % AGENTS].pk,
+                    "created_at": created,
+                    "description": f"درخواست نمونه {n}",
+                    "subject": f"خرابی دستگاه {n}",
+                    "urgency_id": urgency.pk,
+                    "deadline": timezone.localdate(created) + datetime.timedelta(days=1),
+                    "status": ("archived", "done", "open")[step],
+                    "result": "انجام شد" if step < 2 else "",
+                    "done_at": created + datetime.timedelta(hours=5) if step < 2 else None,
+                    "archived_at": created + datetime.timedelta(days=1) if step == 0 else None,
+                    "rejected_at": created + datetime.timedelta(hours=6) if n % 30 == 2 else None,
+                    "assignee_seen_at": created if n % 10 else None,
+                    "creator_seen_at": created if n % 10 else None,
+                })  # fmt: skip
+            bulk_insert(Request, rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE service_request")
+    return agents[0], manager
+
+
+def timed(client: Client, label: str, url: str, repeat: int) -> None:
+    client.get(url)  # warm
+    times, queries = [], 0
+    for _ in range(repeat):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        queries = len(captured)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(
+        f"  {label:<40} median {statistics.median(times):7.1f} ms   min {times[0]:6.1f}   "
+        f"p95 {p95:7.1f}   {queries} queries"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=21)
+    args = parser.parse_args()
+    agent, manager = prepare(args.requests)
+    print(f"{Request.all_objects.count():,} requests ({connection.vendor})")
+    client = Client()
+    client.force_login(agent)
+    item = Request.objects.filter(assignee=agent).order_by("-id").first()
+    timed(client, "کارتابل من (inbox)", reverse("service:request_inbox"), args.repeat)
+    timed(client, "ارسالی‌های من (sent)", reverse("service:request_sent"), args.repeat)
+    timed(
+        client, "inbox, all statuses", f"{reverse('service:request_inbox')}?status=all", args.repeat
+    )
+    timed(client, "home (requests waiting for me)", reverse("core:home"), args.repeat)
+    timed(client, "unseen count (the bell)", reverse("activities:notification_poll"), args.repeat)
+    timed(client, "a request's page", item.get_absolute_url(), args.repeat)
+    client.force_login(manager)
+    timed(client, "همه درخواست‌ها (manager)", reverse("service:request_all"), args.repeat)
+
+
+if __name__ == "__main__":
+    main()
