@@ -26,6 +26,7 @@ def test_a_request_is_registered_done_sent_back_fixed_archived_and_tracked(
     log_in(support)
     page.goto(customer.get_absolute_url())
     page.get_by_role("link", name="درخواست تازه").click()
+    expect(page.locator("#id_contact")).to_have_value(str(customer.pk))  # the page's customer
     page.locator("#id_channel").select_option(label="تلفن")
     page.locator("#id_subject").fill("خرابی دستگاه کارت‌خوان")
     page.locator("#id_description").fill("دستگاه روشن می‌شود ولی کارت را نمی‌خواند.")
@@ -40,7 +41,7 @@ def test_a_request_is_registered_done_sent_back_fixed_archived_and_tracked(
     def as_user(user):
         page.context.clear_cookies()
         log_in(user)
-        page.get_by_role("link", name="درخواست‌ها").click()
+        page.get_by_role("link", name="درخواست‌ها", exact=True).click()
 
     as_user(manager)
     expect(page.locator("tbody tr").first).to_contain_text("تازه")
