@@ -37,8 +37,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
     # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
-    # contacts, the requests waiting for me
-    "core:home": ([], 6),
+    # contacts, the requests waiting for me (to do, to confirm)
+    "core:home": ([], 7),
     # one query per search source (contacts, phone book, leads, requests), and the leads'
     # matching customers
     "core:search": ([], 5),

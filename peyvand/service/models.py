@@ -114,6 +114,9 @@ class Request(BusinessRecord):
         indexes = [
             models.Index(fields=["assignee", "status", "-created_at"], name="request_inbox"),
             models.Index(fields=["owner", "status", "-created_at"], name="request_sent"),
+            # «منتظر من» on the home page: the soonest deadlines to do, and to confirm.
+            models.Index(fields=["assignee", "status", "deadline", "id"], name="request_to_do"),
+            models.Index(fields=["owner", "status", "deadline", "id"], name="request_to_confirm"),
             models.Index(fields=["-created_at", "-id"], name="request_recent"),
             models.Index(fields=["contact", "-created_at"], name="request_contact"),
             models.Index(

@@ -66,14 +66,15 @@ def tracked_request(code: str, mobile: str) -> Request | None:
 
 def awaiting_me(user, limit: int = 10) -> list[Request]:
     """What waits for this user: requests assigned to them still to do, and theirs that
-    are done and await their confirmation; soonest deadline first."""
-    return list(
-        Request.objects.filter(
-            Q(assignee=user, status=Request.Status.OPEN) | Q(owner=user, status=Request.Status.DONE)
-        )
-        .select_related("contact", "owner", "assignee")
-        .order_by("deadline", "id")[:limit]
-    )
+    are done and await their confirmation; soonest deadline first. Two queries, each
+    the head of one index (an OR of the two sorted thousands of rows: 67 ms for an
+    agent with 4,000 open requests)."""
+    requests = Request.objects.select_related("contact", "owner", "assignee")
+    order = ("deadline", "id")
+    to_do = requests.filter(assignee=user, status=Request.Status.OPEN).order_by(*order)
+    to_confirm = requests.filter(owner=user, status=Request.Status.DONE).order_by(*order)
+    both = [*to_do[:limit], *to_confirm[:limit]]
+    return sorted(both, key=lambda item: (item.deadline, item.pk))[:limit]
 
 
 def request_search(*, user, query: str) -> QuerySet[Request]:
