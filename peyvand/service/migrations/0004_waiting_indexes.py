@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0016_owner_search_index'),
-        ('lookups', '0004_default_grades'),
-        ('service', '0003_settings'),
+        ("contacts", "0016_owner_search_index"),
+        ("lookups", "0004_default_grades"),
+        ("service", "0003_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['assignee', 'status', 'deadline', 'id'], name='request_to_do'),
+            model_name="request",
+            index=models.Index(
+                fields=["assignee", "status", "deadline", "id"], name="request_to_do"
+            ),
         ),
         migrations.AddIndex(
-            model_name='request',
-            index=models.Index(fields=['owner', 'status', 'deadline', 'id'], name='request_to_confirm'),
+            model_name="request",
+            index=models.Index(
+                fields=["owner", "status", "deadline", "id"], name="request_to_confirm"
+            ),
         ),
     ]
