@@ -15,7 +15,6 @@ Not part of the test run; the numbers go in the change's note.
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from pagetiming import measure  # noqa: E402 - bench/ is the script's folder
 
 from peyvand.accounts.models import Team, User  # noqa: E402
 from peyvand.accounts.roles import MANAGER, SALES, ensure_roles  # noqa: E402
@@ -140,31 +139,6 @@ def fill(rows: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE contacts_contact")
             cursor.execute("VACUUM ANALYZE contacts_contactphone")
-
-
-def measure(client: Client, label: str, url: str, params: dict, repeat: int) -> None:
-    """Times ``repeat`` requests as production serves them, then repeats them with the
-    queries captured for their count and SQL time: capturing makes Django format and
-    keep every statement, which adds milliseconds that are not the page's."""
-    timings, sql_timings, counts = [], [], set()
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url, params)
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url, params)
-        counts.add(len(queries))
-        sql_timings.append(sum(float(query["time"]) for query in queries.captured_queries) * 1000)
-    timings.sort()
-    p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
-    print(
-        f"  {label:<44} median {statistics.median(timings):6.1f} ms"
-        f"  p95 {p95:6.1f} ms  of which SQL {statistics.median(sql_timings):5.1f} ms"
-        f"  queries {'/'.join(map(str, sorted(counts)))}"
-    )
 
 
 def main() -> None:

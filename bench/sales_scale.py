@@ -18,9 +18,7 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +31,11 @@ django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from pagetiming import measure  # noqa: E402 - bench/ is the script's folder
 
 from peyvand.accounts.models import User  # noqa: E402
 from peyvand.accounts.roles import SALES  # noqa: E402
@@ -126,26 +124,6 @@ def prepare(leads: int, followups: int) -> User:
     return reps[0]
 
 
-def timed(client: Client, label: str, url: str, repeat: int) -> None:
-    client.get(url)  # warm
-    times, queries = [], 0
-    for _ in range(repeat):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        queries = len(captured)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(
-        f"  {label:<40} median {statistics.median(times):7.1f} ms   min {times[0]:6.1f}   "
-        f"p95 {p95:7.1f}   {queries} queries"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=200_000)
@@ -170,9 +148,9 @@ def main() -> None:
     today = timezone.localdate()
     week = today + datetime.timedelta(days=7)
     result = FollowUpResult.objects.first().pk
-    timed(client, "پیگیری‌های من (home)", reverse("core:home"), args.repeat)
-    timed(client, "پیگیری‌های من (page)", reverse("sales:followup_due"), args.repeat)
-    timed(client, "lead list", lists, args.repeat)
+    measure(client, "پیگیری‌های من (home)", reverse("core:home"), {}, args.repeat)
+    measure(client, "پیگیری‌های من (page)", reverse("sales:followup_due"), {}, args.repeat)
+    measure(client, "lead list", lists, {}, args.repeat)
     for label, query in [
         ("stars=3", "stars=3"),
         ("last result", f"result={result}"),
@@ -181,16 +159,16 @@ def main() -> None:
         ("search «نمونه 12345»", "q=نمونه 12345"),
         ("status=all", "status=all"),
     ]:
-        timed(client, f"lead list, {label}", f"{lists}?{query}", args.repeat)
-    timed(client, "board", reverse("sales:lead_board"), args.repeat)
-    timed(client, "lead page with 50 follow-ups", lead.get_absolute_url(), args.repeat)
+        measure(client, f"lead list, {label}", f"{lists}?{query}", {}, args.repeat)
+    measure(client, "board", reverse("sales:lead_board"), {}, args.repeat)
+    measure(client, "lead page with 50 follow-ups", lead.get_absolute_url(), {}, args.repeat)
     quote = quote_save(
         quote=Quote(lead=lead, contact=lead.contact),
         lines=[QuoteLine(description=f"ردیف {n}", quantity=n + 1, unit_price=1_000_000)
                for n in range(10)],
         by=rep,
     )  # fmt: skip
-    timed(client, "proforma PDF (10 lines)", reverse("sales:quote_pdf", args=[quote.pk]), 5)
+    measure(client, "proforma PDF (10 lines)", reverse("sales:quote_pdf", args=[quote.pk]), {}, 5)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,7 @@ home page (the requests waiting for them), the bell's unseen count and a request
 import argparse
 import datetime
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +28,11 @@ django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from pagetiming import measure  # noqa: E402 - bench/ is the script's folder
 
 from peyvand.accounts.models import User  # noqa: E402
 from peyvand.accounts.roles import MANAGER, SUPPORT  # noqa: E402
@@ -88,26 +86,6 @@ def prepare(count: int) -> tuple[User, User]:
     return agents[0], manager
 
 
-def timed(client: Client, label: str, url: str, repeat: int) -> None:
-    client.get(url)  # warm
-    times, queries = [], 0
-    for _ in range(repeat):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        queries = len(captured)
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(
-        f"  {label:<40} median {statistics.median(times):7.1f} ms   min {times[0]:6.1f}   "
-        f"p95 {p95:7.1f}   {queries} queries"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=500_000)
@@ -118,16 +96,19 @@ def main() -> None:
     client = Client()
     client.force_login(agent)
     item = Request.objects.filter(assignee=agent).order_by("-id").first()
-    timed(client, "کارتابل من (inbox)", reverse("service:request_inbox"), args.repeat)
-    timed(client, "ارسالی‌های من (sent)", reverse("service:request_sent"), args.repeat)
-    timed(
-        client, "inbox, all statuses", f"{reverse('service:request_inbox')}?status=all", args.repeat
-    )
-    timed(client, "home (requests waiting for me)", reverse("core:home"), args.repeat)
-    timed(client, "unseen count (the bell)", reverse("activities:notification_poll"), args.repeat)
-    timed(client, "a request's page", item.get_absolute_url(), args.repeat)
+    inbox = reverse("service:request_inbox")
+    pages = [
+        ("کارتابل من (inbox)", inbox, {}),
+        ("ارسالی‌های من (sent)", reverse("service:request_sent"), {}),
+        ("inbox, all statuses", inbox, {"status": "all"}),
+        ("home (requests waiting for me)", reverse("core:home"), {}),
+        ("unseen count (the bell)", reverse("activities:notification_poll"), {}),
+        ("a request's page", item.get_absolute_url(), {}),
+    ]
+    for label, url, params in pages:
+        measure(client, label, url, params, args.repeat)
     client.force_login(manager)
-    timed(client, "همه درخواست‌ها (manager)", reverse("service:request_all"), args.repeat)
+    measure(client, "همه درخواست‌ها (manager)", reverse("service:request_all"), {}, args.repeat)
 
 
 if __name__ == "__main__":

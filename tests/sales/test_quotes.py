@@ -415,6 +415,7 @@ def test_opening_a_fiscal_year_carries_what_is_still_in_play_and_only_once(
 
     client.force_login(personas.manager)
     page = client.get(reverse("sales:fiscal_years"))
+    assert f'name="year" value="{this_year}"' in page.content.decode()  # not «1,405»
     opening = page.context["opening"]
     assert (opening.year, opening.quotes, opening.leads) == (this_year, 2, 1)
     too_early = client.post(reverse("sales:fiscal_years"), {"year": this_year + 1}, follow=True)

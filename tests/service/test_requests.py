@@ -229,7 +229,10 @@ def test_from_a_call_or_a_contact_the_form_starts_with_the_customer(client, desk
     from peyvand.activities.models import Call
 
     support, manager, _other = desk
-    customer = ContactFactory(owner=support, name="فروشگاه آریا", phones=["+989121234567"])
+    # An id past a thousand: it must not be written «12,345» into a link.
+    customer = ContactFactory(
+        id=12345, owner=support, name="فروشگاه آریا", phones=["+989121234567"]
+    )
     call = Call.objects.create(
         owner=support, kind="incoming", number="+989121234567", contact=customer
     )
@@ -243,6 +246,8 @@ def test_from_a_call_or_a_contact_the_form_starts_with_the_customer(client, desk
     item = register(support, manager, contact=customer, subject="خرابی دستگاه")
     card = client.get(customer.get_absolute_url()).content.decode()
     assert item.get_absolute_url() in card and "خرابی دستگاه" in card
+    assert f"{reverse('service:request_create')}?contact=12345" in card
+    assert f"{reverse('sales:lead_create')}?contact=12345" not in card  # support: no sales
 
 
 def test_each_step_of_the_workflow_is_in_the_requests_history(client, desk):
