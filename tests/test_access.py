@@ -16,6 +16,7 @@ from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, HolidayOverride, ImportJob, Sequence
+from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import AcquaintanceSource, Grade, Urgency
 from peyvand.messaging.models import (
@@ -32,7 +33,7 @@ from peyvand.sales.services import (
     quote_share_token,
     quote_to_invoice,
 )
-from peyvand.service.models import Request
+from peyvand.service.models import Feedback, Request
 from peyvand.service.services import request_register
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
@@ -218,6 +219,12 @@ def a_price_list(personas) -> list:
 
 def a_vat_rate(personas) -> list:
     return [VatRate.objects.get_or_create(valid_from=datetime.date(2024, 3, 20), percent=10)[0].pk]
+
+
+def owners_feedback(personas) -> list:
+    contact = ContactFactory(owner=personas.owner)
+    item = Feedback(contact=contact, kind="gift", description="سررسید", owner=personas.owner)
+    return [record_save(record=item, by=personas.owner).pk]
 
 
 def owners_request(personas) -> list:
@@ -411,6 +418,8 @@ RULES: dict[str, Rule] = {
     "service:request_reject": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_sms": Rule(owners_request, LOGIN, 404, 200, 200),
     "service:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "service:feedback_create": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "service:feedback_delete": Rule(owners_feedback, LOGIN, 404, 302, 302, "post"),
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
     # request's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),

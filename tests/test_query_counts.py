@@ -43,8 +43,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # matching customers
     "core:search": ([], 5),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
-    # events, leads, proformas, requests
-    "core:trash": ([], 9),
+    # events, leads, proformas, requests, suggestions/gifts/discounts
+    "core:trash": ([], 10),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),

@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service.add_request",
         "service.change_request",
         "service.delete_request",
+        "service.view_feedback",
+        "service.add_feedback",
+        "service.delete_feedback",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -83,6 +86,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service.add_request",
         "service.change_request",
         "service.delete_request",
+        "service.view_feedback",
+        "service.add_feedback",
+        "service.delete_feedback",
     ],
 }
 PROJECT_APPS = [

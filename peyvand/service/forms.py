@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
-from peyvand.core.forms import AutocompleteSelect
+from peyvand.core.dates import JalaliDateField
+from peyvand.core.forms import AutocompleteSelect, MoneyField
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import Channel, RequestType, Urgency
-from peyvand.service.models import Request, ServiceSettings
+from peyvand.service.models import Feedback, Request, ServiceSettings
 
 
 class RequestForm(CustomFieldsMixin, forms.ModelForm):
@@ -110,3 +111,26 @@ class ServiceSettingsForm(forms.ModelForm):
             (name, Request._meta.get_field(name).verbose_name)
             for name in ServiceSettings.HIDEABLE_FIELDS
         ]
+
+
+class FeedbackForm(forms.ModelForm):
+    date = JalaliDateField(label=_("تاریخ"))
+    value = MoneyField(label=_("ارزش (ریال)"), required=False)
+
+    class Meta:
+        model = Feedback
+        fields = ["kind", "description", "value", "date"]
+        widgets = {"kind": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_description(self) -> str:
+        text = normalize_persian(self.cleaned_data["description"])
+        if not text:
+            raise forms.ValidationError(_("شرح را بنویسید."))
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("value")
+        if value is not None and value < 0:
+            self.add_error("value", _("ارزش نمی‌تواند منفی باشد."))
+        return cleaned

@@ -168,3 +168,41 @@ class ServiceSettings(models.Model):
     @classmethod
     def load(cls) -> "ServiceSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class Feedback(BusinessRecord):
+    """A suggestion from a customer, or a gift or a discount given to them (Sama's
+    «پیشنهادات، هدایا و تخفیفات»): what, how much, when, by whom (the owner)."""
+
+    class Kind(models.TextChoices):
+        SUGGESTION = "suggestion", _("پیشنهاد")
+        GIFT = "gift", _("هدیه")
+        DISCOUNT = "discount", _("تخفیف")
+
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("مشتری"),
+        on_delete=models.PROTECT,
+        related_name="feedback",
+    )
+    kind = models.CharField(_("نوع"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("شرح"))
+    value = models.BigIntegerField(_("ارزش (ریال)"), null=True, blank=True)
+    date = models.DateField(_("تاریخ"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("پیشنهاد، هدیه یا تخفیف")
+        verbose_name_plural = _("پیشنهادها، هدایا و تخفیف‌ها")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "-date"], name="feedback_contact"),
+            models.Index(
+                fields=["-deleted_at"], name="feedback_trash", condition=Q(deleted_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.contact.get_absolute_url()}#feedback-{self.pk}"

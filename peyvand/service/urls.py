@@ -15,6 +15,8 @@ urlpatterns = [
     path("requests/<int:pk>/archive/", views.request_archive, name="request_archive"),
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
     path("requests/<int:pk>/sms/", views.request_sms, name="request_sms"),
+    path("feedback/new/<int:contact_pk>/", views.feedback_create, name="feedback_create"),
+    path("feedback/<int:pk>/delete/", views.feedback_delete, name="feedback_delete"),
     path("track/", views.track, name="track"),
     path("settings/", views.service_settings, name="settings"),
 ]

@@ -16,14 +16,15 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.services import record_delete, record_save
 from peyvand.core.timeline import timeline_of
 from peyvand.lookups.models import Channel
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel as MessageChannel
 from peyvand.messaging.services import NotSendable
 from peyvand.service import selectors, services
-from peyvand.service.forms import RequestForm, ServiceSettingsForm, TrackForm
-from peyvand.service.models import Request, ServiceSettings
+from peyvand.service.forms import FeedbackForm, RequestForm, ServiceSettingsForm, TrackForm
+from peyvand.service.models import Feedback, Request, ServiceSettings
 
 # The channel lookup seeded for phone calls (lookups' defaults).
 PHONE_CHANNEL = "تلفن"
@@ -207,7 +208,15 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     )
     for item in items:
         _mark(item, request.user)
-    return {"customer_requests": items}
+    feedback = []
+    if request.user.has_perm("service.view_feedback"):
+        feedback = list(
+            Feedback.objects.visible_to(request.user)
+            .filter(contact=contact)
+            .select_related("owner")
+            .order_by("-date", "-id")[:10]
+        )
+    return {"customer_requests": items, "feedback": feedback}
 
 
 # The public tracking page ---------------------------------------------------------------
@@ -304,3 +313,30 @@ def service_settings(request: HttpRequest) -> HttpResponse:
         flash.success(request, _("تنظیمات درخواست‌ها ذخیره شد."))
         return redirect("service:settings")
     return render(request, "service/settings.html", {"form": form})
+
+
+# Suggestions, gifts and discounts ------------------------------------------------------
+
+
+@permission_required("service.add_feedback", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def feedback_create(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """A customer's suggestion, or a gift or discount given to them."""
+    contact = get_visible_or_404(Contact, request.user, contact_pk)
+    form = FeedbackForm(request.POST or None, instance=Feedback(contact=contact))
+    if request.method == "POST" and form.is_valid():
+        record_save(record=form.save(commit=False), by=request.user)
+        flash.success(request, _("«%(kind)s» ثبت شد.") % {"kind": form.instance.get_kind_display()})
+        return redirect(contact)
+    return render(request, "service/feedback_form.html", {"form": form, "contact": contact})
+
+
+@permission_required("service.delete_feedback", raise_exception=True)
+@require_POST
+def feedback_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(
+        Feedback, request.user, pk, Feedback.objects.select_related("contact")
+    )
+    record_delete(record=item, by=request.user)
+    flash.success(request, _("به سطل بازیافت رفت."))
+    return redirect(item.contact)

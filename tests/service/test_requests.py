@@ -369,3 +369,31 @@ def test_the_top_bar_search_finds_a_request_by_its_tracking_code(client, desk):
         item.get_absolute_url()
         not in client.get(reverse("core:search"), {"q": code}).content.decode()
     )
+
+
+def test_suggestions_gifts_and_discounts_are_kept_per_customer(client, desk):
+    from peyvand.service.models import Feedback
+
+    support, _manager, other = desk
+    customer = ContactFactory(owner=support, name="فروشگاه آریا")
+    client.force_login(support)
+    url = reverse("service:feedback_create", args=[customer.pk])
+    assert url in client.get(customer.get_absolute_url()).content.decode()
+    bad = client.post(url, {"kind": "gift", "description": "", "value": "-5", "date": "1405/13/01"})
+    errors = bad.context["form"].errors
+    assert errors["description"] == ["این فیلد لازم است."]
+    assert errors["date"] == ["ماه باید بین ۱ و ۱۲ باشد."]
+    saved = client.post(
+        url,
+        {"kind": "gift", "description": "سررسید ۱۴۰۵", "value": "۲۵۰٬۰۰۰", "date": "1405/01/10"},
+    )
+    assert saved.url == customer.get_absolute_url()
+    gift = Feedback.objects.get()
+    assert (gift.kind, gift.value, gift.owner) == ("gift", 250_000, support)
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert "سررسید 1405" in page and "هدیه" in page  # digits stored normalised
+    client.force_login(other)  # another team's agent: neither the customer nor its gifts
+    assert client.get(url).status_code == 404
+    client.force_login(support)
+    client.post(reverse("service:feedback_delete", args=[gift.pk]))
+    assert not Feedback.objects.exists() and Feedback.all_objects.get().is_deleted
