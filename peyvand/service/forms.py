@@ -122,6 +122,10 @@ class FeedbackForm(forms.ModelForm):
         fields = ["kind", "description", "value", "date"]
         widgets = {"kind": forms.RadioSelect, "description": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Feedback.Kind.choices  # no «---------» radio
+
     def clean_description(self) -> str:
         text = normalize_persian(self.cleaned_data["description"])
         if not text:
