@@ -634,3 +634,27 @@ class RequestDoneIn(Schema):
 
 class RequestRejectIn(Schema):
     note: str
+
+
+class FeedbackOut(Schema):
+    id: int
+    contact_id: int
+    kind: str  # suggestion, gift, discount
+    description: str
+    value: int | None  # rials
+    date: datetime.date
+    owner_id: int
+
+
+class FeedbackIn(Schema):
+    contact_id: int
+    kind: str  # suggestion, gift or discount
+    description: str
+    value: str = ""  # rials, any digits
+    date: str = ""  # Jalali; default today
+
+
+class FeedbackPage(Schema):
+    items: list[FeedbackOut]
+    page: int
+    has_next: bool

@@ -1,25 +1,32 @@
 """The service desk over the API: requests in the pages' three views, registered and
-edited with the page's form, and the workflow's steps as actions. Each refused step
-answers 422 with its Persian reason."""
+edited with the page's form, and the workflow's steps as actions (each refused step
+answers 422 with its Persian reason); customers' suggestions, gifts and discounts."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
 
 from peyvand.api.common import invalid, page_of, require
 from peyvand.api.schemas import (
     ErrorOut,
+    FeedbackIn,
+    FeedbackOut,
+    FeedbackPage,
     RequestDoneIn,
     RequestIn,
     RequestOut,
     RequestPage,
     RequestRejectIn,
 )
+from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.dates import format_date
 from peyvand.core.history import snapshot
+from peyvand.core.services import record_save
 from peyvand.service import selectors, services
-from peyvand.service.forms import RequestForm
-from peyvand.service.models import Request
+from peyvand.service.forms import FeedbackForm, RequestForm
+from peyvand.service.models import Feedback, Request
 
 router = Router()
 
@@ -136,3 +143,30 @@ def request_delete(request, request_id: int):
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0]})
     return Status(204, None)
+
+
+# Suggestions, gifts and discounts ------------------------------------------------------
+
+
+@router.get("/feedback", response=FeedbackPage, tags=["service"])
+def feedback_list(request, contact: int | None = None, kind: str = "", page: int = 1):
+    """Suggestions, gifts and discounts the caller may see, newest first."""
+    require(request.auth, "service.view_feedback")
+    items = Feedback.objects.visible_to(request.auth)
+    if contact is not None:
+        items = items.filter(contact_id=contact)
+    if kind:
+        items = items.filter(kind=kind)
+    return page_of(items.order_by("-date", "-id"), page)
+
+
+@router.post("/feedback", response={201: FeedbackOut, 422: dict}, tags=["service"])
+def feedback_create(request, payload: FeedbackIn):
+    require(request.auth, "service.add_feedback")
+    contact = get_visible_or_404(Contact, request.auth, payload.contact_id)
+    data = payload.dict()
+    data["date"] = data["date"] or format_date(timezone.localdate(), digits="latin")
+    form = FeedbackForm(data=data, instance=Feedback(contact=contact))
+    if not form.is_valid():
+        return invalid(form)
+    return Status(201, record_save(record=form.save(commit=False), by=request.auth))

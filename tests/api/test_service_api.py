@@ -72,3 +72,42 @@ def test_a_request_goes_round_its_workflow_over_the_api(client, people):
     assert archived.json()["status"] == "archived"
     assert client.delete(url, headers=as_support).status_code == 422
     assert Request.objects.get().result == "غلتک عوض شد"
+
+
+def test_gifts_and_discounts_over_the_api(client, people):
+    from peyvand.service.models import Feedback
+    from tests.factories import ContactFactory
+
+    (support, as_support), _, (_other, as_other) = people.values()
+    customer = ContactFactory(owner=support)
+    bad = client.post(
+        "/api/v1/feedback",
+        {"contact_id": customer.pk, "kind": "gift", "description": "", "value": "-1"},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert bad.status_code == 422 and "description" in bad.json()["errors"]
+    made = client.post(
+        "/api/v1/feedback",
+        {
+            "contact_id": customer.pk,
+            "kind": "discount",
+            "description": "۵ درصد",
+            "value": "۱۰۰٬۰۰۰",
+        },
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["value"] == 100_000 and made.json()["owner_id"] == support.pk
+    listed = client.get("/api/v1/feedback", {"contact": customer.pk}, headers=as_support).json()
+    assert [item["kind"] for item in listed["items"]] == ["discount"]
+    assert client.get("/api/v1/feedback", headers=as_other).json()["items"] == []
+    refused = client.post(
+        "/api/v1/feedback",
+        {"contact_id": customer.pk, "kind": "gift", "description": "x"},
+        content_type=JSON,
+        headers=as_other,
+    )
+    assert refused.status_code == 404
+    assert Feedback.objects.count() == 1
