@@ -476,6 +476,9 @@ class Quote(SalesDocument):
         CANCELLED = "cancelled", _("لغو شده")
         EXPIRED = "expired", _("منقضی شده")
 
+    # Still being negotiated: edited, followed up, carried into a new fiscal year.
+    IN_PLAY = (Status.DRAFT, Status.SENT)
+
     valid_until = models.DateField(_("اعتبار تا"), null=True, blank=True)
     status = models.CharField(_("وضعیت"), max_length=9, choices=Status.choices, default="draft")
     cancel_reason = models.CharField(_("علت لغو"), max_length=300, blank=True)
@@ -499,7 +502,7 @@ class Quote(SalesDocument):
     @property
     def is_open(self) -> bool:
         """Still being negotiated (draft or sent): follow-ups are logged on it."""
-        return self.status in (self.Status.DRAFT, self.Status.SENT)
+        return self.status in self.IN_PLAY
 
     def get_absolute_url(self) -> str:
         return reverse("sales:quote_detail", args=[self.pk])

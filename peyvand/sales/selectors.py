@@ -226,7 +226,7 @@ def customer_summary(user, contact: Contact) -> CustomerSummary:
         .aggregate(
             count=Count("id"),
             total=Sum("total", filter=~Q(status=Quote.Status.CANCELLED)),
-            open=Count("id", filter=Q(status__in=[Quote.Status.DRAFT, Quote.Status.SENT])),
+            open=Count("id", filter=Q(status__in=Quote.IN_PLAY)),
         )
     )
     invoices = list(
@@ -268,8 +268,13 @@ def fiscal_year_opening() -> FiscalYearOpening | None:
     year = current_fiscal_year()
     if FiscalYear.objects.filter(year__gte=year).exists():
         return None
-    quotes = Quote.objects.filter(
-        fiscal_year__lt=year, status__in=[Quote.Status.DRAFT, Quote.Status.SENT]
-    ).count()
-    leads = Lead.objects.filter(fiscal_year__lt=year, status=Lead.Status.OPEN).count()
-    return FiscalYearOpening(year=year, quotes=quotes, leads=leads)
+    quotes, leads = carried_into(year)
+    return FiscalYearOpening(year=year, quotes=quotes.count(), leads=leads.count())
+
+
+def carried_into(year: int) -> tuple[QuerySet[Quote], QuerySet[Lead]]:
+    """What the opening of ``year`` carries into it: the proformas in play and the open
+    leads of earlier years (the preview counts them, the opening moves them)."""
+    quotes = Quote.objects.filter(fiscal_year__lt=year, status__in=Quote.IN_PLAY)
+    leads = Lead.objects.filter(fiscal_year__lt=year, status=Lead.Status.OPEN)
+    return quotes, leads

@@ -35,6 +35,7 @@ from peyvand.sales.models import (
     current_fiscal_year,
 )
 from peyvand.sales.pricing import fill_customer_prices, price_lines, vat_rate_on
+from peyvand.sales.selectors import carried_into
 
 LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
@@ -265,7 +266,7 @@ def _replace_lines(document, lines, line_model) -> None:
 def quote_save(*, quote: Quote, lines: list[QuoteLine], by, before: dict | None = None) -> Quote:
     """Creates or changes a proforma with its lines. The VAT rate in force on its date
     is stored on it, so a later change of the rate table leaves it as it was sent."""
-    if before is not None and quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+    if before is not None and quote.status not in Quote.IN_PLAY:
         raise ValidationError("پیش فاکتور پذیرفته، لغو یا منقضی شده را نمی‌توان ویرایش کرد.")
     if not lines:
         raise ValidationError("پیش فاکتور دست‌کم یک ردیف لازم دارد.")
@@ -415,12 +416,9 @@ def fiscal_year_open(*, year: int, by) -> FiscalYear:
             opening = FiscalYear.objects.create(year=year, opened_by=by)
     except IntegrityError:  # another manager opened it a moment ago
         raise ValidationError(f"سال مالی {year} پیش‌تر افتتاح شده است.") from None
-    opening.carried_quotes = Quote.objects.filter(
-        fiscal_year__lt=year, status__in=[Quote.Status.DRAFT, Quote.Status.SENT]
-    ).update(fiscal_year=year)
-    opening.carried_leads = Lead.objects.filter(
-        fiscal_year__lt=year, status=Lead.Status.OPEN
-    ).update(fiscal_year=year)
+    quotes, leads = carried_into(year)
+    opening.carried_quotes = quotes.update(fiscal_year=year)
+    opening.carried_leads = leads.update(fiscal_year=year)
     opening.save(update_fields=["carried_quotes", "carried_leads"])
     return opening
 

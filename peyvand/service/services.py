@@ -89,17 +89,20 @@ def request_delete(*, request: Request, by) -> None:
     record_delete(record=request, by=by)
 
 
-def _locked(request: Request) -> Request:
-    return Request.objects.select_for_update().get(pk=request.pk)
+def _lock(request: Request) -> None:
+    """Locks the request's row and reloads the caller's object from it, so a step is
+    checked against, and saved from, what is stored now (two clicks never both pass)."""
+    Request.objects.select_for_update().filter(pk=request.pk).values_list("pk").get()
+    request.refresh_from_db()
 
 
 @transaction.atomic
 def request_done(*, request: Request, by, result: str) -> Request:
     """The assignee marks it done with the result; it awaits the creator's confirmation."""
-    current = _locked(request)
-    if by.pk != current.assignee_id:
+    _lock(request)
+    if by.pk != request.assignee_id:
         raise ValidationError("فقط انجام‌دهنده درخواست می‌تواند آن را انجام‌شده اعلام کند.")
-    if current.status != Request.Status.OPEN:
+    if request.status != Request.Status.OPEN:
         raise ValidationError("این درخواست پیش‌تر انجام‌شده اعلام شده است.")
     if not result.strip():
         raise ValidationError("نتیجه انجام درخواست را بنویسید.")
@@ -116,9 +119,9 @@ def request_done(*, request: Request, by, result: str) -> Request:
 @transaction.atomic
 def request_archive(*, request: Request, by) -> Request:
     """The creator confirms the result: the request is archived, for good."""
-    current = _locked(request)
-    _creator_only(current, by, "بایگانی کند")
-    if current.status != Request.Status.DONE:
+    _lock(request)
+    _creator_only(request, by, "بایگانی کند")
+    if request.status != Request.Status.DONE:
         raise ValidationError("فقط درخواست انجام‌شده بایگانی می‌شود.")
     before = snapshot(request)
     request.status = Request.Status.ARCHIVED
@@ -132,9 +135,9 @@ def request_archive(*, request: Request, by) -> Request:
 def request_reject(*, request: Request, by, note: str) -> Request:
     """«اشکال دارد»: the creator sends a done request back to the assignee, marked, with
     what is wrong."""
-    current = _locked(request)
-    _creator_only(current, by, "برگشت دهد")
-    if current.status != Request.Status.DONE:
+    _lock(request)
+    _creator_only(request, by, "برگشت دهد")
+    if request.status != Request.Status.DONE:
         raise ValidationError("فقط درخواست انجام‌شده را می‌توان با «اشکال دارد» برگشت داد.")
     if not note.strip():
         raise ValidationError("اشکال کار را بنویسید تا انجام‌دهنده بداند چه باید بکند.")
