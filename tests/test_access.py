@@ -33,8 +33,8 @@ from peyvand.sales.services import (
     quote_share_token,
     quote_to_invoice,
 )
-from peyvand.service.models import Feedback, Request
-from peyvand.service.services import request_register
+from peyvand.service.models import Complaint, Feedback, Request
+from peyvand.service.services import complaint_register, request_register
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -233,6 +233,12 @@ def owners_request(personas) -> list:
     return [request_register(request=item, by=personas.owner).pk]
 
 
+def owners_complaint(personas) -> list:
+    contact = ContactFactory(owner=personas.owner)
+    item = Complaint(contact=contact, description="تأخیر در ارسال", officer=personas.owner)
+    return [complaint_register(complaint=item, by=personas.owner).pk]
+
+
 def owners_quote(personas) -> list:
     lead = LeadFactory(owner=personas.owner)
     line = QuoteLine(description="خدمات", unit_price=1000)
@@ -420,8 +426,18 @@ RULES: dict[str, Rule] = {
     "service:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "service:feedback_create": Rule(owners_contact, LOGIN, 404, 200, 200),
     "service:feedback_delete": Rule(owners_feedback, LOGIN, 404, 302, 302, "post"),
+    "service:complaint_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "service:complaint_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "service:complaint_detail": Rule(owners_complaint, LOGIN, 404, 200, 200),
+    "service:complaint_edit": Rule(owners_complaint, LOGIN, 404, 200, 200),
+    # Nothing posted / a complaint with nothing against it: back on its page.
+    "service:complaint_close": Rule(owners_complaint, LOGIN, 404, 302, 302, "post"),
+    "service:complaint_reopen": Rule(owners_complaint, LOGIN, 404, 302, 302, "post"),
+    "service:complaint_delete": Rule(owners_complaint, LOGIN, 404, 302, 302, "post"),
+    # Nothing typed: the complaint's page again, with the entry row's Persian errors.
+    "service:complaint_followup_create": Rule(owners_complaint, LOGIN, 404, 200, 200, "post"),
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
-    # request's status), rate-limited.
+    # request's or complaint's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),

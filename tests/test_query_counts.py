@@ -20,8 +20,8 @@ from peyvand.messaging.models import (
 )
 from peyvand.sales.models import Product, Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
-from peyvand.service.models import Request
-from peyvand.service.services import request_register
+from peyvand.service.models import Complaint, Request
+from peyvand.service.services import complaint_register, request_register
 from tests.factories import (
     ContactFactory,
     FollowUpFactory,
@@ -39,12 +39,12 @@ PAGES: dict[str, tuple[list, int]] = {
     # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
     # contacts, the requests waiting for me (to do, to confirm)
     "core:home": ([], 7),
-    # one query per search source (contacts, phone book, leads, requests), and the leads'
-    # matching customers
-    "core:search": ([], 5),
+    # one query per search source (contacts, phone book, leads, requests, complaints),
+    # and the leads' matching customers
+    "core:search": ([], 6),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
-    # events, leads, proformas, requests, suggestions/gifts/discounts
-    "core:trash": ([], 10),
+    # events, leads, proformas, requests, suggestions/gifts/discounts, complaints
+    "core:trash": ([], 11),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -77,6 +77,7 @@ PAGES: dict[str, tuple[list, int]] = {
     "service:request_inbox": ([], 1),
     "service:request_sent": ([], 1),
     "service:request_all": ([], 1),
+    "service:complaint_list": ([], 1),  # complaints with customer, registrar, officer
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -150,6 +151,8 @@ def grow(personas, rows: int) -> None:
                 description=f"خرابی {number}", urgency=urgency, assignee=assignee, contact=contact
             )
             request_register(request=item, by=creator)
+        complaint = Complaint(contact=contact, description=f"تأخیر {number}", officer=user)
+        complaint_register(complaint=complaint, by=personas.manager)
 
 
 @pytest.mark.parametrize("rows", [1, 6])

@@ -61,6 +61,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service.view_feedback",
         "service.add_feedback",
         "service.delete_feedback",
+        "service.view_complaint",
+        "service.add_complaint",
+        "service.change_complaint",
+        "service.delete_complaint",
     ],
     SUPPORT: [
         "contacts.add_contact",
@@ -82,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.view_call",
         "activities.add_call",
         "activities.change_call",
+        "sales.view_followup",
+        "sales.add_followup",
         "service.view_request",
         "service.add_request",
         "service.change_request",
@@ -89,6 +95,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service.view_feedback",
         "service.add_feedback",
         "service.delete_feedback",
+        "service.view_complaint",
+        "service.add_complaint",
+        "service.change_complaint",
+        "service.delete_complaint",
     ],
 }
 PROJECT_APPS = [

@@ -202,12 +202,14 @@ def lead_delete(request, lead_id: int):
 # Follow-ups ----------------------------------------------------------------------------
 
 
-def _followups(subject, page: int) -> dict:
+def followups_page(subject, page: int) -> dict:
     followups = subject.followups.select_related("result").order_by("-at", "-id")
     return page_of(followups, page)
 
 
-def _log_followup(request, payload: FollowUpIn, followup: FollowUp):
+def log_followup(request, payload: FollowUpIn, followup: FollowUp):
+    """Logs a follow-up on the subject the caller has already checked (a lead, a
+    proforma or a complaint they may see)."""
     require(request.auth, "sales.add_followup")
     data = payload.dict()
     for name in ("channel", "result", "referred_to"):
@@ -227,20 +229,22 @@ def _log_followup(request, payload: FollowUpIn, followup: FollowUp):
 def lead_followup_list(request, lead_id: int, page: int = 1):
     """A lead's follow-ups, newest first."""
     require(request.auth, "sales.view_lead")
-    return _followups(_lead(request.auth, lead_id), page)
+    return followups_page(_lead(request.auth, lead_id), page)
 
 
 @router.post("/leads/{lead_id}/followups", response={201: FollowUpOut, 422: dict}, tags=["sales"])
 def lead_followup_create(request, lead_id: int, payload: FollowUpIn):
     """Logs a follow-up: it settles the previous one, and its next date (a Jalali date or
     "+3" working days) is reminded to the author, the responsible and the referred user."""
-    return _log_followup(request, payload, FollowUp(lead=_lead(request.auth, lead_id)))
+    require(request.auth, "sales.view_lead")
+    return log_followup(request, payload, FollowUp(lead=_lead(request.auth, lead_id)))
 
 
 @router.get("/followups/due", response=FollowUpPage, tags=["sales"])
 def followup_due(request, page: int = 1):
-    """«پیگیری‌های من»: the caller's follow-ups due today or overdue, most urgent first."""
-    require(request.auth, "sales.view_lead")
+    """«پیگیری‌های من»: the caller's follow-ups due today or overdue, most urgent first
+    (on leads, proformas and complaints)."""
+    require(request.auth, "sales.view_followup")
     return page_of(selectors.due_followups(request.auth), page)
 
 
@@ -425,14 +429,15 @@ def quote_pdf(request, quote_id: int):
 @router.get("/quotes/{quote_id}/followups", response=FollowUpPage, tags=["sales"])
 def quote_followup_list(request, quote_id: int, page: int = 1):
     require(request.auth, "sales.view_quote")
-    return _followups(_quote(request.auth, quote_id), page)
+    return followups_page(_quote(request.auth, quote_id), page)
 
 
 @router.post("/quotes/{quote_id}/followups", response={201: FollowUpOut, 422: dict}, tags=["sales"])
 def quote_followup_create(request, quote_id: int, payload: FollowUpIn):
     """A follow-up on a proforma; its next date reaches the proforma's owner (or the
     referred user) as a reminder and in «پیگیری‌های من»."""
-    return _log_followup(request, payload, FollowUp(quote=_quote(request.auth, quote_id)))
+    require(request.auth, "sales.view_quote")
+    return log_followup(request, payload, FollowUp(quote=_quote(request.auth, quote_id)))
 
 
 # Invoices ------------------------------------------------------------------------------

@@ -401,6 +401,7 @@ class FollowUpOut(Schema):
     id: int
     lead_id: int | None
     quote_id: int | None
+    complaint_id: int | None
     at: datetime.datetime
     channel_id: int | None
     person: str
@@ -658,3 +659,43 @@ class FeedbackPage(Schema):
     items: list[FeedbackOut]
     page: int
     has_next: bool
+
+
+class ComplaintOut(Schema):
+    id: int
+    tracking_code: str
+    date: datetime.date
+    owner_id: int  # who registered it
+    officer_id: int  # the control officer
+    contact_id: int
+    channel_id: int | None
+    source: str  # crm, after_sales
+    description: str
+    actions: str
+    product_id: int | None
+    staff_id: int | None
+    status: str  # following, closed
+    result: str
+    closed_at: datetime.datetime | None
+
+
+class ComplaintIn(Schema):
+    contact_id: int
+    date: str = ""  # Jalali; default today
+    channel_id: int | None = None
+    source: str = "crm"  # crm or after_sales
+    description: str
+    product_id: int | None = None
+    staff_id: int | None = None
+    officer_id: int
+    actions: str = ""
+
+
+class ComplaintPage(Schema):
+    items: list[ComplaintOut]
+    page: int
+    has_next: bool
+
+
+class ComplaintCloseIn(Schema):
+    result: str

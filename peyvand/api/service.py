@@ -1,6 +1,7 @@
 """The service desk over the API: requests in the pages' three views, registered and
 edited with the page's form, and the workflow's steps as actions (each refused step
-answers 422 with its Persian reason); customers' suggestions, gifts and discounts."""
+answers 422 with its Persian reason); complaints with their follow-ups; customers'
+suggestions, gifts and discounts."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -8,11 +9,19 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from peyvand.api.common import invalid, page_of, require
+from peyvand.api.sales import followups_page, log_followup
 from peyvand.api.schemas import (
+    ComplaintCloseIn,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintPage,
     ErrorOut,
     FeedbackIn,
     FeedbackOut,
     FeedbackPage,
+    FollowUpIn,
+    FollowUpOut,
+    FollowUpPage,
     RequestDoneIn,
     RequestIn,
     RequestOut,
@@ -24,9 +33,10 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import format_date
 from peyvand.core.history import snapshot
 from peyvand.core.services import record_save
+from peyvand.sales.models import FollowUp
 from peyvand.service import selectors, services
-from peyvand.service.forms import FeedbackForm, RequestForm
-from peyvand.service.models import Feedback, Request
+from peyvand.service.forms import ComplaintForm, FeedbackForm, RequestForm
+from peyvand.service.models import Complaint, Feedback, Request
 
 router = Router()
 
@@ -89,9 +99,8 @@ def request_update(request, request_id: int, payload: RequestIn):
     return services.request_update(request=form.save(commit=False), by=request.auth, before=before)
 
 
-def _step(request, request_id: int, action):
-    require(request.auth, "service.change_request")
-    item = _request(request.auth, request_id)
+def _step(item, action):
+    """A workflow step: the item after it, or 422 with the Persian refusal."""
     try:
         action(item)
     except ValidationError as error:
@@ -104,9 +113,9 @@ def _step(request, request_id: int, action):
 )
 def request_done(request, request_id: int, payload: RequestDoneIn):
     """The assignee marks it done with the result."""
+    require(request.auth, "service.change_request")
     return _step(
-        request,
-        request_id,
+        _request(request.auth, request_id),
         lambda item: services.request_done(request=item, by=request.auth, result=payload.result),
     )
 
@@ -116,8 +125,10 @@ def request_done(request, request_id: int, payload: RequestDoneIn):
 )
 def request_archive(request, request_id: int):
     """The creator confirms a done request."""
+    require(request.auth, "service.change_request")
     return _step(
-        request, request_id, lambda item: services.request_archive(request=item, by=request.auth)
+        _request(request.auth, request_id),
+        lambda item: services.request_archive(request=item, by=request.auth),
     )
 
 
@@ -126,9 +137,9 @@ def request_archive(request, request_id: int):
 )
 def request_reject(request, request_id: int, payload: RequestRejectIn):
     """«اشکال دارد»: the creator sends a done request back with what is wrong."""
+    require(request.auth, "service.change_request")
     return _step(
-        request,
-        request_id,
+        _request(request.auth, request_id),
         lambda item: services.request_reject(request=item, by=request.auth, note=payload.note),
     )
 
@@ -143,6 +154,124 @@ def request_delete(request, request_id: int):
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0]})
     return Status(204, None)
+
+
+# Complaints ------------------------------------------------------------------------------
+
+
+def _complaint(user, complaint_id: int) -> Complaint:
+    return get_visible_or_404(Complaint, user, complaint_id)
+
+
+def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> ComplaintForm:
+    data = payload.dict()
+    for name in ("contact", "channel", "product", "staff", "officer"):
+        data[name] = data.pop(f"{name}_id")
+    data["date"] = data["date"] or format_date(timezone.localdate(), digits="latin")
+    return ComplaintForm(data=data, instance=item, user=request.auth)
+
+
+@router.get("/complaints", response=ComplaintPage, tags=["service"])
+def complaint_list(request, view: str = "mine", status: str = "following", page: int = 1):
+    """``view``: mine (the caller is the control officer), sent (registered by them) or
+    all (what they may see); ``status``: following, closed or all."""
+    require(request.auth, "service.view_complaint")
+    if view not in selectors.COMPLAINT_VIEWS:
+        raise HttpError(422, "view باید mine، sent یا all باشد.")
+    return page_of(selectors.complaints_for(request.auth, view, status), page)
+
+
+@router.get("/complaints/{complaint_id}", response=ComplaintOut, tags=["service"])
+def complaint_detail(request, complaint_id: int):
+    require(request.auth, "service.view_complaint")
+    return _complaint(request.auth, complaint_id)
+
+
+@router.post("/complaints", response={201: ComplaintOut, 422: dict}, tags=["service"])
+def complaint_create(request, payload: ComplaintIn):
+    """Registers a complaint with the series' next tracking code; the officer is told."""
+    require(request.auth, "service.add_complaint")
+    form = _complaint_form(request, payload, Complaint())
+    if not form.is_valid():
+        return invalid(form)
+    complaint = form.save(commit=False)
+    return Status(201, services.complaint_register(complaint=complaint, by=request.auth))
+
+
+@router.put("/complaints/{complaint_id}", response={200: ComplaintOut, 422: dict}, tags=["service"])
+def complaint_update(request, complaint_id: int, payload: ComplaintIn):
+    """An edit while it is followed, by its registrar, officer or a manager."""
+    require(request.auth, "service.change_complaint")
+    item = _complaint(request.auth, complaint_id)
+    try:
+        services.complaint_check_editable(item, request.auth)
+    except ValidationError as error:
+        return Status(422, {"detail": error.messages[0], "errors": {}})
+    before = snapshot(item)
+    form = _complaint_form(request, payload, item)
+    if not form.is_valid():
+        return invalid(form)
+    complaint = form.save(commit=False)
+    return services.complaint_update(complaint=complaint, by=request.auth, before=before)
+
+
+@router.post(
+    "/complaints/{complaint_id}/close",
+    response={200: ComplaintOut, 422: ErrorOut},
+    tags=["service"],
+)
+def complaint_close(request, complaint_id: int, payload: ComplaintCloseIn):
+    """Closes it with the final result; its pending follow-ups are settled."""
+    require(request.auth, "service.change_complaint")
+    return _step(
+        _complaint(request.auth, complaint_id),
+        lambda item: services.complaint_close(
+            complaint=item, by=request.auth, result=payload.result
+        ),
+    )
+
+
+@router.post(
+    "/complaints/{complaint_id}/reopen",
+    response={200: ComplaintOut, 422: ErrorOut},
+    tags=["service"],
+)
+def complaint_reopen(request, complaint_id: int):
+    require(request.auth, "service.change_complaint")
+    return _step(
+        _complaint(request.auth, complaint_id),
+        lambda item: services.complaint_reopen(complaint=item, by=request.auth),
+    )
+
+
+@router.delete("/complaints/{complaint_id}", response={204: None, 422: ErrorOut}, tags=["service"])
+def complaint_delete(request, complaint_id: int):
+    """To the recycle bin, while it is followed and has no follow-ups."""
+    require(request.auth, "service.delete_complaint")
+    item = _complaint(request.auth, complaint_id)
+    try:
+        services.complaint_delete(complaint=item, by=request.auth)
+    except ValidationError as error:
+        return Status(422, {"detail": error.messages[0]})
+    return Status(204, None)
+
+
+@router.get("/complaints/{complaint_id}/followups", response=FollowUpPage, tags=["service"])
+def complaint_followup_list(request, complaint_id: int, page: int = 1):
+    require(request.auth, "service.view_complaint")
+    return followups_page(_complaint(request.auth, complaint_id), page)
+
+
+@router.post(
+    "/complaints/{complaint_id}/followups",
+    response={201: FollowUpOut, 422: dict},
+    tags=["service"],
+)
+def complaint_followup_create(request, complaint_id: int, payload: FollowUpIn):
+    """A follow-up on a complaint; its next date is the control officer's to chase."""
+    require(request.auth, "service.change_complaint")
+    complaint = _complaint(request.auth, complaint_id)
+    return log_followup(request, payload, FollowUp(complaint=complaint))
 
 
 # Suggestions, gifts and discounts ------------------------------------------------------

@@ -61,7 +61,7 @@ def _menu() -> list[MenuSection]:
                     "sales:followup_due",
                     "telephone-forward",
                     "sales:followup",
-                    "sales.view_lead",
+                    "sales.view_followup",
                 ),
                 MenuItem(_("سرنخ‌ها"), "sales:lead_list", "funnel", "sales:lead", "sales.view_lead"),
                 MenuItem(
@@ -82,6 +82,13 @@ def _menu() -> list[MenuSection]:
                     "inbox",
                     "service:request",
                     "service.view_request",
+                ),
+                MenuItem(
+                    _("شکایات"),
+                    "service:complaint_list",
+                    "megaphone",
+                    "service:complaint",
+                    "service.view_complaint",
                 ),
             ],
         ),

@@ -33,7 +33,9 @@ class SalesConfig(AppConfig):
         )
         # A sales rep's day starts with their due follow-ups: first on the home page.
         register_home_panel(
-            HomePanel("sales/_home_followups.html", home_panel_context, "sales.view_lead", order=1)
+            HomePanel(
+                "sales/_home_followups.html", home_panel_context, "sales.view_followup", order=1
+            )
         )
         register_record_panel(
             RecordPanel(

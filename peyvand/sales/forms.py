@@ -155,6 +155,10 @@ class FollowUpForm(forms.ModelForm):
         self.fields["result"].empty_label = _("— نتیجه —")
         self.fields["referred_to"].queryset = sales_users()
         self.fields["referred_to"].empty_label = _("— بدون ارجاع —")
+        if self.instance.complaint_id:
+            # A complaint is seen by its registrar and control officer only: its next
+            # follow-up is the officer's (another officer is an edit of the complaint).
+            del self.fields["referred_to"]
 
     def clean(self):
         cleaned = super().clean()

@@ -171,17 +171,24 @@ class Lead(BusinessRecord):
 
 class FollowUpQuerySet(VisibleQuerySet):
     def visibility(self, user) -> Q | None:
-        """A follow-up is seen by whoever sees its lead, and by its author."""
+        """A follow-up on a lead or a proforma is seen by whoever sees its lead, and by
+        its author's team; one on a complaint by its author and whoever sees the
+        complaint (its registrar and control officer)."""
         if user.has_perm("accounts.see_all"):
             return None
         team = user.team_member_ids()
-        return (
+        on_sales = Q(complaint__isnull=True) & (
             Q(owner_id__in=team)
             | Q(lead__owner_id__in=team)
             | Q(lead__responsible_id__in=team)
             | Q(lead__next_by_id__in=team)
             | Q(quote__owner_id__in=team)
         )
+        # A complaint's follow-ups are as confidential as the complaint.
+        on_complaint = Q(complaint__isnull=False) & (
+            Q(owner=user) | Q(complaint__owner=user) | Q(complaint__officer=user)
+        )
+        return on_sales | on_complaint
 
 
 class FollowUp(BusinessRecord):
@@ -189,7 +196,7 @@ class FollowUp(BusinessRecord):
     next date is pending until a newer follow-up on the same lead (or closing the lead)
     settles it; pending ones are what «پیگیری‌های من» lists and reminders fire for."""
 
-    # A follow-up is on a lead or on a proforma (exactly one, by a constraint).
+    # A follow-up is on a lead, a proforma or a complaint (exactly one, by a constraint).
     lead = models.ForeignKey(
         Lead,
         verbose_name=_("سرنخ"),
@@ -201,6 +208,14 @@ class FollowUp(BusinessRecord):
     quote = models.ForeignKey(
         "sales.Quote",
         verbose_name=_("پیش فاکتور"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+    )
+    complaint = models.ForeignKey(
+        "service.Complaint",
+        verbose_name=_("شکایت"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -269,6 +284,7 @@ class FollowUp(BusinessRecord):
         indexes = [
             models.Index(fields=["lead", "-at", "-id"], name="followup_lead_recent"),
             models.Index(fields=["quote", "-at", "-id"], name="followup_quote_recent"),
+            models.Index(fields=["complaint", "-at", "-id"], name="followup_complaint_recent"),
             # «پیگیری‌های من»: a user's pending next dates, nothing else.
             models.Index(
                 fields=["next_by", "next_at"],
@@ -284,7 +300,12 @@ class FollowUp(BusinessRecord):
 
         constraints = [
             models.CheckConstraint(
-                condition=Q(lead__isnull=True) ^ Q(quote__isnull=True), name="followup_one_subject"
+                condition=(
+                    Q(lead__isnull=False, quote__isnull=True, complaint__isnull=True)
+                    | Q(lead__isnull=True, quote__isnull=False, complaint__isnull=True)
+                    | Q(lead__isnull=True, quote__isnull=True, complaint__isnull=False)
+                ),
+                name="followup_one_subject",
             )
         ]
 
@@ -292,8 +313,10 @@ class FollowUp(BusinessRecord):
         return str(self.result)
 
     @property
-    def subject(self) -> "Lead | Quote":
-        return self.lead if self.lead_id else self.quote
+    def subject(self) -> "Lead | Quote | service.Complaint":  # noqa: F821 - the service app
+        if self.lead_id:
+            return self.lead
+        return self.quote if self.quote_id else self.complaint
 
     def get_absolute_url(self) -> str:
         return f"{self.subject.get_absolute_url()}#followup-{self.pk}"

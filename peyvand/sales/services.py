@@ -90,7 +90,7 @@ def lead_close(*, lead: Lead, by, status: str, reason: str = "") -> Lead:
     lead.next_at = None
     lead.next_by = None
     record_save(record=lead, by=by, before=before)
-    _settle_pending(FollowUp.objects.filter(lead=lead))
+    settle_followups(FollowUp.objects.filter(lead=lead))
     return lead
 
 
@@ -121,13 +121,13 @@ def lead_set_stage(*, lead: Lead, by, stage: str) -> bool:
 @transaction.atomic
 def lead_delete(*, lead: Lead, by) -> None:
     record_delete(record=lead, by=by)
-    _settle_pending(FollowUp.objects.filter(lead=lead))
+    settle_followups(FollowUp.objects.filter(lead=lead))
 
 
 # Follow-ups ----------------------------------------------------------------------------
 
 
-def _settle_pending(followups) -> None:
+def settle_followups(followups) -> None:
     """Settles follow-ups whose next date is now answered (or moot) and drops their
     reminders."""
     pending = list(followups.filter(settled_at__isnull=True, next_at__isnull=False))
@@ -144,6 +144,8 @@ def followup_audience(followup: FollowUp) -> list:
     people = {followup.owner_id: followup.owner}
     if followup.lead_id:
         people.setdefault(followup.lead.responsible_id, followup.lead.responsible)
+    elif followup.complaint_id:
+        people.setdefault(followup.complaint.officer_id, followup.complaint.officer)
     if followup.referred_to_id:
         people.setdefault(followup.referred_to_id, followup.referred_to)
     return list(people.values())
@@ -162,27 +164,37 @@ def _remind(followup: FollowUp) -> None:
         )
 
 
+# Why a subject takes no follow-up, by its kind.
+CLOSED_SUBJECT = {
+    "lead": "این سرنخ بسته شده است؛ برای پیگیری، اول آن را باز کنید.",
+    "quote": "این پیش فاکتور دیگر در جریان نیست؛ پیگیری فقط روی پیش‌نویس یا ارسال‌شده ثبت می‌شود.",
+    "complaint": "این شکایت بسته شده است؛ برای پیگیری، اول آن را دوباره باز کنید.",
+}
+
+
+def _responsible(subject):
+    """Whose turn a subject's next follow-up is when nobody is referred to."""
+    name = subject._meta.model_name
+    if name == "lead":
+        return subject.responsible
+    return subject.officer if name == "complaint" else subject.owner
+
+
 @transaction.atomic
 def followup_log(*, followup: FollowUp, by) -> FollowUp:
-    """Logs a follow-up on a lead or a proforma: it settles the earlier pending one,
-    becomes the lead's last result, and its next date (if any) is reminded to the
-    author, the responsible user and the referred user, whose turn it then is."""
+    """Logs a follow-up on a lead, a proforma or a complaint: it settles the earlier
+    pending one, becomes the lead's last result, and its next date (if any) is reminded
+    to the author, the responsible user (the lead's, the proforma's owner, the
+    complaint's control officer) and the referred user, whose turn it then is."""
     lead = followup.lead
-    if lead is not None and not lead.is_open:
-        raise ValidationError("این سرنخ بسته شده است؛ برای پیگیری، اول آن را باز کنید.")
-    if lead is None and not followup.quote.is_open:
-        raise ValidationError(
-            "این پیش فاکتور دیگر در جریان نیست؛ پیگیری فقط روی پیش‌نویس یا ارسال‌شده ثبت می‌شود."
-        )
+    subject = followup.subject
+    if not subject.is_open:
+        raise ValidationError(CLOSED_SUBJECT[subject._meta.model_name])
     followup.owner = by
     followup.priority = followup.result.priority
     if followup.next_at is not None:
-        responsible = lead.responsible if lead is not None else followup.quote.owner
-        followup.next_by = followup.referred_to or responsible
-    if lead is not None:
-        _settle_pending(FollowUp.objects.filter(lead=lead))
-    else:
-        _settle_pending(FollowUp.objects.filter(quote=followup.quote))
+        followup.next_by = followup.referred_to or _responsible(subject)
+    settle_followups(subject.followups.all())
     record_save(record=followup, by=by)
     if followup.next_at is not None:
         _remind(followup)
@@ -223,7 +235,7 @@ def followup_to_task(*, followup: FollowUp, by) -> Task:
         assignee=assignee,
         date=timezone.localtime(due).date(),
         description=f"پیگیری {followup.subject}: {text}",
-        related=followup.subject if followup.lead_id else followup.quote.contact,
+        related=followup.subject if followup.lead_id else followup.subject.contact,
     )
     task_save(task=task, by=by)
     FollowUp.objects.filter(pk=followup.pk).update(task=task)
@@ -304,7 +316,7 @@ def quote_set_status(*, quote: Quote, by, status: str, reason: str = "") -> Quot
     quote.cancel_reason = reason.strip() if status == Quote.Status.CANCELLED else ""
     record_save(record=quote, by=by, before=before)
     if status != Quote.Status.SENT:
-        _settle_pending(FollowUp.objects.filter(quote=quote))
+        settle_followups(FollowUp.objects.filter(quote=quote))
     return quote
 
 

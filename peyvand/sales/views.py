@@ -234,15 +234,16 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Follow-ups ----------------------------------------------------------------------------
 
 
-def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, page):
-    """The entry row of a lead's or a proforma's page: fetched (GET) when N opens it —
-    the pages leave it out, a third of their time — and posted here (htmx): the answer
-    is the refreshed follow-up card with the new row on top, or the entry row with its
-    Persian errors and everything typed kept."""
+def followup_entry(request: HttpRequest, followup: FollowUp, template: str, page):
+    """The entry row of a lead's, a proforma's or a complaint's page: fetched (GET) when
+    N opens it — the pages leave it out, a third of their time — and posted here (htmx):
+    the answer is the refreshed follow-up card with the new row on top, or the entry row
+    with its Persian errors and everything typed kept."""
     subject = followup.subject
     entry_url = request.path
     if request.method == "GET":
-        context = {"followup_form": FollowUpForm(), "entry_url": entry_url, "open": True}
+        form = FollowUpForm(instance=followup)
+        context = {"followup_form": form, "entry_url": entry_url, "open": True}
         return render(request, "sales/_followup_entry.html", context)
     form = FollowUpForm(request.POST, instance=followup)
     if form.is_valid():
@@ -266,11 +267,11 @@ def _followup_entry(request: HttpRequest, followup: FollowUp, template: str, pag
     return page(request, subject, followup_form=form)
 
 
-@permission_required("sales.add_followup", raise_exception=True)
+@permission_required(["sales.view_lead", "sales.add_followup"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request.user, pk)
-    return _followup_entry(request, FollowUp(lead=lead), "sales/lead_detail.html", _lead_page)
+    return followup_entry(request, FollowUp(lead=lead), "sales/lead_detail.html", _lead_page)
 
 
 @permission_required("activities.add_task", raise_exception=True)
@@ -282,7 +283,7 @@ def followup_task(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(own_url(request, request.POST.get("next", "")) or task.get_absolute_url())
 
 
-@view_leads
+@permission_required("sales.view_followup", raise_exception=True)
 def followup_due(request: HttpRequest) -> HttpResponse:
     """«پیگیری‌های من»: the whole due list (the home page shows its top)."""
     return render(
@@ -441,11 +442,11 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _quote_page(request, get_quote_for_user(request.user, pk))
 
 
-@permission_required("sales.add_followup", raise_exception=True)
+@permission_required(["sales.view_quote", "sales.add_followup"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def quote_followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
-    return _followup_entry(request, FollowUp(quote=quote), "sales/quote_detail.html", _quote_page)
+    return followup_entry(request, FollowUp(quote=quote), "sales/quote_detail.html", _quote_page)
 
 
 @permission_required("sales.change_quote", raise_exception=True)

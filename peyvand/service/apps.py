@@ -16,10 +16,11 @@ class ServiceConfig(AppConfig):
             register_search_source,
         )
         from peyvand.customfields.registry import register_target
-        from peyvand.service.selectors import request_search
+        from peyvand.service.selectors import complaint_search, request_search
         from peyvand.service.views import contact_panel_context, home_panel_context
 
         register_target("service.request", "درخواست‌ها")
+        register_target("service.complaint", "شکایات")
         register_search_source(
             SearchSource(
                 label="درخواست‌ها",
@@ -27,6 +28,15 @@ class ServiceConfig(AppConfig):
                 row_template="service/_search_row.html",
                 list_url_name="service:request_all",
                 permission="service.view_request",
+            )
+        )
+        register_search_source(
+            SearchSource(
+                label="شکایات",
+                search=complaint_search,
+                row_template="service/_complaint_search_row.html",
+                list_url_name="service:complaint_list",
+                permission="service.view_complaint",
             )
         )
         # A support agent's day: the requests waiting for them, after the follow-ups.

@@ -11,7 +11,8 @@ from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import Channel, RequestType, Urgency
-from peyvand.service.models import Feedback, Request, ServiceSettings
+from peyvand.sales.models import Product
+from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
 
 class RequestForm(CustomFieldsMixin, forms.ModelForm):
@@ -138,3 +139,56 @@ class FeedbackForm(forms.ModelForm):
         if value is not None and value < 0:
             self.add_error("value", _("ارزش نمی‌تواند منفی باشد."))
         return cleaned
+
+
+class ComplaintForm(CustomFieldsMixin, forms.ModelForm):
+    """A complaint as it is registered, and edited while it is followed."""
+
+    date = JalaliDateField(label=_("تاریخ شکایت"))
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "contact", "date", "channel", "source", "description", "product", "staff",
+            "officer", "actions",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+            "source": forms.RadioSelect,
+        }
+        error_messages = {
+            "description": {"required": _("شرح شکایت مشتری را بنویسید.")},
+            "contact": {"required": _("مشتری شاکی را انتخاب کنید.")},
+            "officer": {"required": _("مسئول کنترل شکایت را انتخاب کنید.")},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            Q(pk__in=Contact.objects.visible_to(user)) | Q(pk=self.instance.contact_id)
+        )
+        self.fields["contact"].widget = AutocompleteSelect(reverse("contacts:autocomplete"))
+        self.fields["contact"].widget.choices = self.fields["contact"].choices
+        self.fields["channel"].queryset = Channel.objects.active_or(self.instance.channel_id)
+        self.fields["product"].queryset = Product.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.product_id)
+        )
+        people = User.objects.filter(Q(is_active=True) | Q(pk=self.instance.officer_id))
+        self.fields["officer"].queryset = people
+        self.fields["staff"].queryset = User.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.staff_id)
+        )
+        self.fields["source"].choices = Complaint.Source.choices  # no «---------» radio
+        for name in ("channel", "product", "staff", "officer"):
+            self.fields[name].empty_label = _("— انتخاب کنید —")
+        self.add_custom_fields("service.complaint")
+
+    def clean_description(self) -> str:
+        text = normalize_persian(self.cleaned_data["description"]).strip()
+        if not text:
+            raise forms.ValidationError(_("شرح شکایت مشتری را بنویسید."))
+        return text
+
+    def clean_actions(self) -> str:
+        return normalize_persian(self.cleaned_data.get("actions", "")).strip()

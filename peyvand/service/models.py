@@ -26,6 +26,9 @@ class RequestQuerySet(VisibleQuerySet):
 class Request(BusinessRecord):
     """درخواست. The owner is the creator (user 1), the assignee is user 2."""
 
+    # What the public tracking page calls it (it shows requests and complaints).
+    tracked_kind = "request"
+
     class Status(models.TextChoices):
         OPEN = "open", _("در دست انجام")
         DONE = "done", _("انجام شده، در انتظار تأیید")
@@ -206,3 +209,111 @@ class Feedback(BusinessRecord):
 
     def get_absolute_url(self) -> str:
         return f"{self.contact.get_absolute_url()}#feedback-{self.pk}"
+
+
+class ComplaintQuerySet(VisibleQuerySet):
+    def visibility(self, user) -> Q | None:
+        """A complaint is its registrar's and its control officer's; managers see every
+        complaint. The staff member it is about does not see it."""
+        if user.has_perm("accounts.see_all"):
+            return None
+        return Q(owner=user) | Q(officer=user)
+
+
+class Complaint(BusinessRecord):
+    """شکایت: what a customer complains of, followed up by a control officer until a
+    final result closes it. The owner is whoever registered it."""
+
+    tracked_kind = "complaint"
+
+    class Status(models.TextChoices):
+        FOLLOWING = "following", _("در حال پیگیری")
+        CLOSED = "closed", _("بسته شده")
+
+    class Source(models.TextChoices):
+        CRM = "crm", _("ارتباط با مشتری (CRM)")
+        AFTER_SALES = "after_sales", _("خدمات پس از فروش")
+
+    tracking_code = models.CharField(_("کد پیگیری"), max_length=30, unique=True, editable=False)
+    date = models.DateField(_("تاریخ شکایت"), default=timezone.localdate)
+    channel = models.ForeignKey(
+        "lookups.Channel",
+        verbose_name=_("نوع ارتباط"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("مشتری"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول کنترل"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("شرح شکایت مشتری"))
+    actions = models.TextField(_("اقدامات انجام‌شده"), blank=True)
+    product = models.ForeignKey(
+        "sales.Product",
+        verbose_name=_("درباره کالا یا خدمت"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("درباره کارمند"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("منبع"), max_length=12, choices=Source.choices, default=Source.CRM)
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=Status.choices, default=Status.FOLLOWING
+    )
+    result = models.TextField(_("نتیجه نهایی"), blank=True)
+    closed_at = models.DateTimeField(_("تاریخ بستن"), null=True, blank=True)
+    custom = custom_values_field()
+
+    objects = LiveManager.from_queryset(ComplaintQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(ComplaintQuerySet)()
+    assignee_fields = ("officer",)
+
+    class Meta:
+        verbose_name = _("شکایت")
+        verbose_name_plural = _("شکایات")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["officer", "status", "-date", "-id"], name="complaint_officer"),
+            models.Index(fields=["owner", "status", "-date", "-id"], name="complaint_owner"),
+            models.Index(fields=["-date", "-id"], name="complaint_recent"),
+            models.Index(fields=["contact", "-date"], name="complaint_contact"),
+            models.Index(
+                fields=["-deleted_at"],
+                name="complaint_trash",
+                condition=Q(deleted_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"شکایت {self.tracking_code}"
+
+    def history_text(self, field_name: str, value) -> str | None:
+        if field_name == "custom":
+            return custom_history_text(self._meta.label_lower, value)
+        return None
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:complaint_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        """Still followed: it takes follow-ups and edits."""
+        return self.status == self.Status.FOLLOWING

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from peyvand.core.text import normalize_persian
-from peyvand.service.models import Request
+from peyvand.service.models import Complaint, Request
 
 RELATIONS = ("contact", "owner", "assignee", "urgency")
 
@@ -42,26 +42,24 @@ def unseen_q(user) -> Q:
     )
 
 
-def tracked_request(code: str, mobile: str) -> Request | None:
-    """The request a customer tracks: its code, and a mobile number of its customer.
-    Anything else (a wrong number, no customer, deleted) finds nothing, alike."""
+def tracked(code: str, mobile: str) -> list[Request | Complaint]:
+    """What a customer tracks: the request or complaint with this code whose customer
+    has this mobile number. Anything else (a wrong number, no customer, deleted) finds
+    nothing, alike; only what the page shows is read."""
     if not code or not mobile:
-        return None
-    return (
-        Request.objects.filter(tracking_code=code)
-        .filter(Q(contact__mobile=mobile) | Q(contact__phones__number=mobile))
-        .only(
-            "tracking_code",
-            "status",
-            "created_at",
-            "deadline",
-            "done_at",
-            "archived_at",
-            "result",
-            "rejected_at",
-        )
+        return []
+    customer = Q(contact__mobile=mobile) | Q(contact__phones__number=mobile)
+    request = (
+        Request.objects.filter(customer, tracking_code=code)
+        .only("tracking_code", "status", "created_at", "deadline", "result")
         .first()
     )
+    complaint = (
+        Complaint.objects.filter(customer, tracking_code=code)
+        .only("tracking_code", "status", "date", "result")
+        .first()
+    )
+    return [item for item in (request, complaint) if item is not None]
 
 
 def awaiting_me(user, limit: int = 10) -> list[Request]:
@@ -82,3 +80,36 @@ def request_search(*, user, query: str) -> QuerySet[Request]:
     code = normalize_persian(query)
     requests = Request.objects.visible_to(user).select_related("contact")
     return requests.filter(tracking_code=code) if code else requests.none()
+
+
+COMPLAINT_RELATIONS = ("contact", "owner", "officer")
+COMPLAINT_VIEWS = {
+    "mine": "شکایت‌های من",  # I am the control officer
+    "sent": "ثبت‌شده‌های من",  # registered by me
+    "all": "همه شکایت‌ها",  # all I may see (everything, for managers)
+}
+COMPLAINT_STATUS_FILTERS = ("following", "closed", "all")
+
+
+def complaints_for(
+    user, view: str, status: str = "following", query: str = ""
+) -> QuerySet[Complaint]:
+    """A view of the complaints (see COMPLAINT_VIEWS), newest first; ``query`` is a
+    tracking code."""
+    complaints = Complaint.objects.visible_to(user).select_related(*COMPLAINT_RELATIONS)
+    if query:
+        complaints = complaints.filter(tracking_code=normalize_persian(query))
+    if view == "mine":
+        complaints = complaints.filter(officer=user)
+    elif view == "sent":
+        complaints = complaints.filter(owner=user)
+    if status in Complaint.Status.values:
+        complaints = complaints.filter(status=status)
+    return complaints.order_by("-date", "-id")
+
+
+def complaint_search(*, user, query: str) -> QuerySet[Complaint]:
+    """The top bar's search: a complaint's tracking code."""
+    code = normalize_persian(query)
+    complaints = Complaint.objects.visible_to(user).select_related("contact")
+    return complaints.filter(tracking_code=code) if code else complaints.none()

@@ -12,7 +12,8 @@ from peyvand.core.services import record_delete, record_save
 from peyvand.core.workdays import add_working_days
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import message_queue
-from peyvand.service.models import Request
+from peyvand.sales.services import settle_followups
+from peyvand.service.models import Complaint, Request
 
 REQUEST_SEQUENCE = "request"
 
@@ -173,3 +174,102 @@ def request_sms(*, request: Request, by, to: str, body: str):
     return message_queue(
         channel=Channel.SMS, to=to, body=body, by=by, contact=request.contact, related=request
     )
+
+
+# Complaints ------------------------------------------------------------------------------
+
+COMPLAINT_SEQUENCE = "complaint"
+
+
+def _complaint_people_only(complaint: Complaint, by, action: str) -> None:
+    """A complaint is worked on by its registrar, its control officer and managers."""
+    allowed = by.pk in (complaint.owner_id, complaint.officer_id) or by.has_perm("accounts.see_all")
+    if not allowed:
+        raise ValidationError(f"فقط ثبت‌کننده یا مسئول کنترل شکایت می‌تواند آن را {action}.")
+
+
+@transaction.atomic
+def complaint_register(*, complaint: Complaint, by) -> Complaint:
+    """Registers a complaint with the series' next tracking code (a year, a dash and a
+    number, unlike a request's) and tells the control officer."""
+    ensure_sequence(COMPLAINT_SEQUENCE, "شکایات", pattern="{سال}-{شماره}", padding=4)
+    complaint.tracking_code = next_code(COMPLAINT_SEQUENCE)
+    record_save(record=complaint, by=by)
+    _tell_officer(complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by)
+    return complaint
+
+
+def _tell_officer(complaint: Complaint, title: str, by) -> None:
+    for user in {complaint.officer, complaint.owner}:
+        if user.pk != by.pk:
+            notify(
+                user=user,
+                title=title,
+                body=complaint.description[:120],
+                url=complaint.get_absolute_url(),
+            )
+
+
+def complaint_check_editable(complaint: Complaint, by) -> None:
+    _complaint_people_only(complaint, by, "ویرایش کند")
+    if not complaint.is_open:
+        raise ValidationError("این شکایت بسته شده است؛ برای ویرایش، اول آن را دوباره باز کنید.")
+
+
+@transaction.atomic
+def complaint_update(*, complaint: Complaint, by, before: dict) -> Complaint:
+    """An edit while it is followed (the actions taken grow as it is worked on); a new
+    control officer is told."""
+    complaint_check_editable(complaint, by)
+    record_save(record=complaint, by=by, before=before)
+    if before.get("officer_id") != complaint.officer_id:
+        _tell_officer(complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by)
+    return complaint
+
+
+def _lock_complaint(complaint: Complaint) -> None:
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk").get()
+    complaint.refresh_from_db()
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, by, result: str) -> Complaint:
+    """Closes a complaint with its final result; its pending follow-ups are settled."""
+    _lock_complaint(complaint)
+    _complaint_people_only(complaint, by, "ببندد")
+    if not complaint.is_open:
+        raise ValidationError("این شکایت پیش‌تر بسته شده است.")
+    if not result.strip():
+        raise ValidationError("نتیجه نهایی شکایت را بنویسید.")
+    before = snapshot(complaint)
+    complaint.status = Complaint.Status.CLOSED
+    complaint.result = result.strip()
+    complaint.closed_at = timezone.now()
+    record_save(record=complaint, by=by, before=before)
+    settle_followups(complaint.followups.all())
+    _tell_officer(complaint, f"شکایت {complaint.tracking_code} بسته شد", by)
+    return complaint
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, by) -> Complaint:
+    """Back to being followed (the customer was not satisfied after all)."""
+    _lock_complaint(complaint)
+    _complaint_people_only(complaint, by, "دوباره باز کند")
+    if complaint.is_open:
+        raise ValidationError("این شکایت باز است.")
+    before = snapshot(complaint)
+    complaint.status = Complaint.Status.FOLLOWING
+    complaint.closed_at = None
+    record_save(record=complaint, by=by, before=before)
+    return complaint
+
+
+@transaction.atomic
+def complaint_delete(*, complaint: Complaint, by) -> None:
+    """To the trash, while it is followed and has no follow-ups (a worked complaint is
+    history: it is closed, not deleted)."""
+    _complaint_people_only(complaint, by, "حذف کند")
+    if not complaint.is_open or complaint.followups.exists():
+        raise ValidationError("روی این شکایت کار شده است؛ به‌جای حذف، آن را با نتیجه ببندید.")
+    record_delete(record=complaint, by=by)

@@ -22,9 +22,19 @@ from peyvand.lookups.models import Channel
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel as MessageChannel
 from peyvand.messaging.services import NotSendable
+from peyvand.sales import selectors as sales_selectors
+from peyvand.sales.forms import FollowUpForm
+from peyvand.sales.models import FollowUp
+from peyvand.sales.views import followup_entry
 from peyvand.service import selectors, services
-from peyvand.service.forms import FeedbackForm, RequestForm, ServiceSettingsForm, TrackForm
-from peyvand.service.models import Feedback, Request, ServiceSettings
+from peyvand.service.forms import (
+    ComplaintForm,
+    FeedbackForm,
+    RequestForm,
+    ServiceSettingsForm,
+    TrackForm,
+)
+from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
 # The channel lookup seeded for phone calls (lookups' defaults).
 PHONE_CHANNEL = "تلفن"
@@ -138,8 +148,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "service/request_detail.html", context)
 
 
-def _step(request: HttpRequest, pk: int, action, done_message: str) -> HttpResponse:
-    item = get_request_for_user(request.user, pk)
+def _step(request: HttpRequest, item, action, done_message: str) -> HttpResponse:
+    """A workflow step on a request or a complaint: done, or its Persian refusal."""
     try:
         action(item)
     except ValidationError as error:
@@ -155,7 +165,7 @@ def request_done(request: HttpRequest, pk: int) -> HttpResponse:
     result = request.POST.get("result", "")
     return _step(
         request,
-        pk,
+        get_request_for_user(request.user, pk),
         lambda item: services.request_done(request=item, by=request.user, result=result),
         _("درخواست انجام‌شده اعلام شد و به ثبت‌کننده برای تأیید رفت."),
     )
@@ -166,7 +176,7 @@ def request_done(request: HttpRequest, pk: int) -> HttpResponse:
 def request_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
-        pk,
+        get_request_for_user(request.user, pk),
         lambda item: services.request_archive(request=item, by=request.user),
         _("درخواست تأیید و بایگانی شد."),
     )
@@ -178,7 +188,7 @@ def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _step(
         request,
-        pk,
+        get_request_for_user(request.user, pk),
         lambda item: services.request_reject(request=item, by=request.user, note=note),
         _("درخواست با «اشکال دارد» به انجام‌دهنده برگشت."),
     )
@@ -216,7 +226,15 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
             .select_related("owner")
             .order_by("-date", "-id")[:10]
         )
-    return {"customer_requests": items, "feedback": feedback}
+    complaints = []
+    if request.user.has_perm("service.view_complaint"):
+        complaints = list(
+            Complaint.objects.visible_to(request.user)
+            .filter(contact=contact)
+            .select_related("officer")
+            .order_by("-date", "-id")[:10]
+        )
+    return {"customer_requests": items, "feedback": feedback, "complaints": complaints}
 
 
 # The public tracking page ---------------------------------------------------------------
@@ -230,7 +248,8 @@ TRACK_WINDOW_SECONDS = 600
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """A customer types a tracking code and their mobile number and sees the status and
-    result of their request; nothing else, and nothing at all for a wrong pair."""
+    result of their request or complaint; nothing else, and nothing at all for a wrong
+    pair."""
     form = TrackForm(request.POST or None)
     context = {
         "form": form,
@@ -249,7 +268,7 @@ def track(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             context["searched"] = True
-            context["found"] = selectors.tracked_request(
+            context["found"] = selectors.tracked(
                 form.cleaned_data["code"], form.cleaned_data["mobile"]
             )
     return render(request, "service/track.html", context, status=status)
@@ -340,3 +359,149 @@ def feedback_delete(request: HttpRequest, pk: int) -> HttpResponse:
     record_delete(record=item, by=request.user)
     flash.success(request, _("به سطل بازیافت رفت."))
     return redirect(item.contact)
+
+
+# Complaints ------------------------------------------------------------------------------
+
+view_complaints = permission_required("service.view_complaint", raise_exception=True)
+
+
+def get_complaint_for_user(user, pk: int) -> Complaint:
+    complaints = Complaint.objects.select_related(
+        *selectors.COMPLAINT_RELATIONS, "channel", "product", "staff"
+    )
+    return get_visible_or_404(Complaint, user, pk, complaints)
+
+
+@view_complaints
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    """شکایت‌های من (I am the control officer), ثبت‌شده‌های من, همه (what I may see)."""
+    view = request.GET.get("view", "mine")
+    if view not in selectors.COMPLAINT_VIEWS:
+        view = "mine"
+    status = request.GET.get("status") or "following"
+    if status not in selectors.COMPLAINT_STATUS_FILTERS:
+        status = "following"
+    query = request.GET.get("q", "").strip()
+    complaints = selectors.complaints_for(request.user, view, status, query)
+    context = {
+        "page": paginate(complaints, request.GET.get("page"), settings.PAGE_SIZE),
+        "view": view,
+        "views": selectors.COMPLAINT_VIEWS,
+        "status": status,
+        "query": query,
+        "statuses": [*Complaint.Status.choices, ("all", _("همه"))],
+    }
+    return render(request, "service/complaint_list.html", context)
+
+
+@permission_required("service.add_complaint", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    """A new complaint; ?contact=… fills the customer, ?call=… the caller, by phone."""
+    new = Complaint(officer=request.user)
+    if call_pk := int_param(request.GET, "call"):
+        call = get_visible_or_404(Call, request.user, call_pk)
+        if call.contact_id:
+            new.contact = (
+                Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
+            )
+        new.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    if contact_pk := int_param(request.GET, "contact"):
+        new.contact = get_visible_or_404(Contact, request.user, contact_pk)
+    form = ComplaintForm(request.POST or None, instance=new, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = services.complaint_register(complaint=form.save(commit=False), by=request.user)
+        flash.success(
+            request, _("شکایت با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code}
+        )
+        return redirect(saved)
+    return render(request, "service/complaint_form.html", {"form": form, "item": None})
+
+
+@permission_required("service.change_complaint", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def complaint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_complaint_for_user(request.user, pk)
+    try:
+        services.complaint_check_editable(item, request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(item)
+    before = snapshot(item)
+    form = ComplaintForm(request.POST or None, instance=item, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_update(
+                complaint=form.save(commit=False), by=request.user, before=before
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("شکایت ذخیره شد."))
+            return redirect(item)
+    return render(request, "service/complaint_form.html", {"form": form, "item": item})
+
+
+def _complaint_page(
+    request: HttpRequest, complaint: Complaint, followup_form: FollowUpForm | None = None
+) -> HttpResponse:
+    context = {
+        "complaint": complaint,
+        "record": complaint,
+        "followups": sales_selectors.followups_of(complaint),
+        "followup_form": followup_form,
+        "timeline": timeline_of(complaint),
+    }
+    return render(request, "service/complaint_detail.html", context)
+
+
+@view_complaints
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _complaint_page(request, get_complaint_for_user(request.user, pk))
+
+
+@permission_required(["service.change_complaint", "sales.add_followup"], raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def complaint_followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The follow-up entry row of a complaint's page (the leads' own, keyboard first)."""
+    complaint = get_complaint_for_user(request.user, pk)
+    return followup_entry(
+        request, FollowUp(complaint=complaint), "service/complaint_detail.html", _complaint_page
+    )
+
+
+@permission_required("service.change_complaint", raise_exception=True)
+@require_POST
+def complaint_close(request: HttpRequest, pk: int) -> HttpResponse:
+    result = request.POST.get("result", "")
+    return _step(
+        request,
+        get_complaint_for_user(request.user, pk),
+        lambda item: services.complaint_close(complaint=item, by=request.user, result=result),
+        _("شکایت با نتیجه نهایی بسته شد."),
+    )
+
+
+@permission_required("service.change_complaint", raise_exception=True)
+@require_POST
+def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        get_complaint_for_user(request.user, pk),
+        lambda item: services.complaint_reopen(complaint=item, by=request.user),
+        _("شکایت دوباره باز شد."),
+    )
+
+
+@permission_required("service.delete_complaint", raise_exception=True)
+@require_POST
+def complaint_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_complaint_for_user(request.user, pk)
+    try:
+        services.complaint_delete(complaint=item, by=request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(item)
+    flash.success(request, _("شکایت به سطل بازیافت رفت."))
+    return redirect("service:complaint_list")

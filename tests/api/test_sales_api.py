@@ -155,11 +155,14 @@ def test_visibility_and_roles(client, personas, auth, result):  # noqa: F811
         f"/api/v1/quotes/{quote['id']}/pdf",
         "/api/v1/invoices",
         "/api/v1/products",
-        "/api/v1/followups/due",
     ):
         response = client.get(url, headers=support)
         assert response.status_code == 403, url
         assert response.json()["detail"] == "اجازه این کار را ندارید."
+    # Support has follow-ups of its own (on complaints), never a lead's.
+    assert client.get("/api/v1/followups/due", headers=support).json()["items"] == []
+    logged = post(client, f"/api/v1/leads/{lead.pk}/followups", {"result_id": 1}, support)
+    assert logged.status_code == 403
     outsider = auth("outsider")
     assert client.get(f"/api/v1/leads/{lead.pk}", headers=outsider).status_code == 404
     assert client.get(f"/api/v1/quotes/{quote['id']}/pdf", headers=outsider).status_code == 404

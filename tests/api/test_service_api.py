@@ -111,3 +111,64 @@ def test_gifts_and_discounts_over_the_api(client, people):
     )
     assert refused.status_code == 404
     assert Feedback.objects.count() == 1
+
+
+def test_a_complaint_is_followed_up_and_closed_over_the_api(client, people):
+    from peyvand.lookups.models import FollowUpResult
+    from tests.factories import ContactFactory
+
+    (support, as_support), (manager, as_manager), (_other, as_other) = people.values()
+    customer = ContactFactory(owner=support)
+    missing = client.post(
+        "/api/v1/complaints",
+        {"contact_id": customer.pk, "description": " ", "officer_id": manager.pk},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert missing.status_code == 422
+    assert missing.json()["errors"]["description"][0]["message"] == "شرح شکایت مشتری را بنویسید."
+    created = client.post(
+        "/api/v1/complaints",
+        {
+            "contact_id": customer.pk,
+            "description": "نصاب دیر آمد",
+            "officer_id": manager.pk,
+            "source": "after_sales",
+        },
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert created.status_code == 201, created.content
+    item = created.json()
+    assert item["owner_id"] == support.pk and "-" in item["tracking_code"]
+    url = f"/api/v1/complaints/{item['id']}"
+    assert client.get(url, headers=as_other).status_code == 404
+    mine = client.get("/api/v1/complaints", headers=as_manager).json()
+    assert [row["id"] for row in mine["items"]] == [item["id"]]
+    result = FollowUpResult.objects.get_or_create(name="پیگیری", defaults={"priority": 2})[0]
+    logged = client.post(
+        f"{url}/followups",
+        {"result_id": result.pk, "description": "با مشتری صحبت شد", "next_date": "+1"},
+        content_type=JSON,
+        headers=as_manager,
+    )
+    assert logged.status_code == 201, logged.content
+    assert logged.json()["complaint_id"] == item["id"] and logged.json()["next_by_id"] == manager.pk
+    listed = client.get(f"{url}/followups", headers=as_support).json()["items"]
+    assert [row["id"] for row in listed] == [logged.json()["id"]]
+    refused = client.post(f"{url}/close", {"result": " "}, content_type=JSON, headers=as_manager)
+    assert (
+        refused.status_code == 422 and refused.json()["detail"] == "نتیجه نهایی شکایت را بنویسید."
+    )
+    closed = client.post(
+        f"{url}/close", {"result": "عذرخواهی و تخفیف"}, content_type=JSON, headers=as_manager
+    )
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    late = client.post(
+        f"{url}/followups", {"result_id": result.pk}, content_type=JSON, headers=as_manager
+    )
+    assert late.status_code == 422 and "بسته شده" in late.json()["detail"]
+    gone = client.delete(url, headers=as_support)
+    assert gone.status_code == 422 and "به‌جای حذف" in gone.json()["detail"]
+    assert client.get(url, headers=as_other).status_code == 404
+    assert client.post(f"{url}/reopen", headers=as_other).status_code == 404

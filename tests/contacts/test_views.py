@@ -253,9 +253,9 @@ def test_the_detail_query_count_does_not_grow_with_history(
     # attachments, the attachments card
     # 16 of its own, + the messages card (the contact's messages, the user's groups), the
     # tasks and calls card (one query each), the leads card (one) and the customer's
-    # sales summary (proformas, invoices, open leads: one each), the requests card and
-    # the suggestions/gifts/discounts card (one each)
-    with django_assert_num_queries(26):
+    # sales summary (proformas, invoices, open leads: one each), the requests, complaints
+    # and suggestions/gifts/discounts cards (one each)
+    with django_assert_num_queries(27):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
     assert f"سرنخ {edits - 1}" in page

@@ -34,7 +34,7 @@ from peyvand.messaging.models import (
 from peyvand.sales import services as sales_services
 from peyvand.sales.models import FollowUp, Lead, Product, Quote, QuoteLine
 from peyvand.service import services as service_services
-from peyvand.service.models import Request
+from peyvand.service.models import Complaint, Request
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -96,6 +96,7 @@ class Command(BaseCommand):
         self._leads(users)
         self._quotes(users)
         self._requests(users)
+        self._complaints(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -450,6 +451,47 @@ class Command(BaseCommand):
             kind=contact_services.CODE_SEQUENCE, last_number__lt=CONTACT_COUNT
         ).update(last_number=CONTACT_COUNT)
         return created
+
+    def _complaints(self, users: dict[str, User]) -> None:
+        """Complaints followed by the support agent (control officer): one being
+        followed with a follow-up due today, one closed with its final result."""
+        if Complaint.all_objects.exists():
+            return
+        support, manager = users["support"], users["manager"]
+        phone = LookupChannel.objects.filter(name="تلفن").first()
+        result = FollowUpResult.objects.order_by("priority", "id").first()
+        product = Product.objects.order_by("id").first()
+        customers = list(Contact.objects.order_by("id")[6:9])
+        rows = [
+            ("کالا با دو هفته تأخیر رسید و کارتن آن آسیب دیده بود.", "after_sales", None),
+            ("کارشناس فروش قول تخفیف داده بود ولی در فاکتور نیامد.", "crm", "تخفیف اعمال شد."),
+        ]
+        for number, (text, source, final) in enumerate(rows):
+            complaint = service_services.complaint_register(
+                complaint=Complaint(
+                    contact=customers[number % len(customers)],
+                    channel=phone,
+                    source=source,
+                    description=text,
+                    product=product if source == "after_sales" else None,
+                    staff=users["sales"] if source == "crm" else None,
+                    officer=support,
+                ),
+                by=manager,
+            )
+            if result is not None:
+                sales_services.followup_log(
+                    followup=FollowUp(
+                        complaint=complaint,
+                        result=result,
+                        description="با مشتری تماس گرفته شد و پوزش خواستیم.",
+                        at=timezone.now() - datetime.timedelta(hours=3),
+                        next_at=timezone.now() + datetime.timedelta(hours=1),
+                    ),
+                    by=support,
+                )
+            if final:
+                service_services.complaint_close(complaint=complaint, by=support, result=final)
 
     def _requests(self, users: dict[str, User]) -> None:
         """The service desk: requests between support and the manager at each step of
