@@ -239,6 +239,10 @@ def owners_complaint(personas) -> list:
     return [complaint_register(complaint=item, by=personas.owner).pk]
 
 
+def two_owners_requests(personas) -> list:
+    return owners_request(personas) + owners_request(personas)
+
+
 def owners_quote(personas) -> list:
     lead = LeadFactory(owner=personas.owner)
     line = QuoteLine(description="خدمات", unit_price=1000)
@@ -423,6 +427,10 @@ RULES: dict[str, Rule] = {
     "service:request_archive": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_reject": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
     "service:request_sms": Rule(owners_request, LOGIN, 404, 200, 200),
+    # Anyone who sees a request may follow it; links need the right to change requests.
+    "service:request_watch": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    "service:request_link": Rule(owners_request, LOGIN, 404, 302, 302, "post"),
+    "service:request_unlink": Rule(two_owners_requests, LOGIN, 404, 302, 302, "post"),
     "service:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "service:feedback_create": Rule(owners_contact, LOGIN, 404, 200, 200),
     "service:feedback_delete": Rule(owners_feedback, LOGIN, 404, 302, 302, "post"),

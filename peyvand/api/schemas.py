@@ -608,6 +608,17 @@ class RequestOut(Schema):
     archived_at: datetime.datetime | None
     rejected_at: datetime.datetime | None  # sent back («اشکال دارد»), marked until done
     rejection_note: str
+    confidentiality: str  # private, team, public
+    watcher_ids: list[int]
+    related_ids: list[int]  # linked requests (only those the caller may see are worth asking)
+
+    @staticmethod
+    def resolve_watcher_ids(item) -> list[int]:
+        return [user.pk for user in item.watchers.all()]
+
+    @staticmethod
+    def resolve_related_ids(item) -> list[int]:
+        return [other.pk for other in item.related.all()]
 
 
 class RequestIn(Schema):
@@ -621,6 +632,8 @@ class RequestIn(Schema):
     urgency_id: int
     tracking_code: str = ""  # empty: the series' next
     assignee_id: int
+    confidentiality: str = "private"  # private, team or public: who else sees it
+    watcher_ids: list[int] = []  # told of every update; they see it whatever its level
 
 
 class RequestPage(Schema):

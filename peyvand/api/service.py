@@ -49,6 +49,7 @@ def _form(request, payload: RequestIn, item: Request) -> RequestForm:
     data = payload.dict()
     for name in ("contact", "channel", "type1", "type2", "type3", "urgency", "assignee"):
         data[name] = data.pop(f"{name}_id")
+    data["watchers"] = data.pop("watcher_ids")
     return RequestForm(data=data, instance=item, user=request.auth)
 
 
@@ -60,7 +61,8 @@ def request_list(request, view: str = "inbox", status: str = "active", page: int
     require(request.auth, "service.view_request")
     if view not in selectors.VIEWS:
         raise HttpError(422, "view باید inbox، sent یا all باشد.")
-    return page_of(selectors.requests_for(request.auth, view, status), page)
+    requests = selectors.requests_for(request.auth, view, status)
+    return page_of(requests.prefetch_related("watchers", "related"), page)
 
 
 @router.get("/requests/{request_id}", response=RequestOut, tags=["service"])
@@ -80,7 +82,12 @@ def request_create(request, payload: RequestIn):
     form = _form(request, payload, Request())
     if not form.is_valid():
         return invalid(form)
-    return Status(201, services.request_register(request=form.save(commit=False), by=request.auth))
+    item = services.request_register(
+        request=form.save(commit=False),
+        by=request.auth,
+        watchers=form.cleaned_data.get("watchers", ()),
+    )
+    return Status(201, item)
 
 
 @router.put("/requests/{request_id}", response={200: RequestOut, 422: dict}, tags=["service"])
@@ -96,7 +103,12 @@ def request_update(request, request_id: int, payload: RequestIn):
     form = _form(request, payload, item)
     if not form.is_valid():
         return invalid(form)
-    return services.request_update(request=form.save(commit=False), by=request.auth, before=before)
+    return services.request_update(
+        request=form.save(commit=False),
+        by=request.auth,
+        before=before,
+        watchers=form.cleaned_data.get("watchers"),
+    )
 
 
 def _step(item, action):

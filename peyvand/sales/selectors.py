@@ -4,13 +4,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.http import QueryDict
 from django.utils import timezone
 
 from peyvand.accounts.models import User
+from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_phone_key
 from peyvand.core.dates import parse_jalali_date
@@ -29,20 +29,7 @@ from peyvand.sales.models import (
 def sales_users(current: int | None = None) -> QuerySet[User]:
     """Active users who work leads (their role lets them see leads), for the
     responsible and referral pickers; plus the one a record already names."""
-    view_lead = Permission.objects.filter(content_type__app_label="sales", codename="view_lead")
-    return (
-        User.objects.filter(
-            Q(is_active=True)
-            & (
-                Q(groups__permissions__in=view_lead)
-                | Q(user_permissions__in=view_lead)
-                | Q(is_superuser=True)
-            )
-            | Q(pk=current)
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return users_who_can("sales.view_lead", current=[current])
 
 
 @dataclass

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
+from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import AutocompleteSelect, MoneyField
@@ -22,7 +23,7 @@ class RequestForm(CustomFieldsMixin, forms.ModelForm):
         model = Request
         fields = [
             "contact", "channel", "type1", "type2", "type3", "subject", "description",
-            "urgency", "tracking_code", "assignee",
+            "urgency", "tracking_code", "assignee", "confidentiality", "watchers",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -48,6 +49,15 @@ class RequestForm(CustomFieldsMixin, forms.ModelForm):
         self.fields["assignee"].queryset = User.objects.filter(
             Q(is_active=True) | Q(pk=self.instance.assignee_id)
         )
+        watching = (
+            list(self.instance.watchers.values_list("pk", flat=True)) if self.instance.pk else []
+        )
+        self.fields["watchers"].queryset = users_who_can("service.view_request", watching)
+        self.fields["watchers"].widget.attrs["data-pick-many"] = ""
+        self.fields["confidentiality"].required = False  # left out: the default
+        self.fields["watchers"].help_text = _(
+            "از هر تغییر درخواست باخبر می‌شوند و آن را می‌بینند، هر محرمانگی‌ای داشته باشد."
+        )
         self.fields["tracking_code"].required = False
         for name in ("channel", "type1", "type2", "type3", "assignee"):
             self.fields[name].empty_label = _("— انتخاب کنید —")
@@ -64,6 +74,9 @@ class RequestForm(CustomFieldsMixin, forms.ModelForm):
 
     def clean_subject(self) -> str:
         return normalize_persian(self.cleaned_data.get("subject", "")).strip()
+
+    def clean_confidentiality(self) -> str:
+        return self.cleaned_data.get("confidentiality") or Request.Confidentiality.PRIVATE
 
     def clean_tracking_code(self) -> str:
         code = normalize_persian(self.cleaned_data.get("tracking_code") or "").strip()

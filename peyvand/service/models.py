@@ -16,11 +16,22 @@ from peyvand.customfields.models import custom_values_field
 
 class RequestQuerySet(VisibleQuerySet):
     def visibility(self, user) -> Q | None:
-        """A request is its creator's and its assignee's (not their teams'); managers
-        see every request."""
+        """A request is its creator's, its assignee's and its watchers'; beyond them its
+        confidentiality decides: private (nobody else), team (the creator's and the
+        assignee's teams) or public (everyone who works requests). Managers see every
+        request."""
         if user.has_perm("accounts.see_all"):
             return None
-        return Q(owner=user) | Q(assignee=user)
+        team = user.team_member_ids()
+        watched = self.model.watchers.through.objects.filter(user=user).values("request_id")
+        level = Request.Confidentiality
+        return (
+            Q(owner=user)
+            | Q(assignee=user)
+            | Q(pk__in=watched)
+            | Q(confidentiality=level.TEAM) & (Q(owner_id__in=team) | Q(assignee_id__in=team))
+            | Q(confidentiality=level.PUBLIC)
+        )
 
 
 class Request(BusinessRecord):
@@ -33,6 +44,11 @@ class Request(BusinessRecord):
         OPEN = "open", _("در دست انجام")
         DONE = "done", _("انجام شده، در انتظار تأیید")
         ARCHIVED = "archived", _("بایگانی شده")
+
+    class Confidentiality(models.TextChoices):
+        PRIVATE = "private", _("محرمانه (فقط ثبت‌کننده، انجام‌دهنده و دنبال‌کنندگان)")
+        TEAM = "team", _("تیمی (تیم‌های ثبت‌کننده و انجام‌دهنده هم)")
+        PUBLIC = "public", _("عمومی (همه کارشناسان درخواست‌ها)")
 
     tracking_code = models.CharField(_("کد پیگیری"), max_length=30, unique=True)
     contact = models.ForeignKey(
@@ -99,6 +115,20 @@ class Request(BusinessRecord):
     # Sent back by the creator («اشکال دارد»): when and why; it stays marked until done.
     rejected_at = models.DateTimeField(_("برگشت"), null=True, blank=True)
     rejection_note = models.CharField(_("اشکال"), max_length=500, blank=True)
+    confidentiality = models.CharField(
+        _("محرمانگی"),
+        max_length=8,
+        choices=Confidentiality.choices,
+        default=Confidentiality.PRIVATE,
+    )
+    # Told of every update, and they see it whatever its confidentiality.
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("دنبال‌کنندگان"),
+        blank=True,
+        related_name="watched_requests",
+    )
+    related = models.ManyToManyField("self", verbose_name=_("درخواست‌های مرتبط"), blank=True)
     custom = custom_values_field()
     # Unseen until opened: by the assignee (newly assigned, sent back) and by the creator
     # (done, awaiting confirmation).

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peyvand.activities.reminders import notify
-from peyvand.core.history import snapshot
+from peyvand.core.history import log_event, snapshot
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.workdays import add_working_days
@@ -35,10 +35,42 @@ def _tell(request: Request, user, title: str, by) -> None:
         )
 
 
+def _tell_watchers(request: Request, title: str, by) -> None:
+    """Watchers hear of every update (not the one who made it, nor the creator and the
+    assignee, who are told in their own words)."""
+    people = (by.pk, request.owner_id, request.assignee_id)
+    for user in request.watchers.exclude(pk__in=people):
+        _tell(request, user, title, by)
+
+
+def _names(users) -> str:
+    return "، ".join(sorted(str(user) for user in users))
+
+
+def _set_watchers(request: Request, watchers, by) -> None:
+    """The watchers the creator chose; a change is a history line, and newcomers hear
+    that they now follow it."""
+    before = set(request.watchers.all())
+    after = set(watchers)
+    if before == after:
+        return
+    request.watchers.set(after)
+    log_event(
+        request,
+        user=by,
+        field="watchers",
+        label="دنبال‌کنندگان",
+        old=_names(before),
+        new=_names(after),
+    )
+    for user in after - before:
+        _tell(request, user, f"دنبال‌کننده درخواست {request.tracking_code} شدید", by)
+
+
 @transaction.atomic
-def request_register(*, request: Request, by) -> Request:
+def request_register(*, request: Request, by, watchers=()) -> Request:
     """Registers a request: the typed tracking code or the series' next, the deadline,
-    and a notification to the assignee (it is unseen until they open it)."""
+    its watchers, and a notification to the assignee (unseen until they open it)."""
     if not request.tracking_code:
         ensure_sequence(REQUEST_SEQUENCE, "درخواست‌ها", pattern="{سال}{شماره}", padding=5)
         request.tracking_code = next_code(REQUEST_SEQUENCE)
@@ -46,6 +78,7 @@ def request_register(*, request: Request, by) -> Request:
     if request.assignee_id == by.pk:
         request.assignee_seen_at = timezone.now()
     record_save(record=request, by=by)
+    _set_watchers(request, watchers, by)
     _tell(request, request.assignee, f"درخواست {request.tracking_code} به شما سپرده شد", by)
     return request
 
@@ -69,17 +102,21 @@ def request_check_editable(request: Request, by) -> None:
 
 
 @transaction.atomic
-def request_update(*, request: Request, by, before: dict) -> Request:
+def request_update(*, request: Request, by, before: dict, watchers=None) -> Request:
     """The creator's edit, until the assignee has acted. A new assignee gets it as new;
-    a new urgency moves the deadline (still from the request date)."""
+    a new urgency moves the deadline (still from the request date); ``watchers`` (when
+    given) replace the current ones."""
     request_check_editable(request, by)
     request_deadline(request)
     handed_over = before.get("assignee_id") != request.assignee_id
     if handed_over:
         request.assignee_seen_at = timezone.now() if request.assignee_id == by.pk else None
     record_save(record=request, by=by, before=before)
+    if watchers is not None:
+        _set_watchers(request, watchers, by)
     if handed_over:
         _tell(request, request.assignee, f"درخواست {request.tracking_code} به شما سپرده شد", by)
+    _tell_watchers(request, f"درخواست {request.tracking_code} ویرایش شد", by)
     return request
 
 
@@ -114,6 +151,7 @@ def request_done(*, request: Request, by, result: str) -> Request:
     request.creator_seen_at = timezone.now() if request.owner_id == by.pk else None
     record_save(record=request, by=by, before=before)
     _tell(request, request.owner, f"درخواست {request.tracking_code} انجام شد؛ تأیید کنید", by)
+    _tell_watchers(request, f"درخواست {request.tracking_code} انجام شد", by)
     return request
 
 
@@ -129,6 +167,8 @@ def request_archive(*, request: Request, by) -> Request:
     request.archived_at = timezone.now()
     request.creator_seen_at = timezone.now()
     record_save(record=request, by=by, before=before)
+    _tell(request, request.assignee, f"درخواست {request.tracking_code} تأیید و بایگانی شد", by)
+    _tell_watchers(request, f"درخواست {request.tracking_code} بایگانی شد", by)
     return request
 
 
@@ -151,7 +191,43 @@ def request_reject(*, request: Request, by, note: str) -> Request:
     request.creator_seen_at = timezone.now()
     record_save(record=request, by=by, before=before)
     _tell(request, request.assignee, f"درخواست {request.tracking_code} برگشت خورد: اشکال دارد", by)
+    _tell_watchers(request, f"درخواست {request.tracking_code} برگشت خورد: اشکال دارد", by)
     return request
+
+
+@transaction.atomic
+def request_watch(*, request: Request, by, watch: bool) -> None:
+    """Anyone who sees a request may follow it (and stop)."""
+    if watch == request.watchers.filter(pk=by.pk).exists():
+        return
+    if watch:
+        request.watchers.add(by)
+        log_event(request, user=by, field="watchers", label="دنبال‌کننده تازه", new=str(by))
+    else:
+        request.watchers.remove(by)
+        log_event(request, user=by, field="watchers", label="دنبال نمی‌کند", old=str(by))
+
+
+@transaction.atomic
+def request_link(*, request: Request, other: Request, by) -> None:
+    """Links two requests (both ways); each one's history records it. The caller has
+    checked that they may see both."""
+    if other.pk == request.pk:
+        raise ValidationError("درخواست را نمی‌توان به خودش پیوند داد.")
+    if request.related.filter(pk=other.pk).exists():
+        raise ValidationError(f"درخواست {other.tracking_code} پیش‌تر پیوند شده است.")
+    request.related.add(other)
+    for one, two in ((request, other), (other, request)):
+        log_event(one, user=by, field="related", label="درخواست مرتبط", new=two.tracking_code)
+    title = f"درخواست {request.tracking_code} به {other.tracking_code} پیوند شد"
+    _tell_watchers(request, title, by)
+
+
+@transaction.atomic
+def request_unlink(*, request: Request, other: Request, by) -> None:
+    request.related.remove(other)
+    for one, two in ((request, other), (other, request)):
+        log_event(one, user=by, field="related", label="درخواست مرتبط", old=two.tracking_code)
 
 
 def request_seen(*, request: Request, user) -> None:

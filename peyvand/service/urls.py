@@ -15,6 +15,13 @@ urlpatterns = [
     path("requests/<int:pk>/archive/", views.request_archive, name="request_archive"),
     path("requests/<int:pk>/reject/", views.request_reject, name="request_reject"),
     path("requests/<int:pk>/sms/", views.request_sms, name="request_sms"),
+    path("requests/<int:pk>/watch/", views.request_watch, name="request_watch"),
+    path("requests/<int:pk>/link/", views.request_link, name="request_link"),
+    path(
+        "requests/<int:pk>/unlink/<int:other_pk>/",
+        views.request_unlink,
+        name="request_unlink",
+    ),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),

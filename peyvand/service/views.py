@@ -17,6 +17,7 @@ from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete, record_save
+from peyvand.core.text import normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.lookups.models import Channel
 from peyvand.messaging.forms import DraftForm
@@ -109,7 +110,11 @@ def request_create(request: HttpRequest) -> HttpResponse:
         new.channel = Channel.objects.filter(pk=channel_pk).first()
     form = RequestForm(request.POST or None, instance=new, user=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = services.request_register(request=form.save(commit=False), by=request.user)
+        saved = services.request_register(
+            request=form.save(commit=False),
+            by=request.user,
+            watchers=form.cleaned_data.get("watchers", ()),
+        )
         flash.success(
             request, _("درخواست با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code}
         )
@@ -130,7 +135,12 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RequestForm(request.POST or None, instance=item, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_update(request=form.save(commit=False), by=request.user, before=before)
+            services.request_update(
+                request=form.save(commit=False),
+                by=request.user,
+                before=before,
+                watchers=form.cleaned_data.get("watchers"),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -144,8 +154,61 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_request_for_user(request.user, pk)
     services.request_seen(request=item, user=request.user)
     _mark(item, request.user)
-    context = {"item": item, "record": item, "timeline": timeline_of(item)}
+    watchers = list(item.watchers.all())
+    context = {
+        "item": item,
+        "record": item,
+        "timeline": timeline_of(item),
+        "watchers": watchers,
+        "watching": request.user in watchers,
+        # Linked requests the user may see (a link does not open a confidential one).
+        "related": list(
+            item.related.visible_to(request.user).select_related("assignee").order_by("-id")
+        ),
+    }
     return render(request, "service/request_detail.html", context)
+
+
+@view_requests
+@require_POST
+def request_watch(request: HttpRequest, pk: int) -> HttpResponse:
+    """«دنبال کردن» / «دنبال نکردن» for the current user."""
+    item = get_request_for_user(request.user, pk)
+    watch = request.POST.get("watch") == "1"
+    services.request_watch(request=item, by=request.user, watch=watch)
+    if watch:
+        flash.success(request, _("از این پس از هر تغییر این درخواست باخبر می‌شوید."))
+    else:
+        flash.success(request, _("دیگر این درخواست را دنبال نمی‌کنید."))
+    return redirect(item)
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_POST
+def request_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Links another request, found by its tracking code among those the user sees."""
+    item = get_request_for_user(request.user, pk)
+    code = normalize_persian(request.POST.get("code", ""))
+    other = selectors.request_search(user=request.user, query=code).first() if code else None
+    if other is None:
+        flash.error(request, _("درخواستی با کد پیگیری «%(code)s» پیدا نشد.") % {"code": code})
+        return redirect(item)
+    return _step(
+        request,
+        item,
+        lambda item: services.request_link(request=item, other=other, by=request.user),
+        _("درخواست %(code)s پیوند شد.") % {"code": other.tracking_code},
+    )
+
+
+@permission_required("service.change_request", raise_exception=True)
+@require_POST
+def request_unlink(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    item = get_request_for_user(request.user, pk)
+    other = get_request_for_user(request.user, other_pk)
+    services.request_unlink(request=item, other=other, by=request.user)
+    flash.success(request, _("پیوند برداشته شد."))
+    return redirect(item)
 
 
 def _step(request: HttpRequest, item, action, done_message: str) -> HttpResponse:

@@ -397,3 +397,71 @@ def test_suggestions_gifts_and_discounts_are_kept_per_customer(client, desk):
     client.force_login(support)
     client.post(reverse("service:feedback_delete", args=[gift.pk]))
     assert not Feedback.objects.exists() and Feedback.all_objects.get().is_deleted
+
+
+def test_confidentiality_decides_who_else_sees_a_request(desk):
+    from tests.factories import TeamFactory
+
+    support, manager, other = desk
+    teammate = UserFactory(role=SUPPORT)
+    TeamFactory().members.add(support, teammate)
+    private = register(support, support)
+    team = register(support, support, confidentiality=Request.Confidentiality.TEAM)
+    public = register(support, support, confidentiality=Request.Confidentiality.PUBLIC)
+
+    def seen(user) -> set:
+        return set(Request.objects.visible_to(user).values_list("pk", flat=True))
+
+    assert seen(support) == seen(manager) == {private.pk, team.pk, public.pk}
+    assert seen(teammate) == {team.pk, public.pk}
+    assert seen(other) == {public.pk}
+    private.watchers.add(other)  # a watcher sees it whatever its level
+    assert seen(other) == {private.pk, public.pk}
+
+
+def test_watchers_follow_every_update_and_links_go_both_ways(client, desk):
+    support, manager, other = desk
+    item = register(support, manager)
+    client.force_login(support)
+    form = client.get(reverse("service:request_edit", args=[item.pk])).context["form"]
+    assert other in form.fields["watchers"].queryset
+    data = {
+        "description": item.description,
+        "urgency": item.urgency_id,
+        "assignee": manager.pk,
+        "tracking_code": item.tracking_code,
+        "confidentiality": "private",
+        "watchers": [other.pk],
+    }
+    assert client.post(reverse("service:request_edit", args=[item.pk]), data).status_code == 302
+    assert list(item.watchers.all()) == [other]
+    assert Notification.objects.filter(user=other, title__contains="دنبال‌کننده").exists()
+    client.force_login(manager)
+    client.post(reverse("service:request_done", args=[item.pk]), {"result": "سرویس شد"})
+    told = Notification.objects.filter(user=other, url=item.get_absolute_url())
+    assert told.filter(title__contains="انجام شد").exists()
+
+    # The watcher opens it (private, yet theirs to see) and stops following it.
+    client.force_login(other)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "دنبال نکردن" in page
+    client.post(reverse("service:request_watch", args=[item.pk]), {"watch": "0"})
+    assert not item.watchers.exists()
+    assert client.get(item.get_absolute_url()).status_code == 404
+
+    # Links: by tracking code, among what the user sees, both ways, in both histories.
+    second = register(support, support)
+    hidden = register(other, other)
+    client.force_login(support)
+    link = reverse("service:request_link", args=[item.pk])
+    refused = client.post(link, {"code": hidden.tracking_code}, follow=True)
+    assert "پیدا نشد" in refused.content.decode()
+    code = "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in second.tracking_code)
+    client.post(link, {"code": code})
+    assert list(second.related.all()) == [item]
+    twice = client.post(link, {"code": second.tracking_code}, follow=True).content.decode()
+    assert "پیش‌تر پیوند شده" in twice
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert second.get_absolute_url() in page and "درخواست مرتبط" in page
+    client.post(reverse("service:request_unlink", args=[item.pk, second.pk]))
+    assert not item.related.exists()

@@ -50,6 +50,14 @@ function startPickers(root) {
       render: { no_results: function () { return '<div class="no-results">چیزی پیدا نشد</div>'; } }
     });
   });
+  // Several people out of a short list (a request's watchers): typed to filter.
+  root.querySelectorAll("select[multiple][data-pick-many]:not(.tomselected)").forEach(function (select) {
+    new TomSelect(select, {
+      plugins: ["remove_button"],
+      onItemAdd: function () { this.setTextboxValue(""); },
+      render: { no_results: function () { return '<div class="no-results">چیزی پیدا نشد</div>'; } }
+    });
+  });
 }
 document.addEventListener("DOMContentLoaded", function () { startPickers(document); });
 document.addEventListener("htmx:afterSwap", function (event) { startPickers(event.target); });

@@ -1,0 +1,30 @@
+"""Reads of users shared by the apps' pickers."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
+
+from peyvand.accounts.models import User
+
+
+def users_who_can(permission: str, current: Iterable[int | None] = ()) -> QuerySet[User]:
+    """Active users whose role (or own permissions) grant ``permission``
+    ("app_label.codename"), for a record's people pickers; plus those the record already
+    names (``current``), so that saving it again never drops them."""
+    app_label, codename = permission.split(".")
+    granting = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    named = [pk for pk in current if pk is not None]
+    return (
+        User.objects.filter(
+            Q(is_active=True)
+            & (
+                Q(groups__permissions__in=granting)
+                | Q(user_permissions__in=granting)
+                | Q(is_superuser=True)
+            )
+            | Q(pk__in=named)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
