@@ -322,6 +322,8 @@ RULES: dict[str, Rule] = {
     "contacts:merge": Rule(owners_contact, LOGIN, 403, 403, 200),
     "contacts:bulk_owner": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "contacts:detail": Rule(owners_contact, LOGIN, 404, 200, 200),
+    # سابقه طرف حساب: whatever of the customer each user may see, on one page.
+    "contacts:history": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     "contacts:delete": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
     "activities:task_list": Rule(no_args, LOGIN, 200, 200, 200),

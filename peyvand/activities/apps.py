@@ -16,12 +16,19 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.activities import tasks
+        from peyvand.activities.selectors import task_history
         from peyvand.activities.views import contact_panel_context, home_panel_context
         from peyvand.core.registry import (
+            HistorySource,
             HomePanel,
             RecordPanel,
+            register_history_source,
             register_home_panel,
             register_record_panel,
+        )
+
+        register_history_source(
+            HistorySource("وظایف", "check2-square", "activities.view_task", task_history, order=7)
         )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
 

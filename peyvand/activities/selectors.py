@@ -1,10 +1,12 @@
 """Reads of activities: the task and call lists, the home panel and the bell."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from peyvand.activities.calls import caller_number
 from peyvand.activities.models import Call, Event, Notification, Task
+from peyvand.core.registry import HistoryItem
 
 
 def tasks_for_list(
@@ -68,3 +70,20 @@ def calls_for_list(user, *, kind: str = "", scope: str = "mine", number: str = "
     if number:
         found = found.filter(number=caller_number(number))
     return found.order_by("-started_at", "-id")
+
+
+def task_history(user, contact, limit: int) -> list[HistoryItem]:
+    """The tasks about a customer (those made on its page) on its history page."""
+    tasks = Task.objects.visible_to(user).filter(
+        content_type=ContentType.objects.get_for_model(contact), object_id=contact.pk
+    )
+    return [
+        HistoryItem(
+            task,
+            f"وظیفه: {task.description[:80]}",
+            task.date,
+            task.get_status_display(),
+            task.status == Task.Status.OPEN,
+        )
+        for task in tasks.order_by("-date", "-id")[:limit]
+    ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.<str:file_format>", views.contact_export, name="export"),
     path("bulk/owner/", views.contact_bulk_owner, name="bulk_owner"),
     path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/logo/", views.contact_logo, name="logo"),

@@ -24,12 +24,13 @@ from peyvand.contacts.selectors import (
     int_param,
 )
 from peyvand.core.access import get_visible_or_404, own_url
-from peyvand.core.attachments import attachments_of
+from peyvand.core.attachments import attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
 from peyvand.core.exports import Column, choice_label, csv_response, xlsx_response
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.registry import history_sources
 from peyvand.core.services import record_delete
 from peyvand.core.templatetags.peyvand import fa_date, fa_number
 from peyvand.core.text import fa_search_key
@@ -163,6 +164,39 @@ def _visible_contact(request: HttpRequest, pk: int) -> Contact:
 @view_contacts
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible_contact(request, pk))
+
+
+# Each kind's newest items on the history page; a customer with more has them in the
+# kind's own list.
+HISTORY_LIMIT = 100
+
+
+@view_contacts
+def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """سابقه طرف حساب: everything about this customer the user may see, of every kind
+    the modules register, open items apart from archived ones, and all their files
+    (the contact's and its records')."""
+    contact = get_visible_or_404(Contact, request.user, pk)
+    open_groups, closed_groups = [], []
+    records = [contact]
+    for source in history_sources:
+        if not request.user.has_perm(source.permission):
+            continue
+        items = source.items(request.user, contact, HISTORY_LIMIT)
+        records += [item.record for item in items]
+        if still_open := [item for item in items if item.is_open]:
+            open_groups.append((source, still_open))
+        if archived := [item for item in items if not item.is_open]:
+            closed_groups.append((source, archived))
+    context = {
+        "contact": contact,
+        "open_groups": open_groups,
+        "closed_groups": closed_groups,
+        "open_count": sum(len(items) for _source, items in open_groups),
+        "closed_count": sum(len(items) for _source, items in closed_groups),
+        "files": attachments_of_records(records),
+    }
+    return render(request, "contacts/history.html", context)
 
 
 # Rows added and removed on the contact's page: bank accounts and other addresses.

@@ -82,3 +82,27 @@ def attachments_of(record: models.Model) -> models.QuerySet[Attachment]:
         object_id=record.pk,
         deleted_at__isnull=True,
     ).select_related("uploaded_by")
+
+
+def attachments_of_records(records: list[models.Model]) -> list[Attachment]:
+    """The live files of several records (a customer and its leads, requests…), newest
+    first, each with ``record`` set to its record: one query whatever their kinds."""
+    by_key = {}
+    ids_by_type: dict[int, list[int]] = {}
+    for record in records:
+        content_type = ContentType.objects.get_for_model(record)
+        by_key[(content_type.pk, record.pk)] = record
+        ids_by_type.setdefault(content_type.pk, []).append(record.pk)
+    if not ids_by_type:
+        return []
+    condition = models.Q()
+    for content_type_id, ids in ids_by_type.items():
+        condition |= models.Q(content_type_id=content_type_id, object_id__in=ids)
+    files = list(
+        Attachment.objects.filter(condition, deleted_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+    for file in files:
+        file.record = by_key[(file.content_type_id, file.object_id)]
+    return files

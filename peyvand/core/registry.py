@@ -87,3 +87,36 @@ list_actions: list[ListAction] = []
 def register_list_action(action: ListAction) -> None:
     if action not in list_actions:
         list_actions.append(action)
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One line of a customer's history: what, when, in what state, and the record (its
+    files are the customer's files too)."""
+
+    record: object
+    title: str
+    date: object  # a date or a datetime
+    status: str  # Persian
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """One kind of item on a customer's history page (سابقه طرف حساب):
+    ``items(user, contact, limit)`` gives the newest ones the user may see."""
+
+    label: str  # Persian, plural
+    icon: str  # bootstrap-icons name
+    permission: str
+    items: Callable
+    order: int = 100
+
+
+history_sources: list[HistorySource] = []
+
+
+def register_history_source(source: HistorySource) -> None:
+    if source not in history_sources:
+        history_sources.append(source)
+        history_sources.sort(key=lambda item: item.order)

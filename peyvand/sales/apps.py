@@ -8,19 +8,34 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core.registry import (
+            HistorySource,
             HomePanel,
             RecordPanel,
             SearchSource,
             register_annotated_model,
+            register_history_source,
             register_home_panel,
             register_record_panel,
             register_search_source,
         )
         from peyvand.customfields.registry import register_target
-        from peyvand.sales.selectors import lead_search
+        from peyvand.sales.selectors import (
+            invoice_history,
+            lead_history,
+            lead_search,
+            quote_history,
+        )
         from peyvand.sales.views import contact_panel_context, home_panel_context
 
         register_target("sales.lead", "سرنخ‌ها")
+        for source in (
+            HistorySource("سرنخ‌ها", "funnel", "sales.view_lead", lead_history, order=1),
+            HistorySource(
+                "پیش فاکتورها", "file-earmark-text", "sales.view_quote", quote_history, order=2
+            ),
+            HistorySource("فاکتورها", "receipt", "sales.view_invoice", invoice_history, order=3),
+        ):
+            register_history_source(source)
         register_annotated_model("sales.lead")
         register_search_source(
             SearchSource(

@@ -14,6 +14,8 @@ from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_phone_key
 from peyvand.core.dates import parse_jalali_date
+from peyvand.core.registry import HistoryItem
+from peyvand.core.templatetags.peyvand import fa_money
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree_ids
 from peyvand.sales.models import (
@@ -265,3 +267,42 @@ def carried_into(year: int) -> tuple[QuerySet[Quote], QuerySet[Lead]]:
     quotes = Quote.objects.filter(fiscal_year__lt=year, status__in=Quote.IN_PLAY)
     leads = Lead.objects.filter(fiscal_year__lt=year, status=Lead.Status.OPEN)
     return quotes, leads
+
+
+# A customer's history (سابقه طرف حساب) ------------------------------------------------
+
+
+def lead_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
+    leads = Lead.objects.visible_to(user).filter(contact=contact).order_by("-created_at", "-id")
+    return [
+        HistoryItem(lead, lead.title, lead.created_at, lead.get_status_display(), lead.is_open)
+        for lead in leads[:limit]
+    ]
+
+
+def quote_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
+    quotes = Quote.objects.visible_to(user).filter(contact=contact).order_by("-date", "-id")
+    return [
+        HistoryItem(
+            quote,
+            f"پیش فاکتور {quote.number} — {fa_money(quote.total, quote.money_unit)}",
+            quote.date,
+            quote.get_status_display(),
+            quote.status in Quote.IN_PLAY,
+        )
+        for quote in quotes[:limit]
+    ]
+
+
+def invoice_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
+    invoices = Invoice.objects.visible_to(user).filter(contact=contact).order_by("-date", "-id")
+    return [
+        HistoryItem(
+            invoice,
+            f"فاکتور {invoice.number} — {fa_money(invoice.total, invoice.money_unit)}",
+            invoice.date,
+            "صادر شده",
+            False,
+        )
+        for invoice in invoices[:limit]
+    ]

@@ -8,19 +8,44 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core.registry import (
+            HistorySource,
             HomePanel,
             RecordPanel,
             SearchSource,
+            register_annotated_model,
+            register_history_source,
             register_home_panel,
             register_record_panel,
             register_search_source,
         )
         from peyvand.customfields.registry import register_target
-        from peyvand.service.selectors import complaint_search, request_search
+        from peyvand.service.selectors import (
+            complaint_history,
+            complaint_search,
+            feedback_history,
+            request_history,
+            request_search,
+        )
         from peyvand.service.views import contact_panel_context, home_panel_context
 
         register_target("service.request", "درخواست‌ها")
         register_target("service.complaint", "شکایات")
+        register_annotated_model("service.request")
+        register_annotated_model("service.complaint")
+        for source in (
+            HistorySource("درخواست‌ها", "inbox", "service.view_request", request_history, order=4),
+            HistorySource(
+                "شکایات", "megaphone", "service.view_complaint", complaint_history, order=5
+            ),
+            HistorySource(
+                "پیشنهادها، هدایا و تخفیف‌ها",
+                "gift",
+                "service.view_feedback",
+                feedback_history,
+                order=6,
+            ),
+        ):
+            register_history_source(source)
         register_search_source(
             SearchSource(
                 label="درخواست‌ها",

@@ -2,8 +2,10 @@
 
 from django.db.models import Q, QuerySet
 
+from peyvand.core.registry import HistoryItem
+from peyvand.core.templatetags.peyvand import fa_money
 from peyvand.core.text import normalize_persian
-from peyvand.service.models import Complaint, Request
+from peyvand.service.models import Complaint, Feedback, Request
 
 RELATIONS = ("contact", "owner", "assignee", "urgency")
 
@@ -113,3 +115,47 @@ def complaint_search(*, user, query: str) -> QuerySet[Complaint]:
     code = normalize_persian(query)
     complaints = Complaint.objects.visible_to(user).select_related("contact")
     return complaints.filter(tracking_code=code) if code else complaints.none()
+
+
+# A customer's history (سابقه طرف حساب) ------------------------------------------------
+
+
+def request_history(user, contact, limit: int) -> list[HistoryItem]:
+    requests = Request.objects.visible_to(user).filter(contact=contact)
+    return [
+        HistoryItem(
+            item,
+            f"درخواست {item.tracking_code}: {item.subject or item.description[:80]}",
+            item.created_at,
+            item.get_status_display(),
+            item.status != Request.Status.ARCHIVED,
+        )
+        for item in requests.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+def complaint_history(user, contact, limit: int) -> list[HistoryItem]:
+    complaints = Complaint.objects.visible_to(user).filter(contact=contact)
+    return [
+        HistoryItem(
+            item,
+            f"شکایت {item.tracking_code}: {item.description[:80]}",
+            item.date,
+            item.get_status_display(),
+            item.is_open,
+        )
+        for item in complaints.order_by("-date", "-id")[:limit]
+    ]
+
+
+def feedback_history(user, contact, limit: int) -> list[HistoryItem]:
+    """Suggestions, gifts and discounts: each a settled fact of the customer's file."""
+    feedback = Feedback.objects.visible_to(user).filter(contact=contact)
+    items = []
+    for item in feedback.order_by("-date", "-id")[:limit]:
+        item.contact = contact  # its link is on the contact's page
+        title = f"{item.get_kind_display()}: {item.description[:80]}"
+        if item.value is not None:
+            title += f" — {fa_money(item.value)}"
+        items.append(HistoryItem(item, title, item.date, "ثبت شده", False))
+    return items

@@ -13,6 +13,7 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import int_param
 from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.attachments import attachments_of
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
@@ -50,6 +51,15 @@ def get_request_for_user(user, pk: int) -> Request:
         pk,
         Request.objects.select_related(*selectors.RELATIONS, "channel", "type1", "type2", "type3"),
     )
+
+
+def _files(request: HttpRequest, record, change_permission: str) -> dict:
+    """The attachments card of a request's or a complaint's page."""
+    return {
+        "attachments": list(attachments_of(record)),
+        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
+        "can_annotate": request.user.has_perm(change_permission),
+    }
 
 
 def _mark(item: Request, user) -> None:
@@ -161,6 +171,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline_of(item),
         "watchers": watchers,
         "watching": request.user in watchers,
+        **_files(request, item, "service.change_request"),
         # Linked requests the user may see (a link does not open a confidential one).
         "related": list(
             item.related.visible_to(request.user).select_related("assignee").order_by("-id")
@@ -515,6 +526,7 @@ def _complaint_page(
         "followups": sales_selectors.followups_of(complaint),
         "followup_form": followup_form,
         "timeline": timeline_of(complaint),
+        **_files(request, complaint, "service.change_complaint"),
     }
     return render(request, "service/complaint_detail.html", context)
 
