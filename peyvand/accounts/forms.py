@@ -27,7 +27,7 @@ class LoginForm(AuthenticationForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["calendar", "digits"]
+        fields = ["calendar", "digits", "pop_up_assignments"]
         widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
 
 

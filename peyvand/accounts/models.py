@@ -25,6 +25,11 @@ class User(AbstractUser):
     digits = models.CharField(
         _("ارقام"), max_length=5, choices=Digits.choices, default=Digits.PERSIAN
     )
+    # New work handed to me opens as a dialog that waits for me, instead of a toast
+    # that fades after a few seconds.
+    pop_up_assignments = models.BooleanField(
+        _("کار تازه‌ای که به من سپرده می‌شود فوراً در پنجره‌ای باز شود"), default=False
+    )
 
     class Meta:
         verbose_name = _("کاربر")

@@ -40,7 +40,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("ترجیحات نمایش ذخیره شد."))
+        messages.success(request, _("ترجیحات ذخیره شد."))
         return redirect("accounts:preferences")
     return render(
         request, "accounts/preferences.html", {"form": form, "today": timezone.localdate()}

@@ -29,6 +29,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(_("زمان"), default=timezone.now)
     seen_at = models.DateTimeField(_("زمان دیدن"), null=True, blank=True)
+    # Opens as a dialog that waits to be acknowledged (new work for a user who asked
+    # for that), not as a passing toast.
+    pop_up = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-id"]

@@ -81,9 +81,14 @@ def due_reminders(now: datetime.datetime | None = None):
     return Reminder.objects.filter(fired_at__isnull=True, due_at__lte=now or timezone.now())
 
 
-def notify(*, user, title: str, body: str = "", url: str = "") -> Notification:
-    """An in-app notification for ``user`` (the bell, a toast at their next poll)."""
-    return Notification.objects.create(user=user, title=title, body=body, url=url)
+def notify(
+    *, user, title: str, body: str = "", url: str = "", assignment: bool = False
+) -> Notification:
+    """An in-app notification for ``user`` (the bell, a toast at their next poll). An
+    ``assignment`` (new work handed to them) pops up as a dialog when they asked for
+    that in their preferences."""
+    pop_up = assignment and user.pop_up_assignments
+    return Notification.objects.create(user=user, title=title, body=body, url=url, pop_up=pop_up)
 
 
 def fire_due(now: datetime.datetime | None = None, *, limit: int = FIRE_BATCH) -> int:

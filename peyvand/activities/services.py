@@ -50,6 +50,7 @@ def task_save(*, task: Task, by, before: dict | None = None) -> Task:
             title=f"وظیفه تازه از {by}",
             body=task.description[:300],
             url=task.get_absolute_url(),
+            assignment=True,
         )
     return task
 

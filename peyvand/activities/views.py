@@ -350,7 +350,7 @@ def notification_poll(request: HttpRequest) -> JsonResponse:
     unseen = list(
         Notification.objects.filter(user=request.user, seen_at__isnull=True)
         .order_by("-id")
-        .values("id", "title", "body")[:UNSEEN_COUNT_CAP]
+        .values("id", "title", "body", "pop_up")[:UNSEEN_COUNT_CAP]
     )
     fresh = [item for item in unseen if item["id"] > after][:5]
     for item in fresh:

@@ -25,13 +25,14 @@ def request_deadline(request: Request) -> None:
     request.deadline = add_working_days(registered, request.urgency.deadline_days)
 
 
-def _tell(request: Request, user, title: str, by) -> None:
+def _tell(request: Request, user, title: str, by, *, assignment: bool = False) -> None:
     if user.pk != by.pk:
         notify(
             user=user,
             title=title,
             body=f"{request.subject or request.description[:120]}",
             url=request.get_absolute_url(),
+            assignment=assignment,
         )
 
 
@@ -79,7 +80,13 @@ def request_register(*, request: Request, by, watchers=()) -> Request:
         request.assignee_seen_at = timezone.now()
     record_save(record=request, by=by)
     _set_watchers(request, watchers, by)
-    _tell(request, request.assignee, f"درخواست {request.tracking_code} به شما سپرده شد", by)
+    _tell(
+        request,
+        request.assignee,
+        f"درخواست {request.tracking_code} به شما سپرده شد",
+        by,
+        assignment=True,
+    )
     return request
 
 
@@ -115,7 +122,13 @@ def request_update(*, request: Request, by, before: dict, watchers=None) -> Requ
     if watchers is not None:
         _set_watchers(request, watchers, by)
     if handed_over:
-        _tell(request, request.assignee, f"درخواست {request.tracking_code} به شما سپرده شد", by)
+        _tell(
+            request,
+            request.assignee,
+            f"درخواست {request.tracking_code} به شما سپرده شد",
+            by,
+            assignment=True,
+        )
     _tell_watchers(request, f"درخواست {request.tracking_code} ویرایش شد", by)
     return request
 
@@ -190,7 +203,8 @@ def request_reject(*, request: Request, by, note: str) -> Request:
     request.assignee_seen_at = None
     request.creator_seen_at = timezone.now()
     record_save(record=request, by=by, before=before)
-    _tell(request, request.assignee, f"درخواست {request.tracking_code} برگشت خورد: اشکال دارد", by)
+    title = f"درخواست {request.tracking_code} برگشت خورد: اشکال دارد"
+    _tell(request, request.assignee, title, by, assignment=True)
     _tell_watchers(request, f"درخواست {request.tracking_code} برگشت خورد: اشکال دارد", by)
     return request
 
@@ -271,18 +285,24 @@ def complaint_register(*, complaint: Complaint, by) -> Complaint:
     ensure_sequence(COMPLAINT_SEQUENCE, "شکایات", pattern="{سال}-{شماره}", padding=4)
     complaint.tracking_code = next_code(COMPLAINT_SEQUENCE)
     record_save(record=complaint, by=by)
-    _tell_officer(complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by)
+    _tell_officer(
+        complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by, assignment=True
+    )
     return complaint
 
 
-def _tell_officer(complaint: Complaint, title: str, by) -> None:
-    for user in {complaint.officer, complaint.owner}:
+def _tell_officer(complaint: Complaint, title: str, by, *, assignment: bool = False) -> None:
+    """Tells the control officer and the registrar (not whoever did it); an
+    ``assignment`` (the complaint is handed to the officer) is the officer's alone."""
+    people = {complaint.officer} if assignment else {complaint.officer, complaint.owner}
+    for user in people:
         if user.pk != by.pk:
             notify(
                 user=user,
                 title=title,
                 body=complaint.description[:120],
                 url=complaint.get_absolute_url(),
+                assignment=assignment,
             )
 
 
@@ -299,7 +319,9 @@ def complaint_update(*, complaint: Complaint, by, before: dict) -> Complaint:
     complaint_check_editable(complaint, by)
     record_save(record=complaint, by=by, before=before)
     if before.get("officer_id") != complaint.officer_id:
-        _tell_officer(complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by)
+        _tell_officer(
+            complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by, assignment=True
+        )
     return complaint
 
 

@@ -167,7 +167,7 @@ def test_switching_to_gregorian_and_latin_digits_changes_how_dates_show(page, lo
         page.get_by_label(calendar, exact=True).check()
         page.get_by_label(digits, exact=True).check()
         page.get_by_role("button", name="ذخیره").click()
-        expect(page.get_by_role("alert")).to_contain_text("ترجیحات نمایش ذخیره شد")
+        expect(page.get_by_role("alert")).to_contain_text("ترجیحات ذخیره شد")
 
     save_preferences("میلادی", "لاتین (123)")
     page.goto("/contacts/")

@@ -3,7 +3,11 @@ request for a customer and assigns it to the manager, who marks it done; support
 it back («اشکال دارد»), the manager fixes it, support archives it, and the customer
 sees «بایگانی شده» on the public page with the tracking code and their mobile."""
 
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from peyvand.accounts.roles import SUPPORT
@@ -19,7 +23,8 @@ def test_a_request_is_registered_done_sent_back_fixed_archived_and_tracked(
 ):
     # Lookup defaults come from a data migration that an earlier flush may have emptied.
     Channel.objects.get_or_create(name="تلفن")
-    Urgency.objects.get_or_create(name="فوری", defaults={"deadline_days": 0})
+    # This company gives urgent requests two working days (managers set the days).
+    Urgency.objects.update_or_create(name="فوری", defaults={"deadline_days": 2})
     support = UserFactory(username="poshtiban", first_name="کاوه", last_name="مرادی", role=SUPPORT)
     customer = ContactFactory(owner=support, name="فروشگاه آریا", phones=["+989121234567"])
 
@@ -32,11 +37,19 @@ def test_a_request_is_registered_done_sent_back_fixed_archived_and_tracked(
     page.locator("#id_description").fill("دستگاه روشن می‌شود ولی کارت را نمی‌خواند.")
     page.locator("#id_urgency").select_option(label="فوری")
     page.locator("#id_assignee").select_option(label="مریم احمدی")
-    page.get_by_role("button", name="ذخیره").click()
-    expect(page.get_by_text("ثبت شد.")).to_be_visible()
+    # Registered on Wednesday 1404/12/27, the day before the Nowruz holidays: two
+    # working days are Thursday 1404/12/28 and — past 29 Esfand (Friday), Nowruz
+    # (1–4 Farvardin) and Eid al-Fitr — Wednesday 1405/01/05.
+    wednesday = datetime.datetime(2026, 3, 18, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Tehran"))
+    with time_machine.travel(wednesday, tick=True):
+        page.get_by_role("button", name="ذخیره").click()
+        expect(page.get_by_text("ثبت شد.")).to_be_visible()
     item = Request.objects.get()
     assert item.contact == customer and item.channel.name == "تلفن"
-    expect(page.get_by_text("مهلت انجام")).to_be_visible()
+    assert item.deadline == datetime.date(2026, 3, 25)
+    expect(page.locator("dt:has-text('تاریخ درخواست') + dd")).to_contain_text("۱۴۰۴/۱۲/۲۷")
+    expect(page.locator("dt:has-text('مهلت انجام') + dd")).to_contain_text("۱۴۰۵/۰۱/۰۵")
+    page.screenshot(path=screenshots / "request-deadline-after-nowruz.png", full_page=True)
 
     def as_user(user):
         # Leave the page first: its bell poll, answered after the cookies are cleared,

@@ -465,3 +465,25 @@ def test_watchers_follow_every_update_and_links_go_both_ways(client, desk):
     assert second.get_absolute_url() in page and "درخواست مرتبط" in page
     client.post(reverse("service:request_unlink", args=[item.pk, second.pk]))
     assert not item.related.exists()
+
+
+def test_new_work_pops_up_for_who_asked_for_it(client, desk):
+    support, manager, _other = desk
+    manager.pop_up_assignments = True
+    manager.save()
+    item = register(support, manager)
+    assigned = Notification.objects.get(user=manager, url=item.get_absolute_url())
+    assert assigned.pop_up
+    client.force_login(manager)
+    client.post(reverse("service:request_done", args=[item.pk]), {"result": "انجام شد"})
+    told = Notification.objects.get(user=support, url=item.get_absolute_url())
+    assert not told.pop_up  # the creator did not ask; and «done» is not new work
+    polled = client.get(reverse("activities:notification_poll")).json()
+    assert [entry["pop_up"] for entry in polled["fresh"]] == [True]
+    # The preference is the user's own, on the preferences page.
+    page = client.post(
+        reverse("accounts:preferences"), {"calendar": "jalali", "digits": "fa"}, follow=True
+    )
+    assert "ترجیحات ذخیره شد" in page.content.decode()
+    manager.refresh_from_db()
+    assert not manager.pop_up_assignments

@@ -188,6 +188,37 @@ document.addEventListener("change", function (event) {
     bootstrap.Toast.getOrCreateInstance(box, { delay: 10000 }).show();
   }
 
+  // New work for a user who asked for it (preferences) opens a dialog that waits for
+  // them; each item links to the work.
+  function popUp(items) {
+    var dialog = document.getElementById("assignment-dialog");
+    if (!dialog) { items.forEach(toast); return; }
+    var list = dialog.querySelector("[data-assignments]");
+    items.forEach(function (item) {
+      var link = document.createElement("a");
+      link.className = "list-group-item list-group-item-action";
+      link.href = item.url;
+      var title = document.createElement("div");
+      title.className = "fw-semibold";
+      title.textContent = item.title;
+      link.append(title);
+      if (item.body) {
+        var body = document.createElement("div");
+        body.className = "small text-secondary";
+        body.textContent = item.body;
+        link.append(body);
+      }
+      list.prepend(link);
+    });
+    bootstrap.Modal.getOrCreateInstance(dialog).show();
+  }
+  var dialog = document.getElementById("assignment-dialog");
+  if (dialog) {
+    dialog.addEventListener("hidden.bs.modal", function () {
+      dialog.querySelector("[data-assignments]").replaceChildren();
+    });
+  }
+
   var inFlight = false;
   function poll() {
     if (inFlight) { return; }  // a slow answer: do not ask twice for the same ones
@@ -205,7 +236,12 @@ document.addEventListener("change", function (event) {
         var shown = parseInt(current || "0", 10);
         var fresh = data.fresh.filter(function (item) { return item.id > shown; });
         // The first poll of a tab only notes where it stands: old ones are in the list.
-        if (current !== null) { fresh.slice().reverse().forEach(toast); }
+        if (current !== null) {
+          var oldestFirst = fresh.slice().reverse();
+          oldestFirst.filter(function (item) { return !item.pop_up; }).forEach(toast);
+          var dialogs = oldestFirst.filter(function (item) { return item.pop_up; });
+          if (dialogs.length) { popUp(dialogs); }
+        }
         var newest = fresh.length ? fresh[0].id : shown;
         sessionStorage.setItem(key, String(Math.max(newest, shown)));
       })
