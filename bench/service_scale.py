@@ -3,13 +3,16 @@ cycle in-process, with their SQL query counts.
 
     createdb -h 127.0.0.1 -U postgres peyvand_bench_service
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/peyvand_bench_service \\
-        .venv/bin/python bench/service_scale.py --requests 500000
+        .venv/bin/python bench/service_scale.py --requests 500000 --complaints 100000
 
 The first run migrates and creates the rows by COPY (``core.bulk.bulk_insert``): 40
 support agents who register and do requests for one another, a third of the requests
-archived, a third done, a third open (some sent back); later runs reuse them. Each page
-is fetched ``--repeat`` times for the measured agent: the three views of the list, the
-home page (the requests waiting for them), the bell's unseen count and a request's page.
+archived, a third done, a third open (some sent back), one in five visible to the
+teams, one in twenty to everyone; 20,000 customers, each with its requests and
+complaints (half closed); later runs reuse them. Each page is fetched ``--repeat`` times
+for the measured agent: the three views of the list, the home page (the requests
+waiting for them), the bell's unseen count, a request's page, the complaint lists and a
+complaint's page, and a customer's history page.
 """
 
 import argparse
@@ -34,17 +37,19 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pagetiming import measure  # noqa: E402 - bench/ is the script's folder
 
-from peyvand.accounts.models import User  # noqa: E402
+from peyvand.accounts.models import Team, User  # noqa: E402
 from peyvand.accounts.roles import MANAGER, SUPPORT  # noqa: E402
+from peyvand.contacts.models import Contact  # noqa: E402
 from peyvand.core.bulk import bulk_insert  # noqa: E402
 from peyvand.lookups.models import Urgency  # noqa: E402
-from peyvand.service.models import Request  # noqa: E402
+from peyvand.service.models import Complaint, Request  # noqa: E402
 
 AGENTS = 40
+CUSTOMERS = 20_000
 CHUNK = 50_000
 
 
-def prepare(count: int) -> tuple[User, User]:
+def prepare(count: int, complaints: int) -> tuple[User, User]:
     call_command("migrate", verbosity=0)
     agents = list(User.objects.filter(username__startswith="bench-d").order_by("pk"))
     for number in range(len(agents), AGENTS):
@@ -53,6 +58,19 @@ def prepare(count: int) -> tuple[User, User]:
         agents.append(agent)
     manager, _ = User.objects.get_or_create(username="bench-dmanager")
     manager.groups.add(Group.objects.get(name=MANAGER))
+    for number in range(4):  # four teams of ten agents
+        team, _ = Team.objects.get_or_create(name=f"bench-team-{number}")
+        team.members.add(*agents[number * 10 : number * 10 + 10])
+    have = Contact.objects.filter(code__startswith="BD").count()
+    if have < CUSTOMERS:
+        bulk_insert(
+            Contact,
+            [{"code": f"BD{n:06d}", "name": f"مشتری خدمات {n}", "mobile": f"+98912{n:07d}",
+              "owner_id": agents[n % AGENTS].pk} for n in range(have, CUSTOMERS)],
+        )  # fmt: skip
+    customers = list(
+        Contact.objects.filter(code__startswith="BD").order_by("pk").values_list("pk", flat=True)
+    )
     urgency = Urgency.objects.order_by("id").first()
     have = Request.all_objects.filter(tracking_code__startswith="B").count()
     now = timezone.now()
@@ -79,23 +97,55 @@ def prepare(count: int) -> tuple[User, User]:
                     "rejected_at": created + datetime.timedelta(hours=6) if n % 30 == 2 else None,
                     "assignee_seen_at": created if n % 10 else None,
                     "creator_seen_at": created if n % 10 else None,
+                    "contact_id": customers[n % CUSTOMERS],
+                    "confidentiality": "public" if n % 20 == 3 else (
+                        "team" if n % 5 == 1 else "private"),
                 })  # fmt: skip
             bulk_insert(Request, rows)
+    have = Complaint.all_objects.filter(tracking_code__startswith="C").count()
+    if have < complaints:
+        print(f"creating {complaints - have:,} complaints…", flush=True)
+        for start in range(have, complaints, CHUNK):
+            rows = []
+            for n in range(start, min(complaints, start + CHUNK)):
+                created = now - datetime.timedelta(minutes=(complaints - n) * 10)
+                closed = n % 2 == 0
+                rows.append({
+                    "tracking_code": f"C{n:08d}",
+                    "owner_id": agents[(n * 3) % AGENTS].pk,
+                    "officer_id": agents[(n * 11 + 2) % AGENTS].pk,
+                    "contact_id": customers[(n * 13) % CUSTOMERS],
+                    "created_at": created,
+                    "date": timezone.localdate(created),
+                    "description": f"شکایت نمونه {n}: تأخیر در ارسال",
+                    "source": "crm" if n % 3 else "after_sales",
+                    "status": "closed" if closed else "following",
+                    "result": "پوزش و جبران" if closed else "",
+                    "closed_at": created + datetime.timedelta(days=2) if closed else None,
+                })  # fmt: skip
+            bulk_insert(Complaint, rows)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE service_request")
+        cursor.execute("ANALYZE service_complaint")
     return agents[0], manager
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=500_000)
+    parser.add_argument("--complaints", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
-    agent, manager = prepare(args.requests)
-    print(f"{Request.all_objects.count():,} requests ({connection.vendor})")
+    agent, manager = prepare(args.requests, args.complaints)
+    print(
+        f"{Request.all_objects.count():,} requests, {Complaint.all_objects.count():,}"
+        f" complaints ({connection.vendor})"
+    )
     client = Client()
     client.force_login(agent)
     item = Request.objects.filter(assignee=agent).order_by("-id").first()
+    complaint = Complaint.objects.filter(officer=agent).order_by("-id").first()
+    customer = item.contact_id
     inbox = reverse("service:request_inbox")
     pages = [
         ("کارتابل من (inbox)", inbox, {}),
@@ -104,6 +154,11 @@ def main() -> None:
         ("home (requests waiting for me)", reverse("core:home"), {}),
         ("unseen count (the bell)", reverse("activities:notification_poll"), {}),
         ("a request's page", item.get_absolute_url(), {}),
+        ("همه درخواست‌ها (agent: own, team, public)", reverse("service:request_all"), {}),
+        ("شکایت‌های من (officer)", reverse("service:complaint_list"), {}),
+        ("شکایات, all I may see", reverse("service:complaint_list"), {"view": "all"}),
+        ("a complaint's page", complaint.get_absolute_url(), {}),
+        ("a customer's history", reverse("contacts:history", args=[customer]), {}),
     ]
     for label, url, params in pages:
         measure(client, label, url, params, args.repeat)

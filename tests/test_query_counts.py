@@ -36,9 +36,10 @@ BASE = 5
 PAGES: dict[str, tuple[list, int]] = {
     # url name: (args, queries beyond BASE)
     # (the manager holds "see all", so no team-ids query)
-    # my due follow-ups, holiday overrides, my tasks and my events for today, my recent
-    # contacts, the requests waiting for me (to do, to confirm)
-    "core:home": ([], 7),
+    # my due follow-ups (their ids, then the rows), holiday overrides, my tasks and my
+    # events for today, my recent contacts, the requests waiting for me (to do, to
+    # confirm)
+    "core:home": ([], 8),
     # one query per search source (contacts, phone book, leads, requests, complaints),
     # and the leads' matching customers
     "core:search": ([], 6),
@@ -69,7 +70,8 @@ PAGES: dict[str, tuple[list, int]] = {
     "sales:lead_list": ([], 3),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
-    "sales:followup_due": ([], 1),  # follow-ups with lead, customer and result
+    # follow-ups with their lead, proforma or complaint, its customer, and the result
+    "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
     "sales:quote_list": ([], 2),  # proformas with customer and issuer, the fiscal years
     "sales:invoice_list": ([], 1),  # invoices with customer and issuer
@@ -77,7 +79,8 @@ PAGES: dict[str, tuple[list, int]] = {
     "service:request_inbox": ([], 1),
     "service:request_sent": ([], 1),
     "service:request_all": ([], 1),
-    "service:complaint_list": ([], 1),  # complaints with customer, registrar, officer
+    # complaints with customer, registrar and officer; the fields managers hid
+    "service:complaint_list": ([], 2),
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
@@ -153,6 +156,10 @@ def grow(personas, rows: int) -> None:
             request_register(request=item, by=creator)
         complaint = Complaint(contact=contact, description=f"تأخیر {number}", officer=user)
         complaint_register(complaint=complaint, by=personas.manager)
+        FollowUpFactory(  # due for the manager: «پیگیری‌های من» shows complaints too
+            lead=None, complaint=complaint, owner=user, next_at=timezone.now(),
+            next_by=personas.manager,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("rows", [1, 6])

@@ -204,7 +204,7 @@ def _menu() -> list[MenuSection]:
                     "accounts.manage_settings",
                 ),
                 MenuItem(
-                    _("تنظیمات درخواست‌ها"),
+                    _("تنظیمات درخواست و شکایت"),
                     "service:settings",
                     "inbox",
                     "service:settings",

@@ -180,7 +180,7 @@ def due_followups(user) -> QuerySet[FollowUp]:
         FollowUp.objects.filter(
             next_by=user, next_at__lt=tomorrow, next_at__isnull=False, settled_at__isnull=True
         )
-        .select_related("lead__contact", "quote__contact", "result")
+        .select_related("lead__contact", "quote__contact", "complaint__contact", "result")
         .order_by("priority", F("lead__stars").desc(nulls_last=True), "next_at", "id")
     )
 

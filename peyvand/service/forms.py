@@ -109,21 +109,32 @@ class TrackForm(forms.Form):
 
 class ServiceSettingsForm(forms.ModelForm):
     hidden_fields = forms.MultipleChoiceField(
-        label=_("فیلدهایی که به کار نمی‌روند"),
+        label=_("فیلدهای درخواست که به کار نمی‌روند"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("از فرم و صفحه درخواست برداشته می‌شوند؛ مقدارهای ثبت‌شده می‌مانند."),
     )
 
+    hidden_complaint_fields = forms.MultipleChoiceField(
+        label=_("فیلدهای شکایت که به کار نمی‌روند"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("از فرم، فهرست و صفحه شکایت برداشته می‌شوند؛ مقدارهای ثبت‌شده می‌مانند."),
+    )
+
     class Meta:
         model = ServiceSettings
-        fields = ["hidden_fields"]
+        fields = ["hidden_fields", "hidden_complaint_fields"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hidden_fields"].choices = [
             (name, Request._meta.get_field(name).verbose_name)
             for name in ServiceSettings.HIDEABLE_FIELDS
+        ]
+        self.fields["hidden_complaint_fields"].choices = [
+            (name, Complaint._meta.get_field(name).verbose_name)
+            for name in ServiceSettings.HIDEABLE_COMPLAINT_FIELDS
         ]
 
 
@@ -195,6 +206,9 @@ class ComplaintForm(CustomFieldsMixin, forms.ModelForm):
         self.fields["source"].choices = Complaint.Source.choices  # no «---------» radio
         for name in ("channel", "product", "staff", "officer"):
             self.fields[name].empty_label = _("— انتخاب کنید —")
+        for name in ServiceSettings.load().hidden_complaint_fields:
+            # A field this installation does not use; a value it already has stays.
+            self.fields.pop(name, None)
         self.add_custom_fields("service.complaint")
 
     def clean_description(self) -> str:

@@ -185,12 +185,14 @@ class Request(BusinessRecord):
 
 
 class ServiceSettings(models.Model):
-    """The service desk's settings managers edit (a single row, pk=1): the request
-    fields this installation does not use, left out of the form and the pages."""
+    """The service desk's settings managers edit (a single row, pk=1): the request and
+    complaint fields this installation does not use, left out of the forms and pages."""
 
     HIDEABLE_FIELDS = ("channel", "type1", "type2", "type3", "subject")
+    HIDEABLE_COMPLAINT_FIELDS = ("channel", "product", "staff", "source", "actions")
 
     hidden_fields = models.JSONField(_("فیلدهای پنهان"), default=list, blank=True)
+    hidden_complaint_fields = models.JSONField(_("فیلدهای پنهان شکایت"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("تنظیمات درخواست‌ها")

@@ -403,7 +403,7 @@ def service_settings(request: HttpRequest) -> HttpResponse:
     form = ServiceSettingsForm(request.POST or None, instance=ServiceSettings.load())
     if request.method == "POST" and form.is_valid():
         form.save()
-        flash.success(request, _("تنظیمات درخواست‌ها ذخیره شد."))
+        flash.success(request, _("تنظیمات درخواست‌ها و شکایات ذخیره شد."))
         return redirect("service:settings")
     return render(request, "service/settings.html", {"form": form})
 
@@ -465,6 +465,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "query": query,
         "statuses": [*Complaint.Status.choices, ("all", _("همه"))],
+        "hidden": ServiceSettings.load().hidden_complaint_fields,
     }
     return render(request, "service/complaint_list.html", context)
 
@@ -526,6 +527,7 @@ def _complaint_page(
         "followups": sales_selectors.followups_of(complaint),
         "followup_form": followup_form,
         "timeline": timeline_of(complaint),
+        "hidden": ServiceSettings.load().hidden_complaint_fields,
         **_files(request, complaint, "service.change_complaint"),
     }
     return render(request, "service/complaint_detail.html", context)

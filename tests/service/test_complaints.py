@@ -178,3 +178,27 @@ def test_the_top_bar_and_the_contact_page_find_complaints(client, desk):
     client.force_login(support)  # the customer is the registrar's contact
     card = client.get(complaint.contact.get_absolute_url()).content.decode()
     assert complaint.get_absolute_url() in card and "شکایات" in card
+
+
+def test_managers_hide_the_complaint_fields_they_do_not_use(client, desk):
+    support, officer, manager = desk
+    client.force_login(manager)
+    settings_url = reverse("service:settings")
+    saved = client.post(settings_url, {"hidden_complaint_fields": ["source", "product"]})
+    assert saved.status_code == 302
+    client.force_login(support)
+    form = client.get(reverse("service:complaint_create")).context["form"]
+    assert "source" not in form.fields and "product" not in form.fields
+    customer = ContactFactory(owner=support)
+    data = {
+        "contact": customer.pk,
+        "date": format_date(timezone.localdate()),
+        "description": "پاسخ تلفن را نمی‌دهند",
+        "officer": officer.pk,
+        "source": "after_sales",  # hidden: not taken
+    }
+    client.post(reverse("service:complaint_create"), data)
+    complaint = Complaint.objects.get()
+    assert complaint.source == Complaint.Source.CRM
+    listed = client.get(reverse("service:complaint_list"), {"view": "sent"}).content.decode()
+    assert complaint.get_absolute_url() in listed and "<th>منبع</th>" not in listed
