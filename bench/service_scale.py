@@ -109,7 +109,7 @@ def prepare(count: int, complaints: int) -> tuple[User, User]:
             rows = []
             for n in range(start, min(complaints, start + CHUNK)):
                 created = now - datetime.timedelta(minutes=(complaints - n) * 10)
-                closed = n % 2 == 0
+                closed = (n // 7) % 2 == 0  # not in step with who owns it
                 rows.append({
                     "tracking_code": f"C{n:08d}",
                     "owner_id": agents[(n * 3) % AGENTS].pk,
@@ -145,7 +145,7 @@ def main() -> None:
     client.force_login(agent)
     item = Request.objects.filter(assignee=agent).order_by("-id").first()
     complaint = Complaint.objects.filter(officer=agent).order_by("-id").first()
-    customer = item.contact_id
+    customer = Request.objects.filter(owner=agent).order_by("-id").first().contact_id
     inbox = reverse("service:request_inbox")
     pages = [
         ("کارتابل من (inbox)", inbox, {}),
