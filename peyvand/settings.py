@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "peyvand.activities",
     "peyvand.sales",
     "peyvand.service",
+    "peyvand.reports",
     "peyvand.api",
     "peyvand.demo",
 ]
@@ -156,6 +157,7 @@ STATICFILES_DIRS = [
     ("vendor/vazirmatn", NODE_MODULES / "vazirmatn"),
     ("vendor/jalalidatepicker", NODE_MODULES / "@majidh1" / "jalalidatepicker" / "dist"),
     ("vendor/tom-select", NODE_MODULES / "tom-select" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,6 +9,7 @@ urlpatterns = [
     path("messages/", include("peyvand.messaging.urls")),
     path("sales/", include("peyvand.sales.urls")),
     path("service/", include("peyvand.service.urls")),
+    path("reports/", include("peyvand.reports.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),

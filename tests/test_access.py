@@ -243,6 +243,14 @@ def two_owners_requests(personas) -> list:
     return owners_request(personas) + owners_request(personas)
 
 
+def a_report(personas) -> list:
+    return ["followups"]
+
+
+def a_report_as_excel(personas) -> list:
+    return ["followups", "xlsx"]
+
+
 def owners_quote(personas) -> list:
     lead = LeadFactory(owner=personas.owner)
     line = QuoteLine(description="خدمات", unit_price=1000)
@@ -449,6 +457,10 @@ RULES: dict[str, Rule] = {
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
     # request's or complaint's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),
+    # Reports count only what the reader may see; reps read the sales ones.
+    "reports:index": Rule(no_args, LOGIN, 200, 200, 200),
+    "reports:show": Rule(a_report, LOGIN, 200, 200, 200),
+    "reports:export": Rule(a_report_as_excel, LOGIN, 200, 200, 200),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

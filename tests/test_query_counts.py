@@ -81,6 +81,10 @@ PAGES: dict[str, tuple[list, int]] = {
     "service:request_all": ([], 1),
     # complaints with customer, registrar and officer; the fields managers hid
     "service:complaint_list": ([], 2),
+    "reports:index": ([], 0),
+    # the filter form's trees (categories, regions), users and teams; the report:
+    # follow-ups counted by result
+    "reports:show": (["followups"], 5),
     "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),

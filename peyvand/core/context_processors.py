@@ -93,6 +93,20 @@ def _menu() -> list[MenuSection]:
             ],
         ),
         MenuSection(
+            _("گزارش‌ها"),
+            [
+                # The page lists the reports the user's role reads (each has its own
+                # permission); everyone who works with contacts reads some.
+                MenuItem(
+                    _("گزارش‌ها"),
+                    "reports:index",
+                    "bar-chart-line",
+                    "reports:",
+                    "contacts.view_contact",
+                ),
+            ],
+        ),
+        MenuSection(
             _("فروش"),
             [
                 MenuItem(

@@ -1,0 +1,24 @@
+"""PDFs from HTML templates, set by WeasyPrint with Vazirmatn (right to left, joined
+letters, ZWNJ kept), the font taken from the npm package. Templates include
+``core/_pdf_fonts.html`` in their style sheet."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from weasyprint import HTML
+
+FONT_DIR = "node_modules/vazirmatn/fonts/ttf"
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(
+        template, {**context, "font_dir": (settings.BASE_DIR / FONT_DIR).as_uri()}
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def pdf_download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,784 @@
+"""The reports: each a function from the filters and the viewer to rows, the columns
+that show and export them, and a chart drawn from the same rows (so a chart's numbers
+are the table's). Every query starts from ``visible_to(viewer)``: a report counts only
+what its reader may see, as the lists do."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from peyvand.accounts.models import User
+from peyvand.activities.models import Call, Task
+from peyvand.contacts.models import Contact
+from peyvand.core.exports import Column
+from peyvand.core.workdays import is_working_day
+from peyvand.messaging.models import Message
+from peyvand.reports.forms import ReportFilters
+from peyvand.reports.periods import jalali_month_label, jalali_months
+from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
+from peyvand.service.models import Complaint, Request
+
+NONE_LABEL = "— نامشخص —"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: str  # bar, line, doughnut (Chart.js types)
+    series: tuple[tuple[str, str], ...]  # (row key, Persian label) of the plotted numbers
+    label_key: str = "label"
+
+
+@dataclass
+class ReportResult:
+    columns: list[Column]
+    rows: list[dict]
+    chart: ChartSpec
+    # How many rows the chart draws (the table has them all): the biggest first.
+    chart_rows: int = 20
+
+    def table(self) -> list[list[tuple]]:
+        """The rows as (value, kind) cells, in the columns' order."""
+        return [[(column.value(row), column.kind) for column in self.columns] for row in self.rows]
+
+    def chart_data(self) -> dict:
+        rows = self.rows[: self.chart_rows]
+        return {
+            "kind": self.chart.kind,
+            "labels": [str(row[self.chart.label_key]) for row in rows],
+            "datasets": [
+                {"label": label, "data": [row[key] or 0 for row in rows]}
+                for key, label in self.chart.series
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    slug: str
+    title: str
+    description: str
+    permission: str
+    build: Callable[[ReportFilters, User], ReportResult]
+    # Which filters the form offers (the period always).
+    filters: tuple[str, ...] = ("user", "team", "category", "region")
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+# Scopes: the viewer's records in the period, narrowed by the filters --------------------
+
+
+def _customer_q(prefixes: tuple[str, ...], name: str, ids: list[int]) -> Q:
+    """The record's customer (through any of ``prefixes``) in a category/region subtree."""
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{prefix}{name}_id__in": ids})
+    return condition
+
+
+def _narrow(
+    queryset: QuerySet, filters: ReportFilters, *, person: str, customer: tuple
+) -> QuerySet:
+    if filters.user is not None:
+        queryset = queryset.filter(**{person: filters.user})
+    if filters.team_members is not None:
+        queryset = queryset.filter(**{f"{person}_id__in": filters.team_members})
+    if filters.categories is not None and customer:
+        queryset = queryset.filter(_customer_q(customer, "category", filters.categories))
+    if filters.regions is not None and customer:
+        queryset = queryset.filter(_customer_q(customer, "region", filters.regions))
+    return queryset
+
+
+FOLLOWUP_CUSTOMER = ("lead__contact__", "quote__contact__", "complaint__contact__")
+
+
+def followups_in(filters: ReportFilters, viewer) -> QuerySet[FollowUp]:
+    followups = FollowUp.objects.visible_to(viewer).filter(
+        at__gte=filters.start_at, at__lt=filters.end_before
+    )
+    return _narrow(followups, filters, person="owner", customer=FOLLOWUP_CUSTOMER)
+
+
+def leads_in(filters: ReportFilters, viewer) -> QuerySet[Lead]:
+    leads = Lead.objects.visible_to(viewer).filter(
+        created_at__gte=filters.start_at, created_at__lt=filters.end_before
+    )
+    return _narrow(leads, filters, person="responsible", customer=("contact__",))
+
+
+def _names(ids) -> dict[int, str]:
+    return {user.pk: str(user) for user in User.objects.filter(pk__in=[i for i in ids if i])}
+
+
+def _share(rows: list[dict], key: str = "count") -> None:
+    total = sum(row[key] for row in rows) or 1
+    for row in rows:
+        row["share"] = round(100 * row[key] / total, 1)
+
+
+def _by_month(filters: ReportFilters, days: dict[datetime.date, int]) -> dict[tuple, int]:
+    """Counts per day folded into Jalali months (every month of the period, zeros too)."""
+    from peyvand.core.dates import to_jalali
+
+    months = dict.fromkeys(jalali_months(filters.start, filters.end), 0)
+    for day, count in days.items():
+        jalali = to_jalali(day)
+        months[(jalali.year, jalali.month)] = months.get((jalali.year, jalali.month), 0) + count
+    return months
+
+
+def _daily(queryset: QuerySet, field_name: str) -> dict[datetime.date, int]:
+    tehran = timezone.get_current_timezone()
+    rows = (
+        queryset.annotate(day=TruncDate(field_name, tzinfo=tehran))
+        .values("day")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["day"]: row["count"] for row in rows}
+
+
+def _month_label(year: int, month: int) -> str:
+    from peyvand.core.dates import from_jalali
+
+    return jalali_month_label(from_jalali(year, month, 1))
+
+
+# پیگیری‌ها ------------------------------------------------------------------------------
+
+FOLLOWUP_GROUPS = {
+    "result": "نتیجه",
+    "channel": "نوع ارتباط",
+    "stars": "درجه اهمیت",
+    "user": "کاربر",
+    "month": "ماه",
+}
+
+
+def followup_report(filters: ReportFilters, viewer) -> ReportResult:
+    followups = followups_in(filters, viewer)
+    group = filters.group
+    if group == "month":
+        months = _by_month(filters, _daily(followups, "at"))
+        rows = [{"label": _month_label(*key), "count": count} for key, count in months.items()]
+    else:
+        key = {
+            "result": "result__name",
+            "channel": "channel__name",
+            "stars": "lead__stars",
+            "user": "owner_id",
+        }[group]
+        counted = followups.values(key).annotate(count=Count("id")).order_by("-count", key)
+        rows = [{"label": row[key], "count": row["count"]} for row in counted]
+        if group == "user":
+            names = _names(row["label"] for row in rows)
+            for row in rows:
+                row["label"] = names.get(row["label"], NONE_LABEL)
+        elif group == "stars":
+            for row in rows:
+                row["label"] = "★" * row["label"] if row["label"] else "بدون سرنخ"
+        for row in rows:
+            row["label"] = row["label"] or NONE_LABEL
+    _share(rows)
+    return ReportResult(
+        columns=[
+            Column(FOLLOWUP_GROUPS[group], itemgetter("label")),
+            Column("تعداد پیگیری", itemgetter("count"), "number"),
+            Column("سهم (درصد)", itemgetter("share"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("line" if group == "month" else "bar", (("count", "تعداد پیگیری"),)),
+        chart_rows=len(rows) if group == "month" else 20,
+    )
+
+
+# فرصت‌های فروش ---------------------------------------------------------------------------
+
+LEAD_GROUPS = {"status": "وضعیت", "stage": "مرحله", "source": "نحوه آشنایی", "user": "مسئول"}
+
+
+def lead_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Leads registered in the period by status, stage, source or responsible user, with
+    their expected value."""
+    leads = leads_in(filters, viewer)
+    group = filters.group
+    key = {
+        "status": "status",
+        "stage": "stage",
+        "source": "source__name",
+        "user": "responsible_id",
+    }[group]
+    counted = (
+        leads.values(key)
+        .annotate(count=Count("id"), value=Sum("expected_value"))
+        .order_by("-count", key)
+    )
+    labels = {
+        "status": dict(Lead.Status.choices),
+        "stage": dict(Lead.Stage.choices),
+    }.get(group)
+    names = _names(row[key] for row in counted) if group == "user" else {}
+    rows = []
+    for row in counted:
+        value = row[key]
+        label = labels.get(value, value) if labels else names.get(value, value)
+        count, value = row["count"], row["value"] or 0
+        rows.append({"label": str(label or NONE_LABEL), "count": count, "value": value})
+    _share(rows)
+    return ReportResult(
+        columns=[
+            Column(LEAD_GROUPS[group], itemgetter("label")),
+            Column("تعداد سرنخ", itemgetter("count"), "number"),
+            Column("سهم (درصد)", itemgetter("share"), "number"),
+            Column("مبلغ پیش‌بینی (ریال)", itemgetter("value"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("count", "تعداد سرنخ"),)),
+    )
+
+
+def conversion_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Leads of the period by acquaintance source: how many were won, lost, still open,
+    and the share won (conversion)."""
+    counted = (
+        leads_in(filters, viewer)
+        .values("source__name")
+        .annotate(
+            count=Count("id"),
+            won=Count("id", filter=Q(status=Lead.Status.WON)),
+            lost=Count("id", filter=Q(status=Lead.Status.LOST)),
+        )
+        .order_by("-count", "source__name")
+    )
+    rows = []
+    for row in counted:
+        rows.append(
+            {
+                "label": row["source__name"] or NONE_LABEL,
+                "count": row["count"],
+                "won": row["won"],
+                "lost": row["lost"],
+                "open": row["count"] - row["won"] - row["lost"],
+                "rate": round(100 * row["won"] / row["count"], 1) if row["count"] else 0,
+            }
+        )
+    return ReportResult(
+        columns=[
+            Column("نحوه آشنایی", itemgetter("label")),
+            Column("سرنخ‌ها", itemgetter("count"), "number"),
+            Column("موفق", itemgetter("won"), "number"),
+            Column("ناموفق", itemgetter("lost"), "number"),
+            Column("باز", itemgetter("open"), "number"),
+            Column("نرخ تبدیل (درصد)", itemgetter("rate"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("count", "سرنخ‌ها"), ("won", "موفق"))),
+    )
+
+
+def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Marketing over time: per Jalali month, follow-ups logged, leads registered and
+    leads won."""
+    followups = _by_month(filters, _daily(followups_in(filters, viewer), "at"))
+    leads = _by_month(filters, _daily(leads_in(filters, viewer), "created_at"))
+    won_leads = _narrow(
+        Lead.objects.visible_to(viewer).filter(
+            status=Lead.Status.WON,
+            closed_at__gte=filters.start_at,
+            closed_at__lt=filters.end_before,
+        ),
+        filters,
+        person="responsible",
+        customer=("contact__",),
+    )
+    won = _by_month(filters, _daily(won_leads, "closed_at"))
+    rows = [
+        {
+            "label": _month_label(*month),
+            "followups": followups.get(month, 0),
+            "leads": leads.get(month, 0),
+            "won": won.get(month, 0),
+        }
+        for month in followups
+    ]
+    return ReportResult(
+        columns=[
+            Column("ماه", itemgetter("label")),
+            Column("پیگیری‌ها", itemgetter("followups"), "number"),
+            Column("سرنخ‌های تازه", itemgetter("leads"), "number"),
+            Column("سرنخ‌های موفق", itemgetter("won"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec(
+            "line", (("followups", "پیگیری‌ها"), ("leads", "سرنخ‌های تازه"), ("won", "موفق"))
+        ),
+        chart_rows=len(rows),
+    )
+
+
+# فعالیت کاربران ---------------------------------------------------------------------------
+
+
+def activity_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Per user, their work with customers in the period: follow-ups, calls, messages
+    and tasks (given to them, and done)."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"followups": 0, "calls": 0, "messages": 0, "tasks": 0, "tasks_done": 0}
+    )
+    sources = [
+        ("followups", followups_in(filters, viewer), "owner_id", None),
+        (
+            "calls",
+            _narrow(
+                Call.objects.visible_to(viewer).filter(
+                    started_at__gte=filters.start_at, started_at__lt=filters.end_before
+                ),
+                filters,
+                person="owner",
+                customer=("contact__",),
+            ),
+            "owner_id",
+            None,
+        ),
+        (
+            "messages",
+            _narrow(
+                Message.objects.visible_to(viewer).filter(
+                    created_at__gte=filters.start_at, created_at__lt=filters.end_before
+                ),
+                filters,
+                person="owner",
+                customer=("contact__",),
+            ),
+            "owner_id",
+            None,
+        ),
+    ]
+    for name, queryset, key, _extra in sources:
+        for row in queryset.values(key).annotate(count=Count("id")).order_by():
+            counts[row[key]][name] = row["count"]
+    tasks = _narrow(
+        Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
+        filters,
+        person="assignee",
+        customer=(),
+    )
+    for row in (
+        tasks.values("assignee_id")
+        .annotate(count=Count("id"), done=Count("id", filter=Q(status=Task.Status.DONE)))
+        .order_by()
+    ):
+        counts[row["assignee_id"]]["tasks"] = row["count"]
+        counts[row["assignee_id"]]["tasks_done"] = row["done"]
+    names = _names(counts)
+    rows = [
+        {
+            "label": names.get(pk, NONE_LABEL),
+            **values,
+            "total": sum(values.values()) - values["tasks_done"],
+        }
+        for pk, values in counts.items()
+    ]
+    rows.sort(key=lambda row: (-row["total"], row["label"]))
+    return ReportResult(
+        columns=[
+            Column("کاربر", itemgetter("label")),
+            Column("پیگیری‌ها", itemgetter("followups"), "number"),
+            Column("تماس‌ها", itemgetter("calls"), "number"),
+            Column("پیام‌ها", itemgetter("messages"), "number"),
+            Column("وظایف", itemgetter("tasks"), "number"),
+            Column("وظایف انجام‌شده", itemgetter("tasks_done"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec(
+            "bar",
+            (
+                ("followups", "پیگیری‌ها"),
+                ("calls", "تماس‌ها"),
+                ("messages", "پیام‌ها"),
+                ("tasks", "وظایف"),
+            ),
+        ),
+    )
+
+
+def task_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Tasks of the period per assignee: given, done, still open, overdue."""
+    today = timezone.localdate()
+    tasks = _narrow(
+        Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
+        filters,
+        person="assignee",
+        customer=(),
+    )
+    counted = (
+        tasks.values("assignee_id")
+        .annotate(
+            count=Count("id"),
+            done=Count("id", filter=Q(status=Task.Status.DONE)),
+            overdue=Count("id", filter=Q(status=Task.Status.OPEN, date__lt=today)),
+        )
+        .order_by("-count")
+    )
+    names = _names(row["assignee_id"] for row in counted)
+    rows = [
+        {
+            "label": names.get(row["assignee_id"], NONE_LABEL),
+            "count": row["count"],
+            "done": row["done"],
+            "open": row["count"] - row["done"],
+            "overdue": row["overdue"],
+        }
+        for row in counted
+    ]
+    return ReportResult(
+        columns=[
+            Column("انجام‌دهنده", itemgetter("label")),
+            Column("وظایف", itemgetter("count"), "number"),
+            Column("انجام‌شده", itemgetter("done"), "number"),
+            Column("باز", itemgetter("open"), "number"),
+            Column("عقب‌افتاده", itemgetter("overdue"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("done", "انجام‌شده"), ("open", "باز"), ("overdue", "عقب‌افتاده"))),
+    )
+
+
+# درخواست‌ها و شکایات ----------------------------------------------------------------------
+
+
+def _working_day_index(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
+    """Working days from ``start`` up to each day of the range: the working days between
+    two days is the difference of their indexes (one calendar walk for the report)."""
+    index, count, day = {}, 0, start
+    while day <= end:
+        index[day] = count
+        if is_working_day(day):
+            count += 1
+        day += datetime.timedelta(days=1)
+    return index
+
+
+def _average_working_days(finished: QuerySet, person: str, started: str, done: str) -> dict:
+    """Per person, the average working days from ``started`` to ``done`` of the finished
+    rows: two group-bys by day (a few thousand rows however many requests), summed
+    against a working-day index."""
+    tehran = timezone.get_current_timezone()
+
+    def per_day(field_name: str):
+        annotated = finished.annotate(day=TruncDate(field_name, tzinfo=tehran))
+        return list(annotated.values(person, "day").annotate(count=Count("id")).order_by())
+
+    starts, ends = per_day(started), per_day(done)
+    days = [row["day"] for row in starts + ends if row["day"]]
+    if not days:
+        return {}
+    index = _working_day_index(min(days), max(days))
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # working days, count
+    for row in ends:
+        totals[row[person]][0] += index[row["day"]] * row["count"]
+        totals[row[person]][1] += row["count"]
+    for row in starts:
+        totals[row[person]][0] -= index[row["day"]] * row["count"]
+    return {pk: round(days / count, 1) for pk, (days, count) in totals.items() if count}
+
+
+def request_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Requests registered in the period per assignee: open, awaiting confirmation,
+    archived, overdue now, and the average working days from request to done."""
+    today = timezone.localdate()
+    requests = _narrow(
+        Request.objects.visible_to(viewer).filter(
+            created_at__gte=filters.start_at, created_at__lt=filters.end_before
+        ),
+        filters,
+        person="assignee",
+        customer=("contact__",),
+    )
+    status = Request.Status
+    counted = (
+        requests.values("assignee_id")
+        .annotate(
+            count=Count("id"),
+            open=Count("id", filter=Q(status=status.OPEN)),
+            done=Count("id", filter=Q(status=status.DONE)),
+            archived=Count("id", filter=Q(status=status.ARCHIVED)),
+            overdue=Count("id", filter=Q(status=status.OPEN, deadline__lt=today)),
+        )
+        .order_by("-count")
+    )
+    averages = _average_working_days(
+        requests.filter(done_at__isnull=False), "assignee_id", "created_at", "done_at"
+    )
+    names = _names(row["assignee_id"] for row in counted)
+    rows = [
+        {
+            "label": names.get(row["assignee_id"], NONE_LABEL),
+            **{name: row[name] for name in ("count", "open", "done", "archived", "overdue")},
+            "average": averages.get(row["assignee_id"], ""),
+        }
+        for row in counted
+    ]
+    return ReportResult(
+        columns=[
+            Column("انجام‌دهنده", itemgetter("label")),
+            Column("درخواست‌ها", itemgetter("count"), "number"),
+            Column("در دست انجام", itemgetter("open"), "number"),
+            Column("در انتظار تأیید", itemgetter("done"), "number"),
+            Column("بایگانی شده", itemgetter("archived"), "number"),
+            Column("دیرکرد", itemgetter("overdue"), "number"),
+            Column("میانگین روز کاری تا انجام", itemgetter("average"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec(
+            "bar",
+            (
+                ("open", "در دست انجام"),
+                ("done", "در انتظار تأیید"),
+                ("archived", "بایگانی شده"),
+                ("overdue", "دیرکرد"),
+            ),
+        ),
+    )
+
+
+def complaint_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Complaints dated in the period per control officer: still followed, closed, and
+    the average working days to close."""
+    complaints = _narrow(
+        Complaint.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
+        filters,
+        person="officer",
+        customer=("contact__",),
+    )
+    counted = (
+        complaints.values("officer_id")
+        .annotate(
+            count=Count("id"),
+            following=Count("id", filter=Q(status=Complaint.Status.FOLLOWING)),
+            closed=Count("id", filter=Q(status=Complaint.Status.CLOSED)),
+            after_sales=Count("id", filter=Q(source=Complaint.Source.AFTER_SALES)),
+        )
+        .order_by("-count")
+    )
+    averages = _average_working_days(
+        complaints.filter(closed_at__isnull=False), "officer_id", "created_at", "closed_at"
+    )
+    names = _names(row["officer_id"] for row in counted)
+    rows = [
+        {
+            "label": names.get(row["officer_id"], NONE_LABEL),
+            **{name: row[name] for name in ("count", "following", "closed", "after_sales")},
+            "average": averages.get(row["officer_id"], ""),
+        }
+        for row in counted
+    ]
+    return ReportResult(
+        columns=[
+            Column("مسئول کنترل", itemgetter("label")),
+            Column("شکایات", itemgetter("count"), "number"),
+            Column("در حال پیگیری", itemgetter("following"), "number"),
+            Column("بسته شده", itemgetter("closed"), "number"),
+            Column("از خدمات پس از فروش", itemgetter("after_sales"), "number"),
+            Column("میانگین روز کاری تا بستن", itemgetter("average"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("following", "در حال پیگیری"), ("closed", "بسته شده"))),
+    )
+
+
+# مشتریان و مخاطبین ------------------------------------------------------------------------
+
+CUSTOMER_ROWS = 200
+
+
+def customer_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Sama's customer list: per customer, the count and rial sum of their proformas
+    (cancelled ones left out) and invoices dated in the period; the biggest buyers
+    first (the first 200)."""
+
+    def documents(model, **extra):
+        queryset = _narrow(
+            model.objects.visible_to(viewer).filter(
+                date__gte=filters.start, date__lte=filters.end, **extra
+            ),
+            filters,
+            person="owner",
+            customer=("contact__",),
+        )
+        return {
+            row["contact_id"]: (row["count"], row["total"] or 0)
+            for row in queryset.values("contact_id")
+            .annotate(count=Count("id"), total=Sum("total"))
+            .order_by()
+        }
+
+    live = [status for status in Quote.Status.values if status != Quote.Status.CANCELLED]
+    quotes = documents(Quote, status__in=live)
+    invoices = documents(Invoice)
+    ranked = sorted(
+        set(quotes) | set(invoices),
+        key=lambda pk: (-invoices.get(pk, (0, 0))[1], -quotes.get(pk, (0, 0))[1], pk),
+    )[:CUSTOMER_ROWS]
+    names = dict(Contact.objects.filter(pk__in=ranked).values_list("pk", "name"))
+    rows = [
+        {
+            "label": names.get(pk, NONE_LABEL),
+            "quotes": quotes.get(pk, (0, 0))[0],
+            "quotes_total": quotes.get(pk, (0, 0))[1],
+            "invoices": invoices.get(pk, (0, 0))[0],
+            "invoices_total": invoices.get(pk, (0, 0))[1],
+        }
+        for pk in ranked
+    ]
+    return ReportResult(
+        columns=[
+            Column("مشتری", itemgetter("label")),
+            Column("پیش فاکتورها", itemgetter("quotes"), "number"),
+            Column("جمع پیش فاکتورها (ریال)", itemgetter("quotes_total"), "number"),
+            Column("فاکتورها", itemgetter("invoices"), "number"),
+            Column("جمع فاکتورها (ریال)", itemgetter("invoices_total"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("invoices_total", "جمع فاکتورها (ریال)"),)),
+        chart_rows=10,
+    )
+
+
+CONTACT_GROUPS = {
+    "source": "نحوه آشنایی",
+    "category": "صنف",
+    "region": "منطقه",
+    "status": "وضعیت",
+    "user": "مالک",
+}
+
+
+def contact_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Contacts registered in the period, by source, category, region, status or owner,
+    with how many of them have leads."""
+    contacts = _narrow(
+        Contact.objects.visible_to(viewer).filter(
+            created_at__gte=filters.start_at, created_at__lt=filters.end_before
+        ),
+        filters,
+        person="owner",
+        customer=("",),
+    )
+    group = filters.group
+    key = {
+        "source": "source__name",
+        "category": "category__name",
+        "region": "region__name",
+        "status": "status",
+        "user": "owner_id",
+    }[group]
+    counted = (
+        contacts.values(key)
+        .annotate(count=Count("id"), with_leads=Count("leads", distinct=True))
+        .order_by("-count", key)
+    )
+    names = _names(row[key] for row in counted) if group == "user" else {}
+    statuses = dict(Contact.Status.choices) if group == "status" else {}
+    rows = []
+    for row in counted:
+        value = row[key]
+        label = names.get(value) if group == "user" else statuses.get(value, value)
+        count, leads = row["count"], row["with_leads"]
+        rows.append({"label": str(label or NONE_LABEL), "count": count, "leads": leads})
+    _share(rows)
+    return ReportResult(
+        columns=[
+            Column(CONTACT_GROUPS[group], itemgetter("label")),
+            Column("مخاطبان تازه", itemgetter("count"), "number"),
+            Column("سهم (درصد)", itemgetter("share"), "number"),
+            Column("سرنخ‌های آن‌ها", itemgetter("leads"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("count", "مخاطبان تازه"),)),
+    )
+
+
+REPORTS = [
+    Report(
+        "followups",
+        "پیگیری‌ها",
+        "پیگیری‌های ثبت‌شده بر اساس نتیجه، نوع ارتباط، درجه اهمیت، کاربر یا ماه.",
+        "sales.view_followup",
+        followup_report,
+        groups=FOLLOWUP_GROUPS,
+    ),
+    Report(
+        "leads",
+        "فرصت‌های فروش",
+        "سرنخ‌های تازه بر اساس وضعیت، مرحله، نحوه آشنایی یا مسئول، با مبلغ پیش‌بینی.",
+        "sales.view_lead",
+        lead_report,
+        groups=LEAD_GROUPS,
+    ),
+    Report(
+        "conversion",
+        "تبدیل سرنخ به مشتری",
+        "نرخ موفقیت سرنخ‌ها به تفکیک نحوه آشنایی.",
+        "sales.view_lead",
+        conversion_report,
+    ),
+    Report(
+        "marketing",
+        "عملکرد بازاریابی",
+        "پیگیری‌ها، سرنخ‌های تازه و موفق در هر ماه.",
+        "sales.view_lead",
+        marketing_report,
+    ),
+    Report(
+        "activity",
+        "فعالیت کاربران با مشتریان",
+        "پیگیری‌ها، تماس‌ها، پیام‌ها و وظایف هر کاربر.",
+        "activities.view_task",
+        activity_report,
+    ),
+    Report(
+        "requests",
+        "درخواست‌ها",
+        "درخواست‌های هر انجام‌دهنده: باز، در انتظار تأیید، بایگانی، دیرکرد و میانگین زمان انجام.",
+        "service.view_request",
+        request_report,
+    ),
+    Report(
+        "complaints",
+        "شکایات",
+        "شکایات هر مسئول کنترل: در حال پیگیری، بسته شده و میانگین زمان رسیدگی.",
+        "service.view_complaint",
+        complaint_report,
+    ),
+    Report(
+        "customers",
+        "مشتریان و خریدها",
+        "تعداد و جمع ریالی پیش فاکتورها و فاکتورهای هر مشتری.",
+        "sales.view_invoice",
+        customer_report,
+    ),
+    Report(
+        "contacts",
+        "مخاطبان تازه",
+        "مخاطبان ثبت‌شده بر اساس نحوه آشنایی، صنف، منطقه، وضعیت یا مالک.",
+        "contacts.view_contact",
+        contact_report,
+        groups=CONTACT_GROUPS,
+    ),
+    Report(
+        "tasks",
+        "وظایف کاربران",
+        "وظایف واگذارشده، انجام‌شده و عقب‌افتاده هر کاربر.",
+        "activities.view_task",
+        task_report,
+        filters=("user", "team"),
+    ),
+]
+REPORTS_BY_SLUG = {report.slug: report for report in REPORTS}

@@ -1,0 +1,103 @@
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.accounts.models import Team, User
+from peyvand.contacts.models import Category, Region
+from peyvand.core.dates import JalaliDateField
+from peyvand.core.trees import ordered_nodes, subtree_ids
+from peyvand.reports.periods import PERIODS, period_range
+
+
+@dataclass
+class ReportFilters:
+    """What a report is asked for: a date range (inclusive), and optionally a user, a
+    team (its members) and category and region subtrees (their node ids)."""
+
+    start: datetime.date
+    end: datetime.date
+    period_label: str
+    user: User | None = None
+    team_members: list[int] | None = None
+    categories: list[int] | None = None
+    regions: list[int] | None = None
+    group: str = ""
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time()))
+
+    @property
+    def end_before(self) -> datetime.datetime:
+        day = self.end + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class ReportFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("دوره"), choices=PERIODS.items(), initial="this_quarter")
+    date_from = JalaliDateField(label=_("از تاریخ"), required=False)
+    date_to = JalaliDateField(label=_("تا تاریخ"), required=False)
+    user = forms.ModelChoiceField(label=_("کاربر"), queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("تیم"), queryset=Team.objects.none(), required=False)
+    category = forms.TypedChoiceField(label=_("صنف"), coerce=int, required=False)
+    region = forms.TypedChoiceField(label=_("منطقه"), coerce=int, required=False)
+    group = forms.ChoiceField(label=_("بر اساس"), required=False)
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.fields["user"].queryset = User.objects.filter(is_active=True)
+        self.fields["user"].empty_label = _("— همه کاربران —")
+        self.fields["team"].queryset = Team.objects.filter(is_active=True)
+        self.fields["team"].empty_label = _("— همه تیم‌ها —")
+        for name, model, empty in (
+            ("category", Category, _("— همه صنف‌ها —")),
+            ("region", Region, _("— همه مناطق —")),
+        ):
+            if name in report.filters:
+                nodes = ordered_nodes(model)
+                self.fields[name].choices = [("", empty)] + [
+                    (node.pk, node.indented_name) for node in nodes
+                ]
+        if report.groups:
+            self.fields["group"].choices = list(report.groups.items())
+            self.fields["group"].initial = next(iter(report.groups))
+        for name in ("user", "team", "category", "region", "group"):
+            if name not in report.filters and not (name == "group" and report.groups):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == "custom":
+            start, end = cleaned.get("date_from"), cleaned.get("date_to")
+            if not start or not end:
+                raise forms.ValidationError(
+                    _("برای بازه دلخواه، «از تاریخ» و «تا تاریخ» را بنویسید.")
+                )
+            if start > end:
+                raise forms.ValidationError(_("«از تاریخ» باید پیش از «تا تاریخ» باشد."))
+            if (end - start).days > 366 * 3:
+                raise forms.ValidationError(_("بازه گزارش حداکثر سه سال است."))
+        return cleaned
+
+    def filters(self) -> ReportFilters:
+        data = self.cleaned_data
+        period = data.get("period") or "this_quarter"
+        if period == "custom":
+            start, end = data["date_from"], data["date_to"]
+        else:
+            start, end = period_range(period, timezone.localdate())
+        team = data.get("team")
+        return ReportFilters(
+            start=start,
+            end=end,
+            period_label=str(PERIODS[period]),
+            user=data.get("user"),
+            team_members=list(team.members.values_list("pk", flat=True)) if team else None,
+            categories=subtree_ids(Category, data["category"]) if data.get("category") else None,
+            regions=subtree_ids(Region, data["region"]) if data.get("region") else None,
+            group=data.get("group") or next(iter(self.report.groups), ""),
+        )

@@ -1,0 +1,114 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from peyvand.core.dates import format_date
+from peyvand.core.display import site_settings_for
+from peyvand.core.exports import xlsx_response
+from peyvand.core.pdf import pdf_download, render_pdf
+from peyvand.reports.definitions import REPORTS, REPORTS_BY_SLUG, Report
+from peyvand.reports.forms import ReportFilterForm
+
+
+def _report(request: HttpRequest, slug: str) -> Report:
+    report = REPORTS_BY_SLUG.get(slug)
+    if report is None:
+        raise Http404
+    if not request.user.has_perm(report.permission):
+        raise PermissionDenied
+    return report
+
+
+def report_index(request: HttpRequest) -> HttpResponse:
+    """The reports this user may read (each counts only what they may see)."""
+    reports = [report for report in REPORTS if request.user.has_perm(report.permission)]
+    if not reports:
+        raise PermissionDenied
+    return render(request, "reports/index.html", {"reports": reports})
+
+
+def _run(request: HttpRequest, report: Report):
+    """The filter form (the current quarter when nothing is chosen) and, when it is
+    valid, the filters and the report's result."""
+    data = request.GET.copy()
+    data.setdefault("period", "this_quarter")
+    form = ReportFilterForm(data, report=report)
+    if not form.is_valid():
+        return form, None, None
+    filters = form.filters()
+    # The range a named period stands for shows in the date fields (a starting point
+    # for «بازه دلخواه»).
+    form.data["date_from"] = format_date(filters.start)
+    form.data["date_to"] = format_date(filters.end)
+    return form, filters, report.build(filters, request.user)
+
+
+def report_show(request: HttpRequest, slug: str) -> HttpResponse:
+    report = _report(request, slug)
+    form, filters, result = _run(request, report)
+    context = {
+        "report": report,
+        "form": form,
+        "filters": filters,
+        "result": result,
+        "chart": result.chart_data() if result else None,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/show.html", context)
+
+
+def _filename(report: Report, filters) -> str:
+    start = format_date(filters.start, digits="latin")
+    end = format_date(filters.end, digits="latin")
+    return f"{report.title} {start} تا {end}".replace("/", "-")
+
+
+COLOURS = ("#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1", "#20c997")
+
+
+def _bars(chart: dict) -> dict:
+    """The chart for the PDF, as bars drawn in HTML (WeasyPrint sets them, and their
+    Persian labels, like any text): per label, each series' value and bar length."""
+    biggest = max((value for dataset in chart["datasets"] for value in dataset["data"]), default=0)
+    series = [
+        (dataset["label"], COLOURS[index % len(COLOURS)])
+        for index, dataset in enumerate(chart["datasets"])
+    ]
+    rows = []
+    for position, label in enumerate(chart["labels"]):
+        values = [dataset["data"][position] for dataset in chart["datasets"]]
+        rows.append(
+            (
+                label,
+                [
+                    (value, round(100 * value / biggest, 1) if biggest else 0, colour)
+                    for value, (_name, colour) in zip(values, series, strict=True)
+                ],
+            )
+        )
+    return {"series": series, "rows": rows}
+
+
+def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResponse:
+    """The report's table to Excel (right-to-left, numbers numeric), or to PDF with
+    its chart."""
+    report = _report(request, slug)
+    _form, filters, result = _run(request, report)
+    if result is None:
+        return report_show(request, slug)
+    if file_format == "xlsx":
+        return xlsx_response(result.rows, result.columns, _filename(report, filters), report.title)
+    if file_format != "pdf":
+        raise Http404
+    context = {
+        "report": report,
+        "filters": filters,
+        "result": result,
+        "bars": _bars(result.chart_data()),
+        "company": site_settings_for(request).company_name,
+        "made_at": timezone.localtime(),
+        "user": request.user,
+    }
+    content = render_pdf("reports/pdf.html", context)
+    return pdf_download(content, f"{_filename(report, filters)}.pdf")

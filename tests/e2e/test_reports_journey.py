@@ -1,0 +1,80 @@
+"""Issue 8's journey in a real browser: the manager opens every report for the current
+Jalali quarter, reads a chart whose numbers are the table's, and exports each to Excel
+(a right-to-left sheet with numeric cells) and to PDF (kept as images to look at)."""
+
+import io
+import subprocess
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from peyvand.accounts.roles import SALES, SUPPORT
+from peyvand.reports.definitions import REPORTS
+from tests.factories import UserFactory
+from tests.reports.test_reports import busy_quarter
+
+pytestmark = pytest.mark.e2e
+
+PDFTOPPM = "/usr/bin/pdftoppm"
+PERSIAN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٫", "0123456789.", "٬")
+
+
+def number(text: str) -> float:
+    return float(text.strip().translate(PERSIAN) or 0)
+
+
+def test_the_manager_reads_and_exports_every_report_for_this_quarter(
+    page, live_server, log_in, manager, screenshots
+):
+    rep = UserFactory(username="rep", role=SALES, first_name="رضا", last_name="رضایی")
+    teammate = UserFactory(username="mate", role=SALES, first_name="سارا", last_name="نیکو")
+    outsider = UserFactory(username="far", role=SALES, first_name="بهرام", last_name="دور")
+    agent = UserFactory(username="agent", role=SUPPORT, first_name="کاوه", last_name="مرادی")
+    busy_quarter((manager, rep, teammate, outsider, agent))
+
+    log_in(manager)
+    for report in REPORTS:
+        page.goto("/")
+        page.get_by_role("link", name="گزارش‌ها", exact=True).click()
+        page.locator("main").get_by_role("heading", name=report.title, exact=True).click()
+        expect(page.locator("#id_period")).to_have_value("this_quarter")
+        expect(page.locator("#report-table")).to_be_visible()
+        headers = page.locator("#report-table thead th").all_inner_texts()
+        rows = [
+            row.locator("td").all_inner_texts()
+            for row in page.locator("#report-table tbody tr").all()
+        ]
+        has_rows = bool(rows) and len(rows[0]) == len(headers)
+        if has_rows:
+            chart = page.evaluate(
+                "() => { const c = Chart.getChart('report-chart');"
+                " return {labels: c.data.labels, datasets: c.data.datasets.map("
+                "d => ({label: d.label, data: d.data}))}; }"
+            )
+            for dataset in chart["datasets"]:
+                if dataset["label"] in headers:
+                    column = headers.index(dataset["label"])
+                    table = [number(row[column]) for row in rows[: len(dataset["data"])]]
+                    assert dataset["data"] == table, (report.slug, dataset["label"])
+        page.screenshot(path=screenshots / f"report-{report.slug}.png", full_page=True)
+
+        with page.expect_download() as excel:
+            page.get_by_role("link", name="اکسل").click()
+        sheet = openpyxl.load_workbook(io.BytesIO(excel.value.path().read_bytes())).active
+        assert sheet.sheet_view.rightToLeft
+        assert [cell.value for cell in sheet[1]] == headers
+        if has_rows:  # the label, then numbers that stay numbers
+            first = [cell.value for cell in sheet[2]]
+            numeric = [value for value in first[1:] if value not in ("", None)]
+            assert numeric and all(isinstance(v, int | float) for v in numeric), first
+
+        with page.expect_download() as pdf:
+            page.get_by_role("link", name="PDF").click()
+        path = pdf.value.path()
+        assert path.read_bytes().startswith(b"%PDF")
+        # Its first page as an image, to look at (Persian shaped, right to left).
+        image = screenshots / f"report-{report.slug}-pdf"
+        subprocess.run(  # noqa: S603 - poppler's pdftoppm, installed by .ci/run
+            [PDFTOPPM, "-png", "-r", "70", "-f", "1", "-l", "1", path, image], check=True
+        )
