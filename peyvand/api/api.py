@@ -20,6 +20,7 @@ from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import api_auth, pbx_auth
 from peyvand.api.common import form_errors, invalid, page_of, require
+from peyvand.api.reports import router as reports_router
 from peyvand.api.sales import router as sales_router
 from peyvand.api.schemas import (
     CallIn,
@@ -75,6 +76,7 @@ api = NinjaAPI(
 )
 api.add_router("", sales_router)
 api.add_router("", service_router)
+api.add_router("", reports_router)
 
 
 def _error(request, message: str, status: int):

@@ -8,7 +8,7 @@ from peyvand.core.display import site_settings_for
 from peyvand.core.exports import xlsx_response
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.reports.definitions import REPORTS, REPORTS_BY_SLUG, Report
-from peyvand.reports.forms import ReportFilterForm
+from peyvand.reports.running import run_report
 
 
 def _report(request: HttpRequest, slug: str) -> Report:
@@ -28,25 +28,9 @@ def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", {"reports": reports})
 
 
-def _run(request: HttpRequest, report: Report):
-    """The filter form (the current quarter when nothing is chosen) and, when it is
-    valid, the filters and the report's result."""
-    data = request.GET.copy()
-    data.setdefault("period", "this_quarter")
-    form = ReportFilterForm(data, report=report)
-    if not form.is_valid():
-        return form, None, None
-    filters = form.filters()
-    # The range a named period stands for shows in the date fields (a starting point
-    # for «بازه دلخواه»).
-    form.data["date_from"] = format_date(filters.start)
-    form.data["date_to"] = format_date(filters.end)
-    return form, filters, report.build(filters, request.user)
-
-
 def report_show(request: HttpRequest, slug: str) -> HttpResponse:
     report = _report(request, slug)
-    form, filters, result = _run(request, report)
+    form, filters, result = run_report(report, request.GET, request.user)
     context = {
         "report": report,
         "form": form,
@@ -94,7 +78,7 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
     """The report's table to Excel (right-to-left, numbers numeric), or to PDF with
     its chart."""
     report = _report(request, slug)
-    _form, filters, result = _run(request, report)
+    _form, filters, result = run_report(report, request.GET, request.user)
     if result is None:
         return report_show(request, slug)
     if file_format == "xlsx":

@@ -194,3 +194,29 @@ def test_a_report_exports_to_excel_and_pdf(client, office):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client.get(reverse("reports:export", args=["activity", "doc"])).status_code == 404
+
+
+def test_report_data_over_the_api_is_the_pages(client, office):
+    from tests.api.test_api import token_for
+
+    busy_quarter(office)
+    rep = office[1]
+    headers = {"Authorization": f"Bearer {token_for(client, rep.username)}"}
+    listed = client.get("/api/v1/reports", headers=headers).json()
+    assert "followups" in [report["slug"] for report in listed]
+    data = client.get("/api/v1/reports/followups?group=user", headers=headers).json()
+    assert data["columns"][0] == {"label": "کاربر", "kind": "text"}
+    assert {row[0]: row[1] for row in data["rows"]} == {"رضا رضایی": 4, "سارا نیکو": 3}
+    assert data["chart"]["datasets"][0]["data"] == [row[1] for row in data["rows"]]
+    client.force_login(rep)
+    page = client.get(reverse("reports:show", args=["followups"]), {"group": "user"})
+    assert [[value for value, _kind in row] for row in page.context["result"].table()] == data[
+        "rows"
+    ]
+    wrong = client.get("/api/v1/reports/followups?period=custom", headers=headers)
+    assert wrong.status_code == 422 and "errors" in wrong.json()
+    agent = {"Authorization": f"Bearer {token_for(client, office[4].username)}"}
+    slugs = [report["slug"] for report in client.get("/api/v1/reports", headers=agent).json()]
+    assert "complaints" in slugs and "leads" not in slugs  # support reads no sales report
+    assert client.get("/api/v1/reports/leads", headers=agent).status_code == 403
+    assert client.get("/api/v1/reports/nothing", headers=headers).status_code == 404
