@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "peyvand.activities",
     "peyvand.sales",
     "peyvand.service",
+    "peyvand.surveys",
     "peyvand.reports",
     "peyvand.api",
     "peyvand.demo",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sales/", include("peyvand.sales.urls")),
     path("service/", include("peyvand.service.urls")),
     path("reports/", include("peyvand.reports.urls")),
+    path("surveys/", include("peyvand.surveys.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),

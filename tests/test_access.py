@@ -35,6 +35,7 @@ from peyvand.sales.services import (
 )
 from peyvand.service.models import Complaint, Feedback, Request
 from peyvand.service.services import complaint_register, request_register
+from peyvand.surveys.models import Project, Question, Questionnaire
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
 
 LOGIN = "login"  # anonymous users are sent to the login page
@@ -241,6 +242,23 @@ def owners_complaint(personas) -> list:
 
 def two_owners_requests(personas) -> list:
     return owners_request(personas) + owners_request(personas)
+
+
+def a_questionnaire(personas) -> list:
+    return [Questionnaire.objects.create(name="رضایت", subject="project").pk]
+
+
+def owners_project(personas) -> list:
+    project = Project.objects.create(
+        owner=personas.owner, name="نصب", contact=ContactFactory(owner=personas.owner)
+    )
+    return [project.pk]
+
+
+def owners_project_survey(personas) -> list:
+    questionnaire = Questionnaire.objects.create(name="تحویل", subject="project")
+    Question.objects.create(questionnaire=questionnaire, text="کیفیت")
+    return ["project", *owners_project(personas)]
 
 
 def a_report(personas) -> list:
@@ -459,8 +477,20 @@ RULES: dict[str, Rule] = {
     "service:track": Rule(no_args, 200, 200, 200, 200),
     # Reports count only what the reader may see; reps read the sales ones.
     "reports:index": Rule(no_args, LOGIN, 200, 200, 200),
+    "reports:dashboard": Rule(no_args, LOGIN, 200, 200, 200),
     "reports:show": Rule(a_report, LOGIN, 200, 200, 200),
     "reports:export": Rule(a_report_as_excel, LOGIN, 200, 200, 200),
+    # Questionnaires are the managers'; projects and surveys follow their records.
+    "surveys:questionnaire_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "surveys:questionnaire_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "surveys:questionnaire_edit": Rule(a_questionnaire, LOGIN, **MANAGER_ONLY),
+    "surveys:project_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "surveys:project_create": Rule(no_args, LOGIN, 200, 200, 200),
+    "surveys:project_detail": Rule(owners_project, LOGIN, 404, 200, 200),
+    "surveys:project_edit": Rule(owners_project, LOGIN, 404, 200, 200),
+    # Reps do not delete projects; managers do (to the recycle bin).
+    "surveys:project_delete": Rule(owners_project, LOGIN, 403, 403, 302, "post"),
+    "surveys:survey_create": Rule(owners_project_survey, LOGIN, 404, 200, 200),
     # The API docs page needs a login; the API itself has its own tests (tests/api).
     "api:openapi-view": Rule(no_args, LOGIN, 200, 200, 200),
 }

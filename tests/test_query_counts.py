@@ -22,6 +22,7 @@ from peyvand.sales.models import Product, Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
 from peyvand.service.models import Complaint, Request
 from peyvand.service.services import complaint_register, request_register
+from peyvand.surveys.models import Project, Questionnaire
 from tests.factories import (
     ContactFactory,
     FollowUpFactory,
@@ -44,8 +45,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # and the leads' matching customers
     "core:search": ([], 6),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
-    # events, leads, proformas, requests, suggestions/gifts/discounts, complaints
-    "core:trash": ([], 11),
+    # events, leads, proformas, requests, suggestions/gifts/discounts, complaints,
+    # projects
+    "core:trash": ([], 12),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
@@ -82,6 +84,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # complaints with customer, registrar and officer; the fields managers hid
     "service:complaint_list": ([], 2),
     "reports:index": ([], 0),
+    "surveys:project_list": ([], 1),  # projects with customer and owner
+    "surveys:questionnaire_list": ([], 1),  # questionnaires with their question counts
     # the filter form's trees (categories, regions), users and teams; the report:
     # follow-ups counted by result
     "reports:show": (["followups"], 5),
@@ -160,6 +164,8 @@ def grow(personas, rows: int) -> None:
             request_register(request=item, by=creator)
         complaint = Complaint(contact=contact, description=f"تأخیر {number}", officer=user)
         complaint_register(complaint=complaint, by=personas.manager)
+        Project.objects.create(owner=user, name=f"پروژه {number}", contact=contact)
+        Questionnaire.objects.create(name=f"پرسشنامه {number}")
         FollowUpFactory(  # due for the manager: «پیگیری‌های من» shows complaints too
             lead=None, complaint=complaint, owner=user, next_at=timezone.now(),
             next_by=personas.manager,

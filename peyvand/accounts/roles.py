@@ -54,6 +54,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.change_quote",
         "sales.view_invoice",
         "sales.add_invoice",
+        "surveys.view_project",
+        "surveys.add_project",
+        "surveys.change_project",
+        "surveys.view_surveyresponse",
+        "surveys.add_surveyresponse",
         "service.view_request",
         "service.add_request",
         "service.change_request",
@@ -88,6 +93,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "activities.change_call",
         "sales.view_followup",
         "sales.add_followup",
+        "surveys.view_project",
+        "surveys.view_surveyresponse",
+        "surveys.add_surveyresponse",
         "service.view_request",
         "service.add_request",
         "service.change_request",
@@ -103,6 +111,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 PROJECT_APPS = [
     "accounts", "core", "lookups", "contacts", "messaging", "activities", "sales", "service",
+    "surveys",
 ]  # fmt: skip
 
 

@@ -98,6 +98,13 @@ def _menu() -> list[MenuSection]:
                 # The page lists the reports the user's role reads (each has its own
                 # permission); everyone who works with contacts reads some.
                 MenuItem(
+                    _("داشبورد"),
+                    "reports:dashboard",
+                    "speedometer2",
+                    "reports:dashboard",
+                    "contacts.view_contact",
+                ),
+                MenuItem(
                     _("گزارش‌ها"),
                     "reports:index",
                     "bar-chart-line",
@@ -115,6 +122,13 @@ def _menu() -> list[MenuSection]:
                     "file-earmark-text",
                     "sales:quote",
                     "sales.view_quote",
+                ),
+                MenuItem(
+                    _("پروژه‌ها"),
+                    "surveys:project_list",
+                    "kanban",
+                    "surveys:project",
+                    "surveys.view_project",
                 ),
                 MenuItem(
                     _("فاکتورها"),
@@ -225,6 +239,13 @@ def _menu() -> list[MenuSection]:
                     "accounts.manage_settings",
                 ),
                 MenuItem(
+                    _("پرسشنامه‌های نظرسنجی"),
+                    "surveys:questionnaire_list",
+                    "clipboard-check",
+                    "surveys:questionnaire",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
                     _("سال مالی"),
                     "sales:fiscal_years",
                     "calendar2-range",
@@ -283,6 +304,10 @@ def shell(request) -> dict:
             items.append(item)
         if items:
             sections.append(MenuSection(section.title, items))
+    # Where two items match the page (گزارش‌ها and داشبورد), the more specific one is lit.
+    lit = [item for section in sections for item in section.items if item.active]
+    for item in lit:
+        item.active = len(item.namespace) == max(len(other.namespace) for other in lit)
     return {
         "site_name": site_settings_for(request).company_name,
         "menu": sections,

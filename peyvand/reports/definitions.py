@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from peyvand.reports.forms import ReportFilters
 from peyvand.reports.periods import jalali_month_label, jalali_months
 from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
 from peyvand.service.models import Complaint, Request
+from peyvand.surveys.models import Answer, SurveyResponse
 
 NONE_LABEL = "— نامشخص —"
 
@@ -705,6 +706,102 @@ def contact_report(filters: ReportFilters, viewer) -> ReportResult:
     )
 
 
+# نظرسنجی --------------------------------------------------------------------------------
+
+
+def _surveys_in(filters: ReportFilters, viewer) -> QuerySet[SurveyResponse]:
+    responses = SurveyResponse.objects.visible_to(viewer).filter(
+        date__gte=filters.start, date__lte=filters.end
+    )
+    return _narrow(responses, filters, person="owner", customer=("contact__",))
+
+
+def survey_question_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Per question, over the surveys of the period: how many answered it, the average
+    score in its own range, and that average as 0–100."""
+    responses = _surveys_in(filters, viewer)
+    counted = (
+        Answer.objects.filter(response__in=responses)
+        .values(
+            "question_id",
+            "question__text",
+            "question__min_score",
+            "question__max_score",
+            "question__questionnaire__name",
+        )
+        .annotate(count=Count("id"), average=Avg("score"))
+        .order_by("question__questionnaire__name", "question__order", "question_id")
+    )
+    rows = []
+    for row in counted:
+        low, high = row["question__min_score"], row["question__max_score"]
+        average = float(row["average"] or 0)
+        rows.append(
+            {
+                "label": row["question__text"],
+                "questionnaire": row["question__questionnaire__name"],
+                "count": row["count"],
+                "range": f"{low} تا {high}",
+                "average": round(average, 2),
+                "percent": round(100 * (average - low) / (high - low), 1),
+            }
+        )
+    return ReportResult(
+        columns=[
+            Column("پرسش", itemgetter("label")),
+            Column("پرسشنامه", itemgetter("questionnaire")),
+            Column("پاسخ‌ها", itemgetter("count"), "number"),
+            Column("بازه امتیاز", itemgetter("range")),
+            Column("میانگین امتیاز", itemgetter("average"), "number"),
+            Column("میانگین از ۱۰۰", itemgetter("percent"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("percent", "میانگین از ۱۰۰"),)),
+    )
+
+
+def survey_customer_report(filters: ReportFilters, viewer) -> ReportResult:
+    """Per customer surveyed in the period: survey calls and their average score, with
+    the customer's proformas and invoices (all they may see, any date)."""
+    surveyed = (
+        _surveys_in(filters, viewer)
+        .values("contact_id")
+        .annotate(calls=Count("id"), average=Avg("score"))
+        .order_by("-calls", "contact_id")[:CUSTOMER_ROWS]
+    )
+    ids = [row["contact_id"] for row in surveyed]
+
+    def count_of(model) -> dict[int, int]:
+        documents = model.objects.visible_to(viewer).filter(contact_id__in=ids)
+        return dict(
+            documents.values("contact_id").annotate(n=Count("id")).values_list("contact_id", "n")
+        )
+
+    quotes, invoices = count_of(Quote), count_of(Invoice)
+    names = dict(Contact.objects.filter(pk__in=ids).values_list("pk", "name"))
+    rows = [
+        {
+            "label": names.get(row["contact_id"], NONE_LABEL),
+            "quotes": quotes.get(row["contact_id"], 0),
+            "invoices": invoices.get(row["contact_id"], 0),
+            "calls": row["calls"],
+            "average": round(float(row["average"] or 0), 1),
+        }
+        for row in surveyed
+    ]
+    return ReportResult(
+        columns=[
+            Column("مشتری", itemgetter("label")),
+            Column("پیش فاکتورها", itemgetter("quotes"), "number"),
+            Column("فاکتورها", itemgetter("invoices"), "number"),
+            Column("تماس‌های نظرسنجی", itemgetter("calls"), "number"),
+            Column("میانگین امتیاز (از ۱۰۰)", itemgetter("average"), "number"),
+        ],
+        rows=rows,
+        chart=ChartSpec("bar", (("average", "میانگین امتیاز (از ۱۰۰)"),)),
+    )
+
+
 REPORTS = [
     Report(
         "followups",
@@ -780,5 +877,34 @@ REPORTS = [
         task_report,
         filters=("user", "team"),
     ),
+    Report(
+        "survey_questions",
+        "امتیاز پرسش‌های نظرسنجی",
+        "میانگین امتیاز هر پرسش در نظرسنجی‌های دوره.",
+        "surveys.view_surveyresponse",
+        survey_question_report,
+    ),
+    Report(
+        "survey_customers",
+        "نظرسنجی مشتریان",
+        "تماس‌های نظرسنجی و میانگین امتیاز هر مشتری، با تعداد پیش فاکتورها و فاکتورهایش.",
+        "surveys.view_surveyresponse",
+        survey_customer_report,
+    ),
 ]
 REPORTS_BY_SLUG = {report.slug: report for report in REPORTS}
+
+
+# The dashboards' charts: (report, group), in order; each shows when the reader may read
+# the report. A rep's own dashboard runs them for the rep alone.
+DASHBOARD = [
+    ("followups", "result"),
+    ("marketing", ""),
+    ("leads", "status"),
+    ("conversion", ""),
+    ("activity", ""),
+    ("requests", ""),
+    ("complaints", ""),
+    ("tasks", ""),
+    ("survey_questions", ""),
+]

@@ -36,10 +36,46 @@ class ReportFilters:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-class ReportFilterForm(forms.Form):
-    period = forms.ChoiceField(label=_("دوره"), choices=PERIODS.items(), initial="this_quarter")
+class PeriodForm(forms.Form):
+    """A Jalali period by name, or a custom range (the dashboards' whole filter)."""
+
+    period = forms.ChoiceField(label=_("دوره"), choices=PERIODS.items())
     date_from = JalaliDateField(label=_("از تاریخ"), required=False)
     date_to = JalaliDateField(label=_("تا تاریخ"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == "custom":
+            start, end = cleaned.get("date_from"), cleaned.get("date_to")
+            if not start or not end:
+                raise forms.ValidationError(
+                    _("برای بازه دلخواه، «از تاریخ» و «تا تاریخ» را بنویسید.")
+                )
+            if start > end:
+                raise forms.ValidationError(_("«از تاریخ» باید پیش از «تا تاریخ» باشد."))
+            if (end - start).days > 366 * 3:
+                raise forms.ValidationError(_("بازه گزارش حداکثر سه سال است."))
+        return cleaned
+
+    def range(self) -> tuple[datetime.date, datetime.date, str]:
+        """The first and last day, and the period's name."""
+        data = self.cleaned_data
+        period = data["period"]
+        if period == "custom":
+            start, end = data["date_from"], data["date_to"]
+        else:
+            start, end = period_range(period, timezone.localdate())
+        return start, end, str(PERIODS[period])
+
+    def filters(self, user=None) -> ReportFilters:
+        start, end, label = self.range()
+        return ReportFilters(start=start, end=end, period_label=label, user=user)
+
+
+class ReportFilterForm(PeriodForm):
+    """A report's filters: the period, and those of user, team, category, region and
+    grouping the report takes."""
+
     user = forms.ModelChoiceField(label=_("کاربر"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("تیم"), queryset=Team.objects.none(), required=False)
     category = forms.TypedChoiceField(label=_("صنف"), coerce=int, required=False)
@@ -69,32 +105,14 @@ class ReportFilterForm(forms.Form):
             if name not in report.filters and not (name == "group" and report.groups):
                 del self.fields[name]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("period") == "custom":
-            start, end = cleaned.get("date_from"), cleaned.get("date_to")
-            if not start or not end:
-                raise forms.ValidationError(
-                    _("برای بازه دلخواه، «از تاریخ» و «تا تاریخ» را بنویسید.")
-                )
-            if start > end:
-                raise forms.ValidationError(_("«از تاریخ» باید پیش از «تا تاریخ» باشد."))
-            if (end - start).days > 366 * 3:
-                raise forms.ValidationError(_("بازه گزارش حداکثر سه سال است."))
-        return cleaned
-
-    def filters(self) -> ReportFilters:
+    def filters(self, user=None) -> ReportFilters:
         data = self.cleaned_data
-        period = data.get("period") or "this_quarter"
-        if period == "custom":
-            start, end = data["date_from"], data["date_to"]
-        else:
-            start, end = period_range(period, timezone.localdate())
+        start, end, label = self.range()
         team = data.get("team")
         return ReportFilters(
             start=start,
             end=end,
-            period_label=str(PERIODS[period]),
+            period_label=label,
             user=data.get("user"),
             team_members=list(team.members.values_list("pk", flat=True)) if team else None,
             categories=subtree_ids(Category, data["category"]) if data.get("category") else None,

@@ -1,13 +1,18 @@
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
 from peyvand.core.display import site_settings_for
 from peyvand.core.exports import xlsx_response
 from peyvand.core.pdf import pdf_download, render_pdf
-from peyvand.reports.definitions import REPORTS, REPORTS_BY_SLUG, Report
+from peyvand.reports.definitions import DASHBOARD, REPORTS, REPORTS_BY_SLUG, Report
+from peyvand.reports.forms import PeriodForm
 from peyvand.reports.running import run_report
 
 
@@ -96,3 +101,39 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
     }
     content = render_pdf("reports/pdf.html", context)
     return pdf_download(content, f"{_filename(report, filters)}.pdf")
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Key charts for a period: the manager's (everything they see) or the user's own
+    (their work alone, ?scope=mine; the default for those who do not see everything)."""
+    sees_all = request.user.has_perm("accounts.see_all")
+    scope = request.GET.get("scope") or ("all" if sees_all else "mine")
+    data = request.GET.copy()
+    data.setdefault("period", "this_month")
+    form = PeriodForm(data)
+    charts = []
+    if form.is_valid():
+        filters = form.filters(user=request.user if scope == "mine" else None)
+        form.data["date_from"] = format_date(filters.start)
+        form.data["date_to"] = format_date(filters.end)
+        for slug, group in DASHBOARD:
+            report = REPORTS_BY_SLUG[slug]
+            if not request.user.has_perm(report.permission):
+                continue
+            result = report.build(replace(filters, group=group), request.user)
+            query = {"period": data["period"], "date_from": form.data["date_from"],
+                     "date_to": form.data["date_to"], "group": group}  # fmt: skip
+            if scope == "mine":
+                query["user"] = request.user.pk
+            charts.append(
+                {
+                    "json_id": f"dashboard-data-{len(charts) + 1}",
+                    "report": report,
+                    "group": report.groups.get(group, ""),
+                    "result": result,
+                    "chart": result.chart_data(),
+                    "url": f"{reverse('reports:show', args=[slug])}?{urlencode(query)}",
+                }
+            )
+    context = {"form": form, "charts": charts, "scope": scope, "sees_all": sees_all}
+    return render(request, "reports/dashboard.html", context)

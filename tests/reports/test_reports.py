@@ -220,3 +220,24 @@ def test_report_data_over_the_api_is_the_pages(client, office):
     assert "complaints" in slugs and "leads" not in slugs  # support reads no sales report
     assert client.get("/api/v1/reports/leads", headers=agent).status_code == 403
     assert client.get("/api/v1/reports/nothing", headers=headers).status_code == 404
+
+
+def test_the_dashboards_show_the_managers_and_the_reps_own_charts(client, office):
+    busy_quarter(office)
+    manager, rep, _teammate, _outsider, _agent = office
+    client.force_login(manager)
+    url = reverse("reports:dashboard")
+    page = client.get(url, {"period": "this_quarter"})
+    titles = [chart["report"].title for chart in page.context["charts"]]
+    assert titles[:3] == ["پیگیری‌ها", "عملکرد بازاریابی", "فرصت‌های فروش"]
+    followups = page.context["charts"][0]
+    assert sum(followups["chart"]["datasets"][0]["data"]) == 12
+    assert "group=result" in followups["url"] and "period=this_quarter" in followups["url"]
+    # A rep's dashboard is their own work: their follow-ups alone.
+    client.force_login(rep)
+    mine = client.get(url, {"period": "this_quarter"})
+    assert mine.context["scope"] == "mine"
+    assert sum(mine.context["charts"][0]["chart"]["datasets"][0]["data"]) == 4
+    assert f"user={rep.pk}" in mine.context["charts"][0]["url"]
+    wrong = client.get(url, {"period": "custom"})
+    assert wrong.context["charts"] == [] and "«از تاریخ» و «تا تاریخ»" in wrong.content.decode()

@@ -120,8 +120,8 @@ def test_the_history_query_count_does_not_grow(client, django_assert_num_queries
     client.force_login(agent)
     ContentType.objects.clear_cache()
     # session, user, permissions (2), team ids, site settings, the contact; one query
-    # per kind (tasks, requests, complaints, feedback); the files; and the content
-    # types (contact, task, request, complaint, feedback), read once per process
-    with django_assert_num_queries(17):
+    # per kind (tasks, requests, complaints, feedback, projects); the files; and the
+    # content types (contact, task, request, complaint, feedback), read once per process
+    with django_assert_num_queries(18):
         page = client.get(reverse("contacts:history", args=[customer.pk]))
     assert len(page.context["files"]) == 8  # 4 contracts, 4 requests' photos

@@ -32,9 +32,11 @@ from peyvand.messaging.models import (
     Occasion,
 )
 from peyvand.sales import services as sales_services
-from peyvand.sales.models import FollowUp, Lead, Product, Quote, QuoteLine
+from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
 from peyvand.service import services as service_services
 from peyvand.service.models import Complaint, Request
+from peyvand.surveys import services as survey_services
+from peyvand.surveys.models import Project, Question, Questionnaire, SurveyResponse
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -97,6 +99,7 @@ class Command(BaseCommand):
         self._quotes(users)
         self._requests(users)
         self._complaints(users)
+        self._surveys(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -336,7 +339,8 @@ class Command(BaseCommand):
                 sales_services.lead_set_stage(lead=lead, by=rep, stage=Lead.Stage.PROPOSAL)
 
     def _quotes(self, users: dict[str, User]) -> None:
-        """The catalogue, and a proforma sent for the first lead."""
+        """The catalogue, a proforma sent for the first lead, and one accepted and
+        invoiced for the second."""
         if Product.objects.exists():
             return
         for code, name, kind, unit, price, vat in PRODUCTS:
@@ -361,6 +365,20 @@ class Command(BaseCommand):
             by=users["sales"],
         )  # fmt: skip
         sales_services.quote_set_status(quote=quote, by=users["sales"], status=Quote.Status.SENT)
+        # A second customer bought: an accepted proforma turned into an invoice.
+        other = Lead.objects.filter(responsible=users["sales"]).order_by("id")[1:2].first()
+        if other is not None:
+            sold = sales_services.quote_save(
+                quote=Quote(lead=other, contact=other.contact, date=timezone.localdate()),
+                lines=[QuoteLine(product=lines[0].product, description=lines[0].description,
+                                 quantity=1, unit=lines[0].unit, unit_price=lines[0].unit_price,
+                                 vat_applies=lines[0].vat_applies)],
+                by=users["sales"],
+            )  # fmt: skip
+            sales_services.quote_set_status(
+                quote=sold, by=users["sales"], status=Quote.Status.ACCEPTED
+            )
+            sales_services.quote_to_invoice(quote=sold, by=users["sales"])
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each
@@ -451,6 +469,43 @@ class Command(BaseCommand):
             kind=contact_services.CODE_SEQUENCE, last_number__lt=CONTACT_COUNT
         ).update(last_number=CONTACT_COUNT)
         return created
+
+    def _surveys(self, users: dict[str, User]) -> None:
+        """A satisfaction questionnaire for invoices and one for projects, a project,
+        and survey calls about the demo invoices."""
+        if Questionnaire.objects.exists():
+            return
+        after_sale = Questionnaire.objects.create(name="رضایت از خرید", subject="invoice")
+        texts = [
+            ("رفتار کارشناس فروش چطور بود؟", 1, 5),
+            ("کالا به‌موقع رسید؟", 1, 5),
+            ("چقدر احتمال دارد ما را به دیگران معرفی کنید؟", 0, 10),
+        ]
+        questions = [
+            Question.objects.create(
+                questionnaire=after_sale, text=text, min_score=low, max_score=high, order=n
+            )
+            for n, (text, low, high) in enumerate(texts)
+        ]
+        delivery = Questionnaire.objects.create(name="تحویل پروژه", subject="project")
+        Question.objects.create(questionnaire=delivery, text="کیفیت اجرای پروژه", max_score=5)
+        customer = Contact.objects.order_by("id").first()
+        if customer is not None:
+            Project.objects.create(
+                owner=users["sales"],
+                name="راه‌اندازی شبکه دفتر مرکزی",
+                contact=customer,
+                status=Project.Status.ACTIVE,
+                description="کابل‌کشی، نصب تجهیزات و آموزش کاربران",
+            )
+        phone = LookupChannel.objects.filter(name="تلفن").first()
+        for number, invoice in enumerate(Invoice.objects.order_by("id")):
+            scores = {q.pk: (q.max_score - number % 2) for q in questions}
+            survey_services.survey_record(
+                response=SurveyResponse(questionnaire=after_sale, invoice=invoice, channel=phone),
+                scores=scores,
+                by=users["sales"],
+            )
 
     def _complaints(self, users: dict[str, User]) -> None:
         """Complaints followed by the support agent (control officer): one being
