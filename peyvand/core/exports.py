@@ -36,7 +36,7 @@ def choice_label(choices, value: str) -> str:
     return _choice_labels(choices).get(value, value)
 
 
-def _cells(columns: list[Column], record) -> list:
+def cells(columns: list[Column], record) -> list:
     cells = []
     for column in columns:
         value = column.value(record)
@@ -49,7 +49,7 @@ def _cells(columns: list[Column], record) -> list:
     return cells
 
 
-def _headers(columns: list[Column]) -> list[str]:
+def headers(columns: list[Column]) -> list[str]:
     headers = []
     for column in columns:
         headers += (
@@ -68,12 +68,12 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
     writer = csv.writer(_Echo())
 
     def rows():
-        yield "\ufeff" + writer.writerow(_headers(columns))
+        yield "\ufeff" + writer.writerow(headers(columns))
         for record in records:
             yield writer.writerow(
                 [
                     c.isoformat() if isinstance(c, datetime.date) else c
-                    for c in _cells(columns, record)
+                    for c in cells(columns, record)
                 ]
             )
 
@@ -88,9 +88,9 @@ def xlsx_response(
     """A right-to-left sheet written row by row to a temporary file (constant memory),
     then streamed from disk."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    with SheetWriter(output, title=title, headers=_headers(columns)) as sheet:
+    with SheetWriter(output, title=title, headers=headers(columns)) as sheet:
         for record in records:
-            sheet.write_row(_cells(columns, record))
+            sheet.write_row(cells(columns, record))
     output.seek(0)
     return FileResponse(
         output,

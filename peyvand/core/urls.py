@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peyvand.core import annotation_views, import_views, views
+from peyvand.core import annotation_views, export_views, import_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -27,5 +27,8 @@ urlpatterns = [
     path("notes/<str:model_label>/<int:pk>/new/", annotation_views.note_add, name="note_add"),
     path("imports/<str:target>/new/", import_views.import_start, name="import_start"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("exports/<str:kind>/new/", export_views.export_start, name="export_start"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/file/", export_views.export_download, name="export_download"),
     path("imports/<int:pk>/issues.xlsx", import_views.import_issues, name="import_issues"),
 ]

@@ -140,11 +140,11 @@ def request_delete(*, request: Request, by) -> None:
     record_delete(record=request, by=by)
 
 
-def _lock(request: Request) -> None:
-    """Locks the request's row and reloads the caller's object from it, so a step is
-    checked against, and saved from, what is stored now (two clicks never both pass)."""
-    Request.objects.select_for_update().filter(pk=request.pk).values_list("pk").get()
-    request.refresh_from_db()
+def _lock(record: Request | Complaint) -> None:
+    """Locks the record's row and reloads the caller's object from it, so a workflow step
+    is checked against, and saved from, what is stored now (two clicks never both pass)."""
+    type(record).objects.select_for_update().filter(pk=record.pk).values_list("pk").get()
+    record.refresh_from_db()
 
 
 @transaction.atomic
@@ -325,15 +325,10 @@ def complaint_update(*, complaint: Complaint, by, before: dict) -> Complaint:
     return complaint
 
 
-def _lock_complaint(complaint: Complaint) -> None:
-    Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk").get()
-    complaint.refresh_from_db()
-
-
 @transaction.atomic
 def complaint_close(*, complaint: Complaint, by, result: str) -> Complaint:
     """Closes a complaint with its final result; its pending follow-ups are settled."""
-    _lock_complaint(complaint)
+    _lock(complaint)
     _complaint_people_only(complaint, by, "ببندد")
     if not complaint.is_open:
         raise ValidationError("این شکایت پیش‌تر بسته شده است.")
@@ -352,7 +347,7 @@ def complaint_close(*, complaint: Complaint, by, result: str) -> Complaint:
 @transaction.atomic
 def complaint_reopen(*, complaint: Complaint, by) -> Complaint:
     """Back to being followed (the customer was not satisfied after all)."""
-    _lock_complaint(complaint)
+    _lock(complaint)
     _complaint_people_only(complaint, by, "دوباره باز کند")
     if complaint.is_open:
         raise ValidationError("این شکایت باز است.")

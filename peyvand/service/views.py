@@ -74,6 +74,19 @@ def _mark(item: Request, user) -> None:
     item.late = (mine_to_do and item.is_overdue) or mine_to_confirm
 
 
+def _from_call(request: HttpRequest, record):
+    """A new request or complaint from a call-log entry or a caller-ID pop-up
+    (?call=…): its caller (when the user may see them), by phone."""
+    if call_pk := int_param(request.GET, "call"):
+        call = get_visible_or_404(Call, request.user, call_pk)
+        if call.contact_id:
+            record.contact = (
+                Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
+            )
+        record.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    return record
+
+
 @view_requests
 def request_list(request: HttpRequest, view: str) -> HttpResponse:
     """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (all the user
@@ -106,14 +119,7 @@ def request_list(request: HttpRequest, view: str) -> HttpResponse:
 def request_create(request: HttpRequest) -> HttpResponse:
     """A new request; ?contact=… and ?channel=… fill the form (from a contact's page), as
     ?call=… does from a call-log entry or a caller-ID pop-up: its caller, by phone."""
-    new = Request()
-    if call_pk := int_param(request.GET, "call"):
-        call = get_visible_or_404(Call, request.user, call_pk)
-        if call.contact_id:
-            new.contact = (
-                Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
-            )
-        new.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    new = _from_call(request, Request())
     if contact_pk := int_param(request.GET, "contact"):
         new.contact = get_visible_or_404(Contact, request.user, contact_pk)
     if channel_pk := int_param(request.GET, "channel"):
@@ -474,14 +480,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_create(request: HttpRequest) -> HttpResponse:
     """A new complaint; ?contact=… fills the customer, ?call=… the caller, by phone."""
-    new = Complaint(officer=request.user)
-    if call_pk := int_param(request.GET, "call"):
-        call = get_visible_or_404(Call, request.user, call_pk)
-        if call.contact_id:
-            new.contact = (
-                Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
-            )
-        new.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    new = _from_call(request, Complaint(officer=request.user))
     if contact_pk := int_param(request.GET, "contact"):
         new.contact = get_visible_or_404(Contact, request.user, contact_pk)
     form = ComplaintForm(request.POST or None, instance=new, user=request.user)

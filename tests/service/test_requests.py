@@ -243,6 +243,11 @@ def test_from_a_call_or_a_contact_the_form_starts_with_the_customer(client, desk
     form = client.get(url).context["form"]
     assert form["contact"].value() == customer.pk
     assert form["channel"].value() == Channel.objects.get(name="تلفن").pk
+    complaint_url = f"{reverse('service:complaint_create')}?call={call.pk}"
+    assert complaint_url in page  # or a complaint, the same way
+    form = client.get(complaint_url).context["form"]
+    assert form["contact"].value() == customer.pk
+    assert form["channel"].value() == Channel.objects.get(name="تلفن").pk
     item = register(support, manager, contact=customer, subject="خرابی دستگاه")
     card = client.get(customer.get_absolute_url()).content.decode()
     assert item.get_absolute_url() in card and "خرابی دستگاه" in card

@@ -72,6 +72,15 @@ document.addEventListener("click", function (event) {
   link.href = link.href.split("?")[0] + (query ? "?" + query : "");
 });
 
+// Forms that act on a list's current filters (a background export): the filter form's
+// values go into their «params» field when they are sent.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-params-from]");
+  if (!form) { return; }
+  var filters = document.querySelector(form.getAttribute("data-params-from"));
+  form.querySelector("input[name=params]").value = new URLSearchParams(new FormData(filters)).toString();
+});
+
 // A heading checkbox ticks every row checkbox of the same name in its table.
 document.addEventListener("change", function (event) {
   var all = event.target.closest("input[data-check-all]");

@@ -1,0 +1,57 @@
+"""The background export pages: start one from a list, watch its progress, download
+the file. A job is its owner's alone."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from peyvand.core.background_exports import exporters, queue_export
+from peyvand.core.models import ExportJob
+
+
+def _exporter(request: HttpRequest, kind: str):
+    exporter = exporters.get(kind)
+    if exporter is None:
+        raise Http404
+    if not request.user.has_perm(exporter.permission):
+        raise PermissionDenied
+    return exporter
+
+
+@require_POST
+def export_start(request: HttpRequest, kind: str) -> HttpResponse:
+    """Saves the list's current filters (its query string) on a job and queues it."""
+    _exporter(request, kind)
+    params = request.POST.get("params", "")[:2000]
+    job = queue_export(user=request.user, kind=kind, params=params)
+    return redirect(job)
+
+
+def _job(request: HttpRequest, pk: int) -> ExportJob:
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    _exporter(request, job.kind)
+    return job
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress (htmx asks again every second until it is done), then its
+    download link."""
+    job = _job(request, pk)
+    exporter = exporters[job.kind]
+    context = {"job": job, "exporter": exporter}
+    if request.htmx:
+        return render(request, "core/export_detail.html#progress", context)
+    return render(request, "core/export_detail.html", context)
+
+
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
