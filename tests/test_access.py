@@ -261,6 +261,10 @@ def owners_project_survey(personas) -> list:
     return ["project", *owners_project(personas)]
 
 
+def leads_as_excel(personas) -> list:
+    return ["leads", "xlsx"]
+
+
 def contacts_exporter(personas) -> list:
     return ["contacts"]
 
@@ -311,6 +315,7 @@ RULES: dict[str, Rule] = {
     "core:trash": Rule(no_args, LOGIN, **MANAGER_ONLY),
     # A background export is its starter's alone (not even a manager's to download).
     "core:export_start": Rule(contacts_exporter, LOGIN, 302, 302, 302, "post"),
+    "core:list_export": Rule(leads_as_excel, LOGIN, 200, 200, 200),
     "core:export_detail": Rule(owners_export, LOGIN, 404, 200, 404),
     "core:export_download": Rule(owners_export, LOGIN, 404, 200, 404),
     "core:trash_restore": Rule(deleted_contact, LOGIN, 403, 403, 302, "post"),

@@ -16,8 +16,9 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.activities import tasks
-        from peyvand.activities.selectors import task_history
+        from peyvand.activities.selectors import task_history, task_rows
         from peyvand.activities.views import contact_panel_context, home_panel_context
+        from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             HistorySource,
             HomePanel,
@@ -27,6 +28,9 @@ class ActivitiesConfig(AppConfig):
             register_record_panel,
         )
 
+        register_exporter(
+            "tasks", Exporter("وظایف", "activities.view_task", task_rows, "activities:task_list")
+        )
         register_history_source(
             HistorySource("وظایف", "check2-square", "activities.view_task", task_history, order=7)
         )

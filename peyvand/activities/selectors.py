@@ -87,3 +87,31 @@ def task_history(user, contact, limit: int) -> list[HistoryItem]:
         )
         for task in tasks.order_by("-date", "-id")[:limit]
     ]
+
+
+def task_rows(user, params):
+    """The task list's export (``core.background_exports``): its rows under its filters."""
+    from operator import attrgetter
+
+    from peyvand.activities.forms import TaskFilterForm
+    from peyvand.core.exports import Column, choice_label
+
+    form = TaskFilterForm(params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = tasks_for_list(
+        user,
+        status=filters.get("status") or "open",
+        scope=filters.get("scope") or "mine",
+        urgency=filters.get("urgency"),
+        overdue=bool(filters.get("overdue")),
+    )
+    columns = [
+        Column("تاریخ", attrgetter("date"), "date"),
+        Column("شرح وظیفه", attrgetter("description")),
+        Column("انجام‌دهنده", lambda task: str(task.assignee)),
+        Column("واگذارکننده", lambda task: str(task.owner)),
+        Column("فوریت", lambda task: task.urgency.name if task.urgency_id else ""),
+        Column("وضعیت", lambda task: choice_label(Task.Status, task.status)),
+        Column("زمان انجام", attrgetter("done_at"), "date"),
+    ]
+    return tasks, columns

@@ -33,12 +33,12 @@ class ContactsConfig(AppConfig):
 
         register_importer(ContactImporter())
 
-        from peyvand.contacts.views import background_export_rows
+        from peyvand.contacts.views import export_rows
         from peyvand.core.background_exports import Exporter, register_exporter
 
         register_exporter(
             "contacts",
-            Exporter("مخاطبین", "contacts.export_contact", background_export_rows, "contacts:list"),
+            Exporter("مخاطبین", "contacts.export_contact", export_rows, "contacts:list"),
         )
 
         register_search_source(

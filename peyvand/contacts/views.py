@@ -372,9 +372,9 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
     vCard cards for a phone's address book."""
     if file_format not in ("csv", "xlsx", "vcf"):
         raise Http404
-    contacts, _filters, custom = filtered_contacts(user=request.user, params=request.GET)
     name = f"contacts-{timezone.localdate():%Y%m%d}"
     if file_format == "vcf":
+        contacts, _filters, _custom = filtered_contacts(user=request.user, params=request.GET)
         cards = (
             write_card(_card(contact))
             for contact in contacts.select_related("organization", "position")
@@ -384,24 +384,19 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
         response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
         return response
-    records, columns = _export_rows(contacts, custom)
+    rows, columns = export_rows(request.user, request.GET)
+    records = rows.iterator(chunk_size=2000)
     if file_format == "csv":
         return csv_response(records, columns, name)
     return xlsx_response(records, columns, name, title="مخاطبین")
 
 
-def _export_rows(contacts, custom):
-    """The exported rows (streamed from the database in chunks) and their columns."""
-    records = contacts.select_related(None).only(*EXPORT_FIELDS).iterator(chunk_size=2000)
-    return records, _export_columns() + export_columns(custom.fields)
-
-
-def background_export_rows(user, params: QueryDict):
-    """The list's export for a background job (``core.background_exports``): the same
-    rows and columns as the download, and how many there are for the progress bar."""
+def export_rows(user, params: QueryDict):
+    """The list's exported rows and their columns (its registered Exporter): the
+    downloads here and the background export read the same."""
     contacts, _filters, custom = filtered_contacts(user=user, params=params)
-    records, columns = _export_rows(contacts, custom)
-    return records, columns, contacts.order_by().count()
+    rows = contacts.select_related(None).only(*EXPORT_FIELDS)
+    return rows, _export_columns() + export_columns(custom.fields)
 
 
 def _card(contact: Contact) -> Card:

@@ -1,13 +1,17 @@
-"""Large exports in the background: a list's current filters saved on an ExportJob, the
-sheet written by a task (``manage.py worker``) with its progress, the file downloaded
-from the job's page. One mechanism for every list: apps register an Exporter."""
+"""Exports of lists, one mechanism for every list: an app registers an Exporter (the
+list's rows for a user and a query string, and their columns). A list downloads them
+at once (Excel, CSV, or a PDF of the first rows) through ``core:list_export``, or — a
+large one — in the background: the filters saved on an ExportJob, the sheet written
+by a task (``manage.py worker``) with its progress, the file downloaded from the
+job's page."""
 
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
@@ -22,12 +26,12 @@ PROGRESS_EVERY = 2000
 
 @dataclass(frozen=True)
 class Exporter:
-    """What a list exports: ``rows(user, params)`` gives (records, columns, row count)
-    for the user's view of the list under ``params`` (its query string)."""
+    """What a list exports: ``rows(user, params)`` gives (a queryset, its columns) for
+    the user's view of the list under ``params`` (its query string)."""
 
     label: str  # Persian, the sheet's title
     permission: str
-    rows: Callable[..., tuple[Iterable, list[Column], int]]
+    rows: Callable[..., tuple[QuerySet, list[Column]]]
     url_name: str  # the list page, to go back to
 
 
@@ -47,13 +51,14 @@ def queue_export(*, user, kind: str, params: str) -> ExportJob:
 
 def run_export(job: ExportJob) -> None:
     exporter = exporters[job.kind]
-    records, columns, total = exporter.rows(job.user, QueryDict(job.params))
+    records, columns = exporter.rows(job.user, QueryDict(job.params))
+    total = records.order_by().count()
     job.total_rows = total
     job.save(update_fields=["total_rows"])
     output = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     try:
         with SheetWriter(output, title=exporter.label, headers=headers(columns)) as sheet:
-            for number, record in enumerate(records, start=1):
+            for number, record in enumerate(records.iterator(chunk_size=2000), start=1):
                 sheet.write_row(cells(columns, record))
                 if number % PROGRESS_EVERY == 0:
                     ExportJob.objects.filter(pk=job.pk).update(processed_rows=number)

@@ -4,10 +4,17 @@ the file. A job is its owner's alone."""
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peyvand.core.background_exports import exporters, queue_export
+from peyvand.core.display import site_settings_for
+from peyvand.core.exports import csv_response, xlsx_response
 from peyvand.core.models import ExportJob
+from peyvand.core.pdf import pdf_download, render_pdf
+
+# A list's PDF holds its first rows (a printout); the whole list goes to Excel.
+PDF_ROWS = 2000
 
 
 def _exporter(request: HttpRequest, kind: str):
@@ -17,6 +24,36 @@ def _exporter(request: HttpRequest, kind: str):
     if not request.user.has_perm(exporter.permission):
         raise PermissionDenied
     return exporter
+
+
+def list_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    """A list as the user sees it under its current filters (the query string): Excel
+    or CSV streamed with flat memory, or a PDF of its first rows."""
+    exporter = _exporter(request, kind)
+    if file_format not in ("xlsx", "csv", "pdf"):
+        raise Http404
+    rows, columns = exporter.rows(request.user, request.GET)
+    name = f"{kind}-{timezone.localdate():%Y%m%d}"
+    if file_format == "xlsx":
+        return xlsx_response(rows.iterator(chunk_size=2000), columns, name, exporter.label)
+    if file_format == "csv":
+        return csv_response(rows.iterator(chunk_size=2000), columns, name)
+    records = list(rows[: PDF_ROWS + 1])
+    context = {
+        "title": exporter.label,
+        "headers": [column.label for column in columns],
+        # (value, kind) cells: a date prints once, in Jalali.
+        "rows": [
+            [(column.value(record), column.kind) for column in columns]
+            for record in records[:PDF_ROWS]
+        ],
+        "cut": len(records) > PDF_ROWS,
+        "limit": PDF_ROWS,
+        "company": site_settings_for(request).company_name,
+        "made_at": timezone.localtime(),
+        "user": request.user,
+    }
+    return pdf_download(render_pdf("core/list_pdf.html", context), f"{name}.pdf")
 
 
 @require_POST

@@ -28,6 +28,11 @@ urlpatterns = [
     path("imports/<str:target>/new/", import_views.import_start, name="import_start"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("exports/<str:kind>/new/", export_views.export_start, name="export_start"),
+    path(
+        "exports/<str:kind>/file.<str:file_format>",
+        export_views.list_export,
+        name="list_export",
+    ),
     path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
     path("exports/<int:pk>/file/", export_views.export_download, name="export_download"),
     path("imports/<int:pk>/issues.xlsx", import_views.import_issues, name="import_issues"),

@@ -28,6 +28,12 @@ class SalesConfig(AppConfig):
         from peyvand.sales.views import contact_panel_context, home_panel_context
 
         register_target("sales.lead", "سرنخ‌ها")
+        from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.sales.exports import lead_rows
+
+        register_exporter(
+            "leads", Exporter("سرنخ‌ها", "sales.view_lead", lead_rows, "sales:lead_list")
+        )
         for source in (
             HistorySource("سرنخ‌ها", "funnel", "sales.view_lead", lead_history, order=1),
             HistorySource(

@@ -30,6 +30,17 @@ class ServiceConfig(AppConfig):
 
         register_target("service.request", "درخواست‌ها")
         register_target("service.complaint", "شکایات")
+        from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.service.exports import complaint_rows, request_rows
+
+        register_exporter(
+            "requests",
+            Exporter("درخواست‌ها", "service.view_request", request_rows, "service:request_inbox"),
+        )
+        register_exporter(
+            "complaints",
+            Exporter("شکایات", "service.view_complaint", complaint_rows, "service:complaint_list"),
+        )
         register_annotated_model("service.request")
         register_annotated_model("service.complaint")
         for source in (

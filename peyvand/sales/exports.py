@@ -1,0 +1,31 @@
+"""The sales lists' exports (``core.background_exports``): the rows the list shows under
+its filters, for Excel, CSV, PDF and the background."""
+
+from operator import attrgetter
+
+from django.http import QueryDict
+
+from peyvand.core.exports import Column, choice_label
+from peyvand.sales import selectors
+from peyvand.sales.models import Lead
+
+
+def lead_rows(user, params: QueryDict):
+    leads = selectors.leads_for_list(user=user, filters=selectors.lead_filters(params))
+    columns = [
+        Column("کد", attrgetter("code")),
+        Column("موضوع", attrgetter("title")),
+        Column("مشتری", lambda lead: lead.contact.name),
+        Column("صنف", lambda lead: lead.contact.category.name if lead.contact.category_id else ""),
+        Column("منطقه", lambda lead: lead.contact.region.name if lead.contact.region_id else ""),
+        Column("تلفن همراه", lambda lead: lead.contact.mobile),
+        Column("درجه اهمیت", attrgetter("stars"), "number"),
+        Column("نحوه آشنایی", lambda lead: lead.source.name if lead.source_id else ""),
+        Column("آخرین نتیجه", lambda lead: lead.last_result.name if lead.last_result_id else ""),
+        Column("پیگیری بعدی", attrgetter("next_at"), "date"),
+        Column("مسئول", lambda lead: str(lead.responsible)),
+        Column("وضعیت", lambda lead: choice_label(Lead.Status, lead.status)),
+        Column("مبلغ پیش‌بینی (ریال)", attrgetter("expected_value"), "number"),
+        Column("تاریخ ثبت", attrgetter("created_at"), "date"),
+    ]
+    return leads, columns
