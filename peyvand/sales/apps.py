@@ -29,11 +29,20 @@ class SalesConfig(AppConfig):
 
         register_target("sales.lead", "سرنخ‌ها")
         from peyvand.core.background_exports import Exporter, register_exporter
-        from peyvand.sales.exports import lead_rows
+        from peyvand.sales.exports import invoice_rows, lead_rows, quote_rows
 
-        register_exporter(
-            "leads", Exporter("سرنخ‌ها", "sales.view_lead", lead_rows, "sales:lead_list")
-        )
+        for kind, exporter in (
+            ("leads", Exporter("سرنخ‌ها", "sales.view_lead", lead_rows, "sales:lead_list")),
+            (
+                "quotes",
+                Exporter("پیش فاکتورها", "sales.view_quote", quote_rows, "sales:quote_list"),
+            ),
+            (
+                "invoices",
+                Exporter("فاکتورها", "sales.view_invoice", invoice_rows, "sales:invoice_list"),
+            ),
+        ):
+            register_exporter(kind, exporter)
         for source in (
             HistorySource("سرنخ‌ها", "funnel", "sales.view_lead", lead_history, order=1),
             HistorySource(

@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
-from peyvand.sales.models import Lead
+from peyvand.sales.models import Invoice, Lead, Quote
 
 
 def lead_rows(user, params: QueryDict):
@@ -29,3 +29,28 @@ def lead_rows(user, params: QueryDict):
         Column("تاریخ ثبت", attrgetter("created_at"), "date"),
     ]
     return leads, columns
+
+
+def _document_rows(model, user, params: QueryDict, extra: list[Column]):
+    documents, _contact = selectors.documents_for_list(model, user, params)
+    columns = [
+        Column("شماره", attrgetter("number")),
+        Column("تاریخ", attrgetter("date"), "date"),
+        Column("مشتری", lambda document: document.contact.name),
+        *extra,
+        Column("جمع (ریال)", attrgetter("subtotal"), "number"),
+        Column("تخفیف (ریال)", attrgetter("discount_total"), "number"),
+        Column("مالیات بر ارزش افزوده (ریال)", attrgetter("vat_total"), "number"),
+        Column("جمع کل (ریال)", attrgetter("total"), "number"),
+        Column("صادرکننده", lambda document: str(document.owner)),
+    ]
+    return documents, columns
+
+
+def quote_rows(user, params: QueryDict):
+    status = Column("وضعیت", lambda quote: choice_label(Quote.Status, quote.status))
+    return _document_rows(Quote, user, params, [status])
+
+
+def invoice_rows(user, params: QueryDict):
+    return _document_rows(Invoice, user, params, [])

@@ -306,3 +306,22 @@ def invoice_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
         )
         for invoice in invoices[:limit]
     ]
+
+
+def documents_for_list(model, user, params: QueryDict):
+    """The proforma or invoice list under its filters, newest first, and the customer
+    it is narrowed to (?contact=…, from the customer summary on a contact's page; 404
+    for one the user may not see): the page and its exports read the same rows."""
+    from peyvand.core.access import get_visible_or_404
+
+    documents = model.objects.visible_to(user).select_related("contact", "owner")
+    contact = None
+    if contact_pk := int_param(params, "contact"):
+        contact = get_visible_or_404(Contact, user, contact_pk)
+        documents = documents.filter(contact=contact)
+    status = params.get("status", "")
+    if model is Quote and status in Quote.Status.values:
+        documents = documents.filter(status=status)
+    if year := int_param(params, "year"):
+        documents = documents.filter(fiscal_year=year)
+    return documents.order_by("-date", "-id"), contact

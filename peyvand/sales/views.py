@@ -358,32 +358,16 @@ def get_invoice_for_user(user, pk: int) -> Invoice:
     )
 
 
-def _for_customer(request: HttpRequest, documents):
-    """?contact=… narrows a list of proformas or invoices to one customer (from the
-    customer summary on a contact's page)."""
-    contact = None
-    if contact_pk := int_param(request.GET, "contact"):
-        contact = get_visible_or_404(Contact, request.user, contact_pk)
-        documents = documents.filter(contact=contact)
-    return documents, contact
-
-
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_list(request: HttpRequest) -> HttpResponse:
-    quotes = Quote.objects.visible_to(request.user).select_related("contact", "owner")
-    quotes, contact = _for_customer(request, quotes)
-    status = request.GET.get("status", "")
-    if status in Quote.Status.values:
-        quotes = quotes.filter(status=status)
-    if year := int_param(request.GET, "year"):
-        quotes = quotes.filter(fiscal_year=year)
-    page = paginate(quotes.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
+    quotes, contact = selectors.documents_for_list(Quote, request.user, request.GET)
+    page = paginate(quotes, request.GET.get("page"), settings.PAGE_SIZE)
     context = {
         "page": page,
-        "status": status,
+        "status": request.GET.get("status", ""),
         "statuses": Quote.Status.choices,
         "contact": contact,
-        "year": year,
+        "year": int_param(request.GET, "year"),
         "years": _year_choices(),
     }
     return render(request, "sales/quote_list.html", context)
@@ -556,9 +540,8 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    invoices = Invoice.objects.visible_to(request.user).select_related("contact", "owner")
-    invoices, contact = _for_customer(request, invoices)
-    page = paginate(invoices.order_by("-date", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
+    invoices, contact = selectors.documents_for_list(Invoice, request.user, request.GET)
+    page = paginate(invoices, request.GET.get("page"), settings.PAGE_SIZE)
     return render(request, "sales/invoice_list.html", {"page": page, "contact": contact})
 
 
