@@ -285,6 +285,8 @@ class FollowUp(BusinessRecord):
             models.Index(fields=["lead", "-at", "-id"], name="followup_lead_recent"),
             models.Index(fields=["quote", "-at", "-id"], name="followup_quote_recent"),
             models.Index(fields=["complaint", "-at", "-id"], name="followup_complaint_recent"),
+            # Reports over a period (a month of follow-ups, not the whole table).
+            models.Index(fields=["at"], name="followup_at"),
             # «پیگیری‌های من»: a user's pending next dates, nothing else.
             models.Index(
                 fields=["next_by", "next_at"],
