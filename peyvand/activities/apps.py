@@ -16,7 +16,7 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.activities import tasks
-        from peyvand.activities.selectors import task_history, task_rows
+        from peyvand.activities.selectors import call_rows, task_history, task_rows
         from peyvand.activities.views import contact_panel_context, home_panel_context
         from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
@@ -30,6 +30,9 @@ class ActivitiesConfig(AppConfig):
 
         register_exporter(
             "tasks", Exporter("وظایف", "activities.view_task", task_rows, "activities:task_list")
+        )
+        register_exporter(
+            "calls", Exporter("تماس‌ها", "activities.view_call", call_rows, "activities:call_list")
         )
         register_history_source(
             HistorySource("وظایف", "check2-square", "activities.view_task", task_history, order=7)

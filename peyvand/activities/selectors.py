@@ -115,3 +115,31 @@ def task_rows(user, params):
         Column("زمان انجام", attrgetter("done_at"), "date"),
     ]
     return tasks, columns
+
+
+def call_rows(user, params):
+    """The call log's export (``core.background_exports``): its rows under its filters."""
+    from operator import attrgetter
+
+    from peyvand.activities.forms import CallFilterForm
+    from peyvand.core.exports import Column, choice_label
+
+    form = CallFilterForm(params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    calls = calls_for_list(
+        user,
+        kind=filters.get("kind") or "",
+        scope=filters.get("scope") or "mine",
+        number=filters.get("q") or "",
+    )
+    columns = [
+        Column("زمان", attrgetter("started_at"), "date"),
+        Column("نوع تماس", lambda call: choice_label(Call.Kind, call.kind)),
+        Column("شماره", attrgetter("number")),
+        Column("مخاطب", lambda call: call.contact.name if call.contact_id else ""),
+        Column("داخلی", attrgetter("extension")),
+        Column("مدت (ثانیه)", attrgetter("duration"), "number"),
+        Column("کاربر", lambda call: str(call.owner)),
+        Column("یادداشت", attrgetter("notes")),
+    ]
+    return calls, columns

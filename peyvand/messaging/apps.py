@@ -30,6 +30,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "پیامک و ایمیل"
 
     def ready(self) -> None:
+        from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             ListAction,
             RecordPanel,
@@ -38,6 +39,12 @@ class MessagingConfig(AppConfig):
         )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
         from peyvand.messaging import tasks
+        from peyvand.messaging.selectors import message_rows
+
+        register_exporter(
+            "messages",
+            Exporter("پیام‌ها", "messaging.view_message", message_rows, "messaging:list"),
+        )
 
         register_record_panel(
             RecordPanel(

@@ -14,7 +14,6 @@ from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import filtered_contacts, int_param
 from peyvand.core.access import get_visible_or_404, own_url
-from peyvand.core.dates import parse_jalali_date
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
@@ -41,9 +40,9 @@ from peyvand.messaging.models import (
     Occasion,
 )
 from peyvand.messaging.selectors import (
-    MessageFilters,
     broadcast_progress,
     capped_count,
+    message_filters,
     messages_for_list,
     opted_out_channels,
 )
@@ -131,28 +130,9 @@ def message_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/_preview.html", context)
 
 
-def _message_filters(params: QueryDict) -> MessageFilters:
-    def date(name):
-        try:
-            return parse_jalali_date(params[name]) if params.get(name) else None
-        except ValidationError:
-            return None
-
-    status, channel = params.get("status", ""), params.get("channel", "")
-    return MessageFilters(
-        status=status if status in Message.Status.values else "",
-        channel=channel if channel in Channel.values else "",
-        backend=params.get("backend", "")[:20],
-        owner=int_param(params, "owner"),
-        since=date("since"),
-        until=date("until"),
-        broadcast=int_param(params, "broadcast"),
-    )
-
-
 @permission_required("messaging.view_message", raise_exception=True)
 def message_list(request: HttpRequest) -> HttpResponse:
-    filters = _message_filters(request.GET)
+    filters = message_filters(request.GET)
     page = paginate(
         messages_for_list(user=request.user, filters=filters),
         request.GET.get("page"),

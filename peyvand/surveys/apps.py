@@ -7,13 +7,19 @@ class SurveysConfig(AppConfig):
     verbose_name = "نظرسنجی و پروژه"
 
     def ready(self) -> None:
+        from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             HistorySource,
             RecordPanel,
             register_history_source,
             register_record_panel,
         )
-        from peyvand.surveys.selectors import project_history
+        from peyvand.surveys.selectors import project_history, project_rows
+
+        register_exporter(
+            "projects",
+            Exporter("پروژه‌ها", "surveys.view_project", project_rows, "surveys:project_list"),
+        )
         from peyvand.surveys.views import contact_panel_context, invoice_panel_context
 
         register_record_panel(

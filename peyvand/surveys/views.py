@@ -20,6 +20,7 @@ from peyvand.sales.models import Invoice
 from peyvand.surveys import services
 from peyvand.surveys.forms import ProjectForm, QuestionFormSet, QuestionnaireForm, SurveyForm
 from peyvand.surveys.models import Project, Questionnaire, SurveyResponse
+from peyvand.surveys.selectors import projects_for_list
 
 # The channel lookup seeded for phone calls: a survey is usually a call.
 PHONE_CHANNEL = "تلفن"
@@ -62,18 +63,11 @@ def questionnaire_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 @permission_required("surveys.view_project", raise_exception=True)
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.visible_to(request.user).select_related("contact", "owner")
-    status = request.GET.get("status", "")
-    if status in Project.Status.values:
-        projects = projects.filter(status=status)
-    contact = None
-    if contact_pk := int_param(request.GET, "contact"):
-        contact = get_visible_or_404(Contact, request.user, contact_pk)
-        projects = projects.filter(contact=contact)
-    page = paginate(projects.order_by("-start", "-id"), request.GET.get("page"), settings.PAGE_SIZE)
+    projects, contact = projects_for_list(request.user, request.GET)
+    page = paginate(projects, request.GET.get("page"), settings.PAGE_SIZE)
     context = {
         "page": page,
-        "status": status,
+        "status": request.GET.get("status", ""),
         "statuses": Project.Status.choices,
         "contact": contact,
     }
