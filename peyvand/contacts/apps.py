@@ -33,9 +33,16 @@ class ContactsConfig(AppConfig):
 
         register_importer(ContactImporter())
 
+        from peyvand.contacts.phonebook_views import phonebook_rows
         from peyvand.contacts.views import export_rows
         from peyvand.core.background_exports import Exporter, register_exporter
 
+        register_exporter(
+            "phonebook",
+            Exporter(
+                "دفترچه تلفن", "contacts.view_phonebookentry", phonebook_rows, "phonebook:list"
+            ),
+        )
         register_exporter(
             "contacts",
             Exporter("مخاطبین", "contacts.export_contact", export_rows, "contacts:list"),

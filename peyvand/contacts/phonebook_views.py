@@ -1,5 +1,7 @@
 """دفترچه تلفن: public and personal numbers, and the staff's extensions."""
 
+from operator import attrgetter
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,6 +16,7 @@ from peyvand.contacts.forms import PhoneBookEntryForm
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.contacts.selectors import phonebook_search, staff_directory
 from peyvand.core.access import get_visible_or_404
+from peyvand.core.exports import Column
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
@@ -22,20 +25,46 @@ from peyvand.core.timeline import timeline_of
 TABS = {"all": "همه", "mine": "شماره‌های من", "public": "عمومی", "staff": "داخلی همکاران"}
 
 
+def phonebook_records(user, params):
+    """The phone book's rows for its tab and search: the page and its export read them."""
+    tab = params.get("tab", "all")
+    tab = tab if tab in TABS else "all"
+    query = params.get("q", "").strip()
+    if tab == "staff":
+        return staff_directory(query=query), tab, query
+    records = phonebook_search(user=user, query=query)
+    if tab == "mine":
+        records = records.filter(owner=user)
+    elif tab == "public":
+        records = records.filter(is_public=True)
+    return records.order_by("name", "id"), tab, query
+
+
+def phonebook_rows(user, params):
+    """The phone book's export (``core.background_exports``): entries, or colleagues'
+    extensions on the staff tab."""
+    records, tab, _query = phonebook_records(user, params)
+    if tab == "staff":
+        return records, [
+            Column("نام", lambda person: str(person)),
+            Column("داخلی", attrgetter("extension")),
+            Column("تلفن همراه", attrgetter("mobile")),
+        ]
+    return records, [
+        Column("نام", attrgetter("name")),
+        Column("شرکت / سازمان", attrgetter("company")),
+        Column("سمت", attrgetter("job_title")),
+        Column("تلفن همراه", attrgetter("mobile")),
+        Column("تلفن ثابت", attrgetter("phone")),
+        Column("داخلی", attrgetter("extension")),
+        Column("ایمیل", attrgetter("email")),
+        Column("عمومی", lambda entry: "بله" if entry.is_public else "خیر"),
+    ]
+
+
 @permission_required("contacts.view_phonebookentry", raise_exception=True)
 def phonebook_list(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("tab", "all")
-    tab = tab if tab in TABS else "all"
-    query = request.GET.get("q", "").strip()
-    if tab == "staff":
-        records = staff_directory(query=query)
-    else:
-        records = phonebook_search(user=request.user, query=query)
-        if tab == "mine":
-            records = records.filter(owner=request.user)
-        elif tab == "public":
-            records = records.filter(is_public=True)
-        records = records.order_by("name", "id")
+    records, tab, query = phonebook_records(request.user, request.GET)
     page = paginate(records, request.GET.get("page"), settings.PAGE_SIZE)
     context = {"page": page, "query": query, "tab": tab, "tabs": TABS}
     if request.htmx and request.htmx.target == "phonebook-results":
