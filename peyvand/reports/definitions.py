@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -104,6 +105,28 @@ def followups_in(filters: ReportFilters, viewer) -> QuerySet[FollowUp]:
         at__gte=filters.start_at, at__lt=filters.end_before
     )
     return _narrow(followups, filters, person="owner", customer=FOLLOWUP_CUSTOMER)
+
+
+def tasks_in(filters: ReportFilters, viewer) -> QuerySet[Task]:
+    """Tasks dated in the period; a category or region filter keeps those about a
+    customer in it (a task's customer is the contact it was made on)."""
+    tasks = _narrow(
+        Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
+        filters,
+        person="assignee",
+        customer=(),
+    )
+    if filters.categories is not None or filters.regions is not None:
+        customers = Contact.objects.all()
+        if filters.categories is not None:
+            customers = customers.filter(category_id__in=filters.categories)
+        if filters.regions is not None:
+            customers = customers.filter(region_id__in=filters.regions)
+        tasks = tasks.filter(
+            content_type=ContentType.objects.get_for_model(Contact),
+            object_id__in=customers.values("pk"),
+        )
+    return tasks
 
 
 def leads_in(filters: ReportFilters, viewer) -> QuerySet[Lead]:
@@ -364,12 +387,7 @@ def activity_report(filters: ReportFilters, viewer) -> ReportResult:
     for name, queryset, key, _extra in sources:
         for row in queryset.values(key).annotate(count=Count("id")).order_by():
             counts[row[key]][name] = row["count"]
-    tasks = _narrow(
-        Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
-        filters,
-        person="assignee",
-        customer=(),
-    )
+    tasks = tasks_in(filters, viewer)
     for row in (
         tasks.values("assignee_id")
         .annotate(count=Count("id"), done=Count("id", filter=Q(status=Task.Status.DONE)))
@@ -412,12 +430,7 @@ def activity_report(filters: ReportFilters, viewer) -> ReportResult:
 def task_report(filters: ReportFilters, viewer) -> ReportResult:
     """Tasks of the period per assignee: given, done, still open, overdue."""
     today = timezone.localdate()
-    tasks = _narrow(
-        Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
-        filters,
-        person="assignee",
-        customer=(),
-    )
+    tasks = tasks_in(filters, viewer)
     counted = (
         tasks.values("assignee_id")
         .annotate(
@@ -883,7 +896,6 @@ REPORTS = [
         "وظایف واگذارشده، انجام‌شده و عقب‌افتاده هر کاربر.",
         "activities.view_task",
         task_report,
-        filters=("user", "team"),
     ),
     Report(
         "survey_questions",

@@ -241,3 +241,21 @@ def test_the_dashboards_show_the_managers_and_the_reps_own_charts(client, office
     assert f"user={rep.pk}" in mine.context["charts"][0]["url"]
     wrong = client.get(url, {"period": "custom"})
     assert wrong.context["charts"] == [] and "«از تاریخ» و «تا تاریخ»" in wrong.content.decode()
+
+
+def test_tasks_count_by_their_customers_category(client, office):
+    from peyvand.activities.models import Task
+    from peyvand.contacts.models import Category
+
+    manager, rep, *_rest = office
+    shops = Category.objects.create(name="فروشگاه")
+    chain = Category.objects.create(name="فروشگاه زنجیره‌ای", parent=shops)
+    for category in (chain, None):
+        task = Task(owner=rep, assignee=rep, description="تماس")
+        task.related = ContactFactory(owner=rep, category=category)
+        task.save()
+    client.force_login(manager)
+    url = reverse("reports:show", args=["tasks"])
+    assert client.get(url).context["result"].rows[0]["count"] == 2
+    by_shops = client.get(url, {"category": shops.pk}).context["result"].rows
+    assert by_shops[0]["count"] == 1  # the subtree: the chain store's task
