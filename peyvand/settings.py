@@ -19,9 +19,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+# A production installation (README, «Production»): secure cookies, HTTPS, HSTS,
+# hashed static files; `manage.py check --deploy` is clean with it.
+PRODUCTION = env_bool("PEYVAND_PRODUCTION")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (PEYVAND_PRODUCTION=1).")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("PEYVAND_PRODUCTION"):
+    if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set in production.")
     SECRET_KEY = "insecure-local-only-key-set-SECRET_KEY-in-production"  # noqa: S105
 
@@ -67,6 +72,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "peyvand.core.display.DisplayPreferencesMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files straight from the app server (after collectstatic), compressed and
+    # cached forever by their hashed names: no separate web server needed for them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "peyvand.urls"
 WSGI_APPLICATION = "peyvand.wsgi.application"
@@ -146,7 +156,7 @@ USE_THOUSAND_SEPARATOR = True
 NUMBER_GROUPING = 3
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party front-end files come from the npm registry (package.json, pinned by
 # package-lock.json) and are served straight from node_modules.
@@ -162,7 +172,13 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
@@ -192,9 +208,32 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "15"))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # /health/ answers the load balancer over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+if env_bool("BEHIND_TLS_PROXY"):
+    # nginx (or a load balancer) ends TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Redis, when configured, holds the cache (throttles, settings) and sessions (cached,
+# with the database behind them so a Redis restart logs nobody out).
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# A worker whose periodic beat is older than this is reported dead by /health/.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "180"))
 
 # Managers' default list size; lists never count their rows (see core.pagination).
 PAGE_SIZE = 25
@@ -202,7 +241,14 @@ PAGE_SIZE = 25
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_FORMAT=json: one JSON object a line, for a log collector (core.logs).
+    "formatters": {"json": {"()": "peyvand.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if os.environ.get("LOG_FORMAT") == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

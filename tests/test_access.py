@@ -313,6 +313,9 @@ RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
     "core:search": Rule(no_args, LOGIN, 200, 200, 200),
     "core:trash": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    # Public on purpose (monitors do not log in), and it shows no data: 503 here, as no
+    # worker has beaten in this test.
+    "core:health": Rule(no_args, 503, 503, 503, 503),
     # A background export is its starter's alone (not even a manager's to download).
     "core:export_start": Rule(contacts_exporter, LOGIN, 302, 302, 302, "post"),
     "core:list_export": Rule(leads_as_excel, LOGIN, 200, 200, 200),

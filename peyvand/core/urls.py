@@ -1,11 +1,12 @@
 from django.urls import path
 
-from peyvand.core import annotation_views, export_views, import_views, views
+from peyvand.core import annotation_views, export_views, health, import_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("health/", health.health, name="health"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),
     path("settings/", views.site_settings, name="site_settings"),

@@ -1,0 +1,84 @@
+"""Production: the settings pass Django's deployment check, static files are served
+hashed and compressed, logs can be JSON, and /health/ tells a monitor whether the
+database answers and a worker beats."""
+
+import datetime
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.core.logs import JsonFormatter
+from peyvand.core.models import ScheduleLease
+from peyvand.core.scheduler import beat, periodic_jobs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_env(tmp_path) -> dict:
+    return {
+        **os.environ,
+        "PEYVAND_PRODUCTION": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "crm.example.ir",
+        "CSRF_TRUSTED_ORIGINS": "https://crm.example.ir",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+
+
+def test_the_production_settings_pass_the_deployment_check(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**production_env(tmp_path), "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_health_reports_the_database_and_the_workers_beat(client):
+    url = reverse("core:health")
+    never = client.get(url)  # anonymous on purpose: monitors do not log in
+    assert never.status_code == 503
+    assert never.json() == {"status": "fail", "database": "ok", "worker": "never seen"}
+    beat(worker_id="test")
+    fine = client.get(url)
+    assert fine.status_code == 200 and fine.json()["worker"] == "ok"
+    stale = timezone.now() - datetime.timedelta(hours=1)
+    for lease in ScheduleLease.objects.all():
+        lease.next_run_at = stale + periodic_jobs[lease.name].every
+        lease.save()
+    late = client.get(url)
+    assert late.status_code == 503 and late.json()["worker"] == "stale"
+    assert late.json()["worker_last_beat_seconds_ago"] >= 3600
+
+
+def test_logs_can_be_one_json_object_a_line():
+    record = logging.LogRecord(
+        "peyvand.test", logging.WARNING, __file__, 1, "پیامک %s", ("رفت",), None
+    )
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "WARNING" and entry["message"] == "پیامک رفت"
+    assert entry["logger"] == "peyvand.test" and entry["time"].endswith("+00:00")
