@@ -82,3 +82,31 @@ def test_logs_can_be_one_json_object_a_line():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["level"] == "WARNING" and entry["message"] == "پیامک رفت"
     assert entry["logger"] == "peyvand.test" and entry["time"].endswith("+00:00")
+
+
+def test_the_throttle_counts_in_redis_when_configured(settings):
+    """REDIS_URL's cache, against the Redis server on loopback."""
+    import redis
+    from django.core.cache import caches
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    from peyvand.core import throttle
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    assert type(caches["default"]).__name__ == "RedisCache"
+    caches["default"].clear()
+    key = f"track:{secrets.token_hex(4)}"
+    assert [throttle.allow(key, limit=2, window_seconds=60) for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+    caches["default"].clear()
