@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format clean upgrade
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Peyvand needs Python 3.11 or newer")'
@@ -47,6 +47,17 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# An installation's upgrade, after `git pull` (README, «Production»): dependencies,
+# migrations, static files, the deployment check, then RESTART (e.g.
+# RESTART="sudo systemctl restart peyvand-web peyvand-worker") restarts the app server
+# and the task workers so they run the new code.
+upgrade: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	@if [ "$$PEYVAND_PRODUCTION" = "1" ]; then $(PY) manage.py check --deploy --fail-level WARNING; fi
+	$(if $(RESTART),$(RESTART),@echo "Restart the app server and the workers now (make upgrade RESTART=…).")
+	@$(PY) -c 'import peyvand; print("Peyvand", peyvand.__version__)'
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peyvand import __version__
 from peyvand.core.display import site_settings_for
 
 
@@ -310,6 +311,7 @@ def shell(request) -> dict:
         item.active = len(item.namespace) == max(len(other.namespace) for other in lit)
     return {
         "site_name": site_settings_for(request).company_name,
+        "app_version": __version__,
         "menu": sections,
         # A string: an int would be rendered localised ("15,000"), which the script's
         # parseInt reads as 15 ms — a poll as fast as the server answers.

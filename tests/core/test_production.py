@@ -110,3 +110,15 @@ def test_the_throttle_counts_in_redis_when_configured(settings):
         False,
     ]
     caches["default"].clear()
+
+
+@pytest.mark.django_db
+def test_the_version_shows_in_the_user_menu(client, personas):
+    import peyvand
+    from peyvand.core.text import to_persian_digits
+
+    client.force_login(personas.owner)
+    page = client.get(reverse("core:home")).content.decode()
+    assert peyvand.__version__ != "0.0.0"
+    shown = to_persian_digits(peyvand.__version__)
+    assert f'پیوند نسخه <span dir="ltr">{shown}</span>' in page
