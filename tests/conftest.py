@@ -87,3 +87,13 @@ def _no_quiet_hours(request):
     MessagingSettings.objects.update_or_create(
         pk=1, defaults={"quiet_start": midnight, "quiet_end": midnight}
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate limits (failed logins, the tracking
+    page) counted by one test must not lock another out."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.accounts import login_limits
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import PROJECT_APPS
 from peyvand.core.validators import identifier_form_field
@@ -22,6 +23,18 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"dir": "ltr", "autofocus": True})
         self.fields["password"].label = _("گذرواژه")
         self.fields["password"].widget.attrs["dir"] = "ltr"
+
+    def clean(self):
+        """Refuses at once while too many logins have failed (for this username or from
+        this address); counts each failure."""
+        username = self.cleaned_data.get("username", "")
+        if login_limits.locked(self.request, username):
+            raise forms.ValidationError(login_limits.LOCKED_MESSAGE, code="locked")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            login_limits.failed(self.request, username)
+            raise
 
 
 class PreferencesForm(forms.ModelForm):

@@ -12,6 +12,7 @@ from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from peyvand.accounts import login_limits
 from peyvand.accounts.models import ApiToken
 from peyvand.activities import calls as call_services
 from peyvand.activities import services as activity_services
@@ -115,10 +116,15 @@ def on_http_error(request, exc):
     return _error(request, str(exc), exc.status_code)
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, tags=["auth"])
+@api.post(
+    "/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, tags=["auth"]
+)
 def issue_token(request, payload: TokenIn):
+    if login_limits.locked(request, payload.username):
+        return Status(429, {"detail": str(login_limits.LOCKED_MESSAGE)})
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
+        login_limits.failed(request, payload.username)
         return Status(401, {"detail": "نام کاربری یا گذرواژه درست نیست."})
     _token, key = ApiToken.issue(user)
     return {"token": key}

@@ -22,3 +22,9 @@ def client_address(request) -> str:
     """The client's address as the server saw it (behind a proxy, the deployment sets
     REMOTE_ADDR from the trusted forwarding header)."""
     return request.META.get("REMOTE_ADDR", "")
+
+
+def exceeded(key: str, *, limit: int) -> bool:
+    """Whether ``key`` has already used up its ``limit`` in the current window (counting
+    nothing: for limits on failures, checked before the attempt)."""
+    return (cache.get(f"throttle:{key}") or 0) >= limit
