@@ -1,11 +1,15 @@
 """Reads of activities: the task and call lists, the home panel and the bell."""
 
+from operator import attrgetter
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from peyvand.activities.calls import caller_number
+from peyvand.activities.forms import CallFilterForm, TaskFilterForm
 from peyvand.activities.models import Call, Event, Notification, Task
+from peyvand.core.exports import Column, choice_label
 from peyvand.core.registry import HistoryItem
 
 
@@ -91,11 +95,6 @@ def task_history(user, contact, limit: int) -> list[HistoryItem]:
 
 def task_rows(user, params):
     """The task list's export (``core.background_exports``): its rows under its filters."""
-    from operator import attrgetter
-
-    from peyvand.activities.forms import TaskFilterForm
-    from peyvand.core.exports import Column, choice_label
-
     form = TaskFilterForm(params or None)
     filters = form.cleaned_data if form.is_valid() else {}
     tasks = tasks_for_list(
@@ -119,11 +118,6 @@ def task_rows(user, params):
 
 def call_rows(user, params):
     """The call log's export (``core.background_exports``): its rows under its filters."""
-    from operator import attrgetter
-
-    from peyvand.activities.forms import CallFilterForm
-    from peyvand.core.exports import Column, choice_label
-
     form = CallFilterForm(params or None)
     filters = form.cleaned_data if form.is_valid() else {}
     calls = calls_for_list(

@@ -31,7 +31,7 @@ from peyvand.contacts.selectors import (
     int_param,
 )
 from peyvand.core.access import get_visible_or_404, own_url
-from peyvand.core.attachments import attachments_of, attachments_of_records
+from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
 from peyvand.core.exports import Column, choice_label, csv_response, xlsx_response
 from peyvand.core.forms import AutocompleteSelect
@@ -139,14 +139,13 @@ def _detail(request: HttpRequest, contact: Contact, **forms_) -> HttpResponse:
         visible = Contact.objects.visible_to(request.user).select_related("position")
         people = list(visible.filter(organization=contact).order_by("name", "id")[:50])
         branches = list(visible.filter(parent=contact).order_by("name", "id")[:50])
-    can_annotate = request.user.has_perm("contacts.change_contact")
+    files = attachments_card(request.user, contact)
+    can_annotate = files["can_annotate"]
     context = {
         "contact": contact,
         "record": contact,
         "timeline": timeline_of(contact),
-        "attachments": list(attachments_of(contact)),
-        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
-        "can_annotate": can_annotate,
+        **files,
         "logo_url": reverse("contacts:logo", args=[contact.pk]),
         "people": people,
         "branches": branches,

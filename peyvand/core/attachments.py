@@ -84,6 +84,18 @@ def attachments_of(record: models.Model) -> models.QuerySet[Attachment]:
     ).select_related("uploaded_by")
 
 
+def attachments_card(user, record: models.Model) -> dict:
+    """What ``core/_attachments.html`` needs on a record's page: its files, the size
+    limit, and whether this user may add and remove them (the permission the upload
+    view checks: changing the record)."""
+    meta = record._meta
+    return {
+        "attachments": list(attachments_of(record)),
+        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
+        "can_annotate": user.has_perm(f"{meta.app_label}.change_{meta.model_name}"),
+    }
+
+
 def attachments_of_records(records: list[models.Model]) -> list[Attachment]:
     """The live files of several records (a customer and its leads, requests…), newest
     first, each with ``record`` set to its record: one query whatever their kinds."""

@@ -12,6 +12,10 @@ class LookupQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def phone(self):
+        """The active «تلفن» channel, or None (for Channel only)."""
+        return self.active().filter(name=self.model.PHONE).first()
+
     def active_or(self, current_id: int | None):
         """Active items, plus the one a record already has even if deactivated since:
         editing the record must not silently drop it."""
@@ -51,6 +55,10 @@ class Position(LookupItem):
 
 
 class Channel(LookupItem):
+    # The channel seeded for phone calls (0002_defaults): what a record started from a
+    # call, or a survey call, is registered with.
+    PHONE = "تلفن"
+
     class Meta(LookupItem.Meta):
         verbose_name = _("نوع ارتباط")
         verbose_name_plural = _("انواع ارتباط")

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -9,6 +10,7 @@ from django.http import QueryDict
 
 from peyvand.contacts.selectors import int_param
 from peyvand.core.dates import parse_jalali_date
+from peyvand.core.exports import Column, choice_label
 from peyvand.messaging.models import Broadcast, Channel, Message, OptOut
 
 # How many recipients a broadcast form counts before it says "more than".
@@ -105,10 +107,6 @@ def message_filters(params: QueryDict) -> MessageFilters:
 
 def message_rows(user, params: QueryDict):
     """The message list's export (``core.background_exports``)."""
-    from operator import attrgetter
-
-    from peyvand.core.exports import Column, choice_label
-
     messages = messages_for_list(user=user, filters=message_filters(params))
     columns = [
         Column("زمان ارسال", attrgetter("scheduled_at"), "date"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from peyvand.accounts.models import User
 from peyvand.activities.models import Call, Task
 from peyvand.contacts.models import Contact
+from peyvand.core.dates import to_jalali
 from peyvand.core.exports import Column
 from peyvand.core.workdays import WorkCalendar
 from peyvand.messaging.models import Message
@@ -148,8 +149,6 @@ def _share(rows: list[dict], key: str = "count") -> None:
 
 def _by_month(filters: ReportFilters, days: dict[datetime.date, int]) -> dict[tuple, int]:
     """Counts per day folded into Jalali months (every month of the period, zeros too)."""
-    from peyvand.core.dates import to_jalali
-
     months = dict.fromkeys(jalali_months(filters.start, filters.end), 0)
     for day, count in days.items():
         jalali = to_jalali(day)
@@ -168,12 +167,6 @@ def _daily(queryset: QuerySet, field_name: str) -> dict[datetime.date, int]:
     return {row["day"]: row["count"] for row in rows}
 
 
-def _month_label(year: int, month: int) -> str:
-    from peyvand.core.dates import from_jalali
-
-    return jalali_month_label(from_jalali(year, month, 1))
-
-
 # پیگیری‌ها ------------------------------------------------------------------------------
 
 FOLLOWUP_GROUPS = {
@@ -190,7 +183,9 @@ def followup_report(filters: ReportFilters, viewer) -> ReportResult:
     group = filters.group
     if group == "month":
         months = _by_month(filters, _daily(followups, "at"))
-        rows = [{"label": _month_label(*key), "count": count} for key, count in months.items()]
+        rows = [
+            {"label": jalali_month_label(*key), "count": count} for key, count in months.items()
+        ]
     else:
         key = {
             "result": "result__name",
@@ -324,7 +319,7 @@ def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
     won = _by_month(filters, _daily(won_leads, "closed_at"))
     rows = [
         {
-            "label": _month_label(*month),
+            "label": jalali_month_label(*month),
             "followups": followups.get(month, 0),
             "leads": leads.get(month, 0),
             "won": won.get(month, 0),
@@ -355,38 +350,23 @@ def activity_report(filters: ReportFilters, viewer) -> ReportResult:
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"followups": 0, "calls": 0, "messages": 0, "tasks": 0, "tasks_done": 0}
     )
-    sources = [
-        ("followups", followups_in(filters, viewer), "owner_id", None),
-        (
-            "calls",
-            _narrow(
-                Call.objects.visible_to(viewer).filter(
-                    started_at__gte=filters.start_at, started_at__lt=filters.end_before
-                ),
-                filters,
-                person="owner",
-                customer=("contact__",),
-            ),
-            "owner_id",
-            None,
-        ),
-        (
-            "messages",
-            _narrow(
-                Message.objects.visible_to(viewer).filter(
-                    created_at__gte=filters.start_at, created_at__lt=filters.end_before
-                ),
-                filters,
-                person="owner",
-                customer=("contact__",),
-            ),
-            "owner_id",
-            None,
-        ),
-    ]
-    for name, queryset, key, _extra in sources:
-        for row in queryset.values(key).annotate(count=Count("id")).order_by():
-            counts[row[key]][name] = row["count"]
+
+    def in_period(model, field: str) -> QuerySet:
+        """The viewer's calls or messages of the period, by the filters' people and
+        customers."""
+        records = model.objects.visible_to(viewer).filter(
+            **{f"{field}__gte": filters.start_at, f"{field}__lt": filters.end_before}
+        )
+        return _narrow(records, filters, person="owner", customer=("contact__",))
+
+    sources = {
+        "followups": followups_in(filters, viewer),
+        "calls": in_period(Call, "started_at"),
+        "messages": in_period(Message, "created_at"),
+    }
+    for name, queryset in sources.items():
+        for row in queryset.values("owner_id").annotate(count=Count("id")).order_by():
+            counts[row["owner_id"]][name] = row["count"]
     tasks = tasks_in(filters, viewer)
     for row in (
         tasks.values("assignee_id")

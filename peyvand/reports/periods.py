@@ -45,9 +45,9 @@ def period_range(key: str, today: datetime.date) -> tuple[datetime.date, datetim
     return _month(year, 1)[0], _month(year, 12)[1]
 
 
-def jalali_month_label(day: datetime.date) -> str:
-    jalali = to_jalali(day)
-    return f"{jdatetime.date.j_months_fa[jalali.month - 1]} {jalali.year}"
+def jalali_month_label(year: int, month: int) -> str:
+    """«آذر 1405»."""
+    return f"{jdatetime.date.j_months_fa[month - 1]} {year}"
 
 
 def jalali_months(start: datetime.date, end: datetime.date) -> list[tuple[int, int]]:

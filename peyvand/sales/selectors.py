@@ -13,6 +13,7 @@ from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_phone_key
+from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.registry import HistoryItem
 from peyvand.core.templatetags.peyvand import fa_money
@@ -312,8 +313,6 @@ def documents_for_list(model, user, params: QueryDict):
     """The proforma or invoice list under its filters, newest first, and the customer
     it is narrowed to (?contact=…, from the customer summary on a contact's page; 404
     for one the user may not see): the page and its exports read the same rows."""
-    from peyvand.core.access import get_visible_or_404
-
     documents = model.objects.visible_to(user).select_related("contact", "owner")
     contact = None
     if contact_pk := int_param(params, "contact"):

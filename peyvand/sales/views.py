@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
 from peyvand.core.access import get_visible_or_404, own_url
-from peyvand.core.attachments import attachments_of
+from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, localize_digits, site_settings_for
 from peyvand.core.history import snapshot
@@ -185,9 +185,7 @@ def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | N
         "followups": selectors.followups_of(lead),
         "followup_form": followup_form,
         "timeline": timeline_of(lead),
-        "attachments": list(attachments_of(lead)),
-        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
-        "can_annotate": request.user.has_perm("sales.change_lead"),
+        **attachments_card(request.user, lead),
     }
     return render(request, "sales/lead_detail.html", context)
 

@@ -137,7 +137,6 @@ class Request(BusinessRecord):
 
     objects = LiveManager.from_queryset(RequestQuerySet)()
     all_objects = AllRecordsManager.from_queryset(RequestQuerySet)()
-    assignee_fields = ("assignee",)
     history_exclude = (*BusinessRecord.history_exclude, "assignee_seen_at", "creator_seen_at")
 
     class Meta:
@@ -316,7 +315,6 @@ class Complaint(BusinessRecord):
 
     objects = LiveManager.from_queryset(ComplaintQuerySet)()
     all_objects = AllRecordsManager.from_queryset(ComplaintQuerySet)()
-    assignee_fields = ("officer",)
 
     class Meta:
         verbose_name = _("شکایت")

@@ -13,7 +13,7 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import int_param
 from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.attachments import attachments_of
+from peyvand.core.attachments import attachments_card
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
@@ -38,9 +38,6 @@ from peyvand.service.forms import (
 )
 from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
-# The channel lookup seeded for phone calls (lookups' defaults).
-PHONE_CHANNEL = "تلفن"
-
 view_requests = permission_required("service.view_request", raise_exception=True)
 
 
@@ -51,15 +48,6 @@ def get_request_for_user(user, pk: int) -> Request:
         pk,
         Request.objects.select_related(*selectors.RELATIONS, "channel", "type1", "type2", "type3"),
     )
-
-
-def _files(request: HttpRequest, record, change_permission: str) -> dict:
-    """The attachments card of a request's or a complaint's page."""
-    return {
-        "attachments": list(attachments_of(record)),
-        "attachment_max_mb": settings.ATTACHMENT_MAX_MB,
-        "can_annotate": request.user.has_perm(change_permission),
-    }
 
 
 def _mark(item: Request, user) -> None:
@@ -83,7 +71,7 @@ def _from_call(request: HttpRequest, record):
             record.contact = (
                 Contact.objects.visible_to(request.user).filter(pk=call.contact_id).first()
             )
-        record.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+        record.channel = Channel.objects.phone()
     return record
 
 
@@ -177,7 +165,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline_of(item),
         "watchers": watchers,
         "watching": request.user in watchers,
-        **_files(request, item, "service.change_request"),
+        **attachments_card(request.user, item),
         # Linked requests the user may see (a link does not open a confidential one).
         "related": list(
             item.related.visible_to(request.user).select_related("assignee").order_by("-id")
@@ -527,7 +515,7 @@ def _complaint_page(
         "followup_form": followup_form,
         "timeline": timeline_of(complaint),
         "hidden": ServiceSettings.load().hidden_complaint_fields,
-        **_files(request, complaint, "service.change_complaint"),
+        **attachments_card(request.user, complaint),
     }
     return render(request, "service/complaint_detail.html", context)
 

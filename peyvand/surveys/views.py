@@ -22,9 +22,6 @@ from peyvand.surveys.forms import ProjectForm, QuestionFormSet, QuestionnaireFor
 from peyvand.surveys.models import Project, Questionnaire, SurveyResponse
 from peyvand.surveys.selectors import projects_for_list
 
-# The channel lookup seeded for phone calls: a survey is usually a call.
-PHONE_CHANNEL = "تلفن"
-
 manage = permission_required("accounts.manage_settings", raise_exception=True)
 
 
@@ -163,7 +160,7 @@ def survey_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if questionnaire is None:
         raise Http404
     response = SurveyResponse(questionnaire=questionnaire, **{kind: subject})
-    response.channel = Channel.objects.filter(name=PHONE_CHANNEL, is_active=True).first()
+    response.channel = Channel.objects.phone()
     form = SurveyForm(request.POST or None, instance=response, questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         try:
