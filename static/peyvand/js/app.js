@@ -16,6 +16,37 @@
   });
 })();
 
+// The Content-Security-Policy allows no inline handlers or style attributes (README,
+// «Production»), so pages say what they need in data- attributes and this file does it.
+// data-confirm on a form (or on one of its submit buttons): ask before sending it.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var button = event.submitter && event.submitter.closest("[data-confirm]");
+  var question = button ? button.getAttribute("data-confirm") : form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+// data-autosubmit on a filter's <select>: choosing sends the form.
+document.addEventListener("change", function (event) {
+  var field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) { field.form.submit(); }
+});
+// data-select-on-focus on a read-only field (a link to copy): focusing selects it all.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches("input[data-select-on-focus]")) { event.target.select(); }
+});
+// data-width="42" on a progress bar: its width in percent (also after htmx swaps it).
+function applyWidths(root) {
+  if (!root.querySelectorAll) { return; }
+  var bars = Array.from(root.querySelectorAll("[data-width]"));
+  if (root.matches && root.matches("[data-width]")) { bars.push(root); }
+  bars.forEach(function (bar) { bar.style.width = Number(bar.getAttribute("data-width")) + "%"; });
+}
+document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt); });
+
 // Formsets: "add another" clones the empty row (<template data-formset-empty>) with the
 // next index and bumps TOTAL_FORMS, as Django's formsets expect.
 document.addEventListener("click", function (event) {
