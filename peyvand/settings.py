@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "peyvand.sales",
     "peyvand.service",
     "peyvand.surveys",
+    "peyvand.portal",
     "peyvand.reports",
     "peyvand.api",
     "peyvand.demo",
@@ -203,6 +204,12 @@ SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_BASE_URL = os.environ.get("SMS_BASE_URL", "")
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
+
+# The customer portal (/portal/): how long a customer stays signed in after their SMS
+# code, and the provider's template for the code (Kavenegar verify/lookup, SMS.ir
+# verify); empty: the code goes as a plain SMS.
+PORTAL_SESSION_HOURS = int(os.environ.get("PORTAL_SESSION_HOURS", "12"))
+PORTAL_SMS_TEMPLATE = os.environ.get("PORTAL_SMS_TEMPLATE", "")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 # How often each open page asks for new notifications (the bell and its pop-ups).
 NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "15"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("service/", include("peyvand.service.urls")),
     path("reports/", include("peyvand.reports.urls")),
     path("surveys/", include("peyvand.surveys.urls")),
+    path("portal/", include("peyvand.portal.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),
     path("settings/trees/", include("peyvand.contacts.tree_urls")),

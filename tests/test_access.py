@@ -501,6 +501,20 @@ RULES: dict[str, Rule] = {
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
     # request's or complaint's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),
+    # The customer portal: its pages are for a signed-in customer (a portal session, not
+    # a staff login), so everyone else is sent to the portal's own sign-in page.
+    "portal:login": Rule(no_args, 200, 200, 200, 200),
+    "portal:code": Rule(no_args, 302, 302, 302, 302),
+    "portal:choose": Rule(no_args, 302, 302, 302, 302),
+    "portal:logout": Rule(no_args, 302, 302, 302, 302, "post"),
+    "portal:home": Rule(no_args, 302, 302, 302, 302),
+    "portal:section": Rule(lambda personas: ["requests"], 302, 302, 302, 302),
+    "portal:request_detail": Rule(owners_request, 302, 302, 302, 302),
+    "portal:complaint_detail": Rule(owners_complaint, 302, 302, 302, 302),
+    "portal:document_pdf": Rule(lambda p: ["invoices", *owners_invoice(p)], 302, 302, 302, 302),
+    "portal:survey": Rule(lambda p: ["invoice", *owners_invoice(p)], 302, 302, 302, 302),
+    # Granting portal access is editing the contact: its visibility and permission.
+    "portal:access_edit": Rule(owners_contact, LOGIN, 404, 200, 200),
     # Reports count only what the reader may see; reps read the sales ones.
     "reports:index": Rule(no_args, LOGIN, 200, 200, 200),
     "reports:dashboard": Rule(no_args, LOGIN, 200, 200, 200),

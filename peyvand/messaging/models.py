@@ -239,6 +239,8 @@ class Message(BusinessRecord):
     provider_template = models.CharField(max_length=100, blank=True)
     tokens = models.JSONField(default=list, blank=True)
     sender = models.CharField(_("خط / فرستنده"), max_length=100, blank=True)
+    # Sent even in the quiet hours: a customer's sign-in code cannot wait for morning.
+    immediate = models.BooleanField(default=False, editable=False)
     status = models.CharField(
         _("وضعیت"), max_length=11, choices=Status.choices, default=Status.QUEUED
     )

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -58,11 +58,12 @@ STATUS_OF_DELIVERY = {
 
 
 def due_messages(now: datetime.datetime | None = None):
-    """Queued messages whose time has come; SMS wait while the quiet hours last."""
+    """Queued messages whose time has come; SMS wait while the quiet hours last, except
+    the immediate ones (sign-in codes)."""
     now = now or timezone.now()
     due = Message.objects.filter(status=Message.Status.QUEUED, scheduled_at__lte=now)
     if MessagingSettings.load().in_quiet_hours(now):
-        due = due.filter(channel=Channel.EMAIL)
+        due = due.filter(Q(channel=Channel.EMAIL) | Q(immediate=True))
     return due
 
 

@@ -96,10 +96,14 @@ def message_queue(
     sender: str = "",
     attachments: Iterable[tuple[str, bytes, str]] = (),
     wake: bool = True,
+    immediate: bool = False,
+    provider_template: str = "",
+    tokens: list[str] | None = None,
 ) -> Message:
     """Adds one message to the outbox. ``to`` is checked and normalised; an opted-out
     recipient raises NotSendable. ``wake=False``: the caller queues many and calls
-    wake_delivery once."""
+    wake_delivery once. ``immediate``: sent in the quiet hours too. ``provider_template``
+    and ``tokens``: sent through the provider's template call (verify/lookup)."""
     try:
         to = normalize_address(channel, to)
     except ValidationError as error:
@@ -120,6 +124,9 @@ def message_queue(
         contact=contact,
         owner=by,
         sender=sender,
+        immediate=immediate,
+        provider_template=provider_template,
+        tokens=tokens or [],
         scheduled_at=scheduled_at or timezone.now(),
         content_type=ContentType.objects.get_for_model(related) if related else None,
         object_id=related.pk if related else None,

@@ -86,8 +86,9 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questionnaire.questions.all())
-        self.fields["channel"].queryset = Channel.objects.active()
-        self.fields["channel"].empty_label = _("— نوع ارتباط —")
+        if "channel" in self.fields:  # not in the customer portal's form
+            self.fields["channel"].queryset = Channel.objects.active()
+            self.fields["channel"].empty_label = _("— نوع ارتباط —")
         for question in self.questions:
             self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
                 label=question.text,
