@@ -1,9 +1,13 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
 from peyvand.core.models import ChangeRecord
+from peyvand.messaging.models import Message
+from peyvand.portal.selectors import login_contacts
+from peyvand.sales.models import Invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +38,11 @@ def test_running_the_demo_twice_changes_nothing():
         Contact.all_objects.count(),
         ChangeRecord.objects.count(),
     ) == before
+
+
+def test_the_demo_customer_can_use_the_portal(client):
+    call_command("seed_demo", stdout=None)
+    [customer] = login_contacts("+989121234567")
+    assert Invoice.objects.filter(contact=customer).exists() and customer.requests.exists()
+    client.post(reverse("portal:login"), {"mobile": "09121234567"})
+    assert Message.objects.filter(to="+989121234567", body__contains="پرتال").exists()

@@ -31,6 +31,7 @@ from peyvand.messaging.models import (
     MessagingSettings,
     Occasion,
 )
+from peyvand.portal.models import PortalAccess
 from peyvand.sales import services as sales_services
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
 from peyvand.service import services as service_services
@@ -68,6 +69,11 @@ FOLLOWUP_NOTES = [
 ]
 
 
+# The demo customer's mobile for the portal (README: «پرتال مشتریان»).
+PORTAL_MOBILE = "+989121234567"
+PORTAL_MOBILE_NATIONAL = "09121234567"
+
+
 def national_id_for(rng: random.Random) -> str:
     while True:
         digits = [rng.randint(0, 9) for _ in range(9)]
@@ -100,6 +106,7 @@ class Command(BaseCommand):
         self._requests(users)
         self._complaints(users)
         self._surveys(users)
+        self._portal(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -107,6 +114,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"داده نمایشی آماده است ({created} مخاطب تازه)."))
         self.stdout.write(
             "ورود با گذرواژه peyvand-demo: manager (مدیر)، sales (فروش)، support (پشتیبانی)"
+        )
+        self.stdout.write(
+            f"پرتال مشتریان: /portal/ با تلفن همراه {PORTAL_MOBILE_NATIONAL} (کد ورود پیامک می‌شود)"
         )
 
     def _user(self, username, first, last, role, team_name, mobile) -> User:
@@ -506,6 +516,52 @@ class Command(BaseCommand):
                 scores=scores,
                 by=users["sales"],
             )
+
+    def _portal(self, users: dict[str, User]) -> None:
+        """The customer who bought (the demo invoice) may use the portal with a known
+        mobile, and has a request, a complaint and a finished project to rate there."""
+        invoice = Invoice.objects.order_by("id").first()
+        if invoice is None or PortalAccess.objects.exists():
+            return
+        customer = invoice.contact
+        phones = [
+            {"kind": phone.kind, "number": phone.number, "note": phone.note}
+            for phone in customer.phones.exclude(number=PORTAL_MOBILE)
+        ]
+        contact_services.contact_phones_set(
+            contact=customer,
+            phones=[{"kind": "mobile", "number": PORTAL_MOBILE, "note": ""}, *phones],
+        )
+        customer.save(update_fields=["mobile", "phones_text"])
+        PortalAccess.objects.create(contact=customer, enabled=True, updated_by=users["sales"])
+        support, manager = users["support"], users["manager"]
+        urgency = Urgency.objects.filter(name="عادی").first() or Urgency.objects.first()
+        service_services.request_register(
+            request=Request(
+                contact=customer,
+                subject="راه‌اندازی دوربین‌های انبار",
+                description="دو دوربین انبار تصویر ندارند؛ مشتری بازدید کارشناس خواست.",
+                urgency=urgency,
+                assignee=manager,
+            ),
+            by=support,
+        )
+        service_services.complaint_register(
+            complaint=Complaint(
+                contact=customer,
+                description="کالا دو روز دیرتر از موعد رسید.",
+                officer=manager,
+            ),
+            by=support,
+        )
+        Project.objects.create(
+            owner=users["sales"],
+            name="نصب سامانه حضور و غیاب",
+            contact=customer,
+            status=Project.Status.DONE,
+            start=timezone.localdate() - datetime.timedelta(days=30),
+            end=timezone.localdate() - datetime.timedelta(days=2),
+        )
 
     def _complaints(self, users: dict[str, User]) -> None:
         """Complaints followed by the support agent (control officer): one being
