@@ -115,16 +115,30 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}"), conn_max_age=60
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Join in the order the ORM writes (the filtered table first, then each related row
-    # by primary key). Left free, the planner weighs every order of a page's 6–9 joins:
-    # 14 ms of planning for a 0.5 ms query (README, "Performance").
-    # Server-side cursors (QuerySet.iterator(): exports) are read to the end here, so plan
-    # them for all their rows, not PostgreSQL's default first tenth: a rep's export of
-    # 100,000 of a million contacts walked the whole date index (README, "Performance").
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c join_collapse_limit=1 -c cursor_tuple_fraction=1"
-    )
+# Reports and the dashboard read from REPORTS_DATABASE (core.databases): a streaming
+# replica of the primary when REPORTS_DATABASE_URL names one (README, «Deployment on
+# several hosts»). Without one, "reports" is a second name for the default database
+# that nothing connects to, except tests, which point reports at it (a test mirror).
+if REPORTS_DATABASE_URL := os.environ.get("REPORTS_DATABASE_URL", ""):
+    DATABASES["reports"] = dj_database_url.parse(REPORTS_DATABASE_URL, conn_max_age=60)
+    REPORTS_DATABASE = "reports"
+else:
+    DATABASES["reports"] = dict(DATABASES["default"])
+    REPORTS_DATABASE = "default"
+DATABASE_ROUTERS = ["peyvand.core.databases.ReportsRouter"]
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Join in the order the ORM writes (the filtered table first, then each related
+        # row by primary key). Left free, the planner weighs every order of a page's 6–9
+        # joins: 14 ms of planning for a 0.5 ms query (README, "Performance").
+        # Server-side cursors (QuerySet.iterator(): exports) are read to the end here, so
+        # plan them for all their rows, not PostgreSQL's default first tenth: a rep's
+        # export of 100,000 of a million contacts walked the whole date index (README,
+        # "Performance").
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "options": "-c join_collapse_limit=1 -c cursor_tuple_fraction=1",
+        }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; IMMEDIATE makes every
     # transaction take the write lock up front, so sequences cannot race.
@@ -135,6 +149,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": None}
+DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -183,6 +198,37 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# MEDIA_STORAGE=s3: uploaded files in an S3-compatible bucket (AWS, ArvanCloud, MinIO…),
+# shared by every app server and worker. Objects stay private (no ACL of ours; the
+# bucket's own, private by default) and no URL of the bucket is ever handed out: files
+# are read through the storage API by the views that check access.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    if not os.environ.get("S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            # Empty: AWS itself; else the S3-compatible service's address.
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            # Empty keys: boto3's own chain (its environment variables, an instance role).
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "location": os.environ.get("S3_PREFIX", ""),  # a folder inside the bucket
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,  # path, virtual
+            "default_acl": None,
+            "querystring_auth": True,
+            # Two uploads with the same name get two objects, as on disk (django-storages
+            # would otherwise replace the first).
+            "file_overwrite": False,
+            # A file read (a download, an import) spills to a temporary file past 5 MB.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be local or s3.")
 # Media is never served as static files: attachments go through a view that checks who
 # may see the record (core.attachment_views).
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))

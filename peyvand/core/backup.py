@@ -1,16 +1,20 @@
 """Backups of an installation: every row of the database (as Django serialises it, so
 one archive restores into SQLite or PostgreSQL alike) and every uploaded file, in one
-.tar.gz; and their restore, which replaces both. ``manage.py backup`` / ``restore``."""
+.tar.gz; and their restore, which replaces both. ``manage.py backup`` / ``restore``.
+
+Files are read and written through the storage API (``default_storage``), so the same
+archive moves between a local media folder and an S3 bucket (MEDIA_STORAGE)."""
 
 import io
 import json
-import shutil
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -31,16 +35,25 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
 
 
+def stored_files(folder: str = "") -> Iterator[str]:
+    """The name of every file in the media storage, folder by folder."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # a local media folder not made yet
+        return
+    for name in sorted(files):
+        yield f"{folder}{name}"
+    for name in sorted(folders):
+        yield from stored_files(f"{folder}{name}/")
+
+
 def backup(path: Path) -> dict:
     """Writes the archive; returns its manifest (version, time, rows per model, files)."""
-    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / DATABASE
         # --all: the base managers, so soft-deleted rows (the trash) are kept too.
         call_command("dumpdata", all=True, output=str(dump), verbosity=0)
-        files = (
-            sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
-        )
+        files = list(stored_files())
         manifest = {
             "version": peyvand.__version__,
             "created_at": timezone.now().isoformat(),
@@ -54,8 +67,12 @@ def backup(path: Path) -> dict:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(dump, arcname=DATABASE)
-            for file in files:
-                archive.add(file, arcname=f"{MEDIA}/{file.relative_to(media_root).as_posix()}")
+            for name in files:
+                with default_storage.open(name, "rb") as stored:
+                    info = tarfile.TarInfo(f"{MEDIA}/{name}")
+                    info.size = stored.size
+                    info.mtime = int(timezone.now().timestamp())
+                    archive.addfile(info, stored)
     return manifest
 
 
@@ -70,23 +87,36 @@ def read_manifest(path: Path) -> dict:
         raise BadBackup(f"فایل پشتیبان خوانا نیست: {error}") from error
 
 
+def _media_members(archive: tarfile.TarFile) -> list[tuple[tarfile.TarInfo, str]]:
+    """The archive's files and their names in the storage; an archive with a link, or a
+    name that climbs out of the media folder, is refused before anything changes."""
+    members = []
+    for member in archive.getmembers():
+        if not member.name.startswith(f"{MEDIA}/"):
+            continue
+        name = member.name.removeprefix(f"{MEDIA}/")
+        parts = name.split("/")
+        if not member.isfile() or name.startswith("/") or ".." in parts or "" in parts:
+            raise BadBackup(f"فایل پشتیبان پذیرفتنی نیست: «{member.name}».")
+        members.append((member, name))
+    return members
+
+
 def restore(path: Path) -> dict:
     """Replaces every row and every uploaded file with the archive's. The database part
     runs in one transaction: a failure leaves the installation as it was."""
     manifest = read_manifest(path)
-    media_root = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory() as work:
-        with tarfile.open(path, "r:gz") as archive:
-            archive.extractall(work, filter="data")  # no absolute paths, no links out
+    with tempfile.TemporaryDirectory() as work, tarfile.open(path, "r:gz") as archive:
+        members = _media_members(archive)
+        archive.extract(DATABASE, work, filter="data")
         with transaction.atomic():
             # Empty every table, content types included (their ids are the archive's).
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             call_command("loaddata", str(Path(work) / DATABASE), verbosity=0)
-        if media_root.exists():
-            shutil.rmtree(media_root)
-        extracted = Path(work) / MEDIA
-        if extracted.exists():
-            shutil.copytree(extracted, media_root)
-        else:
-            media_root.mkdir(parents=True, exist_ok=True)
+        for name in list(stored_files()):
+            default_storage.delete(name)
+        for member, name in members:
+            saved = default_storage.save(name, File(archive.extractfile(member), name=name))
+            if saved != name:  # the storage renamed it: the records would miss their file
+                raise BadBackup(f"فایل «{name}» با نام خودش بازگردانده نشد ({saved}).")
     return manifest

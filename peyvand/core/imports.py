@@ -8,13 +8,16 @@ a batch at a time, so memory stays flat whatever the file's size."""
 import csv
 import datetime
 import io
+import shutil
+import tempfile
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django_tasks import task
 from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
@@ -177,10 +180,27 @@ def _is_blank(row: list[str]) -> bool:
     return not any(cell for cell in row)
 
 
+@contextmanager
+def local_copy(file: FieldFile) -> Iterator[Path]:
+    """The uploaded file as a local temporary file, its extension kept: the readers take
+    a path (python-calamine), and the storage may be an S3 bucket (MEDIA_STORAGE)."""
+    with (
+        tempfile.NamedTemporaryFile(suffix=Path(file.name).suffix.lower()) as copy,
+        file.open("rb") as stored,
+    ):
+        shutil.copyfileobj(stored, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
 def describe_file(job: ImportJob) -> None:
     """Reads the header and a few sample rows into the job, counts the rows (an xlsx
     says how many it has; a CSV is counted) and guesses the mapping from the headers."""
-    path = Path(job.file.path)
+    with local_copy(job.file) as path:
+        _describe(job, path)
+
+
+def _describe(job: ImportJob, path: Path) -> None:
     rows = (row for _line, row in read_rows(path))
     headers = next(rows, None)
     if headers is None or _is_blank(headers):
@@ -223,13 +243,14 @@ def guess_mapping(fields: list[ImportField], headers: list[str]) -> dict[str, st
 def mapped_rows(job: ImportJob) -> Iterator[tuple[int, dict, list[str]]]:
     """(line number as the user sees it in Excel, {field key: cell}, the raw cells)."""
     columns = [(int(index), key) for index, key in job.mapping.items() if key]
-    rows = read_rows(Path(job.file.path))
-    next(rows, None)
-    for line, row in rows:
-        if _is_blank(row):
-            continue
-        values = {key: row[index] if index < len(row) else "" for index, key in columns}
-        yield line, values, row
+    with local_copy(job.file) as path:
+        rows = read_rows(path)
+        next(rows, None)
+        for line, row in rows:
+            if _is_blank(row):
+                continue
+            values = {key: row[index] if index < len(row) else "" for index, key in columns}
+            yield line, values, row
 
 
 # Running ------------------------------------------------------------------------------

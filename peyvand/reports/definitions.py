@@ -17,6 +17,7 @@ from django.utils import timezone
 from peyvand.accounts.models import User
 from peyvand.activities.models import Call, Task
 from peyvand.contacts.models import Contact
+from peyvand.core.databases import reading_reports
 from peyvand.core.dates import to_jalali
 from peyvand.core.exports import Column
 from peyvand.core.workdays import WorkCalendar
@@ -71,6 +72,12 @@ class Report:
     # Which filters the form offers (the period always).
     filters: tuple[str, ...] = ("user", "team", "category", "region")
     groups: dict[str, str] = field(default_factory=dict)
+
+    def result(self, filters: ReportFilters, viewer) -> ReportResult:
+        """The report's rows, every query read from the reports database (a replica of
+        the primary when REPORTS_DATABASE_URL names one: core.databases)."""
+        with reading_reports():
+            return self.build(filters, viewer)
 
 
 # Scopes: the viewer's records in the period, narrowed by the filters --------------------

@@ -23,4 +23,4 @@ def run_report(
     # for «بازه دلخواه»).
     form.data["date_from"] = format_date(filters.start)
     form.data["date_to"] = format_date(filters.end)
-    return form, filters, report.build(filters, user)
+    return form, filters, report.result(filters, user)

@@ -120,7 +120,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             report = REPORTS_BY_SLUG[slug]
             if not request.user.has_perm(report.permission):
                 continue
-            result = report.build(replace(filters, group=group), request.user)
+            result = report.result(replace(filters, group=group), request.user)
             query = {"period": data["period"], "date_from": form.data["date_from"],
                      "date_to": form.data["date_to"], "group": group}  # fmt: skip
             if scope == "mine":
