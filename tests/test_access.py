@@ -339,6 +339,17 @@ RULES: dict[str, Rule] = {
     "accounts:password_change": Rule(no_args, LOGIN, 200, 200, 200),
     "accounts:password_change_done": Rule(no_args, LOGIN, 200, 200, 200),
     "accounts:preferences": Rule(no_args, LOGIN, 200, 200, 200),
+    # The code step needs a pending sign-in (anonymous: back to the password); logged in,
+    # there is nothing to do there.
+    "accounts:two_factor_verify": Rule(no_args, LOGIN, 302, 302, 302),
+    "accounts:two_factor": Rule(no_args, LOGIN, 200, 200, 200),
+    "accounts:two_factor_setup": Rule(no_args, LOGIN, 200, 200, 200),
+    # Without new codes in the session: back to the two-factor page.
+    "accounts:two_factor_codes": Rule(no_args, LOGIN, 302, 302, 302),
+    "accounts:two_factor_new_codes": Rule(no_args, LOGIN, 302, 302, 302, "post"),
+    # Without the password: the page again, with the error.
+    "accounts:two_factor_disable": Rule(no_args, LOGIN, 200, 200, 200, "post"),
+    "accounts:user_two_factor_reset": Rule(a_user, LOGIN, 403, 403, 302, "post"),
     "accounts:user_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_edit": Rule(a_user, LOGIN, **MANAGER_ONLY),

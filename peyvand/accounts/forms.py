@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.accounts import login_limits
+from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import PROJECT_APPS
 from peyvand.core.validators import identifier_form_field
@@ -159,3 +159,80 @@ class RoleForm(forms.ModelForm):
             .select_related("content_type")
             .order_by("content_type__app_label", "content_type__model", "codename")
         )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second step of signing in: a code for the pending sign-in's user. Like the
+    password, a wrong code counts toward the failed-login limits."""
+
+    code = forms.CharField(
+        label=_("کد شش‌رقمی برنامه احراز هویت یا یک کد بازیابی"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "dir": "ltr",
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+            }
+        ),
+    )
+
+    def __init__(self, *args, request, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.device = None
+
+    def clean_code(self):
+        username = self.user.get_username()
+        if login_limits.locked(self.request, username):
+            raise forms.ValidationError(login_limits.LOCKED_MESSAGE, code="locked")
+        try:
+            self.device = two_factor.verify(self.user, self.cleaned_data["code"])
+        except two_factor.TooSoon:
+            raise forms.ValidationError(two_factor.TOO_SOON, code="too_soon") from None
+        if self.device is None:
+            login_limits.failed(self.request, username)
+            raise forms.ValidationError(two_factor.WRONG_CODE, code="wrong")
+        return self.cleaned_data["code"]
+
+
+class TwoFactorSetupForm(forms.Form):
+    """The first code of an authenticator being set up: proof that it was added."""
+
+    code = forms.CharField(
+        label=_("کد شش‌رقمی که برنامه نشان می‌دهد"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        if not two_factor.check_first_code(self.device, self.cleaned_data["code"]):
+            raise forms.ValidationError(
+                _("کد درست نیست؛ کد تازه‌ای را که برنامه نشان می‌دهد وارد کنید."), code="wrong"
+            )
+        return self.cleaned_data["code"]
+
+
+class TwoFactorDisableForm(forms.Form):
+    password = forms.CharField(
+        label=_("گذرواژه"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("گذرواژه درست نیست."), code="wrong")
+        return self.cleaned_data["password"]

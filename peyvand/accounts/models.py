@@ -30,6 +30,10 @@ class User(AbstractUser):
     pop_up_assignments = models.BooleanField(
         _("کار تازه‌ای که به من سپرده می‌شود فوراً در پنجره‌ای باز شود"), default=False
     )
+    # Whether the user has a confirmed authenticator (kept by the two-factor services in
+    # accounts.services): on the user's row, so every request can tell whether its
+    # session still needs the second step without another query.
+    two_factor_enabled = models.BooleanField(_("ورود دومرحله‌ای"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("کاربر")

@@ -3,9 +3,11 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from peyvand.accounts.models import User
+from peyvand.core.models import ChangeRecord
 
 
 def users_who_can(permission: str, current: Iterable[int | None] = ()) -> QuerySet[User]:
@@ -27,4 +29,14 @@ def users_who_can(permission: str, current: Iterable[int | None] = ()) -> QueryS
         )
         .distinct()
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def user_history(user: User, limit: int = 10) -> list[ChangeRecord]:
+    """The latest lines of a user's own history (two-factor sign-in turned on or off,
+    reset by a manager), newest first, with who did it."""
+    return list(
+        ChangeRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=user.pk
+        ).select_related("user")[:limit]
     )

@@ -1,7 +1,13 @@
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from peyvand.accounts import two_factor
 from peyvand.accounts.models import Team, User
+from peyvand.core.history import log_event
 
 
 @transaction.atomic
@@ -26,3 +32,77 @@ def role_save(*, role: Group, permissions) -> Group:
     role.save()
     role.permissions.set(permissions)
     return role
+
+
+# Two-factor sign-in (accounts.two_factor). Each change is a line in the user's history.
+_TWO_FACTOR = _("ورود دومرحله‌ای")
+
+
+def _log_two_factor(user: User, *, by: User, old: str, new: str) -> None:
+    log_event(user, user=by, field="two_factor", label=str(_TWO_FACTOR), old=old, new=new)
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=str(_("کدهای بازیابی")))
+    codes = two_factor.new_recovery_codes()
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def two_factor_enable(*, user: User, device: TOTPDevice) -> list[str]:
+    """Saves an authenticator whose first code was right (replacing any earlier one)
+    with ten new recovery codes; returns the codes, to be shown once."""
+    was_enabled = two_factor.is_enabled(user)
+    TOTPDevice.objects.filter(user=user).delete()
+    device.confirmed = True
+    device.save()
+    _set_enabled(user, True)
+    codes = _replace_recovery_codes(user)
+    _log_two_factor(
+        user,
+        by=user,
+        old=str(_("فعال")) if was_enabled else str(_("غیرفعال")),
+        new=str(_("فعال با برنامه تازه")) if was_enabled else str(_("فعال")),
+    )
+    return codes
+
+
+@transaction.atomic
+def two_factor_new_recovery_codes(*, user: User) -> list[str]:
+    """Ten new recovery codes in place of the old ones (used or not)."""
+    if not two_factor.is_enabled(user):
+        raise PermissionDenied
+    codes = _replace_recovery_codes(user)
+    _log_two_factor(user, by=user, old="", new=str(_("کدهای بازیابی تازه ساخته شد")))
+    return codes
+
+
+def _set_enabled(user: User, enabled: bool) -> None:
+    user.two_factor_enabled = enabled
+    user.save(update_fields=["two_factor_enabled"])
+
+
+def _remove_devices(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    _set_enabled(user, False)
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User) -> None:
+    """The user turns two-factor sign-in off; not when it is required of them."""
+    if two_factor.required_for(user):
+        raise PermissionDenied
+    _remove_devices(user)
+    _log_two_factor(user, by=user, old=str(_("فعال")), new=str(_("غیرفعال")))
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, by: User) -> None:
+    """A manager removes a user's authenticator and recovery codes (a lost phone): the
+    user signs in with the password alone, or sets up a new authenticator at the next
+    sign-in when it is required of them."""
+    _remove_devices(user)
+    _log_two_factor(user, by=by, old="", new=str(_("بازنشانی به دست مدیر")))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peyvand.accounts import services
+from peyvand.accounts import selectors, services, two_factor
 from peyvand.accounts.forms import (
     LoginForm,
     PreferencesForm,
@@ -20,11 +20,28 @@ from peyvand.accounts.forms import (
 )
 from peyvand.accounts.models import Team, User
 
-login = auth_views.LoginView.as_view(
-    template_name="accounts/login.html",
-    authentication_form=LoginForm,
-    redirect_authenticated_user=True,
-)
+
+class LoginView(auth_views.LoginView):
+    """The password step. A user with two-factor sign-in (or who must have it) is not
+    logged in here: the session holds a pending sign-in for the code step, or for
+    setting up the authenticator (accounts.two_factor)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not two_factor.needs_second_step(user):
+            return super().form_valid(form)
+        return redirect(
+            two_factor.begin(
+                self.request, user, backend=user.backend, next_url=self.get_success_url()
+            )
+        )
+
+
+login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="accounts/password_change.html",
@@ -42,9 +59,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("ترجیحات ذخیره شد."))
         return redirect("accounts:preferences")
-    return render(
-        request, "accounts/preferences.html", {"form": form, "today": timezone.localdate()}
-    )
+    context = {
+        "form": form,
+        "today": timezone.localdate(),
+        "two_factor_enabled": two_factor.is_enabled(request.user),
+    }
+    return render(request, "accounts/preferences.html", context)
 
 
 manage_users = permission_required("accounts.manage_users", raise_exception=True)
@@ -70,7 +90,11 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         )
         messages.success(request, _("کاربر «%(name)s» ذخیره شد.") % {"name": form.instance})
         return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "object": instance})
+    context = {"form": form, "object": instance}
+    if instance.pk:
+        context["two_factor"] = two_factor.status(instance)
+        context["history"] = selectors.user_history(instance)
+    return render(request, "accounts/user_form.html", context)
 
 
 @manage_users

@@ -12,7 +12,7 @@ from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
-from peyvand.accounts import login_limits
+from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts.models import ApiToken
 from peyvand.activities import calls as call_services
 from peyvand.activities import services as activity_services
@@ -126,8 +126,41 @@ def issue_token(request, payload: TokenIn):
     if user is None:
         login_limits.failed(request, payload.username)
         return Status(401, {"detail": "نام کاربری یا گذرواژه درست نیست."})
+    if two_factor.needs_second_step(user):
+        refused = _second_step_refused(request, user, payload)
+        if refused is not None:
+            return refused
     _token, key = ApiToken.issue(user)
     return {"token": key}
+
+
+def _second_step_refused(request, user, payload: TokenIn) -> Status | None:
+    """The token endpoint's second step: the code in ``otp`` (a wrong one counts as a
+    failed login); None when it is right."""
+    if not two_factor.is_enabled(user):
+        return Status(
+            401,
+            {
+                "detail": "ورود دومرحله‌ای برای این حساب الزامی است؛ نخست با مرورگر وارد"
+                " شوید و برنامه احراز هویت را راه‌اندازی کنید."
+            },
+        )
+    if not payload.otp.strip():
+        return Status(
+            401,
+            {
+                "detail": "این حساب ورود دومرحله‌ای دارد؛ کد شش‌رقمی برنامه احراز هویت (یا"
+                " یک کد بازیابی) را در فیلد otp بفرستید."
+            },
+        )
+    try:
+        device = two_factor.verify(user, payload.otp)
+    except two_factor.TooSoon:
+        return Status(429, {"detail": str(two_factor.TOO_SOON)})
+    if device is None:
+        login_limits.failed(request, payload.username)
+        return Status(401, {"detail": str(two_factor.WRONG_CODE)})
+    return None
 
 
 @api.get("/me", response=MeOut, tags=["auth"])

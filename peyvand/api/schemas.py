@@ -1,12 +1,19 @@
 import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = Field(
+        "",
+        description=(
+            "For a user with two-factor sign-in: the six-digit code of the authenticator"
+            " app, or one of the recovery codes."
+        ),
+    )
 
 
 class TokenOut(Schema):
