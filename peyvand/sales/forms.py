@@ -248,11 +248,15 @@ class LineForm(forms.Form):
         self.fields["product"].queryset = Product.objects.filter(is_active=True)
         self.fields["product"].empty_label = _("— شرح آزاد —")
         for name, field in self.fields.items():
-            css = {"product": "form-select form-select-sm", "vat_applies": "form-check-input"}
+            css = {
+                "product": "form-select form-select-sm",
+                "vat_applies": "form-check-input",
+                # Narrow by a class, not style="…" (the Content-Security-Policy).
+                "quantity": "form-control form-control-sm w-5rem",
+                "unit": "form-control form-control-sm w-5rem",
+            }
             field.widget.attrs["class"] = css.get(name, "form-control form-control-sm")
             field.widget.attrs["aria-label"] = field.label
-            if name in ("quantity", "unit"):
-                field.widget.attrs["style"] = "width: 5rem"
 
     def clean(self):
         cleaned = super().clean()

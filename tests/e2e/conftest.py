@@ -81,6 +81,43 @@ def browser() -> Iterator:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# What Chromium logs when the Content-Security-Policy blocks something (older versions
+# began "Refused to …"; newer ones say "… violates the following Content Security
+# Policy directive …").
+CSP_VIOLATION_MARKERS = ("Content Security Policy", "Refused to")
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request) -> Iterator:
+    """Fails any browser test whose pages broke the Content-Security-Policy (an inline
+    handler, style or script the policy refused): every context the test opens —
+    ``page``'s and those a test opens itself with ``browser.new_context`` — reports its
+    console here."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def note(message) -> None:
+        if any(marker in message.text for marker in CSP_VIOLATION_MARKERS):
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", note)
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield
+    finally:
+        del browser.new_context
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     """A fresh context and page per test on a laptop-sized screen; ``page.goto`` takes

@@ -39,7 +39,7 @@ document.addEventListener("focusin", function (event) {
 });
 // data-width="42" on a progress bar: its width in percent (also after htmx swaps it).
 function applyWidths(root) {
-  if (!root.querySelectorAll) { return; }
+  if (!root || !root.querySelectorAll) { return; }
   var bars = Array.from(root.querySelectorAll("[data-width]"));
   if (root.matches && root.matches("[data-width]")) { bars.push(root); }
   bars.forEach(function (bar) { bar.style.width = Number(bar.getAttribute("data-width")) + "%"; });
