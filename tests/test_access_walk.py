@@ -23,6 +23,7 @@ rolled back after it, so each one meets the demo exactly as seeded.
 Run with -s for the summary (patterns, operations, requests and statuses per role)."""
 
 import datetime
+import functools
 import io
 import json
 import re
@@ -771,11 +772,14 @@ def page_patterns() -> Iterator[tuple[str, str, list[str]]]:
     yield from walk(get_resolver().url_patterns)
 
 
-def api_operations() -> Iterator[tuple[str, str, dict]]:
+@functools.cache
+def api_operations() -> list[tuple[str, str, dict]]:
     """("METHOD /path", path, OpenAPI operation) for every operation of the API."""
-    for path, methods in api.get_openapi_schema()["paths"].items():
-        for method, operation in methods.items():
-            yield f"{method.upper()} {path}", path, operation
+    return [
+        (f"{method.upper()} {path}", path, operation)
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method, operation in methods.items()
+    ]
 
 
 def unfillable() -> list[str]:
@@ -867,7 +871,7 @@ def login_url() -> str:
 def page_verdict(name: str, role: str, response, demo: Demo) -> str | None:
     status = response.status_code
     if status >= 500:
-        return f"{status} (server error)"
+        return f"{status} (server error: {crash(response)})"
     redirect = response.url if status == 302 else ""
     sent_to_login = redirect.startswith(login_url())
     if name in NOWHERE:
@@ -904,6 +908,12 @@ def page_verdict(name: str, role: str, response, demo: Demo) -> str | None:
     return None
 
 
+def crash(response) -> str:
+    """The exception behind a 500, for the failure message."""
+    exc_info = getattr(response, "exc_info", None)
+    return repr(exc_info[1]) if exc_info else "no exception raised"
+
+
 def refusal(role: str, needs: tuple[str, ...], audience: frozenset[str] | None) -> str:
     missing = [permission for permission in needs if not holds(role, permission)]
     if missing:
@@ -914,7 +924,7 @@ def refusal(role: str, needs: tuple[str, ...], audience: frozenset[str] | None) 
 def api_verdict(key: str, role: str, response, has_body: bool) -> str | None:
     status = response.status_code
     if status >= 500:
-        return f"{status} (server error)"
+        return f"{status} (server error: {crash(response)})"
     if role == ANONYMOUS:
         if key in PUBLIC:
             return None
@@ -1017,7 +1027,7 @@ def walk(role: str, demo: Demo) -> list[str]:
             tally.requests += 1
             tally.probes += 1
             if response.status_code >= 500:
-                problems.append(f"{role} GET {url}?q={query}: {response.status_code}")
+                problems.append(f"{role} GET {url}?q={query}: {crash(response)}")
             look(f"GET {url}?q={query}", target, response)
     for secret, _text in secrets:
         if role == secret.shown_to and secret.what not in seen:
