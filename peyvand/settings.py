@@ -305,6 +305,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # /health/ answers the load balancer over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# How many proxies (nginx, a load balancer) stand before the app and append to
+# X-Forwarded-For: per-address limits (logins, the tracking page, portal codes) count the
+# address the outermost of them saw, not the proxy's own (core.throttle.client_address).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 if env_bool("BEHIND_TLS_PROXY"):
     # nginx (or a load balancer) ends TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

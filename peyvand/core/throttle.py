@@ -1,6 +1,7 @@
 """A fixed-window rate limit on the cache (per process with the default local-memory
 cache; shared across servers once a shared cache such as Redis is configured)."""
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -19,8 +20,15 @@ def allow(key: str, *, limit: int, window_seconds: int) -> bool:
 
 
 def client_address(request) -> str:
-    """The client's address as the server saw it (behind a proxy, the deployment sets
-    REMOTE_ADDR from the trusted forwarding header)."""
+    """The client's address: the peer's, or behind TRUSTED_PROXIES proxies (nginx, a
+    load balancer, each appending the address it saw to X-Forwarded-For), the address
+    the outermost trusted proxy saw. Entries further left are the client's to forge."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        hops = [hop.strip() for hop in forwarded if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 
