@@ -14,11 +14,14 @@ views, from two hand-written statements:
   complaints) and the demo's facts (sales and sales2 are one team, support another);
 - `peyvand.accounts.roles.ROLE_PERMISSIONS`: which role holds which permission.
 
-A role that may: never 401/403/404. A role that may not: 403 or 404 (never 2xx or 3xx).
-Anonymous: the login page (pages) or 401 (API), except the short `PUBLIC` list. Nobody:
-a 5xx. A page that refuses GET (405) is then POSTed with an empty form, an operation is
-called with its own method and an empty JSON body; every request runs in a savepoint
-rolled back after it, so each one meets the demo exactly as seeded.
+A role that may: never 401/403/404. A role that may not: 403 or 404 (never 2xx or 3xx;
+an operation with a payload may answer 422 first, as it validates the empty body before
+it runs). Anonymous: the login page (pages) or 401 (API), except the short `PUBLIC`
+list. Nobody: a 5xx. `SECRETS` add a check of content: texts no answer to anyone
+outside their audience may contain, searched for as well. A page that refuses GET (405)
+is then POSTed with an empty form, an operation is called with its own method and an
+empty JSON body; every request runs in a savepoint rolled back after it, so each one
+meets the demo exactly as seeded.
 
 Run with -s for the summary (patterns, operations, requests and statuses per role)."""
 
