@@ -91,6 +91,14 @@ def _section(request: HttpRequest, name: str):
 
 # Signing in ------------------------------------------------------------------------------
 
+TOO_MANY = "تعداد تلاش‌ها زیاد بود؛ چند دقیقه دیگر امتحان کنید."
+
+
+def _too_many(request: HttpRequest, what: str, limit: int) -> bool:
+    """Counts one try of ``what`` from this address; True past ``limit`` in the window."""
+    key = f"portal-{what}:{throttle.client_address(request)}"
+    return not throttle.allow(key, limit=limit, window_seconds=WINDOW_SECONDS)
+
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
@@ -100,12 +108,9 @@ def login(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
         mobile = form.cleaned_data["mobile"]
-        if not throttle.allow(
-            f"portal-send:{address}", limit=SEND_LIMIT, window_seconds=WINDOW_SECONDS
-        ):
-            form.add_error(None, _("تعداد درخواست‌ها زیاد بود؛ چند دقیقه دیگر امتحان کنید."))
+        if _too_many(request, "send", SEND_LIMIT):
+            form.add_error(None, TOO_MANY)
             status = 429
         else:
             try:
@@ -129,11 +134,8 @@ def code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
-        if not throttle.allow(
-            f"portal-check:{address}", limit=CHECK_LIMIT, window_seconds=WINDOW_SECONDS
-        ):
-            form.add_error(None, _("تعداد تلاش‌ها زیاد بود؛ چند دقیقه دیگر امتحان کنید."))
+        if _too_many(request, "check", CHECK_LIMIT):
+            form.add_error(None, TOO_MANY)
             status = 429
         else:
             try:

@@ -18,6 +18,7 @@ from peyvand.messaging.models import Message, MessagingSettings
 from peyvand.messaging.outbox import due_messages
 from peyvand.portal import services
 from peyvand.portal.models import PortalAccess, PortalCode
+from peyvand.portal.views import SEND_LIMIT
 from peyvand.sales.models import Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
 from peyvand.service.models import Complaint, Request
@@ -289,3 +290,12 @@ def test_who_may_grant_access(client, personas, contact):
     assert client.get(url).status_code in (403, 404)
     client.force_login(personas.manager)
     assert client.get(url).status_code == 200
+
+
+def test_one_address_cannot_ask_for_codes_without_end(client, customer):
+    for number in range(SEND_LIMIT):
+        client.post(reverse("portal:login"), {"mobile": f"0913000{number:04d}"})
+    response = client.post(reverse("portal:login"), {"mobile": MOBILE})
+    assert response.status_code == 429
+    assert "چند دقیقه دیگر" in response.content.decode()
+    assert not Message.objects.exists()
