@@ -20,7 +20,8 @@ from peyvand.activities.forms import CallForm, EventForm, TaskForm
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import api_auth, pbx_auth
-from peyvand.api.common import form_errors, invalid, page_of, require
+from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
+from peyvand.api.openapi import document_errors
 from peyvand.api.reports import router as reports_router
 from peyvand.api.sales import router as sales_router
 from peyvand.api.schemas import (
@@ -67,7 +68,14 @@ from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.selectors import MessageFilters, messages_for_list
 from peyvand.messaging.text import UnknownPlaceholder
 
-api = NinjaAPI(
+
+class PeyvandAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The document with the error answers every operation may give (openapi.py)."""
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = PeyvandAPI(
     title="Peyvand API",
     version="1",
     description="واسط برنامه‌نویسی پیوند. با POST /api/v1/auth/token توکن بگیرید و آن را در "
@@ -113,7 +121,16 @@ def on_schema_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # django-ninja's own refusal of a body it cannot parse, in English.
+        return _error(request, "بدنهٔ درخواست JSON یا فرم خوانا نیست.", 400)
     return _error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    """An id or number past what the database stores (SQLite refuses it outright)."""
+    return _error(request, "عددی در درخواست بیش از اندازه بزرگ است.", 422)
 
 
 @api.post(
@@ -561,7 +578,7 @@ def notification_list(request, unseen: bool = False, page: int = 1):
 
 
 @api.post("/notifications/seen", response=dict, tags=["notifications"])
-def notification_seen(request, ids: list[int] | None = Query(None)):  # noqa: B008
+def notification_seen(request, ids: list[RecordId] | None = Query(None)):  # noqa: B008
     """Marks the caller's notifications seen: all, or those given as ``?ids=1&ids=2``."""
     marked = activity_services.notifications_seen(user=request.auth, ids=ids)
     return {"marked": marked, "unseen": unseen_count(request.auth)}

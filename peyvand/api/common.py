@@ -1,9 +1,13 @@
 """What every group of API endpoints shares: the permission check, unnumbered pages and
 form errors keyed as the payload names them."""
 
+from typing import Annotated
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from ninja import Status
+from ninja.errors import HttpError
+from pydantic import Field
 
 from peyvand.core.pagination import paginate
 
@@ -13,8 +17,17 @@ def require(user, permission: str) -> None:
         raise PermissionDenied
 
 
+# A record's id as the databases store it (a 64-bit integer).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+# Far past any list's end, and an offset every database can take.
+MAX_PAGE = 1_000_000
+
+
 def page_of(queryset, page: int, **extra) -> dict:
     """One page of a list, never counted: the items, the page number, whether more follow."""
+    if page > MAX_PAGE:
+        raise HttpError(422, "شمارهٔ صفحه (page) بیش از اندازه بزرگ است.")
     result = paginate(queryset, page, settings.PAGE_SIZE)
     return {"items": result.items, "page": result.number, "has_next": result.has_next, **extra}
 

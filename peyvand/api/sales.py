@@ -129,6 +129,7 @@ def _lead_form(request, payload: LeadIn, lead: Lead) -> LeadForm:
     data = _with_custom(payload.dict())
     for name in ("contact", "source", "position", "responsible"):
         data[name] = data.pop(f"{name}_id")
+    data["contact"] = data["contact"] or lead.contact_id
     data["responsible"] = data["responsible"] or lead.responsible_id or request.auth.pk
     return LeadForm(data=data, instance=lead, user=request.auth)
 
@@ -152,7 +153,8 @@ def lead_create(request, payload: LeadIn):
 
 @router.put("/leads/{lead_id}", response={200: LeadOut, 422: dict}, tags=["sales"])
 def lead_update(request, lead_id: int, payload: LeadIn):
-    """Changes a lead: every field as on its form (the new_contact_* fields are ignored)."""
+    """Changes a lead: every field as on its form (the new_contact_* fields are ignored;
+    without ``contact_id`` it keeps its customer)."""
     require(request.auth, "sales.change_lead")
     lead = _lead(request.auth, lead_id)
     before = snapshot(lead)

@@ -103,12 +103,15 @@ def request_update(request, request_id: int, payload: RequestIn):
     form = _form(request, payload, item)
     if not form.is_valid():
         return invalid(form)
-    return services.request_update(
-        request=form.save(commit=False),
-        by=request.auth,
-        before=before,
-        watchers=form.cleaned_data.get("watchers"),
-    )
+    try:
+        return services.request_update(
+            request=form.save(commit=False),
+            by=request.auth,
+            before=before,
+            watchers=form.cleaned_data.get("watchers"),
+        )
+    except ValidationError as error:
+        return Status(422, {"detail": error.messages[0], "errors": {}})
 
 
 def _step(item, action):
@@ -223,8 +226,13 @@ def complaint_update(request, complaint_id: int, payload: ComplaintIn):
     form = _complaint_form(request, payload, item)
     if not form.is_valid():
         return invalid(form)
-    complaint = form.save(commit=False)
-    return services.complaint_update(complaint=complaint, by=request.auth, before=before)
+    try:
+        # Checked again with the edit: an officer who hands it to someone else may not.
+        return services.complaint_update(
+            complaint=form.save(commit=False), by=request.auth, before=before
+        )
+    except ValidationError as error:
+        return Status(422, {"detail": error.messages[0], "errors": {}})
 
 
 @router.post(

@@ -1,14 +1,22 @@
 """A fixed-window rate limit on the cache (per process with the default local-memory
 cache; shared across servers once a shared cache such as Redis is configured)."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
+
+
+def _name(key: str) -> str:
+    """The cache key for ``key``: hashed, so that any username (Persian letters, spaces,
+    a thousand characters) makes a key every cache backend accepts."""
+    return "throttle:" + hashlib.sha256(key.encode(errors="surrogatepass")).hexdigest()
 
 
 def allow(key: str, *, limit: int, window_seconds: int) -> bool:
     """Counts one attempt under ``key``; False once more than ``limit`` were made in the
     current window."""
-    name = f"throttle:{key}"
+    name = _name(key)
     if cache.add(name, 1, timeout=window_seconds):
         return True
     try:
@@ -35,4 +43,4 @@ def client_address(request) -> str:
 def exceeded(key: str, *, limit: int) -> bool:
     """Whether ``key`` has already used up its ``limit`` in the current window (counting
     nothing: for limits on failures, checked before the attempt)."""
-    return (cache.get(f"throttle:{key}") or 0) >= limit
+    return (cache.get(_name(key)) or 0) >= limit

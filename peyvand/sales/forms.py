@@ -96,7 +96,13 @@ class LeadForm(CustomFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk or cleaned.get("contact"):
+        if cleaned.get("contact"):
+            return cleaned
+        if self.instance.pk:
+            # An existing lead keeps a customer: an emptied choice is an error, not a
+            # lead without one (the database refuses that).
+            if "contact" not in self.errors:
+                self.add_error("contact", _("مشتری را انتخاب کنید."))
             return cleaned
         name = cleaned.get("new_contact_name")
         if not name:

@@ -152,3 +152,69 @@ def test_every_api_endpoint_needs_authentication_except_the_token_and_schema(cli
                 assert response.status_code == 401, (method, path)
             checked += 1
     assert checked >= 6
+
+
+def test_a_body_that_is_no_json_is_a_persian_400(client, auth):
+    """Found by schemathesis: django-ninja's own refusal was in English."""
+    response = client.post(
+        "/api/v1/contacts", b"\xff{", content_type="application/json", headers=auth("owner")
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "بدنهٔ درخواست JSON یا فرم خوانا نیست."
+
+
+def test_a_page_or_an_id_past_what_a_database_stores_is_refused_not_a_500(
+    client, auth, is_postgres
+):
+    """Found by schemathesis: a page of 10³⁰ (an offset no database takes) and, on SQLite,
+    an id past 64 bits were server errors."""
+    owner = auth("owner")
+    page = client.get("/api/v1/contacts", {"page": 10**30}, headers=owner)
+    assert page.status_code == 422
+    assert page.json()["detail"] == "شمارهٔ صفحه (page) بیش از اندازه بزرگ است."
+    assert client.get("/api/v1/contacts", {"page": 1_000_000}, headers=owner).status_code == 200
+    huge_id = client.get("/api/v1/contacts", {"owner": 10**30}, headers=owner)
+    # PostgreSQL compares the number as numeric and finds nothing; SQLite refuses it.
+    assert huge_id.status_code == (200 if is_postgres else 422)
+    if not is_postgres:
+        assert huge_id.json()["detail"] == "عددی در درخواست بیش از اندازه بزرگ است."
+
+
+def test_a_persian_username_is_counted_toward_the_login_limits_without_a_warning(client, personas):
+    """Found by schemathesis: a username with Persian letters or a space made a cache key
+    memcached refuses (a CacheKeyWarning, an error under the test settings)."""
+    for _attempt in range(10):
+        response = client.post(
+            "/api/v1/auth/token",
+            {"username": "کاربر ناشناس\u200cای", "password": "x"},
+            content_type="application/json",
+        )
+        assert response.status_code == 401
+    locked = client.post(
+        "/api/v1/auth/token",
+        {"username": "کاربر ناشناس\u200cای", "password": "x"},
+        content_type="application/json",
+    )
+    assert locked.status_code == 429
+
+
+def test_the_openapi_schema_documents_the_persian_errors(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    detail = paths["/api/v1/contacts/{contact_id}"]["get"]["responses"]
+    assert {"200", "401", "403", "404", "422"} <= set(detail)
+    assert detail["404"]["description"] == "پیدا نشد."
+    assert "400" in paths["/api/v1/contacts"]["post"]["responses"]
+    # The token endpoint needs no token: no 403 for it.
+    assert "403" not in paths["/api/v1/auth/token"]["post"]["responses"]
+
+
+def test_notification_ids_past_64_bits_are_a_persian_422(client, auth):
+    """Found by schemathesis: an UPDATE … WHERE id IN (10³⁰) was a server error (and left
+    the transaction unusable)."""
+    response = client.post(f"/api/v1/notifications/seen?ids={10**30}", headers=auth("owner"))
+    assert response.status_code == 422
+    assert "ids" in response.json()["detail"]
+    assert client.post("/api/v1/notifications/seen?ids=1", headers=auth("owner")).json() == {
+        "marked": 0,
+        "unseen": 0,
+    }

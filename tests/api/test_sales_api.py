@@ -202,3 +202,31 @@ def test_a_follow_up_on_a_proforma_reaches_my_follow_ups(client, personas, auth,
     assert task.status_code == 201
     again = post(client, f"/api/v1/followups/{due[0]['id']}/task", {}, owner)
     assert again.json() == task.json()
+
+
+def test_a_lead_changed_without_its_contact_keeps_its_customer(client, personas, auth):  # noqa: F811
+    """Found by schemathesis: a PUT without contact_id saved a lead without a customer
+    (a NOT NULL error, a 500)."""
+    lead = LeadFactory(owner=personas.owner)
+    response = client.put(
+        f"/api/v1/leads/{lead.pk}",
+        {"title": "خرید دوباره"},
+        content_type=JSON,
+        headers=auth("owner"),
+    )
+    assert response.status_code == 200, response.content
+    lead.refresh_from_db()
+    assert lead.title == "خرید دوباره" and lead.contact_id == response.json()["contact_id"]
+
+
+def test_the_lead_form_refuses_an_emptied_customer(personas):
+    from peyvand.sales.forms import LeadForm
+
+    lead = LeadFactory(owner=personas.owner)
+    form = LeadForm(
+        data={"title": "بی‌مشتری", "stars": 1, "responsible": personas.owner.pk},
+        instance=lead,
+        user=personas.owner,
+    )
+    assert not form.is_valid()
+    assert form.errors["contact"] == ["مشتری را انتخاب کنید."]

@@ -172,3 +172,30 @@ def test_a_complaint_is_followed_up_and_closed_over_the_api(client, people):
     assert gone.status_code == 422 and "به‌جای حذف" in gone.json()["detail"]
     assert client.get(url, headers=as_other).status_code == 404
     assert client.post(f"{url}/reopen", headers=as_other).status_code == 404
+
+
+def test_an_officer_who_hands_a_complaint_on_gets_a_persian_422_not_a_500(client, people):
+    """Found by schemathesis: the service checks the edit again with the new officer,
+    and its refusal escaped the endpoint as a server error."""
+    from peyvand.service.models import Complaint
+    from tests.factories import ContactFactory
+
+    (support, as_support), (_manager, as_manager), (other, _as_other) = people.values()
+    customer = ContactFactory(owner=support)
+    created = client.post(
+        "/api/v1/complaints",
+        {"contact_id": customer.pk, "description": "نصاب دیر آمد", "officer_id": support.pk},
+        content_type=JSON,
+        headers=as_manager,
+    )
+    assert created.status_code == 201, created.content
+    item = created.json()
+    handed_on = client.put(
+        f"/api/v1/complaints/{item['id']}",
+        {"contact_id": customer.pk, "description": "نصاب دیر آمد", "officer_id": other.pk},
+        content_type=JSON,
+        headers=as_support,
+    )
+    assert handed_on.status_code == 422, handed_on.content
+    assert handed_on.json()["detail"].startswith("فقط ثبت‌کننده یا مسئول کنترل شکایت")
+    assert Complaint.objects.get(pk=item["id"]).officer_id == support.pk

@@ -1,0 +1,55 @@
+"""The error answers every operation may give, written into the OpenAPI document so that
+clients (and schemathesis in CI) know them: 401 without a valid token, 403 without the
+permission (or a session call without its CSRF token), 404 for a record the caller may
+not see, 422 for input the schema or the form refuses, 400 for a body that is no JSON
+(or form) at all. Each is JSON with a Persian ``detail``; a 422 may add ``errors``
+(field by field)."""
+
+ERROR_SCHEMA = "ApiError"
+
+ERRORS = {
+    "400": "بدنهٔ درخواست JSON یا فرم خوانا نیست.",
+    "401": "احراز هویت لازم است: توکن معتبر بفرستید.",
+    "403": "اجازه این کار را ندارید.",
+    "404": "پیدا نشد.",
+    "422": "داده‌های ارسالی معتبر نیست.",
+}
+
+METHODS = {"get", "put", "post", "delete", "patch"}
+
+
+def document_errors(schema: dict) -> dict:
+    """Adds the error answers an operation can give and does not declare itself."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR_SCHEMA] = {
+        "title": ERROR_SCHEMA,
+        "type": "object",
+        "properties": {
+            "detail": {"title": "Detail", "type": "string"},
+            "errors": {"title": "Errors", "anyOf": [{"type": "object"}, {"type": "array"}]},
+        },
+        "required": ["detail"],
+    }
+    reference = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            codes = ["400"] if operation.get("requestBody") else []
+            if operation.get("security"):
+                codes += ["401", "403"]
+            if "{" in path or method != "get":
+                # A record named in the path or the body may be one the caller may not see.
+                codes.append("404")
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.append("422")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return schema
