@@ -43,7 +43,12 @@ def document_errors(schema: dict) -> dict:
                 codes.append("404")
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.append("422")
-            responses = operation.setdefault("responses", {})
+            # ninja keys the declared answers by int, JSON by string: one key per status,
+            # or the served document has "422" twice (Swagger UI refuses it).
+            responses = {
+                str(code): answer for code, answer in operation.get("responses", {}).items()
+            }
+            operation["responses"] = responses
             for code in codes:
                 responses.setdefault(
                     code,

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from peyvand.contacts.models import Contact
@@ -206,6 +208,20 @@ def test_the_openapi_schema_documents_the_persian_errors(client):
     assert "400" in paths["/api/v1/contacts"]["post"]["responses"]
     # The token endpoint needs no token: no 403 for it.
     assert "403" not in paths["/api/v1/auth/token"]["post"]["responses"]
+
+
+def test_the_openapi_document_has_no_key_twice(client):
+    """Swagger UI (/api/v1/docs) parses the document as YAML and refuses a repeated key:
+    ninja's declared 422 (an int) and the documented "422" were both written."""
+    repeated = []
+
+    def no_repeats(pairs):
+        keys = [key for key, _value in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_repeats)
+    assert repeated == []
 
 
 def test_notification_ids_past_64_bits_are_a_persian_422(client, auth):
