@@ -1,6 +1,7 @@
 """The access walk (issue 9): every URL pattern of the project and every operation of the
-JSON API, requested by every demo role — anonymous and each user `seed_demo` creates
-(manager, sales, sales2, support) — against the real demo data.
+JSON API, requested by every demo role — anonymous, each user `seed_demo` creates
+(manager, sales, sales2, support) and the customer it opens the portal to — against the
+real demo data.
 
 tests/test_access.py pins each URL's exact answer for four made-up personas; this walk
 asks the other question: with the roles and records people actually get, does anyone
@@ -17,13 +18,18 @@ views, from two hand-written statements:
 A role that may: never 401/403/404. A role that may not: 403 or 404 (never 2xx or 3xx;
 an operation with a payload may answer 422 first, as it validates the empty body before
 it runs). Anonymous: the login page (pages) or 401 (API), except the short `PUBLIC`
-list. Nobody: a 5xx. `SECRETS` add a check of content: texts no answer to anyone
-outside their audience may contain, searched for as well. A page that refuses GET (405)
-is then POSTed with an empty form, an operation is called with its own method and an
-empty JSON body; every request runs in a savepoint rolled back after it, so each one
-meets the demo exactly as seeded.
+list. The portal customer, signed in through the portal's own pages (the demo mobile,
+then the code texted to it), has no staff account: to staff pages and the API it is
+anonymous; its portal pages, filled with its own records, answer 200, and the same pages
+filled with other customers' records (`PORTAL_STRANGERS`) 404. Nobody: a 5xx.
+`SECRETS` add a check of content: texts no answer to anyone outside their audience may
+contain, searched for as well. A page that refuses GET (405) is then POSTed with an
+empty form, an operation is called with its own method and an empty JSON body; every
+request runs in a savepoint rolled back after it, so each one meets the demo exactly as
+seeded (a sign-out it undid is resumed: the staff user's login, the customer's session).
 
-Run with -s for the summary (patterns, operations, requests and statuses per role)."""
+Run with -s for the summary (patterns, operations, requests and statuses per role, and
+the statuses of the portal pages filled with other customers' records)."""
 
 import datetime
 import functools
@@ -36,12 +42,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.accounts.roles import PROJECT_APPS, ROLE_PERMISSIONS, SALES
@@ -52,7 +60,11 @@ from peyvand.core import scheduler
 from peyvand.core.models import Attachment, ExportJob, HolidayOverride, ImportJob, Sequence
 from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
-from peyvand.demo.management.commands.seed_demo import USERS
+from peyvand.demo.management.commands.seed_demo import (
+    PORTAL_MOBILE,
+    PORTAL_MOBILE_NATIONAL,
+    USERS,
+)
 from peyvand.lookups.models import AcquaintanceSource, Grade
 from peyvand.messaging.models import (
     Broadcast,
@@ -61,16 +73,32 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
-from peyvand.sales.models import FollowUp, Invoice, Lead, PriceList, Product, Quote, VatRate
+from peyvand.portal.models import PortalAccess
+from peyvand.portal.views import SESSION_KEY as PORTAL_SESSION_KEY
+from peyvand.sales import services as sales_services
+from peyvand.sales.models import (
+    FollowUp,
+    Invoice,
+    Lead,
+    PriceList,
+    Product,
+    Quote,
+    QuoteLine,
+    VatRate,
+)
 from peyvand.sales.services import quote_share_token
 from peyvand.service.models import Complaint, Feedback, Request
 from peyvand.surveys.models import Project, Questionnaire
 
 ANONYMOUS = "anonymous"
+# The demo's portal customer: the contact of the demo invoice, who signs in to the portal
+# with the demo mobile. No staff account: to everything but the portal, it is anonymous.
+CUSTOMER = "customer"
 USERNAMES = [row[0] for row in USERS]
 ROLE_OF = {row[0]: row[3] for row in USERS}
 TEAM_OF = {row[0]: row[4] for row in USERS}
-ROLES = [ANONYMOUS, *USERNAMES]
+ROLES = [ANONYMOUS, *USERNAMES, CUSTOMER]
+NO_STAFF_LOGIN = frozenset({ANONYMOUS, CUSTOMER})
 
 
 def holds(username: str, permission: str) -> bool:
@@ -114,8 +142,9 @@ PUBLIC = {
     "portal:choose": "the portal's sign-in: which customer, when a mobile has several",
     "portal:logout": "ends a portal sign-in",
 }
-# The customer portal's own pages: for its signed-in customers only; the demo has none,
-# so every role (staff included: they are no portal customers) gets the portal's sign-in.
+# The customer portal's own pages: for its signed-in customers only. The demo's portal
+# customer gets each, filled with its own records (`PAGES`); every other role (staff
+# included: they are no portal customers) gets the portal's sign-in.
 PORTAL_PAGES = {
     "portal:home", "portal:section", "portal:request_detail", "portal:complaint_detail",
     "portal:document_pdf", "portal:survey",
@@ -197,6 +226,27 @@ class Demo:
     def call(self) -> Call:
         return Call.objects.filter(owner=self.user("sales")).order_by("pk").first()
 
+    def customer(self) -> Contact:
+        """The portal customer: the contact of the demo invoice (seed_demo's `_portal`
+        gives it access and the demo mobile)."""
+        return Invoice.objects.order_by("pk").first().contact
+
+    def own(self, model) -> Request | Complaint | Invoice:
+        """The portal customer's first request, complaint or invoice."""
+        return model.objects.filter(contact=self.customer()).order_by("pk").first()
+
+    def own_project(self) -> Project:
+        """The portal customer's finished project, not rated yet: its pending survey."""
+        return (
+            Project.objects.filter(
+                contact=self.customer(),
+                status=Project.Status.DONE,
+                survey_responses__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+
     def extras(self) -> None:
         sales, sales2, support = self.user("sales"), self.user("sales2"), self.user("support")
         contact = self.contact("sales2")
@@ -237,6 +287,38 @@ class Demo:
         self.notification = Notification.objects.filter(user=sales).order_by(
             "pk"
         ).first() or Notification.objects.create(user=sales, title="یادآوری", url="/")
+        # Another portal customer (the one of the sent proforma), with what the portal
+        # would show it: an invoice (its own proforma, accepted and invoiced) and a
+        # finished project, each waiting for its survey. The stranger's project is
+        # sales2's, so that the walk's project of sales stays the demo's.
+        stranger = self.quote().contact
+        PortalAccess.objects.create(contact=stranger, enabled=True, updated_by=sales)
+        line = self.quote().lines.order_by("pk").first()
+        sold = sales_services.quote_save(
+            quote=Quote(contact=stranger),
+            lines=[
+                QuoteLine(
+                    product=line.product,
+                    description=line.description,
+                    quantity=1,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    vat_applies=line.vat_applies,
+                )
+            ],
+            by=sales,
+        )
+        sales_services.quote_set_status(quote=sold, by=sales, status=Quote.Status.ACCEPTED)
+        self.stranger_invoice = sales_services.quote_to_invoice(quote=sold, by=sales)
+        today = timezone.localdate()
+        self.stranger_project = Project.objects.create(
+            owner=sales2,
+            name="نگهداری تأسیسات",
+            contact=stranger,
+            status=Project.Status.DONE,
+            start=today - datetime.timedelta(days=20),
+            end=today - datetime.timedelta(days=1),
+        )
 
 
 @dataclass(frozen=True)
@@ -518,10 +600,11 @@ PAGES: dict[str, Page] = {
     "surveys:survey_create": P(
         ("surveys.add_surveyresponse",), pk(Demo.invoice, kind="invoice"), SALES_TEAM
     ),
-    "portal:request_detail": P((), request_),
-    "portal:complaint_detail": P((), complaint),
-    "portal:document_pdf": P((), pk(Demo.invoice, name="invoices")),
-    "portal:survey": P((), pk(Demo.invoice, kind="invoice")),
+    # The portal customer's own records (see PORTAL_STRANGERS for other customers').
+    "portal:request_detail": P((), pk(lambda d: d.own(Request))),
+    "portal:complaint_detail": P((), pk(lambda d: d.own(Complaint))),
+    "portal:document_pdf": P((), pk(lambda d: d.own(Invoice), name="invoices")),
+    "portal:survey": P((), pk(Demo.own_project, kind="project")),
     "portal:section": P((), lambda d: {"name": "requests"}),
     # Staff open a customer's portal access from the customer's page.
     "portal:access_edit": P(
@@ -554,6 +637,27 @@ PAGES: dict[str, Page] = {
     "activities:call_detail": P(("activities.view_call",), call, SALES_TEAM),
     "activities:call_edit": P(("activities.change_call",), call, SALES_TEAM),
 }
+
+
+@dataclass(frozen=True)
+class Stranger:
+    """A portal page filled with a record of another customer than the portal's: the
+    signed-in customer gets 404 (as for a record that does not exist), everyone else the
+    portal's sign-in."""
+
+    name: str
+    record: Callable[[Demo], Request | Complaint | Quote | Invoice | Project]
+    more: dict = field(default_factory=dict)
+
+
+PORTAL_STRANGERS = [
+    Stranger("portal:request_detail", Demo.request),  # support's request for another customer
+    Stranger("portal:complaint_detail", Demo.complaint),  # the complaint about sales
+    Stranger("portal:document_pdf", Demo.quote, {"name": "quotes"}),  # the sent proforma
+    Stranger("portal:document_pdf", lambda d: d.stranger_invoice, {"name": "invoices"}),
+    Stranger("portal:survey", lambda d: d.stranger_invoice, {"kind": "invoice"}),
+    Stranger("portal:survey", lambda d: d.stranger_project, {"kind": "project"}),
+]
 
 
 @dataclass(frozen=True)
@@ -730,6 +834,20 @@ SECRETS = [
         "support",
     ),
     Secret("sales's personal event", lambda d: d.personal_event().title, only("sales"), "sales"),
+    # The portal customer's own request and complaint (support's, for the manager): the
+    # customer reads them in the portal; sales, whose customer it is, does not.
+    Secret(
+        "the portal customer's request",
+        lambda d: d.own(Request).subject,
+        REQUEST_PARTIES | only(CUSTOMER),
+        CUSTOMER,
+    ),
+    Secret(
+        "the portal customer's complaint",
+        lambda d: d.own(Complaint).description,
+        COMPLAINT_PARTIES | only(CUSTOMER),
+        CUSTOMER,
+    ),
 ]
 # A link whose secret is the credential acts for its owner: what it shows is theirs.
 CREDENTIAL_LINKS = {"activities:ics", "sales:quote_shared"}
@@ -837,6 +955,7 @@ class Tally:
     requests: int = 0
     probes: int = 0
     statuses: Counter = field(default_factory=Counter)
+    strangers: Counter = field(default_factory=Counter)  # statuses of PORTAL_STRANGERS
 
 
 SUMMARY: dict[str, Tally] = {}
@@ -851,9 +970,11 @@ def _summary():
     for role in ROLES:
         if tally := SUMMARY.get(role):
             histogram = ", ".join(f"{code}×{n}" for code, n in sorted(tally.statuses.items()))
+            strangers = ", ".join(f"{code}×{n}" for code, n in sorted(tally.strangers.items()))
             lines.append(
                 f"  {role:<10} {tally.patterns} URL patterns, {tally.operations} API operations,"
-                f" {tally.probes} searches for secrets, {tally.requests} requests: {histogram}"
+                f" {tally.probes} searches for secrets, {tally.requests} requests: {histogram};"
+                f" {tally.strangers.total()} portal pages of other customers: {strangers}"
             )
     print("\n".join(lines))
 
@@ -880,19 +1001,21 @@ def page_verdict(name: str, role: str, response, demo: Demo) -> str | None:
     if name in NOWHERE:
         return None if status == 404 else f"{status}, expected 404 (nothing lives there)"
     if name in PORTAL_PAGES:
+        if role == CUSTOMER:
+            return None if status == 200 else f"{status}: the customer's own page (expected 200)"
         if redirect.startswith(reverse("portal:login")):
             return None
         return f"{status}: {role} is no portal customer (expected the portal's sign-in)"
     if name == "accounts:logout" and sent_to_login:
         return None  # signing out ends on the login page
-    if role == ANONYMOUS:
+    if role in NO_STAFF_LOGIN:
         if name in PUBLIC:
             ok = status == 200 or (status == 302 and not sent_to_login)
             return None if ok else f"{status}, public ({PUBLIC[name]}) should answer"
         if not sent_to_login:
             return (
-                f"{status} without signing in: expected the login page; if it is public on "
-                "purpose, add it to PUBLIC with the reason"
+                f"{status} without a staff login: expected the login page; if it is public "
+                "on purpose, add it to PUBLIC with the reason"
             )
         return None
     if sent_to_login:
@@ -928,7 +1051,7 @@ def api_verdict(key: str, role: str, response, has_body: bool) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{status} (server error: {crash(response)})"
-    if role == ANONYMOUS:
+    if role in NO_STAFF_LOGIN:
         if key in PUBLIC:
             return None
         return None if status == 401 else f"{status} without a token (expected 401)"
@@ -949,13 +1072,49 @@ def api_verdict(key: str, role: str, response, has_body: bool) -> str | None:
     return None
 
 
+def portal_sign_in(client: Client, demo: Demo) -> list[str]:
+    """Signs the portal customer in as a customer does, through the portal's own pages:
+    the demo mobile as they would type it, then the six-digit code texted to it (the
+    newest message to that mobile in the outbox)."""
+    response = client.post(reverse("portal:login"), {"mobile": PORTAL_MOBILE_NATIONAL})
+    if response.status_code != 302 or response.url != reverse("portal:code"):
+        return [f"portal sign-in: the mobile answered {response.status_code}, not the code page"]
+    sms = Message.objects.filter(to=PORTAL_MOBILE).order_by("-created_at", "-pk").first()
+    code = re.search(r"\d{6}", sms.body) if sms else None
+    if code is None:
+        return [f"portal sign-in: no code texted to {PORTAL_MOBILE}"]
+    response = client.post(reverse("portal:code"), {"code": code.group()})
+    if response.status_code != 302 or response.url != reverse("portal:home"):
+        return [f"portal sign-in: the code answered {response.status_code}, not the portal"]
+    home = client.get(reverse("portal:home"))
+    if home.status_code != 200 or demo.customer().name not in home.content.decode():
+        return [f"portal sign-in: the portal's home is not {demo.customer().name}'s"]
+    return []
+
+
 def walk(role: str, demo: Demo) -> list[str]:
     client = Client(raise_request_exception=False)
-    user = demo.user(role) if role != ANONYMOUS else None
+    user = demo.user(role) if role in USERNAMES else None
     if user:
         client.force_login(user)
     tally = SUMMARY.setdefault(role, Tally())
     problems = unfillable()
+    portal_cookie = None
+    if role == CUSTOMER:
+        if failed := portal_sign_in(client, demo):
+            return problems + failed
+        portal_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def resume() -> None:
+        """A sign-out (staff or portal) was undone in the database by the rollback, not
+        in the client: sign the user in again, give the customer its session back."""
+        if user and not client.session.get("_auth_user_id"):
+            client.force_login(user)
+        if portal_cookie and not client.session.get(PORTAL_SESSION_KEY):
+            client.cookies[settings.SESSION_COOKIE_NAME] = portal_cookie
+            if not client.session.get(PORTAL_SESSION_KEY):
+                problems.append("the customer's portal session could not be resumed")
+
     secrets = [(secret, secret.text(demo)) for secret in SECRETS]
     seen: set[str] = set()
 
@@ -987,13 +1146,35 @@ def walk(role: str, demo: Demo) -> list[str]:
                 response = client.post(url)
                 read(response)
             tally.requests += 1
-            if user and not client.session.get("_auth_user_id"):
-                client.force_login(user)  # a sign-out (staff or portal) was undone by the rollback
+        resume()
         tally.patterns += 1
         tally.statuses[response.status_code] += 1
         if verdict := page_verdict(name, role, response, demo):
             problems.append(f"{role} {method} {url} ({name}): {verdict}")
         look(f"{method} {url}", name, response)
+    customer = demo.customer()
+    for stranger in PORTAL_STRANGERS:
+        record = stranger.record(demo)
+        url = reverse(stranger.name, kwargs={"pk": record.pk, **stranger.more})
+        if record.contact_id == customer.pk:
+            problems.append(f"{url} ({stranger.name}): the portal customer's own, not another's")
+        with rolled_back():
+            response = client.get(url)
+            read(response)
+        tally.requests += 1
+        tally.strangers[response.status_code] += 1
+        if role == CUSTOMER:
+            if response.status_code != 404:
+                problems.append(
+                    f"{role} GET {url} ({stranger.name}): {response.status_code}, but the "
+                    f"{type(record).__name__} is another customer's (expected 404)"
+                )
+        elif not (response.status_code == 302 and response.url == reverse("portal:login")):
+            problems.append(
+                f"{role} GET {url} ({stranger.name}): {response.status_code}, {role} is no "
+                "portal customer (expected the portal's sign-in)"
+            )
+        look(f"GET {url}", stranger.name, response)
     headers = {}
     if user:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)[1]}"
@@ -1051,6 +1232,7 @@ def test_the_demo_roles_are_the_walks():
     assert sorted(MANAGERS) == ["manager"]
     assert records_of("sales2") == {"manager", "sales", "sales2"}
     assert records_of("support") == {"manager", "support"}
+    assert CUSTOMER not in USERNAMES and ROLES[-1] == CUSTOMER  # walked as its own role
 
 
 @pytest.mark.parametrize("role", ROLES)
