@@ -1,10 +1,36 @@
 import datetime
+import types
+import typing
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ValidationInfo, field_validator
 
 
-class TokenIn(Schema):
+def _takes_booleans(annotation) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return any(_takes_booleans(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+class InputSchema(Schema):
+    """A request body. JSON's true and false are no numbers (pydantic would read them as
+    1 and 0): a Persian 422 instead."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value, info: ValidationInfo):
+        annotation = cls.model_fields[info.field_name].annotation
+        if _takes_booleans(annotation) or typing.get_origin(annotation) is dict:
+            return value
+        if any(isinstance(item, bool) for item in (value if isinstance(value, list) else [value])):
+            raise ValueError(f"{info.field_name} باید عدد یا متن باشد، نه true یا false.")
+        return value
+
+
+class TokenIn(InputSchema):
     username: str
     password: str
     otp: str = Field(
@@ -41,7 +67,7 @@ class LookupOut(Schema):
     is_active: bool
 
 
-class PhoneIn(Schema):
+class PhoneIn(InputSchema):
     kind: str = "mobile"  # mobile, landline, fax, internal
     number: str
     note: str = ""
@@ -88,7 +114,7 @@ class ContactOut(Schema):
     created_at: datetime.datetime
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     kind: str = "person"
     name: str
     company: str = ""
@@ -150,7 +176,7 @@ class PhoneBookOut(Schema):
     owner_id: int
 
 
-class PhoneBookIn(Schema):
+class PhoneBookIn(InputSchema):
     name: str
     company: str = ""
     job_title: str = ""
@@ -170,7 +196,7 @@ class PhoneBookPage(Schema):
     has_next: bool
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     channel: str = "sms"  # sms or email
     contact_id: int | None = None  # send to this contact's mobile/email (placeholders filled)
     to: str = ""  # or straight to a number/address
@@ -227,7 +253,7 @@ class TaskOut(Schema):
     created_at: datetime.datetime
 
 
-class TaskIn(Schema):
+class TaskIn(InputSchema):
     description: str
     date: str  # Jalali, e.g. "1405/09/02"
     assignee_id: int | None = None  # default: the caller
@@ -261,7 +287,7 @@ class EventOut(Schema):
     owner_id: int
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     title: str
     date: str  # Jalali, e.g. "1405/09/02"
     start_time: str = ""  # "09:30"
@@ -289,7 +315,7 @@ class CallOut(Schema):
     callback_task_id: int | None
 
 
-class CallIn(Schema):
+class CallIn(InputSchema):
     kind: str = "outgoing"  # incoming, outgoing, missed
     number: str
     started_at: str  # Jalali date and Tehran time, "1405/09/02 09:30"
@@ -327,7 +353,7 @@ class NotificationPage(Schema):
     has_next: bool
 
 
-class PbxIn(Schema):
+class PbxIn(InputSchema):
     event: str  # ring or end
     call_id: str  # the PBX's id of the call (Asterisk: ${UNIQUEID})
     number: str  # the other party: caller ID for incoming, dialled number for outgoing
@@ -371,7 +397,7 @@ class LeadOut(Schema):
         return lead.contact.name
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     contact_id: int | None = None  # an existing contact; or the new_contact_* fields
     new_contact_kind: str = "person"
     new_contact_name: str = ""
@@ -395,12 +421,12 @@ class LeadPage(Schema):
     has_next: bool
 
 
-class LeadCloseIn(Schema):
+class LeadCloseIn(InputSchema):
     status: str  # won or lost
     reason: str = ""  # required for lost
 
 
-class StageIn(Schema):
+class StageIn(InputSchema):
     stage: str  # new, contacted, proposal, negotiation
 
 
@@ -428,7 +454,7 @@ class FollowUpOut(Schema):
         return followup.result.name
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     at: str = ""  # Jalali date and Tehran time, "1405/09/08 10:30"; default: now
     channel_id: int | None = None
     person: str = ""
@@ -456,7 +482,7 @@ class ProductOut(Schema):
     is_active: bool
 
 
-class ProductIn(Schema):
+class ProductIn(InputSchema):
     code: str
     name: str
     kind: str = "goods"
@@ -488,7 +514,7 @@ class LineOut(Schema):
         return str(line.quantity_shown)
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     product_id: int | None = None  # its name, unit and price fill what is left empty
     description: str = ""
     quantity: str = "1"
@@ -551,7 +577,7 @@ class QuoteDetailOut(QuoteOut):
     lines: list[LineOut]
 
 
-class QuoteIn(Schema):
+class QuoteIn(InputSchema):
     contact_id: int | None = None  # or lead_id: the lead's customer
     lead_id: int | None = None
     kind: str = "goods"
@@ -562,7 +588,7 @@ class QuoteIn(Schema):
     lines: list[LineIn]
 
 
-class QuoteStatusIn(Schema):
+class QuoteStatusIn(InputSchema):
     status: str  # sent, accepted, expired, cancelled
     reason: str = ""  # required for cancelled
 
@@ -628,7 +654,7 @@ class RequestOut(Schema):
         return [other.pk for other in item.related.all()]
 
 
-class RequestIn(Schema):
+class RequestIn(InputSchema):
     contact_id: int | None = None
     channel_id: int | None = None
     type1_id: int | None = None
@@ -649,11 +675,11 @@ class RequestPage(Schema):
     has_next: bool
 
 
-class RequestDoneIn(Schema):
+class RequestDoneIn(InputSchema):
     result: str
 
 
-class RequestRejectIn(Schema):
+class RequestRejectIn(InputSchema):
     note: str
 
 
@@ -667,7 +693,7 @@ class FeedbackOut(Schema):
     owner_id: int
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(InputSchema):
     contact_id: int
     kind: str  # suggestion, gift or discount
     description: str
@@ -699,7 +725,7 @@ class ComplaintOut(Schema):
     closed_at: datetime.datetime | None
 
 
-class ComplaintIn(Schema):
+class ComplaintIn(InputSchema):
     contact_id: int
     date: str = ""  # Jalali; default today
     channel_id: int | None = None
@@ -717,5 +743,5 @@ class ComplaintPage(Schema):
     has_next: bool
 
 
-class ComplaintCloseIn(Schema):
+class ComplaintCloseIn(InputSchema):
     result: str

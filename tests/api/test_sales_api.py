@@ -230,3 +230,27 @@ def test_the_lead_form_refuses_an_emptied_customer(personas):
     )
     assert not form.is_valid()
     assert form.errors["contact"] == ["مشتری را انتخاب کنید."]
+
+
+def test_true_or_false_for_an_id_is_a_persian_422(client, personas, auth):  # noqa: F811
+    """Found by schemathesis: pydantic read ``"responsible_id": false`` as 0, so a body the
+    schema forbids was accepted (as "no responsible")."""
+    lead = LeadFactory(owner=personas.owner)
+    response = client.put(
+        f"/api/v1/leads/{lead.pk}",
+        {"title": "خرید", "responsible_id": False},
+        content_type=JSON,
+        headers=auth("owner"),
+    )
+    assert response.status_code == 422
+    assert "responsible_id باید عدد یا متن باشد" in str(response.json()["errors"])
+    quote = client.post(
+        "/api/v1/quotes",
+        {
+            "contact_id": lead.contact_id,
+            "lines": [{"description": "نصب", "unit_price": "1000", "vat_applies": False}],
+        },
+        content_type=JSON,
+        headers=auth("owner"),
+    )
+    assert quote.status_code == 201, quote.content  # a boolean where one belongs
