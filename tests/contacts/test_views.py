@@ -254,8 +254,9 @@ def test_the_detail_query_count_does_not_grow_with_history(
     # 16 of its own, + the messages card (the contact's messages, the user's groups), the
     # tasks and calls card (one query each), the leads card (one) and the customer's
     # sales summary (proformas, invoices, open leads: one each), the requests, complaints
-    # and suggestions/gifts/discounts cards (one each), the survey summary (one)
-    with django_assert_num_queries(28):
+    # and suggestions/gifts/discounts cards (one each), the survey summary (one), the
+    # portal access card (one)
+    with django_assert_num_queries(29):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
     assert f"سرنخ {edits - 1}" in page
