@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup demo test lint format clean upgrade
+.PHONY: setup demo test lint format clean upgrade loadtest
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Peyvand needs Python 3.11 or newer")'
@@ -58,6 +58,13 @@ upgrade: setup
 	@if [ "$$PEYVAND_PRODUCTION" = "1" ]; then $(PY) manage.py check --deploy --fail-level WARNING; fi
 	$(if $(RESTART),$(RESTART),@echo "Restart the app server and the workers now (make upgrade RESTART=…).")
 	@$(PY) -c 'import peyvand; print("Peyvand", peyvand.__version__)'
+
+# The scale-out load test (README, «Production»): PostgreSQL on 127.0.0.1:5432 (user
+# postgres), gunicorn, two task workers and Redis on loopback, 50 users for three minutes;
+# PASS or FAIL at the end. LOADTEST_ARGS="--reuse --users 10 --duration 30" for a quick look.
+loadtest: setup
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[bench]"
+	$(PY) bench/load_test.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

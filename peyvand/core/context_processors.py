@@ -292,6 +292,15 @@ def _menu() -> list[MenuSection]:
 def shell(request) -> dict:
     if not request.user.is_authenticated or request.resolver_match is None:
         return {"site_name": _("پیوند")}
+    # Once per request: a record's page renders each module's panel as a template of its
+    # own with the request (core.registry), and the menu is the same for all of them —
+    # built seven times, it was a tenth of a contact's page under load.
+    if not hasattr(request, "_shell_context"):
+        request._shell_context = _shell(request)
+    return request._shell_context
+
+
+def _shell(request) -> dict:
     match = request.resolver_match
     current = f"{match.namespace}:{match.url_name}"
     sections = []
