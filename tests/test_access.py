@@ -520,6 +520,7 @@ RULES: dict[str, Rule] = {
     "portal:logout": Rule(no_args, 302, 302, 302, 302, "post"),
     "portal:home": Rule(no_args, 302, 302, 302, 302),
     "portal:section": Rule(lambda personas: ["requests"], 302, 302, 302, 302),
+    "portal:request_new": Rule(no_args, 302, 302, 302, 302),
     "portal:request_detail": Rule(owners_request, 302, 302, 302, 302),
     "portal:complaint_detail": Rule(owners_complaint, 302, 302, 302, 302),
     "portal:document_pdf": Rule(lambda p: ["invoices", *owners_invoice(p)], 302, 302, 302, 302),

@@ -147,7 +147,7 @@ PUBLIC = {
 # included: they are no portal customers) gets the portal's sign-in.
 PORTAL_PAGES = {
     "portal:home", "portal:section", "portal:request_detail", "portal:complaint_detail",
-    "portal:document_pdf", "portal:survey",
+    "portal:document_pdf", "portal:survey", "portal:request_new",
 }  # fmt: skip
 # Ninja's root of /api/v1/: no operation lives there, so it is 404 for everyone.
 NOWHERE = {"api:api-root"}

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.portal.models import PortalAccess
+from peyvand.service.models import Request
 from peyvand.surveys.forms import SurveyForm
 
 
@@ -64,3 +65,20 @@ class PortalSurveyForm(SurveyForm):
     class Meta(SurveyForm.Meta):
         fields = ["notes"]
         labels = {"notes": _("اگر نکته‌ای دارید بنویسید")}
+
+
+class PortalRequestForm(forms.ModelForm):
+    """A request as a customer writes it in the portal: what about, and the details."""
+
+    class Meta:
+        model = Request
+        fields = ["subject", "description"]
+        labels = {"subject": _("موضوع"), "description": _("شرح درخواست")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {"description": {"required": _("بنویسید چه کاری لازم است.")}}
+
+    def clean_subject(self) -> str:
+        return normalize_persian(self.cleaned_data["subject"])
+
+    def clean_description(self) -> str:
+        return normalize_persian(self.cleaned_data["description"])

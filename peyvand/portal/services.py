@@ -13,10 +13,14 @@ from django.utils import timezone
 from peyvand.contacts.models import Contact
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.models import ChangeRecord
+from peyvand.lookups.models import Channel as LookupChannel
+from peyvand.lookups.models import Urgency
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable, message_queue
 from peyvand.portal import selectors
 from peyvand.portal.models import PortalAccess, PortalCode
+from peyvand.service.models import Request, ServiceSettings
+from peyvand.service.services import request_register
 from peyvand.surveys.models import SurveyResponse
 from peyvand.surveys.services import survey_record
 
@@ -138,3 +142,33 @@ def survey_answer(*, response: SurveyResponse, scores: dict[int, int]) -> Survey
     invoice or project; the history shows no staff member as its author."""
     response.owner = response.subject.owner
     return survey_record(response=response, scores=scores, by=None)
+
+
+# The channel a portal request is registered with, when the lookup list has it.
+PORTAL_CHANNEL = "وب‌سایت"
+
+
+def request_assignee():
+    """Who receives the customers' portal requests (service settings); None: the portal
+    takes no requests."""
+    assignee = ServiceSettings.load().portal_assignee
+    return assignee if assignee is not None and assignee.is_active else None
+
+
+def request_from_portal(*, request: Request, contact: Contact) -> Request:
+    """A customer's own request: registered (tracking code, deadline in working days, the
+    assignee told) for the user who receives portal requests, who is also its registrant
+    and so confirms it once done."""
+    assignee = request_assignee()
+    if assignee is None:
+        raise PortalError("ثبت درخواست در پرتال فعلاً ممکن نیست؛ با ما تماس بگیرید.")
+    request.contact = contact
+    request.assignee = assignee
+    request.urgency = (
+        Urgency.objects.active().filter(name="عادی").first()
+        or Urgency.objects.active().order_by("deadline_days", "id").last()
+    )
+    if request.urgency is None:
+        raise PortalError("ثبت درخواست در پرتال فعلاً ممکن نیست؛ با ما تماس بگیرید.")
+    request.channel = LookupChannel.objects.active().filter(name=PORTAL_CHANNEL).first()
+    return request_register(request=request, by=assignee)

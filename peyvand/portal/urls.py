@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/code/", views.code, name="code"),
     path("login/choose/", views.choose, name="choose"),
     path("logout/", views.logout, name="logout"),
+    path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
     path("<str:name>/<int:pk>/pdf/", views.document_pdf, name="document_pdf"),

@@ -21,8 +21,15 @@ from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import site_settings_for
 from peyvand.core.pagination import paginate
+from peyvand.core.text import to_persian_digits
 from peyvand.portal import selectors, services
-from peyvand.portal.forms import CodeForm, MobileForm, PortalAccessForm, PortalSurveyForm
+from peyvand.portal.forms import (
+    CodeForm,
+    MobileForm,
+    PortalAccessForm,
+    PortalRequestForm,
+    PortalSurveyForm,
+)
 from peyvand.portal.models import PortalAccess
 from peyvand.sales.documents import pdf_response
 from peyvand.surveys.models import SurveyResponse
@@ -212,7 +219,37 @@ def home(request: HttpRequest) -> HttpResponse:
 def _shell(request: HttpRequest) -> dict:
     access = request.access
     tabs = [(name, title) for name, (flag, title, _r) in SECTIONS.items() if getattr(access, flag)]
-    return {"customer": request.customer, "company": _company(request), "tabs": tabs}
+    return {
+        "customer": request.customer,
+        "company": _company(request),
+        "tabs": tabs,
+        "takes_requests": access.show_requests and services.request_assignee() is not None,
+    }
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """A customer registers a request of their own; it gets its tracking code at once."""
+    shell = _shell(request)
+    if not shell["takes_requests"]:
+        raise Http404
+    form = PortalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.request_from_portal(
+                request=form.save(commit=False), contact=request.customer
+            )
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(
+                request,
+                _("درخواست شما با کد پیگیری %(code)s ثبت شد.")
+                % {"code": to_persian_digits(item.tracking_code)},
+            )
+            return redirect("portal:request_detail", pk=item.pk)
+    return render(request, "portal/request_form.html", {"form": form, **shell})
 
 
 @customer_required

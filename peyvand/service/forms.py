@@ -124,10 +124,14 @@ class ServiceSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ServiceSettings
-        fields = ["hidden_fields", "hidden_complaint_fields"]
+        fields = ["hidden_fields", "hidden_complaint_fields", "portal_assignee"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["portal_assignee"].queryset = users_who_can(
+            "service.change_request", [self.instance.portal_assignee_id]
+        )
+        self.fields["portal_assignee"].empty_label = _("— ثبت درخواست در پرتال بسته است —")
         self.fields["hidden_fields"].choices = [
             (name, Request._meta.get_field(name).verbose_name)
             for name in ServiceSettings.HIDEABLE_FIELDS

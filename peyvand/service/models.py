@@ -192,6 +192,18 @@ class ServiceSettings(models.Model):
 
     hidden_fields = models.JSONField(_("فیلدهای پنهان"), default=list, blank=True)
     hidden_complaint_fields = models.JSONField(_("فیلدهای پنهان شکایت"), default=list, blank=True)
+    portal_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("درخواست‌های پرتال مشتریان به"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "مشتریان در پرتال درخواست ثبت می‌کنند و درخواست به این کاربر سپرده می‌شود؛ "
+            "خالی: ثبت درخواست در پرتال بسته است."
+        ),
+    )
 
     class Meta:
         verbose_name = _("تنظیمات درخواست‌ها")

@@ -1,8 +1,8 @@
 """The issue's journey in a real browser: a rep gives a customer portal access on the
 contact's page; the customer signs in at /portal/ with their mobile and the code the
 fake Kavenegar received over HTTP from the real worker, sees their own request and
-invoice (not another customer's), opens the invoice PDF, answers the pending survey and
-signs out."""
+invoice (not another customer's), opens the invoice PDF, answers the pending survey,
+registers a request of their own and signs out."""
 
 import re
 
@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from peyvand.core.text import to_persian_digits
+from peyvand.service.models import Request, ServiceSettings
 from peyvand.surveys.models import Question, Questionnaire, SurveyResponse
 from tests.e2e.test_messaging_journey import run_worker
 from tests.factories import ContactFactory
@@ -27,6 +28,7 @@ def test_a_customer_signs_in_with_an_sms_code_and_sees_only_their_own(
     invoice = an_invoice(customer, rep)
     questionnaire = Questionnaire.objects.create(name="رضایت از خرید", subject="invoice")
     question = Question.objects.create(questionnaire=questionnaire, text="کالا به‌موقع رسید؟")
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"portal_assignee": rep})
 
     # The rep opens portal access on the contact's page.
     log_in(rep)
@@ -82,6 +84,20 @@ def test_a_customer_signs_in_with_an_sms_code_and_sees_only_their_own(
     expect(page.get_by_text("از اینکه نظرتان را گفتید سپاسگزاریم.")).to_be_visible()
     assert SurveyResponse.objects.get().invoice == invoice
     expect(page.get_by_role("link", name="پاسخ به نظرسنجی")).to_have_count(0)
+
+    # A request of their own, registered in the portal, with its tracking code.
+    page.get_by_role("link", name="ثبت درخواست").click()
+    page.locator("#id_subject").fill("نصب چاپگر تازه")
+    page.get_by_role("button", name="ثبت درخواست").click()
+    expect(page.get_by_text("بنویسید چه کاری لازم است.")).to_be_visible()
+    expect(page.locator("#id_subject")).to_have_value("نصب چاپگر تازه")
+    page.locator("#id_description").fill("چاپگر طبقه دوم را نصب و به شبکه وصل کنید.")
+    page.get_by_role("button", name="ثبت درخواست").click()
+    registered = Request.objects.get(subject="نصب چاپگر تازه")
+    expect(page.get_by_text("با کد پیگیری")).to_contain_text(
+        to_persian_digits(registered.tracking_code)
+    )
+    assert registered.contact == customer and registered.assignee == rep
 
     page.get_by_role("button", name="خروج").click()
     expect(page.get_by_text("از پرتال خارج شدید.")).to_be_visible()

@@ -21,7 +21,7 @@ from peyvand.portal.models import PortalAccess, PortalCode
 from peyvand.portal.views import SEND_LIMIT
 from peyvand.sales.models import Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
-from peyvand.service.models import Complaint, Request
+from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.service.services import complaint_register, request_register
 from peyvand.surveys.models import Question, Questionnaire, SurveyResponse
 from tests.factories import ContactFactory, UserFactory
@@ -299,3 +299,27 @@ def test_one_address_cannot_ask_for_codes_without_end(client, customer):
     assert response.status_code == 429
     assert "چند دقیقه دیگر" in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_customer_registers_a_request_in_the_portal(client, personas, customer):
+    sign_in(client)
+    url = reverse("portal:request_new")
+    # Nobody receives portal requests yet: no button, no page.
+    assert url not in client.get(reverse("portal:home")).content.decode()
+    assert client.get(url).status_code == 404
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"portal_assignee": personas.owner})
+    assert url in client.get(reverse("portal:home")).content.decode()
+    response = client.post(url, {"subject": "نصب چاپگر", "description": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and "بنویسید چه کاری لازم است" in page
+    assert 'value="نصب چاپگر"' in page  # what was typed is kept
+    response = client.post(url, {"subject": "نصب چاپگر", "description": "چاپگر تازه را نصب کنید"})
+    item = Request.objects.get()
+    assert response.url == reverse("portal:request_detail", args=[item.pk])
+    assert item.contact == customer and item.assignee == personas.owner
+    assert item.owner == personas.owner and item.tracking_code and item.deadline
+    page = client.get(response.url).content.decode()
+    assert fa(item.tracking_code) in page and "ثبت شد" in page
+    # Turning requests off for this customer closes the form too.
+    PortalAccess.objects.filter(contact=customer).update(show_requests=False)
+    assert client.get(url).status_code == 404

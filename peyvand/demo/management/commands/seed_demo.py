@@ -35,7 +35,7 @@ from peyvand.portal.models import PortalAccess
 from peyvand.sales import services as sales_services
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
 from peyvand.service import services as service_services
-from peyvand.service.models import Complaint, Request
+from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.surveys import services as survey_services
 from peyvand.surveys.models import Project, Question, Questionnaire, SurveyResponse
 
@@ -535,6 +535,8 @@ class Command(BaseCommand):
         customer.save(update_fields=["mobile", "phones_text"])
         PortalAccess.objects.create(contact=customer, enabled=True, updated_by=users["sales"])
         support, manager = users["support"], users["manager"]
+        # Requests customers register in the portal go to the support agent.
+        ServiceSettings.objects.update_or_create(pk=1, defaults={"portal_assignee": support})
         urgency = Urgency.objects.filter(name="عادی").first() or Urgency.objects.first()
         service_services.request_register(
             request=Request(
