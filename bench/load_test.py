@@ -45,7 +45,6 @@ is right the first time.
 import argparse
 import contextlib
 import hashlib
-import hmac
 import itertools
 import json
 import math
@@ -56,7 +55,6 @@ import secrets
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -102,10 +100,13 @@ def totp_key(name: str) -> str:
 
 
 def totp_code(key: str, step: int) -> str:
-    """RFC 6238 (SHA-1, 30-second steps, six digits), as authenticator apps compute it."""
-    digest = hmac.new(bytes.fromhex(key), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
+    """The six digits an authenticator app shows in this 30-second step (django-otp's own
+    RFC 4226/6238 code, the one that checks them). Imported here, not at the top: the
+    django_otp package touches Django's settings, which locust's gevent patching (it must
+    come first) trips over."""
+    from django_otp.oath import hotp
+
+    return f"{hotp(bytes.fromhex(key), step):06d}"
 
 
 # Reading pages --------------------------------------------------------------------------

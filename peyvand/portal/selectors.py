@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from peyvand.contacts.models import Contact, ContactPhone
-from peyvand.portal.models import PortalAccess
 from peyvand.sales.models import Invoice, Quote
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys.models import Project, Questionnaire
@@ -36,12 +35,11 @@ def login_contacts(mobile: str) -> list[Contact]:
     return sorted(found.values(), key=lambda contact: (contact.name, contact.pk))
 
 
-def login_mobiles(contact: Contact) -> list[str]:
+def login_mobiles(contact: Contact, *, include_people: bool) -> list[str]:
     """Who may sign in to this contact's portal: its own mobiles and, for an
-    organisation that allows it, its people's (E.164, each once, in order)."""
+    organisation whose access includes its people, theirs (E.164, each once, in order)."""
     contacts = [contact]
-    access = PortalAccess.objects.filter(contact=contact).first()
-    if access and access.include_people and contact.kind == Contact.Kind.ORGANIZATION:
+    if include_people and contact.kind == Contact.Kind.ORGANIZATION:
         contacts += list(contact.people.all())
     numbers = ContactPhone.objects.filter(
         contact__in=contacts, kind=ContactPhone.Kind.MOBILE

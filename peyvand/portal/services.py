@@ -144,6 +144,7 @@ def survey_answer(*, response: SurveyResponse, scores: dict[int, int]) -> Survey
     return survey_record(response=response, scores=scores, by=None)
 
 
+NO_PORTAL_REQUESTS = "ثبت درخواست در پرتال فعلاً ممکن نیست؛ با ما تماس بگیرید."
 # The channel a portal request is registered with, when the lookup list has it.
 PORTAL_CHANNEL = "وب‌سایت"
 
@@ -161,7 +162,7 @@ def request_from_portal(*, request: Request, contact: Contact) -> Request:
     and so confirms it once done."""
     assignee = request_assignee()
     if assignee is None:
-        raise PortalError("ثبت درخواست در پرتال فعلاً ممکن نیست؛ با ما تماس بگیرید.")
+        raise PortalError(NO_PORTAL_REQUESTS)
     request.contact = contact
     request.assignee = assignee
     request.urgency = (
@@ -169,6 +170,6 @@ def request_from_portal(*, request: Request, contact: Contact) -> Request:
         or Urgency.objects.active().order_by("deadline_days", "id").last()
     )
     if request.urgency is None:
-        raise PortalError("ثبت درخواست در پرتال فعلاً ممکن نیست؛ با ما تماس بگیرید.")
+        raise PortalError(NO_PORTAL_REQUESTS)
     request.channel = LookupChannel.objects.active().filter(name=PORTAL_CHANNEL).first()
     return request_register(request=request, by=assignee)

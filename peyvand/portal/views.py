@@ -206,10 +206,9 @@ def logout(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     access = request.access
     sections = [
-        (name, title, records[:5])
+        (name, title, records_of(request.customer)[:5])
         for name, (flag, title, records_of) in SECTIONS.items()
         if getattr(access, flag)
-        for records in [records_of(request.customer)]
     ]
     surveys = selectors.pending_surveys(request.customer) if access.show_surveys else []
     context = {"sections": sections, "surveys": surveys, **_shell(request)}
@@ -315,7 +314,8 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     access = PortalAccess.objects.filter(contact=contact).first()
     if access is None or not access.enabled:
         return {"portal_access": access, "portal_mobiles": []}
-    return {"portal_access": access, "portal_mobiles": selectors.login_mobiles(contact)}
+    mobiles = selectors.login_mobiles(contact, include_people=access.include_people)
+    return {"portal_access": access, "portal_mobiles": mobiles}
 
 
 @permission_required("contacts.change_contact", raise_exception=True)
@@ -327,7 +327,9 @@ def access_edit(request: HttpRequest, contact_pk: int) -> HttpResponse:
     form = PortalAccessForm(request.POST or None, instance=access)
     if request.method == "POST" and form.is_valid():
         services.access_save(access=form.save(commit=False), by=request.user, before=before)
-        if access.enabled and not selectors.login_mobiles(contact):
+        if access.enabled and not selectors.login_mobiles(
+            contact, include_people=access.include_people
+        ):
             flash.warning(
                 request,
                 _("دسترسی پرتال ذخیره شد، اما این مخاطب تلفن همراهی ندارد؛ کسی نمی‌تواند وارد شود."),
@@ -335,5 +337,6 @@ def access_edit(request: HttpRequest, contact_pk: int) -> HttpResponse:
         else:
             flash.success(request, _("دسترسی پرتال ذخیره شد."))
         return redirect(contact)
-    context = {"form": form, "contact": contact, "mobiles": selectors.login_mobiles(contact)}
+    mobiles = selectors.login_mobiles(contact, include_people=access.include_people)
+    context = {"form": form, "contact": contact, "mobiles": mobiles}
     return render(request, "portal/access_form.html", context)
