@@ -157,6 +157,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
 DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Backups: JSON that keeps timestamps to the microsecond (core/exact_json.py).
+SERIALIZATION_MODULES = {"exact-json": "peyvand.core.exact_json"}
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -51,8 +51,9 @@ def backup(path: Path) -> dict:
     """Writes the archive; returns its manifest (version, time, rows per model, files)."""
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / DATABASE
-        # --all: the base managers, so soft-deleted rows (the trash) are kept too.
-        call_command("dumpdata", all=True, output=str(dump), verbosity=0)
+        # --all: the base managers, so soft-deleted rows (the trash) are kept too;
+        # exact-json: timestamps to the microsecond (Django's json stops at the ms).
+        call_command("dumpdata", all=True, format="exact-json", output=str(dump), verbosity=0)
         files = list(stored_files())
         manifest = {
             "version": peyvand.__version__,

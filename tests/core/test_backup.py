@@ -1,6 +1,8 @@
 """Backup and restore: a restore reproduces every record (the trash and the history
 included) and every uploaded file, and removes what came after the backup."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.core import serializers
@@ -14,11 +16,14 @@ from tests.factories import ContactFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+UPLOADED_AT = datetime.datetime(2026, 11, 29, 21, 12, 0, 123456, tzinfo=datetime.UTC)
+
 
 def everything() -> dict[str, str]:
-    """Every row of every model, serialised in primary-key order."""
+    """Every row of every model, serialised in primary-key order, timestamps to the
+    microsecond (Django's json format would hide a restore that rounds them)."""
     return {
-        model._meta.label: serializers.serialize("json", model._base_manager.order_by("pk"))
+        model._meta.label: serializers.serialize("exact-json", model._base_manager.order_by("pk"))
         for model in apps.get_models()
     }
 
@@ -38,6 +43,9 @@ def test_a_restore_reproduces_every_record_and_file(personas, settings, tmp_path
         uploaded_by=personas.owner,
     )
     stored = attachment.file.path
+    # Microseconds a millisecond format would lose (and one it would keep by luck).
+    Attachment.objects.filter(pk=attachment.pk).update(uploaded_at=UPLOADED_AT)
+    Contact.all_objects.filter(pk=gone.pk).update(deleted_at=UPLOADED_AT.replace(microsecond=456))
     before = everything()
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", str(archive))
@@ -53,7 +61,8 @@ def test_a_restore_reproduces_every_record_and_file(personas, settings, tmp_path
     with open(stored, "rb") as restored:
         assert restored.read() == "قرارداد".encode()
     assert not (tmp_path / "media" / "stray.txt").exists()
-    assert Contact.all_objects.get(pk=gone.pk).is_deleted
+    assert Contact.all_objects.get(pk=gone.pk).deleted_at == UPLOADED_AT.replace(microsecond=456)
+    assert Attachment.objects.get(pk=attachment.pk).uploaded_at == UPLOADED_AT
     # The id sequences follow the restored rows: new records do not collide.
     assert ContactFactory(owner=personas.owner, name="پس از بازگردانی").pk > gone.pk
 
