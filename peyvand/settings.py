@@ -319,7 +319,13 @@ if env_bool("BEHIND_TLS_PROXY"):
 # with the database behind them so a Redis restart logs nobody out).
 if REDIS_URL := os.environ.get("REDIS_URL", ""):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails requests (and /health/) in seconds
+            # instead of holding every gunicorn worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -350,6 +350,9 @@ RULES: dict[str, Rule] = {
     # Without the password: the page again, with the error.
     "accounts:two_factor_disable": Rule(no_args, LOGIN, 200, 200, 200, "post"),
     "accounts:user_two_factor_reset": Rule(a_user, LOGIN, 403, 403, 302, "post"),
+    # Ends the user's other sessions; this one stays (back to the preferences).
+    "accounts:end_other_sessions": Rule(no_args, LOGIN, 302, 302, 302, "post"),
+    "accounts:user_end_sessions": Rule(a_user, LOGIN, 403, 403, 302, "post"),
     "accounts:user_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_edit": Rule(a_user, LOGIN, **MANAGER_ONLY),

@@ -418,6 +418,8 @@ PAGES: dict[str, Page] = {
     "accounts:team_create": P(USERS_ADMIN),
     "accounts:team_edit": P(USERS_ADMIN, pk(lambda d: Team.objects.get(name=TEAM_OF["sales"]))),
     "accounts:user_two_factor_reset": P(USERS_ADMIN, pk(lambda d: d.user("sales"))),
+    # The manager's own: the walk's other sessions must stay signed in.
+    "accounts:user_end_sessions": P(USERS_ADMIN, pk(lambda d: d.user("manager"))),
     "lookups:index": P(SETTINGS),
     "lookups:list": P(SETTINGS, lambda d: {"slug": "sources"}),
     "lookups:edit": P(SETTINGS, pk(lambda d: AcquaintanceSource.objects.first(), slug="sources")),

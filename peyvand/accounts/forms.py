@@ -198,6 +198,21 @@ class TwoFactorCodeForm(forms.Form):
         return self.cleaned_data["code"]
 
 
+def current_password_field() -> forms.CharField:
+    """The user's own password, asked again before a change to how they sign in."""
+    return forms.CharField(
+        label=_("گذرواژه"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "current-password"}),
+    )
+
+
+def checked_password(user: User, password: str) -> str:
+    if not user.check_password(password):
+        raise forms.ValidationError(_("گذرواژه درست نیست."), code="wrong")
+    return password
+
+
 class TwoFactorSetupForm(forms.Form):
     """The first code of an authenticator being set up: proof that it was added."""
 
@@ -209,9 +224,17 @@ class TwoFactorSetupForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, device, **kwargs):
+    def __init__(self, *args, device, password_of: User | None = None, **kwargs):
+        """``password_of``: replacing a working authenticator also asks that user's
+        password, so a session left open cannot move the second step to another phone."""
         super().__init__(*args, **kwargs)
         self.device = device
+        self.password_of = password_of
+        if password_of is not None:
+            self.fields["password"] = current_password_field()
+
+    def clean_password(self):
+        return checked_password(self.password_of, self.cleaned_data["password"])
 
     def clean_code(self):
         if not two_factor.check_first_code(self.device, self.cleaned_data["code"]):
@@ -222,17 +245,10 @@ class TwoFactorSetupForm(forms.Form):
 
 
 class TwoFactorDisableForm(forms.Form):
-    password = forms.CharField(
-        label=_("گذرواژه"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"dir": "ltr", "autocomplete": "current-password"}),
-    )
-
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["password"] = current_password_field()
 
     def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise forms.ValidationError(_("گذرواژه درست نیست."), code="wrong")
-        return self.cleaned_data["password"]
+        return checked_password(self.user, self.cleaned_data["password"])

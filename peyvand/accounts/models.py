@@ -4,6 +4,7 @@ from hashlib import sha256
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +35,9 @@ class User(AbstractUser):
     # accounts.services): on the user's row, so every request can tell whether its
     # session still needs the second step without another query.
     two_factor_enabled = models.BooleanField(_("ورود دومرحله‌ای"), default=False, editable=False)
+    # Counted up to sign the user out everywhere (accounts.services.end_sessions): it is
+    # part of the hash each session carries, so every older session stops matching.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("کاربر")
@@ -48,6 +52,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash (of the password: a new password ends other sessions), mixed
+        # with session_generation once it has been counted up. Django routes both the
+        # current and the SECRET_KEY_FALLBACKS hash through this method.
+        plain = super()._get_session_auth_hash(secret=secret)
+        if not self.session_generation:
+            return plain  # sessions from before the field stay valid
+        return salted_hmac(
+            "peyvand.accounts.User.session_generation",
+            f"{plain}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def team_member_ids(self) -> list[int]:
         """Ids of this user and everyone sharing a team with them; cached on the

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,6 +35,25 @@ def role_save(*, role: Group, permissions) -> Group:
     return role
 
 
+def end_sessions(*, user: User, by: User) -> None:
+    """Signs ``user`` out on every browser (a lost laptop or phone, a two-factor reset):
+    each of their sessions stops matching at its next request. The caller keeps its own
+    session, if it is one of them, with update_session_auth_hash. API tokens are not
+    sessions and stay."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    log_event(
+        user,
+        user=by,
+        field="sessions",
+        label=str(_("نشست‌ها")),
+        old="",
+        new=str(_("خروج از همه دستگاه‌ها"))
+        if by == user
+        else str(_("خروج از همه دستگاه‌ها به دست مدیر")),
+    )
+
+
 # Two-factor sign-in (accounts.two_factor). Each change is a line in the user's history.
 _TWO_FACTOR = _("ورود دومرحله‌ای")
 
@@ -55,6 +75,8 @@ def two_factor_enable(*, user: User, device: TOTPDevice) -> list[str]:
     """Saves an authenticator whose first code was right (replacing any earlier one)
     with ten new recovery codes; returns the codes, to be shown once."""
     was_enabled = two_factor.is_enabled(user)
+    if was_enabled:  # a new phone: whoever holds a session from the old one is out
+        end_sessions(user=user, by=user)
     TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
     device.save()
@@ -102,7 +124,8 @@ def two_factor_disable(*, user: User) -> None:
 @transaction.atomic
 def two_factor_reset(*, user: User, by: User) -> None:
     """A manager removes a user's authenticator and recovery codes (a lost phone): the
-    user signs in with the password alone, or sets up a new authenticator at the next
-    sign-in when it is required of them."""
+    user is signed out everywhere, then signs in with the password alone, or sets up a
+    new authenticator at the next sign-in when it is required of them."""
     _remove_devices(user)
+    end_sessions(user=user, by=by)
     _log_two_factor(user, by=by, old="", new=str(_("بازنشانی به دست مدیر")))

@@ -3,6 +3,7 @@ turning it off, and a manager's reset (accounts.two_factor holds the rules)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,13 +66,17 @@ def setup(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("accounts:login")
     device = two_factor.enrolment_device(user, _enrol_key(request, user))
-    form = TwoFactorSetupForm(request.POST or None, device=device)
+    replacing = not pending and two_factor.is_enabled(user)
+    form = TwoFactorSetupForm(
+        request.POST or None, device=device, password_of=user if replacing else None
+    )
     if request.method == "POST" and form.is_valid():
         codes = services.two_factor_enable(user=user, device=device)
         del request.session[two_factor.ENROL_KEY]
         if pending:
             next_url = two_factor.finish(request, user, device)
-        else:
+        else:  # replacing a phone ends the other sessions; not this one
+            update_session_auth_hash(request, user)
             two_factor.mark_verified(request)
             next_url = reverse("accounts:two_factor")
         request.session[two_factor.NEW_CODES] = {"codes": codes, "next": next_url}
@@ -80,6 +85,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "pending": pending,
+        "replacing": replacing,
         "required": two_factor.required_for(user),
         "qr": two_factor.qr_svg(device),
         "secret": two_factor.secret_for_typing(device.key),
@@ -141,5 +147,6 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager removes a user's authenticator and recovery codes (a lost phone)."""
     user = get_object_or_404(User, pk=pk)
     services.two_factor_reset(user=user, by=request.user)
+    update_session_auth_hash(request, user)  # a manager resetting their own stays in here
     messages.success(request, _("ورود دومرحله‌ای «%(name)s» بازنشانی شد.") % {"name": user})
     return redirect("accounts:user_edit", pk=user.pk)

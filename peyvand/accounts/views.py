@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import Group
@@ -7,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts import selectors, services, two_factor
 from peyvand.accounts.forms import (
@@ -67,7 +68,27 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/preferences.html", context)
 
 
+@require_POST
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    """The user signs out on every other browser; this one stays signed in."""
+    services.end_sessions(user=request.user, by=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("از همه دستگاه‌های دیگر خارج شدید."))
+    return redirect("accounts:preferences")
+
+
 manage_users = permission_required("accounts.manage_users", raise_exception=True)
+
+
+@manage_users
+@require_POST
+def user_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager signs a user out everywhere (a lost laptop, someone who left)."""
+    user = get_object_or_404(User, pk=pk)
+    services.end_sessions(user=user, by=request.user)
+    update_session_auth_hash(request, user)  # a manager signing themself out stays in here
+    messages.success(request, _("«%(name)s» از همه دستگاه‌ها خارج شد.") % {"name": user})
+    return redirect("accounts:user_edit", pk=user.pk)
 
 
 @manage_users

@@ -1,10 +1,18 @@
 """/health/: what a load balancer or a monitor asks: can this app server reach the
-database, and has a task worker beaten lately (reminders, SMS and exports depend on
-one). 200 when both hold, 503 otherwise; never any data."""
+database and the cache (Redis, when configured: sessions and limits live there), and
+has a task worker beaten lately (reminders, SMS and exports depend on one). 200 when
+all hold, 503 otherwise; never any data.
+
+The reports' read replica (REPORTS_DATABASE_URL) is reported too, but its loss answers
+200 «degraded»: every page but the reports still works, and a load balancer must not
+take every app server out over it."""
+
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.core.cache import cache
+from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -13,17 +21,30 @@ from django.views.decorators.http import require_GET
 from peyvand.core.scheduler import last_beat_at
 
 
+def _database(alias: str) -> str:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception:  # any failure is the answer, not an error page
+        return "unreachable"
+
+
+def _cache() -> str:
+    """A value written and read back: a cache that drops writes fails too."""
+    key, value = "health-check", secrets.token_hex(4)
+    try:
+        cache.set(key, value, timeout=10)
+        return "ok" if cache.get(key) == value else "not storing"
+    except Exception:
+        return "unreachable"
+
+
 @login_not_required
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # any failure is the answer, not an error page
-        checks["database"] = "unreachable"
+    checks = {"database": _database("default"), "cache": _cache()}
     beat = last_beat_at() if checks["database"] == "ok" else None
     if beat is None:
         checks["worker"] = "never seen"
@@ -31,7 +52,10 @@ def health(request: HttpRequest) -> JsonResponse:
         age = (timezone.now() - beat).total_seconds()
         checks["worker"] = "ok" if age <= settings.WORKER_HEARTBEAT_SECONDS else "stale"
         checks["worker_last_beat_seconds_ago"] = max(0, round(age))
-    healthy = checks["database"] == "ok" and checks["worker"] == "ok"
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
-    )
+    healthy = all(checks[name] == "ok" for name in ("database", "cache", "worker"))
+    status = "ok" if healthy else "fail"
+    if settings.REPORTS_DATABASE != "default":
+        checks["reports_database"] = _database(settings.REPORTS_DATABASE)
+        if healthy and checks["reports_database"] != "ok":
+            status = "degraded"
+    return JsonResponse({"status": status, **checks}, status=200 if healthy else 503)

@@ -62,7 +62,12 @@ def test_health_reports_the_database_and_the_workers_beat(client):
     url = reverse("core:health")
     never = client.get(url)  # anonymous on purpose: monitors do not log in
     assert never.status_code == 503
-    assert never.json() == {"status": "fail", "database": "ok", "worker": "never seen"}
+    assert never.json() == {
+        "status": "fail",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "never seen",
+    }
     beat(worker_id="test")
     fine = client.get(url)
     assert fine.status_code == 200 and fine.json()["worker"] == "ok"
@@ -73,6 +78,35 @@ def test_health_reports_the_database_and_the_workers_beat(client):
     late = client.get(url)
     assert late.status_code == 503 and late.json()["worker"] == "stale"
     assert late.json()["worker_last_beat_seconds_ago"] >= 3600
+
+
+@pytest.mark.django_db
+def test_health_fails_when_redis_does_not_answer(client, settings):
+    beat(worker_id="test")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on port 9
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    answer = client.get(reverse("core:health"))
+    assert answer.status_code == 503
+    assert answer.json()["cache"] == "unreachable" and answer.json()["worker"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "reports"])
+def test_health_reports_the_replica_without_failing_over_it(client, settings):
+    beat(worker_id="test")
+    settings.REPORTS_DATABASE = "reports"  # the test mirror of the primary: answers
+    fine = client.get(reverse("core:health"))
+    assert fine.status_code == 200
+    assert fine.json()["status"] == "ok" and fine.json()["reports_database"] == "ok"
+    settings.REPORTS_DATABASE = "replica-that-is-gone"  # no such connection
+    degraded = client.get(reverse("core:health"))
+    assert degraded.status_code == 200
+    assert degraded.json()["status"] == "degraded"
+    assert degraded.json()["reports_database"] == "unreachable"
 
 
 def test_logs_can_be_one_json_object_a_line():
