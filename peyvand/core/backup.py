@@ -1,6 +1,7 @@
-"""Backups of an installation: every row of the database (as Django serialises it, so
-one archive restores into SQLite or PostgreSQL alike) and every uploaded file, in one
-.tar.gz; and their restore, which replaces both. ``manage.py backup`` / ``restore``.
+"""Backups of an installation: every row of the database (as Django serialises it, in
+core.exact_json's format, so one archive restores exactly into SQLite or PostgreSQL
+alike) and every uploaded file, in one .tar.gz; and their restore, which replaces both.
+``manage.py backup`` / ``restore``.
 
 Files are read and written through the storage API (``default_storage``), so the same
 archive moves between a local media folder and an S3 bucket (MEDIA_STORAGE)."""
