@@ -33,7 +33,9 @@ def queue(count: int, owner) -> list[int]:
 def test_two_workers_send_1000_messages_each_exactly_once(kavenegar, personas):
     assert django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     ids = queue(1000, personas.owner)
-    kavenegar.delay = 0.003  # long enough for the two workers to overlap
+    # A message a call, 10 ms each: one worker alone would need ~10 s, longer than one
+    # can start after the other on a busy machine, so both surely send a part.
+    kavenegar.delay = 0.01
     for _ in range(4):
         deliver.enqueue()
     workers = [worker_process(kavenegar, "--batch") for _ in range(2)]
