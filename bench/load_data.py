@@ -60,10 +60,6 @@ FOLLOWUPS_PER_LEAD = 3
 REQUESTS_PER_AGENT = 300
 COMPLAINTS_PER_AGENT = 60
 CUSTOMERS_PER_AGENT = 150
-LEAD_TITLES = [
-    "خرید تابلو برق صنعتی", "قرارداد پشتیبانی سالانه", "تجهیز آزمایشگاه", "سامانه دوربین مداربسته",
-    "خرید کابل و سیم", "نصب سامانه اعلام حریق", "تعویض روشنایی سوله", "خرید یو پی اس",
-]  # fmt: skip
 REQUEST_SUBJECTS = [
     "دستگاه روشن نمی‌شود", "نصب در کارگاه دوم", "صورت‌حساب دوباره فرستاده شود",
     "کابل‌کشی ناقص مانده است", "آموزش کار با نرم‌افزار", "تعویض قطعه در دوره ضمانت",
@@ -177,7 +173,7 @@ def seed_rep(rep: User, number: int, volume: float, lookups: dict) -> None:
         result = results[n % len(results)]
         leads.append({
             "code": f"LL{number:02d}{n:05d}",
-            "title": LEAD_TITLES[n % len(LEAD_TITLES)],
+            "title": data.LEAD_TITLES[n % len(data.LEAD_TITLES)],
             "contact_id": contact_ids[n * 3 % len(contact_ids)],
             "owner_id": rep.pk,
             "responsible_id": rep.pk,

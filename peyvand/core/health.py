@@ -31,11 +31,14 @@ def _database(alias: str) -> str:
 
 
 def _cache() -> str:
-    """A value written and read back: a cache that drops writes fails too."""
-    key, value = "health-check", secrets.token_hex(4)
+    """A value written and read back: a cache that drops writes fails too. Its key is
+    this check's own, so app servers polled at the same moment cannot read each other's."""
+    key = f"health-check:{secrets.token_hex(8)}"
     try:
-        cache.set(key, value, timeout=10)
-        return "ok" if cache.get(key) == value else "not storing"
+        cache.set(key, "ok", timeout=10)
+        stored = cache.get(key)
+        cache.delete(key)
+        return "ok" if stored == "ok" else "not storing"
     except Exception:
         return "unreachable"
 

@@ -47,12 +47,10 @@ VENDOR = {
 class VendorFinder(BaseFinder):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.storages: dict[str, FileSystemStorage] = {}
         self.files: dict[str, tuple[FileSystemStorage, str]] = {}  # static path → source
         for prefix, (folder, names) in VENDOR.items():
             storage = FileSystemStorage(location=Path(settings.NODE_MODULES) / folder)
             storage.prefix = prefix  # collectstatic copies each file under it
-            self.storages[prefix] = storage
             for name in names:
                 for wanted in (name, f"{name}.map"):
                     if wanted == name or storage.exists(wanted):

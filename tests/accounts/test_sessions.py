@@ -14,7 +14,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.test_two_factor import (
     PASSWORD,
-    clock,  # noqa: F401 (a fixture)
     code_for,
     code_step,
     logged_in,
@@ -94,7 +93,7 @@ def test_only_a_user_manager_may_sign_someone_else_out(personas):
     assert still_in(laptop)
 
 
-def test_a_two_factor_reset_signs_the_lost_phone_out(personas, clock):  # noqa: F811
+def test_a_two_factor_reset_signs_the_lost_phone_out(personas, clock):
     device, _codes = turn_on(personas.owner)
     lost_phone = signed_in("owner", code_key=device.bin_key)
     assert still_in(lost_phone)
@@ -105,10 +104,7 @@ def test_a_two_factor_reset_signs_the_lost_phone_out(personas, clock):  # noqa: 
     assert still_in(manager)
 
 
-def test_replacing_the_authenticator_asks_the_password_and_ends_other_sessions(
-    personas,
-    clock,  # noqa: F811
-):
+def test_replacing_the_authenticator_asks_the_password_and_ends_other_sessions(personas, clock):
     old, _codes = turn_on(personas.owner)
     here = signed_in("owner", code_key=old.bin_key)
     clock.shift(30)

@@ -2,12 +2,10 @@
 the device's key at the frozen time) or a one-time recovery code after the password;
 required of managers when TWO_FACTOR_REQUIRED_FOR_MANAGERS is on; the API's token too."""
 
-import datetime
 import re
 from base64 import b32decode
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -19,14 +17,6 @@ from peyvand.core.models import ChangeRecord
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "peyvand-demo"
-# Mid-way through a 30-second step, so "the same step" stays the same for a while.
-START = datetime.datetime(2026, 11, 29, 10, 0, 15, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

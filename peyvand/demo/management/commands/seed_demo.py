@@ -48,10 +48,6 @@ USERS = [
     ("support", "کاوه", "مرادی", SUPPORT, "تیم پشتیبانی", "+989121110004"),
 ]
 CONTACT_COUNT = 80
-LEAD_TITLES = [
-    "خرید تابلو برق صنعتی", "قرارداد پشتیبانی سالانه", "تجهیز آزمایشگاه", "سامانه دوربین مداربسته",
-    "خرید کابل و سیم", "نصب سامانه اعلام حریق", "تعویض روشنایی سوله", "خرید یو پی اس",
-]  # fmt: skip
 PRODUCTS = [
     # code, name, goods or service, unit, price in rials, VAT applies
     ("P-101", "تابلو برق صنعتی ۴۰۰ آمپر", "goods", "دستگاه", 1_850_000_000, True),
@@ -307,7 +303,7 @@ class Command(BaseCommand):
             rep = users["sales"] if number % 3 else users["sales2"]
             lead = sales_services.lead_save(
                 lead=Lead(
-                    title=LEAD_TITLES[number % len(LEAD_TITLES)],
+                    title=data.LEAD_TITLES[number % len(data.LEAD_TITLES)],
                     contact=contact,
                     source=rng.choice(sources) if sources else None,
                     person_name=contact.name if contact.kind == Contact.Kind.PERSON else "",
