@@ -323,3 +323,34 @@ def test_customer_registers_a_request_in_the_portal(client, personas, customer):
     # Turning requests off for this customer closes the form too.
     PortalAccess.objects.filter(contact=customer).update(show_requests=False)
     assert client.get(url).status_code == 404
+
+
+def test_every_section_lists_all_the_customers_records_page_by_page(
+    client, personas, customer, stranger, monkeypatch
+):
+    """The home page shows five of each; «همه» must reach the older ones (the section
+    template once read a paginator attribute ours does not have, and was always empty)."""
+    monkeypatch.setattr("peyvand.portal.views.PAGE_SIZE", 4)
+    records = {
+        "requests": [a_request(customer, personas.owner, f"درخواست {n}") for n in range(6)],
+        "complaints": [a_complaint(customer, personas.owner) for _n in range(6)],
+        "quotes": [a_quote(customer, personas.owner) for _n in range(6)],
+        "invoices": [an_invoice(customer, personas.owner) for _n in range(6)],
+    }
+    theirs = {
+        "requests": a_request(stranger, personas.owner).tracking_code,
+        "complaints": a_complaint(stranger, personas.owner).tracking_code,
+        "quotes": a_quote(stranger, personas.owner).number,
+        "invoices": an_invoice(stranger, personas.owner).number,
+    }
+    sign_in(client)
+    for name, items in records.items():
+        url = reverse("portal:section", args=[name])
+        pages = [client.get(url).content.decode()]
+        while f"page={len(pages) + 1}" in pages[-1]:  # the pager's «بعدی»
+            pages.append(client.get(url, {"page": len(pages) + 1}).content.decode())
+        assert len(pages) > 1, name
+        seen = "".join(pages)
+        for item in items:
+            assert fa(getattr(item, "tracking_code", None) or item.number) in seen, name
+        assert fa(theirs[name]) not in seen, name
