@@ -17,3 +17,7 @@ urlpatterns = [
     path("settings/trees/", include("peyvand.contacts.tree_urls")),
     path("api/v1/", include("peyvand.api.urls")),
 ]
+
+# A Persian 400 (above all for a form body past the upload limit) instead of Django's
+# bare English one; the API gets JSON.
+handler400 = "peyvand.core.views.bad_request"

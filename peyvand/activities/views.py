@@ -25,11 +25,11 @@ from peyvand.activities.selectors import (
     todays_tasks,
 )
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import int_param
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.params import int_param
 
 # Tasks -------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from ninja import Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from peyvand.core.pagination import paginate
+from peyvand.core.pagination import MAX_PAGE, paginate
+from peyvand.core.params import MAX_ID
 
 
 def require(user, permission: str) -> None:
@@ -18,10 +19,7 @@ def require(user, permission: str) -> None:
 
 
 # A record's id as the databases store it (a 64-bit integer).
-RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-# Far past any list's end, and an offset every database can take.
-MAX_PAGE = 1_000_000
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def page_of(queryset, page: int, **extra) -> dict:

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
+from peyvand.core.params import id_list_param, int_param
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.trees import subtree_ids
 from peyvand.customfields.forms import CustomFilters
@@ -95,13 +96,6 @@ def contacts_for_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
     return contacts.order_by(*SORTS.get(filters.sort, SORTS["-created"]))
 
 
-def int_param(params: QueryDict, name: str) -> int | None:
-    try:
-        return int(params.get(name) or 0) or None
-    except ValueError:
-        return None
-
-
 def filtered_contacts(
     *, user, params: QueryDict
 ) -> tuple[QuerySet[Contact], ContactFilters, CustomFilters]:
@@ -118,7 +112,7 @@ def filtered_contacts(
         status=status if status in Contact.Status.values else "",
         kind=kind if kind in Contact.Kind.values else "",
         sort=params.get("sort", "-created"),
-        ids=[int(pk) for pk in params.getlist("id") if pk.isdigit()] or None,
+        ids=id_list_param(params, "id") or None,
     )
     custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), params)
     return custom.apply(contacts_for_list(user=user, filters=filters)), filters, custom

@@ -28,7 +28,6 @@ from peyvand.contacts.selectors import (
     contact_duplicates,
     contact_search,
     filtered_contacts,
-    int_param,
 )
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
@@ -37,6 +36,7 @@ from peyvand.core.exports import Column, choice_label, csv_response, xlsx_respon
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.params import id_list_param, int_param
 from peyvand.core.registry import history_sources
 from peyvand.core.services import record_delete
 from peyvand.core.templatetags.peyvand import fa_date, fa_number
@@ -250,7 +250,7 @@ def contact_row_remove(request: HttpRequest, pk: int, kind: str, row_pk: int) ->
 def contact_logo(request: HttpRequest, pk: int) -> HttpResponse:
     """Makes one of the contact's image attachments its logo (or photo)."""
     contact = get_visible_or_404(Contact, request.user, pk)
-    image = attachments_of(contact).filter(pk=_int_post(request, "attachment")).first()
+    image = attachments_of(contact).filter(pk=int_param(request.POST, "attachment")).first()
     if image is None or not image.is_image:
         messages.error(request, _("فقط یکی از تصویرهای پیوست این مخاطب می‌تواند لوگو شود."))
     else:
@@ -420,8 +420,8 @@ def _card(contact: Contact) -> Card:
 @require_POST
 def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
     """Change the owner of the ticked contacts (only those the user may see)."""
-    ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()]
-    owner = User.objects.filter(pk=_int_post(request, "owner"), is_active=True).first()
+    ids = id_list_param(request.POST, "id")
+    owner = User.objects.filter(pk=int_param(request.POST, "owner"), is_active=True).first()
     if not ids or owner is None:
         messages.error(request, _("مخاطب‌ها و مالک تازه را انتخاب کنید."))
     else:
@@ -434,11 +434,6 @@ def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
         )
     # Back to the same filtered page; only a path on this site is followed.
     return redirect(own_url(request, request.POST.get("next", "")) or "contacts:list")
-
-
-def _int_post(request: HttpRequest, name: str) -> int | None:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _display(contact: Contact, name: str) -> str:
@@ -466,7 +461,9 @@ def contact_merge(request: HttpRequest, pk: int) -> HttpResponse:
     side by side, ticks the values to take from it, and confirms."""
     survivor = get_visible_or_404(Contact, request.user, pk)
     other_id = (
-        _int_post(request, "other") if request.method == "POST" else int_param(request.GET, "other")
+        int_param(request.POST, "other")
+        if request.method == "POST"
+        else int_param(request.GET, "other")
     )
     duplicate = None
     if other_id and other_id != survivor.pk:

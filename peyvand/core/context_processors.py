@@ -289,9 +289,15 @@ def _menu() -> list[MenuSection]:
     ]
 
 
+def upload_limit() -> dict:
+    """The largest form body (files aside) the server reads, in megabytes: pages say it,
+    and app.js stops a larger form before sending, with what was typed still in it."""
+    return {"max_form_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+
+
 def shell(request) -> dict:
     if not request.user.is_authenticated or request.resolver_match is None:
-        return {"site_name": _("پیوند")}
+        return {"site_name": _("پیوند"), **upload_limit()}
     # Once per request: a record's page renders each module's panel as a template of its
     # own with the request (core.registry), and the menu is the same for all of them —
     # built seven times, it was a tenth of a contact's page under load.
@@ -325,4 +331,5 @@ def _shell(request) -> dict:
         # A string: an int would be rendered localised ("15,000"), which the script's
         # parseInt reads as 15 ms — a poll as fast as the server answers.
         "notification_poll_ms": str(int(settings.NOTIFICATION_POLL_SECONDS * 1000)),
+        **upload_limit(),
     }

@@ -33,9 +33,14 @@ class Page:
     size: int = 25
 
 
+# Far past any list's end, and an offset every database can take (a page number typed
+# into the address bar must not overflow SQLite's 64-bit integers).
+MAX_PAGE = 1_000_000
+
+
 def paginate(queryset: QuerySet, page: str | int | None, size: int) -> Page:
     try:
-        number = max(1, int(page or 1))
+        number = min(MAX_PAGE, max(1, int(page or 1)))
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * size

@@ -1,10 +1,12 @@
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +17,7 @@ from peyvand.core.display import site_settings_for
 from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsForm
 from peyvand.core.models import HolidayOverride, Sequence
 from peyvand.core.registry import home_panels, search_sources
+from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import WorkCalendar, official_holidays
 
 
@@ -170,3 +173,27 @@ def sequence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("سری شماره ذخیره شد."))
         return redirect("core:sequence_list")
     return render(request, "core/sequence_form.html", {"form": form, "object": sequence})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's own 400 is a bare English «Bad Request (400)». Ours says what went wrong
+    in Persian: above all a body larger than the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE),
+    with the way back to the form, where the browser keeps what was typed. The API answers
+    JSON. Rendered without the request: a 400 can come before the user is known."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = _(
+            "آنچه فرستادید بیش از اندازهٔ مجاز (%(limit)s مگابایت، بی‌احتساب فایل‌ها) بود "
+            "و خوانده نشد."
+        ) % {"limit": to_persian_digits(str(megabytes))}
+        advice = _(
+            "با دکمهٔ «بازگشت» مرورگر به فرم برگردید؛ نوشته‌هایتان آنجا مانده‌اند. متن را "
+            "کوتاه‌تر کنید یا آن را به صورت فایل پیوست کنید."
+        )
+    else:
+        message = _("این درخواست ناقص یا نادرست بود و پذیرفته نشد.")
+        advice = _("به صفحهٔ قبل برگردید و دوباره تلاش کنید.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    template = loader.get_template("400.html")
+    return HttpResponse(template.render({"message": message, "advice": advice}), status=400)

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from peyvand.contacts.selectors import int_param
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.exports import Column, choice_label
+from peyvand.core.params import int_param
 from peyvand.messaging.models import Broadcast, Channel, Message, OptOut
 
 # How many recipients a broadcast form counts before it says "more than".

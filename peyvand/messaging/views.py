@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import filtered_contacts, int_param
+from peyvand.contacts.selectors import filtered_contacts
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
+from peyvand.core.params import id_list_param, int_param
 from peyvand.core.services import record_delete
 from peyvand.core.text import to_persian_digits
 from peyvand.messaging import services
@@ -426,7 +427,7 @@ def list_filters(params: QueryDict) -> str:
     """What the contact list sent: its ticked rows (the bulk form, whose other fields
     belong to other actions), or else its search and filters; as a query string."""
     query = QueryDict(mutable=True)
-    if ids := [pk for pk in params.getlist("id") if pk.isdigit()]:
+    if ids := id_list_param(params, "id"):
         query.setlist("id", ids)
         return query.urlencode()
     query = params.copy()
@@ -444,7 +445,7 @@ def group_add(request: HttpRequest) -> HttpResponse:
         filters_text = list_filters(request.GET)
     else:
         filters_text = request.POST.get("filters", "")
-        if ids := [pk for pk in request.POST.getlist("id") if pk.isdigit()]:
+        if ids := id_list_param(request.POST, "id"):
             params = QueryDict(mutable=True)
             params.setlist("id", ids)
             filters_text = params.urlencode()

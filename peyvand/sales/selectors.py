@@ -12,9 +12,10 @@ from django.utils import timezone
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param, national_phone_key
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import parse_jalali_date
+from peyvand.core.params import int_param
 from peyvand.core.registry import HistoryItem
 from peyvand.core.templatetags.peyvand import fa_money
 from peyvand.core.text import fa_search_key, normalize_persian

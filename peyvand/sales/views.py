@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, int_param
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
@@ -19,6 +19,7 @@ from peyvand.core.display import current_preferences, localize_digits, site_sett
 from peyvand.core.history import snapshot
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
+from peyvand.core.params import int_param
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.activities.models import Call
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import int_param
 from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.params import int_param
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.text import normalize_persian
 from peyvand.core.timeline import timeline_of

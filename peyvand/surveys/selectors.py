@@ -5,9 +5,9 @@ from operator import attrgetter
 from django.http import QueryDict
 
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import int_param
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.exports import Column, choice_label
+from peyvand.core.params import int_param
 from peyvand.core.registry import HistoryItem
 from peyvand.surveys.models import Project
 

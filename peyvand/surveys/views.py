@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import int_param
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
+from peyvand.core.params import int_param
 from peyvand.core.services import record_delete
 from peyvand.core.timeline import timeline_of
 from peyvand.lookups.models import Channel

@@ -399,3 +399,43 @@ document.addEventListener("DOMContentLoaded", function () {
     dragged = null;
   });
 });
+
+// A form larger than the server reads (data-max-form-mb on <body>, files aside), or with a
+// file larger than its input's data-max-mb, is stopped before it is sent: the server
+// could only refuse the whole request, and the user would lose what they typed.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+  var megabyte = 1024 * 1024;
+  var limit = Number(document.body.getAttribute("data-max-form-mb")) * megabyte;
+  var encoder = new TextEncoder();
+  var bytes = 0;
+  var problem = "";
+  Array.from(form.elements).forEach(function (field) {
+    if (!field.name || field.disabled) { return; }
+    if (field.type === "file") {
+      var most = Number(field.getAttribute("data-max-mb")) * megabyte;
+      Array.from(field.files || []).forEach(function (file) {
+        if (most && file.size > most) { problem = field.getAttribute("data-max-message"); }
+      });
+    } else if (field.value) {
+      bytes += encoder.encode(field.value).length;
+    }
+  });
+  if (!problem && limit && bytes > limit) {
+    problem = document.body.getAttribute("data-max-form-message");
+  }
+  if (!problem) { return; }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  var alert = form.querySelector("[data-size-alert]");
+  if (!alert) {
+    alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("data-size-alert", "");
+    form.prepend(alert);
+  }
+  alert.textContent = problem;
+  alert.scrollIntoView({ block: "center" });
+}, true);
