@@ -10,9 +10,11 @@ one that finished has left ``fired_at`` set, so nothing fires twice."""
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from peyvand.activities.models import Notification, Reminder
@@ -69,9 +71,22 @@ def reminder_set(
     return reminder
 
 
+def pending_reminders(*, targets: Iterable[models.Model], purpose: str = "") -> QuerySet:
+    """The reminders ``reminder_clear`` would drop for these records (of one model)."""
+    targets = list(targets)
+    if not targets:
+        return Reminder.objects.none()
+    return Reminder.objects.filter(
+        purpose=purpose,
+        fired_at__isnull=True,
+        content_type=ContentType.objects.get_for_model(targets[0]),
+        object_id__in=[target.pk for target in targets],
+    )
+
+
 def reminder_clear(*, target: models.Model, purpose: str = "", user=None) -> int:
     """Drops the pending reminders of ``target`` (for one user, or everyone's)."""
-    pending = Reminder.objects.filter(purpose=purpose, fired_at__isnull=True, **_target_key(target))
+    pending = pending_reminders(targets=[target], purpose=purpose)
     if user is not None:
         pending = pending.filter(user=user)
     return pending.delete()[0]

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from peyvand.activities.models import Event, Notification, Task
-from peyvand.activities.reminders import notify, reminder_clear, reminder_set
+from peyvand.activities.reminders import (
+    notify,
+    pending_reminders,
+    reminder_clear,
+    reminder_set,
+)
 from peyvand.core.history import log_change
 from peyvand.core.models import ChangeRecord
 from peyvand.core.services import record_delete, record_save
@@ -152,5 +157,8 @@ def event_set_done(*, event: Event, by, done: bool = True) -> bool:
 
 @transaction.atomic
 def event_delete(*, event: Event, by) -> None:
-    record_delete(record=event, by=by)
+    """To the trash; its reminders are dropped, and come back with it."""
+    record_delete(
+        record=event, by=by, touching=[pending_reminders(targets=[event], purpose=EVENT_REMINDER)]
+    )
     reminder_clear(target=event, purpose=EVENT_REMINDER)

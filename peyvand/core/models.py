@@ -150,6 +150,30 @@ class ChangeRecord(models.Model):
         return f"{self.get_action_display()} {self.content_type_id}:{self.object_id}"
 
 
+class DeletionUndo(models.Model):
+    """What deleting a record did besides marking it (a lead's pending follow-ups settled
+    and their reminders dropped…): those rows as they were just before, so restoring the
+    record from the trash writes them back. At most one per record in the trash; none
+    when its delete touched nothing else. See core.services.record_delete."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    # The rows in core.exact_json's format: what a restore saves back, exactly.
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_deletion_undo_per_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
+
+
 class Sequence(models.Model):
     """A numbering series (tracking codes, contact codes…). ``next_code`` in
     core.sequences takes the next number inside the caller's transaction."""

@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peyvand.activities.models import Task
-from peyvand.activities.reminders import notify, reminder_clear, reminder_set
+from peyvand.activities.reminders import (
+    notify,
+    pending_reminders,
+    reminder_clear,
+    reminder_set,
+)
 from peyvand.activities.services import task_save
 from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
@@ -120,17 +125,28 @@ def lead_set_stage(*, lead: Lead, by, stage: str) -> bool:
 
 @transaction.atomic
 def lead_delete(*, lead: Lead, by) -> None:
-    record_delete(record=lead, by=by)
+    """To the trash; its pending follow-ups are settled and their reminders dropped (no
+    alarm rings for a lead nobody sees), and come back with it when it is restored."""
+    pending = list(_pending(FollowUp.objects.filter(lead=lead)))
+    record_delete(
+        record=lead,
+        by=by,
+        touching=[pending, pending_reminders(targets=pending, purpose=FOLLOWUP_REMINDER)],
+    )
     settle_followups(FollowUp.objects.filter(lead=lead))
 
 
 # Follow-ups ----------------------------------------------------------------------------
 
 
+def _pending(followups):
+    return followups.filter(settled_at__isnull=True, next_at__isnull=False)
+
+
 def settle_followups(followups) -> None:
     """Settles follow-ups whose next date is now answered (or moot) and drops their
     reminders."""
-    pending = list(followups.filter(settled_at__isnull=True, next_at__isnull=False))
+    pending = list(_pending(followups))
     if not pending:
         return
     FollowUp.all_objects.filter(pk__in=[f.pk for f in pending]).update(settled_at=timezone.now())
