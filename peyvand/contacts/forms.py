@@ -12,7 +12,7 @@ from peyvand.contacts.models import (
     PhoneBookEntry,
     Region,
 )
-from peyvand.core.dates import JalaliDateField
+from peyvand.core.dates import JalaliDateField, validate_birthday
 from peyvand.core.forms import AutocompleteSelect, MoneyField, TreeNodeChoiceField
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree_ids
@@ -29,7 +29,9 @@ from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
 class ContactForm(CustomFieldsMixin, forms.ModelForm):
-    birthday = JalaliDateField(label=_("تاریخ تولد"), required=False)
+    birthday = JalaliDateField(
+        label=_("تاریخ تولد"), required=False, validators=[validate_birthday]
+    )
     category = TreeNodeChoiceField(Category, label=_("صنف"), required=False)
     region = TreeNodeChoiceField(Region, label=_("موقعیت جغرافیایی"), required=False)
     roles = forms.MultipleChoiceField(

@@ -20,11 +20,11 @@ from peyvand.contacts.services import (
     reserve_contact_codes,
 )
 from peyvand.core.bulk import bulk_insert
-from peyvand.core.dates import JalaliDateField
+from peyvand.core.dates import JalaliDateField, validate_birthday
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.imports import BatchResult, Importer, ImportField
 from peyvand.core.models import ChangeRecord, ImportJob
-from peyvand.core.money import parse_money
+from peyvand.core.money import parse_amount
 from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import (
@@ -236,9 +236,9 @@ class ContactImporter(Importer):
                         "مانند «اصفهان/کاشان»."
                     )
         if text.get("birthday"):
-            data["birthday"] = check("تاریخ تولد", _read_date, text["birthday"])
+            data["birthday"] = check("تاریخ تولد", _read_birthday, text["birthday"])
         if text.get("credit_limit"):
-            data["credit_limit"] = check("سقف اعتبار", parse_money, text["credit_limit"])
+            data["credit_limit"] = check("سقف اعتبار", parse_amount, text["credit_limit"])
         for custom_field in state.custom_fields:
             raw = values.get(f"custom:{custom_field.pk}")
             if raw is None:
@@ -424,6 +424,12 @@ def _identity_keys(data: dict, phones: list[dict]) -> list[str]:
     if data.get("code"):
         keys.append(f"code:{data['code']}")
     return keys
+
+
+def _read_birthday(text: str):
+    birthday = _read_date(text)
+    validate_birthday(birthday)
+    return birthday
 
 
 def _read_date(text: str):

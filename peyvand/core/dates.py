@@ -155,6 +155,23 @@ def jalali_today() -> jdatetime.date:
     return to_jalali(timezone.localdate())
 
 
+# The oldest living person was born about 120 years ago: a birthday before that is a
+# typing slip (1304 for 1404, a Gregorian year read as Jalali).
+OLDEST_AGE_YEARS = 130
+
+
+def validate_birthday(value: date) -> None:
+    """A birthday is in the past, within a human lifetime."""
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("تاریخ تولد نمی‌تواند در آینده باشد.", code="future_birthday")
+    if value.year < today.year - OLDEST_AGE_YEARS:
+        raise ValidationError(
+            f"تاریخ تولد باید در {_fa(OLDEST_AGE_YEARS)} سال گذشته باشد؛ سال را درست بنویسید.",
+            code="ancient_birthday",
+        )
+
+
 def parse_jalali_date(value: str) -> date:
     """Parse a typed Jalali date such as «۱۴۰۳/۱۲/۳۰», "1403-1-5" or "١٤٠٣.١٢.٣٠"
     (year first, four-digit year) into a Gregorian ``date``."""

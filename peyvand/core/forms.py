@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.models import WEEKDAY_CHOICES, HolidayOverride, Sequence, SiteSettings
-from peyvand.core.money import parse_money
+from peyvand.core.money import parse_amount
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.workdays import add_working_days
@@ -139,13 +139,14 @@ class AutocompleteSelect(forms.Select):
 
 class MoneyField(forms.CharField):
     """An amount in rials typed with or without separators, in any digits (see
-    core.money.parse_money); shown back grouped."""
+    core.money.parse_money); shown back grouped. Never negative: prices, discounts,
+    values and credit limits are amounts, and a minus sign is a slip."""
 
     widget = forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"})
 
     def to_python(self, value):
         value = super().to_python(value)
-        return parse_money(value) if value else None
+        return parse_amount(value) if value else None
 
     def prepare_value(self, value):
         return f"{value:,}" if isinstance(value, int) else value

@@ -103,3 +103,11 @@ def parse_money(value: str) -> int:
     if amount > _BIGINT_MAX:
         raise ValidationError("مبلغ بیش از اندازه بزرگ است.", code="invalid_money")
     return -amount if sign else amount
+
+
+def parse_amount(value: str) -> int:
+    """A typed amount that cannot be negative (a price, a discount, a credit limit)."""
+    amount = parse_money(value)
+    if amount < 0:
+        raise ValidationError("مبلغ نمی‌تواند منفی باشد.", code="negative_money")
+    return amount

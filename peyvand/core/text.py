@@ -6,6 +6,7 @@ module on every SQLite connection. All three must agree; ``tests/core/test_searc
 checks them on a list of tricky strings.
 """
 
+import re
 import unicodedata
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -85,3 +86,18 @@ def fa_search_key_sql_literals() -> tuple[str, str, str]:
         "".join(chr(dst) for _, dst in SEARCH_FOLDS),
         "".join(chr(code) for code in SEARCH_DROPS),
     )
+
+
+# Characters no typed text needs: C0/C1 controls and DEL, and the bidi embeddings,
+# overrides and isolates (U+202A–202E, U+2066–2069) that make a name display reversed or
+# spoof the text around it. ZWNJ and the LRM/RLM marks stay: Persian needs them.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS_RE = re.compile("[\r\n\t\v\f]+")
+
+
+def clean_typed_text(text: str, *, multiline: bool) -> str:
+    """Typed text without control or direction-override characters; single-line text
+    (a name, a code, a subject) also without line breaks or tabs, each run a space."""
+    if not multiline:
+        text = _LINE_BREAKS_RE.sub(" ", text)
+    return _CONTROL_RE.sub("", text)

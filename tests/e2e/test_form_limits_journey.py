@@ -28,3 +28,27 @@ def test_a_form_past_the_limit_is_kept_with_a_persian_message(page, log_in, rep,
     page.locator("form[method=post] button[type=submit]", has_text="ذخیره").click()
     expect(page.locator("h1")).to_contain_text("شرکت نمونه")
     assert Contact.objects.get().notes == "یادداشت کوتاه"
+
+
+def test_a_very_long_file_name_does_not_widen_the_contact_page(page, log_in, rep):
+    """A 300-character file name once pushed the contact page to 2,500 px wide."""
+    from django.core.files.base import ContentFile
+
+    from peyvand.core.models import Attachment
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(owner=rep, name="شرکت نمونه")
+    name = "گزارش" * 60 + ".pdf"
+    Attachment.objects.create(
+        record=contact, file=ContentFile(b"%PDF-", name="x.pdf"), original_name=name,
+        mime_type="application/pdf", size=5, uploaded_by=rep,
+    )  # fmt: skip
+    log_in(rep)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(contact.get_absolute_url())
+        links = page.get_by_role("link", name=name)
+        expect(links.first).to_be_visible()
+        for link in links.all():  # the attachments card and the timeline
+            box = link.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
