@@ -169,6 +169,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 TWO_FACTOR_REQUIRED_FOR_MANAGERS = env_bool("TWO_FACTOR_REQUIRED_FOR_MANAGERS", PRODUCTION)
 # The name authenticator apps show beside the username.
 OTP_TOTP_ISSUER = "Peyvand"
+# How long an API token lives (days from its creation); a new one is a POST to
+# /api/v1/auth/token away, or a click in the preferences.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry, Region
@@ -82,6 +83,10 @@ def a_sequence(personas) -> list:
 
 def a_user(personas) -> list:
     return [personas.owner.pk]
+
+
+def owners_api_token(personas) -> list:
+    return [ApiToken.issue(personas.owner, name="یکپارچه‌سازی")[0].pk]
 
 
 def a_role(personas) -> list:
@@ -353,6 +358,9 @@ RULES: dict[str, Rule] = {
     # Ends the user's other sessions; this one stays (back to the preferences).
     "accounts:end_other_sessions": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "accounts:user_end_sessions": Rule(a_user, LOGIN, 403, 403, 302, "post"),
+    # A token is its user's; a manager of users may revoke anyone's (others: 404).
+    "accounts:api_token_create": Rule(no_args, LOGIN, 302, 302, 302, "post"),
+    "accounts:api_token_revoke": Rule(owners_api_token, LOGIN, 404, 302, 302, "post"),
     "accounts:user_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "accounts:user_edit": Rule(a_user, LOGIN, **MANAGER_ONLY),

@@ -113,6 +113,7 @@ def holds(username: str, permission: str) -> bool:
 
 
 MANAGERS = frozenset(name for name in USERNAMES if holds(name, "accounts.see_all"))
+USER_ADMINS = frozenset(name for name in USERNAMES if holds(name, "accounts.manage_users"))
 
 
 def records_of(*owners: str) -> frozenset[str]:
@@ -286,6 +287,7 @@ class Demo:
             valid_from=datetime.date(2024, 3, 20), defaults={"percent": 10}
         )[0]
         self.feed = CalendarFeed.objects.create(user=sales, key=CalendarFeed.new_key())
+        self.api_token = ApiToken.issue(sales, name="یکپارچه‌سازی")[0]
         self.notification = Notification.objects.filter(user=sales).order_by(
             "pk"
         ).first() or Notification.objects.create(user=sales, title="یادآوری", url="/")
@@ -422,6 +424,8 @@ PAGES: dict[str, Page] = {
     "accounts:user_two_factor_reset": P(USERS_ADMIN, pk(lambda d: d.user("sales"))),
     # The manager's own: the walk's other sessions must stay signed in.
     "accounts:user_end_sessions": P(USERS_ADMIN, pk(lambda d: d.user("manager"))),
+    # An API token is its user's, and managers' of users (to revoke anyone's).
+    "accounts:api_token_revoke": P((), pk(lambda d: d.api_token), only("sales") | USER_ADMINS),
     "lookups:index": P(SETTINGS),
     "lookups:list": P(SETTINGS, lambda d: {"slug": "sources"}),
     "lookups:edit": P(SETTINGS, pk(lambda d: AcquaintanceSource.objects.first(), slug="sources")),

@@ -44,6 +44,15 @@ class PreferencesForm(forms.ModelForm):
         widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("نام توکن"),
+        max_length=100,
+        required=False,
+        help_text=_("مثلاً نام برنامه یا سامانه‌ای که با آن کار می‌کند؛ خالی: «توکن API»."),
+    )
+
+
 class UserForm(forms.ModelForm):
     """A manager creates or edits a user; the password is set only when given."""
 

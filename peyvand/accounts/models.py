@@ -1,6 +1,8 @@
+import datetime
 import secrets
 from hashlib import sha256
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -92,25 +94,49 @@ class Team(models.Model):
         return self.name
 
 
+def default_token_name() -> str:
+    return str(_("توکن API"))
+
+
+def default_token_expiry() -> datetime.datetime:
+    """API_TOKEN_DAYS from now; also what tokens issued before tokens expired got when
+    the field was added, so an upgrade breaks no integration overnight."""
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its hash is stored."""
+    """A bearer token for the JSON API. Only its hash is stored: the key is shown once,
+    to whoever created it. Revoking a token deletes it (accounts.services)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("نام"), max_length=100, default=default_token_name)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("ساخته شده"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("آخرین استفاده"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("انقضا"), default=default_token_expiry)
 
     class Meta:
         verbose_name = _("توکن دسترسی")
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+        return f"{self.name} ({self.user})"
 
     @staticmethod
     def hash(key: str) -> str:
         return sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> tuple["ApiToken", str]:
+    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+        """A new token and its key (the only time the key exists outside the caller)."""
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, key_hash=cls.hash(key)), key
+        token = cls.objects.create(
+            user=user,
+            name=name.strip()[: cls._meta.get_field("name").max_length] or default_token_name(),
+            key_hash=cls.hash(key),
+        )
+        return token, key
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -1,12 +1,13 @@
-"""Reads of users shared by the apps' pickers."""
+"""Reads of users: the apps' pickers, a user's history and API tokens."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from peyvand.accounts.models import User
+from peyvand.accounts.models import ApiToken, User
 from peyvand.core.models import ChangeRecord
 
 
@@ -40,3 +41,17 @@ def user_history(user: User, limit: int = 10) -> list[ChangeRecord]:
             content_type=ContentType.objects.get_for_model(User), object_id=user.pk
         ).select_related("user")[:limit]
     )
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """A user's API tokens, newest first, expired ones included (until revoked)."""
+    return list(ApiToken.objects.filter(user=user))
+
+
+def get_api_token_for_user(user: User, pk: int) -> ApiToken:
+    """A token its own user, or a manager of users, may act on; 404 for anyone else,
+    as for a token that does not exist."""
+    tokens = ApiToken.objects.select_related("user")
+    if not user.has_perm("accounts.manage_users"):
+        tokens = tokens.filter(user=user)
+    return get_object_or_404(tokens, pk=pk)

@@ -7,18 +7,82 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peyvand.accounts import two_factor
-from peyvand.accounts.models import Team, User
+from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.core.history import log_event
+
+_API_TOKENS = _("توکن‌های API")
+_PASSWORD_CHANGED = _("تغییر گذرواژه")
 
 
 @transaction.atomic
-def user_save(*, user: User, password: str | None, groups, teams) -> User:
+def user_save(*, user: User, password: str | None, groups, teams, by: User) -> User:
+    """A manager saves a user. A new password or a deactivation revokes the user's API
+    tokens: whoever held them must not keep the access the change meant to end."""
+    was_active = user.pk is not None and User.objects.filter(pk=user.pk, is_active=True).exists()
     if password:
         user.set_password(password)
     user.save()
     user.groups.set(groups)
     user.teams.set(teams)
+    if password:
+        api_tokens_revoke_all(user=user, by=by, reason=_PASSWORD_CHANGED)
+    if was_active and not user.is_active:
+        api_tokens_revoke_all(user=user, by=by, reason=_("غیرفعال شدن کاربر"))
     return user
+
+
+@transaction.atomic
+def password_change(*, user: User, password: str) -> None:
+    """The user changes their own password (the form has checked the old one). The
+    caller keeps its session with update_session_auth_hash; other sessions end, as the
+    hash they carry is the old password's, and so do the API tokens."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_all(user=user, by=user, reason=_PASSWORD_CHANGED)
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, name: str, by: User) -> tuple[ApiToken, str]:
+    """A new token for ``user`` and its key, to be shown once (to ``by``, its creator)."""
+    token, key = ApiToken.issue(user, name=name)
+    log_event(
+        user,
+        user=by,
+        field="api_tokens",
+        label=str(_API_TOKENS),
+        new=str(_("ساخته شد: %(name)s")) % {"name": token.name},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> None:
+    user = token.user
+    token.delete()
+    log_event(
+        user,
+        user=by,
+        field="api_tokens",
+        label=str(_API_TOKENS),
+        old=token.name,
+        new=str(_("باطل شد")) if by == user else str(_("باطل شد به دست مدیر")),
+    )
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, by: User, reason) -> int:
+    """Revokes every API token of ``user``; the history names the reason (a new
+    password, signing out everywhere, a deactivation) when there was one to revoke."""
+    count, _deleted = ApiToken.objects.filter(user=user).delete()
+    if count:
+        log_event(
+            user,
+            user=by,
+            field="api_tokens",
+            label=str(_API_TOKENS),
+            new=str(_("همه باطل شد: %(reason)s")) % {"reason": reason},
+        )
+    return count
 
 
 @transaction.atomic
@@ -35,11 +99,12 @@ def role_save(*, role: Group, permissions) -> Group:
     return role
 
 
+@transaction.atomic
 def end_sessions(*, user: User, by: User) -> None:
     """Signs ``user`` out on every browser (a lost laptop or phone, a two-factor reset):
-    each of their sessions stops matching at its next request. The caller keeps its own
-    session, if it is one of them, with update_session_auth_hash. API tokens are not
-    sessions and stay."""
+    each of their sessions stops matching at its next request, and their API tokens are
+    revoked (a token copied from the lost laptop is as good as its session). The caller
+    keeps its own session, if it is one of them, with update_session_auth_hash."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
     log_event(
@@ -52,6 +117,7 @@ def end_sessions(*, user: User, by: User) -> None:
         if by == user
         else str(_("خروج از همه دستگاه‌ها به دست مدیر")),
     )
+    api_tokens_revoke_all(user=user, by=by, reason=_("خروج از همه دستگاه‌ها"))
 
 
 # Two-factor sign-in (accounts.two_factor). Each change is a line in the user's history.

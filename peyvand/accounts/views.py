@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -5,13 +6,14 @@ from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts import selectors, services, two_factor
 from peyvand.accounts.forms import (
+    ApiTokenForm,
     LoginForm,
     PreferencesForm,
     RoleForm,
@@ -44,13 +46,30 @@ class LoginView(auth_views.LoginView):
 
 login = LoginView.as_view()
 logout = auth_views.LogoutView.as_view()
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html",
-    success_url=reverse_lazy("accounts:password_change_done"),
-)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the change itself is accounts.services' (it also revokes the API
+    tokens). This browser stays signed in, the user's other sessions end."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        services.password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())
+
+
+password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
+
+
+# A token created on the preferences page, held in the session until the page shows
+# its key, once (as two_factor.NEW_CODES holds new recovery codes).
+NEW_API_TOKEN = "accounts_new_api_token"  # noqa: S105 - a session key, not a secret
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,12 +79,47 @@ def preferences(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("ترجیحات ذخیره شد."))
         return redirect("accounts:preferences")
+    return _preferences_page(request, form=form)
+
+
+def _preferences_page(
+    request: HttpRequest, *, form: PreferencesForm, token_form: ApiTokenForm | None = None
+) -> HttpResponse:
     context = {
         "form": form,
         "today": timezone.localdate(),
         "two_factor_enabled": two_factor.is_enabled(request.user),
+        "api_tokens": selectors.api_tokens_of(request.user),
+        "token_form": token_form or ApiTokenForm(),
+        "new_token": request.session.pop(NEW_API_TOKEN, None),
+        "token_days": settings.API_TOKEN_DAYS,
     }
     return render(request, "accounts/preferences.html", context)
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """The user makes an API token for an integration; its key is shown once, next."""
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        form = PreferencesForm(instance=request.user)
+        return _preferences_page(request, form=form, token_form=token_form)
+    token, key = services.api_token_issue(
+        user=request.user, name=token_form.cleaned_data["name"], by=request.user
+    )
+    request.session[NEW_API_TOKEN] = {"name": token.name, "key": key}
+    return redirect(reverse("accounts:preferences") + "#api-tokens-card")
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user revokes one of their tokens, or a manager of users anyone's."""
+    token = selectors.get_api_token_for_user(request.user, pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("توکن «%(name)s» باطل شد.") % {"name": token.name})
+    if token.user_id == request.user.pk:
+        return redirect(reverse("accounts:preferences") + "#api-tokens-card")
+    return redirect(reverse("accounts:user_edit", args=[token.user_id]) + "#api-tokens-card")
 
 
 @require_POST
@@ -108,6 +162,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             password=form.cleaned_data["password"],
             groups=form.cleaned_data["groups"],
             teams=form.cleaned_data["teams"],
+            by=request.user,
         )
         messages.success(request, _("کاربر «%(name)s» ذخیره شد.") % {"name": form.instance})
         return redirect("accounts:user_list")
@@ -115,6 +170,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if instance.pk:
         context["two_factor"] = two_factor.status(instance)
         context["history"] = selectors.user_history(instance)
+        context["api_tokens"] = selectors.api_tokens_of(instance)
     return render(request, "accounts/user_form.html", context)
 
 

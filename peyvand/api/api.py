@@ -13,13 +13,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from peyvand.accounts import login_limits, two_factor
-from peyvand.accounts.models import ApiToken
+from peyvand.accounts import services as account_services
 from peyvand.activities import calls as call_services
 from peyvand.activities import services as activity_services
 from peyvand.activities.forms import CallForm, EventForm, TaskForm
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
-from peyvand.api.auth import api_auth, pbx_auth
+from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
 from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
 from peyvand.api.openapi import document_errors
 from peyvand.api.reports import router as reports_router
@@ -97,6 +97,11 @@ def on_authentication_error(request, exc):
     return _error(request, "احراز هویت لازم است: توکن معتبر بفرستید.", 401)
 
 
+@api.exception_handler(TokenRefused)
+def on_token_refused(request, exc):
+    return _error(request, str(exc), 401)
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return _error(request, "اجازه این کار را ندارید.", 403)
@@ -147,8 +152,11 @@ def issue_token(request, payload: TokenIn):
         refused = _second_step_refused(request, user, payload)
         if refused is not None:
             return refused
-    _token, key = ApiToken.issue(user)
-    return {"token": key}
+    # Named by the caller, else after the client (its User-Agent), so that the user can
+    # tell their tokens apart in the preferences.
+    name = payload.name.strip() or request.headers.get("User-Agent", "")
+    api_token, key = account_services.api_token_issue(user=user, name=name, by=user)
+    return {"token": key, "name": api_token.name, "expires_at": api_token.expires_at}
 
 
 def _second_step_refused(request, user, payload: TokenIn) -> Status | None:

@@ -40,11 +40,23 @@ class TokenIn(InputSchema):
             " app, or one of the recovery codes."
         ),
     )
+    name: str = Field(
+        "",
+        max_length=100,
+        description=(
+            "What the token is for, as the user's token list shows it; empty: the"
+            " client's User-Agent."
+        ),
+    )
 
 
 class TokenOut(Schema):
     token: str
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    name: str
+    expires_at: datetime.datetime = Field(
+        description="When the token stops working (API_TOKEN_DAYS after it was issued)."
+    )
 
 
 class ErrorOut(Schema):
