@@ -238,6 +238,12 @@ class Demo:
         """The portal customer's first request, complaint or invoice."""
         return model.objects.filter(contact=self.customer()).order_by("pk").first()
 
+    def portal_code_sms(self) -> str:
+        """The first line of the newest SMS to the portal customer: its sign-in code in
+        words ("…: 519450"), distinctive where six digits alone could be any number's."""
+        sms = Message.objects.filter(to=PORTAL_MOBILE).order_by("-created_at", "-pk").first()
+        return sms.body.splitlines()[0]
+
     def own_project(self) -> Project:
         """The portal customer's finished project, not rated yet: its pending survey."""
         return (
@@ -799,12 +805,15 @@ API: dict[str, Operation] = {
 class Secret:
     """A text only its audience may read anywhere: no page, list, search, report or API
     answer to anyone else may contain it. `shown_to` (one of the audience) must meet it
-    somewhere in the walk, or the check would be vacuous."""
+    somewhere in the walk, or the check would be vacuous. A secret its audience reads
+    outside the app (a code texted to the customer) has a `stand_in` instead: what the
+    app shows in its place, which `shown_to` (then outside the audience) must meet."""
 
     what: str
     text: Callable[[Demo], str]
     audience: frozenset[str]
     shown_to: str
+    stand_in: str = ""
 
 
 SECRETS = [
@@ -855,6 +864,16 @@ SECRETS = [
         lambda d: d.own(Complaint).description,
         COMPLAINT_PARTIES | only(CUSTOMER),
         CUSTOMER,
+    ),
+    # Whoever reads it signs in as the customer. Asked for at the portal while each role
+    # walks (the customer's own sign-in, for the customer); sales, whose customer it is,
+    # lists the SMS and reads that a code went, not the code.
+    Secret(
+        "the portal customer's sign-in code",
+        Demo.portal_code_sms,
+        only(CUSTOMER),
+        "sales",
+        stand_in="کد ورود پرتال — متن محرمانه است",
     ),
 ]
 # A link whose secret is the credential acts for its owner: what it shows is theirs.
@@ -1100,6 +1119,15 @@ def portal_sign_in(client: Client, demo: Demo) -> list[str]:
     return []
 
 
+def portal_code_asked() -> list[str]:
+    """The portal customer asks for a sign-in code, in their own browser, while a staff
+    role (or a stranger) walks: the code's SMS waits in the outbox for its worker."""
+    response = Client().post(reverse("portal:login"), {"mobile": PORTAL_MOBILE_NATIONAL})
+    if response.status_code != 302 or response.url != reverse("portal:code"):
+        return [f"portal code: the mobile answered {response.status_code}, not the code page"]
+    return []
+
+
 def walk(role: str, demo: Demo) -> list[str]:
     client = Client(raise_request_exception=False)
     user = demo.user(role) if role in USERNAMES else None
@@ -1112,6 +1140,8 @@ def walk(role: str, demo: Demo) -> list[str]:
         if failed := portal_sign_in(client, demo):
             return problems + failed
         portal_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    elif failed := portal_code_asked():
+        return problems + failed
 
     def resume() -> None:
         """A sign-out (staff or portal) was undone in the database by the rollback, not
@@ -1136,6 +1166,9 @@ def walk(role: str, demo: Demo) -> list[str]:
                 seen.add(secret.what)
                 if role not in secret.audience and name not in CREDENTIAL_LINKS:
                     problems.append(f"{role} {where}: LEAK of {secret.what} ({text!r})")
+            stand_in = secret.stand_in
+            if stand_in and (stand_in in body or json.dumps(stand_in)[1:-1] in body):
+                seen.add(secret.what)
 
     fillable = {name for name, _route, args in page_patterns() if not args or name in PAGES}
     for name, _route, arguments in page_patterns():

@@ -223,7 +223,8 @@ class MessageOut(Schema):
     to: str
     contact_id: int | None
     subject: str
-    body: str
+    body: str  # a secret message's (a portal sign-in code…): what it is, never the text
+    secret: bool
     status: str
     status_display: str
     scheduled_at: datetime.datetime
@@ -236,6 +237,14 @@ class MessageOut(Schema):
     owner_id: int
     broadcast_id: int | None
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_body(message) -> str:
+        return message.shown_body
+
+    @staticmethod
+    def resolve_secret(message) -> bool:
+        return message.is_secret
 
     @staticmethod
     def resolve_status_display(message) -> str:

@@ -74,6 +74,7 @@ class Outgoing:
     body: str
     sender: str
     local_id: str
+    secret: bool = False
 
 
 class GatewayError(Exception):
@@ -164,6 +165,8 @@ class SmsGateway:
     ``idempotent``: sending again with the same ``local_id`` can never send twice, so a
     worker that died between the provider's answer and recording it may resend.
     ``template_idempotent`` says the same of ``send_template``, which is not always so.
+    ``secret``: the text (or tokens) is for the recipient alone (a sign-in code): a
+    backend may hand it to its provider, never to a log.
     """
 
     name: ClassVar[str] = ""
@@ -174,7 +177,7 @@ class SmsGateway:
     # the outbox sends (and records) one message at a time.
     array_size: ClassVar[int] = 1
 
-    def send(self, *, to: str, body: str, sender: str, local_id: str) -> Sent:
+    def send(self, *, to: str, body: str, sender: str, local_id: str, secret: bool = False) -> Sent:
         raise NotImplementedError
 
     def send_array(self, messages: list[Outgoing]) -> list[Sent | GatewayError]:
@@ -183,7 +186,9 @@ class SmsGateway:
         ``array_size`` > 1."""
         raise NotImplementedError
 
-    def send_template(self, *, to: str, template: str, tokens: list[str], local_id: str) -> Sent:
+    def send_template(
+        self, *, to: str, template: str, tokens: list[str], local_id: str, secret: bool = False
+    ) -> Sent:
         raise NotImplementedError
 
     def status(self, provider_ids: list[str]) -> dict[str, Delivery]:
@@ -218,12 +223,16 @@ class ConsoleGateway(SmsGateway):
         self.sender = sender
         self.path = Path(path) if path else None
 
-    def send(self, *, to: str, body: str, sender: str, local_id: str) -> Sent:
-        return self._emit(to=to, body=body, sender=sender or self.sender, local_id=local_id)
+    def send(self, *, to: str, body: str, sender: str, local_id: str, secret: bool = False) -> Sent:
+        return self._emit(
+            to=to, body=body, sender=sender or self.sender, local_id=local_id, secret=secret
+        )
 
-    def send_template(self, *, to: str, template: str, tokens: list[str], local_id: str) -> Sent:
+    def send_template(
+        self, *, to: str, template: str, tokens: list[str], local_id: str, secret: bool = False
+    ) -> Sent:
         body = f"{template}:{','.join(tokens)}"
-        return self._emit(to=to, body=body, sender=self.sender, local_id=local_id)
+        return self._emit(to=to, body=body, sender=self.sender, local_id=local_id, secret=secret)
 
     def status(self, provider_ids: list[str]) -> dict[str, Delivery]:
         return {
@@ -231,8 +240,11 @@ class ConsoleGateway(SmsGateway):
             for pid in provider_ids
         }
 
-    def _emit(self, *, to: str, body: str, sender: str, local_id: str) -> Sent:
-        logger.info("SMS (console) to %s from %s, local id %s: %s", to, sender, local_id, body)
+    def _emit(self, *, to: str, body: str, sender: str, local_id: str, secret: bool) -> Sent:
+        # The file is this backend's "provider" (where a demo's customer reads a code);
+        # the log is the application's, which a secret never reaches.
+        shown = "(secret text, not logged)" if secret else body
+        logger.info("SMS (console) to %s from %s, local id %s: %s", to, sender, local_id, shown)
         if self.path is not None:
             line = {
                 "at": datetime.now(UTC).isoformat(),
@@ -480,7 +492,7 @@ class KavenegarGateway(_HttpGateway):
             provider_id=str(entry["messageid"]), delivery=delivery, cost=_as_cost(entry.get("cost"))
         )
 
-    def send(self, *, to: str, body: str, sender: str, local_id: str) -> Sent:
+    def send(self, *, to: str, body: str, sender: str, local_id: str, secret: bool = False) -> Sent:
         params = {"receptor": _iranian_national(to), "message": body, "localid": local_id}
         # Without a sender Kavenegar uses the account's default line.
         if sender := sender or self.sender:
@@ -524,12 +536,18 @@ class KavenegarGateway(_HttpGateway):
     def _send_one(self, message: Outgoing) -> Sent | GatewayError:
         try:
             return self.send(
-                to=message.to, body=message.body, sender=message.sender, local_id=message.local_id
+                to=message.to,
+                body=message.body,
+                sender=message.sender,
+                local_id=message.local_id,
+                secret=message.secret,
             )
         except GatewayError as error:
             return error
 
-    def send_template(self, *, to: str, template: str, tokens: list[str], local_id: str) -> Sent:
+    def send_template(
+        self, *, to: str, template: str, tokens: list[str], local_id: str, secret: bool = False
+    ) -> Sent:
         # local_id is not sent: verify/lookup has no localid parameter (see above).
         if not 1 <= len(tokens) <= 3:
             raise GatewayError(
@@ -647,7 +665,7 @@ class SmsIrGateway(_HttpGateway):
             raise self._error(status, response.status_code)
         return payload.get("data")
 
-    def send(self, *, to: str, body: str, sender: str, local_id: str) -> Sent:
+    def send(self, *, to: str, body: str, sender: str, local_id: str, secret: bool = False) -> Sent:
         line = (sender or self.sender).strip()
         if not line.isdigit():
             raise GatewayError(
@@ -676,7 +694,9 @@ class SmsIrGateway(_HttpGateway):
             provider_id=str(ids[0]), delivery=Delivery.SENT, cost=_as_cost(data.get("cost"))
         )
 
-    def send_template(self, *, to: str, template: str, tokens: list[str], local_id: str) -> Sent:
+    def send_template(
+        self, *, to: str, template: str, tokens: list[str], local_id: str, secret: bool = False
+    ) -> Sent:
         """``template`` is the template id ("100000") or the id and its parameter names
         ("100000:CODE,NAME"); without names the tokens fill #TOKEN#, #TOKEN2#…"""
         template_id, _sep, names_text = template.partition(":")

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
@@ -241,6 +242,11 @@ class Message(BusinessRecord):
     sender = models.CharField(_("خط / فرستنده"), max_length=100, blank=True)
     # Sent even in the quiet hours: a customer's sign-in code cannot wait for morning.
     immediate = models.BooleanField(default=False, editable=False)
+    # A secret message (a portal sign-in code, later password resets and payment links)
+    # says here what it is («کد ورود پرتال»); empty for an ordinary one. Its text is for
+    # its recipient alone: staff read this label instead (shown_body), and the outbox
+    # forgets the text (and tokens) once the provider has accepted it.
+    secret_label = models.CharField(max_length=100, blank=True, editable=False)
     status = models.CharField(
         _("وضعیت"), max_length=11, choices=Status.choices, default=Status.QUEUED
     )
@@ -312,8 +318,26 @@ class Message(BusinessRecord):
         return str(self.pk * 1000 + self.send_round)
 
     @property
+    def is_secret(self) -> bool:
+        return bool(self.secret_label)
+
+    @property
+    def text_forgotten(self) -> bool:
+        """A secret message whose text the outbox forgot once the provider took it: it
+        cannot be sent again (its recipient asks for a new one)."""
+        return self.is_secret and not self.body
+
+    @property
+    def shown_body(self) -> str:
+        """The text as every page, export and API answer shows it: a secret message's
+        is a placeholder that says what it was, never the text."""
+        if self.is_secret:
+            return gettext("%(what)s — متن محرمانه است") % {"what": self.secret_label}
+        return self.body
+
+    @property
     def retryable(self) -> bool:
-        return self.status in self.RETRYABLE
+        return self.status in self.RETRYABLE and not self.text_forgotten
 
     @property
     def cancellable(self) -> bool:

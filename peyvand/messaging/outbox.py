@@ -50,6 +50,10 @@ POLL_FOR = datetime.timedelta(days=3)
 POLL_EVERY = datetime.timedelta(minutes=2)
 POLL_BATCH = 500  # Kavenegar's status.json takes 500 ids
 
+# What a secret message keeps of its text once the provider has accepted it: nothing.
+# Until then (retries after a failure) it keeps it, or it could not be sent again.
+FORGET_TEXT = {"body": "", "tokens": []}
+
 STATUS_OF_DELIVERY = {
     Delivery.SENT: Message.Status.SENT,
     Delivery.DELIVERED: Message.Status.DELIVERED,
@@ -146,14 +150,15 @@ def _failed(
 
 
 def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) -> None:
-    """Records a claimed batch's successful sends with one UPDATE per resulting status,
-    each row's provider id chosen by CASE (a batch shares its claim time)."""
+    """Records a claimed batch's successful sends with one UPDATE per resulting status
+    (and secrecy: a secret text is forgotten in the same write), each row's provider id
+    chosen by CASE (a batch shares its claim time)."""
     now = timezone.now()
-    by_status: dict[str, list[tuple[Message, Sent]]] = {}
+    by_outcome: dict[tuple[str, bool], list[tuple[Message, Sent]]] = {}
     for message, sent in zip(messages, outcomes, strict=True):
         status = STATUS_OF_DELIVERY.get(sent.delivery, Message.Status.SENT)
-        by_status.setdefault(status, []).append((message, sent))
-    for status, pairs in by_status.items():
+        by_outcome.setdefault((status, message.is_secret), []).append((message, sent))
+    for (status, secret), pairs in by_outcome.items():
         Message.objects.filter(
             pk__in=[message.pk for message, _sent in pairs],
             status=Message.Status.SENDING,
@@ -169,6 +174,7 @@ def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) ->
             last_error="",
             error_code="",
             updated_at=now,
+            **(FORGET_TEXT if secret else {}),
         )
 
 
@@ -188,7 +194,10 @@ def _send_sms_array(messages: list[Message], gateway: SmsGateway) -> None:
     """Sends plain SMS in the provider's array calls and records them a batch at a
     time (the localids make a batch lost to a killed worker safe to send again)."""
     outcomes = gateway.send_array(
-        [Outgoing(to=m.to, body=m.body, sender=m.sender, local_id=m.local_id) for m in messages]
+        [
+            Outgoing(to=m.to, body=m.body, sender=m.sender, local_id=m.local_id, secret=m.is_secret)
+            for m in messages
+        ]
     )
     sent_messages, sent = [], []
     for message, outcome in zip(messages, outcomes, strict=True):
@@ -208,10 +217,15 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
                 template=message.provider_template,
                 tokens=message.tokens,
                 local_id=message.local_id,
+                secret=message.is_secret,
             )
         else:
             sent = gateway.send(
-                to=message.to, body=message.body, sender=message.sender, local_id=message.local_id
+                to=message.to,
+                body=message.body,
+                sender=message.sender,
+                local_id=message.local_id,
+                secret=message.is_secret,
             )
     except GatewayError as error:
         _sms_failed(message, error, gateway)
@@ -299,6 +313,7 @@ def _send_email(message: Message, connection) -> None:
         sent_at=timezone.now(),
         last_error="",
         error_code="",
+        **(FORGET_TEXT if message.is_secret else {}),
     )
 
 

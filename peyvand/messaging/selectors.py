@@ -114,7 +114,7 @@ def message_rows(user, params: QueryDict):
         Column("گیرنده", attrgetter("to")),
         Column("مخاطب", lambda message: message.contact.name if message.contact_id else ""),
         Column("موضوع", attrgetter("subject")),
-        Column("متن", attrgetter("body")),
+        Column("متن", attrgetter("shown_body")),
         Column("وضعیت", lambda message: choice_label(Message.Status, message.status)),
         Column("فرستنده", lambda message: str(message.owner)),
     ]

@@ -99,11 +99,15 @@ def message_queue(
     immediate: bool = False,
     provider_template: str = "",
     tokens: list[str] | None = None,
+    secret_label: str = "",
 ) -> Message:
     """Adds one message to the outbox. ``to`` is checked and normalised; an opted-out
     recipient raises NotSendable. ``wake=False``: the caller queues many and calls
     wake_delivery once. ``immediate``: sent in the quiet hours too. ``provider_template``
-    and ``tokens``: sent through the provider's template call (verify/lookup)."""
+    and ``tokens``: sent through the provider's template call (verify/lookup).
+    ``secret_label``: the text is a secret for the recipient alone (a sign-in code…);
+    staff see this label instead («کد ورود پرتال»), and the text is forgotten once the
+    provider has accepted it."""
     try:
         to = normalize_address(channel, to)
     except ValidationError as error:
@@ -127,6 +131,7 @@ def message_queue(
         immediate=immediate,
         provider_template=provider_template,
         tokens=tokens or [],
+        secret_label=secret_label,
         scheduled_at=scheduled_at or timezone.now(),
         content_type=ContentType.objects.get_for_model(related) if related else None,
         object_id=related.pk if related else None,
@@ -175,6 +180,11 @@ def message_retry(*, message: Message, by) -> Message:
     provider may already hold goes under a new local id, so the provider sends it."""
     if is_opted_out(message.to):
         raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
+    if message.text_forgotten:
+        raise NotSendable(
+            "متن این پیام محرمانه پس از تحویل به سامانه ارسال پاک شده است و دوباره فرستاده "
+            "نمی‌شود؛ گیرنده باید پیام تازه‌ای بخواهد."
+        )
     new_round = message.provider_id != "" or message.status == Message.Status.UNKNOWN
     # Conditional: two clicks, or a worker that took it meanwhile, change nothing twice.
     retried = Message.objects.filter(pk=message.pk, status__in=Message.RETRYABLE).update(

@@ -162,7 +162,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_visible_or_404(
         Message, request.user, pk, Message.objects.select_related("owner", "contact")
     )
-    context = {"message": message, "length": sms_length(message.body)}
+    # A secret text's length is no one's business either.
+    length = None if message.is_secret else sms_length(message.body)
+    context = {"message": message, "length": length}
     return render(request, "messaging/detail.html", context)
 
 
