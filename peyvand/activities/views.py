@@ -240,7 +240,6 @@ def ics(request: HttpRequest, key: str) -> HttpResponse:
     body = user_calendar(feed.user, request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="peyvand.ics"'
-    response["Cache-Control"] = "private, max-age=300"
     return response
 
 
