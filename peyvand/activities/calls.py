@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peyvand.accounts.models import User
 from peyvand.activities.models import Call, Task
@@ -58,24 +59,28 @@ def user_on_extension(extension: str) -> User | None:
     return User.objects.filter(extension=extension, is_active=True).order_by("pk").first()
 
 
-def _caller_card(call: Call) -> tuple[str, str]:
-    """The pop-up's title and body: who is calling, as the card shows them."""
+def _caller_card(call: Call, staff: User) -> tuple[str, str]:
+    """The pop-up's title and body: who is calling, as the card shows them to ``staff``
+    (a contact they may not see is a number, as on the call's page)."""
     number = to_persian_digits(call.national_number)
-    contact = call.contact
+    contact = call.show_contact_to(staff).shown_contact
     if contact is None:
-        return f"تماس ورودی از {number}", "این شماره در مخاطبین نیست؛ برای ثبت مخاطب باز کنید."
+        title = _("تماس ورودی از %(number)s") % {"number": number}
+        if call.contact_id:
+            return title, _("این شماره مال مخاطبی است که شما اجازه دیدن پرونده‌اش را ندارید.")
+        return title, _("این شماره در مخاطبین نیست؛ برای ثبت مخاطب باز کنید.")
     details = " · ".join(
         part
         for part in (
             "VIP" if contact.is_vip else "",
             contact.company,
             str(contact.grade or ""),
-            f"کد {contact.code}",
+            _("کد %(code)s") % {"code": contact.code},
             number,
         )
         if part
     )
-    return f"تماس ورودی: {contact}", details
+    return _("تماس ورودی: %(contact)s") % {"contact": contact}, details
 
 
 @transaction.atomic
@@ -88,15 +93,18 @@ def call_log(*, call: Call, by, before: dict | None = None) -> Call:
 
 
 def _callback_task(call: Call) -> Task:
+    """The call-back task; it names the caller, and is about them, only if its assignee
+    may see them (else it is about the call, which shows the number)."""
     number = to_persian_digits(call.national_number)
-    who = str(call.contact) if call.contact else number
+    contact = call.show_contact_to(call.owner).shown_contact
     task = Task(
         assignee=call.owner,
         owner=call.owner,
         date=timezone.localdate(),
-        description=f"تماس بی‌پاسخ از {who}؛ با {number} تماس بگیرید.",
+        description=_("تماس بی‌پاسخ از %(who)s؛ با %(number)s تماس بگیرید.")
+        % {"who": str(contact) if contact else number, "number": number},
     )
-    task.related = call.contact or call
+    task.related = contact or call
     return task_save(task=task, by=call.owner)
 
 
@@ -152,7 +160,7 @@ def _pbx_record(integration, event, call_id, number, extension, direction, durat
         )
         record_save(record=call, by=staff or integration)
         if event == "ring" and direction == "in" and staff is not None:
-            title, body = _caller_card(call)
+            title, body = _caller_card(call, staff)
             notify(user=staff, title=title, body=body, url=call.get_absolute_url())
     if event == "end" and call.ended_at is None:
         before = snapshot(call)

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.contacts.models import Contact
+from peyvand.core.access import is_visible
 from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
 from peyvand.core.validators import format_phone_national
 
@@ -243,6 +245,14 @@ class Event(BusinessRecord):
         return self.starts_at() - datetime.timedelta(minutes=self.remind_minutes)
 
 
+class CallQuerySet(VisibleQuerySet):
+    def with_contact_shown_to(self, user) -> "CallQuerySet":
+        """Each call marked, in the same query, with whether ``user`` may see its contact
+        (see ``Call.shown_contact``)."""
+        visible = Contact.objects.visible_to(user).filter(pk=OuterRef("contact_id"))
+        return self.annotate(contact_shown=Exists(visible))
+
+
 class Call(BusinessRecord):
     """تماس: a phone call, logged by hand or by the PBX. Its owner is the staff member
     who took or made it; the matched contact is found by the normalised number."""
@@ -276,7 +286,14 @@ class Call(BusinessRecord):
         Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
+    objects = LiveManager.from_queryset(CallQuerySet)()
+    all_objects = AllRecordsManager.from_queryset(CallQuerySet)()
+
     in_trash = False  # a call happened: it is corrected, never deleted
+    # Whether the reader may see the contact: set by ``with_contact_shown_to`` (lists)
+    # or ``show_contact_to`` (one call). A call read without either shows no contact,
+    # so a reader can never learn from a number who owns it.
+    contact_shown = False
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -303,6 +320,19 @@ class Call(BusinessRecord):
     @property
     def national_number(self) -> str:
         return format_phone_national(self.number) if self.number.startswith("+") else self.number
+
+    @property
+    def shown_contact_id(self) -> int | None:
+        return self.contact_id if self.contact_shown else None
+
+    @property
+    def shown_contact(self) -> Contact | None:
+        """The contact as the reader may see it; None to a reader who may not."""
+        return self.contact if self.contact_shown else None
+
+    def show_contact_to(self, user) -> "Call":
+        self.contact_shown = is_visible(user, Contact, self.contact_id)
+        return self
 
 
 class CalendarFeed(models.Model):

@@ -66,7 +66,10 @@ def todays_events(user, limit: int = 20) -> list[Event]:
 
 
 def calls_for_list(user, *, kind: str = "", scope: str = "mine", number: str = ""):
-    found = Call.objects.visible_to(user).select_related("contact", "owner")
+    """The calls the user may see, each naming its contact only if they may see it."""
+    found = (
+        Call.objects.visible_to(user).with_contact_shown_to(user).select_related("contact", "owner")
+    )
     if scope == "mine":
         found = found.filter(owner=user)
     if kind in Call.Kind.values:
@@ -130,7 +133,7 @@ def call_rows(user, params):
         Column("زمان", attrgetter("started_at"), "date"),
         Column("نوع تماس", lambda call: choice_label(Call.Kind, call.kind)),
         Column("شماره", attrgetter("number")),
-        Column("مخاطب", lambda call: call.contact.name if call.contact_id else ""),
+        Column("مخاطب", lambda call: call.shown_contact.name if call.shown_contact_id else ""),
         Column("داخلی", attrgetter("extension")),
         Column("مدت (ثانیه)", attrgetter("duration"), "number"),
         Column("کاربر", lambda call: str(call.owner)),

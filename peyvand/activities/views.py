@@ -25,7 +25,7 @@ from peyvand.activities.selectors import (
     todays_tasks,
 )
 from peyvand.contacts.models import Contact
-from peyvand.core.access import get_visible_or_404, own_url
+from peyvand.core.access import get_visible_or_404, is_visible, own_url
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
@@ -68,7 +68,10 @@ def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             flash.success(request, _("وظیفه ذخیره شد."))
             return redirect("activities:task_list")
-    context = {"form": form, "task": task if pk else None, "related": task.related}
+    related = task.related
+    if related is not None and not is_visible(request.user, type(related), related.pk):
+        related = None  # what the task is about is not this reader's to see
+    context = {"form": form, "task": task if pk else None, "related": related}
     return render(request, "activities/task_form.html", context)
 
 
@@ -237,7 +240,6 @@ def ics(request: HttpRequest, key: str) -> HttpResponse:
     body = user_calendar(feed.user, request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="peyvand.ics"'
-    response["Cache-Control"] = "private, max-age=300"
     return response
 
 
@@ -297,11 +299,13 @@ def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not request.user.has_perm(permission):
         raise PermissionDenied
     if pk:
-        call = get_visible_or_404(Call, request.user, pk)
+        calls_seen = Call.objects.with_contact_shown_to(request.user)
+        call = get_visible_or_404(Call, request.user, pk, calls_seen)
     else:
         call = Call(kind=Call.Kind.OUTGOING, started_at=timezone.now())
         if contact_pk := int_param(request.GET, "contact"):
             call.contact = get_visible_or_404(Contact, request.user, contact_pk)
+            call.contact_shown = True
             phone = call.contact.phones.order_by("position", "id").first()
             call.number = phone.number if phone else ""
     before = snapshot(call) if pk else None

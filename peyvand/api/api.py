@@ -517,7 +517,8 @@ def call_list(request, kind: str = "", scope: str = "mine", number: str = "", pa
 @api.get("/calls/{call_id}", response=CallOut, tags=["calls"])
 def call_detail(request, call_id: int):
     require(request.auth, "activities.view_call")
-    return get_visible_or_404(Call, request.auth, call_id)
+    calls_seen = Call.objects.with_contact_shown_to(request.auth)
+    return get_visible_or_404(Call, request.auth, call_id, calls_seen)
 
 
 @api.post("/calls", response={201: CallOut, 422: dict}, tags=["calls"])
@@ -528,7 +529,7 @@ def call_create(request, payload: CallIn):
     if not form.is_valid():
         return invalid(form)
     call = call_services.call_log(call=form.save(commit=False), by=request.auth)
-    return Status(201, call)
+    return Status(201, call.show_contact_to(request.auth))
 
 
 @api.post(
@@ -567,7 +568,7 @@ def pbx_call(request, payload: Form[PbxIn]):
         "call_id": call.pk,
         "created": created,
         "kind": call.kind,
-        "contact_id": call.contact_id,
+        "contact_id": call.show_contact_to(request.auth).shown_contact_id,
         "user_id": call.owner_id,
     }
     return Status(201 if created else 200, body)

@@ -335,6 +335,11 @@ class CallOut(Schema):
     owner_id: int
     callback_task_id: int | None
 
+    @staticmethod
+    def resolve_contact_id(call) -> int | None:
+        """Null when the caller may not see the contact: a number tells no one its owner."""
+        return call.shown_contact_id
+
 
 class CallIn(InputSchema):
     kind: str = "outgoing"  # incoming, outgoing, missed

@@ -23,6 +23,12 @@ def get_visible_or_404(model: type[Record], user, pk, queryset=None) -> Record:
     return record
 
 
+def is_visible(user, model: type[BusinessRecord], pk) -> bool:
+    """Whether ``user`` may see the record ``pk`` of ``model``: for what names a record
+    inside another one (a call's caller, what a task is about)."""
+    return pk is not None and model.objects.visible_to(user).filter(pk=pk).exists()
+
+
 def own_url(request: HttpRequest, target: str) -> str:
     """``target`` if it is a page of this site (a "next" field, a stored link), else ""."""
     allowed = url_has_allowed_host_and_scheme(

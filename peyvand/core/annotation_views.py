@@ -75,7 +75,6 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
+from peyvand.core.formulas import csv_text
 from peyvand.core.xlsx import SheetWriter
 
 
@@ -64,15 +65,16 @@ class _Echo:
 
 
 def csv_response(records: Iterable, columns: list[Column], filename: str) -> StreamingHttpResponse:
-    """UTF-8 with a BOM, so Excel opens Persian text correctly."""
+    """UTF-8 with a BOM, so Excel opens Persian text correctly; text that Excel would
+    run as a formula is quoted (core.formulas)."""
     writer = csv.writer(_Echo())
 
     def rows():
-        yield "\ufeff" + writer.writerow(headers(columns))
+        yield "\ufeff" + writer.writerow([csv_text(label) for label in headers(columns)])
         for record in records:
             yield writer.writerow(
                 [
-                    c.isoformat() if isinstance(c, datetime.date) else c
+                    c.isoformat() if isinstance(c, datetime.date) else csv_text(c)
                     for c in cells(columns, record)
                 ]
             )

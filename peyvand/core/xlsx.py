@@ -15,6 +15,8 @@ import re
 import zipfile
 from typing import IO
 
+from peyvand.core.formulas import runs_as_formula
+
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # Characters XML 1.0 cannot carry at all (a pasted control character would make the whole
 # file unreadable), and the three that need escaping.
@@ -23,8 +25,9 @@ _INVALID_XML = re.compile(f"[{_NOT_XML}]")
 _NEEDS_WORK = re.compile(f"[{_NOT_XML}&<>]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
-# Cell formats (indexes into cellXfs of styles.xml below).
-_HEADER, _NUMBER, _DATE = 1, 2, 3
+# Cell formats (indexes into cellXfs of styles.xml below). _TEXT and _HEADER_TEXT are
+# text and the header with Excel's "quote prefix": text that would run as a formula.
+_HEADER, _NUMBER, _DATE, _TEXT, _HEADER_TEXT = 1, 2, 3, 4, 5
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -72,11 +75,14 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </patternFill></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>\
 <xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>\
+<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" \
+quotePrefix="1"/></cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
 </styleSheet>"""
 
 _SHEET_START = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -141,8 +147,13 @@ class SheetWriter:
             if not isinstance(value, str | int | float | decimal.Decimal | datetime.date):
                 value = str(value)  # anything else is written as its text
             if isinstance(value, str):
+                # An inline string is never a formula, but it would become one when edited
+                # in Excel unless marked.
+                marked = styled
+                if runs_as_formula(value):
+                    marked = f' s="{_HEADER_TEXT if style == _HEADER else _TEXT}"'
                 parts.append(
-                    f'<c r="{letter}{row}"{styled} t="inlineStr">'
+                    f'<c r="{letter}{row}"{marked} t="inlineStr">'
                     f'<is><t xml:space="preserve">{_text(value)}</t></is></c>'
                 )
             elif isinstance(value, bool):

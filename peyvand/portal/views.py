@@ -280,7 +280,6 @@ def document_pdf(request: HttpRequest, name: str, pk: int) -> HttpResponse:
     _title, records = _section(request, name)
     document = get_object_or_404(records, pk=pk)
     response = pdf_response(document, company=_company(request))
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -533,7 +533,6 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = response["Content-Disposition"].replace(
         "attachment", "inline", 1
     )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

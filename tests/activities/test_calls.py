@@ -1,12 +1,16 @@
 """The call log and the PBX webhook, as a PBX and the users use them."""
 
+import io
 from urllib.parse import urlencode
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
 from peyvand.accounts.models import ApiToken
 from peyvand.activities.models import Call, Notification, Task
+from peyvand.core.background_exports import export_file
+from peyvand.core.models import ExportJob
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +167,79 @@ def test_a_user_logs_a_call_by_hand_and_the_contact_is_found_by_its_number(clien
     assert "این فیلد لازم است." in response.content.decode()
     assert "x</textarea>" in response.content.decode()  # the notes typed stay
     assert Call.objects.count() == 1
+
+
+def test_a_rep_sees_the_number_of_a_call_but_not_another_teams_contact_behind_it(client, personas):
+    """Logging a call must not tell a rep who owns a number: the list, the exports, the
+    call's edit page and the contact column show the number alone."""
+    ContactFactory(owner=personas.outsider, name="مهرداد پنهان", phones=["+989121234567"])
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("activities:call_create"),
+        {"kind": "outgoing", "number": "09121234567", "started_at": "۱۴۰۵/۰۹/۰۲ ۱۰:۱۵"},
+    )
+    assert response.status_code == 302
+    call = Call.objects.get()
+    assert call.contact is not None  # matched, as the caller's own page shows it to those who may
+
+    listing = client.get(reverse("activities:call_list")).content.decode()
+    assert "۰۹۱۲ ۱۲۳ ۴۵۶۷" in listing and "مهرداد پنهان" not in listing
+    edit = client.get(reverse("activities:call_edit", args=[call.pk])).content.decode()
+    assert "مهرداد پنهان" not in edit
+    for file_format in ("csv", "xlsx"):
+        export = client.get(reverse("core:list_export", args=["calls", file_format]))
+        content = b"".join(export.streaming_content)
+        text = content.decode("utf-8-sig") if file_format == "csv" else _sheet_text(content)
+        assert "+989121234567" in text and "مهرداد پنهان" not in text, file_format
+    # The background export writes the same rows.
+    client.post(reverse("core:export_start", args=["calls"]), {"params": ""})
+    job = ExportJob.objects.get()
+    export_file.call(job.pk)
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    assert "مهرداد پنهان" not in _sheet_text(b"".join(download.streaming_content))
+
+    # Whoever may see the contact still reads its name.
+    client.force_login(personas.manager)
+    everyone = client.get(reverse("activities:call_list"), {"scope": "all"}).content.decode()
+    assert "مهرداد پنهان" in everyone
+    export = client.get(reverse("core:list_export", args=["calls", "csv"]), {"scope": "all"})
+    assert "مهرداد پنهان" in b"".join(export.streaming_content).decode("utf-8-sig")
+
+
+def test_a_missed_call_from_another_teams_contact_names_only_the_number(client, pbx, personas):
+    contact = ContactFactory(
+        owner=personas.outsider, name="مهرداد پنهان", company="شرکت پنهان", phones=["+989351112233"]
+    )
+    pbx(event="ring", call_id="1700.9", number="09351112233", extension="102")
+    pbx(event="end", call_id="1700.9", number="09351112233", extension="102", duration="0")
+    call = Call.objects.get()
+    assert call.contact == contact and call.kind == "missed"
+    task = Task.objects.get()
+    assert task.description == "تماس بی‌پاسخ از ۰۹۳۵ ۱۱۱ ۲۲۳۳؛ با ۰۹۳۵ ۱۱۱ ۲۲۳۳ تماس بگیرید."
+    assert task.related == call  # not the contact the rep may not open
+    client.force_login(personas.owner)
+    fresh = client.get(reverse("activities:notification_poll")).json()["fresh"]
+    assert fresh[0]["title"] == "تماس ورودی از ۰۹۳۵ ۱۱۱ ۲۲۳۳"
+    assert "پنهان" not in fresh[0]["body"]
+    for url in (reverse("core:home"), task.get_absolute_url(), reverse("activities:task_list")):
+        assert "پنهان" not in client.get(url).content.decode(), url
+
+
+def test_a_task_page_names_what_it_is_about_only_to_those_who_may_see_it(client, personas):
+    contact = ContactFactory(owner=personas.owner, name="مهرداد پنهان")
+    client.force_login(personas.owner)
+    client.post(
+        reverse("activities:task_create") + f"?contact={contact.pk}",
+        {"description": "پیگیری", "date": "۱۴۰۵/۰۹/۰۲", "assignee": personas.owner.pk},
+    )
+    task = Task.objects.get()
+    assert task.related == contact
+    assert "مهرداد پنهان" in client.get(task.get_absolute_url()).content.decode()
+    contact.owner = personas.outsider  # the contact moves to another team
+    contact.save()
+    assert "مهرداد پنهان" not in client.get(task.get_absolute_url()).content.decode()
+
+
+def _sheet_text(content: bytes) -> str:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)

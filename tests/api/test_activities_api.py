@@ -103,3 +103,28 @@ def test_notifications_are_ones_own_and_are_marked_seen(client, personas, auth):
     assert marked == {"marked": 1, "unseen": 1}
     assert client.post("/api/v1/notifications/seen", headers=auth("owner")).json()["unseen"] == 0
     assert Notification.objects.get(user=personas.teammate).seen_at is None
+
+
+def test_a_call_to_another_teams_contact_comes_back_without_its_contact(
+    client,
+    personas,
+    auth,  # noqa: F811
+):
+    contact = ContactFactory(owner=personas.outsider, phones=["+989121234567"])
+    response = client.post(
+        "/api/v1/calls",
+        {"kind": "outgoing", "number": "09121234567", "started_at": "۱۴۰۵/۰۹/۰۲ ۱۰:۰۰"},
+        content_type="application/json",
+        headers=auth("owner"),
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["contact_id"] is None
+    call_id = response.json()["id"]
+    listing = client.get("/api/v1/calls", headers=auth("owner")).json()["items"]
+    assert [(call["id"], call["contact_id"]) for call in listing] == [(call_id, None)]
+    assert (
+        client.get(f"/api/v1/calls/{call_id}", headers=auth("owner")).json()["contact_id"] is None
+    )
+    # A manager, who sees the contact, reads it.
+    seen = client.get(f"/api/v1/calls/{call_id}", headers=auth("manager")).json()
+    assert seen["contact_id"] == contact.pk

@@ -59,3 +59,24 @@ def test_exporting_needs_the_export_permission(client, personas):
 def test_an_unknown_format_is_404(client, personas):
     client.force_login(personas.owner)
     assert client.get(reverse("contacts:export", args=["pdf"])).status_code == 404
+
+
+FORMULA = '=HYPERLINK("http://x","a")'
+
+
+def test_a_typed_formula_is_exported_as_text_but_a_number_stays(client, personas):
+    """CSV injection (OWASP): a cell Excel would run as a formula is neutralised; a plain
+    number, which may also start with - or +, is left as it is."""
+    ContactFactory(owner=personas.owner, name=FORMULA, company="-1500")
+    client.force_login(personas.owner)
+    header, row = csv_rows(client.get(reverse("contacts:export", args=["csv"])))
+    assert row[header.index("نام")] == "'" + FORMULA
+    assert row[header.index("شرکت")] == "-1500"
+
+    response = client.get(reverse("contacts:export", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    name, company = (sheet.cell(2, header.index(label) + 1) for label in ("نام", "شرکت"))
+    # Text, kept as typed, that stays text when edited in Excel (its "quote prefix").
+    assert (name.value, name.data_type, name.quotePrefix) == (FORMULA, "s", True)
+    assert (company.value, company.quotePrefix) == ("-1500", False)

@@ -1,6 +1,7 @@
 """Every registered list exports what the user sees under its filters: Excel (right to
 left, numbers numeric, a Jalali text and a real date per date), CSV and a PDF."""
 
+import csv
 import datetime
 import io
 
@@ -9,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from peyvand.accounts.roles import SUPPORT
+from peyvand.activities.models import Call
 from peyvand.core.background_exports import exporters
 from peyvand.lookups.models import Urgency
 from peyvand.service import services
@@ -86,3 +88,22 @@ def test_request_and_complaint_exports_keep_the_lists_view(client, db):
     client.force_login(other)
     refused = client.get(reverse("core:list_export", args=["leads", "xlsx"]))
     assert refused.status_code == 403  # support has no leads
+
+
+def test_a_list_export_neutralises_formulas_but_keeps_phone_numbers(client, personas):
+    formula = '=HYPERLINK("http://x","a")'
+    Call.objects.create(
+        owner=personas.owner, kind="outgoing", number="+989121234567", notes=formula
+    )
+    client.force_login(personas.owner)
+    text = b"".join(
+        client.get(reverse("core:list_export", args=["calls", "csv"])).streaming_content
+    ).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert row[header.index("یادداشت")] == "'" + formula
+    assert row[header.index("شماره")] == "+989121234567"
+    sheet = sheet_of(client.get(reverse("core:list_export", args=["calls", "xlsx"])))
+    header = [cell.value for cell in sheet[1]]
+    notes, number = (sheet.cell(2, header.index(label) + 1) for label in ("یادداشت", "شماره"))
+    assert (notes.value, notes.data_type, notes.quotePrefix) == (formula, "s", True)
+    assert (number.value, number.quotePrefix) == ("+989121234567", False)

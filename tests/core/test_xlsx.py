@@ -65,3 +65,18 @@ def test_a_sheet_name_excel_refuses_is_cleaned_and_cut_to_31_characters():
     content = written([["x"]], title="گزارش [فروش] ۱۴۰۵/۰۸: " + "الف" * 20)
     title = openpyxl.load_workbook(io.BytesIO(content)).active.title
     assert len(title) <= 31 and not set("[]:*?/\\") & set(title)
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_marked_as_text():
+    output = io.BytesIO()
+    with SheetWriter(output, title="x", headers=["=1+A1", "مبلغ"]) as sheet:
+        for value in ('=HYPERLINK("http://x","a")', "@SUM(A1)", "+A1", "-A1", "\t=1"):
+            sheet.write_row([value, -1500])
+        sheet.write_row(["-1500", "+98 21 8877-6655"])
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
+    header = sheet["A1"]
+    assert header.quotePrefix and header.font.b and header.value == "=1+A1"
+    for row in sheet.iter_rows(min_row=2, max_row=6):
+        assert row[0].data_type == "s" and row[0].quotePrefix, row[0].value
+        assert row[1].value == -1500 and not row[1].quotePrefix
+    assert not sheet["A7"].quotePrefix and not sheet["B7"].quotePrefix
