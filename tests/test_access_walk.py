@@ -137,7 +137,8 @@ PUBLIC = {
     "service:track": "customers track a request by its code and their mobile",
     "sales:quote_shared": "the signed link in a proforma's SMS is the credential",
     "activities:ics": "the secret calendar address is the credential",
-    "api:openapi-json": "the API's description (no data); the docs page needs a login",
+    "api:openapi-json": "the API's description (no data), for integrators without a token",
+    "api:openapi-view": "the API's docs page (Swagger UI over openapi.json; no data)",
     "POST /api/v1/auth/token": "where an integration trades a password for a token",
     # The customer portal's sign-in (customers have no staff account; a code by SMS).
     "portal:login": "the portal's sign-in page",

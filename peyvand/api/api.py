@@ -21,6 +21,7 @@ from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
 from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
+from peyvand.api.messages import persian_errors
 from peyvand.api.openapi import document_errors
 from peyvand.api.reports import router as reports_router
 from peyvand.api.sales import router as sales_router
@@ -119,7 +120,7 @@ def on_schema_error(request, exc):
     )
     return api.create_response(
         request,
-        {"detail": f"داده‌های ارسالی معتبر نیست: {fields}", "errors": exc.errors},
+        {"detail": f"داده‌های ارسالی معتبر نیست: {fields}", "errors": persian_errors(exc.errors)},
         status=422,
     )
 

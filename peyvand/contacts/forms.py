@@ -23,6 +23,7 @@ from peyvand.core.validators import (
     normalize_legal_id,
     normalize_mobile,
     normalize_national_id,
+    normalize_record_code,
 )
 from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
@@ -114,7 +115,7 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
         return normalize_persian(self.cleaned_data["company"])
 
     def clean_code(self) -> str:
-        code = normalize_persian(self.cleaned_data["code"])
+        code = normalize_record_code(self.cleaned_data["code"])
         # Codes stay unique across the trash too: a deleted record can come back.
         taken = Contact.all_objects.filter(code=code).exclude(pk=self.instance.pk).first()
         if code and taken is not None:

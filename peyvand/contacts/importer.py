@@ -25,7 +25,7 @@ from peyvand.core.history import log_change, snapshot
 from peyvand.core.imports import BatchResult, Importer, ImportField
 from peyvand.core.models import ChangeRecord, ImportJob
 from peyvand.core.money import parse_amount
-from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits
+from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, to_persian_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import (
     normalize_economic_code,
@@ -34,6 +34,7 @@ from peyvand.core.validators import (
     normalize_mobile,
     normalize_national_id,
     normalize_postal_code,
+    normalize_record_code,
 )
 from peyvand.customfields.forms import value_form_field
 from peyvand.customfields.models import CustomField
@@ -178,7 +179,10 @@ class ContactImporter(Importer):
                 errors.append(f"نوع: «{values['kind']}» نه حقیقی است نه حقوقی.")
             data["kind"] = kind or Contact.Kind.PERSON
         if text.get("code"):
-            data["code"] = text["code"]
+            data["code"] = check("کد", normalize_record_code, text["code"])
+            longest = Contact._meta.get_field("code").max_length
+            if data["code"] and len(data["code"]) > longest:
+                errors.append(f"کد: بیش از {to_persian_digits(str(longest))} نویسه است.")
         for name in TEXT_FIELDS:
             if text.get(name):
                 data[name] = text[name]
@@ -355,7 +359,9 @@ class ContactImporter(Importer):
     def _create(self, job: ImportJob, rows) -> int:
         if not rows:
             return 0
-        codes = iter(reserve_contact_codes(sum(1 for data, _p, _c in rows if not data.get("code"))))
+        typed = {data["code"] for data, _p, _c in rows if data.get("code")}
+        blank = sum(1 for data, _p, _c in rows if not data.get("code"))
+        codes = iter(reserve_contact_codes(blank, typed=typed))
         now = timezone.now()
         contacts = []
         for data, phones, custom in rows:

@@ -1,3 +1,5 @@
+from collections.abc import Collection
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
@@ -36,18 +38,13 @@ def derived_phone_fields(phones: list[tuple[str, str]]) -> tuple[str, str]:
     return mobile, "|".join(phone_national_digits(number) for _kind, number in phones)
 
 
-def reserve_contact_codes(count: int) -> list[str]:
+def reserve_contact_codes(count: int, *, typed: Collection[str] = ()) -> list[str]:
     """``count`` codes of the contact series for a bulk insert (inside its transaction),
-    stepping over codes that were typed by hand."""
+    stepping over the ``typed`` codes of the same insert."""
     if not count:
         return []
     ensure_contact_sequence()
-    codes: list[str] = []
-    while len(codes) < count:
-        fresh = next_codes(CODE_SEQUENCE, count - len(codes))
-        taken = set(Contact.all_objects.filter(code__in=fresh).values_list("code", flat=True))
-        codes += [code for code in fresh if code not in taken]
-    return codes
+    return next_codes(CODE_SEQUENCE, count, model=Contact, field="code", reserved=typed)
 
 
 @transaction.atomic
@@ -55,10 +52,7 @@ def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     """Saves a new contact; an empty code takes the next of the contact series."""
     if not contact.code:
         ensure_contact_sequence()
-        contact.code = next_code(CODE_SEQUENCE)
-        # A code typed by hand earlier may sit on the series' path: step over it.
-        while Contact.all_objects.filter(code=contact.code).exists():
-            contact.code = next_code(CODE_SEQUENCE)
+        contact.code = next_code(CODE_SEQUENCE, model=Contact, field="code")
     if not contact.owner_id:
         contact.owner = by
     contact.save()

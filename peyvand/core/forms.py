@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.models import WEEKDAY_CHOICES, HolidayOverride, Sequence, SiteSettings
 from peyvand.core.money import parse_amount
-from peyvand.core.text import to_latin_digits
+from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.validators import normalize_record_code
 from peyvand.core.workdays import add_working_days
 
 
@@ -62,9 +63,11 @@ class SequenceForm(forms.ModelForm):
         }
 
     def clean_pattern(self) -> str:
-        pattern = self.cleaned_data["pattern"]
+        pattern = normalize_persian(self.cleaned_data["pattern"])
         if "{شماره}" not in pattern:
             raise forms.ValidationError(_("الگو باید {شماره} را داشته باشد."))
+        # The codes it makes follow the rule of typed codes: a customer types them back.
+        normalize_record_code(pattern.replace("{سال}", "0").replace("{شماره}", "0"))
         return pattern
 
     def clean_last_number(self) -> int:

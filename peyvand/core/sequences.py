@@ -1,14 +1,26 @@
 """Numbering series for tracking codes and record codes.
 
-``next_code`` must run inside the transaction that saves the record: the UPDATE takes the
-sequence row's lock until commit, so concurrent callers queue instead of sharing a number
-(PostgreSQL row lock; SQLite serialises writers with transaction_mode=IMMEDIATE)."""
+``next_code`` must run inside the transaction that saves the record: it locks the
+sequence row until commit, so concurrent callers queue instead of sharing a number
+(PostgreSQL row lock; SQLite serialises writers with transaction_mode=IMMEDIATE).
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+Every series steps over codes its records already hold — typed by hand, imported, or
+reached again after a manager changed the pattern — counting those in the trash (a
+deleted record can come back). A taken code would otherwise fail the unique constraint,
+roll the counter back with the transaction, and fail every later registration too."""
+
+from collections.abc import Collection
+from itertools import count as numbers_from
+from itertools import islice
+
+from django.db import IntegrityError, models, transaction
 
 from peyvand.core.dates import jalali_today
 from peyvand.core.models import Sequence
+
+# Candidates checked per query while stepping over taken codes: a long run of typed codes
+# is crossed in a few queries, and the IN list stays well inside every database's limit.
+_WINDOW = 500
 
 
 def ensure_sequence(kind: str, name: str, **defaults) -> Sequence:
@@ -22,12 +34,22 @@ def ensure_sequence(kind: str, name: str, **defaults) -> Sequence:
     return sequence
 
 
-def next_code(kind: str) -> str:
-    return next_codes(kind, 1)[0]
+def next_code(kind: str, *, model: type[models.Model], field: str) -> str:
+    """The series' next code that no ``model`` record holds in ``field``."""
+    return next_codes(kind, 1, model=model, field=field)[0]
 
 
-def next_codes(kind: str, count: int) -> list[str]:
-    """The next ``count`` codes of the series, taken with one UPDATE (bulk imports)."""
+def next_codes(
+    kind: str,
+    count: int,
+    *,
+    model: type[models.Model],
+    field: str,
+    reserved: Collection[str] = (),
+) -> list[str]:
+    """The series' next ``count`` codes that no ``model`` record holds in ``field`` and
+    that are not in ``reserved`` (codes typed into the same bulk import, not saved yet).
+    Only the numbers handed out and the taken ones before them are used up."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_code() must run inside the record's transaction")
     year = jalali_today().year
@@ -36,14 +58,34 @@ def next_codes(kind: str, count: int) -> list[str]:
     Sequence.objects.filter(kind=kind, yearly=True).exclude(year=year).update(
         year=year, last_number=0
     )
-    updated = Sequence.objects.filter(kind=kind).update(last_number=F("last_number") + count)
-    if not updated:
-        raise Sequence.DoesNotExist(f"no sequence {kind!r}; call ensure_sequence() first")
-    sequence = Sequence.objects.get(kind=kind)
-    first = sequence.last_number - count + 1
-    return [
-        format_code(sequence, number, year) for number in range(first, sequence.last_number + 1)
-    ]
+    try:
+        sequence = Sequence.objects.select_for_update().get(kind=kind)
+    except Sequence.DoesNotExist:
+        raise Sequence.DoesNotExist(f"no sequence {kind!r}; call ensure_sequence() first") from None
+    records = model._base_manager  # the trash included
+    reserved = set(reserved)
+    candidates = numbers_from(sequence.last_number + 1)
+    codes: list[str] = []
+    last = sequence.last_number
+    size = min(count, _WINDOW)
+    while len(codes) < count:
+        window = [
+            (number, format_code(sequence, number, year)) for number in islice(candidates, size)
+        ]
+        taken = set(
+            records.filter(**{f"{field}__in": [code for _number, code in window]}).values_list(
+                field, flat=True
+            )
+        )
+        for number, code in window:
+            last = number
+            if code not in taken and code not in reserved:
+                codes.append(code)
+                if len(codes) == count:
+                    break
+        size = _WINDOW  # some were taken: look further ahead in one query
+    Sequence.objects.filter(pk=sequence.pk).update(last_number=last)
+    return codes
 
 
 def format_code(sequence: Sequence, number: int, year: int) -> str:

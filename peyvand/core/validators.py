@@ -28,10 +28,11 @@ from typing import NamedTuple
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import InvalidChecksumDigits, SchwiftyException
 
-from peyvand.core.text import to_latin_digits, to_persian_digits
+from peyvand.core.text import normalize_persian, to_latin_digits, to_persian_digits
 
 # Whitespace, dashes (hyphen, en/em dash, minus…) and the zero-width and bidi marks that
 # come along when a number is copied out of right-to-left text.
@@ -327,6 +328,28 @@ def normalize_bank_card(value) -> str:
     if not _luhn_ok(digits):
         raise _checksum_error(label)
     return digits
+
+
+# What a record code may hold besides letters (of any script): ASCII digits and three
+# marks. Spaces, control and invisible characters are refused: a customer reading a
+# tracking code out, or typing it on the tracking page, could never reproduce them.
+_CODE_CHARACTERS = frozenset("0123456789-/_")
+
+
+def normalize_record_code(value) -> str:
+    """A code typed for a record (a tracking code, a contact or product code): Persian
+    and Arabic-Indic digits to ASCII, Arabic ي/ك to Persian, surrounding spaces dropped;
+    then only letters, digits, "-", "/" and "_". An empty value stays empty."""
+    code = normalize_persian(str(value or ""))
+    if not all(char.isalpha() or char in _CODE_CHARACTERS for char in code):
+        raise ValidationError(
+            _(
+                "کد فقط می‌تواند حرف، رقم و نشانه‌های - و / و _ داشته باشد؛"
+                " فاصله و نشانه‌های دیگر پذیرفته نیست."
+            ),
+            code="invalid_characters",
+        )
+    return code
 
 
 # --- Django validators ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from peyvand.contacts.selectors import contact_duplicates
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
 from peyvand.core.forms import AutocompleteSelect, MoneyField, WorkingDayDateField
 from peyvand.core.text import normalize_persian
-from peyvand.core.validators import normalize_mobile
+from peyvand.core.validators import normalize_mobile, normalize_record_code
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
 from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Grade, Position
 from peyvand.sales.models import (
@@ -194,6 +194,9 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = ["code", "name", "kind", "unit", "price", "vat_applies", "is_active"]
         widgets = {"code": forms.TextInput(attrs={"dir": "ltr"}), "kind": forms.RadioSelect}
+
+    def clean_code(self) -> str:
+        return normalize_record_code(self.cleaned_data["code"])
 
     def clean_name(self) -> str:
         return normalize_persian(self.cleaned_data["name"])

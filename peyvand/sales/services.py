@@ -65,7 +65,7 @@ def lead_save(
     creating = before is None
     if creating:
         ensure_sequence(LEAD_SEQUENCE, "سرنخ‌ها", pattern="L{سال}{شماره}", padding=5)
-        lead.code = next_code(LEAD_SEQUENCE)
+        lead.code = next_code(LEAD_SEQUENCE, model=Lead, field="code")
         if not lead.responsible_id:
             lead.responsible = by
     record_save(record=lead, by=by, before=before)
@@ -267,9 +267,9 @@ INVOICE_SEQUENCE = "invoice"
 
 def _number(kind: str) -> str:
     """The next number of a yearly series: «1405/00012», restarting each Jalali year."""
-    name = "پیش فاکتورها" if kind == QUOTE_SEQUENCE else "فاکتورها"
+    name, model = ("پیش فاکتورها", Quote) if kind == QUOTE_SEQUENCE else ("فاکتورها", Invoice)
     ensure_sequence(kind, name, pattern="{سال}/{شماره}", padding=5, yearly=True)
-    return next_code(kind)
+    return next_code(kind, model=model, field="number")
 
 
 def _price(document, lines) -> None:

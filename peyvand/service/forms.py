@@ -9,7 +9,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import AutocompleteSelect, MoneyField
 from peyvand.core.text import normalize_persian
-from peyvand.core.validators import normalize_mobile
+from peyvand.core.validators import normalize_mobile, normalize_record_code
 from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
@@ -79,9 +79,14 @@ class RequestForm(CustomFieldsMixin, forms.ModelForm):
         return self.cleaned_data.get("confidentiality") or Request.Confidentiality.PRIVATE
 
     def clean_tracking_code(self) -> str:
-        code = normalize_persian(self.cleaned_data.get("tracking_code") or "").strip()
+        code = normalize_record_code(self.cleaned_data.get("tracking_code"))
+        if not code:
+            # New: the series' next. Saved: the code it has — a code is never wiped (the
+            # API's PUT leaves it out when it does not change it).
+            return self.instance.tracking_code
+        # Codes stay unique across the trash too: a deleted request can come back.
         taken = Request.all_objects.filter(tracking_code=code).exclude(pk=self.instance.pk)
-        if code and taken.exists():
+        if taken.exists():
             raise forms.ValidationError(_("این کد پیگیری برای درخواست دیگری ثبت شده است."))
         return code
 

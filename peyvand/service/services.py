@@ -74,7 +74,7 @@ def request_register(*, request: Request, by, watchers=()) -> Request:
     its watchers, and a notification to the assignee (unseen until they open it)."""
     if not request.tracking_code:
         ensure_sequence(REQUEST_SEQUENCE, "درخواست‌ها", pattern="{سال}{شماره}", padding=5)
-        request.tracking_code = next_code(REQUEST_SEQUENCE)
+        request.tracking_code = next_code(REQUEST_SEQUENCE, model=Request, field="tracking_code")
     request_deadline(request)
     if request.assignee_id == by.pk:
         request.assignee_seen_at = timezone.now()
@@ -283,7 +283,7 @@ def complaint_register(*, complaint: Complaint, by) -> Complaint:
     """Registers a complaint with the series' next tracking code (a year, a dash and a
     number, unlike a request's) and tells the control officer."""
     ensure_sequence(COMPLAINT_SEQUENCE, "شکایات", pattern="{سال}-{شماره}", padding=4)
-    complaint.tracking_code = next_code(COMPLAINT_SEQUENCE)
+    complaint.tracking_code = next_code(COMPLAINT_SEQUENCE, model=Complaint, field="tracking_code")
     record_save(record=complaint, by=by)
     _tell_officer(
         complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by, assignment=True

@@ -65,6 +65,24 @@ def test_a_sequence_pattern_must_contain_the_number(client, personas):
     assert sequence.pattern == "{سال}{شماره}"
 
 
+@pytest.mark.parametrize("pattern", ["REQ {سال}{شماره}", "R.{شماره}", "R{شماره}#"])
+def test_a_sequence_pattern_makes_only_codes_a_customer_can_type_back(client, personas, pattern):
+    """Its codes follow the rule of typed codes: letters, digits and - / _ (issue 21)."""
+    sequence = Sequence.objects.create(kind="t", name="آزمایش", last_number=4)
+    client.force_login(personas.manager)
+    data = {"name": "آزمایش", "padding": "5", "last_number": "4"}
+    refused = client.post(
+        reverse("core:sequence_edit", args=[sequence.pk]), data | {"pattern": pattern}
+    )
+    assert "کد فقط می‌تواند حرف، رقم و نشانه‌های - و / و _ داشته باشد" in refused.content.decode()
+    kept = client.post(
+        reverse("core:sequence_edit", args=[sequence.pk]), data | {"pattern": "ر-۱/{شماره}_x"}
+    )
+    assert kept.status_code == 302
+    sequence.refresh_from_db()
+    assert sequence.pattern == "ر-1/{شماره}_x"
+
+
 @pytest.mark.parametrize("year", ["abc", "99999", "1200"])
 def test_a_bad_year_shows_the_current_year(client, personas, year):
     client.force_login(personas.manager)

@@ -75,3 +75,12 @@ def test_a_progress_bar_takes_its_width_from_data_width(page, log_in, manager):
         "bar => bar.getBoundingClientRect().width / bar.parentElement.getBoundingClientRect().width"
     )
     assert ratio == pytest.approx(0.4, abs=0.01)
+
+
+def test_the_api_docs_load_for_a_visitor_without_breaking_the_policy(page):
+    """/api/v1/docs is public (README): Swagger UI's own files load under the strict
+    policy and it lists the operations from openapi.json."""
+    page.goto("/api/v1/docs")
+    expect(page).to_have_url(re.compile(r"/api/v1/docs$"))  # no detour to the login page
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Peyvand API")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/contacts").first).to_be_visible()

@@ -1,0 +1,216 @@
+"""Tracking codes of requests and complaints (issue 21, points 7 and 12): a code typed by
+hand, or held by any record, on the series' path is stepped over by every automatic
+registration — pages, API and portal — instead of failing them all; a code is never
+wiped; typed codes hold only letters, digits and - / _."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.accounts.roles import MANAGER, SUPPORT
+from peyvand.core.dates import format_date, jalali_today
+from peyvand.lookups.models import Urgency
+from peyvand.portal.models import PortalAccess
+from peyvand.service import services
+from peyvand.service.models import Complaint, Request, ServiceSettings
+from tests.api.test_api import token_for
+from tests.factories import ContactFactory, UserFactory
+from tests.portal.test_portal import MOBILE, sign_in
+
+pytestmark = pytest.mark.django_db
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def desk(client, db):
+    support = UserFactory(username="helpdesk", role=SUPPORT)
+    manager = UserFactory(username="chief", role=MANAGER)
+    token = {"Authorization": f"Bearer {token_for(client, support.username)}"}
+    return support, manager, token
+
+
+def normal() -> Urgency:
+    return Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
+
+
+def request_code(number: int) -> str:
+    """The request series' code of ``number`` this year: «{سال}{شماره}», five digits."""
+    return f"{jalali_today().year}{number:05d}"
+
+
+def register_on_the_page(client, manager, **fields):
+    data = {"description": "چاپگر کار نمی‌کند", "urgency": normal().pk, "assignee": manager.pk}
+    return client.post(reverse("service:request_create"), data | fields)
+
+
+def register_over_the_api(client, manager, token, **fields):
+    data = {"description": "چاپگر کار نمی‌کند", "urgency_id": normal().pk}
+    data |= {"assignee_id": manager.pk} | fields
+    return client.post("/api/v1/requests", data, content_type=JSON, headers=token)
+
+
+def test_typed_next_codes_leave_pages_api_and_portal_registering_with_distinct_codes(client, desk):
+    support, manager, token = desk
+    client.force_login(support)
+    typed = register_on_the_page(client, manager, tracking_code=request_code(1))
+    assert typed.status_code == 302
+    # A second typed code further along the series' path, registered over the API.
+    typed = register_over_the_api(client, manager, token, tracking_code=request_code(3))
+    assert typed.status_code == 201
+    for _ in range(3):
+        assert register_on_the_page(client, manager).status_code == 302
+    for _ in range(3):
+        assert register_over_the_api(client, manager, token).status_code == 201
+    customer = ContactFactory(owner=support, name="علی کریمی", phones=[MOBILE])
+    PortalAccess.objects.create(contact=customer, enabled=True)
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"portal_assignee": manager})
+    client.logout()
+    sign_in(client)
+    for number in range(2):
+        answer = client.post(
+            reverse("portal:request_new"),
+            {"subject": f"درخواست {number}", "description": "چاپگر تازه را نصب کنید"},
+        )
+        assert answer.status_code == 302
+    codes = list(Request.objects.order_by("pk").values_list("tracking_code", flat=True))
+    assert len(codes) == len(set(codes)) == 10
+    assert codes[:2] == [request_code(1), request_code(3)]
+    assert sorted(codes[2:]) == [request_code(n) for n in (2, *range(4, 11))]
+
+
+def test_the_series_steps_over_a_code_held_by_a_request_in_the_trash(client, desk):
+    """Codes are unique across the trash: a deleted request can come back with its code."""
+    support, manager, token = desk
+    client.force_login(support)
+    register_on_the_page(client, manager, tracking_code=request_code(1))
+    services.request_delete(request=Request.objects.get(), by=support)
+    again = register_on_the_page(client, manager, tracking_code=request_code(1))
+    assert "این کد پیگیری برای درخواست دیگری ثبت شده است." in again.content.decode()
+    assert register_over_the_api(client, manager, token).json()["tracking_code"] == request_code(2)
+
+
+def test_an_edit_over_the_api_without_a_tracking_code_keeps_the_code(client, desk):
+    """It wiped the code; the next request edited so then failed the unique constraint."""
+    _support, manager, token = desk
+    first, second = (register_over_the_api(client, manager, token).json() for _ in range(2))
+    for item in (first, second):
+        edit = client.put(
+            f"/api/v1/requests/{item['id']}",
+            {"description": "شرح تازه", "urgency_id": normal().pk, "assignee_id": manager.pk},
+            content_type=JSON,
+            headers=token,
+        )
+        assert edit.status_code == 200, edit.content
+        assert edit.json()["tracking_code"] == item["tracking_code"]
+    assert not Request.objects.filter(tracking_code="").exists()
+
+
+def test_a_tracking_code_cleared_on_the_edit_page_is_kept(client, desk):
+    support, manager, _token = desk
+    client.force_login(support)
+    register_on_the_page(client, manager)
+    item = Request.objects.get()
+    data = {"description": "شرح تازه", "urgency": normal().pk, "assignee": manager.pk}
+    saved = client.post(
+        reverse("service:request_edit", args=[item.pk]), data | {"tracking_code": "  "}
+    )
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    assert item.tracking_code == request_code(1) and item.description == "شرح تازه"
+
+
+@pytest.mark.parametrize("code", ["AB 12", "1404\t12", "R\u202e12", "کد!", "12.5", "a\x07b"])
+def test_a_tracking_code_with_other_characters_is_refused_in_persian(client, desk, code):
+    support, manager, token = desk
+    client.force_login(support)
+    page = register_on_the_page(client, manager, subject="خرابی دستگاه", tracking_code=code)
+    assert page.status_code == 200
+    message = "کد فقط می‌تواند حرف، رقم و نشانه‌های - و / و _ داشته باشد"
+    assert message in page.context["form"].errors["tracking_code"][0]
+    assert page.context["form"]["subject"].value() == "خرابی دستگاه"  # kept
+    api = register_over_the_api(client, manager, token, tracking_code=code)
+    assert api.status_code == 422
+    assert message in api.json()["errors"]["tracking_code"][0]["message"]
+    assert not Request.objects.exists()
+
+
+def test_a_tracking_code_keeps_letters_digits_and_marks_with_persian_digits_made_latin(
+    client, desk
+):
+    support, manager, _token = desk
+    client.force_login(support)
+    assert register_on_the_page(client, manager, tracking_code=" ۱۴۰۴-ب/۱۲_A ").status_code == 302
+    assert Request.objects.get().tracking_code == "1404-ب/12_A"
+
+
+def complaint_code(number: int) -> str:
+    """The complaint series' code of ``number`` this year: «{سال}-{شماره}», four digits."""
+    return f"{jalali_today().year}-{number:04d}"
+
+
+def test_complaints_step_over_a_code_a_record_holds_on_the_pages_and_the_api(client, desk):
+    """Complaints take no typed code, but a record may still hold one on the series' path
+    (imported, restored from a backup, numbered under an earlier pattern): the next
+    registrations step over it instead of failing, each and every one."""
+    support, manager, token = desk
+    customer = ContactFactory(owner=support, phones=["+989121234567"])
+    held = services.complaint_register(
+        complaint=Complaint(contact=customer, description="تأخیر", officer=manager), by=support
+    )
+    Complaint.all_objects.filter(pk=held.pk).update(tracking_code=complaint_code(2))
+    client.force_login(support)
+    data = {
+        "contact": customer.pk,
+        "date": format_date(timezone.localdate()),
+        "source": "crm",
+        "description": "کالا دیر رسید",
+        "officer": manager.pk,
+    }
+    for _ in range(2):
+        assert client.post(reverse("service:complaint_create"), data).status_code == 302
+    body = {"contact_id": customer.pk, "description": "کالا دیر رسید", "officer_id": manager.pk}
+    for _ in range(2):
+        answer = client.post("/api/v1/complaints", body, content_type=JSON, headers=token)
+        assert answer.status_code == 201, answer.content
+    codes = list(Complaint.objects.order_by("pk").values_list("tracking_code", flat=True))
+    assert codes == [complaint_code(n) for n in range(2, 7)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_past_typed_codes_get_distinct_codes(desk):
+    support, manager, _token = desk
+    urgency = normal()
+    for number in (1, 2, 4, 7):
+        typed = Request(
+            description="ثبت دستی",
+            urgency=urgency,
+            assignee=manager,
+            tracking_code=request_code(number),
+        )
+        services.request_register(request=typed, by=support)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(20)
+
+    def register() -> None:
+        try:
+            barrier.wait()
+            item = Request(description="همزمان", urgency=urgency, assignee=manager)
+            services.request_register(request=item, by=support)
+        except BaseException as error:  # reported below, not swallowed
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    codes = set(Request.objects.values_list("tracking_code", flat=True))
+    assert codes == {request_code(number) for number in range(1, 25)}
