@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -298,21 +298,20 @@ def _vcard_rows(path: Path) -> Iterator[Row]:
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:
+    encoding = _text_encoding(path)
+    with path.open("rb") as raw, closing(_text_lines(raw, encoding, {})) as lines:
+        sample = "".join(islice(lines, 100))[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # A cell longer than the csv module's limit must not stop the reader (and an
+    # unclosed quote must not make the next lines rows): it reads up to the upload
+    # limit, and read_rows reports the too-long cell on its own line.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_UPLOAD_BYTES))
     problems: dict[int, str] = {}  # physical line -> why it is no text
     with path.open("rb") as raw:
-        lines = _text_lines(raw, _text_encoding(path), problems)
-        sample = "".join(islice(lines, 100))[:8192]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        raw.seek(0)
-        problems.clear()
-        # A cell longer than the csv module's limit must not stop the reader (and an
-        # unclosed quote must not make the next lines rows): it reads up to the upload
-        # limit, and read_rows reports the too-long cell on its own line.
-        csv.field_size_limit(max(csv.field_size_limit(), MAX_UPLOAD_BYTES))
-        reader = csv.reader(_text_lines(raw, _text_encoding(path), problems), dialect)
+        reader = csv.reader(_text_lines(raw, encoding, problems), dialect)
         line = 1
         while True:
             try:
@@ -360,20 +359,23 @@ def _text_lines(raw, encoding: str, problems: dict[int, str]) -> Iterator[str]:
     cannot store), is noted in ``problems`` and read with replacement characters."""
     # latin-1 maps every byte to one character, so it only splits the lines.
     splitter = io.TextIOWrapper(raw, encoding="latin-1", newline="")
-    for number, text in enumerate(splitter, start=1):
-        data = text.encode("latin-1")
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            problems[number] = _(
-                "نویسه‌های این ردیف خوانا نیست؛ فایل را با کدگذاری UTF-8 ذخیره کنید."
-            )
-            text = data.decode(encoding, "replace")
-        if "\x00" in text:
-            problems[number] = _("این ردیف نویسهٔ تهی (NUL) دارد که پذیرفتنی نیست.")
-            text = text.replace("\x00", "")
-        yield text
-    splitter.detach()
+    try:
+        for number, text in enumerate(splitter, start=1):
+            data = text.encode("latin-1")
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                problems[number] = _(
+                    "نویسه‌های این ردیف خوانا نیست؛ فایل را با کدگذاری UTF-8 ذخیره کنید."
+                )
+                text = data.decode(encoding, "replace")
+            if "\x00" in text:
+                problems[number] = _("این ردیف نویسهٔ تهی (NUL) دارد که پذیرفتنی نیست.")
+                text = text.replace("\x00", "")
+            yield text
+    finally:
+        if not raw.closed:  # the caller's file stays open (the wrapper would close it)
+            splitter.detach()
 
 
 def _is_blank(row: list[str]) -> bool:
