@@ -1,6 +1,7 @@
-"""The import pages, the same for every table with a registered Importer: upload, map
-the columns (with a preview of the first rows), then follow the background run and
-download the rows that did not go in."""
+"""The import pages, the same for every table with a registered Importer: upload, wait
+for the worker to read the file, map the columns (with a preview of the first rows),
+then follow the background run and download the rows that did not go in. No page here
+reads an uploaded file: the worker does (peyvand.core.imports)."""
 
 from pathlib import Path
 
@@ -15,16 +16,15 @@ from django.views.decorators.http import require_http_methods
 from peyvand.core.exports import Column, xlsx_response
 from peyvand.core.imports import (
     MAX_UPLOAD_BYTES,
+    SAMPLE_ROWS,
     SPREADSHEETS,
-    UnreadableFile,
-    describe_file,
+    Row,
+    check_rows,
     importers,
-    mapped_rows,
     queue_import,
+    queue_reading,
 )
 from peyvand.core.models import ImportJob
-
-PREVIEW_ROWS = 20
 
 
 def _importer_for(request: HttpRequest, target: str):
@@ -99,8 +99,9 @@ class MappingForm(forms.Form):
 
     def columns(self) -> list[tuple]:
         """(the column's select, the column's cells in the first rows)."""
+        rows = [sample["cells"] for sample in self.job.samples[:SAMPLE_ROWS]]
         return [
-            (self[f"col_{index}"], [row[index] for row in self.job.samples if index < len(row)])
+            (self[f"col_{index}"], [row[index] for row in rows if index < len(row)])
             for index in range(len(self.job.headers))
         ]
 
@@ -130,16 +131,9 @@ def import_start(request: HttpRequest, target: str) -> HttpResponse:
         job = form.save(commit=False)
         job.user, job.target = request.user, target
         job.original_name = Path(job.file.name).name[:255]
-        job.save()
-        try:
-            describe_file(job)
-        except UnreadableFile as error:
-            job.file.delete(save=False)
-            job.delete()
-            form.add_error("file", str(error))
-        else:
-            job.save()
-            return redirect("core:import_detail", pk=job.pk)
+        with transaction.atomic():
+            queue_reading(job)
+        return redirect("core:import_detail", pk=job.pk)
     recent = ImportJob.objects.filter(user=request.user, target=target)[:10]
     return render(
         request, "core/import_start.html", {"form": form, "importer": importer, "recent": recent}
@@ -151,12 +145,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     importer = importers[job.target]
     context = {"job": job, "importer": importer}
+    if request.htmx:  # the progress poll, while the worker reads or imports the file
+        response = render(request, "core/import_detail.html#progress", context)
+        if job.finished or job.status == ImportJob.Status.MAPPING:
+            response["HX-Refresh"] = "true"  # the whole page: the mapping, or the issues
+        return response
     if job.status != ImportJob.Status.MAPPING:
-        if request.htmx:
-            response = render(request, "core/import_detail.html#progress", context)
-            if job.finished:
-                response["HX-Refresh"] = "true"  # the whole page, with the issues table
-            return response
         context["issues"] = job.issues.all()[:200]
         return render(request, "core/import_detail.html", context)
     form = MappingForm(request.POST or None, job=job, fields=importer.fields())
@@ -174,23 +168,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview(job: ImportJob, importer) -> list[dict]:
-    """What would happen to the first rows, without writing anything."""
-    rows = []
-    for line, values, cells in mapped_rows(job):
-        rows.append((line, values, cells))
-        if len(rows) == PREVIEW_ROWS:
-            break
-    batch = [(line, values) for line, values, _cells in rows]
-    result = importer.process(importer.start(job), job, batch, False)
+    """What would happen to the first rows (kept by the worker), writing nothing."""
+    rows = [Row(row["line"], row["cells"], row["error"]) for row in job.samples]
+    result = check_rows(importer, importer.start(job), job, rows, False)
     errors, skipped = dict(result.errors), dict(result.skipped)
     return [
         {
-            "line": line,
-            "cells": cells,
-            "error": errors.get(line, ""),
-            "skipped": skipped.get(line, ""),
+            "line": row.line,
+            "cells": row.cells,
+            "error": errors.get(row.line, ""),
+            "skipped": skipped.get(row.line, ""),
         }
-        for line, _values, cells in rows
+        for row in rows
     ]
 
 

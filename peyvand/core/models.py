@@ -292,6 +292,8 @@ class ImportJob(models.Model):
     then imported by a background task that reports every row it did not import."""
 
     class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("در صف خواندن فایل")
+        READING = "reading", _("در حال خواندن فایل")
         MAPPING = "mapping", _("در انتظار تطبیق ستون‌ها")
         QUEUED = "queued", _("در صف")
         RUNNING = "running", _("در حال ورود")
@@ -309,7 +311,8 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("فایل"), max_length=255)
     headers = models.JSONField(default=list)
-    samples = models.JSONField(default=list)  # the first rows, for the mapping screen
+    # The first rows, {"line", "cells", "error"}, for the mapping screen and its preview.
+    samples = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)  # column index (str) -> field key
     duplicates = models.CharField(
         _("مخاطب تکراری"), max_length=10, choices=Duplicates.choices, default=Duplicates.SKIP

@@ -2,6 +2,9 @@
 worker (django-tasks' database backend, the real `worker` command), report."""
 
 import io
+import resource
+import struct
+import zipfile
 
 import openpyxl
 import pytest
@@ -10,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from peyvand.contacts.models import Contact, Region
+from peyvand.core.archives import MAX_UNPACKED_BYTES
 from peyvand.core.models import ImportJob
 from peyvand.core.trees import node_create
 from peyvand.customfields.models import CustomField
@@ -42,11 +46,19 @@ def national_id(seed: int) -> str:
     return body + str(total if total < 2 else 11 - total)
 
 
+def run_worker() -> None:
+    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
+
+
 def upload(client, file, **options) -> ImportJob:
+    """Uploads the file and lets the worker read it (the request itself does not)."""
     data = {"file": file, "duplicates": "skip"} | options
     response = client.post(reverse("core:import_start", args=["contacts.contact"]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    return ImportJob.objects.latest("pk")
+    run_worker()
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "mapping", job.failure
+    return job
 
 
 def start(client, job: ImportJob, **changes) -> ImportJob:
@@ -54,7 +66,7 @@ def start(client, job: ImportJob, **changes) -> ImportJob:
     data |= {"duplicates": job.duplicates, "action": "start"} | changes
     response = client.post(reverse("core:import_detail", args=[job.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
+    run_worker()
     job.refresh_from_db()
     return job
 
@@ -164,6 +176,7 @@ def test_csv_in_windows_persian_encoding_with_arabic_letters_and_custom_fields(c
     assert contact.custom == {plan.key: "طلایی"} and str(contact.birthday) == "1991-08-03"
 
 
+@worker_test
 def test_the_preview_shows_what_would_happen_and_writes_nothing(client, personas):
     client.force_login(personas.owner)
     job = upload(client, xlsx([["درست", "09121111111"], ["", "09121111112"]], HEADERS[:2]))
@@ -175,6 +188,7 @@ def test_the_preview_shows_what_would_happen_and_writes_nothing(client, personas
     assert job.status == "mapping"
 
 
+@worker_test
 def test_mapping_needs_the_name_column_and_one_column_per_field(client, personas):
     client.force_login(personas.owner)
     job = upload(client, xlsx([["الف", "09121111111"]], HEADERS[:2]))
@@ -185,18 +199,24 @@ def test_mapping_needs_the_name_column_and_one_column_per_field(client, personas
     assert job.status == "mapping"
 
 
+@worker_test
 def test_an_unreadable_file_gets_a_persian_error(client, personas):
     client.force_login(personas.owner)
     url = reverse("core:import_start", args=["contacts.contact"])
-    page = client.post(
-        url, {"file": SimpleUploadedFile("x.xlsx", b"not a zip"), "duplicates": "skip"}
-    )
-    assert "فایل اکسل خوانا نیست" in page.content.decode()
     page = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF"), "duplicates": "skip"})
     assert "فقط فایل اکسل" in page.content.decode()
     assert not ImportJob.objects.exists()
+    response = client.post(
+        url, {"file": SimpleUploadedFile("x.xlsx", b"not a zip"), "duplicates": "skip"}
+    )
+    job = ImportJob.objects.get()
+    assert response.url == reverse("core:import_detail", args=[job.pk])
+    run_worker()
+    page = client.get(response.url).content.decode()
+    assert "فایل اکسل خوانا نیست" in page and "بارگذاری فایل دیگر" in page
 
 
+@worker_test
 def test_an_import_is_only_its_uploaders_and_managers(client, personas):
     client.force_login(personas.owner)
     job = upload(client, xlsx([["الف", "09121111111"]], HEADERS[:2]))
@@ -206,6 +226,7 @@ def test_an_import_is_only_its_uploaders_and_managers(client, personas):
     assert client.get(reverse("core:import_detail", args=[job.pk])).status_code == 200
 
 
+@worker_test
 def test_the_progress_poll_answers_with_the_bar_and_reloads_the_page_when_done(client, personas):
     client.force_login(personas.owner)
     job = upload(client, xlsx([["الف", "09121111111"]], HEADERS[:2]))
@@ -222,3 +243,226 @@ def test_the_progress_poll_answers_with_the_bar_and_reloads_the_page_when_done(c
     job.save()
     done = client.get(reverse("core:import_detail", args=[job.pk]), **poll)
     assert done["HX-Refresh"] == "true"
+
+
+# Hostile and damaged files ------------------------------------------------------------
+
+WORKBOOK_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+        'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+        '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        "schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+        '" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets>'
+        "</workbook>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target='
+        '"worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+SHEET_START = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+    b'org/spreadsheetml/2006/main"><sheetData><row><c t="inlineStr"><is><t>\xd9\x86\xd8\xa7'
+    b"\xd9\x85</t></is></c></row>"
+)
+SHEET_END = b"</sheetData></worksheet>"
+
+
+def workbook(sheet_chunks, lie_about_size: int | None = None) -> bytes:
+    """An xlsx whose sheet is written from ``sheet_chunks`` as they come (so a sheet of
+    hundreds of megabytes costs the test a chunk of memory); ``lie_about_size`` makes the
+    archive declare that size for the sheet instead of its real one."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            for chunk in sheet_chunks:
+                sheet.write(chunk)
+    data = bytearray(buffer.getvalue())
+    if lie_about_size is not None:
+        entry = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+        struct.pack_into("<L", data, entry.header_offset + 22, lie_about_size)
+        directory = data.rfind(b"PK\x01\x02")  # the sheet, written last, is listed last
+        assert data[directory + 46 :].startswith(b"xl/worksheets/sheet1.xml")
+        struct.pack_into("<L", data, directory + 24, lie_about_size)
+    return bytes(data)
+
+
+def bomb_rows(total: int):
+    """Sheet rows of one Persian cell, ``total`` bytes of them, a megabyte at a time."""
+    row = '<row><c t="inlineStr"><is><t>بمب</t></is></c></row>'.encode()
+    megabyte = row * (1024 * 1024 // len(row))
+    yield SHEET_START
+    for _ in range(total // len(megabyte) + 1):
+        yield megabyte
+    yield SHEET_END
+
+
+def peak_memory_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+@worker_test
+@pytest.mark.parametrize("declared", ["its real size", "a tiny size"])
+def test_a_zip_bomb_disguised_as_xlsx_is_refused_in_persian_and_nothing_is_imported(
+    client, personas, declared
+):
+    # A megabyte beyond the limit for real; the archive says so, or lies that it is 1 KB.
+    real_size = MAX_UNPACKED_BYTES + 1024 * 1024
+    bomb = workbook(
+        bomb_rows(real_size), lie_about_size=1024 if declared == "a tiny size" else None
+    )
+    assert len(bomb) < 2 * 1024 * 1024
+    client.force_login(personas.owner)
+    peak_before = peak_memory_mb()
+    response = client.post(
+        reverse("core:import_start", args=["contacts.contact"]),
+        {"file": SimpleUploadedFile("contacts.xlsx", bomb), "duplicates": "skip"},
+    )
+    run_worker()
+
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.headers == []
+    page = client.get(response.url).content.decode()
+    assert "پرونده بیش از حد بزرگ است" in page
+    assert not Contact.objects.exists()
+    assert peak_memory_mb() - peak_before < 100  # calamine would have held it all
+
+
+@worker_test
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_tiny_sheet_spanning_millions_of_cells_is_refused(client, personas, kind):
+    """calamine keeps a sheet as a dense rectangle: two cells far apart in a 1 KB file
+    would take gigabytes, with no compression involved."""
+    if kind == "xlsx":
+        far = b'<row r="3000000"><c r="Z3000000"><v>1</v></c></row>'
+        file = SimpleUploadedFile("far.xlsx", workbook([SHEET_START, far, SHEET_END]))
+    else:
+        file = SimpleUploadedFile("far.ods", repeated_ods(rows=3_000_000, columns=25))
+    client.force_login(personas.owner)
+    peak_before = peak_memory_mb()
+    response = client.post(
+        reverse("core:import_start", args=["contacts.contact"]),
+        {"file": file, "duplicates": "skip"},
+    )
+    run_worker()
+    assert ImportJob.objects.get().status == "failed"
+    assert "پرونده بیش از حد بزرگ است" in client.get(response.url).content.decode()
+    assert peak_memory_mb() - peak_before < 100
+
+
+def repeated_ods(*, rows: int, columns: int) -> bytes:
+    """An OpenDocument sheet: a header, ``rows`` empty rows, then a value ``columns`` in."""
+    content = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" \
+xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" \
+xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">\
+<office:body><office:spreadsheet><table:table table:name="S">\
+<table:table-row><table:table-cell office:value-type="string"><text:p>نام</text:p>\
+</table:table-cell></table:table-row>\
+<table:table-row table:number-rows-repeated="{rows}"><table:table-cell/></table:table-row>\
+<table:table-row><table:table-cell table:number-columns-repeated="{columns}"/>\
+<table:table-cell office:value-type="string"><text:p>دور</text:p></table:table-cell>\
+</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+@worker_test
+def test_the_upload_request_only_stores_the_file_and_the_worker_reads_it(client, personas):
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("core:import_start", args=["contacts.contact"]),
+        {"file": xlsx([["الف", "09121111111"]], HEADERS[:2]), "duplicates": "skip"},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == "uploaded" and job.headers == [] and job.total_rows == 0
+    waiting = client.get(response.url).content.decode()
+    assert "در صف خواندن فایل" in waiting and "hx-get" in waiting
+    run_worker()
+    poll = client.get(response.url, HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"  # the page reloads with the mapping form
+    job.refresh_from_db()
+    assert job.status == "mapping" and job.headers == HEADERS[:2] and job.total_rows == 1
+    assert 'name="col_0"' in client.get(response.url).content.decode()
+
+
+def csv_with_a_bad_line_3(bad: bytes) -> SimpleUploadedFile:
+    lines = [
+        "نام,تلفن همراه\n".encode(),
+        "مریم احمدی,09121234567\n".encode(),
+        bad,
+        "رضا کریمی,09351234567\n".encode(),
+    ]
+    return SimpleUploadedFile("list.csv", b"".join(lines))
+
+
+BIG = "ا" * 200 * 1024  # 200 K characters: the csv module stops at 128 K
+# The bad line 3, and what its report says.
+BAD_LINES = {
+    "a 200 KB cell": ((f"سارا,{BIG}\n").encode(), "۱۲۸ کیلوبایت"),
+    "a 200 KB quoted cell over lines": ((f'"سارا\n{BIG}",09120000000\n').encode(), "۱۲۸ کیلوبایت"),
+    "a NUL byte": ("سارا\x00,09120000000\n".encode(), "NUL"),
+    "bytes that are not UTF-8": ("سارا,".encode() + b"\xff\xfe09120000000\n", "UTF-8"),
+}
+
+
+@worker_test
+@pytest.mark.parametrize("bad", list(BAD_LINES))
+def test_a_csv_line_that_cannot_be_read_is_reported_and_the_others_go_in(client, personas, bad):
+    client.force_login(personas.owner)
+    line, message = BAD_LINES[bad]
+    job = start(client, upload(client, csv_with_a_bad_line_3(line)))
+    assert job.status == "done" and job.created_count == 2 and job.error_count == 1
+    assert sorted(Contact.objects.values_list("name", flat=True)) == ["رضا کریمی", "مریم احمدی"]
+    issue = job.issues.get()
+    assert issue.line == 3 and issue.level == "error" and message in issue.message
+    page = client.get(reverse("core:import_detail", args=[job.pk])).content.decode()
+    assert issue.message in page and "۳" in page
+
+
+@worker_test
+def test_a_csv_line_with_a_200_kb_cell_rejects_the_file_with_all_or_nothing(client, personas):
+    client.force_login(personas.owner)
+    job = upload(client, csv_with_a_bad_line_3(BAD_LINES["a 200 KB cell"][0]))
+    job = start(client, job, all_or_nothing="on")
+    assert job.status == "rejected" and list(job.issues.values_list("line", flat=True)) == [3]
+    assert "۱۲۸ کیلوبایت" in job.issues.get().message
+    assert not Contact.objects.exists()
+
+
+@worker_test
+def test_a_utf16_file_named_csv_gets_a_persian_error(client, personas):
+    client.force_login(personas.owner)
+    text = "نام,تلفن همراه\nمریم,09121234567\n".encode("utf-16")
+    response = client.post(
+        reverse("core:import_start", args=["contacts.contact"]),
+        {"file": SimpleUploadedFile("list.csv", text), "duplicates": "skip"},
+    )
+    run_worker()
+    assert ImportJob.objects.get().status == "failed"
+    assert "UTF-8" in client.get(response.url).content.decode()

@@ -40,6 +40,7 @@ def test_a_phones_vcard_file_imports_through_the_usual_import(client, personas):
         reverse("core:import_start", args=["contacts.contact"]),
         {"file": upload, "duplicates": "skip"},
     )
+    call_command("worker", batch=True, beat_interval=0, no_startup_delay=True, verbosity=0)
     job = ImportJob.objects.get()
     assert job.total_rows == 2 and job.mapping["0"] == "name" and job.mapping["1"] == "mobile"
     data = {f"col_{index}": key for index, key in job.mapping.items()}

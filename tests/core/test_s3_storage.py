@@ -104,7 +104,7 @@ def test_attachments_go_to_the_bucket_and_come_back_only_through_the_view(
     assert outsider.get(reverse("core:attachment", args=[first.pk])).status_code == 404
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_import_file_is_read_from_the_bucket(client, personas, bucket):
     client.force_login(personas.owner)
     csv = "نام,تلفن همراه\nمریم احمدی,09121234567\nرضا کریمی,09351234567\n"
@@ -113,10 +113,11 @@ def test_an_import_file_is_read_from_the_bucket(client, personas, bucket):
         {"file": SimpleUploadedFile("list.csv", csv.encode()), "duplicates": "skip"},
     )
     assert response.status_code == 302
+    run_worker()
     job = ImportJob.objects.get()
     assert job.file.name in keys(bucket)
     assert job.headers == ["نام", "تلفن همراه"] and job.total_rows == 2
-    assert job.samples[0] == ["مریم احمدی", "09121234567"]
+    assert job.samples[0] == {"line": 2, "cells": ["مریم احمدی", "09121234567"], "error": ""}
 
 
 @pytest.mark.django_db(transaction=True)
