@@ -19,7 +19,7 @@ def samples_with_lines(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0009_export_jobs"),
+        ("core", "0010_deletion_undo"),
     ]
 
     operations = [
