@@ -304,15 +304,21 @@ class BaseLineFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
+        if not self._kept():
             raise forms.ValidationError(_("دست‌کم یک ردیف بنویسید."))
 
-    def lines(self, model) -> list:
+    def _kept(self) -> list[LineForm]:
+        """The rows to store: every row the document had (untouched, it is still one of
+        its rows) unless ticked for deletion, and the spare rows typed into."""
         return [
-            form.line(model)
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            form
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
+            and not self._should_delete_form(form)
         ]
+
+    def lines(self, model) -> list:
+        return [form.line(model) for form in self._kept()]
 
 
 LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=3, can_delete=True)
