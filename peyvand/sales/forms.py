@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
-from peyvand.core.forms import AutocompleteSelect, MoneyField, WorkingDayDateField
+from peyvand.core.forms import (
+    AutocompleteSelect,
+    EditVersionMixin,
+    MoneyField,
+    WorkingDayDateField,
+)
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
@@ -30,7 +35,7 @@ from peyvand.sales.selectors import sales_users
 DEFAULT_NEXT_TIME = datetime.time(9, 0)
 
 
-class LeadForm(CustomFieldsMixin, forms.ModelForm):
+class LeadForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     """A lead, for an existing contact (picked) or a new one typed in the same form."""
 
     new_contact_kind = forms.ChoiceField(
@@ -205,7 +210,7 @@ class ProductForm(forms.ModelForm):
         return price
 
 
-class QuoteForm(forms.ModelForm):
+class QuoteForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     valid_until = JalaliDateField(label=_("اعتبار تا"), required=False)
 

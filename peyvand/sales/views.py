@@ -22,6 +22,7 @@ from peyvand.core.pagination import paginate
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
@@ -172,9 +173,18 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(lead)
     form = LeadForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.lead_save(lead=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("سرنخ ذخیره شد."))
-        return redirect(lead)
+        try:
+            services.lead_save(
+                lead=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("سرنخ ذخیره شد."))
+            return redirect(lead)
     return render(request, "sales/lead_form.html", {"form": form, "lead": lead})
 
 
@@ -396,7 +406,10 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 lines=lines.lines(QuoteLine),
                 by=request.user,
                 before=before,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:
