@@ -48,8 +48,15 @@ def check_version(record: models.Model, version: datetime.datetime | None) -> No
         .values_list("updated_at", flat=True)
         .get()
     )
-    if current != version:
+    if _to_the_millisecond(current) != _to_the_millisecond(version):
         raise StaleEdit(record, version=current, message=_stale_message(record, version))
+
+
+def _to_the_millisecond(value: datetime.datetime) -> datetime.datetime:
+    """Versions compare to the millisecond: the API's JSON carries no more (Django's
+    encoder cuts microseconds off), and two saves of one record a millisecond apart do
+    not happen."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def _stale_message(record: models.Model, version: datetime.datetime) -> str:
@@ -61,7 +68,9 @@ def _stale_message(record: models.Model, version: datetime.datetime) -> str:
         ChangeRecord.objects.filter(
             content_type=ContentType.objects.get_for_model(record),
             object_id=record.pk,
-            at__gt=version,
+            # The lines of later saves: the line of the save that made ``version`` has
+            # ``at`` equal to it, at most a millisecond past what the client sent.
+            at__gte=_to_the_millisecond(version) + datetime.timedelta(milliseconds=1),
         )
         .select_related("user")
         .order_by("at", "id")
@@ -76,7 +85,7 @@ def _stale_message(record: models.Model, version: datetime.datetime) -> str:
             labels = [line.get_action_display()]
         person["labels"] += [label for label in labels if label not in person["labels"]]
     if not people:
-        return _("این %(kind)s پس از باز شدن این فرم تغییر کرده است.") % {"kind": kind}
+        return _("کس دیگری این %(kind)s را در این فاصله تغییر داده است.") % {"kind": kind}
     return " ".join(
         _("%(user)s این %(kind)s را %(when)s تغییر داده است (%(fields)s).")
         % {

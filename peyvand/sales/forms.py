@@ -192,7 +192,7 @@ class FollowUpForm(forms.ModelForm):
 # Products, proformas and invoices ------------------------------------------------------
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(EditVersionMixin, forms.ModelForm):
     price = MoneyField(label=_("قیمت واحد (ریال)"))
 
     class Meta:

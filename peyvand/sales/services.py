@@ -18,6 +18,7 @@ from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
+from peyvand.core.versions import check_version
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.services import message_queue
 from peyvand.sales.documents import document_filename, document_pdf
@@ -457,6 +458,10 @@ def price_list_save(*, price_list: PriceList, items: list[PriceListItem]) -> Pri
 
 
 @transaction.atomic
-def product_save(*, product: Product) -> Product:
+@transaction.atomic
+def product_save(*, product: Product, version: datetime.datetime | None = None) -> Product:
+    """Creates or changes a catalogue line (a change refused if stale: ``version``, see
+    core.versions)."""
+    check_version(product, version)
     product.save()
     return product

@@ -345,9 +345,15 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     product = get_object_or_404(Product, pk=pk) if pk else Product()
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        services.product_save(product=form.save(commit=False))
-        flash.success(request, _("«%(name)s» ذخیره شد.") % {"name": form.instance.name})
-        return redirect("sales:product_list")
+        try:
+            services.product_save(
+                product=form.save(commit=False), version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("«%(name)s» ذخیره شد.") % {"name": form.instance.name})
+            return redirect("sales:product_list")
     return render(request, "sales/product_form.html", {"form": form, "product": product})
 
 

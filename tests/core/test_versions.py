@@ -24,7 +24,7 @@ from peyvand.lookups.models import Urgency
 from peyvand.messaging import services as messaging
 from peyvand.messaging.models import ContactGroup, Occasion
 from peyvand.sales import services as sales
-from peyvand.sales.models import Lead, Quote, QuoteLine
+from peyvand.sales.models import Lead, Product, Quote, QuoteLine
 from peyvand.service import services as service
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys import services as surveys
@@ -205,3 +205,19 @@ def test_the_refusal_names_each_person_with_their_fields_and_the_day_of_an_older
     assert f"{personas.teammate} این سرنخ را ساعت " in page
     assert f"تغییر داده است ({stars})." in page
     assert edit_form(page)["notes"] == ["مدیر"]
+
+
+def test_a_catalogue_line_without_history_is_refused_all_the_same(personas):
+    product = Product.objects.create(code="P-1", name="تابلو برق", price=1_000_000)
+    url = reverse("sales:product_edit", args=[product.pk])
+    first_client, first_form = _opened_by(personas.manager, url)
+    second_client, second_form = _opened_by(personas.manager, url)
+    assert first_client.post(url, first_form | {"name": "تابلو اول"}).status_code == 302
+
+    refused = second_client.post(url, second_form | {"name": "تابلو دوم"})
+
+    page = refused.content.decode()
+    assert "کس دیگری این کالا یا خدمت را در این فاصله تغییر داده است." in page
+    assert edit_form(page)["name"] == ["تابلو دوم"]
+    product.refresh_from_db()
+    assert product.name == "تابلو اول"
