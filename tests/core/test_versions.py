@@ -5,10 +5,12 @@ the refused form again is then a deliberate overwrite."""
 
 import datetime
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,9 @@ from peyvand.activities.models import Call, Event, Task
 from peyvand.contacts import services as contacts
 from peyvand.contacts.models import PhoneBookEntry
 from peyvand.core.dates import format_date, format_time
+from peyvand.core.history import snapshot
 from peyvand.core.models import ChangeRecord
+from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import Urgency
 from peyvand.messaging import services as messaging
 from peyvand.messaging.models import ContactGroup, Occasion
@@ -221,3 +225,34 @@ def test_a_catalogue_line_without_history_is_refused_all_the_same(personas):
     assert edit_form(page)["name"] == ["تابلو دوم"]
     product.refresh_from_db()
     assert product.name == "تابلو اول"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_of_many_saves_of_one_version_at_once_exactly_one_passes(personas):
+    """The row lock: without it, saves that read the version before any of them
+    committed would all pass on PostgreSQL."""
+    lead = LeadFactory(owner=personas.owner)
+    version = lead.updated_at
+    start = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def save(index: int) -> None:
+        try:
+            mine = Lead.objects.get(pk=lead.pk)
+            before = snapshot(mine)
+            mine.notes = f"ویرایش {index}"
+            start.wait()
+            sales.lead_save(lead=mine, by=personas.owner, before=before, version=version)
+            outcomes.append("saved")
+        except StaleEdit:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 19 + ["saved"]
