@@ -6,6 +6,7 @@ user on that extension gets a pop-up with the caller's contact card) and when it
 call-back task for that user). Both reports carry the PBX's call id, so a report sent
 again, or an ``end`` without a ``ring``, never makes a second call or a second task."""
 
+import datetime
 import functools
 import re
 from urllib.parse import urlencode
@@ -84,12 +85,15 @@ def _caller_card(call: Call, staff: User) -> tuple[str, str]:
 
 
 @transaction.atomic
-def call_log(*, call: Call, by, before: dict | None = None) -> Call:
-    """Saves a call typed by a user (new, or an edit of its notes and contact)."""
+def call_log(
+    *, call: Call, by, before: dict | None = None, version: datetime.datetime | None = None
+) -> Call:
+    """Saves a call typed by a user (new, or an edit of its notes and contact; refused if
+    stale: ``version``, see core.versions)."""
     call.number = caller_number(call.number)
     if call.contact_id is None and before is None:
         call.contact = match_contact(call.number)
-    return record_save(record=call, by=by, before=before)
+    return record_save(record=call, by=by, before=before, version=version)
 
 
 def _callback_task(call: Call) -> Task:

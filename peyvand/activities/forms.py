@@ -5,10 +5,11 @@ from peyvand.accounts.models import Team, User
 from peyvand.activities.calls import caller_number
 from peyvand.activities.models import Call, Event, Task
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
+from peyvand.core.forms import EditVersionMixin
 from peyvand.lookups.models import Urgency
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     remind_at = JalaliDateTimeField(
         label=_("زمان یادآوری"),
@@ -99,7 +100,7 @@ class TaskFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("فقط عقب‌افتاده"), required=False)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     start_time = TimeOfDayField(label=_("ساعت شروع"), required=False)
     end_time = TimeOfDayField(label=_("ساعت پایان"), required=False)
@@ -148,7 +149,7 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
-class CallForm(forms.ModelForm):
+class CallForm(EditVersionMixin, forms.ModelForm):
     """A call logged by hand (one the PBX did not report, or a mobile call)."""
 
     started_at = JalaliDateTimeField(label=_("زمان"))

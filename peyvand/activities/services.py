@@ -1,6 +1,8 @@
 """Writes of activities: tasks and calendar events, with their reminders and the
 notifications they cause."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -40,13 +42,16 @@ def _schedule_reminder(task: Task) -> None:
 
 
 @transaction.atomic
-def task_save(*, task: Task, by, before: dict | None = None) -> Task:
-    """Creates (``before`` None) or updates a task; (re)schedules its reminder for the
-    assignee and tells a new assignee who gave it to them."""
+def task_save(
+    *, task: Task, by, before: dict | None = None, version: datetime.datetime | None = None
+) -> Task:
+    """Creates (``before`` None) or updates a task (refused if stale: ``version``, see
+    core.versions); (re)schedules its reminder for the assignee and tells a new assignee
+    who gave it to them."""
     if not can_assign(by, task.assignee):
         raise PermissionDenied("شما اجازه واگذاری وظیفه به دیگران را ندارید.")
     creating = before is None
-    record_save(record=task, by=by, before=before)
+    record_save(record=task, by=by, before=before, version=version)
     _schedule_reminder(task)
     reassigned = before is not None and before.get("assignee_id") != task.assignee_id
     if (creating or reassigned) and task.assignee_id != by.pk:
@@ -135,9 +140,12 @@ def _schedule_event_reminders(event: Event) -> None:
 
 
 @transaction.atomic
-def event_save(*, event: Event, by, before: dict | None = None) -> Event:
-    """Creates or changes an event and (re)schedules its reminders."""
-    record_save(record=event, by=by, before=before)
+def event_save(
+    *, event: Event, by, before: dict | None = None, version: datetime.datetime | None = None
+) -> Event:
+    """Creates or changes an event (refused if stale: ``version``, see core.versions)
+    and (re)schedules its reminders."""
+    record_save(record=event, by=by, before=before, version=version)
     _schedule_event_reminders(event)
     return event
 

@@ -30,6 +30,7 @@ from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
+from peyvand.core.versions import StaleEdit
 
 # Tasks -------------------------------------------------------------------------------
 
@@ -62,7 +63,14 @@ def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = TaskForm(request.POST or None, instance=task, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_save(task=form.save(commit=False), by=request.user, before=before)
+            services.task_save(
+                task=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except PermissionDenied as error:
             form.add_error("assignee", str(error))
         else:
@@ -186,9 +194,18 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = {"start_time": request.GET.get("time")} if not pk and request.GET.get("time") else {}
     form = EventForm(request.POST or None, instance=event, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        event = services.event_save(event=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("رویداد ذخیره شد."))
-        return redirect(f"{reverse('activities:calendar')}?view=day&date={event.date}")
+        try:
+            event = services.event_save(
+                event=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("رویداد ذخیره شد."))
+            return redirect(f"{reverse('activities:calendar')}?view=day&date={event.date}")
     context = {"form": form, "event": event if pk else None}
     return render(request, "activities/event_form.html", context)
 
@@ -311,9 +328,18 @@ def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     before = snapshot(call) if pk else None
     form = CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
-        call = calls.call_log(call=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("تماس ثبت شد."))
-        return redirect(call)
+        try:
+            call = calls.call_log(
+                call=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("تماس ثبت شد."))
+            return redirect(call)
     context = {"form": form, "call": call if pk else None}
     return render(request, "activities/call_form.html", context)
 

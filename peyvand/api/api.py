@@ -61,6 +61,7 @@ from peyvand.contacts.selectors import ContactFilters, contacts_for_list, phoneb
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.versions import StaleEdit
 from peyvand.customfields.forms import CustomFilters
 from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import LOOKUP_LISTS
@@ -131,6 +132,15 @@ def on_http_error(request, exc):
         # django-ninja's own refusal of a body it cannot parse, in English.
         return _error(request, "بدنهٔ درخواست JSON یا فرم خوانا نیست.", 400)
     return _error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(StaleEdit)
+def on_stale_edit(request, exc):
+    """A PUT whose ``updated_at`` is older than the record's (core.versions): who changed
+    what since, and the version to read the record at anew."""
+    hint = "رکورد را دوباره بخوانید و تغییر خود را با updated_at تازه‌اش بفرستید."
+    detail = f"{exc.message} {hint}"
+    return api.create_response(request, {"detail": detail, "updated_at": exc.version}, status=409)
 
 
 @api.exception_handler(OverflowError)

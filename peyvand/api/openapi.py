@@ -2,8 +2,9 @@
 clients (and schemathesis in CI) know them: 401 without a valid token, 403 without the
 permission (or a session call without its CSRF token), 404 for a record the caller may
 not see, 422 for input the schema or the form refuses, 400 for a body that is no JSON
-(or form) at all. Each is JSON with a Persian ``detail``; a 422 may add ``errors``
-(field by field)."""
+(or form) at all, 409 for a PUT whose ``updated_at`` is stale (someone saved the record
+after the client read it; core.versions). Each is JSON with a Persian ``detail``; a 422
+may add ``errors`` (field by field), a 409 the record's current ``updated_at``."""
 
 ERROR_SCHEMA = "ApiError"
 
@@ -12,6 +13,10 @@ ERRORS = {
     "401": "احراز هویت لازم است: توکن معتبر بفرستید.",
     "403": "اجازه این کار را ندارید.",
     "404": "پیدا نشد.",
+    "409": (
+        "پس از خواندن رکورد (updated_at فرستاده‌شده)، کس دیگری آن را تغییر داده است: detail"
+        " می‌گوید چه کسی و چه چیزی را، updated_at نسخهٔ کنونی است. رکورد را دوباره بخوانید."
+    ),
     "422": "داده‌های ارسالی معتبر نیست.",
 }
 
@@ -27,6 +32,7 @@ def document_errors(schema: dict) -> dict:
         "properties": {
             "detail": {"title": "Detail", "type": "string"},
             "errors": {"title": "Errors", "anyOf": [{"type": "object"}, {"type": "array"}]},
+            "updated_at": {"title": "Updated At", "type": "string", "format": "date-time"},
         },
         "required": ["detail"],
     }
@@ -41,6 +47,8 @@ def document_errors(schema: dict) -> dict:
             if "{" in path or method != "get":
                 # A record named in the path or the body may be one the caller may not see.
                 codes.append("404")
+            if method == "put":
+                codes.append("409")
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.append("422")
             # ninja keys the declared answers by int, JSON by string: one key per status,

@@ -154,14 +154,17 @@ def lead_create(request, payload: LeadIn):
 @router.put("/leads/{lead_id}", response={200: LeadOut, 422: dict}, tags=["sales"])
 def lead_update(request, lead_id: int, payload: LeadIn):
     """Changes a lead: every field as on its form (the new_contact_* fields are ignored;
-    without ``contact_id`` it keeps its customer)."""
+    without ``contact_id`` it keeps its customer). With ``updated_at``, 409 if someone
+    saved it since."""
     require(request.auth, "sales.change_lead")
     lead = _lead(request.auth, lead_id)
     before = snapshot(lead)
     form = _lead_form(request, payload, lead)
     if not form.is_valid():
         return invalid(form)
-    return services.lead_save(lead=form.save(commit=False), by=request.auth, before=before)
+    return services.lead_save(
+        lead=form.save(commit=False), by=request.auth, before=before, version=payload.updated_at
+    )
 
 
 @router.post("/leads/{lead_id}/stage", response={200: LeadOut, 422: ErrorOut}, tags=["sales"])
@@ -277,7 +280,7 @@ def _save_product(request, payload: ProductIn, product: Product):
     form = ProductForm(data=payload.dict(), instance=product)
     if not form.is_valid():
         return invalid(form)
-    return services.product_save(product=form.save(commit=False))
+    return services.product_save(product=form.save(commit=False), version=payload.updated_at)
 
 
 @router.post("/products", response={201: ProductOut, 422: dict}, tags=["sales"])
@@ -338,6 +341,7 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
             lines=lines.lines(QuoteLine),
             by=request.auth,
             before=before,
+            version=payload.updated_at,
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
@@ -384,7 +388,8 @@ def quote_create(request, payload: QuoteIn):
 
 @router.put("/quotes/{quote_id}", response={200: QuoteDetailOut, 422: dict}, tags=["sales"])
 def quote_update(request, quote_id: int, payload: QuoteIn):
-    """Changes a draft or sent proforma; its lines are replaced by ``lines``."""
+    """Changes a draft or sent proforma; its lines are replaced by ``lines``. With
+    ``updated_at``, 409 if someone saved it since."""
     require(request.auth, "sales.change_quote")
     quote = _quote(request.auth, quote_id)
     result = _save_quote(request, payload, quote, before=snapshot(quote))

@@ -59,6 +59,14 @@ class TokenOut(Schema):
     )
 
 
+# Every PUT takes the version it edits (core.versions) as the record's GET gave it.
+VERSION_HELP = (
+    "PUT: the record's updated_at as the client read it. If someone saved the record"
+    " since, the PUT answers 409 (who changed what, in Persian) instead of overwriting"
+    " their change. Left out, nothing is checked. Ignored when creating."
+)
+
+
 class ErrorOut(Schema):
     detail: str
 
@@ -417,6 +425,7 @@ class LeadOut(Schema):
     next_by_id: int | None
     owner_id: int
     created_at: datetime.datetime
+    updated_at: datetime.datetime  # the version a PUT sends back
 
     @staticmethod
     def resolve_contact_name(lead) -> str:
@@ -439,6 +448,7 @@ class LeadIn(InputSchema):
     expected_close: str = ""  # Jalali, e.g. "1405/10/15"
     notes: str = ""
     custom: dict[str, str] = {}
+    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
 class LeadPage(Schema):
@@ -506,6 +516,7 @@ class ProductOut(Schema):
     price: int  # rials
     vat_applies: bool
     is_active: bool
+    updated_at: datetime.datetime  # the version a PUT sends back
 
 
 class ProductIn(InputSchema):
@@ -516,6 +527,7 @@ class ProductIn(InputSchema):
     price: str  # rials, any digits
     vat_applies: bool = True
     is_active: bool = True
+    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
 class ProductPage(Schema):
@@ -569,6 +581,7 @@ class DocumentOut(Schema):
     notes: str
     owner_id: int
     created_at: datetime.datetime
+    updated_at: datetime.datetime  # the version a PUT sends back
     pdf_url: str
 
     @staticmethod
@@ -612,6 +625,7 @@ class QuoteIn(InputSchema):
     money_unit: str = ""  # rial or toman; default: the caller's
     notes: str = ""
     lines: list[LineIn]
+    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
 class QuoteStatusIn(InputSchema):
@@ -650,6 +664,7 @@ class RequestOut(Schema):
     id: int
     tracking_code: str
     created_at: datetime.datetime  # the request date, set by the system
+    updated_at: datetime.datetime  # the version a PUT sends back
     owner_id: int  # the creator
     assignee_id: int
     contact_id: int | None
@@ -693,6 +708,7 @@ class RequestIn(InputSchema):
     assignee_id: int
     confidentiality: str = "private"  # private, team or public: who else sees it
     watcher_ids: list[int] = []  # told of every update; they see it whatever its level
+    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
 class RequestPage(Schema):
@@ -749,6 +765,7 @@ class ComplaintOut(Schema):
     status: str  # following, closed
     result: str
     closed_at: datetime.datetime | None
+    updated_at: datetime.datetime  # the version a PUT sends back
 
 
 class ComplaintIn(InputSchema):
@@ -761,6 +778,7 @@ class ComplaintIn(InputSchema):
     staff_id: int | None = None
     officer_id: int
     actions: str = ""
+    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
 class ComplaintPage(Schema):

@@ -109,6 +109,7 @@ def request_update(request, request_id: int, payload: RequestIn):
             by=request.auth,
             before=before,
             watchers=form.cleaned_data.get("watchers"),
+            version=payload.updated_at,
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
@@ -229,7 +230,10 @@ def complaint_update(request, complaint_id: int, payload: ComplaintIn):
     try:
         # Checked again with the edit: an officer who hands it to someone else may not.
         return services.complaint_update(
-            complaint=form.save(commit=False), by=request.auth, before=before
+            complaint=form.save(commit=False),
+            by=request.auth,
+            before=before,
+            version=payload.updated_at,
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})

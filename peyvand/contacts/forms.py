@@ -13,7 +13,12 @@ from peyvand.contacts.models import (
     Region,
 )
 from peyvand.core.dates import JalaliDateField, validate_birthday
-from peyvand.core.forms import AutocompleteSelect, MoneyField, TreeNodeChoiceField
+from peyvand.core.forms import (
+    AutocompleteSelect,
+    EditVersionMixin,
+    MoneyField,
+    TreeNodeChoiceField,
+)
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.core.validators import (
@@ -29,7 +34,7 @@ from peyvand.customfields.forms import CustomFieldsMixin
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 
-class ContactForm(CustomFieldsMixin, forms.ModelForm):
+class ContactForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     birthday = JalaliDateField(
         label=_("تاریخ تولد"), required=False, validators=[validate_birthday]
     )
@@ -48,8 +53,6 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"dir": "ltr", "placeholder": "https://"}),
     )
-    # When the editor opened the form: lets the service refuse to overwrite a newer save.
-    loaded_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     economic_code = identifier_form_field("economic_code", label=_("کد اقتصادی"), required=False)
     postal_code = identifier_form_field("postal_code", label=_("کد پستی"), required=False)
 
@@ -104,8 +107,6 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
             ).exclude(pk=self.instance.pk)
             self.fields[name].widget = AutocompleteSelect(url)
             self.fields[name].widget.choices = self.fields[name].choices
-        if self.instance.pk:
-            self.initial["loaded_at"] = self.instance.updated_at.isoformat()
         self.add_custom_fields("contacts.contact")
 
     def clean_name(self) -> str:
@@ -264,7 +265,7 @@ def phone_formset(data=None, contact: Contact | None = None, number: str = "") -
     return PhoneFormSet(data, initial=initial, prefix="phones")
 
 
-class PhoneBookEntryForm(CustomFieldsMixin, forms.ModelForm):
+class PhoneBookEntryForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     mobile = identifier_form_field("mobile", label=_("تلفن همراه"), required=False)
     phone = identifier_form_field("landline", label=_("تلفن ثابت"), required=False)
 

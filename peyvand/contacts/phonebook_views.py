@@ -21,6 +21,7 @@ from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
 from peyvand.core.timeline import timeline_of
+from peyvand.core.versions import StaleEdit
 
 TABS = {"all": "همه", "mine": "شماره‌های من", "public": "عمومی", "staff": "داخلی همکاران"}
 
@@ -112,9 +113,18 @@ def phonebook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(entry)
     form = PhoneBookEntryForm(request.POST or None, instance=entry, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.phonebook_save(entry=form.save(commit=False), by=request.user, before=before)
-        messages.success(request, _("«%(name)s» ذخیره شد.") % {"name": entry})
-        return redirect(entry)
+        try:
+            services.phonebook_save(
+                entry=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            messages.success(request, _("«%(name)s» ذخیره شد.") % {"name": entry})
+            return redirect(entry)
     return render(request, "contacts/phonebook_form.html", {"form": form, "entry": entry})
 
 

@@ -1,3 +1,4 @@
+import datetime
 from collections.abc import Collection
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +10,7 @@ from peyvand.core.models import Attachment, ChangeRecord, Note
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.validators import phone_national_digits
+from peyvand.core.versions import check_version
 
 CODE_SEQUENCE = "contact"
 
@@ -62,10 +64,6 @@ def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     return contact
 
 
-class StaleEdit(Exception):
-    """Someone saved the record after this editor opened it."""
-
-
 @transaction.atomic
 def contact_update(
     *,
@@ -73,19 +71,15 @@ def contact_update(
     phones: list[dict] | None,
     before: dict,
     by,
-    loaded_at=None,
+    version: datetime.datetime | None = None,
 ) -> Contact:
-    """Saves an edit; ``phones=None`` leaves the phones as they are. With ``loaded_at``
-    (the record's updated_at when the editor opened it) a save made by someone else in
-    between is refused rather than silently overwritten."""
-    current = Contact.all_objects.select_for_update().only("updated_at").get(pk=contact.pk)
-    if loaded_at is not None and current.updated_at != loaded_at:
-        raise StaleEdit
+    """Saves an edit; ``phones=None`` leaves the phones as they are. With the
+    ``version`` the edit started from, a save made by someone else in between is
+    refused (StaleEdit) rather than silently overwritten."""
+    check_version(contact, version)
     if phones is not None:
         contact_phones_set(contact=contact, phones=phones)
-    contact.save()
-    log_change(contact, user=by, action=ChangeRecord.Action.CHANGED, before=before)
-    return contact
+    return record_save(record=contact, by=by, before=before)
 
 
 @transaction.atomic
@@ -104,13 +98,20 @@ def contacts_change_owner(*, contacts, owner, by) -> int:
 
 
 @transaction.atomic
-def phonebook_save(*, entry: PhoneBookEntry, by, before: dict | None = None) -> PhoneBookEntry:
-    """Creates (``before`` None) or updates a phone-book entry, recording the change."""
+def phonebook_save(
+    *,
+    entry: PhoneBookEntry,
+    by,
+    before: dict | None = None,
+    version: datetime.datetime | None = None,
+) -> PhoneBookEntry:
+    """Creates (``before`` None) or updates a phone-book entry, recording the change
+    (refused if stale: ``version``, see core.versions)."""
     entry.numbers_text = "|".join(
         [phone_national_digits(number) for number in (entry.mobile, entry.phone) if number]
         + ([entry.extension] if entry.extension else [])
     )
-    return record_save(record=entry, by=by, before=before)
+    return record_save(record=entry, by=by, before=before, version=version)
 
 
 def phonebook_can_edit(entry: PhoneBookEntry, user) -> bool:

@@ -45,6 +45,7 @@ from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import format_phone_national
 from peyvand.core.vcard import Card, write_card
+from peyvand.core.versions import StaleEdit
 from peyvand.customfields.display import export_columns
 from peyvand.lookups.models import AcquaintanceSource, Grade
 
@@ -276,17 +277,10 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     phones=phones.phones(),
                     before=before,
                     by=request.user,
-                    loaded_at=form.cleaned_data["loaded_at"],
+                    version=form.cleaned_data["version"],
                 )
-            except services.StaleEdit:
-                form.add_error(
-                    None,
-                    _(
-                        "پس از باز شدن این فرم، کاربر دیگری این مخاطب را ویرایش کرده است. "
-                        "تغییرات او را در صفحهٔ مخاطب (تاریخچه) ببینید و دوباره ویرایش کنید؛ "
-                        "آنچه شما وارد کرده‌اید هنوز در این فرم است."
-                    ),
-                )
+            except StaleEdit as stale:
+                form.refuse_stale(stale)
             else:
                 messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
                 return redirect(contact)

@@ -12,6 +12,7 @@ from peyvand.core.money import parse_amount
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import normalize_record_code
+from peyvand.core.versions import StaleEdit
 from peyvand.core.workdays import add_working_days
 
 
@@ -91,6 +92,31 @@ class SequenceForm(forms.ModelForm):
         if not 1 <= padding <= 12:
             raise forms.ValidationError(_("تعداد رقم باید بین ۱ و ۱۲ باشد."))
         return padding
+
+
+class EditVersionMixin:
+    """For a record's edit form: a hidden ``version`` field with the record's
+    ``updated_at`` when the form was opened. The view passes
+    ``cleaned_data["version"]`` to the service, which refuses the save if someone saved
+    the record since (core.versions), and shows the refusal with ``refuse_stale``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+        if self.instance.pk:
+            self.initial["version"] = self.instance.updated_at.isoformat()
+
+    def refuse_stale(self, stale: StaleEdit) -> None:
+        """The refusal on top of the form, everything typed kept. The form now carries
+        the record's current version: saving it again, after reading what the other
+        person changed, is a deliberate overwrite rather than a silent one."""
+        keep = _(
+            "آنچه شما نوشته‌اید هنوز در این فرم است؛ آن را با تغییرات تازه بسنجید. "
+            "اگر باز هم ذخیره کنید، جای آن تغییرات را می‌گیرد."
+        )
+        self.add_error(None, f"{stale.message} {keep}")
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = stale.version.isoformat()
 
 
 class TreeNodeChoiceField(forms.ChoiceField):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from peyvand.core.models import ChangeRecord
 
@@ -64,8 +65,9 @@ def log_change(
     action: str,
     before: dict[str, Any] | None = None,
 ) -> ChangeRecord | None:
-    """Record an action. For "changed", ``before`` is the snapshot taken before the edit;
-    nothing is written when no tracked field changed."""
+    """Record an action, right after the save it records. For "changed", ``before`` is
+    the snapshot taken before the edit; nothing is written when no tracked field
+    changed."""
     changes = []
     if action == ChangeRecord.Action.CHANGED:
         after = snapshot(record)
@@ -90,6 +92,9 @@ def log_change(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
         user=user,
+        # The version the save made: a refused stale edit lists exactly the lines after
+        # the version it started from (core.versions).
+        at=getattr(record, "updated_at", None) or timezone.now(),
         action=action,
         changes=changes,
     )

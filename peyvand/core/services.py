@@ -1,5 +1,6 @@
 """Writes shared by every business record: soft delete and restore, with history."""
 
+import datetime
 import json
 from collections.abc import Iterable
 
@@ -17,6 +18,7 @@ from peyvand.core.models import (
     HolidayOverride,
     Sequence,
 )
+from peyvand.core.versions import check_version
 
 
 def trash_models() -> list[type[BusinessRecord]]:
@@ -27,16 +29,24 @@ def trash_models() -> list[type[BusinessRecord]]:
 
 
 @transaction.atomic
-def record_save(*, record: BusinessRecord, by, before: dict | None = None) -> BusinessRecord:
+def record_save(
+    *,
+    record: BusinessRecord,
+    by,
+    before: dict | None = None,
+    version: datetime.datetime | None = None,
+) -> BusinessRecord:
     """Saves a business record with its change history: created (``before`` None; ``by``
     owns it unless an owner was set) or changed (``before`` is its snapshot from before
-    the edit)."""
+    the edit). A change with the ``version`` the edit started from is refused (StaleEdit)
+    if someone saved the record since (core.versions)."""
     if before is None:
         if not record.owner_id:
             record.owner = by
         record.save()
         log_change(record, user=by, action=ChangeRecord.Action.CREATED)
     else:
+        check_version(record, version)
         record.save()
         log_change(record, user=by, action=ChangeRecord.Action.CHANGED, before=before)
     return record

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
+from peyvand.core.forms import EditVersionMixin
 from peyvand.core.text import to_persian_digits
 from peyvand.messaging.models import (
     Channel,
@@ -76,7 +77,7 @@ class MessageTemplateForm(forms.ModelForm):
         return cleaned
 
 
-class ContactGroupForm(forms.ModelForm):
+class ContactGroupForm(EditVersionMixin, forms.ModelForm):
     class Meta:
         model = ContactGroup
         fields = ["name", "description"]
@@ -147,7 +148,7 @@ OCCASION_PRESETS: dict[str, tuple[str, int, int, int, str]] = {
 }
 
 
-class OccasionForm(forms.ModelForm):
+class OccasionForm(EditVersionMixin, forms.ModelForm):
     class Meta:
         model = Occasion
         fields = [

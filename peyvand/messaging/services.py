@@ -252,9 +252,16 @@ def group_add_contacts(*, group: ContactGroup, contacts: QuerySet[Contact]) -> i
 
 
 @transaction.atomic
-def group_save(*, group: ContactGroup, by, before: dict | None = None) -> ContactGroup:
-    """Creates (``before`` None) or updates a group, with its change history."""
-    return record_save(record=group, by=by, before=before)
+def group_save(
+    *,
+    group: ContactGroup,
+    by,
+    before: dict | None = None,
+    version: datetime.datetime | None = None,
+) -> ContactGroup:
+    """Creates (``before`` None) or updates a group, with its change history (refused if
+    stale: ``version``, see core.versions)."""
+    return record_save(record=group, by=by, before=before, version=version)
 
 
 def group_remove_contact(*, group: ContactGroup, contact_id: int) -> None:
@@ -497,11 +504,18 @@ def birthday_greetings(now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def occasion_save(*, occasion: Occasion, by, before: dict | None = None) -> Occasion:
-    """Creates (``before`` None) or updates an occasion, with its change history. A
-    changed date or hour does not resend this year's: ``last_year`` stays."""
+def occasion_save(
+    *,
+    occasion: Occasion,
+    by,
+    before: dict | None = None,
+    version: datetime.datetime | None = None,
+) -> Occasion:
+    """Creates (``before`` None) or updates an occasion, with its change history (refused
+    if stale: ``version``, see core.versions). A changed date or hour does not resend
+    this year's: ``last_year`` stays."""
     check_placeholders(occasion.body + occasion.subject)
-    return record_save(record=occasion, by=by, before=before)
+    return record_save(record=occasion, by=by, before=before, version=version)
 
 
 def occasion_campaigns(now: datetime.datetime | None = None) -> int:

@@ -20,6 +20,7 @@ from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
 from peyvand.core.services import record_delete
 from peyvand.core.text import to_persian_digits
+from peyvand.core.versions import StaleEdit
 from peyvand.messaging import services
 from peyvand.messaging.forms import (
     OCCASION_PRESETS,
@@ -351,9 +352,20 @@ def occasion_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {"title": title, "month": month, "day": day, "hour": hour, "body": body}
     form = OccasionForm(request.POST or None, instance=occasion, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.occasion_save(occasion=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("مناسبت ذخیره شد؛ هر سال در روز و ساعت آن به گروه فرستاده می‌شود."))
-        return redirect("messaging:occasion_list")
+        try:
+            services.occasion_save(
+                occasion=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(
+                request, _("مناسبت ذخیره شد؛ هر سال در روز و ساعت آن به گروه فرستاده می‌شود.")
+            )
+            return redirect("messaging:occasion_list")
     context = {"form": form, "occasion": occasion, "placeholders": PLACEHOLDERS}
     return render(request, "messaging/occasion_form.html", context)
 
@@ -386,12 +398,21 @@ def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     before = snapshot(group) if group else None
     form = ContactGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        saved = services.group_save(group=form.save(commit=False), by=request.user, before=before)
-        if group is None:
-            flash.success(request, _("گروه ساخته شد؛ از فهرست مخاطبین عضو به آن بیفزایید."))
+        try:
+            saved = services.group_save(
+                group=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         else:
-            flash.success(request, _("گروه ذخیره شد."))
-        return redirect(saved)
+            if group is None:
+                flash.success(request, _("گروه ساخته شد؛ از فهرست مخاطبین عضو به آن بیفزایید."))
+            else:
+                flash.success(request, _("گروه ذخیره شد."))
+            return redirect(saved)
     return render(request, "messaging/group_form.html", {"form": form, "group": group})
 
 

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
-from peyvand.core.forms import AutocompleteSelect, MoneyField, WorkingDayDateField
+from peyvand.core.forms import (
+    AutocompleteSelect,
+    EditVersionMixin,
+    MoneyField,
+    WorkingDayDateField,
+)
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile, normalize_record_code
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
@@ -30,7 +35,7 @@ from peyvand.sales.selectors import sales_users
 DEFAULT_NEXT_TIME = datetime.time(9, 0)
 
 
-class LeadForm(CustomFieldsMixin, forms.ModelForm):
+class LeadForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     """A lead, for an existing contact (picked) or a new one typed in the same form."""
 
     new_contact_kind = forms.ChoiceField(
@@ -187,7 +192,7 @@ class FollowUpForm(forms.ModelForm):
 # Products, proformas and invoices ------------------------------------------------------
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(EditVersionMixin, forms.ModelForm):
     price = MoneyField(label=_("قیمت واحد (ریال)"))
 
     class Meta:
@@ -208,7 +213,7 @@ class ProductForm(forms.ModelForm):
         return price
 
 
-class QuoteForm(forms.ModelForm):
+class QuoteForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     valid_until = JalaliDateField(label=_("اعتبار تا"), required=False)
 
@@ -307,15 +312,21 @@ class BaseLineFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        if not any(form.has_changed() and not self._should_delete_form(form) for form in self):
+        if not self._kept():
             raise forms.ValidationError(_("دست‌کم یک ردیف بنویسید."))
 
-    def lines(self, model) -> list:
+    def _kept(self) -> list[LineForm]:
+        """The rows to store: every row the document had (untouched, it is still one of
+        its rows) unless ticked for deletion, and the spare rows typed into."""
         return [
-            form.line(model)
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
+            form
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
+            and not self._should_delete_form(form)
         ]
+
+    def lines(self, model) -> list:
+        return [form.line(model) for form in self._kept()]
 
 
 LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=3, can_delete=True)

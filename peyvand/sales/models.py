@@ -359,6 +359,9 @@ class Product(models.Model):
     vat_applies = models.BooleanField(_("مشمول مالیات بر ارزش افزوده"), default=True)
     is_active = models.BooleanField(_("فعال"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The version an edit starts from (core.versions): two managers editing the
+    # catalogue do not silently overwrite each other.
+    updated_at = models.DateTimeField(_("آخرین تغییر"), auto_now=True)
     search_key = search_key_field("code", "name")
 
     class Meta:

@@ -23,6 +23,7 @@ from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
+from peyvand.core.versions import check_version
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.services import message_queue
 from peyvand.sales.documents import document_filename, document_pdf
@@ -55,11 +56,13 @@ def lead_save(
     lead: Lead,
     by,
     before: dict | None = None,
+    version: datetime.datetime | None = None,
     new_contact: Contact | None = None,
     new_contact_phones: list[dict] | None = None,
 ) -> Lead:
-    """Creates (``before`` None) or changes a lead. ``new_contact`` is a contact typed
-    into the lead form: it is created in the same transaction and becomes the lead's."""
+    """Creates (``before`` None) or changes a lead (refused if stale: ``version``, see
+    core.versions). ``new_contact`` is a contact typed into the lead form: it is created
+    in the same transaction and becomes the lead's."""
     if new_contact is not None:
         lead.contact = contact_create(contact=new_contact, phones=new_contact_phones or [], by=by)
     creating = before is None
@@ -68,7 +71,7 @@ def lead_save(
         lead.code = next_code(LEAD_SEQUENCE, model=Lead, field="code")
         if not lead.responsible_id:
             lead.responsible = by
-    record_save(record=lead, by=by, before=before)
+    record_save(record=lead, by=by, before=before, version=version)
     handed_over = creating or before.get("responsible_id") != lead.responsible_id
     if handed_over and lead.responsible_id != by.pk:
         notify(
@@ -291,9 +294,17 @@ def _replace_lines(document, lines, line_model) -> None:
 
 
 @transaction.atomic
-def quote_save(*, quote: Quote, lines: list[QuoteLine], by, before: dict | None = None) -> Quote:
-    """Creates or changes a proforma with its lines. The VAT rate in force on its date
-    is stored on it, so a later change of the rate table leaves it as it was sent."""
+def quote_save(
+    *,
+    quote: Quote,
+    lines: list[QuoteLine],
+    by,
+    before: dict | None = None,
+    version: datetime.datetime | None = None,
+) -> Quote:
+    """Creates or changes a proforma with its lines (a change refused if stale:
+    ``version``, see core.versions). The VAT rate in force on its date is stored on it,
+    so a later change of the rate table leaves it as it was sent."""
     if before is not None and quote.status not in Quote.IN_PLAY:
         raise ValidationError("پیش فاکتور پذیرفته، لغو یا منقضی شده را نمی‌توان ویرایش کرد.")
     if not lines:
@@ -304,7 +315,7 @@ def quote_save(*, quote: Quote, lines: list[QuoteLine], by, before: dict | None 
         if quote.lead_id and not quote.contact_id:
             quote.contact = quote.lead.contact
     _price(quote, lines)
-    record_save(record=quote, by=by, before=before)
+    record_save(record=quote, by=by, before=before, version=version)
     _replace_lines(quote, lines, QuoteLine)
     if quote.lead_id and before is None and quote.lead.is_open:
         lead_set_stage(lead=quote.lead, by=by, stage=Lead.Stage.PROPOSAL)
@@ -463,6 +474,10 @@ def price_list_save(*, price_list: PriceList, items: list[PriceListItem]) -> Pri
 
 
 @transaction.atomic
-def product_save(*, product: Product) -> Product:
+@transaction.atomic
+def product_save(*, product: Product, version: datetime.datetime | None = None) -> Product:
+    """Creates or changes a catalogue line (a change refused if stale: ``version``, see
+    core.versions)."""
+    check_version(product, version)
     product.save()
     return product

@@ -23,6 +23,7 @@ from peyvand.core.params import int_param
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
+from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
@@ -173,9 +174,18 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(lead)
     form = LeadForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.lead_save(lead=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("سرنخ ذخیره شد."))
-        return redirect(lead)
+        try:
+            services.lead_save(
+                lead=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("سرنخ ذخیره شد."))
+            return redirect(lead)
     return render(request, "sales/lead_form.html", {"form": form, "lead": lead})
 
 
@@ -336,9 +346,15 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     product = get_object_or_404(Product, pk=pk) if pk else Product()
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        services.product_save(product=form.save(commit=False))
-        flash.success(request, _("«%(name)s» ذخیره شد.") % {"name": form.instance.name})
-        return redirect("sales:product_list")
+        try:
+            services.product_save(
+                product=form.save(commit=False), version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("«%(name)s» ذخیره شد.") % {"name": form.instance.name})
+            return redirect("sales:product_list")
     return render(request, "sales/product_form.html", {"form": form, "product": product})
 
 
@@ -397,7 +413,10 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 lines=lines.lines(QuoteLine),
                 by=request.user,
                 before=before,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -7,7 +7,7 @@ from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import JalaliDateField
-from peyvand.core.forms import AutocompleteSelect, MoneyField
+from peyvand.core.forms import AutocompleteSelect, EditVersionMixin, MoneyField
 from peyvand.core.text import normalize_persian
 from peyvand.core.validators import normalize_mobile, normalize_record_code
 from peyvand.customfields.forms import CustomFieldsMixin
@@ -16,7 +16,7 @@ from peyvand.sales.models import Product
 from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
 
-class RequestForm(CustomFieldsMixin, forms.ModelForm):
+class RequestForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     """A request as its creator registers or (until the assignee acts) edits it."""
 
     class Meta:
@@ -174,7 +174,7 @@ class FeedbackForm(forms.ModelForm):
         return cleaned
 
 
-class ComplaintForm(CustomFieldsMixin, forms.ModelForm):
+class ComplaintForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
     """A complaint as it is registered, and edited while it is followed."""
 
     date = JalaliDateField(label=_("تاریخ شکایت"))

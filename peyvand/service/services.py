@@ -1,6 +1,8 @@
 """Writes of the service desk: the request workflow. Every forbidden step raises a
 ValidationError with a Persian message; pages and the API show it as it is."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -109,16 +111,18 @@ def request_check_editable(request: Request, by) -> None:
 
 
 @transaction.atomic
-def request_update(*, request: Request, by, before: dict, watchers=None) -> Request:
-    """The creator's edit, until the assignee has acted. A new assignee gets it as new;
-    a new urgency moves the deadline (still from the request date); ``watchers`` (when
-    given) replace the current ones."""
+def request_update(
+    *, request: Request, by, before: dict, watchers=None, version: datetime.datetime | None = None
+) -> Request:
+    """The creator's edit, until the assignee has acted (refused if stale: ``version``,
+    see core.versions). A new assignee gets it as new; a new urgency moves the deadline
+    (still from the request date); ``watchers`` (when given) replace the current ones."""
     request_check_editable(request, by)
     request_deadline(request)
     handed_over = before.get("assignee_id") != request.assignee_id
     if handed_over:
         request.assignee_seen_at = timezone.now() if request.assignee_id == by.pk else None
-    record_save(record=request, by=by, before=before)
+    record_save(record=request, by=by, before=before, version=version)
     if watchers is not None:
         _set_watchers(request, watchers, by)
     if handed_over:
@@ -313,11 +317,13 @@ def complaint_check_editable(complaint: Complaint, by) -> None:
 
 
 @transaction.atomic
-def complaint_update(*, complaint: Complaint, by, before: dict) -> Complaint:
-    """An edit while it is followed (the actions taken grow as it is worked on); a new
-    control officer is told."""
+def complaint_update(
+    *, complaint: Complaint, by, before: dict, version: datetime.datetime | None = None
+) -> Complaint:
+    """An edit while it is followed (the actions taken grow as it is worked on; refused
+    if stale: ``version``, see core.versions); a new control officer is told."""
     complaint_check_editable(complaint, by)
-    record_save(record=complaint, by=by, before=before)
+    record_save(record=complaint, by=by, before=before, version=version)
     if before.get("officer_id") != complaint.officer_id:
         _tell_officer(
             complaint, f"شکایت {complaint.tracking_code} به شما سپرده شد", by, assignment=True

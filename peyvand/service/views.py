@@ -20,6 +20,7 @@ from peyvand.core.params import int_param
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.text import normalize_persian
 from peyvand.core.timeline import timeline_of
+from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import Channel
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel as MessageChannel
@@ -144,7 +145,10 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 before=before,
                 watchers=form.cleaned_data.get("watchers"),
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -495,8 +499,13 @@ def complaint_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_update(
-                complaint=form.save(commit=False), by=request.user, before=before
+                complaint=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:

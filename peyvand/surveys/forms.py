@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import JalaliDateField
-from peyvand.core.forms import AutocompleteSelect
+from peyvand.core.forms import AutocompleteSelect, EditVersionMixin
 from peyvand.core.text import normalize_persian
 from peyvand.lookups.models import Channel
 from peyvand.surveys.models import Project, Question, Questionnaire, SurveyResponse
@@ -51,7 +51,7 @@ QuestionFormSet = forms.inlineformset_factory(
 )
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(EditVersionMixin, forms.ModelForm):
     start = JalaliDateField(label=_("تاریخ شروع"))
     end = JalaliDateField(label=_("تاریخ پایان"), required=False)
 

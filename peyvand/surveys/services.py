@@ -1,5 +1,6 @@
 """Writes of surveys and projects."""
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -52,5 +53,8 @@ def survey_record(*, response: SurveyResponse, scores: dict[int, int], by) -> Su
     return response
 
 
-def project_save(*, project: Project, by, before: dict | None = None) -> Project:
-    return record_save(record=project, by=by, before=before)
+def project_save(
+    *, project: Project, by, before: dict | None = None, version: datetime.datetime | None = None
+) -> Project:
+    """Creates or changes a project (refused if stale: ``version``, see core.versions)."""
+    return record_save(record=project, by=by, before=before, version=version)

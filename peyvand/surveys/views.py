@@ -15,6 +15,7 @@ from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
 from peyvand.core.services import record_delete
 from peyvand.core.timeline import timeline_of
+from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import Channel
 from peyvand.sales.models import Invoice
 from peyvand.surveys import services
@@ -82,9 +83,18 @@ def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     before = snapshot(project) if pk else None
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.project_save(project=form.save(commit=False), by=request.user, before=before)
-        flash.success(request, _("پروژه «%(name)s» ذخیره شد.") % {"name": project.name})
-        return redirect(project)
+        try:
+            services.project_save(
+                project=form.save(commit=False),
+                by=request.user,
+                before=before,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.refuse_stale(stale)
+        else:
+            flash.success(request, _("پروژه «%(name)s» ذخیره شد.") % {"name": project.name})
+            return redirect(project)
     return render(request, "surveys/project_form.html", {"form": form, "project": project})
 
 

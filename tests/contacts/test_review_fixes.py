@@ -101,7 +101,8 @@ def test_a_second_editor_cannot_silently_overwrite_the_first(client, personas, c
     client.force_login(personas.owner)
     response = client.post(reverse("contacts:edit", args=[contact.pk]), stale | {"notes": "من"})
     assert response.status_code == 200
-    assert "کاربر دیگری این مخاطب را ویرایش کرده" in response.content.decode()
+    page = response.content.decode()
+    assert f"{personas.teammate} این مخاطب را " in page and "تغییر داده است (شرکت)" in page
     assert "من</textarea>" in response.content.decode()  # what the user typed is kept
     contact.refresh_from_db()
     assert contact.company == "تغییر هم‌تیمی" and contact.notes == ""

@@ -111,7 +111,7 @@ def test_a_deactivated_field_keeps_its_values_through_an_edit(client, personas, 
     fields["branch"].is_active = False
     fields["branch"].save()
     client.force_login(personas.owner)
-    data = form_data(name=contact.name, code=contact.code, loaded_at="")
+    data = form_data(name=contact.name, code=contact.code, version="")
     data |= custom(fields, plan="برنزی")
     assert client.post(reverse("contacts:edit", args=[contact.pk]), data).status_code == 302
     contact.refresh_from_db()

@@ -95,6 +95,10 @@ def form_field(field, col: str = "col-12"):
     """One Bootstrap form row: label, widget with the right class, help, Persian errors."""
     widget = field.field.widget
     kind = type(widget).__name__
+    if field.is_hidden:
+        # No row, no label: a form looping over its fields carries it unseen (an edit
+        # form's version, core.forms.EditVersionMixin).
+        return {"field": field, "layout": "hidden", "widget": field.as_widget()}
     if kind in _CHECK_WIDGETS:
         css, layout = "form-check-input", "check"
     elif kind in _CHOICE_LIST_WIDGETS:
