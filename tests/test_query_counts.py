@@ -51,7 +51,7 @@ PAGES: dict[str, tuple[list, int]] = {
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),
-    "accounts:preferences": ([], 0),
+    "accounts:preferences": ([], 1),  # the API tokens card
     "accounts:user_list": ([], 3),  # users, their groups, their teams
     "accounts:team_list": ([], 2),  # teams, their members
     "accounts:role_list": ([], 3),  # roles, permissions, content types
