@@ -5,7 +5,7 @@ as JSON with Persian messages."""
 import datetime
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Form, NinjaAPI, Query, Status
@@ -141,6 +141,18 @@ def on_stale_edit(request, exc):
     hint = "رکورد را دوباره بخوانید و تغییر خود را با updated_at تازه‌اش بفرستید."
     detail = f"{exc.message} {hint}"
     return api.create_response(request, {"detail": detail, "updated_at": exc.version}, status=409)
+
+
+@api.exception_handler(ValidationError)
+def on_service_refusal(request, exc):
+    """A rule a service checks as it saves (a typed code taken a moment ago…): 422 with
+    its Persian message, keyed by field where it names one, as form errors are."""
+    errors = (
+        {name: [{"message": str(message)} for message in messages]
+         for name, messages in exc.message_dict.items()}
+        if hasattr(exc, "error_dict") else {}
+    )  # fmt: skip
+    return api.create_response(request, {"detail": exc.messages[0], "errors": errors}, status=422)
 
 
 @api.exception_handler(OverflowError)

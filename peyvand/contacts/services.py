@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.history import log_change, log_event, snapshot
 from peyvand.core.models import Attachment, ChangeRecord, Note
-from peyvand.core.sequences import ensure_sequence, next_code, next_codes
+from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.validators import phone_national_digits
 from peyvand.core.versions import check_version
@@ -52,8 +52,10 @@ def reserve_contact_codes(count: int, *, typed: Collection[str] = ()) -> list[st
 @transaction.atomic
 def contact_create(*, contact: Contact, phones: list[dict], by) -> Contact:
     """Saves a new contact; an empty code takes the next of the contact series."""
-    if not contact.code:
-        ensure_contact_sequence()
+    ensure_contact_sequence()
+    if contact.code:
+        claim_typed_code(CODE_SEQUENCE, model=Contact, field="code", code=contact.code)
+    else:
         contact.code = next_code(CODE_SEQUENCE, model=Contact, field="code")
     if not contact.owner_id:
         contact.owner = by
@@ -77,6 +79,11 @@ def contact_update(
     ``version`` the edit started from, a save made by someone else in between is
     refused (StaleEdit) rather than silently overwritten."""
     check_version(contact, version)
+    if contact.code != before.get("code"):
+        ensure_contact_sequence()
+        claim_typed_code(
+            CODE_SEQUENCE, model=Contact, field="code", code=contact.code, record_pk=contact.pk
+        )
     if phones is not None:
         contact_phones_set(contact=contact, phones=phones)
     return record_save(record=contact, by=by, before=before)

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import (
     Http404,
@@ -119,15 +120,19 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() & phones.is_valid():
         duplicates = _unconfirmed_duplicates(request, form, phones)
         if not duplicates:
-            contact = services.contact_create(
-                contact=form.save(commit=False), phones=phones.phones(), by=request.user
-            )
-            messages.success(
-                request,
-                _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
-                % {"name": contact, "code": localize_digits(contact.code)},
-            )
-            return redirect(contact)
+            try:
+                contact = services.contact_create(
+                    contact=form.save(commit=False), phones=phones.phones(), by=request.user
+                )
+            except ValidationError as error:  # a typed code taken a moment ago
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
+                    % {"name": contact, "code": localize_digits(contact.code)},
+                )
+                return redirect(contact)
     return render(
         request, "contacts/form.html", {"form": form, "phones": phones, "duplicates": duplicates}
     )
@@ -281,6 +286,8 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except StaleEdit as stale:
                 form.refuse_stale(stale)
+            except ValidationError as error:  # a typed code taken a moment ago
+                form.add_error(None, error)
             else:
                 messages.success(request, _("تغییرات «%(name)s» ذخیره شد.") % {"name": contact})
                 return redirect(contact)

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from itertools import count as numbers_from
 from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from peyvand.core.dates import jalali_today
@@ -32,6 +33,27 @@ def ensure_sequence(kind: str, name: str, **defaults) -> Sequence:
     except IntegrityError:  # created concurrently by someone else
         sequence = Sequence.objects.get(kind=kind)
     return sequence
+
+
+def claim_typed_code(
+    kind: str, *, model: type[models.Model], field: str, code: str, record_pk: int | None = None
+) -> None:
+    """A code typed by hand, taken under the series' lock as ``next_code`` takes its own:
+    a typed code and an automatic one can then never both go to the database as the same
+    code (the later of the two sees the other's record). The form checked the code when
+    it was sent; a record that took it since gets a Persian error on ``field``, not a 500."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("claim_typed_code() must run inside the record's transaction")
+    list(Sequence.objects.select_for_update().filter(kind=kind).values_list("pk", flat=True))
+    if model._base_manager.filter(**{field: code}).exclude(pk=record_pk).exists():
+        raise ValidationError(
+            {
+                field: (
+                    f"کد {code} همین حالا به پرونده دیگری داده شد؛ کد دیگری بنویسید یا "
+                    "خالی بگذارید تا شماره بعدی سری داده شود."
+                )
+            }
+        )
 
 
 def next_code(kind: str, *, model: type[models.Model], field: str) -> str:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from peyvand.activities.reminders import notify
 from peyvand.core.history import log_event, snapshot
-from peyvand.core.sequences import ensure_sequence, next_code
+from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.workdays import add_working_days
 from peyvand.messaging.models import Channel
@@ -74,8 +74,12 @@ def _set_watchers(request: Request, watchers, by) -> None:
 def request_register(*, request: Request, by, watchers=()) -> Request:
     """Registers a request: the typed tracking code or the series' next, the deadline,
     its watchers, and a notification to the assignee (unseen until they open it)."""
-    if not request.tracking_code:
-        ensure_sequence(REQUEST_SEQUENCE, "درخواست‌ها", pattern="{سال}{شماره}", padding=5)
+    ensure_sequence(REQUEST_SEQUENCE, "درخواست‌ها", pattern="{سال}{شماره}", padding=5)
+    if request.tracking_code:
+        claim_typed_code(
+            REQUEST_SEQUENCE, model=Request, field="tracking_code", code=request.tracking_code
+        )
+    else:
         request.tracking_code = next_code(REQUEST_SEQUENCE, model=Request, field="tracking_code")
     request_deadline(request)
     if request.assignee_id == by.pk:
@@ -118,6 +122,14 @@ def request_update(
     see core.versions). A new assignee gets it as new; a new urgency moves the deadline
     (still from the request date); ``watchers`` (when given) replace the current ones."""
     request_check_editable(request, by)
+    if request.tracking_code != before.get("tracking_code"):
+        claim_typed_code(
+            REQUEST_SEQUENCE,
+            model=Request,
+            field="tracking_code",
+            code=request.tracking_code,
+            record_pk=request.pk,
+        )
     request_deadline(request)
     handed_over = before.get("assignee_id") != request.assignee_id
     if handed_over:

@@ -115,15 +115,20 @@ def request_create(request: HttpRequest) -> HttpResponse:
         new.channel = Channel.objects.filter(pk=channel_pk).first()
     form = RequestForm(request.POST or None, instance=new, user=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = services.request_register(
-            request=form.save(commit=False),
-            by=request.user,
-            watchers=form.cleaned_data.get("watchers", ()),
-        )
-        flash.success(
-            request, _("درخواست با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code}
-        )
-        return redirect(saved)
+        try:
+            saved = services.request_register(
+                request=form.save(commit=False),
+                by=request.user,
+                watchers=form.cleaned_data.get("watchers", ()),
+            )
+        except ValidationError as error:  # a typed code taken a moment ago
+            form.add_error(None, error)
+        else:
+            flash.success(
+                request,
+                _("درخواست با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code},
+            )
+            return redirect(saved)
     return render(request, "service/request_form.html", {"form": form, "item": None})
 
 

@@ -101,3 +101,24 @@ def test_a_product_code_follows_the_same_rule(client, personas, auth):  # noqa: 
     good = client.post(reverse("sales:product_create"), data | {"code": "P-۹/ب"})
     assert good.status_code == 302
     assert Product.objects.get().code == "P-9/ب"
+
+
+def test_a_typed_code_taken_after_the_form_checked_it_is_a_persian_error(personas):
+    """Created or edited, a contact whose typed code a record took in between is refused
+    by the service in Persian (the form checked the code when it was sent)."""
+    from django.core.exceptions import ValidationError
+
+    from peyvand.contacts import services
+    from peyvand.core.history import snapshot
+
+    first = services.contact_create(contact=Contact(name="اولی"), phones=[], by=personas.owner)
+    with pytest.raises(ValidationError, match="همین حالا به پرونده دیگری داده شد"):
+        services.contact_create(
+            contact=Contact(name="دومی", code=first.code), phones=[], by=personas.owner
+        )
+    second = services.contact_create(contact=Contact(name="دومی"), phones=[], by=personas.owner)
+    before = snapshot(second)
+    second.code = first.code
+    with pytest.raises(ValidationError, match="همین حالا به پرونده دیگری داده شد"):
+        services.contact_update(contact=second, phones=None, before=before, by=personas.owner)
+    assert Contact.objects.count() == 2

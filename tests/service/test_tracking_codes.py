@@ -6,12 +6,14 @@ wiped; typed codes hold only letters, digits and - / _."""
 import threading
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import MANAGER, SUPPORT
 from peyvand.core.dates import format_date, jalali_today
+from peyvand.core.sequences import ensure_sequence
 from peyvand.lookups.models import Urgency
 from peyvand.portal.models import PortalAccess
 from peyvand.service import services
@@ -222,3 +224,78 @@ def test_concurrent_registrations_past_typed_codes_get_distinct_codes(desk):
     assert errors == []
     codes = set(Request.objects.values_list("tracking_code", flat=True))
     assert codes == {request_code(number) for number in range(1, 25)}
+
+
+def test_a_typed_code_taken_after_the_form_checked_it_is_a_persian_error(desk):
+    """The form checks a typed code when it is sent; a record that took it in between
+    (another person's typed or automatic code) is refused by the service, in Persian."""
+    support, manager, _token = desk
+    first = Request(description="اولی", urgency=normal(), assignee=manager)
+    services.request_register(request=first, by=support)
+    late = Request(
+        description="دومی", urgency=normal(), assignee=manager, tracking_code=first.tracking_code
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.request_register(request=late, by=support)
+    assert "همین حالا به پرونده دیگری داده شد" in refused.value.message_dict["tracking_code"][0]
+    assert Request.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_typed_next_code_and_an_automatic_registration_at_once_get_distinct_codes(desk):
+    """The typed registration holds its transaction open while an automatic one starts:
+    the automatic one waits for the series' lock, then steps over the typed code (before,
+    it took the same code and failed the unique constraint: a 500)."""
+    support, manager, _token = desk
+    urgency = normal()
+    # The series exists already (else the second thread would wait on its creation).
+    ensure_sequence(services.REQUEST_SEQUENCE, "درخواست‌ها", pattern="{سال}{شماره}", padding=5)
+    typed_saved, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def typed() -> None:
+        try:
+            with transaction.atomic():
+                item = Request(
+                    description="دستی", urgency=urgency, assignee=manager,
+                    tracking_code=request_code(1),
+                )  # fmt: skip
+                services.request_register(request=item, by=support)
+                typed_saved.set()
+                release.wait(timeout=30)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def automatic() -> None:
+        try:
+            item = Request(description="خودکار", urgency=urgency, assignee=manager)
+            services.request_register(request=item, by=support)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=typed)
+    first.start()
+    assert typed_saved.wait(timeout=30)
+    second = threading.Thread(target=automatic)
+    second.start()
+    # The automatic registration is waiting on a lock held by the typed one's transaction.
+    with connection.cursor() as cursor:
+        for _attempt in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+    release.set()
+    first.join()
+    second.join()
+    assert errors == []
+    codes = sorted(Request.objects.values_list("tracking_code", flat=True))
+    assert codes == [request_code(1), request_code(2)]
