@@ -251,6 +251,9 @@ elif MEDIA_STORAGE != "local":
 # Media is never served as static files: attachments go through a view that checks who
 # may see the record (core.attachment_views).
 ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "10"))
+# The memory ceiling of the process that reads an imported spreadsheet (core.sheet_reader):
+# a hostile workbook hits it and is refused in Persian instead of taking the worker down.
+IMPORT_READER_MEMORY_MB = int(os.environ.get("IMPORT_READER_MEMORY_MB", "1024"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

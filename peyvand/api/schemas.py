@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 
+from peyvand.core.text import clean_typed_text
+
 
 def _takes_booleans(annotation) -> bool:
     if annotation is bool or annotation is Any:
@@ -17,11 +19,17 @@ def _takes_booleans(annotation) -> bool:
 
 class InputSchema(Schema):
     """A request body. JSON's true and false are no numbers (pydantic would read them as
-    1 and 0): a Persian 422 instead."""
+    1 and 0): a Persian 422 instead. Its text is typed text like a form's: control and
+    bidi-override characters go (PostgreSQL refuses a NUL outright), line breaks stay for
+    the services that take text straight from the body; a password is taken as typed."""
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_for_numbers(cls, value, info: ValidationInfo):
+    def _typed_values(cls, value, info: ValidationInfo):
+        if isinstance(value, str):
+            if info.field_name == "password":
+                return value
+            return clean_typed_text(value, multiline=True)
         annotation = cls.model_fields[info.field_name].annotation
         if _takes_booleans(annotation) or typing.get_origin(annotation) is dict:
             return value

@@ -25,7 +25,13 @@ from peyvand.core.history import log_change, snapshot
 from peyvand.core.imports import BatchResult, Importer, ImportField
 from peyvand.core.models import ChangeRecord, ImportJob
 from peyvand.core.money import parse_amount
-from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, to_persian_digits
+from peyvand.core.text import (
+    clean_typed_text,
+    fa_search_key,
+    normalize_persian,
+    to_latin_digits,
+    to_persian_digits,
+)
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.validators import (
     normalize_economic_code,
@@ -46,6 +52,7 @@ _WEBSITE = forms.URLField(assume_scheme="https")
 _DATE = JalaliDateField()
 _NOT_YOURS = "تکراری: این مخاطب پیش‌تر ثبت شده ولی در فهرست شما نیست؛ با مدیر هماهنگ کنید."
 TEXT_FIELDS = ["company", "job", "education", "address", "notes"]
+MULTILINE_FIELDS = frozenset({"address", "notes"})
 PHONE_FIELDS = {
     "mobile": (ContactPhone.Kind.MOBILE, normalize_mobile, "تلفن همراه"),
     "landline": (ContactPhone.Kind.LANDLINE, normalize_landline, "تلفن ثابت"),
@@ -167,7 +174,14 @@ class ContactImporter(Importer):
                 errors.append(f"{label}: {' '.join(error.messages)}")
                 return None
 
-        text = {name: normalize_persian(values.get(name, "")) for name in values}
+        # Cells are typed text like a form's: no control or bidi-override characters, and
+        # line breaks only where the form has a text area (address, notes).
+        text = {
+            name: clean_typed_text(
+                normalize_persian(values.get(name, "")), multiline=name in MULTILINE_FIELDS
+            )
+            for name in values
+        }
         if "name" in values:
             if not text["name"]:
                 errors.append("نام: خالی است.")

@@ -24,7 +24,13 @@ def _is_private(request: HttpRequest, response: HttpResponse) -> bool:
     if getattr(request, "customer", None) is not None:  # the portal, signed in
         return True
     user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated
+    if user is not None and user.is_authenticated:
+        return True
+    # Half signed in: a manager setting up the second step (the page shows the secret), a
+    # customer past the code choosing whose portal to enter. Any page answered within a
+    # session is someone's; a first visit to a public page has none.
+    session = getattr(request, "session", None)
+    return session is not None and not session.is_empty()
 
 
 class PrivateResponsesMiddleware:

@@ -8,11 +8,13 @@ rows for the mapping screen. The import then reads it again, twice with all-or-n
 (every row is checked before any is written), a batch at a time."""
 
 import csv
-import datetime
 import io
+import json
 import logging
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -23,13 +25,14 @@ from pathlib import Path
 from typing import NamedTuple
 from xml.parsers import expat
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
-from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 
+from peyvand.core import sheet_reader
 from peyvand.core.archives import ArchiveTooLarge, check_zip
 from peyvand.core.models import ImportIssue, ImportJob
 from peyvand.core.text import fa_search_key, to_persian_digits
@@ -91,22 +94,6 @@ def register_importer(importer: Importer) -> None:
 
 
 # Reading files ------------------------------------------------------------------------
-
-
-def _cell_text(value) -> str:
-    """A cell as text: whole-number floats lose their ".0" (Excel stores phone numbers
-    and IDs typed as numbers that way), dates stay ISO for the date parsers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "بله" if value else "خیر"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 class Row(NamedTuple):
@@ -262,14 +249,36 @@ def read_rows(path: Path) -> Iterator[Row]:
 
 def _sheet_rows(path: Path) -> Iterator[Row]:
     # python-calamine (Rust) reads a 100,000-row sheet in 0.7 s where openpyxl takes
-    # 9.5 s; it holds the sheet in memory, which check_file bounds.
+    # 9.5 s; it holds the sheet in memory, and a hostile file can make it ask for more
+    # than any machine has (and abort), so it runs in a process of its own with a memory
+    # ceiling (core.sheet_reader); check_file refuses the known shapes first, in Persian.
+    command = [
+        sys.executable, "-m", "peyvand.core.sheet_reader", str(path),
+        str(settings.IMPORT_READER_MEMORY_MB),
+    ]  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603 - our own module, a path we stored
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8"
+    )
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except (CalamineError, ZipError, XmlError, OSError, ValueError) as error:
-        raise UnreadableFile(_unreadable_spreadsheet()) from error
-    first_line = sheet.start[0] + 1 if sheet.start else 1
-    for offset, row in enumerate(sheet.iter_rows()):
-        yield Row(first_line + offset, [_cell_text(value) for value in row])
+        header = process.stdout.readline()
+        if header:
+            first_line = json.loads(header)["first_line"]
+            for offset, line in enumerate(process.stdout):
+                yield Row(first_line + offset, json.loads(line))
+        process.stdout.close()
+        status = process.wait()
+    finally:
+        if process.poll() is None:  # a preview that took its rows and left
+            process.kill()
+            process.wait()
+    if status == sheet_reader.EXIT_UNREADABLE:
+        raise UnreadableFile(_unreadable_spreadsheet())
+    if status != 0:  # the memory ceiling, or an abort inside calamine
+        logger.warning("import sheet reader exited with %s for %s", status, path.name)
+        raise UnreadableFile(
+            _("پرونده بیش از حد بزرگ است: خواندن آن بیش از %(mb)s مگابایت حافظه می‌خواهد.")
+            % {"mb": to_persian_digits(str(settings.IMPORT_READER_MEMORY_MB))}
+        )
 
 
 def _vcard_rows(path: Path) -> Iterator[Row]:

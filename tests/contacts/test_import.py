@@ -466,3 +466,83 @@ def test_a_utf16_file_named_csv_gets_a_persian_error(client, personas):
     run_worker()
     assert ImportJob.objects.get().status == "failed"
     assert "UTF-8" in client.get(response.url).content.decode()
+
+
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def hostile_workbook(*, sheet_path: str, sheet: str, shared_strings: str = "") -> bytes:
+    """A tiny .xlsx whose parts calamine trusts: the sheet wherever the workbook's
+    relationships say, and optionally a shared-strings table with its declared count."""
+    relations = f'<Relationship Id="rId1" Type="{_OFFICE}/worksheet" Target="{sheet_path[3:]}"/>'
+    if shared_strings:
+        relations += (
+            f'<Relationship Id="rId2" Type="{_OFFICE}/sharedStrings" Target="sharedStrings.xml"/>'
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'  # noqa: E501
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{_PACKAGE}"><Relationship Id="rId1" '
+            f'Type="{_OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_OFFICE}"><sheets>'
+            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{_PACKAGE}">{relations}</Relationships>',
+        )
+        if shared_strings:
+            archive.writestr("xl/sharedStrings.xml", shared_strings)
+        archive.writestr(
+            sheet_path, f'<worksheet xmlns="{_MAIN}"><sheetData>{sheet}</sheetData></worksheet>'
+        )
+    return buffer.getvalue()
+
+
+@worker_test
+@pytest.mark.parametrize("trick", ["a sheet outside xl/worksheets", "a huge shared-strings count"])
+def test_a_hostile_workbook_the_checks_do_not_know_fails_in_persian_and_the_worker_lives_on(
+    client, personas, trick
+):
+    """calamine trusts what a file declares and aborts its process when an allocation
+    fails: it reads in a process of its own under a memory ceiling (core.sheet_reader).
+    Before, these 1 KB files killed the worker outright (exit 134) and left the job
+    «در حال خواندن فایل» for ever."""
+    if trick == "a sheet outside xl/worksheets":
+        far = (
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+            '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row>'
+        )
+        data = hostile_workbook(sheet_path="xl/data/s.xml", sheet=far)
+    else:
+        data = hostile_workbook(
+            sheet_path="xl/worksheets/sheet1.xml",
+            sheet='<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+            shared_strings=f'<sst xmlns="{_MAIN}" count="4000000000000" '
+            'uniqueCount="4000000000000"><si><t>a</t></si></sst>',
+        )
+    assert len(data) < 2048
+    client.force_login(personas.owner)
+    response = client.post(
+        reverse("core:import_start", args=["contacts.contact"]),
+        {"file": SimpleUploadedFile("hostile.xlsx", data), "duplicates": "skip"},
+    )
+    run_worker()  # returns: the worker process is still alive
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert "پرونده بیش از حد بزرگ است" in client.get(response.url).content.decode()
+    assert not Contact.objects.exists()
+    # The same worker goes on with the next upload.
+    assert upload(client, xlsx([["علی کریمی", "09121234567"]])).status == "mapping"

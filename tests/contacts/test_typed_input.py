@@ -92,3 +92,19 @@ def test_a_password_is_taken_as_typed(client, personas):
         reverse("accounts:login"), {"username": "owner", "password": "رمز\u202eعبور\t۱"}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)  # the worker reads the upload after it commits
+def test_an_import_cleans_its_cells_as_the_form_does(client, personas):
+    from tests.contacts.test_import import start, upload, xlsx
+
+    client.force_login(personas.owner)
+    job = upload(
+        client,
+        xlsx(
+            [["\u202eعلی\r\nکریمی\u2066", "09121234567"]],
+            headers=["نام", "تلفن همراه"],
+        ),
+    )
+    assert start(client, job).status == "done"
+    assert Contact.objects.get().name == "علی کریمی"

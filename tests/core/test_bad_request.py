@@ -65,3 +65,19 @@ def test_a_query_string_loses_its_control_characters_before_any_view_reads_it(
     assert api.status_code == 200 and [item["name"] for item in api.json()["items"]] == [
         contact.name
     ]
+
+
+def test_api_bodies_lose_control_characters_before_a_service_takes_them(client, personas):
+    """Text an operation hands straight to a service (a message's body) is cleaned as a
+    form's is: PostgreSQL refused the NUL with a 500."""
+    key = ApiToken.issue(personas.owner)[1]
+    response = client.post(
+        "/api/v1/messages",
+        {"channel": "sms", "to": "09121234567", "body": "سلام\x00\u202e\nخداحافظ"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 201, response.content
+    from peyvand.messaging.models import Message
+
+    assert Message.objects.get().body == "سلام\nخداحافظ"

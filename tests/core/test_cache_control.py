@@ -3,6 +3,8 @@ file, is ``Cache-Control: private, no-store`` (no shared cache keeps it, and the
 keeps no copy on a shared computer's disk); static files and public pages keep their
 caching."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from peyvand.activities.models import CalendarFeed
 from peyvand.core.models import Attachment
+from peyvand.messaging.models import Message
 from peyvand.portal.models import PortalAccess
 from peyvand.portal.views import SESSION_KEY
 from peyvand.sales.models import Quote, QuoteLine
@@ -111,3 +114,25 @@ def test_static_files_keep_their_caching_for_signed_in_users(client, personas, s
     assert response.status_code == 200
     b"".join(response.streaming_content)
     assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
+
+
+def test_half_signed_in_pages_are_not_kept(client, personas, settings):
+    """The authenticator's setup page (its secret shown before the sign-in completes) and
+    the portal's «choose» page answer inside a session that holds a pending step."""
+    from tests.accounts.test_two_factor import password_step
+
+    settings.TWO_FACTOR_REQUIRED_FOR_MANAGERS = True
+    response = password_step(client, "boss")
+    assert response.url == reverse("accounts:two_factor_setup")
+    setup = client.get(reverse("accounts:two_factor_setup"))
+    assert setup.status_code == 200 and setup["Cache-Control"] == PRIVATE
+    company = ContactFactory(owner=personas.owner, name="صنایع مهرگان", kind="organization")
+    PortalAccess.objects.create(contact=company, enabled=True, include_people=True)
+    person = ContactFactory(owner=personas.owner, phones=["+989121234567"], organization=company)
+    PortalAccess.objects.create(contact=person, enabled=True)
+    portal = Client()
+    portal.post(reverse("portal:login"), {"mobile": "09121234567"})
+    code = re.search(r"\d{6}", Message.objects.latest("created_at").body).group()
+    assert portal.post(reverse("portal:code"), {"code": code}).url == reverse("portal:choose")
+    choose = portal.get(reverse("portal:choose"))
+    assert choose.status_code == 200 and choose["Cache-Control"] == PRIVATE
