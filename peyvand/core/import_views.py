@@ -53,9 +53,17 @@ class UploadForm(forms.ModelForm):
         model = ImportJob
         fields = ["file", "duplicates", "all_or_nothing"]
         labels = {"file": _("فایل اکسل (xlsx، xls)، CSV یا vCard گوشی (vcf)")}
+        help_texts = {"file": _("حداکثر ۲۰ مگابایت.")}
         widgets = {
             "duplicates": forms.RadioSelect,
-            "file": forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.vcf"}),
+            # data-max-mb: app.js stops a larger file before it is sent.
+            "file": forms.ClearableFileInput(
+                attrs={
+                    "accept": ".xlsx,.xls,.ods,.csv,.vcf",
+                    "data-max-mb": str(MAX_UPLOAD_BYTES // (1024 * 1024)),
+                    "data-max-message": _("حجم فایل بیش از ۲۰ مگابایت است؛ آن را چند تکه کنید."),
+                }
+            ),
         }
 
     def clean_file(self):

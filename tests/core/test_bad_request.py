@@ -81,3 +81,11 @@ def test_api_bodies_lose_control_characters_before_a_service_takes_them(client, 
     from peyvand.messaging.models import Message
 
     assert Message.objects.get().body == "سلام\nخداحافظ"
+
+
+def test_upload_forms_say_their_limit_and_tell_the_script(client, personas, contact, settings):
+    client.force_login(personas.owner)
+    page = client.get(reverse("core:import_start", args=["contacts.contact"])).content.decode()
+    assert "حداکثر ۲۰ مگابایت" in page and 'data-max-mb="20"' in page
+    page = client.get(contact.get_absolute_url()).content.decode()
+    assert f'data-max-mb="{settings.ATTACHMENT_MAX_MB}"' in page and "مگابایت" in page
