@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Every /api/ error is JSON with a Persian message (Django's own 404/405/500 are HTML).
+    "peyvand.api.errors.JsonErrorsMiddleware",
     "peyvand.core.display.DisplayPreferencesMiddleware",
 ]
 
@@ -120,9 +122,13 @@ TEMPLATES = [
 # postgres://postgres@127.0.0.1:5432/peyvand
 DEFAULT_SQLITE = BASE_DIR / "var" / "peyvand.sqlite3"
 DEFAULT_SQLITE.parent.mkdir(exist_ok=True)
+# Persistent connections are checked before each request reuses them: after a database
+# restart a dead one is replaced instead of failing the request with a 500.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}"), conn_max_age=60
+        os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}"),
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 # Reports and the dashboard read from REPORTS_DATABASE (core.databases): a streaming
@@ -130,7 +136,9 @@ DATABASES = {
 # several hosts»). Without one, "reports" is a second name for the default database
 # that nothing connects to, except tests, which point reports at it (a test mirror).
 if REPORTS_DATABASE_URL := os.environ.get("REPORTS_DATABASE_URL", ""):
-    DATABASES["reports"] = dj_database_url.parse(REPORTS_DATABASE_URL, conn_max_age=60)
+    DATABASES["reports"] = dj_database_url.parse(
+        REPORTS_DATABASE_URL, conn_max_age=60, conn_health_checks=True
+    )
     REPORTS_DATABASE = "reports"
 else:
     DATABASES["reports"] = dict(DATABASES["default"])
