@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from peyvand.accounts.models import ApiToken
 from peyvand.activities.models import Call, Task
+from tests.e2e.bell import wait_for_the_first_bell_poll
 from tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def test_a_ringing_call_pops_up_the_callers_card_and_a_missed_one_makes_a_task(
     ContactFactory(owner=rep, name="علی کریمی", company="صنایع مهرگان", phones=["+989121234567"])
     _token, key = ApiToken.issue(manager)
     log_in(rep)
-    page.wait_for_function("sessionStorage.getItem('peyvand.lastNotification') !== null")
+    wait_for_the_first_bell_poll(page)
 
     assert pbx_post(
         live_server.url, key, event="ring", call_id="1732.7", number="۰۹۱۲۱۲۳۴۵۶۷",

@@ -10,6 +10,7 @@ from peyvand.accounts.roles import SUPPORT
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp
 from peyvand.service.models import Complaint
+from tests.e2e.bell import wait_for_the_first_bell_poll
 from tests.factories import ContactFactory, UserFactory
 
 # PostgreSQL: the bell polls beside the pages' own requests (see conftest on SQLite).
@@ -40,7 +41,7 @@ def test_a_complaint_pops_up_for_its_officer_is_followed_up_closed_and_tracked(
     officer.get_by_label("فوراً در پنجره‌ای باز شود").check()
     officer.get_by_role("button", name="ذخیره").click()
     expect(officer.get_by_role("alert")).to_contain_text("ترجیحات ذخیره شد")
-    officer.wait_for_function("sessionStorage.getItem('peyvand.lastNotification') !== null")
+    wait_for_the_first_bell_poll(officer)
 
     log_in(support)
     page.goto(customer.get_absolute_url())

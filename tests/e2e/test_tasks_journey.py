@@ -12,6 +12,7 @@ from peyvand.activities import reminders
 from peyvand.activities.models import Reminder, Task
 from peyvand.core.dates import format_date, format_datetime
 from peyvand.lookups.models import Urgency
+from tests.e2e.bell import wait_for_the_first_bell_poll
 from tests.e2e.test_messaging_journey import run_worker
 
 # PostgreSQL: the bell polls beside the pages' own requests (see conftest on SQLite).
@@ -38,7 +39,7 @@ def test_a_task_with_a_reminder_reaches_the_rep_who_marks_it_done(
     rep_page.locator("#id_password").fill("peyvand-demo")
     rep_page.locator("form button[type=submit]").click()
     expect(rep_page.locator("#notification-bell")).to_be_visible()
-    rep_page.wait_for_function("sessionStorage.getItem('peyvand.lastNotification') !== null")
+    wait_for_the_first_bell_poll(rep_page)
 
     # The manager assigns the task, with a reminder a minute from now by email and SMS.
     log_in(manager)
