@@ -346,8 +346,9 @@ if REDIS_URL := os.environ.get("REDIS_URL", ""):
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# A worker whose periodic beat is older than this is reported dead by /health/.
-WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "180"))
+# A worker beats every 2 s (core.workers); one silent this long is dead: /health/ says
+# so, and a live worker's beat finishes what it left running.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 
 # Managers' default list size; lists never count their rows (see core.pagination).
 PAGE_SIZE = 25

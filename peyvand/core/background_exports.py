@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
+from peyvand.core import workers
 from peyvand.core.exports import Column, cells, headers
 from peyvand.core.models import ExportJob
 from peyvand.core.xlsx import SheetWriter
@@ -92,3 +93,21 @@ def export_file(job_id: int) -> None:
             finished_at=timezone.now(),
         )
         raise
+
+
+# A worker that died twice building the same file gives up on it.
+EXPORT_ATTEMPTS = 2
+
+
+@workers.on_interrupted(export_file)
+def export_again(job_id: int) -> None:
+    """The worker died while writing the file: another one writes it from the start."""
+    running = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
+    if workers.times_interrupted(export_file, job_id) >= EXPORT_ATTEMPTS:
+        running.update(
+            status=ExportJob.Status.FAILED,
+            failure="ساخت فایل دو بار نیمه‌کاره ماند.",
+            finished_at=timezone.now(),
+        )
+    elif running.update(status=ExportJob.Status.QUEUED, processed_rows=0):
+        transaction.on_commit(lambda: export_file.enqueue(job_id))

@@ -1,6 +1,8 @@
 """/health/: what a load balancer or a monitor asks: can this app server reach the
 database and the cache (Redis, when configured: sessions and limits live there), and
-has a task worker beaten lately (reminders, SMS and exports depend on one). 200 when
+has a task worker beaten lately (reminders, SMS and exports depend on one; a live worker
+beats every 2 s, a cleanly stopped one is forgotten at once, a killed one is "stale"
+after WORKER_HEARTBEAT_SECONDS). 200 when
 all hold, 503 otherwise; never any data.
 
 The reports' read replica (REPORTS_DATABASE_URL) is reported too, but its loss answers
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peyvand.core.scheduler import last_beat_at
+from peyvand.core.workers import last_beat_at
 
 
 def _database(alias: str) -> str:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from peyvand.core import sheet_reader
+from peyvand.core import sheet_reader, workers
 from peyvand.core.archives import ArchiveTooLarge, check_zip
 from peyvand.core.models import ImportIssue, ImportJob
 from peyvand.core.text import fa_search_key, to_persian_digits
@@ -620,6 +620,54 @@ def import_file(job_id: int) -> None:
     )
     if claimed:
         run_import(ImportJob.objects.get(pk=job_id))
+
+
+# A worker that died while reading a file twice gives up on it: the file may be what
+# kills it.
+READ_ATTEMPTS = 2
+
+
+@workers.on_interrupted(read_import_file)
+def read_again(job_id: int) -> None:
+    """The worker died while reading the upload: another one reads it again."""
+    reading = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING)
+    if workers.times_interrupted(read_import_file, job_id) >= READ_ATTEMPTS:
+        reading.update(
+            status=ImportJob.Status.FAILED,
+            failure=_(
+                "خواندن این فایل دو بار نیمه‌کاره ماند؛ فایل را بازبینی کنید یا به "
+                "پشتیبانی خبر دهید."
+            ),
+            finished_at=timezone.now(),
+        )
+    elif reading.update(status=ImportJob.Status.UPLOADED):
+        transaction.on_commit(lambda: read_import_file.enqueue(job_id))
+
+
+@workers.on_interrupted(import_file)
+def import_interrupted(job_id: int) -> None:
+    """The worker died during the import. Rows are written batch by batch, so running it
+    again could write a batch twice: the job stops, saying how far it got (the counts
+    were saved with each batch, so they are what is in the database)."""
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).first()
+    if job is None:
+        return
+    job.status = ImportJob.Status.FAILED
+    job.finished_at = timezone.now()
+    job.failure = to_persian_digits(
+        _(
+            "ورود در میانه کار متوقف شد (کارگزار پس‌زمینه از کار افتاد): %(processed)s ردیف "
+            "از %(total)s بررسی شد؛ %(created)s پرونده ساخته و %(updated)s پرونده به‌روز شد. "
+            "ردیف‌های بعدی را دوباره وارد کنید."
+        )
+        % {
+            "processed": job.processed_rows,
+            "total": job.total_rows,
+            "created": job.created_count,
+            "updated": job.updated_count,
+        }
+    )
+    job.save(update_fields=["status", "finished_at", "failure"])
 
 
 def queue_reading(job: ImportJob) -> None:

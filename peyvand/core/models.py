@@ -484,3 +484,19 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (``manage.py worker``) that is alive: its beat thread moves
+    ``beat_at`` every couple of seconds, and a clean stop deletes the row. A row whose
+    beat is older than WORKER_HEARTBEAT_SECONDS is a dead worker (killed, its host gone):
+    /health/ says so and core.workers finishes what it left running."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -64,14 +64,3 @@ def beat(*, worker_id: str = "", now: datetime.datetime | None = None) -> list[s
         job.task.enqueue()
         enqueued.append(job.name)
     return enqueued
-
-
-def last_beat_at() -> datetime.datetime | None:
-    """When a worker's beat last claimed a job: each lease was claimed one period before
-    it next falls due, and the most frequent job is claimed at almost every beat. None
-    when no worker has ever beaten."""
-    claims = [
-        lease.next_run_at - periodic_jobs[lease.name].every
-        for lease in ScheduleLease.objects.filter(name__in=list(periodic_jobs))
-    ]
-    return max(claims, default=None)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from peyvand.activities import reminders
 from peyvand.activities.models import Notification, Reminder
-from peyvand.core.scheduler import last_beat_at
+from peyvand.core.workers import last_beat_at
 from peyvand.messaging.models import Message
 from tests.factories import ContactFactory, UserFactory
 from tests.messaging.fixtures import worker_process

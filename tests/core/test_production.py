@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.logs import JsonFormatter
-from peyvand.core.models import ScheduleLease
-from peyvand.core.scheduler import beat, periodic_jobs
+from peyvand.core import workers
+from peyvand.core.models import WorkerHeartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,21 +68,25 @@ def test_health_reports_the_database_and_the_workers_beat(client):
         "cache": "ok",
         "worker": "never seen",
     }
-    beat(worker_id="test")
+    workers.started("test")
     fine = client.get(url)
     assert fine.status_code == 200 and fine.json()["worker"] == "ok"
-    stale = timezone.now() - datetime.timedelta(hours=1)
-    for lease in ScheduleLease.objects.all():
-        lease.next_run_at = stale + periodic_jobs[lease.name].every
-        lease.save()
+    # Killed: its beat stops. Dead once WORKER_HEARTBEAT_SECONDS (10 s) have passed.
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - datetime.timedelta(seconds=9))
+    assert client.get(url).json()["worker"] == "ok"
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - datetime.timedelta(seconds=11))
     late = client.get(url)
     assert late.status_code == 503 and late.json()["worker"] == "stale"
-    assert late.json()["worker_last_beat_seconds_ago"] >= 3600
+    assert late.json()["worker_last_beat_seconds_ago"] >= 11
+    workers.heartbeat("test")  # beating again
+    assert client.get(url).json()["worker"] == "ok"
+    workers.stopped("test")  # a clean stop is not waited for
+    assert client.get(url).json()["worker"] == "never seen"
 
 
 @pytest.mark.django_db
 def test_health_fails_when_redis_does_not_answer(client, settings):
-    beat(worker_id="test")
+    workers.started("test")
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -97,7 +101,7 @@ def test_health_fails_when_redis_does_not_answer(client, settings):
 
 @pytest.mark.django_db(transaction=True, databases=["default", "reports"])
 def test_health_reports_the_replica_without_failing_over_it(client, settings):
-    beat(worker_id="test")
+    workers.started("test")
     settings.REPORTS_DATABASE = "reports"  # the test mirror of the primary: answers
     fine = client.get(reverse("core:health"))
     assert fine.status_code == 200

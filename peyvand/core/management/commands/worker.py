@@ -1,39 +1,57 @@
-"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus the
-periodic beat of core.scheduler in a background thread. Run one or more per host; all
-of them share the database queue and the schedule safely.
+"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus, in a
+background thread, the worker's heartbeat and the sweep of dead workers' tasks
+(core.workers) and the periodic beat of core.scheduler. Run one or more per host; all of
+them share the database queue and the schedule safely.
 
 django-tasks-db's worker ends its process on any database error outside a task (a
 0.35 s PostgreSQL restart was enough), so SMS, reminders and imports stopped until a
 person restarted it. Ours backs off and carries on; only a signal (SIGINT, SIGTERM)
 stops it."""
 
+import contextlib
 import logging
 import os
 import threading
 import time
 
+from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from django.db.utils import InterfaceError, OperationalError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from peyvand.core import workers
 from peyvand.core.scheduler import beat
 
 logger = logging.getLogger("peyvand.scheduler")
 
 
-def _beat_forever(worker_id: str, interval: float) -> None:
+def _beat_forever(worker_id: str, interval: float, periodic: bool) -> None:
+    """Every ``interval`` seconds: this worker's heartbeat, the sweep of dead workers'
+    tasks, the periodic jobs that fell due. The sweep waits until this worker has beaten
+    without a break for a whole WORKER_HEARTBEAT_SECONDS: after a database outage every
+    worker's beat is late at once, and the others must have their turn to beat again
+    before one of them takes their tasks for a dead worker's."""
+    beating_since = None
     while True:
         try:
             close_old_connections()
-            beat(worker_id=worker_id)
+            workers.heartbeat(worker_id)
+            beating_since = beating_since or time.monotonic()
+            if time.monotonic() - beating_since >= settings.WORKER_HEARTBEAT_SECONDS:
+                workers.sweep()
+            if periodic:
+                beat(worker_id=worker_id)
         except Exception:  # the database restarting, a bug in one job: beat again later
-            logger.exception("scheduler beat failed")
+            beating_since = None
+            logger.exception("worker beat failed")
         finally:
             connection.close()
         time.sleep(interval)
 
+
+DEFAULT_BEAT_SECONDS = 2.0
 
 # Seconds between attempts while the database is away: doubling up to half a minute.
 FIRST_RETRY_SECONDS = 0.5
@@ -66,16 +84,42 @@ class Command(DbWorkerCommand):
             "--beat-interval",
             type=float,
             default=2.0,
-            help="Seconds between checks for due periodic jobs (0 turns the beat off).",
+            help="Seconds between heartbeats and checks for due periodic jobs (0 turns "
+            "the periodic jobs off; the heartbeat then beats every 2 s).",
         )
 
-    def handle(self, *args, beat_interval: float, worker_id: str, reload: bool, **options):
+    def handle(
+        self, *args, beat_interval: float, worker_id: str, reload: bool, batch: bool, **options
+    ):
         # With --reload the command runs twice (a watcher and the real worker): only the
         # process that runs tasks beats.
-        if beat_interval > 0 and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
+        if reload and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
+        self._start(worker_id)
+        if not batch:  # a batch run (tests) ends when the queue is empty
             threading.Thread(
-                target=_beat_forever, args=(worker_id, beat_interval), daemon=True
+                target=_beat_forever,
+                args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
+                daemon=True,
             ).start()
         # db_worker's handle() builds its Worker by this module-level name.
         db_worker.Worker = ResilientWorker
-        return super().handle(*args, worker_id=worker_id, reload=reload, **options)
+        try:
+            return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
+        finally:  # a signal, the end of a batch: /health/ stops counting this worker now
+            with contextlib.suppress(Exception):
+                workers.stopped(worker_id)
+
+    def _start(self, worker_id: str) -> None:
+        """The first heartbeat, retried while the database is away (a worker started by
+        its supervisor while PostgreSQL restarts must not give up)."""
+        wait = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                workers.started(worker_id)
+                return
+            except (OperationalError, InterfaceError):
+                logger.warning("worker: the database is unreachable; retrying in %.1f s", wait)
+                connections.close_all()
+                time.sleep(wait)
+                wait = min(wait * 2, LONGEST_RETRY_SECONDS)

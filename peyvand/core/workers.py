@@ -1,0 +1,159 @@
+"""Which task workers are alive, and what a dead one left behind.
+
+Every ``manage.py worker`` writes a WorkerHeartbeat row when it starts and moves its
+``beat_at`` from its beat thread every couple of seconds; a clean stop (SIGTERM) deletes
+the row. So /health/ knows within WORKER_HEARTBEAT_SECONDS that no worker is alive, and
+a live worker's beat can finish what a dead one (SIGKILL, a lost host) left half done:
+
+- its task rows, left «running» for ever by django-tasks-db, are marked failed;
+- the task's own recovery runs, registered by the app that owns the task
+  (``on_interrupted``): an export or a file reading starts again, an import says how far
+  it got, the outbox takes back its claimed messages at once instead of after the claim
+  timeout.
+
+The sweep runs in the beat thread itself, not as a queued task: recovery must not wait
+behind the hundreds of delivery tasks a broadcast queues."""
+
+import datetime
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from peyvand.core.models import WorkerHeartbeat
+
+logger = logging.getLogger("peyvand.workers")
+
+# This process's worker id while it runs a worker ("" in web processes and tests that
+# call tasks directly): what claims made by this process are stamped with.
+current_worker_id = ""
+
+# A task's recovery when its worker died during it, by the task's module path; called
+# with the task's arguments after its row has been marked failed.
+_recoveries: dict[str, Callable[..., None]] = {}
+
+# Heartbeat rows of workers dead this long are deleted (health still names the last
+# beat until then).
+FORGET_AFTER = datetime.timedelta(days=1)
+
+
+class WorkerDied(Exception):
+    """Recorded on a task row whose worker stopped beating while it ran."""
+
+
+def on_interrupted(task) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Registers the decorated function as ``task``'s recovery."""
+
+    def register(recovery: Callable[..., None]) -> Callable[..., None]:
+        _recoveries[task.module_path] = recovery
+        return recovery
+
+    return register
+
+
+def times_interrupted(task, *args) -> int:
+    """How often a worker died while running ``task`` with ``args``: a recovery that
+    runs the task again gives up after a couple of times (the file itself may be what
+    kills the worker)."""
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        status=TaskResultStatus.FAILED,
+        exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+        args_kwargs__args=list(args),
+    ).count()
+
+
+def started(worker_id: str) -> None:
+    """The worker's first beat, before it claims anything: a claim is never stamped with
+    a worker that has no row yet (the sweep would take it for dead)."""
+    global current_worker_id
+    current_worker_id = worker_id
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "host": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "started_at": timezone.now(),
+            "beat_at": timezone.now(),
+        },
+    )
+
+
+def heartbeat(worker_id: str) -> None:
+    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=timezone.now()):
+        # Swept as dead while the database was away, or never written: back in the list.
+        started(worker_id)
+
+
+def stopped(worker_id: str) -> None:
+    """A clean stop: /health/ must not count this worker a moment longer."""
+    global current_worker_id
+    current_worker_id = ""
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def _cutoff(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS)
+
+
+def live_worker_ids(now: datetime.datetime | None = None) -> set[str]:
+    now = now or timezone.now()
+    return set(
+        WorkerHeartbeat.objects.filter(beat_at__gte=_cutoff(now)).values_list(
+            "worker_id", flat=True
+        )
+    )
+
+
+def last_beat_at() -> datetime.datetime | None:
+    """The latest beat of any worker; None when no worker has beaten (or all stopped
+    cleanly)."""
+    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+
+
+def sweep(now: datetime.datetime | None = None) -> int:
+    """Marks failed the task rows whose worker is dead and runs their recoveries;
+    returns how many. Safe on several workers at once: a row is taken by one conditional
+    UPDATE, and only the worker that took it recovers it."""
+    now = now or timezone.now()
+    live = live_worker_ids(now)
+    # Rows of tasks that had only just been claimed by a worker that beat since then
+    # are the live worker's; a row claimed before the cutoff by a worker not alive now
+    # is a dead one's.
+    running = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=_cutoff(now)
+    ).only("id", "worker_ids", "task_path", "args_kwargs")
+    swept = 0
+    for row in running:
+        worker = row.worker_ids[-1] if row.worker_ids else ""
+        if worker in live:
+            continue
+        error = WorkerDied(f"worker {worker or '?'} stopped beating while running this task")
+        taken = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+            traceback="".join(traceback.format_exception_only(error)),
+        )
+        if not taken:
+            continue
+        swept += 1
+        logger.warning(
+            "task %s (%s) was left running by dead worker %s", row.pk, row.task_path, worker
+        )
+        recovery = _recoveries.get(row.task_path)
+        if recovery is not None:
+            try:
+                with transaction.atomic():
+                    recovery(*row.args_kwargs.get("args", []), **row.args_kwargs.get("kwargs", {}))
+            except Exception:  # one bad recovery must not keep the others waiting
+                logger.exception("recovery of task %s failed", row.pk)
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - FORGET_AFTER).delete()
+    return swept
