@@ -144,6 +144,20 @@ else:
     DATABASES["reports"] = dict(DATABASES["default"])
     REPORTS_DATABASE = "default"
 DATABASE_ROUTERS = ["peyvand.core.databases.ReportsRouter"]
+# A web request gives up on a row or table lock after DB_LOCK_TIMEOUT seconds, and on any
+# one statement after DB_STATEMENT_TIMEOUT, and answers «سامانه مشغول است» (503,
+# core.views.server_error): one locked table must not hold every app thread while the
+# rest of the site waits. A transaction left open is ended after a minute. Only in web
+# processes (peyvand.wsgi sets PEYVAND_WEB): the task worker and management commands
+# (migrations, imports, exports) wait as long as their work needs.
+WEB_PROCESS = env_bool("PEYVAND_WEB")
+DB_LOCK_TIMEOUT = float(os.environ.get("DB_LOCK_TIMEOUT", "3"))
+DB_STATEMENT_TIMEOUT = float(os.environ.get("DB_STATEMENT_TIMEOUT", "30"))
+WEB_DATABASE_TIMEOUTS = (
+    f" -c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}"
+    f" -c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}"
+    " -c idle_in_transaction_session_timeout=60000"
+)
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql":
         # Join in the order the ORM writes (the filtered table first, then each related
@@ -153,9 +167,15 @@ for database in DATABASES.values():
         # plan them for all their rows, not PostgreSQL's default first tenth: a rep's
         # export of 100,000 of a million contacts walked the whole date index (README,
         # "Performance").
+        options = "-c join_collapse_limit=1 -c cursor_tuple_fraction=1"
+        if WEB_PROCESS:
+            options += WEB_DATABASE_TIMEOUTS
         database["OPTIONS"] = {
             **database.get("OPTIONS", {}),
-            "options": "-c join_collapse_limit=1 -c cursor_tuple_fraction=1",
+            "options": options,
+            # A database host that does not answer at all fails a request (and /health/)
+            # in seconds instead of after the operating system's minutes.
+            "connect_timeout": 5,
         }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; IMMEDIATE makes every

@@ -21,3 +21,4 @@ urlpatterns = [
 # A Persian 400 (above all for a form body past the upload limit) instead of Django's
 # bare English one; the API gets JSON.
 handler400 = "peyvand.core.views.bad_request"
+handler500 = "peyvand.core.views.server_error"

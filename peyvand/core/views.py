@@ -1,9 +1,11 @@
 import datetime
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -197,3 +199,38 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         return JsonResponse({"detail": message}, status=400)
     template = loader.get_template("400.html")
     return HttpResponse(template.render({"message": message, "advice": advice}), status=400)
+
+
+BUSY = "سامانه مشغول است، دوباره تلاش کنید."
+BUSY_ADVICE = (
+    "پایگاه داده همین حالا پاسخ نداد (کار سنگینی در جریان است یا در حال راه‌اندازی دوباره "
+    "است). چند ثانیه بعد دوباره تلاش کنید؛ آنچه در فرم نوشته‌اید با دکمهٔ «بازگشت» مرورگر "
+    "سر جایش است."
+)
+FAILED = "خطایی در سامانه رخ داد و ثبت شد."
+FAILED_ADVICE = "لطفاً دوباره تلاش کنید؛ اگر تکرار شد به پشتیبانی خبر دهید."
+# Seconds a browser or an API client is told to wait before trying again when busy.
+BUSY_RETRY_AFTER = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500, which runs while the exception is being handled. A database
+    that is away (restarting, unreachable) or that gave up waiting (the web requests'
+    lock and statement timeouts, SQLite's «database is locked») is not our bug but a busy
+    moment: 503 with Retry-After and «سامانه مشغول است». Anything else is a 500. The API
+    answers JSON; the page stands alone (no request context: the database may be gone)."""
+    exception = sys.exc_info()[1]
+    busy = isinstance(exception, OperationalError | InterfaceError)
+    status, message, advice = (503, BUSY, BUSY_ADVICE) if busy else (500, FAILED, FAILED_ADVICE)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        template = loader.get_template("500.html")
+        response = HttpResponse(
+            template.render({"message": message, "advice": advice}), status=status
+        )
+    if busy:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response

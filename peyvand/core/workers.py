@@ -14,6 +14,7 @@ a live worker's beat can finish what a dead one (SIGKILL, a lost host) left half
 The sweep runs in the beat thread itself, not as a queued task: recovery must not wait
 behind the hundreds of delivery tasks a broadcast queues."""
 
+import contextlib
 import datetime
 import logging
 import os
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -148,6 +150,10 @@ def sweep(now: datetime.datetime | None = None) -> int:
         logger.warning(
             "task %s (%s) was left running by dead worker %s", row.pk, row.task_path, worker
         )
+        # Importing the task registers its recovery (the sweeping worker may not have
+        # loaded that module yet).
+        with contextlib.suppress(ImportError):
+            import_string(row.task_path)
         recovery = _recoveries.get(row.task_path)
         if recovery is not None:
             try:

@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peyvand.core.logs import JsonFormatter
 from peyvand.core import workers
+from peyvand.core.logs import JsonFormatter
 from peyvand.core.models import WorkerHeartbeat
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -69,7 +69,11 @@ class ResilientWorker(db_worker.Worker):
             except (OperationalError, InterfaceError):
                 if not self.running:  # stopped by a signal meanwhile
                     return None
-                logger.warning("worker: the database is unreachable; retrying in %.1f s", wait)
+                if connection.in_atomic_block:  # called inside a transaction (a test)
+                    raise
+                logger.warning(
+                    "worker: the database is unreachable; retrying in %.1f s", wait, exc_info=True
+                )
                 connections.close_all()
                 time.sleep(wait)
                 wait = min(wait * 2, LONGEST_RETRY_SECONDS)
