@@ -18,10 +18,10 @@ Writes skipped during an outage leave Redis stale: after a partition Redis still
 the cached copy of a session that was logged out (or changed) meanwhile in the database,
 and would serve it again. So the first operation after an outage in which this process
 skipped a write or a delete empties the cache first (FLUSHDB: it holds only what is
-listed above; the throttles' windows start afresh). Another process that never saw the
-outage may read such a stale copy between Redis's return and that flush: a Redis lost
-by some app servers only (a partial partition) is not covered by this, and the whole
-cache has to be emptied by hand (`redis-cli -n <db> FLUSHDB`) after one.
+listed above; the throttles' windows start afresh). Not covered: a process that never
+lost Redis (a partition that cut off only some app servers) may read such a stale copy
+until the cut-off process reaches Redis again and empties it. Ending a user's sessions
+(accounts.services.end_sessions) holds even then: it is checked against the database.
 """
 
 import logging
