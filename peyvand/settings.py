@@ -352,16 +352,21 @@ if env_bool("BEHIND_TLS_PROXY"):
     # nginx (or a load balancer) ends TLS and says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Redis, when configured, holds the cache (throttles, settings) and sessions (cached,
-# with the database behind them so a Redis restart logs nobody out).
+# Redis, when configured, holds the cache (throttles) and sessions (cached, with the
+# database behind them so a Redis restart logs nobody out). core.cache's backend answers
+# as a miss while Redis fails, so pages and logins keep working through an outage.
 if REDIS_URL := os.environ.get("REDIS_URL", ""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "peyvand.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that stops answering fails requests (and /health/) in seconds
-            # instead of holding every gunicorn worker.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                # A Redis that stops answering costs a request (and /health/) 2 s at
+                # most, then the breaker skips it for 5 s in this process.
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "breaker_seconds": 5,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,5 +1,11 @@
 """A fixed-window rate limit on the cache (per process with the default local-memory
-cache; shared across servers once a shared cache such as Redis is configured)."""
+cache; shared across servers once a shared cache such as Redis is configured).
+
+While Redis is down the limits fail open, deliberately: core.cache answers as a miss
+(add refused, incr finds no key, get gives nothing), so every attempt is the first of
+its window and nothing is exceeded. Failing closed would lock every user out of the
+CRM, and the portal's customers out of their codes, for as long as the outage lasts;
+a password guesser gains those minutes instead."""
 
 import hashlib
 
