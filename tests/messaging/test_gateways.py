@@ -696,7 +696,10 @@ def test_the_runner_prints_ready_and_serves_what_it_received(settings):
         finally:
             process.terminate()
 
-    assert (before, after) == ({"count": 0, "repeats": 0}, {"count": 1, "repeats": 0})
+    assert (before, after) == (
+        {"count": 0, "repeats": 0, "duplicates": 0},
+        {"count": 1, "repeats": 0, "duplicates": 0},
+    )
     assert received == [
         {
             "to": NATIONAL,
