@@ -597,15 +597,18 @@ class KavenegarGateway(_HttpGateway):
         for start in range(0, len(ids), _KAVENEGAR_STATUS_BATCH):
             batch = ids[start : start + _KAVENEGAR_STATUS_BATCH]
             entries, response = self._call("sms/statuslocalmessageid", {"localid": ",".join(batch)})
-            if len(entries) != len(batch):
+            if all("localid" in entry for entry in entries):
+                named = [(str(entry["localid"]), entry) for entry in entries]
+            elif len(entries) == len(batch):  # no names: the documented order, the asked one
+                named = list(zip(batch, entries, strict=True))
+            else:
                 raise self._unexpected(response)
-            for asked, entry in zip(batch, entries, strict=True):
-                # Each entry names its local id; the documented order is the asked one.
-                local_id = str(entry.get("localid", asked))
+            asked = set(batch)
+            for local_id, entry in named:
                 status, message_id = entry.get("status"), entry.get("messageid")
                 if not isinstance(status, int) or isinstance(status, bool):
                     raise self._unexpected(response)
-                if status == _KAVENEGAR_NOT_FOUND or not message_id or local_id not in batch:
+                if status == _KAVENEGAR_NOT_FOUND or not message_id or local_id not in asked:
                     continue
                 found[local_id] = Sent(
                     provider_id=str(message_id),

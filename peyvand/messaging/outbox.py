@@ -412,7 +412,7 @@ def _ask_before_resending(messages: list[Message], gateway: SmsGateway) -> list[
     except GatewayError as error:
         logger.warning("Could not ask the provider about %s SMS: %s", len(asked), error.message)
         for message in asked:
-            _failed(message, error.message, error.code, gateway.name, retryable=True)
+            _failed(message, error.message, error.code, gateway.name, retryable=error.retryable)
         return rest
     held = [m for m in asked if m.local_id in found]
     _finish_sent(held, [found[m.local_id] for m in held], gateway.name)

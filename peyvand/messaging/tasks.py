@@ -17,20 +17,14 @@ def deliver() -> int:
     return outbox.deliver_due()
 
 
-def _recover() -> list[int]:
-    recovered = outbox.recover_stale()
-    # What the dead worker would have sent next (and what recovery queued again) goes
-    # out now, not when the beat next finds it due.
-    if outbox.due_messages().exists():
-        transaction.on_commit(deliver.enqueue)
-    return list(recovered)
-
-
 @workers.on_interrupted(deliver)
 def deliver_interrupted() -> None:
     """A worker died while sending: a live worker's beat takes its claims back at once
-    (asking the provider what it already holds) rather than after the claim timeout."""
-    _recover()
+    (asking the provider what it already holds) rather than after the claim timeout,
+    and a new deliver task replaces the lost one."""
+    outbox.recover_stale()
+    if outbox.due_messages().exists():
+        transaction.on_commit(deliver.enqueue)
 
 
 @task()
@@ -52,7 +46,10 @@ def expand(broadcast_id: int) -> int:
 # broadcast's hundreds of deliver tasks must not hold back taking back a dead claim.
 @task(priority=TASK_MAX_PRIORITY)
 def recover() -> list[int]:
-    return _recover()
+    requeued, unknown, found_sent = outbox.recover_stale()
+    if requeued:  # sent now, not when the beat next finds them due
+        deliver.enqueue()
+    return [requeued, unknown, found_sent]
 
 
 @task()
