@@ -295,3 +295,23 @@ def test_the_fake_process_dies_unanswered_and_remembers_after_a_restart(settings
         second.stdout.close()
     # The repeat went to the phone: the restarted process had forgotten the local id.
     assert counts == {"count": 2, "repeats": 0, "duplicates": 1}
+
+
+@worker_test
+def test_a_lost_answer_too_old_to_ask_about_waits_for_a_person(kavenegar_with_state, personas):
+    """Kavenegar finds a local id for 12 hours only: past that (SMS held through the
+    quiet hours after a lost answer) its silence proves nothing, so nothing is resent."""
+    fake = kavenegar_with_state
+    (message,) = queue_sms(personas.owner)
+    Message.objects.filter(pk=message.pk).update(
+        maybe_sent_at=timezone.now() - datetime.timedelta(hours=12)
+    )
+
+    outbox.deliver_due()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.UNKNOWN
+    assert message.error_code == "unanswered"
+    assert "نمی‌توان از آن پرسید" in message.last_error
+    assert fake.received == []
+    assert fake.calls["sms/statuslocalmessageid"] == 0
