@@ -13,7 +13,17 @@ Sources (see the comments at each table):
   (github.com/IPeCompany/SmsPanelV2.*).
 
 Both fakes also answer ``GET /_fake/received`` (the received messages as JSON) and
-``GET /_fake/count`` (``{"count": n, "repeats": m}``) so that another process can see what arrived.
+``GET /_fake/count`` (``{"count": n, "repeats": m, "duplicates": d}``) so that another
+process can see what arrived, and ``POST /_fake/crash-next`` (see ``crash_next``).
+
+Restarts and crashes, for fault tests: with a state file (``state=``, ``--state FILE``) a
+fake keeps what it has sent there, as a real provider keeps its outbox, and reads it back
+when it starts (``restart()``, or a new process on the same file). What it holds only in
+memory is lost: Kavenegar's index of local ids that drops a repeat, so after a restart a
+repeated localid is sent to the phone again (``duplicates()``), while
+sms/statuslocalmessageid still finds the message. ``crash_next()`` makes the next send
+call take its messages (recorded and saved) and then fail before answering: the
+connection drops without an answer, or, for a fake run as a process, the process dies.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import collections
 import contextlib
 import json
 import math
+import os
 import re
 import signal
 import socket
@@ -33,6 +44,7 @@ import uuid
 from dataclasses import dataclass
 from email.message import Message as Headers
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -64,6 +76,11 @@ class Reply:
     status: int
     body: bytes
     content_type: str = JSON
+
+
+# What handle() returns for a provider that crashed after taking the messages: the
+# connection is closed without an answer.
+DROP = Reply(0, b"")
 
 
 def json_reply(status: int, payload: Any) -> Reply:
@@ -132,6 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         reply = self.server.fake.handle(method, self.path, self.headers, body)
+        if reply is DROP:
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -149,11 +169,30 @@ class _FakeProvider:
     provider: ClassVar[str] = ""
 
     def __init__(
-        self, *, api_key: str = "test-key", credit: int | None = None, delay: float = 0.0
+        self,
+        *,
+        api_key: str = "test-key",
+        credit: int | None = None,
+        delay: float = 0.0,
+        state: str | Path | None = None,
     ) -> None:
         self.api_key = api_key
         self.credit = credit
         self.delay = delay
+        # Where what it sent is kept across restarts (None: nowhere, a restart forgets all).
+        self.state_path = Path(state) if state else None
+        # Run as a process: a crash (crash_next) ends the process instead of a connection.
+        self.exit_on_crash = False
+        self.base_url = ""
+        self._lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._deliveries: dict[str, Any] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Everything a restart loses; subclasses add their own."""
         self.received: list[dict[str, Any]] = []
         # Local ids sent again and dropped as repeats (Kavenegar's localid): a client that
         # resends after a crash shows here, and only here.
@@ -162,12 +201,41 @@ class _FakeProvider:
         self.connections = 0
         # API calls answered, by method ("sms/sendarray": 3): how a client batches.
         self.calls: collections.Counter[str] = collections.Counter()
-        self.base_url = ""
-        self._lock = threading.Lock()
         self._failures: list[int] = []
-        self._deliveries: dict[str, Any] = {}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._crashes = 0
+        self._next_id = 1
+        self._messages: dict[str, dict[str, Any]] = {}
+
+    # State file -----------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        """What survives a restart (called with the lock held)."""
+        return {
+            "next_id": self._next_id,
+            "messages": self._messages,
+            "received": self.received,
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self._next_id = state["next_id"]
+        self._messages = state["messages"]
+        self.received = state["received"]
+
+    def _load_state(self) -> None:
+        if self.state_path is not None and self.state_path.exists():
+            self._restore(json.loads(self.state_path.read_text(encoding="utf-8")))
+
+    def _save_state(self) -> None:
+        """Written before the answer, whole and atomically: a crash right after it loses
+        nothing the provider took."""
+        if self.state_path is None:
+            return
+        with self._state_lock:
+            with self._lock:
+                text = json.dumps(self._state(), ensure_ascii=False)
+            partial = self.state_path.with_name(self.state_path.name + ".partial")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, self.state_path)
 
     # Lifecycle ------------------------------------------------------------------------
 
@@ -185,6 +253,15 @@ class _FakeProvider:
         )
         self._thread.start()
         return self.base_url
+
+    def restart(self) -> str:
+        """Stops and starts again on the same port, as the provider's server restarts:
+        it still knows what its state file holds, and nothing else."""
+        port = int(self.base_url.rsplit(":", 1)[1])
+        self.stop()
+        self._forget()
+        self._load_state()
+        return self.start(port)
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -211,6 +288,18 @@ class _FakeProvider:
         (a code from the provider's table, or an HTTP 5xx for a broken proxy)."""
         with self._lock:
             self._failures.extend([status] * times)
+
+    def crash_next(self, times: int = 1) -> None:
+        """The next ``times`` send calls take their messages and then crash before
+        answering (see the module's docstring)."""
+        with self._lock:
+            self._crashes += times
+
+    def duplicates(self) -> list[str]:
+        """Local ids that reached the phone more than once."""
+        with self._lock:
+            counts = collections.Counter(r["local_id"] for r in self.received if r["local_id"])
+        return sorted(local_id for local_id, n in counts.items() if n > 1)
 
     def set_delivery(self, provider_id: str | int, state: Any) -> None:
         """What status lookups answer for ``provider_id`` from now on."""
@@ -253,6 +342,20 @@ class _FakeProvider:
         if self.delay > 0:
             time.sleep(self.delay)
 
+    def _taken(self, reply: Reply) -> Reply:
+        """The answer to a send call whose messages are recorded: saved to the state
+        file first, then the answer, unless a crash was asked for."""
+        self._save_state()
+        with self._lock:
+            crash = self._crashes > 0
+            self._crashes -= 1 if crash else 0
+        if not crash:
+            self._pause()
+            return reply
+        if self.exit_on_crash:
+            os._exit(70)  # a real crash: no answer, no clean-up
+        return DROP
+
     # HTTP ----------------------------------------------------------------------------
 
     def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Reply:
@@ -263,7 +366,13 @@ class _FakeProvider:
         if method == "GET" and url.path == "/_fake/count":
             with self._lock:
                 repeats = len(self.repeats)
-            return json_reply(200, {"count": self.count(), "repeats": repeats})
+            duplicates = len(self.duplicates())
+            return json_reply(
+                200, {"count": self.count(), "repeats": repeats, "duplicates": duplicates}
+            )
+        if method == "POST" and url.path == "/_fake/crash-next":
+            self.crash_next()
+            return json_reply(200, {"crash_next": True})
         return self.route(method, url.path, url.query, headers, body)
 
     def route(self, method: str, path: str, query: str, headers: Headers, body: bytes) -> Reply:
@@ -333,7 +442,8 @@ KAVENEGAR_STATUS_TEXT: dict[int, str] = {
 
 KAVENEGAR_MAX_LENGTH = 900  # characters of message text (413 above)
 KAVENEGAR_MAX_RECEPTORS = 200  # per sms/send or sms/sendarray call (414)
-KAVENEGAR_MAX_STATUS_IDS = 500  # per sms/status call (414)
+KAVENEGAR_MAX_STATUS_IDS = 500  # per sms/status and sms/statuslocalmessageid call (414)
+KAVENEGAR_LOCAL_ID_HOURS = 12  # how far back sms/statuslocalmessageid finds a localid
 KAVENEGAR_DEFAULT_SENDER = "10004346"  # the account's default line when none is given
 
 _KAVENEGAR_PATH = re.compile(r"/v1/([^/]+)/(\w+)/(\w+)\.json/?")
@@ -347,18 +457,37 @@ class FakeKavenegar(_FakeProvider):
     provider = "kavenegar"
 
     def __init__(
-        self, *, api_key: str = "test-key", credit: int | None = None, delay: float = 0.0
+        self,
+        *,
+        api_key: str = "test-key",
+        credit: int | None = None,
+        delay: float = 0.0,
+        state: str | Path | None = None,
     ) -> None:
-        super().__init__(api_key=api_key, credit=credit, delay=delay)
+        super().__init__(api_key=api_key, credit=credit, delay=delay, state=state)
         # None: every verify/lookup template exists; else only these names (424 otherwise).
         self.templates: set[str] | None = None
         # None: any numeric line; else only these lines (412 otherwise).
         self.senders: set[str] | None = None
         self.mirror_http_status = True
-        self._next_id = 100_000_001
-        self._messages: dict[str, dict[str, Any]] = {}
-        self._by_localid: dict[str, str] = {}
         self._send_lock = threading.Lock()
+        self._load_state()
+
+    def _forget(self) -> None:
+        super()._forget()
+        self._next_id = 100_000_001
+        # The index that drops a repeated localid: in memory only, lost on a restart.
+        self._by_localid: dict[str, str] = {}
+        # localid -> the first message sent under it: kept with the messages, what
+        # sms/statuslocalmessageid answers from.
+        self._local_ids: dict[str, str] = {}
+
+    def _state(self) -> dict[str, Any]:
+        return super()._state() | {"local_ids": self._local_ids}
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        super()._restore(state)
+        self._local_ids = state["local_ids"]
 
     def _envelope(self, status: int, entries: Any = None) -> Reply:
         message = "تایید شد" if status == 200 else KAVENEGAR_ERRORS.get(status, "خطای ناشناخته")
@@ -391,6 +520,8 @@ class FakeKavenegar(_FakeProvider):
             return self._sendarray(params)
         if action == "sms/status":
             return self._status(params)
+        if action == "sms/statuslocalmessageid":
+            return self._status_local(params)
         if action == "verify/lookup":
             return self._lookup(params)
         return self._envelope(404)
@@ -512,6 +643,7 @@ class FakeKavenegar(_FakeProvider):
                 if localid:
                     with self._lock:
                         self._by_localid[localid] = message_id
+                        self._local_ids.setdefault(localid, message_id)
                 self._record(
                     to=receptor,
                     body=message,
@@ -520,8 +652,7 @@ class FakeKavenegar(_FakeProvider):
                     pid=message_id,
                 )
                 entries.append(self._entry(message_id))
-        self._pause()
-        return self._envelope(200, entries)
+        return self._taken(self._envelope(200, entries))
 
     def _lookup(self, params: dict[str, str]) -> Reply:
         # verify/lookup takes receptor, template, token, token2, token3 (and type); the
@@ -551,8 +682,7 @@ class FakeKavenegar(_FakeProvider):
             to=receptor, body=body, sender=KAVENEGAR_DEFAULT_SENDER, local_id=None, pid=message_id
         )
         entry = self._entry(message_id)
-        self._pause()
-        return self._envelope(200, [entry])
+        return self._taken(self._envelope(200, [entry]))
 
     def _status(self, params: dict[str, str]) -> Reply:
         if "messageid" not in params:
@@ -573,6 +703,43 @@ class FakeKavenegar(_FakeProvider):
                 entries.append(
                     {
                         "messageid": int(message_id) if message_id.isdigit() else message_id,
+                        "status": 100,
+                        "statustext": KAVENEGAR_STATUS_TEXT[100],
+                    }
+                )
+        return self._envelope(200, entries)
+
+    def _status_local(self, params: dict[str, str]) -> Reply:
+        """``sms/statuslocalmessageid``: ``localid``, a comma list of at most 500; an
+        entry per local id, as sms/status's plus its localid; status 100 for one not
+        used in the last 12 hours."""
+        if "localid" not in params:
+            return self._envelope(400)
+        ids = [x.strip() for x in params["localid"].split(",") if x.strip()]
+        if not ids:
+            return self._envelope(406)
+        if len(ids) > KAVENEGAR_MAX_STATUS_IDS:
+            return self._envelope(414)
+        entries = []
+        for local_id in ids:
+            with self._lock:
+                message_id = self._local_ids.get(local_id)
+                sent_at = self._messages[message_id]["date"] if message_id else 0
+            if message_id and time.time() - sent_at <= KAVENEGAR_LOCAL_ID_HOURS * 3600:
+                entry = self._entry(message_id)
+                entries.append(
+                    {
+                        "messageid": entry["messageid"],
+                        "localid": local_id,
+                        "status": entry["status"],
+                        "statustext": entry["statustext"],
+                    }
+                )
+            else:
+                entries.append(
+                    {
+                        "messageid": 0,
+                        "localid": local_id,
                         "status": 100,
                         "statustext": KAVENEGAR_STATUS_TEXT[100],
                     }
@@ -652,16 +819,24 @@ class FakeSmsIr(_FakeProvider):
     provider = "smsir"
 
     def __init__(
-        self, *, api_key: str = "test-key", credit: int | None = None, delay: float = 0.0
+        self,
+        *,
+        api_key: str = "test-key",
+        credit: int | None = None,
+        delay: float = 0.0,
+        state: str | Path | None = None,
     ) -> None:
-        super().__init__(api_key=api_key, credit=credit, delay=delay)
+        super().__init__(api_key=api_key, credit=credit, delay=delay, state=state)
         # None: any numeric line is ours; else only these (101 otherwise).
         self.lines: set[int] | None = None
         # None: every template exists and takes any parameter names; else template id ->
         # the names its text uses (113 for another id, 116 when a name is missing).
         self.templates: dict[int, set[str]] | None = None
+        self._load_state()
+
+    def _forget(self) -> None:
+        super()._forget()
         self._next_id = 89_545_112
-        self._messages: dict[str, dict[str, Any]] = {}
 
     def _answer(self, status: int, data: Any = None) -> Reply:
         message = "موفق" if status == 1 else SMSIR_ERRORS.get(status, "خطای ناشناخته")
@@ -740,9 +915,8 @@ class FakeSmsIr(_FakeProvider):
             message_id = self._new_message(mobile=mobile, text=text, line=line, cost=parts)
             self._record(to=mobile, body=text, sender=str(line), local_id=None, pid=message_id)
             ids.append(int(message_id))
-        self._pause()
         data = {"packId": str(uuid.uuid4()), "messageIds": ids, "cost": float(parts * len(ids))}
-        return self._answer(1, data)
+        return self._taken(self._answer(1, data))
 
     def _verify(self, fields: dict[str, Any]) -> Reply:
         if (failure := self._take_failure()) is not None:
@@ -779,8 +953,7 @@ class FakeSmsIr(_FakeProvider):
         body = f"{template_id}:{','.join(values)}"
         message_id = self._new_message(mobile=mobile, text=body, line=None, cost=1)
         self._record(to=mobile, body=body, sender="", local_id=None, pid=message_id)
-        self._pause()
-        return self._answer(1, {"messageId": int(message_id), "cost": 1.0})
+        return self._taken(self._answer(1, {"messageId": int(message_id), "cost": 1.0}))
 
     def _report(self, message_id: str) -> Reply:
         with self._lock:
@@ -811,9 +984,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default="test-key")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--credit", type=int, default=None, help="SMS parts; default unlimited")
+    parser.add_argument(
+        "--state",
+        default=None,
+        help="a JSON file that keeps what was sent across restarts (read back at start)",
+    )
+    parser.add_argument(
+        "--crash-next",
+        action="store_true",
+        help="the first send call is taken (and saved) and then the process dies unanswered",
+    )
     args = parser.parse_args(argv)
 
-    fake = FAKES[args.provider](api_key=args.api_key, credit=args.credit, delay=args.delay)
+    fake = FAKES[args.provider](
+        api_key=args.api_key, credit=args.credit, delay=args.delay, state=args.state
+    )
+    # A crash asked for (here or by POST /_fake/crash-next) ends this process.
+    fake.exit_on_crash = True
+    if args.crash_next:
+        fake.crash_next()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     base_url = fake.start(port=args.port)

@@ -261,6 +261,12 @@ class Message(BusinessRecord):
     # Whether sending again after a crash is safe (the provider drops a repeated local id).
     resend_safe = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The worker (core.workers) that claimed it: a dead one's claims are taken back at
+    # once, not after the claim timeout. Empty for claims made outside a worker.
+    claimed_by = models.CharField(max_length=64, blank=True, editable=False)
+    # When an attempt ended without knowing whether the provider took the message (its
+    # answer lost): before sending again the outbox asks the provider by local id.
+    maybe_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("زمان ارسال شدن"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True, editable=False)

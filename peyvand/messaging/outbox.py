@@ -2,11 +2,22 @@
 SMTP, record what happened; poll delivery reports; recover what a killed worker left.
 
 Exactly once: a message is claimed (queued → sending) in a short transaction that skips
-rows other workers have locked, and every later write is conditional on the state this
-worker left it in. A worker killed after the provider took a message but before it
-wrote "sent" leaves the row "sending": after CLAIM_TIMEOUT it is queued again only when
-the provider drops a repeated local id (Kavenegar's ``localid``), otherwise it becomes
-"unknown" for a person to decide — never sent twice by a machine."""
+rows other workers have locked, stamped with the claiming worker (core.workers), and
+every later write is conditional on the state this worker left it in. A worker killed
+after the provider took a message but before it wrote "sent" leaves the row "sending";
+as soon as that worker is known dead (or, for a claim made outside a worker, after the
+claim timeout) recovery takes it back:
+
+- where the provider can be asked by local id (Kavenegar's sms/statuslocalmessageid), it
+  is asked: a message it holds becomes "sent" with its id, one it does not is queued
+  again. The provider's own dropping of a repeated localid is not relied on: a provider
+  restarted between taking a message and answering may have forgotten it;
+- otherwise it is queued again only when the provider drops a repeated local id,
+  and becomes "unknown" for a person to decide when not — never sent twice by a machine.
+
+The same holds for an attempt whose answer was lost (a dropped connection, a timeout
+after the request went out): the message is marked ``maybe_sent_at``, and before it is
+sent again the provider is asked."""
 
 import datetime
 import logging
@@ -22,6 +33,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from peyvand.core import workers
 from peyvand.messaging.gateways import (
     Delivery,
     GatewayError,
@@ -42,9 +54,18 @@ TASK_SECONDS = 60.0
 MAX_ATTEMPTS = 6
 # Minutes to wait before attempt n+1 (after n failed attempts).
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
-# A claim older than this belongs to a dead worker. A live one gives back what it has
-# not sent after half of it (deliver_due), however slow its provider.
-CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+
+
+def claim_timeout() -> datetime.timedelta:
+    """How old a claim is when no live worker can still be sending it (the rule for claims
+    whose worker is unknown; a dead worker's are taken at once). Half of it is room for a
+    whole batch, every send taking the slower provider's full timeout; a live worker hands
+    back what it has not sent once that half has passed (deliver_due), and the other half
+    covers the send it was in then."""
+    per_send = max(float(settings.SMS_TIMEOUT or 10), float(settings.EMAIL_TIMEOUT or 10))
+    return datetime.timedelta(seconds=2 * BATCH_SIZE * per_send)
+
+
 # Delivery reports are asked for this long after sending, at most every POLL_EVERY.
 POLL_FOR = datetime.timedelta(days=3)
 POLL_EVERY = datetime.timedelta(minutes=2)
@@ -87,6 +108,7 @@ def claim(
             Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).update(
                 status=Message.Status.SENDING,
                 claimed_at=now,
+                claimed_by=workers.current_worker_id,
                 attempts=F("attempts") + 1,
                 # Whether the provider would drop a repeat of this message (Kavenegar's
                 # localid; not on its template sends); SMTP has no idempotency key.
@@ -120,6 +142,8 @@ UNKNOWN_ERROR = (
 def _failed(
     message: Message, error: str, code: str, backend: str, *, retryable: bool, maybe_sent=False
 ) -> None:
+    # The provider may hold it from this attempt (maybe_sent) or an earlier one.
+    maybe_sent_at = timezone.now() if maybe_sent else message.maybe_sent_at
     if maybe_sent and not message.resend_safe:
         # The provider may hold it, and would send a repeat: a person decides.
         _finish(
@@ -138,6 +162,16 @@ def _failed(
             last_error=error,
             error_code=code,
             backend=backend,
+            maybe_sent_at=maybe_sent_at,
+        )
+    elif maybe_sent_at is not None:
+        # Given up, but perhaps sent: not "failed", which a manager resends unasked.
+        _finish(
+            message,
+            status=Message.Status.UNKNOWN,
+            last_error=f"{error} {UNKNOWN_ERROR}",
+            error_code=code,
+            backend=backend,
         )
     else:
         _finish(
@@ -149,17 +183,18 @@ def _failed(
         )
 
 
-def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) -> None:
+def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) -> int:
     """Records a claimed batch's successful sends with one UPDATE per resulting status
     (and secrecy: a secret text is forgotten in the same write), each row's provider id
     chosen by CASE (a batch shares its claim time)."""
     now = timezone.now()
+    finished = 0
     by_outcome: dict[tuple[str, bool], list[tuple[Message, Sent]]] = {}
     for message, sent in zip(messages, outcomes, strict=True):
         status = STATUS_OF_DELIVERY.get(sent.delivery, Message.Status.SENT)
         by_outcome.setdefault((status, message.is_secret), []).append((message, sent))
     for (status, secret), pairs in by_outcome.items():
-        Message.objects.filter(
+        finished += Message.objects.filter(
             pk__in=[message.pk for message, _sent in pairs],
             status=Message.Status.SENDING,
             claimed_at=pairs[0][0].claimed_at,
@@ -173,9 +208,11 @@ def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) ->
             delivered_at=now if status == Message.Status.DELIVERED else None,
             last_error="",
             error_code="",
+            maybe_sent_at=None,
             updated_at=now,
             **(FORGET_TEXT if secret else {}),
         )
+    return finished
 
 
 def _sms_failed(message: Message, error: GatewayError, gateway: SmsGateway) -> None:
@@ -335,6 +372,57 @@ def _cancel_opted_out(messages: list[Message]) -> list[Message]:
     return [message for message in messages if message.to not in opted_out]
 
 
+def _askable(message: Message, gateway: SmsGateway) -> bool:
+    """Whether the provider can say if it holds this message (plain SMS: template sends
+    carry no local id)."""
+    return (
+        gateway.local_id_lookup is not None
+        and message.channel == Channel.SMS
+        and not message.provider_template
+    )
+
+
+ASK_LATE_ERROR = (
+    "پاسخ سامانه پیامک به ارسال پیشین این پیام نرسید و اکنون دیگر نمی‌توان از آن پرسید که "
+    "پیام را گرفته است یا نه."
+)
+
+
+def _ask_before_resending(messages: list[Message], gateway: SmsGateway) -> list[Message]:
+    """Of claimed messages whose earlier attempt may have reached the provider, those it
+    holds are recorded as sent; returns the ones to send (it does not hold them). A
+    provider that cannot answer now keeps them waiting, as for a failed send."""
+    asked, rest = [], []
+    for message in messages:
+        (asked if message.maybe_sent_at and _askable(message, gateway) else rest).append(message)
+    if not asked:
+        return messages
+    too_late = timezone.now() - gateway.local_id_lookup
+    for message in [m for m in asked if m.maybe_sent_at < too_late]:
+        _finish(
+            message,
+            status=Message.Status.UNKNOWN,
+            last_error=f"{ASK_LATE_ERROR} {UNKNOWN_ERROR}",
+            error_code="unanswered",
+            backend=gateway.name,
+        )
+    asked = [m for m in asked if m.maybe_sent_at >= too_late]
+    try:
+        found = gateway.sent_local_ids([m.local_id for m in asked]) if asked else {}
+    except GatewayError as error:
+        logger.warning("Could not ask the provider about %s SMS: %s", len(asked), error.message)
+        for message in asked:
+            _failed(message, error.message, error.code, gateway.name, retryable=error.retryable)
+        return rest
+    held = [m for m in asked if m.local_id in found]
+    _finish_sent(held, [found[m.local_id] for m in held], gateway.name)
+    for message in asked:
+        if message.local_id not in found:
+            message.maybe_sent_at = None  # the provider said so: a failure now is plain
+            rest.append(message)
+    return rest
+
+
 def _release(messages: list[Message]) -> None:
     """Gives unsent claimed messages back to the queue (the task's time is up)."""
     for message in messages:
@@ -348,6 +436,7 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     Several workers can run this at once."""
     handled = 0
     started = time.monotonic()
+    hand_back_after = claim_timeout().total_seconds() / 2
     gateway = get_sms_gateway()
     connection = get_connection(fail_silently=False)
     try:
@@ -367,6 +456,9 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                 )
             )
             messages = _cancel_opted_out(messages)
+            to_send = _ask_before_resending(messages, gateway)
+            handled += len(messages) - len(to_send)
+            messages = to_send
             if gateway.array_size > 1:
                 # Plain SMS go in the provider's array calls; the rest one by one.
                 plain = [
@@ -382,7 +474,7 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                             _failed(message, SOFTWARE_ERROR, "error", gateway.name, retryable=False)
                     handled += len(plain)
             for index, message in enumerate(messages):
-                if time.monotonic() - claimed_at > CLAIM_TIMEOUT.total_seconds() / 2:
+                if time.monotonic() - claimed_at > hand_back_after:
                     # Far slower than planned (a provider answering at its timeout):
                     # hand the rest back long before recovery could take them as dead.
                     _release(messages[index:])
@@ -409,22 +501,107 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     return handled
 
 
-def recover_stale(now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Claims a dead worker left behind: (queued again, marked unknown)."""
-    cutoff = (now or timezone.now()) - CLAIM_TIMEOUT
-    stale = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=cutoff)
-    requeued = stale.filter(resend_safe=True).update(
-        status=Message.Status.QUEUED, updated_at=timezone.now()
+def stale_claims(now: datetime.datetime | None = None):
+    """Messages left "sending" by a worker that is not alive, or claimed longer ago than
+    the claim timeout (claims made outside a worker name none)."""
+    now = now or timezone.now()
+    expired = Q(claimed_at__lt=now - claim_timeout())
+    live = workers.live_worker_ids(now)
+    if workers.current_worker_id and workers.current_worker_id not in live:
+        # This worker has not beaten since the database came back: every other one may
+        # look dead too, until it beats. Only expired claims are certain.
+        stale = expired
+    else:
+        stale = expired | (~Q(claimed_by="") & ~Q(claimed_by__in=live))
+    return Message.objects.filter(stale, status=Message.Status.SENDING)
+
+
+def _take_back(messages: list[Message], **fields) -> int:
+    """One conditional UPDATE per claim: a row another recovery (or a new claim) moved
+    meanwhile is left alone."""
+    taken = 0
+    by_claim: dict[datetime.datetime, list[int]] = {}
+    for message in messages:
+        by_claim.setdefault(message.claimed_at, []).append(message.pk)
+    for claimed_at, ids in by_claim.items():
+        taken += Message.objects.filter(
+            pk__in=ids, status=Message.Status.SENDING, claimed_at=claimed_at
+        ).update(updated_at=timezone.now(), **fields)
+    return taken
+
+
+def recover_stale(now: datetime.datetime | None = None) -> tuple[int, int, int]:
+    """Takes back the claims dead workers left: (queued again, marked unknown, found
+    sent by the provider). SMS the provider can be asked about wait for its answer: a
+    provider that cannot answer now leaves them for the next recovery."""
+    now = now or timezone.now()
+    stale = list(
+        stale_claims(now).only(
+            "id",
+            "channel",
+            "provider_template",
+            "resend_safe",
+            "claimed_at",
+            "send_round",
+            "secret_label",
+        )
     )
-    unknown = stale.filter(resend_safe=False).update(
+    if not stale:
+        return 0, 0, 0
+    requeue, unknown, found_sent = [], [], 0
+    asked: list[Message] = []
+    gateway = get_sms_gateway() if any(m.channel == Channel.SMS for m in stale) else None
+    try:
+        for message in stale:
+            if gateway is not None and _askable(message, gateway):
+                if message.claimed_at >= now - gateway.local_id_lookup:
+                    asked.append(message)
+                else:
+                    unknown.append(message)  # too late to ask, unsafe to resend
+            elif message.resend_safe:
+                requeue.append(message)
+            else:
+                unknown.append(message)
+        if asked:
+            try:
+                found = gateway.sent_local_ids([m.local_id for m in asked])
+            except GatewayError as error:
+                logger.warning(
+                    "Recovery could not ask the provider about %s SMS: %s (%s)",
+                    len(asked),
+                    error.message,
+                    error.code,
+                )
+            else:
+                held = [m for m in asked if m.local_id in found]
+                by_claim: dict[datetime.datetime, list[Message]] = {}
+                for message in held:
+                    by_claim.setdefault(message.claimed_at, []).append(message)
+                for group in by_claim.values():
+                    found_sent += _finish_sent(
+                        group, [found[m.local_id] for m in group], gateway.name
+                    )
+                requeue += [m for m in asked if m.local_id not in found]
+    finally:
+        if gateway is not None:
+            gateway.close()
+    requeued = _take_back(requeue, status=Message.Status.QUEUED, maybe_sent_at=None)
+    unknowns = _take_back(
+        unknown,
         status=Message.Status.UNKNOWN,
         last_error=UNKNOWN_ERROR,
         error_code="interrupted",
-        updated_at=timezone.now(),
     )
-    if requeued or unknown:
-        logger.warning("Recovered %s interrupted messages, %s marked unknown", requeued, unknown)
-    return requeued, unknown
+    if requeued or unknowns or found_sent:
+        logger.warning(
+            "Recovered %s interrupted messages: %s queued again, %s marked unknown, %s found "
+            "sent by the provider",
+            requeued + unknowns + found_sent,
+            requeued,
+            unknowns,
+            found_sent,
+        )
+    return requeued, unknowns, found_sent
 
 
 def poll_deliveries(now: datetime.datetime | None = None) -> int:

@@ -195,6 +195,7 @@ def message_retry(*, message: Message, by) -> Message:
         last_error="",
         error_code="",
         send_round=F("send_round") + (1 if new_round else 0),
+        maybe_sent_at=None,  # a new round, or nothing the provider could hold
         updated_at=timezone.now(),
     )
     if not retried:
@@ -420,6 +421,7 @@ def broadcast_retry(*, broadcast: Broadcast, by) -> int:
         # A failure after the provider gave an id goes under a new local id.
         send_round=Case(When(provider_id="", then=F("send_round")), default=F("send_round") + 1),
         provider_id="",
+        maybe_sent_at=None,
         updated_at=now,
     )
     if hurried or retried:

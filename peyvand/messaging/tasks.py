@@ -2,8 +2,11 @@
 messaging.outbox and messaging.services. The periodic ones are enqueued by the
 scheduler's beat (registered in MessagingConfig.ready)."""
 
+from django.db import transaction
 from django_tasks import task
+from django_tasks.base import TASK_MAX_PRIORITY
 
+from peyvand.core import workers
 from peyvand.messaging import outbox, services
 from peyvand.messaging.models import Broadcast
 
@@ -12,6 +15,16 @@ from peyvand.messaging.models import Broadcast
 def deliver() -> int:
     """Sends every due message; several of these may run at once on several workers."""
     return outbox.deliver_due()
+
+
+@workers.on_interrupted(deliver)
+def deliver_interrupted() -> None:
+    """A worker died while sending: a live worker's beat takes its claims back at once
+    (asking the provider what it already holds) rather than after the claim timeout,
+    and a new deliver task replaces the lost one."""
+    outbox.recover_stale()
+    if outbox.due_messages().exists():
+        transaction.on_commit(deliver.enqueue)
 
 
 @task()
@@ -29,9 +42,14 @@ def expand(broadcast_id: int) -> int:
         raise
 
 
-@task()
+# Ahead of every queued task (django-tasks-db takes the highest priority first): a
+# broadcast's hundreds of deliver tasks must not hold back taking back a dead claim.
+@task(priority=TASK_MAX_PRIORITY)
 def recover() -> list[int]:
-    return list(outbox.recover_stale())
+    requeued, unknown, found_sent = outbox.recover_stale()
+    if requeued:  # sent now, not when the beat next finds them due
+        deliver.enqueue()
+    return [requeued, unknown, found_sent]
 
 
 @task()

@@ -659,6 +659,30 @@ def test_get_sms_gateway_needs_a_key_for_a_provider(settings):
         get_sms_gateway()
 
 
+def test_kavenegar_says_which_local_ids_it_holds_500_at_a_time(use_kavenegar, kavenegar, gateway):
+    first = _send(gateway, local_id="1000")
+    second = _send(gateway, local_id="2000")
+    kavenegar.set_delivery(second.provider_id, 10)  # delivered already
+    asked = ["1000", "2000"] + [str(n) for n in range(3000, 3598)]
+
+    found = gateway.sent_local_ids(asked)
+
+    assert found == {
+        "1000": Sent(provider_id=first.provider_id, delivery=Delivery.SENT),
+        "2000": Sent(provider_id=second.provider_id, delivery=Delivery.DELIVERED),
+    }
+    assert kavenegar.calls["sms/statuslocalmessageid"] == 2  # 600 ids: 500 + 100
+
+
+def test_a_failed_local_id_lookup_raises_a_persian_gateway_error(use_kavenegar, gateway):
+    use_kavenegar.SMS_API_KEY = "wrong-key"
+    with get_sms_gateway() as wrong:
+        error = _error_of(lambda: wrong.sent_local_ids(["1000"]))
+    assert error.code == "403"
+    assert not error.retryable
+    assert "کلید" in error.message
+
+
 # The fake as a separate process ------------------------------------------------------
 
 
@@ -696,7 +720,10 @@ def test_the_runner_prints_ready_and_serves_what_it_received(settings):
         finally:
             process.terminate()
 
-    assert (before, after) == ({"count": 0, "repeats": 0}, {"count": 1, "repeats": 0})
+    assert (before, after) == (
+        {"count": 0, "repeats": 0, "duplicates": 0},
+        {"count": 1, "repeats": 0, "duplicates": 0},
+    )
     assert received == [
         {
             "to": NATIONAL,

@@ -142,24 +142,28 @@ def test_a_scheduled_message_waits_for_its_time(kavenegar, personas):
 
 @worker_test
 def test_a_message_the_provider_took_before_the_worker_died_is_not_sent_twice(kavenegar, personas):
-    """Kavenegar drops a repeated localid: an interrupted send is safely queued again."""
+    """Kavenegar is asked by local id what it holds: the interrupted send is recorded as
+    sent with its id, not sent again."""
     contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
     message = sms_to(contact, personas)
     assert outbox.claim(limit=10, sms_resend_safe=True) == [message.pk]
     from peyvand.messaging.gateways import get_sms_gateway
 
     gateway = get_sms_gateway()
-    gateway.send(to=message.to, body=message.body, sender="", local_id=message.local_id)
+    sent = gateway.send(to=message.to, body=message.body, sender="", local_id=message.local_id)
     gateway.close()  # …and the worker dies here, before writing "sent".
 
-    assert outbox.recover_stale() == (0, 0)  # too early: the worker may still be alive
-    later = timezone.now() + outbox.CLAIM_TIMEOUT + datetime.timedelta(seconds=1)
-    assert outbox.recover_stale(now=later) == (1, 0)
+    # Claimed outside a worker: nothing says it is dead until the claim timeout.
+    assert outbox.recover_stale() == (0, 0, 0)
+    later = timezone.now() + outbox.claim_timeout() + datetime.timedelta(seconds=1)
+    assert outbox.recover_stale(now=later) == (0, 0, 1)
     outbox.deliver_due()
 
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
+    assert message.provider_id == sent.provider_id
     assert len(kavenegar.received) == 1
+    assert kavenegar.repeats == []  # not even offered again
 
 
 @worker_test
@@ -167,8 +171,8 @@ def test_an_interrupted_send_without_a_local_id_becomes_unknown_not_resent(smsir
     contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
     message = sms_to(contact, personas)
     outbox.claim(limit=10, sms_resend_safe=False)
-    later = timezone.now() + outbox.CLAIM_TIMEOUT + datetime.timedelta(seconds=1)
-    assert outbox.recover_stale(now=later) == (0, 1)
+    later = timezone.now() + outbox.claim_timeout() + datetime.timedelta(seconds=1)
+    assert outbox.recover_stale(now=later) == (0, 1, 0)
     outbox.deliver_due()
     message.refresh_from_db()
     assert message.status == Message.Status.UNKNOWN
@@ -378,7 +382,7 @@ def test_a_lost_answer_from_a_provider_without_local_ids_is_not_sent_again(
 
 
 @worker_test
-def test_a_lost_answer_from_kavenegar_is_retried_safely(kavenegar, personas, settings):
+def test_a_lost_answer_from_kavenegar_is_asked_about_not_sent_again(kavenegar, personas, settings):
     settings.SMS_TIMEOUT = 0.3
     kavenegar.delay = 0.6
     contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
@@ -386,14 +390,18 @@ def test_a_lost_answer_from_kavenegar_is_retried_safely(kavenegar, personas, set
     outbox.deliver_due()
     message.refresh_from_db()
     assert message.status == Message.Status.QUEUED  # retried later under the same localid
+    assert message.maybe_sent_at is not None
     kavenegar.delay = 0
     settings.SMS_TIMEOUT = 10  # the retry must not depend on a 0.3 s answer
     Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now())
     outbox.deliver_due()
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
+    assert message.provider_id == str(kavenegar.received[0]["provider_id"])
+    assert message.maybe_sent_at is None
     assert len(kavenegar.received) == 1
-    assert kavenegar.repeats == [message.local_id]
+    assert kavenegar.repeats == []  # asked by local id first, so not even offered again
+    assert kavenegar.calls["sms/statuslocalmessageid"] == 1
 
 
 def test_an_email_subject_must_be_one_line(personas):

@@ -1,17 +1,14 @@
 """Several real worker processes against PostgreSQL and a fake Kavenegar: every message
 reaches the provider exactly once, even when a worker is killed mid-batch."""
 
-import datetime
 import signal
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from peyvand.core.bulk import bulk_insert
-from peyvand.messaging import outbox
 from peyvand.messaging.models import Message
 from peyvand.messaging.tasks import deliver
 from tests.messaging.fixtures import worker_process
@@ -55,32 +52,50 @@ def test_two_workers_send_1000_messages_each_exactly_once(kavenegar, personas):
     assert len(handled) >= 2, "both workers should have sent part of the batch"
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_double_sends_nothing(kavenegar, personas):
+def test_a_worker_killed_mid_batch_is_taken_over_within_seconds_exactly_once(
+    kavenegar, personas, settings
+):
+    settings.WORKER_HEARTBEAT_SECONDS = 3  # dead after 3 s without a beat (10 s in production)
+    beat = {"WORKER_HEARTBEAT_SECONDS": "3"}
     ids = queue(300, personas.owner)
     # The fake records a call's messages, then waits before answering: the kill lands
     # after Kavenegar took a batch and before the worker recorded it.
     kavenegar.delay = 0.5
     deliver.enqueue()
-    process = worker_process(kavenegar)
+    doomed = worker_process(kavenegar, **beat)
     deadline = time.monotonic() + 60
-    while kavenegar.count() < 60 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=10)
-    assert 60 <= kavenegar.count() < 300
-
+    while kavenegar.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.communicate(timeout=10)
+    killed_at = time.monotonic()
+    assert 0 < kavenegar.count() < 300
     in_flight = Message.objects.filter(status=Message.Status.SENDING).count()
     assert in_flight > 0  # the killed worker's claimed batch
-    # Nothing moves them until their claim has expired…
-    assert outbox.recover_stale() == (0, 0)
-    later = timezone.now() + outbox.CLAIM_TIMEOUT + datetime.timedelta(seconds=1)
-    assert outbox.recover_stale(now=later) == (in_flight, 0)
     kavenegar.delay = 0
-    outbox.deliver_due()
 
+    survivor = worker_process(kavenegar, **beat)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (
+            Message.objects.filter(status=Message.Status.SENDING).exists()
+        ):
+            time.sleep(0.1)
+        taken_back_after = time.monotonic() - killed_at
+        while time.monotonic() < deadline and (
+            Message.objects.exclude(status=Message.Status.SENT).exists()
+        ):
+            time.sleep(0.1)
+    finally:
+        survivor.terminate()
+        _out, errors = survivor.communicate(timeout=30)
+
+    print(f"claims of the killed worker taken back {taken_back_after:.1f} s after the kill")
+    assert taken_back_after < 30, errors.decode()[-2000:]  # not the claim timeout
+    assert not Message.objects.filter(status=Message.Status.SENDING).exists()
     assert Message.objects.filter(status=Message.Status.SENT).count() == 300
     local_ids = [item["local_id"] for item in kavenegar.received]
-    assert sorted(local_ids) == sorted(str(pk * 1000) for pk in ids)
-    # At most the batch on the wire when the worker died (one sendarray call) was
-    # offered again, and Kavenegar dropped each message by its localid.
-    assert len(kavenegar.repeats) <= outbox.BATCH_SIZE
+    assert sorted(local_ids) == sorted(str(pk * 1000) for pk in ids)  # each exactly once
+    # Kavenegar was asked what it held of the lost batch: nothing was even offered again.
+    assert kavenegar.repeats == []
+    assert kavenegar.calls["sms/statuslocalmessageid"] >= 1
