@@ -101,4 +101,6 @@ def test_a_contains_search_on_the_key_uses_the_trigram_index(contact):
         cursor.execute("SET enable_seqscan = off")
         plan = Contact.objects.filter(search_key__contains="کریمی").order_by().explain()
         cursor.execute("RESET enable_seqscan")
-    assert "contact_search_trgm" in plan
+    # Either trigram index on the key answers it (the owner's one leads with owner_id):
+    # on a near-empty table their costs tie and the planner may take either.
+    assert "contact_search_trgm" in plan or "contact_owner_search_trgm" in plan

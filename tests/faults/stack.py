@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -50,7 +51,10 @@ class Postgres:
     """A cluster in ``folder``, run as the postgres user when we are root (initdb refuses
     root), trust authentication on 127.0.0.1:<port>."""
 
-    def __init__(self, folder: Path):
+    def __init__(self):
+        # Its own folder under /tmp: the postgres user cannot enter pytest's (root's, 0700).
+        folder = Path(tempfile.mkdtemp(prefix="peyvand-faults-pg-"))
+        self.folder = folder
         self.bindir = Path(
             subprocess.run(  # noqa: S603 - our own command line
                 [shutil.which("pg_config") or "pg_config", "--bindir"],
@@ -63,7 +67,6 @@ class Postgres:
         self.log = folder / "postgres.log"
         self.port = free_port()
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        folder.mkdir(parents=True, exist_ok=True)
         if self.as_postgres:
             shutil.chown(folder, "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
@@ -112,6 +115,7 @@ class Postgres:
     def close(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class Redis:
@@ -227,7 +231,7 @@ class Stack:
     def __init__(self, folder: Path):
         self.folder = folder
         self.parts = []
-        self.postgres = self._part(Postgres(folder / "pg"))
+        self.postgres = self._part(Postgres())
         self.redis = self._part(Redis(folder))
         self.kavenegar = self._part(FakeKavenegar(folder))
         self.web_port = free_port()

@@ -40,6 +40,7 @@ class Seen:
     failures: list[tuple[str, int | str, str, float]] = field(default_factory=list)
     slowest: float = 0.0
     answers: Counter = field(default_factory=Counter)
+    signed_in_pages: list[float] = field(default_factory=list)  # when a page answered 200
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def failed(self, what: str, status, detail: str, seconds: float) -> None:
@@ -134,6 +135,8 @@ class Load:
                     if self.stopping.is_set():
                         break
                     page = self._call(client, "page", "GET", "/contacts/")
+                    if page is not None and page.status_code == 200:
+                        self.seen.signed_in_pages.append(time.monotonic())
                     if page is not None and page.status_code == 302:
                         self.seen.failed("page", 302, "signed out", 0)
                         break
@@ -206,7 +209,9 @@ def test_peyvand_survives_each_fault_with_nothing_lost_or_doubled(stack):
 
         # Redis is down for 20 s: pages and logins go on; /health/ says «degraded».
         stack.redis.stop()
+        redis_down = time.monotonic()
         report["redis down"] = watch_health(stack, 20)
+        redis_back = time.monotonic()
         stack.redis.start()
         assert wait_until(lambda: health(stack)[0].get("status") == "ok", 30), health(stack)
 
@@ -278,6 +283,8 @@ def test_peyvand_survives_each_fault_with_nothing_lost_or_doubled(stack):
     assert {answer.get("database") for answer, _s in report["database down"]} >= {"unreachable"}
     assert statuses(report["redis down"]) <= {"degraded", "ok"}
     assert "degraded" in statuses(report["redis down"])
+    # Signed-in pages went on while Redis was down (sessions from the database).
+    assert sum(redis_down + 3 < at < redis_back for at in seen.signed_in_pages) > 10
     assert statuses(report["table locked"]) == {"ok"}
     assert max(s for polls in report.values() for _a, s in polls) < 6
     assert seen.contacts and seen.messages and seen.answers[201] > 100
