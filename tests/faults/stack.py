@@ -253,7 +253,7 @@ class Stack:
         }
         self.env.pop("PEYVAND_WEB", None)
         self.manage("migrate", "--noinput", "-v", "0")
-        self.manage("shell", "-c", SET_UP)
+        self.manage("shell", "-v", "0", "-c", SET_UP)
         self.web = None
         self.start_web()
         self.worker = self._part(
