@@ -95,19 +95,13 @@ def export_file(job_id: int) -> None:
         raise
 
 
-# A worker that died twice building the same file gives up on it.
-EXPORT_ATTEMPTS = 2
-
-
 @workers.on_interrupted(export_file)
 def export_again(job_id: int) -> None:
     """The worker died while writing the file: another one writes it from the start."""
-    running = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING)
-    if workers.times_interrupted(export_file, job_id) >= EXPORT_ATTEMPTS:
-        running.update(
-            status=ExportJob.Status.FAILED,
-            failure="ساخت فایل دو بار نیمه‌کاره ماند.",
-            finished_at=timezone.now(),
-        )
-    elif running.update(status=ExportJob.Status.QUEUED, processed_rows=0):
-        transaction.on_commit(lambda: export_file.enqueue(job_id))
+    workers.run_again(
+        export_file,
+        job_id,
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING),
+        back_to=ExportJob.Status.QUEUED,
+        failure="ساخت فایل دو بار نیمه‌کاره ماند.",
+    )

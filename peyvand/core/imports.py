@@ -622,26 +622,18 @@ def import_file(job_id: int) -> None:
         run_import(ImportJob.objects.get(pk=job_id))
 
 
-# A worker that died while reading a file twice gives up on it: the file may be what
-# kills it.
-READ_ATTEMPTS = 2
-
-
 @workers.on_interrupted(read_import_file)
 def read_again(job_id: int) -> None:
     """The worker died while reading the upload: another one reads it again."""
-    reading = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING)
-    if workers.times_interrupted(read_import_file, job_id) >= READ_ATTEMPTS:
-        reading.update(
-            status=ImportJob.Status.FAILED,
-            failure=_(
-                "خواندن این فایل دو بار نیمه‌کاره ماند؛ فایل را بازبینی کنید یا به "
-                "پشتیبانی خبر دهید."
-            ),
-            finished_at=timezone.now(),
-        )
-    elif reading.update(status=ImportJob.Status.UPLOADED):
-        transaction.on_commit(lambda: read_import_file.enqueue(job_id))
+    workers.run_again(
+        read_import_file,
+        job_id,
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.READING),
+        back_to=ImportJob.Status.UPLOADED,
+        failure=_(
+            "خواندن این فایل دو بار نیمه‌کاره ماند؛ فایل را بازبینی کنید یا به پشتیبانی خبر دهید."
+        ),
+    )
 
 
 @workers.on_interrupted(import_file)

@@ -72,6 +72,18 @@ def times_interrupted(task, *args) -> int:
     ).count()
 
 
+def run_again(task, job_id: int, jobs, *, back_to: str, failure: str, attempts: int = 2) -> None:
+    """The recovery of a task that claimed its job row by moving its status (``jobs``:
+    the row in the status the task left it in): the row goes back ``back_to`` the status
+    the task claims it from, and the task is queued again — or, after ``attempts``
+    interruptions (the job itself may be what kills the worker), the job fails with the
+    Persian ``failure``."""
+    if times_interrupted(task, job_id) >= attempts:
+        jobs.update(status="failed", failure=failure, finished_at=timezone.now())
+    elif jobs.update(status=back_to, processed_rows=0):
+        transaction.on_commit(lambda: task.enqueue(job_id))
+
+
 def started(worker_id: str) -> None:
     """The worker's first beat, before it claims anything: a claim is never stamped with
     a worker that has no row yet (the sweep would take it for dead)."""

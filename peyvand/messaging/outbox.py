@@ -144,8 +144,10 @@ def _failed(
 ) -> None:
     # The provider may hold it from this attempt (maybe_sent) or an earlier one.
     maybe_sent_at = timezone.now() if maybe_sent else message.maybe_sent_at
-    if maybe_sent and not message.resend_safe:
-        # The provider may hold it, and would send a repeat: a person decides.
+    retry = retryable and message.attempts < MAX_ATTEMPTS
+    if (maybe_sent and not message.resend_safe) or (not retry and maybe_sent_at is not None):
+        # The provider may hold it and would send a repeat, or we give up on one it may
+        # hold: a person decides (not "failed", which a manager resends unasked).
         _finish(
             message,
             status=Message.Status.UNKNOWN,
@@ -153,7 +155,7 @@ def _failed(
             error_code=code,
             backend=backend,
         )
-    elif retryable and message.attempts < MAX_ATTEMPTS:
+    elif retry:
         wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
         _finish(
             message,
@@ -163,15 +165,6 @@ def _failed(
             error_code=code,
             backend=backend,
             maybe_sent_at=maybe_sent_at,
-        )
-    elif maybe_sent_at is not None:
-        # Given up, but perhaps sent: not "failed", which a manager resends unasked.
-        _finish(
-            message,
-            status=Message.Status.UNKNOWN,
-            last_error=f"{error} {UNKNOWN_ERROR}",
-            error_code=code,
-            backend=backend,
         )
     else:
         _finish(

@@ -22,25 +22,26 @@ ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "4F6B2D7A1C9E3B5D8A0F2E4C6B8D0A1F3E5C7B9D"  # looks like a real key: must never leak
 
 
+def send_through(settings, fake, sender: str) -> None:
+    """Points the SMS settings at ``fake``, as an installation's environment would."""
+    settings.SMS_BACKEND = fake.provider
+    settings.SMS_API_KEY = API_KEY
+    settings.SMS_BASE_URL = fake.base_url
+    settings.SMS_SENDER = sender
+    settings.SMS_TIMEOUT = 2.0
+
+
 @pytest.fixture
 def kavenegar(settings):
     with FakeKavenegar(api_key=API_KEY) as fake:
-        settings.SMS_BACKEND = "kavenegar"
-        settings.SMS_API_KEY = API_KEY
-        settings.SMS_BASE_URL = fake.base_url
-        settings.SMS_SENDER = "10004346"
-        settings.SMS_TIMEOUT = 2.0
+        send_through(settings, fake, "10004346")
         yield fake
 
 
 @pytest.fixture
 def smsir(settings):
     with FakeSmsIr(api_key=API_KEY) as fake:
-        settings.SMS_BACKEND = "smsir"
-        settings.SMS_API_KEY = API_KEY
-        settings.SMS_BASE_URL = fake.base_url
-        settings.SMS_SENDER = "30007732000001"
-        settings.SMS_TIMEOUT = 2.0
+        send_through(settings, fake, "30007732000001")
         yield fake
 
 

@@ -21,7 +21,7 @@ from peyvand.messaging.fake_providers import FakeKavenegar
 from peyvand.messaging.gateways import Delivery, GatewayError, Outgoing, get_sms_gateway
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.tasks import deliver, recover
-from tests.messaging.fixtures import API_KEY, ROOT, free_port, run_worker
+from tests.messaging.fixtures import API_KEY, ROOT, free_port, run_worker, send_through
 
 worker_test = pytest.mark.django_db(transaction=True)
 
@@ -31,11 +31,7 @@ def kavenegar_with_state(settings, tmp_path):
     """A fake Kavenegar that keeps what it sent in a state file, as the real one keeps
     its outbox: restart() forgets the rest (the local ids it drops repeats by)."""
     with FakeKavenegar(api_key=API_KEY, state=tmp_path / "kavenegar.json") as fake:
-        settings.SMS_BACKEND = "kavenegar"
-        settings.SMS_API_KEY = API_KEY
-        settings.SMS_BASE_URL = fake.base_url
-        settings.SMS_SENDER = "10004346"
-        settings.SMS_TIMEOUT = 2.0
+        send_through(settings, fake, "10004346")
         yield fake
 
 
