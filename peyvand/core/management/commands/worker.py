@@ -59,21 +59,23 @@ LONGEST_RETRY_SECONDS = 30.0
 
 
 class ResilientWorker(db_worker.Worker):
-    """db_worker's loop, run again after a lost database instead of ending the process."""
+    """db_worker's loop, run again after a lost database (or any error outside a task)
+    instead of ending the process."""
 
     def run(self) -> None:
         wait = FIRST_RETRY_SECONDS
         while True:
             try:
                 return super().run()
-            except (OperationalError, InterfaceError):
+            except Exception:
+                # The database away (OperationalError, InterfaceError) above all, but any
+                # error outside a task (tasks' own errors fail only their task) is worth
+                # another try rather than a stopped queue; SystemExit from a signal passes.
                 if not self.running:  # stopped by a signal meanwhile
                     return None
-                if connection.in_atomic_block:  # called inside a transaction (a test)
+                if self.batch or connection.in_atomic_block:  # a one-off run (tests)
                     raise
-                logger.warning(
-                    "worker: the database is unreachable; retrying in %.1f s", wait, exc_info=True
-                )
+                logger.warning("worker loop failed; retrying in %.1f s", wait, exc_info=True)
                 connections.close_all()
                 time.sleep(wait)
                 wait = min(wait * 2, LONGEST_RETRY_SECONDS)
