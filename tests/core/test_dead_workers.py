@@ -22,6 +22,7 @@ from peyvand.core.models import ExportJob, ImportJob, WorkerHeartbeat
 from tests.core.worker_tasks import hold
 from tests.factories import UserFactory
 from tests.messaging.fixtures import run_worker, worker_process
+from tests.servers import wait_until
 
 LONG_AGO = datetime.timedelta(minutes=1)
 
@@ -129,15 +130,6 @@ def test_a_live_workers_tasks_are_left_alone(tmp_path):
     assert (tmp_path / "x.recovered").exists()  # its recovery ran
 
 
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_is_reported_and_its_task_recovered_within_seconds(
@@ -150,10 +142,10 @@ def test_a_killed_worker_is_reported_and_its_task_recovered_within_seconds(
     env = {"WORKER_HEARTBEAT_SECONDS": "2"}
     pool = [worker_process(kavenegar, "--beat-interval", "0.5", **env) for _ in range(2)]
     try:
-        assert wait_for(lambda: len(workers.live_worker_ids()) == 2, 60)
+        assert wait_until(lambda: len(workers.live_worker_ids()) == 2, 60)
         gate = tmp_path / "gate"
         result = hold.enqueue(str(gate))
-        assert wait_for(lambda: (tmp_path / "gate.started").exists(), 30)
+        assert wait_until(lambda: (tmp_path / "gate.started").exists(), 30)
         runner = DBTaskResult.objects.get(pk=result.id).worker_ids[-1]
         heartbeat = WorkerHeartbeat.objects.get(worker_id=runner)
         victim = next(p for p in pool if p.pid == heartbeat.pid)
@@ -161,7 +153,7 @@ def test_a_killed_worker_is_reported_and_its_task_recovered_within_seconds(
         killed_at = time.monotonic()
         os.kill(victim.pid, signal.SIGKILL)
 
-        assert wait_for(lambda: (tmp_path / "gate.recovered").exists(), 30)
+        assert wait_until(lambda: (tmp_path / "gate.recovered").exists(), 30)
         recovered_after = time.monotonic() - killed_at
         survivor_id = WorkerHeartbeat.objects.get(pid=survivor.pid).worker_id
         assert (tmp_path / "gate.recovered").read_text() == survivor_id
@@ -171,7 +163,9 @@ def test_a_killed_worker_is_reported_and_its_task_recovered_within_seconds(
         assert client.get(reverse("core:health")).json()["worker"] == "ok"
 
         os.kill(survivor.pid, signal.SIGKILL)
-        assert wait_for(lambda: client.get(reverse("core:health")).json()["worker"] == "stale", 10)
+        assert wait_until(
+            lambda: client.get(reverse("core:health")).json()["worker"] == "stale", 10
+        )
         assert survivor.poll() is not None and victim.poll() is not None
     finally:
         for process in pool:
@@ -185,7 +179,7 @@ def test_a_killed_worker_is_reported_and_its_task_recovered_within_seconds(
 def test_a_stopped_worker_leaves_health_at_once(client, kavenegar):
     process = worker_process(kavenegar)
     try:
-        assert wait_for(lambda: client.get(reverse("core:health")).json()["worker"] == "ok", 60)
+        assert wait_until(lambda: client.get(reverse("core:health")).json()["worker"] == "ok", 60)
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
         assert process.returncode == 0

@@ -3,14 +3,10 @@ redis-server, started by each test on a free port, is stopped, hung (SIGSTOP) or
 by a TCP relay while the Django test client signs in and reads pages. Before, every
 cache call raised: login limits and the session cache answered 500s."""
 
-import os
 import secrets
-import signal
-import subprocess
 import time
 
 import pytest
-import redis
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
@@ -18,9 +14,8 @@ from django.urls import reverse
 
 from peyvand.accounts import login_limits
 from peyvand.core import workers
-from tests.core.test_worker_faults import Relay, wait_for
 from tests.factories import UserFactory
-from tests.messaging.fixtures import free_port
+from tests.servers import RedisServer, Relay, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,55 +23,6 @@ SOCKET_TIMEOUT = 0.5
 BREAKER_SECONDS = 1.0
 PASSWORD = "peyvand-demo"  # tests.factories.UserFactory's
 WRONG_PASSWORD = "نادرست"
-
-
-class RedisServer:
-    """/usr/bin/redis-server on a free loopback port, without persistence: stopping it
-    loses its data, as a restarted production Redis without a disk may."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.password = secrets.token_hex(8)  # to see that no log line shows it
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [
-                "/usr/bin/redis-server",
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--requirepass", self.password,
-                "--save", "",
-                "--appendonly", "no",
-                "--daemonize", "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(self.answers, "redis-server to answer", seconds=10)
-
-    def answers(self) -> bool:
-        try:
-            return self.direct().ping()
-        except redis.exceptions.ConnectionError:
-            return False
-
-    def direct(self) -> redis.Redis:
-        return redis.Redis(port=self.port, password=self.password, socket_timeout=2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def hang(self) -> None:
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def wake(self) -> None:
-        os.kill(self.process.pid, signal.SIGCONT)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.wake()
-            self.stop()
 
 
 @pytest.fixture

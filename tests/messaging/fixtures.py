@@ -5,7 +5,6 @@ the real worker command."""
 import email
 import email.policy
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from peyvand.messaging.fake_providers import FakeKavenegar, FakeSmsIr
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "4F6B2D7A1C9E3B5D8A0F2E4C6B8D0A1F3E5C7B9D"  # looks like a real key: must never leak
@@ -53,12 +53,6 @@ class Mailbox:
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
