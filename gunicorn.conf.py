@@ -15,8 +15,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A worker silent this long is killed and replaced; a request's own limit is the
-# database's statement timeout (DB_STATEMENT_TIMEOUT, 30 s) and a PDF or export's length.
+# A worker process whose main loop is silent this long (stuck, not merely busy: with
+# threads a long request does not count) is killed and replaced. A request's own limits
+# are the database's lock and statement timeouts (DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT)
+# and the timeouts of every call a web request makes (Redis 2 s, PostgreSQL's connect
+# 5 s); SMS and email are sent by the task worker, never from a request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 max_requests = 2000  # recycle workers now and then: bounded memory over months

@@ -1,6 +1,7 @@
-"""The web entry point (gunicorn, runserver). It marks this process as a web process
-before the settings load: web requests get the database's lock and statement timeouts
-(settings.WEB_DATABASE_TIMEOUTS), the task worker and management commands do not."""
+"""The web entry point (gunicorn). It marks this process as a web process before the
+settings load: web requests get the database's lock and statement timeouts
+(settings.WEB_DATABASE_TIMEOUTS), the task worker and management commands do not.
+(runserver, the demo's, loads the settings before this module: no timeouts there.)"""
 
 import os
 

@@ -50,6 +50,17 @@ def contact(personas):
     return ContactFactory(owner=personas.owner, name="علی کریمی", company="صنایع مهرگان")
 
 
+@pytest.fixture(autouse=True)
+def _no_worker_in_this_process(monkeypatch):
+    """A test that plays a worker (core.workers.started) leaves its id in this process;
+    the next test's claims must not carry it."""
+    from peyvand.core import workers
+
+    monkeypatch.setattr(workers, "current_worker_id", "")
+    monkeypatch.setattr(workers._Pulse, "last_ok", None)
+    monkeypatch.setattr(workers._Pulse, "steady_since", None)
+
+
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"

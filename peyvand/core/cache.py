@@ -32,7 +32,9 @@ from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ class Breaker:
                 error,
             )
 
+    def skipped_write(self) -> None:
+        with self.lock:
+            self.stale = True
+
     def answered(self) -> None:
         with self.lock:
             ended = self.open_until is not None
@@ -103,18 +109,25 @@ class ResilientRedisCacheClient(RedisCacheClient):
         breaker = self.breaker
         if not breaker.allows():
             if writes:
-                breaker.stale = True
+                breaker.skipped_write()
             return miss()
         try:
             if breaker.stale:
-                # Before anything is read or written: see the module's docstring.
-                self.get_client(write=True).flushdb()
-                breaker.stale = False
-                logger.warning("Redis emptied: writes were skipped while it was unreachable")
+                # Before anything is read or written: see the module's docstring. Under
+                # the lock, so a write skipped by another thread meanwhile is not lost.
+                with breaker.lock:
+                    if breaker.stale:
+                        self.get_client(write=True).flushdb()
+                        breaker.stale = False
+                        logger.warning(
+                            "Redis emptied: writes were skipped while it was unreachable"
+                        )
             answer = operation()
-        except RedisError as error:
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            # Redis away or hung: an outage. Its other errors (a full Redis refusing
+            # writes, a wrong type) are a misconfiguration to see, not to hide.
             if writes:
-                breaker.stale = True
+                breaker.skipped_write()
             breaker.failed(error)
             return miss()
         breaker.answered()

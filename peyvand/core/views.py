@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
 
 from peyvand.core import services
 from peyvand.core.dates import from_jalali, jalali_today, to_jalali
@@ -213,14 +214,52 @@ FAILED_ADVICE = "لطفاً دوباره تلاش کنید؛ اگر تکرار �
 BUSY_RETRY_AFTER = 5
 
 
+# PostgreSQL's answers that mean «not now» rather than «never» (SQLSTATE): the lock and
+# statement timeouts, a server shutting down or starting, too many connections, and
+# serialization failures and deadlocks; class 08 (connection exceptions) as well.
+BUSY_SQLSTATES = {"55P03", "57014", "57P01", "57P02", "57P03", "53300", "40001", "40P01"}
+
+
+def database_busy(exception: BaseException | None) -> bool:
+    """Whether ``exception`` — or one it was raised from or while handling, as when the
+    API's serializer loads a relation from a database that just went away — is the
+    database away or giving up waiting. A repeatable database error (a missing column, a
+    full disk, a value too long) is a 500: «try again» would never help."""
+    seen = set()
+    while exception is not None and id(exception) not in seen:
+        seen.add(id(exception))
+        if isinstance(exception, InterfaceError):  # the connection is closed
+            return True
+        if isinstance(exception, OperationalError):
+            driver_error = exception.__cause__
+            sqlstate = getattr(driver_error, "sqlstate", None)
+            if sqlstate is not None:
+                return sqlstate in BUSY_SQLSTATES or sqlstate.startswith("08")
+            # No SQLSTATE: PostgreSQL could not be reached at all (psycopg raises the
+            # connection failure without one), or SQLite's lock.
+            message = str(exception)
+            return connection.vendor != "sqlite" or "database is locked" in message
+        if isinstance(exception, PydanticValidationError):
+            # An API answer whose serializer read a relation from a database that had
+            # just gone away: pydantic keeps only the error's text.
+            return any(
+                error["type"] == "get_attribute_error"
+                and str(error.get("ctx", {}).get("error", "")).startswith(
+                    ("OperationalError", "InterfaceError")
+                )
+                for error in exception.errors()
+            )
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's handler500, which runs while the exception is being handled. A database
     that is away (restarting, unreachable) or that gave up waiting (the web requests'
     lock and statement timeouts, SQLite's «database is locked») is not our bug but a busy
     moment: 503 with Retry-After and «سامانه مشغول است». Anything else is a 500. The API
     answers JSON; the page stands alone (no request context: the database may be gone)."""
-    exception = sys.exc_info()[1]
-    busy = isinstance(exception, OperationalError | InterfaceError)
+    busy = database_busy(sys.exc_info()[1])
     status, message, advice = (503, BUSY, BUSY_ADVICE) if busy else (500, FAILED, FAILED_ADVICE)
     if request.path.startswith("/api/"):
         response = JsonResponse(

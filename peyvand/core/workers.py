@@ -19,11 +19,14 @@ import datetime
 import logging
 import os
 import socket
+import time
 import traceback
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
@@ -98,12 +101,69 @@ def started(worker_id: str) -> None:
             "beat_at": timezone.now(),
         },
     )
+    _beat_recorded()
+
+
+def heartbeat_interval() -> float:
+    """Seconds between a worker's heartbeats: five in every WORKER_HEARTBEAT_SECONDS, so
+    a worker is taken for dead only after missing several."""
+    return settings.WORKER_HEARTBEAT_SECONDS / 5
+
+
+class _Pulse:
+    """This process's own heartbeats, as its heartbeat thread saw them succeed (read by
+    its other threads: plain floats, written by one thread)."""
+
+    last_ok: float | None = None  # time.monotonic() of the last successful beat
+    steady_since: float | None = None  # start of the unbroken run of beats
+
+
+def _beat_recorded() -> None:
+    now = time.monotonic()
+    if _Pulse.last_ok is None or now - _Pulse.last_ok > settings.WORKER_HEARTBEAT_SECONDS / 2:
+        _Pulse.steady_since = now  # a gap (the database away, the table locked): anew
+    _Pulse.last_ok = now
+
+
+def steady() -> bool:
+    """Whether this worker may take others for dead: it has beaten without a gap for a
+    whole WORKER_HEARTBEAT_SECONDS, and lately. After a database outage or a locked
+    heartbeat table every worker's beat is late at once; each must have had its turn to
+    beat again before another sweeps it."""
+    if _Pulse.last_ok is None or _Pulse.steady_since is None:
+        return False
+    now = time.monotonic()
+    return (
+        now - _Pulse.last_ok < settings.WORKER_HEARTBEAT_SECONDS / 2
+        and now - _Pulse.steady_since >= settings.WORKER_HEARTBEAT_SECONDS
+    )
+
+
+def sending_allowed() -> bool:
+    """Whether this process may go on sending what it claimed: outside a worker (a test, a
+    command) always; in a worker only while its own beats get through, for a worker whose
+    beats do not may already be taken for dead, its claims recovered and sent by another."""
+    if not current_worker_id:
+        return True
+    return (
+        _Pulse.last_ok is not None
+        and time.monotonic() - _Pulse.last_ok < settings.WORKER_HEARTBEAT_SECONDS / 2
+    )
+
+
+def _database_now():
+    """Now by the database's clock on PostgreSQL (workers on several hosts are judged by
+    one clock, whatever their own say); by ours on SQLite (one host)."""
+    if connection.vendor == "postgresql":
+        return Now()
+    return timezone.now()
 
 
 def heartbeat(worker_id: str) -> None:
-    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=timezone.now()):
+    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=_database_now()):
         # Swept as dead while the database was away, or never written: back in the list.
         started(worker_id)
+    _beat_recorded()
 
 
 def stopped(worker_id: str) -> None:
@@ -117,27 +177,46 @@ def _cutoff(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS)
 
 
+def _alive_since(now: datetime.datetime | None):
+    """The earliest beat of a live worker: by the database's clock unless ``now`` is given."""
+    if now is None and connection.vendor == "postgresql":
+        return ExpressionWrapper(
+            Now() - datetime.timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS),
+            output_field=DateTimeField(),
+        )
+    return _cutoff(now or timezone.now())
+
+
 def live_worker_ids(now: datetime.datetime | None = None) -> set[str]:
-    now = now or timezone.now()
     return set(
-        WorkerHeartbeat.objects.filter(beat_at__gte=_cutoff(now)).values_list(
+        WorkerHeartbeat.objects.filter(beat_at__gte=_alive_since(now)).values_list(
             "worker_id", flat=True
         )
     )
 
 
-def last_beat_at() -> datetime.datetime | None:
-    """The latest beat of any worker; None when no worker has beaten (or all stopped
-    cleanly)."""
-    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+def last_beat_age() -> float | None:
+    """Seconds since any worker last beat (by the database's clock on PostgreSQL); None
+    when no worker has beaten (or all stopped cleanly)."""
+    last = (
+        WorkerHeartbeat.objects.annotate(now=Now())
+        .order_by("-beat_at")
+        .values_list("beat_at", "now")
+        .first()
+    )
+    if last is None:
+        return None
+    beat_at, database_now = last
+    now = database_now if connection.vendor == "postgresql" else timezone.now()
+    return max(0.0, (now - beat_at).total_seconds())
 
 
 def sweep(now: datetime.datetime | None = None) -> int:
     """Marks failed the task rows whose worker is dead and runs their recoveries;
     returns how many. Safe on several workers at once: a row is taken by one conditional
     UPDATE, and only the worker that took it recovers it."""
-    now = now or timezone.now()
     live = live_worker_ids(now)
+    now = now or timezone.now()
     # Rows of tasks that had only just been claimed by a worker that beat since then
     # are the live worker's; a row claimed before the cutoff by a worker not alive now
     # is a dead one's.
@@ -149,29 +228,33 @@ def sweep(now: datetime.datetime | None = None) -> int:
         worker = row.worker_ids[-1] if row.worker_ids else ""
         if worker in live:
             continue
-        error = WorkerDied(f"worker {worker or '?'} stopped beating while running this task")
-        taken = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.FAILED,
-            finished_at=now,
-            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
-            traceback="".join(traceback.format_exception_only(error)),
-        )
-        if not taken:
-            continue
-        swept += 1
-        logger.warning(
-            "task %s (%s) was left running by dead worker %s", row.pk, row.task_path, worker
-        )
         # Importing the task registers its recovery (the sweeping worker may not have
         # loaded that module yet).
         with contextlib.suppress(ImportError):
             import_string(row.task_path)
         recovery = _recoveries.get(row.task_path)
-        if recovery is not None:
-            try:
-                with transaction.atomic():
+        error = WorkerDied(f"worker {worker or '?'} stopped beating while running this task")
+        try:
+            # Marked failed and recovered in one transaction: a recovery that fails (the
+            # database away again) leaves the row running for the next sweep.
+            with transaction.atomic():
+                taken = DBTaskResult.objects.filter(
+                    pk=row.pk, status=TaskResultStatus.RUNNING
+                ).update(
+                    status=TaskResultStatus.FAILED,
+                    finished_at=now,
+                    exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+                    traceback="".join(traceback.format_exception_only(error)),
+                )
+                if taken and recovery is not None:
                     recovery(*row.args_kwargs.get("args", []), **row.args_kwargs.get("kwargs", {}))
-            except Exception:  # one bad recovery must not keep the others waiting
-                logger.exception("recovery of task %s failed", row.pk)
+        except Exception:  # one bad recovery must not keep the others waiting
+            logger.exception("recovery of task %s failed", row.pk)
+            continue
+        if taken:
+            swept += 1
+            logger.warning(
+                "task %s (%s) was left running by dead worker %s", row.pk, row.task_path, worker
+            )
     WorkerHeartbeat.objects.filter(beat_at__lt=now - FORGET_AFTER).delete()
     return swept

@@ -427,6 +427,9 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     have been handled, or ``seconds`` have passed (the beat enqueues the next task, so
     imports and other tasks are not kept waiting behind a 100,000-message broadcast).
     Several workers can run this at once."""
+    # What an earlier deliver task of this worker left claimed when the database went
+    # away under it: taken back first, not left for the claim timeout.
+    recover_stale(own_leftovers=True)
     handled = 0
     started = time.monotonic()
     hand_back_after = claim_timeout().total_seconds() / 2
@@ -434,6 +437,8 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     connection = get_connection(fail_silently=False)
     try:
         while (limit is None or handled < limit) and time.monotonic() - started < seconds:
+            if not workers.sending_allowed():
+                break  # this worker's beats are not getting through (see below)
             batch = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - handled)
             ids = claim(
                 limit=batch,
@@ -458,6 +463,8 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                     m for m in messages if m.channel == Channel.SMS and not m.provider_template
                 ]
                 messages = [m for m in messages if m.channel != Channel.SMS or m.provider_template]
+                if plain and not workers.sending_allowed():
+                    break  # as below: left to recovery, not sent by a worker taken for dead
                 if plain:
                     try:
                         _send_sms_array(plain, gateway)
@@ -471,6 +478,10 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                     # Far slower than planned (a provider answering at its timeout):
                     # hand the rest back long before recovery could take them as dead.
                     _release(messages[index:])
+                    break
+                if not workers.sending_allowed():
+                    # This worker's beats are not getting through: another may already
+                    # take it for dead and recover these. Send none of them.
                     break
                 try:
                     if message.channel == Channel.SMS:
@@ -494,18 +505,24 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     return handled
 
 
-def stale_claims(now: datetime.datetime | None = None):
+def stale_claims(now: datetime.datetime | None = None, *, own_leftovers: bool = False):
     """Messages left "sending" by a worker that is not alive, or claimed longer ago than
-    the claim timeout (claims made outside a worker name none)."""
+    the claim timeout (claims made outside a worker name none). With ``own_leftovers``
+    (called from a task of this worker, which runs one task at a time), this worker's own
+    claims too: they are what an earlier task of its left when it ended with the database
+    away, not a batch in flight."""
+    live = workers.live_worker_ids(now)
     now = now or timezone.now()
     expired = Q(claimed_at__lt=now - claim_timeout())
-    live = workers.live_worker_ids(now)
-    if workers.current_worker_id and workers.current_worker_id not in live:
-        # This worker has not beaten since the database came back: every other one may
-        # look dead too, until it beats. Only expired claims are certain.
+    if workers.current_worker_id and not workers.steady():
+        # This worker's beats have not been steady for a whole WORKER_HEARTBEAT_SECONDS
+        # (the database just came back): every other one may look dead too, until it
+        # beats. Only expired claims are certain.
         stale = expired
     else:
         stale = expired | (~Q(claimed_by="") & ~Q(claimed_by__in=live))
+    if own_leftovers and workers.current_worker_id:
+        stale |= Q(claimed_by=workers.current_worker_id)
     return Message.objects.filter(stale, status=Message.Status.SENDING)
 
 
@@ -523,31 +540,38 @@ def _take_back(messages: list[Message], **fields) -> int:
     return taken
 
 
-def recover_stale(now: datetime.datetime | None = None) -> tuple[int, int, int]:
-    """Takes back the claims dead workers left: (queued again, marked unknown, found
-    sent by the provider). SMS the provider can be asked about wait for its answer: a
-    provider that cannot answer now leaves them for the next recovery."""
-    now = now or timezone.now()
+def recover_stale(
+    now: datetime.datetime | None = None, *, own_leftovers: bool = False
+) -> tuple[int, int, int]:
+    """Takes back the claims dead workers left (and, with ``own_leftovers``, this
+    worker's earlier tasks: stale_claims): (queued again, marked unknown, found sent by
+    the provider). SMS the provider can be asked about wait for its answer: a provider
+    that cannot answer now leaves them for the next recovery."""
     stale = list(
-        stale_claims(now).only(
+        stale_claims(now, own_leftovers=own_leftovers).only(
             "id",
             "channel",
             "provider_template",
             "resend_safe",
             "claimed_at",
+            "maybe_sent_at",
             "send_round",
             "secret_label",
         )
     )
     if not stale:
         return 0, 0, 0
+    now = now or timezone.now()
     requeue, unknown, found_sent = [], [], 0
     asked: list[Message] = []
     gateway = get_sms_gateway() if any(m.channel == Channel.SMS for m in stale) else None
     try:
         for message in stale:
             if gateway is not None and _askable(message, gateway):
-                if message.claimed_at >= now - gateway.local_id_lookup:
+                # The provider must still know the first send it may hold: this claim's,
+                # or an earlier attempt's whose answer was lost.
+                first_maybe = min(message.claimed_at, message.maybe_sent_at or message.claimed_at)
+                if first_maybe >= now - gateway.local_id_lookup:
                     asked.append(message)
                 else:
                     unknown.append(message)  # too late to ask, unsafe to resend

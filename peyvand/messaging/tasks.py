@@ -46,7 +46,7 @@ def expand(broadcast_id: int) -> int:
 # broadcast's hundreds of deliver tasks must not hold back taking back a dead claim.
 @task(priority=TASK_MAX_PRIORITY)
 def recover() -> list[int]:
-    requeued, unknown, found_sent = outbox.recover_stale()
+    requeued, unknown, found_sent = outbox.recover_stale(own_leftovers=True)
     if requeued:  # sent now, not when the beat next finds them due
         deliver.enqueue()
     return [requeued, unknown, found_sent]

@@ -20,25 +20,11 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from tests.servers import RedisServer, free_port, wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "5A2C7E9B1D3F4A6C8E0B2D4F6A8C0E1B3D5F7A9C"
 PASSWORD = "peyvand-fault-suite"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(condition, seconds: float, step: float = 0.1):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
 
 
 def _listening(port: int) -> bool:
@@ -116,33 +102,6 @@ class Postgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-class Redis:
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process = None
-        self.start()
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_until(lambda: _listening(self.port), 10), "redis did not start"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.stop()
 
 
 class FakeKavenegar:
@@ -232,13 +191,14 @@ class Stack:
         self.folder = folder
         self.parts = []
         self.postgres = self._part(Postgres())
-        self.redis = self._part(Redis(folder))
+        self.redis = self._part(RedisServer())
+        self.redis.start()
         self.kavenegar = self._part(FakeKavenegar(folder))
         self.web_port = free_port()
         self.base_url = f"http://127.0.0.1:{self.web_port}"
         self.env = os.environ | {
             "DATABASE_URL": self.postgres.url,
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0",
+            "REDIS_URL": f"redis://:{self.redis.password}@127.0.0.1:{self.redis.port}/0",
             "SMS_BACKEND": "kavenegar",
             "SMS_API_KEY": API_KEY,
             "SMS_BASE_URL": self.kavenegar.base_url,
@@ -256,13 +216,18 @@ class Stack:
         self.manage("shell", "-v", "0", "-c", SET_UP)
         self.web = None
         self.start_web()
-        self.worker = self._part(
-            Supervised(
-                [sys.executable, "manage.py", "worker", "--no-reload", "-v", "0"],
-                self.env,
-                folder / "worker.log",
+        # Two task workers, as the README advises: one is killed mid-batch, the other
+        # takes its claims back.
+        self.workers = [
+            self._part(
+                Supervised(
+                    [sys.executable, "manage.py", "worker", "--no-reload", "-v", "0"],
+                    self.env,
+                    folder / f"worker{number}.log",
+                )
             )
-        )
+            for number in (1, 2)
+        ]
 
     def _part(self, part):
         self.parts.append(part)
@@ -289,6 +254,18 @@ class Stack:
             return httpx.get(f"{self.base_url}/health/", timeout=5).status_code in (200, 503)
         except httpx.HTTPError:
             return False
+
+    def unexpected_errors(self) -> list[str]:
+        """The tracebacks in gunicorn's log whose error is not the database being away or
+        giving up (those are the expected 503s): what a 500 came from."""
+        log = (self.folder / "gunicorn.log").read_text(errors="replace")
+        blocks = log.split("Traceback (most recent call last):")[1:]
+        expected = ("OperationalError", "InterfaceError")
+        return [
+            block[-3000:]
+            for block in blocks
+            if not any(name in block.strip().splitlines()[-1] for name in expected)
+        ]
 
     def web_workers(self) -> list[int]:
         """gunicorn's worker processes (the master's children)."""

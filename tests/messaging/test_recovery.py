@@ -7,6 +7,7 @@ import datetime
 import select
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -181,10 +182,11 @@ def test_a_dead_claim_waits_while_the_provider_cannot_be_asked(kavenegar_with_st
 
 @worker_test
 def test_a_worker_that_has_not_beaten_since_an_outage_takes_only_expired_claims(
-    kavenegar_with_state, personas, monkeypatch
+    kavenegar_with_state, personas, monkeypatch, settings
 ):
     """After a database outage every worker looks dead until it beats again; the one
-    running recovery cannot tell a dead worker from a late one until it has beaten."""
+    running recovery cannot tell a dead worker from a late one until its own beats have
+    been steady for a whole WORKER_HEARTBEAT_SECONDS (the others' turn to beat)."""
     _heartbeat("late", seconds_ago=60)
     _heartbeat("me", seconds_ago=60)
     (message,) = queue_sms(personas.owner)
@@ -193,6 +195,9 @@ def test_a_worker_that_has_not_beaten_since_an_outage_takes_only_expired_claims(
 
     assert outbox.recover_stale() == (0, 0, 0)
     workers.heartbeat("me")
+    assert outbox.recover_stale() == (0, 0, 0)  # one beat after the outage: not yet
+    steady_for = settings.WORKER_HEARTBEAT_SECONDS + 1
+    monkeypatch.setattr(workers._Pulse, "steady_since", time.monotonic() - steady_for)
     assert outbox.recover_stale() == (1, 0, 0)
 
 

@@ -1,6 +1,6 @@
-"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus, in a
-background thread, the worker's heartbeat and the sweep of dead workers' tasks
-(core.workers) and the periodic beat of core.scheduler. Run one or more per host; all of
+"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus two
+background threads: the worker's heartbeat (core.workers), and the beat that sweeps dead
+workers' tasks and enqueues core.scheduler's periodic jobs. Run one or more per host; all of
 them share the database queue and the schedule safely.
 
 django-tasks-db's worker ends its process on any database error outside a task (a
@@ -14,7 +14,6 @@ import os
 import threading
 import time
 
-from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from django.db.utils import InterfaceError, OperationalError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
@@ -27,24 +26,31 @@ from peyvand.core.scheduler import beat
 logger = logging.getLogger("peyvand.scheduler")
 
 
-def _beat_forever(worker_id: str, interval: float, periodic: bool) -> None:
-    """Every ``interval`` seconds: this worker's heartbeat, the sweep of dead workers'
-    tasks, the periodic jobs that fell due. The sweep waits until this worker has beaten
-    without a break for a whole WORKER_HEARTBEAT_SECONDS: after a database outage every
-    worker's beat is late at once, and the others must have their turn to beat again
-    before one of them takes their tasks for a dead worker's."""
-    beating_since = None
+def _heartbeat_forever(worker_id: str) -> None:
+    """This worker's heartbeat and nothing else, so that no slow work (a recovery asking
+    the SMS provider, a periodic job) can delay a beat until others take it for dead."""
     while True:
         try:
             close_old_connections()
             workers.heartbeat(worker_id)
-            beating_since = beating_since or time.monotonic()
-            if time.monotonic() - beating_since >= settings.WORKER_HEARTBEAT_SECONDS:
+        except Exception:  # the database away: beat again later
+            logger.warning("worker heartbeat failed", exc_info=True)
+        finally:
+            connection.close()
+        time.sleep(workers.heartbeat_interval())
+
+
+def _beat_forever(worker_id: str, interval: float, periodic: bool) -> None:
+    """Every ``interval`` seconds: the sweep of dead workers' tasks (once this worker's
+    own beats are steady, core.workers.steady) and the periodic jobs that fell due."""
+    while True:
+        try:
+            close_old_connections()
+            if workers.steady():
                 workers.sweep()
             if periodic:
                 beat(worker_id=worker_id)
         except Exception:  # the database restarting, a bug in one job: beat again later
-            beating_since = None
             logger.exception("worker beat failed")
         finally:
             connection.close()
@@ -90,8 +96,8 @@ class Command(DbWorkerCommand):
             "--beat-interval",
             type=float,
             default=2.0,
-            help="Seconds between heartbeats and checks for due periodic jobs (0 turns "
-            "the periodic jobs off; the heartbeat then beats every 2 s).",
+            help="Seconds between checks for due periodic jobs and dead workers (0 turns "
+            "the periodic jobs off). The heartbeat has its own thread and pace.",
         )
 
     def handle(
@@ -101,18 +107,22 @@ class Command(DbWorkerCommand):
         # process that runs tasks beats.
         if reload and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
-        self._start(worker_id)
-        if not batch:  # a batch run (tests) ends when the queue is empty
-            threading.Thread(
-                target=_beat_forever,
-                args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
-                daemon=True,
-            ).start()
         # db_worker's handle() builds its Worker by this module-level name.
         db_worker.Worker = ResilientWorker
+        if batch:
+            # A --batch run (tests, one-offs) ends when the queue is empty: outside the
+            # heartbeats, its claims name no worker (they expire by the claim timeout).
+            return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
+        self._start(worker_id)
+        threading.Thread(target=_heartbeat_forever, args=(worker_id,), daemon=True).start()
+        threading.Thread(
+            target=_beat_forever,
+            args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
+            daemon=True,
+        ).start()
         try:
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
-        finally:  # a signal, the end of a batch: /health/ stops counting this worker now
+        finally:  # a signal: /health/ stops counting this worker now
             with contextlib.suppress(Exception):
                 workers.stopped(worker_id)
 
