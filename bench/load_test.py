@@ -880,7 +880,8 @@ def run_load(args, base: str, services: Services) -> bool:
         f" {args.warmup} s of warm-up"
     )
     print(
-        f"gunicorn {args.web_workers or cores * 2 + 1} sync workers × {args.threads or 1} thread,"
+        f"gunicorn {args.web_workers or cores * 2 + 1} gthread workers"
+        f" × {args.threads or 4} threads,"
         f" 2 task workers, PostgreSQL {args.database},"
         f" {'Redis (cache, sessions)' if args.redis else 'no Redis'}; {cores} cores"
     )
