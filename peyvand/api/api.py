@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import Form, NinjaAPI, Query, Status
@@ -298,14 +297,10 @@ def contact_create(request, payload: ContactIn):
             for field, messages in phone_errors.items():
                 errors[f"phones.{index}.{field}"] = [{"message": m} for m in messages]
         return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": errors})
-    with transaction.atomic():
-        contact = contact_services.contact_create(
-            contact=form.save(commit=False), phones=phones.phones(), by=request.auth
-        )
-        # The answer is read before the commit: a database lost after it cannot turn a
-        # stored contact into an error answer (a client would send it again).
-        answer = ContactOut.from_orm(contact)
-    return Status(201, answer)
+    contact = contact_services.contact_create(
+        contact=form.save(commit=False), phones=phones.phones(), by=request.auth
+    )
+    return Status(201, contact)
 
 
 @api.get("/categories", response=list[TreeNodeOut], tags=["contacts"])
