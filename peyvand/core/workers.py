@@ -1,9 +1,10 @@
 """Which task workers are alive, and what a dead one left behind.
 
 Every ``manage.py worker`` writes a WorkerHeartbeat row when it starts and moves its
-``beat_at`` from its beat thread every couple of seconds; a clean stop (SIGTERM) deletes
-the row. So /health/ knows within WORKER_HEARTBEAT_SECONDS that no worker is alive, and
-a live worker's beat can finish what a dead one (SIGKILL, a lost host) left half done:
+``beat_at`` from a heartbeat thread of its own five times per WORKER_HEARTBEAT_SECONDS;
+a clean stop (SIGTERM) deletes the row. So /health/ knows within WORKER_HEARTBEAT_SECONDS
+that no worker is alive, and a live worker's beat can finish what a dead one (SIGKILL, a
+lost host) left half done:
 
 - its task rows, left «running» for ever by django-tasks-db, are marked failed;
 - the task's own recovery runs, registered by the app that owns the task
@@ -11,7 +12,7 @@ a live worker's beat can finish what a dead one (SIGKILL, a lost host) left half
   it got, the outbox takes back its claimed messages at once instead of after the claim
   timeout.
 
-The sweep runs in the beat thread itself, not as a queued task: recovery must not wait
+The sweep runs in the worker's beat thread, not as a queued task: recovery must not wait
 behind the hundreds of delivery tasks a broadcast queues."""
 
 import contextlib
@@ -53,6 +54,9 @@ class WorkerDied(Exception):
     """Recorded on a task row whose worker stopped beating while it ran."""
 
 
+WORKER_DIED = f"{WorkerDied.__module__}.{WorkerDied.__qualname__}"  # the rows' exception
+
+
 def on_interrupted(task) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Registers the decorated function as ``task``'s recovery."""
 
@@ -70,7 +74,7 @@ def times_interrupted(task, *args) -> int:
     return DBTaskResult.objects.filter(
         task_path=task.module_path,
         status=TaskResultStatus.FAILED,
-        exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+        exception_class_path=WORKER_DIED,
         args_kwargs__args=list(args),
     ).count()
 
@@ -243,7 +247,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
                 ).update(
                     status=TaskResultStatus.FAILED,
                     finished_at=now,
-                    exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+                    exception_class_path=WORKER_DIED,
                     traceback="".join(traceback.format_exception_only(error)),
                 )
                 if taken and recovery is not None:

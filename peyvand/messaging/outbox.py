@@ -177,20 +177,22 @@ def _failed(
 
 
 def _finish_sent(messages: list[Message], outcomes: list[Sent], backend: str) -> int:
-    """Records a claimed batch's successful sends with one UPDATE per resulting status
-    (and secrecy: a secret text is forgotten in the same write), each row's provider id
-    chosen by CASE (a batch shares its claim time)."""
+    """Records successful sends with one UPDATE per claim and resulting status (and
+    secrecy: a secret text is forgotten in the same write), each row's provider id chosen
+    by CASE; conditional on the claim, like every outcome. A batch shares its claim time:
+    one UPDATE per status; recovery's messages may come from several claims."""
     now = timezone.now()
     finished = 0
-    by_outcome: dict[tuple[str, bool], list[tuple[Message, Sent]]] = {}
+    by_outcome: dict[tuple[datetime.datetime, str, bool], list[tuple[Message, Sent]]] = {}
     for message, sent in zip(messages, outcomes, strict=True):
         status = STATUS_OF_DELIVERY.get(sent.delivery, Message.Status.SENT)
-        by_outcome.setdefault((status, message.is_secret), []).append((message, sent))
-    for (status, secret), pairs in by_outcome.items():
+        key = (message.claimed_at, status, message.is_secret)
+        by_outcome.setdefault(key, []).append((message, sent))
+    for (claimed_at, status, secret), pairs in by_outcome.items():
         finished += Message.objects.filter(
             pk__in=[message.pk for message, _sent in pairs],
             status=Message.Status.SENDING,
-            claimed_at=pairs[0][0].claimed_at,
+            claimed_at=claimed_at,
         ).update(
             status=status,
             backend=backend,
@@ -591,13 +593,7 @@ def recover_stale(
                 )
             else:
                 held = [m for m in asked if m.local_id in found]
-                by_claim: dict[datetime.datetime, list[Message]] = {}
-                for message in held:
-                    by_claim.setdefault(message.claimed_at, []).append(message)
-                for group in by_claim.values():
-                    found_sent += _finish_sent(
-                        group, [found[m.local_id] for m in group], gateway.name
-                    )
+                found_sent = _finish_sent(held, [found[m.local_id] for m in held], gateway.name)
                 requeue += [m for m in asked if m.local_id not in found]
     finally:
         if gateway is not None:

@@ -64,13 +64,20 @@ FIRST_RETRY_SECONDS = 0.5
 LONGEST_RETRY_SECONDS = 30.0
 
 
+def _retry_waits():
+    """The waits between attempts: FIRST_RETRY_SECONDS, doubling to LONGEST_RETRY_SECONDS."""
+    wait = FIRST_RETRY_SECONDS
+    while True:
+        yield wait
+        wait = min(wait * 2, LONGEST_RETRY_SECONDS)
+
+
 class ResilientWorker(db_worker.Worker):
     """db_worker's loop, run again after a lost database (or any error outside a task)
     instead of ending the process."""
 
     def run(self) -> None:
-        wait = FIRST_RETRY_SECONDS
-        while True:
+        for wait in _retry_waits():
             try:
                 return super().run()
             except Exception:
@@ -84,7 +91,6 @@ class ResilientWorker(db_worker.Worker):
                 logger.warning("worker loop failed; retrying in %.1f s", wait, exc_info=True)
                 connections.close_all()
                 time.sleep(wait)
-                wait = min(wait * 2, LONGEST_RETRY_SECONDS)
 
 
 class Command(DbWorkerCommand):
@@ -95,7 +101,7 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--beat-interval",
             type=float,
-            default=2.0,
+            default=DEFAULT_BEAT_SECONDS,
             help="Seconds between checks for due periodic jobs and dead workers (0 turns "
             "the periodic jobs off). The heartbeat has its own thread and pace.",
         )
@@ -129,8 +135,7 @@ class Command(DbWorkerCommand):
     def _start(self, worker_id: str) -> None:
         """The first heartbeat, retried while the database is away (a worker started by
         its supervisor while PostgreSQL restarts must not give up)."""
-        wait = FIRST_RETRY_SECONDS
-        while True:
+        for wait in _retry_waits():
             try:
                 workers.started(worker_id)
                 return
@@ -138,4 +143,3 @@ class Command(DbWorkerCommand):
                 logger.warning("worker: the database is unreachable; retrying in %.1f s", wait)
                 connections.close_all()
                 time.sleep(wait)
-                wait = min(wait * 2, LONGEST_RETRY_SECONDS)
