@@ -76,7 +76,9 @@ class Relay:
                     if not data:
                         return
                     (other if source is one else one).sendall(data)
-        except OSError:
+        except (OSError, ValueError):
+            # cut() closed the sockets under this thread: select() then finds a closed
+            # one (fd -1, ValueError) or recv/send a reset one (OSError), by timing.
             return
         finally:
             one.close()
