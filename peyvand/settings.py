@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "peyvand.messaging",
     "peyvand.activities",
     "peyvand.sales",
+    "peyvand.finance",
     "peyvand.service",
     "peyvand.surveys",
     "peyvand.portal",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("contacts/", include("peyvand.contacts.urls")),
     path("messages/", include("peyvand.messaging.urls")),
     path("sales/", include("peyvand.sales.urls")),
+    path("finance/", include("peyvand.finance.urls")),
     path("service/", include("peyvand.service.urls")),
     path("reports/", include("peyvand.reports.urls")),
     path("surveys/", include("peyvand.surveys.urls")),

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 MANAGER = "مدیر"
 SALES = "کارشناس فروش"
 SUPPORT = "کارشناس پشتیبانی"
+FINANCE = "مالی"
 
 # Codenames per role; "*" means every permission of the project's apps.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -54,6 +55,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.change_quote",
         "sales.view_invoice",
         "sales.add_invoice",
+        "finance.view_receipt",
+        "finance.view_cheque",
+        "finance.view_account",
         "surveys.view_project",
         "surveys.add_project",
         "surveys.change_project",
@@ -108,10 +112,35 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "service.change_complaint",
         "service.delete_complaint",
     ],
+    # Records what customers pay and follows their cheques, for every customer.
+    FINANCE: [
+        "accounts.see_all",
+        "contacts.view_contact",
+        "contacts.view_phonebookentry",
+        "messaging.view_message",
+        "messaging.send_message",
+        "activities.view_task",
+        "activities.add_task",
+        "activities.change_task",
+        "activities.view_event",
+        "activities.add_event",
+        "activities.change_event",
+        "sales.view_quote",
+        "sales.view_invoice",
+        "finance.view_receipt",
+        "finance.add_receipt",
+        "finance.change_receipt",
+        "finance.delete_receipt",
+        "finance.view_cheque",
+        "finance.manage_cheque",
+        "finance.view_account",
+        "finance.change_account",
+        "finance.receive_cheque_alerts",
+    ],
 }
 PROJECT_APPS = [
     "accounts", "core", "lookups", "contacts", "messaging", "activities", "sales", "service",
-    "surveys",
+    "surveys", "finance",
 ]  # fmt: skip
 
 

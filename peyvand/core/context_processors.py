@@ -148,6 +148,25 @@ def _menu() -> list[MenuSection]:
             ],
         ),
         MenuSection(
+            _("مالی"),
+            [
+                MenuItem(
+                    _("دریافت و پرداخت"),
+                    "finance:receipt_list",
+                    "cash-coin",
+                    "finance:receipt",
+                    "finance.view_receipt",
+                ),
+                MenuItem(
+                    _("چک‌ها"),
+                    "finance:cheque_list",
+                    "credit-card-2-front",
+                    "finance:cheque",
+                    "finance.view_cheque",
+                ),
+            ],
+        ),
+        MenuSection(
             _("پیامک و ایمیل"),
             [
                 MenuItem(
@@ -266,6 +285,13 @@ def _menu() -> list[MenuSection]:
                     "percent",
                     "sales:vat_rate",
                     "sales.change_vatrate",
+                ),
+                MenuItem(
+                    _("تنظیمات مالی"),
+                    "finance:settings",
+                    "bank",
+                    "finance:settings",
+                    "accounts.manage_settings",
                 ),
                 MenuItem(
                     _("سری‌های شماره"),

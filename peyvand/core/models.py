@@ -101,6 +101,11 @@ class BusinessRecord(TimeStampedModel):
         """How a value reads in the change history; None means "the default"."""
         return None
 
+    def restored(self, *, by) -> None:
+        """Called by core.services.record_restore once the record and the rows its
+        delete touched are back: a record whose delete changed kept totals elsewhere
+        (a receipt's customer balance) brings them up to date here."""
+
 
 def search_key_field(*field_names: str) -> models.GeneratedField:
     """A stored column holding fa_search_key() of the given text fields, kept by the

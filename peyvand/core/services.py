@@ -95,6 +95,7 @@ def record_restore(*, record: BusinessRecord, by) -> BusinessRecord:
         for row in serializers.deserialize("python", undo.rows):
             row.save()
         undo.delete()
+    record.restored(by=by)
     log_change(record, user=by, action=ChangeRecord.Action.RESTORED)
     return record
 

@@ -330,6 +330,12 @@ def normalize_bank_card(value) -> str:
     return digits
 
 
+def normalize_sayad_id(value) -> str:
+    """شناسه صیادی: the 16 digits printed at the top of every Sayad cheque. The central
+    bank publishes no check digit for it, so only the length is checked."""
+    return _fixed_length_digits(value, "شناسه صیادی", 16)
+
+
 # What a record code may hold besides letters (of any script): ASCII digits and three
 # marks. Spaces, control and invisible characters are refused: a customer reading a
 # tracking code out, or typing it on the tracking page, could never reproduce them.
@@ -406,6 +412,7 @@ IDENTIFIER_KINDS: dict[str, IdentifierKind] = {
     "landline": IdentifierKind(normalize_landline, "۰۲۱-۸۸۷۷۶۶۵۵", "tel"),
     "iban": IdentifierKind(normalize_iban, "IR۸۲۰۵۴۰۱۰۲۶۸۰۰۲۰۸۱۷۹۰۹۰۰۲", "text"),
     "bank_card": IdentifierKind(normalize_bank_card, "۶۰۳۷-۹۹۰۰-۰۰۰۰-۰۰۰۶", "numeric"),
+    "sayad_id": IdentifierKind(normalize_sayad_id, "۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶", "numeric"),
 }
 
 

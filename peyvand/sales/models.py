@@ -548,8 +548,19 @@ class Invoice(SalesDocument):
         on_delete=models.PROTECT,
         related_name="invoice",
     )
+    # When the customer must have paid (the date itself for a cash sale), and how much
+    # of the total cleared money has settled: kept by the finance app (its allocations).
+    due_date = models.DateField(_("سررسید پرداخت"), null=True, blank=True)
+    paid = models.BigIntegerField(_("پرداخت شده"), default=0, editable=False)
+
+    class PaymentStatus(models.TextChoices):
+        PAID = "paid", _("پرداخت شده")
+        PARTLY_PAID = "partly", _("بخشی پرداخت شده")
+        UNPAID = "unpaid", _("پرداخت نشده")
+        OVERDUE = "overdue", _("سررسید گذشته")
 
     in_trash = False
+    history_exclude = (*SalesDocument.history_exclude, "paid")
 
     class Meta(SalesDocument.Meta):
         verbose_name = _("فاکتور")
@@ -567,6 +578,22 @@ class Invoice(SalesDocument):
 
     def get_absolute_url(self) -> str:
         return reverse("sales:invoice_detail", args=[self.pk])
+
+    @property
+    def unpaid(self) -> int:
+        return max(self.total - self.paid, 0)
+
+    @property
+    def payment_status(self) -> str:
+        """Paid when cleared money covers the total; overdue when not, past its due date."""
+        if self.paid >= self.total:
+            return self.PaymentStatus.PAID
+        if (self.due_date or self.date) < timezone.localdate():
+            return self.PaymentStatus.OVERDUE
+        return self.PaymentStatus.PARTLY_PAID if self.paid else self.PaymentStatus.UNPAID
+
+    def get_payment_status_display(self) -> str:
+        return str(self.PaymentStatus(self.payment_status).label)
 
 
 class DocumentLine(models.Model):

@@ -18,6 +18,7 @@ from peyvand.activities.reminders import (
 from peyvand.activities.services import task_save
 from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
+from peyvand.core import events
 from peyvand.core.dates import to_jalali
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
@@ -366,6 +367,7 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
         kind=quote.kind,
         money_unit=quote.money_unit,
         date=today,
+        due_date=today,
         notes=quote.notes,
         owner=by,
         # The proforma's rate and amounts: what the customer accepted.
@@ -389,7 +391,18 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
     InvoiceLine.objects.bulk_create(lines)
     if quote.lead_id and quote.lead.is_open:
         lead_close(lead=quote.lead, by=by, status=Lead.Status.WON)
+    # The customer owes it now (the finance app opens it on their account).
+    events.publish(INVOICE_ISSUED, invoice=invoice, by=by)
     return invoice
+
+
+# Published when an invoice is issued: invoice=, by=.
+INVOICE_ISSUED = "sales.invoice_issued"
+
+
+def invoice_set_paid(*, invoice_id: int, paid: int) -> None:
+    """What cleared money has settled of an invoice, as the finance app counts it."""
+    Invoice.objects.filter(pk=invoice_id).update(paid=paid)
 
 
 # A proforma's link in an SMS opens its PDF without a login for this long; the signed

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peyvand.accounts.models import Team, User
-from peyvand.accounts.roles import MANAGER, SALES, SUPPORT, ensure_roles
+from peyvand.accounts.roles import FINANCE, MANAGER, SALES, SUPPORT, ensure_roles
 from peyvand.activities import services as activity_services
 from peyvand.activities.calls import pbx_report
 from peyvand.activities.models import Call, Event, Task
@@ -20,6 +20,8 @@ from peyvand.core.history import snapshot
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.services import record_delete
 from peyvand.demo import data
+from peyvand.finance import services as finance_services
+from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult, Urgency
 from peyvand.lookups.models import Channel as LookupChannel
 from peyvand.messaging.forms import OCCASION_PRESETS
@@ -46,6 +48,7 @@ USERS = [
     ("sales", "علیرضا", "کرمانی", SALES, "تیم فروش", "+989121110002"),
     ("sales2", "نیلوفر", "بهرامی", SALES, "تیم فروش", "+989121110003"),
     ("support", "کاوه", "مرادی", SUPPORT, "تیم پشتیبانی", "+989121110004"),
+    ("finance", "سارا", "رضایی", FINANCE, None, "+989121110005"),
 ]
 CONTACT_COUNT = 80
 PRODUCTS = [
@@ -99,6 +102,7 @@ class Command(BaseCommand):
         self._calls(users)
         self._leads(users)
         self._quotes(users)
+        self._money(users)
         self._requests(users)
         self._complaints(users)
         self._surveys(users)
@@ -109,7 +113,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"داده نمایشی آماده است ({created} مخاطب تازه)."))
         self.stdout.write(
-            "ورود با گذرواژه peyvand-demo: manager (مدیر)، sales (فروش)، support (پشتیبانی)"
+            "ورود با گذرواژه peyvand-demo: manager (مدیر)، sales (فروش)، support (پشتیبانی)، "
+            "finance (مالی)"
         )
         self.stdout.write(
             f"پرتال مشتریان: /portal/ با تلفن همراه {PORTAL_MOBILE_NATIONAL} (کد ورود پیامک می‌شود)"
@@ -385,6 +390,107 @@ class Command(BaseCommand):
                 quote=sold, by=users["sales"], status=Quote.Status.ACCEPTED
             )
             sales_services.quote_to_invoice(quote=sold, by=users["sales"])
+
+    def _money(self, users: dict[str, User]) -> None:
+        """The money side: the company's bank accounts; invoices of a few customers over
+        the last months; receipts of every method; cheques in every state (two due this
+        week, one bounced); opening balances; and a customer past their credit limit."""
+        if BankAccount.objects.exists():
+            return
+        today = timezone.localdate()
+        days = datetime.timedelta
+        mellat = BankAccount.objects.create(
+            name="جاری ملت مرکزی", bank="ملت", branch="مرکزی تهران", number="4456120981",
+            iban="IR820540102680020817909002",
+        )  # fmt: skip
+        BankAccount.objects.create(name="جاری صادرات بازار", bank="صادرات", branch="بازار")
+        FinanceSettings.load()
+        rep, clerk = users["sales"], users["finance"]
+        customers = list(
+            Contact.objects.filter(owner__in=[users["sales"], users["sales2"]]).order_by("id")[:6]
+        )
+        if len(customers) < 6:
+            return
+        product = Product.objects.order_by("code").first()
+
+        def invoice(contact, amount: int, age: int, credit_days: int = 0) -> Invoice:
+            quote = sales_services.quote_save(
+                quote=Quote(contact=contact, date=today - days(age)),
+                lines=[QuoteLine(product=product, description=product.name, unit=product.unit,
+                                 quantity=1, unit_price=amount, vat_applies=False)],
+                by=rep,
+            )  # fmt: skip
+            sales_services.quote_set_status(quote=quote, by=rep, status=Quote.Status.ACCEPTED)
+            issued = sales_services.quote_to_invoice(quote=quote, by=rep)
+            # Issued «today» by the service; the demo's history goes back months.
+            dated = {"date": today - days(age), "due_date": today - days(age - credit_days)}
+            Invoice.objects.filter(pk=issued.pk).update(**dated)
+            Entry.objects.filter(invoice=issued).update(**dated)
+            return issued
+
+        def receipt(contact, amount, method, age, cheque=None, **extra):
+            finance_services.receipt_record(
+                receipt=Receipt(contact=contact, amount=amount, method=method,
+                                date=today - days(age), **extra),
+                cheque=cheque, by=clerk,
+            )  # fmt: skip
+
+        def cheque(contact, sayad, amount, due_in, age, bank="ملی"):
+            paper = Cheque(
+                sayad_id=sayad,
+                serial=f"{sayad[:4]}/{sayad[-6:]}",
+                bank=bank,
+                branch="مرکزی",
+                drawer=contact.name,
+                due_date=today + days(due_in),
+            )
+            receipt(contact, amount, Method.CHEQUE, age, cheque=paper)
+            return Cheque.objects.get(sayad_id=sayad)
+
+        def move(paper, status, age, **extra):
+            finance_services.cheque_move(
+                cheque=paper, status=status, by=clerk, date=today - days(age), **extra
+            )
+
+        noor, pars, arya, kian, tak, sepid = customers
+        finance_services.opening_balance_set(
+            contact=noor, amount=120_000_000, date=today - days(200), by=users["manager"]
+        )
+        finance_services.opening_balance_set(
+            contact=pars, amount=-35_000_000, date=today - days(200), by=users["manager"]
+        )
+        invoice(noor, 480_000_000, 100, 30)
+        invoice(noor, 260_000_000, 45, 30)
+        invoice(pars, 150_000_000, 20)
+        invoice(arya, 900_000_000, 70, 60)
+        invoice(kian, 320_000_000, 10, 60)
+        invoice(tak, 1_250_000_000, 130, 30)
+        invoice(sepid, 75_000_000, 5)
+        receipt(noor, 120_000_000, Method.CASH, 150)
+        receipt(noor, 200_000_000, Method.POS, 90, bank_account=mellat, terminal="71234567",
+                reference="093114")  # fmt: skip
+        receipt(pars, 115_000_000, Method.CARD, 18, reference="587412")
+        receipt(arya, 300_000_000, Method.PAYA, 60, bank_account=mellat, reference="140509121")
+        receipt(tak, 500_000_000, Method.SATNA, 100, bank_account=mellat, reference="SATNA88123")
+        # Cheques in every state: two due this week, one bounced.
+        cleared = cheque(arya, "1404012345678901", 300_000_000, -20, 60)
+        move(cleared, Cheque.Status.DEPOSITED, 25, bank_account=mellat)
+        move(cleared, Cheque.Status.CLEARED, 18)
+        cheque(arya, "1404012345678902", 300_000_000, 2, 60, bank="ملت")
+        deposited = cheque(kian, "1404098765432101", 160_000_000, 4, 9, bank="تجارت")
+        move(deposited, Cheque.Status.DEPOSITED, 1, bank_account=mellat)
+        cheque(kian, "1404098765432102", 160_000_000, 40, 9, bank="تجارت")
+        bounced = cheque(tak, "1403055511122233", 400_000_000, -12, 100, bank="سپه")
+        move(bounced, Cheque.Status.DEPOSITED, 12, bank_account=mellat)
+        move(bounced, Cheque.Status.BOUNCED, 10, reason="کسری موجودی")
+        returned = cheque(sepid, "1404077700011122", 75_000_000, 30, 4, bank="پاسارگاد")
+        move(returned, Cheque.Status.RETURNED, 2, note="مشتری چک را با واریز نقدی عوض کرد")
+        receipt(sepid, 75_000_000, Method.CARD, 2, reference="660021")
+        endorsed = cheque(noor, "1404033300044455", 100_000_000, 25, 30, bank="پارسیان")
+        move(endorsed, Cheque.Status.ENDORSED, 20, endorsed_to="شرکت تأمین کابل البرز")
+        # Past their limit: a large open invoice and a small limit.
+        Contact.objects.filter(pk=tak.pk).update(credit_limit=500_000_000, payment_method="credit")
+        Contact.objects.filter(pk=noor.pk).update(credit_limit=2_000_000_000)
 
     def _phonebook(self, users: dict[str, User]) -> None:
         """Extensions for the staff, a few shared numbers and one personal number each

@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+
+
+class FinanceConfig(AppConfig):
+    name = "peyvand.finance"
+    label = "finance"
+    verbose_name = "مالی"
+
+    def ready(self) -> None:
+        from peyvand.core import events
+        from peyvand.core.registry import (
+            RecordPanel,
+            register_annotated_model,
+            register_record_panel,
+        )
+        from peyvand.finance import services
+        from peyvand.finance.views import contact_panel_context, invoice_panel_context
+        from peyvand.sales.services import INVOICE_ISSUED
+
+        # An issued invoice is owed on its customer's account.
+        events.subscribe(INVOICE_ISSUED, services.invoice_issued)
+        register_annotated_model("finance.receipt")
+        register_record_panel(
+            RecordPanel(
+                "contacts.contact",
+                "finance/_contact_panel.html",
+                contact_panel_context,
+                permission="finance.view_account",
+                order=2,
+            )
+        )
+        register_record_panel(
+            RecordPanel(
+                "sales.invoice",
+                "finance/_invoice_panel.html",
+                invoice_panel_context,
+                permission="finance.view_account",
+                order=1,
+            )
+        )

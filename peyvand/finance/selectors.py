@@ -1,0 +1,111 @@
+"""Reads of the money side, visibility applied: a customer's account and statement, the
+cheques due, receipts."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet, Sum
+
+from peyvand.finance.models import Account, Allocation, Cheque, Entry, Receipt
+
+
+def account_of(contact) -> Account:
+    """The contact's kept totals (an empty account when nothing was ever recorded)."""
+    return Account.objects.filter(contact=contact).first() or Account(contact=contact)
+
+
+def open_debts(contact) -> QuerySet[Entry]:
+    """What the customer still owes, item by item, oldest due first (the partial index)."""
+    return (
+        Entry.objects.filter(contact=contact, debit__gt=F("allocated"))
+        .select_related("invoice")
+        .order_by("due_date", "id")
+    )
+
+
+@dataclass
+class StatementLine:
+    entry: Entry
+    balance: int  # after this line; positive: the customer owes
+
+
+@dataclass
+class Statement:
+    """A customer's account over a period: what was owed before it, every line in date
+    order with the running balance, and the totals."""
+
+    start: datetime.date | None
+    end: datetime.date | None
+    brought_forward: int
+    lines: list[StatementLine] = field(default_factory=list)
+    debit: int = 0
+    credit: int = 0
+
+    @property
+    def closing(self) -> int:
+        return self.brought_forward + self.debit - self.credit
+
+
+def statement(contact, start: datetime.date | None, end: datetime.date | None) -> Statement:
+    """Two queries on the (contact, date) index: the sum before ``start`` and the lines
+    in the period. A customer's lines in one period are few; the whole history is never
+    read to show it."""
+    entries = Entry.objects.filter(contact=contact)
+    before = {"d": 0, "c": 0}
+    if start is not None:
+        before = entries.filter(date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
+        entries = entries.filter(date__gte=start)
+    if end is not None:
+        entries = entries.filter(date__lte=end)
+    result = Statement(start, end, (before["d"] or 0) - (before["c"] or 0))
+    balance = result.brought_forward
+    for entry in entries.select_related("invoice", "receipt", "cheque").order_by("date", "id"):
+        balance += entry.debit - entry.credit
+        result.debit += entry.debit
+        result.credit += entry.credit
+        result.lines.append(StatementLine(entry, balance))
+    return result
+
+
+def cheques_due(
+    user, start: datetime.date | None, end: datetime.date | None, status: str = "in_hand"
+) -> QuerySet[Cheque]:
+    """Visible cheques by due date: those in hand (the partial index) or of one state."""
+    cheques = Cheque.objects.visible_to(user).select_related("contact", "bank_account")
+    if status == "in_hand":
+        cheques = cheques.filter(status__in=Cheque.IN_HAND)
+    elif status in Cheque.Status.values:
+        cheques = cheques.filter(status=status)
+    if start is not None:
+        cheques = cheques.filter(due_date__gte=start)
+    if end is not None:
+        cheques = cheques.filter(due_date__lte=end)
+    return cheques.order_by("due_date", "id")
+
+
+def receipts_for_list(user, *, direction: str = "", method: str = "", contact=None):
+    receipts = Receipt.objects.visible_to(user).select_related("contact", "owner")
+    if direction in Receipt.Direction.values:
+        receipts = receipts.filter(direction=direction)
+    if method:
+        receipts = receipts.filter(method=method)
+    if contact is not None:
+        receipts = receipts.filter(contact=contact)
+    return receipts.order_by("-date", "-id")
+
+
+def allocations_of_receipt(receipt: Receipt):
+    """The debts a receipt settled: (debit entry, amount) for its credit entries."""
+    return (
+        Allocation.objects.filter(credit__receipt=receipt)
+        .select_related("debit__invoice")
+        .order_by("debit__due_date", "debit_id")
+    )
+
+
+def allocations_of_invoice(invoice):
+    return (
+        Allocation.objects.filter(debit__invoice=invoice)
+        .select_related("credit__receipt", "credit__cheque")
+        .order_by("credit__date", "credit_id")
+    )

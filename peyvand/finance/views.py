@@ -1,0 +1,350 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peyvand.contacts.models import Contact
+from peyvand.core.access import get_visible_or_404
+from peyvand.core.attachments import attachments_card
+from peyvand.core.dates import from_jalali, jalali_today
+from peyvand.core.display import localize_digits
+from peyvand.core.pagination import paginate
+from peyvand.core.params import int_param
+from peyvand.core.timeline import timeline_of
+from peyvand.finance import selectors, services
+from peyvand.finance.forms import (
+    IRANIAN_BANKS,
+    AllocationForm,
+    BankAccountForm,
+    ChequeForm,
+    ChequeMoveForm,
+    FinanceSettingsForm,
+    OpeningBalanceForm,
+    PeriodForm,
+    ReceiptForm,
+)
+from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
+
+view_account = permission_required("finance.view_account", raise_exception=True)
+view_receipts = permission_required("finance.view_receipt", raise_exception=True)
+view_cheques = permission_required("finance.view_cheque", raise_exception=True)
+
+
+def get_receipt_for_user(user, pk: int) -> Receipt:
+    return get_visible_or_404(
+        Receipt, user, pk, Receipt.objects.select_related("contact", "owner", "bank_account")
+    )
+
+
+def get_cheque_for_user(user, pk: int) -> Cheque:
+    return get_visible_or_404(
+        Cheque, user, pk, Cheque.objects.select_related("contact", "receipt", "bank_account")
+    )
+
+
+def _service_errors(error: ValidationError, *forms) -> None:
+    """A service's refusal shown where it belongs: on the field of whichever form has it,
+    else above the forms."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        target = next((form for form in forms if name in form.fields), None)
+        for message in errors:
+            (target or forms[0]).add_error(name if target else None, message)
+
+
+# The customer's account ---------------------------------------------------------------
+
+
+def _period(request: HttpRequest):
+    """The statement's period from ``?start=&end=`` (Jalali), by default this Jalali year;
+    a date that does not parse is shown back with its error."""
+    form = PeriodForm(request.GET or None)
+    year_start = from_jalali(jalali_today().year, 1, 1)
+    if not request.GET:
+        return form, year_start, None
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, year_start, None
+
+
+@view_account
+def account(request: HttpRequest, pk: int) -> HttpResponse:
+    """کارت حساب: the totals, what is still owed item by item, and the period's lines
+    with a running balance."""
+    contact = get_visible_or_404(Contact, request.user, pk)
+    form, start, end = _period(request)
+    context = {
+        "contact": contact,
+        "account": selectors.account_of(contact),
+        "statement": selectors.statement(contact, start, end),
+        "debts": list(selectors.open_debts(contact)[:50]),
+        "period_form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "finance/account.html", context)
+
+
+@permission_required("finance.change_account", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def opening_balance(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact, request.user, pk)
+    current = Entry.objects.filter(contact=contact, kind=Entry.Kind.OPENING).first()
+    initial = {"side": "debtor", "date": from_jalali(jalali_today().year, 1, 1)}
+    if current is not None:
+        initial = {
+            "side": "debtor" if current.debit else "creditor",
+            "amount": current.amount,
+            "date": current.date,
+        }
+    form = OpeningBalanceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.opening_balance_set(
+            contact=contact,
+            amount=form.signed_amount(),
+            date=form.cleaned_data["date"],
+            by=request.user,
+        )
+        flash.success(request, _("مانده اول دوره ذخیره شد."))
+        return redirect("finance:account", pk=contact.pk)
+    return render(request, "finance/opening_balance.html", {"form": form, "contact": contact})
+
+
+# Receipts and payments --------------------------------------------------------------------
+
+
+@view_receipts
+def receipt_list(request: HttpRequest) -> HttpResponse:
+    direction = request.GET.get("direction", "")
+    method = request.GET.get("method", "")
+    receipts = selectors.receipts_for_list(
+        request.user, direction=direction, method=method if method in Method.values else ""
+    )
+    page = paginate(receipts, request.GET.get("page"), settings.PAGE_SIZE)
+    context = {
+        "page": page,
+        "direction": direction,
+        "method": method,
+        "directions": Receipt.Direction.choices,
+        "methods": Method.choices,
+    }
+    return render(request, "finance/receipt_list.html", context)
+
+
+@permission_required("finance.add_receipt", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def receipt_create(request: HttpRequest, direction: str) -> HttpResponse:
+    """Records a receipt (or a payment) of one customer: chosen first, so that the form
+    can offer their open invoices to settle."""
+    if direction not in Receipt.Direction.values:
+        raise Http404
+    contact_pk = int_param(request.GET, "contact")
+    if contact_pk is None:
+        return render(request, "finance/receipt_pick_contact.html", {"direction": direction})
+    contact = get_visible_or_404(Contact, request.user, contact_pk)
+    receipt = Receipt(contact=contact, direction=direction, date=timezone.localdate())
+    data = request.POST or None
+    form = ReceiptForm(data, instance=receipt, direction=direction)
+    cheque_form = ChequeForm(data, initial={"drawer": contact.name})
+    debts = selectors.open_debts(contact)[:50] if direction == Receipt.Direction.IN else []
+    allocation_form = AllocationForm(data, prefix="alloc", debts=debts)
+    if request.method == "POST" and form.is_valid() & allocation_form.is_valid():
+        is_cheque = form.cleaned_data["method"] == Method.CHEQUE
+        if not is_cheque or cheque_form.is_valid():
+            try:
+                services.receipt_record(
+                    receipt=form.save(commit=False),
+                    cheque=cheque_form.save(commit=False) if is_cheque else None,
+                    targets=allocation_form.targets(),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _service_errors(error, form, cheque_form, allocation_form)
+            else:
+                flash.success(
+                    request,
+                    _("%(kind)s %(number)s ثبت شد.")
+                    % {
+                        "kind": receipt.get_direction_display(),
+                        "number": localize_digits(receipt.number),
+                    },
+                )
+                return redirect(receipt)
+    context = {
+        "form": form,
+        "cheque_form": cheque_form,
+        "allocation_form": allocation_form,
+        "contact": contact,
+        "direction": direction,
+        "account": selectors.account_of(contact),
+        "banks": IRANIAN_BANKS,
+    }
+    return render(request, "finance/receipt_form.html", context)
+
+
+@view_receipts
+def receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = get_receipt_for_user(request.user, pk)
+    context = {
+        "receipt": receipt,
+        "cheque": Cheque.objects.filter(receipt=receipt).first(),
+        "allocations": list(selectors.allocations_of_receipt(receipt)),
+        "record": receipt,
+        **attachments_card(request.user, receipt),
+        "timeline": timeline_of(receipt),
+    }
+    return render(request, "finance/receipt_detail.html", context)
+
+
+@permission_required("finance.delete_receipt", raise_exception=True)
+@require_POST
+def receipt_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = get_receipt_for_user(request.user, pk)
+    try:
+        services.receipt_delete(receipt=receipt, by=request.user)
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+        return redirect(receipt)
+    flash.success(
+        request,
+        _("%(receipt)s به سطل بازیافت رفت.") % {"receipt": localize_digits(str(receipt))},
+    )
+    return redirect("finance:account", pk=receipt.contact_id)
+
+
+# Cheques -----------------------------------------------------------------------------------------
+
+
+def _week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The Iranian week around ``today``: Saturday to Friday."""
+    start = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    return start, start + datetime.timedelta(days=6)
+
+
+CHEQUE_PERIODS = {
+    "week": _("این هفته"),
+    "overdue": _("سررسید گذشته"),
+    "month": _("۳۰ روز آینده"),
+    "all": _("همه"),
+}
+
+
+@view_cheques
+def cheque_list(request: HttpRequest) -> HttpResponse:
+    """The cheques to collect: by default those in hand due this week."""
+    today = timezone.localdate()
+    period = request.GET.get("period", "week")
+    if period not in CHEQUE_PERIODS:
+        period = "week"
+    status = request.GET.get("status", "in_hand")
+    start, end = {
+        "week": _week_bounds(today),
+        "overdue": (None, today - datetime.timedelta(days=1)),
+        "month": (today, today + datetime.timedelta(days=30)),
+        "all": (None, None),
+    }[period]
+    cheques = selectors.cheques_due(request.user, start, end, status)
+    page = paginate(cheques, request.GET.get("page"), settings.PAGE_SIZE)
+    context = {
+        "page": page,
+        "period": period,
+        "periods": CHEQUE_PERIODS.items(),
+        "status": status,
+        "statuses": [("in_hand", _("در دست وصول")), *Cheque.Status.choices],
+        "today": today,
+    }
+    return render(request, "finance/cheque_list.html", context)
+
+
+@view_cheques
+@require_http_methods(["GET", "POST"])
+def cheque_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cheque = get_cheque_for_user(request.user, pk)
+    can_move = request.user.has_perm("finance.manage_cheque") and bool(cheque.next_statuses)
+    form = None
+    if can_move:
+        form = ChequeMoveForm(
+            request.POST or None, cheque=cheque, initial={"date": timezone.localdate()}
+        )
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.cheque_move(cheque=cheque, by=request.user, **data)
+            except ValidationError as error:
+                _service_errors(error, form)
+            else:
+                cheque.refresh_from_db()
+                flash.success(
+                    request, _("وضعیت چک: %(status)s") % {"status": cheque.get_status_display()}
+                )
+                return redirect(cheque)
+    context = {
+        "cheque": cheque,
+        "events": list(cheque.events.select_related("by")),
+        "form": form,
+    }
+    return render(request, "finance/cheque_detail.html", context)
+
+
+# Panels on other apps' pages ---------------------------------------------------------------
+
+
+def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
+    account = selectors.account_of(contact)
+    limit = contact.credit_limit
+    used = max(account.balance, 0) + account.cheques_in_hand
+    return {
+        "account": account,
+        "credit_limit": limit,
+        "credit_used": used,
+        "credit_available": None if limit is None else limit - used,
+    }
+
+
+def invoice_panel_context(request: HttpRequest, invoice) -> dict:
+    return {
+        "allocations": list(selectors.allocations_of_invoice(invoice)),
+        "entry": Entry.objects.filter(invoice=invoice).first(),
+    }
+
+
+# Settings ------------------------------------------------------------------------------------
+
+
+manage_settings = permission_required("accounts.manage_settings", raise_exception=True)
+
+
+@manage_settings
+@require_http_methods(["GET", "POST"])
+def finance_settings(request: HttpRequest) -> HttpResponse:
+    form = FinanceSettingsForm(request.POST or None, instance=FinanceSettings.load())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, _("تنظیمات مالی ذخیره شد."))
+        return redirect("finance:settings")
+    context = {"form": form, "bank_accounts": BankAccount.objects.all()}
+    return render(request, "finance/settings.html", context)
+
+
+@manage_settings
+@require_http_methods(["GET", "POST"])
+def bank_account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    bank_account = get_object_or_404(BankAccount, pk=pk) if pk else BankAccount()
+    form = BankAccountForm(request.POST or None, instance=bank_account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        flash.success(request, _("حساب بانکی ذخیره شد."))
+        return redirect("finance:settings")
+    context = {"form": form, "bank_account": bank_account, "banks": IRANIAN_BANKS}
+    return render(request, "finance/bank_account_form.html", context)
