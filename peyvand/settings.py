@@ -302,6 +302,14 @@ SMS_BASE_URL = os.environ.get("SMS_BASE_URL", "")
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
 
+# Online payments (finance.gateways): PAYMENT_GATEWAY names the gateway ("zarinpal").
+# ZARINPAL_BASE_URL is ZarinPal's own address, https://sandbox.zarinpal.com to test with
+# any 36-character merchant id, or a fake on loopback. The merchant id is a secret.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "zarinpal")
+ZARINPAL_MERCHANT_ID = os.environ.get("ZARINPAL_MERCHANT_ID", "")
+ZARINPAL_BASE_URL = os.environ.get("ZARINPAL_BASE_URL", "https://payment.zarinpal.com")
+PAYMENT_TIMEOUT = float(os.environ.get("PAYMENT_TIMEOUT", "10"))
+
 # The customer portal (/portal/): how long a customer stays signed in after their SMS
 # code, and the provider's template for the code (Kavenegar verify/lookup, SMS.ir
 # verify); empty: the code goes as a plain SMS.
