@@ -19,6 +19,7 @@ from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import Attachment, ExportJob, HolidayOverride, ImportJob, Sequence
 from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
+from peyvand.finance.models import BankAccount
 from peyvand.lookups.models import AcquaintanceSource, Grade, Urgency
 from peyvand.messaging.models import (
     Broadcast,
@@ -38,6 +39,7 @@ from peyvand.service.models import Complaint, Feedback, Request
 from peyvand.service.services import complaint_register, request_register
 from peyvand.surveys.models import Project, Question, Questionnaire
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory
+from tests.finance.money import receive_cheque
 
 LOGIN = "login"  # anonymous users are sent to the login page
 
@@ -313,6 +315,21 @@ def owners_invoice(personas) -> list:
     return [quote_to_invoice(quote=quote, by=personas.owner).pk]
 
 
+def owners_cheque_receipt(personas) -> list:
+    """A cheque of the owner's customer, recorded by finance (the manager here)."""
+    cheque = receive_cheque(ContactFactory(owner=personas.owner), personas.manager, 5_000_000)
+    return [cheque.receipt_id]
+
+
+def owners_cheque(personas) -> list:
+    cheque = receive_cheque(ContactFactory(owner=personas.owner), personas.manager, 5_000_000)
+    return [cheque.pk]
+
+
+def a_bank_account(personas) -> list:
+    return [BankAccount.objects.create(name="جاری ملت", bank="ملت").pk]
+
+
 MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
 RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
@@ -488,6 +505,18 @@ RULES: dict[str, Rule] = {
     "sales:vat_rates": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "sales:vat_rate_edit": Rule(a_vat_rate, LOGIN, **MANAGER_ONLY),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
+    # The money side: reps read their customers' accounts; finance records and moves.
+    "finance:account": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "finance:opening_balance": Rule(owners_contact, LOGIN, **MANAGER_ONLY),
+    "finance:receipt_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "finance:receipt_create": Rule(lambda personas: ["in"], LOGIN, **MANAGER_ONLY),
+    "finance:receipt_detail": Rule(owners_cheque_receipt, LOGIN, 404, 200, 200),
+    "finance:receipt_delete": Rule(owners_cheque_receipt, LOGIN, 403, 403, 302, "post"),
+    "finance:cheque_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "finance:cheque_detail": Rule(owners_cheque, LOGIN, 404, 200, 200),
+    "finance:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "finance:bank_account_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "finance:bank_account_edit": Rule(a_bank_account, LOGIN, **MANAGER_ONLY),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "service:request_inbox": Rule(no_args, LOGIN, 200, 200, 200),

@@ -67,6 +67,7 @@ from peyvand.demo.management.commands.seed_demo import (
     PORTAL_MOBILE_NATIONAL,
     USERS,
 )
+from peyvand.finance.models import BankAccount, Cheque, Receipt
 from peyvand.lookups.models import AcquaintanceSource, Grade
 from peyvand.messaging.models import (
     Broadcast,
@@ -362,6 +363,8 @@ personal_event = pk(Demo.personal_event)
 task = pk(Demo.task)
 call = pk(Demo.call)
 project = pk(lambda d: Project.objects.filter(owner=d.user("sales")).first())
+receipt = pk(lambda d: Receipt.objects.order_by("pk").first())
+cheque = pk(lambda d: Cheque.objects.order_by("pk").first())
 personal_entry = pk(lambda d: PhoneBookEntry.objects.get(owner=d.user("sales"), is_public=False))
 SALES_TEAM = records_of("sales")
 SUPPORT_AND_MANAGER = MANAGERS | only("support")
@@ -561,6 +564,19 @@ PAGES: dict[str, Page] = {
     "sales:vat_rates": P(("sales.view_vatrate",)),
     "sales:vat_rate_edit": P(("sales.view_vatrate",), pk(lambda d: d.vat_rate)),
     "sales:invoice_list": P(("sales.view_invoice",)),
+    # The money side: the demo's receipts and cheques are of the sales team's customers,
+    # recorded by finance (who sees everything).
+    "finance:account": P(("finance.view_account",), contact2, records_of("sales2")),
+    "finance:opening_balance": P(("finance.change_account",), contact2, records_of("sales2")),
+    "finance:receipt_list": P(("finance.view_receipt",)),
+    "finance:receipt_create": P(("finance.add_receipt",), lambda d: {"direction": "in"}),
+    "finance:receipt_detail": P(("finance.view_receipt",), receipt, SALES_TEAM),
+    "finance:receipt_delete": P(("finance.delete_receipt",), receipt, SALES_TEAM),
+    "finance:cheque_list": P(("finance.view_cheque",)),
+    "finance:cheque_detail": P(("finance.view_cheque",), cheque, SALES_TEAM),
+    "finance:settings": P(SETTINGS),
+    "finance:bank_account_create": P(SETTINGS),
+    "finance:bank_account_edit": P(SETTINGS, pk(lambda d: BankAccount.objects.first())),
     "sales:invoice_detail": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "service:request_inbox": P(("service.view_request",)),
@@ -1273,9 +1289,10 @@ def test_every_url_pattern_and_operation_can_be_filled():
 def test_the_demo_roles_are_the_walks():
     """Every seeded user is walked, and the roles differ where the walk relies on it."""
     assert set(USERNAMES) >= {"manager", "sales", "sales2", "support"}
-    assert sorted(MANAGERS) == ["manager"]
-    assert records_of("sales2") == {"manager", "sales", "sales2"}
-    assert records_of("support") == {"manager", "support"}
+    # Finance sees every customer's money, so every record (and holds little else).
+    assert sorted(MANAGERS) == ["finance", "manager"]
+    assert records_of("sales2") == {"finance", "manager", "sales", "sales2"}
+    assert records_of("support") == {"finance", "manager", "support"}
     assert CUSTOMER not in USERNAMES and ROLES[-1] == CUSTOMER  # walked as its own role
 
 

@@ -46,8 +46,8 @@ PAGES: dict[str, tuple[list, int]] = {
     "core:search": ([], 6),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
     # events, leads, proformas, requests, suggestions/gifts/discounts, complaints,
-    # projects
-    "core:trash": ([], 12),
+    # projects, receipts and payments
+    "core:trash": ([], 13),
     "core:site_settings": ([], 0),
     "core:holidays": ([], 1),  # overrides of the year
     "core:sequence_list": ([], 1),

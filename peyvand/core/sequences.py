@@ -56,9 +56,12 @@ def claim_typed_code(
         )
 
 
-def next_code(kind: str, *, model: type[models.Model], field: str) -> str:
-    """The series' next code that no ``model`` record holds in ``field``."""
-    return next_codes(kind, 1, model=model, field=field)[0]
+def next_code(
+    kind: str, *, model: type[models.Model], field: str, scope: dict | None = None
+) -> str:
+    """The series' next code that no ``model`` record holds in ``field`` (of those that
+    match ``scope``, when codes are unique within a part of the table only)."""
+    return next_codes(kind, 1, model=model, field=field, scope=scope)[0]
 
 
 def next_codes(
@@ -68,6 +71,7 @@ def next_codes(
     model: type[models.Model],
     field: str,
     reserved: Collection[str] = (),
+    scope: dict | None = None,
 ) -> list[str]:
     """The series' next ``count`` codes that no ``model`` record holds in ``field`` and
     that are not in ``reserved`` (codes typed into the same bulk import, not saved yet).
@@ -84,7 +88,7 @@ def next_codes(
         sequence = Sequence.objects.select_for_update().get(kind=kind)
     except Sequence.DoesNotExist:
         raise Sequence.DoesNotExist(f"no sequence {kind!r}; call ensure_sequence() first") from None
-    records = model._base_manager  # the trash included
+    records = model._base_manager.filter(**(scope or {}))  # the trash included
     reserved = set(reserved)
     candidates = numbers_from(sequence.last_number + 1)
     codes: list[str] = []

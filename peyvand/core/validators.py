@@ -394,6 +394,10 @@ def validate_bank_card(value) -> None:
     normalize_bank_card(value)
 
 
+def validate_sayad_id(value) -> None:
+    normalize_sayad_id(value)
+
+
 # --- form fields ----------------------------------------------------------------------
 
 

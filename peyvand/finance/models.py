@@ -77,7 +77,8 @@ class Receipt(BusinessRecord):
         IN = "in", _("دریافت")
         OUT = "out", _("پرداخت")
 
-    number = models.CharField(_("شماره"), max_length=30, unique=True)
+    # Receipts and payments are numbered apart («دریافت ۱۴۰۵/۰۰۰۱۲», «پرداخت ۱۴۰۵/۰۰۰۰۳»).
+    number = models.CharField(_("شماره"), max_length=30)
     direction = models.CharField(
         _("نوع"), max_length=3, choices=Direction.choices, default=Direction.IN
     )
@@ -116,7 +117,8 @@ class Receipt(BusinessRecord):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.UniqueConstraint("direction", "number", name="receipt_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -174,7 +176,7 @@ class Cheque(BusinessRecord):
     bank = models.CharField(_("بانک"), max_length=60)
     branch = models.CharField(_("شعبه"), max_length=100, blank=True)
     drawer = models.CharField(
-        _("صادرکننده"), max_length=200, help_text=_("اگر با طرف حساب یکی نیست.")
+        _("صادرکننده"), max_length=200, help_text=_("صاحب حساب چک، اگر کسی جز خود مشتری است.")
     )
     amount = models.BigIntegerField(_("مبلغ (ریال)"))
     due_date = models.DateField(_("سررسید"))
@@ -393,7 +395,6 @@ class Account(models.Model):
     credit = models.BigIntegerField(_("جمع بستانکار"), default=0)
     # The customer's cheques still in hand (not cleared): the credit check adds them back.
     cheques_in_hand = models.BigIntegerField(_("چک‌های در جریان"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("حساب مشتری")

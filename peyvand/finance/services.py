@@ -16,7 +16,12 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from peyvand.activities.reminders import notify, reminder_clear, reminder_set
+from peyvand.activities.reminders import (
+    notify,
+    pending_reminders,
+    reminder_clear,
+    reminder_set,
+)
 from peyvand.core.dates import format_date
 from peyvand.core.history import log_event, snapshot
 from peyvand.core.money import format_money
@@ -79,7 +84,6 @@ def _refresh(contact_id: int, entry_ids: Iterable[int]) -> None:
         debit=totals["d"] or 0,
         credit=totals["c"] or 0,
         cheques_in_hand=in_hand or 0,
-        updated_at=timezone.now(),
     )
 
 
@@ -206,10 +210,11 @@ def _check_targets(contact_id: int, targets: list[tuple[int, int]], amount: int)
 
 def _number(receipt: Receipt) -> str:
     if receipt.is_in:
-        ensure_sequence(RECEIPT_SEQUENCE, "دریافت‌ها", pattern="د{سال}/{شماره}", padding=5)
-        return next_code(RECEIPT_SEQUENCE, model=Receipt, field="number")
-    ensure_sequence(PAYMENT_SEQUENCE, "پرداخت‌ها", pattern="پ{سال}/{شماره}", padding=5)
-    return next_code(PAYMENT_SEQUENCE, model=Receipt, field="number")
+        kind, name = RECEIPT_SEQUENCE, "دریافت‌ها"
+    else:
+        kind, name = PAYMENT_SEQUENCE, "پرداخت‌ها"
+    ensure_sequence(kind, name, pattern="{سال}/{شماره}", padding=5)
+    return next_code(kind, model=Receipt, field="number", scope={"direction": receipt.direction})
 
 
 @transaction.atomic
@@ -249,6 +254,7 @@ def receipt_record(
         cheque.entry = entry
         cheque.status = Cheque.Status.RECEIVED
         record_save(record=cheque, by=by)
+        Entry.objects.filter(pk=entry.pk).update(cheque=cheque)
         ChequeEvent.objects.create(
             cheque=cheque, date=receipt.date, status=cheque.status, by=by, note=receipt.note[:300]
         )
@@ -311,9 +317,9 @@ def receipt_delete(*, receipt: Receipt, by) -> None:
     entries = list(Entry.objects.filter(receipt=receipt))
     allocations = list(Allocation.objects.filter(Q(debit__in=entries) | Q(credit__in=entries)))
     touched = {a.debit_id for a in allocations} | {a.credit_id for a in allocations}
-    record_delete(
-        record=receipt, by=by, touching=[entries, allocations, [cheque] if cheque else []]
-    )
+    cheques = [cheque] if cheque else []
+    reminders = pending_reminders(targets=cheques, purpose=CHEQUE_DUE_REMINDER) if cheque else []
+    record_delete(record=receipt, by=by, touching=[entries, allocations, cheques, list(reminders)])
     if cheque is not None:
         cheque.deleted_at, cheque.deleted_by, cheque.entry = receipt.deleted_at, by, None
         cheque.save(update_fields=["deleted_at", "deleted_by", "entry"])
@@ -324,8 +330,9 @@ def receipt_delete(*, receipt: Receipt, by) -> None:
 
 
 def receipt_restored(*, receipt: Receipt, by) -> None:
-    """After the trash put a receipt's rows back: allocations that no longer fit (someone
-    settled those debts meanwhile) are trimmed, newest first, then the totals follow."""
+    """After the trash put a receipt's rows back (its cheque and the cheque's reminders
+    with them): allocations that no longer fit (someone settled those debts meanwhile)
+    are trimmed, newest first, then the totals follow."""
     _lock(receipt.contact_id)
     entries = list(Entry.objects.filter(receipt=receipt))
     ids = {e.pk for e in entries}
@@ -344,10 +351,6 @@ def receipt_restored(*, receipt: Receipt, by) -> None:
             else:
                 row.amount -= cut
                 row.save(update_fields=["amount"])
-    cheque = Cheque.all_objects.filter(receipt=receipt).first()
-    if cheque is not None:
-        Cheque.all_objects.filter(pk=cheque.pk).update(deleted_at=None, deleted_by=None)
-        _schedule_due_reminders(cheque)
     _refresh(receipt.contact_id, touched)
 
 

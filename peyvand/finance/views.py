@@ -67,10 +67,10 @@ def _service_errors(error: ValidationError, *forms) -> None:
 def _period(request: HttpRequest):
     """The statement's period from ``?start=&end=`` (Jalali), by default this Jalali year;
     a date that does not parse is shown back with its error."""
-    form = PeriodForm(request.GET or None)
     year_start = from_jalali(jalali_today().year, 1, 1)
     if not request.GET:
-        return form, year_start, None
+        return PeriodForm(initial={"start": year_start}), year_start, None
+    form = PeriodForm(request.GET)
     if form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"]
     return form, year_start, None

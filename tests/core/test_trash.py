@@ -20,6 +20,7 @@ from peyvand.contacts.models import PhoneBookEntry
 from peyvand.contacts.services import phonebook_save
 from peyvand.core.models import ChangeRecord, Note
 from peyvand.core.services import record_delete, record_save, trash_models
+from peyvand.finance.models import Receipt
 from peyvand.lookups.models import Channel, FollowUpResult, Urgency
 from peyvand.messaging.models import ContactGroup, Occasion
 from peyvand.messaging.services import group_add_contacts, group_save, occasion_save
@@ -32,6 +33,7 @@ from peyvand.service.services import complaint_register, request_register
 from peyvand.surveys.models import Project
 from peyvand.surveys.services import project_save
 from tests.factories import ContactFactory
+from tests.finance.money import issue_invoice, receive, receive_cheque
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +240,19 @@ def a_project(personas) -> Project:
     )
 
 
+def a_cheque_receipt(personas) -> Receipt:
+    """A customer's post-dated cheque settling part of an invoice beside a transfer, with
+    the due-date reminders of the named users."""
+    contact = customer(personas)
+    invoice = issue_invoice(contact, personas.owner, 90_000_000)
+    receive(contact, personas.manager, 20_000_000)
+    cheque = receive_cheque(
+        contact, personas.manager, 50_000_000, targets=[(invoice.entry.pk, 50_000_000)]
+    )
+    assert Reminder.objects.filter(object_id=cheque.pk, purpose="cheque_due").count() == 2
+    return cheque.receipt
+
+
 @dataclass
 class Kind:
     build: Callable  # build(personas) -> the record, with what hangs on it
@@ -260,6 +275,7 @@ KINDS = {
     "service.feedback": Kind(a_feedback, "service:feedback_delete"),
     "service.complaint": Kind(a_complaint, "service:complaint_delete"),
     "surveys.project": Kind(a_project, "surveys:project_delete", by="manager"),
+    "finance.receipt": Kind(a_cheque_receipt, "finance:receipt_delete", by="manager"),
 }
 
 

@@ -439,3 +439,25 @@ document.addEventListener("submit", function (event) {
   alert.textContent = problem;
   alert.scrollIntoView({ block: "center" });
 }, true);
+
+// data-show-when="method=cheque" (or "status=deposited,bounced") on a part of a form: it
+// is shown only while the form's control of that name has one of those values. Hidden
+// parts keep what was typed; the server ignores fields the choice does not use.
+function applyShowWhen(form) {
+  if (!form) { return; }
+  form.querySelectorAll("[data-show-when]").forEach(function (part) {
+    var rule = part.getAttribute("data-show-when").split("=");
+    var control = form.elements.namedItem(rule[0]);
+    var value = control ? (control.value !== undefined ? control.value : "") : "";
+    if (control && control instanceof RadioNodeList) { value = control.value; }
+    part.hidden = rule[1].split(",").indexOf(value) === -1;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.form) { applyShowWhen(event.target.form); }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-show-when]")) { applyShowWhen(form); }
+  });
+});
