@@ -292,8 +292,9 @@ class Entry(models.Model):
     # Debits: when it is owed (an invoice's due date; the date itself otherwise).
     due_date = models.DateField(_("سررسید"))
     description = models.CharField(_("شرح"), max_length=300, blank=True)
-    invoice = models.OneToOneField(
-        "sales.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="entry"
+    # An invoice owes one line, or one per instalment of its plan (each with its date).
+    invoice = models.ForeignKey(
+        "sales.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
     receipt = models.ForeignKey(
         Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"

@@ -64,6 +64,7 @@ def _refresh(contact_id: int, entry_ids: Iterable[int]) -> None:
     """Recomputes the kept totals of these entries (and their invoices) and of the
     customer's account from the rows themselves."""
     entry_ids = set(entry_ids)
+    invoice_ids = set()
     for entry in Entry.objects.filter(pk__in=entry_ids):
         if entry.is_debit:
             rows = entry.debit_allocations
@@ -75,7 +76,15 @@ def _refresh(contact_id: int, entry_ids: Iterable[int]) -> None:
         if (entry.allocated, entry.settled) != (allocated, settled):
             Entry.objects.filter(pk=entry.pk).update(allocated=allocated, settled=settled)
         if entry.invoice_id:
-            invoice_set_paid(invoice_id=entry.invoice_id, paid=settled)
+            invoice_ids.add(entry.invoice_id)
+    paid = (
+        Entry.objects.filter(invoice_id__in=invoice_ids)
+        .values("invoice_id")
+        .annotate(settled=Sum("settled"))
+        .order_by()
+    )
+    for row in paid:
+        invoice_set_paid(invoice_id=row["invoice_id"], paid=row["settled"])
     totals = Entry.objects.filter(contact_id=contact_id).aggregate(d=Sum("debit"), c=Sum("credit"))
     in_hand = Cheque.objects.filter(contact_id=contact_id, status__in=Cheque.IN_HAND).aggregate(
         s=Sum("amount")
@@ -148,25 +157,39 @@ def _entry(**fields) -> Entry:
 # Invoices ------------------------------------------------------------------------------------
 
 
-def invoice_issued(*, invoice: Invoice, by) -> Entry | None:
-    """The invoice's debit on its customer's account, settled at once by any credit the
-    customer has left (an advance, an over-payment). Subscribed to sales.invoice_issued."""
+def invoice_issued(*, invoice: Invoice, by) -> list[Entry]:
+    """The invoice's debit on its customer's account — one line per instalment of a plan,
+    each due on its date — settled at once by any credit the customer has left (an
+    advance, an over-payment). Subscribed to sales.invoice_issued."""
     if invoice.total <= 0:
-        return None
+        return []
     _lock(invoice.contact_id)
-    entry = _entry(
-        contact_id=invoice.contact_id,
-        date=invoice.date,
-        due_date=invoice.due_date or invoice.date,
-        kind=Entry.Kind.INVOICE,
-        debit=invoice.total,
-        invoice=invoice,
-        description=str(invoice),
-        created_by=by,
-    )
+    plan = list(invoice.instalments.all())
+    parts = [(row.due_date, row.amount) for row in plan] or [
+        (invoice.due_date or invoice.date, invoice.total)
+    ]
+    entries = []
+    for number, (due, amount) in enumerate(parts, start=1):
+        text = str(invoice)
+        if len(parts) > 1:
+            text += (
+                f" — قسط {to_persian_digits(str(number))} از {to_persian_digits(str(len(parts)))}"
+            )
+        entries.append(
+            _entry(
+                contact_id=invoice.contact_id,
+                date=invoice.date,
+                due_date=due,
+                kind=Entry.Kind.INVOICE,
+                debit=amount,
+                invoice=invoice,
+                description=text,
+                created_by=by,
+            )
+        )
     touched = _match(invoice.contact_id, by)
-    _refresh(invoice.contact_id, touched | {entry.pk})
-    return entry
+    _refresh(invoice.contact_id, touched | {entry.pk for entry in entries})
+    return entries
 
 
 # Receipts and payments -------------------------------------------------------------------------

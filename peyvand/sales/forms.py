@@ -23,6 +23,7 @@ from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, 
 from peyvand.sales.models import (
     FollowUp,
     Lead,
+    PaymentTerms,
     PriceList,
     PriceListItem,
     Product,
@@ -30,6 +31,7 @@ from peyvand.sales.models import (
     VatRate,
 )
 from peyvand.sales.selectors import sales_users
+from peyvand.sales.terms import InstalmentPlan
 
 # A next follow-up typed without a time is due at the start of the working day.
 DEFAULT_NEXT_TIME = datetime.time(9, 0)
@@ -216,19 +218,40 @@ class ProductForm(EditVersionMixin, forms.ModelForm):
 class QuoteForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     valid_until = JalaliDateField(label=_("اعتبار تا"), required=False)
+    # An instalment plan (sales.terms): stored as its schedule's rows.
+    instalment_count = forms.IntegerField(
+        label=_("تعداد اقساط"), required=False, min_value=1, max_value=60
+    )
+    down_payment = MoneyField(label=_("پیش‌پرداخت (ریال)"), required=False)
+    first_instalment = JalaliDateField(label=_("سررسید قسط اول"), required=False)
 
     class Meta:
         model = Quote
-        fields = ["contact", "kind", "money_unit", "date", "valid_until", "notes"]
+        fields = [
+            "contact", "kind", "money_unit", "date", "valid_until", "payment_terms", "credit_days",
+            "notes",
+        ]  # fmt: skip
         labels = {"money_unit": _("مبالغ به")}
         widgets = {
             "kind": forms.RadioSelect,
             "money_unit": forms.RadioSelect,
+            "payment_terms": forms.RadioSelect,
+            "credit_days": forms.NumberInput(attrs={"dir": "ltr", "min": 0}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left out (an older client, the API's shape): a cash sale, as before terms existed.
+        self.fields["payment_terms"].required = False
+        self.fields["credit_days"].required = False
+        if self.instance.pk and self.instance.payment_terms == PaymentTerms.INSTALLMENTS:
+            rows = list(self.instance.instalments.all())
+            down = rows[0].amount if rows and rows[0].due_date == self.instance.date else 0
+            plan = rows[1:] if down else rows
+            self.initial.setdefault("down_payment", down or None)
+            self.initial.setdefault("instalment_count", len(plan) or None)
+            self.initial.setdefault("first_instalment", plan[0].due_date if plan else None)
         self.fields["contact"].queryset = Contact.objects.filter(
             Q(pk__in=Contact.objects.visible_to(user)) | Q(pk=self.instance.contact_id)
         )
@@ -240,7 +263,30 @@ class QuoteForm(EditVersionMixin, forms.ModelForm):
         day, until = cleaned.get("date"), cleaned.get("valid_until")
         if day and until and until < day:
             self.add_error("valid_until", _("اعتبار باید تا روزی پس از تاریخ پیش فاکتور باشد."))
+        terms = cleaned["payment_terms"] = cleaned.get("payment_terms") or PaymentTerms.CASH
+        if terms == PaymentTerms.CREDIT and not cleaned.get("credit_days"):
+            self.add_error("credit_days", _("برای فروش اعتباری، مهلت پرداخت را به روز بنویسید."))
+        if terms == PaymentTerms.INSTALLMENTS:
+            if not cleaned.get("instalment_count"):
+                self.add_error("instalment_count", _("تعداد اقساط را بنویسید."))
+            if not cleaned.get("first_instalment"):
+                self.add_error("first_instalment", _("سررسید قسط اول را بنویسید."))
+        if terms not in (PaymentTerms.CREDIT, PaymentTerms.CHEQUE) or not cleaned.get(
+            "credit_days"
+        ):
+            cleaned["credit_days"] = 0
         return cleaned
+
+    def plan(self) -> InstalmentPlan | None:
+        """The instalment plan typed, for sales.services.quote_save (None: no plan)."""
+        data = self.cleaned_data
+        if data.get("payment_terms") != PaymentTerms.INSTALLMENTS:
+            return None
+        return InstalmentPlan(
+            count=data["instalment_count"],
+            first_due=data["first_instalment"],
+            down_payment=data.get("down_payment") or 0,
+        )
 
 
 class LineForm(forms.Form):

@@ -23,6 +23,7 @@ from peyvand.core.models import (
     search_key_field,
 )
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
+from peyvand.core.text import to_persian_digits
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
 
@@ -447,6 +448,15 @@ class VatRate(models.Model):
         return plain_decimal(self.percent)
 
 
+class PaymentTerms(models.TextChoices):
+    """The same words as a contact's usual payment method (its default)."""
+
+    CASH = "cash", _("نقدی")
+    CREDIT = "credit", _("اعتباری (مدت‌دار)")
+    CHEQUE = "cheque", _("چک")
+    INSTALLMENTS = "installments", _("اقساطی")
+
+
 class SalesDocument(BusinessRecord):
     """What a proforma and an invoice share: party, lines, the VAT rate used, totals."""
 
@@ -480,6 +490,13 @@ class SalesDocument(BusinessRecord):
         _("واحد پول"), max_length=5, choices=MONEY_UNIT_CHOICES, default="rial"
     )
     notes = models.TextField(_("توضیحات"), blank=True)
+    # How the customer pays (شرایط پرداخت): cash; on credit or by (post-dated) cheques due
+    # ``credit_days`` after the document's date; or by instalments (``instalments``
+    # rows: a down payment on the date, then one a Jalali month apart).
+    payment_terms = models.CharField(
+        _("شرایط پرداخت"), max_length=12, choices=PaymentTerms.choices, default=PaymentTerms.CASH
+    )
+    credit_days = models.PositiveSmallIntegerField(_("مهلت پرداخت (روز)"), default=0)
 
     class Meta:
         abstract = True
@@ -492,6 +509,14 @@ class SalesDocument(BusinessRecord):
     @property
     def total_in_words(self) -> str:
         return amount_in_words(self.total, self.money_unit)
+
+    @property
+    def payment_terms_text(self) -> str:
+        """«اعتباری (مدت‌دار)، ۶۰ روزه» — the terms as an invoice prints them."""
+        text = self.get_payment_terms_display()
+        if self.payment_terms in (PaymentTerms.CREDIT, PaymentTerms.CHEQUE) and self.credit_days:
+            text += f"، {to_persian_digits(str(self.credit_days))} روزه"
+        return text
 
 
 class Quote(SalesDocument):
@@ -638,6 +663,30 @@ class QuoteLine(DocumentLine):
 
 class InvoiceLine(DocumentLine):
     document = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+
+
+class Instalment(models.Model):
+    """One payment of an instalment plan (قسط): the down payment, or one of the
+    instalments a Jalali month apart; the last one absorbs the rounding."""
+
+    due_date = models.DateField(_("سررسید"))
+    amount = models.BigIntegerField(_("مبلغ"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_date}: {self.amount}"
+
+
+class QuoteInstalment(Instalment):
+    document = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="instalments")
+
+
+class InvoiceInstalment(Instalment):
+    document = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="instalments")
 
 
 class FiscalYear(models.Model):

@@ -32,17 +32,21 @@ from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
     Invoice,
+    InvoiceInstalment,
     InvoiceLine,
     Lead,
+    PaymentTerms,
     PriceList,
     PriceListItem,
     Product,
     Quote,
+    QuoteInstalment,
     QuoteLine,
     current_fiscal_year,
 )
 from peyvand.sales.pricing import fill_customer_prices, price_lines, vat_rate_on
 from peyvand.sales.selectors import carried_into
+from peyvand.sales.terms import InstalmentPlan, due_date, instalment_schedule
 
 LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
@@ -294,6 +298,23 @@ def _replace_lines(document, lines, line_model) -> None:
     line_model.objects.bulk_create(lines)
 
 
+def _schedule(document, plan: InstalmentPlan | None) -> list[tuple[datetime.date, int]]:
+    """The document's instalments for its terms (none but for an instalment plan)."""
+    if document.payment_terms != PaymentTerms.INSTALLMENTS:
+        return []
+    if plan is None:
+        raise ValidationError({"instalment_count": "برای فروش اقساطی، تعداد اقساط را بنویسید."})
+    return instalment_schedule(total=document.total, plan=plan, start=document.date)
+
+
+def _replace_instalments(document, schedule, model) -> None:
+    document.instalments.all().delete()
+    model.objects.bulk_create(
+        model(document=document, due_date=day, amount=amount, order=order)
+        for order, (day, amount) in enumerate(schedule)
+    )
+
+
 @transaction.atomic
 def quote_save(
     *,
@@ -302,10 +323,12 @@ def quote_save(
     by,
     before: dict | None = None,
     version: datetime.datetime | None = None,
+    plan: InstalmentPlan | None = None,
 ) -> Quote:
-    """Creates or changes a proforma with its lines (a change refused if stale:
-    ``version``, see core.versions). The VAT rate in force on its date is stored on it,
-    so a later change of the rate table leaves it as it was sent."""
+    """Creates or changes a proforma with its lines and payment terms (an instalment
+    plan's ``plan`` gives its schedule); a change is refused if stale (``version``, see
+    core.versions). The VAT rate in force on its date is stored on it, so a later change
+    of the rate table leaves it as it was sent."""
     if before is not None and quote.status not in Quote.IN_PLAY:
         raise ValidationError("پیش فاکتور پذیرفته، لغو یا منقضی شده را نمی‌توان ویرایش کرد.")
     if not lines:
@@ -316,8 +339,10 @@ def quote_save(
         if quote.lead_id and not quote.contact_id:
             quote.contact = quote.lead.contact
     _price(quote, lines)
+    schedule = _schedule(quote, plan)
     record_save(record=quote, by=by, before=before, version=version)
     _replace_lines(quote, lines, QuoteLine)
+    _replace_instalments(quote, schedule, QuoteInstalment)
     if quote.lead_id and before is None and quote.lead.is_open:
         lead_set_stage(lead=quote.lead, by=by, stage=Lead.Stage.PROPOSAL)
     return quote
@@ -367,8 +392,9 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
         kind=quote.kind,
         money_unit=quote.money_unit,
         date=today,
-        due_date=today,
         notes=quote.notes,
+        payment_terms=quote.payment_terms,
+        credit_days=quote.credit_days,
         owner=by,
         # The proforma's rate and amounts: what the customer accepted.
         **{
@@ -376,7 +402,11 @@ def quote_to_invoice(*, quote: Quote, by) -> Invoice:
             for name in ("vat_percent", "subtotal", "discount_total", "vat_total", "total")
         },
     )
+    # What the customer accepted: the proforma's plan as it was agreed.
+    schedule = [(row.due_date, row.amount) for row in quote.instalments.all()]
+    invoice.due_date = due_date(invoice, schedule)
     record_save(record=invoice, by=by)
+    _replace_instalments(invoice, schedule, InvoiceInstalment)
     lines = [
         InvoiceLine(
             document=invoice,

@@ -403,6 +403,8 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             quote.contact = quote.lead.contact
         elif contact_pk := int_param(request.GET, "contact"):
             quote.contact = get_visible_or_404(Contact, request.user, contact_pk)
+        if quote.contact_id and quote.contact.payment_method:
+            quote.payment_terms = quote.contact.payment_method  # the customer's usual way
     before = snapshot(quote) if pk else None
     form = QuoteForm(request.POST or None, instance=quote, user=request.user)
     lines = line_formset(request.POST or None, quote)
@@ -414,16 +416,27 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 by=request.user,
                 before=before,
                 version=form.cleaned_data["version"],
+                plan=form.plan(),
             )
         except StaleEdit as stale:
             form.refuse_stale(stale)
         except ValidationError as error:
-            form.add_error(None, error)
+            _refusal_on_form(form, error)
         else:
             flash.success(request, _("پیش فاکتور %(number)s ذخیره شد.") % {"number": quote.number})
             return redirect(quote)
     context = {"form": form, "lines": lines, "quote": quote if pk else None, "lead": quote.lead}
     return render(request, "sales/quote_form.html", context)
+
+
+def _refusal_on_form(form, error: ValidationError) -> None:
+    """A service's refusal on the field it names (an instalment plan's), else on top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        form.add_error(None, error)
 
 
 def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm | None = None):

@@ -247,7 +247,7 @@ def a_cheque_receipt(personas) -> Receipt:
     invoice = issue_invoice(contact, personas.owner, 90_000_000)
     receive(contact, personas.manager, 20_000_000)
     cheque = receive_cheque(
-        contact, personas.manager, 50_000_000, targets=[(invoice.entry.pk, 50_000_000)]
+        contact, personas.manager, 50_000_000, targets=[(invoice.entries.get().pk, 50_000_000)]
     )
     assert Reminder.objects.filter(object_id=cheque.pk, purpose="cheque_due").count() == 2
     return cheque.receipt

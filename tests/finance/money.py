@@ -20,8 +20,7 @@ def issue_invoice(contact, by, amount: int, *, due_date: datetime.date | None = 
     invoice = sales.quote_to_invoice(quote=quote, by=by)
     if due_date is not None:
         Invoice.objects.filter(pk=invoice.pk).update(due_date=due_date)
-        invoice.entry.due_date = due_date
-        invoice.entry.save(update_fields=["due_date"])
+        invoice.entries.update(due_date=due_date)
     invoice.refresh_from_db()
     return invoice
 

@@ -33,7 +33,7 @@ def customer(personas):
 
 def test_an_issued_invoice_is_owed_on_the_customers_account(personas, customer):
     invoice = issue_invoice(customer, personas.owner, 50_000_000)
-    assert invoice.entry.debit == 50_000_000
+    assert invoice.entries.get().debit == 50_000_000
     assert account(customer).balance == 50_000_000
     assert status(invoice) == Invoice.PaymentStatus.UNPAID
 
@@ -63,7 +63,7 @@ def test_a_receipt_settles_the_oldest_invoice_first_and_keeps_the_rest_as_credit
 def test_a_receipt_settles_the_invoices_the_user_chose(personas, customer):
     old = issue_invoice(customer, personas.owner, 30_000_000, due_date=TODAY)
     new = issue_invoice(customer, personas.owner, 20_000_000)
-    receive(customer, personas.manager, 20_000_000, targets=[(new.entry.pk, 20_000_000)])
+    receive(customer, personas.manager, 20_000_000, targets=[(new.entries.get().pk, 20_000_000)])
     assert status(new) == Invoice.PaymentStatus.PAID
     old.refresh_from_db()
     assert old.paid == 0
@@ -82,8 +82,8 @@ def test_bad_receipts_are_refused_and_change_nothing(personas, customer, amount,
     invoice = issue_invoice(customer, personas.owner, 8_000_000)
     chosen = {
         None: None,
-        "too much": [(invoice.entry.pk, 9_000_000)],
-        "over receipt": [(invoice.entry.pk, 6_000_000)],
+        "too much": [(invoice.entries.get().pk, 9_000_000)],
+        "over receipt": [(invoice.entries.get().pk, 6_000_000)],
     }[targets]
     with pytest.raises(ValidationError) as refused:
         receive(customer, personas.manager, amount, targets=chosen)
@@ -124,7 +124,7 @@ def test_a_bounced_cheque_reopens_the_invoice_charges_the_customer_and_alerts(pe
     )  # fmt: skip
     invoice.refresh_from_db()
     assert invoice.paid == 10_000_000
-    assert invoice.entry.allocated == 10_000_000  # open again for 30,000,000
+    assert invoice.entries.get().allocated == 10_000_000  # open again for 30,000,000
     assert account(customer).balance == 30_000_000
     bounce = Entry.objects.get(kind=Entry.Kind.CHEQUE_BOUNCED)
     assert "کسری موجودی" in bounce.description

@@ -40,7 +40,7 @@ def open_invoices_on_accounts(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("finance", "0001_initial"),
-        ("sales", "0009_invoice_due_date_invoice_paid"),
+        ("sales", "0010_payment_terms"),
     ]
 
     operations = [migrations.RunPython(open_invoices_on_accounts, migrations.RunPython.noop)]
