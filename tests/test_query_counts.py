@@ -39,8 +39,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # (the manager holds "see all", so no team-ids query)
     # my due follow-ups (their ids, then the rows), holiday overrides, my tasks and my
     # events for today, my recent contacts, the requests waiting for me (to do, to
-    # confirm)
-    "core:home": ([], 8),
+    # confirm), what customers owe this week and the cheques due (a manager follows both)
+    "core:home": ([], 10),
     # one query per search source (contacts, phone book, leads, requests, complaints),
     # and the leads' matching customers
     "core:search": ([], 6),

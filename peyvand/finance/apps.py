@@ -9,17 +9,27 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from peyvand.core import events
         from peyvand.core.registry import (
+            HomePanel,
             RecordPanel,
             register_annotated_model,
+            register_home_panel,
             register_record_panel,
         )
         from peyvand.finance import services
-        from peyvand.finance.views import contact_panel_context, invoice_panel_context
+        from peyvand.finance.views import (
+            contact_panel_context,
+            home_panel_context,
+            invoice_panel_context,
+        )
         from peyvand.sales.services import INVOICE_ISSUED
 
         # An issued invoice is owed on its customer's account.
         events.subscribe(INVOICE_ISSUED, services.invoice_issued)
         register_annotated_model("finance.receipt")
+        # After the follow-ups: what customers owe this week, and the cheques due.
+        register_home_panel(
+            HomePanel("finance/_home_due.html", home_panel_context, "finance.view_account", order=2)
+        )
         register_record_panel(
             RecordPanel(
                 "contacts.contact",

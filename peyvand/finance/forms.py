@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.forms import MoneyField
+from peyvand.core.text import to_latin_digits
 from peyvand.core.validators import identifier_form_field
 from peyvand.finance.models import BankAccount, Cheque, FinanceSettings, Method, Receipt
 
@@ -49,6 +50,20 @@ class ReceiptForm(forms.ModelForm):
             # Online payments are recorded by the gateway's verification, never typed.
             self.fields["method"].choices = [c for c in Method.choices if c[0] != Method.ONLINE]
 
+    # Trace and reference numbers are read back to a bank: stored in ASCII digits however
+    # they were typed (a Persian keyboard gives ۵۸۷۴۱۲).
+    def clean_amount(self) -> int:
+        amount = self.cleaned_data["amount"]
+        if not amount:
+            raise forms.ValidationError(_("مبلغ باید بیشتر از صفر باشد."))
+        return amount
+
+    def clean_reference(self) -> str:
+        return to_latin_digits(self.cleaned_data["reference"]).strip()
+
+    def clean_terminal(self) -> str:
+        return to_latin_digits(self.cleaned_data["terminal"]).strip()
+
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")
@@ -71,6 +86,9 @@ class ChequeForm(forms.ModelForm):
             "serial": forms.TextInput(attrs={"dir": "ltr"}),
             "bank": forms.TextInput(attrs={"list": "iranian-banks"}),
         }
+
+    def clean_serial(self) -> str:
+        return to_latin_digits(self.cleaned_data["serial"]).strip()
 
 
 class AllocationForm(forms.Form):
@@ -95,7 +113,10 @@ class AllocationForm(forms.Form):
 
 
 class ChequeMoveForm(forms.Form):
-    status = forms.ChoiceField(label=_("وضعیت تازه"))
+    status = forms.ChoiceField(
+        label=_("وضعیت تازه"),
+        error_messages={"invalid_choice": _("چک در وضعیت کنونی‌اش به این وضعیت نمی‌رود.")},
+    )
     date = JalaliDateField(label=_("تاریخ"))
     bank_account = forms.ModelChoiceField(
         label=_("حساب بانکی (برای خواباندن)"), queryset=BankAccount.objects.none(), required=False

@@ -117,7 +117,11 @@ class Receipt(BusinessRecord):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="receipt_amount_positive",
+                violation_error_message=_("مبلغ باید بیشتر از صفر باشد."),
+            ),
             models.UniqueConstraint("direction", "number", name="receipt_number_unique"),
         ]
 
@@ -225,7 +229,11 @@ class Cheque(BusinessRecord):
             models.Index(fields=["sayad_id"], name="cheque_sayad"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="cheque_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="cheque_amount_positive",
+                violation_error_message=_("مبلغ باید بیشتر از صفر باشد."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet, Sum
 
+from peyvand.contacts.models import Contact
 from peyvand.finance.models import Account, Allocation, Cheque, Entry, Receipt
 
 
@@ -109,3 +110,16 @@ def allocations_of_invoice(invoice):
         .select_related("credit__receipt", "credit__cheque")
         .order_by("credit__date", "credit_id")
     )
+
+
+def receivables_due(user, until: datetime.date, *, limit: int) -> list[Entry]:
+    """Invoices and instalments owed by ``until`` (overdue ones first): of the user's own
+    customers, or of every customer they see when they are named for money alerts."""
+    entries = Entry.objects.filter(
+        kind=Entry.Kind.INVOICE, debit__gt=F("allocated"), due_date__lte=until
+    ).select_related("contact", "invoice")
+    if user.has_perm("finance.receive_cheque_alerts"):
+        entries = entries.filter(contact__in=Contact.objects.visible_to(user))
+    else:
+        entries = entries.filter(contact__owner=user)
+    return list(entries.order_by("due_date", "id")[:limit])

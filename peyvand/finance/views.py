@@ -312,6 +312,25 @@ def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     }
 
 
+def home_panel_context(request: HttpRequest) -> dict:
+    """The home page's money: what the user's customers owe this week (instalments and
+    invoices, overdue first) and, for whoever follows cheques, the cheques due."""
+    today = timezone.localdate()
+    _start, end = _week_bounds(today)
+    cheques = []
+    if request.user.has_perm("finance.view_cheque") and request.user.has_perm(
+        "finance.receive_cheque_alerts"
+    ):
+        cheques = list(selectors.cheques_due(request.user, None, end, "in_hand")[:10])
+    return {
+        "due": selectors.receivables_due(
+            request.user, today + datetime.timedelta(days=7), limit=10
+        ),
+        "cheques": cheques,
+        "today": today,
+    }
+
+
 def invoice_panel_context(request: HttpRequest, invoice) -> dict:
     return {
         "allocations": list(selectors.allocations_of_invoice(invoice)),
