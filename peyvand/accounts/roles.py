@@ -55,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.change_quote",
         "sales.view_invoice",
         "sales.add_invoice",
+        "sales.sell_over_credit_limit",
         "finance.view_receipt",
         "finance.view_cheque",
         "finance.view_account",

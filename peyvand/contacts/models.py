@@ -14,7 +14,7 @@ from peyvand.core.models import (
 from peyvand.core.validators import format_phone_national
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
-from peyvand.lookups.models import AcquaintanceSource, Grade, Position
+from peyvand.lookups.models import AcquaintanceSource, Grade, PaymentMethod, Position
 
 
 class Category(TreeNode):
@@ -49,11 +49,7 @@ class Contact(BusinessRecord):
         CUSTOMER = "customer", _("مشتری فعال")
         INACTIVE = "inactive", _("غیرفعال")
 
-    class PaymentMethod(models.TextChoices):
-        CASH = "cash", _("نقدی")
-        CHEQUE = "cheque", _("چک")
-        CREDIT = "credit", _("اعتباری")
-        INSTALLMENTS = "installments", _("اقساطی")
+    PaymentMethod = PaymentMethod
 
     class Role(models.TextChoices):
         CUSTOMER = "customer", _("مشتری")
@@ -173,6 +169,13 @@ class Contact(BusinessRecord):
             labels = dict(self.Role.choices)
             return "، ".join(str(labels.get(role, role)) for role in value)
         return None
+
+    @property
+    def effective_credit_limit(self) -> int | None:
+        """The contact's own credit limit, else their grade's (its rules of conduct)."""
+        if self.credit_limit is not None:
+            return self.credit_limit
+        return self.grade.credit_limit if self.grade_id else None
 
     def get_roles_display(self) -> list[str]:
         labels = dict(self.Role.choices)

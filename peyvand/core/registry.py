@@ -120,3 +120,18 @@ def register_history_source(source: HistorySource) -> None:
     if source not in history_sources:
         history_sources.append(source)
         history_sources.sort(key=lambda item: item.order)
+
+
+# What counts against a contact's credit limit (سقف اعتبار): the money app registers how
+# much of it is in use — their open balance and cheques not yet cleared. A lower app (a
+# proforma being saved) asks here without importing it; with nothing registered, none is.
+credit_in_use_sources: list[Callable] = []
+
+
+def register_credit_in_use(source: Callable) -> None:
+    if source not in credit_in_use_sources:
+        credit_in_use_sources.append(source)
+
+
+def credit_in_use(contact) -> int:
+    return sum(source(contact) for source in credit_in_use_sources)

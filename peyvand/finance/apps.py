@@ -12,10 +12,11 @@ class FinanceConfig(AppConfig):
             HomePanel,
             RecordPanel,
             register_annotated_model,
+            register_credit_in_use,
             register_home_panel,
             register_record_panel,
         )
-        from peyvand.finance import services
+        from peyvand.finance import selectors, services
         from peyvand.finance.views import (
             contact_panel_context,
             home_panel_context,
@@ -25,6 +26,7 @@ class FinanceConfig(AppConfig):
 
         # An issued invoice is owed on its customer's account.
         events.subscribe(INVOICE_ISSUED, services.invoice_issued)
+        register_credit_in_use(selectors.credit_in_use)
         register_annotated_model("finance.receipt")
         # After the follow-ups: what customers owe this week, and the cheques due.
         register_home_panel(

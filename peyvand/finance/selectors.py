@@ -15,6 +15,16 @@ def account_of(contact) -> Account:
     return Account.objects.filter(contact=contact).first() or Account(contact=contact)
 
 
+def credit_in_use(contact) -> int:
+    """What counts against the contact's credit limit: what they owe (not a credit they
+    hold) and their cheques not yet cleared, which may still bounce."""
+    return credit_used(account_of(contact))
+
+
+def credit_used(account: Account) -> int:
+    return max(account.balance, 0) + account.cheques_in_hand
+
+
 def open_debts(contact) -> QuerySet[Entry]:
     """What the customer still owes, item by item, oldest due first (the partial index)."""
     return (

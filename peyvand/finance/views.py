@@ -302,8 +302,8 @@ def cheque_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     account = selectors.account_of(contact)
-    limit = contact.credit_limit
-    used = max(account.balance, 0) + account.cheques_in_hand
+    limit = contact.effective_credit_limit
+    used = selectors.credit_used(account)
     return {
         "account": account,
         "credit_limit": limit,

@@ -102,8 +102,19 @@ class RequestType(LookupItem):
         constraints = [models.UniqueConstraint("level", "name", name="unique_request_type_name")]
 
 
+class PaymentMethod(models.TextChoices):
+    """How a customer pays (نحوه پرداخت) and a sale's payment terms (شرایط پرداخت)."""
+
+    CASH = "cash", _("نقدی")
+    CHEQUE = "cheque", _("چک")
+    CREDIT = "credit", _("اعتباری (مدت‌دار)")
+    INSTALLMENTS = "installments", _("اقساطی")
+
+
 class Grade(LookupItem):
-    """درجه مشتری, with a colour shown beside the contact's name in every list."""
+    """درجه مشتری, with a colour shown beside the contact's name in every list, and the
+    group's rules of conduct (قواعد رفتار): its customers' usual payment terms and credit
+    limit, where a customer has none of their own."""
 
     class Color(models.TextChoices):
         GOLD = "warning", _("طلایی")
@@ -114,7 +125,12 @@ class Grade(LookupItem):
         TEAL = "info", _("فیروزه‌ای")
 
     color = models.CharField(_("رنگ"), max_length=10, choices=Color.choices, default=Color.BLUE)
-    extra_fields = ("color",)
+    payment_method = models.CharField(
+        _("نحوه پرداخت پیش‌فرض"), max_length=12, choices=PaymentMethod.choices, blank=True
+    )
+    credit_days = models.PositiveSmallIntegerField(_("مهلت پرداخت پیش‌فرض (روز)"), default=0)
+    credit_limit = models.BigIntegerField(_("سقف اعتبار پیش‌فرض (ریال)"), null=True, blank=True)
+    extra_fields = ("color", "payment_method", "credit_days", "credit_limit")
 
     class Meta(LookupItem.Meta):
         verbose_name = _("درجه مشتری")

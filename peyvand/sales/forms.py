@@ -224,6 +224,10 @@ class QuoteForm(EditVersionMixin, forms.ModelForm):
     )
     down_payment = MoneyField(label=_("پیش‌پرداخت (ریال)"), required=False)
     first_instalment = JalaliDateField(label=_("سررسید قسط اول"), required=False)
+    # Shown once the save was held back at the customer's credit limit (sales.credit).
+    confirm_credit_limit = forms.BooleanField(
+        label=_("ثبت بیش از سقف اعتبار"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Quote
@@ -276,6 +280,10 @@ class QuoteForm(EditVersionMixin, forms.ModelForm):
         ):
             cleaned["credit_days"] = 0
         return cleaned
+
+    def ask_credit_confirmation(self) -> None:
+        """The save was held at the credit limit: the box to confirm it appears."""
+        self.fields["confirm_credit_limit"].widget = forms.CheckboxInput()
 
     def plan(self) -> InstalmentPlan | None:
         """The instalment plan typed, for sales.services.quote_save (None: no plan)."""

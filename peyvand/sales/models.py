@@ -26,6 +26,7 @@ from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
 from peyvand.core.text import to_persian_digits
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
+from peyvand.lookups.models import PaymentMethod
 
 
 def current_fiscal_year() -> int:
@@ -448,13 +449,8 @@ class VatRate(models.Model):
         return plain_decimal(self.percent)
 
 
-class PaymentTerms(models.TextChoices):
-    """The same words as a contact's usual payment method (its default)."""
-
-    CASH = "cash", _("نقدی")
-    CREDIT = "credit", _("اعتباری (مدت‌دار)")
-    CHEQUE = "cheque", _("چک")
-    INSTALLMENTS = "installments", _("اقساطی")
+# A sale's payment terms are the words of a customer's usual payment method (its default).
+PaymentTerms = PaymentMethod
 
 
 class SalesDocument(BusinessRecord):
@@ -539,6 +535,7 @@ class Quote(SalesDocument):
     class Meta(SalesDocument.Meta):
         verbose_name = _("پیش فاکتور")
         verbose_name_plural = _("پیش فاکتورها")
+        permissions = [("sell_over_credit_limit", _("ثبت فروش بیش از سقف اعتبار (با هشدار)"))]
         indexes = [
             models.Index(fields=["-date", "-id"], name="quote_recent"),
             models.Index(fields=["contact", "-date"], name="quote_contact"),

@@ -27,6 +27,7 @@ from peyvand.core.services import record_delete, record_save
 from peyvand.core.versions import check_version
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.services import message_queue
+from peyvand.sales.credit import enforce_credit_limit
 from peyvand.sales.documents import document_filename, document_pdf
 from peyvand.sales.models import (
     FiscalYear,
@@ -324,6 +325,7 @@ def quote_save(
     before: dict | None = None,
     version: datetime.datetime | None = None,
     plan: InstalmentPlan | None = None,
+    credit_confirmed: bool = False,
 ) -> Quote:
     """Creates or changes a proforma with its lines and payment terms (an instalment
     plan's ``plan`` gives its schedule); a change is refused if stale (``version``, see
@@ -340,6 +342,7 @@ def quote_save(
             quote.contact = quote.lead.contact
     _price(quote, lines)
     schedule = _schedule(quote, plan)
+    enforce_credit_limit(quote.contact, quote.total, by=by, confirmed=credit_confirmed)
     record_save(record=quote, by=by, before=before, version=version)
     _replace_lines(quote, lines, QuoteLine)
     _replace_instalments(quote, schedule, QuoteInstalment)
@@ -374,14 +377,16 @@ def quote_set_status(*, quote: Quote, by, status: str, reason: str = "") -> Quot
 
 
 @transaction.atomic
-def quote_to_invoice(*, quote: Quote, by) -> Invoice:
-    """Issues the invoice of an accepted proforma: same party, kind, lines and VAT rate,
-    today's date and the next invoice number. Once only (a one-to-one link)."""
+def quote_to_invoice(*, quote: Quote, by, credit_confirmed: bool = False) -> Invoice:
+    """Issues the invoice of an accepted proforma: same party, kind, lines, VAT rate and
+    payment terms, today's date and the next invoice number. Once only (a one-to-one
+    link), and within the customer's credit limit (sales.credit)."""
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.ACCEPTED:
         raise ValidationError("فقط از پیش فاکتور پذیرفته‌شده فاکتور صادر می‌شود.")
     if Invoice.all_objects.filter(quote=quote).exists():
         raise ValidationError("از این پیش فاکتور پیش‌تر فاکتور صادر شده است.")
+    enforce_credit_limit(quote.contact, quote.total, by=by, confirmed=credit_confirmed)
     today = timezone.localdate()
     invoice = Invoice(
         number=_number(INVOICE_SEQUENCE),

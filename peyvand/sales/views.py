@@ -29,6 +29,7 @@ from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable
 from peyvand.sales import selectors, services
+from peyvand.sales.credit import credit_check
 from peyvand.sales.documents import pdf_response
 from peyvand.sales.forms import (
     FollowUpForm,
@@ -403,8 +404,8 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             quote.contact = quote.lead.contact
         elif contact_pk := int_param(request.GET, "contact"):
             quote.contact = get_visible_or_404(Contact, request.user, contact_pk)
-        if quote.contact_id and quote.contact.payment_method:
-            quote.payment_terms = quote.contact.payment_method  # the customer's usual way
+        if quote.contact_id:
+            _usual_terms(quote)
     before = snapshot(quote) if pk else None
     form = QuoteForm(request.POST or None, instance=quote, user=request.user)
     lines = line_formset(request.POST or None, quote)
@@ -417,16 +418,31 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 before=before,
                 version=form.cleaned_data["version"],
                 plan=form.plan(),
+                credit_confirmed=form.cleaned_data["confirm_credit_limit"],
             )
         except StaleEdit as stale:
             form.refuse_stale(stale)
         except ValidationError as error:
             _refusal_on_form(form, error)
+            if getattr(error, "code", None) == "confirm_credit_limit":
+                form.ask_credit_confirmation()
         else:
             flash.success(request, _("پیش فاکتور %(number)s ذخیره شد.") % {"number": quote.number})
             return redirect(quote)
     context = {"form": form, "lines": lines, "quote": quote if pk else None, "lead": quote.lead}
     return render(request, "sales/quote_form.html", context)
+
+
+def _usual_terms(quote: Quote) -> None:
+    """A new proforma's terms: the customer's usual payment method, else their grade's
+    (its rules of conduct, with its usual days of credit)."""
+    contact, grade = quote.contact, quote.contact.grade
+    if contact.payment_method:
+        quote.payment_terms = contact.payment_method
+    elif grade is not None and grade.payment_method:
+        quote.payment_terms = grade.payment_method
+    if grade is not None:
+        quote.credit_days = grade.credit_days
 
 
 def _refusal_on_form(form, error: ValidationError) -> None:
@@ -441,7 +457,9 @@ def _refusal_on_form(form, error: ValidationError) -> None:
 
 def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm | None = None):
     invoice = Invoice.objects.filter(quote=quote).only("pk", "number").first()
+    issuable = quote.status == Quote.Status.ACCEPTED and invoice is None
     context = {
+        "credit": credit_check(quote.contact, quote.total) if issuable else None,
         "document": quote,
         "quote": quote,
         "invoice": invoice,
@@ -490,7 +508,9 @@ def quote_status(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     try:
-        invoice = services.quote_to_invoice(quote=quote, by=request.user)
+        invoice = services.quote_to_invoice(
+            quote=quote, by=request.user, credit_confirmed=bool(request.POST.get("confirm"))
+        )
     except ValidationError as error:
         flash.error(request, error.messages[0])
         return redirect(quote)

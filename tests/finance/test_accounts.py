@@ -205,3 +205,51 @@ def test_the_opening_balance_is_owed_first(personas, customer):
     services.opening_balance_set(contact=customer, amount=0, date=TODAY, by=personas.manager)
     invoice.refresh_from_db()
     assert invoice.paid == 7_000_000
+
+
+def test_a_sale_past_the_credit_limit_warns_or_is_refused(personas, customer, client):
+    from django.contrib.auth.models import Permission
+
+    from peyvand.sales import services as sales
+    from peyvand.sales.models import Quote, QuoteLine
+
+    customer.credit_limit = 100_000_000
+    customer.save(update_fields=["credit_limit"])
+    issue_invoice(customer, personas.owner, 60_000_000)
+    receive_cheque(customer, personas.manager, 30_000_000)  # credited, not cleared
+    line = QuoteLine(description="تابلو", unit_price=20_000_000, vat_applies=False)
+    # 60 − 30 + 30 (the cheque may bounce) + 20 = 80: within the limit.
+    sales.quote_save(quote=Quote(contact=customer), lines=[line], by=personas.owner)
+    big = QuoteLine(description="تابلو بزرگ", unit_price=50_000_000, vat_applies=False)
+    with pytest.raises(ValidationError) as held:
+        sales.quote_save(quote=Quote(contact=customer), lines=[big], by=personas.owner)
+    assert held.value.code == "confirm_credit_limit"
+    assert "سقف اعتبار این مشتری ۱۰۰٬۰۰۰٬۰۰۰ ریال است" in held.value.messages[0]
+    confirmed = sales.quote_save(
+        quote=Quote(contact=customer), lines=[big], by=personas.owner, credit_confirmed=True
+    )
+    # A role the manager took the permission from is refused outright.
+    personas.owner.groups.first().permissions.remove(
+        Permission.objects.get(codename="sell_over_credit_limit")
+    )
+    from django.contrib.auth import get_user_model
+
+    rep = get_user_model().objects.get(pk=personas.owner.pk)
+    sales.quote_set_status(quote=confirmed, by=rep, status=Quote.Status.ACCEPTED)
+    with pytest.raises(ValidationError) as refused:
+        sales.quote_to_invoice(quote=confirmed, by=rep, credit_confirmed=True)
+    assert refused.value.code == "over_credit_limit"
+    assert not confirmed.__class__.objects.filter(pk=confirmed.pk, invoice__isnull=False).exists()
+    client.force_login(rep)
+    page = client.get(confirmed.get_absolute_url()).content.decode()
+    assert "صدور فاکتور بیش از سقف اعتبار برای نقش شما مجاز نیست." in page
+
+
+def test_a_grade_gives_its_customers_their_credit_limit(personas):
+    from peyvand.lookups.models import Grade
+
+    grade = Grade.objects.create(name="نمایندگی", credit_limit=300_000_000, payment_method="credit")
+    contact = ContactFactory(owner=personas.owner, grade=grade)
+    assert contact.effective_credit_limit == 300_000_000
+    contact.credit_limit = 50_000_000
+    assert contact.effective_credit_limit == 50_000_000

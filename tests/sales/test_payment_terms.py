@@ -134,3 +134,27 @@ def test_a_customers_usual_payment_method_is_the_new_proformas_terms(client, per
     client.force_login(personas.owner)
     form = client.get(reverse("sales:quote_create"), {"contact": contact.pk}).context["form"]
     assert form["payment_terms"].value() == "installments"
+
+
+def test_a_grades_rules_are_a_new_proformas_terms(client, personas):
+    from peyvand.lookups.models import Grade
+
+    grade = Grade.objects.create(name="همکار", payment_method="credit", credit_days=45)
+    contact = ContactFactory(owner=personas.owner, grade=grade)
+    client.force_login(personas.owner)
+    form = client.get(reverse("sales:quote_create"), {"contact": contact.pk}).context["form"]
+    assert (form["payment_terms"].value(), form["credit_days"].value()) == ("credit", 45)
+
+
+def test_past_the_credit_limit_the_rep_confirms_and_nothing_typed_is_lost(client, personas):
+    contact = ContactFactory(owner=personas.owner, credit_limit=10_000_000)
+    client.force_login(personas.owner)
+    data = quote_data(contact, line(0, description="یو پی اس ویژه", unit_price="12,000,000"))
+    page = client.post(reverse("sales:quote_create"), data).content.decode()
+    assert "سقف اعتبار این مشتری ۱۰٬۰۰۰٬۰۰۰ ریال است" in page
+    assert 'type="checkbox" name="confirm_credit_limit"' in page
+    assert 'value="یو پی اس ویژه"' in page
+    assert not Quote.objects.exists()
+    data["confirm_credit_limit"] = "on"
+    assert client.post(reverse("sales:quote_create"), data).status_code == 302
+    assert Quote.objects.get().total > 10_000_000
