@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The demo's fake ZarinPal (peyvand.finance.fake_zarinpal): online payments end to end
+# without a merchant account.
+PAY_PORT ?= 8002
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup demo test lint format clean upgrade loadtest
@@ -30,12 +33,15 @@ setup: $(VENV)/.installed node_modules/.installed
 demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support، گذرواژه peyvand-demo"
-	@# The background worker (imports, the SMS/email outbox, birthday greetings) runs beside the
-	@# web server and stops with it.
+	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support / finance، گذرواژه peyvand-demo"
+	@# The background worker (imports, the SMS/email outbox, birthday greetings) and the fake
+	@# payment gateway run beside the web server and stop with it.
 	DEBUG=1 $(PY) manage.py worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) -m peyvand.finance.fake_zarinpal --port $(PAY_PORT) & gateway=$$!; \
+	trap 'kill $$worker $$gateway 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 ZARINPAL_BASE_URL=http://127.0.0.1:$(PAY_PORT) \
+	ZARINPAL_MERCHANT_ID=00000000-0000-4000-8000-000000000000 \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -20,6 +20,8 @@ from peyvand.core.models import Attachment, ExportJob, HolidayOverride, ImportJo
 from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
 from peyvand.finance.models import BankAccount
+from peyvand.finance.payments import pay_token
+from peyvand.finance.statements import statement_token
 from peyvand.lookups.models import AcquaintanceSource, Grade, Urgency
 from peyvand.messaging.models import (
     Broadcast,
@@ -28,7 +30,7 @@ from peyvand.messaging.models import (
     MessageTemplate,
     Occasion,
 )
-from peyvand.sales.models import PriceList, Product, Quote, QuoteLine, VatRate
+from peyvand.sales.models import Invoice, PriceList, Product, Quote, QuoteLine, VatRate
 from peyvand.sales.services import (
     quote_save,
     quote_set_status,
@@ -326,6 +328,24 @@ def owners_cheque(personas) -> list:
     return [cheque.pk]
 
 
+def owners_invoice_pay_token(personas) -> list:
+    invoice = Invoice.objects.get(pk=owners_invoice(personas)[0])
+    return [pay_token(invoice)]
+
+
+def owners_invoice_sms(personas) -> list:
+    return [*owners_invoice(personas), "sms"]
+
+
+def owners_contact_sms(personas) -> list:
+    return [*owners_contact(personas), "sms"]
+
+
+def owners_statement_token(personas) -> list:
+    contact = ContactFactory(owner=personas.owner)
+    return [statement_token(contact, None, None)]
+
+
 def a_bank_account(personas) -> list:
     return [BankAccount.objects.create(name="جاری ملت", bank="ملت").pk]
 
@@ -515,6 +535,15 @@ RULES: dict[str, Rule] = {
     "finance:cheque_list": Rule(no_args, LOGIN, 200, 200, 200),
     "finance:cheque_detail": Rule(owners_cheque, LOGIN, 404, 200, 200),
     "finance:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    # The pay link is the credential (a customer has no login); the callback without a
+    # gateway's answer is refused for everyone alike.
+    "finance:pay": Rule(owners_invoice_pay_token, 200, 200, 200, 200),
+    "finance:pay_callback": Rule(no_args, 400, 400, 400, 400),
+    "finance:pay_link_send": Rule(owners_invoice_sms, LOGIN, 404, 200, 200),
+    "finance:statement_pdf": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "finance:statement_xlsx": Rule(owners_contact, LOGIN, 404, 200, 200),
+    "finance:statement_send": Rule(owners_contact_sms, LOGIN, 404, 200, 200),
+    "finance:statement_shared": Rule(owners_statement_token, 200, 200, 200, 200),
     "finance:bank_account_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "finance:bank_account_edit": Rule(a_bank_account, LOGIN, **MANAGER_ONLY),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
@@ -559,6 +588,7 @@ RULES: dict[str, Rule] = {
     "portal:choose": Rule(no_args, 302, 302, 302, 302),
     "portal:logout": Rule(no_args, 302, 302, 302, 302, "post"),
     "portal:home": Rule(no_args, 302, 302, 302, 302),
+    "portal:statement": Rule(no_args, 302, 302, 302, 302),
     "portal:section": Rule(lambda personas: ["requests"], 302, 302, 302, 302),
     "portal:request_new": Rule(no_args, 302, 302, 302, 302),
     "portal:request_detail": Rule(owners_request, 302, 302, 302, 302),

@@ -68,6 +68,8 @@ from peyvand.demo.management.commands.seed_demo import (
     USERS,
 )
 from peyvand.finance.models import BankAccount, Cheque, Receipt
+from peyvand.finance.payments import pay_token
+from peyvand.finance.statements import statement_token
 from peyvand.lookups.models import AcquaintanceSource, Grade
 from peyvand.messaging.models import (
     Broadcast,
@@ -146,13 +148,20 @@ PUBLIC = {
     "portal:code": "the portal's sign-in: the code sent by SMS",
     "portal:choose": "the portal's sign-in: which customer, when a mobile has several",
     "portal:logout": "ends a portal sign-in",
+    "finance:pay": "an invoice's signed pay link is the credential (customers have no login)",
+    "finance:statement_shared": "the signed link in a statement's SMS is the credential",
+    "finance:pay_callback": "where the payment gateway sends the buyer back; verified server-side",
+}
+# Public pages whose answer to a bare request is not 200, and why.
+PUBLIC_STATUS = {
+    "finance:pay_callback": (400, "without the gateway's Authority there is no payment to show"),
 }
 # The customer portal's own pages: for its signed-in customers only. The demo's portal
 # customer gets each, filled with its own records (`PAGES`); every other role (staff
 # included: they are no portal customers) gets the portal's sign-in.
 PORTAL_PAGES = {
     "portal:home", "portal:section", "portal:request_detail", "portal:complaint_detail",
-    "portal:document_pdf", "portal:survey", "portal:request_new",
+    "portal:document_pdf", "portal:survey", "portal:request_new", "portal:statement",
 }  # fmt: skip
 # Ninja's root of /api/v1/: no operation lives there, so it is 404 for everyone.
 NOWHERE = {"api:api-root"}
@@ -557,6 +566,18 @@ PAGES: dict[str, Page] = {
         SALES_TEAM,
     ),
     "sales:quote_shared": P((), lambda d: {"token": quote_share_token(d.quote())}),
+    "finance:pay": P((), lambda d: {"token": pay_token(d.invoice())}),
+    "finance:pay_callback": P(()),
+    "finance:statement_shared": P(
+        (), lambda d: {"token": statement_token(d.contact("sales2"), None, None)}
+    ),
+    "finance:statement_pdf": P(("finance.view_account",), contact2, records_of("sales2")),
+    "finance:statement_xlsx": P(("finance.view_account",), contact2, records_of("sales2")),
+    "finance:statement_send": P(
+        ("finance.view_account", "messaging.send_message"),
+        lambda d: {"pk": d.contact("sales2").pk, "channel": "sms"},
+        records_of("sales2"),
+    ),
     "sales:fiscal_years": P(("sales.add_fiscalyear",)),
     "sales:price_list_list": P(("sales.view_pricelist",)),
     "sales:price_list_create": P(("sales.add_pricelist",)),
@@ -575,6 +596,11 @@ PAGES: dict[str, Page] = {
     "finance:cheque_list": P(("finance.view_cheque",)),
     "finance:cheque_detail": P(("finance.view_cheque",), cheque, SALES_TEAM),
     "finance:settings": P(SETTINGS),
+    "finance:pay_link_send": P(
+        ("finance.view_account", "messaging.send_message"),
+        lambda d: {"pk": d.invoice().pk, "channel": "sms"},
+        SALES_TEAM,
+    ),
     "finance:bank_account_create": P(SETTINGS),
     "finance:bank_account_edit": P(SETTINGS, pk(lambda d: BankAccount.objects.first())),
     "sales:invoice_detail": P(("sales.view_invoice",), invoice, SALES_TEAM),
@@ -637,6 +663,7 @@ PAGES: dict[str, Page] = {
     "portal:document_pdf": P((), pk(lambda d: d.own(Invoice), name="invoices")),
     "portal:survey": P((), pk(Demo.own_project, kind="project")),
     "portal:section": P((), lambda d: {"name": "requests"}),
+    "portal:statement": P(()),
     # Staff open a customer's portal access from the customer's page.
     "portal:access_edit": P(
         ("contacts.change_contact",),
@@ -894,7 +921,9 @@ SECRETS = [
     ),
 ]
 # A link whose secret is the credential acts for its owner: what it shows is theirs.
-CREDENTIAL_LINKS = {"activities:ics", "sales:quote_shared"}
+CREDENTIAL_LINKS = {
+    "activities:ics", "sales:quote_shared", "finance:pay", "finance:statement_shared",
+}  # fmt: skip
 # Searches each secret is typed into by every role outside its audience: (URL name or
 # API path, parameters).
 PROBES = [
@@ -1055,6 +1084,9 @@ def page_verdict(name: str, role: str, response, demo: Demo) -> str | None:
     if name == "accounts:logout" and sent_to_login:
         return None  # signing out ends on the login page
     if role in NO_STAFF_LOGIN:
+        if name in PUBLIC_STATUS:
+            expected, why = PUBLIC_STATUS[name]
+            return None if status == expected else f"{status}, expected {expected} ({why})"
         if name in PUBLIC:
             ok = status == 200 or (status == 302 and not sent_to_login)
             return None if ok else f"{status}, public ({PUBLIC[name]}) should answer"

@@ -440,3 +440,47 @@ class FinanceSettings(models.Model):
     @classmethod
     def load(cls) -> "FinanceSettings":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class OnlinePayment(models.Model):
+    """One attempt of a customer to pay an invoice (or what is left of it) through an
+    online gateway: started, then paid (verified by the server with the amount stored
+    here, and recorded as a receipt once), cancelled by the buyer, or failed."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("در انتظار پرداخت")
+        PAID = "paid", _("پرداخت شده")
+        CANCELLED = "cancelled", _("انصراف خریدار")
+        FAILED = "failed", _("ناموفق")
+
+    invoice = models.ForeignKey(
+        "sales.Invoice", on_delete=models.PROTECT, related_name="online_payments"
+    )
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("مبلغ (ریال)"))
+    gateway = models.CharField(_("درگاه"), max_length=20)
+    # The gateway's id of the payment (ZarinPal's Authority): what its callback names.
+    authority = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(
+        _("وضعیت"), max_length=9, choices=Status.choices, default=Status.STARTED
+    )
+    ref_id = models.CharField(_("شماره پیگیری درگاه"), max_length=40, blank=True)
+    card_pan = models.CharField(_("کارت"), max_length=24, blank=True)
+    error = models.CharField(_("خطا"), max_length=300, blank=True)
+    receipt = models.OneToOneField(
+        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="online_payment"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("پرداخت آنلاین")
+        verbose_name_plural = _("پرداخت‌های آنلاین")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["invoice", "-created_at"], name="online_payment_invoice")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="online_payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.amount}"

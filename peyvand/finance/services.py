@@ -1,7 +1,7 @@
 """Writes of the money side: receipts and payments, cheque moves, allocations and the
 opening balance, each keeping the customer's account (see finance.models) consistent.
 
-Every write takes the customer's ``Account`` row lock first (``_lock``): all the entries
+Every write takes the customer's ``Account`` row lock first (``lock_account``): all the entries
 and allocations it touches are that customer's, so two writers on one customer take turns
 and cannot allocate the same open amount twice; writers on different customers never wait
 for each other. After its changes a write recomputes the totals of the rows it touched
@@ -54,7 +54,7 @@ def _fa(number: int) -> str:
 # The account: locking, totals, matching ---------------------------------------------------
 
 
-def _lock(contact_id: int) -> Account:
+def lock_account(contact_id: int) -> Account:
     """The customer's account row, locked until the transaction ends (made on first use)."""
     Account.objects.get_or_create(contact_id=contact_id)
     return Account.objects.select_for_update().get(pk=contact_id)
@@ -163,7 +163,7 @@ def invoice_issued(*, invoice: Invoice, by) -> list[Entry]:
     advance, an over-payment). Subscribed to sales.invoice_issued."""
     if invoice.total <= 0:
         return []
-    _lock(invoice.contact_id)
+    lock_account(invoice.contact_id)
     plan = list(invoice.instalments.all())
     parts = [(row.due_date, row.amount) for row in plan] or [
         (invoice.due_date or invoice.date, invoice.total)
@@ -254,7 +254,7 @@ def receipt_record(
     settled by the customer's unallocated credit (a refund of an over-payment). A cheque
     receipt's money is not cleared until the cheque is."""
     _check_receipt(receipt, cheque)
-    _lock(receipt.contact_id)
+    lock_account(receipt.contact_id)
     chosen = _check_targets(receipt.contact_id, targets or [], receipt.amount)
     receipt.number = _number(receipt)
     record_save(record=receipt, by=by)
@@ -303,7 +303,7 @@ def _receipt_text(receipt: Receipt, cheque: Cheque | None) -> str:
 def receipt_reallocate(*, receipt: Receipt, targets: list[tuple[int, int]], by) -> Receipt:
     """Changes which debts a receipt settles: its allocations are replaced by ``targets``;
     what is left stays as credit (it is not matched again by itself)."""
-    _lock(receipt.contact_id)
+    lock_account(receipt.contact_id)
     entry = receipt.entries.filter(kind=Entry.Kind.RECEIPT).first()
     if entry is None or (hasattr(receipt, "cheque") and receipt.cheque.entry_id != entry.pk):
         raise ValidationError("تسویه‌های این دریافت را نمی‌توان تغییر داد.")
@@ -331,7 +331,7 @@ def receipt_delete(*, receipt: Receipt, by) -> None:
     """Moves a receipt to the trash with its lines on the account and what they settled;
     a restore puts them back (``Receipt.restored``). A cheque already deposited, cleared
     or bounced has a history at the bank: its receipt stays."""
-    _lock(receipt.contact_id)
+    lock_account(receipt.contact_id)
     cheque = Cheque.all_objects.filter(receipt=receipt).first()
     if cheque is not None and (
         cheque.status != Cheque.Status.RECEIVED or cheque.events.count() > 1
@@ -356,7 +356,7 @@ def receipt_restored(*, receipt: Receipt, by) -> None:
     """After the trash put a receipt's rows back (its cheque and the cheque's reminders
     with them): allocations that no longer fit (someone settled those debts meanwhile)
     are trimmed, newest first, then the totals follow."""
-    _lock(receipt.contact_id)
+    lock_account(receipt.contact_id)
     entries = list(Entry.objects.filter(receipt=receipt))
     ids = {e.pk for e in entries}
     allocations = Allocation.objects.filter(Q(debit__in=ids) | Q(credit__in=ids))
@@ -447,7 +447,7 @@ def cheque_move(
     account: cleared money settles what the cheque was allocated to; a bounce or a return
     takes those allocations back and charges the cheque to the customer again; presenting
     a bounced cheque again credits it again. A bounce alerts the rep and the named users."""
-    _lock(cheque.contact_id)
+    lock_account(cheque.contact_id)
     cheque = Cheque.objects.select_related("receipt", "contact__owner").get(pk=cheque.pk)
     _check_move(cheque, status, date=date, bank_account=bank_account, endorsed_to=endorsed_to,
                 reason=reason)  # fmt: skip
@@ -526,7 +526,7 @@ def opening_balance_set(*, contact, amount: int, date: datetime.date, by) -> Ent
     """The contact's balance when Peyvand took over their account (مانده اول دوره):
     positive, they owed us; negative, we owed them; zero, none. Replaces the earlier one
     (what it had settled is matched again)."""
-    _lock(contact.pk)
+    lock_account(contact.pk)
     old = Entry.objects.filter(contact=contact, kind=Entry.Kind.OPENING).first()
     touched: set[int] = set()
     before = ""

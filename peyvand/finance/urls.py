@@ -16,3 +16,12 @@ urlpatterns = [
     path("settings/bank-accounts/new/", views.bank_account_edit, name="bank_account_create"),
     path("settings/bank-accounts/<int:pk>/", views.bank_account_edit, name="bank_account_edit"),
 ]
+urlpatterns += [
+    path("accounts/<int:pk>/statement.pdf", views.statement_pdf, name="statement_pdf"),
+    path("accounts/<int:pk>/statement.xlsx", views.statement_xlsx, name="statement_xlsx"),
+    path("accounts/<int:pk>/statement/<str:channel>/", views.statement_send, name="statement_send"),
+    path("statements/<str:token>/", views.statement_shared, name="statement_shared"),
+    path("invoices/<int:pk>/pay-link/<str:channel>/", views.pay_link_send, name="pay_link_send"),
+    path("pay/return/", views.pay_callback, name="pay_callback"),
+    path("pay/<str:token>/", views.pay, name="pay"),
+]

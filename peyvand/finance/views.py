@@ -2,23 +2,25 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import from_jalali, jalali_today
-from peyvand.core.display import localize_digits
+from peyvand.core.display import localize_digits, site_settings_for
+from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
 from peyvand.core.timeline import timeline_of
-from peyvand.finance import selectors, services
+from peyvand.finance import payments, selectors, services, statements
 from peyvand.finance.forms import (
     IRANIAN_BANKS,
     AllocationForm,
@@ -31,6 +33,10 @@ from peyvand.finance.forms import (
     ReceiptForm,
 )
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
+from peyvand.messaging.forms import DraftForm
+from peyvand.messaging.models import Channel
+from peyvand.messaging.services import NotSendable, message_queue
+from peyvand.sales.models import Invoice
 
 view_account = permission_required("finance.view_account", raise_exception=True)
 view_receipts = permission_required("finance.view_receipt", raise_exception=True)
@@ -332,9 +338,17 @@ def home_panel_context(request: HttpRequest) -> dict:
 
 
 def invoice_panel_context(request: HttpRequest, invoice) -> dict:
+    link = ""
+    if invoice.unpaid:
+        link = request.build_absolute_uri(
+            reverse("finance:pay", args=[payments.pay_token(invoice)])
+        )
     return {
         "allocations": list(selectors.allocations_of_invoice(invoice)),
-        "entry": Entry.objects.filter(invoice=invoice).first(),
+        "instalments": list(Entry.objects.filter(invoice=invoice).order_by("due_date", "id")),
+        "pay_link": link,
+        "online_payments": list(invoice.online_payments.all()[:5]),
+        "today": timezone.localdate(),
     }
 
 
@@ -367,3 +381,191 @@ def bank_account_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         return redirect("finance:settings")
     context = {"form": form, "bank_account": bank_account, "banks": IRANIAN_BANKS}
     return render(request, "finance/bank_account_form.html", context)
+
+
+# Online payment: the customer's pages (no staff login; the signed link is the credential)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, token: str) -> HttpResponse:
+    """The invoice's pay page: what is left to pay, and the button to the gateway."""
+    invoice = payments.invoice_from_pay_token(token)
+    if invoice is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        callback = request.build_absolute_uri(reverse("finance:pay_callback"))
+        try:
+            _payment, redirect_url = payments.payment_start(invoice=invoice, callback_url=callback)
+        except payments.PaymentRefused as refused:
+            error = refused.message
+        else:
+            return redirect(redirect_url)
+    context = {
+        "invoice": invoice,
+        "amount": payments.payable(invoice),
+        "error": error,
+        "company": site_settings_for(request).company_name,
+    }
+    return render(request, "finance/pay.html", context, status=400 if error else 200)
+
+
+@login_not_required
+@require_GET
+def pay_callback(request: HttpRequest) -> HttpResponse:
+    """Where the gateway sends the buyer back: verified and recorded once."""
+    context = {"company": site_settings_for(request).company_name}
+    try:
+        payment = payments.payment_callback(request.GET)
+    except payments.PaymentRefused as refused:
+        return render(request, "finance/pay_result.html", {**context, "error": refused.message},
+                      status=400)  # fmt: skip
+    context |= {"payment": payment, "token": payments.pay_token(payment.invoice)}
+    return render(request, "finance/pay_result.html", context)
+
+
+def _pay_message(request: HttpRequest, invoice, channel: str) -> dict:
+    company = site_settings_for(request).company_name
+    link = request.build_absolute_uri(reverse("finance:pay", args=[payments.pay_token(invoice)]))
+    amount = format_money(payments.payable(invoice), invoice.money_unit)
+    greeting = f"{invoice.contact.name} گرامی،"
+    number = localize_digits(invoice.number)
+    if channel == Channel.SMS:
+        body = f"{greeting} مانده فاکتور {number}: {amount}. پرداخت آنلاین:\n{link}\n{company}"
+        return {"to": invoice.contact.mobile, "body": body}
+    body = (
+        f"{greeting}\n\nمانده فاکتور شماره {number} {amount} است. برای پرداخت آنلاین این "
+        f"پیوند را باز کنید:\n{link}\n\nبا احترام،\n{request.user}\n{company}"
+    )
+    return {
+        "to": invoice.contact.email,
+        "subject": f"پرداخت فاکتور {number} — {company}",
+        "body": body,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
+    """Sends an invoice's pay link to its customer by SMS or email, through the outbox."""
+    if not request.user.has_perm("finance.view_account") or not request.user.has_perm(
+        "messaging.send_message"
+    ):
+        raise PermissionDenied
+    if channel not in Channel.values:
+        raise Http404
+    invoice = get_visible_or_404(
+        Invoice, request.user, pk, Invoice.objects.select_related("contact")
+    )
+    form = DraftForm(
+        request.POST or None, initial=_pay_message(request, invoice, channel), channel=channel
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {"subject": "", **form.cleaned_data}
+        try:
+            message_queue(channel=channel, by=request.user, contact=invoice.contact,
+                          related=invoice, **data)  # fmt: skip
+        except NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("پیوند پرداخت در صف ارسال قرار گرفت."))
+            return redirect(invoice)
+    context = {"form": form, "invoice": invoice, "channel": channel}
+    return render(request, "finance/pay_link_send.html", context)
+
+
+# The customer's statement: PDF, Excel, a signed link, sent by SMS or email
+
+
+def _statement_period(request: HttpRequest):
+    form = PeriodForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return form.cleaned_data["start"], form.cleaned_data["end"]
+    return statements.this_year()
+
+
+@view_account
+def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact, request.user, pk)
+    start, end = _statement_period(request)
+    company = site_settings_for(request).company_name
+    return statements.statement_pdf_response(contact, start, end, company=company)
+
+
+@view_account
+def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(Contact, request.user, pk)
+    start, end = _statement_period(request)
+    return statements.statement_xlsx_response(contact, start, end)
+
+
+@login_not_required
+@require_GET
+def statement_shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF behind a statement's SMS link; the signed link is the only credential."""
+    found = statements.from_statement_token(token)
+    contact = Contact.objects.filter(pk=found[0]).first() if found else None
+    if contact is None:
+        raise Http404
+    company = site_settings_for(request).company_name
+    response = statements.statement_pdf_response(contact, found[1], found[2], company=company)
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline", 1
+    )
+    return response
+
+
+def _statement_message(request: HttpRequest, contact, start, end, channel: str) -> dict:
+    company = site_settings_for(request).company_name
+    period = statements.period_text(start, end)
+    greeting = f"{contact.name} گرامی،"
+    if channel == Channel.SMS:
+        token = statements.statement_token(contact, start, end)
+        link = request.build_absolute_uri(reverse("finance:statement_shared", args=[token]))
+        return {
+            "to": contact.mobile,
+            "body": f"{greeting} صورت‌حساب شما {period}:\n{link}\n{company}",
+        }
+    body = (
+        f"{greeting}\n\nصورت‌حساب شما {period} پیوست این نامه است.\n\n"
+        f"با احترام،\n{request.user}\n{company}"
+    )
+    return {"to": contact.email, "subject": f"صورت‌حساب {contact.name} — {company}", "body": body}
+
+
+@require_http_methods(["GET", "POST"])
+def statement_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
+    """Sends the statement of a period by email (the PDF attached) or SMS (its link)."""
+    if not request.user.has_perm("finance.view_account") or not request.user.has_perm(
+        "messaging.send_message"
+    ):
+        raise PermissionDenied
+    if channel not in Channel.values:
+        raise Http404
+    contact = get_visible_or_404(Contact, request.user, pk)
+    start, end = _statement_period(request)
+    form = DraftForm(
+        request.POST or None,
+        initial=_statement_message(request, contact, start, end, channel),
+        channel=channel,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {"subject": "", **form.cleaned_data}
+        attachments = []
+        if channel == Channel.EMAIL:
+            company = site_settings_for(request).company_name
+            pdf = statements.statement_pdf(contact, start, end, company=company)
+            attachments = [
+                (statements.filename(contact, start, end, "pdf"), pdf, "application/pdf")
+            ]
+        try:
+            message_queue(channel=channel, by=request.user, contact=contact,
+                          attachments=attachments, **data)  # fmt: skip
+        except NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("صورت‌حساب در صف ارسال قرار گرفت."))
+            return redirect("finance:account", pk=contact.pk)
+    context = {"form": form, "contact": contact, "channel": channel,
+               "period": statements.period_text(start, end)}  # fmt: skip
+    return render(request, "finance/statement_send.html", context)

@@ -25,6 +25,7 @@ class PortalAccess(models.Model):
     show_complaints = models.BooleanField(_("شکایت‌ها"), default=True)
     show_quotes = models.BooleanField(_("پیش فاکتورها"), default=True)
     show_invoices = models.BooleanField(_("فاکتورها"), default=True)
+    show_statement = models.BooleanField(_("صورت‌حساب و مانده حساب"), default=False)
     show_surveys = models.BooleanField(_("نظرسنجی"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -34,7 +35,10 @@ class PortalAccess(models.Model):
 
     history_exclude = ("updated_at", "updated_by", "last_login_at")
 
-    SECTIONS = ("show_requests", "show_complaints", "show_quotes", "show_invoices", "show_surveys")
+    SECTIONS = (
+        "show_requests", "show_complaints", "show_quotes", "show_invoices", "show_statement",
+        "show_surveys",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("دسترسی پرتال")

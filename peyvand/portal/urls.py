@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:name>/<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
     path("surveys/<str:kind>/<int:pk>/", views.survey, name="survey"),
     path("access/<int:contact_pk>/", views.access_edit, name="access_edit"),
+    path("statement/", views.statement, name="statement"),
     path("<str:name>/", views.section, name="section"),
 ]

@@ -22,6 +22,10 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import site_settings_for
 from peyvand.core.pagination import paginate
 from peyvand.core.text import to_persian_digits
+from peyvand.finance import statements
+from peyvand.finance.forms import PeriodForm
+from peyvand.finance.selectors import account_of
+from peyvand.finance.selectors import statement as finance_statement
 from peyvand.portal import selectors, services
 from peyvand.portal.forms import (
     CodeForm,
@@ -218,6 +222,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def _shell(request: HttpRequest) -> dict:
     access = request.access
     tabs = [(name, title) for name, (flag, title, _r) in SECTIONS.items() if getattr(access, flag)]
+    if access.show_statement:
+        tabs.append(("statement", _("صورت‌حساب")))
     return {
         "customer": request.customer,
         "company": _company(request),
@@ -257,6 +263,32 @@ def section(request: HttpRequest, name: str) -> HttpResponse:
     page = paginate(records, request.GET.get("page"), PAGE_SIZE)
     context = {"name": name, "title": title, "page": page, **_shell(request)}
     return render(request, "portal/section.html", context)
+
+
+@customer_required
+def statement(request: HttpRequest) -> HttpResponse:
+    """The customer's own account this Jalali year (or a period they choose), when their
+    access shows it: what the staff's statement shows, with its PDF."""
+    if not request.access.show_statement:
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    start, end = statements.this_year()
+    if request.GET and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    elif not request.GET:
+        form = PeriodForm(initial={"start": start, "end": end})
+    if request.GET.get("format") == "pdf":
+        return statements.statement_pdf_response(
+            request.customer, start, end, company=_company(request)
+        )
+    context = {
+        "name": "statement",
+        "statement": finance_statement(request.customer, start, end),
+        "account": account_of(request.customer),
+        "period_form": form,
+        **_shell(request),
+    }
+    return render(request, "portal/statement.html", context)
 
 
 @customer_required

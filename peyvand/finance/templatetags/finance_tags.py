@@ -10,3 +10,26 @@ def balance(amount: int) -> dict:
         "amount": abs(amount or 0),
         "side": "debtor" if amount > 0 else "creditor" if amount < 0 else "",
     }
+
+
+@register.filter
+def pay_token(invoice) -> str:
+    """The signed token of an invoice's pay page (finance.payments)."""
+    from peyvand.finance.payments import pay_token as token
+
+    return token(invoice)
+
+
+@register.filter
+def fa_abs_money(amount) -> str:
+    """The amount without its sign (its side says which way it goes)."""
+    from peyvand.core.money import format_money
+
+    return format_money(abs(amount or 0))
+
+
+@register.simple_tag
+def side(amount) -> str:
+    """بدهکار / بستانکار / بی‌حساب: which way a balance goes (positive: the customer owes)."""
+    amount = amount or 0
+    return "بدهکار" if amount > 0 else "بستانکار" if amount < 0 else "بی‌حساب"

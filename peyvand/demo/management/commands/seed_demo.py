@@ -635,7 +635,9 @@ class Command(BaseCommand):
             phones=[{"kind": "mobile", "number": PORTAL_MOBILE, "note": ""}, *phones],
         )
         customer.save(update_fields=["mobile", "phones_text"])
-        PortalAccess.objects.create(contact=customer, enabled=True, updated_by=users["sales"])
+        PortalAccess.objects.create(
+            contact=customer, enabled=True, show_statement=True, updated_by=users["sales"]
+        )
         support, manager = users["support"], users["manager"]
         # Requests customers register in the portal go to the support agent.
         ServiceSettings.objects.update_or_create(pk=1, defaults={"portal_assignee": support})

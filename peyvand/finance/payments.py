@@ -1,0 +1,183 @@
+"""Online payment of invoices (پرداخت آنلاین) through a gateway (finance.gateways).
+
+A customer opens the invoice's pay link (signed, like a proforma's share link: the link
+is the credential), which starts a payment of what the invoice still owes and sends them
+to the gateway. The gateway sends them back to the callback, which is never trusted
+alone: the payment must be ours (its authority), the server verifies it with the amount
+stored here, and only then is a receipt recorded — once, under the payment's row lock,
+so a replayed or concurrent callback finds it paid and records nothing."""
+
+import datetime
+
+from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from peyvand.core.money import format_money
+from peyvand.core.text import to_persian_digits
+from peyvand.finance import services
+from peyvand.finance.gateways import (
+    PaymentGatewayError,
+    PaymentRequest,
+    get_payment_gateway,
+    payment_gateway_class,
+)
+from peyvand.finance.models import Entry, Method, OnlinePayment, Receipt
+from peyvand.sales.models import Invoice
+
+PAY_LINK_SALT = "finance.invoice-pay"
+PAY_LINK_AGE = datetime.timedelta(days=30)
+
+
+class PaymentRefused(Exception):
+    """A payment that cannot start or a callback that records nothing, in Persian."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def pay_token(invoice: Invoice) -> str:
+    return signing.dumps({"invoice": invoice.pk}, salt=PAY_LINK_SALT, compress=True)
+
+
+def invoice_from_pay_token(token: str) -> Invoice | None:
+    try:
+        data = signing.loads(token, salt=PAY_LINK_SALT, max_age=PAY_LINK_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Invoice.objects.select_related("contact").filter(pk=data.get("invoice")).first()
+        if isinstance(data, dict)
+        else None
+    )
+
+
+def payable(invoice: Invoice) -> int:
+    """What is left to pay online: the invoice's parts not settled by anything yet (a
+    cheque in hand counts as settling its part until it bounces)."""
+    open_parts = Entry.objects.filter(invoice=invoice).aggregate(
+        rest=Sum(F("debit") - F("allocated"))
+    )["rest"]
+    return int(open_parts or 0)
+
+
+def _gateway():
+    try:
+        return get_payment_gateway()
+    except ImproperlyConfigured as error:  # no merchant id set
+        raise PaymentRefused("پرداخت آنلاین هنوز برای این شرکت راه‌اندازی نشده است.") from error
+
+
+def payment_start(*, invoice: Invoice, callback_url: str) -> tuple[OnlinePayment, str]:
+    """Starts paying what the invoice still owes; returns the payment and the gateway's
+    page to send the buyer to."""
+    amount = payable(invoice)
+    if amount <= 0:
+        raise PaymentRefused("این فاکتور مانده‌ای برای پرداخت ندارد.")
+    gateway = _gateway()
+    payment = OnlinePayment.objects.create(
+        invoice=invoice, contact=invoice.contact, amount=amount, gateway=gateway.name
+    )
+    with gateway:
+        try:
+            started = gateway.start(
+                PaymentRequest(
+                    amount=amount,
+                    description=f"پرداخت فاکتور {to_persian_digits(invoice.number)}",
+                    callback_url=callback_url,
+                    order_id=str(payment.pk),
+                    mobile=invoice.contact.mobile,
+                    email=invoice.contact.email,
+                )
+            )
+        except PaymentGatewayError as error:
+            _finish(payment, OnlinePayment.Status.FAILED, error=error.message)
+            raise PaymentRefused(error.message) from error
+    payment.authority = started.authority
+    payment.save(update_fields=["authority"])
+    return payment, started.redirect_url
+
+
+def _finish(payment: OnlinePayment, status: str, **fields) -> None:
+    payment.status = status
+    payment.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    payment.save(update_fields=["status", "finished_at", *fields])
+
+
+@transaction.atomic
+def payment_callback(query) -> OnlinePayment:
+    """The buyer is back from the gateway: verifies and records the payment once."""
+    gateway = _gateway()
+    with gateway:
+        try:
+            callback = gateway.parse_callback(query)
+        except PaymentGatewayError as error:
+            raise PaymentRefused(error.message) from error
+        payment = (
+            OnlinePayment.objects.select_for_update()
+            .select_related("invoice__contact", "invoice__owner")
+            .filter(authority=callback.authority, gateway=gateway.name)
+            .first()
+        )
+        if payment is None:
+            raise PaymentRefused("این پرداخت در سامانه ما ثبت نشده است.")
+        if payment.status != OnlinePayment.Status.STARTED:
+            return payment  # already settled one way or the other: nothing twice
+        if not callback.ok:
+            _finish(payment, OnlinePayment.Status.CANCELLED)
+            return payment
+        try:
+            verified = gateway.verify(authority=payment.authority, amount=payment.amount)
+        except PaymentGatewayError as error:
+            if error.retryable:
+                raise PaymentRefused(
+                    f"{error.message} پرداخت شما محفوظ است؛ چند دقیقه دیگر همین صفحه را "
+                    "دوباره باز کنید."
+                ) from error
+            _finish(payment, OnlinePayment.Status.FAILED, error=error.message[:300])
+            return payment
+    payment.receipt = _record(payment, ref_id=verified.ref_id, card=verified.card_pan)
+    _finish(
+        payment,
+        OnlinePayment.Status.PAID,
+        ref_id=verified.ref_id[:40],
+        card_pan=verified.card_pan[:24],
+        receipt=payment.receipt,
+    )
+    return payment
+
+
+def _record(payment: OnlinePayment, *, ref_id: str, card: str) -> Receipt:
+    """The receipt of a verified payment, settling the invoice's open parts (oldest due
+    first); what someone settled meanwhile leaves the rest as the customer's credit."""
+    invoice = payment.invoice
+    services.lock_account(invoice.contact_id)  # the open parts stay as read until commit
+    targets, left = [], payment.amount
+    for entry in Entry.objects.filter(invoice=invoice, debit__gt=F("allocated")).order_by(
+        "due_date", "id"
+    ):
+        part = min(entry.open_amount, left)
+        if part > 0:
+            targets.append((entry.pk, part))
+            left -= part
+    label = payment_gateway_class().label
+    receipt = Receipt(
+        contact=invoice.contact,
+        amount=payment.amount,
+        method=Method.ONLINE,
+        date=timezone.localdate(),
+        reference=ref_id[:40],
+        note=f"پرداخت آنلاین فاکتور {to_persian_digits(invoice.number)} از درگاه {label}"
+        + (f"، کارت {card}" if card else ""),
+    )
+    # Recorded in the name of whoever issued the invoice: no staff user is present.
+    return services.receipt_record(receipt=receipt, by=invoice.owner, targets=targets)
+
+
+def describe(payment: OnlinePayment) -> str:
+    return f"{payment.get_status_display()} — {format_money(payment.amount)}"

@@ -1,0 +1,66 @@
+"""Two writers on one customer's account at once (PostgreSQL, real threads and
+connections): they take turns on the account's row lock, so an open amount is never
+allocated twice and the kept totals stay equal to the rows."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Sum
+
+from peyvand.finance.models import Account, Allocation, Entry
+from tests.factories import ContactFactory
+from tests.finance.money import issue_invoice, receive
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(*calls) -> list:
+    """Runs the calls in threads released together; their results or errors, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_receipts_for_the_same_invoice_never_over_allocate(personas):
+    contact = ContactFactory(owner=personas.owner)
+    invoice = issue_invoice(contact, personas.owner, 30_000_000)
+    entry = invoice.entries.get()
+    outcomes = at_once(
+        lambda: receive(contact, personas.manager, 30_000_000, targets=[(entry.pk, 30_000_000)]),
+        lambda: receive(contact, personas.manager, 30_000_000, targets=[(entry.pk, 30_000_000)]),
+    )
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 1 and "از مانده آن" in refused[0].messages[0]
+    entry.refresh_from_db()
+    assert entry.allocated == 30_000_000
+    assert Allocation.objects.aggregate(s=Sum("amount"))["s"] == 30_000_000
+
+
+def test_automatic_receipts_at_once_leave_the_rest_as_credit(personas):
+    contact = ContactFactory(owner=personas.owner)
+    issue_invoice(contact, personas.owner, 30_000_000)
+    at_once(*(lambda: receive(contact, personas.manager, 20_000_000) for _ in range(3)))
+    account = Account.objects.get(contact=contact)
+    assert account.balance == 30_000_000 - 60_000_000
+    for entry in Entry.objects.filter(contact=contact):
+        side = entry.debit_allocations if entry.is_debit else entry.credit_allocations
+        assert entry.allocated == (side.aggregate(s=Sum("amount"))["s"] or 0)
+        assert entry.allocated <= entry.amount
+    assert Allocation.objects.aggregate(s=Sum("amount"))["s"] == 30_000_000
