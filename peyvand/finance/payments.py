@@ -8,6 +8,7 @@ stored here, and only then is a receipt recorded — once, under the payment's r
 so a replayed or concurrent callback finds it paid and records nothing."""
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
@@ -69,6 +70,18 @@ def _gateway():
         return get_payment_gateway()
     except ImproperlyConfigured as error:  # no merchant id set
         raise PaymentRefused("پرداخت آنلاین هنوز برای این شرکت راه‌اندازی نشده است.") from error
+
+
+def gateway_origin() -> str:
+    """The gateway's own origin ("https://payment.zarinpal.com"): the pay page's form
+    redirects there, which the Content-Security-Policy's form-action must allow."""
+    try:
+        gateway = get_payment_gateway()
+    except ImproperlyConfigured:
+        return ""
+    with gateway:
+        url = urlsplit(getattr(gateway, "base_url", ""))
+    return f"{url.scheme}://{url.netloc}" if url.scheme in ("http", "https") else ""
 
 
 def payment_start(*, invoice: Invoice, callback_url: str) -> tuple[OnlinePayment, str]:

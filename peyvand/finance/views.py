@@ -408,7 +408,12 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
         "error": error,
         "company": site_settings_for(request).company_name,
     }
-    return render(request, "finance/pay.html", context, status=400 if error else 200)
+    response = render(request, "finance/pay.html", context, status=400 if error else 200)
+    if origin := payments.gateway_origin():
+        # The form's POST is answered with a redirect to the gateway: browsers hold that
+        # redirect to the policy's form-action, which otherwise allows this site only.
+        response._csp_update = {"form-action": [origin]}
+    return response
 
 
 @login_not_required

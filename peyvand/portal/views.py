@@ -271,12 +271,11 @@ def statement(request: HttpRequest) -> HttpResponse:
     access shows it: what the staff's statement shows, with its PDF."""
     if not request.access.show_statement:
         raise Http404
-    form = PeriodForm(request.GET or None)
     start, end = statements.this_year()
-    if request.GET and form.is_valid():
+    chosen = "start" in request.GET or "end" in request.GET
+    form = PeriodForm(request.GET if chosen else None, initial={"start": start, "end": end})
+    if chosen and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    elif not request.GET:
-        form = PeriodForm(initial={"start": start, "end": end})
     if request.GET.get("format") == "pdf":
         return statements.statement_pdf_response(
             request.customer, start, end, company=_company(request)

@@ -220,7 +220,11 @@ class QuoteForm(EditVersionMixin, forms.ModelForm):
     valid_until = JalaliDateField(label=_("اعتبار تا"), required=False)
     # An instalment plan (sales.terms): stored as its schedule's rows.
     instalment_count = forms.IntegerField(
-        label=_("تعداد اقساط"), required=False, min_value=1, max_value=60
+        label=_("تعداد اقساط"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
     )
     down_payment = MoneyField(label=_("پیش‌پرداخت (ریال)"), required=False)
     first_instalment = JalaliDateField(label=_("سررسید قسط اول"), required=False)
@@ -240,7 +244,8 @@ class QuoteForm(EditVersionMixin, forms.ModelForm):
             "kind": forms.RadioSelect,
             "money_unit": forms.RadioSelect,
             "payment_terms": forms.RadioSelect,
-            "credit_days": forms.NumberInput(attrs={"dir": "ltr", "min": 0}),
+            # Text, not number: a number input refuses the Persian digits people type.
+            "credit_days": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 

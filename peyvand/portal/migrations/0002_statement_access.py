@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
+        ("portal", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='portalaccess',
-            name='show_statement',
-            field=models.BooleanField(default=False, verbose_name='صورت\u200cحساب و مانده حساب'),
+            model_name="portalaccess",
+            name="show_statement",
+            field=models.BooleanField(default=False, verbose_name="صورت\u200cحساب و مانده حساب"),
         ),
     ]
