@@ -532,6 +532,7 @@ RULES: dict[str, Rule] = {
     "finance:receipt_create": Rule(lambda personas: ["in"], LOGIN, **MANAGER_ONLY),
     "finance:receipt_detail": Rule(owners_cheque_receipt, LOGIN, 404, 200, 200),
     "finance:receipt_delete": Rule(owners_cheque_receipt, LOGIN, 403, 403, 302, "post"),
+    "finance:receipt_allocate": Rule(owners_cheque_receipt, LOGIN, 403, 403, 200),
     "finance:cheque_list": Rule(no_args, LOGIN, 200, 200, 200),
     "finance:cheque_detail": Rule(owners_cheque, LOGIN, 404, 200, 200),
     "finance:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),

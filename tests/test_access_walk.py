@@ -593,6 +593,7 @@ PAGES: dict[str, Page] = {
     "finance:receipt_create": P(("finance.add_receipt",), lambda d: {"direction": "in"}),
     "finance:receipt_detail": P(("finance.view_receipt",), receipt, SALES_TEAM),
     "finance:receipt_delete": P(("finance.delete_receipt",), receipt, SALES_TEAM),
+    "finance:receipt_allocate": P(("finance.change_receipt",), receipt, SALES_TEAM),
     "finance:cheque_list": P(("finance.view_cheque",)),
     "finance:cheque_detail": P(("finance.view_cheque",), cheque, SALES_TEAM),
     "finance:settings": P(SETTINGS),

@@ -4,7 +4,7 @@ cheques due, receipts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from peyvand.contacts.models import Contact
 from peyvand.finance.models import Account, Allocation, Cheque, Entry, Receipt
@@ -32,6 +32,21 @@ def open_debts(contact) -> QuerySet[Entry]:
         .select_related("invoice")
         .order_by("due_date", "id")
     )
+
+
+def debts_for_allocation(contact, current: dict[int, int]) -> list[Entry]:
+    """The debts a receipt may settle: the open ones, and those it settles now (each with
+    what it settles given back, so the form offers up to that much again)."""
+    entries = (
+        Entry.objects.filter(contact=contact, debit__gt=0)
+        .filter(Q(debit__gt=F("allocated")) | Q(pk__in=current))
+        .select_related("invoice")
+        .order_by("due_date", "id")[:100]
+    )
+    debts = list(entries)
+    for debt in debts:
+        debt.allocated -= current.get(debt.pk, 0)
+    return debts
 
 
 @dataclass
@@ -106,12 +121,23 @@ def receipts_for_list(user, *, direction: str = "", method: str = "", contact=No
 
 
 def allocations_of_receipt(receipt: Receipt):
-    """The debts a receipt settled: (debit entry, amount) for its credit entries."""
-    return (
-        Allocation.objects.filter(credit__receipt=receipt)
-        .select_related("debit__invoice")
-        .order_by("debit__due_date", "debit_id")
-    )
+    """What a receipt is matched with: for a receipt, the debts it settled (the
+    allocations' debit side); for a payment, the credits it used up (their credit side).
+    Each allocation gets ``other``: the entry on the far side."""
+    if receipt.is_in:
+        rows = Allocation.objects.filter(credit__receipt=receipt).select_related(
+            "debit__invoice", "debit__cheque", "debit__receipt"
+        )
+        side = "debit"
+    else:
+        rows = Allocation.objects.filter(debit__receipt=receipt).select_related(
+            "credit__invoice", "credit__cheque", "credit__receipt"
+        )
+        side = "credit"
+    rows = list(rows.order_by(f"{side}__due_date", f"{side}_id"))
+    for row in rows:
+        row.other = getattr(row, side)
+    return rows
 
 
 def allocations_of_invoice(invoice):

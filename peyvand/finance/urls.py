@@ -10,6 +10,7 @@ urlpatterns = [
     path("receipts/new/<str:direction>/", views.receipt_create, name="receipt_create"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("receipts/<int:pk>/delete/", views.receipt_delete, name="receipt_delete"),
+    path("receipts/<int:pk>/allocate/", views.receipt_allocate, name="receipt_allocate"),
     path("cheques/", views.cheque_list, name="cheque_list"),
     path("cheques/<int:pk>/", views.cheque_detail, name="cheque_detail"),
     path("settings/", views.finance_settings, name="settings"),

@@ -574,3 +574,25 @@ def statement_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     context = {"form": form, "contact": contact, "channel": channel,
                "period": statements.period_text(start, end)}  # fmt: skip
     return render(request, "finance/statement_send.html", context)
+
+
+@permission_required("finance.change_receipt", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def receipt_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Changes which debts a receipt settles (the automatic choice is oldest first)."""
+    receipt = get_receipt_for_user(request.user, pk)
+    if not receipt.is_in:
+        raise Http404
+    current = {a.debit_id: a.amount for a in selectors.allocations_of_receipt(receipt)}
+    debts = selectors.debts_for_allocation(receipt.contact, current)
+    initial = {f"entry_{pk}": amount for pk, amount in current.items()}
+    form = AllocationForm(request.POST or None, prefix="alloc", debts=debts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.receipt_reallocate(receipt=receipt, targets=form.targets(), by=request.user)
+        except ValidationError as error:
+            _service_errors(error, form)
+        else:
+            flash.success(request, _("تسویه‌های این دریافت ذخیره شد."))
+            return redirect(receipt)
+    return render(request, "finance/receipt_allocate.html", {"receipt": receipt, "form": form})

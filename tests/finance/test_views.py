@@ -164,3 +164,24 @@ def test_the_home_page_shows_what_my_customers_owe_this_week(client, customer, p
     page = client.get(reverse("core:home")).content.decode()
     assert "مطالبات سررسید" in page and "بازرگانی آرین" in page
     assert "فروشگاه دیگران" not in page
+
+
+def test_finance_changes_which_invoices_a_receipt_settles(client, clerk, customer, personas):
+    old = issue_invoice(customer, personas.owner, 10_000_000, due_date=TODAY)
+    new = issue_invoice(customer, personas.owner, 10_000_000)
+    receipt = receive(customer, clerk, 10_000_000)
+    old.refresh_from_db()
+    assert old.paid == 10_000_000  # oldest first, by default
+    client.force_login(clerk)
+    url = reverse("finance:receipt_allocate", args=[receipt.pk])
+    form = client.get(url).context["form"]
+    assert form.initial[f"entry_{old.entries.get().pk}"] == 10_000_000
+    too_much = {f"alloc-entry_{new.entries.get().pk}": "۱۲٬۰۰۰٬۰۰۰"}
+    page = client.post(url, too_much).content.decode()
+    assert "جمع تسویه‌ها از مبلغ دریافت بیشتر است." in page and "۱۲٬۰۰۰٬۰۰۰" in page
+    assert (
+        client.post(url, {f"alloc-entry_{new.entries.get().pk}": "۱۰٬۰۰۰٬۰۰۰"}).status_code == 302
+    )
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.paid, new.paid) == (0, 10_000_000)

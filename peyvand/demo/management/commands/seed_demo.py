@@ -36,6 +36,7 @@ from peyvand.messaging.models import (
 from peyvand.portal.models import PortalAccess
 from peyvand.sales import services as sales_services
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
+from peyvand.sales.terms import InstalmentPlan, add_jalali_months
 from peyvand.service import services as service_services
 from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.surveys import services as survey_services
@@ -413,19 +414,34 @@ class Command(BaseCommand):
             return
         product = Product.objects.order_by("code").first()
 
-        def invoice(contact, amount: int, age: int, credit_days: int = 0) -> Invoice:
+        def invoice(contact, amount: int, age: int, credit_days: int = 0, plan=None) -> Invoice:
+            terms = "installments" if plan else ("credit" if credit_days else "cash")
+            quote = Quote(
+                contact=contact,
+                date=today - days(age),
+                payment_terms=terms,
+                credit_days=credit_days,
+            )
+            line = QuoteLine(
+                product=product,
+                description=product.name,
+                unit=product.unit,
+                quantity=1,
+                unit_price=amount,
+                vat_applies=False,
+            )
             quote = sales_services.quote_save(
-                quote=Quote(contact=contact, date=today - days(age)),
-                lines=[QuoteLine(product=product, description=product.name, unit=product.unit,
-                                 quantity=1, unit_price=amount, vat_applies=False)],
-                by=rep,
-            )  # fmt: skip
+                quote=quote, lines=[line], by=rep, plan=plan, credit_confirmed=True
+            )
             sales_services.quote_set_status(quote=quote, by=rep, status=Quote.Status.ACCEPTED)
-            issued = sales_services.quote_to_invoice(quote=quote, by=rep)
+            issued = sales_services.quote_to_invoice(quote=quote, by=rep, credit_confirmed=True)
             # Issued «today» by the service; the demo's history goes back months.
-            dated = {"date": today - days(age), "due_date": today - days(age - credit_days)}
-            Invoice.objects.filter(pk=issued.pk).update(**dated)
-            Entry.objects.filter(invoice=issued).update(**dated)
+            Invoice.objects.filter(pk=issued.pk).update(date=today - days(age))
+            Entry.objects.filter(invoice=issued).update(date=today - days(age))
+            if plan is None:
+                due = {"due_date": today - days(age - credit_days)}
+                Invoice.objects.filter(pk=issued.pk).update(**due)
+                Entry.objects.filter(invoice=issued).update(**due)
             return issued
 
         def receipt(contact, amount, method, age, cheque=None, **extra):
@@ -466,6 +482,12 @@ class Command(BaseCommand):
         invoice(kian, 320_000_000, 10, 60)
         invoice(tak, 1_250_000_000, 130, 30)
         invoice(sepid, 75_000_000, 5)
+        # An instalment plan: a down payment, then four monthly instalments.
+        plan = InstalmentPlan(
+            count=4, first_due=add_jalali_months(today, 1) - days(20), down_payment=100_000_000
+        )
+        invoice(pars, 500_000_000, 0, plan=plan)
+        receipt(pars, 100_000_000, Method.ONLINE, 0, reference="20100000731")
         receipt(noor, 120_000_000, Method.CASH, 150)
         receipt(noor, 200_000_000, Method.POS, 90, bank_account=mellat, terminal="71234567",
                 reference="093114")  # fmt: skip
