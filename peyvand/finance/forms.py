@@ -49,6 +49,13 @@ class ReceiptForm(forms.ModelForm):
             # Online payments are recorded by the gateway's verification, never typed.
             self.fields["method"].choices = [c for c in Method.choices if c[0] != Method.ONLINE]
 
+    def clean_amount(self) -> int:
+        # Before the model's constraint, whose own message is Django's, in English.
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("مبلغ باید بیشتر از صفر باشد."))
+        return amount
+
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")

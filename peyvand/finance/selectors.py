@@ -14,6 +14,25 @@ def account_of(contact) -> Account:
     return Account.objects.filter(contact=contact).first() or Account(contact=contact)
 
 
+@dataclass
+class Credit:
+    """How much of a customer's credit limit (سقف اعتبار) is taken."""
+
+    limit: int | None  # None: no limit set
+    used: int
+
+    @property
+    def available(self) -> int | None:
+        """Negative: over the limit."""
+        return None if self.limit is None else self.limit - self.used
+
+
+def credit_of(contact, account: Account) -> Credit:
+    """What they owe (an advance uses none) plus their cheques still in hand: a cheque is
+    not money until it clears."""
+    return Credit(contact.credit_limit, max(account.balance, 0) + account.cheques_in_hand)
+
+
 def open_debts(contact) -> QuerySet[Entry]:
     """What the customer still owes, item by item, oldest due first (the partial index)."""
     return (

@@ -302,13 +302,12 @@ def cheque_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     account = selectors.account_of(contact)
-    limit = contact.credit_limit
-    used = max(account.balance, 0) + account.cheques_in_hand
+    credit = selectors.credit_of(contact, account)
     return {
         "account": account,
-        "credit_limit": limit,
-        "credit_used": used,
-        "credit_available": None if limit is None else limit - used,
+        "credit_limit": credit.limit,
+        "credit_used": credit.used,
+        "credit_available": credit.available,
     }
 
 
