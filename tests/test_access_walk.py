@@ -763,6 +763,13 @@ API_SUBJECTS: dict[str, Subject] = {
         lambda d: {"complaint_id": d.complaint().pk}, COMPLAINT_PARTIES
     ),
     "/api/v1/reports/{slug}": Subject(lambda d: {"slug": "leads"}),
+    # The demo's money is of the sales team's customers, recorded by finance.
+    "/api/v1/receipts/{receipt_id}": Subject(
+        lambda d: {"receipt_id": Receipt.objects.order_by("pk").first().pk}, SALES_TEAM
+    ),
+    "/api/v1/cheques/{cheque_id}": Subject(
+        lambda d: {"cheque_id": Cheque.objects.order_by("pk").first().pk}, SALES_TEAM
+    ),
 }
 # Required query parameters, by operation.
 API_QUERIES: dict[str, dict] = {
@@ -843,6 +850,19 @@ API: dict[str, Operation] = {
     "GET /api/v1/feedback": A(("service.view_feedback",)),
     "POST /api/v1/feedback": A(("service.add_feedback",)),
     "GET /api/v1/reports/{slug}": A(("sales.view_lead",)),
+    # The money side, with the pages' permissions (reallocating has no page: change).
+    "GET /api/v1/receipts": A(("finance.view_receipt",)),
+    "POST /api/v1/receipts": A(("finance.add_receipt",)),
+    "GET /api/v1/receipts/{receipt_id}": A(("finance.view_receipt",)),
+    "DELETE /api/v1/receipts/{receipt_id}": A(("finance.delete_receipt",)),
+    "GET /api/v1/receipts/{receipt_id}/allocations": A(("finance.view_receipt",)),
+    "POST /api/v1/receipts/{receipt_id}/allocations": A(("finance.change_receipt",)),
+    "GET /api/v1/cheques": A(("finance.view_cheque",)),
+    "GET /api/v1/cheques/{cheque_id}": A(("finance.view_cheque",)),
+    "POST /api/v1/cheques/{cheque_id}/move": A(("finance.view_cheque", "finance.manage_cheque")),
+    "GET /api/v1/contacts/{contact_id}/account": A(("finance.view_account",)),
+    "GET /api/v1/contacts/{contact_id}/statement": A(("finance.view_account",)),
+    "GET /api/v1/bank-accounts": A(("finance.view_receipt",)),
 }
 
 

@@ -21,6 +21,7 @@ from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
 from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
+from peyvand.api.finance import router as finance_router
 from peyvand.api.messages import persian_errors
 from peyvand.api.openapi import document_errors
 from peyvand.api.reports import router as reports_router
@@ -88,6 +89,7 @@ api = PeyvandAPI(
 api.add_router("", sales_router)
 api.add_router("", service_router)
 api.add_router("", reports_router)
+api.add_router("", finance_router)
 
 
 def _error(request, message: str, status: int):

@@ -1,12 +1,16 @@
 import datetime
+import functools
+import re
 import types
 import typing
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_validator
 
-from peyvand.core.text import clean_typed_text
+from peyvand.core.dates import MAX_JALALI_YEAR, MIN_JALALI_YEAR, days_in_jalali_month, from_jalali
+from peyvand.core.params import MAX_ID
+from peyvand.core.text import clean_typed_text, to_persian_digits
 
 
 def _takes_booleans(annotation) -> bool:
@@ -797,3 +801,307 @@ class ComplaintPage(Schema):
 
 class ComplaintCloseIn(InputSchema):
     result: str
+
+
+# Money ---------------------------------------------------------------------------------
+
+# An amount in rials, as a whole number; zero and negatives reach the services, which
+# refuse them with their own Persian message.
+Rials = Annotated[int, Field(le=MAX_ID, description="ریال، عدد صحیح")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+@functools.cache
+def _calendar_bounds() -> tuple[datetime.date, datetime.date]:
+    last_month_days = days_in_jalali_month(MAX_JALALI_YEAR, 12)
+    return (
+        from_jalali(MIN_JALALI_YEAR, 1, 1),
+        from_jalali(MAX_JALALI_YEAR, 12, last_month_days),
+    )
+
+
+def _within_calendar(value: datetime.date) -> datetime.date:
+    """The dates the pages take (Jalali years 1300–1500): anything else is a slip, and a
+    date stored centuries away could not be shown in the Jalali calendar."""
+    first, last = _calendar_bounds()
+    if not first <= value <= last:
+        years = f"{MIN_JALALI_YEAR} تا {MAX_JALALI_YEAR}"
+        raise ValueError(
+            f"تاریخ باید میان {to_persian_digits(first.isoformat())} و "
+            f"{to_persian_digits(last.isoformat())} باشد (سال‌های "
+            f"{to_persian_digits(years)} خورشیدی)."
+        )
+    return value
+
+
+def _iso_text(value):
+    """Only YYYY-MM-DD: pydantic would also read a number as a Unix time (0 → 1970-01-01)."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_RE.fullmatch(value.strip()):
+        raise ValueError("باید تاریخ میلادی به شکل YYYY-MM-DD باشد (مثلاً 2025-03-21).")
+    return value.strip()
+
+
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A Gregorian date as ISO text, in a query or a body.
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_text)]
+# A date a record keeps: within the calendar the pages take.
+StoredDate = Annotated[IsoDate, AfterValidator(_within_calendar)]
+
+
+class BankAccountOut(Schema):
+    id: int
+    name: str
+    bank: str
+    branch: str
+    number: str
+    iban: str
+    is_active: bool
+
+
+class ChequeIn(InputSchema):
+    sayad_id: str = Field(description="شناسه صیادی: ۱۶ رقم، با رقم فارسی یا لاتین")
+    serial: str = Field("", description="سری و سریال")
+    bank: str = Field(description="بانک صادرکننده، مثلاً «ملت»")
+    branch: str = ""
+    drawer: str = Field("", description="صادرکننده؛ خالی: نام خود مشتری")
+    due_date: StoredDate = Field(description="سررسید (میلادی، YYYY-MM-DD)؛ نه پیش از تاریخ دریافت")
+
+
+class AllocationIn(InputSchema):
+    invoice_id: Id | None = Field(None, description="فاکتوری از همین مشتری که تسویه می‌شود")
+    entry_id: Id | None = Field(
+        None,
+        description="یا ردیف بدهکار دیگری از حساب (مانده اول دوره، چک برگشتی): "
+        "open_debts در GET /contacts/{contact_id}/account",
+    )
+    amount: Rials
+
+
+class ReceiptIn(InputSchema):
+    direction: str = Field("in", description="in: دریافت از مشتری، out: پرداخت به مشتری")
+    contact_id: Id
+    date: StoredDate | None = Field(None, description="میلادی، YYYY-MM-DD؛ خالی: امروز")
+    amount: Rials
+    method: str = Field(
+        description="cash (نقد)، pos (کارتخوان)، card (کارت به کارت)، paya (پایا)، "
+        "satna (ساتنا) یا cheque (چک؛ فقط برای دریافت)"
+    )
+    bank_account_id: Id | None = Field(None, description="حساب بانکی شرکت (GET /bank-accounts)")
+    terminal: str = Field("", description="شماره پایانه؛ برای کارتخوان لازم است")
+    reference: str = Field(
+        "", description="شماره پیگیری یا مرجع؛ برای کارتخوان، کارت به کارت، پایا و ساتنا لازم است"
+    )
+    note: str = ""
+    cheque: ChequeIn | None = Field(None, description="مشخصات چک؛ فقط با روش cheque")
+    allocations: list[AllocationIn] | None = Field(
+        None,
+        description="فاکتورهایی که این دریافت تسویه می‌کند و مبلغ هر یک؛ باقی‌مانده (یا همه، "
+        "اگر خالی باشد) به ترتیب قدیمی‌ترین بدهی تسویه می‌شود و بقیه بستانکاری مشتری می‌ماند.",
+    )
+
+
+class AllocationOut(Schema):
+    entry_id: int  # the line on the far side: the debt a receipt settled, the credit a payment used
+    invoice_id: int | None
+    description: str
+    due_date: datetime.date
+    amount: int  # rials
+    cleared: bool  # the money is in (a cheque's only once it clears)
+
+    @staticmethod
+    def resolve_entry_id(allocation) -> int:
+        return allocation.other.pk
+
+    @staticmethod
+    def resolve_invoice_id(allocation) -> int | None:
+        return allocation.other.invoice_id
+
+    @staticmethod
+    def resolve_description(allocation) -> str:
+        return allocation.other.description
+
+    @staticmethod
+    def resolve_due_date(allocation) -> datetime.date:
+        return allocation.other.due_date
+
+    @staticmethod
+    def resolve_cleared(allocation) -> bool:
+        return allocation.credit.cleared
+
+
+class AllocationsIn(InputSchema):
+    allocations: list[AllocationIn] = Field(
+        description="تسویه‌های تازهٔ این دریافت، به جای همهٔ تسویه‌های پیشین؛ [] یعنی هیچ"
+    )
+
+
+class ChequeEventOut(Schema):
+    date: datetime.date
+    from_status: str  # empty for the first (received)
+    status: str
+    note: str
+    by_id: int
+    at: datetime.datetime
+
+
+class ChequeOut(Schema):
+    id: int
+    receipt_id: int
+    contact_id: int
+    contact_name: str
+    sayad_id: str
+    serial: str
+    bank: str
+    branch: str
+    drawer: str
+    amount: int  # rials
+    due_date: datetime.date
+    status: str  # received, deposited, cleared, bounced, returned, endorsed
+    status_display: str
+    next_statuses: list[str]  # where POST /cheques/{id}/move may take it
+    is_in_hand: bool  # received, deposited or endorsed: not money yet
+    bank_account_id: int | None
+    endorsed_to: str
+    bounce_reason: str
+    owner_id: int  # who recorded it
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_contact_name(cheque) -> str:
+        return cheque.contact.name
+
+    @staticmethod
+    def resolve_status_display(cheque) -> str:
+        return str(cheque.get_status_display())
+
+    @staticmethod
+    def resolve_next_statuses(cheque) -> list[str]:
+        return list(cheque.MOVES[cheque.status])
+
+
+class ChequeDetailOut(ChequeOut):
+    events: list[ChequeEventOut]
+
+    @staticmethod
+    def resolve_events(cheque) -> list:
+        return list(cheque.events.all())
+
+
+class ChequePage(Schema):
+    items: list[ChequeOut]
+    page: int
+    has_next: bool
+
+
+class ChequeMoveIn(InputSchema):
+    status: str = Field(
+        description="وضعیت تازه: deposited (خوابانده)، cleared (وصول)، bounced (برگشتی)، "
+        "returned (عودت) یا endorsed (خرج)، چنان که next_statuses چک اجازه می‌دهد"
+    )
+    date: StoredDate | None = Field(None, description="میلادی، YYYY-MM-DD؛ خالی: امروز")
+    bank_account_id: Id | None = Field(None, description="برای deposited: حساب بانکی شرکت")
+    endorsed_to: str = Field("", max_length=200, description="برای endorsed: به چه کسی داده شد")
+    reason: str = Field("", max_length=300, description="برای bounced: علت برگشت")
+    note: str = Field("", max_length=300)
+
+
+class ReceiptOut(Schema):
+    id: int
+    number: str  # numbered apart: receipts «1405/00012», payments «1405/00003»
+    direction: str  # in (دریافت) or out (پرداخت)
+    contact_id: int
+    contact_name: str
+    date: datetime.date
+    amount: int  # rials
+    method: str  # cash, pos, card, paya, satna, cheque, online
+    bank_account_id: int | None
+    terminal: str
+    reference: str
+    note: str
+    cheque_id: int | None
+    owner_id: int  # who recorded it
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_contact_name(receipt) -> str:
+        return receipt.contact.name
+
+    @staticmethod
+    def resolve_cheque_id(receipt) -> int | None:
+        return getattr(receipt, "cheque_id", None)
+
+
+class ReceiptDetailOut(ReceiptOut):
+    cheque: ChequeOut | None
+    allocations: list[AllocationOut]
+
+    @staticmethod
+    def resolve_cheque(receipt):
+        return getattr(receipt, "shown_cheque", None)
+
+    @staticmethod
+    def resolve_allocations(receipt) -> list:
+        return getattr(receipt, "shown_allocations", [])
+
+
+class ReceiptPage(Schema):
+    items: list[ReceiptOut]
+    page: int
+    has_next: bool
+
+
+class OpenDebtOut(Schema):
+    entry_id: int
+    kind: str  # opening, invoice, payment, bounced, returned
+    invoice_id: int | None
+    description: str
+    date: datetime.date
+    due_date: datetime.date
+    amount: int  # rials
+    open_amount: int  # what is still owed of it
+
+    @staticmethod
+    def resolve_entry_id(entry) -> int:
+        return entry.pk
+
+
+class AccountOut(Schema):
+    contact_id: int
+    contact_name: str
+    balance: int  # rials; positive: the customer owes (بدهکار), negative: we owe them
+    debit: int
+    credit: int
+    cheques_in_hand: int  # their cheques not cleared yet
+    credit_limit: int | None  # null: no limit set
+    credit_used: int  # what they owe plus their cheques in hand
+    credit_available: int | None  # negative: over the limit
+    open_debts: list[OpenDebtOut]  # the oldest due first, at most 50
+
+
+class StatementLineOut(Schema):
+    entry_id: int
+    date: datetime.date
+    due_date: datetime.date
+    kind: str  # opening, invoice, receipt, payment, bounced, returned, presented
+    kind_display: str
+    description: str
+    debit: int
+    credit: int
+    balance: int  # after this line; positive: the customer owes
+    invoice_id: int | None
+    receipt_id: int | None
+    cheque_id: int | None
+    cleared: bool  # a credit whose money is in (a cheque's only once it clears)
+
+
+class StatementOut(Schema):
+    contact_id: int
+    start: datetime.date | None
+    end: datetime.date | None
+    brought_forward: int  # the balance before start
+    debit: int  # the period's
+    credit: int
+    closing: int  # brought_forward + debit − credit
+    lines: list[StatementLineOut]

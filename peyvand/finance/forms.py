@@ -50,14 +50,15 @@ class ReceiptForm(forms.ModelForm):
             # Online payments are recorded by the gateway's verification, never typed.
             self.fields["method"].choices = [c for c in Method.choices if c[0] != Method.ONLINE]
 
-    # Trace and reference numbers are read back to a bank: stored in ASCII digits however
-    # they were typed (a Persian keyboard gives ۵۸۷۴۱۲).
     def clean_amount(self) -> int:
+        # Before the model's constraint (the API posts negative amounts too).
         amount = self.cleaned_data["amount"]
-        if not amount:
+        if amount is not None and amount <= 0:
             raise forms.ValidationError(_("مبلغ باید بیشتر از صفر باشد."))
         return amount
 
+    # Trace and reference numbers are read back to a bank: stored in ASCII digits however
+    # they were typed (a Persian keyboard gives ۵۸۷۴۱۲).
     def clean_reference(self) -> str:
         return to_latin_digits(self.cleaned_data["reference"]).strip()
 

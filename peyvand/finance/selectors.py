@@ -15,14 +15,30 @@ def account_of(contact) -> Account:
     return Account.objects.filter(contact=contact).first() or Account(contact=contact)
 
 
+@dataclass
+class Credit:
+    """How much of a customer's credit limit (سقف اعتبار) is taken."""
+
+    limit: int | None  # None: no limit set (neither theirs nor their grade's)
+    used: int
+
+    @property
+    def available(self) -> int | None:
+        """Negative: over the limit."""
+        return None if self.limit is None else self.limit - self.used
+
+
+def credit_of(contact, account: Account | None = None) -> Credit:
+    """What they owe (an advance uses none) plus their cheques still in hand: a cheque is
+    not money until it clears. The limit is theirs, else their grade's."""
+    account = account if account is not None else account_of(contact)
+    used = max(account.balance, 0) + account.cheques_in_hand
+    return Credit(contact.effective_credit_limit, used)
+
+
 def credit_in_use(contact) -> int:
-    """What counts against the contact's credit limit: what they owe (not a credit they
-    hold) and their cheques not yet cleared, which may still bounce."""
-    return credit_used(account_of(contact))
-
-
-def credit_used(account: Account) -> int:
-    return max(account.balance, 0) + account.cheques_in_hand
+    """What the credit check (sales.credit, through core.registry) counts."""
+    return credit_of(contact).used
 
 
 def open_debts(contact) -> QuerySet[Entry]:
@@ -126,12 +142,12 @@ def allocations_of_receipt(receipt: Receipt):
     Each allocation gets ``other``: the entry on the far side."""
     if receipt.is_in:
         rows = Allocation.objects.filter(credit__receipt=receipt).select_related(
-            "debit__invoice", "debit__cheque", "debit__receipt"
+            "credit", "debit__invoice", "debit__cheque", "debit__receipt"
         )
         side = "debit"
     else:
         rows = Allocation.objects.filter(debit__receipt=receipt).select_related(
-            "credit__invoice", "credit__cheque", "credit__receipt"
+            "debit", "credit__invoice", "credit__cheque", "credit__receipt"
         )
         side = "credit"
     rows = list(rows.order_by(f"{side}__due_date", f"{side}_id"))

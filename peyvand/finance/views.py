@@ -308,13 +308,12 @@ def cheque_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def contact_panel_context(request: HttpRequest, contact: Contact) -> dict:
     account = selectors.account_of(contact)
-    limit = contact.effective_credit_limit
-    used = selectors.credit_used(account)
+    credit = selectors.credit_of(contact, account)
     return {
         "account": account,
-        "credit_limit": limit,
-        "credit_used": used,
-        "credit_available": None if limit is None else limit - used,
+        "credit_limit": credit.limit,
+        "credit_used": credit.used,
+        "credit_available": credit.available,
     }
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import MANAGER, SALES
+from peyvand.finance.models import BankAccount, Receipt
 from peyvand.lookups.models import FollowUpResult, Urgency
 from tests.factories import ContactFactory, FollowUpFactory, LeadFactory, TeamFactory, UserFactory
 
@@ -26,7 +27,7 @@ JSON = "application/json"
 CONFIG = {
     "seed": 9,
     "generation": {
-        # Per operation and persona (77 × 2 × 6 calls: about a minute on SQLite); more
+        # Per operation and persona (89 × 2 × 6 calls: about a minute on SQLite); more
         # to hunt locally: PEYVAND_SCHEMATHESIS_EXAMPLES=50 pytest tests/api/test_schemathesis.py
         "max-examples": int(os.environ.get("PEYVAND_SCHEMATHESIS_EXAMPLES", "6")),
         "deterministic": True,
@@ -113,13 +114,25 @@ def _records(rep, manager, rep_token, boss_token) -> dict[str, list[int]]:
     complaint = {"contact_id": contact.pk, "description": "دیر رسید", "officer_id": rep.pk}
     feedback = {"contact_id": contact.pk, "kind": "suggestion", "description": "خوب"}
     _post(client, "/api/v1/feedback", feedback, rep_token)
+    invoice = _post(client, f"/api/v1/quotes/{accepted}/invoice", {}, rep_token)
+    bank = BankAccount.objects.create(name="جاری ملت", bank="ملت")
+    paid = {"contact_id": contact.pk, "amount": 100_000, "method": "cash"}
+    cheque = paid | {
+        "method": "cheque",
+        "cheque": {"sayad_id": "1234567890123456", "bank": "ملت", "due_date": "2099-01-01"},
+    }
+    receipt = _post(client, "/api/v1/receipts", paid, boss_token)
+    cheque_receipt = Receipt.objects.get(pk=_post(client, "/api/v1/receipts", cheque, boss_token))
     return {
         "contact_id": [contact.pk],
         "lead_id": [lead.pk],
         "followup_id": [FollowUpFactory(lead=lead).pk],
         "product_id": [product],
         "quote_id": [quote, accepted],
-        "invoice_id": [_post(client, f"/api/v1/quotes/{accepted}/invoice", {}, rep_token)],
+        "invoice_id": [invoice],
+        "receipt_id": [receipt, cheque_receipt.pk],
+        "cheque_id": [cheque_receipt.cheque.pk],
+        "bank_account_id": [bank.pk],
         "task_id": [
             _post(client, "/api/v1/tasks", {"description": "تماس", "date": "1405/09/10"}, rep_token)
         ],
