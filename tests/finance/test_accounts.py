@@ -253,3 +253,20 @@ def test_a_grade_gives_its_customers_their_credit_limit(personas):
     assert contact.effective_credit_limit == 300_000_000
     contact.credit_limit = 50_000_000
     assert contact.effective_credit_limit == 50_000_000
+
+
+def test_a_restored_receipt_gives_way_to_what_settled_its_debts_meanwhile(personas, customer):
+    from peyvand.core.services import record_restore
+
+    invoice = issue_invoice(customer, personas.owner, 10_000_000)
+    first = receive(customer, personas.manager, 10_000_000)
+    services.receipt_delete(receipt=first, by=personas.manager)
+    invoice.refresh_from_db()
+    assert invoice.paid == 0 and account(customer).balance == 10_000_000
+    receive(customer, personas.manager, 10_000_000)  # paid again while it was in the trash
+    record_restore(record=first, by=personas.manager)
+    invoice.refresh_from_db()
+    assert invoice.paid == 10_000_000
+    entry = invoice.entries.get()
+    assert entry.allocated == 10_000_000  # not 20,000,000: the restored one gave way
+    assert account(customer).balance == -10_000_000  # the restored receipt is credit now
