@@ -37,6 +37,7 @@ NOT_FOR_BROWSERS = {
     "core/_pdf_fonts.html",
     "reports/pdf.html",
     "sales/document_pdf.html",
+    "finance/statement_pdf.html",
     "messaging/email.html",
 }
 
