@@ -187,3 +187,73 @@ def test_the_page_query_count_is_pinned(
     with django_assert_num_queries(BASE + extra):
         response = client.get(url, params)
     assert response.status_code == 200
+
+
+# The money reports (each grouping): the filter form's four queries (categories, regions,
+# users, teams), then the report's own.
+MONEY_REPORT_QUERIES = {
+    # the biggest accounts (with name and code), their open lines summed, the total row
+    ("aging", "customer"): 3,
+    ("aging", "user"): 2,  # open lines grouped by rep, the reps' names
+    ("aging", "team"): 2,  # … by rep, the reps' first teams
+    ("aging", "grade"): 2,  # … by grade, the grades
+    ("aging", "region"): 2,  # … by region, the regions (folded into their provinces)
+    ("aging", "category"): 2,  # … by category, the categories
+    ("cheques_due", ""): 2,  # the cheques with their customers, the totals per state
+    ("cheques_bounced", ""): 2,  # the bounces with cheque and customer, totals per state
+    ("collections", "user"): 3,  # receipts and cleared cheques per rep and day, the names
+    ("collections", "month"): 2,  # receipts and cleared cheques per day
+    ("money_totals", "grade"): 5,  # invoices, receipts, cleared cheques, balances, grades
+    ("money_totals", "user"): 5,  # … and the reps' names
+}
+
+
+def grow_money(personas, rows: int) -> None:
+    """Customers of several reps, grades and regions, with invoices, receipts and cheques
+    cleared, in hand and bounced."""
+    from peyvand.contacts.models import Category, Region
+    from peyvand.finance.models import BankAccount, Cheque
+    from peyvand.finance.services import cheque_move
+    from peyvand.lookups.models import Grade
+    from tests.finance.money import issue_invoice, receive, receive_cheque
+
+    bank = BankAccount.objects.create(name="جاری ملت", bank="ملت")
+    today = timezone.localdate()
+    for number in range(rows):
+        user = UserFactory()
+        TeamFactory().members.add(user)
+        contact = ContactFactory(
+            owner=user,
+            grade=Grade.objects.create(name=f"درجه {number}"),
+            region=Region.objects.create(name=f"استان {number}"),
+            category=Category.objects.create(name=f"صنف {number}"),
+        )
+        issue_invoice(contact, user, 5_000_000)
+        receive(contact, personas.manager, 1_000_000, date=today)
+        for index, status in enumerate(("cleared", "bounced", "received")):
+            cheque = receive_cheque(
+                contact, personas.manager, 1_000_000, date=today, due_date=today,
+                sayad_id=f"{number:08d}{index:08d}",
+            )  # fmt: skip
+            if status == Cheque.Status.BOUNCED:
+                cheque_move(cheque=cheque, status="deposited", by=personas.manager, date=today,
+                            bank_account=bank)  # fmt: skip
+            if status != Cheque.Status.RECEIVED:
+                cheque_move(cheque=cheque, status=status, by=personas.manager, date=today,
+                            reason="کسری موجودی")  # fmt: skip
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+@pytest.mark.parametrize(("slug", "group"), sorted(MONEY_REPORT_QUERIES))
+def test_a_money_report_page_query_count_is_pinned(
+    client, personas, django_assert_num_queries, slug, group, rows
+):
+    grow_money(personas, rows)
+    client.force_login(personas.manager)
+    url = reverse("reports:show", args=[slug])
+    params = {"group": group} if group else {}
+    client.get(url, params)
+    with django_assert_num_queries(BASE + 4 + MONEY_REPORT_QUERIES[slug, group]):
+        response = client.get(url, params)
+    assert response.status_code == 200
+    assert response.context["result"].rows

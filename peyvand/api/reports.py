@@ -24,7 +24,7 @@ class ReportInfo(Schema):
 
 class ReportColumn(Schema):
     label: str
-    kind: str  # text or number
+    kind: str  # text, number or date (an ISO date in the rows)
 
 
 class ReportData(Schema):
@@ -35,6 +35,7 @@ class ReportData(Schema):
     period: str
     columns: list[ReportColumn]
     rows: list[list[Any]]
+    footer: list[list[Any]] = []  # total rows under the table, in the same columns
     chart: dict[str, Any]  # kind, labels, datasets [{label, data}]: the rows' own numbers
 
 
@@ -75,5 +76,6 @@ def report_data(request, slug: str):
         "period": filters.period_label,
         "columns": [{"label": c.label, "kind": c.kind} for c in result.columns],
         "rows": [[value for value, _kind in row] for row in result.table()],
+        "footer": [[value for value, _kind in row] for row in result.footer_table()],
         "chart": result.chart_data(),
     }

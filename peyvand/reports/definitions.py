@@ -5,8 +5,6 @@ what its reader may see, as the lists do."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,96 +12,29 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from peyvand.accounts.models import User
 from peyvand.activities.models import Call, Task
 from peyvand.contacts.models import Contact
-from peyvand.core.databases import reading_reports
-from peyvand.core.dates import to_jalali
 from peyvand.core.exports import Column
 from peyvand.core.workdays import WorkCalendar
 from peyvand.messaging.models import Message
+from peyvand.reports.base import (
+    NONE_LABEL,
+    ChartSpec,
+    Report,
+    ReportResult,
+    by_month,
+    daily,
+    narrow,
+    user_names,
+)
 from peyvand.reports.forms import ReportFilters
-from peyvand.reports.periods import jalali_month_label, jalali_months
+from peyvand.reports.money import MONEY_REPORTS
+from peyvand.reports.periods import jalali_month_label
 from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys.models import Answer, SurveyResponse
 
-NONE_LABEL = "— نامشخص —"
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    kind: str  # bar, line, doughnut (Chart.js types)
-    series: tuple[tuple[str, str], ...]  # (row key, Persian label) of the plotted numbers
-    label_key: str = "label"
-
-
-@dataclass
-class ReportResult:
-    columns: list[Column]
-    rows: list[dict]
-    chart: ChartSpec
-    # How many rows the chart draws (the table has them all): the biggest first.
-    chart_rows: int = 20
-
-    def table(self) -> list[list[tuple]]:
-        """The rows as (value, kind) cells, in the columns' order."""
-        return [[(column.value(row), column.kind) for column in self.columns] for row in self.rows]
-
-    def chart_data(self) -> dict:
-        rows = self.rows[: self.chart_rows]
-        return {
-            "kind": self.chart.kind,
-            "labels": [str(row[self.chart.label_key]) for row in rows],
-            "datasets": [
-                {"label": label, "data": [row[key] or 0 for row in rows]}
-                for key, label in self.chart.series
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Report:
-    slug: str
-    title: str
-    description: str
-    permission: str
-    build: Callable[[ReportFilters, User], ReportResult]
-    # Which filters the form offers (the period always).
-    filters: tuple[str, ...] = ("user", "team", "category", "region")
-    groups: dict[str, str] = field(default_factory=dict)
-
-    def result(self, filters: ReportFilters, viewer) -> ReportResult:
-        """The report's rows, every query read from the reports database (a replica of
-        the primary when REPORTS_DATABASE_URL names one: core.databases)."""
-        with reading_reports():
-            return self.build(filters, viewer)
-
-
-# Scopes: the viewer's records in the period, narrowed by the filters --------------------
-
-
-def _customer_q(prefixes: tuple[str, ...], name: str, ids: list[int]) -> Q:
-    """The record's customer (through any of ``prefixes``) in a category/region subtree."""
-    condition = Q()
-    for prefix in prefixes:
-        condition |= Q(**{f"{prefix}{name}_id__in": ids})
-    return condition
-
-
-def _narrow(
-    queryset: QuerySet, filters: ReportFilters, *, person: str, customer: tuple
-) -> QuerySet:
-    if filters.user is not None:
-        queryset = queryset.filter(**{person: filters.user})
-    if filters.team_members is not None:
-        queryset = queryset.filter(**{f"{person}_id__in": filters.team_members})
-    if filters.categories is not None and customer:
-        queryset = queryset.filter(_customer_q(customer, "category", filters.categories))
-    if filters.regions is not None and customer:
-        queryset = queryset.filter(_customer_q(customer, "region", filters.regions))
-    return queryset
-
+__all__ = ["DASHBOARD", "REPORTS", "REPORTS_BY_SLUG", "ChartSpec", "Report", "ReportResult"]
 
 FOLLOWUP_CUSTOMER = ("lead__contact__", "quote__contact__", "complaint__contact__")
 
@@ -112,13 +43,13 @@ def followups_in(filters: ReportFilters, viewer) -> QuerySet[FollowUp]:
     followups = FollowUp.objects.visible_to(viewer).filter(
         at__gte=filters.start_at, at__lt=filters.end_before
     )
-    return _narrow(followups, filters, person="owner", customer=FOLLOWUP_CUSTOMER)
+    return narrow(followups, filters, person="owner", customer=FOLLOWUP_CUSTOMER)
 
 
 def tasks_in(filters: ReportFilters, viewer) -> QuerySet[Task]:
     """Tasks dated in the period; a category or region filter keeps those about a
     customer in it (a task's customer is the contact it was made on)."""
-    tasks = _narrow(
+    tasks = narrow(
         Task.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
         filters,
         person="assignee",
@@ -141,37 +72,13 @@ def leads_in(filters: ReportFilters, viewer) -> QuerySet[Lead]:
     leads = Lead.objects.visible_to(viewer).filter(
         created_at__gte=filters.start_at, created_at__lt=filters.end_before
     )
-    return _narrow(leads, filters, person="responsible", customer=("contact__",))
-
-
-def _names(ids) -> dict[int, str]:
-    return {user.pk: str(user) for user in User.objects.filter(pk__in=[i for i in ids if i])}
+    return narrow(leads, filters, person="responsible", customer=("contact__",))
 
 
 def _share(rows: list[dict], key: str = "count") -> None:
     total = sum(row[key] for row in rows) or 1
     for row in rows:
         row["share"] = round(100 * row[key] / total, 1)
-
-
-def _by_month(filters: ReportFilters, days: dict[datetime.date, int]) -> dict[tuple, int]:
-    """Counts per day folded into Jalali months (every month of the period, zeros too)."""
-    months = dict.fromkeys(jalali_months(filters.start, filters.end), 0)
-    for day, count in days.items():
-        jalali = to_jalali(day)
-        months[(jalali.year, jalali.month)] = months.get((jalali.year, jalali.month), 0) + count
-    return months
-
-
-def _daily(queryset: QuerySet, field_name: str) -> dict[datetime.date, int]:
-    tehran = timezone.get_current_timezone()
-    rows = (
-        queryset.annotate(day=TruncDate(field_name, tzinfo=tehran))
-        .values("day")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    return {row["day"]: row["count"] for row in rows}
 
 
 # پیگیری‌ها ------------------------------------------------------------------------------
@@ -189,7 +96,7 @@ def followup_report(filters: ReportFilters, viewer) -> ReportResult:
     followups = followups_in(filters, viewer)
     group = filters.group
     if group == "month":
-        months = _by_month(filters, _daily(followups, "at"))
+        months = by_month(filters, daily(followups, "at"))
         rows = [
             {"label": jalali_month_label(*key), "count": count} for key, count in months.items()
         ]
@@ -203,7 +110,7 @@ def followup_report(filters: ReportFilters, viewer) -> ReportResult:
         counted = followups.values(key).annotate(count=Count("id")).order_by("-count", key)
         rows = [{"label": row[key], "count": row["count"]} for row in counted]
         if group == "user":
-            names = _names(row["label"] for row in rows)
+            names = user_names(row["label"] for row in rows)
             for row in rows:
                 row["label"] = names.get(row["label"], NONE_LABEL)
         elif group == "stars":
@@ -249,7 +156,7 @@ def lead_report(filters: ReportFilters, viewer) -> ReportResult:
         "status": dict(Lead.Status.choices),
         "stage": dict(Lead.Stage.choices),
     }.get(group)
-    names = _names(row[key] for row in counted) if group == "user" else {}
+    names = user_names(row[key] for row in counted) if group == "user" else {}
     rows = []
     for row in counted:
         value = row[key]
@@ -311,9 +218,9 @@ def conversion_report(filters: ReportFilters, viewer) -> ReportResult:
 def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
     """Marketing over time: per Jalali month, follow-ups logged, leads registered and
     leads won."""
-    followups = _by_month(filters, _daily(followups_in(filters, viewer), "at"))
-    leads = _by_month(filters, _daily(leads_in(filters, viewer), "created_at"))
-    won_leads = _narrow(
+    followups = by_month(filters, daily(followups_in(filters, viewer), "at"))
+    leads = by_month(filters, daily(leads_in(filters, viewer), "created_at"))
+    won_leads = narrow(
         Lead.objects.visible_to(viewer).filter(
             status=Lead.Status.WON,
             closed_at__gte=filters.start_at,
@@ -323,7 +230,7 @@ def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
         person="responsible",
         customer=("contact__",),
     )
-    won = _by_month(filters, _daily(won_leads, "closed_at"))
+    won = by_month(filters, daily(won_leads, "closed_at"))
     rows = [
         {
             "label": jalali_month_label(*month),
@@ -364,7 +271,7 @@ def activity_report(filters: ReportFilters, viewer) -> ReportResult:
         records = model.objects.visible_to(viewer).filter(
             **{f"{field}__gte": filters.start_at, f"{field}__lt": filters.end_before}
         )
-        return _narrow(records, filters, person="owner", customer=("contact__",))
+        return narrow(records, filters, person="owner", customer=("contact__",))
 
     sources = {
         "followups": followups_in(filters, viewer),
@@ -382,7 +289,7 @@ def activity_report(filters: ReportFilters, viewer) -> ReportResult:
     ):
         counts[row["assignee_id"]]["tasks"] = row["count"]
         counts[row["assignee_id"]]["tasks_done"] = row["done"]
-    names = _names(counts)
+    names = user_names(counts)
     rows = [
         {
             "label": names.get(pk, NONE_LABEL),
@@ -427,7 +334,7 @@ def task_report(filters: ReportFilters, viewer) -> ReportResult:
         )
         .order_by("-count")
     )
-    names = _names(row["assignee_id"] for row in counted)
+    names = user_names(row["assignee_id"] for row in counted)
     rows = [
         {
             "label": names.get(row["assignee_id"], NONE_LABEL),
@@ -495,7 +402,7 @@ def request_report(filters: ReportFilters, viewer) -> ReportResult:
     """Requests registered in the period per assignee: open, awaiting confirmation,
     archived, overdue now, and the average working days from request to done."""
     today = timezone.localdate()
-    requests = _narrow(
+    requests = narrow(
         Request.objects.visible_to(viewer).filter(
             created_at__gte=filters.start_at, created_at__lt=filters.end_before
         ),
@@ -518,7 +425,7 @@ def request_report(filters: ReportFilters, viewer) -> ReportResult:
     averages = _average_working_days(
         requests.filter(done_at__isnull=False), "assignee_id", "created_at", "done_at"
     )
-    names = _names(row["assignee_id"] for row in counted)
+    names = user_names(row["assignee_id"] for row in counted)
     rows = [
         {
             "label": names.get(row["assignee_id"], NONE_LABEL),
@@ -553,7 +460,7 @@ def request_report(filters: ReportFilters, viewer) -> ReportResult:
 def complaint_report(filters: ReportFilters, viewer) -> ReportResult:
     """Complaints dated in the period per control officer: still followed, closed, and
     the average working days to close."""
-    complaints = _narrow(
+    complaints = narrow(
         Complaint.objects.visible_to(viewer).filter(date__gte=filters.start, date__lte=filters.end),
         filters,
         person="officer",
@@ -572,7 +479,7 @@ def complaint_report(filters: ReportFilters, viewer) -> ReportResult:
     averages = _average_working_days(
         complaints.filter(closed_at__isnull=False), "officer_id", "created_at", "closed_at"
     )
-    names = _names(row["officer_id"] for row in counted)
+    names = user_names(row["officer_id"] for row in counted)
     rows = [
         {
             "label": names.get(row["officer_id"], NONE_LABEL),
@@ -606,7 +513,7 @@ def customer_report(filters: ReportFilters, viewer) -> ReportResult:
     first (the first 200)."""
 
     def documents(model, **extra):
-        queryset = _narrow(
+        queryset = narrow(
             model.objects.visible_to(viewer).filter(
                 date__gte=filters.start, date__lte=filters.end, **extra
             ),
@@ -665,7 +572,7 @@ CONTACT_GROUPS = {
 def contact_report(filters: ReportFilters, viewer) -> ReportResult:
     """Contacts registered in the period, by source, category, region, status or owner,
     with how many of them have leads."""
-    contacts = _narrow(
+    contacts = narrow(
         Contact.objects.visible_to(viewer).filter(
             created_at__gte=filters.start_at, created_at__lt=filters.end_before
         ),
@@ -691,7 +598,7 @@ def contact_report(filters: ReportFilters, viewer) -> ReportResult:
         .annotate(n=Count("id"))
         .order_by()
     )
-    names = _names(row[key] for row in counted) if group == "user" else {}
+    names = user_names(row[key] for row in counted) if group == "user" else {}
     statuses = dict(Contact.Status.choices) if group == "status" else {}
     rows = []
     for row in counted:
@@ -721,7 +628,7 @@ def _surveys_in(filters: ReportFilters, viewer) -> QuerySet[SurveyResponse]:
     responses = SurveyResponse.objects.visible_to(viewer).filter(
         date__gte=filters.start, date__lte=filters.end
     )
-    return _narrow(responses, filters, person="owner", customer=("contact__",))
+    return narrow(responses, filters, person="owner", customer=("contact__",))
 
 
 def survey_question_report(filters: ReportFilters, viewer) -> ReportResult:
@@ -898,6 +805,7 @@ REPORTS = [
         "surveys.view_surveyresponse",
         survey_customer_report,
     ),
+    *MONEY_REPORTS,
 ]
 REPORTS_BY_SLUG = {report.slug: report for report in REPORTS}
 

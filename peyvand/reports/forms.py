@@ -1,5 +1,5 @@
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils import timezone
@@ -15,7 +15,9 @@ from peyvand.reports.periods import PERIODS, period_range
 @dataclass
 class ReportFilters:
     """What a report is asked for: a date range (inclusive), and optionally a user, a
-    team (its members) and category and region subtrees (their node ids)."""
+    team (its members) and category and region subtrees (their node ids). ``today`` is
+    the day the report is as of (aging, overdue); ``limit_rows`` False asks a long list
+    for all its rows (the Excel export) rather than the first ones a page shows."""
 
     start: datetime.date
     end: datetime.date
@@ -25,6 +27,8 @@ class ReportFilters:
     categories: list[int] | None = None
     regions: list[int] | None = None
     group: str = ""
+    today: datetime.date = field(default_factory=timezone.localdate)
+    limit_rows: bool = True
 
     @property
     def start_at(self) -> datetime.datetime:

@@ -45,6 +45,12 @@ def period_range(key: str, today: datetime.date) -> tuple[datetime.date, datetim
     return _month(year, 1)[0], _month(year, 12)[1]
 
 
+def week_range(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The Iranian week around ``today``: Saturday to Friday."""
+    start = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
+    return start, start + datetime.timedelta(days=6)
+
+
 def jalali_month_label(year: int, month: int) -> str:
     """«آذر 1405»."""
     return f"{jdatetime.date.j_months_fa[month - 1]} {year}"

@@ -1,6 +1,8 @@
 """Running a report from its parameters: the one path the pages, the exports and the
 API take, so they can never disagree."""
 
+from dataclasses import replace
+
 from django.http import QueryDict
 
 from peyvand.core.dates import format_date
@@ -9,16 +11,17 @@ from peyvand.reports.forms import ReportFilterForm, ReportFilters
 
 
 def run_report(
-    report: Report, params: QueryDict, user
+    report: Report, params: QueryDict, user, *, limit_rows: bool = True
 ) -> tuple[ReportFilterForm, ReportFilters | None, ReportResult | None]:
     """The filter form (the current quarter when no period is chosen) and, when it is
-    valid, the filters and the report's result over what ``user`` may see."""
+    valid, the filters and the report's result over what ``user`` may see; with
+    ``limit_rows`` False, a long list's every row (the Excel export)."""
     data = params.copy()
     data.setdefault("period", "this_quarter")
     form = ReportFilterForm(data, report=report)
     if not form.is_valid():
         return form, None, None
-    filters = form.filters()
+    filters = replace(form.filters(), limit_rows=limit_rows)
     # The range a named period stands for shows in the date fields (a starting point
     # for «بازه دلخواه»).
     form.data["date_from"] = format_date(filters.start)

@@ -13,6 +13,8 @@ from peyvand.core.exports import xlsx_response
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.reports.definitions import DASHBOARD, REPORTS, REPORTS_BY_SLUG, Report
 from peyvand.reports.forms import PeriodForm
+from peyvand.reports.money import PERMISSION as MONEY_PERMISSION
+from peyvand.reports.money import money_cards
 from peyvand.reports.running import run_report
 
 
@@ -48,6 +50,8 @@ def report_show(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _filename(report: Report, filters) -> str:
+    if not report.period:
+        return f"{report.title} {format_date(filters.today, digits='latin')}".replace("/", "-")
     start = format_date(filters.start, digits="latin")
     end = format_date(filters.end, digits="latin")
     return f"{report.title} {start} تا {end}".replace("/", "-")
@@ -58,36 +62,49 @@ COLOURS = ("#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1", "#20c997")
 
 def _bars(chart: dict) -> dict:
     """The chart for the PDF, as bars drawn in HTML (WeasyPrint sets them, and their
-    Persian labels, like any text): per label, each series' value and bar length."""
-    biggest = max((value for dataset in chart["datasets"] for value in dataset["data"]), default=0)
+    Persian labels, like any text): per label, each series' value and bar length — or,
+    for a stacked chart, one bar of the series' segments and their sum. A negative value
+    (a customer in credit) draws no bar, only its number."""
     series = [
         (dataset["label"], COLOURS[index % len(COLOURS)])
         for index, dataset in enumerate(chart["datasets"])
     ]
+    columns = [
+        [dataset["data"][position] for dataset in chart["datasets"]]
+        for position in range(len(chart["labels"]))
+    ]
+    if chart.get("stacked"):
+        biggest = max((sum(max(v, 0) for v in values) for values in columns), default=0)
+    else:
+        biggest = max((value for values in columns for value in values), default=0)
+
+    def length(value) -> float:
+        return max(round(100 * value / biggest, 1), 0) if biggest > 0 else 0
+
     rows = []
-    for position, label in enumerate(chart["labels"]):
-        values = [dataset["data"][position] for dataset in chart["datasets"]]
-        rows.append(
-            (
-                label,
-                [
-                    (value, round(100 * value / biggest, 1) if biggest else 0, colour)
-                    for value, (_name, colour) in zip(values, series, strict=True)
-                ],
-            )
-        )
-    return {"series": series, "rows": rows}
+    for label, values in zip(chart["labels"], columns, strict=True):
+        bars = [
+            (value, length(value), colour)
+            for value, (_name, colour) in zip(values, series, strict=True)
+        ]
+        if chart.get("stacked"):
+            bars = [(sum(values), [bar for bar in bars if bar[1] > 0])]
+        rows.append((label, bars))
+    return {"series": series, "rows": rows, "stacked": bool(chart.get("stacked"))}
 
 
 def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResponse:
     """The report's table to Excel (right-to-left, numbers numeric), or to PDF with
     its chart."""
     report = _report(request, slug)
-    _form, filters, result = run_report(report, request.GET, request.user)
+    full = file_format == "xlsx"  # a sheet takes every row; a page or a PDF the first ones
+    _form, filters, result = run_report(report, request.GET, request.user, limit_rows=not full)
     if result is None:
         return report_show(request, slug)
     if file_format == "xlsx":
-        return xlsx_response(result.rows, result.columns, _filename(report, filters), report.title)
+        return xlsx_response(
+            result.exported_rows(), result.columns, _filename(report, filters), report.title
+        )
     if file_format != "pdf":
         raise Http404
     context = {
@@ -135,5 +152,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "url": f"{reverse('reports:show', args=[slug])}?{urlencode(query)}",
                 }
             )
-    context = {"form": form, "charts": charts, "scope": scope, "sees_all": sees_all}
+    money = None
+    if request.user.has_perm(MONEY_PERMISSION):
+        money = money_cards(request.user, today=timezone.localdate(), mine=scope == "mine")
+    context = {
+        "form": form,
+        "charts": charts,
+        "money": money,
+        "scope": scope,
+        "sees_all": sees_all,
+    }
     return render(request, "reports/dashboard.html", context)

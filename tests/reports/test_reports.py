@@ -67,18 +67,23 @@ def busy_quarter(office) -> None:
 
 
 def chart_matches_table(page) -> None:
-    """Every plotted series is the table's column of the same name, row for row."""
+    """Every plotted series is the table's column of the same name, row for row (or
+    the total rows', for a chart drawn from them)."""
     result, chart = page.context["result"], page.context["chart"]
     labels = [column.label for column in result.columns]
-    rows = result.rows[: result.chart_rows]
+    rows = result.chart_source()
+    if result.chart.from_footer:
+        everything, table = result.footer, result.footer_table()
+    else:
+        everything, table = result.rows, result.table()
+    table = [cells for cells, row in zip(table, everything, strict=True) if row in rows]
     assert chart["labels"] == [str(row["label"]) for row in rows]
     for dataset in chart["datasets"]:
         key = next(key for key, label in result.chart.series if label == dataset["label"])
         column = labels.index(dataset["label"]) if dataset["label"] in labels else None
         assert dataset["data"] == [row[key] or 0 for row in rows]
         if column is not None:
-            table = [row[column][0] or 0 for row in result.table()[: result.chart_rows]]
-            assert dataset["data"] == table
+            assert dataset["data"] == [cells[column][0] or 0 for cells in table]
 
 
 def test_every_report_opens_for_the_current_quarter_with_its_chart_from_its_table(client, office):

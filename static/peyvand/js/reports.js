@@ -45,8 +45,9 @@
           }
         },
         scales: round ? {} : {
-          x: { reverse: true },
+          x: { reverse: true, stacked: !!chart.stacked },
           y: {
+            stacked: !!chart.stacked,
             beginAtZero: true,
             position: "right",
             ticks: { precision: 0, callback: function (value) { return digits.format(value); } }
