@@ -327,15 +327,22 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["contact", "date", "id"], name="entry_contact_date"),
             # Open debits and unallocated credits: allocation and aging read only these.
+            # The amounts ride along (INCLUDE, PostgreSQL only) so that a sum over every
+            # open line — the aging's total — is an index-only scan of a few megabytes
+            # instead of a heap page per line (bench/finance_scale.py: 0.4–0.9 s down to
+            # 45–80 ms for 180,000 open lines). Each condition apart, UNION ALL: an OR of
+            # the two looks like half the table to the planner, which then reads it all.
             models.Index(
                 fields=["contact", "due_date", "id"],
                 name="entry_open_debit",
                 condition=Q(debit__gt=F("allocated")),
+                include=["debit", "allocated"],
             ),
             models.Index(
                 fields=["contact", "date", "id"],
                 name="entry_open_credit",
                 condition=Q(credit__gt=F("allocated")),
+                include=["credit", "allocated"],
             ),
         ]
         constraints = [
