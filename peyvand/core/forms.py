@@ -199,3 +199,15 @@ class WorkingDayDateField(JalaliDateField):
             if match:
                 return add_working_days(timezone.localdate(), int(match[1]))
         return super().to_python(value)
+
+
+def add_service_errors(error, *forms) -> None:
+    """A service's refusal (ValidationError) shown where it belongs: on the field of
+    whichever form has it, else above the first form."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        target = next((form for form in forms if name in form.fields), None)
+        for message in errors:
+            (target or forms[0]).add_error(name if target else None, message)

@@ -16,6 +16,7 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import from_jalali, jalali_today
 from peyvand.core.display import localize_digits, site_settings_for
+from peyvand.core.forms import add_service_errors
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
@@ -53,18 +54,6 @@ def get_cheque_for_user(user, pk: int) -> Cheque:
     return get_visible_or_404(
         Cheque, user, pk, Cheque.objects.select_related("contact", "receipt", "bank_account")
     )
-
-
-def _service_errors(error: ValidationError, *forms) -> None:
-    """A service's refusal shown where it belongs: on the field of whichever form has it,
-    else above the forms."""
-    if not hasattr(error, "error_dict"):
-        forms[0].add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        target = next((form for form in forms if name in form.fields), None)
-        for message in errors:
-            (target or forms[0]).add_error(name if target else None, message)
 
 
 # The customer's account ---------------------------------------------------------------
@@ -173,7 +162,7 @@ def receipt_create(request: HttpRequest, direction: str) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _service_errors(error, form, cheque_form, allocation_form)
+                add_service_errors(error, form, cheque_form, allocation_form)
             else:
                 flash.success(
                     request,
@@ -288,7 +277,7 @@ def cheque_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.cheque_move(cheque=cheque, by=request.user, **data)
             except ValidationError as error:
-                _service_errors(error, form)
+                add_service_errors(error, form)
             else:
                 cheque.refresh_from_db()
                 flash.success(
@@ -590,7 +579,7 @@ def receipt_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.receipt_reallocate(receipt=receipt, targets=form.targets(), by=request.user)
         except ValidationError as error:
-            _service_errors(error, form)
+            add_service_errors(error, form)
         else:
             flash.success(request, _("تسویه‌های این دریافت ذخیره شد."))
             return redirect(receipt)

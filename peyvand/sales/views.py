@@ -16,6 +16,7 @@ from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, localize_digits, site_settings_for
+from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
@@ -423,7 +424,7 @@ def quote_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except StaleEdit as stale:
             form.refuse_stale(stale)
         except ValidationError as error:
-            _refusal_on_form(form, error)
+            add_service_errors(error, form)
             if getattr(error, "code", None) == "confirm_credit_limit":
                 form.ask_credit_confirmation()
         else:
@@ -443,16 +444,6 @@ def _usual_terms(quote: Quote) -> None:
         quote.payment_terms = grade.payment_method
     if grade is not None:
         quote.credit_days = grade.credit_days
-
-
-def _refusal_on_form(form, error: ValidationError) -> None:
-    """A service's refusal on the field it names (an instalment plan's), else on top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, error)
 
 
 def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm | None = None):
