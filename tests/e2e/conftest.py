@@ -147,8 +147,13 @@ def _no_polling_on_sqlite(settings):
 
 @pytest.fixture
 def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    """var/screenshots/<sqlite|postgresql>: CI runs both databases at once, and a journey
+    reads back the PDF pages it wrote."""
+    from django.db import connection
+
+    folder = SCREENSHOTS / connection.vendor
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
