@@ -1,7 +1,10 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.dates import JalaliDateField
+from peyvand.core.dates import JalaliDateField, from_jalali, jalali_today
 from peyvand.core.forms import MoneyField
 from peyvand.core.text import to_latin_digits
 from peyvand.core.validators import identifier_form_field
@@ -167,9 +170,29 @@ class FinanceSettingsForm(forms.ModelForm):
         fields = ["cheque_reminder_days", "remind_by_email", "remind_by_sms"]
 
 
+def this_year() -> tuple[datetime.date, datetime.date]:
+    """A statement's default period: the Jalali year so far."""
+    return from_jalali(jalali_today().year, 1, 1), timezone.localdate()
+
+
 class PeriodForm(forms.Form):
+    """A statement's period (Jalali «از تاریخ / تا تاریخ»), for the account page, its PDF,
+    Excel and sending, and the portal's statement."""
+
     start = JalaliDateField(label=_("از تاریخ"), required=False)
     end = JalaliDateField(label=_("تا تاریخ"), required=False)
+
+    @classmethod
+    def from_query(cls, query) -> tuple["PeriodForm", datetime.date | None, datetime.date | None]:
+        """The form and the period ``?start=&end=`` chose, by default this Jalali year; a
+        period that does not parse is shown back with its error, and the default is used.
+        Other parameters (``page``) leave the default alone."""
+        start, end = this_year()
+        chosen = "start" in query or "end" in query
+        form = cls(query if chosen else None, initial={"start": start, "end": end})
+        if chosen and form.is_valid():
+            return form, form.cleaned_data["start"], form.cleaned_data["end"]
+        return form, start, end
 
     def clean(self):
         cleaned = super().clean()

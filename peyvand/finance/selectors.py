@@ -4,7 +4,7 @@ cheques due, receipts."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from peyvand.contacts.models import Contact
 from peyvand.finance.models import Account, Allocation, Cheque, Entry, Receipt
@@ -71,10 +71,16 @@ class StatementLine:
     balance: int  # after this line; positive: the customer owes
 
 
+# Lines per page of the account page's statement: a customer with years of weekly invoices
+# and receipts has thousands of lines in a year, and a page of them is what one reads.
+STATEMENT_PAGE_SIZE = 100
+
+
 @dataclass
 class Statement:
-    """A customer's account over a period: what was owed before it, every line in date
-    order with the running balance, and the totals."""
+    """A customer's account over a period: what was owed before it, the lines in date
+    order with the running balance, and the period's totals. A paged statement holds one
+    page of the period's lines; ``opening`` is the balance before that page's first line."""
 
     start: datetime.date | None
     end: datetime.date | None
@@ -82,29 +88,73 @@ class Statement:
     lines: list[StatementLine] = field(default_factory=list)
     debit: int = 0
     credit: int = 0
+    opening: int = 0
+    page: int = 1
+    pages: int = 1
 
     @property
     def closing(self) -> int:
         return self.brought_forward + self.debit - self.credit
 
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
 
-def statement(contact, start: datetime.date | None, end: datetime.date | None) -> Statement:
-    """Two queries on the (contact, date) index: the sum before ``start`` and the lines
-    in the period. A customer's lines in one period are few; the whole history is never
-    read to show it."""
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _sums(entries) -> tuple[int, int]:
+    totals = entries.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return totals["d"] or 0, totals["c"] or 0
+
+
+def statement(
+    contact,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    *,
+    page: str | int | None = None,
+    page_size: int | None = None,
+) -> Statement:
+    """The statement of a period, on the (contact, date) index; the whole history is
+    never read to show it. Without ``page_size``, every line of the period (the PDF, the
+    Excel). With it, one page — by default the last, the newest lines — in three queries
+    (the sum before the period, the period's count and totals, the page) and one more
+    for a page before the last (the sum of the lines after it, fewer than before it)."""
     entries = Entry.objects.filter(contact=contact)
-    before = {"d": 0, "c": 0}
+    before = (0, 0)
     if start is not None:
-        before = entries.filter(date__lt=start).aggregate(d=Sum("debit"), c=Sum("credit"))
+        before = _sums(entries.filter(date__lt=start))
         entries = entries.filter(date__gte=start)
     if end is not None:
         entries = entries.filter(date__lte=end)
-    result = Statement(start, end, (before["d"] or 0) - (before["c"] or 0))
-    balance = result.brought_forward
-    for entry in entries.select_related("invoice", "receipt", "cheque").order_by("date", "id"):
+    result = Statement(start, end, before[0] - before[1])
+    ordered = entries.select_related("invoice", "receipt", "cheque").order_by("date", "id")
+    if page_size is None:
+        rows = list(ordered)
+        result.debit = sum(entry.debit for entry in rows)
+        result.credit = sum(entry.credit for entry in rows)
+        result.opening = result.brought_forward
+    else:
+        totals = entries.aggregate(n=Count("id"), d=Sum("debit"), c=Sum("credit"))
+        result.debit, result.credit = totals["d"] or 0, totals["c"] or 0
+        result.pages = max(1, -(-totals["n"] // page_size))
+        try:
+            result.page = min(result.pages, max(1, int(page))) if page else result.pages
+        except (TypeError, ValueError):
+            result.page = result.pages
+        first = (result.page - 1) * page_size
+        rows = list(ordered[first : first + page_size])
+        after = (0, 0)
+        if result.has_next:
+            after = _sums(entries.order_by("date", "id")[first + page_size :])
+        shown = sum(entry.debit - entry.credit for entry in rows)
+        result.opening = result.closing - (after[0] - after[1]) - shown
+    balance = result.opening
+    for entry in rows:
         balance += entry.debit - entry.credit
-        result.debit += entry.debit
-        result.credit += entry.credit
         result.lines.append(StatementLine(entry, balance))
     return result
 

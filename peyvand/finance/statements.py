@@ -8,7 +8,7 @@ from django.core import signing
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
-from peyvand.core.dates import format_date, from_jalali, jalali_today
+from peyvand.core.dates import format_date
 from peyvand.core.exports import Column, xlsx_response
 from peyvand.core.money import amount_in_words
 from peyvand.core.pdf import pdf_download, render_pdf
@@ -16,11 +16,6 @@ from peyvand.finance.selectors import Statement, StatementLine, statement
 
 STATEMENT_LINK_SALT = "finance.statement"
 STATEMENT_LINK_AGE = datetime.timedelta(days=30)
-
-
-def this_year() -> tuple[datetime.date, datetime.date]:
-    """The statement's default period: the Jalali year so far."""
-    return from_jalali(jalali_today().year, 1, 1), timezone.localdate()
 
 
 def period_text(start: datetime.date | None, end: datetime.date | None) -> str:

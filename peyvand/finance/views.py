@@ -34,6 +34,7 @@ from peyvand.finance.forms import (
     ReceiptForm,
 )
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
+from peyvand.finance.selectors import STATEMENT_PAGE_SIZE
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable, message_queue
@@ -59,28 +60,19 @@ def get_cheque_for_user(user, pk: int) -> Cheque:
 # The customer's account ---------------------------------------------------------------
 
 
-def _period(request: HttpRequest):
-    """The statement's period from ``?start=&end=`` (Jalali), by default this Jalali year;
-    a date that does not parse is shown back with its error."""
-    year_start = from_jalali(jalali_today().year, 1, 1)
-    if not request.GET:
-        return PeriodForm(initial={"start": year_start}), year_start, None
-    form = PeriodForm(request.GET)
-    if form.is_valid():
-        return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    return form, year_start, None
-
-
 @view_account
 def account(request: HttpRequest, pk: int) -> HttpResponse:
     """کارت حساب: the totals, what is still owed item by item, and the period's lines
     with a running balance."""
     contact = get_visible_or_404(Contact, request.user, pk)
-    form, start, end = _period(request)
+    form, start, end = PeriodForm.from_query(request.GET)
+    lines = selectors.statement(
+        contact, start, end, page=request.GET.get("page"), page_size=STATEMENT_PAGE_SIZE
+    )
     context = {
         "contact": contact,
         "account": selectors.account_of(contact),
-        "statement": selectors.statement(contact, start, end),
+        "statement": lines,
         "debts": list(selectors.open_debts(contact)[:50]),
         "period_form": form,
         "today": timezone.localdate(),
@@ -470,17 +462,10 @@ def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
 # The customer's statement: PDF, Excel, a signed link, sent by SMS or email
 
 
-def _statement_period(request: HttpRequest):
-    form = PeriodForm(request.GET or None)
-    if request.GET and form.is_valid():
-        return form.cleaned_data["start"], form.cleaned_data["end"]
-    return statements.this_year()
-
-
 @view_account
 def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(Contact, request.user, pk)
-    start, end = _statement_period(request)
+    _form, start, end = PeriodForm.from_query(request.GET)
     company = site_settings_for(request).company_name
     return statements.statement_pdf_response(contact, start, end, company=company)
 
@@ -488,7 +473,7 @@ def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @view_account
 def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_visible_or_404(Contact, request.user, pk)
-    start, end = _statement_period(request)
+    _form, start, end = PeriodForm.from_query(request.GET)
     return statements.statement_xlsx_response(contact, start, end)
 
 
@@ -536,7 +521,7 @@ def statement_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     if channel not in Channel.values:
         raise Http404
     contact = get_visible_or_404(Contact, request.user, pk)
-    start, end = _statement_period(request)
+    _form, start, end = PeriodForm.from_query(request.GET)
     form = DraftForm(
         request.POST or None,
         initial=_statement_message(request, contact, start, end, channel),

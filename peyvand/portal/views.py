@@ -24,7 +24,7 @@ from peyvand.core.pagination import paginate
 from peyvand.core.text import to_persian_digits
 from peyvand.finance import statements
 from peyvand.finance.forms import PeriodForm
-from peyvand.finance.selectors import account_of
+from peyvand.finance.selectors import STATEMENT_PAGE_SIZE, account_of
 from peyvand.finance.selectors import statement as finance_statement
 from peyvand.portal import selectors, services
 from peyvand.portal.forms import (
@@ -271,18 +271,20 @@ def statement(request: HttpRequest) -> HttpResponse:
     access shows it: what the staff's statement shows, with its PDF."""
     if not request.access.show_statement:
         raise Http404
-    start, end = statements.this_year()
-    chosen = "start" in request.GET or "end" in request.GET
-    form = PeriodForm(request.GET if chosen else None, initial={"start": start, "end": end})
-    if chosen and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    form, start, end = PeriodForm.from_query(request.GET)
     if request.GET.get("format") == "pdf":
         return statements.statement_pdf_response(
             request.customer, start, end, company=_company(request)
         )
     context = {
         "name": "statement",
-        "statement": finance_statement(request.customer, start, end),
+        "statement": finance_statement(
+            request.customer,
+            start,
+            end,
+            page=request.GET.get("page"),
+            page_size=STATEMENT_PAGE_SIZE,
+        ),
         "account": account_of(request.customer),
         "period_form": form,
         **_shell(request),
