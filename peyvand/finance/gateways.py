@@ -30,11 +30,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
-from urllib.parse import quote
 
 import httpx
 from django.conf import settings
@@ -42,7 +40,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from peyvand.messaging.gateways import mask_secret
+from peyvand.core.secret_masking import mask_secrets, mask_secrets_in_logs, register_secret
 
 __all__ = [
     "PAYMENT_GATEWAYS",
@@ -110,52 +108,7 @@ class PaymentGatewayError(Exception):
         )
 
 
-# Secrets ------------------------------------------------------------------------------
-
-# The merchant ids of the gateways built in this process, raw and URL-quoted.
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def _register_secret(secret: str) -> None:
-    if secret:
-        with _secrets_lock:
-            _secrets.update({secret, quote(secret, safe="")})
-
-
-def _mask_secrets(text: str) -> str:
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = mask_secret(text, secret)
-    return text
-
-
-class _MaskSecretsFilter(logging.Filter):
-    """Rewrites a record whose message holds a merchant id. A logger's filter runs
-    whatever the logger's level and before any handler."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is the logging module's business, not ours
-            return True
-        masked = _mask_secrets(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def _install_log_filter() -> None:
-    for name in ("httpx", "httpcore.http11", "httpcore.connection", logger.name):
-        target = logging.getLogger(name)
-        if not any(isinstance(f, _MaskSecretsFilter) for f in target.filters):
-            target.addFilter(_MaskSecretsFilter())
-
-
-_install_log_filter()
+mask_secrets_in_logs(logger.name)
 
 
 # The interface ------------------------------------------------------------------------
@@ -267,7 +220,7 @@ class ZarinPalGateway(PaymentGateway):
 
     def __init__(self, *, merchant_id: str, base_url: str = "", timeout: float = 10.0) -> None:
         self._merchant_id = merchant_id
-        _register_secret(merchant_id)
+        register_secret(merchant_id)
         self._client = httpx.Client(
             base_url=(base_url or self.default_base_url).rstrip("/"),
             timeout=httpx.Timeout(timeout),
@@ -353,7 +306,7 @@ class ZarinPalGateway(PaymentGateway):
             "%s %s %s -> HTTP %s",
             self.name,
             request.method,
-            _mask_secrets(str(request.url)),
+            mask_secrets(str(request.url)),
             response.status_code,
         )
 
@@ -370,7 +323,7 @@ class ZarinPalGateway(PaymentGateway):
                 retryable=True,
             ) from exc
         except httpx.RequestError as exc:
-            logger.warning("%s: %s: %s", self.name, type(exc).__name__, _mask_secrets(str(exc)))
+            logger.warning("%s: %s: %s", self.name, type(exc).__name__, mask_secrets(str(exc)))
             raise PaymentGatewayError(
                 _("ارتباط با درگاه پرداخت %(label)s برقرار نشد.") % {"label": _(self.label)},
                 code="network",
@@ -424,7 +377,7 @@ class ZarinPalGateway(PaymentGateway):
             path,
             code,
             response.status_code,
-            _mask_secrets(details),
+            mask_secrets(details),
         )
         problem = _ZARINPAL_PROBLEMS.get(code)
         if problem is None:

@@ -34,6 +34,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from peyvand.core.secret_masking import mask_secrets, mask_secrets_in_logs, register_secret
+
 __all__ = [
     "ConsoleGateway",
     "Delivery",
@@ -44,7 +46,6 @@ __all__ = [
     "SmsGateway",
     "SmsIrGateway",
     "get_sms_gateway",
-    "mask_secret",
 ]
 
 logger = logging.getLogger("peyvand.sms")
@@ -100,63 +101,7 @@ class GatewayError(Exception):
         return f"GatewayError({self.message!r}, code={self.code!r}, retryable={self.retryable})"
 
 
-def mask_secret(text: str, secret: str) -> str:
-    """``text`` with ``secret`` replaced by its first four characters and "…" (by "…"
-    alone when the secret is shorter than 8 characters, where 4 would give away half)."""
-    if not secret:
-        return text
-    return text.replace(secret, secret[:4] + "…" if len(secret) >= 8 else "…")
-
-
-# The API keys of the gateways built in this process, raw and URL-quoted, so that any log
-# record can be scrubbed of them.
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def _register_secret(secret: str) -> None:
-    if not secret:
-        return
-    with _secrets_lock:
-        _secrets.update({secret, quote(secret, safe="")})
-
-
-def _mask_secrets(text: str) -> str:
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = mask_secret(text, secret)
-    return text
-
-
-class _MaskSecretsFilter(logging.Filter):
-    """Rewrites a record whose message holds an API key. A logger filter runs whatever
-    the logger's level and before any handler, so raising "httpx" to DEBUG (as a test or
-    an operator may) still cannot put a key in a log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is the logging module's business, not ours
-            return True
-        masked = _mask_secrets(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def _install_log_filter() -> None:
-    # "httpx" logs "HTTP Request: POST <url> ..." at INFO. httpcore's debug traces name
-    # only the method and host, but they are scrubbed too in case that changes.
-    for name in ("httpx", "httpcore.http11", "httpcore.connection"):
-        target = logging.getLogger(name)
-        if not any(isinstance(f, _MaskSecretsFilter) for f in target.filters):
-            target.addFilter(_MaskSecretsFilter())
-
-
-_install_log_filter()
+mask_secrets_in_logs()
 
 
 class SmsGateway:
@@ -298,7 +243,7 @@ class _HttpGateway(SmsGateway):
     ) -> None:
         self.sender = sender
         self._api_key = api_key
-        _register_secret(api_key)
+        register_secret(api_key)
         self._client = httpx.Client(
             base_url=(base_url or self.default_base_url).rstrip("/"),
             timeout=httpx.Timeout(timeout),
@@ -322,7 +267,7 @@ class _HttpGateway(SmsGateway):
             "%s %s %s -> HTTP %s",
             self.name,
             request.method,
-            _mask_secrets(str(request.url)),
+            mask_secrets(str(request.url)),
             response.status_code,
         )
 
@@ -339,7 +284,7 @@ class _HttpGateway(SmsGateway):
                 maybe_sent=not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
             ) from exc
         except httpx.RequestError as exc:
-            logger.warning("%s: %s: %s", self.name, type(exc).__name__, _mask_secrets(str(exc)))
+            logger.warning("%s: %s: %s", self.name, type(exc).__name__, mask_secrets(str(exc)))
             raise GatewayError(
                 _("ارتباط با سامانه پیامک %(label)s برقرار نشد.") % {"label": _(self.label)},
                 code="network",

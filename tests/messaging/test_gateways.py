@@ -20,6 +20,7 @@ import httpx
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from peyvand.core.secret_masking import mask_secret
 from peyvand.messaging.fake_providers import FakeKavenegar, FakeSmsIr, sms_parts
 from peyvand.messaging.gateways import (
     ConsoleGateway,
@@ -31,7 +32,6 @@ from peyvand.messaging.gateways import (
     SmsGateway,
     SmsIrGateway,
     get_sms_gateway,
-    mask_secret,
 )
 
 KAVENEGAR_KEY = "kn-SECRET-4f9a8b7c6d5e3a2b"
