@@ -450,11 +450,12 @@ SELECT credit_id, sum(amount), 0 FROM s_alloc GROUP BY credit_id
 INSERT_INVOICES = """
 INSERT INTO sales_invoice (id, created_at, updated_at, number, fiscal_year, kind, date,
     vat_percent, subtotal, discount_total, vat_total, total, notes, contact_id, owner_id,
-    money_unit, due_date, paid)
+    money_unit, due_date, paid, payment_terms, credit_days)
 SELECT v.id, (v.date + time '10:00') AT TIME ZONE 'Asia/Tehran',
     (v.date + time '10:00') AT TIME ZONE 'Asia/Tehran', v.number, v.jy, 'goods', v.date, 10,
     v.base, 0, v.vat, v.total, '', v.contact_id, v.owner_id, 'rial',
-    v.due_date, coalesce(k.settled, 0)
+    v.due_date, coalesce(k.settled, 0),
+    CASE WHEN v.due_date > v.date THEN 'credit' ELSE 'cash' END, v.due_date - v.date
 FROM s_inv v JOIN s_ent e ON e.invoice_id = v.id LEFT JOIN s_kept k ON k.id = e.id
 ORDER BY v.id
 """
