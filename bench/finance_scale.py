@@ -1046,8 +1046,8 @@ def main() -> None:
         (most_open,) = cursor.fetchone()
     most_open = Contact.objects.get(pk=most_open)
     invoice = (
-        Invoice.objects.filter(contact=long_customer, entry__debit_allocations__isnull=False)
-        .annotate(n=Count("entry__debit_allocations"))
+        Invoice.objects.filter(contact=long_customer, entries__debit_allocations__isnull=False)
+        .annotate(n=Count("entries__debit_allocations"))
         .order_by("-n", "-date")
         .first()
     )

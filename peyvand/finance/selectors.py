@@ -50,6 +50,27 @@ def open_debts(contact) -> QuerySet[Entry]:
     )
 
 
+@dataclass
+class OpenDebts:
+    """The first of a customer's open debts (most overdue first), and how many there are
+    and what they come to in all."""
+
+    first: list[Entry]
+    count: int
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.first)
+
+
+def open_debts_summary(contact, *, limit: int) -> OpenDebts:
+    """Two queries on the open-debit partial index, however long the history."""
+    debts = open_debts(contact)
+    totals = debts.aggregate(n=Count("id"), rest=Sum(F("debit") - F("allocated")))
+    return OpenDebts(list(debts[:limit]), totals["n"], totals["rest"] or 0)
+
+
 def debts_for_allocation(contact, current: dict[int, int]) -> list[Entry]:
     """The debts a receipt may settle: the open ones, and those it settles now (each with
     what it settles given back, so the form offers up to that much again)."""
@@ -73,7 +94,7 @@ class StatementLine:
 
 # Lines per page of the account page's statement: a customer with years of weekly invoices
 # and receipts has thousands of lines in a year, and a page of them is what one reads.
-STATEMENT_PAGE_SIZE = 100
+STATEMENT_PAGE_SIZE = 50
 
 
 @dataclass

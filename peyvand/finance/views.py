@@ -40,6 +40,10 @@ from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable, message_queue
 from peyvand.sales.models import Invoice
 
+# The open debts the account page lists, most overdue first; the rest are a click away in
+# the invoice list, and every line is in the statement below.
+ACCOUNT_DEBTS_SHOWN = 10
+
 view_account = permission_required("finance.view_account", raise_exception=True)
 view_receipts = permission_required("finance.view_receipt", raise_exception=True)
 view_cheques = permission_required("finance.view_cheque", raise_exception=True)
@@ -73,7 +77,7 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
         "contact": contact,
         "account": selectors.account_of(contact),
         "statement": lines,
-        "debts": list(selectors.open_debts(contact)[:50]),
+        "debts": selectors.open_debts_summary(contact, limit=ACCOUNT_DEBTS_SHOWN),
         "period_form": form,
         "today": timezone.localdate(),
     }

@@ -197,6 +197,6 @@ def test_the_account_page_shows_the_newest_page_and_pages_back_in_a_fixed_count_
         counts.append(len(captured))
     # Session, user, two permission reads, the team, the contact; the period's count and
     # totals (the whole history here: no sum before it), the page's lines; the account,
-    # the open debts, the site settings. A page before the last adds the sum of the lines
-    # after it.
-    assert counts == [12, 12, 11]
+    # the open debts and their count and total, the site settings. A page before the last
+    # adds the sum of the lines after it.
+    assert counts == [13, 13, 12]

@@ -185,3 +185,18 @@ def test_finance_changes_which_invoices_a_receipt_settles(client, clerk, custome
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.paid, new.paid) == (0, 10_000_000)
+
+
+def test_the_account_lists_the_most_overdue_debts_and_counts_the_rest(client, customer, personas):
+    amounts = [1_000_000 * (number + 1) for number in range(12)]
+    for days, amount in enumerate(amounts):
+        issue_invoice(customer, personas.owner, amount, due_date=TODAY - datetime.timedelta(days))
+    receive(customer, personas.manager, 1_500_000)  # the most overdue: 12M → 10.5M open
+    client.force_login(personas.owner)
+    response = client.get(reverse("finance:account", args=[customer.pk]))
+    debts = response.context["debts"]
+    assert [debt.open_amount for debt in debts.first] == [10_500_000, *reversed(amounts[:11])][:10]
+    assert (debts.count, debts.more, debts.total) == (12, 2, sum(amounts) - 1_500_000)
+    page = response.content.decode()
+    assert "۲ بدهی باز دیگر" in page and "۷۶٬۵۰۰٬۰۰۰" in page
+    assert f"?contact={customer.pk}&amp;payment=unpaid" in page
