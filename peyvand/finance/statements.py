@@ -13,6 +13,8 @@ from peyvand.core.exports import Column, xlsx_response
 from peyvand.core.money import amount_in_words
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.finance.selectors import Statement, StatementLine, statement
+from peyvand.messaging.models import Channel
+from peyvand.messaging.services import message_queue
 
 STATEMENT_LINK_SALT = "finance.statement"
 STATEMENT_LINK_AGE = datetime.timedelta(days=30)
@@ -50,6 +52,26 @@ def statement_pdf(contact, start, end, *, company: str) -> bytes:
 def statement_pdf_response(contact, start, end, *, company: str) -> HttpResponse:
     return pdf_download(
         statement_pdf(contact, start, end, company=company), filename(contact, start, end, "pdf")
+    )
+
+
+def statement_send(
+    *, contact, start, end, channel: str, by, company: str, to: str, subject: str, body: str
+):
+    """Puts the statement in the outbox: by email with its PDF attached, or by SMS (whose
+    text carries the signed link). Raises messaging's NotSendable with a Persian reason."""
+    attachments = []
+    if channel == Channel.EMAIL:
+        pdf = statement_pdf(contact, start, end, company=company)
+        attachments = [(filename(contact, start, end, "pdf"), pdf, "application/pdf")]
+    return message_queue(
+        channel=channel,
+        to=to,
+        subject=subject if channel == Channel.EMAIL else "",
+        body=body,
+        by=by,
+        contact=contact,
+        attachments=attachments,
     )
 
 

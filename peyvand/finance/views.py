@@ -35,6 +35,7 @@ from peyvand.finance.forms import (
 )
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.finance.selectors import STATEMENT_PAGE_SIZE
+from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import NotSendable, message_queue
@@ -515,42 +516,40 @@ def _statement_message(request: HttpRequest, contact, start, end, channel: str) 
     return {"to": contact.email, "subject": f"صورت‌حساب {contact.name} — {company}", "body": body}
 
 
+@permission_required(["finance.view_account", "messaging.send_message"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def statement_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     """Sends the statement of a period by email (the PDF attached) or SMS (its link)."""
-    if not request.user.has_perm("finance.view_account") or not request.user.has_perm(
-        "messaging.send_message"
-    ):
-        raise PermissionDenied
-    if channel not in Channel.values:
-        raise Http404
     contact = get_visible_or_404(Contact, request.user, pk)
     _form, start, end = PeriodForm.from_query(request.GET)
-    form = DraftForm(
-        request.POST or None,
-        initial=_statement_message(request, contact, start, end, channel),
-        channel=channel,
+    account_url = reverse("finance:account", args=[contact.pk])
+    note = (
+        _("پیوند درون پیامک، PDF صورت‌حساب را تا ۳۰ روز بدون ورود به سامانه باز می‌کند.")
+        if channel == Channel.SMS
+        else _("فایل PDF صورت‌حساب به ایمیل پیوست می‌شود.")
     )
-    if request.method == "POST" and form.is_valid():
-        data = {"subject": "", **form.cleaned_data}
-        attachments = []
-        if channel == Channel.EMAIL:
-            company = site_settings_for(request).company_name
-            pdf = statements.statement_pdf(contact, start, end, company=company)
-            attachments = [
-                (statements.filename(contact, start, end, "pdf"), pdf, "application/pdf")
-            ]
-        try:
-            message_queue(channel=channel, by=request.user, contact=contact,
-                          attachments=attachments, **data)  # fmt: skip
-        except NotSendable as error:
-            form.add_error(None, str(error))
-        else:
-            flash.success(request, _("صورت‌حساب در صف ارسال قرار گرفت."))
-            return redirect("finance:account", pk=contact.pk)
-    context = {"form": form, "contact": contact, "channel": channel,
-               "period": statements.period_text(start, end)}  # fmt: skip
-    return render(request, "finance/statement_send.html", context)
+    return draft_page(
+        request,
+        channel=channel,
+        initial=lambda: _statement_message(request, contact, start, end, channel),
+        draft=lambda: Draft(
+            what=_("صورت‌حساب %(period)s") % {"period": statements.period_text(start, end)},
+            to_name=contact.name,
+            crumbs=[(contact.name, contact.get_absolute_url()), (_("کارت حساب"), account_url)],
+            back_url=account_url,
+            note=note,
+            sent=_("صورت‌حساب در صف ارسال قرار گرفت."),
+        ),
+        send=lambda data: statements.statement_send(
+            contact=contact,
+            start=start,
+            end=end,
+            channel=channel,
+            by=request.user,
+            company=site_settings_for(request).company_name,
+            **data,
+        ),
+    )
 
 
 @permission_required("finance.change_receipt", raise_exception=True)

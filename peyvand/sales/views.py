@@ -26,9 +26,8 @@ from peyvand.core.timeline import timeline_of
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
-from peyvand.messaging.forms import DraftForm
+from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.models import Channel
-from peyvand.messaging.services import NotSendable
 from peyvand.sales import selectors, services
 from peyvand.sales.credit import credit_check
 from peyvand.sales.documents import pdf_response
@@ -537,32 +536,37 @@ def _send_initial(request: HttpRequest, quote: Quote, channel: str) -> dict:
     }
 
 
+@permission_required(["sales.view_quote", "messaging.send_message"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def quote_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     """Sends a proforma to its customer by email (the PDF attached) or SMS (its link),
     the text shown for editing before it goes to the outbox."""
-    if not request.user.has_perm("sales.view_quote") or not request.user.has_perm(
-        "messaging.send_message"
-    ):
-        raise PermissionDenied
-    if channel not in Channel.values:
-        raise Http404
     quote = get_quote_for_user(request.user, pk)
-    form = DraftForm(
-        request.POST or None, initial=_send_initial(request, quote, channel), channel=channel
+    number = localize_digits(quote.number)
+    note = (
+        _("پیوند درون پیامک، PDF پیش فاکتور را تا ۳۰ روز بدون ورود به سامانه باز می‌کند.")
+        if channel == Channel.SMS
+        else _("فایل PDF پیش فاکتور به ایمیل پیوست می‌شود.")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.quote_send(quote=quote, by=request.user, channel=channel, **{
-                "subject": "", **form.cleaned_data
-            })  # fmt: skip
-        except NotSendable as error:
-            form.add_error(None, str(error))
-        else:
-            flash.success(request, _("پیش فاکتور در صف ارسال قرار گرفت."))
-            return redirect(quote)
-    context = {"form": form, "quote": quote, "channel": channel}
-    return render(request, "sales/quote_send.html", context)
+    return draft_page(
+        request,
+        channel=channel,
+        initial=lambda: _send_initial(request, quote, channel),
+        draft=lambda: Draft(
+            what=_("پیش فاکتور %(number)s") % {"number": number},
+            to_name=quote.contact.name,
+            crumbs=[
+                (_("پیش فاکتورها"), reverse("sales:quote_list")),
+                (number, quote.get_absolute_url()),
+            ],
+            back_url=quote.get_absolute_url(),
+            note=note + " " + _("پیش‌نویس پس از ارسال «ارسال شده» می‌شود."),
+            sent=_("پیش فاکتور در صف ارسال قرار گرفت."),
+        ),
+        send=lambda data: services.quote_send(
+            quote=quote, by=request.user, channel=channel, **data
+        ),
+    )
 
 
 @login_not_required

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
-from peyvand.core.display import site_settings_for
+from peyvand.core.display import localize_digits, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
@@ -22,9 +22,8 @@ from peyvand.core.text import normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import Channel
-from peyvand.messaging.forms import DraftForm
+from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.models import Channel as MessageChannel
-from peyvand.messaging.services import NotSendable
 from peyvand.sales import selectors as sales_selectors
 from peyvand.sales.forms import FollowUpForm
 from peyvand.sales.models import FollowUp
@@ -373,31 +372,35 @@ def _sms_text(request: HttpRequest, item: Request) -> str:
     )
 
 
+@permission_required(["service.view_request", "messaging.send_message"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def request_sms(request: HttpRequest, pk: int) -> HttpResponse:
     """The optional SMS to the customer on registration (the tracking code) or on
     archiving (the result), shown for editing before it goes to the outbox."""
-    if not request.user.has_perm("service.view_request") or not request.user.has_perm(
-        "messaging.send_message"
-    ):
-        raise PermissionDenied
     item = get_request_for_user(request.user, pk)
-    initial = {"to": item.contact.mobile if item.contact else "", "body": _sms_text(request, item)}
-    form = DraftForm(request.POST or None, initial=initial, channel=MessageChannel.SMS)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_sms(
-                request=item,
-                by=request.user,
-                to=form.cleaned_data["to"],
-                body=form.cleaned_data["body"],
-            )
-        except NotSendable as error:
-            form.add_error(None, str(error))
-        else:
-            flash.success(request, _("پیامک در صف ارسال قرار گرفت."))
-            return redirect(item)
-    return render(request, "service/request_sms.html", {"form": form, "item": item})
+    code = localize_digits(item.tracking_code)
+    return draft_page(
+        request,
+        channel=MessageChannel.SMS,
+        initial=lambda: {
+            "to": item.contact.mobile if item.contact else "",
+            "body": _sms_text(request, item),
+        },
+        draft=lambda: Draft(
+            what=_("درخواست %(code)s") % {"code": code},
+            to_name=item.contact.name if item.contact else _("مشتری"),
+            crumbs=[
+                (_("درخواست‌ها"), reverse("service:request_inbox")),
+                (code, item.get_absolute_url()),
+            ],
+            back_url=item.get_absolute_url(),
+            note="",
+            sent=_("پیامک در صف ارسال قرار گرفت."),
+        ),
+        send=lambda data: services.request_sms(
+            request=item, by=request.user, to=data["to"], body=data["body"]
+        ),
+    )
 
 
 @permission_required("accounts.manage_settings", raise_exception=True)
