@@ -195,8 +195,11 @@ def payment_callback(query) -> OnlinePayment:
             callback = gateway.parse_callback(query)
         except PaymentGatewayError as error:
             raise PaymentRefused(error.message) from error
+        # The payment's row only (of=self): a plain FOR UPDATE would lock the joined
+        # invoice too, which a receipt on the same customer writes (its paid total)
+        # while holding the account lock this callback waits for — a deadlock.
         payment = (
-            OnlinePayment.objects.select_for_update()
+            OnlinePayment.objects.select_for_update(of=("self",))
             .select_related("invoice__contact", "invoice__owner")
             .filter(authority=callback.authority, gateway=gateway.name)
             .first()

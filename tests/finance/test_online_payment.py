@@ -6,17 +6,18 @@ it comes back."""
 import datetime
 import re
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
 from peyvand.core.text import to_persian_digits as fa
-from peyvand.finance import payments
+from peyvand.finance import payments, services
 from peyvand.finance.fake_zarinpal import FakeZarinPal
 from peyvand.finance.models import Entry, OnlinePayment, Receipt
 from peyvand.messaging.models import Message
@@ -358,3 +359,73 @@ def test_concurrent_callbacks_of_an_instalment_payment_settle_it_once(personas, 
     assert Receipt.objects.filter(method="online").count() == 1
     assert zarinpal.payments()[0]["verify_calls"] == 1
     assert open_amounts(invoice) == [10_000_000, 0, 10_000_000, 10_000_000]
+
+
+def wait_until(condition, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def waiting_on_a_lock() -> bool:
+    """Whether another connection of this database is waiting for a row lock."""
+    with connection.cursor() as cursor:
+        # Inside a transaction the statistics views keep the first snapshot read.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_callback_and_a_receipt_on_the_same_invoice_take_turns_without_a_deadlock(
+    personas, zarinpal, client
+):
+    """The callback locks its payment, asks the gateway, then waits for the account lock
+    a clerk holds while recording a receipt that settles the same invoice. The payment's
+    lock must not take the invoice's row with it (the receipt writes the invoice's paid
+    total): else each waits for the other and PostgreSQL kills one."""
+    contact = ContactFactory(owner=personas.owner, mobile="+989121234567")
+    invoice = sold_by_instalments(contact, personas.owner)
+    parts = parts_of(invoice)
+    response = client.post(pay_url(invoice, parts[1]), {"part": str(parts[1].pk)})
+    query = parse_qs(urlsplit(buyer_at_gateway(response.url)).query)
+    query = {key: values[0] for key, values in query.items()}
+    clerk_holds_account = threading.Event()
+    outcomes = {}
+
+    def clerk():
+        try:
+            with transaction.atomic():
+                services.lock_account(contact.pk)
+                clerk_holds_account.set()
+                outcomes["callback waited"] = wait_until(waiting_on_a_lock)
+                receive(contact, personas.manager, 10_000_000)  # settles the down payment
+            outcomes["clerk"] = "recorded"
+        except Exception as error:
+            outcomes["clerk"] = error
+        finally:
+            connection.close()
+
+    def call_back():
+        try:
+            clerk_holds_account.wait(5)
+            outcomes["callback"] = payments.payment_callback(query).status
+        except Exception as error:
+            outcomes["callback"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk), threading.Thread(target=call_back)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {"callback waited": True, "clerk": "recorded", "callback": "paid"}
+    assert open_amounts(invoice) == [0, 0, 10_000_000, 10_000_000]
