@@ -450,9 +450,10 @@ class FinanceSettings(models.Model):
 
 
 class OnlinePayment(models.Model):
-    """One attempt of a customer to pay an invoice (or what is left of it) through an
-    online gateway: started, then paid (verified by the server with the amount stored
-    here, and recorded as a receipt once), cancelled by the buyer, or failed."""
+    """One attempt of a customer to pay an invoice (what is left of it, or one of its
+    instalments) through an online gateway: started, then paid (verified by the server
+    with the amount stored here, and recorded as a receipt once), cancelled by the
+    buyer, or failed."""
 
     class Status(models.TextChoices):
         STARTED = "started", _("در انتظار پرداخت")
@@ -462,6 +463,16 @@ class OnlinePayment(models.Model):
 
     invoice = models.ForeignKey(
         "sales.Invoice", on_delete=models.PROTECT, related_name="online_payments"
+    )
+    # One instalment of the invoice (its account line) when the buyer pays just that;
+    # empty when they pay what is left of the whole invoice.
+    instalment = models.ForeignKey(
+        Entry,
+        verbose_name=_("قسط"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_payments",
     )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField(_("مبلغ (ریال)"))

@@ -1,19 +1,21 @@
 """Online payment of invoices (پرداخت آنلاین) through a gateway (finance.gateways).
 
 A customer opens the invoice's pay link (signed, like a proforma's share link: the link
-is the credential), which starts a payment of what the invoice still owes and sends them
+is the credential), which starts a payment of what the invoice still owes — or of one
+of its instalments (its account line, ``Entry``; a link may name one) — and sends them
 to the gateway. The gateway sends them back to the callback, which is never trusted
 alone: the payment must be ours (its authority), the server verifies it with the amount
 stored here, and only then is a receipt recorded — once, under the payment's row lock,
 so a replayed or concurrent callback finds it paid and records nothing."""
 
 import datetime
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from peyvand.core.money import format_money
@@ -40,20 +42,66 @@ class PaymentRefused(Exception):
         self.message = message
 
 
-def pay_token(invoice: Invoice) -> str:
-    return signing.dumps({"invoice": invoice.pk}, salt=PAY_LINK_SALT, compress=True)
+@dataclass(frozen=True)
+class PayLink:
+    """What a pay link opens: an invoice and, for a link of one instalment, its line."""
+
+    invoice: Invoice
+    instalment_id: int | None = None
 
 
-def invoice_from_pay_token(token: str) -> Invoice | None:
+def pay_token(invoice: Invoice, instalment: Entry | None = None) -> str:
+    data = {"invoice": invoice.pk}
+    if instalment is not None:
+        data["part"] = instalment.pk
+    return signing.dumps(data, salt=PAY_LINK_SALT, compress=True)
+
+
+def pay_link_from_token(token: str) -> PayLink | None:
+    """The link behind a token, or None; tokens made before instalments could be paid
+    alone carry the invoice only (the whole rest)."""
     try:
         data = signing.loads(token, salt=PAY_LINK_SALT, max_age=PAY_LINK_AGE)
     except signing.BadSignature:
         return None
-    return (
-        Invoice.objects.select_related("contact").filter(pk=data.get("invoice")).first()
-        if isinstance(data, dict)
-        else None
+    if not isinstance(data, dict):
+        return None
+    invoice = Invoice.objects.select_related("contact").filter(pk=data.get("invoice")).first()
+    if invoice is None:
+        return None
+    part = data.get("part")
+    return PayLink(invoice=invoice, instalment_id=part if isinstance(part, int) else None)
+
+
+def instalments(invoice: Invoice) -> list[Entry]:
+    """The invoice's account lines in due order: one line, or one per instalment, each
+    with its ``number`` (see instalment_number)."""
+    parts = list(Entry.objects.filter(invoice=invoice).order_by("due_date", "id"))
+    for number, part in enumerate(parts, start=1):
+        part.number = number if len(parts) > 1 else None
+    return parts
+
+
+def instalment_number(instalment: Entry) -> int | None:
+    """Which instalment of its invoice this line is (1 for the first, the down payment
+    if there is one); None for an invoice of one line, which has no instalments."""
+    if hasattr(instalment, "number"):
+        return instalment.number
+    earlier = Q(due_date__lt=instalment.due_date) | Q(
+        due_date=instalment.due_date, id__lt=instalment.pk
     )
+    counts = Entry.objects.filter(invoice_id=instalment.invoice_id).aggregate(
+        earlier=Count("id", filter=earlier), parts=Count("id")
+    )
+    return counts["earlier"] + 1 if counts["parts"] > 1 else None
+
+
+def paying_for(invoice: Invoice, instalment: Entry | None = None) -> str:
+    """«قسط ۲ فاکتور ۱۴۰۵-۰۰۱۲» for one instalment of a plan, «فاکتور ۱۴۰۵-۰۰۱۲»
+    otherwise."""
+    text = f"فاکتور {to_persian_digits(invoice.number)}"
+    number = instalment_number(instalment) if instalment is not None else None
+    return f"قسط {to_persian_digits(str(number))} {text}" if number else text
 
 
 def payable(invoice: Invoice) -> int:
@@ -84,22 +132,38 @@ def gateway_origin() -> str:
     return f"{url.scheme}://{url.netloc}" if url.scheme in ("http", "https") else ""
 
 
-def payment_start(*, invoice: Invoice, callback_url: str) -> tuple[OnlinePayment, str]:
-    """Starts paying what the invoice still owes; returns the payment and the gateway's
-    page to send the buyer to."""
-    amount = payable(invoice)
-    if amount <= 0:
-        raise PaymentRefused("این فاکتور مانده‌ای برای پرداخت ندارد.")
+def payment_start(
+    *, invoice: Invoice, callback_url: str, instalment_id: int | None = None
+) -> tuple[OnlinePayment, str]:
+    """Starts paying what the invoice still owes, or what is open of one of its
+    instalments (``instalment_id``, its account line); returns the payment and the
+    gateway's page to send the buyer to."""
+    instalment = None
+    if instalment_id is None:
+        amount = payable(invoice)
+        if amount <= 0:
+            raise PaymentRefused("این فاکتور مانده‌ای برای پرداخت ندارد.")
+    else:
+        instalment = Entry.objects.filter(pk=instalment_id, invoice=invoice).first()
+        if instalment is None:
+            raise PaymentRefused("این قسط از اقساط این فاکتور نیست.")
+        amount = instalment.open_amount
+        if amount <= 0:
+            raise PaymentRefused("این قسط پرداخت شده است.")
     gateway = _gateway()
     payment = OnlinePayment.objects.create(
-        invoice=invoice, contact=invoice.contact, amount=amount, gateway=gateway.name
+        invoice=invoice,
+        instalment=instalment,
+        contact=invoice.contact,
+        amount=amount,
+        gateway=gateway.name,
     )
     with gateway:
         try:
             started = gateway.start(
                 PaymentRequest(
                     amount=amount,
-                    description=f"پرداخت فاکتور {to_persian_digits(invoice.number)}",
+                    description=f"پرداخت {paying_for(invoice, instalment)}",
                     callback_url=callback_url,
                     order_id=str(payment.pk),
                     mobile=invoice.contact.mobile,
@@ -131,8 +195,11 @@ def payment_callback(query) -> OnlinePayment:
             callback = gateway.parse_callback(query)
         except PaymentGatewayError as error:
             raise PaymentRefused(error.message) from error
+        # The payment's row only (of=self): a plain FOR UPDATE would lock the joined
+        # invoice too, which a receipt on the same customer writes (its paid total)
+        # while holding the account lock this callback waits for — a deadlock.
         payment = (
-            OnlinePayment.objects.select_for_update()
+            OnlinePayment.objects.select_for_update(of=("self",))
             .select_related("invoice__contact", "invoice__owner")
             .filter(authority=callback.authority, gateway=gateway.name)
             .first()
@@ -166,14 +233,18 @@ def payment_callback(query) -> OnlinePayment:
 
 
 def _record(payment: OnlinePayment, *, ref_id: str, card: str) -> Receipt:
-    """The receipt of a verified payment, settling the invoice's open parts (oldest due
-    first); what someone settled meanwhile leaves the rest as the customer's credit."""
+    """The receipt of a verified payment, settling its instalment first (when it was for
+    one), then the invoice's other open parts (oldest due first); what someone settled
+    meanwhile leaves the rest as the customer's credit."""
     invoice = payment.invoice
     services.lock_account(invoice.contact_id)  # the open parts stay as read until commit
+    parts = list(
+        Entry.objects.filter(invoice=invoice, debit__gt=F("allocated")).order_by("due_date", "id")
+    )
+    # A stable sort: the instalment paid for first, the others keep their due order.
+    parts.sort(key=lambda entry: entry.pk != payment.instalment_id)
     targets, left = [], payment.amount
-    for entry in Entry.objects.filter(invoice=invoice, debit__gt=F("allocated")).order_by(
-        "due_date", "id"
-    ):
+    for entry in parts:
         part = min(entry.open_amount, left)
         if part > 0:
             targets.append((entry.pk, part))
@@ -185,7 +256,7 @@ def _record(payment: OnlinePayment, *, ref_id: str, card: str) -> Receipt:
         method=Method.ONLINE,
         date=timezone.localdate(),
         reference=ref_id[:40],
-        note=f"پرداخت آنلاین فاکتور {to_persian_digits(invoice.number)} از درگاه {label}"
+        note=f"پرداخت آنلاین {paying_for(invoice, payment.instalment)} از درگاه {label}"
         + (f"، کارت {card}" if card else ""),
     )
     # Recorded in the name of whoever issued the invoice: no staff user is present.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
-from peyvand.core.dates import from_jalali, jalali_today
+from peyvand.core.dates import format_date, from_jalali, jalali_today
 from peyvand.core.display import localize_digits, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.money import format_money
@@ -324,13 +324,16 @@ def home_panel_context(request: HttpRequest) -> dict:
 
 def invoice_panel_context(request: HttpRequest, invoice) -> dict:
     link = ""
+    parts = payments.instalments(invoice)
     if invoice.unpaid:
-        link = request.build_absolute_uri(
-            reverse("finance:pay", args=[payments.pay_token(invoice)])
-        )
+        link = _pay_url(request, invoice)
+        if len(parts) > 1:
+            for part in parts:
+                if part.open_amount > 0:
+                    part.pay_link = _pay_url(request, invoice, part)
     return {
         "allocations": list(selectors.allocations_of_invoice(invoice)),
-        "instalments": list(Entry.objects.filter(invoice=invoice).order_by("due_date", "id")),
+        "instalments": parts,
         "pay_link": link,
         "online_payments": list(invoice.online_payments.all()[:5]),
         "today": timezone.localdate(),
@@ -371,26 +374,61 @@ def bank_account_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 # Online payment: the customer's pages (no staff login; the signed link is the credential)
 
 
+def _pay_url(request: HttpRequest, invoice, instalment: Entry | None = None) -> str:
+    token = payments.pay_token(invoice, instalment)
+    return request.build_absolute_uri(reverse("finance:pay", args=[token]))
+
+
+def _pay_choices(parts: list[Entry], linked: Entry | None) -> list[Entry]:
+    """The instalments a pay page offers: the next one due (or overdue) and the one its
+    link is for (the page offers «everything left» beside them)."""
+    return [part for part in parts if part is linked or part is parts[0]]
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, token: str) -> HttpResponse:
-    """The invoice's pay page: what is left to pay, and the button to the gateway."""
-    invoice = payments.invoice_from_pay_token(token)
-    if invoice is None:
+    """The invoice's pay page: what is left to pay — the whole rest or, for an invoice
+    paid in instalments, the next instalment (or the one the link is for) — and the
+    button to the gateway."""
+    link = payments.pay_link_from_token(token)
+    if link is None:
         raise Http404
+    invoice = link.invoice
+    entries = payments.instalments(invoice)
+    parts = [entry for entry in entries if entry.open_amount > 0]
+    linked = next((part for part in parts if part.pk == link.instalment_id), None)
+    notice = ""
+    if link.instalment_id is not None and linked is None and parts:
+        notice = _("این قسط پرداخت شده است.")
+    choices = _pay_choices(parts, linked) if len(entries) > 1 else []
+    choice = str((linked or parts[0]).pk) if choices else "all"
     error = ""
     if request.method == "POST":
-        callback = request.build_absolute_uri(reverse("finance:pay_callback"))
-        try:
-            _payment, redirect_url = payments.payment_start(invoice=invoice, callback_url=callback)
-        except payments.PaymentRefused as refused:
-            error = refused.message
+        # «all» (or no choice: a form from before instalments) is the whole rest.
+        choice = request.POST.get("part", "all")
+        instalment_id = None if choice == "all" else int_param(request.POST, "part")
+        if choice != "all" and instalment_id is None:
+            error = _("این قسط از اقساط این فاکتور نیست.")
         else:
-            return redirect(redirect_url)
+            callback = request.build_absolute_uri(reverse("finance:pay_callback"))
+            try:
+                _payment, redirect_url = payments.payment_start(
+                    invoice=invoice, callback_url=callback, instalment_id=instalment_id
+                )
+            except payments.PaymentRefused as refused:
+                error = refused.message
+            else:
+                return redirect(redirect_url)
     context = {
         "invoice": invoice,
-        "amount": payments.payable(invoice),
+        "amount": sum(part.open_amount for part in parts),
+        "choices": choices,
+        "offer_all": len(parts) > 1,
+        "choice": choice,
+        "notice": notice,
         "error": error,
+        "today": timezone.localdate(),
         "company": site_settings_for(request).company_name,
     }
     response = render(request, "finance/pay.html", context, status=400 if error else 200)
@@ -411,33 +449,48 @@ def pay_callback(request: HttpRequest) -> HttpResponse:
     except payments.PaymentRefused as refused:
         return render(request, "finance/pay_result.html", {**context, "error": refused.message},
                       status=400)  # fmt: skip
-    context |= {"payment": payment, "token": payments.pay_token(payment.invoice)}
+    number = payments.instalment_number(payment.instalment) if payment.instalment_id else None
+    context |= {
+        "payment": payment,
+        "instalment_number": number,
+        "token": payments.pay_token(payment.invoice, payment.instalment),
+    }
     return render(request, "finance/pay_result.html", context)
 
 
-def _pay_message(request: HttpRequest, invoice, channel: str) -> dict:
+def _pay_message(request: HttpRequest, invoice, channel: str, instalment=None) -> dict:
+    """The message carrying an invoice's pay link: of what it still owes, or of one
+    instalment («قسط ۲ فاکتور ۱۴۰۵-۰۰۱۲ به سررسید …: مبلغ …»)."""
     company = site_settings_for(request).company_name
-    link = request.build_absolute_uri(reverse("finance:pay", args=[payments.pay_token(invoice)]))
-    amount = format_money(payments.payable(invoice), invoice.money_unit)
+    link = _pay_url(request, invoice, instalment)
     greeting = f"{invoice.contact.name} گرامی،"
     number = localize_digits(invoice.number)
+    if instalment is None:
+        amount = format_money(payments.payable(invoice), invoice.money_unit)
+        owed = f"مانده فاکتور {number}: {amount}"
+        owed_long = f"مانده فاکتور شماره {number} {amount} است"
+        subject = f"پرداخت فاکتور {number} — {company}"
+    else:
+        amount = format_money(instalment.open_amount, invoice.money_unit)
+        what = payments.paying_for(invoice, instalment)
+        due = format_date(instalment.due_date)
+        owed = f"{what} به سررسید {due}: مبلغ {amount}"
+        owed_long = f"مبلغ {what} به سررسید {due}، {amount} است"
+        subject = f"پرداخت {what} — {company}"
     if channel == Channel.SMS:
-        body = f"{greeting} مانده فاکتور {number}: {amount}. پرداخت آنلاین:\n{link}\n{company}"
+        body = f"{greeting} {owed}. پرداخت آنلاین:\n{link}\n{company}"
         return {"to": invoice.contact.mobile, "body": body}
     body = (
-        f"{greeting}\n\nمانده فاکتور شماره {number} {amount} است. برای پرداخت آنلاین این "
+        f"{greeting}\n\n{owed_long}. برای پرداخت آنلاین این "
         f"پیوند را باز کنید:\n{link}\n\nبا احترام،\n{request.user}\n{company}"
     )
-    return {
-        "to": invoice.contact.email,
-        "subject": f"پرداخت فاکتور {number} — {company}",
-        "body": body,
-    }
+    return {"to": invoice.contact.email, "subject": subject, "body": body}
 
 
 @require_http_methods(["GET", "POST"])
 def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
-    """Sends an invoice's pay link to its customer by SMS or email, through the outbox."""
+    """Sends an invoice's pay link to its customer by SMS or email, through the outbox:
+    the link of the whole rest, or of one instalment (``?part=`` its account line)."""
     if not request.user.has_perm("finance.view_account") or not request.user.has_perm(
         "messaging.send_message"
     ):
@@ -447,8 +500,20 @@ def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     invoice = get_visible_or_404(
         Invoice, request.user, pk, Invoice.objects.select_related("contact")
     )
+    instalment = None
+    if "part" in request.GET:
+        part = int_param(request.GET, "part")
+        parts = {entry.pk: entry for entry in payments.instalments(invoice)}
+        instalment = parts.get(part) if part is not None else None
+        if instalment is None:
+            raise Http404
+        if instalment.open_amount <= 0:
+            flash.error(request, _("این قسط پرداخت شده است."))
+            return redirect(invoice)
     form = DraftForm(
-        request.POST or None, initial=_pay_message(request, invoice, channel), channel=channel
+        request.POST or None,
+        initial=_pay_message(request, invoice, channel, instalment),
+        channel=channel,
     )
     if request.method == "POST" and form.is_valid():
         data = {"subject": "", **form.cleaned_data}
@@ -460,7 +525,7 @@ def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
         else:
             flash.success(request, _("پیوند پرداخت در صف ارسال قرار گرفت."))
             return redirect(invoice)
-    context = {"form": form, "invoice": invoice, "channel": channel}
+    context = {"form": form, "invoice": invoice, "channel": channel, "instalment": instalment}
     return render(request, "finance/pay_link_send.html", context)
 
 

@@ -3,10 +3,11 @@ is that contact's own, filtered here and nowhere else."""
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from peyvand.contacts.models import Contact, ContactPhone
+from peyvand.finance.models import Entry
 from peyvand.sales.models import Invoice, Quote
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys.models import Project, Questionnaire
@@ -67,6 +68,14 @@ def quotes_of(contact: Contact) -> QuerySet[Quote]:
 
 def invoices_of(contact: Contact) -> QuerySet[Invoice]:
     return Invoice.objects.filter(contact=contact).order_by("-date", "-id")
+
+
+def invoices_listed_of(contact: Contact) -> QuerySet[Invoice]:
+    """The customer's invoices as their list shows them: each with its account lines in
+    due order (``entries``: one per instalment of a plan), whose open ones can be paid
+    one by one — in one more query whatever the number of invoices."""
+    parts = Entry.objects.order_by("due_date", "id")
+    return invoices_of(contact).prefetch_related(Prefetch("entries", queryset=parts))
 
 
 def _since() -> datetime.date:

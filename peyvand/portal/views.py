@@ -51,7 +51,7 @@ SECTIONS = {
     "requests": ("show_requests", "درخواست‌ها", selectors.requests_of),
     "complaints": ("show_complaints", "شکایت‌ها", selectors.complaints_of),
     "quotes": ("show_quotes", "پیش فاکتورها", selectors.quotes_of),
-    "invoices": ("show_invoices", "فاکتورها", selectors.invoices_of),
+    "invoices": ("show_invoices", "فاکتورها", selectors.invoices_listed_of),
 }
 
 
@@ -229,6 +229,7 @@ def _shell(request: HttpRequest) -> dict:
         "company": _company(request),
         "tabs": tabs,
         "takes_requests": access.show_requests and services.request_assignee() is not None,
+        "today": timezone.localdate(),
     }
 
 

@@ -5,11 +5,13 @@ signs in to the portal and pays the rest online through the (fake) ZarinPal; the
 is paid and the statement PDF, looked at as an image, shows every line and a zero
 balance."""
 
+import datetime
 import re
 import shutil
 import subprocess
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from peyvand.accounts.roles import FINANCE
@@ -17,12 +19,14 @@ from peyvand.activities.models import Notification
 from peyvand.core.dates import to_jalali
 from peyvand.core.text import to_persian_digits as fa
 from peyvand.finance.fake_zarinpal import FakeZarinPal
-from peyvand.finance.models import BankAccount, Cheque, Receipt
+from peyvand.finance.models import BankAccount, Cheque, Entry, Receipt
 from peyvand.portal.models import PortalAccess
 from peyvand.sales.models import Invoice, Quote
+from peyvand.sales.terms import InstalmentPlan
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_messaging_journey import run_worker
 from tests.factories import ContactFactory, UserFactory
+from tests.finance.money import issue_invoice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +64,18 @@ def move(page, cheque: Cheque, status: str, **fields) -> None:
             locator.fill(value)
     page.get_by_role("button", name="ثبت وضعیت").click()
     expect(page.get_by_text(f"وضعیت چک: {status}")).to_be_visible()
+
+
+def portal_sign_in(page, kavenegar) -> None:
+    """The customer signs in to the portal with the code texted to 0912 123 4567."""
+    page.context.clear_cookies()
+    page.goto("/portal/login/")
+    page.locator("#id_mobile").fill("۰۹۱۲۱۲۳۴۵۶۷")
+    page.get_by_role("button", name="دریافت کد ورود").click()
+    run_worker()
+    code = re.search(r"\d{6}", kavenegar.received[-1]["body"]).group()
+    page.locator("#id_code").fill(code)
+    page.get_by_role("button", name="ورود").click()
 
 
 def test_an_invoice_on_credit_is_paid_by_cheques_a_transfer_and_online(
@@ -126,14 +142,7 @@ def test_an_invoice_on_credit_is_paid_by_cheques_a_transfer_and_online(
     with FakeZarinPal(merchant_id=MERCHANT) as zarinpal:
         settings.ZARINPAL_MERCHANT_ID = MERCHANT
         settings.ZARINPAL_BASE_URL = zarinpal.url
-        page.context.clear_cookies()
-        page.goto("/portal/login/")
-        page.locator("#id_mobile").fill("۰۹۱۲۱۲۳۴۵۶۷")
-        page.get_by_role("button", name="دریافت کد ورود").click()
-        run_worker()
-        code = re.search(r"\d{6}", kavenegar.received[-1]["body"]).group()
-        page.locator("#id_code").fill(code)
-        page.get_by_role("button", name="ورود").click()
+        portal_sign_in(page, kavenegar)
         page.locator("#portal-invoices").get_by_role("link", name="پرداخت آنلاین").click()
         expect(page.get_by_text("۴۰٬۰۰۰٬۰۰۰")).to_be_visible()
         page.get_by_role("button", name="پرداخت آنلاین").click()
@@ -165,3 +174,35 @@ def test_an_invoice_on_credit_is_paid_by_cheques_a_transfer_and_online(
          str(screenshots / "money-statement.pdf"), str(screenshots / "money-statement")],
         check=True,
     )  # fmt: skip
+
+
+def test_a_customer_pays_one_instalment_from_the_portal_on_a_phone(
+    page, live_server, rep, kavenegar, screenshots, settings
+):
+    customer = ContactFactory(owner=rep, name="فروشگاه نور", phones=["+989121234567"])
+    PortalAccess.objects.create(contact=customer, enabled=True)
+    first_due = timezone.localdate() + datetime.timedelta(days=31)
+    plan = InstalmentPlan(count=3, first_due=first_due, down_payment=10_000_000)
+    invoice = issue_invoice(customer, rep, 40_000_000, plan=plan)
+    with FakeZarinPal(merchant_id=MERCHANT) as zarinpal:
+        settings.ZARINPAL_MERCHANT_ID = MERCHANT
+        settings.ZARINPAL_BASE_URL = zarinpal.url
+        page.set_viewport_size({"width": 390, "height": 844})
+        portal_sign_in(page, kavenegar)
+        invoices = page.locator("#portal-invoices")
+        expect(invoices.get_by_role("link", name="پرداخت آنلاین")).to_have_count(5)
+        page.screenshot(path=screenshots / "portal-instalments.png", full_page=True)
+        invoices.get_by_role("link", name="پرداخت آنلاین قسط ۲").click()
+        # The pay page opens with that instalment chosen, and fits a phone's width.
+        expect(page.get_by_role("radio", name=re.compile("^قسط ۲ "))).to_be_checked()
+        expect(page.get_by_role("radio", name=re.compile("^همه مانده فاکتور"))).not_to_be_checked()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=screenshots / "money-pay-instalment.png", full_page=True)
+        page.get_by_role("button", name="پرداخت آنلاین").click()
+        expect(page).to_have_url(re.compile(r"/pg/StartPay/"))
+        page.get_by_role("button", name="پرداخت", exact=True).click()
+        expect(page.get_by_text("انجام و ثبت شد")).to_contain_text("قسط ۲ فاکتور")
+    parts = Entry.objects.filter(invoice=invoice).order_by("due_date", "id")
+    assert [part.open_amount for part in parts] == [10_000_000, 0, 10_000_000, 10_000_000]
+    invoice.refresh_from_db()
+    assert invoice.payment_status == Invoice.PaymentStatus.PARTLY_PAID

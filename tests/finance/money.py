@@ -6,15 +6,26 @@ import datetime
 from peyvand.finance import services
 from peyvand.finance.models import Cheque, Method, Receipt
 from peyvand.sales import services as sales
-from peyvand.sales.models import Invoice, Quote, QuoteLine
+from peyvand.sales.models import Invoice, PaymentTerms, Quote, QuoteLine
+from peyvand.sales.terms import InstalmentPlan
 
 
-def issue_invoice(contact, by, amount: int, *, due_date: datetime.date | None = None) -> Invoice:
-    """An invoice of ``amount`` rials (no VAT line) issued from an accepted proforma."""
+def issue_invoice(
+    contact,
+    by,
+    amount: int,
+    *,
+    due_date: datetime.date | None = None,
+    plan: InstalmentPlan | None = None,
+) -> Invoice:
+    """An invoice of ``amount`` rials (no VAT line) issued from an accepted proforma; with
+    ``plan``, sold by instalments (one account line per instalment)."""
+    terms = PaymentTerms.INSTALLMENTS if plan is not None else PaymentTerms.CASH
     quote = sales.quote_save(
-        quote=Quote(contact=contact),
+        quote=Quote(contact=contact, payment_terms=terms),
         lines=[QuoteLine(description="دستگاه یو پی اس", unit_price=amount, vat_applies=False)],
         by=by,
+        plan=plan,
     )
     quote = sales.quote_set_status(quote=quote, by=by, status=Quote.Status.ACCEPTED)
     invoice = sales.quote_to_invoice(quote=quote, by=by)

@@ -7,12 +7,15 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import SUPPORT
 from peyvand.core.models import ChangeRecord
 from peyvand.core.text import to_persian_digits as fa
+from peyvand.finance import payments
 from peyvand.lookups.models import Urgency
 from peyvand.messaging.models import Message, MessagingSettings
 from peyvand.messaging.outbox import due_messages
@@ -21,10 +24,12 @@ from peyvand.portal.models import PortalAccess, PortalCode
 from peyvand.portal.views import SEND_LIMIT
 from peyvand.sales.models import Quote, QuoteLine
 from peyvand.sales.services import quote_save, quote_set_status, quote_to_invoice
+from peyvand.sales.terms import InstalmentPlan
 from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.service.services import complaint_register, request_register
 from peyvand.surveys.models import Question, Questionnaire, SurveyResponse
 from tests.factories import ContactFactory, UserFactory
+from tests.finance.money import issue_invoice, receive
 from tests.messaging.fixtures import run_worker
 
 MOBILE = "+989121234567"
@@ -354,3 +359,38 @@ def test_every_section_lists_all_the_customers_records_page_by_page(
         for item in items:
             assert fa(getattr(item, "tracking_code", None) or item.number) in seen, name
         assert fa(theirs[name]) not in seen, name
+
+
+def test_an_invoice_in_instalments_offers_each_open_instalment_to_pay_online(
+    client, personas, customer, stranger
+):
+    def sold_by_instalments(contact):
+        first_due = timezone.localdate() + datetime.timedelta(days=31)
+        plan = InstalmentPlan(count=2, first_due=first_due, down_payment=4_000_000)
+        return issue_invoice(contact, personas.owner, 12_000_000, plan=plan)
+
+    invoice = sold_by_instalments(customer)
+    sold_by_instalments(stranger)
+    receive(customer, personas.manager, 4_000_000)  # the down payment
+    parts = list(invoice.entries.order_by("due_date", "id"))
+    sign_in(client)
+    url = reverse("portal:section", args=["invoices"])
+    with CaptureQueriesContext(connection) as one_invoice:
+        page = client.get(url).content.decode()
+    links = re.findall(r'href="/finance/pay/([^/"]+)/"', page)
+    opened = [payments.pay_link_from_token(token) for token in links]
+    # The whole rest, then the open instalments 2 and 3 (the down payment is paid).
+    assert [(link.invoice, link.instalment_id) for link in opened] == [
+        (invoice, None), (invoice, parts[1].pk), (invoice, parts[2].pk),
+    ]  # fmt: skip
+    assert "پرداخت آنلاین همه مانده" in page and "قسط ۳ به سررسید" in page
+    assert "قسط ۱ به سررسید" not in page
+    assert "۴٬۰۰۰٬۰۰۰ ریال" in page
+    # The home page lists them too; the instalments cost no query per invoice.
+    assert "قسط ۲ به سررسید" in client.get(reverse("portal:home")).content.decode()
+    for _n in range(3):
+        sold_by_instalments(customer)
+    with CaptureQueriesContext(connection) as four_invoices:
+        page = client.get(url).content.decode()
+    assert page.count("قسط ۳ به سررسید") == 4
+    assert len(four_invoices) == len(one_invoice)

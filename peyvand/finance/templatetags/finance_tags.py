@@ -13,11 +13,12 @@ def balance(amount: int) -> dict:
 
 
 @register.filter
-def pay_token(invoice) -> str:
-    """The signed token of an invoice's pay page (finance.payments)."""
+def pay_token(invoice, instalment=None) -> str:
+    """The signed token of an invoice's pay page (finance.payments); with an instalment
+    (``invoice|pay_token:part``), of the page that opens with that instalment chosen."""
     from peyvand.finance.payments import pay_token as token
 
-    return token(invoice)
+    return token(invoice, instalment or None)
 
 
 @register.filter
