@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,9 +36,8 @@ from peyvand.finance.forms import (
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.finance.selectors import STATEMENT_PAGE_SIZE
 from peyvand.messaging.drafts import Draft, draft_page
-from peyvand.messaging.forms import DraftForm
 from peyvand.messaging.models import Channel
-from peyvand.messaging.services import NotSendable, message_queue
+from peyvand.messaging.services import message_queue
 from peyvand.sales.models import Invoice
 
 # The open debts the account page lists, most overdue first; the rest are a click away in
@@ -487,16 +486,11 @@ def _pay_message(request: HttpRequest, invoice, channel: str, instalment=None) -
     return {"to": invoice.contact.email, "subject": subject, "body": body}
 
 
+@permission_required(["finance.view_account", "messaging.send_message"], raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     """Sends an invoice's pay link to its customer by SMS or email, through the outbox:
     the link of the whole rest, or of one instalment (``?part=`` its account line)."""
-    if not request.user.has_perm("finance.view_account") or not request.user.has_perm(
-        "messaging.send_message"
-    ):
-        raise PermissionDenied
-    if channel not in Channel.values:
-        raise Http404
     invoice = get_visible_or_404(
         Invoice, request.user, pk, Invoice.objects.select_related("contact")
     )
@@ -510,23 +504,41 @@ def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
         if instalment.open_amount <= 0:
             flash.error(request, _("این قسط پرداخت شده است."))
             return redirect(invoice)
-    form = DraftForm(
-        request.POST or None,
-        initial=_pay_message(request, invoice, channel, instalment),
-        channel=channel,
+    number = localize_digits(invoice.number)
+    what = (
+        _("پیوند پرداخت فاکتور %(number)s") % {"number": number}
+        if instalment is None
+        else _("پیوند پرداخت %(what)s") % {"what": payments.paying_for(invoice, instalment)}
     )
-    if request.method == "POST" and form.is_valid():
-        data = {"subject": "", **form.cleaned_data}
-        try:
-            message_queue(channel=channel, by=request.user, contact=invoice.contact,
-                          related=invoice, **data)  # fmt: skip
-        except NotSendable as error:
-            form.add_error(None, str(error))
-        else:
-            flash.success(request, _("پیوند پرداخت در صف ارسال قرار گرفت."))
-            return redirect(invoice)
-    context = {"form": form, "invoice": invoice, "channel": channel, "instalment": instalment}
-    return render(request, "finance/pay_link_send.html", context)
+    due = ""
+    if instalment is not None:
+        due = _("سررسید قسط %(date)s، مانده آن %(amount)s. ") % {
+            "date": format_date(instalment.due_date),
+            "amount": format_money(instalment.open_amount, invoice.money_unit),
+        }
+    return draft_page(
+        request,
+        channel=channel,
+        initial=lambda: _pay_message(request, invoice, channel, instalment),
+        draft=lambda: Draft(
+            what=what,
+            to_name=invoice.contact.name,
+            crumbs=[
+                (_("فاکتورها"), reverse("sales:invoice_list")),
+                (number, invoice.get_absolute_url()),
+            ],
+            back_url=invoice.get_absolute_url(),
+            note=due
+            + _(
+                "پیوند تا ۳۰ روز صفحه پرداخت آنلاین این فاکتور را بدون ورود به سامانه باز "
+                "می‌کند و همیشه مانده روز را نشان می‌دهد."
+            ),
+            sent=_("پیوند پرداخت در صف ارسال قرار گرفت."),
+        ),
+        send=lambda data: message_queue(
+            channel=channel, by=request.user, contact=invoice.contact, related=invoice, **data
+        ),
+    )
 
 
 # The customer's statement: PDF, Excel, a signed link, sent by SMS or email
