@@ -1,13 +1,12 @@
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import jalali_today
 from peyvand.core.models import Sequence
 from peyvand.core.sequences import ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete
+from tests.concurrency import at_once
 from tests.factories import ContactFactory, UserFactory
 
 # The records a test series numbers: contacts' codes (any model and field would do).
@@ -57,26 +56,13 @@ def test_an_unknown_series_is_an_error():
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_creations_get_fifty_distinct_codes():
     ensure_sequence("race", "مسابقه", pattern="{شماره}", padding=6)
-    codes: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(50)
 
-    def create() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                codes.append(next_code("race", **CONTACTS))
-        except BaseException as error:  # reported below, not swallowed
-            errors.append(error)
-        finally:
-            connection.close()
+    def create() -> str:
+        with transaction.atomic():
+            return next_code("race", **CONTACTS)
 
-    threads = [threading.Thread(target=create) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    codes = at_once(*[create] * 50)
+    assert all(isinstance(code, str) for code in codes), codes
     assert sorted(codes) == [f"{n:06d}" for n in range(1, 51)]
 
 

@@ -2,40 +2,16 @@
 connections): they take turns on the account's row lock, so an open amount is never
 allocated twice and the kept totals stay equal to the rows."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Sum
 
 from peyvand.finance.models import Account, Allocation, Entry
+from tests.concurrency import at_once
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(*calls) -> list:
-    """Runs the calls in threads released together; their results or errors, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_receipts_for_the_same_invoice_never_over_allocate(personas):

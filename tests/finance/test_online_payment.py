@@ -23,6 +23,7 @@ from peyvand.finance.models import Entry, OnlinePayment, Receipt
 from peyvand.messaging.models import Message
 from peyvand.sales.models import Invoice
 from peyvand.sales.terms import InstalmentPlan
+from tests.concurrency import at_once
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive
 
@@ -142,21 +143,7 @@ def test_concurrent_callbacks_record_one_receipt(invoice, zarinpal, client):
     callback = buyer_at_gateway(start(client, invoice))
     query = parse_qs(urlsplit(callback).query)
     query = {key: values[0] for key, values in query.items()}
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def call_back():
-        try:
-            barrier.wait()
-            outcomes.append(payments.payment_callback(query).status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call_back) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(*[lambda: payments.payment_callback(query).status] * 2)
     assert outcomes == ["paid", "paid"]
     assert Receipt.objects.filter(method="online").count() == 1
     assert zarinpal.payments()[0]["verify_calls"] == 1
@@ -340,21 +327,7 @@ def test_concurrent_callbacks_of_an_instalment_payment_settle_it_once(personas, 
     response = client.post(pay_url(invoice, parts[1]), {"part": str(parts[1].pk)})
     query = parse_qs(urlsplit(buyer_at_gateway(response.url)).query)
     query = {key: values[0] for key, values in query.items()}
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def call_back():
-        try:
-            barrier.wait()
-            outcomes.append(payments.payment_callback(query).status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call_back) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(*[lambda: payments.payment_callback(query).status] * 2)
     assert outcomes == ["paid", "paid"]
     assert Receipt.objects.filter(method="online").count() == 1
     assert zarinpal.payments()[0]["verify_calls"] == 1
