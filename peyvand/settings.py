@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "peyvand.activities",
     "peyvand.sales",
     "peyvand.finance",
+    "peyvand.tax",
     "peyvand.service",
     "peyvand.surveys",
     "peyvand.portal",
