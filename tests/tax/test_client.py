@@ -277,6 +277,59 @@ def test_the_fake_refuses_a_signature_made_by_another_key(client, taxpayer, stra
     assert error["message"] == "امضای دیجیتال با گواهی ارسال‌شده تطبیق ندارد"
 
 
+def _post_packets(client, fake, packets) -> list[str]:
+    """POSTs hand-made packets with a good token; returns their uids."""
+    token = client.token(client.get_nonce())
+    with httpx.Client(base_url=fake.url) as raw:
+        answer = raw.post("invoice", json=packets, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return [item["uid"] for item in answer.json()["result"]]
+
+
+def test_an_invoice_signed_with_another_taxpayers_certificate_fails(client, stranger, fake):
+    key = client.encryption_key()
+    with build_client(stranger, fake.url) as other:
+        packet = other.packet(invoice(50), key)
+    [uid] = _post_packets(client, fake, [packet])
+    fake.step()
+    [result] = client.inquire_by_uid([uid])
+    assert result.rejected
+    assert [p.message for p in result.errors] == [
+        "گواهی امضا متعلق به این شناسه حافظه مالیاتی نیست"
+    ]
+
+
+def test_an_invoice_changed_after_it_was_signed_fails(client, fake):
+    key = client.encryption_key()
+    signed = client.sign(invoice_json(invoice(51)))
+    header, _payload, signature = signed.split(".")
+    changed = invoice(51)
+    changed["body"][0]["fee"] = 1000  # and the rest made to add up: only the seal is wrong
+    changed["body"][0].update(prdis=2000, adis=1500, vam=135, tsstam=1635)
+    changed["header"].update(tprdis=2000, tadis=1500, tvam=135, tbill=1635)
+    payload = base64.urlsafe_b64encode(invoice_json(changed).encode()).rstrip(b"=").decode()
+    packet = {
+        "payload": client.encrypt(f"{header}.{payload}.{signature}", key),
+        "header": {"requestTraceId": "0c6f3a4e-7d1b-4c2a-9e8f-5a6b7c8d9e0f", "fiscalId": MEMORY_ID},
+    }
+    [uid] = _post_packets(client, fake, [packet])
+    fake.step()
+    [result] = client.inquire_by_uid([uid])
+    assert [p.message for p in result.errors] == ["امضای دیجیتال با گواهی ارسال‌شده تطبیق ندارد"]
+
+
+def test_the_fake_refuses_a_packet_without_a_trace_id_before_queuing_it(client, fake):
+    key = client.encryption_key()
+    packet = client.packet(invoice(52), key)
+    packet["header"]["requestTraceId"] = "not-a-uuid"
+    token = client.token(client.get_nonce())
+    with httpx.Client(base_url=fake.url) as raw:
+        answer = raw.post("invoice", json=[packet], headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["code"] == "4162"
+    assert fake.packets() == []
+
+
 def test_the_fake_refuses_a_used_nonce(client, fake):
     token = client.token(client.get_nonce())
     with httpx.Client(base_url=fake.url) as raw:
