@@ -201,7 +201,10 @@ def _register_pem(pem: str) -> None:
         lines = [line.strip() for line in body.splitlines() if line.strip()]
         register_secret("".join(lines))
         for line in lines:
-            register_secret(line)
+            # A PEM's last line can be a few characters ("Zg=="): masking those would
+            # garble unrelated log text and protect nothing.
+            if len(line) >= 32:
+                register_secret(line)
 
 
 @dataclass(frozen=True, repr=False)
@@ -237,7 +240,10 @@ class Credentials:
         except TaxIdError as exc:
             raise _credentials_error(exc.message) from None
         if isinstance(password, str):
+            register_secret(password)
             password = password.encode()
+        elif password:
+            register_secret(password.decode(errors="replace"))
         try:
             private_key = serialization.load_pem_private_key(key_text.encode(), password=password)
         except (ValueError, TypeError, UnsupportedAlgorithm):

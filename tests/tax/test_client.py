@@ -442,6 +442,15 @@ def test_json_without_the_expected_fields_gets_a_clear_error(client, fake):
     assert error.message == "پاسخ سامانه مودیان کامل نیست یا شکل درستی ندارد."
 
 
+def test_a_nonce_lifetime_the_service_does_not_allow_is_its_error_in_persian(client):
+    error = _error_of(lambda: client.get_nonce(time_to_live=5))
+    assert not error.retryable
+    assert error.message == (
+        "سامانه مودیان درخواست را نپذیرفت: مدت اعتبار nonce باید از ۱۰ تا ۲۰۰ ثانیه باشد (کد F0001)"
+    )
+    assert client.get_nonce(time_to_live=60).expires == NOW + timedelta(seconds=60)
+
+
 def test_a_send_over_the_limit_is_refused_before_sending(client, fake):
     error = _error_of(lambda: client.send_invoices([invoice(1)] * 1001))
     assert error.code == "too-many"
