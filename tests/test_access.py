@@ -513,6 +513,7 @@ RULES: dict[str, Rule] = {
     "sales:quote_status": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
     "sales:quote_invoice": Rule(owners_quote, LOGIN, 404, 302, 302, "post"),
     "sales:quote_pdf": Rule(owners_quote, LOGIN, 404, 200, 200),
+    "sales:quote_print": Rule(owners_quote, LOGIN, 404, 200, 200),
     # Nothing typed: the proforma's page again, with the entry row's Persian errors.
     "sales:quote_followup_create": Rule(owners_quote, LOGIN, 404, 200, 200, "post"),
     "sales:quote_send": Rule(owners_quote_by_email, LOGIN, 404, 200, 200),
@@ -549,6 +550,7 @@ RULES: dict[str, Rule] = {
     "finance:bank_account_edit": Rule(a_bank_account, LOGIN, **MANAGER_ONLY),
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
+    "sales:invoice_print": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "service:request_inbox": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_sent": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_all": Rule(no_args, LOGIN, 200, 200, 200),

@@ -559,6 +559,7 @@ PAGES: dict[str, Page] = {
     "sales:quote_status": P(("sales.change_quote",), quote, SALES_TEAM),
     "sales:quote_invoice": P(("sales.add_invoice",), quote, SALES_TEAM),
     "sales:quote_pdf": P(("sales.view_quote",), quote, SALES_TEAM),
+    "sales:quote_print": P(("sales.view_quote",), quote, SALES_TEAM),
     "sales:quote_followup_create": P(("sales.view_quote", "sales.add_followup"), quote, SALES_TEAM),
     "sales:quote_send": P(
         ("sales.view_quote", "messaging.send_message"),
@@ -606,6 +607,7 @@ PAGES: dict[str, Page] = {
     "finance:bank_account_edit": P(SETTINGS, pk(lambda d: BankAccount.objects.first())),
     "sales:invoice_detail": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
+    "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "service:request_inbox": P(("service.view_request",)),
     "service:request_sent": P(("service.view_request",)),
     "service:request_all": P(("service.view_request",)),

@@ -430,7 +430,7 @@ def quote_pdf(request, quote_id: int):
     """The proforma as a Persian PDF (application/pdf)."""
     require(request.auth, "sales.view_quote")
     quote = _quote(request.auth, quote_id)
-    return pdf_response(quote, company=site_settings_for(request).company_name)
+    return pdf_response(quote, company=site_settings_for(request))
 
 
 @router.get("/quotes/{quote_id}/followups", response=FollowUpPage, tags=["sales"])
@@ -470,4 +470,4 @@ def invoice_pdf(request, invoice_id: int):
     """The invoice as a Persian PDF (application/pdf)."""
     require(request.auth, "sales.view_invoice")
     invoice = _invoice(request.auth, invoice_id)
-    return pdf_response(invoice, company=site_settings_for(request).company_name)
+    return pdf_response(invoice, company=site_settings_for(request))

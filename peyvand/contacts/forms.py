@@ -61,7 +61,7 @@ class ContactForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
         fields = [
             "kind", "name", "code", "status", "grade", "is_vip", "roles",
             "organization", "company", "position", "parent",
-            "national_id", "economic_code", "email", "website",
+            "national_id", "economic_code", "registration_number", "email", "website",
             "category", "region", "address", "postal_code", "source",
             "birthday", "job", "education", "credit_limit", "payment_method", "notes",
         ]  # fmt: skip
@@ -73,6 +73,7 @@ class ContactForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
             ),
             "email": forms.EmailInput(attrs={"dir": "ltr"}),
             "national_id": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+            "registration_number": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
             "address": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -114,6 +115,12 @@ class ContactForm(EditVersionMixin, CustomFieldsMixin, forms.ModelForm):
 
     def clean_company(self) -> str:
         return normalize_persian(self.cleaned_data["company"])
+
+    def clean_registration_number(self) -> str:
+        value = to_latin_digits(self.cleaned_data["registration_number"].strip())
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("شماره ثبت فقط از رقم تشکیل می‌شود."))
+        return value
 
     def clean_code(self) -> str:
         code = normalize_record_code(self.cleaned_data["code"])

@@ -100,6 +100,8 @@ class Contact(BusinessRecord):
         help_text=_("برای شعبه‌ها و شرکت‌های زیرمجموعه."),
     )
     economic_code = models.CharField(_("کد اقتصادی"), max_length=14, blank=True)
+    # A legal person's شماره ثبت: the buyer's block of an official invoice prints it.
+    registration_number = models.CharField(_("شماره ثبت"), max_length=20, blank=True)
     website = models.URLField(_("وب‌سایت"), blank=True)
     address = models.TextField(_("نشانی"), blank=True)
     postal_code = models.CharField(_("کد پستی"), max_length=10, blank=True)

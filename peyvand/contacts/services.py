@@ -139,7 +139,8 @@ def contact_set_logo(*, contact: Contact, logo, by) -> None:
 # or are combined: phones, custom values, files, notes, links from other records).
 MERGE_FIELDS = [
     "kind", "name", "company", "status", "grade", "is_vip", "organization", "position",
-    "parent", "national_id", "economic_code", "email", "website", "category", "region",
+    "parent", "national_id", "economic_code", "registration_number", "email", "website",
+    "category", "region",
     "address", "postal_code", "source", "birthday", "job", "education", "credit_limit",
     "payment_method", "notes",
 ]  # fmt: skip

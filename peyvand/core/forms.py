@@ -7,11 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
+from peyvand.core.images import check_image
 from peyvand.core.models import WEEKDAY_CHOICES, HolidayOverride, Sequence, SiteSettings
 from peyvand.core.money import parse_amount
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.core.trees import ordered_nodes
-from peyvand.core.validators import normalize_record_code
+from peyvand.core.validators import (
+    identifier_form_field,
+    normalize_landline,
+    normalize_legal_id,
+    normalize_mobile,
+    normalize_national_id,
+    normalize_record_code,
+)
 from peyvand.core.versions import StaleEdit
 from peyvand.core.workdays import add_working_days
 
@@ -24,11 +32,125 @@ class SiteSettingsForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    economic_code = identifier_form_field("economic_code", label=_("کد اقتصادی"), required=False)
+    national_id = forms.CharField(
+        label=_("شناسه ملی / کد ملی"),
+        required=False,
+        help_text=SiteSettings._meta.get_field("national_id").help_text,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "numeric", "placeholder": "۱۰۳۸۰۲۸۴۷۹۰"}
+        ),
+    )
+    registration_number = forms.CharField(
+        label=_("شماره ثبت"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
+    postal_code = identifier_form_field("postal_code", label=_("کد پستی"), required=False)
+    phone = forms.CharField(
+        label=_("تلفن"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "tel", "placeholder": "۰۲۱-۸۸۷۷۶۶۵۵"}
+        ),
+    )
+    # Uploads replace the image; these remove it. (A file input cannot keep what was
+    # chosen when the form comes back with errors: the browser forgets it.)
+    logo = forms.ImageField(label=_("لوگو"), required=False, widget=forms.FileInput)
+    stamp = forms.ImageField(
+        label=_("تصویر مهر و امضا"),
+        required=False,
+        widget=forms.FileInput,
+        help_text=SiteSettings._meta.get_field("stamp").help_text,
+    )
+    remove_logo = forms.BooleanField(label=_("حذف لوگوی فعلی"), required=False)
+    remove_stamp = forms.BooleanField(label=_("حذف تصویر مهر و امضای فعلی"), required=False)
+
+    GENERAL_FIELDS = ("company_name", "weekend", "money_unit", "notification_poll_seconds")
+    IDENTITY_FIELDS = (
+        "legal_name", "economic_code", "national_id", "registration_number", "province",
+        "city", "address", "postal_code", "phone", "logo", "remove_logo", "stamp",
+        "remove_stamp",
+    )  # fmt: skip
 
     class Meta:
         model = SiteSettings
-        fields = ["company_name", "weekend", "money_unit", "notification_poll_seconds"]
-        widgets = {"money_unit": forms.RadioSelect}
+        fields = [
+            "company_name", "weekend", "money_unit", "notification_poll_seconds",
+            "legal_name", "economic_code", "national_id", "registration_number", "province",
+            "city", "address", "postal_code", "phone", "logo", "stamp",
+        ]  # fmt: skip
+        widgets = {"money_unit": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("logo", "stamp"):
+            self.fields[name].error_messages["invalid_image"] = _(
+                "این فایل تصویر سالم نیست؛ یک تصویر PNG یا JPEG بارگذاری کنید."
+            )
+            if not getattr(self.instance, name):
+                del self.fields[f"remove_{name}"]
+
+    def general_fields(self) -> list:
+        return [self[name] for name in self.GENERAL_FIELDS if name in self.fields]
+
+    def identity_fields(self) -> list:
+        return [self[name] for name in self.IDENTITY_FIELDS if name in self.fields]
+
+    def clean_national_id(self) -> str:
+        """An 11-digit legal ID (شناسه ملی) for a company, a 10-digit national code for a
+        sole trader; each with its check digit."""
+        value = self.cleaned_data["national_id"]
+        if not value:
+            return ""
+        digits = re.sub(r"[\s\-]", "", to_latin_digits(value))
+        if len(digits) == 11:
+            return normalize_legal_id(digits)
+        if len(digits) in (8, 9, 10):
+            return normalize_national_id(digits)
+        raise forms.ValidationError(_("شناسه ملی شخص حقوقی ۱۱ رقم و کد ملی شخص حقیقی ۱۰ رقم است."))
+
+    def clean_registration_number(self) -> str:
+        value = to_latin_digits(self.cleaned_data["registration_number"].strip())
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("شماره ثبت فقط از رقم تشکیل می‌شود."))
+        return value
+
+    def clean_phone(self) -> str:
+        """A landline with its area code, or a mobile."""
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        try:
+            return normalize_landline(value)
+        except forms.ValidationError as error:
+            if error.code != "not_landline":
+                raise
+        return normalize_mobile(value)
+
+    def _clean_image(self, name: str):
+        upload = self.cleaned_data.get(name)
+        if name in self.files and upload:
+            check_image(upload)
+        return upload
+
+    def clean_logo(self):
+        return self._clean_image("logo")
+
+    def clean_stamp(self):
+        return self._clean_image("stamp")
+
+    def save(self, commit: bool = True) -> SiteSettings:
+        settings = super().save(commit=False)
+        for name in ("logo", "stamp"):
+            new_upload = name in self.files
+            if self.cleaned_data.get(f"remove_{name}") and not new_upload:
+                # The file stays in the media storage (nothing uploaded is lost).
+                setattr(settings, name, "")
+        if commit:
+            settings.save()
+        return settings
 
 
 class HolidayOverrideForm(forms.ModelForm):

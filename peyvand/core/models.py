@@ -247,6 +247,35 @@ class SiteSettings(models.Model):
     notification_poll_seconds = models.PositiveIntegerField(
         _("فاصله به‌روزرسانی اعلان‌ها (ثانیه)"), default=30
     )
+    # The company's identity, as the seller's block of an official invoice (صورتحساب
+    # فروش کالا و خدمات) prints it. Codes are stored as digits, the phone in E.164; the
+    # settings form normalises what a manager types (core.validators).
+    legal_name = models.CharField(
+        _("نام قانونی فروشنده"),
+        max_length=200,
+        blank=True,
+        help_text=_("همان‌گونه که ثبت شده است؛ خالی باشد نام شرکت چاپ می‌شود."),
+    )
+    economic_code = models.CharField(_("کد اقتصادی"), max_length=14, blank=True)
+    national_id = models.CharField(
+        _("شناسه ملی / کد ملی"),
+        max_length=11,
+        blank=True,
+        help_text=_("شناسه ملی ۱۱ رقمی شخص حقوقی، یا کد ملی ۱۰ رقمی شخص حقیقی."),
+    )
+    registration_number = models.CharField(_("شماره ثبت"), max_length=20, blank=True)
+    province = models.CharField(_("استان"), max_length=60, blank=True)
+    city = models.CharField(_("شهر"), max_length=60, blank=True)
+    address = models.TextField(_("نشانی"), blank=True)
+    postal_code = models.CharField(_("کد پستی"), max_length=10, blank=True)
+    phone = models.CharField(_("تلفن"), max_length=16, blank=True)
+    logo = models.ImageField(_("لوگو"), upload_to="company/", blank=True)
+    stamp = models.ImageField(
+        _("تصویر مهر و امضا"),
+        upload_to="company/",
+        blank=True,
+        help_text=_("اختیاری؛ در کادر مهر و امضای فروشنده چاپ می‌شود."),
+    )
 
     class Meta:
         verbose_name = _("تنظیمات سامانه")
@@ -258,6 +287,10 @@ class SiteSettings(models.Model):
     def load(cls) -> "SiteSettings":
         obj, _created = cls.objects.get_or_create(pk=1, defaults={"weekend": [4]})
         return obj
+
+    @property
+    def seller_name(self) -> str:
+        return self.legal_name or self.company_name
 
 
 class TreeNode(models.Model):

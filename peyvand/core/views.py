@@ -18,7 +18,8 @@ from peyvand.core import services
 from peyvand.core.dates import from_jalali, jalali_today, to_jalali
 from peyvand.core.display import site_settings_for
 from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsForm
-from peyvand.core.models import HolidayOverride, Sequence
+from peyvand.core.images import image_data_uri
+from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.registry import home_panels, search_sources
 from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import WorkCalendar, official_holidays
@@ -108,12 +109,21 @@ manage_settings = permission_required("accounts.manage_settings", raise_exceptio
 
 @manage_settings
 def site_settings(request: HttpRequest) -> HttpResponse:
-    form = SiteSettingsForm(request.POST or None, instance=site_settings_for(request))
+    form = SiteSettingsForm(
+        request.POST or None, request.FILES or None, instance=site_settings_for(request)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("تنظیمات سامانه ذخیره شد."))
         return redirect("core:site_settings")
-    return render(request, "core/site_settings.html", {"form": form})
+    # As saved, not as the rejected form left its instance (an upload not stored yet).
+    settings = SiteSettings.load() if form.is_bound else form.instance
+    context = {
+        "form": form,
+        "logo": image_data_uri(settings.logo),
+        "stamp": image_data_uri(settings.stamp),
+    }
+    return render(request, "core/site_settings.html", context)
 
 
 @manage_settings

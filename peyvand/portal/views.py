@@ -313,7 +313,7 @@ def document_pdf(request: HttpRequest, name: str, pk: int) -> HttpResponse:
         raise Http404
     _title, records = _section(request, name)
     document = get_object_or_404(records, pk=pk)
-    response = pdf_response(document, company=_company(request))
+    response = pdf_response(document, company=site_settings_for(request))
     return response
 
 

@@ -503,6 +503,11 @@ class SalesDocument(BusinessRecord):
         return plain_decimal(self.vat_percent)
 
     @property
+    def after_discount(self) -> int:
+        """The lines' amounts less their discounts, before VAT (جمع پس از تخفیف)."""
+        return self.subtotal - self.discount_total
+
+    @property
     def total_in_words(self) -> str:
         return amount_in_words(self.total, self.money_unit)
 
@@ -648,6 +653,11 @@ class DocumentLine(models.Model):
     @property
     def quantity_shown(self) -> Decimal:
         return plain_decimal(self.quantity)
+
+    @property
+    def gross(self) -> int:
+        """Quantity × unit price, before the line's discount."""
+        return self.amount + self.discount
 
     @property
     def total(self) -> int:

@@ -466,7 +466,7 @@ def quote_send(*, quote: Quote, by, channel: str, to: str, subject: str, body: s
     Raises messaging's NotSendable with a Persian reason."""
     attachments = []
     if channel == Channel.EMAIL:
-        pdf = document_pdf(quote, company=SiteSettings.load().company_name)
+        pdf = document_pdf(quote, company=SiteSettings.load())
         attachments = [(document_filename(quote), pdf, "application/pdf")]
     message = message_queue(
         channel=channel,

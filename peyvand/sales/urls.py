@@ -26,6 +26,7 @@ urlpatterns = [
     path("quotes/<int:pk>/status/", views.quote_status, name="quote_status"),
     path("quotes/<int:pk>/invoice/", views.quote_invoice, name="quote_invoice"),
     path("quotes/<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/print/", views.quote_print, name="quote_print"),
     path("quotes/<int:pk>/followups/", views.quote_followup_create, name="quote_followup_create"),
     path("quotes/<int:pk>/send/<str:channel>/", views.quote_send, name="quote_send"),
     path("shared/<str:token>/", views.quote_shared, name="quote_shared"),
@@ -38,4 +39,5 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
 ]

@@ -30,7 +30,13 @@ from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.models import Channel
 from peyvand.sales import selectors, services
 from peyvand.sales.credit import credit_check
-from peyvand.sales.documents import pdf_response
+from peyvand.sales.documents import (
+    missing_buyer_fields,
+    official_context,
+    official_rendering,
+    paper_size,
+    pdf_response,
+)
 from peyvand.sales.forms import (
     FollowUpForm,
     LeadForm,
@@ -450,6 +456,8 @@ def _quote_page(request: HttpRequest, quote: Quote, followup_form: FollowUpForm 
     issuable = quote.status == Quote.Status.ACCEPTED and invoice is None
     context = {
         "credit": credit_check(quote.contact, quote.total) if issuable else None,
+        # Before the invoice is issued: what its buyer block will lack.
+        "missing": missing_buyer_fields(quote.contact) if issuable else [],
         "document": quote,
         "quote": quote,
         "invoice": invoice,
@@ -470,6 +478,22 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     return followup_entry(request, FollowUp(quote=quote), "sales/quote_detail.html", _quote_page)
+
+
+def _print_page(request: HttpRequest, document, pdf_url: str) -> HttpResponse:
+    """The official layout as a page the browser prints (its own print style sheet),
+    with the buyer fields an invoice still lacks shown above it, never printed."""
+    size = paper_size(request.GET.get("size"))
+    context = official_context(document, company=site_settings_for(request), size=size)
+    context |= {"missing": missing_buyer_fields(document.contact), "pdf_url": pdf_url}
+    with official_rendering():
+        return render(request, "sales/document_print.html", context)
+
+
+@permission_required("sales.view_quote", raise_exception=True)
+def quote_print(request: HttpRequest, pk: int) -> HttpResponse:
+    quote = get_quote_for_user(request.user, pk)
+    return _print_page(request, quote, reverse("sales:quote_pdf", args=[quote.pk]))
 
 
 @permission_required("sales.change_quote", raise_exception=True)
@@ -511,7 +535,8 @@ def quote_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
-    return pdf_response(quote, company=site_settings_for(request).company_name)
+    size = paper_size(request.GET.get("size"))
+    return pdf_response(quote, company=site_settings_for(request), size=size)
 
 
 def _send_initial(request: HttpRequest, quote: Quote, channel: str) -> dict:
@@ -576,7 +601,7 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
     quote = services.quote_from_share_token(token)
     if quote is None:
         raise Http404
-    response = pdf_response(quote, company=site_settings_for(request).company_name)
+    response = pdf_response(quote, company=site_settings_for(request))
     response["Content-Disposition"] = response["Content-Disposition"].replace(
         "attachment", "inline", 1
     )
@@ -596,6 +621,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "document": invoice,
         "invoice": invoice,
+        "missing": missing_buyer_fields(invoice.contact),
         "lines": list(invoice.lines.select_related("product")),
     }
     return render(request, "sales/invoice_detail.html", context)
@@ -604,7 +630,14 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_invoice_for_user(request.user, pk)
-    return pdf_response(invoice, company=site_settings_for(request).company_name)
+    size = paper_size(request.GET.get("size"))
+    return pdf_response(invoice, company=site_settings_for(request), size=size)
+
+
+@permission_required("sales.view_invoice", raise_exception=True)
+def invoice_print(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_invoice_for_user(request.user, pk)
+    return _print_page(request, invoice, reverse("sales:invoice_pdf", args=[invoice.pk]))
 
 
 # Fiscal years --------------------------------------------------------------------------
