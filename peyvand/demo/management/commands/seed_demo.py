@@ -84,6 +84,35 @@ def national_id_for(rng: random.Random) -> str:
     return "".join(map(str, digits)) + str(check)
 
 
+def legal_id_for(rng: random.Random) -> str:
+    """A شناسه ملی (11 digits) whose check digit is right (core.validators' rule)."""
+    weights = (29, 27, 23, 19, 17)
+    digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(9)]
+    shift = digits[9] + 2
+    remainder = sum((d + shift) * weights[i % 5] for i, d in enumerate(digits)) % 11
+    return "".join(map(str, digits)) + str(0 if remainder == 10 else remainder)
+
+
+def address_for(rng: random.Random, city: str) -> tuple[str, str]:
+    """A plausible street address and a 10-digit postal code."""
+    street = rng.choice(data.STREETS)
+    address = f"{city}، {street}، پلاک {rng.randint(2, 180)}"
+    return address, str(rng.randint(1000000000, 9999999999))
+
+
+# The demo company's identity on its official invoices (صورتحساب فروش کالا و خدمات).
+COMPANY_IDENTITY = {
+    "legal_name": "شرکت بازرگانی نمونه پیوند (سهامی خاص)",
+    "economic_code": "10320845671",
+    "registration_number": "۴۵۸۷۱۲",
+    "province": "تهران",
+    "city": "تهران",
+    "address": "تهران، خیابان ولیعصر، بالاتر از میدان ونک، کوچه نیلوفر، پلاک ۱۸، طبقه ۳",
+    "postal_code": "1435916471",
+    "phone": "+982188776655",
+}
+
+
 class Command(BaseCommand):
     help = "بارگذاری داده نمایشی (کاربران و مخاطبین)"
 
@@ -93,7 +122,11 @@ class Command(BaseCommand):
         settings = SiteSettings.load()
         if settings.company_name == "پیوند":
             settings.company_name = "بازرگانی نمونه پیوند"
-            settings.save(update_fields=["company_name"])
+            for name, value in COMPANY_IDENTITY.items():
+                setattr(settings, name, value)
+            settings.national_id = settings.economic_code  # a legal entity's: the same
+            settings.full_clean(exclude=["weekend"])
+            settings.save()
         users = {row[0]: self._user(*row) for row in USERS}
         created = self._contacts(users)
         self._phonebook(users)
@@ -564,13 +597,19 @@ class Command(BaseCommand):
             birthday = datetime.date(
                 rng.randint(1965, 2000), rng.randint(1, 12), rng.randint(1, 28)
             )
+            legal_id = legal_id_for(rng) if is_company else ""
+            address, postal_code = address_for(rng, city)
             contact = Contact(
                 code=code,
                 kind=Contact.Kind.ORGANIZATION if is_company else Contact.Kind.PERSON,
                 name=company if is_company else f"{first} {last}",
                 company="" if is_company else company,
                 email="" if is_company else email,
-                national_id="" if is_company else national_id_for(rng),
+                national_id=legal_id or national_id_for(rng),
+                economic_code=legal_id,
+                registration_number=str(rng.randint(10000, 999999)) if is_company else "",
+                address=address,
+                postal_code=postal_code,
                 source=rng.choice(sources),
                 region=cities.get(city),
                 category=rng.choice(categories),
