@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
-from peyvand.sales.models import Invoice, Lead, Quote
+from peyvand.sales.models import GoodsOrService, Invoice, Lead, Quote
 
 
 def lead_rows(user, params: QueryDict):
@@ -32,11 +32,12 @@ def lead_rows(user, params: QueryDict):
 
 
 def _document_rows(model, user, params: QueryDict, extra: list[Column]):
-    documents, _contact = selectors.documents_for_list(model, user, params)
+    documents, _filters = selectors.documents_for_list(model, user, params)
     columns = [
         Column("شماره", attrgetter("number")),
         Column("تاریخ", attrgetter("date"), "date"),
         Column("مشتری", lambda document: document.contact.name),
+        Column("نوع", lambda document: choice_label(GoodsOrService, document.kind)),
         *extra,
         Column("جمع (ریال)", attrgetter("subtotal"), "number"),
         Column("تخفیف (ریال)", attrgetter("discount_total"), "number"),
@@ -53,4 +54,14 @@ def quote_rows(user, params: QueryDict):
 
 
 def invoice_rows(user, params: QueryDict):
-    return _document_rows(Invoice, user, params, [])
+    documents, columns = _document_rows(Invoice, user, params, [])
+    columns[-1:-1] = [
+        Column("سررسید", lambda invoice: invoice.due_date or invoice.date, "date"),
+        Column("پرداخت شده (ریال)", attrgetter("paid"), "number"),
+        Column("مانده (ریال)", attrgetter("unpaid"), "number"),
+        Column(
+            "وضعیت پرداخت",
+            lambda invoice: choice_label(Invoice.PaymentStatus, invoice.payment_status),
+        ),
+    ]
+    return documents, columns

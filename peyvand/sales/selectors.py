@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
@@ -23,6 +24,7 @@ from peyvand.core.trees import subtree_ids
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
+    GoodsOrService,
     Invoice,
     Lead,
     Quote,
@@ -310,18 +312,64 @@ def invoice_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
     ]
 
 
-def documents_for_list(model, user, params: QueryDict):
-    """The proforma or invoice list under its filters, newest first, and the customer
-    it is narrowed to (?contact=…, from the customer summary on a contact's page; 404
-    for one the user may not see): the page and its exports read the same rows."""
+# What the proforma and invoice lists' «پرداخت» filter offers (invoices only).
+PAYMENT_FILTERS = {
+    "unpaid": _("پرداخت‌نشده"),
+    "overdue": _("سررسید گذشته"),
+    "paid": _("پرداخت‌شده"),
+}
+
+
+@dataclass
+class DocumentFilters:
+    """The proforma or invoice list's filters, as read from its query string: a value
+    that is not one of the choices (a typo in the address bar) filters nothing."""
+
+    contact: Contact | None = None
+    kind: str = ""  # goods or service
+    status: str = ""  # a proforma's
+    year: int | None = None  # fiscal year
+    payment: str = ""  # an invoice's: unpaid, overdue or paid
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.kind or self.status or self.year or self.payment)
+
+
+def filter_documents(
+    documents: QuerySet, *, kind: str = "", payment: str = "", today: datetime.date | None = None
+) -> QuerySet:
+    """Proformas or invoices of one kind (goods or services) and, for invoices, of one
+    payment state; the pages, their exports and the API narrow their lists here."""
+    if kind:
+        documents = documents.filter(kind=kind)
+    if payment:
+        documents = documents.filter(
+            Invoice.payment_condition(payment, today or timezone.localdate())
+        )
+    return documents
+
+
+def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, DocumentFilters]:
+    """The proforma or invoice list under its filters, newest first, and the filters
+    read (with the customer it is narrowed to: ?contact=…, from the customer summary on
+    a contact's page or the account page; 404 for one the user may not see): the page
+    and its exports read the same rows."""
     documents = model.objects.visible_to(user).select_related("contact", "owner")
-    contact = None
+    filters = DocumentFilters()
     if contact_pk := int_param(params, "contact"):
-        contact = get_visible_or_404(Contact, user, contact_pk)
-        documents = documents.filter(contact=contact)
+        filters.contact = get_visible_or_404(Contact, user, contact_pk)
+        documents = documents.filter(contact=filters.contact)
+    if params.get("kind", "") in GoodsOrService.values:
+        filters.kind = params["kind"]
     status = params.get("status", "")
     if model is Quote and status in Quote.Status.values:
+        filters.status = status
         documents = documents.filter(status=status)
+    if model is Invoice and params.get("payment", "") in PAYMENT_FILTERS:
+        filters.payment = params["payment"]
     if year := int_param(params, "year"):
+        filters.year = year
         documents = documents.filter(fiscal_year=year)
-    return documents.order_by("-date", "-id"), contact
+    documents = filter_documents(documents, kind=filters.kind, payment=filters.payment)
+    return documents.order_by("-date", "-id"), filters
