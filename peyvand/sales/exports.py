@@ -5,6 +5,7 @@ from operator import attrgetter
 
 from django.http import QueryDict
 
+from peyvand.contacts.models import Contact
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
 from peyvand.sales.models import GoodsOrService, Invoice, Lead, Quote
@@ -65,3 +66,21 @@ def invoice_rows(user, params: QueryDict):
         ),
     ]
     return documents, columns
+
+
+def service_customer_rows(user, params: QueryDict):
+    """«مشتریان خدمات» as a sheet: customers' phones are a contact export (its
+    permission, ``contacts.export_contact``, guards the download), and the invoices
+    behind the figures are the user's to see only with ``sales.view_invoice``."""
+    if not user.has_perm("sales.view_invoice"):
+        return Contact.objects.none(), []
+    columns = [
+        Column("کد", attrgetter("code")),
+        Column("مشتری", attrgetter("name")),
+        Column("تلفن همراه", attrgetter("mobile")),
+        Column("مالک", lambda customer: str(customer.owner)),
+        Column("فاکتورهای خدمات", attrgetter("service_invoices"), "number"),
+        Column("جمع فاکتورهای خدمات (ریال)", attrgetter("service_total"), "number"),
+        Column("آخرین خرید خدمات", attrgetter("last_service"), "date"),
+    ]
+    return selectors.service_customers(user), columns

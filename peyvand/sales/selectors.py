@@ -5,7 +5,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -373,3 +384,43 @@ def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, Docume
         documents = documents.filter(fiscal_year=year)
     documents = filter_documents(documents, kind=filters.kind, payment=filters.payment)
     return documents.order_by("-date", "-id"), filters
+
+
+# «مشتریان خدمات» ----------------------------------------------------------------------
+
+# What a row of «مشتریان خدمات» shows of the customer.
+SERVICE_CUSTOMER_FIELDS = (
+    "id", "name", "code", "mobile", "created_at", "owner__first_name", "owner__last_name",
+    "owner__username",
+)  # fmt: skip
+
+
+def service_customers(user) -> QuerySet[Contact]:
+    """«مشتریان خدمات»: the customers the user sees (the contact list's rule) who bought
+    services — an invoice of kind service the user sees — newest customers first, as
+    the contact list; each with the count and sum of those invoices and the last one's
+    date. The walk goes down the contacts' ``contact_recent`` index and asks each, in the
+    ``invoice_service_contact`` partial index, whether it bought a service: no COUNT, no
+    aggregate over every invoice; the figures are computed for the page's rows only."""
+    bought = (
+        Invoice.objects.visible_to(user)
+        .filter(kind=GoodsOrService.SERVICE, contact=OuterRef("pk"))
+        .order_by()
+        .values("contact")
+    )
+
+    def per_customer(aggregate) -> Subquery:
+        return Subquery(bought.annotate(value=aggregate).values("value"))
+
+    return (
+        Contact.objects.visible_to(user)
+        .filter(Exists(bought))
+        .select_related("owner")
+        .only(*SERVICE_CUSTOMER_FIELDS)
+        .annotate(
+            service_invoices=per_customer(Count("id")),
+            service_total=per_customer(Sum("total")),
+            last_service=per_customer(Max("date")),
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -598,6 +598,14 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/invoice_list.html", context)
 
 
+@permission_required(["contacts.view_contact", "sales.view_invoice"], raise_exception=True)
+def service_customers(request: HttpRequest) -> HttpResponse:
+    """«مشتریان خدمات»: the customers who bought services, a page at a time."""
+    customers = selectors.service_customers(request.user)
+    page = paginate(customers, request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "sales/service_customers.html", {"page": page})
+
+
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_invoice_for_user(request.user, pk)
