@@ -292,6 +292,8 @@ def test_the_account_pages_link_to_a_customers_unpaid_invoices_works(
     assert f'name="contact" value="{customer.pk}"' in html  # kept when another filter changes
     service_only = client.get(url + "&kind=service")
     assert numbers(service_only) == {invoices_by_payment["later"].number}
+    # Leaving the customer keeps the other filters.
+    assert 'href="?contact=&amp;payment=unpaid&amp;kind=service' in service_only.content.decode()
     client.force_login(personas.outsider)
     assert client.get(url).status_code == 404  # a customer the outsider may not see
 
