@@ -526,6 +526,8 @@ RULES: dict[str, Rule] = {
     "sales:vat_rates": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "sales:vat_rate_edit": Rule(a_vat_rate, LOGIN, **MANAGER_ONLY),
     "sales:invoice_list": Rule(no_args, LOGIN, 200, 200, 200),
+    # «مشتریان خدمات»: a list of what each may see (outsiders get their own, if any).
+    "sales:service_customers": Rule(no_args, LOGIN, 200, 200, 200),
     # The money side: reps read their customers' accounts; finance records and moves.
     "finance:account": Rule(owners_contact, LOGIN, 404, 200, 200),
     "finance:opening_balance": Rule(owners_contact, LOGIN, **MANAGER_ONLY),

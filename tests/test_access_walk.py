@@ -586,6 +586,7 @@ PAGES: dict[str, Page] = {
     "sales:vat_rates": P(("sales.view_vatrate",)),
     "sales:vat_rate_edit": P(("sales.view_vatrate",), pk(lambda d: d.vat_rate)),
     "sales:invoice_list": P(("sales.view_invoice",)),
+    "sales:service_customers": P(("contacts.view_contact", "sales.view_invoice")),
     # The money side: the demo's receipts and cheques are of the sales team's customers,
     # recorded by finance (who sees everything).
     "finance:account": P(("finance.view_account",), contact2, records_of("sales2")),

@@ -60,7 +60,8 @@ def report_data(request, slug: str):
     """A report's rows and chart. Query parameters as the page's: ``period``
     (this_month, last_month, this_quarter — the default —, last_quarter, this_year,
     last_year, custom), ``date_from``/``date_to`` (Jalali, for custom), ``user``,
-    ``team``, ``category``, ``region`` (ids; a node means its subtree), ``group``."""
+    ``team``, ``category``, ``region`` (ids; a node means its subtree), ``group``, and
+    ``kind`` (goods or service) where the report lists it in its ``filters``."""
     report = REPORTS_BY_SLUG.get(slug)
     if report is None:
         raise Http404

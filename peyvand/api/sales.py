@@ -39,7 +39,15 @@ from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
-from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, QuoteLine
+from peyvand.sales.models import (
+    FollowUp,
+    GoodsOrService,
+    Invoice,
+    Lead,
+    Product,
+    Quote,
+    QuoteLine,
+)
 
 router = Router()
 
@@ -57,6 +65,12 @@ def _quote(user, quote_id: int) -> Quote:
 
 def _invoice(user, invoice_id: int) -> Invoice:
     return get_visible_or_404(Invoice, user, invoice_id, Invoice.objects.select_related("contact"))
+
+
+def _kind(kind: str) -> str:
+    if kind and kind not in GoodsOrService.values:
+        raise HttpError(422, "نوع باید goods (کالا) یا service (خدمات) باشد.")
+    return kind
 
 
 def _jalali_param(value: str, name: str):
@@ -266,9 +280,12 @@ def followup_task(request, followup_id: int):
 
 
 @router.get("/products", response=ProductPage, tags=["sales"])
-def product_list(request, q: str = "", active: bool | None = None, page: int = 1):
+def product_list(request, q: str = "", active: bool | None = None, kind: str = "", page: int = 1):
+    """The catalogue by name; ``kind`` goods or service."""
     require(request.auth, "sales.view_product")
     products = Product.objects.all()
+    if _kind(kind):
+        products = products.filter(kind=kind)
     if key := fa_search_key(normalize_persian(q)):
         products = products.filter(search_key__contains=key)
     if active is not None:
@@ -349,10 +366,15 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
 
 @router.get("/quotes", response=QuotePage, tags=["sales"])
 def quote_list(
-    request, status: str = "", contact: int | None = None, year: int | None = None, page: int = 1
+    request,
+    status: str = "",
+    contact: int | None = None,
+    year: int | None = None,
+    kind: str = "",
+    page: int = 1,
 ):
     """Visible proformas, newest first; ``status`` draft, sent, accepted, cancelled or
-    expired."""
+    expired; ``kind`` goods or service."""
     require(request.auth, "sales.view_quote")
     quotes = Quote.objects.visible_to(request.auth).select_related("contact")
     if status:
@@ -363,6 +385,7 @@ def quote_list(
         quotes = quotes.filter(contact_id=contact)
     if year is not None:
         quotes = quotes.filter(fiscal_year=year)
+    quotes = selectors.filter_documents(quotes, kind=_kind(kind))
     return page_of(quotes.annotate(invoice_id=F("invoice")).order_by("-date", "-id"), page)
 
 
@@ -451,11 +474,18 @@ def quote_followup_create(request, quote_id: int, payload: FollowUpIn):
 
 
 @router.get("/invoices", response=InvoicePage, tags=["sales"])
-def invoice_list(request, contact: int | None = None, page: int = 1):
+def invoice_list(
+    request, contact: int | None = None, kind: str = "", payment: str = "", page: int = 1
+):
+    """Visible invoices, newest first; ``kind`` goods or service; ``payment`` unpaid
+    (anything left to pay), overdue (unpaid past its due date) or paid."""
     require(request.auth, "sales.view_invoice")
     invoices = Invoice.objects.visible_to(request.auth).select_related("contact")
     if contact is not None:
         invoices = invoices.filter(contact_id=contact)
+    if payment and payment not in selectors.PAYMENT_FILTERS:
+        raise HttpError(422, "وضعیت پرداخت باید unpaid، overdue یا paid باشد.")
+    invoices = selectors.filter_documents(invoices, kind=_kind(kind), payment=payment)
     return page_of(invoices.order_by("-date", "-id"), page)
 
 

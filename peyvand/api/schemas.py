@@ -524,6 +524,7 @@ class ProductOut(Schema):
     code: str
     name: str
     kind: str  # goods or service
+    tax_id: str  # شناسه کالا/خدمت: 13 digits, or empty
     unit: str
     price: int  # rials
     vat_applies: bool
@@ -535,6 +536,7 @@ class ProductIn(InputSchema):
     code: str
     name: str
     kind: str = "goods"
+    tax_id: str = ""  # شناسه کالا/خدمت: 13 digits (Persian or Latin), or empty
     unit: str = "عدد"
     price: str  # rials, any digits
     vat_applies: bool = True

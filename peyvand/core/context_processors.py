@@ -139,6 +139,13 @@ def _menu() -> list[MenuSection]:
                     "sales.view_invoice",
                 ),
                 MenuItem(
+                    _("مشتریان خدمات"),
+                    "sales:service_customers",
+                    "person-workspace",
+                    "sales:service_customers",
+                    "sales.view_invoice",
+                ),
+                MenuItem(
                     _("کالاها و خدمات"),
                     "sales:product_list",
                     "box-seam",

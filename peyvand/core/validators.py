@@ -336,6 +336,17 @@ def normalize_sayad_id(value) -> str:
     return _fixed_length_digits(value, "شناسه صیادی", 16)
 
 
+def normalize_goods_service_id(value) -> str:
+    """شناسه کالا/خدمت: the 13-digit identifier the tax system (سامانه مودیان) gives a
+    good or a service. Typed with Persian or Latin digits, spaces or dashes between
+    groups; stored as 13 Latin digits. Anything else is the one message, since people
+    copy it from the tax portal and only its length is known (no check digit)."""
+    digits = _compact(value)
+    if not re.fullmatch(r"[0-9]{13}", digits):
+        raise _length_error("شناسه کالا/خدمت", 13)
+    return digits
+
+
 # What a record code may hold besides letters (of any script): ASCII digits and three
 # marks. Spaces, control and invisible characters are refused: a customer reading a
 # tracking code out, or typing it on the tracking page, could never reproduce them.
@@ -398,6 +409,10 @@ def validate_sayad_id(value) -> None:
     normalize_sayad_id(value)
 
 
+def validate_goods_service_id(value) -> None:
+    normalize_goods_service_id(value)
+
+
 # --- form fields ----------------------------------------------------------------------
 
 
@@ -417,6 +432,7 @@ IDENTIFIER_KINDS: dict[str, IdentifierKind] = {
     "iban": IdentifierKind(normalize_iban, "IR۸۲۰۵۴۰۱۰۲۶۸۰۰۲۰۸۱۷۹۰۹۰۰۲", "text"),
     "bank_card": IdentifierKind(normalize_bank_card, "۶۰۳۷-۹۹۰۰-۰۰۰۰-۰۰۰۶", "numeric"),
     "sayad_id": IdentifierKind(normalize_sayad_id, "۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶", "numeric"),
+    "goods_service_id": IdentifierKind(normalize_goods_service_id, "۲۷۲۰۰۰۰۱۱۴۵۴۲", "numeric"),
 }
 
 

@@ -30,7 +30,7 @@ from peyvand.reports.base import (
 from peyvand.reports.forms import ReportFilters
 from peyvand.reports.money import MONEY_REPORTS
 from peyvand.reports.periods import jalali_month_label
-from peyvand.sales.models import FollowUp, Invoice, Lead, Quote
+from peyvand.sales.models import FollowUp, GoodsOrService, Invoice, Lead, Quote
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys.models import Answer, SurveyResponse
 
@@ -509,10 +509,13 @@ CUSTOMER_ROWS = 200
 
 def customer_report(filters: ReportFilters, viewer) -> ReportResult:
     """Sama's customer list: per customer, the count and rial sum of their proformas
-    (cancelled ones left out) and invoices dated in the period; the biggest buyers
-    first (the first 200)."""
+    (cancelled ones left out) and invoices dated in the period, the invoices split into
+    goods and services (or only one kind, when the filter asks); the biggest buyers
+    first (the first 200), and the totals of every customer under them."""
+    goods, service = GoodsOrService.GOODS, GoodsOrService.SERVICE
 
-    def documents(model, **extra):
+    def documents(model, **extra) -> dict[int, dict[str, int]]:
+        """Per customer: count and total, and the total of each kind (one GROUP BY)."""
         queryset = narrow(
             model.objects.visible_to(viewer).filter(
                 date__gte=filters.start, date__lte=filters.end, **extra
@@ -521,42 +524,81 @@ def customer_report(filters: ReportFilters, viewer) -> ReportResult:
             person="owner",
             customer=("contact__",),
         )
-        return {
-            row["contact_id"]: (row["count"], row["total"] or 0)
-            for row in queryset.values("contact_id")
+        if filters.kind:
+            queryset = queryset.filter(kind=filters.kind)
+        per_customer: dict[int, dict[str, int]] = defaultdict(
+            lambda: {"count": 0, "total": 0, goods: 0, service: 0}
+        )
+        for row in (
+            queryset.values("contact_id", "kind")
             .annotate(count=Count("id"), total=Sum("total"))
             .order_by()
-        }
+        ):
+            figures = per_customer[row["contact_id"]]
+            figures["count"] += row["count"]
+            figures["total"] += row["total"] or 0
+            figures[row["kind"]] += row["total"] or 0
+        return per_customer
 
     live = [status for status in Quote.Status.values if status != Quote.Status.CANCELLED]
     quotes = documents(Quote, status__in=live)
     invoices = documents(Invoice)
+    nothing = {"count": 0, "total": 0, goods: 0, service: 0}
+    customers = set(quotes) | set(invoices)
     ranked = sorted(
-        set(quotes) | set(invoices),
-        key=lambda pk: (-invoices.get(pk, (0, 0))[1], -quotes.get(pk, (0, 0))[1], pk),
+        customers,
+        key=lambda pk: (
+            -invoices.get(pk, nothing)["total"],
+            -quotes.get(pk, nothing)["total"],
+            pk,
+        ),
     )[:CUSTOMER_ROWS]
     names = dict(Contact.objects.filter(pk__in=ranked).values_list("pk", "name"))
-    rows = [
-        {
-            "label": names.get(pk, NONE_LABEL),
-            "quotes": quotes.get(pk, (0, 0))[0],
-            "quotes_total": quotes.get(pk, (0, 0))[1],
-            "invoices": invoices.get(pk, (0, 0))[0],
-            "invoices_total": invoices.get(pk, (0, 0))[1],
+
+    def row(label: str, quoted: dict, invoiced: dict) -> dict:
+        return {
+            "label": label,
+            "quotes": quoted["count"],
+            "quotes_total": quoted["total"],
+            "invoices": invoiced["count"],
+            "invoices_total": invoiced["total"],
+            "goods_total": invoiced[goods],
+            "service_total": invoiced[service],
         }
+
+    rows = [
+        row(names.get(pk, NONE_LABEL), quotes.get(pk, nothing), invoices.get(pk, nothing))
         for pk in ranked
     ]
+
+    def summed(per_customer: dict) -> dict:
+        return {key: sum(figures[key] for figures in per_customer.values()) for key in nothing}
+
+    footer = [row("جمع کل", summed(quotes), summed(invoices))]
+    columns = [
+        Column("مشتری", itemgetter("label")),
+        Column("پیش فاکتورها", itemgetter("quotes"), "number"),
+        Column("جمع پیش فاکتورها (ریال)", itemgetter("quotes_total"), "number"),
+        Column("فاکتورها", itemgetter("invoices"), "number"),
+        Column("جمع فاکتورها (ریال)", itemgetter("invoices_total"), "number"),
+    ]
+    if filters.kind:
+        chart = ChartSpec("bar", (("invoices_total", "جمع فاکتورها (ریال)"),))
+    else:
+        split = (
+            ("goods_total", "فاکتورهای کالا (ریال)"),
+            ("service_total", "فاکتورهای خدمات (ریال)"),
+        )
+        columns += [Column(label, itemgetter(key), "number") for key, label in split]
+        chart = ChartSpec("bar", split, stacked=True)
+    note = ""
+    if len(customers) > CUSTOMER_ROWS:
+        note = (
+            f"{CUSTOMER_ROWS} مشتری با بیشترین خرید در جدول آمده‌اند؛ "
+            f"جمع کل، جمع همه {len(customers)} مشتری است."
+        )
     return ReportResult(
-        columns=[
-            Column("مشتری", itemgetter("label")),
-            Column("پیش فاکتورها", itemgetter("quotes"), "number"),
-            Column("جمع پیش فاکتورها (ریال)", itemgetter("quotes_total"), "number"),
-            Column("فاکتورها", itemgetter("invoices"), "number"),
-            Column("جمع فاکتورها (ریال)", itemgetter("invoices_total"), "number"),
-        ],
-        rows=rows,
-        chart=ChartSpec("bar", (("invoices_total", "جمع فاکتورها (ریال)"),)),
-        chart_rows=10,
+        columns=columns, rows=rows, chart=chart, chart_rows=10, footer=footer, note=note
     )
 
 
@@ -625,10 +667,17 @@ def contact_report(filters: ReportFilters, viewer) -> ReportResult:
 
 
 def _surveys_in(filters: ReportFilters, viewer) -> QuerySet[SurveyResponse]:
+    """The surveys of the period; with a kind, those about an invoice of that kind
+    (goods or services) — a project's survey has no kind and is left out then."""
     responses = SurveyResponse.objects.visible_to(viewer).filter(
         date__gte=filters.start, date__lte=filters.end
     )
+    if filters.kind:
+        responses = responses.filter(invoice__kind=filters.kind)
     return narrow(responses, filters, person="owner", customer=("contact__",))
+
+
+SURVEY_KIND_NOTE = "با انتخاب نوع، فقط نظرسنجی‌های فاکتورهای همان نوع شمرده شده‌اند (نه پروژه‌ها)."
 
 
 def survey_question_report(filters: ReportFilters, viewer) -> ReportResult:
@@ -672,6 +721,7 @@ def survey_question_report(filters: ReportFilters, viewer) -> ReportResult:
         ],
         rows=rows,
         chart=ChartSpec("bar", (("percent", "میانگین از ۱۰۰"),)),
+        note=SURVEY_KIND_NOTE if filters.kind else "",
     )
 
 
@@ -688,6 +738,8 @@ def survey_customer_report(filters: ReportFilters, viewer) -> ReportResult:
 
     def count_of(model) -> dict[int, int]:
         documents = model.objects.visible_to(viewer).filter(contact_id__in=ids)
+        if filters.kind:
+            documents = documents.filter(kind=filters.kind)
         return dict(
             documents.values("contact_id").annotate(n=Count("id")).values_list("contact_id", "n")
         )
@@ -714,8 +766,12 @@ def survey_customer_report(filters: ReportFilters, viewer) -> ReportResult:
         ],
         rows=rows,
         chart=ChartSpec("bar", (("average", "میانگین امتیاز (از ۱۰۰)"),)),
+        note=SURVEY_KIND_NOTE if filters.kind else "",
     )
 
+
+# The reports of proformas, invoices and their surveys also take goods or services.
+KIND_FILTERS = ("user", "team", "category", "region", "kind")
 
 REPORTS = [
     Report(
@@ -772,9 +828,10 @@ REPORTS = [
     Report(
         "customers",
         "مشتریان و خریدها",
-        "تعداد و جمع ریالی پیش فاکتورها و فاکتورهای هر مشتری.",
+        "تعداد و جمع ریالی پیش فاکتورها و فاکتورهای هر مشتری، فاکتورها به تفکیک کالا و خدمات.",
         "sales.view_invoice",
         customer_report,
+        filters=KIND_FILTERS,
     ),
     Report(
         "contacts",
@@ -797,6 +854,7 @@ REPORTS = [
         "میانگین امتیاز هر پرسش در نظرسنجی‌های دوره.",
         "surveys.view_surveyresponse",
         survey_question_report,
+        filters=KIND_FILTERS,
     ),
     Report(
         "survey_customers",
@@ -804,6 +862,7 @@ REPORTS = [
         "تماس‌های نظرسنجی و میانگین امتیاز هر مشتری، با تعداد پیش فاکتورها و فاکتورهایش.",
         "surveys.view_surveyresponse",
         survey_customer_report,
+        filters=KIND_FILTERS,
     ),
     *MONEY_REPORTS,
 ]

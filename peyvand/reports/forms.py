@@ -10,6 +10,7 @@ from peyvand.contacts.models import Category, Region
 from peyvand.core.dates import JalaliDateField
 from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.reports.periods import PERIODS, period_range
+from peyvand.sales.models import GoodsOrService
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ReportFilters:
     categories: list[int] | None = None
     regions: list[int] | None = None
     group: str = ""
+    kind: str = ""  # goods or service: the proformas, invoices or surveys of one kind
     today: datetime.date = field(default_factory=timezone.localdate)
     limit_rows: bool = True
 
@@ -38,6 +40,10 @@ class ReportFilters:
     def end_before(self) -> datetime.datetime:
         day = self.end + datetime.timedelta(days=1)
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+    @property
+    def kind_label(self) -> str:
+        return str(GoodsOrService(self.kind).label) if self.kind else ""
 
 
 class PeriodForm(forms.Form):
@@ -85,6 +91,11 @@ class ReportFilterForm(PeriodForm):
     category = forms.TypedChoiceField(label=_("صنف"), coerce=int, required=False)
     region = forms.TypedChoiceField(label=_("منطقه"), coerce=int, required=False)
     group = forms.ChoiceField(label=_("بر اساس"), required=False)
+    kind = forms.ChoiceField(
+        label=_("نوع"),
+        choices=[("", _("کالا و خدمات")), *GoodsOrService.choices],
+        required=False,
+    )
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +116,7 @@ class ReportFilterForm(PeriodForm):
         if report.groups:
             self.fields["group"].choices = list(report.groups.items())
             self.fields["group"].initial = next(iter(report.groups))
-        for name in ("user", "team", "category", "region", "group"):
+        for name in ("user", "team", "category", "region", "group", "kind"):
             if name not in report.filters and not (name == "group" and report.groups):
                 del self.fields[name]
 
@@ -122,4 +133,5 @@ class ReportFilterForm(PeriodForm):
             categories=subtree_ids(Category, data["category"]) if data.get("category") else None,
             regions=subtree_ids(Region, data["region"]) if data.get("region") else None,
             group=data.get("group") or next(iter(self.report.groups), ""),
+            kind=data.get("kind") or "",
         )

@@ -43,7 +43,7 @@ from peyvand.reports.base import (
 )
 from peyvand.reports.forms import ReportFilters
 from peyvand.reports.periods import jalali_month_label, jalali_months, period_range, week_range
-from peyvand.sales.models import Invoice
+from peyvand.sales.models import GoodsOrService, Invoice
 
 PERMISSION = "finance.view_account"
 # A page (and its PDF) shows this many customers or cheques; the Excel export all.
@@ -537,24 +537,35 @@ TOTALS_GROUPS = {"grade": "درجه مشتری", "user": "کارشناس"}
 
 def money_totals_report(filters: ReportFilters, viewer) -> ReportResult:
     """Per customer grade (the price-list group) or rep: invoices of the period (count
-    and sum), money collected in the period, and the customers' balances today."""
+    and sum, and the sums of goods and of services), money collected in the period, and
+    the customers' balances today. Money is the customer's, not a kind's: collected and
+    balance are not split."""
 
     def scope(prefix: str = "contact__") -> Q:
         return customer_scope(filters, viewer, prefix)
 
     field_name = "grade_id" if filters.group == "grade" else "owner_id"
     figures: dict[int | None, dict] = defaultdict(
-        lambda: {"invoices": 0, "invoiced": 0, "collected": 0, "balance": 0}
+        lambda: dict.fromkeys(
+            ("invoices", "invoiced", "goods", "service", "collected", "balance"), 0
+        )
     )
     invoices = (
         Invoice.objects.filter(scope(), date__gte=filters.start, date__lte=filters.end)
         .values(key=F(f"contact__{field_name}"))
-        .annotate(count=Count("id"), total=Sum("total"))
+        .annotate(
+            count=Count("id"),
+            invoiced=Sum("total"),
+            goods=Sum("total", filter=Q(kind=GoodsOrService.GOODS)),
+            service=Sum("total", filter=Q(kind=GoodsOrService.SERVICE)),
+        )
         .order_by()
     )
     for row in invoices:
         figures[row["key"]]["invoices"] = row["count"]
-        figures[row["key"]]["invoiced"] = row["total"] or 0
+        figures[row["key"]]["invoiced"] = row["invoiced"] or 0
+        figures[row["key"]]["goods"] = row["goods"] or 0
+        figures[row["key"]]["service"] = row["service"] or 0
     for row, _kind in collected(scope, filters.start, filters.end, field_name):
         figures[row[field_name]]["collected"] += row["amount"] or 0
     balances = (
@@ -577,7 +588,7 @@ def money_totals_report(filters: ReportFilters, viewer) -> ReportResult:
         if any(values.values())
     ]
     rows.sort(key=lambda row: (-row["invoiced"], -row["balance"], row["label"]))
-    keys = ("invoices", "invoiced", "collected", "balance")
+    keys = ("invoices", "invoiced", "goods", "service", "collected", "balance")
     series = (
         ("invoiced", "جمع فاکتورها (ریال)"),
         ("collected", "وصول‌شده (ریال)"),
@@ -587,7 +598,10 @@ def money_totals_report(filters: ReportFilters, viewer) -> ReportResult:
         columns=[
             Column(TOTALS_GROUPS[filters.group], cell("label")),
             Column("فاکتورها", cell("invoices"), "number"),
-            *(Column(label, cell(key), "number") for key, label in series),
+            Column("جمع فاکتورها (ریال)", cell("invoiced"), "number"),
+            Column("فاکتورهای کالا (ریال)", cell("goods"), "number"),
+            Column("فاکتورهای خدمات (ریال)", cell("service"), "number"),
+            *(Column(label, cell(key), "number") for key, label in series[1:]),
         ],
         rows=rows,
         chart=ChartSpec("bar", series),
@@ -633,7 +647,8 @@ MONEY_REPORTS = [
     Report(
         "money_totals",
         "فروش، وصول و مانده",
-        "جمع فاکتورها، وصول و مانده حساب مشتریان به تفکیک درجه مشتری یا کارشناس مشتری (مالک آن).",
+        "جمع فاکتورها (کالا و خدمات جدا)، وصول و مانده حساب مشتریان به تفکیک درجه مشتری یا "
+        "کارشناس مشتری (مالک آن).",
         PERMISSION,
         money_totals_report,
         groups=TOTALS_GROUPS,

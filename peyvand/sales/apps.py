@@ -29,7 +29,12 @@ class SalesConfig(AppConfig):
 
         register_target("sales.lead", "سرنخ‌ها")
         from peyvand.core.background_exports import Exporter, register_exporter
-        from peyvand.sales.exports import invoice_rows, lead_rows, quote_rows
+        from peyvand.sales.exports import (
+            invoice_rows,
+            lead_rows,
+            quote_rows,
+            service_customer_rows,
+        )
 
         for kind, exporter in (
             ("leads", Exporter("سرنخ‌ها", "sales.view_lead", lead_rows, "sales:lead_list")),
@@ -40,6 +45,15 @@ class SalesConfig(AppConfig):
             (
                 "invoices",
                 Exporter("فاکتورها", "sales.view_invoice", invoice_rows, "sales:invoice_list"),
+            ),
+            (
+                "service_customers",
+                Exporter(
+                    "مشتریان خدمات",
+                    "contacts.export_contact",
+                    service_customer_rows,
+                    "sales:service_customers",
+                ),
             ),
         ):
             register_exporter(kind, exporter)

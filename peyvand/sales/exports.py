@@ -5,9 +5,10 @@ from operator import attrgetter
 
 from django.http import QueryDict
 
+from peyvand.contacts.models import Contact
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
-from peyvand.sales.models import Invoice, Lead, Quote
+from peyvand.sales.models import GoodsOrService, Invoice, Lead, Quote
 
 
 def lead_rows(user, params: QueryDict):
@@ -32,11 +33,12 @@ def lead_rows(user, params: QueryDict):
 
 
 def _document_rows(model, user, params: QueryDict, extra: list[Column]):
-    documents, _contact = selectors.documents_for_list(model, user, params)
+    documents, _filters = selectors.documents_for_list(model, user, params)
     columns = [
         Column("شماره", attrgetter("number")),
         Column("تاریخ", attrgetter("date"), "date"),
         Column("مشتری", lambda document: document.contact.name),
+        Column("نوع", lambda document: choice_label(GoodsOrService, document.kind)),
         *extra,
         Column("جمع (ریال)", attrgetter("subtotal"), "number"),
         Column("تخفیف (ریال)", attrgetter("discount_total"), "number"),
@@ -53,4 +55,32 @@ def quote_rows(user, params: QueryDict):
 
 
 def invoice_rows(user, params: QueryDict):
-    return _document_rows(Invoice, user, params, [])
+    documents, columns = _document_rows(Invoice, user, params, [])
+    columns[-1:-1] = [
+        Column("سررسید", lambda invoice: invoice.due_date or invoice.date, "date"),
+        Column("پرداخت شده (ریال)", attrgetter("paid"), "number"),
+        Column("مانده (ریال)", attrgetter("unpaid"), "number"),
+        Column(
+            "وضعیت پرداخت",
+            lambda invoice: choice_label(Invoice.PaymentStatus, invoice.payment_status),
+        ),
+    ]
+    return documents, columns
+
+
+def service_customer_rows(user, params: QueryDict):
+    """«مشتریان خدمات» as a sheet: customers' phones are a contact export (its
+    permission, ``contacts.export_contact``, guards the download), and the invoices
+    behind the figures are the user's to see only with ``sales.view_invoice``."""
+    if not user.has_perm("sales.view_invoice"):
+        return Contact.objects.none(), []
+    columns = [
+        Column("کد", attrgetter("code")),
+        Column("مشتری", attrgetter("name")),
+        Column("تلفن همراه", attrgetter("mobile")),
+        Column("مالک", lambda customer: str(customer.owner)),
+        Column("فاکتورهای خدمات", attrgetter("service_invoices"), "number"),
+        Column("جمع فاکتورهای خدمات (ریال)", attrgetter("service_total"), "number"),
+        Column("آخرین خرید خدمات", attrgetter("last_service"), "date"),
+    ]
+    return selectors.service_customers(user), columns

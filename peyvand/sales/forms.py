@@ -17,7 +17,11 @@ from peyvand.core.forms import (
     WorkingDayDateField,
 )
 from peyvand.core.text import normalize_persian
-from peyvand.core.validators import normalize_mobile, normalize_record_code
+from peyvand.core.validators import (
+    identifier_form_field,
+    normalize_mobile,
+    normalize_record_code,
+)
 from peyvand.customfields.forms import CustomFieldsMixin, PersianDecimalField
 from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Grade, Position
 from peyvand.sales.models import (
@@ -195,11 +199,14 @@ class FollowUpForm(forms.ModelForm):
 
 
 class ProductForm(EditVersionMixin, forms.ModelForm):
+    tax_id = identifier_form_field(
+        "goods_service_id", label=_("شناسه کالا/خدمت (۱۳ رقمی)"), required=False
+    )
     price = MoneyField(label=_("قیمت واحد (ریال)"))
 
     class Meta:
         model = Product
-        fields = ["code", "name", "kind", "unit", "price", "vat_applies", "is_active"]
+        fields = ["code", "name", "kind", "tax_id", "unit", "price", "vat_applies", "is_active"]
         widgets = {"code": forms.TextInput(attrs={"dir": "ltr"}), "kind": forms.RadioSelect}
 
     def clean_code(self) -> str:

@@ -5,11 +5,12 @@ is logged (the last result, when it was, the next date and whose turn it is): th
 list shows and filters them on one table, and «پیگیری‌های من» reads the follow-ups'
 own partial index of pending next dates."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from peyvand.core.models import (
 )
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
 from peyvand.core.text import to_persian_digits
+from peyvand.core.validators import validate_goods_service_id
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
 from peyvand.lookups.models import PaymentMethod
@@ -357,6 +359,14 @@ class Product(models.Model):
         _("نوع"), max_length=7, choices=GoodsOrService.choices, default=GoodsOrService.GOODS
     )
     unit = models.CharField(_("واحد"), max_length=30, default="عدد")
+    # شناسه کالا/خدمت: the tax system's 13-digit id of the good or service (invoices
+    # sent to سامانه مودیان name it per line); stored as Latin digits.
+    tax_id = models.CharField(
+        _("شناسه کالا/خدمت"),
+        max_length=13,
+        blank=True,
+        validators=[validate_goods_service_id],
+    )
     price = models.BigIntegerField(_("قیمت واحد (ریال)"), default=0)
     vat_applies = models.BooleanField(_("مشمول مالیات بر ارزش افزوده"), default=True)
     is_active = models.BooleanField(_("فعال"), default=True)
@@ -546,6 +556,8 @@ class Quote(SalesDocument):
             models.Index(fields=["contact", "-date"], name="quote_contact"),
             models.Index(fields=["lead", "-date"], name="quote_lead"),
             models.Index(fields=["fiscal_year", "status"], name="quote_fiscal_year"),
+            # The list's «نوع» filter (goods or services), newest first.
+            models.Index(fields=["kind", "-date", "-id"], name="quote_kind_recent"),
             models.Index(
                 fields=["-deleted_at"], name="quote_trash", condition=Q(deleted_at__isnull=False)
             ),
@@ -598,6 +610,17 @@ class Invoice(SalesDocument):
             models.Index(
                 fields=["-deleted_at"], name="invoice_trash", condition=Q(deleted_at__isnull=False)
             ),
+            # The list's «نوع» filter (goods or services), newest first.
+            models.Index(fields=["kind", "-date", "-id"], name="invoice_kind_recent"),
+            # The list's «پرداخت‌نشده» and «سررسید گذشته»: the open few among a million
+            # settled invoices, newest first, without reading the settled ones.
+            models.Index(
+                fields=["-date", "-id"], name="invoice_unpaid", condition=Q(paid__lt=F("total"))
+            ),
+            # «مشتریان خدمات»: whether a customer has bought a service, one probe each.
+            models.Index(
+                fields=["contact"], name="invoice_service_contact", condition=Q(kind="service")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -621,6 +644,20 @@ class Invoice(SalesDocument):
 
     def get_payment_status_display(self) -> str:
         return str(self.PaymentStatus(self.payment_status).label)
+
+    @staticmethod
+    def payment_condition(payment: str, today: datetime.date) -> Q:
+        """The invoices of a list's payment filter, as ``payment_status`` decides one
+        invoice: «unpaid» (anything left to pay, partly paid too), «overdue» (unpaid past
+        its due date, or its date when it has none) and «paid»."""
+        unpaid = Q(paid__lt=F("total"))
+        if payment == "unpaid":
+            return unpaid
+        if payment == "overdue":
+            return unpaid & (Q(due_date__lt=today) | Q(due_date__isnull=True, date__lt=today))
+        if payment == "paid":
+            return Q(paid__gte=F("total"))
+        raise ValueError(f"unknown payment filter {payment!r}")
 
 
 class DocumentLine(models.Model):

@@ -5,9 +5,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
@@ -23,6 +35,7 @@ from peyvand.core.trees import subtree_ids
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
+    GoodsOrService,
     Invoice,
     Lead,
     Quote,
@@ -310,18 +323,104 @@ def invoice_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
     ]
 
 
-def documents_for_list(model, user, params: QueryDict):
-    """The proforma or invoice list under its filters, newest first, and the customer
-    it is narrowed to (?contact=…, from the customer summary on a contact's page; 404
-    for one the user may not see): the page and its exports read the same rows."""
+# What the proforma and invoice lists' «پرداخت» filter offers (invoices only).
+PAYMENT_FILTERS = {
+    "unpaid": _("پرداخت‌نشده"),
+    "overdue": _("سررسید گذشته"),
+    "paid": _("پرداخت‌شده"),
+}
+
+
+@dataclass
+class DocumentFilters:
+    """The proforma or invoice list's filters, as read from its query string: a value
+    that is not one of the choices (a typo in the address bar) filters nothing."""
+
+    contact: Contact | None = None
+    kind: str = ""  # goods or service
+    status: str = ""  # a proforma's
+    year: int | None = None  # fiscal year
+    payment: str = ""  # an invoice's: unpaid, overdue or paid
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.kind or self.status or self.year or self.payment)
+
+
+def filter_documents(
+    documents: QuerySet, *, kind: str = "", payment: str = "", today: datetime.date | None = None
+) -> QuerySet:
+    """Proformas or invoices of one kind (goods or services) and, for invoices, of one
+    payment state; the pages, their exports and the API narrow their lists here."""
+    if kind:
+        documents = documents.filter(kind=kind)
+    if payment:
+        documents = documents.filter(
+            Invoice.payment_condition(payment, today or timezone.localdate())
+        )
+    return documents
+
+
+def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, DocumentFilters]:
+    """The proforma or invoice list under its filters, newest first, and the filters
+    read (with the customer it is narrowed to: ?contact=…, from the customer summary on
+    a contact's page or the account page; 404 for one the user may not see): the page
+    and its exports read the same rows."""
     documents = model.objects.visible_to(user).select_related("contact", "owner")
-    contact = None
+    filters = DocumentFilters()
     if contact_pk := int_param(params, "contact"):
-        contact = get_visible_or_404(Contact, user, contact_pk)
-        documents = documents.filter(contact=contact)
+        filters.contact = get_visible_or_404(Contact, user, contact_pk)
+        documents = documents.filter(contact=filters.contact)
+    if params.get("kind", "") in GoodsOrService.values:
+        filters.kind = params["kind"]
     status = params.get("status", "")
     if model is Quote and status in Quote.Status.values:
+        filters.status = status
         documents = documents.filter(status=status)
+    if model is Invoice and params.get("payment", "") in PAYMENT_FILTERS:
+        filters.payment = params["payment"]
     if year := int_param(params, "year"):
+        filters.year = year
         documents = documents.filter(fiscal_year=year)
-    return documents.order_by("-date", "-id"), contact
+    documents = filter_documents(documents, kind=filters.kind, payment=filters.payment)
+    return documents.order_by("-date", "-id"), filters
+
+
+# «مشتریان خدمات» ----------------------------------------------------------------------
+
+# What a row of «مشتریان خدمات» shows of the customer.
+SERVICE_CUSTOMER_FIELDS = (
+    "id", "name", "code", "mobile", "created_at", "owner__first_name", "owner__last_name",
+    "owner__username",
+)  # fmt: skip
+
+
+def service_customers(user) -> QuerySet[Contact]:
+    """«مشتریان خدمات»: the customers the user sees (the contact list's rule) who bought
+    services — an invoice of kind service the user sees — newest customers first, as
+    the contact list; each with the count and sum of those invoices and the last one's
+    date. The walk goes down the contacts' ``contact_recent`` index and asks each, in the
+    ``invoice_service_contact`` partial index, whether it bought a service: no COUNT, no
+    aggregate over every invoice; the figures are computed for the page's rows only."""
+    bought = (
+        Invoice.objects.visible_to(user)
+        .filter(kind=GoodsOrService.SERVICE, contact=OuterRef("pk"))
+        .order_by()
+        .values("contact")
+    )
+
+    def per_customer(aggregate) -> Subquery:
+        return Subquery(bought.annotate(value=aggregate).values("value"))
+
+    return (
+        Contact.objects.visible_to(user)
+        .filter(Exists(bought))
+        .select_related("owner")
+        .only(*SERVICE_CUSTOMER_FIELDS)
+        .annotate(
+            service_invoices=per_customer(Count("id")),
+            service_total=per_customer(Sum("total")),
+            last_service=per_customer(Max("date")),
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -50,6 +50,7 @@ from peyvand.sales.forms import (
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
+    GoodsOrService,
     Invoice,
     Lead,
     PriceList,
@@ -341,8 +342,12 @@ def product_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if key := fa_search_key(normalize_persian(query)):
         products = products.filter(search_key__contains=key)
+    kind = request.GET.get("kind", "")
+    if kind in GoodsOrService.values:
+        products = products.filter(kind=kind)
     page = paginate(products.order_by("name", "id"), request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "sales/product_list.html", {"page": page, "query": query})
+    context = {"page": page, "query": query, "kind": kind, "kinds": GoodsOrService.choices}
+    return render(request, "sales/product_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -382,14 +387,14 @@ def get_invoice_for_user(user, pk: int) -> Invoice:
 
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_list(request: HttpRequest) -> HttpResponse:
-    quotes, contact = selectors.documents_for_list(Quote, request.user, request.GET)
+    quotes, filters = selectors.documents_for_list(Quote, request.user, request.GET)
     page = paginate(quotes, request.GET.get("page"), settings.PAGE_SIZE)
     context = {
         "page": page,
-        "status": request.GET.get("status", ""),
+        "filters": filters,
+        "contact": filters.contact,
         "statuses": Quote.Status.choices,
-        "contact": contact,
-        "year": int_param(request.GET, "year"),
+        "kinds": GoodsOrService.choices,
         "years": _year_choices(),
     }
     return render(request, "sales/quote_list.html", context)
@@ -610,9 +615,24 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    invoices, contact = selectors.documents_for_list(Invoice, request.user, request.GET)
+    invoices, filters = selectors.documents_for_list(Invoice, request.user, request.GET)
     page = paginate(invoices, request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "sales/invoice_list.html", {"page": page, "contact": contact})
+    context = {
+        "page": page,
+        "filters": filters,
+        "contact": filters.contact,
+        "kinds": GoodsOrService.choices,
+        "payments": list(selectors.PAYMENT_FILTERS.items()),
+    }
+    return render(request, "sales/invoice_list.html", context)
+
+
+@permission_required(["contacts.view_contact", "sales.view_invoice"], raise_exception=True)
+def service_customers(request: HttpRequest) -> HttpResponse:
+    """«مشتریان خدمات»: the customers who bought services, a page at a time."""
+    customers = selectors.service_customers(request.user)
+    page = paginate(customers, request.GET.get("page"), settings.PAGE_SIZE)
+    return render(request, "sales/service_customers.html", {"page": page})
 
 
 @permission_required("sales.view_invoice", raise_exception=True)

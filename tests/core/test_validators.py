@@ -439,6 +439,7 @@ EXAMPLES = {
         "invalid_checksum",
     ),
     "sayad_id": ("۱۲۳۴ ۵۶۷۸ ۹۰۱۲ ۳۴۵۶", "1234567890123456", "123456789012345", "invalid_length"),
+    "goods_service_id": ("۲۷۲۰۰۰۰ ۱۱۴۵۴۲", "2720000114542", "272000011454", "invalid_length"),
 }
 
 
@@ -507,3 +508,25 @@ def test_a_form_field_sees_no_change_when_the_same_number_is_typed_differently()
 def test_an_unknown_identifier_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="passport"):
         identifier_form_field("passport")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2720000114542", "2720000114542"),
+        ("۲۷۲۰۰۰۰۱۱۴۵۴۲", "2720000114542"),
+        ("٢٧٢٠٠٠٠١١٤٥٤٢", "2720000114542"),  # Arabic-Indic digits
+        (" ۲۷۲ ۰۰۰۰ ۱۱۴ ۵۴۲ ", "2720000114542"),
+        ("272-0000-114542", "2720000114542"),
+    ],
+)
+def test_a_goods_or_service_id_is_13_digits_typed_any_way_and_stored_latin(typed, stored):
+    assert validators.normalize_goods_service_id(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "272000011454", "27200001145420", "272000011454x", "+2720000114542"]
+)
+def test_a_goods_or_service_id_of_another_length_or_with_letters_is_refused(typed):
+    error = assert_rejected(validators.normalize_goods_service_id, typed, "invalid_length")
+    assert error.message == "شناسه کالا/خدمت باید ۱۳ رقم باشد."

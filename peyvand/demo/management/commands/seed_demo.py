@@ -53,12 +53,12 @@ USERS = [
 ]
 CONTACT_COUNT = 80
 PRODUCTS = [
-    # code, name, goods or service, unit, price in rials, VAT applies
-    ("P-101", "تابلو برق صنعتی ۴۰۰ آمپر", "goods", "دستگاه", 1_850_000_000, True),
-    ("P-102", "کابل مسی ۴×۱۶ افشان", "goods", "متر", 4_200_000, True),
-    ("P-103", "یو پی اس ۱۰ کیلوولت‌آمپر", "goods", "دستگاه", 690_000_000, True),
-    ("S-201", "نصب و راه‌اندازی", "service", "ساعت", 12_000_000, True),
-    ("S-202", "قرارداد پشتیبانی سالانه", "service", "سال", 240_000_000, False),
+    # code, name, goods or service, unit, price in rials, VAT applies, شناسه کالا/خدمت
+    ("P-101", "تابلو برق صنعتی ۴۰۰ آمپر", "goods", "دستگاه", 1_850_000_000, True, "2720000114542"),
+    ("P-102", "کابل مسی ۴×۱۶ افشان", "goods", "متر", 4_200_000, True, "2720000114559"),
+    ("P-103", "یو پی اس ۱۰ کیلوولت‌آمپر", "goods", "دستگاه", 690_000_000, True, ""),
+    ("S-201", "نصب و راه‌اندازی", "service", "ساعت", 12_000_000, True, "2330000000017"),
+    ("S-202", "قرارداد پشتیبانی سالانه", "service", "سال", 240_000_000, False, ""),
 ]
 FOLLOWUP_NOTES = [
     "با مدیر خرید صحبت شد؛ کاتالوگ خواستند.",
@@ -388,10 +388,11 @@ class Command(BaseCommand):
         invoiced for the second."""
         if Product.objects.exists():
             return
-        for code, name, kind, unit, price, vat in PRODUCTS:
+        for code, name, kind, unit, price, vat, tax_id in PRODUCTS:
             Product.objects.create(
-                code=code, name=name, kind=kind, unit=unit, price=price, vat_applies=vat
-            )
+                code=code, name=name, kind=kind, unit=unit, price=price, vat_applies=vat,
+                tax_id=tax_id,
+            )  # fmt: skip
         lead = Lead.objects.filter(responsible=users["sales"]).order_by("id").first()
         if lead is None:
             return
@@ -445,12 +446,19 @@ class Command(BaseCommand):
         )
         if len(customers) < 6:
             return
-        product = Product.objects.order_by("code").first()
+        products = {
+            "goods": Product.objects.order_by("code").first(),
+            "service": Product.objects.get(code="S-202"),  # the support contract
+        }
 
-        def invoice(contact, amount: int, age: int, credit_days: int = 0, plan=None) -> Invoice:
+        def invoice(
+            contact, amount: int, age: int, credit_days: int = 0, plan=None, kind="goods"
+        ) -> Invoice:
             terms = "installments" if plan else ("credit" if credit_days else "cash")
+            product = products[kind]
             quote = Quote(
                 contact=contact,
+                kind=kind,
                 date=today - days(age),
                 payment_terms=terms,
                 credit_days=credit_days,
@@ -512,9 +520,9 @@ class Command(BaseCommand):
         invoice(noor, 260_000_000, 45, 30)
         invoice(pars, 150_000_000, 20)
         invoice(arya, 900_000_000, 70, 60)
-        invoice(kian, 320_000_000, 10, 60)
+        invoice(kian, 320_000_000, 10, 60, kind="service")
         invoice(tak, 1_250_000_000, 130, 30)
-        invoice(sepid, 75_000_000, 5)
+        invoice(sepid, 75_000_000, 5, kind="service")
         # An instalment plan: a down payment, then four monthly instalments.
         plan = InstalmentPlan(
             count=4, first_due=add_jalali_months(today, 1) - days(20), down_payment=100_000_000
