@@ -16,10 +16,11 @@ def _pem_of(text: str, upload) -> str:
         if upload.size > MAX_PEM_BYTES:
             raise ValidationError("پرونده بزرگ‌تر از ۶۴ کیلوبایت است؛ پرونده PEM نیست.")
         try:
-            return upload.read().decode("ascii")
+            text = upload.read().decode("ascii")
         except UnicodeDecodeError:
             raise ValidationError("پرونده متن PEM نیست.") from None
-    return (text or "").strip()
+    text = (text or "").strip()
+    return text + "\n" if text else ""
 
 
 class MoadianSettingsForm(forms.ModelForm):
