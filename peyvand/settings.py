@@ -311,22 +311,16 @@ ZARINPAL_MERCHANT_ID = os.environ.get("ZARINPAL_MERCHANT_ID", "")
 ZARINPAL_BASE_URL = os.environ.get("ZARINPAL_BASE_URL", "https://payment.zarinpal.com")
 PAYMENT_TIMEOUT = float(os.environ.get("PAYMENT_TIMEOUT", "10"))
 
-# The tax organisation's e-invoice service, سامانه مودیان (tax.client, API v2). The memory
-# id comes from کارپوشه; the key and certificate are the taxpayer's signing pair, as PEM
-# text or files (the key is a secret; MOADIAN_PRIVATE_KEY_PASSWORD if it is encrypted).
-# MOADIAN_BASE_URL: production by default; the sandbox is
-# https://sandboxrc.tax.gov.ir/requestsmanager/api/v2/, or a fake on loopback
-# (python -m peyvand.tax.fake_moadian).
-MOADIAN_MEMORY_ID = os.environ.get("MOADIAN_MEMORY_ID", "")
-MOADIAN_PRIVATE_KEY = os.environ.get("MOADIAN_PRIVATE_KEY", "")
-MOADIAN_PRIVATE_KEY_FILE = os.environ.get("MOADIAN_PRIVATE_KEY_FILE", "")
-MOADIAN_PRIVATE_KEY_PASSWORD = os.environ.get("MOADIAN_PRIVATE_KEY_PASSWORD", "")
-MOADIAN_CERTIFICATE = os.environ.get("MOADIAN_CERTIFICATE", "")
-MOADIAN_CERTIFICATE_FILE = os.environ.get("MOADIAN_CERTIFICATE_FILE", "")
-MOADIAN_BASE_URL = os.environ.get(
-    "MOADIAN_BASE_URL", "https://tp.tax.gov.ir/requestsmanager/api/v2/"
-)
+# The tax organisation's e-invoice service, سامانه مودیان (tax.client, API v2): the
+# memory id, signing key, certificate and address are set on its settings page
+# (/settings/moadian/, tax.MoadianSettings, the key stored encrypted) — the one way to
+# configure it. MOADIAN_TIMEOUT: seconds per call.
 MOADIAN_TIMEOUT = float(os.environ.get("MOADIAN_TIMEOUT", "20"))
+
+# Secrets typed into settings pages are stored encrypted (core.crypto, Fernet). Empty: a
+# key derived from SECRET_KEY (HKDF-SHA256, fixed context). Set it (a Fernet key,
+# 44 urlsafe-base64 characters) to rotate SECRET_KEY without re-typing those secrets.
+FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 # The customer portal (/portal/): how long a customer stays signed in after their SMS
 # code, and the provider's template for the code (Kavenegar verify/lookup, SMS.ir

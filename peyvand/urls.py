@@ -9,6 +9,7 @@ urlpatterns = [
     path("messages/", include("peyvand.messaging.urls")),
     path("sales/", include("peyvand.sales.urls")),
     path("finance/", include("peyvand.finance.urls")),
+    path("", include("peyvand.tax.urls")),
     path("service/", include("peyvand.service.urls")),
     path("reports/", include("peyvand.reports.urls")),
     path("surveys/", include("peyvand.surveys.urls")),

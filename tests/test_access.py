@@ -317,6 +317,16 @@ def owners_invoice(personas) -> list:
     return [quote_to_invoice(quote=quote, by=personas.owner).pk]
 
 
+def owners_tax_submission(personas) -> list:
+    """The owner's invoice queued for سامانه مودیان (not resendable: the resend says so)."""
+    from peyvand.tax.models import MoadianSettings
+    from peyvand.tax.services import submission_queue
+
+    MoadianSettings.objects.update_or_create(pk=1, defaults={"memory_id": "A11216"})
+    invoice = Invoice.objects.get(pk=owners_invoice(personas)[0])
+    return [submission_queue(invoice=invoice).pk]
+
+
 def owners_cheque_receipt(personas) -> list:
     """A cheque of the owner's customer, recorded by finance (the manager here)."""
     cheque = receive_cheque(ContactFactory(owner=personas.owner), personas.manager, 5_000_000)
@@ -553,6 +563,9 @@ RULES: dict[str, Rule] = {
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_print": Rule(owners_invoice, LOGIN, 404, 200, 200),
+    "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),
+    "tax:submission_resend": Rule(owners_tax_submission, LOGIN, 404, 302, 302, "post"),
     "service:request_inbox": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_sent": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_all": Rule(no_args, LOGIN, 200, 200, 200),

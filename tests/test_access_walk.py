@@ -374,6 +374,24 @@ call = pk(Demo.call)
 project = pk(lambda d: Project.objects.filter(owner=d.user("sales")).first())
 receipt = pk(lambda d: Receipt.objects.order_by("pk").first())
 cheque = pk(lambda d: Cheque.objects.order_by("pk").first())
+
+
+def _tax_submission(demo: Demo):
+    """The demo's sales invoice as sent and rejected by سامانه مودیان."""
+    from peyvand.tax.models import MoadianSettings, TaxSubmission
+    from peyvand.tax.services import submission_queue
+
+    invoice = demo.invoice()
+    existing = TaxSubmission.objects.filter(invoice=invoice).first()
+    if existing is not None:
+        return existing
+    MoadianSettings.objects.update_or_create(pk=1, defaults={"memory_id": "A11216"})
+    submission = submission_queue(invoice=invoice)
+    TaxSubmission.objects.filter(pk=submission.pk).update(status=TaxSubmission.Status.REJECTED)
+    return submission
+
+
+tax_submission = pk(_tax_submission)
 personal_entry = pk(lambda d: PhoneBookEntry.objects.get(owner=d.user("sales"), is_public=False))
 SALES_TEAM = records_of("sales")
 SUPPORT_AND_MANAGER = MANAGERS | only("support")
@@ -607,6 +625,9 @@ PAGES: dict[str, Page] = {
     "finance:bank_account_create": P(SETTINGS),
     "finance:bank_account_edit": P(SETTINGS, pk(lambda d: BankAccount.objects.first())),
     "sales:invoice_detail": P(("sales.view_invoice",), invoice, SALES_TEAM),
+    "tax:settings": P(SETTINGS),
+    "tax:submission_list": P(("sales.view_invoice",)),
+    "tax:submission_resend": P(("sales.add_invoice",), tax_submission, SALES_TEAM),
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "service:request_inbox": P(("service.view_request",)),

@@ -23,7 +23,8 @@ The private key is a secret: its PEM (and its base64 body) is registered with
 ``core.secret_masking`` when a client is built, the module's logger and the HTTP
 client's loggers are filtered, and no exception message or repr carries it. A key that
 does not belong to the certificate is refused when the client is built, before anything
-is sent. Settings are read by ``from_settings()``, never at import.
+is sent. The credentials come from the settings page's row (``get_moadian_client()``),
+read when a client is built, never at import.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Self
 
 import httpx
@@ -47,7 +47,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from joserfc import jwe, jws
 from joserfc.jwk import RSAKey
@@ -387,35 +386,6 @@ class MoadianClient:
     def __repr__(self) -> str:
         return f"MoadianClient(memory_id={self.memory_id!r}, base_url={self.base_url!r})"
 
-    @classmethod
-    def from_settings(cls) -> Self:
-        """The client the settings describe, read now: MOADIAN_MEMORY_ID,
-        MOADIAN_PRIVATE_KEY (PEM text) or MOADIAN_PRIVATE_KEY_FILE,
-        MOADIAN_PRIVATE_KEY_PASSWORD, MOADIAN_CERTIFICATE (PEM text) or
-        MOADIAN_CERTIFICATE_FILE, MOADIAN_BASE_URL, MOADIAN_TIMEOUT."""
-        memory_id = str(getattr(settings, "MOADIAN_MEMORY_ID", "") or "").strip()
-        key = _setting_or_file("MOADIAN_PRIVATE_KEY")
-        certificate = _setting_or_file("MOADIAN_CERTIFICATE")
-        missing = [
-            name
-            for name, value in (
-                ("MOADIAN_MEMORY_ID", memory_id),
-                ("MOADIAN_PRIVATE_KEY", key),
-                ("MOADIAN_CERTIFICATE", certificate),
-            )
-            if not value
-        ]
-        if missing:
-            raise ImproperlyConfigured(f"The Moadian client needs {', '.join(missing)}.")
-        return cls(
-            memory_id=memory_id,
-            private_key_pem=key,
-            certificate_pem=certificate,
-            private_key_password=getattr(settings, "MOADIAN_PRIVATE_KEY_PASSWORD", None) or None,
-            base_url=str(getattr(settings, "MOADIAN_BASE_URL", "") or PRODUCTION_BASE_URL),
-            timeout=float(getattr(settings, "MOADIAN_TIMEOUT", 20.0) or 20.0),
-        )
-
     @property
     def memory_id(self) -> str:
         return self.credentials.memory_id
@@ -538,18 +508,33 @@ class MoadianClient:
     def _key_cache_key(self) -> str:
         return f"tax:moadian:server-key:{self.base_url}"
 
-    def packet(self, invoice: Mapping[str, Any], key: ServerKey) -> dict[str, Any]:
-        """One invoice as the service takes it: signed, encrypted, with a new trace id."""
+    def packet(
+        self, invoice: Mapping[str, Any], key: ServerKey, trace_id: str | None = None
+    ) -> dict[str, Any]:
+        """One invoice as the service takes it: signed, encrypted, with ``trace_id`` (a
+        new one when not given) as its requestTraceId."""
         payload = self.encrypt(self.sign(invoice_json(invoice)), key)
         return {
             "payload": payload,
-            "header": {"requestTraceId": self._new_trace_id(), "fiscalId": self.memory_id},
+            "header": {
+                "requestTraceId": trace_id or self._new_trace_id(),
+                "fiscalId": self.memory_id,
+            },
         }
 
-    def send_invoices(self, invoices: Sequence[Mapping[str, Any]]) -> list[SendResult]:
+    def send_invoices(
+        self,
+        invoices: Sequence[Mapping[str, Any]],
+        *,
+        trace_ids: Sequence[str] | None = None,
+    ) -> list[SendResult]:
         """Signs, encrypts and sends ``invoices`` (at most 1000); returns what the service
         queued, in the invoices' order. The verdicts come later, from ``inquire_by_uid``.
-        A MoadianError with ``maybe_sent`` means the service may hold them already."""
+        A MoadianError with ``maybe_sent`` means the service may hold them already.
+        ``trace_ids``: the requestTraceIds (the uids) to send them under, chosen and
+        recorded by the caller before the call, so that a lost answer can be asked about."""
+        if trace_ids is not None and len(trace_ids) != len(invoices):
+            raise ValueError("one trace id per invoice")
         if not invoices:
             return []
         if len(invoices) > MAX_INVOICES_PER_SEND:
@@ -559,7 +544,10 @@ class MoadianClient:
                 retryable=False,
             )
         key = self.encryption_key()
-        packets = [self.packet(invoice, key) for invoice in invoices]
+        packets = [
+            self.packet(invoice, key, trace_ids[index] if trace_ids is not None else None)
+            for index, invoice in enumerate(invoices)
+        ]
         try:
             data = self._call("POST", "invoice", json_body=packets)
         except MoadianError as exc:
@@ -795,19 +783,22 @@ def _parse_instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _setting_or_file(name: str) -> str:
-    value = str(getattr(settings, name, "") or "")
-    if value.strip():
-        return value
-    path = str(getattr(settings, f"{name}_FILE", "") or "").strip()
-    if path:
-        try:
-            return Path(path).read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {path}") from exc
-    return ""
-
-
 def get_moadian_client() -> MoadianClient:
-    """The client the settings describe, built anew; the caller closes it."""
-    return MoadianClient.from_settings()
+    """The client the Moadian settings page describes (tax.MoadianSettings, the one way
+    to configure it), built anew; the caller closes it. MoadianError ("credentials",
+    Persian) when the settings are incomplete or the key and certificate do not do."""
+    from peyvand.tax.models import MoadianSettings
+
+    row = MoadianSettings.load()
+    if not row.configured:
+        raise _credentials_error(
+            _("تنظیمات سامانه مودیان کامل نیست (شناسه حافظه، کلید خصوصی، گواهی و نشانی سامانه).")
+        )
+    return MoadianClient(
+        memory_id=row.memory_id,
+        private_key_pem=row.private_key,
+        certificate_pem=row.certificate,
+        private_key_password=row.private_key_password or None,
+        base_url=row.base_url,
+        timeout=float(getattr(settings, "MOADIAN_TIMEOUT", 20.0) or 20.0),
+    )

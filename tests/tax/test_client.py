@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 import time_machine
-from django.core.exceptions import ImproperlyConfigured
 from joserfc import jws
 from joserfc.jwk import RSAKey
 from joserfc.registry import HeaderParameter
@@ -484,29 +483,28 @@ def test_the_private_key_never_reaches_a_log_or_a_repr(client, taxpayer, fake, c
 # Settings and the separate process -----------------------------------------------------
 
 
-@time_machine.travel(NOW, tick=False)  # from_settings takes the real clock
-def test_the_client_is_built_from_the_settings(settings, taxpayer, fake, tmp_path):
-    key_file = tmp_path / "moadian.key"
-    key_file.write_text(taxpayer.key_pem)
-    settings.MOADIAN_MEMORY_ID = MEMORY_ID
-    settings.MOADIAN_PRIVATE_KEY = ""
-    settings.MOADIAN_PRIVATE_KEY_FILE = str(key_file)
-    settings.MOADIAN_CERTIFICATE = taxpayer.certificate_pem
-    settings.MOADIAN_BASE_URL = fake.url
+@time_machine.travel(NOW, tick=False)  # get_moadian_client takes the real clock
+def test_the_client_is_built_from_the_settings_row(db, taxpayer, fake):
+    from peyvand.tax.models import MoadianSettings
+
+    MoadianSettings.objects.create(
+        pk=1,
+        memory_id=MEMORY_ID,
+        private_key=taxpayer.key_pem,
+        certificate=taxpayer.certificate_pem,
+        environment=MoadianSettings.Environment.CUSTOM,
+        custom_base_url=fake.url,
+    )
     with get_moadian_client() as client:
         assert client.memory_id == MEMORY_ID
+        assert client.base_url == fake.url
         assert client.get_nonce().nonce
 
 
-def test_missing_settings_are_named(settings):
-    settings.MOADIAN_MEMORY_ID = ""
-    settings.MOADIAN_PRIVATE_KEY = ""
-    settings.MOADIAN_PRIVATE_KEY_FILE = ""
-    settings.MOADIAN_CERTIFICATE = ""
-    settings.MOADIAN_CERTIFICATE_FILE = ""
-    with pytest.raises(ImproperlyConfigured) as caught:
-        get_moadian_client()
-    assert "MOADIAN_MEMORY_ID, MOADIAN_PRIVATE_KEY, MOADIAN_CERTIFICATE" in str(caught.value)
+def test_incomplete_settings_are_said_in_persian(db):
+    error = _error_of(get_moadian_client)
+    assert error.code == "credentials" and not error.retryable
+    assert "تنظیمات سامانه مودیان کامل نیست" in error.message
 
 
 def test_the_runner_prints_ready_and_serves_the_api():
