@@ -146,6 +146,13 @@ def _menu() -> list[MenuSection]:
                     "sales.view_invoice",
                 ),
                 MenuItem(
+                    _("سامانه مودیان"),
+                    "tax:submission_list",
+                    "send-check",
+                    "tax:submission",
+                    "sales.view_invoice",
+                ),
+                MenuItem(
                     _("کالاها و خدمات"),
                     "sales:product_list",
                     "box-seam",
@@ -298,6 +305,13 @@ def _menu() -> list[MenuSection]:
                     "finance:settings",
                     "bank",
                     "finance:settings",
+                    "accounts.manage_settings",
+                ),
+                MenuItem(
+                    _("تنظیمات سامانه مودیان"),
+                    "tax:settings",
+                    "shield-lock",
+                    "tax:settings",
                     "accounts.manage_settings",
                 ),
                 MenuItem(

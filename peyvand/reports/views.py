@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from peyvand.core.databases import reading_reports
 from peyvand.core.dates import format_date
 from peyvand.core.display import site_settings_for
 from peyvand.core.exports import xlsx_response
@@ -16,6 +17,7 @@ from peyvand.reports.forms import PeriodForm
 from peyvand.reports.money import PERMISSION as MONEY_PERMISSION
 from peyvand.reports.money import money_cards
 from peyvand.reports.running import run_report
+from peyvand.tax import selectors as tax_selectors
 
 
 def _report(request: HttpRequest, slug: str) -> Report:
@@ -155,10 +157,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     money = None
     if request.user.has_perm(MONEY_PERMISSION):
         money = money_cards(request.user, today=timezone.localdate(), mine=scope == "mine")
+    tax_rejected = 0
+    if request.user.has_perm("sales.view_invoice"):
+        with reading_reports():
+            tax_rejected = tax_selectors.rejected_count(request.user)
     context = {
         "form": form,
         "charts": charts,
         "money": money,
+        "tax_rejected": tax_rejected,
         "scope": scope,
         "sees_all": sees_all,
     }

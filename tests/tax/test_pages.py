@@ -144,3 +144,16 @@ def test_the_list_query_count_is_pinned(web, personas, rows):
 # Session, user, the site settings (base.html), the submissions (one query, their invoices
 # and customers joined), and the visible-invoices subquery's team lookups.
 LIST_QUERIES = 6
+
+
+def test_the_dashboard_counts_the_rejected_invoices_its_reader_sees(web, personas):
+    rejected = _queued(personas, 3)[:2]
+    TaxSubmission.objects.filter(pk__in=[s.pk for s in rejected]).update(
+        status=TaxSubmission.Status.REJECTED
+    )
+    web.force_login(personas.owner)
+    page = web.get(reverse("reports:dashboard")).content.decode()
+    assert "سامانه مودیان ۲ فاکتور را رد کرده است" in page
+    assert reverse("tax:submission_list") in page
+    web.force_login(personas.outsider)
+    assert "فاکتور را رد کرده است" not in web.get(reverse("reports:dashboard")).content.decode()
