@@ -6,6 +6,10 @@ PORT ?= 8000
 # The demo's fake ZarinPal (peyvand.finance.fake_zarinpal): online payments end to end
 # without a merchant account.
 PAY_PORT ?= 8002
+# The demo's fake سامانه مودیان (peyvand.tax.fake_moadian): issued invoices are sent to it
+# by the worker and accepted or rejected with its reasons.
+MOADIAN_PORT ?= 8003
+MOADIAN_DEMO_URL := http://127.0.0.1:$(MOADIAN_PORT)/requestsmanager/api/v2/
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup demo test lint format clean upgrade loadtest
@@ -32,13 +36,15 @@ setup: $(VENV)/.installed node_modules/.installed
 
 demo: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	MOADIAN_DEMO_URL=$(MOADIAN_DEMO_URL) $(PY) manage.py seed_demo
 	@echo "پیوند روی http://127.0.0.1:$(PORT)/ — ورود: manager / sales / support / finance، گذرواژه peyvand-demo"
-	@# The background worker (imports, the SMS/email outbox, birthday greetings) and the fake
-	@# payment gateway run beside the web server and stop with it.
+	@# The background worker (imports, the SMS/email outbox, birthday greetings, sending
+	@# invoices to the tax system), the fake payment gateway and the fake Moadian run
+	@# beside the web server and stop with it.
 	DEBUG=1 $(PY) manage.py worker & worker=$$!; \
 	$(PY) -m peyvand.finance.fake_zarinpal --port $(PAY_PORT) & gateway=$$!; \
-	trap 'kill $$worker $$gateway 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m peyvand.tax.fake_moadian --port $(MOADIAN_PORT) --memory-id A11216 & moadian=$$!; \
+	trap 'kill $$worker $$gateway $$moadian 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 ZARINPAL_BASE_URL=http://127.0.0.1:$(PAY_PORT) \
 	ZARINPAL_MERCHANT_ID=00000000-0000-4000-8000-000000000000 \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

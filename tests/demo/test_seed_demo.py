@@ -46,3 +46,24 @@ def test_the_demo_customer_can_use_the_portal(client):
     assert Invoice.objects.filter(contact=customer).exists() and customer.requests.exists()
     client.post(reverse("portal:login"), {"mobile": "09121234567"})
     assert Message.objects.filter(to="+989121234567", body__contains="پرتال").exists()
+
+
+def test_the_demo_sends_its_invoices_to_the_fake_moadian_with_the_company_identity():
+    from peyvand.core.models import SiteSettings
+    from peyvand.sales.documents import missing_buyer_fields
+    from peyvand.tax.models import MoadianSettings, TaxSubmission
+    from peyvand.tax.client import get_moadian_client
+
+    call_command("seed_demo", stdout=None)
+    company = SiteSettings.load()
+    assert company.economic_code and company.postal_code and company.address
+    row = MoadianSettings.load()
+    assert row.enabled and row.configured and row.base_url.startswith("http://127.0.0.1:")
+    get_moadian_client().close()  # the key and the certificate make a valid pair
+    # Every issued invoice is queued for the worker, with its tax ID.
+    queued = TaxSubmission.objects.filter(status=TaxSubmission.Status.QUEUED)
+    assert set(queued.values_list("invoice", flat=True)) == set(
+        Invoice.objects.values_list("pk", flat=True)
+    )
+    legal = Contact.objects.filter(kind=Contact.Kind.ORGANIZATION).first()
+    assert missing_buyer_fields(legal) == []

@@ -2,8 +2,13 @@
 run finds everything in place and changes nothing."""
 
 import datetime
+import os
 import random
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -41,6 +46,7 @@ from peyvand.service import services as service_services
 from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.surveys import services as survey_services
 from peyvand.surveys.models import Project, Question, Questionnaire, SurveyResponse
+from peyvand.tax.models import MoadianSettings
 
 PASSWORD = "peyvand-demo"  # noqa: S105 - the documented demo password
 USERS = [
@@ -113,6 +119,11 @@ COMPANY_IDENTITY = {
 }
 
 
+# The fake Moadian that `make demo` starts (MOADIAN_PORT), and the memory id it serves.
+DEMO_MEMORY_ID = "A11216"
+DEMO_MOADIAN_URL = "http://127.0.0.1:8003/requestsmanager/api/v2/"
+
+
 class Command(BaseCommand):
     help = "بارگذاری داده نمایشی (کاربران و مخاطبین)"
 
@@ -127,6 +138,7 @@ class Command(BaseCommand):
             settings.national_id = settings.economic_code  # a legal entity's: the same
             settings.full_clean(exclude=["weekend"])
             settings.save()
+        self._moadian()
         users = {row[0]: self._user(*row) for row in USERS}
         created = self._contacts(users)
         self._phonebook(users)
@@ -577,6 +589,44 @@ class Command(BaseCommand):
             contact_services.phonebook_save(
                 entry=PhoneBookEntry(owner=users[owner], name=name, **fields), by=users[owner]
             )
+
+    def _moadian(self) -> None:
+        """Sending to سامانه مودیان, on, against the fake Moadian that ``make demo`` starts
+        (MOADIAN_DEMO_URL): a memory id and a self-signed key pair made here, as a company
+        gets them from the tax organisation. Before the invoices, so issuing queues them."""
+        row = MoadianSettings.load()
+        if row.configured:
+            return
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, "Peyvand demo company"),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, COMPANY_IDENTITY["economic_code"]),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "IR"),
+            ]
+        )
+        now = timezone.now()
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=730))
+            .sign(key, hashes.SHA256())
+        )
+        row.enabled = True
+        row.memory_id = DEMO_MEMORY_ID
+        row.private_key = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        row.certificate = certificate.public_bytes(serialization.Encoding.PEM).decode()
+        row.environment = MoadianSettings.Environment.CUSTOM
+        row.custom_base_url = os.environ.get("MOADIAN_DEMO_URL", DEMO_MOADIAN_URL)
+        row.save()
 
     def _contacts(self, users: dict[str, User]) -> int:
         rng = random.Random(1405)  # noqa: S311 - deterministic demo data, not security
