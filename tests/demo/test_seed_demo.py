@@ -51,8 +51,8 @@ def test_the_demo_customer_can_use_the_portal(client):
 def test_the_demo_sends_its_invoices_to_the_fake_moadian_with_the_company_identity():
     from peyvand.core.models import SiteSettings
     from peyvand.sales.documents import missing_buyer_fields
-    from peyvand.tax.models import MoadianSettings, TaxSubmission
     from peyvand.tax.client import get_moadian_client
+    from peyvand.tax.models import MoadianSettings, TaxSubmission
 
     call_command("seed_demo", stdout=None)
     company = SiteSettings.load()
