@@ -320,3 +320,13 @@ def test_the_pdf_prints_without_company_identity_or_images(client, personas, buy
     text = pdf_text(client.get(reverse("sales:invoice_pdf", args=[invoice.pk])).content)
     assert "پیوند" in text  # the company name stands for the legal name
     assert "مهر و امضای فروشنده" in text
+
+
+def test_a_line_prints_its_product_s_tax_identifier(client, personas, company, buyer):
+    invoice = make_invoice(buyer, personas.owner)
+    Product.objects.filter(code="P-100").update(tax_id="2710000123456")
+    client.force_login(personas.owner)
+    page = client.get(reverse("sales:invoice_print", args=[invoice.pk])).content.decode()
+    assert '<bdi dir="ltr" class="ltr-code">۲۷۱۰۰۰۰۱۲۳۴۵۶</bdi>' in page
+    text = pdf_text(client.get(reverse("sales:invoice_pdf", args=[invoice.pk])).content)
+    assert "۲۷۱۰۰۰۰۱۲۳۴۵۶" in text
