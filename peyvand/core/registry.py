@@ -135,3 +135,18 @@ def register_credit_in_use(source: Callable) -> None:
 
 def credit_in_use(contact) -> int:
     return sum(source(contact) for source in credit_in_use_sources)
+
+
+# Facts a higher app adds to the head of a sales document's official layout, as (label,
+# value) pairs: the tax app adds an invoice's شماره منحصر به فرد مالیاتی once سامانه مودیان
+# has accepted it. Sales prints them without importing the tax app.
+document_fact_sources: list[Callable] = []
+
+
+def register_document_facts(source: Callable) -> None:
+    if source not in document_fact_sources:
+        document_fact_sources.append(source)
+
+
+def document_facts(document) -> list[tuple[str, str]]:
+    return [fact for source in document_fact_sources for fact in source(document)]

@@ -15,6 +15,7 @@ from peyvand.core.display import DisplayPreferences, activate, deactivate
 from peyvand.core.images import image_data_uri
 from peyvand.core.models import SiteSettings
 from peyvand.core.pdf import pdf_download, render_pdf
+from peyvand.core.registry import document_facts
 from peyvand.core.validators import format_phone_national
 from peyvand.sales.models import PaymentTerms, Quote
 
@@ -146,6 +147,7 @@ def official_context(document, *, company: SiteSettings, size: str = "a4") -> di
         "lines": lines,
         "instalments": list(document.instalments.all()),
         "title": official_title(document),
+        "facts": document_facts(document),
         "seller": seller,
         "buyer": buyer,
         "parties": [(seller, "مشخصات فروشنده"), (buyer, "مشخصات خریدار")],

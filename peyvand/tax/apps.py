@@ -26,10 +26,14 @@ class TaxConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core import events
-        from peyvand.core.registry import RecordPanel, register_record_panel
+        from peyvand.core.registry import (
+            RecordPanel,
+            register_document_facts,
+            register_record_panel,
+        )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
         from peyvand.sales.services import INVOICE_ISSUED
-        from peyvand.tax import services, tasks
+        from peyvand.tax import selectors, services, tasks
         from peyvand.tax.views import invoice_panel_context
 
         # An issued invoice is queued for سامانه مودیان when sending is on.
@@ -43,6 +47,8 @@ class TaxConfig(AppConfig):
                 order=2,
             )
         )
+        # The official invoice prints its tax ID once accepted.
+        register_document_facts(selectors.document_facts)
         minute = datetime.timedelta(minutes=1)
         register_periodic(
             PeriodicJob("tax.send", datetime.timedelta(seconds=15), tasks.send, _anything_due)

@@ -23,3 +23,17 @@ def rejected_count(user) -> int:
 
 def submissions_of_invoice(invoice) -> list[TaxSubmission]:
     return list(TaxSubmission.objects.filter(invoice=invoice).order_by("-id"))
+
+
+def document_facts(document) -> list[tuple[str, str]]:
+    """The official layout's head line for an invoice سامانه مودیان accepted: its tax ID
+    (an ID not yet accepted may still be refused, so it is not printed)."""
+    if not isinstance(document, Invoice) or document.pk is None:
+        return []
+    accepted = (
+        TaxSubmission.objects.filter(invoice=document, status=TaxSubmission.Status.ACCEPTED)
+        .order_by("-id")
+        .values_list("tax_id", flat=True)
+        .first()
+    )
+    return [("شماره مالیاتی", accepted)] if accepted else []

@@ -157,3 +157,14 @@ def test_the_dashboard_counts_the_rejected_invoices_its_reader_sees(web, persona
     assert reverse("tax:submission_list") in page
     web.force_login(personas.outsider)
     assert "فاکتور را رد کرده است" not in web.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_the_official_invoice_prints_its_tax_id_once_accepted(web, personas):
+    [submission] = _queued(personas, 1)
+    persian_tax_id = submission.tax_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    web.force_login(personas.owner)
+    url = reverse("sales:invoice_print", args=[submission.invoice_id])
+    assert persian_tax_id not in web.get(url).content.decode()  # queued: may yet be refused
+    TaxSubmission.objects.filter(pk=submission.pk).update(status=TaxSubmission.Status.ACCEPTED)
+    page = web.get(url).content.decode()
+    assert f'<th>شماره مالیاتی</th><td><bdi dir="ltr" class="ltr-code">{persian_tax_id}' in page
