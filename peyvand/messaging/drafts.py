@@ -4,7 +4,7 @@ outbox; what differs is the record, the text and what sending does. One page, on
 and one flow for all of them: a view says what it sends, ``draft_page`` does the rest."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,10 +28,8 @@ class Draft:
     back_url: str
     # What the customer receives (a PDF attached, a link that opens for 30 days…).
     note: str
-    # The message once queued, and where the user goes then.
+    # The message once queued (the user goes back to ``back_url``).
     sent: str
-    done_url: str = ""
-    extra: dict = field(default_factory=dict)
 
     def title(self, channel: str) -> str:
         by = _("پیامک") if channel == Channel.SMS else _("ایمیل")
@@ -64,6 +62,6 @@ def draft_page(
             form.add_error(None, str(error))
         else:
             flash.success(request, page.sent)
-            return redirect(page.done_url or page.back_url)
+            return redirect(page.back_url)
     context = {"form": form, "draft": page, "channel": channel, "title": page.title(channel)}
     return render(request, "messaging/draft_send.html", context)
