@@ -343,6 +343,10 @@ def owners_invoice_pay_token(personas) -> list:
     return [pay_token(invoice)]
 
 
+def owners_invoice_correction(personas) -> list:
+    return [*owners_invoice(personas), "correction"]
+
+
 def owners_invoice_sms(personas) -> list:
     return [*owners_invoice(personas), "sms"]
 
@@ -563,6 +567,7 @@ RULES: dict[str, Rule] = {
     "sales:invoice_detail": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_print": Rule(owners_invoice, LOGIN, 404, 200, 200),
+    "sales:invoice_adjust": Rule(owners_invoice_correction, LOGIN, 404, 200, 200),
     "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),
     "tax:submission_resend": Rule(owners_tax_submission, LOGIN, 404, 302, 302, "post"),

@@ -630,6 +630,9 @@ PAGES: dict[str, Page] = {
     "tax:submission_resend": P(("sales.add_invoice",), tax_submission, SALES_TEAM),
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
+    "sales:invoice_adjust": P(
+        ("sales.add_invoice",), pk(Demo.invoice, subject="return"), SALES_TEAM
+    ),
     "service:request_inbox": P(("service.view_request",)),
     "service:request_sent": P(("service.view_request",)),
     "service:request_all": P(("service.view_request",)),

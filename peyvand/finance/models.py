@@ -284,6 +284,9 @@ class Entry(models.Model):
     class Kind(models.TextChoices):
         OPENING = "opening", _("مانده اول دوره")
         INVOICE = "invoice", _("فاکتور فروش")
+        # Takes back a replaced invoice's debt (its correction, return or cancellation
+        # owes what is owed now): a credit settling exactly that invoice's lines.
+        REPLACED = "replaced", _("برگشت فاکتور جایگزین‌شده")
         RECEIPT = "receipt", _("دریافت")
         PAYMENT = "payment", _("پرداخت")
         CHEQUE_BOUNCED = "bounced", _("برگشت چک")

@@ -124,15 +124,22 @@ def _allocate(debit: Entry, credit: Entry, amount: int, by) -> Allocation:
     return allocation
 
 
-def _match(contact_id: int, by, *, credits: list[Entry] | None = None) -> set[int]:
+def _match(
+    contact_id: int,
+    by,
+    *,
+    credits: list[Entry] | None = None,
+    debits: list[Entry] | None = None,
+) -> set[int]:
     """Settles the customer's open debits with their unallocated credits, oldest debt
-    (by due date) first and oldest credit first; ``credits`` limits it to those. Returns
-    the ids of the entries it allocated."""
-    debits = list(
-        Entry.objects.filter(contact_id=contact_id, debit__gt=F("allocated")).order_by(
-            "due_date", "id"
+    (by due date) first and oldest credit first; ``credits`` and ``debits`` limit it to
+    those (each in the order given). Returns the ids of the entries it allocated."""
+    if debits is None:
+        debits = list(
+            Entry.objects.filter(contact_id=contact_id, debit__gt=F("allocated")).order_by(
+                "due_date", "id"
+            )
         )
-    )
     if credits is None:
         credits = list(
             Entry.objects.filter(contact_id=contact_id, credit__gt=F("allocated")).order_by(
@@ -170,19 +177,57 @@ def _entry(**fields) -> Entry:
 # Invoices ------------------------------------------------------------------------------------
 
 
-def invoice_issued(*, invoice: Invoice, by) -> list[Entry]:
+def _take_back(replaced: Invoice, by, *, text: str) -> tuple[set[int], list[Entry]]:
+    """Moves a replaced invoice off the account: what had settled it is released (to
+    settle its replacement), and one credit settles its lines exactly. Returns the
+    entries touched and the released credits, oldest first."""
+    debits = list(Entry.objects.filter(invoice=replaced, debit__gt=0).order_by("due_date", "id"))
+    touched: set[int] = set()
+    for debit in debits:
+        touched |= _release(debit)
+    released_ids = touched - {debit.pk for debit in debits}
+    # The kept totals from the rows (the release deleted allocations): the matches
+    # below must see the released amounts as open.
+    _refresh(replaced.contact_id, touched)
+    owed = sum(debit.debit for debit in debits)
+    if owed:
+        credit = _entry(
+            contact_id=replaced.contact_id,
+            date=timezone.localdate(),
+            kind=Entry.Kind.REPLACED,
+            credit=owed,
+            invoice=replaced,
+            description=text,
+            created_by=by,
+        )
+        for debit in Entry.objects.filter(pk__in=[debit.pk for debit in debits]):
+            _allocate(debit, credit, debit.debit, by)
+        touched |= {credit.pk}
+    released = list(
+        Entry.objects.filter(pk__in=released_ids, credit__gt=F("allocated")).order_by("date", "id")
+    )
+    return touched, released
+
+
+def invoice_issued(*, invoice: Invoice, by, replaces: Invoice | None = None) -> list[Entry]:
     """The invoice's debit on its customer's account — one line per instalment of a plan,
     each due on its date — settled at once by any credit the customer has left (an
-    advance, an over-payment). Subscribed to sales.invoice_issued."""
-    if invoice.total <= 0:
-        return []
+    advance, an over-payment). When it replaces another (a correction, return or
+    cancellation), that one's debt is taken back first and what had paid it pays this
+    one before anything older. Subscribed to sales.invoice_issued."""
     lock_account(invoice.contact_id)
+    touched: set[int] = set()
+    released: list[Entry] = []
+    if replaces is not None:
+        touched, released = _take_back(replaces, by, text=f"{replaces} — جایگزین با {invoice}")
     plan = list(invoice.instalments.all())
     parts = [(row.due_date, row.amount) for row in plan] or [
         (invoice.due_date or invoice.date, invoice.total)
     ]
     entries = []
     for number, (due, amount) in enumerate(parts, start=1):
+        if amount <= 0:
+            continue
         text = str(invoice)
         if len(parts) > 1:
             text += (
@@ -200,7 +245,9 @@ def invoice_issued(*, invoice: Invoice, by) -> list[Entry]:
                 created_by=by,
             )
         )
-    touched = _match(invoice.contact_id, by)
+    if released and entries:
+        touched |= _match(invoice.contact_id, by, credits=released, debits=entries)
+    touched |= _match(invoice.contact_id, by)
     _refresh(invoice.contact_id, touched | {entry.pk for entry in entries})
     return entries
 

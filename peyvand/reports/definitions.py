@@ -514,11 +514,11 @@ def customer_report(filters: ReportFilters, viewer) -> ReportResult:
     first (the first 200), and the totals of every customer under them."""
     goods, service = GoodsOrService.GOODS, GoodsOrService.SERVICE
 
-    def documents(model, **extra) -> dict[int, dict[str, int]]:
+    def documents(model, *conditions, **extra) -> dict[int, dict[str, int]]:
         """Per customer: count and total, and the total of each kind (one GROUP BY)."""
         queryset = narrow(
             model.objects.visible_to(viewer).filter(
-                date__gte=filters.start, date__lte=filters.end, **extra
+                *conditions, date__gte=filters.start, date__lte=filters.end, **extra
             ),
             filters,
             person="owner",
@@ -542,7 +542,8 @@ def customer_report(filters: ReportFilters, viewer) -> ReportResult:
 
     live = [status for status in Quote.Status.values if status != Quote.Status.CANCELLED]
     quotes = documents(Quote, status__in=live)
-    invoices = documents(Invoice)
+    # Each sale once, by its latest version (a corrected or returned one replaced).
+    invoices = documents(Invoice, Invoice.IN_FORCE)
     nothing = {"count": 0, "total": 0, goods: 0, service: 0}
     customers = set(quotes) | set(invoices)
     ranked = sorted(
@@ -736,15 +737,16 @@ def survey_customer_report(filters: ReportFilters, viewer) -> ReportResult:
     )
     ids = [row["contact_id"] for row in surveyed]
 
-    def count_of(model) -> dict[int, int]:
-        documents = model.objects.visible_to(viewer).filter(contact_id__in=ids)
+    def count_of(model, *conditions) -> dict[int, int]:
+        documents = model.objects.visible_to(viewer).filter(*conditions, contact_id__in=ids)
         if filters.kind:
             documents = documents.filter(kind=filters.kind)
         return dict(
             documents.values("contact_id").annotate(n=Count("id")).values_list("contact_id", "n")
         )
 
-    quotes, invoices = count_of(Quote), count_of(Invoice)
+    quotes = count_of(Quote)
+    invoices = count_of(Invoice, Invoice.IN_FORCE)
     names = dict(Contact.objects.filter(pk__in=ids).values_list("pk", "name"))
     rows = [
         {

@@ -551,7 +551,9 @@ def money_totals_report(filters: ReportFilters, viewer) -> ReportResult:
         )
     )
     invoices = (
-        Invoice.objects.filter(scope(), date__gte=filters.start, date__lte=filters.end)
+        Invoice.objects.filter(
+            scope(), Invoice.IN_FORCE, date__gte=filters.start, date__lte=filters.end
+        )
         .values(key=F(f"contact__{field_name}"))
         .annotate(
             count=Count("id"),

@@ -17,7 +17,7 @@ from peyvand.core.models import SiteSettings
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.core.registry import document_facts
 from peyvand.core.validators import format_phone_national
-from peyvand.sales.models import PaymentTerms, Quote
+from peyvand.sales.models import InvoiceSubject, PaymentTerms, Quote
 
 PAPER_SIZES = ("a4", "a5")
 OFFICIAL_CSS = "static/peyvand/css/official.css"
@@ -35,7 +35,11 @@ def document_title(document) -> str:
 
 
 def official_title(document) -> str:
-    return "پیش فاکتور" if isinstance(document, Quote) else "صورتحساب فروش کالا و خدمات"
+    if isinstance(document, Quote):
+        return "پیش فاکتور"
+    if document.subject != InvoiceSubject.ORIGINAL:
+        return f"صورتحساب فروش کالا و خدمات ({document.get_subject_display()})"
+    return "صورتحساب فروش کالا و خدمات"
 
 
 def document_filename(document) -> str:

@@ -416,6 +416,72 @@ def line_formset(data=None, document=None) -> BaseLineFormSet:
     return LineFormSet(data, initial=initial, prefix="lines")
 
 
+# Correcting, returning and cancelling an issued invoice ------------------------------
+
+
+class AdjustmentForm(forms.Form):
+    """What every replacement of an issued invoice asks besides its rows: a note (the
+    reason, required to cancel)."""
+
+    notes = forms.CharField(
+        label=_("توضیحات"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, cancelling: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cancelling:
+            self.fields["notes"].label = _("علت ابطال")
+            self.fields["notes"].required = True
+            self.fields["notes"].error_messages["required"] = _("علت ابطال را بنویسید.")
+
+
+class ReturnLineForm(forms.Form):
+    """How much of one row of the invoice comes back (برگشت از فروش)."""
+
+    # Its range (none to the quantity sold) is the service's rule, explained per row.
+    returned = PersianDecimalField(label=_("مقدار برگشتی"), required=False)
+
+    def __init__(self, *args, line=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = line
+        field = self.fields["returned"]
+        field.widget.attrs.update(
+            {
+                "class": "form-control form-control-sm w-5rem",
+                "aria-label": f"مقدار برگشتی «{line.description}»" if line else field.label,
+            }
+        )
+
+
+class BaseReturnFormSet(forms.BaseFormSet):
+    def __init__(self, *args, lines=(), **kwargs):
+        self.invoice_lines = list(lines)
+        kwargs.setdefault("initial", [{} for _line in self.invoice_lines])
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["line"] = self.invoice_lines[index] if index < len(self.invoice_lines) else None
+        return kwargs
+
+    def returned(self) -> dict[int, Decimal]:
+        """Line id → quantity returned, for sales.services.invoice_adjust."""
+        return {
+            form.line.pk: form.cleaned_data.get("returned") or Decimal(0)
+            for form in self.forms
+            if form.line is not None
+        }
+
+
+ReturnFormSet = forms.formset_factory(
+    ReturnLineForm, formset=BaseReturnFormSet, extra=0, max_num=500, validate_max=True
+)
+
+
+def return_formset(invoice, data=None) -> BaseReturnFormSet:
+    return ReturnFormSet(data, lines=invoice.lines.order_by("order", "id"), prefix="returns")
+
+
 # Price lists and VAT rates (managers) --------------------------------------------------
 
 

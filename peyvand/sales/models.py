@@ -575,9 +575,21 @@ class Quote(SalesDocument):
         return reverse("sales:quote_detail", args=[self.pk])
 
 
+class InvoiceSubject(models.IntegerChoices):
+    """موضوع صورتحساب, as سامانه مودیان numbers them (``ins``). An issued invoice is never
+    edited: a mistake, goods sent back or a sale called off is a new invoice of the
+    matching subject that replaces it (``Invoice.reference``)."""
+
+    ORIGINAL = 1, _("اصلی")
+    CORRECTION = 2, _("اصلاحی")
+    CANCELLATION = 3, _("ابطالی")
+    RETURN = 4, _("برگشت از فروش")
+
+
 class Invoice(SalesDocument):
     """فاکتور, made from an accepted proforma (or directly). Issued invoices are never
-    deleted."""
+    deleted nor edited: a correction, a return or a cancellation is a new invoice that
+    replaces its reference (sales.services.invoice_adjust), which is then superseded."""
 
     quote = models.OneToOneField(
         Quote,
@@ -591,15 +603,36 @@ class Invoice(SalesDocument):
     # of the total cleared money has settled: kept by the finance app (its allocations).
     due_date = models.DateField(_("سررسید پرداخت"), null=True, blank=True)
     paid = models.BigIntegerField(_("پرداخت شده"), default=0, editable=False)
+    subject = models.PositiveSmallIntegerField(
+        _("موضوع"), choices=InvoiceSubject.choices, default=InvoiceSubject.ORIGINAL
+    )
+    # The invoice this one replaces (a correction, return or cancellation of it): the
+    # latest version of the sale, never one already replaced.
+    reference = models.ForeignKey(
+        "self",
+        verbose_name=_("صورتحساب مرجع"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    # Replaced by a later version: it stays as issued, the sale is counted once (IN_FORCE).
+    superseded = models.BooleanField(_("جایگزین شده"), default=False)
 
     class PaymentStatus(models.TextChoices):
         PAID = "paid", _("پرداخت شده")
         PARTLY_PAID = "partly", _("بخشی پرداخت شده")
         UNPAID = "unpaid", _("پرداخت نشده")
         OVERDUE = "overdue", _("سررسید گذشته")
+        # Nothing is owed on these: their replacement (or nothing, cancelled) is.
+        REPLACED = "replaced", _("جایگزین شده")
+        CANCELLED = "cancelled", _("ابطالی")
 
     in_trash = False
     history_exclude = (*SalesDocument.history_exclude, "paid")
+    # The sales in force: each sale counted once, by its latest version, a cancelled one
+    # not at all (the totals of reports, summaries and lists' footers).
+    IN_FORCE = Q(superseded=False) & ~Q(subject=InvoiceSubject.CANCELLATION)
 
     class Meta(SalesDocument.Meta):
         verbose_name = _("فاکتور")
@@ -624,10 +657,17 @@ class Invoice(SalesDocument):
         ]
 
     def __str__(self) -> str:
-        return f"فاکتور {self.number}"
+        if self.subject == InvoiceSubject.ORIGINAL:
+            return f"فاکتور {self.number}"
+        return f"فاکتور {self.get_subject_display()} {self.number}"
 
     def get_absolute_url(self) -> str:
         return reverse("sales:invoice_detail", args=[self.pk])
+
+    @property
+    def adjustable(self) -> bool:
+        """Can be corrected, returned or cancelled: the sale's latest version, in force."""
+        return not self.superseded and self.subject != InvoiceSubject.CANCELLATION
 
     @property
     def unpaid(self) -> int:
@@ -635,7 +675,12 @@ class Invoice(SalesDocument):
 
     @property
     def payment_status(self) -> str:
-        """Paid when cleared money covers the total; overdue when not, past its due date."""
+        """Paid when cleared money covers the total; overdue when not, past its due date.
+        A replaced invoice and a cancellation owe nothing and say so."""
+        if self.superseded:
+            return self.PaymentStatus.REPLACED
+        if self.subject == InvoiceSubject.CANCELLATION:
+            return self.PaymentStatus.CANCELLED
         if self.paid >= self.total:
             return self.PaymentStatus.PAID
         if (self.due_date or self.date) < timezone.localdate():

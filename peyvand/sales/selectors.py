@@ -235,7 +235,7 @@ def customer_summary(user, contact: Contact) -> CustomerSummary:
     )
     invoices = list(
         Invoice.objects.visible_to(user)
-        .filter(contact=contact)
+        .filter(Invoice.IN_FORCE, contact=contact)
         .annotate(count=Window(Count("id")), sum=Window(Sum("total")))
         .only("pk", "number", "date", "total", "money_unit")
         .order_by("-date", "-id")[:1]
@@ -404,7 +404,7 @@ def service_customers(user) -> QuerySet[Contact]:
     aggregate over every invoice; the figures are computed for the page's rows only."""
     bought = (
         Invoice.objects.visible_to(user)
-        .filter(kind=GoodsOrService.SERVICE, contact=OuterRef("pk"))
+        .filter(Invoice.IN_FORCE, kind=GoodsOrService.SERVICE, contact=OuterRef("pk"))
         .order_by()
         .values("contact")
     )

@@ -2,6 +2,7 @@
 the pipeline, and turning a follow-up into a task."""
 
 import datetime
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
+from peyvand.core.text import to_persian_digits
 from peyvand.core.versions import check_version
 from peyvand.messaging.models import Channel, Message
 from peyvand.messaging.services import message_queue
@@ -35,6 +37,7 @@ from peyvand.sales.models import (
     Invoice,
     InvoiceInstalment,
     InvoiceLine,
+    InvoiceSubject,
     Lead,
     PaymentTerms,
     PriceList,
@@ -44,10 +47,11 @@ from peyvand.sales.models import (
     QuoteInstalment,
     QuoteLine,
     current_fiscal_year,
+    plain_decimal,
 )
 from peyvand.sales.pricing import fill_customer_prices, price_lines, vat_rate_on
 from peyvand.sales.selectors import carried_into
-from peyvand.sales.terms import InstalmentPlan, due_date, instalment_schedule
+from peyvand.sales.terms import InstalmentPlan, due_date, instalment_schedule, rescheduled
 
 LEAD_SEQUENCE = "lead"
 FOLLOWUP_REMINDER = "followup"
@@ -427,12 +431,122 @@ def quote_to_invoice(*, quote: Quote, by, credit_confirmed: bool = False) -> Inv
     if quote.lead_id and quote.lead.is_open:
         lead_close(lead=quote.lead, by=by, status=Lead.Status.WON)
     # The customer owes it now (the finance app opens it on their account).
-    events.publish(INVOICE_ISSUED, invoice=invoice, by=by)
+    events.publish(INVOICE_ISSUED, invoice=invoice, by=by, replaces=None)
     return invoice
 
 
-# Published when an invoice is issued: invoice=, by=.
+# Published when an invoice is issued: invoice=, by=, and replaces= (the invoice it
+# replaces: a correction, return or cancellation of it; None for an original).
 INVOICE_ISSUED = "sales.invoice_issued"
+
+# Copied from the replaced invoice onto its correction, return or cancellation.
+_CARRIED = ("contact_id", "lead_id", "kind", "money_unit", "payment_terms", "credit_days")
+_LINE_FIELDS = (
+    "product_id", "description", "quantity", "unit", "unit_price", "discount", "vat_applies",
+)  # fmt: skip
+
+
+def _returned_lines(invoice: Invoice, returned: dict[int, Decimal]) -> list[InvoiceLine]:
+    """The lines left after goods come back (برگشت از فروش): each row's quantity less
+    what was returned, its price as sold and its discount in proportion; rows returned
+    whole are dropped. The rules are the tax organisation's: quantities only go down,
+    at least one does, and not every one to nothing (that is a cancellation)."""
+    kept, reduced = [], False
+    for line in invoice.lines.all():
+        back = returned.get(line.pk) or Decimal(0)
+        if back < 0 or back > line.quantity:
+            raise ValidationError(
+                f"ردیف «{line.description}»: مقدار برگشتی باید بین صفر و "
+                f"{to_persian_digits(str(plain_decimal(line.quantity)))} باشد."
+            )
+        reduced = reduced or back > 0
+        left = line.quantity - back
+        if left == 0:
+            continue
+        fields = {name: getattr(line, name) for name in _LINE_FIELDS}
+        fields["quantity"] = left
+        fields["discount"] = round(Decimal(line.discount) * left / line.quantity)
+        kept.append(InvoiceLine(**fields))
+    if not reduced:
+        raise ValidationError("مقدار برگشتی دست‌کم یک ردیف را بنویسید.")
+    if not kept:
+        raise ValidationError(
+            "همه ردیف‌ها برگشت داده شده‌اند؛ به جای برگشت از فروش، فاکتور را ابطال کنید."
+        )
+    return kept
+
+
+@transaction.atomic
+def invoice_adjust(
+    *,
+    invoice: Invoice,
+    subject: int,
+    by,
+    lines: list[InvoiceLine] | None = None,
+    returned: dict[int, Decimal] | None = None,
+    notes: str = "",
+) -> Invoice:
+    """Replaces an issued invoice, which is never edited, by a new one of the subject
+    سامانه مودیان defines (docs/moadian-research.md §4.6): a correction (اصلاحی) with
+    the corrected ``lines``, a return (برگشت از فروش) with the quantities ``returned``
+    per line id taken off, or a cancellation (ابطالی) owing nothing. The new invoice
+    takes the next number and today's date, keeps the party, kind, VAT rate and terms
+    (a plan's dates, its amounts rescheduled), and refers to the one it replaces, which
+    is marked superseded. ``sales.invoice_issued`` (with ``replaces``) lets the finance
+    app move the debt to it and the tax app send it."""
+    reference = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if reference.superseded:
+        latest = reference.adjustments.order_by("-id").first()
+        raise ValidationError(
+            f"این فاکتور پیش‌تر با {latest} جایگزین شده است؛ آخرین نسخه را اصلاح کنید."
+        )
+    if reference.subject == InvoiceSubject.CANCELLATION:
+        raise ValidationError("فاکتور ابطالی را نمی‌توان اصلاح یا برگشت کرد.")
+    if subject == InvoiceSubject.CORRECTION:
+        if not lines:
+            raise ValidationError("فاکتور اصلاحی دست‌کم یک ردیف لازم دارد.")
+    elif subject == InvoiceSubject.RETURN:
+        lines = _returned_lines(reference, returned or {})
+    elif subject == InvoiceSubject.CANCELLATION:
+        lines = []
+        if not notes.strip():
+            raise ValidationError({"notes": "علت ابطال را بنویسید."})
+    else:
+        raise ValidationError("موضوع فاکتور درست نیست.")
+    today = timezone.localdate()
+    adjustment = Invoice(
+        number=_number(INVOICE_SEQUENCE),
+        fiscal_year=to_jalali(today).year,
+        subject=subject,
+        reference=reference,
+        date=today,
+        notes=notes.strip() or reference.notes,
+        owner=by,
+        **{name: getattr(reference, name) for name in _CARRIED},
+    )
+    # The sale's own VAT rate: a correction prices what was sold then, not today.
+    fill_customer_prices(lines, reference.contact)
+    adjustment.vat_percent = reference.vat_percent
+    for name, value in price_lines(lines, reference.vat_percent).items():
+        setattr(adjustment, name, value)
+    if adjustment.total > reference.total:
+        # Only the increase is new credit; a user allowed past the limit needs no
+        # second confirmation for a correction.
+        enforce_credit_limit(
+            reference.contact, adjustment.total - reference.total, by=by, confirmed=True
+        )
+    schedule = rescheduled(
+        [(row.due_date, row.amount) for row in reference.instalments.all()], adjustment.total
+    )
+    adjustment.due_date = schedule[-1][0] if schedule else reference.due_date
+    record_save(record=adjustment, by=by)
+    _replace_lines(adjustment, lines, InvoiceLine)
+    _replace_instalments(adjustment, schedule, InvoiceInstalment)
+    before = snapshot(reference)
+    reference.superseded = True
+    record_save(record=reference, by=by, before=before)
+    events.publish(INVOICE_ISSUED, invoice=adjustment, by=by, replaces=reference)
+    return adjustment
 
 
 def invoice_set_paid(*, invoice_id: int, paid: int) -> None:

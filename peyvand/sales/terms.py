@@ -68,3 +68,25 @@ def due_date(document, schedule: list[tuple[datetime.date, int]]) -> datetime.da
     if document.payment_terms in (PaymentTerms.CREDIT, PaymentTerms.CHEQUE):
         return document.date + datetime.timedelta(days=document.credit_days)
     return document.date
+
+
+def rescheduled(
+    schedule: list[tuple[datetime.date, int]], total: int
+) -> list[tuple[datetime.date, int]]:
+    """A replaced invoice's plan for its new total (a correction, a return): the same due
+    dates; a decrease comes off the last instalments first (those then owed nothing are
+    dropped), an increase is added to the last."""
+    if not schedule:
+        return []
+    rows = [[day, amount] for day, amount in schedule]
+    difference = total - sum(amount for _day, amount in rows)
+    if difference >= 0:
+        rows[-1][1] += difference
+    else:
+        for row in reversed(rows):
+            taken = min(row[1], -difference)
+            row[1] -= taken
+            difference += taken
+            if not difference:
+                break
+    return [(day, amount) for day, amount in rows if amount > 0]

@@ -40,5 +40,6 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/adjust/<slug:subject>/", views.invoice_adjust, name="invoice_adjust"),
     path("service-customers/", views.service_customers, name="service_customers"),
 ]

@@ -38,6 +38,7 @@ from peyvand.sales.documents import (
     pdf_response,
 )
 from peyvand.sales.forms import (
+    AdjustmentForm,
     FollowUpForm,
     LeadForm,
     PriceListForm,
@@ -46,12 +47,15 @@ from peyvand.sales.forms import (
     VatRateForm,
     line_formset,
     price_item_formset,
+    return_formset,
 )
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
     GoodsOrService,
     Invoice,
+    InvoiceLine,
+    InvoiceSubject,
     Lead,
     PriceList,
     Product,
@@ -381,7 +385,7 @@ def get_quote_for_user(user, pk: int) -> Quote:
 
 def get_invoice_for_user(user, pk: int) -> Invoice:
     return get_visible_or_404(
-        Invoice, user, pk, Invoice.objects.select_related(*DOCUMENT_RELATIONS, "quote")
+        Invoice, user, pk, Invoice.objects.select_related(*DOCUMENT_RELATIONS, "quote", "reference")
     )
 
 
@@ -645,6 +649,60 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": list(invoice.lines.select_related("product")),
     }
     return render(request, "sales/invoice_detail.html", context)
+
+
+# The address part of each replacement of an issued invoice.
+ADJUSTMENTS = {
+    "correction": InvoiceSubject.CORRECTION,
+    "return": InvoiceSubject.RETURN,
+    "cancellation": InvoiceSubject.CANCELLATION,
+}
+
+
+@permission_required("sales.add_invoice", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def invoice_adjust(request: HttpRequest, pk: int, subject: str) -> HttpResponse:
+    """A correction (its rows, to edit), a return (how much of each row comes back) or
+    a cancellation (its reason) of an issued invoice, which is never edited itself."""
+    if subject not in ADJUSTMENTS:
+        raise Http404
+    subject_value = ADJUSTMENTS[subject]
+    invoice = get_invoice_for_user(request.user, pk)
+    if not invoice.adjustable:
+        flash.error(request, _("این فاکتور جایگزین یا ابطال شده است و اصلاح نمی‌شود."))
+        return redirect(invoice)
+    data = request.POST if request.method == "POST" else None
+    form = AdjustmentForm(data, cancelling=subject_value == InvoiceSubject.CANCELLATION)
+    lines = returns = None
+    if subject_value == InvoiceSubject.CORRECTION:
+        lines = line_formset(data, invoice)
+    elif subject_value == InvoiceSubject.RETURN:
+        returns = return_formset(invoice, data)
+    rows = lines if lines is not None else returns
+    if request.method == "POST" and form.is_valid() & (rows is None or rows.is_valid()):
+        try:
+            adjustment = services.invoice_adjust(
+                invoice=invoice,
+                subject=subject_value,
+                by=request.user,
+                lines=lines.lines(InvoiceLine) if lines is not None else None,
+                returned=returns.returned() if returns is not None else None,
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(error, form)
+        else:
+            flash.success(request, _("%(invoice)s صادر شد.") % {"invoice": adjustment})
+            return redirect(adjustment)
+    context = {
+        "invoice": invoice,
+        "subject": subject_value,
+        "subject_label": InvoiceSubject(subject_value).label,
+        "form": form,
+        "lines": lines,
+        "returns": returns,
+    }
+    return render(request, "sales/invoice_adjust.html", context)
 
 
 @permission_required("sales.view_invoice", raise_exception=True)

@@ -16,7 +16,8 @@ from peyvand.contacts.models import Contact
 from peyvand.core.models import SiteSettings
 from peyvand.core.text import to_latin_digits
 from peyvand.sales.documents import missing_buyer_fields
-from peyvand.sales.models import Invoice, PaymentTerms
+from peyvand.sales.models import Invoice, InvoiceSubject, PaymentTerms
+from peyvand.tax.models import TaxSubmission
 
 # RC_UMGS.ST «جدول واحدهای اندازه‌گیری» (V1.18): the codes of the units our catalogue
 # uses (the research note's §4.5 selection). A unit not here is a problem to fix (the
@@ -63,6 +64,16 @@ def _number(value: Decimal) -> int | Decimal:
     return int(value) if value == value.to_integral_value() else value
 
 
+def _lines(invoice: Invoice, subject: int, reference_tax_id: str):
+    """The rows sent: the invoice's own, but for a cancellation (which owes nothing and
+    has none) those of the version it cancels, as the system holds them."""
+    source = invoice
+    if subject == InvoiceSubject.CANCELLATION and reference_tax_id:
+        reference = TaxSubmission.objects.filter(tax_id=reference_tax_id).first()
+        source = reference.invoice if reference is not None else invoice
+    return source.lines.select_related("product").order_by("order", "id")
+
+
 def invoice_payload(
     invoice: Invoice,
     *,
@@ -98,7 +109,7 @@ def invoice_payload(
         header["bpc"] = to_latin_digits(contact.postal_code or "") or None
     body = []
     totals = dict.fromkeys(("prdis", "dis", "adis", "vam", "tsstam"), 0)
-    for row, line in enumerate(invoice.lines.select_related("product").order_by("order", "id"), 1):
+    for row, line in enumerate(_lines(invoice, subject, reference_tax_id), 1):
         product = line.product
         sstid = product.tax_id if product is not None else ""
         if not sstid:

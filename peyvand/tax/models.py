@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.crypto import EncryptedTextField
+from peyvand.sales.models import InvoiceSubject as Subject
 from peyvand.tax.client import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 
 
@@ -52,15 +53,6 @@ class MoadianSettings(models.Model):
     @property
     def configured(self) -> bool:
         return bool(self.memory_id and self.private_key and self.certificate and self.base_url)
-
-
-class Subject(models.IntegerChoices):
-    """موضوع صورتحساب (``ins``)."""
-
-    ORIGINAL = 1, _("اصلی")
-    CORRECTION = 2, _("اصلاحی")
-    CANCELLATION = 3, _("ابطالی")
-    RETURN = 4, _("برگشت از فروش")
 
 
 class TaxSubmission(models.Model):
@@ -121,11 +113,9 @@ class TaxSubmission(models.Model):
         verbose_name = _("ارسال به سامانه مودیان")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["invoice"],
-                condition=Q(subject=1),
-                name="tax_submission_one_original",
-            )
+            # An invoice is sent once (a resend after a rejection reuses its row); a
+            # correction, return or cancellation is an invoice of its own.
+            models.UniqueConstraint(fields=["invoice"], name="tax_submission_one_per_invoice")
         ]
         indexes = [
             models.Index(fields=["status", "scheduled_at"], name="tax_submission_due"),

@@ -32,8 +32,13 @@ def document_facts(document) -> list[tuple[str, str]]:
         return []
     accepted = (
         TaxSubmission.objects.filter(invoice=document, status=TaxSubmission.Status.ACCEPTED)
-        .order_by("-id")
-        .values_list("tax_id", flat=True)
+        .values_list("tax_id", "reference_tax_id")
         .first()
     )
-    return [("شماره مالیاتی", accepted)] if accepted else []
+    if accepted is None:
+        return []
+    tax_id, reference_tax_id = accepted
+    facts = [("شماره مالیاتی", tax_id)]
+    if reference_tax_id:
+        facts.append(("شماره مالیاتی مرجع", reference_tax_id))
+    return facts

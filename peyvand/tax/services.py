@@ -58,10 +58,49 @@ def submission_queue(
     return submission
 
 
-def invoice_issued(*, invoice: Invoice, by=None, **_kwargs) -> None:
-    """Handler of ``sales.invoice_issued``: queued when sending is on and configured."""
+def _registered(invoice: Invoice) -> TaxSubmission | None:
+    """The latest version of this sale the system holds: the accepted submission of
+    ``invoice`` or, walking back the versions it replaced, of the nearest one accepted
+    (a version the system refused was never registered there)."""
+    while invoice is not None:
+        submission = TaxSubmission.objects.filter(invoice=invoice).first()
+        if submission is not None and submission.status == TaxSubmission.Status.ACCEPTED:
+            return submission
+        invoice = invoice.reference
+    return None
+
+
+def invoice_issued(*, invoice: Invoice, by=None, replaces: Invoice | None = None) -> None:
+    """Handler of ``sales.invoice_issued``: queued when sending is on and configured.
+    A correction, return or cancellation goes with its subject and the tax ID of the
+    version the system holds (``irtaxid``); when the system holds none (the replaced
+    invoice was refused or never sent), the new version is simply the sale's original,
+    and a cancellation has nothing to cancel there. While the replaced invoice still
+    awaits the system's answer, replacing it is refused: the answer decides which."""
     row = MoadianSettings.load()
-    if row.enabled and row.memory_id:
+    if not (row.enabled and row.memory_id):
+        return
+    if replaces is None:
+        submission_queue(invoice=invoice)
+        return
+    pending = TaxSubmission.objects.filter(
+        invoice=replaces,
+        status__in=(
+            TaxSubmission.Status.QUEUED,
+            TaxSubmission.Status.SENDING,
+            TaxSubmission.Status.SENT,
+        ),
+    )
+    if pending.exists():
+        raise ValidationError(
+            f"{replaces} هنوز در انتظار پاسخ سامانه مودیان است؛ پس از پاسخ سامانه دوباره تلاش کنید."
+        )
+    registered = _registered(replaces)
+    if registered is not None:
+        submission_queue(
+            invoice=invoice, subject=invoice.subject, reference_tax_id=registered.tax_id
+        )
+    elif invoice.subject != Subject.CANCELLATION:
         submission_queue(invoice=invoice)
 
 
@@ -73,6 +112,10 @@ def submission_resend(*, submission: TaxSubmission) -> TaxSubmission:
     submission = TaxSubmission.objects.select_for_update().get(pk=submission.pk)
     if not submission.resendable:
         raise ValidationError("فقط ارسالِ ردشده یا ناموفق را می‌توان دوباره فرستاد.")
+    if submission.invoice.superseded:
+        raise ValidationError(
+            "این فاکتور با نسخه تازه‌تری جایگزین شده است؛ نسخه تازه به سامانه فرستاده می‌شود."
+        )
     row = MoadianSettings.load()
     if not row.memory_id:
         raise ValidationError("شناسه حافظه مالیاتی در تنظیمات سامانه مودیان خالی است.")
