@@ -375,6 +375,12 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # The row's «حذف» tick has only its column's heading: named for screen readers.
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("حذف ردیف")
+
     def clean(self):
         if any(self.errors):
             return

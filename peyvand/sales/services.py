@@ -498,7 +498,8 @@ def invoice_adjust(
     if reference.superseded:
         latest = reference.adjustments.order_by("-id").first()
         raise ValidationError(
-            f"این فاکتور پیش‌تر با {latest} جایگزین شده است؛ آخرین نسخه را اصلاح کنید."
+            f"این فاکتور پیش‌تر با {to_persian_digits(str(latest))} جایگزین شده است؛ "
+            "آخرین نسخه را اصلاح کنید."
         )
     if reference.subject == InvoiceSubject.CANCELLATION:
         raise ValidationError("فاکتور ابطالی را نمی‌توان اصلاح یا برگشت کرد.")

@@ -692,7 +692,9 @@ def invoice_adjust(request: HttpRequest, pk: int, subject: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(error, form)
         else:
-            flash.success(request, _("%(invoice)s صادر شد.") % {"invoice": adjustment})
+            flash.success(
+                request, _("%(invoice)s صادر شد.") % {"invoice": localize_digits(str(adjustment))}
+            )
             return redirect(adjustment)
     context = {
         "invoice": invoice,

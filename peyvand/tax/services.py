@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peyvand.core.sequences import ensure_sequence, next_code
+from peyvand.core.text import to_persian_digits
 from peyvand.sales.models import Invoice
 from peyvand.tax.mapping import invoice_payload
 from peyvand.tax.models import MoadianSettings, Subject, TaxSubmission
@@ -93,7 +94,8 @@ def invoice_issued(*, invoice: Invoice, by=None, replaces: Invoice | None = None
     )
     if pending.exists():
         raise ValidationError(
-            f"{replaces} هنوز در انتظار پاسخ سامانه مودیان است؛ پس از پاسخ سامانه دوباره تلاش کنید."
+            f"{to_persian_digits(str(replaces))} هنوز در انتظار پاسخ سامانه مودیان است؛ "
+            "پس از پاسخ سامانه دوباره تلاش کنید."
         )
     registered = _registered(replaces)
     if registered is not None:
