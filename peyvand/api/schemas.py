@@ -655,6 +655,9 @@ class QuotePage(Schema):
 
 class InvoiceOut(DocumentOut):
     quote_id: int | None
+    subject: int  # 1 original, 2 correction, 3 cancellation, 4 return (سامانه مودیان's ins)
+    reference_id: int | None  # the invoice a correction, return or cancellation replaces
+    superseded: bool  # replaced by a later one: its figures no longer count
 
     @staticmethod
     def resolve_pdf_url(invoice) -> str:

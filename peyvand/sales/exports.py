@@ -8,7 +8,7 @@ from django.http import QueryDict
 from peyvand.contacts.models import Contact
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
-from peyvand.sales.models import GoodsOrService, Invoice, Lead, Quote
+from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 
 
 def lead_rows(user, params: QueryDict):
@@ -55,7 +55,12 @@ def quote_rows(user, params: QueryDict):
 
 
 def invoice_rows(user, params: QueryDict):
-    documents, columns = _document_rows(Invoice, user, params, [])
+    subject = Column("موضوع", lambda invoice: choice_label(InvoiceSubject, invoice.subject))
+    reference = Column(
+        "صورتحساب مرجع", lambda invoice: invoice.reference.number if invoice.reference else ""
+    )
+    documents, columns = _document_rows(Invoice, user, params, [subject, reference])
+    documents = documents.select_related("reference")
     columns[-1:-1] = [
         Column("سررسید", lambda invoice: invoice.due_date or invoice.date, "date"),
         Column("پرداخت شده (ریال)", attrgetter("paid"), "number"),

@@ -3,7 +3,9 @@ invoice that replaces it. The customer's account then owes the new version (what
 the old one pays it), the old one says it was replaced, reports count the sale once,
 and the pages explain refusals in Persian and keep what was typed."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -17,6 +19,7 @@ from peyvand.sales import selectors
 from peyvand.sales import services as sales
 from peyvand.sales.models import Invoice, InvoiceLine, InvoiceSubject, Quote, QuoteLine
 from peyvand.sales.terms import InstalmentPlan
+from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive
 
@@ -273,3 +276,20 @@ def test_the_replacement_pages_are_closed_to_who_may_not_issue_or_see(client, pe
     assert client.get(url).status_code == 404
     client.force_login(personas.owner)
     assert client.get(reverse("sales:invoice_adjust", args=[invoice.pk, "edit"])).status_code == 404
+
+
+def test_the_export_and_the_api_say_what_replaced_what(client, personas, customer, auth):  # noqa: F811
+    invoice = issue_invoice(customer, personas.owner, 5_000_000)
+    correction = correct(invoice, personas.owner, 4_000_000)
+    client.force_login(personas.owner)
+    sheet = client.get(reverse("core:list_export", args=["invoices", "csv"]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(sheet.streaming_content).decode("utf-8-sig"))))
+    by_number = {row["شماره"]: row for row in rows}
+    assert by_number[correction.number]["موضوع"] == "اصلاحی"
+    assert by_number[correction.number]["صورتحساب مرجع"] == invoice.number
+    assert by_number[invoice.number]["وضعیت پرداخت"] == "جایگزین شده"
+    headers = auth("owner")
+    read = client.get(f"/api/v1/invoices/{correction.pk}", headers=headers).json()
+    assert (read["subject"], read["reference_id"], read["superseded"]) == (2, invoice.pk, False)
+    old = client.get(f"/api/v1/invoices/{invoice.pk}", headers=headers).json()
+    assert (old["subject"], old["superseded"]) == (1, True)
