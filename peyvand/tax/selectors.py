@@ -6,11 +6,12 @@ from peyvand.tax.models import TaxSubmission
 
 def open_submissions(user) -> QuerySet[TaxSubmission]:
     """Submissions not accepted (queued, sent, rejected, failed) of the invoices ``user``
-    sees, newest first."""
+    sees, newest first. A replaced invoice's refusal asks nothing more: its correction is
+    what goes to the system."""
     return (
         TaxSubmission.objects.filter(
             status__in=TaxSubmission.NOT_ACCEPTED,
-            invoice__in=Invoice.objects.visible_to(user).values("pk"),
+            invoice__in=Invoice.objects.visible_to(user).filter(superseded=False).values("pk"),
         )
         .select_related("invoice__contact")
         .order_by("-id")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from peyvand.sales import services as sales
 from peyvand.sales.models import InvoiceLine, InvoiceSubject
-from peyvand.tax import sending, services
+from peyvand.tax import selectors, sending, services
 from peyvand.tax.fake_moadian import FakeMoadian
 from peyvand.tax.mapping import invoice_payload
 from peyvand.tax.models import TaxSubmission
@@ -178,3 +178,18 @@ def test_cancelling_an_invoice_the_system_never_held_sends_nothing(personas, moa
         invoice=invoice, subject=InvoiceSubject.CANCELLATION, by=personas.owner, notes="انصراف"
     )
     assert not TaxSubmission.objects.filter(invoice=cancellation).exists()
+
+
+def test_a_corrected_refusal_leaves_the_list_and_the_dashboard_count(personas, moadian, fake):
+    invoice = issue(legal_customer(personas.owner), personas.owner, [(product("G1"), 1, 50_000, 0)])
+    fake.reject_next("0303502", "رد آزمایشی")
+    _through(fake)
+    assert selectors.rejected_count(personas.owner) == 1
+    sales.invoice_adjust(
+        invoice=invoice,
+        subject=InvoiceSubject.CORRECTION,
+        by=personas.owner,
+        lines=_corrected_lines(invoice, price=50_000),
+    )
+    assert selectors.rejected_count(personas.owner) == 0
+    assert [s.invoice.subject for s in selectors.open_submissions(personas.owner)] == [2]
