@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts.models import Team, User
 from peyvand.contacts.models import Category, Region
 from peyvand.core.dates import JalaliDateField
+from peyvand.core.periods import period_range
 from peyvand.core.trees import ordered_nodes, subtree_ids
-from peyvand.reports.periods import PERIODS, period_range
+from peyvand.reports.periods import PERIODS
 from peyvand.sales.models import GoodsOrService
 
 

@@ -31,6 +31,7 @@ from peyvand.accounts.models import Team
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.databases import reading_reports
 from peyvand.core.exports import Column
+from peyvand.core.periods import period_range, week_range
 from peyvand.finance.models import Account, Cheque, ChequeEvent, Entry, Method, Receipt
 from peyvand.lookups.models import Grade
 from peyvand.reports.base import (
@@ -42,7 +43,7 @@ from peyvand.reports.base import (
     user_names,
 )
 from peyvand.reports.forms import ReportFilters
-from peyvand.reports.periods import jalali_month_label, jalali_months, period_range, week_range
+from peyvand.reports.periods import jalali_month_label, jalali_months
 from peyvand.sales.models import GoodsOrService, Invoice
 
 PERMISSION = "finance.view_account"

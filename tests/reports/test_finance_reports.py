@@ -16,13 +16,14 @@ from django.utils import timezone
 from peyvand.accounts.roles import FINANCE, SUPPORT
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.dates import format_date, to_jalali
+from peyvand.core.periods import period_range, week_range
 from peyvand.core.trees import node_create
 from peyvand.finance import services
 from peyvand.finance.models import Account, BankAccount, Cheque, Entry, Method
 from peyvand.lookups.models import Grade
 from peyvand.reports import money
 from peyvand.reports.money import AGING_GROUPS, MONEY_REPORTS
-from peyvand.reports.periods import jalali_month_label, period_range, week_range
+from peyvand.reports.periods import jalali_month_label
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 from tests.finance.money import issue_invoice, pay_back, receive, receive_cheque
 

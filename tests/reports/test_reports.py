@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.accounts.roles import MANAGER, SALES, SUPPORT
+from peyvand.core.periods import period_range
 from peyvand.lookups.models import FollowUpResult, Urgency
 from peyvand.reports.definitions import REPORTS
-from peyvand.reports.periods import period_range
 from peyvand.sales.models import FollowUp, Lead, Quote, QuoteLine
 from peyvand.sales.services import lead_close, quote_save, quote_set_status, quote_to_invoice
 from peyvand.service import services as service_services

@@ -1,0 +1,34 @@
+"""One mechanism for list pages, their exports and the API's list operations: a list
+declares its filters, sorts and totals once (``ListSpec``); see docs/lists-design.md."""
+
+from peyvand.core.lists.filters import (
+    FUTURE,
+    PAST,
+    AmountRange,
+    Choice,
+    DateRange,
+    Filter,
+    Person,
+    Reading,
+    Record,
+    Search,
+)
+from peyvand.core.lists.spec import TOTALS_CAP, ListReading, ListSpec, Sort, Total
+
+__all__ = [
+    "FUTURE",
+    "PAST",
+    "TOTALS_CAP",
+    "AmountRange",
+    "Choice",
+    "DateRange",
+    "Filter",
+    "ListReading",
+    "ListSpec",
+    "Person",
+    "Reading",
+    "Record",
+    "Search",
+    "Sort",
+    "Total",
+]

@@ -1,0 +1,296 @@
+"""The kinds of filter a list declares (docs/lists-design.md §3.4). Each owns its
+query-string names, reads them (a value it cannot read is dropped with a Persian warning,
+never an error page), narrows a queryset that already holds only what the user may see,
+and says what the filter bar shows. Every kind costs the same queries whether it is set
+or not, so a list page's query count does not depend on its filters."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from peyvand.core.dates import format_date, parse_jalali_date
+from peyvand.core.money import parse_amount
+from peyvand.core.params import parse_id
+from peyvand.core.periods import period_range
+from peyvand.core.text import normalize_persian, to_latin_digits
+
+# Presets of a date range (docs/lists-design.md §3.5): looking back (dates of records)
+# and looking ahead (due dates, deadlines).
+PAST = {
+    "today": "امروز",
+    "yesterday": "دیروز",
+    "this_week": "این هفته",
+    "last_week": "هفته گذشته",
+    "this_month": "این ماه",
+    "last_month": "ماه گذشته",
+    "this_quarter": "این فصل",
+    "last_quarter": "فصل گذشته",
+    "this_year": "امسال (سال مالی)",
+    "last_year": "سال گذشته",
+}
+FUTURE = {
+    "overdue": "گذشته (سررسیدشده)",
+    "today": "امروز",
+    "tomorrow": "فردا",
+    "this_week": "این هفته",
+    "next_week": "هفته آینده",
+    "next_30_days": "۳۰ روز آینده",
+    "this_month": "این ماه",
+}
+
+
+@dataclass
+class Reading:
+    """What one request's parameters mean for a list: each active filter's value, and
+    the warnings for what could not be read."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    user: Any = None
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Filter:
+    name: str
+    label: str
+    template = ""
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        """The value given, or None (nothing given, or nothing readable)."""
+        value = params.get(self.name, "").strip()
+        return value or None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        raise NotImplementedError
+
+    def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
+        return ()
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        labels = {str(key): label for key, label in self.options(reading)}
+        return f"{self.label}: {labels.get(str(value), value)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(Filter):
+    """One of fixed choices: ``field=value``, or ``condition(value, reading)`` for a
+    state that is not a column (an invoice's payment state)."""
+
+    choices: Sequence[tuple[str, str]] | Callable[[], Sequence[tuple[Any, str]]]
+    field: str = ""
+    condition: Callable[[str, Reading], Q] | None = None
+    template = "core/lists/_choice.html"
+
+    def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
+        return self.choices() if callable(self.choices) else self.choices
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        value = super().read(params, reading)
+        if value is None:
+            return None
+        if value not in {str(key) for key, _label in self.options(reading)}:
+            return None  # a typo in the address bar filters nothing
+        return value
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        if self.condition is not None:
+            return queryset.filter(self.condition(value, reading))
+        return queryset.filter(**{self.field: value})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record(Filter):
+    """One record of a large table (a customer): its id, picked with the record picker
+    that asks ``url``. Its label is read through the model's own visibility — an id the
+    user may not see still narrows (rows stay within what they see) but is named
+    «نامعلوم». One query, always: an empty choice reads no row."""
+
+    field: str
+    model: Any
+    url: str
+    template = "core/lists/_record.html"
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        return parse_id(params.get(self.name))
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        return queryset.filter(**{f"{self.field}_id": value})
+
+    def label_of(self, value: Any, reading: Reading) -> str:
+        # pk__in=[0] when empty: the query runs either way (the pinned query count).
+        found = (
+            self.model.objects.visible_to(reading.user)
+            .filter(pk__in=[value or 0])
+            .values_list("name", flat=True)
+            .first()
+        )
+        return found or ("نامعلوم" if value else "")
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        return f"{self.label}: {reading.values.get(f'{self.name}__label') or 'نامعلوم'}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person(Filter):
+    """A user among those ``people(reading)`` offers (one query), or ``me``."""
+
+    field: str
+    people: Callable[[Reading], Sequence[Any]]
+    template = "core/lists/_choice.html"
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        value = params.get(self.name, "").strip()
+        if value == "me":
+            return reading.user.pk
+        return parse_id(value)
+
+    def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
+        return reading.values.setdefault(
+            f"{self.name}__options", [(user.pk, str(user)) for user in self.people(reading)]
+        )
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        return queryset.filter(**{f"{self.field}_id": value})
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateRange(Filter):
+    """A Jalali date range typed (``<name>_from``, ``<name>_to``, either alone) or a
+    named period (``<name>_period``), resolved at request time so a saved link stays
+    relative. ``overdue`` (in FUTURE) means before today. Dates are Jalali on pages
+    and ISO (YYYY-MM-DD) in the API, which reads either."""
+
+    field: str
+    presets: dict[str, str] = field(default_factory=lambda: PAST)
+    template = "core/lists/_date_range.html"
+
+    def names(self) -> tuple[str, ...]:
+        return (f"{self.name}_period", f"{self.name}_from", f"{self.name}_to")
+
+    def _date(self, raw: str, reading: Reading, which: str) -> datetime.date | None:
+        raw = to_latin_digits(raw.strip())
+        if not raw:
+            return None
+        try:
+            if len(raw) >= 4 and raw[:4].isdigit() and int(raw[:4]) > 1700:
+                return datetime.date.fromisoformat(raw)
+            return parse_jalali_date(raw)
+        except (ValueError, ValidationError):
+            reading.warnings.append(
+                f"«{raw}» در «{self.label} ({which})» تاریخ درستی نیست؛ نادیده گرفته شد."
+            )
+            return None
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        period = params.get(f"{self.name}_period", "")
+        if period in self.presets:
+            if period == "overdue":
+                return (None, reading.today - datetime.timedelta(days=1), period)
+            return (*period_range(period, reading.today), period)
+        start = self._date(params.get(f"{self.name}_from", ""), reading, "از")
+        end = self._date(params.get(f"{self.name}_to", ""), reading, "تا")
+        if start and end and start > end:
+            reading.warnings.append(f"در «{self.label}»، «از» پس از «تا» است؛ جابه‌جا شد.")
+            start, end = end, start
+        return (start, end, "") if start or end else None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        start, end, _period = value
+        if start:
+            queryset = queryset.filter(**{f"{self.field}__gte": start})
+        if end:
+            queryset = queryset.filter(**{f"{self.field}__lte": end})
+        return queryset
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        start, end, period = value
+        if period:
+            return f"{self.label}: {self.presets[period]}"
+        shown = [
+            f"{word} {format_date(day, 'jalali', 'fa', 'short')}"
+            for word, day in (("از", start), ("تا", end))
+            if day
+        ]
+        return f"{self.label}: {' '.join(shown)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmountRange(Filter):
+    """An amount between ``<name>_min`` and ``<name>_max``, typed in rials (Persian or
+    Latin digits, with or without separators)."""
+
+    field: str
+    template = "core/lists/_amount_range.html"
+
+    def names(self) -> tuple[str, ...]:
+        return (f"{self.name}_min", f"{self.name}_max")
+
+    def _amount(self, raw: str, reading: Reading, which: str) -> int | None:
+        if not raw.strip():
+            return None
+        try:
+            amount = parse_amount(raw)
+        except (ValueError, ValidationError):
+            amount = None
+        if amount is None or amount < 0 or amount > 10**18:
+            reading.warnings.append(
+                f"«{raw}» در «{self.label} ({which})» مبلغ درستی نیست؛ نادیده گرفته شد."
+            )
+            return None
+        return int(amount)
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        low = self._amount(params.get(f"{self.name}_min", ""), reading, "از")
+        high = self._amount(params.get(f"{self.name}_max", ""), reading, "تا")
+        return (low, high) if low is not None or high is not None else None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        low, high = value
+        if low is not None:
+            queryset = queryset.filter(**{f"{self.field}__gte": low})
+        if high is not None:
+            queryset = queryset.filter(**{f"{self.field}__lte": high})
+        return queryset
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        from peyvand.core.money import format_money
+
+        low, high = value
+        shown = [
+            f"{word} {format_money(amount)}"
+            for word, amount in (("از", low), ("تا", high))
+            if amount is not None
+        ]
+        return f"{self.label}: {' '.join(shown)} ریال"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Search(Filter):
+    """The text box (``q``): ``condition(text, reading)`` says which rows match."""
+
+    name: str = "q"
+    label: str = "جستجو"
+    condition: Callable[[str, Reading], Q]
+    template = "core/lists/_search.html"
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        value = normalize_persian(params.get(self.name, "")).strip()
+        return value[:100] or None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        return queryset.filter(self.condition(value, reading))
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        return f"«{value}»"

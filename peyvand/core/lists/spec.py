@@ -1,0 +1,133 @@
+"""One declaration per list (docs/lists-design.md §3.2): where its rows come from (what
+the user may see), its filters, its sorts and its totals. The page, its exports and the
+API's list operation read rows through ``ListSpec.rows``, so the three always agree on
+what is filtered; a filter only ever narrows ``base(user)``, so none can widen what a
+user sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import QueryDict
+
+from peyvand.core.lists.filters import Filter, Reading, Record
+
+# A filtered total reads at most this many rows (§3.9): past it the footer says so
+# instead of counting a million rows on every page view.
+TOTALS_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class Sort:
+    """``?sort=<key>`` (its natural direction) or ``?sort=-<key>`` (the other). Each
+    order ends with the primary key, so pages never overlap; ``index`` names the index
+    that serves it (a test checks it exists)."""
+
+    key: str
+    label: str
+    order_by: tuple[str, ...]
+    index: str
+
+    def reversed_order(self) -> tuple[str, ...]:
+        return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.order_by)
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    label: str
+    expression: Any
+    money: bool = True
+
+
+@dataclass
+class ListReading(Reading):
+    """A list's request: its filters' values, the sort chosen and the chips to show."""
+
+    sort: Sort | None = None
+    descending: bool = False
+    chips: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.chips)
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    key: str
+    label: str
+    permission: str
+    base: Callable[[Any], QuerySet]
+    filters: Sequence[Filter]
+    sorts: Sequence[Sort]
+    totals: Sequence[Total] = ()
+
+    def read(self, params: QueryDict, user) -> ListReading:
+        reading = ListReading(user=user)
+        for list_filter in self.filters:
+            value = list_filter.read(params, reading)
+            if value is not None:
+                reading.values[list_filter.name] = value
+            if isinstance(list_filter, Record):
+                # Always asked (the fixed query count), named through its visibility.
+                reading.values[f"{list_filter.name}__label"] = list_filter.label_of(value, reading)
+        wanted = params.get("sort", "")
+        descending = wanted.startswith("-")
+        by_key = {sort.key: sort for sort in self.sorts}
+        reading.sort = by_key.get(wanted.lstrip("-"), self.sorts[0])
+        reading.descending = descending and reading.sort.key == wanted.lstrip("-")
+        for list_filter in self.filters:
+            if list_filter.name in reading.values:
+                without = params.copy()
+                for name in (*list_filter.names(), "page"):
+                    without.pop(name, None)
+                reading.chips.append(
+                    (
+                        list_filter.chip(reading.values[list_filter.name], reading),
+                        without.urlencode(),
+                    )
+                )
+        return reading
+
+    def rows(self, user, params: QueryDict, reading: ListReading | None = None) -> QuerySet:
+        """The rows the user may see under the filters, in the order chosen."""
+        reading = reading or self.read(params, user)
+        queryset = self.base(user)
+        for list_filter in self.filters:
+            if list_filter.name in reading.values:
+                queryset = list_filter.narrow(queryset, reading.values[list_filter.name], reading)
+        sort = reading.sort or self.sorts[0]
+        order = sort.reversed_order() if reading.descending else sort.order_by
+        return queryset.order_by(*order)
+
+    def totals_of(self, rows: QuerySet) -> dict[str, Any]:
+        """The filtered rows' count and totals, reading at most TOTALS_CAP rows: one
+        query (Django aggregates a sliced queryset over a subquery). ``capped`` says the
+        figures cover only the first TOTALS_CAP rows."""
+        figures = rows.order_by()[: TOTALS_CAP + 1].aggregate(
+            count=Count("pk"), **{t.key: t.expression for t in self.totals}
+        )
+        figures["capped"] = figures["count"] > TOTALS_CAP
+        return figures
+
+    def sort_links(self, params: QueryDict, reading: ListReading) -> dict[str, dict]:
+        """For each sortable column: the link that sorts by it (the other direction when
+        it is the current sort) and its aria-sort."""
+        links = {}
+        for sort in self.sorts:
+            current = reading.sort is not None and reading.sort.key == sort.key
+            query = params.copy()
+            query.pop("page", None)
+            query["sort"] = f"-{sort.key}" if current and not reading.descending else sort.key
+            natural_descending = sort.order_by[0].startswith("-")
+            descending = natural_descending != (current and reading.descending)
+            links[sort.key] = {
+                "query": query.urlencode(),
+                "aria": ("descending" if descending else "ascending") if current else "none",
+                "label": sort.label,
+            }
+        return links
