@@ -386,6 +386,47 @@ def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, Docume
     return documents.order_by("-date", "-id"), filters
 
 
+@dataclass(frozen=True)
+class KindTotal:
+    label: str  # «کالا», «خدمات» or «جمع»
+    count: int
+    total: int  # rials
+
+
+@dataclass(frozen=True)
+class KindTotals:
+    rows: list[KindTotal]  # each kind the list may hold, then both together
+    count: int
+    cancelled: int  # proformas counted but not summed
+
+
+def documents_totals(documents: QuerySet, filters: DocumentFilters) -> KindTotals:
+    """The footer of the proforma or invoice list: how many rows and how much, per kind
+    and together, over every row under the filters (not only the page's), in one
+    grouped query. A list narrowed to one kind shows that kind alone. Cancelled
+    proformas are counted but not summed, as in the customer summary, unless the list
+    asks for a status (then every row shown is summed, cancelled ones too)."""
+    aggregates = {"count": Count("id"), "total": Sum("total")}
+    if documents.model is Quote and not filters.status:
+        cancelled = Q(status=Quote.Status.CANCELLED)
+        aggregates["total"] = Sum("total", filter=~cancelled)
+        aggregates["cancelled"] = Count("id", filter=cancelled)
+    grouped = documents.order_by().values("kind").annotate(**aggregates)
+    by_kind = {row["kind"]: row for row in grouped}
+    rows = []
+    for kind in [filters.kind] if filters.kind else GoodsOrService.values:
+        row = by_kind.get(kind, {})
+        rows.append(
+            KindTotal(GoodsOrService(kind).label, row.get("count", 0), row.get("total") or 0)
+        )
+    together = KindTotal(_("جمع"), sum(row.count for row in rows), sum(row.total for row in rows))
+    return KindTotals(
+        rows=rows if len(rows) == 1 else [*rows, together],
+        count=together.count,
+        cancelled=sum(row.get("cancelled", 0) for row in by_kind.values()),
+    )
+
+
 # «مشتریان خدمات» ----------------------------------------------------------------------
 
 # What a row of «مشتریان خدمات» shows of the customer.
