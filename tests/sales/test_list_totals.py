@@ -5,13 +5,14 @@ import pytest
 from django.urls import reverse
 
 from peyvand.core.models import SiteSettings
-from peyvand.sales.models import Quote, QuoteLine
-from peyvand.sales.services import quote_save, quote_set_status
+from peyvand.sales.models import InvoiceLine, InvoiceSubject, Quote, QuoteLine
+from peyvand.sales.services import invoice_adjust, quote_save, quote_set_status
 from tests.factories import ContactFactory
 from tests.sales.test_goods_and_services import (  # noqa: F401 - two are fixtures
     GOODS,
     SERVICE,
     invoices_by_payment,
+    sale,
     sales_of_both_kinds,
 )
 
@@ -124,6 +125,30 @@ def test_cancelled_proformas_are_counted_but_not_summed_unless_asked_for(client,
     drafts = client.get(reverse("sales:quote_list"), {"status": "draft"})
     assert totals(drafts)[-1] == ("جمع", 2, 1_200_000)
     assert "لغوشده" not in footer(drafts)
+
+
+def test_a_sale_corrected_or_cancelled_is_summed_once_by_its_version_in_force(client, personas):
+    customer = ContactFactory(owner=personas.owner)
+    goods = sale(customer, personas.owner, 1_000_000)
+    service = sale(customer, personas.owner, 300_000, SERVICE)
+    invoice_adjust(
+        invoice=goods,
+        subject=InvoiceSubject.CORRECTION,
+        by=personas.owner,
+        lines=[InvoiceLine(description="دوربین", unit_price=800_000, vat_applies=False)],
+    )
+    invoice_adjust(
+        invoice=service, subject=InvoiceSubject.CANCELLATION, by=personas.owner, notes="انصراف"
+    )
+    client.force_login(personas.owner)
+    page = client.get(reverse("sales:invoice_list"))
+    # Every version is listed and counted; only the correction (800,000) is summed: the
+    # replaced versions and the cancellation are not sales in force.
+    assert len(page.context["page"].items) == 4
+    assert totals(page) == [("کالا", 2, 800_000), ("خدمات", 2, 0), ("جمع", 4, 800_000)]
+    assert "(۳ فاکتور جایگزین‌شده یا ابطالی در مبلغ‌ها نیامده است)" in footer(page)
+    unpaid = client.get(reverse("sales:invoice_list"), {"kind": GOODS, "payment": "unpaid"})
+    assert totals(unpaid)[-1][2] == 800_000
 
 
 @pytest.mark.usefixtures("sales_of_both_kinds")
