@@ -1094,6 +1094,9 @@ def main() -> None:
          {}),
         ("", "invoice page with its payments", reverse("sales:invoice_detail", args=[invoice.pk]),
          {}),
+        # Their footer totals every invoice under the filters (one grouped aggregate).
+        ("", "invoice list, every invoice", reverse("sales:invoice_list"), {}),
+        ("", "invoice list, unpaid", reverse("sales:invoice_list"), {"payment": "unpaid"}),
     ]  # fmt: skip
     for target, label, url, params in pages:
         results[label] = (target, measure(client, label, url, params, args.repeat))

@@ -75,8 +75,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # follow-ups with their lead, proforma or complaint, its customer, and the result
     "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
-    "sales:quote_list": ([], 2),  # proformas with customer and issuer, the fiscal years
-    "sales:invoice_list": ([], 1),  # invoices with customer and issuer
+    # proformas with customer and issuer, their count and sum per kind, the fiscal years
+    "sales:quote_list": ([], 3),
+    "sales:invoice_list": ([], 2),  # invoices with customer and issuer, count and sum per kind
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # requests with customer, creator, assignee and urgency

@@ -3,6 +3,8 @@ follow-ups, status changes and PDF) and invoices. The same forms, selectors and 
 as the pages, so the same rules and Persian messages; a role without sales sees none of
 it (403), and a record the caller may not see is 404."""
 
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
@@ -37,7 +39,7 @@ from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
-from peyvand.sales.documents import pdf_response
+from peyvand.sales.documents import PAPER_SIZES, pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
 from peyvand.sales.models import (
     FollowUp,
@@ -65,6 +67,10 @@ def _quote(user, quote_id: int) -> Quote:
 
 def _invoice(user, invoice_id: int) -> Invoice:
     return get_visible_or_404(Invoice, user, invoice_id, Invoice.objects.select_related("contact"))
+
+
+# The PDFs' ``size``: "a4" or "a5", an enum in the schema (another value is a 422).
+PaperSize = Literal[PAPER_SIZES]
 
 
 def _kind(kind: str) -> str:
@@ -449,11 +455,12 @@ def quote_invoice(request, quote_id: int):
 
 
 @router.get("/quotes/{quote_id}/pdf", tags=["sales"])
-def quote_pdf(request, quote_id: int):
-    """The proforma as a Persian PDF (application/pdf)."""
+def quote_pdf(request, quote_id: int, size: PaperSize = "a4"):
+    """The proforma as a Persian PDF (application/pdf): A4 landscape, or A5 landscape
+    with ``size=a5`` (the page's «PDF در اندازه A5»); another size is a 422."""
     require(request.auth, "sales.view_quote")
     quote = _quote(request.auth, quote_id)
-    return pdf_response(quote, company=site_settings_for(request))
+    return pdf_response(quote, company=site_settings_for(request), size=size)
 
 
 @router.get("/quotes/{quote_id}/followups", response=FollowUpPage, tags=["sales"])
@@ -496,8 +503,9 @@ def invoice_detail(request, invoice_id: int):
 
 
 @router.get("/invoices/{invoice_id}/pdf", tags=["sales"])
-def invoice_pdf(request, invoice_id: int):
-    """The invoice as a Persian PDF (application/pdf)."""
+def invoice_pdf(request, invoice_id: int, size: PaperSize = "a4"):
+    """The invoice as a Persian PDF (application/pdf): A4 landscape, or A5 landscape
+    with ``size=a5`` (the page's «PDF در اندازه A5»); another size is a 422."""
     require(request.auth, "sales.view_invoice")
     invoice = _invoice(request.auth, invoice_id)
-    return pdf_response(invoice, company=site_settings_for(request))
+    return pdf_response(invoice, company=site_settings_for(request), size=size)

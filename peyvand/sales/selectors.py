@@ -386,6 +386,54 @@ def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, Docume
     return documents.order_by("-date", "-id"), filters
 
 
+@dataclass(frozen=True)
+class KindTotal:
+    label: str  # «کالا», «خدمات» or «جمع»
+    count: int
+    total: int  # rials
+
+
+@dataclass(frozen=True)
+class KindTotals:
+    rows: list[KindTotal]  # each kind the list may hold, then both together
+    count: int
+    not_summed: int  # rows counted but left out of the sums (see documents_totals)
+
+
+def _not_summed(model, filters: DocumentFilters) -> Q | None:
+    """The rows a list's footer counts but does not sum, as the customer summary and
+    the reports do: cancelled proformas (unless the list asks for a status: then it
+    sums what it shows, the cancelled list its cancelled), and invoices not in force (a
+    replaced version of a sale, a cancellation: each sale summed once)."""
+    if model is Invoice:
+        return ~Invoice.IN_FORCE
+    return None if filters.status else Q(status=Quote.Status.CANCELLED)
+
+
+def documents_totals(documents: QuerySet, filters: DocumentFilters) -> KindTotals:
+    """The footer of the proforma or invoice list: how many rows and how much, per kind
+    and together, over every row under the filters (not only the page's), in one
+    grouped query. A list narrowed to one kind shows that kind alone."""
+    aggregates = {"count": Count("id"), "total": Sum("total")}
+    if (left_out := _not_summed(documents.model, filters)) is not None:
+        aggregates["total"] = Sum("total", filter=~left_out)
+        aggregates["not_summed"] = Count("id", filter=left_out)
+    grouped = documents.order_by().values("kind").annotate(**aggregates)
+    by_kind = {row["kind"]: row for row in grouped}
+    rows = []
+    for kind in [filters.kind] if filters.kind else GoodsOrService.values:
+        row = by_kind.get(kind, {})
+        rows.append(
+            KindTotal(GoodsOrService(kind).label, row.get("count", 0), row.get("total") or 0)
+        )
+    together = KindTotal(_("جمع"), sum(row.count for row in rows), sum(row.total for row in rows))
+    return KindTotals(
+        rows=rows if len(rows) == 1 else [*rows, together],
+        count=together.count,
+        not_summed=sum(row.get("not_summed", 0) for row in by_kind.values()),
+    )
+
+
 # «مشتریان خدمات» ----------------------------------------------------------------------
 
 # What a row of «مشتریان خدمات» shows of the customer.

@@ -395,6 +395,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     page = paginate(quotes, request.GET.get("page"), settings.PAGE_SIZE)
     context = {
         "page": page,
+        "totals": selectors.documents_totals(quotes, filters),
         "filters": filters,
         "contact": filters.contact,
         "statuses": Quote.Status.choices,
@@ -623,6 +624,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     page = paginate(invoices, request.GET.get("page"), settings.PAGE_SIZE)
     context = {
         "page": page,
+        "totals": selectors.documents_totals(invoices, filters),
         "filters": filters,
         "contact": filters.contact,
         "kinds": GoodsOrService.choices,
