@@ -75,9 +75,11 @@ PAGES: dict[str, tuple[list, int]] = {
     # follow-ups with their lead, proforma or complaint, its customer, and the result
     "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
-    # proformas with customer and issuer, their count and sum per kind, the fiscal years
-    "sales:quote_list": ([], 3),
-    "sales:invoice_list": ([], 2),  # invoices with customer and issuer, count and sum per kind
+    # core.lists: the rows with customer and issuer, the footer's totals (one capped
+    # aggregate), and the bar's sources whether set or not: the customer's name, the
+    # issuers, the fiscal years
+    "sales:quote_list": ([], 5),
+    "sales:invoice_list": ([], 5),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # requests with customer, creator, assignee and urgency
@@ -104,8 +106,34 @@ PAGES: dict[str, tuple[list, int]] = {
 # Pages asked with filters: the filters cost no query of their own.
 PARAMS = {
     "core:search": {"q": "کریمی"},
-    "sales:quote_list": {"kind": "service", "status": "accepted"},
-    "sales:invoice_list": {"kind": "service", "payment": "unpaid"},
+    # Every filter of the list at once, and a sort.
+    "sales:quote_list": {
+        "q": "کریمی",
+        "date_period": "this_year",
+        "contact": "1",
+        "owner": "me",
+        "kind": "service",
+        "amount_min": "۱۰۰۰",
+        "amount_max": "10,000,000,000",
+        "year": "1405",
+        "status": "accepted",
+        "valid_period": "next_30_days",
+        "sort": "-total",
+    },
+    "sales:invoice_list": {
+        "q": "1405",
+        "date_from": "1405/01/01",
+        "date_to": "1405/12/29",
+        "contact": "1",
+        "owner": "me",
+        "kind": "service",
+        "amount_min": "1",
+        "year": "1405",
+        "payment": "unpaid",
+        "due_period": "overdue",
+        "subject": "1",
+        "sort": "number",
+    },
 }
 
 

@@ -41,6 +41,7 @@ from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import PAPER_SIZES, pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
+from peyvand.sales.lists import INVOICES, PAYMENT_FILTERS, QUOTES
 from peyvand.sales.models import (
     FollowUp,
     GoodsOrService,
@@ -373,26 +374,32 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
 @router.get("/quotes", response=QuotePage, tags=["sales"])
 def quote_list(
     request,
+    q: str = "",
     status: str = "",
     contact: int | None = None,
+    owner: int | None = None,
     year: int | None = None,
     kind: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    date_period: str = "",
+    amount_min: str = "",
+    amount_max: str = "",
+    sort: str = "",
     page: int = 1,
 ):
-    """Visible proformas, newest first; ``status`` draft, sent, accepted, cancelled or
-    expired; ``kind`` goods or service."""
+    """Visible proformas under the list page's filters (sales.lists.QUOTES): ``q`` a
+    number or the customer's name or phone; ``status`` draft, sent, accepted, cancelled
+    or expired; ``kind`` goods or service; ``owner`` the issuer's id; dates ISO
+    (YYYY-MM-DD) or ``date_period`` (today, this_week, this_month, last_month,
+    this_year…); amounts in rials; ``sort`` date, total or number (``-`` before it for
+    the other direction). Newest first."""
     require(request.auth, "sales.view_quote")
-    quotes = Quote.objects.visible_to(request.auth).select_related("contact")
-    if status:
-        if status not in Quote.Status.values:
-            raise HttpError(422, "وضعیت پیش فاکتور معتبر نیست.")
-        quotes = quotes.filter(status=status)
-    if contact is not None:
-        quotes = quotes.filter(contact_id=contact)
-    if year is not None:
-        quotes = quotes.filter(fiscal_year=year)
-    quotes = selectors.filter_documents(quotes, kind=_kind(kind))
-    return page_of(quotes.annotate(invoice_id=F("invoice")).order_by("-date", "-id"), page)
+    if status and status not in Quote.Status.values:
+        raise HttpError(422, "وضعیت پیش فاکتور معتبر نیست.")
+    _kind(kind)
+    quotes = QUOTES.rows(request.auth, request.GET)
+    return page_of(quotes.annotate(invoice_id=F("invoice")), page)
 
 
 @router.get("/quotes/{quote_id}", response=QuoteDetailOut, tags=["sales"])
@@ -482,18 +489,34 @@ def quote_followup_create(request, quote_id: int, payload: FollowUpIn):
 
 @router.get("/invoices", response=InvoicePage, tags=["sales"])
 def invoice_list(
-    request, contact: int | None = None, kind: str = "", payment: str = "", page: int = 1
+    request,
+    q: str = "",
+    contact: int | None = None,
+    owner: int | None = None,
+    year: int | None = None,
+    kind: str = "",
+    payment: str = "",
+    subject: int | None = None,
+    date_from: str = "",
+    date_to: str = "",
+    date_period: str = "",
+    due_from: str = "",
+    due_to: str = "",
+    due_period: str = "",
+    amount_min: str = "",
+    amount_max: str = "",
+    sort: str = "",
+    page: int = 1,
 ):
-    """Visible invoices, newest first; ``kind`` goods or service; ``payment`` unpaid
-    (anything left to pay), overdue (unpaid past its due date) or paid."""
+    """Visible invoices under the list page's filters (sales.lists.INVOICES): as the
+    proformas, and ``payment`` unpaid (anything left to pay), overdue (unpaid past its
+    due date) or paid; ``subject`` 1 original, 2 correction, 3 cancellation, 4 return;
+    ``due_*`` the payment due date (``due_period`` also overdue, next_30_days…)."""
     require(request.auth, "sales.view_invoice")
-    invoices = Invoice.objects.visible_to(request.auth).select_related("contact")
-    if contact is not None:
-        invoices = invoices.filter(contact_id=contact)
-    if payment and payment not in selectors.PAYMENT_FILTERS:
+    if payment and payment not in PAYMENT_FILTERS:
         raise HttpError(422, "وضعیت پرداخت باید unpaid، overdue یا paid باشد.")
-    invoices = selectors.filter_documents(invoices, kind=_kind(kind), payment=payment)
-    return page_of(invoices.order_by("-date", "-id"), page)
+    _kind(kind)
+    return page_of(INVOICES.rows(request.auth, request.GET), page)
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceDetailOut, tags=["sales"])

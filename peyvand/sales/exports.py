@@ -8,6 +8,7 @@ from django.http import QueryDict
 from peyvand.contacts.models import Contact
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
+from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 
 
@@ -32,8 +33,8 @@ def lead_rows(user, params: QueryDict):
     return leads, columns
 
 
-def _document_rows(model, user, params: QueryDict, extra: list[Column]):
-    documents, _filters = selectors.documents_for_list(model, user, params)
+def _document_rows(spec, user, params: QueryDict, extra: list[Column]):
+    documents = spec.rows(user, params)
     columns = [
         Column("شماره", attrgetter("number")),
         Column("تاریخ", attrgetter("date"), "date"),
@@ -51,7 +52,7 @@ def _document_rows(model, user, params: QueryDict, extra: list[Column]):
 
 def quote_rows(user, params: QueryDict):
     status = Column("وضعیت", lambda quote: choice_label(Quote.Status, quote.status))
-    return _document_rows(Quote, user, params, [status])
+    return _document_rows(QUOTES, user, params, [status])
 
 
 def invoice_rows(user, params: QueryDict):
@@ -59,7 +60,7 @@ def invoice_rows(user, params: QueryDict):
     reference = Column(
         "صورتحساب مرجع", lambda invoice: invoice.reference.number if invoice.reference else ""
     )
-    documents, columns = _document_rows(Invoice, user, params, [subject, reference])
+    documents, columns = _document_rows(INVOICES, user, params, [subject, reference])
     documents = documents.select_related("reference")
     columns[-1:-1] = [
         Column("سررسید", lambda invoice: invoice.due_date or invoice.date, "date"),

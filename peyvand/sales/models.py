@@ -558,6 +558,8 @@ class Quote(SalesDocument):
             models.Index(fields=["fiscal_year", "status"], name="quote_fiscal_year"),
             # The list's «نوع» filter (goods or services), newest first.
             models.Index(fields=["kind", "-date", "-id"], name="quote_kind_recent"),
+            # The list sorted by amount (core.lists: a sort walks an index).
+            models.Index(fields=["total", "id"], name="quote_total"),
             models.Index(
                 fields=["-deleted_at"], name="quote_trash", condition=Q(deleted_at__isnull=False)
             ),
@@ -645,6 +647,8 @@ class Invoice(SalesDocument):
             ),
             # The list's «نوع» filter (goods or services), newest first.
             models.Index(fields=["kind", "-date", "-id"], name="invoice_kind_recent"),
+            # The list sorted by amount, and its amount range.
+            models.Index(fields=["total", "id"], name="invoice_total"),
             # The list's «پرداخت‌نشده» and «سررسید گذشته»: the open few among a million
             # settled invoices, newest first, without reading the settled ones.
             models.Index(

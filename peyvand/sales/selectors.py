@@ -19,13 +19,11 @@ from django.db.models import (
 )
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
-from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import parse_jalali_date
 from peyvand.core.params import int_param
 from peyvand.core.registry import HistoryItem
@@ -321,117 +319,6 @@ def invoice_history(user, contact: Contact, limit: int) -> list[HistoryItem]:
         )
         for invoice in invoices[:limit]
     ]
-
-
-# What the proforma and invoice lists' «پرداخت» filter offers (invoices only).
-PAYMENT_FILTERS = {
-    "unpaid": _("پرداخت‌نشده"),
-    "overdue": _("سررسید گذشته"),
-    "paid": _("پرداخت‌شده"),
-}
-
-
-@dataclass
-class DocumentFilters:
-    """The proforma or invoice list's filters, as read from its query string: a value
-    that is not one of the choices (a typo in the address bar) filters nothing."""
-
-    contact: Contact | None = None
-    kind: str = ""  # goods or service
-    status: str = ""  # a proforma's
-    year: int | None = None  # fiscal year
-    payment: str = ""  # an invoice's: unpaid, overdue or paid
-
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.kind or self.status or self.year or self.payment)
-
-
-def filter_documents(
-    documents: QuerySet, *, kind: str = "", payment: str = "", today: datetime.date | None = None
-) -> QuerySet:
-    """Proformas or invoices of one kind (goods or services) and, for invoices, of one
-    payment state; the pages, their exports and the API narrow their lists here."""
-    if kind:
-        documents = documents.filter(kind=kind)
-    if payment:
-        documents = documents.filter(
-            Invoice.payment_condition(payment, today or timezone.localdate())
-        )
-    return documents
-
-
-def documents_for_list(model, user, params: QueryDict) -> tuple[QuerySet, DocumentFilters]:
-    """The proforma or invoice list under its filters, newest first, and the filters
-    read (with the customer it is narrowed to: ?contact=…, from the customer summary on
-    a contact's page or the account page; 404 for one the user may not see): the page
-    and its exports read the same rows."""
-    documents = model.objects.visible_to(user).select_related("contact", "owner")
-    filters = DocumentFilters()
-    if contact_pk := int_param(params, "contact"):
-        filters.contact = get_visible_or_404(Contact, user, contact_pk)
-        documents = documents.filter(contact=filters.contact)
-    if params.get("kind", "") in GoodsOrService.values:
-        filters.kind = params["kind"]
-    status = params.get("status", "")
-    if model is Quote and status in Quote.Status.values:
-        filters.status = status
-        documents = documents.filter(status=status)
-    if model is Invoice and params.get("payment", "") in PAYMENT_FILTERS:
-        filters.payment = params["payment"]
-    if year := int_param(params, "year"):
-        filters.year = year
-        documents = documents.filter(fiscal_year=year)
-    documents = filter_documents(documents, kind=filters.kind, payment=filters.payment)
-    return documents.order_by("-date", "-id"), filters
-
-
-@dataclass(frozen=True)
-class KindTotal:
-    label: str  # «کالا», «خدمات» or «جمع»
-    count: int
-    total: int  # rials
-
-
-@dataclass(frozen=True)
-class KindTotals:
-    rows: list[KindTotal]  # each kind the list may hold, then both together
-    count: int
-    not_summed: int  # rows counted but left out of the sums (see documents_totals)
-
-
-def _not_summed(model, filters: DocumentFilters) -> Q | None:
-    """The rows a list's footer counts but does not sum, as the customer summary and
-    the reports do: cancelled proformas (unless the list asks for a status: then it
-    sums what it shows, the cancelled list its cancelled), and invoices not in force (a
-    replaced version of a sale, a cancellation: each sale summed once)."""
-    if model is Invoice:
-        return ~Invoice.IN_FORCE
-    return None if filters.status else Q(status=Quote.Status.CANCELLED)
-
-
-def documents_totals(documents: QuerySet, filters: DocumentFilters) -> KindTotals:
-    """The footer of the proforma or invoice list: how many rows and how much, per kind
-    and together, over every row under the filters (not only the page's), in one
-    grouped query. A list narrowed to one kind shows that kind alone."""
-    aggregates = {"count": Count("id"), "total": Sum("total")}
-    if (left_out := _not_summed(documents.model, filters)) is not None:
-        aggregates["total"] = Sum("total", filter=~left_out)
-        aggregates["not_summed"] = Count("id", filter=left_out)
-    grouped = documents.order_by().values("kind").annotate(**aggregates)
-    by_kind = {row["kind"]: row for row in grouped}
-    rows = []
-    for kind in [filters.kind] if filters.kind else GoodsOrService.values:
-        row = by_kind.get(kind, {})
-        rows.append(
-            KindTotal(GoodsOrService(kind).label, row.get("count", 0), row.get("total") or 0)
-        )
-    together = KindTotal(_("جمع"), sum(row.count for row in rows), sum(row.total for row in rows))
-    return KindTotals(
-        rows=rows if len(rows) == 1 else [*rows, together],
-        count=together.count,
-        not_summed=sum(row.get("not_summed", 0) for row in by_kind.values()),
-    )
 
 
 # «مشتریان خدمات» ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, localize_digits, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
+from peyvand.core.lists.views import list_context
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
@@ -49,6 +50,7 @@ from peyvand.sales.forms import (
     price_item_formset,
     return_formset,
 )
+from peyvand.sales.lists import INVOICES, QUOTES, KindTotals
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
@@ -389,20 +391,15 @@ def get_invoice_for_user(user, pk: int) -> Invoice:
     )
 
 
+def _document_list(request: HttpRequest, spec, template: str) -> HttpResponse:
+    context = list_context(request, spec)
+    context["totals"] = KindTotals.of(context["figures"], context["reading"])
+    return render(request, template, context)
+
+
 @permission_required("sales.view_quote", raise_exception=True)
 def quote_list(request: HttpRequest) -> HttpResponse:
-    quotes, filters = selectors.documents_for_list(Quote, request.user, request.GET)
-    page = paginate(quotes, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {
-        "page": page,
-        "totals": selectors.documents_totals(quotes, filters),
-        "filters": filters,
-        "contact": filters.contact,
-        "statuses": Quote.Status.choices,
-        "kinds": GoodsOrService.choices,
-        "years": _year_choices(),
-    }
-    return render(request, "sales/quote_list.html", context)
+    return _document_list(request, QUOTES, "sales/quote_list.html")
 
 
 @require_http_methods(["GET", "POST"])
@@ -620,17 +617,7 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 @permission_required("sales.view_invoice", raise_exception=True)
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    invoices, filters = selectors.documents_for_list(Invoice, request.user, request.GET)
-    page = paginate(invoices, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {
-        "page": page,
-        "totals": selectors.documents_totals(invoices, filters),
-        "filters": filters,
-        "contact": filters.contact,
-        "kinds": GoodsOrService.choices,
-        "payments": list(selectors.PAYMENT_FILTERS.items()),
-    }
-    return render(request, "sales/invoice_list.html", context)
+    return _document_list(request, INVOICES, "sales/invoice_list.html")
 
 
 @permission_required(["contacts.view_contact", "sales.view_invoice"], raise_exception=True)

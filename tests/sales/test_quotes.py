@@ -387,7 +387,10 @@ def test_the_contact_page_sums_up_the_customers_proformas_invoices_and_open_lead
         client.get(reverse("sales:quote_list"), {"contact": other.pk}).context["page"].items == []
     )
     client.force_login(personas.outsider)  # sees none of them, nor the customer
-    assert client.get(reverse("sales:invoice_list"), {"contact": contact.pk}).status_code == 404
+    page = client.get(reverse("sales:invoice_list"), {"contact": contact.pk})
+    assert page.context["page"].items == []
+    assert "مشتری: نامعلوم" in page.content.decode()  # the name is not told
+    assert contact.name not in page.content.decode()
 
 
 def test_opening_a_fiscal_year_carries_what_is_still_in_play_and_only_once(

@@ -13,7 +13,7 @@ from peyvand.core.lists.filters import (
     Record,
     Search,
 )
-from peyvand.core.lists.spec import TOTALS_CAP, ListReading, ListSpec, Sort, Total
+from peyvand.core.lists.spec import TOTALS_CAP, ListReading, ListSpec, Sort
 
 __all__ = [
     "FUTURE",
@@ -30,5 +30,4 @@ __all__ = [
     "Record",
     "Search",
     "Sort",
-    "Total",
 ]

@@ -33,7 +33,7 @@ PAST = {
     "last_month": "ماه گذشته",
     "this_quarter": "این فصل",
     "last_quarter": "فصل گذشته",
-    "this_year": "امسال (سال مالی)",
+    "this_year": "امسال",
     "last_year": "سال گذشته",
 }
 FUTURE = {
@@ -56,6 +56,13 @@ class Reading:
     warnings: list[str] = field(default_factory=list)
     user: Any = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    # Options read from the database, once per request whoever asks (read, chip, bar).
+    sources: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self.sources:
+            self.sources[key] = load()
+        return self.sources[key]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +101,9 @@ class Choice(Filter):
     template = "core/lists/_choice.html"
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
-        return self.choices() if callable(self.choices) else self.choices
+        if callable(self.choices):
+            return reading.source(self.name, self.choices)
+        return self.choices
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = super().read(params, reading)
@@ -157,8 +166,8 @@ class Person(Filter):
         return parse_id(value)
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
-        return reading.values.setdefault(
-            f"{self.name}__options", [(user.pk, str(user)) for user in self.people(reading)]
+        return reading.source(
+            self.name, lambda: [(user.pk, str(user)) for user in self.people(reading)]
         )
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
@@ -283,6 +292,7 @@ class Search(Filter):
     name: str = "q"
     label: str = "جستجو"
     condition: Callable[[str, Reading], Q]
+    placeholder: str = ""
     template = "core/lists/_search.html"
 
     def read(self, params: QueryDict, reading: Reading) -> Any:

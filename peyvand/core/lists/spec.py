@@ -23,8 +23,8 @@ TOTALS_CAP = 100_000
 @dataclass(frozen=True)
 class Sort:
     """``?sort=<key>`` (its natural direction) or ``?sort=-<key>`` (the other). Each
-    order ends with the primary key, so pages never overlap; ``index`` names the index
-    that serves it (a test checks it exists)."""
+    order ends with the primary key (or is a unique field), so pages never overlap;
+    ``index`` names the index that serves it (a test checks it exists)."""
 
     key: str
     label: str
@@ -33,14 +33,6 @@ class Sort:
 
     def reversed_order(self) -> tuple[str, ...]:
         return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.order_by)
-
-
-@dataclass(frozen=True)
-class Total:
-    key: str
-    label: str
-    expression: Any
-    money: bool = True
 
 
 @dataclass
@@ -60,11 +52,13 @@ class ListReading(Reading):
 class ListSpec:
     key: str
     label: str
+    model: Any
     permission: str
     base: Callable[[Any], QuerySet]
     filters: Sequence[Filter]
     sorts: Sequence[Sort]
-    totals: Sequence[Total] = ()
+    # The footer's aggregates for a reading (name → expression), or None: no footer.
+    totals: Callable[[ListReading], dict[str, Any]] | None = None
 
     def read(self, params: QueryDict, user) -> ListReading:
         reading = ListReading(user=user)
@@ -104,12 +98,14 @@ class ListSpec:
         order = sort.reversed_order() if reading.descending else sort.order_by
         return queryset.order_by(*order)
 
-    def totals_of(self, rows: QuerySet) -> dict[str, Any]:
+    def totals_of(self, rows: QuerySet, reading: ListReading) -> dict[str, Any] | None:
         """The filtered rows' count and totals, reading at most TOTALS_CAP rows: one
         query (Django aggregates a sliced queryset over a subquery). ``capped`` says the
         figures cover only the first TOTALS_CAP rows."""
+        if self.totals is None:
+            return None
         figures = rows.order_by()[: TOTALS_CAP + 1].aggregate(
-            count=Count("pk"), **{t.key: t.expression for t in self.totals}
+            count=Count("pk"), **self.totals(reading)
         )
         figures["capped"] = figures["count"] > TOTALS_CAP
         return figures

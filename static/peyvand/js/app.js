@@ -67,6 +67,10 @@ document.addEventListener("click", function (event) {
 function startPickers(root) {
   if (!window.TomSelect) { return; }
   root.querySelectorAll("select[data-autocomplete-url]:not(.tomselected)").forEach(function (select) {
+    // Tom Select points the <label> at its own input; the hidden <select> keeps the
+    // name by aria-label, for whatever still reads it.
+    var named = select.labels && select.labels.length ? select.labels[0].textContent.trim() : "";
+    if (named && !select.hasAttribute("aria-label")) { select.setAttribute("aria-label", named); }
     new TomSelect(select, {
       valueField: "id", labelField: "text", searchField: [], allowEmptyOption: true,
       loadThrottle: 250, maxOptions: 20,

@@ -1,0 +1,181 @@
+"""core.lists, the one list mechanism, on the proforma and invoice lists that use it:
+each filter kind reads what a user types (Jalali or ISO dates, Persian digits, presets)
+or drops it with a Persian warning, never widens what the user sees, and the page, the
+API and the export give the same rows; sorts walk an index; totals are capped."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from peyvand.core.dates import to_jalali
+from peyvand.core.lists import spec as spec_module
+from peyvand.core.periods import period_range, week_range
+from peyvand.sales.lists import INVOICES, QUOTES
+from peyvand.sales.models import Invoice
+from tests.api.test_api import auth  # noqa: F401 - a fixture
+from tests.factories import ContactFactory
+from tests.finance.money import issue_invoice
+
+TODAY = datetime.date.today()
+
+
+def query(**params) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        data[name] = value
+    return data
+
+
+def numbers(rows) -> set[str]:
+    return {row.number for row in rows}
+
+
+@pytest.fixture
+def sales(personas):
+    """Three invoices of the owner's customer on different days and amounts, one of an
+    outsider's customer (another team: the owner never sees it)."""
+    mine = ContactFactory(owner=personas.owner, name="فروشگاه نور")
+    other = ContactFactory(owner=personas.outsider, name="بازرگانی نور")
+    made = {
+        "small": issue_invoice(mine, personas.owner, 1_000_000),
+        "middle": issue_invoice(mine, personas.owner, 5_000_000),
+        "large": issue_invoice(mine, personas.teammate, 9_000_000),
+        "foreign": issue_invoice(other, personas.outsider, 7_000_000),
+    }
+    old = TODAY - datetime.timedelta(days=400)
+    Invoice.objects.filter(pk=made["small"].pk).update(date=old, due_date=old)
+    for invoice in made.values():
+        invoice.refresh_from_db()
+    return {"mine": mine, "other": other, **made}
+
+
+def rows_for(user, **params):
+    return numbers(INVOICES.rows(user, query(**params)))
+
+
+def test_a_date_range_reads_jalali_iso_and_presets(personas, sales):
+    owner = personas.owner
+    this_year = {sales["middle"].number, sales["large"].number}
+    start, _end = period_range("this_year", TODAY)
+    assert rows_for(owner, date_period="this_year") == this_year
+    jalali = to_jalali(start)
+    assert rows_for(owner, date_from=f"{jalali.year}/{jalali.month:02}/{jalali.day:02}") == (
+        this_year
+    )
+    persian = f"{jalali.year}/{jalali.month:02}/{jalali.day:02}".translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    )
+    assert rows_for(owner, date_from=persian) == this_year
+    assert rows_for(owner, date_to=(start - datetime.timedelta(days=1)).isoformat()) == {
+        sales["small"].number
+    }
+    assert week_range(TODAY)[0].weekday() == 5  # the week starts on Saturday
+
+
+def test_what_cannot_be_read_is_dropped_with_a_persian_warning(personas, sales):
+    reading = INVOICES.read(query(date_from="1405/13/40", amount_min="دو میلیون"), personas.owner)
+    assert reading.values == {"contact__label": ""}
+    assert any("تاریخ درستی نیست" in warning for warning in reading.warnings)
+    assert any("مبلغ درستی نیست" in warning for warning in reading.warnings)
+    swapped = INVOICES.read(query(date_from="2026-12-01", date_to="2026-01-01"), personas.owner)
+    assert swapped.values["date"][:2] == (datetime.date(2026, 1, 1), datetime.date(2026, 12, 1))
+    assert any("جابه‌جا" in warning for warning in swapped.warnings)
+    # A choice that is not one (a typo in the address bar) filters nothing.
+    assert rows_for(personas.owner, kind="both", payment="soon") == rows_for(personas.owner)
+
+
+def test_amounts_take_persian_digits_and_separators(personas, sales):
+    assert rows_for(personas.owner, amount_min="۲٬۰۰۰٬۰۰۰", amount_max="6,000,000") == {
+        sales["middle"].number
+    }
+
+
+def test_customer_issuer_and_text(personas, sales):
+    owner = personas.owner
+    assert rows_for(owner, owner="me") == {sales["small"].number, sales["middle"].number}
+    assert rows_for(owner, owner=str(personas.teammate.pk)) == {sales["large"].number}
+    assert rows_for(owner, contact=str(sales["mine"].pk)) == {
+        sales["small"].number, sales["middle"].number, sales["large"].number
+    }  # fmt: skip
+    assert rows_for(owner, q="نور") == {
+        sales["small"].number, sales["middle"].number, sales["large"].number
+    }  # fmt: skip
+    number = sales["middle"].number
+    assert sales["middle"].number in rows_for(owner, q=number[-3:].translate(
+        str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    ))  # fmt: skip
+
+
+def test_no_filter_widens_what_a_user_sees(personas, sales):
+    """Every filter pointed at what the owner may not see: the other team's customer,
+    its rep, its text, its amount. Nothing outside the owner's rows ever comes back."""
+    visible = set(Invoice.objects.visible_to(personas.owner).values_list("number", flat=True))
+    tries = [
+        {"contact": str(sales["other"].pk)},
+        {"owner": str(personas.outsider.pk)},
+        {"q": "بازرگانی"},
+        {"amount_min": "7000000", "amount_max": "7000000"},
+        {"q": sales["foreign"].number},
+    ]
+    for params in tries:
+        found = rows_for(personas.owner, **params)
+        assert found <= visible and sales["foreign"].number not in found, params
+    reading = INVOICES.read(query(contact=str(sales["other"].pk)), personas.owner)
+    assert reading.values["contact__label"] == "نامعلوم"  # the name is not told
+
+
+def test_sorts_go_both_ways_and_say_so(personas, sales):
+    owner = personas.owner
+    by_amount = [row.total for row in INVOICES.rows(owner, query(sort="total"))]
+    assert by_amount == sorted(by_amount, reverse=True)
+    ascending = [row.total for row in INVOICES.rows(owner, query(sort="-total"))]
+    assert ascending == sorted(ascending)
+    reading = INVOICES.read(query(sort="total"), owner)
+    links = INVOICES.sort_links(query(sort="total"), reading)
+    assert links["total"]["aria"] == "descending" and "sort=-total" in links["total"]["query"]
+    assert links["date"]["aria"] == "none"
+    # Anything else sorts as the default.
+    assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
+
+
+@pytest.mark.parametrize("spec", [INVOICES, QUOTES], ids=["invoices", "quotes"])
+def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
+    model = spec.model
+    names = {index.name for index in model._meta.indexes}
+    for sort in spec.sorts:
+        last = sort.order_by[-1].lstrip("-")
+        if sort.index.startswith("unique:"):
+            field = sort.index.split(":", 1)[1]
+            assert model._meta.get_field(field).unique and last == field
+        else:
+            assert sort.index in names, sort
+            assert last == "id"
+
+
+def test_totals_are_capped_and_say_so(personas, sales, monkeypatch):
+    rows = INVOICES.rows(personas.owner, query())
+    reading = INVOICES.read(query(), personas.owner)
+    figures = INVOICES.totals_of(rows, reading)
+    assert (figures["count"], figures["capped"]) == (3, False)
+    assert figures["goods_total"] == 15_000_000
+    monkeypatch.setattr(spec_module, "TOTALS_CAP", 2)
+    capped = INVOICES.totals_of(rows, reading)
+    assert (capped["count"], capped["capped"]) == (3, True)
+
+
+def test_the_page_the_api_and_the_export_give_the_same_rows(client, personas, sales, auth):  # noqa: F811
+    params = {"date_period": "this_year", "amount_max": "8000000", "sort": "-total"}
+    client.force_login(personas.owner)
+    page = client.get(reverse("sales:invoice_list"), params)
+    shown = [row.number for row in page.context["page"].items]
+    assert shown == [sales["middle"].number]
+    html = page.content.decode()
+    assert "تاریخ: امسال" in html and "برداشتن این فیلتر" in html
+    answer = client.get("/api/v1/invoices", params, headers=auth("owner")).json()
+    assert [item["number"] for item in answer["items"]] == shown
+    export = client.get(reverse("core:list_export", args=["invoices", "csv"]), params)
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert sales["middle"].number in text
+    assert sales["large"].number not in text and sales["small"].number not in text
