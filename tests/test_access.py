@@ -16,7 +16,14 @@ from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.contacts.models import PhoneBookEntry, Region
-from peyvand.core.models import Attachment, ExportJob, HolidayOverride, ImportJob, Sequence
+from peyvand.core.models import (
+    Attachment,
+    ExportJob,
+    HolidayOverride,
+    ImportJob,
+    SavedView,
+    Sequence,
+)
 from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
 from peyvand.finance.models import BankAccount
@@ -343,6 +350,11 @@ def owners_invoice_pay_token(personas) -> list:
     return [pay_token(invoice)]
 
 
+def owners_saved_view(personas) -> list:
+    view = SavedView.objects.create(owner=personas.owner, list_key="invoices", name="باز")
+    return [view.pk]
+
+
 def owners_invoice_correction(personas) -> list:
     return [*owners_invoice(personas), "correction"]
 
@@ -568,6 +580,8 @@ RULES: dict[str, Rule] = {
     "sales:invoice_pdf": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_print": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_adjust": Rule(owners_invoice_correction, LOGIN, 404, 200, 200),
+    "core:list_view_save": Rule(lambda personas: ["invoices"], LOGIN, 302, 302, 302, "post"),
+    "core:list_view_delete": Rule(owners_saved_view, LOGIN, 404, 302, 404, "post"),
     "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),
     "tax:submission_resend": Rule(owners_tax_submission, LOGIN, 404, 302, 302, "post"),

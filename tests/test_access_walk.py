@@ -59,7 +59,14 @@ from peyvand.activities.models import CalendarFeed, Call, Event, Notification, T
 from peyvand.api.api import api
 from peyvand.contacts.models import Contact, PhoneBookEntry, Region
 from peyvand.core import workers
-from peyvand.core.models import Attachment, ExportJob, HolidayOverride, ImportJob, Sequence
+from peyvand.core.models import (
+    Attachment,
+    ExportJob,
+    HolidayOverride,
+    ImportJob,
+    SavedView,
+    Sequence,
+)
 from peyvand.core.services import record_save
 from peyvand.customfields.models import CustomField
 from peyvand.demo.management.commands.seed_demo import (
@@ -630,6 +637,17 @@ PAGES: dict[str, Page] = {
     "tax:submission_resend": P(("sales.add_invoice",), tax_submission, SALES_TEAM),
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
+    "core:list_view_save": P(("sales.view_invoice",), lambda d: {"key": "invoices"}),
+    # A saved view is its owner's to delete (a team's members only open it).
+    "core:list_view_delete": P(
+        (),
+        pk(
+            lambda d: SavedView.objects.get_or_create(
+                owner=d.user("sales"), list_key="invoices", name="فاکتورهای باز"
+            )[0]
+        ),
+        only("sales"),
+    ),
     "sales:invoice_adjust": P(
         ("sales.add_invoice",), pk(Demo.invoice, subject="return"), SALES_TEAM
     ),

@@ -76,10 +76,11 @@ PAGES: dict[str, tuple[list, int]] = {
     "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
     # core.lists: the rows with customer and issuer, the footer's totals (one capped
-    # aggregate), and the bar's sources whether set or not: the customer's name, the
-    # issuers, the fiscal years
-    "sales:quote_list": ([], 5),
-    "sales:invoice_list": ([], 5),
+    # aggregate), the bar's sources whether set or not (the customer's name, the
+    # issuers, the fiscal years), the saved views and (for the manager, who may share
+    # a view) the teams to share with
+    "sales:quote_list": ([], 7),
+    "sales:invoice_list": ([], 7),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # requests with customer, creator, assignee and urgency

@@ -538,3 +538,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class SavedView(models.Model):
+    """A list's filters and sort saved under a name (core.lists): its owner's, or shared
+    with a team by someone allowed to. Only the query string is stored; it is read again
+    on every use, so a shared view is a link: it grants nothing the reader lacks."""
+
+    list_key = models.CharField(_("فهرست"), max_length=40)
+    name = models.CharField(_("نام"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("سازنده"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Shared with this team's members (core depends on accounts' Team as a model only:
+    # the code reads the user's teams, never imports accounts).
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("گروه"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    params = models.TextField(_("فیلترها"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("نمای ذخیره‌شده")
+        ordering = ["name", "id"]
+        permissions = [("share_savedview", _("اشتراک نمای فهرست با گروه"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "list_key", "name"], name="saved_view_name_once"
+            )
+        ]
+        indexes = [models.Index(fields=["team", "list_key"], name="saved_view_team")]
+
+    def __str__(self) -> str:
+        return self.name

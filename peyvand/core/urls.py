@@ -1,11 +1,14 @@
 from django.urls import path
 
 from peyvand.core import annotation_views, export_views, health, import_views, views
+from peyvand.core.lists import views as list_views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("lists/<str:key>/views/", list_views.view_save, name="list_view_save"),
+    path("lists/views/<int:pk>/delete/", list_views.view_delete, name="list_view_delete"),
     path("health/", health.health, name="health"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),

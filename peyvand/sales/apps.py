@@ -7,6 +7,13 @@ class SalesConfig(AppConfig):
     verbose_name = "فروش"
 
     def ready(self) -> None:
+        from peyvand.core.lists import register_list
+        from peyvand.sales.lists import INVOICES, QUOTES
+
+        # The proforma and invoice lists: their saved views find them by key.
+        register_list(QUOTES)
+        register_list(INVOICES)
+
         from peyvand.core.registry import (
             HistorySource,
             HomePanel,

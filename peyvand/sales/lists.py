@@ -160,6 +160,7 @@ QUOTES = ListSpec(
     label=_("پیش فاکتورها"),
     model=Quote,
     permission="sales.view_quote",
+    url_name="sales:quote_list",
     base=_documents(Quote),
     filters=[
         *_common_filters(
@@ -182,6 +183,7 @@ INVOICES = ListSpec(
     label=_("فاکتورها"),
     model=Invoice,
     permission="sales.view_invoice",
+    url_name="sales:invoice_list",
     base=_documents(Invoice),
     filters=[
         *_common_filters(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from peyvand.core.dates import to_jalali
 from peyvand.core.lists import spec as spec_module
+from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
@@ -179,3 +180,73 @@ def test_the_page_the_api_and_the_export_give_the_same_rows(client, personas, sa
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert sales["middle"].number in text
     assert sales["large"].number not in text and sales["small"].number not in text
+
+
+# Saved views -----------------------------------------------------------------------------
+
+
+def save_view(client, name: str, params: str, **more):
+    return client.post(
+        reverse("core:list_view_save", args=["invoices"]), {"name": name, "params": params, **more}
+    )
+
+
+def test_a_user_saves_the_filters_and_opens_them_again(client, personas, sales):
+    client.force_login(personas.owner)
+    answer = save_view(client, "  فاکتورهای  بزرگ ", "amount_min=4000000&sort=-total&page=3")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{reverse('sales:invoice_list')}?amount_min=4000000&sort=-total"
+    view = SavedView.objects.get(owner=personas.owner)
+    assert (view.name, view.params) == ("فاکتورهای بزرگ", "amount_min=4000000&sort=-total")
+    page = client.get(reverse("sales:invoice_list"))
+    assert "فاکتورهای بزرگ" in page.content.decode()
+    opened = client.get(f"{reverse('sales:invoice_list')}?{view.params}")
+    assert [row.number for row in opened.context["page"].items] == [
+        sales["middle"].number, sales["large"].number
+    ]  # fmt: skip
+    # The same name again replaces it.
+    save_view(client, "فاکتورهای بزرگ", "amount_min=8000000")
+    assert SavedView.objects.get(owner=personas.owner).params == "amount_min=8000000"
+    nameless = save_view(client, " ", "kind=goods")
+    assert nameless.status_code == 302 and SavedView.objects.count() == 1
+    assert "برای نما نامی بنویسید" in client.get(nameless["Location"]).content.decode()
+
+
+def test_a_manager_shares_a_view_with_a_team_and_it_grants_nothing(client, personas, sales):
+    team = personas.owner.teams.get()
+    personas.manager.teams.add(team)
+    client.force_login(personas.manager)
+    save_view(client, "نور", f"contact={sales['other'].pk}", team=str(team.pk))
+    shared = SavedView.objects.get(owner=personas.manager)
+    assert shared.team == team
+    client.force_login(personas.owner)  # a member of the team: sees the view
+    page = client.get(reverse("sales:invoice_list"))
+    assert "نور" in [view.name for view in page.context["views"]]
+    # Opening it shows only what the owner may see: the other team's customer's
+    # invoices stay out, its name untold.
+    opened = client.get(f"{reverse('sales:invoice_list')}?{shared.params}")
+    assert opened.context["page"].items == []
+    assert sales["other"].name not in opened.content.decode()
+    # Not theirs to delete.
+    delete = reverse("core:list_view_delete", args=[shared.pk])
+    assert client.post(delete).status_code == 404
+    client.force_login(personas.outsider)  # another team: does not see it
+    assert client.get(reverse("sales:invoice_list")).context["views"] == []
+    # A rep may not share (no core.share_savedview).
+    assert save_view(client, "من", "kind=goods", team=str(team.pk)).status_code == 403
+    assert not SavedView.objects.filter(owner=personas.outsider).exists()
+
+
+def test_a_view_is_deleted_by_its_owner(client, personas):
+    view = SavedView.objects.create(owner=personas.owner, list_key="invoices", name="باز")
+    client.force_login(personas.owner)
+    answer = client.post(reverse("core:list_view_delete", args=[view.pk]))
+    assert answer.status_code == 302 and answer["Location"] == reverse("sales:invoice_list")
+    assert not SavedView.objects.exists()
+
+
+def test_an_unknown_list_or_one_the_user_may_not_read_refuses(client, personas):
+    client.force_login(personas.owner)
+    assert save_view(client, "x", "").status_code == 302
+    unknown = client.post(reverse("core:list_view_save", args=["payroll"]), {"name": "x"})
+    assert unknown.status_code == 404

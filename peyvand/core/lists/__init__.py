@@ -13,10 +13,11 @@ from peyvand.core.lists.filters import (
     Record,
     Search,
 )
-from peyvand.core.lists.spec import TOTALS_CAP, ListReading, ListSpec, Sort
+from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListReading, ListSpec, Sort, register_list
 
 __all__ = [
     "FUTURE",
+    "LISTS",
     "PAST",
     "TOTALS_CAP",
     "AmountRange",
@@ -30,4 +31,5 @@ __all__ = [
     "Record",
     "Search",
     "Sort",
+    "register_list",
 ]

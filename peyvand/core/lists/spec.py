@@ -15,6 +15,15 @@ from django.http import QueryDict
 
 from peyvand.core.lists.filters import Filter, Reading, Record
 
+# Every declared list by key (register_list, from the owning app's ready()): saved views
+# and the list URLs of core find their list here.
+LISTS: dict[str, ListSpec] = {}
+
+
+def register_list(spec: ListSpec) -> None:
+    LISTS[spec.key] = spec
+
+
 # A filtered total reads at most this many rows (§3.9): past it the footer says so
 # instead of counting a million rows on every page view.
 TOTALS_CAP = 100_000
@@ -54,6 +63,7 @@ class ListSpec:
     label: str
     model: Any
     permission: str
+    url_name: str  # the page
     base: Callable[[Any], QuerySet]
     filters: Sequence[Filter]
     sorts: Sequence[Sort]

@@ -3,16 +3,28 @@ active filters' chips, the sort links and the footer's totals."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from peyvand.core.dates import format_date
 from peyvand.core.lists.filters import DateRange, Filter, Record
-from peyvand.core.lists.spec import TOTALS_CAP, ListSpec
+from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListSpec
+from peyvand.core.models import SavedView
 from peyvand.core.pagination import paginate
+
+# What a saved view keeps of the query string: the filters and the sort, not the page.
+NOT_SAVED = ("page",)
 
 PRIMARY_FILTERS = 4
 
@@ -60,6 +72,9 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
     return {
         "spec": spec,
+        "views": saved_views(user, spec),
+        "shareable_teams": _shareable_teams(user),
+        "saved_query": _saved_query(request.GET),
         "page": page,
         "reading": reading,
         "bar": primary,
@@ -70,3 +85,75 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "rows": rows,
         "cap": TOTALS_CAP,
     }
+
+
+def saved_views(user, spec: ListSpec) -> list[SavedView]:
+    """The user's own views of the list and those shared with a team of theirs: one
+    query."""
+    return list(
+        SavedView.objects.filter(list_key=spec.key)
+        .filter(Q(owner=user) | Q(team_id__in=user.teams.filter(is_active=True).values("pk")))
+        .select_related("team")
+    )
+
+
+def _shareable_teams(user) -> list:
+    """The teams a user may share a view with: their own, for who holds the right (an
+    empty list, no query, for who does not)."""
+    if not user.has_perm("core.share_savedview"):
+        return []
+    return list(user.teams.filter(is_active=True).order_by("name"))
+
+
+def _saved_query(params: QueryDict) -> str:
+    kept = params.copy()
+    for name in NOT_SAVED:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _list_or_404(user, key: str) -> ListSpec:
+    spec = LISTS.get(key)
+    if spec is None:
+        raise Http404
+    if not user.has_perm(spec.permission):
+        raise PermissionDenied
+    return spec
+
+
+@require_POST
+def view_save(request: HttpRequest, key: str) -> HttpResponse:
+    """Saves the list's current filters and sort under a name (the same name again
+    replaces them), shared with one of the user's teams when they may share."""
+    spec = _list_or_404(request.user, key)
+    name = " ".join(request.POST.get("name", "").split())[:100]
+    params = _saved_query(QueryDict(request.POST.get("params", "")[:4000]))
+    back = f"{reverse(spec.url_name)}?{params}"
+    if not name:
+        messages.error(request, "برای نما نامی بنویسید.")
+        return redirect(back)
+    team = None
+    if team_id := request.POST.get("team"):
+        team = next((t for t in _shareable_teams(request.user) if str(t.pk) == team_id), None)
+        if team is None:
+            raise PermissionDenied
+    # The same name saved at once from two tabs: the first stands.
+    with contextlib.suppress(IntegrityError):
+        SavedView.objects.update_or_create(
+            owner=request.user,
+            list_key=spec.key,
+            name=name,
+            defaults={"params": params, "team": team},
+        )
+    messages.success(request, f"نمای «{name}» ذخیره شد.")
+    return redirect(back)
+
+
+@require_POST
+def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deletes one of the user's own views (a team's view is its owner's to delete)."""
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    spec = _list_or_404(request.user, view.list_key)
+    view.delete()
+    messages.success(request, f"نمای «{view.name}» حذف شد.")
+    return redirect(spec.url_name)
