@@ -1,0 +1,77 @@
+"""Issue 25's journey on the invoice list (the sales documents family) in a real
+browser: a manager filters by a period preset, a payment state and a customer's name,
+sorts by amount, saves the view, opens it again from the «نماها» menu, and exports it:
+the Excel file holds exactly the filtered rows, in the page's order."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from peyvand.sales.models import Invoice
+from tests.factories import ContactFactory
+from tests.finance.money import issue_invoice, receive
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_manager_filters_sorts_saves_and_exports_the_invoice_list(
+    page, log_in, manager, rep, screenshots
+):
+    nour = ContactFactory(owner=rep, name="فروشگاه نور")
+    mehr = ContactFactory(owner=rep, name="صنایع مهرگان")
+    small = issue_invoice(nour, rep, 2_000_000)
+    large = issue_invoice(nour, rep, 9_000_000)
+    paid = issue_invoice(nour, rep, 4_000_000)
+    receive(nour, manager, 4_000_000, targets=[(paid.entries.get().pk, 4_000_000)])
+    other = issue_invoice(mehr, rep, 5_000_000)
+    old = issue_invoice(nour, rep, 7_000_000)
+    long_ago = datetime.date.today() - datetime.timedelta(days=500)
+    Invoice.objects.filter(pk=old.pk).update(date=long_ago, due_date=long_ago)
+    log_in(manager)
+
+    page.goto("/sales/invoices/")
+    # A preset and a choice apply as soon as they are picked.
+    page.locator("select[name=date_period]").select_option(label="امسال")
+    expect(page).to_have_url(re.compile("date_period=this_year"))
+    page.locator("#filter-payment").select_option(label="پرداخت‌نشده")
+    expect(page).to_have_url(re.compile("payment=unpaid"))
+    page.locator("#filter-q").fill("نور")
+    page.locator("#filter-q").press("Enter")
+    expect(page.get_by_text("«نور»")).to_be_visible()  # the text's chip
+    # Sorted by amount, largest first.
+    page.get_by_role("link", name="مبلغ کل").click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ کل")
+    rows = page.locator("tbody tr td:first-child a")
+    expect(rows).to_have_count(2)
+    latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+    assert [text.translate(latin) for text in rows.all_inner_texts()] == [
+        large.number, small.number
+    ]  # fmt: skip
+    expect(page.locator("#document-totals")).to_contain_text("۱۱٬۰۰۰٬۰۰۰")
+    page.screenshot(path=screenshots / "lists-invoices-filtered.png", full_page=True)
+
+    # Saved under a name, then opened again from the menu after leaving the filters.
+    page.get_by_role("button", name="نماها").click()
+    page.locator("#invoices-view-name").fill("بدهی‌های نور امسال")
+    page.get_by_role("button", name="ذخیره نما").click()
+    expect(page.get_by_text("ذخیره شد")).to_be_visible()
+    page.goto("/sales/invoices/")
+    expect(page.locator("tbody tr")).to_have_count(5)
+    page.get_by_role("button", name="نماها").click()
+    page.get_by_role("link", name="بدهی‌های نور امسال").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ کل")
+
+    # The export holds exactly the filtered rows, in the page's order.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="اکسل", exact=True).click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("شماره")
+    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    assert exported == [large.number, small.number]
+    assert other.number not in exported and old.number not in exported
