@@ -581,6 +581,7 @@ RULES: dict[str, Rule] = {
     "sales:invoice_print": Rule(owners_invoice, LOGIN, 404, 200, 200),
     "sales:invoice_adjust": Rule(owners_invoice_correction, LOGIN, 404, 200, 200),
     "core:list_view_save": Rule(lambda personas: ["invoices"], LOGIN, 302, 302, 302, "post"),
+    "core:list_columns": Rule(lambda personas: ["invoices"], LOGIN, 302, 302, 302, "post"),
     "core:list_view_delete": Rule(owners_saved_view, LOGIN, 404, 302, 404, "post"),
     "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),

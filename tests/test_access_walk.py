@@ -638,6 +638,7 @@ PAGES: dict[str, Page] = {
     "sales:invoice_pdf": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "core:list_view_save": P(("sales.view_invoice",), lambda d: {"key": "invoices"}),
+    "core:list_columns": P(("sales.view_invoice",), lambda d: {"key": "invoices"}),
     # A saved view is its owner's to delete (a team's members only open it).
     "core:list_view_delete": P(
         (),

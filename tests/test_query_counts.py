@@ -77,10 +77,10 @@ PAGES: dict[str, tuple[list, int]] = {
     "sales:product_list": ([], 1),
     # core.lists: the rows with customer and issuer, the footer's totals (one capped
     # aggregate), the bar's sources whether set or not (the customer's name, the
-    # issuers, the fiscal years), the saved views and (for the manager, who may share
-    # a view) the teams to share with
-    "sales:quote_list": ([], 7),
-    "sales:invoice_list": ([], 7),
+    # issuers, the fiscal years), the user's columns, the saved views and (for the
+    # manager, who may share a view) the teams to share with
+    "sales:quote_list": ([], 8),
+    "sales:invoice_list": ([], 8),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # requests with customer, creator, assignee and urgency

@@ -579,3 +579,20 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ListPreference(models.Model):
+    """Which columns of a list a user shows, in their order (core.lists); none stored:
+    the list's defaults."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_key = models.CharField(max_length=40)
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key"], name="one_list_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.list_key}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("lists/<str:key>/views/", list_views.view_save, name="list_view_save"),
     path("lists/views/<int:pk>/delete/", list_views.view_delete, name="list_view_delete"),
+    path("lists/<str:key>/columns/", list_views.columns_save, name="list_columns"),
     path("health/", health.health, name="health"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),

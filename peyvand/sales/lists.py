@@ -16,6 +16,7 @@ from peyvand.core.lists import (
     PAST,
     AmountRange,
     Choice,
+    Column,
     DateRange,
     ListReading,
     ListSpec,
@@ -23,6 +24,7 @@ from peyvand.core.lists import (
     Record,
     Search,
     Sort,
+    cells,
 )
 from peyvand.core.text import fa_search_key, to_latin_digits
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Quote
@@ -140,7 +142,7 @@ class KindTotals:
             for kind in kinds
         ]
         together = KindTotal(
-            str(_("جمع")), sum(row.count for row in rows), sum(row.total for row in rows)
+            _("جمع"), sum(row.count for row in rows), sum(row.total for row in rows)
         )
         return cls(
             rows=rows if len(rows) == 1 else [*rows, together],
@@ -148,6 +150,61 @@ class KindTotals:
             not_summed=figures.get("not_summed") or 0,
             capped=figures["capped"],
         )
+
+
+QUOTE_TONES = {"accepted": "success", "sent": "primary", "draft": "light border"}
+PAYMENT_TONES = {"paid": "success", "overdue": "danger", "partly": "warning"}
+
+
+def _subject_badge(invoice) -> str:
+    if invoice.subject == InvoiceSubject.ORIGINAL:
+        return ""
+    return " " + cells.badge(invoice.get_subject_display(), "info")
+
+
+def _columns(model) -> list[Column]:
+    """The columns both lists share, then the document's state."""
+    if model is Invoice:
+        state = Column(
+            "payment", _("پرداخت"),
+            lambda row: cells.badge(
+                row.get_payment_status_display(),
+                PAYMENT_TONES.get(row.payment_status, "secondary"),
+            ),
+        )  # fmt: skip
+    else:
+        state = Column(
+            "status", _("وضعیت"),
+            lambda row: cells.badge(
+                row.get_status_display(), QUOTE_TONES.get(row.status, "secondary")
+            ),
+        )  # fmt: skip
+    return [
+        Column(
+            "number",
+            _("شماره"),
+            cells.link(lambda row: row.number, _subject_badge if model is Invoice else None),
+            sort="number",
+        ),
+        Column("date", _("تاریخ"), cells.date(lambda row: row.date), sort="date"),
+        Column("contact", _("مشتری"), cells.text(lambda row: row.contact.name)),
+        Column("kind", _("نوع"), cells.text(lambda row: row.get_kind_display())),
+        Column(
+            "total",
+            _("مبلغ کل"),
+            cells.money(lambda row: row.total, lambda row: row.money_unit),
+            sort="total",
+        ),
+        state,
+        Column("owner", _("صادرکننده"), cells.text(lambda row: row.owner)),
+        Column(
+            "vat",
+            _("مالیات بر ارزش افزوده"),
+            cells.money(lambda row: row.vat_total, lambda row: row.money_unit),
+            default=False,
+        ),
+        Column("year", _("سال مالی"), cells.digits(lambda row: row.fiscal_year), default=False),
+    ]
 
 
 DATE_SORTS = {
@@ -175,6 +232,7 @@ QUOTES = ListSpec(
         Sort("total", _("مبلغ کل"), ("-total", "-id"), index="quote_total"),
         Sort("number", _("شماره"), ("-number",), index="unique:number"),
     ],
+    columns=_columns(Quote),
     totals=_kind_totals(Quote),
 )
 
@@ -209,5 +267,6 @@ INVOICES = ListSpec(
         Sort("total", _("مبلغ کل"), ("-total", "-id"), index="invoice_total"),
         Sort("number", _("شماره"), ("-number",), index="unique:number"),
     ],
+    columns=_columns(Invoice),
     totals=_kind_totals(Invoice),
 )

@@ -250,3 +250,35 @@ def test_an_unknown_list_or_one_the_user_may_not_read_refuses(client, personas):
     assert save_view(client, "x", "").status_code == 302
     unknown = client.post(reverse("core:list_view_save", args=["payroll"]), {"name": "x"})
     assert unknown.status_code == 404
+
+
+# Columns ---------------------------------------------------------------------------------
+
+
+def headings(page) -> list[str]:
+    return [str(column.label) for column in page.context["columns"]]
+
+
+def test_a_user_hides_moves_and_resets_columns(client, personas, sales):
+    client.force_login(personas.owner)
+    url = reverse("sales:invoice_list")
+    default = headings(client.get(url))
+    assert default == ["شماره", "تاریخ", "مشتری", "نوع", "مبلغ کل", "پرداخت", "صادرکننده"]
+    columns = reverse("core:list_columns", args=["invoices"])
+    # The kind hidden, the VAT shown; an unknown key is ignored.
+    keep = ["number", "date", "contact", "total", "payment", "owner", "vat", "password"]
+    answer = client.post(columns, {"columns": keep, "params": "payment=unpaid&page=2"})
+    assert answer["Location"] == f"{url}?payment=unpaid"
+    page = client.get(url)
+    assert headings(page) == ["شماره", "تاریخ", "مشتری", "مبلغ کل", "پرداخت", "صادرکننده",
+                              "مالیات بر ارزش افزوده"]  # fmt: skip
+    assert "<th>نوع</th>" not in page.content.decode()
+    # «مبلغ کل» one column forward.
+    client.post(columns, {"columns": keep[:-1], "move": "total:up"})
+    assert headings(client.get(url))[2:4] == ["مبلغ کل", "مشتری"]
+    # Another user's columns are their own.
+    client.force_login(personas.teammate)
+    assert headings(client.get(url)) == default
+    client.force_login(personas.owner)
+    client.post(columns, {"reset": "1"})
+    assert headings(client.get(url)) == default

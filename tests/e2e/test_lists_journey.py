@@ -1,7 +1,7 @@
 """Issue 25's journey on the invoice list (the sales documents family) in a real
 browser: a manager filters by a period preset, a payment state and a customer's name,
-sorts by amount, saves the view, opens it again from the «نماها» menu, and exports it:
-the Excel file holds exactly the filtered rows, in the page's order."""
+sorts by amount, hides a column, saves the view, opens it again from the «نماها» menu,
+and exports it: the Excel file holds exactly the filtered rows, in the page's order."""
 
 import datetime
 import io
@@ -53,6 +53,14 @@ def test_a_manager_filters_sorts_saves_and_exports_the_invoice_list(
     ]  # fmt: skip
     expect(page.locator("#document-totals")).to_contain_text("۱۱٬۰۰۰٬۰۰۰")
     page.screenshot(path=screenshots / "lists-invoices-filtered.png", full_page=True)
+
+    # The kind column hidden: gone from the table, the filters kept.
+    page.get_by_role("button", name="ستون‌ها").click()
+    page.get_by_label("نوع", exact=True).uncheck()
+    page.get_by_role("button", name="ذخیره ستون‌ها").click()
+    expect(page.locator("thead th")).to_have_count(6)
+    expect(page.locator("thead")).not_to_contain_text("نوع")
+    expect(page.locator("tbody tr")).to_have_count(2)
 
     # Saved under a name, then opened again from the menu after leaving the filters.
     page.get_by_role("button", name="نماها").click()

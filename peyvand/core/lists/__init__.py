@@ -13,7 +13,15 @@ from peyvand.core.lists.filters import (
     Record,
     Search,
 )
-from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListReading, ListSpec, Sort, register_list
+from peyvand.core.lists.spec import (
+    LISTS,
+    TOTALS_CAP,
+    Column,
+    ListReading,
+    ListSpec,
+    Sort,
+    register_list,
+)
 
 __all__ = [
     "FUTURE",
@@ -22,6 +30,7 @@ __all__ = [
     "TOTALS_CAP",
     "AmountRange",
     "Choice",
+    "Column",
     "DateRange",
     "Filter",
     "ListReading",

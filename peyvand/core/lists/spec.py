@@ -44,6 +44,18 @@ class Sort:
         return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.order_by)
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column a user may show, hide and move: ``cell(row)`` is its safe HTML (see
+    core.lists.cells); ``sort`` the key of the Sort its heading links to."""
+
+    key: str
+    label: str
+    cell: Callable[[Any], str]
+    sort: str = ""
+    default: bool = True
+
+
 @dataclass
 class ListReading(Reading):
     """A list's request: its filters' values, the sort chosen and the chips to show."""
@@ -67,8 +79,16 @@ class ListSpec:
     base: Callable[[Any], QuerySet]
     filters: Sequence[Filter]
     sorts: Sequence[Sort]
+    columns: Sequence[Column] = ()
     # The footer's aggregates for a reading (name → expression), or None: no footer.
     totals: Callable[[ListReading], dict[str, Any]] | None = None
+
+    def shown_columns(self, chosen: Sequence[str]) -> list[Column]:
+        """The columns a user chose, in their order (keys no longer declared are
+        skipped); the defaults when they chose none."""
+        by_key = {column.key: column for column in self.columns}
+        shown = [by_key[key] for key in chosen if key in by_key]
+        return shown or [column for column in self.columns if column.default]
 
     def read(self, params: QueryDict, user) -> ListReading:
         reading = ListReading(user=user)

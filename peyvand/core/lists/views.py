@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from peyvand.core.dates import format_date
 from peyvand.core.lists.filters import DateRange, Filter, Record
 from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListSpec
-from peyvand.core.models import SavedView
+from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
 
 # What a saved view keeps of the query string: the filters and the sort, not the page.
@@ -67,20 +67,31 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
             BarItem(list_filter, value, options, label if isinstance(list_filter, Record) else "",
                     _texts(list_filter, value))
         )  # fmt: skip
+    chosen = (
+        ListPreference.objects.filter(user=user, list_key=spec.key)
+        .values_list("columns", flat=True)
+        .first()
+    )
+    columns = spec.shown_columns(chosen or [])
     # The first filters in sight; the rest fold under «فیلترهای بیشتر» (open when one of
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
+    sorts = spec.sort_links(request.GET, reading)
     return {
         "spec": spec,
+        "headings": [(column, sorts.get(column.sort)) for column in columns],
         "views": saved_views(user, spec),
         "shareable_teams": _shareable_teams(user),
         "saved_query": _saved_query(request.GET),
         "page": page,
+        "columns": columns,
+        "hidden_columns": [c for c in spec.columns if c not in columns],
+        "cells": [[column.cell(row) for column in columns] for row in page.items],
         "reading": reading,
         "bar": primary,
         "more": more,
         "more_set": sum(1 for item in more if item.value is not None),
-        "sorts": spec.sort_links(request.GET, reading),
+        "sorts": sorts,
         "figures": spec.totals_of(rows, reading),
         "rows": rows,
         "cap": TOTALS_CAP,
@@ -157,3 +168,27 @@ def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     view.delete()
     messages.success(request, f"نمای «{view.name}» حذف شد.")
     return redirect(spec.url_name)
+
+
+@require_POST
+def columns_save(request: HttpRequest, key: str) -> HttpResponse:
+    """The user's columns of a list: the ticked ones in the order shown; ``move`` =
+    «<key>:up» or «<key>:down» moves one; ``reset`` goes back to the defaults."""
+    spec = _list_or_404(request.user, key)
+    declared = [column.key for column in spec.columns]
+    chosen = [name for name in request.POST.getlist("columns") if name in declared]
+    if move := request.POST.get("move", ""):
+        name, _sep, way = move.partition(":")
+        if name in chosen:
+            at = chosen.index(name)
+            to = at - 1 if way == "up" else at + 1
+            if 0 <= to < len(chosen):
+                chosen[at], chosen[to] = chosen[to], chosen[at]
+    if request.POST.get("reset") or not chosen:
+        ListPreference.objects.filter(user=request.user, list_key=spec.key).delete()
+    else:
+        ListPreference.objects.update_or_create(
+            user=request.user, list_key=spec.key, defaults={"columns": chosen}
+        )
+    query = _saved_query(QueryDict(request.POST.get("params", "")[:4000]))
+    return redirect(f"{reverse(spec.url_name)}?{query}")
