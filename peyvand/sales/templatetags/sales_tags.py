@@ -9,8 +9,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_digits, fa_number, fa_phone
+from peyvand.sales.lists import payment_badge, quote_badge
 
 register = template.Library()
+
+# A proforma's and an invoice's state as badges, the same wherever shown.
+register.filter("quote_badge", quote_badge)
+register.filter("payment_badge", payment_badge)
 
 # The columns a lead list row reads: the page loads only these.
 LEAD_ROW_FIELDS = (
