@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from tests.tax.live, then named as arguments
 """Corrections, returns and cancellations reach سامانه مودیان as the documents it
 defines (ins 2, 4, 3 with the tax ID of the version it holds), through the same worker
 and against the real fake on loopback, which refuses a reference it does not hold."""
@@ -11,29 +12,12 @@ from django.utils import timezone
 from peyvand.sales import services as sales
 from peyvand.sales.models import InvoiceLine, InvoiceSubject
 from peyvand.tax import selectors, sending, services
-from peyvand.tax.fake_moadian import FakeMoadian
 from peyvand.tax.mapping import invoice_payload
 from peyvand.tax.models import TaxSubmission
-from tests.tax.conftest import MEMORY_ID
-from tests.tax.helpers import configure, current_pair, issue, legal_customer, product
+from tests.tax.helpers import issue, legal_customer, product
+from tests.tax.live import fake, moadian, pair  # noqa: F401 - fixtures
 
 Status = TaxSubmission.Status
-
-
-@pytest.fixture(scope="module")
-def pair():
-    return current_pair()
-
-
-@pytest.fixture
-def fake(pair, server_key):
-    with FakeMoadian(taxpayers={MEMORY_ID: [pair.certificate_pem]}, server_key=server_key) as f:
-        yield f
-
-
-@pytest.fixture
-def moadian(db, pair, fake):
-    return configure(pair, fake.url)
 
 
 def _through(fake) -> None:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - fixtures imported from tests.tax.live, then named as arguments
 """Invoices to سامانه مودیان through the worker, against the real fake on loopback: the
 mapping the fake checks, the queue on issuing, the verdicts, rejections sent again after
 a fix, and exactly once when an answer is lost or a worker is killed."""
@@ -9,30 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from peyvand.tax import sending, services
-from peyvand.tax.fake_moadian import FakeMoadian
 from peyvand.tax.mapping import invoice_payload
 from peyvand.tax.models import TaxSubmission
 from peyvand.tax.taxid import parse_tax_id
 from tests.tax.conftest import MEMORY_ID
-from tests.tax.helpers import configure, current_pair, issue, legal_customer, product
+from tests.tax.helpers import configure, issue, legal_customer, product
+from tests.tax.live import fake, moadian, pair  # noqa: F401 - fixtures
 
 Status = TaxSubmission.Status
-
-
-@pytest.fixture(scope="module")
-def pair():
-    return current_pair()
-
-
-@pytest.fixture
-def fake(pair, server_key):
-    with FakeMoadian(taxpayers={MEMORY_ID: [pair.certificate_pem]}, server_key=server_key) as f:
-        yield f
-
-
-@pytest.fixture
-def moadian(db, pair, fake):
-    return configure(pair, fake.url)
 
 
 def _posts(fake) -> int:
