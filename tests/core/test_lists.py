@@ -14,6 +14,7 @@ from peyvand.core.lists import Choice, ListSpec, Sort
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
+from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
 from tests.api.test_api import auth  # noqa: F401 - a fixture
@@ -142,7 +143,7 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
     assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
 
 
-@pytest.mark.parametrize("spec", [INVOICES, QUOTES], ids=lambda spec: spec.key)
+@pytest.mark.parametrize("spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES], ids=lambda spec: spec.key)
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
     names = {index.name for index in model._meta.indexes}
