@@ -8,6 +8,13 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core import events
+        from peyvand.core.lists import register_list
+        from peyvand.finance.lists import CHEQUES, RECEIPTS
+
+        # The receipt and cheque lists: their saved views and columns find them by key.
+        register_list(RECEIPTS)
+        register_list(CHEQUES)
+
         from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             HomePanel,
