@@ -93,6 +93,8 @@ def test_amounts_take_persian_digits_and_separators(personas, sales):
     assert rows_for(personas.owner, amount_min="۲٬۰۰۰٬۰۰۰", amount_max="6,000,000") == {
         sales["middle"].number
     }
+    reading = INVOICES.read(query(amount_min="2000000"), personas.owner)
+    assert reading.chips[0][0] == "مبلغ کل: از ۲٬۰۰۰٬۰۰۰ ریال"  # the unit once
 
 
 def test_customer_issuer_and_text(personas, sales):

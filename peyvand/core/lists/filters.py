@@ -304,7 +304,7 @@ class AmountRange(Filter):
 
         low, high = value
         shown = [
-            f"{word} {format_money(amount)}"
+            f"{word} {format_money(amount, with_label=False)}"
             for word, amount in (("از", low), ("تا", high))
             if amount is not None
         ]
