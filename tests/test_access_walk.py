@@ -1001,9 +1001,14 @@ PROBES = [
     ("sales:lead_list", {}),
     ("service:request_all", {}),
     ("service:complaint_list", {"view": "all"}),
+    # core.lists: their text also finds the customer (by name or phone).
+    ("finance:receipt_list", {}),
+    ("finance:cheque_list", {"status": "all"}),
     ("/api/v1/contacts", {}),
     ("/api/v1/phonebook", {}),
     ("/api/v1/requests", {"view": "all"}),
+    ("/api/v1/receipts", {}),
+    ("/api/v1/cheques", {}),
 ]
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.finance.money import receive_cheque
 
 # Every page starts with: session, user, the user's permissions (2 queries), and the
 # site settings (company name, money unit): 5.
@@ -83,6 +84,15 @@ PAGES: dict[str, tuple[list, int]] = {
     "sales:invoice_list": ([], 8),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
+    # core.lists: the rows with customer, recorder and bank account; the footer's totals
+    # (one capped aggregate: in and out apart); the bar's sources whether set or not (the
+    # customer's name, the company's bank accounts, the recorders); the user's columns,
+    # the saved views and the teams to share one with (as the invoice list)
+    "finance:receipt_list": ([], 8),
+    # the rows with customer, receipt and bank account; the footer's count and sum; the
+    # customer's name and the bank accounts (the cheque's bank is a fixed list); columns,
+    # saved views, teams to share with
+    "finance:cheque_list": ([], 7),
     # requests with customer, creator, assignee and urgency
     "service:request_inbox": ([], 1),
     "service:request_sent": ([], 1),
@@ -134,6 +144,30 @@ PARAMS = {
         "due_period": "overdue",
         "subject": "1",
         "sort": "number",
+    },
+    "finance:receipt_list": {
+        "q": "1405",
+        "direction": "in",
+        "date_period": "this_month",
+        "contact": "1",
+        "method": "cheque",
+        "amount_min": "۱۰۰۰",
+        "amount_max": "5,000,000",
+        "bank_account": "1",
+        "owner": "me",
+        "sort": "-amount",
+    },
+    "finance:cheque_list": {
+        "q": "کریمی",
+        "status": "received",
+        "due_from": "1405/01/01",
+        "due_to": "1405/12/29",
+        "contact": "1",
+        "bank": "ملت",
+        "amount_min": "1",
+        "amount_max": "۱۰۰۰۰۰۰۰۰",
+        "bank_account": "1",
+        "sort": "amount",
     },
 }
 
@@ -205,6 +239,8 @@ def grow(personas, rows: int) -> None:
         complaint = Complaint(contact=contact, description=f"تأخیر {number}", officer=user)
         complaint_register(complaint=complaint, by=personas.manager)
         Project.objects.create(owner=user, name=f"پروژه {number}", contact=contact)
+        # A cheque received: a receipt and its cheque, both listed.
+        receive_cheque(contact, personas.manager, 1_000_000, sayad_id=f"{number:016d}")
         Questionnaire.objects.create(name=f"پرسشنامه {number}")
         FollowUpFactory(  # due for the manager: «پیگیری‌های من» shows complaints too
             lead=None, complaint=complaint, owner=user, next_at=timezone.now(),
@@ -227,6 +263,23 @@ def test_the_page_query_count_is_pinned(
     with django_assert_num_queries(BASE + extra):
         response = client.get(url, params)
     assert response.status_code == 200
+
+
+# The lists on core.lists: whichever filters are set (PARAMS sets them all), none.
+LISTS = ["finance:cheque_list", "finance:receipt_list", "sales:invoice_list", "sales:quote_list"]
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_a_list_costs_the_same_without_its_filters(
+    client, personas, django_assert_num_queries, url_name
+):
+    grow(personas, 1)
+    args, extra = PAGES[url_name]
+    client.force_login(personas.manager)
+    url = reverse(url_name, args=args)
+    client.get(url)
+    with django_assert_num_queries(BASE + extra):
+        assert client.get(url).status_code == 200
 
 
 # The money reports (each grouping): the filter form's four queries (categories, regions,

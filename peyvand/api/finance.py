@@ -31,8 +31,10 @@ from peyvand.api.schemas import (
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.dates import from_jalali, jalali_today
+from peyvand.core.lists.filters import ALL
 from peyvand.finance import selectors, services
 from peyvand.finance.forms import ChequeForm, ReceiptForm
+from peyvand.finance.lists import CHEQUES, IN_HAND, RECEIPTS
 from peyvand.finance.models import BankAccount, Cheque, Entry, Method, Receipt
 
 router = Router(tags=["finance"])
@@ -148,28 +150,34 @@ def _targets(contact: Contact, allocations: list[AllocationIn]) -> list[tuple[in
 @router.get("/receipts", response=ReceiptPage, summary="فهرست دریافت‌ها و پرداخت‌ها")
 def receipt_list(
     request,
-    contact: int | None = None,
+    q: str = "",
     direction: str = "",
     method: str = "",
+    contact: int | None = None,
+    owner: int | None = None,
+    bank_account: int | None = None,
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
+    date_period: str = "",
+    amount_min: str = "",
+    amount_max: str = "",
+    sort: str = "",
     page: int = 1,
 ):
     """دریافت‌ها و پرداخت‌هایی که کاربر می‌بیند (مشتریان خود و تیمش؛ همه برای مدیر و مالی)،
-    تازه‌ترین نخست. ``direction``: in (دریافت) یا out (پرداخت)؛ ``method``: cash، pos، card،
-    paya، satna، cheque یا online؛ ``date_from``/``date_to``: بازهٔ تاریخ (میلادی، YYYY-MM-DD)."""
+    با همان فیلترهای صفحهٔ فهرست (finance.lists.RECEIPTS). ``q``: شماره، شمارهٔ پیگیری یا
+    مرجع، یا نام یا تلفن مشتری؛ ``direction``: in (دریافت) یا out (پرداخت)؛ ``method``:
+    cash، pos، card، paya، satna، cheque یا online؛ ``owner``: شناسهٔ ثبت‌کننده؛
+    ``bank_account``: شناسهٔ حساب بانکی شرکت؛ ``date_from``/``date_to``: بازهٔ تاریخ
+    (میلادی، YYYY-MM-DD) یا ``date_period`` (today، this_week، this_month، last_month،
+    this_year…)؛ ``amount_min``/``amount_max``: ریال؛ ``sort``: date (تازه‌ترین نخست، پیش‌فرض)
+    یا amount (بیشترین نخست)، با ``-`` پیش از آن برای جهت دیگر."""
     require(request.auth, "finance.view_receipt")
     if direction and direction not in Receipt.Direction.values:
         raise HttpError(422, "direction باید in یا out باشد.")
     if method and method not in Method.values:
         raise HttpError(422, "روش (method) معتبر نیست.")
-    receipts = selectors.receipts_for_list(
-        request.auth, direction=direction, method=method, contact=contact
-    )
-    if date_from is not None:
-        receipts = receipts.filter(date__gte=date_from)
-    if date_to is not None:
-        receipts = receipts.filter(date__lte=date_to)
+    receipts = RECEIPTS.rows(request.auth, request.GET)
     return page_of(receipts.annotate(cheque_id=F("cheque")), page)
 
 
@@ -293,22 +301,36 @@ def receipt_reallocate(request, receipt_id: int, payload: AllocationsIn):
 @router.get("/cheques", response=ChequePage, summary="فهرست چک‌های دریافتی")
 def cheque_list(
     request,
+    q: str = "",
     status: str = "",
+    contact: int | None = None,
+    bank: str = "",
+    bank_account: int | None = None,
     due_from: IsoDate | None = None,
     due_to: IsoDate | None = None,
-    contact: int | None = None,
+    due_period: str = "",
+    amount_min: str = "",
+    amount_max: str = "",
+    sort: str = "",
     page: int = 1,
 ):
-    """چک‌هایی که کاربر می‌بیند، به ترتیب سررسید. ``status``: in_hand (در دست وصول: دریافت‌شده،
-    خوابانده یا خرج‌شده)، received، deposited، cleared، bounced، returned یا endorsed؛ خالی:
-    همه. ``due_from``/``due_to``: بازهٔ سررسید (میلادی، YYYY-MM-DD)."""
+    """چک‌هایی که کاربر می‌بیند، با همان فیلترهای صفحهٔ فهرست (finance.lists.CHEQUES).
+    ``q``: شناسهٔ صیادی، سری و سریال، صادرکننده، یا نام یا تلفن مشتری؛ ``status``: in_hand
+    (در دست وصول: دریافت‌شده، خوابانده یا خرج‌شده)، received، deposited، cleared، bounced،
+    returned یا endorsed؛ خالی یا all: همه (صفحهٔ فهرست بی آن از in_hand آغاز می‌کند)؛
+    ``bank``: بانک چک (ملت، ملی…)؛ ``bank_account``: شناسهٔ حساب بانکی شرکت که چک در آن
+    خوابانده شده؛ ``due_from``/``due_to``: بازهٔ سررسید (میلادی، YYYY-MM-DD) یا
+    ``due_period`` (overdue، today، tomorrow، this_week، next_week، next_30_days،
+    this_month)؛ ``amount_min``/``amount_max``: ریال؛ ``sort``: due (نزدیک‌ترین سررسید
+    نخست، پیش‌فرض) یا amount (بیشترین نخست)، با ``-`` پیش از آن برای جهت دیگر."""
     require(request.auth, "finance.view_cheque")
-    if status and status not in ("in_hand", *Cheque.Status.values):
+    if status and status not in (IN_HAND, ALL, *Cheque.Status.values):
         raise HttpError(422, "وضعیت چک (status) معتبر نیست.")
-    cheques = selectors.cheques_due(request.auth, due_from, due_to, status)
-    if contact is not None:
-        cheques = cheques.filter(contact_id=contact)
-    return page_of(cheques, page)
+    params = request.GET.copy()
+    # The page starts at the cheques in hand; the API has always answered every cheque
+    # when no status is asked, and its clients rely on that.
+    params.setdefault("status", ALL)
+    return page_of(CHEQUES.rows(request.auth, params), page)
 
 
 @router.get("/cheques/{cheque_id}", response=ChequeDetailOut, summary="یک چک و گردش آن")

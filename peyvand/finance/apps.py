@@ -8,6 +8,14 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core import events
+        from peyvand.core.lists import register_list
+        from peyvand.finance.lists import CHEQUES, RECEIPTS
+
+        # The receipt and cheque lists: their saved views and columns find them by key.
+        register_list(RECEIPTS)
+        register_list(CHEQUES)
+
+        from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             HomePanel,
             RecordPanel,
@@ -17,6 +25,7 @@ class FinanceConfig(AppConfig):
             register_record_panel,
         )
         from peyvand.finance import selectors, services
+        from peyvand.finance.exports import cheque_rows, receipt_rows
         from peyvand.finance.views import (
             contact_panel_context,
             home_panel_context,
@@ -27,6 +36,16 @@ class FinanceConfig(AppConfig):
         # An issued invoice is owed on its customer's account.
         events.subscribe(INVOICE_ISSUED, services.invoice_issued)
         register_credit_in_use(selectors.credit_in_use)
+        register_exporter(
+            "receipts",
+            Exporter(
+                "دریافت‌ها و پرداخت‌ها", "finance.view_receipt", receipt_rows, "finance:receipt_list"
+            ),
+        )
+        register_exporter(
+            "cheques",
+            Exporter("چک‌های دریافتی", "finance.view_cheque", cheque_rows, "finance:cheque_list"),
+        )
         register_annotated_model("finance.receipt")
         # After the follow-ups: what customers owe this week, and the cheques due.
         register_home_panel(

@@ -112,6 +112,8 @@ class Receipt(BusinessRecord):
             models.Index(fields=["contact", "-date", "-id"], name="receipt_contact"),
             models.Index(fields=["-date", "-id"], name="receipt_recent"),
             models.Index(fields=["owner", "date"], name="receipt_owner_date"),
+            # The list sorted by amount, and its amount range.
+            models.Index(fields=["amount", "id"], name="receipt_amount"),
             models.Index(
                 fields=["-deleted_at"], name="receipt_trash", condition=Q(deleted_at__isnull=False)
             ),
@@ -225,6 +227,9 @@ class Cheque(BusinessRecord):
                 ),
             ),
             models.Index(fields=["status", "due_date"], name="cheque_status_due"),
+            # The list of every cheque (status «همه») by due date, and sorted by amount.
+            models.Index(fields=["due_date", "id"], name="cheque_due"),
+            models.Index(fields=["amount", "id"], name="cheque_amount"),
             models.Index(fields=["contact", "due_date"], name="cheque_contact"),
             models.Index(fields=["sayad_id"], name="cheque_sayad"),
         ]

@@ -1,5 +1,5 @@
 """Reads of the money side, visibility applied: a customer's account and statement, the
-cheques due, receipts."""
+cheques due, what a receipt settled. The receipt and cheque lists are finance.lists."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -180,31 +180,15 @@ def statement(
     return result
 
 
-def cheques_due(
-    user, start: datetime.date | None, end: datetime.date | None, status: str = "in_hand"
-) -> QuerySet[Cheque]:
-    """Visible cheques by due date: those in hand (the partial index) or of one state."""
-    cheques = Cheque.objects.visible_to(user).select_related("contact", "bank_account")
-    if status == "in_hand":
-        cheques = cheques.filter(status__in=Cheque.IN_HAND)
-    elif status in Cheque.Status.values:
-        cheques = cheques.filter(status=status)
-    if start is not None:
-        cheques = cheques.filter(due_date__gte=start)
-    if end is not None:
-        cheques = cheques.filter(due_date__lte=end)
-    return cheques.order_by("due_date", "id")
-
-
-def receipts_for_list(user, *, direction: str = "", method: str = "", contact=None):
-    receipts = Receipt.objects.visible_to(user).select_related("contact", "owner")
-    if direction in Receipt.Direction.values:
-        receipts = receipts.filter(direction=direction)
-    if method:
-        receipts = receipts.filter(method=method)
-    if contact is not None:
-        receipts = receipts.filter(contact=contact)
-    return receipts.order_by("-date", "-id")
+def cheques_due(user, end: datetime.date) -> QuerySet[Cheque]:
+    """Visible cheques in hand due by ``end`` (overdue ones first), on the partial index:
+    the home page's. The cheque list is finance.lists.CHEQUES."""
+    return (
+        Cheque.objects.visible_to(user)
+        .select_related("contact", "bank_account")
+        .filter(status__in=Cheque.IN_HAND, due_date__lte=end)
+        .order_by("due_date", "id")
+    )
 
 
 def allocations_of_receipt(receipt: Receipt):

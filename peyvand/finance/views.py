@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,9 +16,10 @@ from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date, from_jalali, jalali_today
 from peyvand.core.display import localize_digits, site_settings_for
 from peyvand.core.forms import add_service_errors
+from peyvand.core.lists.views import list_context
 from peyvand.core.money import format_money
-from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
+from peyvand.core.periods import week_range
 from peyvand.core.timeline import timeline_of
 from peyvand.finance import payments, selectors, services, statements
 from peyvand.finance.forms import (
@@ -33,6 +33,7 @@ from peyvand.finance.forms import (
     PeriodForm,
     ReceiptForm,
 )
+from peyvand.finance.lists import CHEQUES, RECEIPTS, cheque_totals, receipt_totals
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.finance.selectors import STATEMENT_PAGE_SIZE
 from peyvand.messaging.drafts import Draft, draft_page
@@ -114,19 +115,8 @@ def opening_balance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @view_receipts
 def receipt_list(request: HttpRequest) -> HttpResponse:
-    direction = request.GET.get("direction", "")
-    method = request.GET.get("method", "")
-    receipts = selectors.receipts_for_list(
-        request.user, direction=direction, method=method if method in Method.values else ""
-    )
-    page = paginate(receipts, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {
-        "page": page,
-        "direction": direction,
-        "method": method,
-        "directions": Receipt.Direction.choices,
-        "methods": Method.choices,
-    }
+    context = list_context(request, RECEIPTS)
+    context["totals"] = receipt_totals(context["figures"])
     return render(request, "finance/receipt_list.html", context)
 
 
@@ -214,44 +204,23 @@ def receipt_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Cheques -----------------------------------------------------------------------------------------
 
 
-def _week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The Iranian week around ``today``: Saturday to Friday."""
-    start = today - datetime.timedelta(days=(today.weekday() - 5) % 7)
-    return start, start + datetime.timedelta(days=6)
-
-
-CHEQUE_PERIODS = {
-    "week": _("این هفته"),
-    "overdue": _("سررسید گذشته"),
-    "month": _("۳۰ روز آینده"),
-    "all": _("همه"),
-}
+# The due-date tabs the cheque list had before its filters, as the due date's presets:
+# old bookmarks and links open the same due dates (the default is no longer «this week»:
+# the cheques in hand, overdue first).
+OLD_PERIODS = {"week": "this_week", "overdue": "overdue", "month": "next_30_days", "all": ""}
 
 
 @view_cheques
 def cheque_list(request: HttpRequest) -> HttpResponse:
-    """The cheques to collect: by default those in hand due this week."""
-    today = timezone.localdate()
-    period = request.GET.get("period", "week")
-    if period not in CHEQUE_PERIODS:
-        period = "week"
-    status = request.GET.get("status", "in_hand")
-    start, end = {
-        "week": _week_bounds(today),
-        "overdue": (None, today - datetime.timedelta(days=1)),
-        "month": (today, today + datetime.timedelta(days=30)),
-        "all": (None, None),
-    }[period]
-    cheques = selectors.cheques_due(request.user, start, end, status)
-    page = paginate(cheques, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {
-        "page": page,
-        "period": period,
-        "periods": CHEQUE_PERIODS.items(),
-        "status": status,
-        "statuses": [("in_hand", _("در دست وصول")), *Cheque.Status.choices],
-        "today": today,
-    }
+    """The cheques to collect: by default those in hand, the first due first."""
+    if "period" in request.GET:
+        query = request.GET.copy()
+        period = OLD_PERIODS.get(query.pop("period")[-1], "")
+        if period and "due_period" not in query:
+            query["due_period"] = period
+        return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    context = list_context(request, CHEQUES)
+    context["totals"] = cheque_totals(context["figures"])
     return render(request, "finance/cheque_list.html", context)
 
 
@@ -306,12 +275,12 @@ def home_panel_context(request: HttpRequest) -> dict:
     """The home page's money: what the user's customers owe this week (instalments and
     invoices, overdue first) and, for whoever follows cheques, the cheques due."""
     today = timezone.localdate()
-    _start, end = _week_bounds(today)
+    _start, end = week_range(today)
     cheques = []
     if request.user.has_perm("finance.view_cheque") and request.user.has_perm(
         "finance.receive_cheque_alerts"
     ):
-        cheques = list(selectors.cheques_due(request.user, None, end, "in_hand")[:10])
+        cheques = list(selectors.cheques_due(request.user, end)[:10])
     return {
         "due": selectors.receivables_due(
             request.user, today + datetime.timedelta(days=7), limit=10

@@ -717,7 +717,7 @@ def _money_cards(viewer, *, today: datetime.date, mine: bool) -> list[MoneyCard]
             "چک‌های سررسید این هفته",
             due["amount"] or 0,
             "در دست وصول، شنبه تا جمعه",
-            f"{reverse('finance:cheque_list')}?period=week",
+            f"{reverse('finance:cheque_list')}?due_period=this_week",
             due["count"],
             "چک",
             "warning",

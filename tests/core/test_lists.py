@@ -10,9 +10,11 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from peyvand.core.dates import to_jalali
+from peyvand.core.lists import Choice, ListSpec, Sort
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
+from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
 from tests.api.test_api import auth  # noqa: F401 - a fixture
@@ -91,6 +93,8 @@ def test_amounts_take_persian_digits_and_separators(personas, sales):
     assert rows_for(personas.owner, amount_min="۲٬۰۰۰٬۰۰۰", amount_max="6,000,000") == {
         sales["middle"].number
     }
+    reading = INVOICES.read(query(amount_min="2000000"), personas.owner)
+    assert reading.chips[0][0] == "مبلغ کل: از ۲٬۰۰۰٬۰۰۰ ریال"  # the unit once
 
 
 def test_customer_issuer_and_text(personas, sales):
@@ -141,7 +145,7 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
     assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
 
 
-@pytest.mark.parametrize("spec", [INVOICES, QUOTES], ids=["invoices", "quotes"])
+@pytest.mark.parametrize("spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES], ids=lambda spec: spec.key)
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
     names = {index.name for index in model._meta.indexes}
@@ -282,3 +286,38 @@ def test_a_user_hides_moves_and_resets_columns(client, personas, sales):
     client.force_login(personas.owner)
     client.post(columns, {"reset": "1"})
     assert headings(client.get(url)) == default
+
+
+def test_a_choice_with_a_default_applies_it_only_when_absent(personas):
+    """The default is what an empty address shows; «همه» (``all``, or an empty value
+    from a form) shows every row, and taking the default's chip away asks for that."""
+    spec = ListSpec(
+        key="test",
+        label="آزمایش",
+        model=Invoice,
+        permission="sales.view_invoice",
+        url_name="sales:invoice_list",
+        base=lambda user: Invoice.objects.none(),
+        filters=[
+            Choice(name="kind", label="نوع", field="kind", choices=[("goods", "کالا")]),
+            Choice(
+                name="state",
+                label="وضعیت",
+                field="state",
+                choices=[("open", "باز"), ("shut", "بسته")],
+                default="open",
+            ),
+        ],
+        sorts=[Sort("date", "تاریخ", ("-date", "-id"), index="invoice_recent")],
+    )
+    user = personas.owner
+    assert spec.read(query(), user).values == {"state": "open"}
+    assert spec.read(query(state="shut"), user).values == {"state": "shut"}
+    for everything in ("all", "", "closed"):
+        assert spec.read(query(state=everything), user).values == {}, everything
+    # «all» is no value of a choice without a default: it is just not one of its choices.
+    assert spec.read(query(kind="all"), user).values == {"state": "open"}
+    reading = spec.read(query(kind="goods"), user)
+    assert reading.chips == [("نوع: کالا", ""), ("وضعیت: باز", "kind=goods&state=all")]
+    assert reading.everything == "state=all"
+    assert (spec.filters[0].all_value, spec.filters[1].all_value) == ("", "all")

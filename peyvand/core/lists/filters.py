@@ -74,6 +74,14 @@ class Filter:
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
+    # The value of the bar's «همه» option.
+    all_value = ""
+
+    def clear(self, params: QueryDict) -> None:
+        """Takes the filter out of a (mutable) query: what its chip's × links to."""
+        for name in self.names():
+            params.pop(name, None)
+
     def read(self, params: QueryDict, reading: Reading) -> Any:
         """The value given, or None (nothing given, or nothing readable)."""
         value = params.get(self.name, "").strip()
@@ -90,14 +98,21 @@ class Filter:
         return f"{self.label}: {labels.get(str(value), value)}"
 
 
+# What a choice with a default is given to show every row: without it, the default.
+ALL = "all"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Choice(Filter):
     """One of fixed choices: ``field=value``, or ``condition(value, reading)`` for a
-    state that is not a column (an invoice's payment state)."""
+    state that is not a column (an invoice's payment state). A ``default`` applies only
+    when the parameter is absent (the cheques «در دست وصول»): it shows as a chip like any
+    choice, and «همه» sends ``ALL`` explicitly, so that the whole list has an address."""
 
     choices: Sequence[tuple[str, str]] | Callable[[], Sequence[tuple[Any, str]]]
     field: str = ""
     condition: Callable[[str, Reading], Q] | None = None
+    default: str = ""
     template = "core/lists/_choice.html"
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
@@ -105,9 +120,20 @@ class Choice(Filter):
             return reading.source(self.name, self.choices)
         return self.choices
 
+    @property
+    def all_value(self) -> str:
+        return ALL if self.default else ""
+
+    def clear(self, params: QueryDict) -> None:
+        super().clear(params)
+        if self.default:
+            params[self.name] = ALL  # absent would mean the default again
+
     def read(self, params: QueryDict, reading: Reading) -> Any:
+        if self.default and self.name not in params:
+            return self.default
         value = super().read(params, reading)
-        if value is None:
+        if value is None or (self.default and value == ALL):
             return None
         if value not in {str(key) for key, _label in self.options(reading)}:
             return None  # a typo in the address bar filters nothing
@@ -278,7 +304,7 @@ class AmountRange(Filter):
 
         low, high = value
         shown = [
-            f"{word} {format_money(amount)}"
+            f"{word} {format_money(amount, with_label=False)}"
             for word, amount in (("از", low), ("تا", high))
             if amount is not None
         ]

@@ -63,6 +63,8 @@ class ListReading(Reading):
     sort: Sort | None = None
     descending: bool = False
     chips: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
+    # The query of the whole list: empty, but for the choices that have a default.
+    everything: str = ""
 
     @property
     def narrowed(self) -> bool:
@@ -104,11 +106,15 @@ class ListSpec:
         by_key = {sort.key: sort for sort in self.sorts}
         reading.sort = by_key.get(wanted.lstrip("-"), self.sorts[0])
         reading.descending = descending and reading.sort.key == wanted.lstrip("-")
+        everything = QueryDict(mutable=True)
+        for list_filter in self.filters:
+            list_filter.clear(everything)
+        reading.everything = everything.urlencode()
         for list_filter in self.filters:
             if list_filter.name in reading.values:
                 without = params.copy()
-                for name in (*list_filter.names(), "page"):
-                    without.pop(name, None)
+                without.pop("page", None)
+                list_filter.clear(without)
                 reading.chips.append(
                     (
                         list_filter.chip(reading.values[list_filter.name], reading),

@@ -1,6 +1,11 @@
 from django import template
 
+from peyvand.finance.lists import cheque_badge
+
 register = template.Library()
+
+# A cheque's state as a badge, the same on its page and in the list.
+register.filter("cheque_badge", cheque_badge)
 
 
 @register.inclusion_tag("finance/_balance.html")
