@@ -7,6 +7,7 @@ unless PEYVAND_REQUIRE_BROWSER=1 (set in CI), which turns the skip into a failur
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,10 +122,23 @@ def _no_csp_violations(request) -> Iterator:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server) -> Iterator:
+def page(browser, live_server, request) -> Iterator:
     """A fresh context and page per test on a laptop-sized screen; ``page.goto`` takes
-    paths relative to the live server."""
+    paths relative to the live server. When the test fails, what the page showed, its
+    HTML and the requests still unanswered are kept in var/screenshots/<vendor>/failed/:
+    a failure seen once in CI must say what it waited for."""
     context = browser.new_context(
         base_url=live_server.url,
         viewport={"width": 1280, "height": 800},
@@ -133,10 +147,30 @@ def page(browser, live_server) -> Iterator:
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    pending: dict = {}
+    page.on("request", lambda r: pending.__setitem__(id(r), f"{r.method} {r.url}"))
+    page.on("requestfinished", lambda r: pending.pop(id(r), None))
+    page.on("requestfailed", lambda r: pending.pop(id(r), None))
     try:
         yield page
     finally:
+        if request.node.stash.get(FAILED, False):
+            _keep_failure(page, request.node.name, list(pending.values()))
         context.close()
+
+
+def _keep_failure(page, name: str, pending: list[str]) -> None:
+    folder = SCREENSHOTS / connection.vendor / "failed"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=folder / f"{name}.png", full_page=True, timeout=5_000)
+        (folder / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as error:  # the test's own failure is what matters, not this
+        pending.append(f"(page not saved: {error})")
+    text = f"{page.url}\n" + "\n".join(pending) + "\n"
+    (folder / f"{name}.pending.txt").write_text(text, encoding="utf-8")
+    # Also in the failure's report («Captured stderr teardown»): CI keeps only its output.
+    print(f"page at failure, and requests unanswered:\n{text}", file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)
