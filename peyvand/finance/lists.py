@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
+from peyvand.contacts.lists import customer_condition, customer_filter
 from peyvand.core.lists import (
     FUTURE,
     PAST,
@@ -23,12 +22,11 @@ from peyvand.core.lists import (
     ListReading,
     ListSpec,
     Person,
-    Record,
     Search,
     Sort,
     cells,
 )
-from peyvand.core.text import fa_search_key, to_latin_digits
+from peyvand.core.text import to_latin_digits
 from peyvand.finance.forms import IRANIAN_BANKS
 from peyvand.finance.models import BankAccount, Cheque, Method, Receipt
 
@@ -36,22 +34,12 @@ from peyvand.finance.models import BankAccount, Cheque, Method, Receipt
 IN_HAND = "in_hand"
 
 
-def _customers(text: str) -> Q | None:
-    """Rows of the customers whose name, company or phone holds ``text`` (a subquery, so
-    the page's query count stays the same whatever is typed), or None when it is too
-    short to look for. Rows stay within the list's visibility: this only narrows them."""
-    key = national_phone_key(fa_search_key(text))
-    if len(key) < MIN_SEARCH_LENGTH:
-        return None
-    return Q(contact__in=Contact.objects.filter(search_key__contains=key).order_by().values("pk"))
-
-
 def receipt_search(text: str, reading) -> Q:
     """The receipt's number, its tracking or reference number (stored in ASCII digits),
     or its customer."""
     digits = to_latin_digits(text)
     found = Q(number__contains=digits) | Q(reference__contains=digits)
-    customers = _customers(text)
+    customers = customer_condition(text)
     return found | customers if customers is not None else found
 
 
@@ -60,7 +48,7 @@ def cheque_search(text: str, reading) -> Q:
     customer."""
     digits = to_latin_digits(text)
     found = Q(sayad_id__contains=digits) | Q(serial__contains=digits) | Q(drawer__icontains=text)
-    customers = _customers(text)
+    customers = customer_condition(text)
     return found | customers if customers is not None else found
 
 
@@ -73,16 +61,6 @@ def _bank_accounts() -> list[tuple[str, str]]:
             label = gettext("%(name)s (غیرفعال)") % {"name": account.name}
         choices.append((str(account.pk), label))
     return choices
-
-
-def _customer() -> Record:
-    return Record(
-        name="contact",
-        label=_("طرف حساب"),
-        field="contact",
-        model=Contact,
-        url="contacts:autocomplete",
-    )
 
 
 def _cheque_status(value: str, reading) -> Q:
@@ -185,7 +163,7 @@ RECEIPTS = ListSpec(
             choices=Receipt.Direction.choices,
         ),
         DateRange(name="date", label=_("تاریخ"), field="date", presets=PAST),
-        _customer(),
+        customer_filter(_("طرف حساب")),
         Choice(name="method", label=_("روش"), field="method", choices=Method.choices),
         AmountRange(name="amount", label=_("مبلغ"), field="amount"),
         Choice(
@@ -231,7 +209,7 @@ CHEQUES = ListSpec(
             default=IN_HAND,
         ),
         DateRange(name="due", label=_("سررسید"), field="due_date", presets=FUTURE),
-        _customer(),
+        customer_filter(_("طرف حساب")),
         Choice(
             name="bank",
             label=_("بانک چک"),

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
+from peyvand.contacts.lists import customer_condition, customer_filter
 from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
     FUTURE,
@@ -21,12 +20,11 @@ from peyvand.core.lists import (
     ListReading,
     ListSpec,
     Person,
-    Record,
     Search,
     Sort,
     cells,
 )
-from peyvand.core.text import fa_search_key, to_latin_digits
+from peyvand.core.text import to_latin_digits
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Quote
 from peyvand.sales.selectors import fiscal_years, users_who_can
 
@@ -40,30 +38,20 @@ PAYMENT_FILTERS = {
 
 def document_search(text: str, reading) -> Q:
     """A number (or part of one: «۱۲» finds 1405/00012) or the customer's name, company
-    or phone, in one query whatever is typed (the page's query count stays fixed): the
-    customers as a subquery."""
+    or phone."""
     number = Q(number__contains=to_latin_digits(text))
-    key = national_phone_key(fa_search_key(text))
-    if len(key) < MIN_SEARCH_LENGTH:
-        return number
-    customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
-    return number | Q(contact__in=customers)
+    customers = customer_condition(text)
+    return number | customers if customers is not None else number
 
 
-def _common_filters(model, who: str, state) -> list:
+def _common_filters(who: str, state) -> list:
     """What both lists filter by, the document's own state (``state``) second: the
     first four are in sight, the rest fold under «فیلترهای بیشتر»."""
     return [
         Search(condition=document_search, placeholder=_("شماره، نام یا تلفن مشتری")),
         state,
         DateRange(name="date", label=_("تاریخ"), field="date", presets=PAST),
-        Record(
-            name="contact",
-            label=_("مشتری"),
-            field="contact",
-            model=Contact,
-            url="contacts:autocomplete",
-        ),
+        customer_filter(),
         Person(
             name="owner",
             label=_("صادرکننده"),
@@ -209,11 +197,6 @@ def _columns(model) -> list[Column]:
     ]
 
 
-DATE_SORTS = {
-    Quote: Sort("date", _("تاریخ"), ("-date", "-id"), index="quote_recent"),
-    Invoice: Sort("date", _("تاریخ"), ("-date", "-id"), index="invoice_recent"),
-}
-
 QUOTES = ListSpec(
     key="quotes",
     label=_("پیش فاکتورها"),
@@ -223,14 +206,13 @@ QUOTES = ListSpec(
     base=_documents(Quote),
     filters=[
         *_common_filters(
-            Quote,
             "sales.add_quote",
             Choice(name="status", label=_("وضعیت"), field="status", choices=Quote.Status.choices),
         ),
         DateRange(name="valid", label=_("اعتبار تا"), field="valid_until", presets=FUTURE),
     ],
     sorts=[
-        DATE_SORTS[Quote],
+        Sort("date", _("تاریخ"), ("-date", "-id"), index="quote_recent"),
         Sort("total", _("مبلغ کل"), ("-total", "-id"), index="quote_total"),
         Sort("number", _("شماره"), ("-number",), index="unique:number"),
     ],
@@ -247,7 +229,6 @@ INVOICES = ListSpec(
     base=_documents(Invoice),
     filters=[
         *_common_filters(
-            Invoice,
             "sales.add_invoice",
             Choice(
                 name="payment",
@@ -265,7 +246,7 @@ INVOICES = ListSpec(
         ),
     ],
     sorts=[
-        DATE_SORTS[Invoice],
+        Sort("date", _("تاریخ"), ("-date", "-id"), index="invoice_recent"),
         Sort("total", _("مبلغ کل"), ("-total", "-id"), index="invoice_total"),
         Sort("number", _("شماره"), ("-number",), index="unique:number"),
     ],

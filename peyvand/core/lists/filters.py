@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from peyvand.core.dates import format_date, parse_jalali_date
-from peyvand.core.money import parse_amount
+from peyvand.core.money import format_money, parse_amount
 from peyvand.core.params import parse_id
 from peyvand.core.periods import period_range
 from peyvand.core.text import normalize_persian, to_latin_digits
@@ -300,8 +300,6 @@ class AmountRange(Filter):
         return queryset
 
     def chip(self, value: Any, reading: Reading) -> str:
-        from peyvand.core.money import format_money
-
         low, high = value
         shown = [
             f"{word} {format_money(amount, with_label=False)}"
