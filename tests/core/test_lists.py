@@ -6,14 +6,17 @@ API and the export give the same rows; sorts walk an index; totals are capped.""
 import datetime
 
 import pytest
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 
+from peyvand.contacts.models import Contact, Region
 from peyvand.core.dates import to_jalali
-from peyvand.core.lists import Choice, ListSpec, Sort
+from peyvand.core.lists import Choice, ListSpec, MultiChoice, Sort, Tree, YesNo
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
+from peyvand.core.trees import node_create
 from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
@@ -321,3 +324,56 @@ def test_a_choice_with_a_default_applies_it_only_when_absent(personas):
     assert reading.chips == [("نوع: کالا", ""), ("وضعیت: باز", "kind=goods&state=all")]
     assert reading.everything == "state=all"
     assert (spec.filters[0].all_value, spec.filters[1].all_value) == ("", "all")
+
+
+def _spec_with(*filters) -> ListSpec:
+    return ListSpec(
+        key="test",
+        label="آزمایش",
+        model=Invoice,
+        permission="sales.view_invoice",
+        url_name="sales:invoice_list",
+        base=lambda user: Invoice.objects.visible_to(user),
+        filters=list(filters),
+        sorts=[Sort("date", "تاریخ", ("-date", "-id"), index="invoice_recent")],
+    )
+
+
+def test_a_tree_takes_the_subtree_a_yes_no_and_several_choices(personas, sales):
+    """A region takes its cities along (found among the options already read: no query
+    more); «بله/خیر» narrows both ways; several ticked choices take any of them."""
+    province = node_create(node=Region(name="اصفهان"))
+    city = node_create(node=Region(name="کاشان", parent=province))
+    elsewhere = node_create(node=Region(name="تبریز"))
+    Contact.objects.filter(pk=sales["mine"].pk).update(region=city)
+    spec = _spec_with(
+        Tree(name="region", label="منطقه", field="contact__region", model=Region),
+        YesNo(name="big", label="بزرگ", condition=lambda reading: Q(total__gte=5_000_000)),
+        MultiChoice(
+            name="who",
+            label="صادرکننده",
+            choices=[("owner", "مالک"), ("mate", "هم‌تیمی")],
+            condition=lambda value, reading: Q(
+                owner=personas.owner if value == "owner" else personas.teammate
+            ),
+        ),
+    )
+    owner = personas.owner
+
+    def found(**params):
+        return numbers(spec.rows(owner, query(**params)))
+
+    mine = {sales[name].number for name in ("small", "middle", "large")}
+    assert found(region=str(province.pk)) == found(region=str(city.pk)) == mine
+    assert found(region=str(elsewhere.pk)) == set()
+    assert found(region="999999") == mine  # no such node: filters nothing
+    assert found(big="yes") == {sales["middle"].number, sales["large"].number}
+    assert found(big="no") == {sales["small"].number}
+    assert found(big="maybe") == mine
+    params = QueryDict("who=owner&who=mate&who=nobody")
+    reading = spec.read(params, owner)
+    assert reading.values["who"] == ("owner", "mate")
+    assert reading.chips[0][0] == "صادرکننده: مالک، هم‌تیمی"
+    assert numbers(spec.rows(owner, params)) == mine
+    assert numbers(spec.rows(owner, QueryDict("who=mate"))) == {sales["large"].number}
+    assert spec.read(QueryDict(f"region={city.pk}"), owner).chips == [("منطقه: کاشان", "")]

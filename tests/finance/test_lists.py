@@ -327,4 +327,4 @@ def test_a_view_and_columns_of_the_cheque_list_are_kept(client, personas, money)
     )
     page = client.get(url)
     assert [column.key for column in page.context["columns"]] == ["due", "amount", "drawer"]
-    assert page.context["cells"][0][2] == "فروشگاه نور"
+    assert page.context["cells"][0][1][2] == "فروشگاه نور"

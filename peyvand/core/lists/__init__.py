@@ -8,10 +8,13 @@ from peyvand.core.lists.filters import (
     Choice,
     DateRange,
     Filter,
+    MultiChoice,
     Person,
     Reading,
     Record,
     Search,
+    Tree,
+    YesNo,
 )
 from peyvand.core.lists.spec import (
     LISTS,
@@ -35,10 +38,13 @@ __all__ = [
     "Filter",
     "ListReading",
     "ListSpec",
+    "MultiChoice",
     "Person",
     "Reading",
     "Record",
     "Search",
     "Sort",
+    "Tree",
+    "YesNo",
     "register_list",
 ]

@@ -328,3 +328,88 @@ class Search(Filter):
 
     def chip(self, value: Any, reading: Reading) -> str:
         return f"«{value}»"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tree(Filter):
+    """A node of a manager-edited tree (category, region) and everything under it. The
+    nodes are read for the bar anyway (one query, set or not), so the subtree is found
+    among them here rather than by another query."""
+
+    field: str
+    model: Any
+    template = "core/lists/_choice.html"
+
+    def _nodes(self, reading: Reading) -> list:
+        from peyvand.core.trees import ordered_nodes
+
+        return reading.source(f"tree:{self.model._meta.label}", lambda: ordered_nodes(self.model))
+
+    def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
+        return [(node.pk, node.indented_name) for node in self._nodes(reading)]
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        value = parse_id(params.get(self.name))
+        if value is None:
+            return None
+        # An id that is no node (deleted since the link was saved) filters nothing.
+        return value if any(node.pk == value for node in self._nodes(reading)) else None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        nodes = self._nodes(reading)
+        path = next(node.path for node in nodes if node.pk == value)
+        ids = [node.pk for node in nodes if node.path.startswith(path)]
+        return queryset.filter(**{f"{self.field}_id__in": ids})
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        name = next(node.name for node in self._nodes(reading) if node.pk == value)
+        return f"{self.label}: {name}"
+
+
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNo(Filter):
+    """«بله» / «خیر»: ``yes`` narrows to ``condition(reading)``, ``no`` to its opposite;
+    ``words`` name the two answers when «بله/خیر» would read oddly («دیده‌شده/دیده‌نشده»)."""
+
+    condition: Callable[[Reading], Q]
+    words: tuple[str, str] = ("بله", "خیر")
+    template = "core/lists/_choice.html"
+
+    def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
+        return [(YES, self.words[0]), (NO, self.words[1])]
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        value = params.get(self.name, "").strip()
+        return value if value in (YES, NO) else None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        condition = self.condition(reading)
+        return queryset.filter(condition if value == YES else ~condition)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MultiChoice(Choice):
+    """Any of several choices (``?<name>=a&<name>=b``): rows with one of the ticked
+    values. Unknown values are dropped; nothing ticked filters nothing."""
+
+    template = "core/lists/_multi_choice.html"
+
+    def read(self, params: QueryDict, reading: Reading) -> Any:
+        known = {str(key) for key, _label in self.options(reading)}
+        values = [value for value in params.getlist(self.name) if value in known]
+        return tuple(dict.fromkeys(values)) or None
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        if self.condition is not None:
+            condition = Q()
+            for one in value:
+                condition |= self.condition(one, reading)
+            return queryset.filter(condition)
+        return queryset.filter(**{f"{self.field}__in": value})
+
+    def chip(self, value: Any, reading: Reading) -> str:
+        labels = {str(key): str(label) for key, label in self.options(reading)}
+        return f"{self.label}: {'، '.join(labels.get(one, one) for one in value)}"

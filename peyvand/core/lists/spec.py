@@ -84,6 +84,8 @@ class ListSpec:
     columns: Sequence[Column] = ()
     # The footer's aggregates for a reading (name → expression), or None: no footer.
     totals: Callable[[ListReading], dict[str, Any]] | None = None
+    # A row's CSS classes (a request past its deadline in red), or None.
+    row_class: Callable[[Any, ListReading], str] | None = None
 
     def shown_columns(self, chosen: Sequence[str]) -> list[Column]:
         """The columns a user chose, in their order (keys no longer declared are

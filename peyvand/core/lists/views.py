@@ -86,7 +86,13 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "page": page,
         "columns": columns,
         "hidden_columns": [c for c in spec.columns if c not in columns],
-        "cells": [[column.cell(row) for column in columns] for row in page.items],
+        "cells": [
+            (
+                spec.row_class(row, reading) if spec.row_class else "",
+                [column.cell(row) for column in columns],
+            )
+            for row in page.items
+        ],
         "reading": reading,
         "bar": primary,
         "more": more,
