@@ -377,3 +377,50 @@ def test_a_tree_takes_the_subtree_a_yes_no_and_several_choices(personas, sales):
     assert numbers(spec.rows(owner, params)) == mine
     assert numbers(spec.rows(owner, QueryDict("who=mate"))) == {sales["large"].number}
     assert spec.read(QueryDict(f"region={city.pk}"), owner).chips == [("منطقه: کاشان", "")]
+
+
+def test_a_view_keeps_its_columns_and_can_be_the_start_page(client, personas, sales):
+    """A view saved with the columns its saver chose opens with them (for a teammate it
+    is shared with too); «صفحه شروع من» makes signing in land on it, unless a page was
+    asked for; the house button takes it back to the کارتابل."""
+    owner = personas.owner
+    client.force_login(owner)
+    url = reverse("sales:invoice_list")
+    client.post(
+        reverse("core:list_columns", args=["invoices"]),
+        {"columns": ["number", "total", "contact"]},
+    )
+    save_view(client, "بزرگ‌ها", "amount_min=4000000&view=77")
+    view = SavedView.objects.get(owner=owner)
+    assert (view.params, view.columns) == ("amount_min=4000000", ["number", "total", "contact"])
+    client.post(reverse("core:list_columns", args=["invoices"]), {"reset": "1"})
+    plain = client.get(url)
+    assert headings(plain)[:3] == ["شماره", "تاریخ", "مشتری"]
+    opened = client.get(f"{url}?{view.params}&view={view.pk}")
+    assert headings(opened) == ["شماره", "مبلغ کل", "مشتری"]
+    assert opened.context["current_view"] == view
+    assert len(opened.context["page"].items) == 2
+
+    answer = client.post(reverse("core:list_view_start", args=[view.pk]))
+    owner.refresh_from_db()
+    assert owner.start_page == f"{url}?amount_min=4000000&view={view.pk}"
+    assert answer["Location"] == owner.start_page
+    client.logout()
+    login = reverse("accounts:login")
+    signed_in = client.post(login, {"username": owner.username, "password": "peyvand-demo"})
+    assert signed_in["Location"] == owner.start_page
+    client.logout()
+    asked = client.post(
+        f"{login}?next=/activities/tasks/", {"username": owner.username, "password": "peyvand-demo"}
+    )
+    assert asked["Location"] == "/activities/tasks/"
+    cleared = client.post(reverse("core:start_page_clear"), {"back": "https://evil.example/"})
+    assert cleared["Location"] == reverse("core:home")
+    owner.refresh_from_db()
+    assert owner.start_page == ""
+
+    # Someone the view is not shared with may not make it their start page.
+    client.force_login(personas.outsider)
+    assert client.post(reverse("core:list_view_start", args=[view.pk])).status_code == 404
+    personas.outsider.refresh_from_db()
+    assert personas.outsider.start_page == ""
