@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_api_token_name_expiry'),
+        ("accounts", "0005_api_token_name_expiry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='start_page',
-            field=models.CharField(blank=True, editable=False, max_length=4000, verbose_name='صفحه شروع'),
+            model_name="user",
+            name="start_page",
+            field=models.CharField(
+                blank=True, editable=False, max_length=4000, verbose_name="صفحه شروع"
+            ),
         ),
     ]

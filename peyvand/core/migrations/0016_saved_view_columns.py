@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0015_list_preferences'),
+        ("core", "0015_list_preferences"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='savedview',
-            name='columns',
-            field=models.JSONField(blank=True, default=list, verbose_name='ستون\u200cها'),
+            model_name="savedview",
+            name="columns",
+            field=models.JSONField(blank=True, default=list, verbose_name="ستون\u200cها"),
         ),
     ]
