@@ -424,3 +424,34 @@ def test_a_view_keeps_its_columns_and_can_be_the_start_page(client, personas, sa
     assert client.post(reverse("core:list_view_start", args=[view.pk])).status_code == 404
     personas.outsider.refresh_from_db()
     assert personas.outsider.start_page == ""
+
+
+def test_a_search_says_why_each_row_matched(client, personas):
+    """The matched phone, name or number is marked in the row, in the reader's digits,
+    however it was typed (+98, Persian digits, Arabic ي)."""
+    phoned = ContactFactory(owner=personas.owner, name="پخش البرز", phones=["+989121234567"])
+    named = ContactFactory(owner=personas.owner, name="كتابفروشي نيما")
+    by_phone = issue_invoice(phoned, personas.owner, 1_000_000)
+    issue_invoice(named, personas.owner, 2_000_000)
+    client.force_login(personas.owner)
+    url = reverse("sales:invoice_list")
+
+    def first_cells(q):
+        page = client.get(url, {"q": q})
+        return [cells[0] for _classes, cells in page.context["cells"]]
+
+    [cell] = first_cells("+98 912 123")
+    assert 'تلفن مشتری: <bdi dir="ltr" class="text-nowrap"><mark>۰۹۱۲۱۲۳</mark>۴۵۶۷</bdi>' in cell
+    [cell] = first_cells("کتاب‌فروشی")
+    assert 'مشتری: <bdi dir="rtl" class="text-nowrap"><mark>كتابفروشي</mark> نيما</bdi>' in cell
+    number = by_phone.number  # the number first, in Persian digits
+    [cell] = first_cells(localize(number))
+    assert (
+        f'شماره: <bdi dir="ltr" class="text-nowrap"><mark>{localize(number)}</mark></bdi>' in cell
+    )
+    # No text, no line.
+    assert all("search-why" not in cell for cell in first_cells(""))
+
+
+def localize(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))

@@ -7,6 +7,8 @@ or not, so a list page's query count does not depend on its filters."""
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +17,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from peyvand.core.dates import format_date, parse_jalali_date
+from peyvand.core.display import localize_digits
 from peyvand.core.money import format_money, parse_amount
 from peyvand.core.params import parse_id
 from peyvand.core.periods import period_range
-from peyvand.core.text import normalize_persian, to_latin_digits
+from peyvand.core.text import (
+    fa_search_key,
+    national_phone_key,
+    normalize_persian,
+    search_span,
+    to_latin_digits,
+)
 
 # Presets of a date range (docs/lists-design.md §3.5): looking back (dates of records)
 # and looking ahead (due dates, deadlines).
@@ -97,6 +107,21 @@ class Filter:
         labels = {str(key): label for key, label in self.options(reading)}
         return f"{self.label}: {labels.get(str(value), value)}"
 
+
+def _marked(label: str, text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    before, match, after = (
+        html.escape(localize_digits(part)) for part in (text[:start], text[start:end], text[end:])
+    )
+    # A phone or a code reads left to right inside the Persian line.
+    way = "rtl" if _RTL_LETTER.search(text) else "ltr"
+    return mark_safe(  # noqa: S308 - each part escaped above
+        f'<div class="small text-secondary search-why">{html.escape(str(label))}: '
+        f'<bdi dir="{way}" class="text-nowrap">{before}<mark>{match}</mark>{after}</bdi></div>'
+    )
+
+
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 # What a choice with a default is given to show every row: without it, the default.
 ALL = "all"
@@ -317,7 +342,23 @@ class Search(Filter):
     label: str = "جستجو"
     condition: Callable[[str, Reading], Q]
     placeholder: str = ""
+    # Where a row may have matched, to say it in the row (issue 25 §6): (label, the row's
+    # text or texts) — a phone, a contact person, a code — checked in this order.
+    shown: Sequence[tuple[str, Callable[[Any], Any]]] = ()
     template = "core/lists/_search.html"
+
+    def why(self, row: Any, value: str) -> str:
+        """«تلفن: ۰۹۱۲ <mark>۳۴۵</mark> ۶۷۸۹» for the first of ``shown`` that holds the
+        text (folded as the search folds it), or ""."""
+        key = fa_search_key(value)
+        keys = dict.fromkeys((key, national_phone_key(key)))
+        for label, get in self.shown:
+            texts = get(row)
+            for text in [texts] if isinstance(texts, str) else texts or ():
+                for one in keys:
+                    if span := search_span(text, one):
+                        return _marked(label, text, span)
+        return ""
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = normalize_persian(params.get(self.name, "")).strip()

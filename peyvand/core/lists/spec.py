@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from peyvand.core.lists.filters import Filter, Reading, Record
+from peyvand.core.lists.filters import Filter, Reading, Record, Search
 
 # Every declared list by key (register_list, from the owning app's ready()): saved views
 # and the list URLs of core find their list here.
@@ -86,6 +86,10 @@ class ListSpec:
     totals: Callable[[ListReading], dict[str, Any]] | None = None
     # A row's CSS classes (a request past its deadline in red), or None.
     row_class: Callable[[Any, ListReading], str] | None = None
+
+    @property
+    def search(self) -> Search | None:
+        return next((f for f in self.filters if isinstance(f, Search)), None)
 
     def shown_columns(self, chosen: Sequence[str]) -> list[Column]:
         """The columns a user chose, in their order (keys no longer declared are

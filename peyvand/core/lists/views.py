@@ -95,13 +95,7 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "page": page,
         "columns": columns,
         "hidden_columns": [c for c in spec.columns if c not in columns],
-        "cells": [
-            (
-                spec.row_class(row, reading) if spec.row_class else "",
-                [column.cell(row) for column in columns],
-            )
-            for row in page.items
-        ],
+        "cells": [_row(spec, columns, row, reading) for row in page.items],
         "reading": reading,
         "bar": primary,
         "more": more,
@@ -111,6 +105,17 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "rows": rows,
         "cap": TOTALS_CAP,
     }
+
+
+def _row(spec: ListSpec, columns, row, reading) -> tuple[str, list]:
+    """A row's CSS classes and cells; under a text search, the first cell says why the
+    row matched."""
+    cells = [column.cell(row) for column in columns]
+    search = spec.search
+    query = reading.values.get(search.name) if search else None
+    if cells and query and (why := search.why(row, query)):
+        cells[0] = cells[0] + why
+    return (spec.row_class(row, reading) if spec.row_class else "", cells)
 
 
 def saved_views(user, spec: ListSpec) -> list[SavedView]:
