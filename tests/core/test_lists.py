@@ -455,3 +455,27 @@ def test_a_search_says_why_each_row_matched(client, personas):
 
 def localize(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+# The API's list operations read the same declaration: path → list key.
+API_LISTS = {
+    "/api/v1/quotes": "quotes",
+    "/api/v1/invoices": "invoices",
+    "/api/v1/receipts": "receipts",
+    "/api/v1/cheques": "cheques",
+}
+
+
+@pytest.mark.parametrize("path", API_LISTS)
+def test_the_api_documents_exactly_the_list_parameters(path):
+    """Every parameter the list page reads is an API parameter (typed, with the filter's
+    Persian label), and the API has none the list does not read."""
+    from peyvand.api.api import api
+    from peyvand.core.lists import LISTS
+
+    spec = LISTS[API_LISTS[path]]
+    operation = api.get_openapi_schema()["paths"][path]["get"]
+    documented = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    declared = {name for f in spec.filters for name in f.parameters()} | {"sort", "page"}
+    assert set(documented) == declared
+    assert all(p.get("description") for p in documented.values())

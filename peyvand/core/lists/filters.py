@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -107,6 +107,11 @@ class Filter:
         labels = {str(key): label for key, label in self.options(reading)}
         return f"{self.label}: {labels.get(str(value), value)}"
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        """The API's query parameters for this filter: name → (type, description). The
+        page reads the same names (api.common.list_query builds the API's schema)."""
+        return {self.name: (str, str(self.label))}
+
 
 def _marked(label: str, text: str, span: tuple[int, int]) -> str:
     start, end = span
@@ -169,6 +174,17 @@ class Choice(Filter):
             return queryset.filter(self.condition(value, reading))
         return queryset.filter(**{self.field: value})
 
+    def values(self) -> tuple[str, ...] | None:
+        """The values the API accepts, when they are fixed (not read from the database)."""
+        if callable(self.choices):
+            return None
+        return tuple(str(key) for key, _label in self.choices) + ((ALL,) if self.default else ())
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        values = self.values()
+        kind = Literal[("", *values)] if values else str
+        return {self.name: (kind, str(self.label))}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Record(Filter):
@@ -187,6 +203,9 @@ class Record(Filter):
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
         return queryset.filter(**{f"{self.field}_id": value})
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه)")}
 
     def label_of(self, value: Any, reading: Reading) -> str:
         # pk__in=[0] when empty: the query runs either way (the pinned query count).
@@ -223,6 +242,9 @@ class Person(Filter):
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
         return queryset.filter(**{f"{self.field}_id": value})
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (str, f"{self.label}: شناسهٔ کاربر، یا me")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -274,6 +296,13 @@ class DateRange(Filter):
             queryset = queryset.filter(**{f"{self.field}__lte": end})
         return queryset
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {
+            f"{self.name}_from": (datetime.date | None, f"{self.label}: از (YYYY-MM-DD)"),
+            f"{self.name}_to": (datetime.date | None, f"{self.label}: تا (YYYY-MM-DD)"),
+            f"{self.name}_period": (Literal[("", *self.presets)], f"{self.label}: بازهٔ نام‌دار"),
+        }
+
     def chip(self, value: Any, reading: Reading) -> str:
         start, end, period = value
         if period:
@@ -296,6 +325,12 @@ class AmountRange(Filter):
 
     def names(self) -> tuple[str, ...]:
         return (f"{self.name}_min", f"{self.name}_max")
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {
+            f"{self.name}_min": (int | None, f"{self.label}: از (ریال)"),
+            f"{self.name}_max": (int | None, f"{self.label}: تا (ریال)"),
+        }
 
     def _amount(self, raw: str, reading: Reading, which: str) -> int | None:
         if not raw.strip():
@@ -370,6 +405,9 @@ class Search(Filter):
     def chip(self, value: Any, reading: Reading) -> str:
         return f"«{value}»"
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (str, f"{self.label}: {self.placeholder}")}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Tree(Filter):
@@ -388,6 +426,9 @@ class Tree(Filter):
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
         return [(node.pk, node.indented_name) for node in self._nodes(reading)]
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه؛ با زیرشاخه‌ها)")}
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = parse_id(params.get(self.name))
@@ -422,6 +463,9 @@ class YesNo(Filter):
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
         return [(YES, self.words[0]), (NO, self.words[1])]
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (Literal["", YES, NO], f"{self.label}: yes یا no")}
+
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = params.get(self.name, "").strip()
         return value if value in (YES, NO) else None
@@ -437,6 +481,11 @@ class MultiChoice(Choice):
     values. Unknown values are dropped; nothing ticked filters nothing."""
 
     template = "core/lists/_multi_choice.html"
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        values = self.values()
+        kind = list[Literal[values]] if values else list[str]  # type: ignore[valid-type]
+        return {self.name: (kind, f"{self.label} (چند مقدار)")}
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         known = {str(key) for key, _label in self.options(reading)}
