@@ -112,7 +112,12 @@ RECEIPT_COLUMNS = [
     Column("direction", _("نوع"), cells.text(lambda row: row.get_direction_display())),
     Column("method", _("روش"), cells.text(lambda row: row.get_method_display())),
     Column("amount", _("مبلغ"), _in_rials(lambda row: row.amount), sort="amount"),
-    Column("owner", _("ثبت‌کننده"), cells.text(lambda row: row.owner)),
+    Column(
+        "owner",
+        _("ثبت‌کننده"),
+        cells.text(lambda row: row.owner),
+        default_for="accounts.see_all",
+    ),
     Column(
         "bank_account",
         _("حساب بانکی شرکت"),

@@ -190,7 +190,12 @@ def _columns(model) -> list[Column]:
             sort="total",
         ),
         state,
-        Column("owner", _("صادرکننده"), cells.text(lambda row: row.owner)),
+        Column(
+            "owner",
+            _("صادرکننده"),
+            cells.text(lambda row: row.owner),
+            default_for="accounts.see_all",
+        ),
         Column(
             "vat",
             _("مالیات بر ارزش افزوده"),

@@ -80,7 +80,7 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     current_view = next((v for v in views if str(v.pk) == request.GET.get("view")), None)
     if current_view is not None and current_view.columns:
         chosen = current_view.columns
-    columns = spec.shown_columns(chosen or [])
+    columns = spec.shown_columns(chosen or [], user)
     # The first filters in sight; the rest fold under «فیلترهای بیشتر» (open when one of
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
