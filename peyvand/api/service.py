@@ -34,8 +34,9 @@ from peyvand.core.dates import format_date
 from peyvand.core.history import snapshot
 from peyvand.core.services import record_save
 from peyvand.sales.models import FollowUp
-from peyvand.service import selectors, services
+from peyvand.service import services
 from peyvand.service.forms import ComplaintForm, FeedbackForm, RequestForm
+from peyvand.service.lists import COMPLAINT_TABS, COMPLAINTS, REQUESTS
 from peyvand.service.models import Complaint, Feedback, Request
 
 router = Router()
@@ -53,15 +54,55 @@ def _form(request, payload: RequestIn, item: Request) -> RequestForm:
     return RequestForm(data=data, instance=item, user=request.auth)
 
 
+# The old ``view`` of GET /requests: a preset of the list's person filters.
+REQUEST_VIEWS = {"inbox": "assignee", "sent": "creator", "all": ""}
+
+
 @router.get("/requests", response=RequestPage, tags=["service"])
-def request_list(request, view: str = "inbox", status: str = "active", page: int = 1):
-    """``view``: inbox (assigned to the caller), sent (registered by them) or all (what
-    they may see; every request for managers); ``status``: active (not archived), open,
-    done, archived or all."""
+def request_list(
+    request,
+    view: str = "inbox",
+    q: str = "",
+    status: str = "",
+    assignee: str = "",
+    creator: str = "",
+    contact: int | None = None,
+    date_from: str = "",
+    date_to: str = "",
+    date_period: str = "",
+    deadline_from: str = "",
+    deadline_to: str = "",
+    deadline_period: str = "",
+    overdue: str = "",
+    unseen: str = "",
+    urgency: int | None = None,
+    channel: int | None = None,
+    type1: int | None = None,
+    type2: int | None = None,
+    type3: int | None = None,
+    confidentiality: str = "",
+    sort: str = "",
+    page: int = 1,
+):
+    """Visible requests under the list page's filters (service.lists.REQUESTS). ``view``
+    (kept from before): inbox (assigned to the caller, the default), sent (registered by
+    them) or all — unless ``assignee`` or ``creator`` is given (a user id or ``me``).
+    ``q`` text of the tracking code, subject or description, or the customer's name or
+    phone (one or two characters: a tracking code); ``status`` active (the default: not
+    archived), open, done, archived or all; ``contact`` the customer's id; ``date_*`` the
+    registration and ``deadline_*`` the deadline: ISO dates (YYYY-MM-DD) or a period
+    (today, this_week, this_month…; for the deadline also overdue, next_week,
+    next_30_days); ``overdue`` and ``unseen`` (new to the caller) yes or no; ``urgency``,
+    ``channel``, ``type1``–``type3`` lookup ids; ``confidentiality`` private, team or
+    public; ``sort`` date (newest first) or deadline (soonest first), ``-`` before it for
+    the other direction. Fields hidden in the service settings are not filtered by."""
     require(request.auth, "service.view_request")
-    if view not in selectors.VIEWS:
+    if view not in REQUEST_VIEWS:
         raise HttpError(422, "view باید inbox، sent یا all باشد.")
-    requests = selectors.requests_for(request.auth, view, status)
+    params = request.GET.copy()
+    if REQUEST_VIEWS[view] and "assignee" not in params and "creator" not in params:
+        params[REQUEST_VIEWS[view]] = "me"
+    requests = REQUESTS.rows(request.auth, params)
     return page_of(requests.prefetch_related("watchers", "related"), page)
 
 
@@ -188,13 +229,34 @@ def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> Complaint
 
 
 @router.get("/complaints", response=ComplaintPage, tags=["service"])
-def complaint_list(request, view: str = "mine", status: str = "following", page: int = 1):
-    """``view``: mine (the caller is the control officer), sent (registered by them) or
-    all (what they may see); ``status``: following, closed or all."""
+def complaint_list(
+    request,
+    view: str = "mine",
+    q: str = "",
+    status: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    date_period: str = "",
+    contact: int | None = None,
+    product: int | None = None,
+    staff: str = "",
+    officer: str = "",
+    channel: int | None = None,
+    sort: str = "",
+    page: int = 1,
+):
+    """Visible complaints under the list page's filters (service.lists.COMPLAINTS):
+    ``view`` mine (the caller is the control officer, the default), sent (registered by
+    them) or all; ``q`` the tracking code, the complaint's text or the customer's name
+    or phone — in every view (a search sets ``view`` aside); ``status`` following (the
+    default), closed or all; ``date_*`` ISO dates (YYYY-MM-DD) or a period (today,
+    this_month, last_month, this_year…); ``contact``, ``product``, ``channel`` ids;
+    ``staff`` (the employee it is about) and ``officer`` a user id or ``me``; ``sort``
+    date (newest first) or -date."""
     require(request.auth, "service.view_complaint")
-    if view not in selectors.COMPLAINT_VIEWS:
+    if view not in COMPLAINT_TABS:
         raise HttpError(422, "view باید mine، sent یا all باشد.")
-    return page_of(selectors.complaints_for(request.auth, view, status), page)
+    return page_of(COMPLAINTS.rows(request.auth, request.GET), page)
 
 
 @router.get("/complaints/{complaint_id}", response=ComplaintOut, tags=["service"])

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.display import localize_digits, site_settings_for
 from peyvand.core.history import snapshot
-from peyvand.core.pagination import paginate
+from peyvand.core.lists.views import list_context
 from peyvand.core.params import int_param
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.text import normalize_persian
@@ -35,6 +34,13 @@ from peyvand.service.forms import (
     RequestForm,
     ServiceSettingsForm,
     TrackForm,
+)
+from peyvand.service.lists import (
+    COMPLAINT_TABS,
+    COMPLAINTS,
+    REQUEST_TABS,
+    REQUESTS,
+    request_tab,
 )
 from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
@@ -77,28 +83,17 @@ def _from_call(request: HttpRequest, record):
 
 @view_requests
 def request_list(request: HttpRequest, view: str) -> HttpResponse:
-    """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (all the user
-    may see: theirs either way; for managers, every request)."""
-    status = request.GET.get("status") or "active"
-    if status not in selectors.STATUS_FILTERS:
-        status = "active"
-    query = request.GET.get("q", "").strip()
-    requests = selectors.requests_for(request.user, view, status, query)
-    page = paginate(requests, request.GET.get("page"), settings.PAGE_SIZE)
-    for item in page.items:
-        _mark(item, request.user)
-    context = {
-        "page": page,
-        "view": view,
-        "views": selectors.VIEWS,
-        "status": status,
-        "query": query,
-        "statuses": [
-            ("active", _("جاری")),
-            *Request.Status.choices,
-            ("all", _("همه")),
-        ],
-    }
+    """The requests (service.lists.REQUESTS), at «همه درخواست‌ها». کارتابل من and
+    ارسالی‌های من are the same list with a preset — assigned to me, registered by me —
+    and their addresses lead there, keeping the rest of the query."""
+    if view != "all":
+        params = request.GET.copy()
+        if "assignee" not in params and "creator" not in params:
+            params[REQUEST_TABS[view][0]] = "me"
+        return redirect(f"{reverse('service:request_all')}?{params.urlencode()}")
+    context = list_context(request, REQUESTS)
+    context["tab"] = request_tab(context["reading"])
+    context["tabs"] = REQUEST_TABS
     return render(request, "service/request_list.html", context)
 
 
@@ -174,6 +169,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "watchers": watchers,
         "watching": request.user in watchers,
         **attachments_card(request.user, item),
+        # The fields this installation does not use: left out of the page as of the form.
+        "hidden": ServiceSettings.load().hidden_fields,
         # Linked requests the user may see (a link does not open a confidential one).
         "related": list(
             item.related.visible_to(request.user).select_related("assignee").order_by("-id")
@@ -455,24 +452,12 @@ def get_complaint_for_user(user, pk: int) -> Complaint:
 
 @view_complaints
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    """شکایت‌های من (I am the control officer), ثبت‌شده‌های من, همه (what I may see)."""
-    view = request.GET.get("view", "mine")
-    if view not in selectors.COMPLAINT_VIEWS:
-        view = "mine"
-    status = request.GET.get("status") or "following"
-    if status not in selectors.COMPLAINT_STATUS_FILTERS:
-        status = "following"
-    query = request.GET.get("q", "").strip()
-    complaints = selectors.complaints_for(request.user, view, status, query)
-    context = {
-        "page": paginate(complaints, request.GET.get("page"), settings.PAGE_SIZE),
-        "view": view,
-        "views": selectors.COMPLAINT_VIEWS,
-        "status": status,
-        "query": query,
-        "statuses": [*Complaint.Status.choices, ("all", _("همه"))],
-        "hidden": ServiceSettings.load().hidden_complaint_fields,
-    }
+    """The complaints (service.lists.COMPLAINTS): شکایت‌های من (I am the control
+    officer), ثبت‌شده‌های من, همه (what I may see) are its ``view`` tabs; a text search
+    looks in all of them."""
+    context = list_context(request, COMPLAINTS)
+    context["tab"] = context["reading"].values.get("view", "all")
+    context["tabs"] = COMPLAINT_TABS
     return render(request, "service/complaint_list.html", context)
 
 

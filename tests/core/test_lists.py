@@ -20,6 +20,7 @@ from peyvand.core.trees import node_create
 from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
+from peyvand.service.lists import COMPLAINTS, REQUESTS
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice
@@ -148,7 +149,9 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
     assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
 
 
-@pytest.mark.parametrize("spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES], ids=lambda spec: spec.key)
+@pytest.mark.parametrize(
+    "spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES, REQUESTS, COMPLAINTS], ids=lambda spec: spec.key
+)
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
     names = {index.name for index in model._meta.indexes}
