@@ -147,21 +147,26 @@ def _overdue(reading: Reading) -> Q:
     return Q(status=Request.Status.OPEN, deadline__lt=reading.today)
 
 
-def request_row_class(item: Request, reading: ListReading) -> str:
-    """Red: past its deadline and still to do — for every reader, a manager in «همه»
-    as much as its assignee — or done and awaiting my confirmation. Bold: new to me
-    (assigned or sent back to me, or done and mine to confirm) until I open it. Also
-    notes on the row what its status cell shows (``late``, ``unseen``)."""
-    me = reading.user.pk
-    mine_to_do = item.assignee_id == me and item.status == Request.Status.OPEN
-    mine_to_confirm = item.owner_id == me and item.status == Request.Status.DONE
-    item.overdue = item.status == Request.Status.OPEN and item.deadline < reading.today
+def mark(item: Request, user, today: datetime.date) -> None:
+    """What makes a request stand out for this user, noted on it: ``overdue`` (past its
+    deadline, still to do: for every reader), ``late`` (overdue, or done and awaiting
+    this user's confirmation) and ``unseen`` (new to them: assigned or sent back to
+    them, or done and theirs to confirm, until they open it)."""
+    mine_to_do = item.assignee_id == user.pk and item.status == Request.Status.OPEN
+    mine_to_confirm = item.owner_id == user.pk and item.status == Request.Status.DONE
+    item.overdue = item.status == Request.Status.OPEN and item.deadline < today
+    item.late = item.overdue or mine_to_confirm
     item.unseen = (mine_to_do and item.assignee_seen_at is None) or (
         mine_to_confirm and item.creator_seen_at is None
     )
-    classes = []
-    if item.overdue or mine_to_confirm:
-        classes.append("table-danger")
+
+
+def request_row_class(item: Request, reading: ListReading) -> str:
+    """Red: past its deadline and still to do — for every reader, a manager in «همه»
+    as much as its assignee — or done and awaiting my confirmation. Bold: new to me.
+    (The status cell, built after, shows the same in words.)"""
+    mark(item, reading.user, reading.today)
+    classes = ["table-danger"] if item.late else []
     if item.unseen:
         classes.append("fw-bold")
     return " ".join(classes)
@@ -169,15 +174,16 @@ def request_row_class(item: Request, reading: ListReading) -> str:
 
 def request_badges(item: Request) -> str:
     """The status cell: the state, sent back, late, new to me (as the request's page)."""
+    late = getattr(item, "late", False)
     if item.status == Request.Status.ARCHIVED:
         shown = [cells.badge(item.get_status_display(), "secondary")]
     elif item.status == Request.Status.DONE:
-        shown = [cells.badge(item.get_status_display(), "info")]
+        shown = [cells.badge(item.get_status_display(), "danger" if late else "info")]
     else:
         shown = [cells.badge(item.get_status_display(), "primary")]
         if item.rejected_at:
             shown.append(cells.badge(gettext("برگشتی: اشکال دارد"), "warning"))
-        if getattr(item, "overdue", False):
+        if late:
             shown.append(cells.badge(gettext("دیرکرد"), "danger"))
     if getattr(item, "unseen", False):
         shown.append(cells.badge(gettext("تازه"), "success"))

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -40,6 +41,7 @@ from peyvand.service.lists import (
     COMPLAINTS,
     REQUEST_TABS,
     REQUESTS,
+    mark,
     request_tab,
 )
 from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
@@ -57,15 +59,9 @@ def get_request_for_user(user, pk: int) -> Request:
 
 
 def _mark(item: Request, user) -> None:
-    """What makes a row stand out for this user: unseen (new to them, sent back to them,
-    awaiting their confirmation) and late (past its deadline for the assignee, done
-    but unconfirmed for the creator)."""
-    mine_to_do = item.assignee_id == user.pk and item.status == Request.Status.OPEN
-    mine_to_confirm = item.owner_id == user.pk and item.status == Request.Status.DONE
-    item.unseen = (mine_to_do and item.assignee_seen_at is None) or (
-        mine_to_confirm and item.creator_seen_at is None
-    )
-    item.late = (mine_to_do and item.is_overdue) or mine_to_confirm
+    """What makes a request stand out for this user (service.lists.mark): the page and
+    the panels say it as the list does."""
+    mark(item, user, timezone.localdate())
 
 
 def _from_call(request: HttpRequest, record):
