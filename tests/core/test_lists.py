@@ -487,3 +487,36 @@ def test_the_api_documents_exactly_the_list_parameters(path):
     declared = {name for f in spec.filters for name in f.parameters()} | {"sort", "page"}
     assert set(documented) == declared
     assert all(p.get("description") for p in documented.values())
+
+
+def test_hidden_fields_leave_the_filters_and_the_columns(personas, sales):
+    """``ListSpec.hidden`` (the service settings' unused fields): read once per reading;
+    a hidden filter is not read (an old link naming it filters nothing) and a hidden
+    column shows neither by default nor when a user had chosen it."""
+    asked = []
+
+    def hidden():
+        asked.append(1)
+        return ["kind", "vat"]
+
+    spec = ListSpec(
+        key="test",
+        label="آزمایش",
+        model=Invoice,
+        permission="sales.view_invoice",
+        url_name="sales:invoice_list",
+        base=lambda user: Invoice.objects.visible_to(user),
+        filters=[Choice(name="kind", label="نوع", field="kind", choices=[("service", "خدمات")])],
+        sorts=[Sort("date", "تاریخ", ("-date", "-id"), index="invoice_recent")],
+        columns=[column for column in INVOICES.columns if column.key in ("number", "vat", "kind")],
+        hidden=hidden,
+    )
+    reading = spec.read(query(kind="service"), personas.owner)
+    assert asked == [1] and reading.hidden == {"kind", "vat"}
+    assert "kind" not in reading.values and reading.chips == []
+    everything = set(spec.rows(personas.owner, query()).values_list("pk", flat=True))
+    rows = spec.rows(personas.owner, query(kind="service"), reading)
+    assert set(rows.values_list("pk", flat=True)) == everything
+    assert [c.key for c in spec.shown_columns(["vat", "number"], reading.hidden)] == ["number"]
+    assert [c.key for c in spec.shown_columns([], reading.hidden)] == ["number"]
+    assert [c.key for c in spec.shown_columns(["vat", "number"])] == ["vat", "number"]
