@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.lists import customer_condition, customer_filter
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.lists import (
     FUTURE,
@@ -70,6 +70,9 @@ class Lookup(Choice):
         return [
             (str(item[0]), item[1]) for item in items if not self.level or item[2] == self.level
         ]
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه)")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +126,11 @@ def _everyone(reading: Reading) -> list:
 # Requests --------------------------------------------------------------------------------
 
 
+def _no_customer(get):
+    """A request may have no customer: then nothing matched through one."""
+    return lambda row: get(row) if row.contact_id else ""
+
+
 def request_search(text: str, reading) -> Q:
     """Text in the tracking code, subject or description (the request's search key), or
     the customer's name or phone; one or two characters are a tracking code."""
@@ -147,13 +155,13 @@ def _overdue(reading: Reading) -> Q:
     return Q(status=Request.Status.OPEN, deadline__lt=reading.today)
 
 
-def mark(item: Request, user, today: datetime.date) -> None:
+def mark(item: Request, user_pk: int, today: datetime.date) -> None:
     """What makes a request stand out for this user, noted on it: ``overdue`` (past its
     deadline, still to do: for every reader), ``late`` (overdue, or done and awaiting
     this user's confirmation) and ``unseen`` (new to them: assigned or sent back to
     them, or done and theirs to confirm, until they open it)."""
-    mine_to_do = item.assignee_id == user.pk and item.status == Request.Status.OPEN
-    mine_to_confirm = item.owner_id == user.pk and item.status == Request.Status.DONE
+    mine_to_do = item.assignee_id == user_pk and item.status == Request.Status.OPEN
+    mine_to_confirm = item.owner_id == user_pk and item.status == Request.Status.DONE
     item.overdue = item.status == Request.Status.OPEN and item.deadline < today
     item.late = item.overdue or mine_to_confirm
     item.unseen = (mine_to_do and item.assignee_seen_at is None) or (
@@ -163,9 +171,8 @@ def mark(item: Request, user, today: datetime.date) -> None:
 
 def request_row_class(item: Request, reading: ListReading) -> str:
     """Red: past its deadline and still to do — for every reader, a manager in «همه»
-    as much as its assignee — or done and awaiting my confirmation. Bold: new to me.
-    (The status cell, built after, shows the same in words.)"""
-    mark(item, reading.user, reading.today)
+    as much as its assignee — or done and awaiting my confirmation. Bold: new to me."""
+    mark(item, reading.user.pk, reading.today)
     classes = ["table-danger"] if item.late else []
     if item.unseen:
         classes.append("fw-bold")
@@ -173,8 +180,11 @@ def request_row_class(item: Request, reading: ListReading) -> str:
 
 
 def request_badges(item: Request) -> str:
-    """The status cell: the state, sent back, late, new to me (as the request's page)."""
-    late = getattr(item, "late", False)
+    """The status cell: the state, sent back, late, new to me (as the request's page and
+    the row's colour say it: the list's rows know their reader, ``viewer_pk``)."""
+    if not hasattr(item, "late"):
+        mark(item, item.viewer_pk, timezone.localdate())
+    late = item.late
     if item.status == Request.Status.ARCHIVED:
         shown = [cells.badge(item.get_status_display(), "secondary")]
     elif item.status == Request.Status.DONE:
@@ -238,11 +248,22 @@ REQUESTS = ListSpec(
     model=Request,
     permission="service.view_request",
     url_name="service:request_all",
-    base=lambda user: Request.objects.visible_to(user).select_related(
-        *RELATIONS, "channel", "type1", "type2", "type3"
+    base=lambda user: (
+        Request.objects.visible_to(user)
+        .select_related(*RELATIONS, "channel", "type1", "type2", "type3")
+        .annotate(viewer_pk=Value(user.pk))
     ),
     filters=[
-        Search(condition=request_search, placeholder=_("کد پیگیری، موضوع، شرح یا مشتری")),
+        Search(
+            condition=request_search,
+            placeholder=_("کد پیگیری، موضوع، شرح یا مشتری"),
+            shown=(
+                (_("کد پیگیری"), lambda row: row.tracking_code),
+                # Not the subject: it is a column, and a field a manager may hide.
+                (_("شرح"), lambda row: row.description),
+                *((label, _no_customer(get)) for label, get in CUSTOMER_SHOWN),
+            ),
+        ),
         Choice(
             name="status",
             label=_("وضعیت"),
@@ -380,7 +401,15 @@ COMPLAINTS = ListSpec(
         *COMPLAINT_RELATIONS, "channel", "product", "staff"
     ),
     filters=[
-        Search(condition=complaint_search, placeholder=_("کد پیگیری، شرح یا مشتری")),
+        Search(
+            condition=complaint_search,
+            placeholder=_("کد پیگیری، شرح یا مشتری"),
+            shown=(
+                (_("کد پیگیری"), lambda row: row.tracking_code),
+                (_("شرح شکایت"), lambda row: row.description),
+                *CUSTOMER_SHOWN,
+            ),
+        ),
         Tab(
             name="view",
             label=_("زبانه"),

@@ -61,7 +61,7 @@ def get_request_for_user(user, pk: int) -> Request:
 def _mark(item: Request, user) -> None:
     """What makes a request stand out for this user (service.lists.mark): the page and
     the panels say it as the list does."""
-    mark(item, user, timezone.localdate())
+    mark(item, user.pk, timezone.localdate())
 
 
 def _from_call(request: HttpRequest, record):

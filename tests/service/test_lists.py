@@ -333,8 +333,18 @@ def test_the_api_keeps_its_old_view_parameter(client, personas, desk, auth):  # 
     assert subjects(view="all") == codes(personas.owner)
     assert subjects(assignee=str(personas.teammate.pk)) == {"نصب نرم‌افزار"}
     assert subjects(view="all", q="چاپگر", overdue="yes") == {"خرابی چاپگر"}
-    wrong = client.get("/api/v1/requests", {"view": "other"}, headers=auth("owner"))
-    assert wrong.status_code == 422
+    for wrong in ({"view": "other"}, {"channel": "x"}, {"overdue": "maybe"}):
+        answer = client.get("/api/v1/requests", wrong, headers=auth("owner"))
+        assert answer.status_code == 422, wrong
+
+
+def test_a_search_says_why_a_request_matched(client, personas, desk):
+    client.force_login(personas.owner)
+    page = client.get(reverse("service:request_all"), {"q": "گیر"}).content.decode()
+    assert "search-why" in page and "<mark>گیر</mark>" in page
+    assert "شرح:" in page
+    by_phone = client.get(reverse("service:request_all"), {"q": "۰۹۱۲۱۱۱"}).content.decode()
+    assert "تلفن مشتری:" in by_phone
 
 
 # Complaints --------------------------------------------------------------------------------
