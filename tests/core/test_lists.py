@@ -517,6 +517,9 @@ def test_hidden_fields_leave_the_filters_and_the_columns(personas, sales):
     everything = set(spec.rows(personas.owner, query()).values_list("pk", flat=True))
     rows = spec.rows(personas.owner, query(kind="service"), reading)
     assert set(rows.values_list("pk", flat=True)) == everything
-    assert [c.key for c in spec.shown_columns(["vat", "number"], reading.hidden)] == ["number"]
-    assert [c.key for c in spec.shown_columns([], reading.hidden)] == ["number"]
-    assert [c.key for c in spec.shown_columns(["vat", "number"])] == ["vat", "number"]
+    owner = personas.owner
+    assert [c.key for c in spec.shown_columns(["vat", "number"], owner, reading.hidden)] == [
+        "number"
+    ]
+    assert [c.key for c in spec.shown_columns([], owner, reading.hidden)] == ["number"]
+    assert [c.key for c in spec.shown_columns(["vat", "number"], owner)] == ["vat", "number"]
