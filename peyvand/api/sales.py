@@ -34,14 +34,14 @@ from peyvand.api.schemas import (
     StageIn,
 )
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.dates import format_datetime, parse_jalali_date
+from peyvand.core.dates import format_datetime
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import PAPER_SIZES, pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
-from peyvand.sales.lists import INVOICES, PAYMENT_FILTERS, QUOTES
+from peyvand.sales.lists import INVOICES, LEADS, PAYMENT_FILTERS, QUOTES, SHORT_TEXT
 from peyvand.sales.models import (
     FollowUp,
     GoodsOrService,
@@ -80,15 +80,6 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _jalali_param(value: str, name: str):
-    if not value:
-        return None
-    try:
-        return parse_jalali_date(value)
-    except ValidationError as error:
-        raise HttpError(422, f"{name}: {error.messages[0]}") from error
-
-
 def _with_custom(data: dict) -> dict:
     for key, value in data.pop("custom", {}).items():
         data[f"custom_{key.removeprefix('f')}"] = value
@@ -106,38 +97,44 @@ def lead_list(
     result: int | None = None,
     due_from: str = "",
     due_to: str = "",
+    due_period: str = "",
     stars: int | None = None,
-    responsible: int | None = None,
+    responsible: str = "",
+    team: int | None = None,
     source: int | None = None,
     category: int | None = None,
     region: int | None = None,
     contact: int | None = None,
+    expected_min: str = "",
+    expected_max: str = "",
+    created_from: str = "",
+    created_to: str = "",
+    created_period: str = "",
     fiscal_year: int | None = None,
+    sort: str = "",
     page: int = 1,
 ):
-    """The lead list with the page's search and filters: ``status`` open, won, lost or
-    all; ``result`` the last result; ``due_from``/``due_to`` the next follow-up's Jalali
-    date range (then ordered by it); ``category``/``region`` include their subtrees."""
+    """Visible leads under the list page's filters (sales.lists.LEADS): ``q`` the code,
+    subject, contact person or the customer's name or phone; ``status`` open (the
+    default), won, lost or all; ``result`` the last result; ``responsible`` a user's id
+    or ``me``; ``team`` the responsible's team; ``category``/``region`` the customer's,
+    with their subtrees; ``due_*`` the next follow-up (``due_from``/``due_to`` Jalali
+    as before, or ISO YYYY-MM-DD; ``due_period`` overdue, today, tomorrow, this_week,
+    next_week, next_30_days, this_month), and then ordered by it unless ``sort`` says
+    otherwise; ``created_*`` the registration date likewise (``created_period`` today,
+    this_week, this_month, last_month, this_year…); ``expected_min``/``expected_max``
+    the expected amount in rials; ``sort`` created (newest first, the default), next
+    (the next follow-up, soonest first) or expected (largest first), ``-`` before it
+    for the other direction. A value that cannot be read answers 422."""
     require(request.auth, "sales.view_lead")
     if status not in (*Lead.Status.values, "all"):
         raise HttpError(422, "status باید open، won، lost یا all باشد.")
-    filters = selectors.LeadFilters(
-        query=q,
-        status=status,
-        result=result,
-        due_from=_jalali_param(due_from, "due_from"),
-        due_to=_jalali_param(due_to, "due_to"),
-        stars=stars,
-        responsible=responsible,
-        source=source,
-        category=category,
-        region=region,
-        fiscal_year=fiscal_year,
-    )
-    leads = selectors.leads_for_list(user=request.auth, filters=filters)
-    if contact is not None:
-        leads = leads.filter(contact_id=contact)
-    return page_of(leads, page)
+    reading = LEADS.read(request.GET, request.auth)
+    # A text of one or two characters is no error: it looks for a code.
+    if unreadable := [warning for warning in reading.warnings if warning != str(SHORT_TEXT)]:
+        raise HttpError(422, unreadable[0])
+    leads = LEADS.rows(request.auth, request.GET, reading)
+    return page_of(leads.defer(None), page)
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, tags=["sales"])

@@ -18,7 +18,7 @@ from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
 from peyvand.core.trees import node_create
 from peyvand.finance.lists import CHEQUES, RECEIPTS
-from peyvand.sales.lists import INVOICES, QUOTES
+from peyvand.sales.lists import INVOICES, LEADS, QUOTES
 from peyvand.sales.models import Invoice
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
@@ -148,7 +148,9 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
     assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
 
 
-@pytest.mark.parametrize("spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES], ids=lambda spec: spec.key)
+@pytest.mark.parametrize(
+    "spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES, LEADS], ids=lambda spec: spec.key
+)
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
     names = {index.name for index in model._meta.indexes}
