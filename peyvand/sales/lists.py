@@ -345,8 +345,28 @@ def _active_teams() -> list[tuple[str, str]]:
     ]
 
 
-# The responsible person: a filter of the list, and of the board, which reads it so.
-RESPONSIBLE = Person(
+ME = "me"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Responsible(Person):
+    """The responsible person, «من» first: kept as ``me`` (not the reader's id), so that
+    a saved or shared view «my leads» stays each reader's own."""
+
+    def read(self, params, reading):
+        if params.get(self.name, "").strip() == ME:
+            return ME
+        return super().read(params, reading)
+
+    def options(self, reading):
+        return [(ME, "من"), *super().options(reading)]
+
+    def narrow(self, queryset, value, reading):
+        return super().narrow(queryset, reading.user.pk if value == ME else value, reading)
+
+
+# A filter of the list, and of the board, which reads «مسئول» through it.
+RESPONSIBLE = Responsible(
     name="responsible",
     label=_("پرسنل مسئول"),
     field="responsible",

@@ -48,7 +48,7 @@ from peyvand.sales.forms import (
     price_item_formset,
     return_formset,
 )
-from peyvand.sales.lists import INVOICES, LEADS, QUOTES, RESPONSIBLE, KindTotals
+from peyvand.sales.lists import INVOICES, LEADS, ME, QUOTES, RESPONSIBLE, KindTotals
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
@@ -94,12 +94,16 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def lead_board(request: HttpRequest) -> HttpResponse:
     """The pipeline board: open leads by stage, won and lost; cards are dragged between
     the stage columns. «مسئول» reads as the list's (``me`` too)."""
-    responsible = RESPONSIBLE.read(request.GET, Reading(user=request.user))
-    columns = selectors.pipeline_board(user=request.user, responsible=responsible)
+    reading = Reading(user=request.user)
+    responsible = RESPONSIBLE.read(request.GET, reading)
+    columns = selectors.pipeline_board(
+        user=request.user,
+        responsible=request.user.pk if responsible == ME else responsible,
+    )
     context = {
         "columns": columns,
         "responsible": responsible,
-        "responsibles": selectors.sales_users(),
+        "responsibles": RESPONSIBLE.options(reading),
         "stages": Lead.Stage.values,
         "column_size": selectors.BOARD_COLUMN_SIZE,
     }

@@ -295,7 +295,8 @@ def test_the_board_reads_the_responsible_as_the_list_does(client, personas, lead
     mine = client.get(reverse("sales:lead_board"), {"responsible": "me"})
     titles = {lead.title for _key, _label, cards in mine.context["columns"] for lead in cards}
     assert titles == {"خط تولید", "سرنخ پارسال", leads["closed"].title}
-    assert mine.context["responsible"] == personas.owner.pk
+    assert mine.context["responsible"] == "me"
+    assert '<option value="me" selected>من</option>' in mine.content.decode()
     every = client.get(reverse("sales:lead_board"), {"responsible": "x"})
     assert every.context["responsible"] is None
 

@@ -372,7 +372,7 @@ def test_more_filters_fold_and_open_when_one_is_set(client, personas):
     page = client.get(reverse("sales:lead_list")).content.decode()
     # Every filter is in the page (no request when «فیلترهای بیشتر» opens), folded.
     assert "اصفهان" in page and 'name="fiscal_year"' in page and 'name="due_period"' in page
-    assert "<details class=\"mt-2\">" in page
+    assert '<details class="mt-2">' in page
     filtered = client.get(reverse("sales:lead_list"), {"region": isfahan.pk}).content.decode()
     assert f'<option value="{isfahan.pk}" selected' in filtered
-    assert "<details class=\"mt-2\" open>" in filtered
+    assert '<details class="mt-2" open>' in filtered
