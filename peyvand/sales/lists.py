@@ -1,5 +1,6 @@
-"""The proforma and invoice lists, declared once (core.lists): the pages, their Excel,
-CSV and PDF exports and the API's list operations read the same rows through these."""
+"""The lead, proforma and invoice lists, declared once (core.lists): the pages, their
+Excel, CSV and PDF exports and the API's list operations read the same rows through
+these."""
 
 from __future__ import annotations
 
@@ -375,13 +376,15 @@ RESPONSIBLE = Responsible(
 
 
 def _next_cell(lead) -> str:
-    """The next follow-up, and «عقب‌افتاده» for an open lead past it: in words and icon
-    as well as the row's colour."""
+    """The next follow-up, and «عقب‌افتاده» for an open lead past it: said to a screen
+    reader as well as shown by the icon and the row's colour (a label, not a visually
+    hidden span: positioned absolutely, it would widen a phone's page past the table's
+    scrolling box)."""
     if not lead.is_overdue:
         return format_html('<span class="text-nowrap">{}</span>', fa_datetime(lead.next_at))
     return format_html(
-        '<span class="text-nowrap"><i class="bi bi-exclamation-circle text-danger" '
-        'aria-hidden="true"></i> <span class="visually-hidden">عقب‌افتاده:</span>{}</span>',
+        '<span class="text-nowrap"><i class="bi bi-exclamation-circle text-danger" role="img" '
+        'aria-label="عقب‌افتاده" title="عقب‌افتاده"></i> {}</span>',
         fa_datetime(lead.next_at),
     )
 

@@ -99,3 +99,9 @@ def test_a_rep_filters_sorts_saves_and_exports_the_lead_list(page, log_in, rep, 
     assert exported == [oldest.code, recent.code]
     for other in (future, one_star, theirs):
         assert other.code not in exported
+
+    # At a phone's width the page does not scroll sideways: the table scrolls in its box.
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
