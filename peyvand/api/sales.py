@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
+from pydantic import Field, create_model
 
-from peyvand.api.common import invalid, page_of, require
+from peyvand.api.common import invalid, list_query, page_of, require
 from peyvand.api.schemas import (
     ErrorOut,
     FollowUpIn,
@@ -41,7 +42,7 @@ from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import PAPER_SIZES, pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
-from peyvand.sales.lists import INVOICES, LEADS, PAYMENT_FILTERS, QUOTES, SHORT_TEXT
+from peyvand.sales.lists import INVOICES, LEADS, QUOTES, SHORT_TEXT
 from peyvand.sales.models import (
     FollowUp,
     GoodsOrService,
@@ -89,52 +90,34 @@ def _with_custom(data: dict) -> dict:
 # Leads ---------------------------------------------------------------------------------
 
 
+# The lead list's parameters, from its declaration; the follow-up range's dates also
+# as Jalali text (1405/02/15), as integrations have sent them since the first version.
+LEAD_QUERY = create_model(
+    "LeadsQuery",
+    __base__=list_query(LEADS),
+    **{
+        f"due_{end}": (str, Field("", description=f"پیگیری بعدی: {word} (YYYY-MM-DD یا شمسی)"))
+        for end, word in (("from", "از"), ("to", "تا"))
+    },
+)
+
+
 @router.get("/leads", response=LeadPage, tags=["sales"])
-def lead_list(
-    request,
-    q: str = "",
-    status: str = "open",
-    result: int | None = None,
-    due_from: str = "",
-    due_to: str = "",
-    due_period: str = "",
-    stars: int | None = None,
-    responsible: str = "",
-    team: int | None = None,
-    source: int | None = None,
-    category: int | None = None,
-    region: int | None = None,
-    contact: int | None = None,
-    expected_min: str = "",
-    expected_max: str = "",
-    created_from: str = "",
-    created_to: str = "",
-    created_period: str = "",
-    fiscal_year: int | None = None,
-    sort: str = "",
-    page: int = 1,
-):
+def lead_list(request, filters: Query[LEAD_QUERY]):
     """Visible leads under the list page's filters (sales.lists.LEADS): ``q`` the code,
-    subject, contact person or the customer's name or phone; ``status`` open (the
-    default), won, lost or all; ``result`` the last result; ``responsible`` a user's id
+    subject, contact person or the customer's name or phone (one or two characters: the
+    code); ``status`` open (the default), won, lost or all; ``responsible`` a user's id
     or ``me``; ``team`` the responsible's team; ``category``/``region`` the customer's,
-    with their subtrees; ``due_*`` the next follow-up (``due_from``/``due_to`` Jalali
-    as before, or ISO YYYY-MM-DD; ``due_period`` overdue, today, tomorrow, this_week,
-    next_week, next_30_days, this_month), and then ordered by it unless ``sort`` says
-    otherwise; ``created_*`` the registration date likewise (``created_period`` today,
-    this_week, this_month, last_month, this_year…); ``expected_min``/``expected_max``
-    the expected amount in rials; ``sort`` created (newest first, the default), next
-    (the next follow-up, soonest first) or expected (largest first), ``-`` before it
-    for the other direction. A value that cannot be read answers 422."""
-    require(request.auth, "sales.view_lead")
-    if status not in (*Lead.Status.values, "all"):
-        raise HttpError(422, "status باید open، won، lost یا all باشد.")
+    with their subtrees; ``due_*`` the next follow-up (then ordered by it unless
+    ``sort`` says otherwise); ``created_*`` the registration date; ``expected_*`` the
+    expected amount in rials. Newest first."""
+    require(request.auth, LEADS.permission)
     reading = LEADS.read(request.GET, request.auth)
-    # A text of one or two characters is no error: it looks for a code.
+    # A date that cannot be read is refused; a short text is no error (it finds a code).
     if unreadable := [warning for warning in reading.warnings if warning != str(SHORT_TEXT)]:
         raise HttpError(422, unreadable[0])
     leads = LEADS.rows(request.auth, request.GET, reading)
-    return page_of(leads.defer(None), page)
+    return page_of(leads.defer(None), filters.page)
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, tags=["sales"])
@@ -368,35 +351,18 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
         return Status(422, {"detail": error.messages[0], "errors": {}})
 
 
+QUOTE_QUERY = list_query(QUOTES)
+INVOICE_QUERY = list_query(INVOICES)
+
+
 @router.get("/quotes", response=QuotePage, tags=["sales"])
-def quote_list(
-    request,
-    q: str = "",
-    status: str = "",
-    contact: int | None = None,
-    owner: int | None = None,
-    year: int | None = None,
-    kind: str = "",
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def quote_list(request, filters: Query[QUOTE_QUERY]):
     """Visible proformas under the list page's filters (sales.lists.QUOTES): ``q`` a
-    number or the customer's name or phone; ``status`` draft, sent, accepted, cancelled
-    or expired; ``kind`` goods or service; ``owner`` the issuer's id; dates ISO
-    (YYYY-MM-DD) or ``date_period`` (today, this_week, this_month, last_month,
-    this_year…); amounts in rials; ``sort`` date, total or number (``-`` before it for
-    the other direction). Newest first."""
-    require(request.auth, "sales.view_quote")
-    if status and status not in Quote.Status.values:
-        raise HttpError(422, "وضعیت پیش فاکتور معتبر نیست.")
-    _kind(kind)
+    number or the customer's name or phone; ``owner`` the issuer's id (or ``me``);
+    dates ISO (YYYY-MM-DD) or a named ``date_period``; amounts in rials. Newest first."""
+    require(request.auth, QUOTES.permission)
     quotes = QUOTES.rows(request.auth, request.GET)
-    return page_of(quotes.annotate(invoice_id=F("invoice")), page)
+    return page_of(quotes.annotate(invoice_id=F("invoice")), filters.page)
 
 
 @router.get("/quotes/{quote_id}", response=QuoteDetailOut, tags=["sales"])
@@ -485,35 +451,13 @@ def quote_followup_create(request, quote_id: int, payload: FollowUpIn):
 
 
 @router.get("/invoices", response=InvoicePage, tags=["sales"])
-def invoice_list(
-    request,
-    q: str = "",
-    contact: int | None = None,
-    owner: int | None = None,
-    year: int | None = None,
-    kind: str = "",
-    payment: str = "",
-    subject: int | None = None,
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    due_from: str = "",
-    due_to: str = "",
-    due_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def invoice_list(request, filters: Query[INVOICE_QUERY]):
     """Visible invoices under the list page's filters (sales.lists.INVOICES): as the
     proformas, and ``payment`` unpaid (anything left to pay), overdue (unpaid past its
     due date) or paid; ``subject`` 1 original, 2 correction, 3 cancellation, 4 return;
-    ``due_*`` the payment due date (``due_period`` also overdue, next_30_days…)."""
-    require(request.auth, "sales.view_invoice")
-    if payment and payment not in PAYMENT_FILTERS:
-        raise HttpError(422, "وضعیت پرداخت باید unpaid، overdue یا paid باشد.")
-    _kind(kind)
-    return page_of(INVOICES.rows(request.auth, request.GET), page)
+    ``due_*`` the payment due date."""
+    require(request.auth, INVOICES.permission)
+    return page_of(INVOICES.rows(request.auth, request.GET), filters.page)
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceDetailOut, tags=["sales"])

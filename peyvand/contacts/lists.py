@@ -31,3 +31,11 @@ def customer_condition(text: str) -> Q | None:
     if len(key) < MIN_SEARCH_LENGTH:
         return None
     return Q(contact__in=Contact.objects.filter(search_key__contains=key).order_by().values("pk"))
+
+
+# Why a row matched through its customer (core.lists Search.shown), after the row's own.
+CUSTOMER_SHOWN = (
+    (_("مشتری"), lambda row: row.contact.name),
+    (_("شرکت"), lambda row: row.contact.company),
+    (_("تلفن مشتری"), lambda row: row.contact.phones_text.split("|")),
+)

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
-from peyvand.contacts.lists import customer_condition, customer_filter
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.display import localize_digits
@@ -58,7 +58,11 @@ def _common_filters(who: str, state) -> list:
     """What both lists filter by, the document's own state (``state``) second: the
     first four are in sight, the rest fold under «فیلترهای بیشتر»."""
     return [
-        Search(condition=document_search, placeholder=_("شماره، نام یا تلفن مشتری")),
+        Search(
+            condition=document_search,
+            placeholder=_("شماره، نام یا تلفن مشتری"),
+            shown=((_("شماره"), lambda row: row.number), *CUSTOMER_SHOWN),
+        ),
         state,
         DateRange(name="date", label=_("تاریخ"), field="date", presets=PAST),
         customer_filter(),
@@ -196,7 +200,12 @@ def _columns(model) -> list[Column]:
             sort="total",
         ),
         state,
-        Column("owner", _("صادرکننده"), cells.text(lambda row: row.owner)),
+        Column(
+            "owner",
+            _("صادرکننده"),
+            cells.text(lambda row: row.owner),
+            default_for="accounts.see_all",
+        ),
         Column(
             "vat",
             _("مالیات بر ارزش افزوده"),
@@ -450,9 +459,10 @@ LEAD_COLUMNS = [
 
 # What a lead row and its export read: the page loads only these.
 LEAD_FIELDS = (
-    "id", "code", "title", "status", "stage", "stars", "next_at", "created_at",
-    "expected_value", "fiscal_year",
-    "contact__name", "contact__mobile", "contact__category__name", "contact__region__name",
+    "id", "code", "title", "person_name", "status", "stage", "stars", "next_at",
+    "created_at", "expected_value", "fiscal_year",
+    "contact__name", "contact__company", "contact__mobile", "contact__phones_text",
+    "contact__category__name", "contact__region__name",
     "source__name", "last_result__name",
     "responsible__first_name", "responsible__last_name", "responsible__username",
 )  # fmt: skip
@@ -492,7 +502,15 @@ LEADS = LeadListSpec(
     url_name="sales:lead_list",
     base=_leads,
     filters=[
-        LeadSearch(condition=None, placeholder=_("کد، موضوع، مشتری یا تلفن")),
+        LeadSearch(
+            condition=None,
+            placeholder=_("کد، موضوع، مشتری یا تلفن"),
+            shown=(
+                (_("کد"), lambda row: row.code),
+                (_("رابط"), lambda row: row.person_name),
+                *CUSTOMER_SHOWN,
+            ),
+        ),
         Choice(
             name="status",
             label=_("وضعیت"),
