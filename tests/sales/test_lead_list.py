@@ -306,3 +306,11 @@ def test_the_global_search_finds_leads_by_their_customer(client, personas, leads
     found = client.get(reverse("core:search"), {"q": "فروشگاه نور"}).content.decode()
     assert leads["late"].get_absolute_url() in found
     assert leads["foreign"].get_absolute_url() not in found
+
+
+def test_a_row_found_through_its_customer_says_so(client, personas, leads):
+    client.force_login(personas.owner)
+    page = client.get(reverse("sales:lead_list"), {"q": "۰۹۱۲۱۱۱"}).content.decode()
+    assert "تلفن مشتری:" in page and "<mark>۰۹۱۲۱۱۱</mark>" in page
+    page = client.get(reverse("sales:lead_list"), {"q": "غذایی البرز"}).content.decode()
+    assert "مشتری:" in page and "<mark>غذایی البرز</mark>" in page
