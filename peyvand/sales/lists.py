@@ -292,10 +292,11 @@ def matching_customers(text: str | None):
     so); a common word keeps the subquery: the newest leads match soon enough. One query
     either way — also with no text (``pk__in=[0]``), so that the lead list's query count
     is the same whatever is typed."""
-    key = national_phone_key(fa_search_key(text or ""))
+    key = fa_search_key(text or "")
     if len(key) < MIN_SEARCH_LENGTH:
         list(Contact.objects.filter(pk__in=[0]).values_list("pk", flat=True))
         return None
+    key = national_phone_key(key)
     customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
     ids = list(customers.values_list("pk", flat=True)[: CUSTOMER_IDS_CAP + 1])
     return ids if len(ids) <= CUSTOMER_IDS_CAP else customers
