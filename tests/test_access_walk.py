@@ -1010,7 +1010,7 @@ PROBES = [
     ("contacts:list", {}),
     ("contacts:autocomplete", {}),
     ("phonebook:list", {}),
-    ("sales:lead_list", {}),
+    ("sales:lead_list", {"status": "all"}),
     ("service:request_all", {}),
     ("service:complaint_list", {"view": "all"}),
     # core.lists: their text also finds the customer (by name or phone).
@@ -1023,6 +1023,7 @@ PROBES = [
     ("/api/v1/complaints", {}),
     ("/api/v1/receipts", {}),
     ("/api/v1/cheques", {}),
+    ("/api/v1/leads", {"status": "all"}),
 ]
 
 

@@ -68,9 +68,13 @@ PAGES: dict[str, tuple[list, int]] = {
     "activities:calendar": ([], 4),
     "activities:call_list": ([], 1),  # calls with contact and owner
     "activities:calendar_feed": ([], 1),
-    # leads (with customer, its category and region, source, last result, responsible),
-    # then the filter bar's responsibles and results («فیلترهای بیشتر» loads when opened)
-    "sales:lead_list": ([], 3),
+    # core.lists: the leads (with customer, its category and region, source, last result,
+    # responsible); the footer's count and expected amounts (one capped aggregate); the
+    # customers the text names (run with no text too); the bar's sources whether set or
+    # not (the customer's name, the responsibles, the results, the teams, the sources,
+    # the categories, the regions, the fiscal years); columns, saved views, teams to
+    # share a view with
+    "sales:lead_list": ([], 14),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     # follow-ups with their lead, proforma or complaint, its customer, and the result
@@ -160,6 +164,25 @@ PARAMS = {
         "bank_account": "1",
         "owner": "me",
         "sort": "-amount",
+    },
+    "sales:lead_list": {
+        "q": "کریمی",
+        "status": "all",
+        "responsible": "me",
+        "due_period": "next_30_days",
+        "stars": "3",
+        "result": "1",
+        "contact": "1",
+        "team": "1",
+        "source": "1",
+        "category": "1",
+        "region": "1",
+        "expected_min": "۱۰۰۰",
+        "expected_max": "10,000,000,000",
+        "created_from": "1405/01/01",
+        "created_to": "1405/12/29",
+        "fiscal_year": "1405",
+        "sort": "-expected",
     },
     "finance:cheque_list": {
         "q": "کریمی",
@@ -305,6 +328,7 @@ LISTS = [
     "finance:cheque_list",
     "finance:receipt_list",
     "sales:invoice_list",
+    "sales:lead_list",
     "sales:quote_list",
     "service:complaint_list",
     "service:request_all",
