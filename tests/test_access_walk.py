@@ -737,6 +737,7 @@ PAGES: dict[str, Page] = {
     # Notifications are one user's own: nobody else opens them, managers neither.
     "activities:notification_open": P((), pk(lambda d: d.notification), only("sales")),
     "activities:calendar": P(("activities.view_event",)),
+    "activities:event_list": P(("activities.view_event",)),
     "activities:calendar_event_create": P(("activities.add_event",)),
     # A personal event is its owner's alone, as a diary is (managers included).
     "activities:calendar_event_edit": P(
@@ -1016,6 +1017,10 @@ PROBES = [
     # core.lists: their text also finds the customer (by name or phone).
     ("finance:receipt_list", {}),
     ("finance:cheque_list", {"status": "all"}),
+    # The call log's text also finds the contact by name: among those the reader sees.
+    ("activities:call_list", {"user": "all"}),
+    ("activities:task_list", {"assignee": "all", "status": "all"}),
+    ("activities:event_list", {}),
     ("/api/v1/contacts", {}),
     ("/api/v1/phonebook", {}),
     ("/api/v1/requests", {"view": "all"}),
@@ -1024,6 +1029,8 @@ PROBES = [
     ("/api/v1/receipts", {}),
     ("/api/v1/cheques", {}),
     ("/api/v1/leads", {"status": "all"}),
+    ("/api/v1/calls", {"user": "all"}),
+    ("/api/v1/tasks", {"assignee": "all", "status": "all"}),
 ]
 
 
