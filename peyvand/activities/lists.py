@@ -332,6 +332,8 @@ TASKS = ListSpec(
             field="assignee",
             people=_people("activities.view_task"),
         ),
+        YesNo(name="overdue", label=_("عقب‌افتاده"), condition=_overdue),
+        # «فیلترهای بیشتر»
         DateRange(name="date", label=_("تاریخ"), field="date", presets=FUTURE),
         Person(
             name="owner",
@@ -346,7 +348,6 @@ TASKS = ListSpec(
             condition=_task_team,
         ),
         Choice(name="urgency", label=_("فوریت"), field="urgency", choices=_urgencies),
-        YesNo(name="overdue", label=_("عقب‌افتاده"), condition=_overdue),
     ],
     sorts=[Sort("date", _("تاریخ"), ("date", "id"), index="task_date")],
     columns=[
