@@ -1525,6 +1525,10 @@ def test_every_list_parameter_takes_any_value(demo):
     assert problems == [], "\n".join(problems)
 
 
+def _has_field(model, name: str) -> bool:
+    return name in {field.name for field in model._meta.get_fields()}
+
+
 def _list_samples(spec, user, base: set) -> Iterator[dict]:
     """Query strings that set each filter of a list to each value it offers — and,
     where a filter takes a record, a person or text, those of the rows the user may not
@@ -1534,9 +1538,11 @@ def _list_samples(spec, user, base: set) -> Iterator[dict]:
     unseen = spec.model.objects.exclude(pk__in=base)
     together: dict = {}
     for list_filter in spec.filters:
-        if isinstance(list_filter, lists.Search):
+        if isinstance(list_filter, lists.Search) and _has_field(spec.model, "contact"):
             names = Contact.objects.filter(pk__in=unseen.values("contact")).values("name")
             values = [{list_filter.name: row["name"]} for row in names[:3]]
+        elif isinstance(list_filter, lists.Search):  # a task, an event: its own words
+            values = [{list_filter.name: str(row)[:30]} for row in unseen[:3]]
         elif isinstance(list_filter, (lists.Record, lists.Person)):
             ids = unseen.values_list(f"{list_filter.field}_id", flat=True).distinct()[:3]
             values = [{list_filter.name: str(pk)} for pk in ids]

@@ -213,7 +213,16 @@ CALLS = ListSpec(
         Call.objects.visible_to(user).with_contact_shown_to(user).select_related("contact", "owner")
     ),
     filters=[
-        Search(condition=call_search, placeholder=_("بخشی از شماره، نام مخاطب یا یادداشت")),
+        Search(
+            condition=call_search,
+            placeholder=_("بخشی از شماره، نام مخاطب یا یادداشت"),
+            shown=(
+                (_("شماره"), lambda call: call.national_number),
+                # Only a contact the reader may see: the list's base marks which.
+                (_("مخاطب"), lambda call: call.shown_contact.name if call.shown_contact else ""),
+                (_("یادداشت"), lambda call: call.notes),
+            ),
+        ),
         MomentRange(name="date", label=_("زمان"), field="started_at", presets=PAST),
         Choice(name="kind", label=_("نوع تماس"), field="kind", choices=Call.Kind.choices),
         MyPerson(
@@ -318,6 +327,7 @@ TASKS = ListSpec(
                 Q(description__icontains=text) | Q(notes__icontains=text)
             ),
             placeholder=_("شرح یا یادداشت وظیفه"),
+            shown=((_("یادداشت"), lambda task: task.notes),),
         ),
         Choice(
             name="status",
@@ -420,6 +430,7 @@ EVENTS = ListSpec(
                 | Q(description__icontains=text)
             ),
             placeholder=_("عنوان، محل یا توضیح"),
+            shown=((_("توضیح"), lambda event: event.description),),
         ),
         DateRange(name="date", label=_("تاریخ"), field="date", presets=FUTURE),
         Choice(name="team", label=_("گروه"), choices=_event_teams, condition=_event_team),

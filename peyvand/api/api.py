@@ -3,6 +3,7 @@ permissions through the same selectors and services as the pages, and answers er
 as JSON with Persian messages."""
 
 import datetime
+from typing import Literal
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import Field, create_model
 
 from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts import services as account_services
@@ -21,7 +23,7 @@ from peyvand.activities.lists import CALL_SCOPES, CALLS, EVENTS, TASK_SCOPES, TA
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
-from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
+from peyvand.api.common import RecordId, form_errors, invalid, list_query, page_of, require
 from peyvand.api.finance import router as finance_router
 from peyvand.api.messages import persian_errors
 from peyvand.api.openapi import document_errors
@@ -437,37 +439,35 @@ def message_cancel(request, message_id: int):
 # Tasks -------------------------------------------------------------------------------
 
 
+# The task list's parameters (activities.lists.TASKS), and the old ones clients may send.
+TASK_QUERY = create_model(
+    "TasksQuery",
+    __base__=list_query(TASKS),
+    overdue=(
+        Literal["", "yes", "no", "true", "false"],
+        Field("", description="عقب‌افتاده: yes یا no (true و false هم خوانده می‌شوند)"),
+    ),
+    scope=(
+        Literal["", *TASK_SCOPES],
+        Field("", description="نام قدیمی: mine، by_me، team یا all (همان فیلترها را می‌گذارد)"),
+    ),
+)
+
+
 @api.get("/tasks", response=TaskPage, tags=["tasks"])
-def task_list(
-    request,
-    q: str = "",
-    status: str = "",
-    assignee: str = "",
-    owner: str = "",
-    team: str = "",
-    urgency: int | None = None,
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    overdue: str = "",
-    scope: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def task_list(request, filters: Query[TASK_QUERY]):
     """Tasks under the list page's filters (activities.lists.TASKS): ``status`` open
     (the default), done or all; ``assignee`` a user's id, ``me`` (the default) or
     ``all``; ``owner`` who gave it (id or ``me``); ``team`` a team's id or ``mine``;
     ``urgency`` an urgency's id; dates ISO (YYYY-MM-DD) or ``date_period`` (overdue,
     today, tomorrow, this_week, next_week, next_30_days, this_month); ``overdue`` yes or
-    no (``true`` still reads as yes); ``sort`` date or -date. The old ``scope`` (mine,
-    by_me, team, all) still works: it sets those filters."""
-    require(request.auth, "activities.view_task")
+    no; ``sort`` date or -date. Old names still work: ``scope`` (mine, by_me, team, all)
+    sets those filters, ``overdue=true``."""
+    require(request.auth, TASKS.permission)
     params = old_scope(request.GET, TASK_SCOPES)
-    if params.get("overdue") in ("true", "1", "on"):
-        params["overdue"] = "yes"
-    elif params.get("overdue") in ("false", "0"):
-        params.pop("overdue")
-    return page_of(TASKS.rows(request.auth, params), page)
+    if (overdue := params.get("overdue")) in ("true", "false"):
+        params["overdue"] = "yes" if overdue == "true" else "no"
+    return page_of(TASKS.rows(request.auth, params), filters.page)
 
 
 @api.get("/tasks/{task_id}", response=TaskOut, tags=["tasks"])
@@ -562,21 +562,20 @@ def event_done(request, event_id: int, undo: bool = False):
 # Calls -------------------------------------------------------------------------------
 
 
+# The call log's parameters (activities.lists.CALLS), and the old ones clients may send.
+CALL_QUERY = create_model(
+    "CallsQuery",
+    __base__=list_query(CALLS),
+    number=(str, Field("", description="نام قدیمی q: شماره، به هر شکل")),
+    scope=(
+        Literal["", *CALL_SCOPES],
+        Field("", description="نام قدیمی: mine (تماس‌های خودم) یا all (همه آنچه می‌بینم)"),
+    ),
+)
+
+
 @api.get("/calls", response=CallPage, tags=["calls"])
-def call_list(
-    request,
-    q: str = "",
-    number: str = "",
-    kind: str = "",
-    result: str = "",
-    user: str = "",
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    scope: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def call_list(request, filters: Query[CALL_QUERY]):
     """The call log under the page's filters (activities.lists.CALLS): ``q`` part of the
     number (Persian or Latin digits, with or without 0 or +98), of the notes, or the name
     of a contact the caller may see; ``kind`` incoming, outgoing or missed; ``result``
@@ -584,11 +583,11 @@ def call_list(
     ``all``; dates ISO (YYYY-MM-DD) or ``date_period`` (today, yesterday, this_week,
     this_month, last_month, this_year…); ``sort`` date or -date. Old names still work:
     ``number`` is ``q``, ``scope`` mine or all sets ``user``."""
-    require(request.auth, "activities.view_call")
+    require(request.auth, CALLS.permission)
     params = old_scope(request.GET, CALL_SCOPES)
     if (typed := params.pop("number", [""])[0]) and not params.get("q"):
         params["q"] = typed
-    return page_of(CALLS.rows(request.auth, params), page)
+    return page_of(CALLS.rows(request.auth, params), filters.page)
 
 
 @api.get("/calls/{call_id}", response=CallOut, tags=["calls"])

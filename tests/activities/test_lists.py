@@ -125,6 +125,8 @@ def test_a_call_never_tells_whose_an_invisible_number_is(client, personas, calls
     client.force_login(owner)
     page = client.get(reverse("activities:call_list"), {"q": "۰۹۳۵۱۱۱"}).content.decode()
     assert "۰۹۳۵ ۱۱۱ ۲۲۳۳" in page and "مهرداد پنهان" not in page
+    # The row says why it matched: the number, the part typed marked.
+    assert "شماره: <bdi" in page and "<mark>۰۹۳۵ ۱۱۱</mark> ۲۲۳۳" in page
     # The manager sees every contact: the name finds the call and is shown.
     assert call_keys(calls, personas.manager, q="مهرداد پنهان", user="all") == {"missed"}
 
