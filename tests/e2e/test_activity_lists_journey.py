@@ -88,7 +88,7 @@ def test_a_rep_filters_sorts_saves_and_exports_the_call_log(page, log_in, rep, s
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_rep_filters_the_task_list_by_done_and_overdue(page, log_in, rep):
+def test_a_rep_filters_the_task_list_by_done_and_overdue(page, log_in, rep, screenshots):
     today = timezone.localdate()
 
     def task(description: str, date: datetime.date, **extra) -> Task:
@@ -113,3 +113,8 @@ def test_a_rep_filters_the_task_list_by_done_and_overdue(page, log_in, rep):
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("دیروزی عقب‌افتاده")
     expect(page.locator("tr.table-danger")).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    expect(rows).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshots / "lists-tasks-overdue-390.png", full_page=True)
