@@ -445,7 +445,7 @@ TASK_QUERY = create_model(
     __base__=list_query(TASKS),
     overdue=(
         Literal["", "yes", "no", "true", "false"],
-        Field("", description="عقب‌افتاده: yes یا no (true و false هم خوانده می‌شوند)"),
+        Field("", description="عقب‌افتاده: yes یا no (true: yes؛ false: بی این فیلتر)"),
     ),
     scope=(
         Literal["", *TASK_SCOPES],
@@ -462,11 +462,14 @@ def task_list(request, filters: Query[TASK_QUERY]):
     ``urgency`` an urgency's id; dates ISO (YYYY-MM-DD) or ``date_period`` (overdue,
     today, tomorrow, this_week, next_week, next_30_days, this_month); ``overdue`` yes or
     no; ``sort`` date or -date. Old names still work: ``scope`` (mine, by_me, team, all)
-    sets those filters, ``overdue=true``."""
+    sets those filters; ``overdue=true`` is yes, ``overdue=false`` no filter."""
     require(request.auth, TASKS.permission)
     params = old_scope(request.GET, TASK_SCOPES)
-    if (overdue := params.get("overdue")) in ("true", "false"):
-        params["overdue"] = "yes" if overdue == "true" else "no"
+    # The old boolean: true was «only overdue», false no filter at all.
+    if (overdue := params.get("overdue")) == "true":
+        params["overdue"] = "yes"
+    elif overdue == "false":
+        params.pop("overdue")
     return page_of(TASKS.rows(request.auth, params), filters.page)
 
 

@@ -351,6 +351,8 @@ def test_the_task_list_page_the_api_and_the_export_give_the_same_rows(
     }
     late = client.get("/api/v1/tasks", {"overdue": "true"}, headers=auth("owner")).json()
     assert [item["id"] for item in late["items"]] == [tasks["late"].pk]
+    either = client.get("/api/v1/tasks", {"overdue": "false"}, headers=auth("owner")).json()
+    assert {item["id"] for item in either["items"]} == {tasks["late"].pk, tasks["urgent"].pk}
 
 
 # Events ------------------------------------------------------------------------------------
