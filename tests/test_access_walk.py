@@ -737,6 +737,7 @@ PAGES: dict[str, Page] = {
     # Notifications are one user's own: nobody else opens them, managers neither.
     "activities:notification_open": P((), pk(lambda d: d.notification), only("sales")),
     "activities:calendar": P(("activities.view_event",)),
+    "activities:event_list": P(("activities.view_event",)),
     "activities:calendar_event_create": P(("activities.add_event",)),
     # A personal event is its owner's alone, as a diary is (managers included).
     "activities:calendar_event_edit": P(
@@ -1016,6 +1017,10 @@ PROBES = [
     # core.lists: their text also finds the customer (by name or phone).
     ("finance:receipt_list", {}),
     ("finance:cheque_list", {"status": "all"}),
+    # The call log's text also finds the contact by name: among those the reader sees.
+    ("activities:call_list", {"user": "all"}),
+    ("activities:task_list", {"assignee": "all", "status": "all"}),
+    ("activities:event_list", {}),
     ("/api/v1/contacts", {}),
     ("/api/v1/phonebook", {}),
     ("/api/v1/requests", {"view": "all"}),
@@ -1024,6 +1029,8 @@ PROBES = [
     ("/api/v1/receipts", {}),
     ("/api/v1/cheques", {}),
     ("/api/v1/leads", {"status": "all"}),
+    ("/api/v1/calls", {"user": "all"}),
+    ("/api/v1/tasks", {"assignee": "all", "status": "all"}),
 ]
 
 
@@ -1518,6 +1525,10 @@ def test_every_list_parameter_takes_any_value(demo):
     assert problems == [], "\n".join(problems)
 
 
+def _has_field(model, name: str) -> bool:
+    return name in {field.name for field in model._meta.get_fields()}
+
+
 def _list_samples(spec, user, base: set) -> Iterator[dict]:
     """Query strings that set each filter of a list to each value it offers — and,
     where a filter takes a record, a person or text, those of the rows the user may not
@@ -1527,9 +1538,11 @@ def _list_samples(spec, user, base: set) -> Iterator[dict]:
     unseen = spec.model.objects.exclude(pk__in=base)
     together: dict = {}
     for list_filter in spec.filters:
-        if isinstance(list_filter, lists.Search):
+        if isinstance(list_filter, lists.Search) and _has_field(spec.model, "contact"):
             names = Contact.objects.filter(pk__in=unseen.values("contact")).values("name")
             values = [{list_filter.name: row["name"]} for row in names[:3]]
+        elif isinstance(list_filter, lists.Search):  # a task, an event: its own words
+            values = [{list_filter.name: str(row)[:30]} for row in unseen[:3]]
         elif isinstance(list_filter, (lists.Record, lists.Person)):
             ids = unseen.values_list(f"{list_filter.field}_id", flat=True).distinct()[:3]
             values = [{list_filter.name: str(pk)} for pk in ids]

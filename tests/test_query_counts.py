@@ -62,11 +62,19 @@ PAGES: dict[str, tuple[list, int]] = {
     "phonebook:list": ([], 1),
     # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
     "contacts:list": ([], 7),
-    "activities:task_list": ([], 2),  # tasks (with people, urgency, team), the urgency filter
+    # core.lists: the tasks (with people, urgency, team); the bar's sources whether set or
+    # not (assignees, givers, teams, urgencies); the user's columns, the saved views and
+    # the teams to share one with
+    "activities:task_list": ([], 8),
     "activities:notification_list": ([], 1),
     # my teams (the filter), holiday overrides, events (with team and owner), my tasks
     "activities:calendar": ([], 4),
-    "activities:call_list": ([], 1),  # calls with contact and owner
+    # core.lists: the calls with contact (and whether the reader may see it) and owner;
+    # the users to filter by; the user's columns, saved views and teams to share with
+    "activities:call_list": ([], 5),
+    # core.lists: the events with team and owner; the bar's teams and owners; columns,
+    # saved views, teams to share with
+    "activities:event_list": ([], 6),
     "activities:calendar_feed": ([], 1),
     # core.lists: the leads (with customer, its category and region, source, last result,
     # responsible); the footer's count and expected amounts (one capped aggregate); the
@@ -183,6 +191,34 @@ PARAMS = {
         "created_to": "1405/12/29",
         "fiscal_year": "1405",
         "sort": "-expected",
+    },
+    "activities:call_list": {
+        "q": "۰۹۱۲۱۲۳",
+        "date_period": "this_month",
+        "kind": "incoming",
+        "user": "me",
+        "result": "call_back",
+        "sort": "-date",
+    },
+    "activities:task_list": {
+        "q": "وظیفه",
+        "status": "all",
+        "assignee": "me",
+        "date_from": "1405/01/01",
+        "date_to": "1405/12/29",
+        "owner": "1",
+        "team": "mine",
+        "urgency": "1",
+        "overdue": "no",
+        "sort": "-date",
+    },
+    "activities:event_list": {
+        "q": "جلسه",
+        "date_period": "next_30_days",
+        "team": "personal",
+        "owner": "me",
+        "done": "no",
+        "sort": "-start",
     },
     "finance:cheque_list": {
         "q": "کریمی",
@@ -325,6 +361,9 @@ def test_the_page_query_count_is_pinned(
 
 # The lists on core.lists: whichever filters are set (PARAMS sets them all), none.
 LISTS = [
+    "activities:call_list",
+    "activities:event_list",
+    "activities:task_list",
     "finance:cheque_list",
     "finance:receipt_list",
     "sales:invoice_list",
