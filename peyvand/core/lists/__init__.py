@@ -2,11 +2,14 @@
 declares its filters, sorts and totals once (``ListSpec``); see docs/lists-design.md."""
 
 from peyvand.core.lists.filters import (
+    ALL,
     FUTURE,
+    ME,
     PAST,
     AmountRange,
     Choice,
     DateRange,
+    DateTimeRange,
     Filter,
     MultiChoice,
     Person,
@@ -27,14 +30,17 @@ from peyvand.core.lists.spec import (
 )
 
 __all__ = [
+    "ALL",
     "FUTURE",
     "LISTS",
+    "ME",
     "PAST",
     "TOTALS_CAP",
     "AmountRange",
     "Choice",
     "Column",
     "DateRange",
+    "DateTimeRange",
     "Filter",
     "ListReading",
     "ListSpec",
