@@ -18,9 +18,9 @@ own customer, and --followups follow-ups), service_scale (500,000 requests and 1
 complaints of 20,000 customers) and contacts_scale, which tops the contacts up to
 1,000,000 (two phones each, regions, guilds, custom values); then the contacts that
 generator made get a spread of status, VIP, roles and birthdays (one UPDATE), and every
-filled table is VACUUM ANALYZEd. Later runs reuse the rows; ``--regenerate`` empties
-them (TRUNCATE contacts_contact CASCADE: every row that hangs off a contact) and fills
-them again.
+filled table is VACUUM ANALYZEd: about 20 minutes on two busy cores. Later runs reuse
+the rows; ``--regenerate`` empties them (TRUNCATE contacts_contact CASCADE: every row
+that hangs off a contact) and fills them again.
 
 For each list, as a manager (sees all) and as a sales rep (the user, among those who may
 open the list without seeing all, who appears most on a random sample of its rows as
@@ -43,6 +43,11 @@ the footer's totals, timed apart here). Each case shows the indexes its plan use
 (EXPLAIN); for each sort and each case over its target, EXPLAIN (ANALYZE, BUFFERS) is
 printed after the table. Then the footer's totals (``spec.totals_of``, capped at
 TOTALS_CAP rows) are timed with no filter and with one.
+
+``--pg-option NAME=VALUE`` (repeatable) sets a PostgreSQL setting on the bench's
+connections, as settings.py would, to compare: a rep's first pages of receipts and
+cheques took a parallel plan (Gather Merge) whose workers cost 50–90 ms to start on two
+busy cores; with max_parallel_workers_per_gather=0 they came back within 50 ms.
 
 The machine's other work inflates every wall time: the load average is printed.
 Not part of the test run; the numbers go in the change's note.
@@ -78,7 +83,7 @@ import service_scale  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.db.models import Count, Max, Min  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -681,6 +686,14 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="empty and fill again")
     parser.add_argument("--fill-only", action="store_true", help="fill, measure nothing")
     parser.add_argument("--no-fill", action="store_true", help="measure what the database holds")
+    parser.add_argument(
+        "--pg-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for the bench's connection, as settings.py would add it"
+        " (e.g. max_parallel_workers_per_gather=0); repeatable",
+    )
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--leads", type=int, default=200_000)
     parser.add_argument("--followups", type=int, default=200_000)
@@ -691,6 +704,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.repeat = min(args.repeat, 3)
+    # Before the first query: every connection the bench opens carries them.
+    for option in args.pg_option:
+        for database in connections.all():
+            database.settings_dict["OPTIONS"]["options"] += f" -c {option}"
     if connection.vendor != "postgresql":
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (see the docstring)")
     call_command("migrate", verbosity=0)
@@ -714,6 +731,8 @@ def main() -> None:
             print(" — no generator fills it: its times say little, its plans are not checked",
                   end="")  # fmt: skip
         print()
+    if args.pg_option:
+        print(f"with {', '.join(args.pg_option)} on the bench's connections")
     print(
         f"first page of each list, medians of {args.repeat} (ms); load average"
         f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores — other work on the machine"
