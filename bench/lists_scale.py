@@ -565,7 +565,7 @@ def show_plan(plan: list) -> list[str]:
 
 
 HEADER = (
-    f"{'list':<9} {'user':<7} {'case':<46} {'median':>7} {'p95':>7} {'sql':>6} {'q':>3}"
+    f"{'list':<10} {'user':<7} {'case':<45} {'median':>7} {'p95':>7} {'sql':>6} {'q':>3}"
     f" {'rows':>4} {'≤ ms':>5} {'verdict':<7} indexes"
 )
 
@@ -577,7 +577,7 @@ def print_row(row: Row) -> None:
     if row.page is not None:
         page = f"  [page {row.page.median:.1f} ms, {'/'.join(map(str, row.page.counts))} q]"
     print(
-        f"{row.spec.key:<9} {row.who:<7} {row.case.label[:46]:<46} {t.median:7.1f} {t.p95:7.1f}"
+        f"{row.spec.key:<10} {row.who:<7} {row.case.label[:45]:<45} {t.median:7.1f} {t.p95:7.1f}"
         f" {t.sql:6.1f} {'/'.join(map(str, t.counts)):>3} {row.found:>4} {row.case.target:>5}"
         f" {verdict:<7} {row.indexes}{page}",
         flush=True,
@@ -603,17 +603,17 @@ def measure_list(spec: ListSpec, manager, args, size: int) -> tuple[list[Row], l
         try:
             cases = cases_for(spec, manager, user, sample, args.quick)
         except Exception as error:
-            print(f"{spec.key:<9} {who:<7} could not build its cases: {error!r}", flush=True)
+            print(f"{spec.key:<10} {who:<7} could not build its cases: {error!r}", flush=True)
             continue
         for case in cases:
             try:
                 rows.append(measure_case(spec, who, user, case, args, url, client, size))
             except Exception as error:
-                print(f"{spec.key:<9} {who:<7} {case.label[:46]:<46} ERROR {error!r}", flush=True)
+                print(f"{spec.key:<10} {who:<7} {case.label[:45]:<45} ERROR {error!r}", flush=True)
         try:
             totals += measure_totals(spec, who, user, args.repeat)
         except Exception as error:
-            print(f"{spec.key:<9} {who:<7} totals: ERROR {error!r}", flush=True)
+            print(f"{spec.key:<10} {who:<7} totals: ERROR {error!r}", flush=True)
     return rows, totals
 
 
@@ -669,7 +669,7 @@ def measure_totals(spec: ListSpec, who, user, repeat) -> list[str]:
         t = time_call(call, repeat)
         capped = " (capped)" if figures.get("capped") else ""
         lines.append(
-            f"{spec.key:<9} {who:<7} {'totals, ' + label:<46} {t.median:7.1f} {t.p95:7.1f}"
+            f"{spec.key:<10} {who:<7} {'totals, ' + label:<45} {t.median:7.1f} {t.p95:7.1f}"
             f" {t.sql:6.1f} {'/'.join(map(str, t.counts)):>3}  {figures.get('count', 0):,} rows"
             f"{capped}"
         )
