@@ -88,33 +88,35 @@ PAGES: dict[str, tuple[list, int]] = {
     # follow-ups with their lead, proforma or complaint, its customer, and the result
     "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
-    # core.lists: the rows with customer and issuer, the footer's totals (one capped
-    # aggregate), the bar's sources whether set or not (the customer's name, the
-    # issuers, the fiscal years), the user's columns, the saved views and (for the
-    # manager, who may share a view) the teams to share with
-    "sales:quote_list": ([], 8),
-    "sales:invoice_list": ([], 8),
+    # core.lists: the customers the text finds (their ids; run with no text too), the
+    # rows with customer and issuer, the footer's totals (one capped aggregate), the
+    # bar's sources whether set or not (the customer's name, the issuers, the fiscal
+    # years), the user's columns, the saved views and (for the manager, who may share a
+    # view) the teams to share with
+    "sales:quote_list": ([], 9),
+    "sales:invoice_list": ([], 9),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # core.lists: the rows with customer, recorder and bank account; the footer's totals
     # (one capped aggregate: in and out apart); the bar's sources whether set or not (the
     # customer's name, the company's bank accounts, the recorders); the user's columns,
-    # the saved views and the teams to share one with (as the invoice list)
-    "finance:receipt_list": ([], 8),
+    # the saved views and the teams to share one with (as the invoice list); the
+    # customers the text finds
+    "finance:receipt_list": ([], 9),
     # the rows with customer, receipt and bank account; the footer's count and sum; the
     # customer's name and the bank accounts (the cheque's bank is a fixed list); columns,
-    # saved views, teams to share with
-    "finance:cheque_list": ([], 7),
+    # saved views, teams to share with; the customers the text finds
+    "finance:cheque_list": ([], 8),
     # core.lists («کارتابل من» and «ارسالی‌های من» lead here with a preset): the rows
     # with customer, people, urgency, channel and types; the fields the service settings
     # hide; the bar's sources whether set or not (the customer's name, the people, the
     # urgencies, the channels, the three levels of types in one); the user's columns,
-    # the saved views and the teams to share one with
-    "service:request_all": ([], 10),
+    # the saved views and the teams to share one with; the customers the text finds
+    "service:request_all": ([], 11),
     # the rows with customer, people, channel and product; the hidden fields; the
     # customer's name, the products, the users (staff and officer), the channels;
-    # columns, saved views, teams
-    "service:complaint_list": ([], 9),
+    # columns, saved views, teams; the customers the text finds
+    "service:complaint_list": ([], 10),
     "reports:index": ([], 0),
     "surveys:project_list": ([], 1),  # projects with customer and owner
     "surveys:questionnaire_list": ([], 1),  # questionnaires with their question counts

@@ -11,7 +11,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
+from peyvand.contacts.lists import (
+    CUSTOMER_SHOWN,
+    customer_condition,
+    customer_filter,
+    find_customers,
+)
 from peyvand.core.lists import (
     FUTURE,
     PAST,
@@ -38,8 +43,11 @@ def receipt_search(text: str, reading) -> Q:
     """The receipt's number, its tracking or reference number (stored in ASCII digits),
     or its customer."""
     digits = to_latin_digits(text)
+    customers = customer_condition(reading)
+    if not any(char.isdigit() for char in digits):
+        # A name: no number holds it, and «number LIKE» would walk every receipt.
+        return customers if customers is not None else Q(pk__in=[])
     found = Q(number__contains=digits) | Q(reference__contains=digits)
-    customers = customer_condition(text)
     return found | customers if customers is not None else found
 
 
@@ -48,7 +56,7 @@ def cheque_search(text: str, reading) -> Q:
     customer."""
     digits = to_latin_digits(text)
     found = Q(sayad_id__contains=digits) | Q(serial__contains=digits) | Q(drawer__icontains=text)
-    customers = customer_condition(text)
+    customers = customer_condition(reading)
     return found | customers if customers is not None else found
 
 
@@ -162,6 +170,7 @@ RECEIPTS = ListSpec(
     filters=[
         Search(
             condition=receipt_search,
+            prepare=find_customers,
             placeholder=_("شماره، پیگیری یا نام مشتری"),
             shown=(
                 (_("شماره"), lambda row: row.number),
@@ -212,6 +221,7 @@ CHEQUES = ListSpec(
     filters=[
         Search(
             condition=cheque_search,
+            prepare=find_customers,
             placeholder=_("شناسه صیادی، سریال، صادرکننده یا مشتری"),
             shown=(
                 (_("شناسه صیادی"), lambda row: row.sayad_id),

@@ -12,9 +12,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
-from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
-from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
+from peyvand.contacts.lists import (
+    CUSTOMER_SHOWN,
+    customer_condition,
+    customer_filter,
+    find_customers,
+    matching_customers,
+)
+from peyvand.contacts.models import Category, Region
+from peyvand.contacts.selectors import national_phone_key
 from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
     FUTURE,
@@ -49,8 +55,12 @@ PAYMENT_FILTERS = {
 def document_search(text: str, reading) -> Q:
     """A number (or part of one: «۱۲» finds 1405/00012) or the customer's name, company
     or phone."""
-    number = Q(number__contains=to_latin_digits(text))
-    customers = customer_condition(text)
+    customers = customer_condition(reading)
+    digits = to_latin_digits(text)
+    if not any(char.isdigit() for char in digits):
+        # A name: no number holds it, and «number LIKE» would walk every document.
+        return customers if customers is not None else Q(pk__in=[])
+    number = Q(number__contains=digits)
     return number | customers if customers is not None else number
 
 
@@ -60,6 +70,7 @@ def _common_filters(who: str, state) -> list:
     return [
         Search(
             condition=document_search,
+            prepare=find_customers,
             placeholder=_("شماره، نام یا تلفن مشتری"),
             shown=((_("شماره"), lambda row: row.number), *CUSTOMER_SHOWN),
         ),
@@ -279,29 +290,8 @@ INVOICES = ListSpec(
 # How the expected amount sorts: an empty one as 0 (lead_expected indexes the same).
 EXPECTED_ORDER = Coalesce("expected_value", 0)
 
+
 # A text matching at most this many customers finds their leads by the customers' ids.
-CUSTOMER_IDS_CAP = 5000
-
-
-def matching_customers(text: str | None):
-    """The customers whose name, company or phone holds ``text``: their ids as a list
-    while there are few, else a subquery; None when the text is too short to look for
-    (one or two characters match a lead's code only). With a list, "lead matches OR its
-    customer is one of these ids" lets PostgreSQL combine two index scans, where the
-    subquery made it walk every lead (130 ms at 200,000 leads for a rare name, 12 ms
-    so); a common word keeps the subquery: the newest leads match soon enough. One query
-    either way — also with no text (``pk__in=[0]``), so that the lead list's query count
-    is the same whatever is typed."""
-    key = fa_search_key(text or "")
-    if len(key) < MIN_SEARCH_LENGTH:
-        list(Contact.objects.filter(pk__in=[0]).values_list("pk", flat=True))
-        return None
-    key = national_phone_key(key)
-    customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
-    ids = list(customers.values_list("pk", flat=True)[: CUSTOMER_IDS_CAP + 1])
-    return ids if len(ids) <= CUSTOMER_IDS_CAP else customers
-
-
 def lead_text_condition(text: str, customers) -> Q:
     """Leads whose code, subject or contact person — or whose customer (``customers``,
     from matching_customers) — holds ``text``; one or two characters match a code."""
@@ -327,21 +317,16 @@ SHORT_TEXT = _(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class LeadSearch(Search):
-    """The lead list's text: its customers are looked up while reading (one query, set
-    or not), and a text too short for names says it searches codes only."""
+def _lead_customers(text: str | None, reading) -> None:
+    """The customers looked up (one query, text or none); a text too short for names
+    says it searches codes only."""
+    find_customers(text, reading)
+    if text and reading.sources["customers"] is None and fa_search_key(text):
+        reading.warnings.append(str(SHORT_TEXT))
 
-    def read(self, params, reading):
-        value = super().read(params, reading)
-        customers = matching_customers(value)
-        reading.sources["lead_customers"] = customers
-        if value and customers is None and fa_search_key(value):
-            reading.warnings.append(str(SHORT_TEXT))
-        return value
 
-    def narrow(self, queryset, value, reading):
-        return queryset.filter(lead_text_condition(value, reading.sources["lead_customers"]))
+def _lead_text(text: str, reading) -> Q:
+    return lead_text_condition(text, reading.sources["customers"])
 
 
 def _team_condition(value: str, reading) -> Q:
@@ -483,8 +468,9 @@ LEADS = LeadListSpec(
     url_name="sales:lead_list",
     base=_leads,
     filters=[
-        LeadSearch(
-            condition=None,
+        Search(
+            condition=_lead_text,
+            prepare=_lead_customers,
             placeholder=_("کد، موضوع، مشتری یا تلفن"),
             shown=(
                 (_("کد"), lambda row: row.code),

@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
+from peyvand.contacts.lists import (
+    CUSTOMER_SHOWN,
+    customer_condition,
+    customer_filter,
+    find_customers,
+)
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.lists import (
     FUTURE,
@@ -121,7 +126,7 @@ def request_search(text: str, reading) -> Q:
     if len(key) < MIN_SEARCH_LENGTH:
         return Q(tracking_code__iexact=to_latin_digits(text))
     found = Q(search_key__contains=national_phone_key(key))
-    customers = customer_condition(text)
+    customers = customer_condition(reading)
     return found | customers if customers is not None else found
 
 
@@ -239,6 +244,7 @@ REQUESTS = ListSpec(
     filters=[
         Search(
             condition=request_search,
+            prepare=find_customers,
             placeholder=_("کد پیگیری، موضوع، شرح یا مشتری"),
             shown=(
                 (_("کد پیگیری"), lambda row: row.tracking_code),
@@ -334,7 +340,7 @@ def complaint_search(text: str, reading) -> Q:
     if len(key) < MIN_SEARCH_LENGTH:
         return Q(tracking_code__iexact=to_latin_digits(text))
     found = Q(tracking_code__icontains=to_latin_digits(text)) | Q(description__icontains=text)
-    customers = customer_condition(text)
+    customers = customer_condition(reading)
     return found | customers if customers is not None else found
 
 
@@ -386,6 +392,7 @@ COMPLAINTS = ListSpec(
     filters=[
         Search(
             condition=complaint_search,
+            prepare=find_customers,
             placeholder=_("کد پیگیری، شرح یا مشتری"),
             shown=(
                 (_("کد پیگیری"), lambda row: row.tracking_code),

@@ -14,12 +14,12 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from peyvand.contacts import lists as contact_lists
 from peyvand.contacts.models import Category, Region
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.periods import period_range
 from peyvand.core.text import to_persian_digits
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
-from peyvand.sales import lists as lead_lists
 from peyvand.sales.lists import LEADS
 from peyvand.sales.models import Lead, current_fiscal_year
 from tests.api.test_api import auth  # noqa: F401 - a fixture
@@ -156,7 +156,7 @@ def test_text_finds_code_subject_customer_or_phone(personas, leads):
 
 def test_many_matching_customers_are_a_subquery_with_the_same_answer(personas, leads, monkeypatch):
     owner = personas.owner
-    monkeypatch.setattr(lead_lists, "CUSTOMER_IDS_CAP", 0)
+    monkeypatch.setattr(contact_lists, "CUSTOMER_IDS_CAP", 0)
     assert shown(owner, leads, q="فروشگاه نور") == {"late"}
 
 

@@ -397,6 +397,9 @@ class Search(Filter):
     # Where a row may have matched, to say it in the row (issue 25 §6): (label, the row's
     # text or texts) — a phone, a contact person, a code — checked in this order.
     shown: Sequence[tuple[str, Callable[[Any], Any]]] = ()
+    # Run on every read, text or none (its queries count the same either way): what
+    # the condition needs looked up first, into ``reading.sources`` (the customers).
+    prepare: Callable[[str | None, Reading], None] | None = None
     template = "core/lists/_search.html"
 
     def why(self, row: Any, value: str) -> str:
@@ -413,8 +416,10 @@ class Search(Filter):
         return ""
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
-        value = normalize_persian(params.get(self.name, "")).strip()
-        return value[:100] or None
+        value = normalize_persian(params.get(self.name, "")).strip()[:100] or None
+        if self.prepare is not None:
+            self.prepare(value, reading)
+        return value
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
         return queryset.filter(self.condition(value, reading))
