@@ -7,6 +7,7 @@ from peyvand.core.lists.filters import (
     AmountRange,
     Choice,
     DateRange,
+    DateTimeRange,
     Filter,
     MultiChoice,
     Person,
@@ -24,6 +25,7 @@ from peyvand.core.lists.spec import (
     ListSpec,
     Sort,
     register_list,
+    register_list_filter,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "Choice",
     "Column",
     "DateRange",
+    "DateTimeRange",
     "Filter",
     "ListReading",
     "ListSpec",
@@ -47,4 +50,5 @@ __all__ = [
     "Tree",
     "YesNo",
     "register_list",
+    "register_list_filter",
 ]

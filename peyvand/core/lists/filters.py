@@ -413,3 +413,23 @@ class MultiChoice(Choice):
     def chip(self, value: Any, reading: Reading) -> str:
         labels = {str(key): str(label) for key, label in self.options(reading)}
         return f"{self.label}: {'، '.join(labels.get(one, one) for one in value)}"
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateTimeRange(DateRange):
+    """A DateRange over a moment (``created_at``): whole days of the site's time zone,
+    ``[from 00:00, to + 1 day 00:00)``, compared as they are stored so that an index on
+    the column serves them (``created_at__date`` would not)."""
+
+    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
+        start, end, _period = value
+        if start:
+            queryset = queryset.filter(**{f"{self.field}__gte": _day_start(start)})
+        if end:
+            next_day = _day_start(end + datetime.timedelta(days=1))
+            queryset = queryset.filter(**{f"{self.field}__lt": next_day})
+        return queryset

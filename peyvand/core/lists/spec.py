@@ -86,6 +86,9 @@ class ListSpec:
     totals: Callable[[ListReading], dict[str, Any]] | None = None
     # A row's CSS classes (a request past its deadline in red), or None.
     row_class: Callable[[Any, ListReading], str] | None = None
+    # The sort when none (or an unknown one) is asked, e.g. "-created": the first sort
+    # the other way. Empty: the first sort, its natural way.
+    default_sort: str = ""
 
     def shown_columns(self, chosen: Sequence[str]) -> list[Column]:
         """The columns a user chose, in their order (keys no longer declared are
@@ -104,6 +107,8 @@ class ListSpec:
                 # Always asked (the fixed query count), named through its visibility.
                 reading.values[f"{list_filter.name}__label"] = list_filter.label_of(value, reading)
         wanted = params.get("sort", "")
+        if wanted.lstrip("-") not in {sort.key for sort in self.sorts}:
+            wanted = self.default_sort
         descending = wanted.startswith("-")
         by_key = {sort.key: sort for sort in self.sorts}
         reading.sort = by_key.get(wanted.lstrip("-"), self.sorts[0])
@@ -165,3 +170,14 @@ class ListSpec:
                 "label": sort.label,
             }
         return links
+
+
+def register_list_filter(key: str, list_filter: Filter, *, after: str = "") -> None:
+    """A filter an upper app adds to a lower app's list (messaging's send group on the
+    contacts), from its ``ready()``: placed after the filter named ``after`` (else
+    last). The list declares ``filters`` as a list for this."""
+    filters = LISTS[key].filters
+    if any(known.name == list_filter.name for known in filters):
+        return
+    at = next((i + 1 for i, known in enumerate(filters) if known.name == after), len(filters))
+    filters.insert(at, list_filter)
