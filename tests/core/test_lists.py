@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 
+from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact, Region
 from peyvand.core.dates import to_jalali
 from peyvand.core.lists import Choice, ListSpec, MultiChoice, Sort, Tree, YesNo
@@ -148,7 +149,9 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
     assert INVOICES.read(query(sort="owner__password"), owner).sort.key == "date"
 
 
-@pytest.mark.parametrize("spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES], ids=lambda spec: spec.key)
+@pytest.mark.parametrize(
+    "spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES, CONTACTS], ids=lambda spec: spec.key
+)
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
     names = {index.name for index in model._meta.indexes}
