@@ -101,3 +101,9 @@ def test_a_manager_filters_sorts_saves_exports_and_hands_over_contacts(
     owners = dict(Contact.objects.values_list("name", "owner_id"))
     assert owners[zahra.name] == newcomer.pk
     assert owners[bahram.name] == rep.pk
+
+    # At a phone's width the page does not scroll sideways: the table does.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
