@@ -17,11 +17,14 @@ from peyvand.messaging.models import ContactGroup, ContactGroupMember
 @dataclass(frozen=True, kw_only=True)
 class GroupFilter(Choice):
     """``?group=<id>``: the contacts in one send group, among the groups the user may see
-    (one query, set or not). Another user's group is no option: it filters nothing."""
+    (one query, set or not). Another user's group is no option: it filters nothing; so
+    is every group for whom may not see groups at all (their names are not told)."""
 
     choices: Any = ()
 
     def options(self, reading: Reading) -> list[tuple[str, str]]:
+        if not reading.user.has_perm("messaging.view_contactgroup"):
+            return []
         return reading.source(
             self.name,
             lambda: [

@@ -22,7 +22,7 @@ from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 from peyvand.messaging.models import ContactGroup, ContactGroupMember
 from peyvand.messaging.views import list_filters
 from tests.api.test_api import auth  # noqa: F401 - a fixture
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,9 +164,7 @@ def test_the_created_range_reads_jalali_iso_and_presets(personas, book):
     assert names(owner, created_period="today") == recent
     today = timezone.localdate()
     assert names(owner, created_from=today.isoformat()) == recent
-    assert names(owner, created_to=(today - datetime.timedelta(days=300)).isoformat()) == {
-        "تبریزی"
-    }
+    assert names(owner, created_to=(today - datetime.timedelta(days=300)).isoformat()) == {"تبریزی"}
     assert names(owner, created_to=today.isoformat()) == everyone(owner)
 
 
@@ -299,8 +297,9 @@ def test_a_message_to_the_listed_contacts_reads_the_list_s_rows(client, personas
     """messaging's «پیام به این مخاطبین» and «افزودن به گروه ارسال» take the list's
     query (or its ticked rows) and count exactly the rows the list shows."""
     personas.owner.user_permissions.add(
-        *__import__("django.contrib.auth.models", fromlist=["Permission"])
-        .Permission.objects.filter(codename__in=["send_broadcast", "change_contactgroup"])
+        *__import__(
+            "django.contrib.auth.models", fromlist=["Permission"]
+        ).Permission.objects.filter(codename__in=["send_broadcast", "change_contactgroup"])
     )
     filters = list_filters(query(vip="yes", page=2, csrfmiddlewaretoken="x", new_owner="3"))
     assert filters == "vip=yes"
@@ -333,3 +332,11 @@ def test_a_saved_view_keeps_the_filters_and_the_columns_are_the_user_s(client, p
     assert "<th>درجه</th>" in html and "<th>شرکت</th>" not in html
     # The tick box stays first, whatever the columns.
     assert html.count('name="id" form="bulk-form"') == len(page.context["page"].items)
+
+
+def test_who_may_not_see_send_groups_is_offered_none(personas, book):
+    nobody = UserFactory()  # no role: no messaging permission
+    group_filter = next(f for f in CONTACTS.filters if f.name == "group")
+    assert group_filter.options(CONTACTS.read(query(), nobody)) == []
+    owner_reading = CONTACTS.read(query(), personas.owner)
+    assert group_filter.options(owner_reading) == [(str(book["group"].pk), "خبرنامه")]
