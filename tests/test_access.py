@@ -583,6 +583,8 @@ RULES: dict[str, Rule] = {
     "core:list_view_save": Rule(lambda personas: ["invoices"], LOGIN, 302, 302, 302, "post"),
     "core:list_columns": Rule(lambda personas: ["invoices"], LOGIN, 302, 302, 302, "post"),
     "core:list_view_delete": Rule(owners_saved_view, LOGIN, 404, 302, 404, "post"),
+    "core:list_view_start": Rule(owners_saved_view, LOGIN, 404, 302, 404, "post"),
+    "core:start_page_clear": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),
     "tax:submission_resend": Rule(owners_tax_submission, LOGIN, 404, 302, 302, "post"),

@@ -49,6 +49,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
+from django.http import QueryDict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -57,8 +58,9 @@ from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.accounts.roles import PROJECT_APPS, ROLE_PERMISSIONS, SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.api.api import api
+from peyvand.contacts.lists import Ticked
 from peyvand.contacts.models import Contact, PhoneBookEntry, Region
-from peyvand.core import workers
+from peyvand.core import lists, workers
 from peyvand.core.models import (
     Attachment,
     ExportJob,
@@ -68,6 +70,7 @@ from peyvand.core.models import (
     Sequence,
 )
 from peyvand.core.services import record_save
+from peyvand.customfields.lists import RANGED, CustomFieldFilters
 from peyvand.customfields.models import CustomField
 from peyvand.demo.management.commands.seed_demo import (
     PORTAL_MOBILE,
@@ -649,6 +652,17 @@ PAGES: dict[str, Page] = {
         ),
         only("sales"),
     ),
+    # A view becomes the start page of who may open it: here its owner only.
+    "core:list_view_start": P(
+        (),
+        pk(
+            lambda d: SavedView.objects.get_or_create(
+                owner=d.user("sales"), list_key="invoices", name="فاکتورهای باز"
+            )[0]
+        ),
+        only("sales"),
+    ),
+    "core:start_page_clear": P(()),
     "sales:invoice_adjust": P(
         ("sales.add_invoice",), pk(Demo.invoice, subject="return"), SALES_TEAM
     ),
@@ -1501,3 +1515,82 @@ def test_every_list_parameter_takes_any_value(demo):
                     problems.append(f"{key} {query}={value[:12]!r}: {crash(response)}")
     assert asked > 500, asked
     assert problems == [], "\n".join(problems)
+
+
+def _list_samples(spec, user, base: set) -> Iterator[dict]:
+    """Query strings that set each filter of a list to each value it offers — and,
+    where a filter takes a record, a person or text, those of the rows the user may not
+    see (another team's customer, its owner, the customer's name) — then every filter at
+    once."""
+    reading = lists.ListReading(user=user)
+    unseen = spec.model.objects.exclude(pk__in=base)
+    together: dict = {}
+    for list_filter in spec.filters:
+        if isinstance(list_filter, lists.Search):
+            customers = unseen if spec.model is Contact else unseen.values("contact")
+            names = Contact.objects.filter(pk__in=customers).values("name")
+            values = [{list_filter.name: row["name"]} for row in names[:3]]
+        elif isinstance(list_filter, Ticked):
+            values = [{list_filter.name: str(pk)} for pk in unseen.values_list("pk", flat=True)[:3]]
+        elif isinstance(list_filter, CustomFieldFilters):
+            values = [
+                {f"cf{field.pk}_from": "0"}
+                if field.kind in RANGED
+                else {f"cf{field.pk}": (field.option_list or ["1"])[0]}
+                for field in list_filter.fields(reading)
+            ]
+        elif isinstance(list_filter, (lists.Record, lists.Person)):
+            ids = unseen.values_list(f"{list_filter.field}_id", flat=True).distinct()[:3]
+            values = [{list_filter.name: str(pk)} for pk in ids]
+            if isinstance(list_filter, lists.Person):
+                values.append({list_filter.name: "me"})
+        elif isinstance(list_filter, lists.DateRange):
+            values = [{f"{list_filter.name}_period": key} for key in list_filter.presets]
+            values.append({f"{list_filter.name}_from": "1300/01/01"})
+        elif isinstance(list_filter, lists.AmountRange):
+            values = [{f"{list_filter.name}_min": "0"}]
+        elif isinstance(list_filter, (lists.Choice, lists.Tree, lists.YesNo)):
+            values = [{list_filter.name: str(key)} for key, _ in list_filter.options(reading)]
+            values.append({list_filter.name: "all"})
+        else:
+            pytest.fail(f"{spec.key}: no sample for {type(list_filter).__name__}; add one here")
+        yield from values
+        if values:
+            together.update(values[-1])
+    yield together
+
+
+def test_no_list_filter_widens_what_a_role_sees(demo):
+    """For every list on core.lists (pages, exports and the API read the same rows) and
+    every staff role that may open it: whatever each filter is set to — another team's
+    customer, user or customer's name included — the rows stay among what the role may
+    see, and the list starts from that visibility."""
+    checked, outside = 0, 0
+    stranger = demo.user("support")  # another team than sales'
+    for spec in lists.LISTS.values():
+        # Two rows of each list, and their customers, become the other team's.
+        moved = list(spec.model.objects.order_by("pk").values_list("pk", flat=True)[:2])
+        fields = {field.name for field in spec.model._meta.get_fields()}
+        if "owner" in fields:
+            spec.model.objects.filter(pk__in=moved).update(owner=stranger)
+        if "contact" in fields:
+            customers = spec.model.objects.filter(pk__in=moved).values("contact")
+            Contact.objects.filter(pk__in=customers).update(owner=stranger)
+    for spec in lists.LISTS.values():
+        for username in USERNAMES:
+            if not holds(username, spec.permission):
+                continue
+            user = demo.user(username)
+            base = set(spec.base(user).values_list("pk", flat=True))
+            visible = spec.model.objects.visible_to(user).values_list("pk", flat=True)
+            assert base <= set(visible), (spec.key, username)
+            outside += spec.model.objects.exclude(pk__in=base).exists()
+            for params in _list_samples(spec, user, base):
+                query = QueryDict(mutable=True)
+                for name, value in params.items():
+                    query[name] = value
+                rows = set(spec.rows(user, query).values_list("pk", flat=True))
+                assert rows <= base, (spec.key, username, params)
+                checked += 1
+    # The demo has rows each list hides from someone, and the walk asked enough.
+    assert outside >= len(lists.LISTS) and checked > 100, (outside, checked)

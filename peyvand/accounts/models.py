@@ -40,6 +40,9 @@ class User(AbstractUser):
     # Counted up to sign the user out everywhere (accounts.services.end_sessions): it is
     # part of the hash each session carries, so every older session stops matching.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Where signing in lands when no page was asked for: a saved view of a list (a local
+    # address, set from the list's «نماها» menu); empty = the کارتابل.
+    start_page = models.CharField(_("صفحه شروع"), max_length=4000, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("کاربر")

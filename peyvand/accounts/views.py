@@ -22,6 +22,7 @@ from peyvand.accounts.forms import (
     permission_label,
 )
 from peyvand.accounts.models import Team, User
+from peyvand.core.access import own_url
 
 
 class LoginView(auth_views.LoginView):
@@ -33,8 +34,17 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """No page asked for (``next``): the user's start page (a saved view of a list),
+        else the کارتابل."""
+        user = getattr(self, "signing_in", None) or self.request.user
+        return own_url(self.request, getattr(user, "start_page", "")) or (
+            super().get_default_redirect_url()
+        )
+
     def form_valid(self, form):
         user = form.get_user()
+        self.signing_in = user
         if not two_factor.needs_second_step(user):
             return super().form_valid(form)
         return redirect(

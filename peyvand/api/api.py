@@ -20,7 +20,7 @@ from peyvand.activities.forms import CallForm, EventForm, TaskForm
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
-from peyvand.api.common import RecordId, form_errors, invalid, page_of, require
+from peyvand.api.common import RecordId, form_errors, invalid, list_query, page_of, require
 from peyvand.api.finance import router as finance_router
 from peyvand.api.messages import persian_errors
 from peyvand.api.openapi import document_errors
@@ -233,47 +233,30 @@ def lookup_list(request, slug: str):
     return list(model.objects.all())
 
 
+CONTACT_QUERY = list_query(CONTACTS)
+
+
 @api.get("/contacts", response=ContactPage, tags=["contacts"])
-def contact_list(
-    request,
-    q: str = "",
-    owner: str = "",
-    category: int | None = None,
-    region: int | None = None,
-    source: int | None = None,
-    grade: int | None = None,
-    status: str = "",
-    kind: str = "",
-    role: list[str] | None = Query(None),  # noqa: B008
-    vip: str = "",
-    group: int | None = None,
-    position: int | None = None,
-    birth_month: int | None = None,
-    created_from: str = "",
-    created_to: str = "",
-    created_period: str = "",
-    id: list[int] | None = Query(None),  # noqa: B008 - the list's name for ticked rows
-    sort: str = "-created",
-    page: int = 1,
-):
+def contact_list(request, filters: Query[CONTACT_QUERY]):
     """Visible contacts under the list page's filters (contacts.lists.CONTACTS): ``q``
     any part of code, name, company, phone, email or national ID (one or two characters:
     a code); ``owner`` a user's id or ``me``; ``category`` and ``region`` a node with its
     whole subtree; ``status`` prospect, customer or inactive; ``kind`` person or
     organization; ``role`` customer, agent, supplier or employee (repeat for any of
     several); ``vip`` yes or no; ``group`` a send group's id; ``birth_month`` the Jalali
-    month 1–12; ``created_from`` / ``created_to`` ISO (YYYY-MM-DD) or Jalali dates, or
-    ``created_period`` (today, this_week, this_month, last_month, this_year…); ``id``
-    (repeated) only those contacts. Custom fields as on the page: ``cf<id>=…`` for text,
-    choice and yes/no (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali
-    dates. ``sort``: -created (newest first, the default), created, name, -name, code,
-    -code. A value that cannot be read is refused (422), in Persian."""
-    require(request.auth, "contacts.view_contact")
+    month 1–12; ``created_from`` / ``created_to`` (YYYY-MM-DD) or ``created_period``
+    (today, this_week, this_month, last_month, this_year…); ``id`` (repeated) only those
+    contacts. Custom fields as on the page: ``cf<id>=…`` for text, choice and yes/no
+    (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali dates. ``sort``:
+    -created (newest first, the default), created, name, -name, code, -code. A value
+    that cannot be read is refused (422), in Persian."""
+    require(request.auth, CONTACTS.permission)
     reading = CONTACTS.read(request.GET, request.auth)
     if reading.warnings:
         raise HttpError(422, " ".join(reading.warnings))
     contacts = CONTACTS.rows(request.auth, request.GET, reading)
-    return page_of(contacts.defer(None).select_related(None).prefetch_related("phones"), page)
+    page = contacts.defer(None).select_related(None).prefetch_related("phones")
+    return page_of(page, filters.page)
 
 
 @api.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])

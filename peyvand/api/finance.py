@@ -8,10 +8,9 @@ finance records and moves), and a receipt, cheque or customer the caller may not
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
-from ninja import Router, Status
-from ninja.errors import HttpError
+from ninja import Query, Router, Status
 
-from peyvand.api.common import form_errors, page_of, require
+from peyvand.api.common import form_errors, list_query, page_of, require
 from peyvand.api.schemas import (
     AccountOut,
     AllocationIn,
@@ -34,7 +33,7 @@ from peyvand.core.dates import from_jalali, jalali_today
 from peyvand.core.lists.filters import ALL
 from peyvand.finance import selectors, services
 from peyvand.finance.forms import ChequeForm, ReceiptForm
-from peyvand.finance.lists import CHEQUES, IN_HAND, RECEIPTS
+from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.finance.models import BankAccount, Cheque, Entry, Method, Receipt
 
 router = Router(tags=["finance"])
@@ -147,23 +146,12 @@ def _targets(contact: Contact, allocations: list[AllocationIn]) -> list[tuple[in
 # Receipts and payments ---------------------------------------------------------------------
 
 
+RECEIPT_QUERY = list_query(RECEIPTS)
+CHEQUE_QUERY = list_query(CHEQUES)
+
+
 @router.get("/receipts", response=ReceiptPage, summary="فهرست دریافت‌ها و پرداخت‌ها")
-def receipt_list(
-    request,
-    q: str = "",
-    direction: str = "",
-    method: str = "",
-    contact: int | None = None,
-    owner: int | None = None,
-    bank_account: int | None = None,
-    date_from: IsoDate | None = None,
-    date_to: IsoDate | None = None,
-    date_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def receipt_list(request, filters: Query[RECEIPT_QUERY]):
     """دریافت‌ها و پرداخت‌هایی که کاربر می‌بیند (مشتریان خود و تیمش؛ همه برای مدیر و مالی)،
     با همان فیلترهای صفحهٔ فهرست (finance.lists.RECEIPTS). ``q``: شماره، شمارهٔ پیگیری یا
     مرجع، یا نام یا تلفن مشتری؛ ``direction``: in (دریافت) یا out (پرداخت)؛ ``method``:
@@ -172,13 +160,9 @@ def receipt_list(
     (میلادی، YYYY-MM-DD) یا ``date_period`` (today، this_week، this_month، last_month،
     this_year…)؛ ``amount_min``/``amount_max``: ریال؛ ``sort``: date (تازه‌ترین نخست، پیش‌فرض)
     یا amount (بیشترین نخست)، با ``-`` پیش از آن برای جهت دیگر."""
-    require(request.auth, "finance.view_receipt")
-    if direction and direction not in Receipt.Direction.values:
-        raise HttpError(422, "direction باید in یا out باشد.")
-    if method and method not in Method.values:
-        raise HttpError(422, "روش (method) معتبر نیست.")
+    require(request.auth, RECEIPTS.permission)
     receipts = RECEIPTS.rows(request.auth, request.GET)
-    return page_of(receipts.annotate(cheque_id=F("cheque")), page)
+    return page_of(receipts.annotate(cheque_id=F("cheque")), filters.page)
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptDetailOut, summary="یک دریافت یا پرداخت")
@@ -299,21 +283,7 @@ def receipt_reallocate(request, receipt_id: int, payload: AllocationsIn):
 
 
 @router.get("/cheques", response=ChequePage, summary="فهرست چک‌های دریافتی")
-def cheque_list(
-    request,
-    q: str = "",
-    status: str = "",
-    contact: int | None = None,
-    bank: str = "",
-    bank_account: int | None = None,
-    due_from: IsoDate | None = None,
-    due_to: IsoDate | None = None,
-    due_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def cheque_list(request, filters: Query[CHEQUE_QUERY]):
     """چک‌هایی که کاربر می‌بیند، با همان فیلترهای صفحهٔ فهرست (finance.lists.CHEQUES).
     ``q``: شناسهٔ صیادی، سری و سریال، صادرکننده، یا نام یا تلفن مشتری؛ ``status``: in_hand
     (در دست وصول: دریافت‌شده، خوابانده یا خرج‌شده)، received، deposited، cleared، bounced،
@@ -323,14 +293,12 @@ def cheque_list(
     ``due_period`` (overdue، today، tomorrow، this_week، next_week، next_30_days،
     this_month)؛ ``amount_min``/``amount_max``: ریال؛ ``sort``: due (نزدیک‌ترین سررسید
     نخست، پیش‌فرض) یا amount (بیشترین نخست)، با ``-`` پیش از آن برای جهت دیگر."""
-    require(request.auth, "finance.view_cheque")
-    if status and status not in (IN_HAND, ALL, *Cheque.Status.values):
-        raise HttpError(422, "وضعیت چک (status) معتبر نیست.")
+    require(request.auth, CHEQUES.permission)
     params = request.GET.copy()
     # The page starts at the cheques in hand; the API has always answered every cheque
     # when no status is asked, and its clients rely on that.
     params.setdefault("status", ALL)
-    return page_of(CHEQUES.rows(request.auth, params), page)
+    return page_of(CHEQUES.rows(request.auth, params), filters.page)
 
 
 @router.get("/cheques/{cheque_id}", response=ChequeDetailOut, summary="یک چک و گردش آن")

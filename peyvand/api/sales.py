@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from peyvand.api.common import invalid, page_of, require
+from peyvand.api.common import invalid, list_query, page_of, require
 from peyvand.api.schemas import (
     ErrorOut,
     FollowUpIn,
@@ -41,7 +41,7 @@ from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.sales import selectors, services
 from peyvand.sales.documents import PAPER_SIZES, pdf_response
 from peyvand.sales.forms import FollowUpForm, LeadForm, LineFormSet, ProductForm, QuoteForm
-from peyvand.sales.lists import INVOICES, PAYMENT_FILTERS, QUOTES
+from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import (
     FollowUp,
     GoodsOrService,
@@ -371,35 +371,18 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
         return Status(422, {"detail": error.messages[0], "errors": {}})
 
 
+QUOTE_QUERY = list_query(QUOTES)
+INVOICE_QUERY = list_query(INVOICES)
+
+
 @router.get("/quotes", response=QuotePage, tags=["sales"])
-def quote_list(
-    request,
-    q: str = "",
-    status: str = "",
-    contact: int | None = None,
-    owner: int | None = None,
-    year: int | None = None,
-    kind: str = "",
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def quote_list(request, filters: Query[QUOTE_QUERY]):
     """Visible proformas under the list page's filters (sales.lists.QUOTES): ``q`` a
-    number or the customer's name or phone; ``status`` draft, sent, accepted, cancelled
-    or expired; ``kind`` goods or service; ``owner`` the issuer's id; dates ISO
-    (YYYY-MM-DD) or ``date_period`` (today, this_week, this_month, last_month,
-    this_year…); amounts in rials; ``sort`` date, total or number (``-`` before it for
-    the other direction). Newest first."""
-    require(request.auth, "sales.view_quote")
-    if status and status not in Quote.Status.values:
-        raise HttpError(422, "وضعیت پیش فاکتور معتبر نیست.")
-    _kind(kind)
+    number or the customer's name or phone; ``owner`` the issuer's id (or ``me``);
+    dates ISO (YYYY-MM-DD) or a named ``date_period``; amounts in rials. Newest first."""
+    require(request.auth, QUOTES.permission)
     quotes = QUOTES.rows(request.auth, request.GET)
-    return page_of(quotes.annotate(invoice_id=F("invoice")), page)
+    return page_of(quotes.annotate(invoice_id=F("invoice")), filters.page)
 
 
 @router.get("/quotes/{quote_id}", response=QuoteDetailOut, tags=["sales"])
@@ -488,35 +471,13 @@ def quote_followup_create(request, quote_id: int, payload: FollowUpIn):
 
 
 @router.get("/invoices", response=InvoicePage, tags=["sales"])
-def invoice_list(
-    request,
-    q: str = "",
-    contact: int | None = None,
-    owner: int | None = None,
-    year: int | None = None,
-    kind: str = "",
-    payment: str = "",
-    subject: int | None = None,
-    date_from: str = "",
-    date_to: str = "",
-    date_period: str = "",
-    due_from: str = "",
-    due_to: str = "",
-    due_period: str = "",
-    amount_min: str = "",
-    amount_max: str = "",
-    sort: str = "",
-    page: int = 1,
-):
+def invoice_list(request, filters: Query[INVOICE_QUERY]):
     """Visible invoices under the list page's filters (sales.lists.INVOICES): as the
     proformas, and ``payment`` unpaid (anything left to pay), overdue (unpaid past its
     due date) or paid; ``subject`` 1 original, 2 correction, 3 cancellation, 4 return;
-    ``due_*`` the payment due date (``due_period`` also overdue, next_30_days…)."""
-    require(request.auth, "sales.view_invoice")
-    if payment and payment not in PAYMENT_FILTERS:
-        raise HttpError(422, "وضعیت پرداخت باید unpaid، overdue یا paid باشد.")
-    _kind(kind)
-    return page_of(INVOICES.rows(request.auth, request.GET), page)
+    ``due_*`` the payment due date."""
+    require(request.auth, INVOICES.permission)
+    return page_of(INVOICES.rows(request.auth, request.GET), filters.page)
 
 
 @router.get("/invoices/{invoice_id}", response=InvoiceDetailOut, tags=["sales"])

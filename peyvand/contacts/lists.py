@@ -72,6 +72,14 @@ def customer_condition(text: str) -> Q | None:
     return Q(contact__in=Contact.objects.filter(search_key__contains=key).order_by().values("pk"))
 
 
+# Why a row matched through its customer (core.lists Search.shown), after the row's own.
+CUSTOMER_SHOWN = (
+    (_("مشتری"), lambda row: row.contact.name),
+    (_("شرکت"), lambda row: row.contact.company),
+    (_("تلفن مشتری"), lambda row: row.contact.phones_text.split("|")),
+)
+
+
 # The contact list ----------------------------------------------------------------------
 
 
@@ -100,6 +108,9 @@ class Ticked(Filter):
 
     def chip(self, value: Any, reading: Reading) -> str:
         return f"{self.label}: {len(value)} مخاطب"
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (list[int], "فقط این مخاطبین (شناسه؛ چند مقدار)")}
 
 
 def _users(reading) -> list:
@@ -160,7 +171,8 @@ COLUMNS = [
 # search key alone is longer than the rest of the row, and the owner's would include a
 # password. Whoever needs more (exports, the API) asks for it.
 ROW_FIELDS = (
-    "code", "name", "kind", "company", "mobile", "is_vip", "created_at", "status", "roles",
+    "code", "name", "kind", "company", "mobile", "phones_text", "is_vip", "created_at",
+    "status", "roles",
     "email", "national_id", "birthday", "grade__name", "grade__color", "category__name",
     "region__name", "source__name", "position__name", "owner__username",
     "owner__first_name", "owner__last_name",
@@ -187,6 +199,13 @@ CONTACTS = ListSpec(
         Search(
             condition=lambda text, reading: contact_text(text),
             placeholder=_("نام، شرکت، کد، تلفن، ایمیل یا کد ملی"),
+            # Why a row matched when the name does not show it.
+            shown=[
+                (_("تلفن"), lambda row: row.phones_text.split("|")),
+                (_("شرکت"), lambda row: row.company),
+                (_("ایمیل"), lambda row: row.email),
+                (_("کد ملی"), lambda row: row.national_id),
+            ],
         ),
         Tree(name="category", label=_("صنف"), field="category", model=Category),
         Tree(name="region", label=_("موقعیت جغرافیایی"), field="region", model=Region),

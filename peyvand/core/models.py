@@ -541,7 +541,7 @@ class WorkerHeartbeat(models.Model):
 
 
 class SavedView(models.Model):
-    """A list's filters and sort saved under a name (core.lists): its owner's, or shared
+    """A list's filters, sort and columns saved under a name (core.lists): its owner's, or shared
     with a team by someone allowed to. Only the query string is stored; it is read again
     on every use, so a shared view is a link: it grants nothing the reader lacks."""
 
@@ -564,6 +564,8 @@ class SavedView(models.Model):
         related_name="+",
     )
     params = models.TextField(_("فیلترها"), blank=True)
+    # The saver's columns, in order, when they saved it (empty: the reader's own).
+    columns = models.JSONField(_("ستون‌ها"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

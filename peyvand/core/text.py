@@ -78,6 +78,35 @@ def fa_search_key(text: str | None) -> str | None:
     return unicodedata.normalize("NFKC", text).translate(_SEARCH_TABLE)
 
 
+# +98…, 0098…, or a bare 98 in front of a whole mobile number (98 912 345 6789).
+_INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
+
+
+def national_phone_key(key: str) -> str:
+    """Phones are searchable in national digits (0912…); a query typed with the
+    country code (+98 912…, 0098 912…) is turned into that form."""
+    return _INTERNATIONAL_PREFIX.sub("0", key) if key[-1:].isdigit() else key
+
+
+def search_span(text: str, key: str) -> tuple[int, int] | None:
+    """Where ``key`` (a search key) matches inside ``text``, as (start, end) positions of
+    ``text`` itself: the text is folded character by character as fa_search_key folds it,
+    remembering where each folded character came from, so a match across a ZWNJ, a
+    space in a phone number or an Arabic ي is found and marked on what the reader sees."""
+    if not key:
+        return None
+    folded: list[str] = []
+    origin: list[int] = []
+    for at, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char).translate(_SEARCH_TABLE):
+            folded.append(piece)
+            origin.append(at)
+    found = "".join(folded).find(key)
+    if found < 0:
+        return None
+    return origin[found], origin[found + len(key) - 1] + 1
+
+
 def fa_search_key_sql_literals() -> tuple[str, str, str]:
     """(from, to, drop) strings for SQL ``translate()``; used to freeze the SQL function
     into its migration and to check that the frozen copy still matches."""

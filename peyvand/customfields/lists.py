@@ -57,6 +57,11 @@ class CustomFieldFilters(Filter):
             names += [parameter(field, suffix) for suffix in suffixes]
         return tuple(names)
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        # ``cf<id>…`` are rows, not declared names: the API reads them from the query
+        # string and says so in its description.
+        return {}
+
     def clear(self, params: QueryDict) -> None:
         for name in [name for name in params if PARAMETER.match(name)]:
             params.pop(name, None)

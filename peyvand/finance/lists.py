@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.lists import customer_condition, customer_filter
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
 from peyvand.core.lists import (
     FUTURE,
     PAST,
@@ -112,7 +112,12 @@ RECEIPT_COLUMNS = [
     Column("direction", _("نوع"), cells.text(lambda row: row.get_direction_display())),
     Column("method", _("روش"), cells.text(lambda row: row.get_method_display())),
     Column("amount", _("مبلغ"), _in_rials(lambda row: row.amount), sort="amount"),
-    Column("owner", _("ثبت‌کننده"), cells.text(lambda row: row.owner)),
+    Column(
+        "owner",
+        _("ثبت‌کننده"),
+        cells.text(lambda row: row.owner),
+        default_for="accounts.see_all",
+    ),
     Column(
         "bank_account",
         _("حساب بانکی شرکت"),
@@ -155,7 +160,15 @@ RECEIPTS = ListSpec(
         "contact", "owner", "bank_account"
     ),
     filters=[
-        Search(condition=receipt_search, placeholder=_("شماره، پیگیری یا نام مشتری")),
+        Search(
+            condition=receipt_search,
+            placeholder=_("شماره، پیگیری یا نام مشتری"),
+            shown=(
+                (_("شماره"), lambda row: row.number),
+                (_("شماره پیگیری / مرجع"), lambda row: row.reference),
+                *CUSTOMER_SHOWN,
+            ),
+        ),
         Choice(
             name="direction",
             label=_("نوع"),
@@ -200,6 +213,12 @@ CHEQUES = ListSpec(
         Search(
             condition=cheque_search,
             placeholder=_("شناسه صیادی، سریال، صادرکننده یا مشتری"),
+            shown=(
+                (_("شناسه صیادی"), lambda row: row.sayad_id),
+                (_("سری و سریال"), lambda row: row.serial),
+                (_("صادرکننده"), lambda row: row.drawer),
+                *CUSTOMER_SHOWN,
+            ),
         ),
         Choice(
             name="status",

@@ -35,6 +35,9 @@ class GroupFilter(Choice):
             ],
         )
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه)")}
+
     def read(self, params, reading: Reading) -> Any:
         value = parse_id(params.get(self.name))
         if value is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.contacts.lists import customer_condition, customer_filter
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_filter
 from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
     FUTURE,
@@ -48,7 +48,11 @@ def _common_filters(who: str, state) -> list:
     """What both lists filter by, the document's own state (``state``) second: the
     first four are in sight, the rest fold under «فیلترهای بیشتر»."""
     return [
-        Search(condition=document_search, placeholder=_("شماره، نام یا تلفن مشتری")),
+        Search(
+            condition=document_search,
+            placeholder=_("شماره، نام یا تلفن مشتری"),
+            shown=((_("شماره"), lambda row: row.number), *CUSTOMER_SHOWN),
+        ),
         state,
         DateRange(name="date", label=_("تاریخ"), field="date", presets=PAST),
         customer_filter(),
@@ -186,7 +190,12 @@ def _columns(model) -> list[Column]:
             sort="total",
         ),
         state,
-        Column("owner", _("صادرکننده"), cells.text(lambda row: row.owner)),
+        Column(
+            "owner",
+            _("صادرکننده"),
+            cells.text(lambda row: row.owner),
+            default_for="accounts.see_all",
+        ),
         Column(
             "vat",
             _("مالیات بر ارزش افزوده"),

@@ -601,7 +601,9 @@ def test_the_cheque_list_filters_by_status_due_date_and_customer(
     assert ids(due_to=days(10).isoformat()) == [cheque.pk]
     assert ids(contact=other.pk) == [later.pk]
     bad = client.get("/api/v1/cheques", {"status": "lost"}, headers=owner)
-    assert bad.status_code == 422 and bad.json()["detail"] == "وضعیت چک (status) معتبر نیست."
+    # Told which parameter and what it takes, from the list's own declaration.
+    assert bad.status_code == 422 and bad.json()["detail"] == "داده‌های ارسالی معتبر نیست: status"
+    assert "in_hand" in str(bad.json()["errors"]), bad.json()
 
 
 def test_the_account_shows_the_balance_and_the_credit_left(client, auth, customer, money):

@@ -273,7 +273,12 @@ def test_a_user_hides_moves_and_resets_columns(client, personas, sales):
     client.force_login(personas.owner)
     url = reverse("sales:invoice_list")
     default = headings(client.get(url))
-    assert default == ["شماره", "تاریخ", "مشتری", "نوع", "مبلغ کل", "پرداخت", "صادرکننده"]
+    # A rep's defaults leave out who issued each invoice (mostly themselves); a
+    # manager's show it.
+    assert default == ["شماره", "تاریخ", "مشتری", "نوع", "مبلغ کل", "پرداخت"]
+    client.force_login(personas.manager)
+    assert headings(client.get(url)) == [*default, "صادرکننده"]
+    client.force_login(personas.owner)
     columns = reverse("core:list_columns", args=["invoices"])
     # The kind hidden, the VAT shown; an unknown key is ignored.
     keep = ["number", "date", "contact", "total", "payment", "owner", "vat", "password"]
@@ -380,3 +385,105 @@ def test_a_tree_takes_the_subtree_a_yes_no_and_several_choices(personas, sales):
     assert numbers(spec.rows(owner, params)) == mine
     assert numbers(spec.rows(owner, QueryDict("who=mate"))) == {sales["large"].number}
     assert spec.read(QueryDict(f"region={city.pk}"), owner).chips == [("منطقه: کاشان", "")]
+
+
+def test_a_view_keeps_its_columns_and_can_be_the_start_page(client, personas, sales):
+    """A view saved with the columns its saver chose opens with them (for a teammate it
+    is shared with too); «صفحه شروع من» makes signing in land on it, unless a page was
+    asked for; the house button takes it back to the کارتابل."""
+    owner = personas.owner
+    client.force_login(owner)
+    url = reverse("sales:invoice_list")
+    client.post(
+        reverse("core:list_columns", args=["invoices"]),
+        {"columns": ["number", "total", "contact"]},
+    )
+    save_view(client, "بزرگ‌ها", "amount_min=4000000&view=77")
+    view = SavedView.objects.get(owner=owner)
+    assert (view.params, view.columns) == ("amount_min=4000000", ["number", "total", "contact"])
+    client.post(reverse("core:list_columns", args=["invoices"]), {"reset": "1"})
+    plain = client.get(url)
+    assert headings(plain)[:3] == ["شماره", "تاریخ", "مشتری"]
+    opened = client.get(f"{url}?{view.params}&view={view.pk}")
+    assert headings(opened) == ["شماره", "مبلغ کل", "مشتری"]
+    assert opened.context["current_view"] == view
+    assert len(opened.context["page"].items) == 2
+
+    answer = client.post(reverse("core:list_view_start", args=[view.pk]))
+    owner.refresh_from_db()
+    assert owner.start_page == f"{url}?amount_min=4000000&view={view.pk}"
+    assert answer["Location"] == owner.start_page
+    client.logout()
+    login = reverse("accounts:login")
+    signed_in = client.post(login, {"username": owner.username, "password": "peyvand-demo"})
+    assert signed_in["Location"] == owner.start_page
+    client.logout()
+    asked = client.post(
+        f"{login}?next=/activities/tasks/", {"username": owner.username, "password": "peyvand-demo"}
+    )
+    assert asked["Location"] == "/activities/tasks/"
+    cleared = client.post(reverse("core:start_page_clear"), {"back": "https://evil.example/"})
+    assert cleared["Location"] == reverse("core:home")
+    owner.refresh_from_db()
+    assert owner.start_page == ""
+
+    # Someone the view is not shared with may not make it their start page.
+    client.force_login(personas.outsider)
+    assert client.post(reverse("core:list_view_start", args=[view.pk])).status_code == 404
+    personas.outsider.refresh_from_db()
+    assert personas.outsider.start_page == ""
+
+
+def test_a_search_says_why_each_row_matched(client, personas):
+    """The matched phone, name or number is marked in the row, in the reader's digits,
+    however it was typed (+98, Persian digits, Arabic ي)."""
+    phoned = ContactFactory(owner=personas.owner, name="پخش البرز", phones=["+989121234567"])
+    named = ContactFactory(owner=personas.owner, name="كتابفروشي نيما")
+    by_phone = issue_invoice(phoned, personas.owner, 1_000_000)
+    issue_invoice(named, personas.owner, 2_000_000)
+    client.force_login(personas.owner)
+    url = reverse("sales:invoice_list")
+
+    def first_cells(q):
+        page = client.get(url, {"q": q})
+        return [cells[0] for _classes, cells in page.context["cells"]]
+
+    [cell] = first_cells("+98 912 123")
+    assert 'تلفن مشتری: <bdi dir="ltr" class="text-nowrap"><mark>۰۹۱۲۱۲۳</mark>۴۵۶۷</bdi>' in cell
+    [cell] = first_cells("کتاب‌فروشی")
+    assert 'مشتری: <bdi dir="rtl" class="text-nowrap"><mark>كتابفروشي</mark> نيما</bdi>' in cell
+    number = by_phone.number  # the number first, in Persian digits
+    [cell] = first_cells(localize(number))
+    assert (
+        f'شماره: <bdi dir="ltr" class="text-nowrap"><mark>{localize(number)}</mark></bdi>' in cell
+    )
+    # No text, no line.
+    assert all("search-why" not in cell for cell in first_cells(""))
+
+
+def localize(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+# The API's list operations read the same declaration: path → list key.
+API_LISTS = {
+    "/api/v1/quotes": "quotes",
+    "/api/v1/invoices": "invoices",
+    "/api/v1/receipts": "receipts",
+    "/api/v1/cheques": "cheques",
+}
+
+
+@pytest.mark.parametrize("path", API_LISTS)
+def test_the_api_documents_exactly_the_list_parameters(path):
+    """Every parameter the list page reads is an API parameter (typed, with the filter's
+    Persian label), and the API has none the list does not read."""
+    from peyvand.api.api import api
+    from peyvand.core.lists import LISTS
+
+    spec = LISTS[API_LISTS[path]]
+    operation = api.get_openapi_schema()["paths"][path]["get"]
+    documented = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    declared = {name for f in spec.filters for name in f.parameters()} | {"sort", "page"}
+    assert set(documented) == declared
+    assert all(p.get("description") for p in documented.values())

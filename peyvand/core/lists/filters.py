@@ -7,20 +7,30 @@ or not, so a list page's query count does not depend on its filters."""
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from peyvand.core.dates import format_date, parse_jalali_date
+from peyvand.core.display import localize_digits
 from peyvand.core.money import format_money, parse_amount
 from peyvand.core.params import parse_id
 from peyvand.core.periods import period_range
-from peyvand.core.text import normalize_persian, to_latin_digits
+from peyvand.core.text import (
+    fa_search_key,
+    national_phone_key,
+    normalize_persian,
+    search_span,
+    to_latin_digits,
+)
 
 # Presets of a date range (docs/lists-design.md §3.5): looking back (dates of records)
 # and looking ahead (due dates, deadlines).
@@ -97,6 +107,26 @@ class Filter:
         labels = {str(key): label for key, label in self.options(reading)}
         return f"{self.label}: {labels.get(str(value), value)}"
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        """The API's query parameters for this filter: name → (type, description). The
+        page reads the same names (api.common.list_query builds the API's schema)."""
+        return {self.name: (str, str(self.label))}
+
+
+def _marked(label: str, text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    before, match, after = (
+        html.escape(localize_digits(part)) for part in (text[:start], text[start:end], text[end:])
+    )
+    # A phone or a code reads left to right inside the Persian line.
+    way = "rtl" if _RTL_LETTER.search(text) else "ltr"
+    return mark_safe(  # noqa: S308 - each part escaped above
+        f'<div class="small text-secondary search-why">{html.escape(str(label))}: '
+        f'<bdi dir="{way}" class="text-nowrap">{before}<mark>{match}</mark>{after}</bdi></div>'
+    )
+
+
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 # What a choice with a default is given to show every row: without it, the default.
 ALL = "all"
@@ -144,6 +174,17 @@ class Choice(Filter):
             return queryset.filter(self.condition(value, reading))
         return queryset.filter(**{self.field: value})
 
+    def values(self) -> tuple[str, ...] | None:
+        """The values the API accepts, when they are fixed (not read from the database)."""
+        if callable(self.choices):
+            return None
+        return tuple(str(key) for key, _label in self.choices) + ((ALL,) if self.default else ())
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        values = self.values()
+        kind = Literal[("", *values)] if values else str
+        return {self.name: (kind, str(self.label))}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Record(Filter):
@@ -162,6 +203,9 @@ class Record(Filter):
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
         return queryset.filter(**{f"{self.field}_id": value})
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه)")}
 
     def label_of(self, value: Any, reading: Reading) -> str:
         # pk__in=[0] when empty: the query runs either way (the pinned query count).
@@ -198,6 +242,9 @@ class Person(Filter):
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
         return queryset.filter(**{f"{self.field}_id": value})
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (str, f"{self.label}: شناسهٔ کاربر، یا me")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,6 +296,13 @@ class DateRange(Filter):
             queryset = queryset.filter(**{f"{self.field}__lte": end})
         return queryset
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {
+            f"{self.name}_from": (datetime.date | None, f"{self.label}: از (YYYY-MM-DD)"),
+            f"{self.name}_to": (datetime.date | None, f"{self.label}: تا (YYYY-MM-DD)"),
+            f"{self.name}_period": (Literal[("", *self.presets)], f"{self.label}: بازهٔ نام‌دار"),
+        }
+
     def chip(self, value: Any, reading: Reading) -> str:
         start, end, period = value
         if period:
@@ -271,6 +325,12 @@ class AmountRange(Filter):
 
     def names(self) -> tuple[str, ...]:
         return (f"{self.name}_min", f"{self.name}_max")
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {
+            f"{self.name}_min": (int | None, f"{self.label}: از (ریال)"),
+            f"{self.name}_max": (int | None, f"{self.label}: تا (ریال)"),
+        }
 
     def _amount(self, raw: str, reading: Reading, which: str) -> int | None:
         if not raw.strip():
@@ -317,7 +377,23 @@ class Search(Filter):
     label: str = "جستجو"
     condition: Callable[[str, Reading], Q]
     placeholder: str = ""
+    # Where a row may have matched, to say it in the row (issue 25 §6): (label, the row's
+    # text or texts) — a phone, a contact person, a code — checked in this order.
+    shown: Sequence[tuple[str, Callable[[Any], Any]]] = ()
     template = "core/lists/_search.html"
+
+    def why(self, row: Any, value: str) -> str:
+        """«تلفن: ۰۹۱۲ <mark>۳۴۵</mark> ۶۷۸۹» for the first of ``shown`` that holds the
+        text (folded as the search folds it), or ""."""
+        key = fa_search_key(value)
+        keys = dict.fromkeys((key, national_phone_key(key)))
+        for label, get in self.shown:
+            texts = get(row)
+            for text in [texts] if isinstance(texts, str) else texts or ():
+                for one in keys:
+                    if span := search_span(text, one):
+                        return _marked(label, text, span)
+        return ""
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = normalize_persian(params.get(self.name, "")).strip()
@@ -328,6 +404,9 @@ class Search(Filter):
 
     def chip(self, value: Any, reading: Reading) -> str:
         return f"«{value}»"
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (str, f"{self.label}: {self.placeholder}")}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -347,6 +426,9 @@ class Tree(Filter):
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
         return [(node.pk, node.indented_name) for node in self._nodes(reading)]
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (int | None, f"{self.label} (شناسه؛ با زیرشاخه‌ها)")}
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = parse_id(params.get(self.name))
@@ -381,6 +463,9 @@ class YesNo(Filter):
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
         return [(YES, self.words[0]), (NO, self.words[1])]
 
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        return {self.name: (Literal["", YES, NO], f"{self.label}: yes یا no")}
+
     def read(self, params: QueryDict, reading: Reading) -> Any:
         value = params.get(self.name, "").strip()
         return value if value in (YES, NO) else None
@@ -396,6 +481,11 @@ class MultiChoice(Choice):
     values. Unknown values are dropped; nothing ticked filters nothing."""
 
     template = "core/lists/_multi_choice.html"
+
+    def parameters(self) -> dict[str, tuple[Any, str]]:
+        values = self.values()
+        kind = list[Literal[values]] if values else list[str]  # type: ignore[valid-type]
+        return {self.name: (kind, f"{self.label} (چند مقدار)")}
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
         known = {str(key) for key, _label in self.options(reading)}

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
-from peyvand.core.lists.filters import Filter, Reading, Record
+from peyvand.core.lists.filters import Filter, Reading, Record, Search
 
 # Every declared list by key (register_list, from the owning app's ready()): saved views
 # and the list URLs of core find their list here.
@@ -54,6 +54,9 @@ class Column:
     cell: Callable[[Any], str]
     sort: str = ""
     default: bool = True
+    # Shown by default only to who holds this permission (a manager sees who issued
+    # each invoice; a rep's list is mostly their own): defaults per role.
+    default_for: str = ""
 
 
 @dataclass
@@ -90,12 +93,20 @@ class ListSpec:
     # the other way. Empty: the first sort, its natural way.
     default_sort: str = ""
 
-    def shown_columns(self, chosen: Sequence[str]) -> list[Column]:
+    @property
+    def search(self) -> Search | None:
+        return next((f for f in self.filters if isinstance(f, Search)), None)
+
+    def shown_columns(self, chosen: Sequence[str], user) -> list[Column]:
         """The columns a user chose, in their order (keys no longer declared are
-        skipped); the defaults when they chose none."""
+        skipped); the defaults for their role when they chose none."""
         by_key = {column.key: column for column in self.columns}
         shown = [by_key[key] for key in chosen if key in by_key]
-        return shown or [column for column in self.columns if column.default]
+        return shown or [
+            column
+            for column in self.columns
+            if column.default and (not column.default_for or user.has_perm(column.default_for))
+        ]
 
     def read(self, params: QueryDict, user) -> ListReading:
         reading = ListReading(user=user)

@@ -17,14 +17,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from peyvand.core.access import own_url
 from peyvand.core.dates import format_date
 from peyvand.core.lists.filters import DateRange, Filter, Record
 from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListSpec
 from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
 
-# What a saved view keeps of the query string: the filters and the sort, not the page.
-NOT_SAVED = ("page",)
+# What a saved view keeps of the query string: the filters and the sort, not the page
+# nor which view it was opened from.
+NOT_SAVED = ("page", "view")
 
 PRIMARY_FILTERS = 4
 
@@ -72,7 +74,13 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         .values_list("columns", flat=True)
         .first()
     )
-    columns = spec.shown_columns(chosen or [])
+    views = saved_views(user, spec)
+    # Opened from the «نماها» menu (?view=<id>): the view's columns, when it kept some. A
+    # view the user may not read is not among theirs: ignored, nothing said.
+    current_view = next((v for v in views if str(v.pk) == request.GET.get("view")), None)
+    if current_view is not None and current_view.columns:
+        chosen = current_view.columns
+    columns = spec.shown_columns(chosen or [], user)
     # The first filters in sight; the rest fold under «فیلترهای بیشتر» (open when one of
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
@@ -80,19 +88,14 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     return {
         "spec": spec,
         "headings": [(column, sorts.get(column.sort)) for column in columns],
-        "views": saved_views(user, spec),
+        "views": views,
+        "current_view": current_view,
         "shareable_teams": _shareable_teams(user),
         "saved_query": _saved_query(request.GET),
         "page": page,
         "columns": columns,
         "hidden_columns": [c for c in spec.columns if c not in columns],
-        "cells": [
-            (
-                spec.row_class(row, reading) if spec.row_class else "",
-                [column.cell(row) for column in columns],
-            )
-            for row in page.items
-        ],
+        "cells": [_row(spec, columns, row, reading) for row in page.items],
         "reading": reading,
         "bar": primary,
         "more": more,
@@ -104,14 +107,28 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     }
 
 
+def _row(spec: ListSpec, columns, row, reading) -> tuple[str, list]:
+    """A row's CSS classes and cells; under a text search, the first cell says why the
+    row matched."""
+    cells = [column.cell(row) for column in columns]
+    search = spec.search
+    query = reading.values.get(search.name) if search else None
+    if cells and query and (why := search.why(row, query)):
+        cells[0] = cells[0] + why
+    return (spec.row_class(row, reading) if spec.row_class else "", cells)
+
+
 def saved_views(user, spec: ListSpec) -> list[SavedView]:
-    """The user's own views of the list and those shared with a team of theirs: one
-    query."""
-    return list(
+    """The user's own views of the list and those shared with a team of theirs, each with
+    its ``url``: one query."""
+    views = list(
         SavedView.objects.filter(list_key=spec.key)
         .filter(Q(owner=user) | Q(team_id__in=user.teams.filter(is_active=True).values("pk")))
         .select_related("team")
     )
+    for view in views:
+        view.url = view_url(spec, view)
+    return views
 
 
 def _shareable_teams(user) -> list:
@@ -154,13 +171,19 @@ def view_save(request: HttpRequest, key: str) -> HttpResponse:
         team = next((t for t in _shareable_teams(request.user) if str(t.pk) == team_id), None)
         if team is None:
             raise PermissionDenied
+    # The columns the saver sees now travel with the view (none chosen: the reader's own).
+    columns = (
+        ListPreference.objects.filter(user=request.user, list_key=spec.key)
+        .values_list("columns", flat=True)
+        .first()
+    ) or []
     # The same name saved at once from two tabs: the first stands.
     with contextlib.suppress(IntegrityError):
         SavedView.objects.update_or_create(
             owner=request.user,
             list_key=spec.key,
             name=name,
-            defaults={"params": params, "team": team},
+            defaults={"params": params, "team": team, "columns": columns},
         )
     messages.success(request, f"نمای «{name}» ذخیره شد.")
     return redirect(back)
@@ -174,6 +197,34 @@ def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     view.delete()
     messages.success(request, f"نمای «{view.name}» حذف شد.")
     return redirect(spec.url_name)
+
+
+def view_url(spec: ListSpec, view: SavedView) -> str:
+    query = QueryDict(view.params, mutable=True)
+    query["view"] = str(view.pk)
+    return f"{reverse(spec.url_name)}?{query.urlencode()}"
+
+
+@require_POST
+def view_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Makes a view (own or shared with the user's team) the page signing in lands on."""
+    view = get_object_or_404(SavedView, pk=pk)
+    spec = _list_or_404(request.user, view.list_key)
+    if view not in saved_views(request.user, spec):
+        raise Http404
+    request.user.start_page = view_url(spec, view)
+    request.user.save(update_fields=["start_page"])
+    messages.success(request, f"از این پس ورود به پیوند با نمای «{view.name}» شروع می‌شود.")
+    return redirect(request.user.start_page)
+
+
+@require_POST
+def start_page_clear(request: HttpRequest) -> HttpResponse:
+    """Signing in lands on the کارتابل again."""
+    request.user.start_page = ""
+    request.user.save(update_fields=["start_page"])
+    messages.success(request, "از این پس ورود به پیوند با کارتابل شروع می‌شود.")
+    return redirect(own_url(request, request.POST.get("back", "")) or "core:home")
 
 
 @require_POST

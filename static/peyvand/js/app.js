@@ -465,3 +465,12 @@ document.addEventListener("DOMContentLoaded", function () {
     if (form.querySelector("[data-show-when]")) { applyShowWhen(form); }
   });
 });
+
+// Lists (core.lists): «/» puts the cursor in the list's search box, as on most sites.
+document.addEventListener("keydown", function (event) {
+  var target = event.target;
+  var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+  if (event.key !== "/" || typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+  var search = document.querySelector(".list-filter-bar input[type=search]");
+  if (search) { event.preventDefault(); search.focus(); search.select(); }
+});
