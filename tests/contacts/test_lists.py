@@ -340,3 +340,12 @@ def test_who_may_not_see_send_groups_is_offered_none(personas, book):
     assert group_filter.options(CONTACTS.read(query(), nobody)) == []
     owner_reading = CONTACTS.read(query(), personas.owner)
     assert group_filter.options(owner_reading) == [(str(book["group"].pk), "خبرنامه")]
+
+
+def test_a_row_found_by_its_phone_says_so(client, personas):
+    ContactFactory(owner=personas.owner, name="سارا نوری", phones=["+989121234567"])
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"), {"q": "۰۹۱۲۱۲۳"})
+    html = page.content.decode()
+    assert "سارا نوری" in html
+    assert "تلفن: " in html and "<mark>۰۹۱۲۱۲۳</mark>" in html
