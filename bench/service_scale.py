@@ -146,17 +146,24 @@ def main() -> None:
     item = Request.objects.filter(assignee=agent).order_by("-id").first()
     complaint = Complaint.objects.filter(officer=agent).order_by("-id").first()
     customer = Request.objects.filter(owner=agent).order_by("-id").first().contact_id
-    inbox = reverse("service:request_inbox")
+    # «کارتابل من» and «ارسالی‌های من» are the request list with a preset (core.lists).
+    requests = reverse("service:request_all")
     pages = [
-        ("کارتابل من (inbox)", inbox, {}),
-        ("ارسالی‌های من (sent)", reverse("service:request_sent"), {}),
-        ("inbox, all statuses", inbox, {"status": "all"}),
+        ("کارتابل من (inbox)", requests, {"assignee": "me"}),
+        ("ارسالی‌های من (sent)", requests, {"creator": "me"}),
+        ("inbox, all statuses", requests, {"assignee": "me", "status": "all"}),
+        ("requests: text (search key)", requests, {"q": "خرابی"}),
+        ("requests: text + status", requests, {"q": "خرابی", "status": "open"}),
+        ("requests: by deadline", requests, {"sort": "deadline"}),
+        ("requests: overdue", requests, {"overdue": "yes"}),
+        ("requests: created this month", requests, {"date_period": "this_month"}),
         ("home (requests waiting for me)", reverse("core:home"), {}),
         ("unseen count (the bell)", reverse("activities:notification_poll"), {}),
         ("a request's page", item.get_absolute_url(), {}),
         ("همه درخواست‌ها (agent: own, team, public)", reverse("service:request_all"), {}),
         ("شکایت‌های من (officer)", reverse("service:complaint_list"), {}),
         ("شکایات, all I may see", reverse("service:complaint_list"), {"view": "all"}),
+        ("شکایات: text in every tab", reverse("service:complaint_list"), {"q": "تأخیر"}),
         ("a complaint's page", complaint.get_absolute_url(), {}),
         ("a customer's history", reverse("contacts:history", args=[customer]), {}),
     ]

@@ -588,8 +588,10 @@ RULES: dict[str, Rule] = {
     "tax:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "tax:submission_list": Rule(no_args, LOGIN, 200, 200, 200),
     "tax:submission_resend": Rule(owners_tax_submission, LOGIN, 404, 302, 302, "post"),
-    "service:request_inbox": Rule(no_args, LOGIN, 200, 200, 200),
-    "service:request_sent": Rule(no_args, LOGIN, 200, 200, 200),
+    # «کارتابل من» and «ارسالی‌های من»: the request list with a preset (assignee=me,
+    # creator=me), at its one address.
+    "service:request_inbox": Rule(no_args, LOGIN, 302, 302, 302),
+    "service:request_sent": Rule(no_args, LOGIN, 302, 302, 302),
     "service:request_all": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_create": Rule(no_args, LOGIN, 200, 200, 200),
     "service:request_detail": Rule(owners_request, LOGIN, 404, 200, 200),

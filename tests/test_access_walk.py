@@ -1021,6 +1021,8 @@ PROBES = [
     ("/api/v1/contacts", {}),
     ("/api/v1/phonebook", {}),
     ("/api/v1/requests", {"view": "all"}),
+    # A complaint's text is searched in every tab.
+    ("/api/v1/complaints", {}),
     ("/api/v1/receipts", {}),
     ("/api/v1/cheques", {}),
 ]

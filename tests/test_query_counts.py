@@ -96,12 +96,16 @@ PAGES: dict[str, tuple[list, int]] = {
     # customer's name and the bank accounts (the cheque's bank is a fixed list); columns,
     # saved views, teams to share with
     "finance:cheque_list": ([], 7),
-    # requests with customer, creator, assignee and urgency
-    "service:request_inbox": ([], 1),
-    "service:request_sent": ([], 1),
-    "service:request_all": ([], 1),
-    # complaints with customer, registrar and officer; the fields managers hid
-    "service:complaint_list": ([], 2),
+    # core.lists («کارتابل من» and «ارسالی‌های من» lead here with a preset): the rows
+    # with customer, people, urgency, channel and types; the fields the service settings
+    # hide; the bar's sources whether set or not (the customer's name, the people, the
+    # urgencies, the channels, the three levels of types in one); the user's columns,
+    # the saved views and the teams to share one with
+    "service:request_all": ([], 10),
+    # the rows with customer, people, channel and product; the hidden fields; the
+    # customer's name, the products, the users (staff and officer), the channels;
+    # columns, saved views, teams
+    "service:complaint_list": ([], 9),
     "reports:index": ([], 0),
     "surveys:project_list": ([], 1),  # projects with customer and owner
     "surveys:questionnaire_list": ([], 1),  # questionnaires with their question counts
@@ -190,6 +194,37 @@ PARAMS = {
         "amount_max": "۱۰۰۰۰۰۰۰۰",
         "bank_account": "1",
         "sort": "amount",
+    },
+    "service:request_all": {
+        "q": "خرابی",
+        "status": "open",
+        "assignee": "me",
+        "creator": "1",
+        "contact": "1",
+        "date_period": "this_year",
+        "deadline_from": "1405/01/01",
+        "deadline_to": "1405/12/29",
+        "overdue": "no",
+        "unseen": "yes",
+        "urgency": "1",
+        "channel": "1",
+        "type1": "1",
+        "type2": "1",
+        "type3": "1",
+        "confidentiality": "private",
+        "sort": "deadline",
+    },
+    "service:complaint_list": {
+        "q": "تأخیر",
+        "view": "all",
+        "status": "all",
+        "date_period": "this_month",
+        "contact": "1",
+        "product": "1",
+        "staff": "me",
+        "officer": "1",
+        "channel": "1",
+        "sort": "-date",
     },
 }
 
@@ -294,6 +329,8 @@ LISTS = [
     "finance:receipt_list",
     "sales:invoice_list",
     "sales:quote_list",
+    "service:complaint_list",
+    "service:request_all",
 ]
 
 

@@ -1,14 +1,16 @@
-"""The service desk over the API: requests in the pages' three views, registered and
+"""The service desk over the API: requests and complaints under their lists' filters, registered and
 edited with the page's form, and the workflow's steps as actions (each refused step
 answers 422 with its Persian reason); complaints with their follow-ups; customers'
 suggestions, gifts and discounts."""
 
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Status
-from ninja.errors import HttpError
+from ninja import Query, Router, Status
+from pydantic import Field
 
-from peyvand.api.common import invalid, page_of, require
+from peyvand.api.common import invalid, list_query, page_of, require
 from peyvand.api.sales import followups_page, log_followup
 from peyvand.api.schemas import (
     ComplaintCloseIn,
@@ -34,8 +36,9 @@ from peyvand.core.dates import format_date
 from peyvand.core.history import snapshot
 from peyvand.core.services import record_save
 from peyvand.sales.models import FollowUp
-from peyvand.service import selectors, services
+from peyvand.service import services
 from peyvand.service.forms import ComplaintForm, FeedbackForm, RequestForm
+from peyvand.service.lists import COMPLAINTS, REQUESTS
 from peyvand.service.models import Complaint, Feedback, Request
 
 router = Router()
@@ -53,16 +56,38 @@ def _form(request, payload: RequestIn, item: Request) -> RequestForm:
     return RequestForm(data=data, instance=item, user=request.auth)
 
 
+# The old ``view`` of GET /requests: a preset of the list's person filters.
+REQUEST_VIEWS = {"inbox": "assignee", "sent": "creator", "all": ""}
+
+
+class RequestQuery(list_query(REQUESTS)):
+    view: Literal["inbox", "sent", "all"] = Field(
+        "inbox",
+        description="کارتابل: inbox (سپرده به من)، sent (ثبت من) یا all؛ "
+        "مگر assignee یا creator داده شود",
+    )
+
+
+COMPLAINT_QUERY = list_query(COMPLAINTS)
+
+
 @router.get("/requests", response=RequestPage, tags=["service"])
-def request_list(request, view: str = "inbox", status: str = "active", page: int = 1):
-    """``view``: inbox (assigned to the caller), sent (registered by them) or all (what
-    they may see; every request for managers); ``status``: active (not archived), open,
-    done, archived or all."""
-    require(request.auth, "service.view_request")
-    if view not in selectors.VIEWS:
-        raise HttpError(422, "view باید inbox، sent یا all باشد.")
-    requests = selectors.requests_for(request.auth, view, status)
-    return page_of(requests.prefetch_related("watchers", "related"), page)
+def request_list(request, filters: Query[RequestQuery]):
+    """Visible requests under the list page's filters (service.lists.REQUESTS). ``view``
+    (kept from before): inbox (assigned to the caller, the default), sent (registered by
+    them) or all — unless ``assignee`` or ``creator`` is given (a user id or ``me``).
+    ``q`` text of the tracking code, subject or description, or the customer's name or
+    phone (one or two characters: a tracking code); ``status`` active (the default: not
+    archived), open, done, archived or all; dates ISO or a named period (the deadline's
+    also overdue); lookups by id. A field hidden in the service settings is not filtered
+    by."""
+    require(request.auth, REQUESTS.permission)
+    params = request.GET.copy()
+    person = REQUEST_VIEWS[filters.view]
+    if person and "assignee" not in params and "creator" not in params:
+        params[person] = "me"
+    requests = REQUESTS.rows(request.auth, params)
+    return page_of(requests.prefetch_related("watchers", "related"), filters.page)
 
 
 @router.get("/requests/{request_id}", response=RequestOut, tags=["service"])
@@ -188,13 +213,14 @@ def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> Complaint
 
 
 @router.get("/complaints", response=ComplaintPage, tags=["service"])
-def complaint_list(request, view: str = "mine", status: str = "following", page: int = 1):
-    """``view``: mine (the caller is the control officer), sent (registered by them) or
-    all (what they may see); ``status``: following, closed or all."""
-    require(request.auth, "service.view_complaint")
-    if view not in selectors.COMPLAINT_VIEWS:
-        raise HttpError(422, "view باید mine، sent یا all باشد.")
-    return page_of(selectors.complaints_for(request.auth, view, status), page)
+def complaint_list(request, filters: Query[COMPLAINT_QUERY]):
+    """Visible complaints under the list page's filters (service.lists.COMPLAINTS):
+    ``view`` mine (the caller is the control officer, the default), sent (registered by
+    them) or all; ``q`` the tracking code, the complaint's text or the customer's name
+    or phone — in every view (a search sets ``view`` aside); ``status`` following (the
+    default), closed or all; ``staff`` and ``officer`` a user id or ``me``."""
+    require(request.auth, COMPLAINTS.permission)
+    return page_of(COMPLAINTS.rows(request.auth, request.GET), filters.page)
 
 
 @router.get("/complaints/{complaint_id}", response=ComplaintOut, tags=["service"])

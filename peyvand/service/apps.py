@@ -31,11 +31,16 @@ class ServiceConfig(AppConfig):
         register_target("service.request", "درخواست‌ها")
         register_target("service.complaint", "شکایات")
         from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.core.lists import register_list
         from peyvand.service.exports import complaint_rows, request_rows
+        from peyvand.service.lists import COMPLAINTS, REQUESTS
 
+        # The request and complaint lists: their saved views and columns find them by key.
+        register_list(REQUESTS)
+        register_list(COMPLAINTS)
         register_exporter(
             "requests",
-            Exporter("درخواست‌ها", "service.view_request", request_rows, "service:request_inbox"),
+            Exporter("درخواست‌ها", "service.view_request", request_rows, "service:request_all"),
         )
         register_exporter(
             "complaints",

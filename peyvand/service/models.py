@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+from peyvand.core.models import (
+    AllRecordsManager,
+    BusinessRecord,
+    LiveManager,
+    VisibleQuerySet,
+    search_key_field,
+)
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
 
@@ -134,6 +140,8 @@ class Request(BusinessRecord):
     # (done, awaiting confirmation).
     assignee_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     creator_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The list's text search (trigram index request_search_trgm on PostgreSQL).
+    search_key = search_key_field("tracking_code", "subject", "description")
 
     objects = LiveManager.from_queryset(RequestQuerySet)()
     all_objects = AllRecordsManager.from_queryset(RequestQuerySet)()
@@ -151,6 +159,8 @@ class Request(BusinessRecord):
             models.Index(fields=["owner", "status", "deadline", "id"], name="request_to_confirm"),
             models.Index(fields=["-created_at", "-id"], name="request_recent"),
             models.Index(fields=["contact", "-created_at"], name="request_contact"),
+            # The list sorted by deadline (soonest first), and its deadline range.
+            models.Index(fields=["deadline", "id"], name="request_deadline"),
             models.Index(
                 fields=["-deleted_at"], name="request_trash", condition=Q(deleted_at__isnull=False)
             ),

@@ -1,4 +1,5 @@
-"""Reads of the service desk: the three views of requests, and the unseen ones."""
+"""Reads of the service desk (the lists themselves are service.lists): the unseen
+requests, what waits for a user, the top bar's search, a customer's history."""
 
 from django.db.models import Q, QuerySet
 
@@ -8,32 +9,6 @@ from peyvand.core.text import normalize_persian
 from peyvand.service.models import Complaint, Feedback, Request
 
 RELATIONS = ("contact", "owner", "assignee", "urgency")
-
-# view → who sees which requests there, newest first.
-VIEWS = {
-    "inbox": "کارتابل من",  # assigned to me
-    "sent": "ارسالی‌های من",  # registered by me
-    "all": "همه درخواست‌ها",  # all I may see (everything, for managers)
-}
-STATUS_FILTERS = ("active", "open", "done", "archived", "all")
-
-
-def requests_for(user, view: str, status: str = "active", query: str = "") -> QuerySet[Request]:
-    """``view``: inbox (assigned to the user), sent (registered by them) or all (what
-    they may see; for managers, everything). ``status`` active leaves archived ones out;
-    ``query`` is a tracking code."""
-    requests = Request.objects.visible_to(user).select_related(*RELATIONS)
-    if query:
-        requests = requests.filter(tracking_code=normalize_persian(query))
-    if view == "inbox":
-        requests = requests.filter(assignee=user)
-    elif view == "sent":
-        requests = requests.filter(owner=user)
-    if status == "active":
-        requests = requests.exclude(status=Request.Status.ARCHIVED)
-    elif status in Request.Status.values:
-        requests = requests.filter(status=status)
-    return requests.order_by("-created_at", "-id")
 
 
 def unseen_q(user) -> Q:
@@ -85,29 +60,6 @@ def request_search(*, user, query: str) -> QuerySet[Request]:
 
 
 COMPLAINT_RELATIONS = ("contact", "owner", "officer")
-COMPLAINT_VIEWS = {
-    "mine": "شکایت‌های من",  # I am the control officer
-    "sent": "ثبت‌شده‌های من",  # registered by me
-    "all": "همه شکایت‌ها",  # all I may see (everything, for managers)
-}
-COMPLAINT_STATUS_FILTERS = ("following", "closed", "all")
-
-
-def complaints_for(
-    user, view: str, status: str = "following", query: str = ""
-) -> QuerySet[Complaint]:
-    """A view of the complaints (see COMPLAINT_VIEWS), newest first; ``query`` is a
-    tracking code."""
-    complaints = Complaint.objects.visible_to(user).select_related(*COMPLAINT_RELATIONS)
-    if query:
-        complaints = complaints.filter(tracking_code=normalize_persian(query))
-    if view == "mine":
-        complaints = complaints.filter(officer=user)
-    elif view == "sent":
-        complaints = complaints.filter(owner=user)
-    if status in Complaint.Status.values:
-        complaints = complaints.filter(status=status)
-    return complaints.order_by("-date", "-id")
 
 
 def complaint_search(*, user, query: str) -> QuerySet[Complaint]:

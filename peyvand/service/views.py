@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +15,7 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.display import localize_digits, site_settings_for
 from peyvand.core.history import snapshot
-from peyvand.core.pagination import paginate
+from peyvand.core.lists.views import list_context
 from peyvand.core.params import int_param
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.text import normalize_persian
@@ -36,6 +36,14 @@ from peyvand.service.forms import (
     ServiceSettingsForm,
     TrackForm,
 )
+from peyvand.service.lists import (
+    COMPLAINT_TABS,
+    COMPLAINTS,
+    REQUEST_TABS,
+    REQUESTS,
+    mark,
+    request_tab,
+)
 from peyvand.service.models import Complaint, Feedback, Request, ServiceSettings
 
 view_requests = permission_required("service.view_request", raise_exception=True)
@@ -51,15 +59,9 @@ def get_request_for_user(user, pk: int) -> Request:
 
 
 def _mark(item: Request, user) -> None:
-    """What makes a row stand out for this user: unseen (new to them, sent back to them,
-    awaiting their confirmation) and late (past its deadline for the assignee, done
-    but unconfirmed for the creator)."""
-    mine_to_do = item.assignee_id == user.pk and item.status == Request.Status.OPEN
-    mine_to_confirm = item.owner_id == user.pk and item.status == Request.Status.DONE
-    item.unseen = (mine_to_do and item.assignee_seen_at is None) or (
-        mine_to_confirm and item.creator_seen_at is None
-    )
-    item.late = (mine_to_do and item.is_overdue) or mine_to_confirm
+    """What makes a request stand out for this user (service.lists.mark): the page and
+    the panels say it as the list does."""
+    mark(item, user.pk, timezone.localdate())
 
 
 def _from_call(request: HttpRequest, record):
@@ -77,28 +79,17 @@ def _from_call(request: HttpRequest, record):
 
 @view_requests
 def request_list(request: HttpRequest, view: str) -> HttpResponse:
-    """کارتابل من (assigned to me), ارسالی‌های من (registered by me), همه (all the user
-    may see: theirs either way; for managers, every request)."""
-    status = request.GET.get("status") or "active"
-    if status not in selectors.STATUS_FILTERS:
-        status = "active"
-    query = request.GET.get("q", "").strip()
-    requests = selectors.requests_for(request.user, view, status, query)
-    page = paginate(requests, request.GET.get("page"), settings.PAGE_SIZE)
-    for item in page.items:
-        _mark(item, request.user)
-    context = {
-        "page": page,
-        "view": view,
-        "views": selectors.VIEWS,
-        "status": status,
-        "query": query,
-        "statuses": [
-            ("active", _("جاری")),
-            *Request.Status.choices,
-            ("all", _("همه")),
-        ],
-    }
+    """The requests (service.lists.REQUESTS), at «همه درخواست‌ها». کارتابل من and
+    ارسالی‌های من are the same list with a preset — assigned to me, registered by me —
+    and their addresses lead there, keeping the rest of the query."""
+    if view != "all":
+        params = request.GET.copy()
+        if "assignee" not in params and "creator" not in params:
+            params[REQUEST_TABS[view][0]] = "me"
+        return redirect(f"{reverse('service:request_all')}?{params.urlencode()}")
+    context = list_context(request, REQUESTS)
+    context["tab"] = request_tab(context["reading"])
+    context["tabs"] = REQUEST_TABS
     return render(request, "service/request_list.html", context)
 
 
@@ -174,6 +165,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "watchers": watchers,
         "watching": request.user in watchers,
         **attachments_card(request.user, item),
+        # The fields this installation does not use: left out of the page as of the form.
+        "hidden": ServiceSettings.load().hidden_fields,
         # Linked requests the user may see (a link does not open a confidential one).
         "related": list(
             item.related.visible_to(request.user).select_related("assignee").order_by("-id")
@@ -455,24 +448,12 @@ def get_complaint_for_user(user, pk: int) -> Complaint:
 
 @view_complaints
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    """شکایت‌های من (I am the control officer), ثبت‌شده‌های من, همه (what I may see)."""
-    view = request.GET.get("view", "mine")
-    if view not in selectors.COMPLAINT_VIEWS:
-        view = "mine"
-    status = request.GET.get("status") or "following"
-    if status not in selectors.COMPLAINT_STATUS_FILTERS:
-        status = "following"
-    query = request.GET.get("q", "").strip()
-    complaints = selectors.complaints_for(request.user, view, status, query)
-    context = {
-        "page": paginate(complaints, request.GET.get("page"), settings.PAGE_SIZE),
-        "view": view,
-        "views": selectors.COMPLAINT_VIEWS,
-        "status": status,
-        "query": query,
-        "statuses": [*Complaint.Status.choices, ("all", _("همه"))],
-        "hidden": ServiceSettings.load().hidden_complaint_fields,
-    }
+    """The complaints (service.lists.COMPLAINTS): شکایت‌های من (I am the control
+    officer), ثبت‌شده‌های من, همه (what I may see) are its ``view`` tabs; a text search
+    looks in all of them."""
+    context = list_context(request, COMPLAINTS)
+    context["tab"] = context["reading"].values.get("view", "all")
+    context["tabs"] = COMPLAINT_TABS
     return render(request, "service/complaint_list.html", context)
 
 

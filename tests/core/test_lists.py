@@ -21,6 +21,7 @@ from peyvand.core.trees import node_create
 from peyvand.finance.lists import CHEQUES, RECEIPTS
 from peyvand.sales.lists import INVOICES, QUOTES
 from peyvand.sales.models import Invoice
+from peyvand.service.lists import COMPLAINTS, REQUESTS
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice
@@ -150,7 +151,9 @@ def test_sorts_go_both_ways_and_say_so(personas, sales):
 
 
 @pytest.mark.parametrize(
-    "spec", [INVOICES, QUOTES, RECEIPTS, CHEQUES, CONTACTS], ids=lambda spec: spec.key
+    "spec",
+    [INVOICES, QUOTES, RECEIPTS, CHEQUES, REQUESTS, COMPLAINTS, CONTACTS],
+    ids=lambda spec: spec.key,
 )
 def test_every_sort_ends_with_a_unique_key_and_walks_an_index(spec):
     model = spec.model
@@ -471,6 +474,7 @@ API_LISTS = {
     "/api/v1/invoices": "invoices",
     "/api/v1/receipts": "receipts",
     "/api/v1/cheques": "cheques",
+    "/api/v1/contacts": "contacts",
 }
 
 
@@ -487,3 +491,39 @@ def test_the_api_documents_exactly_the_list_parameters(path):
     declared = {name for f in spec.filters for name in f.parameters()} | {"sort", "page"}
     assert set(documented) == declared
     assert all(p.get("description") for p in documented.values())
+
+
+def test_hidden_fields_leave_the_filters_and_the_columns(personas, sales):
+    """``ListSpec.hidden`` (the service settings' unused fields): read once per reading;
+    a hidden filter is not read (an old link naming it filters nothing) and a hidden
+    column shows neither by default nor when a user had chosen it."""
+    asked = []
+
+    def hidden():
+        asked.append(1)
+        return ["kind", "vat"]
+
+    spec = ListSpec(
+        key="test",
+        label="آزمایش",
+        model=Invoice,
+        permission="sales.view_invoice",
+        url_name="sales:invoice_list",
+        base=lambda user: Invoice.objects.visible_to(user),
+        filters=[Choice(name="kind", label="نوع", field="kind", choices=[("service", "خدمات")])],
+        sorts=[Sort("date", "تاریخ", ("-date", "-id"), index="invoice_recent")],
+        columns=[column for column in INVOICES.columns if column.key in ("number", "vat", "kind")],
+        hidden=hidden,
+    )
+    reading = spec.read(query(kind="service"), personas.owner)
+    assert asked == [1] and reading.hidden == {"kind", "vat"}
+    assert "kind" not in reading.values and reading.chips == []
+    everything = set(spec.rows(personas.owner, query()).values_list("pk", flat=True))
+    rows = spec.rows(personas.owner, query(kind="service"), reading)
+    assert set(rows.values_list("pk", flat=True)) == everything
+    owner = personas.owner
+    assert [c.key for c in spec.shown_columns(["vat", "number"], owner, reading.hidden)] == [
+        "number"
+    ]
+    assert [c.key for c in spec.shown_columns([], owner, reading.hidden)] == ["number"]
+    assert [c.key for c in spec.shown_columns(["vat", "number"], owner)] == ["vat", "number"]

@@ -81,12 +81,14 @@ def test_a_request_goes_round_the_whole_workflow(client, desk):
     assert Notification.objects.filter(user=manager, url=item.get_absolute_url()).exists()
 
     client.force_login(manager)
-    inbox = client.get(reverse("service:request_inbox"))
+    inbox = client.get(reverse("service:request_inbox"), follow=True)
     (row,) = inbox.context["page"].items
     assert row.unseen  # newly assigned: stands out until opened
+    assert inbox.context["cells"][0][0] == "fw-bold"
     assert "تازه" in inbox.content.decode()
     client.get(item.get_absolute_url())
-    assert not client.get(reverse("service:request_inbox")).context["page"].items[0].unseen
+    inbox = client.get(reverse("service:request_inbox"), follow=True)
+    assert not inbox.context["page"].items[0].unseen
     refused = client.post(
         reverse("service:request_done", args=[item.pk]), {"result": ""}, follow=True
     )
@@ -96,8 +98,10 @@ def test_a_request_goes_round_the_whole_workflow(client, desk):
     assert item.status == Request.Status.DONE and item.done_at is not None
 
     client.force_login(support)
-    sent = client.get(reverse("service:request_sent")).context["page"].items[0]
-    assert sent.unseen and sent.late  # awaiting my confirmation: red for the creator
+    sent = client.get(reverse("service:request_sent"), follow=True)
+    assert sent.context["page"].items[0].unseen
+    # awaiting my confirmation: red (and bold, new) for the creator
+    assert sent.context["cells"][0][0] == "table-danger fw-bold"
     edit = client.get(reverse("service:request_edit", args=[item.pk]), follow=True)
     assert "دیگر نمی‌توان آن را ویرایش کرد" in edit.content.decode()
     client.post(reverse("service:request_reject", args=[item.pk]), {"note": "هنوز خاموش می‌شود"})
@@ -105,7 +109,7 @@ def test_a_request_goes_round_the_whole_workflow(client, desk):
     assert item.status == Request.Status.OPEN and item.rejected_at is not None
 
     client.force_login(manager)
-    inbox = client.get(reverse("service:request_inbox"))
+    inbox = client.get(reverse("service:request_inbox"), follow=True)
     assert inbox.context["page"].items[0].unseen
     assert "برگشتی: اشکال دارد" in inbox.content.decode()
     client.post(reverse("service:request_done", args=[item.pk]), {"result": "برد تعویض شد"})
@@ -193,7 +197,7 @@ def test_a_request_is_its_creators_and_assignees_and_managers_see_all(client, de
         assert client.get(item.get_absolute_url()).status_code == status
     client.force_login(other)
     assert client.get(reverse("service:request_all")).context["page"].items == []
-    assert client.get(reverse("service:request_sent")).context["page"].items == []
+    assert client.get(reverse("service:request_sent"), follow=True).context["page"].items == []
     client.force_login(manager)
     assert [r.pk for r in client.get(reverse("service:request_all")).context["page"].items] == [
         item.pk

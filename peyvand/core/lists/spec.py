@@ -6,7 +6,7 @@ user sees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,9 @@ class ListReading(Reading):
     chips: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
     # The query of the whole list: empty, but for the choices that have a default.
     everything: str = ""
+    # The names of the columns and filters this installation hides (ListSpec.hidden),
+    # read once for the request.
+    hidden: frozenset[str] = frozenset()
 
     @property
     def narrowed(self) -> bool:
@@ -89,6 +92,10 @@ class ListSpec:
     totals: Callable[[ListReading], dict[str, Any]] | None = None
     # A row's CSS classes (a request past its deadline in red), or None.
     row_class: Callable[[Any, ListReading], str] | None = None
+    # The fields this installation does not use (the service settings' hidden fields):
+    # the columns and filters of those names leave the bar, the table, the columns menu
+    # and the exports, and such a filter in a query is ignored. None: nothing hidden.
+    hidden: Callable[[], Collection[str]] | None = None
     # The sort when none (or an unknown one) is asked, e.g. "-created": the first sort
     # the other way. Empty: the first sort, its natural way.
     default_sort: str = ""
@@ -97,20 +104,28 @@ class ListSpec:
     def search(self) -> Search | None:
         return next((f for f in self.filters if isinstance(f, Search)), None)
 
-    def shown_columns(self, chosen: Sequence[str], user) -> list[Column]:
+    def shown_columns(
+        self, chosen: Sequence[str], user, hidden: Collection[str] = ()
+    ) -> list[Column]:
         """The columns a user chose, in their order (keys no longer declared are
-        skipped); the defaults for their role when they chose none."""
-        by_key = {column.key: column for column in self.columns}
+        skipped); the defaults for their role when they chose none. ``hidden`` columns
+        (ListSpec.hidden) never show."""
+        declared = [column for column in self.columns if column.key not in hidden]
+        by_key = {column.key: column for column in declared}
         shown = [by_key[key] for key in chosen if key in by_key]
         return shown or [
             column
-            for column in self.columns
+            for column in declared
             if column.default and (not column.default_for or user.has_perm(column.default_for))
         ]
 
     def read(self, params: QueryDict, user) -> ListReading:
         reading = ListReading(user=user)
+        if self.hidden is not None:
+            reading.hidden = frozenset(self.hidden())
         for list_filter in self.filters:
+            if list_filter.name in reading.hidden:
+                continue
             value = list_filter.read(params, reading)
             if value is not None:
                 reading.values[list_filter.name] = value

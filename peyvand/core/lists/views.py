@@ -60,6 +60,8 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     page = paginate(rows, request.GET.get("page"), page_size or settings.PAGE_SIZE)
     bar = []
     for list_filter in spec.filters:
+        if list_filter.name in reading.hidden:
+            continue
         value = reading.values.get(list_filter.name)
         options = list_filter.options(reading)
         if isinstance(list_filter, DateRange):
@@ -80,7 +82,7 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     current_view = next((v for v in views if str(v.pk) == request.GET.get("view")), None)
     if current_view is not None and current_view.columns:
         chosen = current_view.columns
-    columns = spec.shown_columns(chosen or [], user)
+    columns = spec.shown_columns(chosen or [], user, reading.hidden)
     # The first filters in sight; the rest fold under «فیلترهای بیشتر» (open when one of
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
@@ -94,7 +96,9 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "saved_query": _saved_query(request.GET),
         "page": page,
         "columns": columns,
-        "hidden_columns": [c for c in spec.columns if c not in columns],
+        "hidden_columns": [
+            c for c in spec.columns if c not in columns and c.key not in reading.hidden
+        ],
         "cells": [_row(spec, columns, row, reading) for row in page.items],
         "reading": reading,
         "bar": primary,
