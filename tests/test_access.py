@@ -474,6 +474,7 @@ RULES: dict[str, Rule] = {
     "activities:notifications_seen": Rule(no_args, LOGIN, 302, 302, 302, "post"),
     "activities:notification_poll": Rule(no_args, LOGIN, 200, 200, 200),
     "activities:calendar": Rule(no_args, LOGIN, 200, 200, 200),
+    "activities:event_list": Rule(no_args, LOGIN, 200, 200, 200),
     "activities:calendar_event_create": Rule(no_args, LOGIN, 200, 200, 200),
     "activities:calendar_event_edit": Rule(owners_event, LOGIN, 404, 200, 404),
     "activities:calendar_event_done": Rule(owners_event, LOGIN, 404, 302, 404, "post"),

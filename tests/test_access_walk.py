@@ -739,6 +739,7 @@ PAGES: dict[str, Page] = {
     # Notifications are one user's own: nobody else opens them, managers neither.
     "activities:notification_open": P((), pk(lambda d: d.notification), only("sales")),
     "activities:calendar": P(("activities.view_event",)),
+    "activities:event_list": P(("activities.view_event",)),
     "activities:calendar_event_create": P(("activities.add_event",)),
     # A personal event is its owner's alone, as a diary is (managers included).
     "activities:calendar_event_edit": P(
@@ -1012,12 +1013,16 @@ PROBES = [
     ("contacts:list", {}),
     ("contacts:autocomplete", {}),
     ("phonebook:list", {}),
-    ("sales:lead_list", {}),
+    ("sales:lead_list", {"status": "all"}),
     ("service:request_all", {}),
     ("service:complaint_list", {"view": "all"}),
     # core.lists: their text also finds the customer (by name or phone).
     ("finance:receipt_list", {}),
     ("finance:cheque_list", {"status": "all"}),
+    # The call log's text also finds the contact by name: among those the reader sees.
+    ("activities:call_list", {"user": "all"}),
+    ("activities:task_list", {"assignee": "all", "status": "all"}),
+    ("activities:event_list", {}),
     ("/api/v1/contacts", {}),
     ("/api/v1/phonebook", {}),
     ("/api/v1/requests", {"view": "all"}),
@@ -1025,6 +1030,9 @@ PROBES = [
     ("/api/v1/complaints", {}),
     ("/api/v1/receipts", {}),
     ("/api/v1/cheques", {}),
+    ("/api/v1/leads", {"status": "all"}),
+    ("/api/v1/calls", {"user": "all"}),
+    ("/api/v1/tasks", {"assignee": "all", "status": "all"}),
 ]
 
 
@@ -1519,6 +1527,10 @@ def test_every_list_parameter_takes_any_value(demo):
     assert problems == [], "\n".join(problems)
 
 
+def _has_field(model, name: str) -> bool:
+    return name in {field.name for field in model._meta.get_fields()}
+
+
 def _list_samples(spec, user, base: set) -> Iterator[dict]:
     """Query strings that set each filter of a list to each value it offers — and,
     where a filter takes a record, a person or text, those of the rows the user may not
@@ -1528,10 +1540,15 @@ def _list_samples(spec, user, base: set) -> Iterator[dict]:
     unseen = spec.model.objects.exclude(pk__in=base)
     together: dict = {}
     for list_filter in spec.filters:
-        if isinstance(list_filter, lists.Search):
-            customers = unseen if spec.model is Contact else unseen.values("contact")
-            names = Contact.objects.filter(pk__in=customers).values("name")
+        if isinstance(list_filter, lists.Search) and spec.model is Contact:
+            values = [
+                {list_filter.name: name} for name in unseen.values_list("name", flat=True)[:3]
+            ]
+        elif isinstance(list_filter, lists.Search) and _has_field(spec.model, "contact"):
+            names = Contact.objects.filter(pk__in=unseen.values("contact")).values("name")
             values = [{list_filter.name: row["name"]} for row in names[:3]]
+        elif isinstance(list_filter, lists.Search):  # a task, an event: its own words
+            values = [{list_filter.name: str(row)[:30]} for row in unseen[:3]]
         elif isinstance(list_filter, Ticked):
             values = [{list_filter.name: str(pk)} for pk in unseen.values_list("pk", flat=True)[:3]]
         elif isinstance(list_filter, CustomFieldFilters):

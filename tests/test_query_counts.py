@@ -65,15 +65,27 @@ PAGES: dict[str, tuple[list, int]] = {
     # positions, the send groups the user may see, the custom fields); the user's
     # columns, the saved views and the teams to share one with
     "contacts:list": ([], 12),
-    "activities:task_list": ([], 2),  # tasks (with people, urgency, team), the urgency filter
+    # core.lists: the tasks (with people, urgency, team); the bar's sources whether set or
+    # not (assignees, givers, teams, urgencies); the user's columns, the saved views and
+    # the teams to share one with
+    "activities:task_list": ([], 8),
     "activities:notification_list": ([], 1),
     # my teams (the filter), holiday overrides, events (with team and owner), my tasks
     "activities:calendar": ([], 4),
-    "activities:call_list": ([], 1),  # calls with contact and owner
+    # core.lists: the calls with contact (and whether the reader may see it) and owner;
+    # the users to filter by; the user's columns, saved views and teams to share with
+    "activities:call_list": ([], 5),
+    # core.lists: the events with team and owner; the bar's teams and owners; columns,
+    # saved views, teams to share with
+    "activities:event_list": ([], 6),
     "activities:calendar_feed": ([], 1),
-    # leads (with customer, its category and region, source, last result, responsible),
-    # then the filter bar's responsibles and results («فیلترهای بیشتر» loads when opened)
-    "sales:lead_list": ([], 3),
+    # core.lists: the leads (with customer, its category and region, source, last result,
+    # responsible); the footer's count and expected amounts (one capped aggregate); the
+    # customers the text names (run with no text too); the bar's sources whether set or
+    # not (the customer's name, the responsibles, the results, the teams, the sources,
+    # the categories, the regions, the fiscal years); columns, saved views, teams to
+    # share a view with
+    "sales:lead_list": ([], 14),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     # follow-ups with their lead, proforma or complaint, its customer, and the result
@@ -182,6 +194,53 @@ PARAMS = {
         "cf1": "الف",
         "id": "1",
         "sort": "-name",
+    },
+    "sales:lead_list": {
+        "q": "کریمی",
+        "status": "all",
+        "responsible": "me",
+        "due_period": "next_30_days",
+        "stars": "3",
+        "result": "1",
+        "contact": "1",
+        "team": "1",
+        "source": "1",
+        "category": "1",
+        "region": "1",
+        "expected_min": "۱۰۰۰",
+        "expected_max": "10,000,000,000",
+        "created_from": "1405/01/01",
+        "created_to": "1405/12/29",
+        "fiscal_year": "1405",
+        "sort": "-expected",
+    },
+    "activities:call_list": {
+        "q": "۰۹۱۲۱۲۳",
+        "date_period": "this_month",
+        "kind": "incoming",
+        "user": "me",
+        "result": "call_back",
+        "sort": "-date",
+    },
+    "activities:task_list": {
+        "q": "وظیفه",
+        "status": "all",
+        "assignee": "me",
+        "date_from": "1405/01/01",
+        "date_to": "1405/12/29",
+        "owner": "1",
+        "team": "mine",
+        "urgency": "1",
+        "overdue": "no",
+        "sort": "-date",
+    },
+    "activities:event_list": {
+        "q": "جلسه",
+        "date_period": "next_30_days",
+        "team": "personal",
+        "owner": "me",
+        "done": "no",
+        "sort": "-start",
     },
     "finance:cheque_list": {
         "q": "کریمی",
@@ -324,10 +383,14 @@ def test_the_page_query_count_is_pinned(
 
 # The lists on core.lists: whichever filters are set (PARAMS sets them all), none.
 LISTS = [
+    "activities:call_list",
+    "activities:event_list",
+    "activities:task_list",
     "contacts:list",
     "finance:cheque_list",
     "finance:receipt_list",
     "sales:invoice_list",
+    "sales:lead_list",
     "sales:quote_list",
     "service:complaint_list",
     "service:request_all",

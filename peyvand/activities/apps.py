@@ -16,9 +16,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.activities import tasks
-        from peyvand.activities.selectors import call_rows, task_history, task_rows
+        from peyvand.activities.exports import call_rows, event_rows, task_rows
+        from peyvand.activities.lists import CALLS, EVENTS, TASKS
+        from peyvand.activities.selectors import task_history
         from peyvand.activities.views import contact_panel_context, home_panel_context
         from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.core.lists import register_list
         from peyvand.core.registry import (
             HistorySource,
             HomePanel,
@@ -28,6 +31,13 @@ class ActivitiesConfig(AppConfig):
             register_record_panel,
         )
 
+        # The call log, the task and the event lists: their saved views find them by key.
+        for spec in (CALLS, TASKS, EVENTS):
+            register_list(spec)
+        register_exporter(
+            "events",
+            Exporter("رویدادها", "activities.view_event", event_rows, "activities:event_list"),
+        )
         register_exporter(
             "tasks", Exporter("وظایف", "activities.view_task", task_rows, "activities:task_list")
         )

@@ -72,34 +72,6 @@ class TaskForm(EditVersionMixin, forms.ModelForm):
         return cleaned
 
 
-class TaskFilterForm(forms.Form):
-    """The task list's filters, read from the query string."""
-
-    status = forms.ChoiceField(
-        label=_("وضعیت"),
-        required=False,
-        choices=[("open", _("در دست انجام")), ("done", _("انجام شده")), ("all", _("همه"))],
-    )
-    scope = forms.ChoiceField(
-        label=_("وظایف"),
-        required=False,
-        choices=[
-            ("mine", _("وظایف من")),
-            ("by_me", _("واگذارشده توسط من")),
-            ("team", _("وظایف گروه من")),
-            ("all", _("همه وظایفی که می‌بینم")),
-        ],
-    )
-    urgency = forms.ModelChoiceField(
-        label=_("فوریت"),
-        required=False,
-        queryset=Urgency.objects.all(),
-        empty_label=_("همه"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    overdue = forms.BooleanField(label=_("فقط عقب‌افتاده"), required=False)
-
-
 class EventForm(EditVersionMixin, forms.ModelForm):
     date = JalaliDateField(label=_("تاریخ"))
     start_time = TimeOfDayField(label=_("ساعت شروع"), required=False)
@@ -181,15 +153,3 @@ class CallForm(EditVersionMixin, forms.ModelForm):
         if minutes is not None:
             self.instance.duration = minutes * 60
         return super().save(commit)
-
-
-class CallFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("نوع تماس"), required=False, choices=[("", _("همه")), *Call.Kind.choices]
-    )
-    scope = forms.ChoiceField(
-        label=_("تماس‌ها"),
-        required=False,
-        choices=[("mine", _("تماس‌های من")), ("all", _("همه تماس‌هایی که می‌بینم"))],
-    )
-    q = forms.CharField(label=_("شماره"), required=False)

@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
 from peyvand.core.access import is_visible
-from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+from peyvand.core.models import (
+    AllRecordsManager,
+    BusinessRecord,
+    LiveManager,
+    VisibleQuerySet,
+    search_key_field,
+)
 from peyvand.core.validators import format_phone_national
 
 
@@ -148,6 +154,8 @@ class Task(BusinessRecord):
             models.Index(fields=["assignee", "status", "date"], name="task_assignee"),
             models.Index(fields=["owner", "status", "date"], name="task_owner"),
             models.Index(fields=["content_type", "object_id"], name="task_related"),
+            # The task list's sort by date (activities.lists.TASKS), whoever it is for.
+            models.Index(fields=["date", "id"], name="task_date"),
         ]
 
     def __str__(self) -> str:
@@ -226,6 +234,8 @@ class Event(BusinessRecord):
         indexes = [
             models.Index(fields=["owner", "date"], name="event_owner_date"),
             models.Index(fields=["team", "date"], name="event_team_date"),
+            # The event list's sort by start (activities.lists.EVENTS).
+            models.Index(fields=["date", "start_time", "id"], name="event_date"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +289,9 @@ class Call(BusinessRecord):
     ended_at = models.DateTimeField(_("پایان"), null=True, blank=True)
     duration = models.PositiveIntegerField(_("مدت (ثانیه)"), default=0)
     notes = models.TextField(_("یادداشت"), blank=True)
+    # The call log's text search: part of the number (stored E.164: "+98912…") or of
+    # the notes, whatever the spelling variant (a trigram index on PostgreSQL).
+    search_key = search_key_field("number", "notes")
     # The PBX's id of the call (Asterisk's Uniqueid): a repeated report updates, never
     # duplicates.
     pbx_id = models.CharField(max_length=64, blank=True, editable=False)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/seen/", views.notifications_seen, name="notifications_seen"),
     path("notifications/poll/", views.notification_poll, name="notification_poll"),
     path("calendar/", views.calendar, name="calendar"),
+    path("calendar/events/", views.event_list, name="event_list"),
     path("calendar/events/new/", views.event_edit, name="calendar_event_create"),
     path("calendar/events/<int:pk>/", views.event_edit, name="calendar_event_edit"),
     path("calendar/events/<int:pk>/done/", views.event_done, name="calendar_event_done"),

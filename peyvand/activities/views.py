@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peyvand.activities import calls, services
 from peyvand.activities.calendar import VIEWS, calendar_page
-from peyvand.activities.forms import CallFilterForm, CallForm, EventForm, TaskFilterForm, TaskForm
+from peyvand.activities.forms import CallForm, EventForm, TaskForm
 from peyvand.activities.ics import user_calendar
+from peyvand.activities.lists import CALL_SCOPES, CALLS, EVENTS, TASK_SCOPES, TASKS, old_scope
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.activities.selectors import (
     UNSEEN_COUNT_CAP,
-    calls_for_list,
-    tasks_for_list,
     todays_events,
     todays_tasks,
 )
@@ -28,6 +27,8 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, is_visible, own_url
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
+from peyvand.core.lists.filters import YES
+from peyvand.core.lists.views import list_context
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
 from peyvand.core.versions import StaleEdit
@@ -35,19 +36,47 @@ from peyvand.core.versions import StaleEdit
 # Tasks -------------------------------------------------------------------------------
 
 
+def _old_scope(request: HttpRequest, scopes: dict[str, dict[str, str]]) -> HttpResponse | None:
+    """An address of the old tabs (?scope=…, ?overdue=on): the same list as the filters
+    it now is, so that bookmarks keep working."""
+    if "scope" not in request.GET and request.GET.get("overdue") != "on":
+        return None
+    query = old_scope(request.GET, scopes)
+    if query.get("overdue") == "on":
+        query["overdue"] = YES
+    return redirect(f"{request.path}?{query.urlencode()}")
+
+
 @permission_required("activities.view_task", raise_exception=True)
 def task_list(request: HttpRequest) -> HttpResponse:
-    form = TaskFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tasks = tasks_for_list(
-        request.user,
-        status=filters.get("status") or "open",
-        scope=filters.get("scope") or "mine",
-        urgency=filters.get("urgency"),
-        overdue=bool(filters.get("overdue")),
-    )
-    page = paginate(tasks, request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "activities/task_list.html", {"form": form, "page": page})
+    """The task list (activities.lists.TASKS): «وظایف من» by default; the other old tabs
+    are links with their filters."""
+    if old := _old_scope(request, TASK_SCOPES):
+        return old
+    context = list_context(request, TASKS)
+    context["scopes"] = _task_scopes(context["reading"])
+    return render(request, "activities/task_list.html", context)
+
+
+def _task_scopes(reading) -> list[tuple[str, str, bool]]:
+    """The old tabs as presets: (label, query, whether the list is on it now)."""
+    me = reading.user.pk
+    values = reading.values
+    others = {"owner", "team"} & values.keys()
+    return [
+        (_("وظایف من"), "", values.get("assignee") == me and not others),
+        (
+            _("واگذارشده توسط من"),
+            "assignee=all&owner=me",
+            "assignee" not in values and values.get("owner") == me,
+        ),
+        (
+            _("وظایف گروه من"),
+            "assignee=all&team=mine",
+            "assignee" not in values and values.get("team") == "mine",
+        ),
+        (_("همه وظایفی که می‌بینم"), "assignee=all", "assignee" not in values and not others),
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -172,6 +201,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/calendar.html", context)
 
 
+@permission_required("activities.view_event", raise_exception=True)
+def event_list(request: HttpRequest) -> HttpResponse:
+    """The events as a list (activities.lists.EVENTS), beside the calendar: filtered,
+    sorted by start, exported."""
+    return render(request, "activities/event_list.html", list_context(request, EVENTS))
+
+
 def _editable_event(request: HttpRequest, pk: int) -> Event:
     """Team members see a team event; the one who set it (or a manager) changes it."""
     event = get_visible_or_404(Event, request.user, pk)
@@ -265,16 +301,10 @@ def ics(request: HttpRequest, key: str) -> HttpResponse:
 
 @permission_required("activities.view_call", raise_exception=True)
 def call_list(request: HttpRequest) -> HttpResponse:
-    form = CallFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    found = calls_for_list(
-        request.user,
-        kind=filters.get("kind") or "",
-        scope=filters.get("scope") or "mine",
-        number=filters.get("q") or "",
-    )
-    page = paginate(found, request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, "activities/call_list.html", {"form": form, "page": page})
+    """The call log (activities.lists.CALLS): the user's own calls by default."""
+    if old := _old_scope(request, CALL_SCOPES):
+        return old
+    return render(request, "activities/call_list.html", list_context(request, CALLS))
 
 
 @permission_required("activities.view_call", raise_exception=True)

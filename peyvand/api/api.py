@@ -3,6 +3,7 @@ permissions through the same selectors and services as the pages, and answers er
 as JSON with Persian messages."""
 
 import datetime
+from typing import Literal
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,14 +12,16 @@ from django.utils import timezone
 from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import Field, create_model
 
 from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts import services as account_services
 from peyvand.activities import calls as call_services
 from peyvand.activities import services as activity_services
 from peyvand.activities.forms import CallForm, EventForm, TaskForm
+from peyvand.activities.lists import CALL_SCOPES, CALLS, EVENTS, TASK_SCOPES, TASKS, old_scope
 from peyvand.activities.models import Call, Event, Notification, Task
-from peyvand.activities.selectors import calls_for_list, tasks_for_list, unseen_count
+from peyvand.activities.selectors import unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
 from peyvand.api.common import RecordId, form_errors, invalid, list_query, page_of, require
 from peyvand.api.finance import router as finance_router
@@ -425,22 +428,38 @@ def message_cancel(request, message_id: int):
 # Tasks -------------------------------------------------------------------------------
 
 
+# The task list's parameters (activities.lists.TASKS), and the old ones clients may send.
+TASK_QUERY = create_model(
+    "TasksQuery",
+    __base__=list_query(TASKS),
+    overdue=(
+        Literal["", "yes", "no", "true", "false"],
+        Field("", description="عقب‌افتاده: yes یا no (true: yes؛ false: بی این فیلتر)"),
+    ),
+    scope=(
+        Literal["", *TASK_SCOPES],
+        Field("", description="نام قدیمی: mine، by_me، team یا all (همان فیلترها را می‌گذارد)"),
+    ),
+)
+
+
 @api.get("/tasks", response=TaskPage, tags=["tasks"])
-def task_list(
-    request,
-    status: str = "open",
-    scope: str = "mine",
-    urgency: int | None = None,
-    overdue: bool = False,
-    page: int = 1,
-):
-    """Tasks as on the page: ``status`` open, done or all; ``scope`` mine, by_me, team
-    or all."""
-    require(request.auth, "activities.view_task")
-    tasks = tasks_for_list(
-        request.auth, status=status, scope=scope, urgency=urgency, overdue=overdue
-    )
-    return page_of(tasks, page)
+def task_list(request, filters: Query[TASK_QUERY]):
+    """Tasks under the list page's filters (activities.lists.TASKS): ``status`` open
+    (the default), done or all; ``assignee`` a user's id, ``me`` (the default) or
+    ``all``; ``owner`` who gave it (id or ``me``); ``team`` a team's id or ``mine``;
+    ``urgency`` an urgency's id; dates ISO (YYYY-MM-DD) or ``date_period`` (overdue,
+    today, tomorrow, this_week, next_week, next_30_days, this_month); ``overdue`` yes or
+    no; ``sort`` date or -date. Old names still work: ``scope`` (mine, by_me, team, all)
+    sets those filters; ``overdue=true`` is yes, ``overdue=false`` no filter."""
+    require(request.auth, TASKS.permission)
+    params = old_scope(request.GET, TASK_SCOPES)
+    # The old boolean: true was «only overdue», false no filter at all.
+    if (overdue := params.get("overdue")) == "true":
+        params["overdue"] = "yes"
+    elif overdue == "false":
+        params.pop("overdue")
+    return page_of(TASKS.rows(request.auth, params), filters.page)
 
 
 @api.get("/tasks/{task_id}", response=TaskOut, tags=["tasks"])
@@ -478,16 +497,31 @@ def task_done(request, task_id: int):
 
 
 @api.get("/events", response=list[EventOut], tags=["calendar"])
-def event_list(request, start: datetime.date, end: datetime.date, team: int | None = None):
+def event_list(
+    request,
+    start: datetime.date,
+    end: datetime.date,
+    team: int | None = None,
+    q: str = "",
+    owner: str = "",
+    done: str = "",
+    sort: str = "",
+):
     """Visible events from ``start`` to ``end`` (Gregorian dates, at most 62 days):
-    one's own, and one's teams'."""
+    one's own, and one's teams'; narrowed as the event list is (activities.lists.EVENTS):
+    ``team`` a team's id, ``q`` text in the title, place or description, ``owner`` who
+    set it (id or ``me``), ``done`` yes or no; ``sort`` start (the default) or -start."""
     require(request.auth, "activities.view_event")
     if not 0 <= (end - start).days <= 62:
         raise HttpError(422, "بازهٔ تاریخ باید حداکثر ۶۲ روز باشد و end پس از start بیاید.")
-    events = Event.objects.visible_to(request.auth).filter(date__range=(start, end))
+    params = request.GET.copy()
+    for name in ("start", "end", "team", "date_period"):
+        params.pop(name, None)
+    params["date_from"], params["date_to"] = start.isoformat(), end.isoformat()
+    events = EVENTS.rows(request.auth, params)
     if team is not None:
-        events = events.filter(team_id=team)
-    return list(events.order_by("date", "start_time", "id"))
+        events = events.filter(team_id=team)  # any id: a team one may not see gives none
+    return list(events)
 
 
 @api.get("/events/{event_id}", response=EventOut, tags=["calendar"])
@@ -520,12 +554,32 @@ def event_done(request, event_id: int, undo: bool = False):
 # Calls -------------------------------------------------------------------------------
 
 
+# The call log's parameters (activities.lists.CALLS), and the old ones clients may send.
+CALL_QUERY = create_model(
+    "CallsQuery",
+    __base__=list_query(CALLS),
+    number=(str, Field("", description="نام قدیمی q: شماره، به هر شکل")),
+    scope=(
+        Literal["", *CALL_SCOPES],
+        Field("", description="نام قدیمی: mine (تماس‌های خودم) یا all (همه آنچه می‌بینم)"),
+    ),
+)
+
+
 @api.get("/calls", response=CallPage, tags=["calls"])
-def call_list(request, kind: str = "", scope: str = "mine", number: str = "", page: int = 1):
-    """The call log: ``scope`` mine or all (that the caller may see); ``number`` in any
-    form finds that number's calls."""
-    require(request.auth, "activities.view_call")
-    return page_of(calls_for_list(request.auth, kind=kind, scope=scope, number=number), page)
+def call_list(request, filters: Query[CALL_QUERY]):
+    """The call log under the page's filters (activities.lists.CALLS): ``q`` part of the
+    number (Persian or Latin digits, with or without 0 or +98), of the notes, or the name
+    of a contact the caller may see; ``kind`` incoming, outgoing or missed; ``result``
+    answered, missed or call_back; ``user`` whose calls: an id, ``me`` (the default) or
+    ``all``; dates ISO (YYYY-MM-DD) or ``date_period`` (today, yesterday, this_week,
+    this_month, last_month, this_year…); ``sort`` date or -date. Old names still work:
+    ``number`` is ``q``, ``scope`` mine or all sets ``user``."""
+    require(request.auth, CALLS.permission)
+    params = old_scope(request.GET, CALL_SCOPES)
+    if (typed := params.pop("number", [""])[0]) and not params.get("q"):
+        params["q"] = typed
+    return page_of(CALLS.rows(request.auth, params), filters.page)
 
 
 @api.get("/calls/{call_id}", response=CallOut, tags=["calls"])

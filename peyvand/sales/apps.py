@@ -8,9 +8,10 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core.lists import register_list
-        from peyvand.sales.lists import INVOICES, QUOTES
+        from peyvand.sales.lists import INVOICES, LEADS, QUOTES, lead_search
 
-        # The proforma and invoice lists: their saved views find them by key.
+        # The lead, proforma and invoice lists: their saved views find them by key.
+        register_list(LEADS)
         register_list(QUOTES)
         register_list(INVOICES)
 
@@ -29,7 +30,6 @@ class SalesConfig(AppConfig):
         from peyvand.sales.selectors import (
             invoice_history,
             lead_history,
-            lead_search,
             quote_history,
         )
         from peyvand.sales.views import contact_panel_context, home_panel_context

@@ -8,12 +8,11 @@ from django.http import QueryDict
 from peyvand.contacts.models import Contact
 from peyvand.core.exports import Column, choice_label
 from peyvand.sales import selectors
-from peyvand.sales.lists import INVOICES, QUOTES
+from peyvand.sales.lists import INVOICES, LEADS, QUOTES
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 
 
 def lead_rows(user, params: QueryDict):
-    leads = selectors.leads_for_list(user=user, filters=selectors.lead_filters(params))
     columns = [
         Column("کد", attrgetter("code")),
         Column("موضوع", attrgetter("title")),
@@ -30,7 +29,7 @@ def lead_rows(user, params: QueryDict):
         Column("مبلغ پیش‌بینی (ریال)", attrgetter("expected_value"), "number"),
         Column("تاریخ ثبت", attrgetter("created_at"), "date"),
     ]
-    return leads, columns
+    return LEADS.rows(user, params), columns
 
 
 def _document_rows(spec, user, params: QueryDict, extra: list[Column]):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,11 @@ class Lead(BusinessRecord):
             models.Index(fields=["responsible", "-created_at"], name="lead_responsible_recent"),
             models.Index(fields=["owner", "-created_at"], name="lead_owner_recent"),
             models.Index(fields=["next_at", "id"], name="lead_next"),
+            # The list's sort by expected amount (sales.lists.EXPECTED_ORDER): an empty
+            # amount as 0, so that both databases walk it either way.
+            models.Index(
+                Coalesce("expected_value", 0).desc(), F("id").desc(), name="lead_expected"
+            ),
             models.Index(fields=["status", "stage", "-created_at"], name="lead_pipeline"),
             models.Index(fields=["fiscal_year", "status"], name="lead_fiscal_year"),
             models.Index(

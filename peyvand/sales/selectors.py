@@ -1,10 +1,9 @@
-"""Reads of sales: the lead list and its filters, the pipeline board, a lead's page and
+"""Reads of sales (the lists are in sales.lists): the pipeline board, a lead's page and
 «پیگیری‌های من»; visibility applied in each."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     Exists,
@@ -17,19 +16,13 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.http import QueryDict
 from django.utils import timezone
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
-from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
-from peyvand.core.dates import parse_jalali_date
-from peyvand.core.params import int_param
+from peyvand.contacts.models import Contact
 from peyvand.core.registry import HistoryItem
 from peyvand.core.templatetags.peyvand import fa_money
-from peyvand.core.text import fa_search_key, normalize_persian
-from peyvand.core.trees import subtree_ids
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
@@ -47,98 +40,8 @@ def sales_users(current: int | None = None) -> QuerySet[User]:
     return users_who_can("sales.view_lead", current=[current])
 
 
-@dataclass
-class LeadFilters:
-    query: str = ""
-    status: str = "open"  # open, won, lost or all
-    result: int | None = None
-    due_from: datetime.date | None = None
-    due_to: datetime.date | None = None
-    stars: int | None = None
-    responsible: int | None = None
-    source: int | None = None
-    category: int | None = None  # the contact's, with its subtree
-    region: int | None = None  # the contact's, with its subtree
-    fiscal_year: int | None = None
-
-
-def _date_param(params: QueryDict, name: str) -> datetime.date | None:
-    try:
-        return parse_jalali_date(params[name]) if params.get(name) else None
-    except ValidationError:  # a typo in an address bar filters nothing rather than failing
-        return None
-
-
-def lead_filters(params: QueryDict) -> LeadFilters:
-    status = params.get("status") or "open"
-    stars = int_param(params, "stars")
-    return LeadFilters(
-        query=params.get("q", "").strip(),
-        status=status if status in (*Lead.Status.values, "all") else "open",
-        due_from=_date_param(params, "due_from"),
-        due_to=_date_param(params, "due_to"),
-        stars=stars if stars in (1, 2, 3) else None,
-        **{
-            name: int_param(params, name)
-            for name in ("result", "responsible", "source", "category", "region", "fiscal_year")
-        },
-    )
-
-
-CUSTOMER_IDS_CAP = 5000
-
-
-def lead_search(*, user, query: str) -> QuerySet[Lead]:
-    """Visible leads whose code, subject or contact person — or whose customer's name,
-    company or phone — contains ``query``; one or two characters match a code."""
-    leads = Lead.objects.visible_to(user).select_related("contact")
-    key = fa_search_key(normalize_persian(query))
-    if not key:
-        return leads
-    if len(key) < MIN_SEARCH_LENGTH:
-        return leads.filter(code__iexact=normalize_persian(query))
-    key = national_phone_key(key)
-    customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
-    # The customers' ids as a list, while there are few: "lead matches OR its customer
-    # is one of these ids" lets PostgreSQL combine two index scans, where a subquery
-    # made it walk every lead (130 ms at 200,000 leads for a rare name, 12 ms so). A
-    # common word keeps the subquery: the newest leads match soon enough.
-    customer_ids = list(customers.values_list("pk", flat=True)[: CUSTOMER_IDS_CAP + 1])
-    if len(customer_ids) <= CUSTOMER_IDS_CAP:
-        return leads.filter(Q(search_key__contains=key) | Q(contact_id__in=customer_ids))
-    return leads.filter(Q(search_key__contains=key) | Q(contact__in=customers))
-
-
 def _tehran_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def leads_for_list(*, user, filters: LeadFilters) -> QuerySet[Lead]:
-    leads = lead_search(user=user, query=filters.query).select_related(
-        "contact__category", "contact__region", "source", "last_result", "responsible"
-    )
-    if filters.status != "all":
-        leads = leads.filter(status=filters.status)
-    for name in ("result", "responsible", "source"):
-        value = getattr(filters, name)
-        if value:
-            column = "last_result_id" if name == "result" else f"{name}_id"
-            leads = leads.filter(**{column: value})
-    if filters.stars:
-        leads = leads.filter(stars=filters.stars)
-    if filters.fiscal_year:
-        leads = leads.filter(fiscal_year=filters.fiscal_year)
-    if filters.due_from:
-        leads = leads.filter(next_at__gte=_tehran_start(filters.due_from))
-    if filters.due_to:
-        leads = leads.filter(next_at__lt=_tehran_start(filters.due_to + datetime.timedelta(1)))
-    if filters.category:
-        leads = leads.filter(contact__category__in=subtree_ids(Category, filters.category))
-    if filters.region:
-        leads = leads.filter(contact__region__in=subtree_ids(Region, filters.region))
-    if filters.due_from or filters.due_to:
-        return leads.order_by("next_at", "id")
-    return leads.order_by("-created_at", "-id")
 
 
 # The board shows this many cards per column (the newest); the list has the rest.

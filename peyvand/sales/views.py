@@ -10,23 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
+from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, localize_digits, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
+from peyvand.core.lists import Reading
 from peyvand.core.lists.views import list_context
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
 from peyvand.core.params import int_param
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
-from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
-from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.models import Channel
 from peyvand.sales import selectors, services
@@ -50,7 +48,7 @@ from peyvand.sales.forms import (
     price_item_formset,
     return_formset,
 )
-from peyvand.sales.lists import INVOICES, QUOTES, KindTotals
+from peyvand.sales.lists import INVOICES, LEADS, ME, QUOTES, RESPONSIBLE, KindTotals
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
@@ -65,7 +63,6 @@ from peyvand.sales.models import (
     QuoteLine,
     VatRate,
 )
-from peyvand.sales.templatetags.sales_tags import LEAD_ROW_FIELDS
 
 view_leads = permission_required("sales.view_lead", raise_exception=True)
 
@@ -88,57 +85,25 @@ def get_lead_for_user(user, pk: int) -> Lead:
 # The lead list -------------------------------------------------------------------------
 
 
-def _year_choices() -> list[tuple[int, str]]:
-    return [(year, localize_digits(str(year))) for year in selectors.fiscal_years()]
-
-
-def _more_filter_choices() -> dict:
-    """The lists of the lead list's «فیلترهای بیشتر», read only when it is opened."""
-    return {
-        "sources": AcquaintanceSource.objects.all(),
-        "categories": ordered_nodes(Category),
-        "regions": ordered_nodes(Region),
-        "stars": Lead.Stars.choices,
-        "years": _year_choices(),
-    }
-
-
 @view_leads
 def lead_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.lead_filters(request.GET)
-    if request.htmx and request.htmx.target == "lead-more-filters":
-        context = {"filters": filters, **_more_filter_choices()}
-        return render(request, "sales/lead_list.html#more_filters", context)
-    leads = selectors.leads_for_list(user=request.user, filters=filters)
-    page = paginate(leads.only(*LEAD_ROW_FIELDS), request.GET.get("page"), settings.PAGE_SIZE)
-    short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
-    context = {"page": page, "filters": filters, "short_query": short_query}
-    if request.htmx and request.htmx.target == "lead-results":
-        return render(request, "sales/lead_list.html#results", context)
-    more = any(
-        getattr(filters, name)
-        for name in ("stars", "source", "category", "region", "due_from", "due_to", "fiscal_year")
-    )
-    context |= {
-        "responsibles": selectors.sales_users(),
-        "results": FollowUpResult.objects.all(),
-        "statuses": [*Lead.Status.choices, ("all", _("همه"))],
-        "more": more,
-        **(_more_filter_choices() if more else {}),
-    }
-    return render(request, "sales/lead_list.html", context)
+    return render(request, "sales/lead_list.html", list_context(request, LEADS))
 
 
 @view_leads
 def lead_board(request: HttpRequest) -> HttpResponse:
     """The pipeline board: open leads by stage, won and lost; cards are dragged between
-    the stage columns."""
-    responsible = selectors.lead_filters(request.GET).responsible
-    columns = selectors.pipeline_board(user=request.user, responsible=responsible)
+    the stage columns. «مسئول» reads as the list's (``me`` too)."""
+    reading = Reading(user=request.user)
+    responsible = RESPONSIBLE.read(request.GET, reading)
+    columns = selectors.pipeline_board(
+        user=request.user,
+        responsible=request.user.pk if responsible == ME else responsible,
+    )
     context = {
         "columns": columns,
         "responsible": responsible,
-        "responsibles": selectors.sales_users(),
+        "responsibles": RESPONSIBLE.options(reading),
         "stages": Lead.Stage.values,
         "column_size": selectors.BOARD_COLUMN_SIZE,
     }

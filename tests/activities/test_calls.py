@@ -200,9 +200,9 @@ def test_a_rep_sees_the_number_of_a_call_but_not_another_teams_contact_behind_it
 
     # Whoever may see the contact still reads its name.
     client.force_login(personas.manager)
-    everyone = client.get(reverse("activities:call_list"), {"scope": "all"}).content.decode()
+    everyone = client.get(reverse("activities:call_list"), {"user": "all"}).content.decode()
     assert "مهرداد پنهان" in everyone
-    export = client.get(reverse("core:list_export", args=["calls", "csv"]), {"scope": "all"})
+    export = client.get(reverse("core:list_export", args=["calls", "csv"]), {"user": "all"})
     assert "مهرداد پنهان" in b"".join(export.streaming_content).decode("utf-8-sig")
 
 

@@ -65,7 +65,9 @@ def test_a_manager_assigns_a_task_the_rep_is_reminded_marks_it_done_and_the_mana
     client.force_login(personas.manager)
     poll = client.get(reverse("activities:notification_poll")).json()
     assert poll["fresh"][0]["title"].endswith("وظیفه را انجام داد")
-    listing = client.get(reverse("activities:task_list"), {"scope": "by_me", "status": "done"})
+    listing = client.get(
+        reverse("activities:task_list"), {"assignee": "all", "owner": "me", "status": "done"}
+    )
     page = listing.content.decode()
     assert "پیش‌فاکتور شرکت مهرگان" in page
     assert f"انجام شده {jalali(timezone.localdate())}" in page
@@ -120,13 +122,16 @@ def test_filters_mine_overdue_and_done(client, personas):
     client.force_login(personas.owner)
 
     def shown(**params) -> set[str]:
-        page = client.get(reverse("activities:task_list"), params).content.decode()
+        page = client.get(reverse("activities:task_list"), params, follow=True).content.decode()
         return {d for d in ("دیروزی", "امروزی", "مال همکار", "تمام‌شده") if d in page}
 
     assert shown() == {"دیروزی", "امروزی"}
+    assert shown(overdue="yes") == {"دیروزی"}
+    assert shown(assignee="all", team="mine") == {"دیروزی", "امروزی", "مال همکار"}
+    assert shown(status="done") == {"تمام‌شده"}
+    # The old tabs' addresses lead to the same lists.
     assert shown(overdue="on") == {"دیروزی"}
     assert shown(scope="team") == {"دیروزی", "امروزی", "مال همکار"}
-    assert shown(status="done") == {"تمام‌شده"}
     assert "عقب‌افتاده" in client.get(reverse("activities:task_list")).content.decode()
 
 

@@ -505,21 +505,23 @@ class MultiChoice(Choice):
         return f"{self.label}: {'، '.join(labels.get(one, one) for one in value)}"
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 @dataclass(frozen=True, kw_only=True)
 class DateTimeRange(DateRange):
-    """A DateRange over a moment (``created_at``): whole days of the site's time zone,
-    ``[from 00:00, to + 1 day 00:00)``, compared as they are stored so that an index on
-    the column serves them (``created_at__date`` would not)."""
+    """A DateRange over a date-and-time column (a lead's next follow-up, a record's
+    creation): whole Tehran days, ``[from 00:00, to + 1 day 00:00)``, so an index on the
+    column serves it; «گذشته (سررسیدشده)» means before now, not before today."""
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
-        start, end, _period = value
+        start, end, period = value
+        if period == "overdue":
+            return queryset.filter(**{f"{self.field}__lt": timezone.now()})
         if start:
             queryset = queryset.filter(**{f"{self.field}__gte": _day_start(start)})
         if end:
-            next_day = _day_start(end + datetime.timedelta(days=1))
-            queryset = queryset.filter(**{f"{self.field}__lt": next_day})
+            day_after = _day_start(end + datetime.timedelta(days=1))
+            queryset = queryset.filter(**{f"{self.field}__lt": day_after})
         return queryset
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

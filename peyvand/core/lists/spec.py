@@ -37,11 +37,11 @@ class Sort:
 
     key: str
     label: str
-    order_by: tuple[str, ...]
+    order_by: tuple[Any, ...]  # names ("-date"), or F("next_at").asc(nulls_last=True)
     index: str
 
-    def reversed_order(self) -> tuple[str, ...]:
-        return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.order_by)
+    def reversed_order(self) -> tuple[Any, ...]:
+        return tuple(_reversed(term) for term in self.order_by)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class ListSpec:
             query = params.copy()
             query.pop("page", None)
             query["sort"] = f"-{sort.key}" if current and not reading.descending else sort.key
-            natural_descending = sort.order_by[0].startswith("-")
+            natural_descending = _descending(sort.order_by[0])
             descending = natural_descending != (current and reading.descending)
             links[sort.key] = {
                 "query": query.urlencode(),
@@ -196,6 +196,18 @@ class ListSpec:
                 "label": sort.label,
             }
         return links
+
+
+# A sort's terms are names or, for a column that may be empty (a lead's next follow-up),
+# an expression saying where the empty ones go, matching the index that serves it.
+def _reversed(term):
+    if isinstance(term, str):
+        return term[1:] if term.startswith("-") else f"-{term}"
+    return term.copy().reverse_ordering()
+
+
+def _descending(term) -> bool:
+    return term.startswith("-") if isinstance(term, str) else term.descending
 
 
 def register_list_filter(key: str, list_filter: Filter, *, after: str = "") -> None:

@@ -1,6 +1,6 @@
-"""Rows of the sales lists built in Python, as `contacts.contact_row` is: a list page
-renders twenty-five of them on every filter change, and per-value template lookups and
-lazy-aware escaping were most of the page's time at 200,000 leads."""
+"""Pieces of the sales pages built in Python (a lead's or a proforma's follow-up rows),
+as `contacts.contact_row` is: per-value template lookups and lazy-aware escaping were
+most of a busy page's time. The lists' rows are core.lists cells (sales.lists)."""
 
 from html import escape
 
@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from peyvand.core.templatetags.peyvand import fa_datetime, fa_digits, fa_number, fa_phone
+from peyvand.core.templatetags.peyvand import fa_datetime
 from peyvand.sales.lists import payment_badge, quote_badge
 
 register = template.Library()
@@ -16,59 +16,6 @@ register = template.Library()
 # A proforma's and an invoice's state as badges, the same wherever shown.
 register.filter("quote_badge", quote_badge)
 register.filter("payment_badge", payment_badge)
-
-# The columns a lead list row reads: the page loads only these.
-LEAD_ROW_FIELDS = (
-    "id", "code", "title", "status", "stars", "next_at",
-    "contact__name", "contact__mobile",
-    "contact__category__name", "contact__region__name",
-    "source__name", "last_result__name",
-    "responsible__first_name", "responsible__last_name", "responsible__username",
-)  # fmt: skip
-
-_STATUS_BADGES = {"won": "success", "lost": "secondary"}
-
-
-def _truncated(text: str, length: int) -> str:
-    """As the template filter truncatechars: at most ``length`` characters, with …."""
-    return text if len(text) <= length else f"{text[: length - 1]}…"
-
-
-def _name(node) -> str:
-    return escape(node.name) if node is not None else ""
-
-
-@register.simple_tag
-def lead_row(lead) -> str:
-    url = lead.get_absolute_url()
-    contact = lead.contact
-    title = f'<a class="text-reset" href="{url}">{escape(_truncated(lead.title, 50))}</a>'
-    if lead.status != "open":
-        badge = _STATUS_BADGES.get(lead.status, "secondary")
-        title += f' <span class="badge text-bg-{badge}">{escape(lead.get_status_display())}</span>'
-    overdue = lead.is_overdue
-    next_at = escape(fa_datetime(lead.next_at))
-    if overdue:
-        next_at = (
-            '<i class="bi bi-exclamation-circle text-danger" aria-hidden="true"></i> '
-            f'<span class="visually-hidden">عقب‌افتاده:</span>{next_at}'
-        )
-    cells = [
-        f'<td><a href="{url}">{escape(fa_digits(lead.code))}</a></td>',
-        f"<td>{escape(contact.name)}</td>",
-        f"<td>{title}</td>",
-        f"<td>{_name(contact.category) if contact.category_id else ''}</td>",
-        f"<td>{_name(contact.region) if contact.region_id else ''}</td>",
-        f'<td class="text-nowrap"><span class="ltr">{escape(fa_phone(contact.mobile))}</span></td>',
-        f'<td class="text-warning text-nowrap" title="درجه اهمیت {escape(fa_number(lead.stars))}">'
-        f"{escape(lead.get_stars_display())}</td>",
-        f"<td>{_name(lead.source) if lead.source_id else ''}</td>",
-        f"<td>{_name(lead.last_result) if lead.last_result_id else ''}</td>",
-        f'<td class="text-nowrap">{next_at}</td>',
-        f"<td>{escape(str(lead.responsible))}</td>",
-    ]
-    row_class = ' class="table-danger"' if overdue else ""
-    return mark_safe(f"<tr{row_class}>{''.join(cells)}</tr>")  # noqa: S308 - escaped above
 
 
 def _url_maker(name: str):
