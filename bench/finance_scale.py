@@ -92,7 +92,7 @@ from peyvand.finance.models import (  # noqa: E402
     Method,
     Receipt,
 )
-from peyvand.sales.models import Invoice  # noqa: E402
+from peyvand.sales.models import Invoice, InvoiceSubject  # noqa: E402
 from peyvand.sales.services import INVOICE_SEQUENCE  # noqa: E402
 
 REPS = 20
@@ -450,12 +450,13 @@ SELECT credit_id, sum(amount), 0 FROM s_alloc GROUP BY credit_id
 INSERT_INVOICES = """
 INSERT INTO sales_invoice (id, created_at, updated_at, number, fiscal_year, kind, date,
     vat_percent, subtotal, discount_total, vat_total, total, notes, contact_id, owner_id,
-    money_unit, due_date, paid, payment_terms, credit_days)
+    money_unit, due_date, paid, payment_terms, credit_days, subject, superseded)
 SELECT v.id, (v.date + time '10:00') AT TIME ZONE 'Asia/Tehran',
     (v.date + time '10:00') AT TIME ZONE 'Asia/Tehran', v.number, v.jy, 'goods', v.date, 10,
     v.base, 0, v.vat, v.total, '', v.contact_id, v.owner_id, 'rial',
     v.due_date, coalesce(k.settled, 0),
-    CASE WHEN v.due_date > v.date THEN 'credit' ELSE 'cash' END, v.due_date - v.date
+    CASE WHEN v.due_date > v.date THEN 'credit' ELSE 'cash' END, v.due_date - v.date,
+    %(original)s, false
 FROM s_inv v JOIN s_ent e ON e.invoice_id = v.id LEFT JOIN s_kept k ON k.id = e.id
 ORDER BY v.id
 """
@@ -570,6 +571,7 @@ def generate(args, clerks: list[User], banks: list[int]) -> None:
         "direction": str(Receipt.Direction.IN.label),
         "bounced": str(Entry.Kind.CHEQUE_BOUNCED.label),
         "returned": str(Entry.Kind.CHEQUE_RETURNED.label),
+        "original": InvoiceSubject.ORIGINAL.value,  # every one an original sale
     }
     print(
         f"generating {args.invoices:,} invoices and {args.receipts:,} receipts for "
@@ -608,7 +610,7 @@ def generate(args, clerks: list[User], banks: list[int]) -> None:
         _run(cursor, "allocate returned cheques", STAGE_CHEQUE_CHARGES)
         _run(cursor, "kept totals", STAGE_KEPT)
         cursor.execute("CREATE UNIQUE INDEX ON s_kept (id); ANALYZE s_kept; ANALYZE s_alloc")
-        _run(cursor, "insert invoices", INSERT_INVOICES)
+        _run(cursor, "insert invoices", INSERT_INVOICES, params)
         _run(cursor, "insert receipts", INSERT_RECEIPTS)
         # A cheque and its credit entry point at each other: checked together.
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

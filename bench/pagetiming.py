@@ -4,6 +4,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -22,15 +23,43 @@ def measure(client: Client, label: str, url: str, params: dict, repeat: int) -> 
     return measure_call(label, get, repeat)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """What ``time_call`` found, in milliseconds: wall time (median, minimum, p95), the
+    SQL's median, the query counts seen, the CPU in this process (median) and in the
+    PostgreSQL backend (mean, None when it is not on this machine)."""
+
+    median: float
+    minimum: float
+    p95: float
+    sql: float
+    counts: tuple[int, ...]
+    cpu: float
+    db_cpu: float | None
+
+
 def measure_call(label: str, call: Callable[[], object], repeat: int, using=connection) -> float:
+    """Times ``call`` (``time_call``) and prints the median, minimum and p95, the SQL's
+    median and the query counts, and the CPU the call took in this process (median) and
+    in its PostgreSQL backend (mean; when the server is on this machine): on a busy
+    machine the wall times grow with the queue for the cores, the CPU times much less.
+    Returns the median."""
+    timing = time_call(call, repeat, using)
+    print(
+        f"  {label:<44} median {timing.median:6.1f} ms  min {timing.minimum:6.1f}"
+        f"  p95 {timing.p95:6.1f} ms  of which SQL {timing.sql:5.1f} ms"
+        f"  queries {'/'.join(map(str, timing.counts))}  cpu {timing.cpu:5.1f}"
+        + (f" + db {timing.db_cpu:4.1f} ms" if timing.db_cpu is not None else " ms"),
+        flush=True,
+    )
+    return timing.median
+
+
+def time_call(call: Callable[[], object], repeat: int, using=connection) -> Timing:
     """Times ``repeat`` calls (after one to warm up), then repeats them with each query's
     time taken around the database call for their count and SQL time (an execute
     wrapper: Django's captured queries keep whole milliseconds only, and formatting and
-    keeping every statement adds time that is not the call's). Prints the median,
-    minimum and p95, the SQL's median and the query counts, and the CPU the call took
-    in this process (median) and in its PostgreSQL backend (mean; when the server is on
-    this machine): on a busy machine the wall times grow with the queue for the cores,
-    the CPU times much less. Returns the median."""
+    keeping every statement adds time that is not the call's)."""
     call()
     backend = _backend_stat(using)
     timings, cpu_timings, sql_timings, counts = [], [], [], set()
@@ -57,20 +86,19 @@ def measure_call(label: str, call: Callable[[], object], repeat: int, using=conn
         counts.add(spent[1])
         sql_timings.append(spent[0] * 1000)
     timings.sort()
-    p95 = timings[max(0, round(len(timings) * 0.95) - 1)]
-    median = statistics.median(timings)
-    print(
-        f"  {label:<44} median {median:6.1f} ms  min {timings[0]:6.1f}"
-        f"  p95 {p95:6.1f} ms  of which SQL {statistics.median(sql_timings):5.1f} ms"
-        f"  queries {'/'.join(map(str, sorted(counts)))}  cpu {statistics.median(cpu_timings):5.1f}"
-        + (
-            f" + db {(db_after - db_before) * 1000 / _TICKS / repeat:4.1f} ms"
+    return Timing(
+        median=statistics.median(timings),
+        minimum=timings[0],
+        p95=timings[max(0, round(len(timings) * 0.95) - 1)],
+        sql=statistics.median(sql_timings),
+        counts=tuple(sorted(counts)),
+        cpu=statistics.median(cpu_timings),
+        db_cpu=(
+            (db_after - db_before) * 1000 / _TICKS / repeat
             if db_before is not None and db_after is not None
-            else " ms"
+            else None
         ),
-        flush=True,
     )
-    return median
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")

@@ -4,16 +4,12 @@ rows through these."""
 
 from __future__ import annotations
 
-import datetime
 import html
 import re
-from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
@@ -22,11 +18,14 @@ from peyvand.activities.models import Call, Event, Task
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.lists import (
+    ALL,
     FUTURE,
+    ME,
     PAST,
     Choice,
     Column,
     DateRange,
+    DateTimeRange,
     ListSpec,
     Person,
     Reading,
@@ -35,58 +34,11 @@ from peyvand.core.lists import (
     YesNo,
     cells,
 )
-from peyvand.core.lists.filters import ALL
 from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration, fa_phone
 from peyvand.core.text import fa_search_key, to_latin_digits
 from peyvand.lookups.models import Urgency
 
 # Filters of this app's lists --------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class MyPerson(Person):
-    """A person filter that starts at the reader (``me``) when absent — «تماس‌های من»,
-    «وظایف من» — like a Choice's default: its «همه» sends ``all`` so that the whole
-    list has an address."""
-
-    @property
-    def all_value(self) -> str:
-        return ALL
-
-    def clear(self, params: QueryDict) -> None:
-        super().clear(params)
-        params[self.name] = ALL
-
-    def read(self, params: QueryDict, reading: Reading) -> Any:
-        if self.name not in params:
-            return reading.user.pk
-        if params.get(self.name, "").strip() == ALL:
-            return None
-        return super().read(params, reading)
-
-    def chip(self, value: Any, reading: Reading) -> str:
-        if value == reading.user.pk:
-            return f"{self.label}: {_('من')}"
-        return super().chip(value, reading)
-
-
-@dataclass(frozen=True, kw_only=True)
-class MomentRange(DateRange):
-    """A date range over a moment (a call's start): the Tehran days' bounds, so that
-    «امروز» holds a call at 23:59 and the index on the moment serves it."""
-
-    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
-        start, end, _period = value
-        if start:
-            queryset = queryset.filter(**{f"{self.field}__gte": _day_start(start)})
-        if end:
-            after = _day_start(end + datetime.timedelta(days=1))
-            queryset = queryset.filter(**{f"{self.field}__lt": after})
-        return queryset
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _people(permission: str):
@@ -223,10 +175,14 @@ CALLS = ListSpec(
                 (_("یادداشت"), lambda call: call.notes),
             ),
         ),
-        MomentRange(name="date", label=_("زمان"), field="started_at", presets=PAST),
+        DateTimeRange(name="date", label=_("زمان"), field="started_at", presets=PAST),
         Choice(name="kind", label=_("نوع تماس"), field="kind", choices=Call.Kind.choices),
-        MyPerson(
-            name="user", label=_("کاربر"), field="owner", people=_people("activities.view_call")
+        Person(
+            name="user",
+            label=_("کاربر"),
+            field="owner",
+            people=_people("activities.view_call"),
+            default=ME,
         ),
         Choice(name="result", label=_("نتیجه"), choices=CALL_RESULTS, condition=_call_result),
     ],
@@ -336,11 +292,12 @@ TASKS = ListSpec(
             choices=Task.Status.choices,
             default=Task.Status.OPEN,
         ),
-        MyPerson(
+        Person(
             name="assignee",
             label=_("انجام‌دهنده"),
             field="assignee",
             people=_people("activities.view_task"),
+            default=ME,
         ),
         YesNo(name="overdue", label=_("عقب‌افتاده"), condition=_overdue),
         # «فیلترهای بیشتر»

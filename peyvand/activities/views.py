@@ -27,6 +27,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, is_visible, own_url
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
+from peyvand.core.lists import ME
 from peyvand.core.lists.filters import YES
 from peyvand.core.lists.views import list_context
 from peyvand.core.pagination import paginate
@@ -60,15 +61,14 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 def _task_scopes(reading) -> list[tuple[str, str, bool]]:
     """The old tabs as presets: (label, query, whether the list is on it now)."""
-    me = reading.user.pk
     values = reading.values
     others = {"owner", "team"} & values.keys()
     return [
-        (_("وظایف من"), "", values.get("assignee") == me and not others),
+        (_("وظایف من"), "", values.get("assignee") == ME and not others),
         (
             _("واگذارشده توسط من"),
             "assignee=all&owner=me",
-            "assignee" not in values and values.get("owner") == me,
+            "assignee" not in values and values.get("owner") == ME,
         ),
         (
             _("وظایف گروه من"),

@@ -23,6 +23,7 @@ from peyvand.core.lists import (
     Choice,
     Column,
     DateRange,
+    DateTimeRange,
     ListReading,
     ListSpec,
     Person,
@@ -31,7 +32,6 @@ from peyvand.core.lists import (
     Tree,
     cells,
 )
-from peyvand.core.lists.filters import DateTimeRange
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number, fa_phone
 from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
@@ -356,28 +356,8 @@ def _active_teams() -> list[tuple[str, str]]:
     ]
 
 
-ME = "me"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Responsible(Person):
-    """The responsible person, «من» first: kept as ``me`` (not the reader's id), so that
-    a saved or shared view «my leads» stays each reader's own."""
-
-    def read(self, params, reading):
-        if params.get(self.name, "").strip() == ME:
-            return ME
-        return super().read(params, reading)
-
-    def options(self, reading):
-        return [(ME, "من"), *super().options(reading)]
-
-    def narrow(self, queryset, value, reading):
-        return super().narrow(queryset, reading.user.pk if value == ME else value, reading)
-
-
 # A filter of the list, and of the board, which reads «مسئول» through it.
-RESPONSIBLE = Responsible(
+RESPONSIBLE = Person(
     name="responsible",
     label=_("پرسنل مسئول"),
     field="responsible",

@@ -17,7 +17,7 @@ from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, localize_digits, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
-from peyvand.core.lists import Reading
+from peyvand.core.lists import ME, Reading
 from peyvand.core.lists.views import list_context
 from peyvand.core.money import format_money
 from peyvand.core.pagination import paginate
@@ -48,7 +48,7 @@ from peyvand.sales.forms import (
     price_item_formset,
     return_formset,
 )
-from peyvand.sales.lists import INVOICES, LEADS, ME, QUOTES, RESPONSIBLE, KindTotals
+from peyvand.sales.lists import INVOICES, LEADS, QUOTES, RESPONSIBLE, KindTotals
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Q, Value
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -25,10 +25,12 @@ from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_condition, customer_
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
 from peyvand.core.lists import (
     FUTURE,
+    ME,
     PAST,
     Choice,
     Column,
     DateRange,
+    DateTimeRange,
     ListReading,
     ListSpec,
     Person,
@@ -73,25 +75,6 @@ class Lookup(Choice):
 
     def parameters(self) -> dict[str, tuple[Any, str]]:
         return {self.name: (int | None, f"{self.label} (شناسه)")}
-
-
-@dataclass(frozen=True, kw_only=True)
-class CreatedRange(DateRange):
-    """A date range over a moment (``created_at``): Tehran's days, as bounds the
-    newest-first index can walk (``[from 00:00, to+1 00:00)``), never a cast to a date."""
-
-    def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
-        start, end, _period = value
-        if start:
-            queryset = queryset.filter(**{f"{self.field}__gte": _tehran_start(start)})
-        if end:
-            next_day = end + datetime.timedelta(days=1)
-            queryset = queryset.filter(**{f"{self.field}__lt": _tehran_start(next_day)})
-        return queryset
-
-
-def _tehran_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,7 +267,7 @@ REQUESTS = ListSpec(
             people=_people("service.view_request"),
         ),
         customer_filter(),
-        CreatedRange(name="date", label=_("تاریخ"), field="created_at", presets=PAST),
+        DateTimeRange(name="date", label=_("تاریخ"), field="created_at", presets=PAST),
         DateRange(name="deadline", label=_("مهلت انجام"), field="deadline", presets=FUTURE),
         YesNo(name="overdue", label=_("دیرکرد"), condition=_overdue),
         YesNo(
@@ -332,11 +315,11 @@ REQUEST_TABS = {
 def request_tab(reading: ListReading) -> str:
     """Which tab a reading is: assigned to me alone, registered by me alone, or neither
     person set; "" for another narrowing."""
-    me = reading.user.pk
+    me = (ME, reading.user.pk)
     assignee, creator = reading.values.get("assignee"), reading.values.get("creator")
-    if assignee == me and creator is None:
+    if assignee in me and creator is None:
         return "inbox"
-    if creator == me and assignee is None:
+    if creator in me and assignee is None:
         return "sent"
     return "all" if assignee is None and creator is None else ""
 

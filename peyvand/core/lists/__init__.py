@@ -2,7 +2,9 @@
 declares its filters, sorts and totals once (``ListSpec``); see docs/lists-design.md."""
 
 from peyvand.core.lists.filters import (
+    ALL,
     FUTURE,
+    ME,
     PAST,
     AmountRange,
     Choice,
@@ -29,8 +31,10 @@ from peyvand.core.lists.spec import (
 )
 
 __all__ = [
+    "ALL",
     "FUTURE",
     "LISTS",
+    "ME",
     "PAST",
     "TOTALS_CAP",
     "AmountRange",

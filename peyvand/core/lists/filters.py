@@ -130,6 +130,8 @@ _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 # What a choice with a default is given to show every row: without it, the default.
 ALL = "all"
+# The reader, in a person filter.
+ME = "me"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,25 +225,40 @@ class Record(Filter):
 
 @dataclass(frozen=True, kw_only=True)
 class Person(Filter):
-    """A user among those ``people(reading)`` offers (one query), or ``me``."""
+    """A user among those ``people(reading)`` offers (one query), «من» first. ``me``
+    stays ``me`` in the value (and so in a saved or shared view: «my leads» is each
+    reader's own). ``default="me"`` starts the list at the reader (تماس‌های من، وظایف من)
+    when the parameter is absent, like a Choice's default: «همه» then sends ``all``."""
 
     field: str
     people: Callable[[Reading], Sequence[Any]]
+    default: str = ""
     template = "core/lists/_choice.html"
 
+    @property
+    def all_value(self) -> str:
+        return ALL if self.default else ""
+
+    def clear(self, params: QueryDict) -> None:
+        super().clear(params)
+        if self.default:
+            params[self.name] = ALL  # absent would mean the default again
+
     def read(self, params: QueryDict, reading: Reading) -> Any:
+        if self.default and self.name not in params:
+            return self.default
         value = params.get(self.name, "").strip()
-        if value == "me":
-            return reading.user.pk
+        if value == ME:
+            return ME
         return parse_id(value)
 
     def options(self, reading: Reading) -> Sequence[tuple[Any, str]]:
-        return reading.source(
+        return [(ME, "من"), *reading.source(
             self.name, lambda: [(user.pk, str(user)) for user in self.people(reading)]
-        )
+        )]  # fmt: skip
 
     def narrow(self, queryset: QuerySet, value: Any, reading: Reading) -> QuerySet:
-        return queryset.filter(**{f"{self.field}_id": value})
+        return queryset.filter(**{f"{self.field}_id": reading.user.pk if value == ME else value})
 
     def parameters(self) -> dict[str, tuple[Any, str]]:
         return {self.name: (str, f"{self.label}: شناسهٔ کاربر، یا me")}
