@@ -349,3 +349,20 @@ def test_a_row_found_by_its_phone_says_so(client, personas):
     html = page.content.decode()
     assert "سارا نوری" in html
     assert "تلفن: " in html and "<mark>۰۹۱۲۱۲۳</mark>" in html
+
+
+def test_the_migration_fills_the_birth_months_of_stored_birthdays(personas):
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module(
+        "peyvand.contacts.migrations.0019_birth_month_vip_role_indexes"
+    ).fill_birth_months
+    spring = ContactFactory(owner=personas.owner, birthday=datetime.date(1990, 3, 21))
+    winter = ContactFactory(owner=personas.owner, birthday=datetime.date(1990, 3, 20))
+    unborn = ContactFactory(owner=personas.owner)
+    Contact.objects.update(birth_month=None)  # as the rows were before the column
+    fill(apps, None)
+    months = dict(Contact.objects.values_list("pk", "birth_month"))
+    assert (months[spring.pk], months[winter.pk], months[unborn.pk]) == (1, 12, None)
