@@ -58,6 +58,7 @@ from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.accounts.roles import PROJECT_APPS, ROLE_PERMISSIONS, SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.api.api import api
+from peyvand.contacts.lists import Ticked
 from peyvand.contacts.models import Contact, PhoneBookEntry, Region
 from peyvand.core import lists, workers
 from peyvand.core.models import (
@@ -69,6 +70,7 @@ from peyvand.core.models import (
     Sequence,
 )
 from peyvand.core.services import record_save
+from peyvand.customfields.lists import RANGED, CustomFieldFilters
 from peyvand.customfields.models import CustomField
 from peyvand.demo.management.commands.seed_demo import (
     PORTAL_MOBILE,
@@ -1538,11 +1540,24 @@ def _list_samples(spec, user, base: set) -> Iterator[dict]:
     unseen = spec.model.objects.exclude(pk__in=base)
     together: dict = {}
     for list_filter in spec.filters:
-        if isinstance(list_filter, lists.Search) and _has_field(spec.model, "contact"):
+        if isinstance(list_filter, lists.Search) and spec.model is Contact:
+            values = [
+                {list_filter.name: name} for name in unseen.values_list("name", flat=True)[:3]
+            ]
+        elif isinstance(list_filter, lists.Search) and _has_field(spec.model, "contact"):
             names = Contact.objects.filter(pk__in=unseen.values("contact")).values("name")
             values = [{list_filter.name: row["name"]} for row in names[:3]]
         elif isinstance(list_filter, lists.Search):  # a task, an event: its own words
             values = [{list_filter.name: str(row)[:30]} for row in unseen[:3]]
+        elif isinstance(list_filter, Ticked):
+            values = [{list_filter.name: str(pk)} for pk in unseen.values_list("pk", flat=True)[:3]]
+        elif isinstance(list_filter, CustomFieldFilters):
+            values = [
+                {f"cf{field.pk}_from": "0"}
+                if field.kind in RANGED
+                else {f"cf{field.pk}": (field.option_list or ["1"])[0]}
+                for field in list_filter.fields(reading)
+            ]
         elif isinstance(list_filter, (lists.Record, lists.Person)):
             ids = unseen.values_list(f"{list_filter.field}_id", flat=True).distinct()[:3]
             values = [{list_filter.name: str(pk)} for pk in ids]

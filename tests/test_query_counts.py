@@ -60,8 +60,11 @@ PAGES: dict[str, tuple[list, int]] = {
     "lookups:list": (["results"], 1),
     "customfields:list": ([], 1),
     "phonebook:list": ([], 1),
-    # contacts, custom fields, then the filters: owners, sources, grades, categories, regions
-    "contacts:list": ([], 7),
+    # core.lists: the contacts (with category, region, grade, source, position, owner);
+    # the bar's sources whether set or not (owners, categories, regions, grades, sources,
+    # positions, the send groups the user may see, the custom fields); the user's
+    # columns, the saved views and the teams to share one with
+    "contacts:list": ([], 12),
     # core.lists: the tasks (with people, urgency, team); the bar's sources whether set or
     # not (assignees, givers, teams, urgencies); the user's columns, the saved views and
     # the teams to share one with
@@ -174,6 +177,25 @@ PARAMS = {
         "bank_account": "1",
         "owner": "me",
         "sort": "-amount",
+    },
+    "contacts:list": {
+        "q": "کریمی",
+        "category": "1",
+        "region": "2",
+        "owner": "me",
+        "status": "customer",
+        "kind": "person",
+        "role": "agent",
+        "vip": "yes",
+        "group": "1",
+        "grade": "1",
+        "source": "1",
+        "position": "1",
+        "birth_month": "1",
+        "created_period": "this_year",
+        "cf1": "الف",
+        "id": "1",
+        "sort": "-name",
     },
     "sales:lead_list": {
         "q": "کریمی",
@@ -366,6 +388,7 @@ LISTS = [
     "activities:call_list",
     "activities:event_list",
     "activities:task_list",
+    "contacts:list",
     "finance:cheque_list",
     "finance:receipt_list",
     "sales:invoice_list",

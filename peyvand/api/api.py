@@ -60,14 +60,13 @@ from peyvand.api.schemas import (
 from peyvand.api.service import router as service_router
 from peyvand.contacts import services as contact_services
 from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formset_from_rows
+from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import ContactFilters, contacts_for_list, phonebook_search
+from peyvand.contacts.selectors import phonebook_search
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
-from peyvand.customfields.forms import CustomFilters
-from peyvand.customfields.models import CustomField
 from peyvand.lookups.models import LOOKUP_LISTS
 from peyvand.messaging import services as messaging_services
 from peyvand.messaging.models import Channel, Message
@@ -237,40 +236,30 @@ def lookup_list(request, slug: str):
     return list(model.objects.all())
 
 
+CONTACT_QUERY = list_query(CONTACTS)
+
+
 @api.get("/contacts", response=ContactPage, tags=["contacts"])
-def contact_list(
-    request,
-    q: str = "",
-    owner: int | None = None,
-    category: int | None = None,
-    region: int | None = None,
-    source: int | None = None,
-    grade: int | None = None,
-    status: str = "",
-    kind: str = "",
-    sort: str = "-created",
-    page: int = 1,
-):
-    """The contact list with the same search, filters and visibility as the page.
-    Custom fields filter as on the page: ``cf<id>=…`` for text, choice and yes/no
-    (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali dates."""
-    require(request.auth, "contacts.view_contact")
-    filters = ContactFilters(
-        query=q,
-        owner=owner,
-        category=category,
-        region=region,
-        source=source,
-        grade=grade,
-        status=status,
-        kind=kind,
-        sort=sort,
-    )
-    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), request.GET)
-    contacts = custom.apply(contacts_for_list(user=request.auth, filters=filters))
-    if custom.errors:
-        raise HttpError(422, " ".join(custom.errors))
-    return page_of(contacts.prefetch_related("phones"), page)
+def contact_list(request, filters: Query[CONTACT_QUERY]):
+    """Visible contacts under the list page's filters (contacts.lists.CONTACTS): ``q``
+    any part of code, name, company, phone, email or national ID (one or two characters:
+    a code); ``owner`` a user's id or ``me``; ``category`` and ``region`` a node with its
+    whole subtree; ``status`` prospect, customer or inactive; ``kind`` person or
+    organization; ``role`` customer, agent, supplier or employee (repeat for any of
+    several); ``vip`` yes or no; ``group`` a send group's id; ``birth_month`` the Jalali
+    month 1–12; ``created_from`` / ``created_to`` (YYYY-MM-DD) or ``created_period``
+    (today, this_week, this_month, last_month, this_year…); ``id`` (repeated) only those
+    contacts. Custom fields as on the page: ``cf<id>=…`` for text, choice and yes/no
+    (1/0), ``cf<id>_from`` / ``cf<id>_to`` for numbers and Jalali dates. ``sort``:
+    -created (newest first, the default), created, name, -name, code, -code. A value
+    that cannot be read is refused (422), in Persian."""
+    require(request.auth, CONTACTS.permission)
+    reading = CONTACTS.read(request.GET, request.auth)
+    if reading.warnings:
+        raise HttpError(422, " ".join(reading.warnings))
+    contacts = CONTACTS.rows(request.auth, request.GET, reading)
+    page = contacts.defer(None).select_related(None).prefetch_related("phones")
+    return page_of(page, filters.page)
 
 
 @api.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])

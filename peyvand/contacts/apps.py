@@ -14,6 +14,12 @@ class ContactsConfig(AppConfig):
     verbose_name = "مخاطبین"
 
     def ready(self) -> None:
+        from peyvand.contacts.lists import CONTACTS
+        from peyvand.core.lists import register_list
+
+        # The contact list: its saved views, columns and exports find it by key.
+        register_list(CONTACTS)
+
         from peyvand.contacts.selectors import contact_search, phonebook_search
         from peyvand.core.registry import (
             HomePanel,
@@ -33,8 +39,8 @@ class ContactsConfig(AppConfig):
 
         register_importer(ContactImporter())
 
+        from peyvand.contacts.exports import export_rows
         from peyvand.contacts.phonebook_views import phonebook_rows
-        from peyvand.contacts.views import export_rows
         from peyvand.core.background_exports import Exporter, register_exporter
 
         register_exporter(

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 
-from peyvand.contacts.models import Category, Contact, ContactPhone, Region
+from peyvand.contacts.models import Category, Contact, ContactPhone, Region, jalali_month
 from peyvand.contacts.services import (
     contact_phones_set,
     derived_phone_fields,
@@ -388,6 +388,7 @@ class ContactImporter(Importer):
                     "custom": custom,
                     "mobile": mobile,
                     "phones_text": numbers,
+                    "birth_month": jalali_month(data.get("birthday")),
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.dates import to_jalali
 from peyvand.core.models import (
     AllRecordsManager,
     BusinessRecord,
@@ -31,6 +32,12 @@ class Region(TreeNode):
     class Meta(TreeNode.Meta):
         verbose_name = _("موقعیت جغرافیایی")
         verbose_name_plural = _("موقعیت‌های جغرافیایی")
+
+
+def jalali_month(day) -> int | None:
+    """The Jalali month (1–12) of a Gregorian date, or None: a contact's birth month as
+    the list filters it (kept in ``Contact.birth_month``)."""
+    return to_jalali(day).month if day else None
 
 
 # URL slug → tree model, for the managers' tree screens.
@@ -125,6 +132,9 @@ class Contact(BusinessRecord):
         Region, verbose_name=_("موقعیت جغرافیایی"), null=True, blank=True, on_delete=models.PROTECT
     )
     birthday = models.DateField(_("تاریخ تولد"), null=True, blank=True)
+    # The birthday's Jalali month, kept by save() (and by the importer's bulk insert):
+    # the list filters «متولد فروردین» with no Jalali arithmetic in SQL.
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     notes = models.TextField(_("یادداشت"), blank=True)
     logo = models.ForeignKey(
         "core.Attachment",
@@ -150,6 +160,15 @@ class Contact(BusinessRecord):
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),
             models.Index(fields=["-created_at", "-id"], name="contact_recent"),
             models.Index(fields=["name", "id"], name="contact_name"),
+            # The list's VIP and birth-month filters: few rows each, newest first.
+            models.Index(
+                fields=["-created_at", "-id"], name="contact_vip_recent", condition=Q(is_vip=True)
+            ),
+            models.Index(
+                fields=["birth_month", "-created_at", "-id"],
+                name="contact_birth_month",
+                condition=Q(birth_month__isnull=False),
+            ),
             # The trash page: only deleted rows, newest first.
             models.Index(
                 fields=["-deleted_at"], name="contact_trash", condition=Q(deleted_at__isnull=False)
@@ -158,6 +177,13 @@ class Contact(BusinessRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.birth_month = jalali_month(self.birthday)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "birthday" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "birth_month"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.pk])

@@ -1,15 +1,9 @@
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 
-from peyvand.contacts.models import Category, Contact, ContactPhone, PhoneBookEntry, Region
-from peyvand.core.params import id_list_param, int_param
+from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.text import fa_search_key, normalize_persian
-from peyvand.core.trees import subtree_ids
-from peyvand.customfields.forms import CustomFilters
-from peyvand.customfields.models import CustomField
 
 # +98…, 0098…, or a bare 98 in front of a whole mobile number (98 912 345 6789).
 _INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
@@ -37,85 +31,22 @@ def _matching(records: QuerySet, query: str, short) -> QuerySet:
     return records.filter(search_key__contains=national_phone_key(key))
 
 
+def contact_text(query: str) -> Q:
+    """Contacts matching ``query`` by any part of code, name, company, phone, email or
+    national ID, whatever the spelling variant or digits typed; a one- or
+    two-character query is a code (``_matching``'s rule)."""
+    key = fa_search_key(normalize_persian(query))
+    if not key:
+        return Q()
+    if len(key) < MIN_SEARCH_LENGTH:
+        return Q(code__iexact=normalize_persian(query).strip())
+    return Q(search_key__contains=national_phone_key(key))
+
+
 def contact_search(*, user, query: str) -> QuerySet[Contact]:
-    """Visible contacts matching ``query`` by any part of code, name, company, phone,
-    email or national ID, whatever the spelling variant or digits typed."""
+    """Visible contacts matching ``query`` (contact_text)."""
     contacts = Contact.objects.visible_to(user).select_related("owner", "source", "grade")
-    # A one- or two-character query is a code.
-    return _matching(
-        contacts, query, lambda records, _key: records.filter(code__iexact=normalize_persian(query))
-    )
-
-
-# ?sort= values the list offers; each is served by an index.
-SORTS = {
-    "-created": ("-created_at", "-id"),
-    "created": ("created_at", "id"),
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
-    "code": ("code",),
-    "-code": ("-code",),
-}
-
-
-@dataclass
-class ContactFilters:
-    """What the list, its exports, its bulk actions and the API filter by."""
-
-    query: str = ""
-    owner: int | None = None
-    category: int | None = None  # with its whole subtree
-    region: int | None = None  # with its whole subtree
-    source: int | None = None
-    grade: int | None = None
-    status: str = ""
-    kind: str = ""  # person or organization
-    sort: str = "-created"
-    ids: list[int] | None = None  # ticked rows
-
-
-def contacts_for_list(*, user, filters: ContactFilters) -> QuerySet[Contact]:
-    """The contact list: visible, searched, filtered; a category or region filter takes
-    the node's whole subtree (استان اصفهان includes its cities)."""
-    contacts = contact_search(user=user, query=filters.query).select_related(
-        "category", "region", "grade"
-    )
-    for field in ("owner", "source", "grade"):
-        if getattr(filters, field):
-            contacts = contacts.filter(**{f"{field}_id": getattr(filters, field)})
-    if filters.status:
-        contacts = contacts.filter(status=filters.status)
-    if filters.kind:
-        contacts = contacts.filter(kind=filters.kind)
-    if filters.category:
-        contacts = contacts.filter(category__in=subtree_ids(Category, filters.category))
-    if filters.region:
-        contacts = contacts.filter(region__in=subtree_ids(Region, filters.region))
-    if filters.ids is not None:
-        contacts = contacts.filter(pk__in=filters.ids)
-    return contacts.order_by(*SORTS.get(filters.sort, SORTS["-created"]))
-
-
-def filtered_contacts(
-    *, user, params: QueryDict
-) -> tuple[QuerySet[Contact], ContactFilters, CustomFilters]:
-    """The contact list's search and filters read from a query string: the page, its
-    exports, its bulk actions and a message to the listed contacts all read them here,
-    so they always act on the same rows."""
-    status, kind = params.get("status", ""), params.get("kind", "")
-    filters = ContactFilters(
-        query=params.get("q", "").strip(),
-        **{
-            name: int_param(params, name)
-            for name in ("owner", "category", "region", "source", "grade")
-        },
-        status=status if status in Contact.Status.values else "",
-        kind=kind if kind in Contact.Kind.values else "",
-        sort=params.get("sort", "-created"),
-        ids=id_list_param(params, "id") or None,
-    )
-    custom = CustomFilters(list(CustomField.objects.for_target("contacts.contact")), params)
-    return custom.apply(contacts_for_list(user=user, filters=filters)), filters, custom
+    return contacts.filter(contact_text(query))
 
 
 def contact_duplicates(

@@ -1,7 +1,8 @@
 import datetime
+import html
+from dataclasses import replace
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -17,38 +18,33 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
 from peyvand.contacts import services
+from peyvand.contacts.exports import contact_card, vcard_rows
 from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, phone_formset
-from peyvand.contacts.models import Category, Contact, ContactPhone, Region
-from peyvand.contacts.selectors import (
-    MIN_SEARCH_LENGTH,
-    contact_duplicates,
-    contact_search,
-    filtered_contacts,
-)
+from peyvand.contacts.lists import CONTACTS
+from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_duplicates, contact_search
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
-from peyvand.core.exports import Column, choice_label, csv_response, xlsx_response
+from peyvand.core.export_views import list_export
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
-from peyvand.core.pagination import paginate
+from peyvand.core.lists.views import list_context
 from peyvand.core.params import id_list_param, int_param
 from peyvand.core.registry import history_sources
 from peyvand.core.services import record_delete
 from peyvand.core.templatetags.peyvand import fa_date, fa_number
 from peyvand.core.text import fa_search_key
 from peyvand.core.timeline import timeline_of
-from peyvand.core.trees import ordered_nodes
-from peyvand.core.validators import format_phone_national
-from peyvand.core.vcard import Card, write_card
+from peyvand.core.vcard import write_card
 from peyvand.core.versions import StaleEdit
-from peyvand.customfields.display import export_columns
-from peyvand.lookups.models import AcquaintanceSource, Grade
+from peyvand.customfields.lists import CustomFieldFilters, typed_values
 
 
 def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict]:
@@ -73,40 +69,36 @@ def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict
 view_contacts = permission_required("contacts.view_contact", raise_exception=True)
 
 
-# What a list row shows (contact_tags.contact_row): a contact has forty columns, its search
-# key alone is longer than the rest of the row, and the owner's would include a password.
-LIST_ROW_FIELDS = (
-    "code", "name", "kind", "company", "mobile", "is_vip", "created_at",
-    "grade__name", "grade__color", "category__name", "region__name", "source__name",
-    "owner__username", "owner__first_name", "owner__last_name",
-)  # fmt: skip
+def _ticks(contacts) -> list[str]:
+    """Each row's tick box (the bulk form's ``id``), beside the list's cells."""
+    return [
+        mark_safe(  # noqa: S308 - the name escaped here, the id an integer
+            '<input class="form-check-input" type="checkbox" name="id" form="bulk-form" '
+            f'value="{contact.pk}" aria-label="انتخاب {html.escape(contact.name)}">'
+        )
+        for contact in contacts
+    ]
 
 
 @view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
-    contacts, filters, custom = filtered_contacts(user=request.user, params=request.GET)
-    page = paginate(contacts.only(*LIST_ROW_FIELDS), request.GET.get("page"), settings.PAGE_SIZE)
-    short_query = 0 < len(fa_search_key(filters.query) or "") < MIN_SEARCH_LENGTH
-    context = {
-        "page": page,
-        "query": filters.query,
-        "filters": filters,
-        "custom_filters": custom,
-        "short_query": short_query,
-    }
+    """The contact list (contacts.lists.CONTACTS). Typing in the search box asks again
+    for the results only (htmx, target ``contact-results``)."""
+    context = list_context(request, CONTACTS)
+    context["rows"] = list(zip(_ticks(context["page"].items), context["cells"], strict=True))
+    query = context["reading"].values.get("q", "")
+    context["short_query"] = 0 < len(fa_search_key(query)) < MIN_SEARCH_LENGTH
+    context["owners"] = context["reading"].sources.get("owner", [])
+    # The custom fields' inputs show what was typed (a date to correct too).
+    for part in ("bar", "more"):
+        context[part] = [
+            replace(item, options=typed_values(request.GET, item.options))
+            if isinstance(item.filter, CustomFieldFilters)
+            else item
+            for item in context[part]
+        ]
     if request.htmx and request.htmx.target == "contact-results":
-        # As-you-type refreshes need only the rows, not the filter choices.
         return render(request, "contacts/list.html#results", context)
-    owners = User.objects.filter(is_active=True).only("id", "first_name", "last_name", "username")
-    context |= {
-        "owners": owners,
-        "sources": AcquaintanceSource.objects.all(),
-        "grades": Grade.objects.all(),
-        "statuses": Contact.Status.choices,
-        "kinds": Contact.Kind.choices,
-        "categories": ordered_nodes(Category),
-        "regions": ordered_nodes(Region),
-    }
     return render(request, "contacts/list.html", context)
 
 
@@ -326,115 +318,64 @@ def contact_autocomplete(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": results})
 
 
-def _export_columns() -> list[Column]:
-    """The export's columns. Grades, categories, regions, sources and users are small
-    tables read once per export into dictionaries: joined and turned into model objects
-    on each of 100,000 rows, they were half the export's time."""
-    grades = dict(Grade.objects.values_list("pk", "name"))
-    categories = dict(Category.objects.values_list("pk", "name"))
-    regions = dict(Region.objects.values_list("pk", "name"))
-    sources = dict(AcquaintanceSource.objects.values_list("pk", "name"))
-    owners = {
-        user.pk: str(user) for user in User.objects.only("first_name", "last_name", "username")
-    }
-    return [
-        Column("کد", lambda c: c.code),
-        Column("نام", lambda c: c.name),
-        Column("نوع", lambda c: choice_label(Contact.Kind, c.kind)),
-        Column("وضعیت", lambda c: choice_label(Contact.Status, c.status)),
-        Column("درجه", lambda c: grades.get(c.grade_id, "")),
-        Column("ویژه", lambda c: "بله" if c.is_vip else "خیر"),
-        Column("شرکت", lambda c: c.company),
-        Column("تلفن همراه", lambda c: format_phone_national(c.mobile) if c.mobile else ""),
-        Column("تلفن‌ها", lambda c: "، ".join(c.phones_text.split("|")) if c.phones_text else ""),
-        Column("ایمیل", lambda c: c.email),
-        Column("کد ملی / شناسه ملی", lambda c: c.national_id),
-        Column("صنف", lambda c: categories.get(c.category_id, "")),
-        Column("موقعیت جغرافیایی", lambda c: regions.get(c.region_id, "")),
-        Column("نحوه آشنایی", lambda c: sources.get(c.source_id, "")),
-        Column("سقف اعتبار (ریال)", lambda c: c.credit_limit, kind="number"),
-        Column("مالک", lambda c: owners.get(c.owner_id, "")),
-        Column("تاریخ ثبت", lambda c: c.created_at, kind="date"),
-    ]
-
-
-# The contact columns _export_columns() reads (custom fields are in ``custom``).
-EXPORT_FIELDS = (
-    "code", "name", "kind", "status", "grade", "is_vip", "company", "mobile", "phones_text",
-    "email", "national_id", "category", "region", "source", "credit_limit", "owner",
-    "created_at", "custom",
-)  # fmt: skip
-
-
 @permission_required("contacts.export_contact", raise_exception=True)
 def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    """The current filtered list, only what the user may see, streamed: Excel, CSV, or
-    vCard cards for a phone's address book."""
-    if file_format not in ("csv", "xlsx", "vcf"):
+    """The current filtered list (or its ticked rows), only what the user may see,
+    streamed: Excel and CSV as every list exports them (core:list_export), or vCard
+    cards for a phone's address book."""
+    if file_format in ("csv", "xlsx"):
+        return list_export(request, CONTACTS.key, file_format)
+    if file_format != "vcf":
         raise Http404
     name = f"contacts-{timezone.localdate():%Y%m%d}"
-    if file_format == "vcf":
-        contacts, _filters, _custom = filtered_contacts(user=request.user, params=request.GET)
-        cards = (
-            write_card(_card(contact))
-            for contact in contacts.select_related("organization", "position")
-            .prefetch_related("phones")
-            .iterator(chunk_size=2000)
-        )
-        response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
-        return response
-    rows, columns = export_rows(request.user, request.GET)
-    records = rows.iterator(chunk_size=2000)
-    if file_format == "csv":
-        return csv_response(records, columns, name)
-    return xlsx_response(records, columns, name, title="مخاطبین")
-
-
-def export_rows(user, params: QueryDict):
-    """The list's exported rows and their columns (its registered Exporter): the
-    downloads here and the background export read the same."""
-    contacts, _filters, custom = filtered_contacts(user=user, params=params)
-    rows = contacts.select_related(None).only(*EXPORT_FIELDS)
-    return rows, _export_columns() + export_columns(custom.fields)
-
-
-def _card(contact: Contact) -> Card:
-    phones = list(contact.phones.all())
-    return Card(
-        name=contact.name,
-        company=contact.organization.name if contact.organization_id else contact.company,
-        title=str(contact.position) if contact.position_id else contact.job,
-        mobiles=[p.number for p in phones if p.kind == ContactPhone.Kind.MOBILE],
-        phones=[
-            p.number
-            for p in phones
-            if p.kind in (ContactPhone.Kind.LANDLINE, ContactPhone.Kind.FAX)
-        ],
-        emails=[contact.email] if contact.email else [],
-        address=contact.address,
-        note=f"کد {contact.code}",
+    cards = (
+        write_card(contact_card(contact))
+        for contact in vcard_rows(request.user, request.GET).iterator(chunk_size=2000)
     )
+    response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
+    return response
+
+
+# «همه نتایج فیلتر» hands at most this many contacts at once to a new owner.
+BULK_OWNER_LIMIT = 5000
 
 
 @permission_required("contacts.change_contact", raise_exception=True)
 @require_POST
 def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
-    """Change the owner of the ticked contacts (only those the user may see)."""
-    ids = id_list_param(request.POST, "id")
-    owner = User.objects.filter(pk=int_param(request.POST, "owner"), is_active=True).first()
-    if not ids or owner is None:
-        messages.error(request, _("مخاطب‌ها و مالک تازه را انتخاب کنید."))
+    """Hands the ticked contacts, or every contact of the filtered list («همه نتایج
+    فیلتر»: ``all`` with the list's query in ``params``), to another owner: the list's
+    own rows (CONTACTS), so only what the user may see."""
+    owner = User.objects.filter(pk=int_param(request.POST, "new_owner"), is_active=True).first()
+    back = own_url(request, request.POST.get("next", "")) or reverse("contacts:list")
+    if request.POST.get("all"):
+        params = QueryDict(request.POST.get("params", "")[:4000])
     else:
-        contacts = Contact.objects.visible_to(request.user).filter(pk__in=ids)
-        changed = services.contacts_change_owner(contacts=contacts, owner=owner, by=request.user)
-        messages.success(
+        params = QueryDict(mutable=True)
+        params.setlist("id", [str(pk) for pk in id_list_param(request.POST, "id")])
+        if not params.getlist("id"):
+            owner = None
+    if owner is None:
+        messages.error(request, _("مخاطب‌ها و مالک تازه را انتخاب کنید."))
+        return redirect(back)
+    rows = CONTACTS.rows(request.user, params)
+    contacts = Contact.objects.filter(pk__in=rows.order_by().values("pk"))
+    if contacts.order_by()[: BULK_OWNER_LIMIT + 1].count() > BULK_OWNER_LIMIT:
+        messages.error(
             request,
-            _("مالک %(count)s مخاطب به «%(owner)s» تغییر کرد.")
-            % {"count": localize_digits(str(changed)), "owner": owner},
+            _("بیش از %(limit)s مخاطب در این فهرست است؛ فیلترها را تنگ‌تر کنید.")
+            % {"limit": localize_digits(f"{BULK_OWNER_LIMIT:,}").replace(",", "٬")},
         )
+        return redirect(back)
+    changed = services.contacts_change_owner(contacts=contacts, owner=owner, by=request.user)
+    messages.success(
+        request,
+        _("مالک %(count)s مخاطب به «%(owner)s» تغییر کرد.")
+        % {"count": localize_digits(str(changed)), "owner": owner},
+    )
     # Back to the same filtered page; only a path on this site is followed.
-    return redirect(own_url(request, request.POST.get("next", "")) or "contacts:list")
+    return redirect(back)
 
 
 def _display(contact: Contact, name: str) -> str:

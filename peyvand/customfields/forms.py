@@ -1,14 +1,12 @@
 """Custom fields on forms: the managers' definition form, the value fields a record's
-form gains (CustomFieldsMixin) and the list filters (CustomFilters)."""
+form gains (CustomFieldsMixin); the list filters are customfields.lists."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.db import connection
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.dates import JalaliDateField, parse_jalali_date
+from peyvand.core.dates import JalaliDateField
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.customfields.models import CustomField, sections
 from peyvand.customfields.registry import targets
@@ -156,80 +154,3 @@ class CustomFieldDefinitionForm(forms.ModelForm):
             self.instance.validate_constraints()
         except forms.ValidationError:
             self.add_error("label", _("فیلدی با این عنوان برای این نوع پرونده هست."))
-
-
-class CustomFilters:
-    """The list filters for custom fields, read from the query string: equality for
-    choices and yes/no, "contains" for text, from–to for numbers and dates. Values that
-    cannot be read are reported (in Persian) instead of silently ignored."""
-
-    def __init__(self, fields: list[CustomField], params):
-        self.fields = fields
-        self.params = params
-        self.errors: list[str] = []
-        self.active = False
-
-    @staticmethod
-    def param(field: CustomField, suffix: str = "") -> str:
-        return f"cf{field.pk}{suffix}"
-
-    def rows(self) -> list[dict]:
-        """What the filter bar renders: each field with its parameter names and values."""
-        rows = []
-        for field in self.fields:
-            ranged = field.kind in (CustomField.Kind.NUMBER, CustomField.Kind.DATE)
-            names = (
-                [self.param(field, "_from"), self.param(field, "_to")]
-                if ranged
-                else [self.param(field)]
-            )
-            rows.append(
-                {
-                    "field": field,
-                    "ranged": ranged,
-                    "names": names,
-                    "values": [self.params.get(name, "") for name in names],
-                    "options": YES_NO[1:]
-                    if field.kind == CustomField.Kind.BOOLEAN
-                    else [(option, option) for option in field.option_list],
-                }
-            )
-        return rows
-
-    def apply(self, queryset: QuerySet) -> QuerySet:
-        for field in self.fields:
-            lookup = f"custom__{field.key}"
-            if field.kind in (CustomField.Kind.NUMBER, CustomField.Kind.DATE):
-                for suffix, operator in (("_from", "gte"), ("_to", "lte")):
-                    raw = self.params.get(self.param(field, suffix), "").strip()
-                    if raw:
-                        value = self._read(field, raw)
-                        if value is not None:
-                            queryset = queryset.filter(**{f"{lookup}__{operator}": value})
-                continue
-            raw = normalize_persian(self.params.get(self.param(field), ""))
-            if not raw:
-                continue
-            self.active = True
-            if field.kind == CustomField.Kind.TEXT:
-                queryset = queryset.filter(**{f"{lookup}__icontains": raw})
-                continue
-            value = raw == "1" if field.kind == CustomField.Kind.BOOLEAN else raw
-            if connection.features.supports_json_field_contains:
-                # Containment is what PostgreSQL's GIN index on the column serves.
-                queryset = queryset.filter(custom__contains={field.key: value})
-            else:
-                queryset = queryset.filter(**{lookup: value})
-        return queryset
-
-    def _read(self, field: CustomField, raw: str):
-        try:
-            if field.kind == CustomField.Kind.DATE:
-                value = field.to_json(parse_jalali_date(raw))
-            else:
-                value = field.to_json(parse_decimal(raw))
-        except forms.ValidationError as error:
-            self.errors.append(f"«{field.label}»: {error.messages[0]}")
-            return None
-        self.active = True
-        return value

@@ -56,6 +56,11 @@ class MessagingConfig(AppConfig):
             )
         )
 
+        from peyvand.core.lists import register_list_filter
+        from peyvand.messaging.lists import SEND_GROUP
+
+        # The contact list filters by send group (contacts knows no groups).
+        register_list_filter("contacts", SEND_GROUP, after="vip")
         register_list_action(
             ListAction(
                 "contacts.contact",

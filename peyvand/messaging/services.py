@@ -15,8 +15,8 @@ from django.db.models import Case, F, Q, QuerySet, When
 from django.http import QueryDict
 from django.utils import timezone
 
+from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import filtered_contacts
 from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
 from peyvand.core.models import SiteSettings
@@ -296,9 +296,7 @@ def broadcast_recipients(broadcast: Broadcast) -> QuerySet[Contact]:
         members = ContactGroupMember.objects.filter(group_id=broadcast.group_id)
         return Contact.objects.visible_to(user).filter(pk__in=members.values("contact_id"))
     if broadcast.target == Broadcast.Target.LIST:
-        contacts, _filters, _custom = filtered_contacts(
-            user=user, params=QueryDict(broadcast.filters)
-        )
+        contacts = CONTACTS.rows(user, QueryDict(broadcast.filters))
         return contacts
     raise ValueError(f"broadcast {broadcast.pk} has no recipient list of its own")
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.accounts.models import User
+from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import filtered_contacts
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
@@ -239,9 +239,7 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
             filters_text = request.POST.get("filters", "")
         else:
             filters_text = list_filters(request.GET)
-        recipients, _filters, _custom = filtered_contacts(
-            user=request.user, params=QueryDict(filters_text)
-        )
+        recipients = CONTACTS.rows(request.user, QueryDict(filters_text))
     form = BroadcastForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -442,13 +440,15 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "messaging/group_detail.html", {"group": group, "page": page})
 
 
-# Query-string keys the list's filter form carries that are not filters.
-NOT_FILTERS = ("csrfmiddlewaretoken", "next", "page", "target")
+# Query-string keys the contact list's forms carry that are not its filters (the bulk
+# form's new owner and «همه نتایج فیلتر» among them).
+NOT_FILTERS = ("csrfmiddlewaretoken", "next", "page", "target", "new_owner", "all", "params")
 
 
 def list_filters(params: QueryDict) -> str:
     """What the contact list sent: its ticked rows (the bulk form, whose other fields
-    belong to other actions), or else its search and filters; as a query string."""
+    belong to other actions), or else its search and filters; as a query string that
+    contacts.lists.CONTACTS reads, as the list does."""
     query = QueryDict(mutable=True)
     if ids := id_list_param(params, "id"):
         query.setlist("id", ids)
@@ -472,9 +472,7 @@ def group_add(request: HttpRequest) -> HttpResponse:
             params = QueryDict(mutable=True)
             params.setlist("id", ids)
             filters_text = params.urlencode()
-    contacts, _filters, _custom = filtered_contacts(
-        user=request.user, params=QueryDict(filters_text)
-    )
+    contacts = CONTACTS.rows(request.user, QueryDict(filters_text))
     groups = ContactGroup.objects.visible_to(request.user).only("id", "name")
     if request.method == "POST":
         group = get_visible_or_404(ContactGroup, request.user, int_param(request.POST, "group"))

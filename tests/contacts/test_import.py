@@ -174,6 +174,7 @@ def test_csv_in_windows_persian_encoding_with_arabic_letters_and_custom_fields(c
     contact = Contact.objects.get()
     assert contact.name == "علی کریمی" and contact.mobile == "+989123456789"
     assert contact.custom == {plan.key: "طلایی"} and str(contact.birthday) == "1991-08-03"
+    assert contact.birth_month == 5  # Mordad: the list's birth-month filter finds it
 
 
 @worker_test

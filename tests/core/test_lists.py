@@ -471,6 +471,7 @@ API_LISTS = {
     "/api/v1/invoices": "invoices",
     "/api/v1/receipts": "receipts",
     "/api/v1/cheques": "cheques",
+    "/api/v1/contacts": "contacts",
 }
 
 

@@ -27,6 +27,7 @@ from peyvand.core.lists.spec import (
     ListSpec,
     Sort,
     register_list,
+    register_list_filter,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "Tree",
     "YesNo",
     "register_list",
+    "register_list_filter",
 ]

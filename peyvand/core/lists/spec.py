@@ -96,6 +96,9 @@ class ListSpec:
     # the columns and filters of those names leave the bar, the table, the columns menu
     # and the exports, and such a filter in a query is ignored. None: nothing hidden.
     hidden: Callable[[], Collection[str]] | None = None
+    # The sort when none (or an unknown one) is asked, e.g. "-created": the first sort
+    # the other way. Empty: the first sort, its natural way.
+    default_sort: str = ""
 
     @property
     def search(self) -> Search | None:
@@ -130,6 +133,8 @@ class ListSpec:
                 # Always asked (the fixed query count), named through its visibility.
                 reading.values[f"{list_filter.name}__label"] = list_filter.label_of(value, reading)
         wanted = params.get("sort", "")
+        if wanted.lstrip("-") not in {sort.key for sort in self.sorts}:
+            wanted = self.default_sort
         descending = wanted.startswith("-")
         by_key = {sort.key: sort for sort in self.sorts}
         reading.sort = by_key.get(wanted.lstrip("-"), self.sorts[0])
@@ -203,3 +208,14 @@ def _reversed(term):
 
 def _descending(term) -> bool:
     return term.startswith("-") if isinstance(term, str) else term.descending
+
+
+def register_list_filter(key: str, list_filter: Filter, *, after: str = "") -> None:
+    """A filter an upper app adds to a lower app's list (messaging's send group on the
+    contacts), from its ``ready()``: placed after the filter named ``after`` (else
+    last). The list declares ``filters`` as a list for this."""
+    filters = LISTS[key].filters
+    if any(known.name == list_filter.name for known in filters):
+        return
+    at = next((i + 1 for i, known in enumerate(filters) if known.name == after), len(filters))
+    filters.insert(at, list_filter)

@@ -173,23 +173,6 @@ def select_options(choices, selected) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
-@register.simple_tag(takes_context=True)
-def sort_link(context, label: str, key: str) -> str:
-    """A column heading that sorts the list by ``key`` (again: the other way)."""
-    current = context["request"].GET.get("sort", "")
-    target = f"-{key}" if current == key else key
-    icon = {key: "bi-sort-up", f"-{key}": "bi-sort-down"}.get(
-        current, "bi-arrow-down-up opacity-25"
-    )
-    return format_html(
-        '<a class="text-reset text-decoration-none" href="?{}">{} '
-        '<i class="bi {}" aria-hidden="true"></i></a>',
-        query_with(context, sort=target, page=1),
-        label,
-        icon,
-    )
-
-
 @register.filter
 def model_label(record) -> str:
     """ "contacts.contact" for a contact: the URL part naming a record's type."""
