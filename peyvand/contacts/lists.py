@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_text, national_phone_key
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_text
 from peyvand.contacts.templatetags.contact_tags import grade_badges
 from peyvand.core.dates import JALALI_MONTHS
 from peyvand.core.lists import (
@@ -41,7 +41,7 @@ from peyvand.core.lists import (
 )
 from peyvand.core.params import id_list_param
 from peyvand.core.templatetags.peyvand import fa_phone
-from peyvand.core.text import fa_search_key
+from peyvand.core.text import fa_search_key, national_phone_key
 from peyvand.customfields.lists import CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 

@@ -1,21 +1,9 @@
-import re
-
 from django.db.models import Q, QuerySet
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
-from peyvand.core.text import fa_search_key, normalize_persian
-
-# +98…, 0098…, or a bare 98 in front of a whole mobile number (98 912 345 6789).
-_INTERNATIONAL_PREFIX = re.compile(r"^(?:\+98|0098|98(?=9\d{9}$))")
-
+from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian
 
 MIN_SEARCH_LENGTH = 3
-
-
-def national_phone_key(key: str) -> str:
-    """Phones are searchable in national digits (0912…); a query typed with the
-    country code (+98 912…, 0098 912…) is turned into that form."""
-    return _INTERNATIONAL_PREFIX.sub("0", key) if key[-1:].isdigit() else key
 
 
 def _matching(records: QuerySet, query: str, short) -> QuerySet:

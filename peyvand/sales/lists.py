@@ -20,7 +20,6 @@ from peyvand.contacts.lists import (
     matching_customers,
 )
 from peyvand.contacts.models import Category, Region
-from peyvand.contacts.selectors import national_phone_key
 from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
     FUTURE,
@@ -39,7 +38,7 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number, fa_phone
-from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits
+from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian, to_latin_digits
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 from peyvand.sales.selectors import fiscal_years, users_who_can

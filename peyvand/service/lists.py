@@ -27,7 +27,7 @@ from peyvand.contacts.lists import (
     customer_filter,
     find_customers,
 )
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, national_phone_key
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
 from peyvand.core.lists import (
     FUTURE,
     ME,
@@ -46,7 +46,7 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_digits
-from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits
+from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian, to_latin_digits
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
 from peyvand.service.models import Complaint, Request, ServiceSettings
