@@ -1,0 +1,90 @@
+"""Issue 25's journey on the cheque list (the money family) in a real browser: a
+manager narrows the cheques in hand to the next 30 days and a customer's name, sorts by
+amount, hides a column, saves the view, opens it again from «نماها», and exports it: the
+Excel file holds exactly the filtered cheques, in the page's order."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from peyvand.finance import services
+from tests.factories import ContactFactory
+from tests.finance.money import receive_cheque
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TODAY = datetime.date.today()
+
+
+def test_a_manager_filters_sorts_saves_and_exports_the_cheque_list(
+    page, log_in, manager, rep, screenshots
+):
+    nour = ContactFactory(owner=rep, name="فروشگاه نور")
+    mehr = ContactFactory(owner=rep, name="صنایع مهرگان")
+
+    def cheque(contact, amount, days, sayad):
+        return receive_cheque(
+            contact, manager, amount, due_date=TODAY + datetime.timedelta(days=days),
+            sayad_id=sayad,
+        )  # fmt: skip
+
+    small = cheque(nour, 2_000_000, 5, "1000000000000001")
+    large = cheque(nour, 9_000_000, 20, "1000000000000002")
+    later = cheque(nour, 7_000_000, 90, "1000000000000003")  # past the next 30 days
+    other = cheque(mehr, 5_000_000, 10, "1000000000000004")  # another customer
+    cleared = cheque(nour, 4_000_000, 3, "1000000000000005")
+    services.cheque_move(cheque=cleared, status="cleared", by=manager, date=TODAY)
+    log_in(manager)
+
+    page.goto("/finance/cheques/")
+    # The list starts at the cheques in hand: the cleared one is not there.
+    expect(page.get_by_text("وضعیت: در دست وصول")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(4)
+    page.locator("select[name=due_period]").select_option(label="۳۰ روز آینده")
+    expect(page).to_have_url(re.compile("due_period=next_30_days"))
+    page.locator("#filter-q").fill("نور")
+    page.locator("#filter-q").press("Enter")
+    expect(page.get_by_text("«نور»")).to_be_visible()
+    page.get_by_role("link", name="مبلغ").click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ")
+    latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+    sayads = page.locator("tbody tr td:nth-child(2) a")
+    expect(sayads).to_have_count(2)
+    assert [text.translate(latin) for text in sayads.all_inner_texts()] == [
+        large.sayad_id, small.sayad_id
+    ]  # fmt: skip
+    page.screenshot(path=screenshots / "lists-cheques-filtered.png", full_page=True)
+
+    # The bank column hidden; the filters kept.
+    page.get_by_role("button", name="ستون‌ها").click()
+    page.get_by_label("بانک", exact=True).uncheck()
+    page.get_by_role("button", name="ذخیره ستون‌ها").click()
+    expect(page.locator("thead")).not_to_contain_text("بانک")
+    expect(page.locator("tbody tr")).to_have_count(2)
+
+    # Saved, left, and opened again from the menu.
+    page.get_by_role("button", name="نماها").click()
+    page.locator("#cheques-view-name").fill("چک‌های نور این ماه")
+    page.get_by_role("button", name="ذخیره نما").click()
+    expect(page.get_by_text("ذخیره شد")).to_be_visible()
+    page.goto("/finance/cheques/?status=all")
+    expect(page.locator("tbody tr")).to_have_count(5)
+    page.get_by_role("button", name="نماها").click()
+    page.get_by_role("link", name="چک‌های نور این ماه").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ")
+    expect(page.locator("thead")).not_to_contain_text("بانک")
+
+    # The export holds exactly the filtered cheques, in the page's order.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="اکسل", exact=True).click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("شناسه صیادی")
+    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    assert exported == [large.sayad_id, small.sayad_id]
+    assert {later.sayad_id, other.sayad_id, cleared.sayad_id}.isdisjoint(exported)
