@@ -34,7 +34,7 @@ from peyvand.core.lists import (
     YesNo,
     cells,
 )
-from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration, fa_phone
+from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration
 from peyvand.core.text import fa_search_key, national_phone_key, to_latin_digits
 from peyvand.lookups.models import Urgency
 
@@ -120,10 +120,6 @@ def _call_kind(call) -> str:
     return cells._safe(f'<span class="text-nowrap">{icon} {label}{ringing}</span>')
 
 
-def _call_number(call) -> str:
-    return cells._safe(f'<span class="ltr text-nowrap">{html.escape(fa_phone(call.number))}</span>')
-
-
 def _call_contact(call) -> str:
     """The contact to a reader who may see it; «—» when there is one they may not see."""
     if call.shown_contact is not None:
@@ -190,7 +186,7 @@ CALLS = ListSpec(
     columns=[
         Column("date", _("زمان"), _call_time, sort="date"),
         Column("kind", _("نوع"), _call_kind),
-        Column("number", _("شماره"), _call_number),
+        Column("number", _("شماره"), cells.phone(lambda call: call.number)),
         Column("contact", _("مخاطب"), _call_contact),
         Column("user", _("کاربر / داخلی"), _call_user),
         Column("duration", _("مدت"), _call_duration),

@@ -40,7 +40,6 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.params import id_list_param
-from peyvand.core.templatetags.peyvand import fa_phone
 from peyvand.core.text import fa_search_key, national_phone_key
 from peyvand.customfields.lists import CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
@@ -156,10 +155,6 @@ def _name(contact) -> str:
     )
 
 
-def _mobile(contact) -> str:
-    return mark_safe(f'<span class="ltr">{html.escape(fa_phone(contact.mobile))}</span>')  # noqa: S308
-
-
 def _name_of(related: str):
     """A lookup or tree node's name (nothing when unset: no query either way)."""
 
@@ -176,7 +171,7 @@ COLUMNS = [
     Column("company", _("شرکت"), cells.text(lambda row: row.company)),
     Column("category", _("صنف"), _name_of("category")),
     Column("region", _("منطقه"), _name_of("region")),
-    Column("mobile", _("تلفن همراه"), _mobile),
+    Column("mobile", _("تلفن همراه"), cells.phone(lambda row: row.mobile)),
     Column("source", _("نحوه آشنایی"), _name_of("source")),
     Column("owner", _("مالک"), cells.text(lambda row: row.owner)),
     Column("created", _("تاریخ ثبت"), cells.date(lambda row: row.created_at), sort="created"),

@@ -37,7 +37,7 @@ from peyvand.core.lists import (
     Tree,
     cells,
 )
-from peyvand.core.templatetags.peyvand import fa_datetime, fa_number, fa_phone
+from peyvand.core.templatetags.peyvand import fa_datetime, fa_number
 from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian, to_latin_digits
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
@@ -403,8 +403,7 @@ LEAD_COLUMNS = [
         _("منطقه"),
         cells.text(lambda row: row.contact.region.name if row.contact.region_id else ""),
     ),
-    Column("mobile", _("تلفن"), lambda row: format_html(
-        '<span class="ltr text-nowrap">{}</span>', fa_phone(row.contact.mobile))),
+    Column("mobile", _("تلفن"), cells.phone(lambda row: row.contact.mobile)),
     Column("stars", _("اهمیت"), _stars_cell),
     Column("source", _("نحوه آشنایی"), _node("source")),
     Column("result", _("آخرین نتیجه"), _node("last_result")),
