@@ -57,6 +57,10 @@ def test_the_manager_reads_and_exports_every_report_for_this_quarter(
         ]
         has_rows = bool(rows) and len(rows[0]) == len(headers)
         if has_rows:
+            # The table shows as soon as the HTML is read; the chart's scripts come at the
+            # end of the page: wait for the chart itself (under load, Chart was not yet
+            # defined when the table already was).
+            page.wait_for_function("() => window.Chart && Chart.getChart('report-chart')")
             chart = page.evaluate(
                 "() => { const c = Chart.getChart('report-chart');"
                 " return {labels: c.data.labels, datasets: c.data.datasets.map("
