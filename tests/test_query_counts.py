@@ -59,7 +59,9 @@ PAGES: dict[str, tuple[list, int]] = {
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
     "customfields:list": ([], 1),
-    "phonebook:list": ([], 1),
+    # core.lists: the entries (with owner); the bar's owners; the user's columns, the
+    # saved views and the teams to share one with
+    "phonebook:list": ([], 5),
     # core.lists: the contacts (with category, region, grade, source, position, owner);
     # the bar's sources whether set or not (owners, categories, regions, grades, sources,
     # positions, the send groups the user may see, the custom fields); the user's
@@ -138,6 +140,7 @@ PAGES: dict[str, tuple[list, int]] = {
 # Pages asked with filters: the filters cost no query of their own.
 PARAMS = {
     "core:search": {"q": "کریمی"},
+    "phonebook:list": {"q": "البرز", "tab": "public", "owner": "me", "sort": "-name"},
     # Every filter of the list at once, and a sort.
     "sales:quote_list": {
         "q": "کریمی",
@@ -391,6 +394,7 @@ LISTS = [
     "contacts:list",
     "finance:cheque_list",
     "finance:receipt_list",
+    "phonebook:list",
     "sales:invoice_list",
     "sales:lead_list",
     "sales:quote_list",
