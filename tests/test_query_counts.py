@@ -123,7 +123,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # columns, saved views, teams; the customers the text finds
     "service:complaint_list": ([], 10),
     "reports:index": ([], 0),
-    "surveys:project_list": ([], 1),  # projects with customer and owner
+    # core.lists: the projects (with customer and owner); the customer filter's name
+    # and the owners; the user's columns, the saved views and the teams to share one with
+    "surveys:project_list": ([], 6),
     "surveys:questionnaire_list": ([], 1),  # questionnaires with their question counts
     # the filter form's trees (categories, regions), users and teams; the report:
     # follow-ups counted by result
@@ -141,6 +143,14 @@ PAGES: dict[str, tuple[list, int]] = {
 PARAMS = {
     "core:search": {"q": "کریمی"},
     "phonebook:list": {"q": "البرز", "tab": "public", "owner": "me", "sort": "-name"},
+    "surveys:project_list": {
+        "status": "active",
+        "contact": "1",
+        "owner": "me",
+        "start_from": "1405/01/01",
+        "start_to": "1405/12/29",
+        "sort": "-start",
+    },
     # Every filter of the list at once, and a sort.
     "sales:quote_list": {
         "q": "کریمی",
@@ -400,6 +410,7 @@ LISTS = [
     "sales:quote_list",
     "service:complaint_list",
     "service:request_all",
+    "surveys:project_list",
 ]
 
 
