@@ -59,7 +59,9 @@ PAGES: dict[str, tuple[list, int]] = {
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
     "customfields:list": ([], 1),
-    "phonebook:list": ([], 1),
+    # core.lists: the entries (with owner); the bar's owners; the user's columns, the
+    # saved views and the teams to share one with
+    "phonebook:list": ([], 5),
     # core.lists: the contacts (with category, region, grade, source, position, owner);
     # the bar's sources whether set or not (owners, categories, regions, grades, sources,
     # positions, the send groups the user may see, the custom fields); the user's
@@ -121,7 +123,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # columns, saved views, teams; the customers the text finds
     "service:complaint_list": ([], 10),
     "reports:index": ([], 0),
-    "surveys:project_list": ([], 1),  # projects with customer and owner
+    # core.lists: the projects (with customer and owner); the customer filter's name
+    # and the owners; the user's columns, the saved views and the teams to share one with
+    "surveys:project_list": ([], 6),
     "surveys:questionnaire_list": ([], 1),  # questionnaires with their question counts
     # the filter form's trees (categories, regions), users and teams; the report:
     # follow-ups counted by result
@@ -138,6 +142,15 @@ PAGES: dict[str, tuple[list, int]] = {
 # Pages asked with filters: the filters cost no query of their own.
 PARAMS = {
     "core:search": {"q": "کریمی"},
+    "phonebook:list": {"q": "البرز", "tab": "public", "owner": "me", "sort": "-name"},
+    "surveys:project_list": {
+        "status": "active",
+        "contact": "1",
+        "owner": "me",
+        "start_from": "1405/01/01",
+        "start_to": "1405/12/29",
+        "sort": "-start",
+    },
     # Every filter of the list at once, and a sort.
     "sales:quote_list": {
         "q": "کریمی",
@@ -391,11 +404,13 @@ LISTS = [
     "contacts:list",
     "finance:cheque_list",
     "finance:receipt_list",
+    "phonebook:list",
     "sales:invoice_list",
     "sales:lead_list",
     "sales:quote_list",
     "service:complaint_list",
     "service:request_all",
+    "surveys:project_list",
 ]
 
 

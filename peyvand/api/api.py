@@ -60,9 +60,8 @@ from peyvand.api.schemas import (
 from peyvand.api.service import router as service_router
 from peyvand.contacts import services as contact_services
 from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formset_from_rows
-from peyvand.contacts.lists import CONTACTS
+from peyvand.contacts.lists import CONTACTS, PHONEBOOK
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import phonebook_search
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
@@ -311,16 +310,29 @@ def region_list(request):
     return ordered_nodes(Region)
 
 
+# The phone book's parameters (contacts.lists.PHONEBOOK), and the old one clients may send.
+PHONEBOOK_QUERY = create_model(
+    "PhonebookQuery",
+    __base__=list_query(PHONEBOOK),
+    scope=(
+        Literal["", "all", "mine", "public"],
+        Field("", description="نام قدیمی tab: all، mine یا public"),
+    ),
+)
+
+
 @api.get("/phonebook", response=PhoneBookPage, tags=["phonebook"])
-def phonebook_list(request, q: str = "", scope: str = "all", page: int = 1):
-    """Public entries and the caller's own; ``scope`` = all, mine or public."""
-    require(request.auth, "contacts.view_phonebookentry")
-    entries = phonebook_search(user=request.auth, query=q)
-    if scope == "mine":
-        entries = entries.filter(owner=request.auth)
-    elif scope == "public":
-        entries = entries.filter(is_public=True)
-    return page_of(entries.order_by("name", "id"), page)
+def phonebook_list(request, filters: Query[PHONEBOOK_QUERY]):
+    """Public entries and the caller's own under the page's filters
+    (contacts.lists.PHONEBOOK): ``q`` any part of name, company, title, number or email
+    (one or two characters: the start of the name); ``tab`` mine or public; ``owner``
+    who recorded it (an id or ``me``); ``sort`` name or -name. The old ``scope`` (all,
+    mine, public) is ``tab``."""
+    require(request.auth, PHONEBOOK.permission)
+    params = request.GET.copy()
+    if (scope := params.pop("scope", [""])[0]) and not params.get("tab"):
+        params["tab"] = scope
+    return page_of(PHONEBOOK.rows(request.auth, params), filters.page)
 
 
 @api.post("/phonebook", response={201: PhoneBookOut, 422: dict}, tags=["phonebook"])

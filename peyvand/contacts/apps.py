@@ -14,11 +14,13 @@ class ContactsConfig(AppConfig):
     verbose_name = "مخاطبین"
 
     def ready(self) -> None:
-        from peyvand.contacts.lists import CONTACTS
+        from peyvand.contacts.lists import CONTACTS, PHONEBOOK
         from peyvand.core.lists import register_list
 
-        # The contact list: its saved views, columns and exports find it by key.
+        # The contact list and the phone book: their saved views, columns and exports
+        # find them by key.
         register_list(CONTACTS)
+        register_list(PHONEBOOK)
 
         from peyvand.contacts.selectors import contact_search, phonebook_search
         from peyvand.core.registry import (

@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
-from peyvand.contacts.models import Category, Contact, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_text
+from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
+from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_text, phonebook_text
 from peyvand.contacts.templatetags.contact_tags import grade_badges
 from peyvand.core.dates import JALALI_MONTHS
 from peyvand.core.lists import (
@@ -259,4 +259,85 @@ CONTACTS = ListSpec(
     # Newest first, as ever: ``sort=created`` is the oldest first, as the API had it.
     default_sort="-created",
     columns=COLUMNS,
+)
+
+
+# The phone book ------------------------------------------------------------------------
+
+PHONEBOOK_TABS = [
+    ("mine", _("شماره‌های من")),
+    ("public", _("عمومی")),
+]
+# The page's tabs: «همه» and the two above are this list; «داخلی همکاران» is the staff
+# directory (colleagues, not entries), which the page shows on ``?tab=staff``.
+STAFF_TAB = "staff"
+
+
+def _phonebook_tab(value: str, reading) -> Q:
+    return Q(owner=reading.user) if value == "mine" else Q(is_public=True)
+
+
+def _phonebook_kind(entry) -> str:
+    if entry.is_public:
+        return cells._safe(
+            '<span class="badge text-bg-info"><i class="bi bi-people" aria-hidden="true"></i> '
+            f"{html.escape(str(_('عمومی')))}</span>"
+        )
+    return cells._safe(
+        '<span class="badge text-bg-light"><i class="bi bi-lock" aria-hidden="true"></i> '
+        f"{html.escape(str(_('شخصی')))}</span>"
+    )
+
+
+def _phone(get):
+    return lambda row: mark_safe(  # noqa: S308 - escaped here
+        f'<span class="ltr">{html.escape(fa_phone(get(row)))}</span>'
+    )
+
+
+def _phonebook_people(reading) -> list:
+    """Who owns entries the reader sees: themselves, and the owners of public entries."""
+    owners = PhoneBookEntry.objects.filter(is_public=True).values("owner_id")
+    return list(
+        User.objects.filter(Q(pk__in=owners) | Q(pk=reading.user.pk))
+        .only("id", "first_name", "last_name", "username")
+        .order_by("first_name", "last_name", "username", "id")
+    )
+
+
+PHONEBOOK = ListSpec(
+    key="phonebook",
+    label=_("دفترچه تلفن"),
+    model=PhoneBookEntry,
+    permission="contacts.view_phonebookentry",
+    url_name="phonebook:list",
+    # Public entries and the reader's own (PhoneBookQuerySet): not a teammate's, nor a
+    # manager's view of them — it is someone's own address book.
+    base=lambda user: PhoneBookEntry.objects.visible_to(user).select_related("owner"),
+    filters=[
+        Search(
+            condition=lambda text, reading: phonebook_text(text),
+            placeholder=_("نام، شرکت، سمت، شماره یا ایمیل"),
+            shown=[
+                (_("شرکت"), lambda row: row.company),
+                (_("سمت"), lambda row: row.job_title),
+                (_("تلفن"), lambda row: [row.mobile, row.phone]),
+                (_("ایمیل"), lambda row: row.email),
+            ],
+        ),
+        Choice(name="tab", label=_("نوع"), choices=PHONEBOOK_TABS, condition=_phonebook_tab),
+        Person(name="owner", label=_("ثبت‌کننده"), field="owner", people=_phonebook_people),
+    ],
+    sorts=[Sort("name", _("نام"), ("name", "id"), index="phonebook_name")],
+    columns=[
+        Column("name", _("نام"), cells.link(lambda entry: entry.name), sort="name"),
+        Column("company", _("شرکت / سازمان"), cells.text(lambda entry: entry.company)),
+        Column("job_title", _("سمت"), cells.text(lambda entry: entry.job_title)),
+        Column("mobile", _("تلفن همراه"), _phone(lambda entry: entry.mobile)),
+        Column("phone", _("تلفن ثابت"), _phone(lambda entry: entry.phone)),
+        Column("extension", _("داخلی"), cells.digits(lambda entry: entry.extension)),
+        Column("email", _("ایمیل"), cells.text(lambda entry: entry.email), default=False),
+        Column("kind", _("نوع"), _phonebook_kind),
+        Column("owner", _("ثبت‌کننده"), cells.text(lambda entry: entry.owner), default=False),
+    ],
 )

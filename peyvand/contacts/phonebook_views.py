@@ -13,45 +13,41 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.contacts import services
 from peyvand.contacts.forms import PhoneBookEntryForm
+from peyvand.contacts.lists import PHONEBOOK, STAFF_TAB
 from peyvand.contacts.models import PhoneBookEntry
-from peyvand.contacts.selectors import phonebook_search, staff_directory
+from peyvand.contacts.selectors import staff_directory
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.exports import Column
 from peyvand.core.history import snapshot
+from peyvand.core.lists.views import list_context
 from peyvand.core.pagination import paginate
 from peyvand.core.services import record_delete
 from peyvand.core.timeline import timeline_of
 from peyvand.core.versions import StaleEdit
 
-TABS = {"all": "همه", "mine": "شماره‌های من", "public": "عمومی", "staff": "داخلی همکاران"}
+# The page's tabs: links to the list's ``tab`` choice, and the staff directory.
+TABS = {"": "همه", "mine": "شماره‌های من", "public": "عمومی", STAFF_TAB: "داخلی همکاران"}
 
 
-def phonebook_records(user, params):
-    """The phone book's rows for its tab and search: the page and its export read them."""
-    tab = params.get("tab", "all")
-    tab = tab if tab in TABS else "all"
-    query = params.get("q", "").strip()
-    if tab == "staff":
-        return staff_directory(query=query), tab, query
-    records = phonebook_search(user=user, query=query)
-    if tab == "mine":
-        records = records.filter(owner=user)
-    elif tab == "public":
-        records = records.filter(is_public=True)
-    return records.order_by("name", "id"), tab, query
+def staff_rows(user, params):
+    """The staff directory (``?tab=staff``): colleagues' extensions and mobiles, searched
+    by ``q`` — users, not entries, so not the phone-book list's rows."""
+    return staff_directory(query=params.get("q", "").strip())
+
+
+STAFF_COLUMNS = [
+    Column("نام", lambda person: str(person)),
+    Column("داخلی", attrgetter("extension")),
+    Column("تلفن همراه", attrgetter("mobile")),
+]
 
 
 def phonebook_rows(user, params):
-    """The phone book's export (``core.background_exports``): entries, or colleagues'
-    extensions on the staff tab."""
-    records, tab, _query = phonebook_records(user, params)
-    if tab == "staff":
-        return records, [
-            Column("نام", lambda person: str(person)),
-            Column("داخلی", attrgetter("extension")),
-            Column("تلفن همراه", attrgetter("mobile")),
-        ]
-    return records, [
+    """The phone book's export (``core.background_exports``): the list's rows
+    (contacts.lists.PHONEBOOK), or colleagues' extensions on the staff tab."""
+    if params.get("tab") == STAFF_TAB:
+        return staff_rows(user, params), STAFF_COLUMNS
+    return PHONEBOOK.rows(user, params), [
         Column("نام", attrgetter("name")),
         Column("شرکت / سازمان", attrgetter("company")),
         Column("سمت", attrgetter("job_title")),
@@ -60,17 +56,28 @@ def phonebook_rows(user, params):
         Column("داخلی", attrgetter("extension")),
         Column("ایمیل", attrgetter("email")),
         Column("عمومی", lambda entry: "بله" if entry.is_public else "خیر"),
+        Column("ثبت‌کننده", lambda entry: str(entry.owner)),
     ]
 
 
 @permission_required("contacts.view_phonebookentry", raise_exception=True)
 def phonebook_list(request: HttpRequest) -> HttpResponse:
-    records, tab, query = phonebook_records(request.user, request.GET)
-    page = paginate(records, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {"page": page, "query": query, "tab": tab, "tabs": TABS}
+    """The phone book (contacts.lists.PHONEBOOK); ``?tab=staff`` the staff directory.
+    Typing in the search box asks again for the results only (htmx, target
+    ``phonebook-results``)."""
+    if request.GET.get("tab") == STAFF_TAB:
+        query = request.GET.get("q", "").strip()
+        page = paginate(staff_rows(request.user, request.GET), request.GET.get("page"),
+                        settings.PAGE_SIZE)  # fmt: skip
+        context = {"page": page, "query": query, "tab": STAFF_TAB, "tabs": TABS}
+        template = "contacts/phonebook_staff.html"
+    else:
+        context = list_context(request, PHONEBOOK)
+        context.update(tab=context["reading"].values.get("tab", ""), tabs=TABS)
+        template = "contacts/phonebook.html"
     if request.htmx and request.htmx.target == "phonebook-results":
-        return render(request, "contacts/phonebook.html#results", context)
-    return render(request, "contacts/phonebook.html", context)
+        return render(request, f"{template}#results", context)
+    return render(request, template, context)
 
 
 @permission_required("contacts.view_phonebookentry", raise_exception=True)

@@ -6,23 +6,11 @@ from peyvand.core.text import fa_search_key, national_phone_key, normalize_persi
 MIN_SEARCH_LENGTH = 3
 
 
-def _matching(records: QuerySet, query: str, short) -> QuerySet:
-    """Records whose search key contains the query (any spelling variant, digits or phone
-    prefix). A trigram index cannot serve one or two characters, and scanning a million
-    rows for them would be slow and the matches useless: ``short(records, key)`` says
-    what such a query means for this kind of record."""
-    key = fa_search_key(normalize_persian(query))
-    if not key:
-        return records
-    if len(key) < MIN_SEARCH_LENGTH:
-        return short(records, key)
-    return records.filter(search_key__contains=national_phone_key(key))
-
-
 def contact_text(query: str) -> Q:
     """Contacts matching ``query`` by any part of code, name, company, phone, email or
-    national ID, whatever the spelling variant or digits typed; a one- or
-    two-character query is a code (``_matching``'s rule)."""
+    national ID, whatever the spelling variant or digits typed. A trigram index cannot
+    serve one or two characters, and scanning a million rows for them would be slow and
+    the matches useless: such a query is a code."""
     key = fa_search_key(normalize_persian(query))
     if not key:
         return Q()
@@ -54,14 +42,23 @@ def contact_duplicates(
     return list(duplicates.only("pk", "name", "code", "owner_id", "national_id")[:10])
 
 
+def phonebook_text(query: str) -> Q:
+    """Phone-book entries matching ``query`` by name, company, title, email or any
+    number, as the contact search does (the trigram index phonebook_search_trgm). A
+    personal list is short: a one- or two-character query is the start of a name."""
+    key = fa_search_key(normalize_persian(query))
+    if not key:
+        return Q()
+    if len(key) < MIN_SEARCH_LENGTH:
+        return Q(search_key__startswith=key)
+    return Q(search_key__contains=national_phone_key(key))
+
+
 def phonebook_search(*, user, query: str) -> QuerySet[PhoneBookEntry]:
-    """Visible phone-book entries (public ones and the user's own) matching ``query`` by
-    name, company, title, email or any number, as the contact search does."""
+    """Visible phone-book entries (public ones and the user's own) matching ``query``
+    (phonebook_text): the global search's source."""
     entries = PhoneBookEntry.objects.visible_to(user).select_related("owner")
-    # A personal list is short: a one- or two-character query is the start of a name.
-    return _matching(
-        entries, query, lambda records, key: records.filter(search_key__startswith=key)
-    )
+    return entries.filter(phonebook_text(query))
 
 
 def staff_directory(*, query: str = ""):

@@ -8,13 +8,19 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.core.lists import register_list
         from peyvand.core.registry import (
             HistorySource,
             RecordPanel,
             register_history_source,
             register_record_panel,
         )
-        from peyvand.surveys.selectors import project_history, project_rows
+        from peyvand.surveys.exports import project_rows
+        from peyvand.surveys.lists import PROJECTS
+        from peyvand.surveys.selectors import project_history
+
+        # The project list: its saved views, columns and exports find it by key.
+        register_list(PROJECTS)
 
         register_exporter(
             "projects",

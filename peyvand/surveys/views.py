@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.history import snapshot
-from peyvand.core.pagination import paginate
+from peyvand.core.lists.views import list_context
 from peyvand.core.params import int_param
 from peyvand.core.services import record_delete
 from peyvand.core.timeline import timeline_of
@@ -20,8 +19,8 @@ from peyvand.lookups.models import Channel
 from peyvand.sales.models import Invoice
 from peyvand.surveys import services
 from peyvand.surveys.forms import ProjectForm, QuestionFormSet, QuestionnaireForm, SurveyForm
+from peyvand.surveys.lists import PROJECTS
 from peyvand.surveys.models import Project, Questionnaire, SurveyResponse
-from peyvand.surveys.selectors import projects_for_list
 
 manage = permission_required("accounts.manage_settings", raise_exception=True)
 
@@ -61,14 +60,9 @@ def questionnaire_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 @permission_required("surveys.view_project", raise_exception=True)
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects, contact = projects_for_list(request.user, request.GET)
-    page = paginate(projects, request.GET.get("page"), settings.PAGE_SIZE)
-    context = {
-        "page": page,
-        "status": request.GET.get("status", ""),
-        "statuses": Project.Status.choices,
-        "contact": contact,
-    }
+    """The project list (surveys.lists.PROJECTS); a customer's projects: ``?contact=…``."""
+    context = list_context(request, PROJECTS)
+    context["contact_pk"] = context["reading"].values.get("contact")
     return render(request, "surveys/project_list.html", context)
 
 
