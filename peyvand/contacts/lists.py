@@ -289,12 +289,6 @@ def _phonebook_kind(entry) -> str:
     )
 
 
-def _phone(get):
-    return lambda row: mark_safe(  # noqa: S308 - escaped here
-        f'<span class="ltr">{html.escape(fa_phone(get(row)))}</span>'
-    )
-
-
 def _phonebook_people(reading) -> list:
     """Who owns entries the reader sees: themselves, and the owners of public entries."""
     owners = PhoneBookEntry.objects.filter(is_public=True).values("owner_id")
@@ -333,8 +327,8 @@ PHONEBOOK = ListSpec(
         Column("name", _("نام"), cells.link(lambda entry: entry.name), sort="name"),
         Column("company", _("شرکت / سازمان"), cells.text(lambda entry: entry.company)),
         Column("job_title", _("سمت"), cells.text(lambda entry: entry.job_title)),
-        Column("mobile", _("تلفن همراه"), _phone(lambda entry: entry.mobile)),
-        Column("phone", _("تلفن ثابت"), _phone(lambda entry: entry.phone)),
+        Column("mobile", _("تلفن همراه"), cells.phone(lambda entry: entry.mobile)),
+        Column("phone", _("تلفن ثابت"), cells.phone(lambda entry: entry.phone)),
         Column("extension", _("داخلی"), cells.digits(lambda entry: entry.extension)),
         Column("email", _("ایمیل"), cells.text(lambda entry: entry.email), default=False),
         Column("kind", _("نوع"), _phonebook_kind),
