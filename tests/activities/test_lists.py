@@ -8,7 +8,6 @@ import datetime
 import io
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from peyvand.activities.models import Call, Event, Task
 from peyvand.lookups.models import Urgency
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
+from tests.lists import query
 
 TODAY = timezone.localdate()
 
@@ -29,13 +29,6 @@ def days(n: int) -> datetime.date:
 def at(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
     """A moment of a Tehran day."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
 
 
 def persian(text: str) -> str:

@@ -11,7 +11,6 @@ import io
 
 import openpyxl
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,18 +22,9 @@ from peyvand.messaging.models import ContactGroup, ContactGroupMember
 from peyvand.messaging.views import list_filters
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory, UserFactory
+from tests.lists import query
 
 pytestmark = pytest.mark.django_db
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        if isinstance(value, list):
-            data.setlist(name, [str(one) for one in value])
-        else:
-            data[name] = str(value)
-    return data
 
 
 @pytest.fixture

@@ -7,22 +7,15 @@ import csv
 import io
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 
 from peyvand.contacts import services
 from peyvand.contacts.lists import PHONEBOOK
 from peyvand.contacts.models import PhoneBookEntry
 from tests.api.test_api import auth  # noqa: F401 - a fixture
+from tests.lists import query
 
 pytestmark = pytest.mark.django_db
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
 
 
 @pytest.fixture

@@ -23,15 +23,9 @@ from peyvand.sales.models import Invoice
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice
+from tests.lists import query
 
 TODAY = datetime.date.today()
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
 
 
 def numbers(rows) -> set[str]:

@@ -8,7 +8,6 @@ import datetime
 import io
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 
 from peyvand.core.dates import format_date
@@ -19,19 +18,13 @@ from peyvand.finance.models import BankAccount, Cheque, Method, Receipt
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
 from tests.finance.money import pay_back, receive, receive_cheque
+from tests.lists import query
 
 TODAY = datetime.date.today()
 
 
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
 
 
 def persian(text: str) -> str:

@@ -10,7 +10,6 @@ import io
 
 import jdatetime
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,13 +23,7 @@ from peyvand.sales.lists import LEADS
 from peyvand.sales.models import Lead, current_fiscal_year
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory, LeadFactory
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
+from tests.lists import query
 
 
 def jalali(day: datetime.date) -> str:

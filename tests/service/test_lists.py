@@ -10,7 +10,6 @@ import datetime
 import io
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,22 +20,13 @@ from peyvand.service.lists import COMPLAINTS, REQUESTS
 from peyvand.service.models import Complaint, Request, ServiceSettings
 from tests.api.test_api import auth  # noqa: F401 - a fixture
 from tests.factories import ContactFactory
+from tests.lists import query
 
 TODAY = timezone.localdate()
 
 
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        if isinstance(value, list):
-            data.setlist(name, value)
-        else:
-            data[name] = value
-    return data
 
 
 def register(by, assignee, **fields) -> Request:

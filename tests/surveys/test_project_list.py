@@ -8,13 +8,13 @@ import datetime
 import io
 
 import pytest
-from django.http import QueryDict
 from django.urls import reverse
 
 from peyvand.core.dates import format_date
 from peyvand.surveys.lists import PROJECTS
 from peyvand.surveys.models import Project
 from tests.factories import ContactFactory
+from tests.lists import query
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,6 @@ TODAY = datetime.date.today()
 
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
-
-
-def query(**params) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        data[name] = value
-    return data
 
 
 @pytest.fixture
