@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from peyvand.accounts.models import ApiToken, User
+from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.core.models import ChangeRecord
 
 
@@ -55,3 +55,18 @@ def get_api_token_for_user(user: User, pk: int) -> ApiToken:
     if not user.has_perm("accounts.manage_users"):
         tokens = tokens.filter(user=user)
     return get_object_or_404(tokens, pk=pk)
+
+
+def people_who_can(permission: str):
+    """A list's person filter's people (core.lists ``Person.people``): who holds
+    ``permission``, and the reader; read once per request for every filter that asks."""
+    return lambda reading: reading.source(
+        f"people:{permission}",
+        lambda: list(users_who_can(permission, current=[reading.user.pk])),
+    )
+
+
+def team_choices() -> list[tuple[str, str]]:
+    """The active teams as a list filter's choices (id as text, name), by name."""
+    teams = Team.objects.filter(is_active=True).order_by("name", "pk")
+    return [(str(pk), name) for pk, name in teams.values_list("pk", "name")]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
-from peyvand.accounts.selectors import users_who_can
+from peyvand.accounts.selectors import people_who_can, team_choices
 from peyvand.activities.models import Call, Event, Task
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
@@ -39,15 +39,6 @@ from peyvand.core.text import fa_search_key, national_phone_key, to_latin_digits
 from peyvand.lookups.models import Urgency
 
 # Filters of this app's lists --------------------------------------------------------------
-
-
-def _people(permission: str):
-    return lambda reading: list(users_who_can(permission, current=[reading.user.pk]))
-
-
-def _active_teams() -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in Team.objects.filter(is_active=True).values_list(
-        "pk", "name").order_by("name", "pk")]  # fmt: skip
 
 
 # The call log -----------------------------------------------------------------------------
@@ -177,7 +168,7 @@ CALLS = ListSpec(
             name="user",
             label=_("کاربر"),
             field="owner",
-            people=_people("activities.view_call"),
+            people=people_who_can("activities.view_call"),
             default=ME,
         ),
         Choice(name="result", label=_("نتیجه"), choices=CALL_RESULTS, condition=_call_result),
@@ -292,7 +283,7 @@ TASKS = ListSpec(
             name="assignee",
             label=_("انجام‌دهنده"),
             field="assignee",
-            people=_people("activities.view_task"),
+            people=people_who_can("activities.view_task"),
             default=ME,
         ),
         YesNo(name="overdue", label=_("عقب‌افتاده"), condition=_overdue),
@@ -302,12 +293,12 @@ TASKS = ListSpec(
             name="owner",
             label=_("واگذارکننده"),
             field="owner",
-            people=_people("activities.add_task"),
+            people=people_who_can("activities.add_task"),
         ),
         Choice(
             name="team",
             label=_("گروه"),
-            choices=lambda: [(MY_TEAMS, _("گروه‌های من")), *_active_teams()],
+            choices=lambda: [(MY_TEAMS, _("گروه‌های من")), *team_choices()],
             condition=_task_team,
         ),
         Choice(name="urgency", label=_("فوریت"), field="urgency", choices=_urgencies),
@@ -346,7 +337,7 @@ PERSONAL = "personal"
 
 
 def _event_teams() -> list[tuple[str, str]]:
-    return [(PERSONAL, _("شخصی")), *_active_teams()]
+    return [(PERSONAL, _("شخصی")), *team_choices()]
 
 
 def _event_team(value: str, reading: Reading) -> Q:
@@ -388,7 +379,10 @@ EVENTS = ListSpec(
         DateRange(name="date", label=_("تاریخ"), field="date", presets=FUTURE),
         Choice(name="team", label=_("گروه"), choices=_event_teams, condition=_event_team),
         Person(
-            name="owner", label=_("ثبت‌کننده"), field="owner", people=_people("activities.add_event")
+            name="owner",
+            label=_("ثبت‌کننده"),
+            field="owner",
+            people=people_who_can("activities.add_event"),
         ),
         YesNo(name="done", label=_("انجام شده"), condition=lambda reading: Q(is_done=True)),
     ],

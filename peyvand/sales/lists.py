@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
+from peyvand.accounts.selectors import team_choices
 from peyvand.contacts.lists import (
     CUSTOMER_SHOWN,
     customer_condition,
@@ -333,13 +334,6 @@ def _team_condition(value: str, reading) -> Q:
     return Q(responsible__in=members)
 
 
-def _active_teams() -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in Team.objects.filter(is_active=True).values_list("pk", "name")
-    ]
-
-
 # A filter of the list, and of the board, which reads «مسئول» through it.
 RESPONSIBLE = Person(
     name="responsible",
@@ -500,9 +494,7 @@ LEADS = LeadListSpec(
             ],
         ),
         customer_filter(),
-        Choice(
-            name="team", label=_("گروه مسئول"), choices=_active_teams, condition=_team_condition
-        ),
+        Choice(name="team", label=_("گروه مسئول"), choices=team_choices, condition=_team_condition),
         Choice(
             name="source",
             label=_("نحوه آشنایی"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
-from peyvand.accounts.selectors import users_who_can
+from peyvand.accounts.selectors import people_who_can
 from peyvand.contacts.lists import (
     CUSTOMER_SHOWN,
     customer_condition,
@@ -96,13 +96,6 @@ class Tab(Choice):
                 )
             return None
         return super().read(params, reading)
-
-
-def _people(permission: str):
-    """The users a person filter offers: one query for all the list's person filters."""
-    return lambda reading: reading.source(
-        f"people:{permission}", lambda: list(users_who_can(permission))
-    )
 
 
 def _everyone(reading: Reading) -> list:
@@ -264,13 +257,13 @@ REQUESTS = ListSpec(
             name="assignee",
             label=_("انجام‌دهنده"),
             field="assignee",
-            people=_people("service.view_request"),
+            people=people_who_can("service.view_request"),
         ),
         Person(
             name="creator",
             label=_("ثبت‌کننده"),
             field="owner",
-            people=_people("service.view_request"),
+            people=people_who_can("service.view_request"),
         ),
         customer_filter(),
         DateTimeRange(name="date", label=_("تاریخ"), field="created_at", presets=PAST),

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.accounts.selectors import users_who_can
+from peyvand.accounts.selectors import people_who_can
 from peyvand.contacts.lists import customer_filter
 from peyvand.core.lists import Choice, Column, DateRange, ListSpec, Person, Sort, cells
 from peyvand.surveys.models import Project
-
-
-def _people(reading) -> list:
-    return list(users_who_can("surveys.add_project", current=[reading.user.pk]))
-
 
 PROJECTS = ListSpec(
     key="projects",
@@ -25,7 +20,12 @@ PROJECTS = ListSpec(
     filters=[
         Choice(name="status", label=_("وضعیت"), field="status", choices=Project.Status.choices),
         customer_filter(),
-        Person(name="owner", label=_("مسئول"), field="owner", people=_people),
+        Person(
+            name="owner",
+            label=_("مسئول"),
+            field="owner",
+            people=people_who_can("surveys.add_project"),
+        ),
         DateRange(name="start", label=_("تاریخ شروع"), field="start"),
     ],
     # Newest first (``sort=start``), as the list always was; ``-start`` the oldest first.
