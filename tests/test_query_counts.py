@@ -42,9 +42,8 @@ PAGES: dict[str, tuple[list, int]] = {
     # events for today, my recent contacts, the requests waiting for me (to do, to
     # confirm), what customers owe this week and the cheques due (a manager follows both)
     "core:home": ([], 10),
-    # one query per search source (contacts, phone book, leads, requests, complaints),
-    # and the leads' matching customers
-    "core:search": ([], 6),
+    # one query per search source (contacts, phone book, leads, requests, complaints)
+    "core:search": ([], 5),
     # one query per trashable model: contacts, phone book, groups, occasions, tasks,
     # events, leads, proformas, requests, suggestions/gifts/discounts, complaints,
     # projects, receipts and payments
@@ -83,45 +82,43 @@ PAGES: dict[str, tuple[list, int]] = {
     "activities:calendar_feed": ([], 1),
     # core.lists: the leads (with customer, its category and region, source, last result,
     # responsible); the footer's count and expected amounts (one capped aggregate); the
-    # customers the text names (run with no text too); the bar's sources whether set or
+    # bar's sources whether set or
     # not (the customer's name, the responsibles, the results, the teams, the sources,
     # the categories, the regions, the fiscal years); columns, saved views, teams to
     # share a view with
-    "sales:lead_list": ([], 14),
+    "sales:lead_list": ([], 13),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     # follow-ups with their lead, proforma or complaint, its customer, and the result
     "sales:followup_due": ([], 1),
     "sales:product_list": ([], 1),
-    # core.lists: the customers the text finds (their ids; run with no text too), the
-    # rows with customer and issuer, the footer's totals (one capped aggregate), the
+    # core.lists: the rows with customer and issuer, the footer's totals (one capped aggregate), the
     # bar's sources whether set or not (the customer's name, the issuers, the fiscal
     # years), the user's columns, the saved views and (for the manager, who may share a
     # view) the teams to share with
-    "sales:quote_list": ([], 9),
-    "sales:invoice_list": ([], 9),
+    "sales:quote_list": ([], 8),
+    "sales:invoice_list": ([], 8),
     # customers who bought services (each one's figures: subqueries of the same query)
     "sales:service_customers": ([], 1),
     # core.lists: the rows with customer, recorder and bank account; the footer's totals
     # (one capped aggregate: in and out apart); the bar's sources whether set or not (the
     # customer's name, the company's bank accounts, the recorders); the user's columns,
-    # the saved views and the teams to share one with (as the invoice list); the
-    # customers the text finds
-    "finance:receipt_list": ([], 9),
+    # the saved views and the teams to share one with (as the invoice list)
+    "finance:receipt_list": ([], 8),
     # the rows with customer, receipt and bank account; the footer's count and sum; the
     # customer's name and the bank accounts (the cheque's bank is a fixed list); columns,
-    # saved views, teams to share with; the customers the text finds
-    "finance:cheque_list": ([], 8),
+    # saved views, teams to share with
+    "finance:cheque_list": ([], 7),
     # core.lists («کارتابل من» and «ارسالی‌های من» lead here with a preset): the rows
     # with customer, people, urgency, channel and types; the fields the service settings
     # hide; the bar's sources whether set or not (the customer's name, the people, the
     # urgencies, the channels, the three levels of types in one); the user's columns,
-    # the saved views and the teams to share one with; the customers the text finds
-    "service:request_all": ([], 11),
+    # the saved views and the teams to share one with
+    "service:request_all": ([], 10),
     # the rows with customer, people, channel and product; the hidden fields; the
     # customer's name, the products, the users (staff and officer), the channels;
-    # columns, saved views, teams; the customers the text finds
-    "service:complaint_list": ([], 10),
+    # columns, saved views, teams
+    "service:complaint_list": ([], 9),
     "reports:index": ([], 0),
     # core.lists: the projects (with customer and owner); the customer filter's name
     # and the owners; the user's columns, the saved views and the teams to share one with

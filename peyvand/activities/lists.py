@@ -16,7 +16,6 @@ from peyvand.accounts.models import Team
 from peyvand.accounts.selectors import people_who_can, team_choices
 from peyvand.activities.models import Call, Event, Task
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
 from peyvand.core.lists import (
     ALL,
     FUTURE,
@@ -35,7 +34,12 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration
-from peyvand.core.text import fa_search_key, national_phone_key, to_latin_digits
+from peyvand.core.text import (
+    MIN_SEARCH_LENGTH,
+    fa_search_key,
+    national_phone_key,
+    to_latin_digits,
+)
 from peyvand.lookups.models import Urgency
 
 # Filters of this app's lists --------------------------------------------------------------

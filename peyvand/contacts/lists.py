@@ -2,7 +2,8 @@
 CSV, PDF and vCard exports, the bulk owner change, messaging's «پیام به این مخاطبین» and
 «افزودن به گروه ارسال», and the API's ``GET /contacts`` read the same rows through
 CONTACTS. Also what other apps' lists ask of customers: the customer picker filter and
-the rule by which a list's text finds rows through their customer."""
+what a row found by its customer's text says about why (a row's own search key holds
+its customer's: core.operations.CopyCustomerKey)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_text, phonebook_text
+from peyvand.contacts.selectors import contact_text, phonebook_text
 from peyvand.contacts.templatetags.contact_tags import grade_badges
 from peyvand.core.dates import JALALI_MONTHS
 from peyvand.core.lists import (
@@ -40,7 +41,6 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.params import id_list_param
-from peyvand.core.text import fa_search_key, national_phone_key
 from peyvand.customfields.lists import CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
@@ -58,41 +58,6 @@ def customer_filter(label=None) -> Record:
         model=Contact,
         url="contacts:autocomplete",
     )
-
-
-# Past this many matching customers, a list's text looks them up by a subquery.
-CUSTOMER_IDS_CAP = 5000
-
-
-def matching_customers(text: str | None):
-    """The customers whose name, company or phone holds ``text``: their ids as a list
-    while there are few, else a subquery; None when the text is too short to look for.
-    With a list, "row matches OR its customer is one of these ids" lets PostgreSQL
-    combine index scans, where the subquery made it walk every row (130 ms at 200,000
-    leads for a rare name, 12 ms so); a common word keeps the subquery: the newest rows
-    match soon enough. One query either way — also with no text (``pk__in=[0]``), so
-    that a list's query count is the same whatever is typed."""
-    key = fa_search_key(text or "")
-    if len(key) < MIN_SEARCH_LENGTH:
-        list(Contact.objects.filter(pk__in=[0]).values_list("pk", flat=True))
-        return None
-    key = national_phone_key(key)
-    customers = Contact.objects.filter(search_key__contains=key).order_by().values("pk")
-    ids = list(customers.values_list("pk", flat=True)[: CUSTOMER_IDS_CAP + 1])
-    return ids if len(ids) <= CUSTOMER_IDS_CAP else customers
-
-
-def find_customers(text: str | None, reading) -> None:
-    """``Search.prepare`` of a list whose text also finds rows through their customer."""
-    reading.sources["customers"] = matching_customers(text)
-
-
-def customer_condition(reading) -> Q | None:
-    """Rows whose customer holds the text (found by ``find_customers``), or None when
-    the text is too short to look for. It only narrows: rows stay within the list's
-    visibility."""
-    customers = reading.sources["customers"]
-    return None if customers is None else Q(contact__in=customers)
 
 
 # Why a row matched through its customer (core.lists Search.shown), after the row's own.

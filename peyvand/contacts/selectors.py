@@ -1,9 +1,12 @@
 from django.db.models import Q, QuerySet
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
-from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian
-
-MIN_SEARCH_LENGTH = 3
+from peyvand.core.text import (
+    MIN_SEARCH_LENGTH,
+    fa_search_key,
+    national_phone_key,
+    normalize_persian,
+)
 
 
 def contact_text(query: str) -> Q:

@@ -28,7 +28,7 @@ from peyvand.contacts.exports import contact_card, vcard_rows
 from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, phone_formset
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH, contact_duplicates, contact_search
+from peyvand.contacts.selectors import contact_duplicates, contact_search
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
@@ -40,7 +40,7 @@ from peyvand.core.params import id_list_param, int_param
 from peyvand.core.registry import history_sources
 from peyvand.core.services import record_delete
 from peyvand.core.templatetags.peyvand import fa_date, fa_number
-from peyvand.core.text import fa_search_key
+from peyvand.core.text import MIN_SEARCH_LENGTH, fa_search_key
 from peyvand.core.timeline import timeline_of
 from peyvand.core.vcard import write_card
 from peyvand.core.versions import StaleEdit

@@ -125,6 +125,15 @@ def search_key_field(*field_names: str) -> models.GeneratedField:
     )
 
 
+def customer_key_field() -> models.TextField:
+    """The row's customer's search key (their code, name, company, phones, email and
+    national id, folded), copied onto the row by the database itself: see
+    ``core.operations.CopyCustomerKey``. Put it in the row's ``search_key_field`` so one
+    trigram index finds a row by its own text and its customer's at once; whatever
+    Django writes here is overwritten."""
+    return models.TextField(_("کلید جستجوی مشتری"), default="", blank=True, editable=False)
+
+
 class ChangeRecord(models.Model):
     """One line of a record's history: who, when, what, old → new."""
 

@@ -88,6 +88,19 @@ def national_phone_key(key: str) -> str:
     return _INTERNATIONAL_PREFIX.sub("0", key) if key[-1:].isdigit() else key
 
 
+# A trigram index cannot serve fewer characters, and so few would match too much to be
+# of use: a shorter text is a code.
+MIN_SEARCH_LENGTH = 3
+
+
+def typed_search_key(text: str | None) -> str | None:
+    """What a ``search_key`` column is matched with (``search_key__contains``): the
+    typed text folded as the column is, a phone typed with its country code in national
+    form; None when it is shorter than MIN_SEARCH_LENGTH."""
+    key = fa_search_key(normalize_persian(text or "")) or ""
+    return national_phone_key(key) if len(key) >= MIN_SEARCH_LENGTH else None
+
+
 def search_span(text: str, key: str) -> tuple[int, int] | None:
     """Where ``key`` (a search key) matches inside ``text``, as (start, end) positions of
     ``text`` itself: the text is folded character by character as fa_search_key folds it,

@@ -13,9 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts.selectors import users_who_can
 from peyvand.contacts.lists import (
     CUSTOMER_SHOWN,
-    customer_condition,
     customer_filter,
-    find_customers,
 )
 from peyvand.core.lists import (
     FUTURE,
@@ -31,7 +29,7 @@ from peyvand.core.lists import (
     Sort,
     cells,
 )
-from peyvand.core.text import to_latin_digits
+from peyvand.core.text import to_latin_digits, typed_search_key
 from peyvand.finance.forms import IRANIAN_BANKS
 from peyvand.finance.models import BankAccount, Cheque, Method, Receipt
 
@@ -40,24 +38,23 @@ IN_HAND = "in_hand"
 
 
 def receipt_search(text: str, reading) -> Q:
-    """The receipt's number, its tracking or reference number (stored in ASCII digits),
-    or its customer."""
+    """The receipt's number, its tracking or reference number, or its customer's name,
+    company or phone (the receipt's search key); one or two digits are part of a number."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
     digits = to_latin_digits(text)
-    customers = customer_condition(reading)
     if not any(char.isdigit() for char in digits):
-        # A name: no number holds it, and «number LIKE» would walk every receipt.
-        return customers if customers is not None else Q(pk__in=[])
-    found = Q(number__contains=digits) | Q(reference__contains=digits)
-    return found | customers if customers is not None else found
+        return Q(pk__in=[])
+    return Q(number__contains=digits) | Q(reference__contains=digits)
 
 
 def cheque_search(text: str, reading) -> Q:
-    """The sayad id or the serial (both stored in ASCII digits), the drawer, or the
-    customer."""
+    """The sayad id, the serial, the drawer or the customer's name, company or phone
+    (the cheque's search key); one or two characters are part of the first three."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
     digits = to_latin_digits(text)
-    found = Q(sayad_id__contains=digits) | Q(serial__contains=digits) | Q(drawer__icontains=text)
-    customers = customer_condition(reading)
-    return found | customers if customers is not None else found
+    return Q(sayad_id__contains=digits) | Q(serial__contains=digits) | Q(drawer__icontains=text)
 
 
 def _bank_accounts() -> list[tuple[str, str]]:
@@ -170,7 +167,6 @@ RECEIPTS = ListSpec(
     filters=[
         Search(
             condition=receipt_search,
-            prepare=find_customers,
             placeholder=_("شماره، پیگیری یا نام مشتری"),
             shown=(
                 (_("شماره"), lambda row: row.number),
@@ -221,7 +217,6 @@ CHEQUES = ListSpec(
     filters=[
         Search(
             condition=cheque_search,
-            prepare=find_customers,
             placeholder=_("شناسه صیادی، سریال، صادرکننده یا مشتری"),
             shown=(
                 (_("شناسه صیادی"), lambda row: row.sayad_id),

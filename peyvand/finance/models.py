@@ -25,7 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import AllRecordsManager, BusinessRecord, LiveManager, VisibleQuerySet
+from peyvand.core.models import (
+    AllRecordsManager,
+    BusinessRecord,
+    LiveManager,
+    VisibleQuerySet,
+    customer_key_field,
+    search_key_field,
+)
 
 
 class ContactVisibleQuerySet(VisibleQuerySet):
@@ -100,6 +107,9 @@ class Receipt(BusinessRecord):
     # شماره پیگیری (POS, card-to-card) or شماره مرجع (پایا، ساتنا، online).
     reference = models.CharField(_("شماره پیگیری / مرجع"), max_length=40, blank=True)
     note = models.TextField(_("توضیحات"), blank=True)
+    customer_key = customer_key_field()
+    # The list's text: number, reference or the customer (trigram index receipt_search_trgm).
+    search_key = search_key_field("number", "reference", "customer_key")
 
     objects = LiveManager.from_queryset(ContactVisibleQuerySet)()
     all_objects = AllRecordsManager.from_queryset(ContactVisibleQuerySet)()
@@ -198,6 +208,9 @@ class Cheque(BusinessRecord):
         related_name="+",
     )
     endorsed_to = models.CharField(_("خرج شده به"), max_length=200, blank=True)
+    customer_key = customer_key_field()
+    # The list's text: sayad id, serial, drawer or the customer (cheque_search_trgm).
+    search_key = search_key_field("sayad_id", "serial", "drawer", "customer_key")
     bounce_reason = models.CharField(_("علت برگشت"), max_length=300, blank=True)
     # The credit entry that stands for this cheque on the account now: its receipt's, or
     # the one written when a bounced cheque was presented again.

@@ -13,13 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
 from peyvand.accounts.selectors import team_choices
-from peyvand.contacts.lists import (
-    CUSTOMER_SHOWN,
-    customer_condition,
-    customer_filter,
-    find_customers,
-    matching_customers,
-)
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_filter
 from peyvand.contacts.models import Category, Region
 from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
@@ -39,7 +33,7 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number
-from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian, to_latin_digits
+from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, typed_search_key
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 from peyvand.sales.selectors import fiscal_years, users_who_can
@@ -53,15 +47,14 @@ PAYMENT_FILTERS = {
 
 
 def document_search(text: str, reading) -> Q:
-    """A number (or part of one: «۱۲» finds 1405/00012) or the customer's name, company
-    or phone."""
-    customers = customer_condition(reading)
+    """The number or the customer's name, company or phone (the document's search key);
+    one or two digits are part of a number («۱۲» finds 1405/00012)."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
     digits = to_latin_digits(text)
     if not any(char.isdigit() for char in digits):
-        # A name: no number holds it, and «number LIKE» would walk every document.
-        return customers if customers is not None else Q(pk__in=[])
-    number = Q(number__contains=digits)
-    return number | customers if customers is not None else number
+        return Q(pk__in=[])
+    return Q(number__contains=digits)
 
 
 def _common_filters(who: str, state) -> list:
@@ -70,7 +63,6 @@ def _common_filters(who: str, state) -> list:
     return [
         Search(
             condition=document_search,
-            prepare=find_customers,
             placeholder=_("شماره، نام یا تلفن مشتری"),
             shown=((_("شماره"), lambda row: row.number), *CUSTOMER_SHOWN),
         ),
@@ -291,15 +283,12 @@ INVOICES = ListSpec(
 EXPECTED_ORDER = Coalesce("expected_value", 0)
 
 
-# A text matching at most this many customers finds their leads by the customers' ids.
-def lead_text_condition(text: str, customers) -> Q:
-    """Leads whose code, subject or contact person — or whose customer (``customers``,
-    from matching_customers) — holds ``text``; one or two characters match a code."""
-    key = fa_search_key(text)
-    if customers is None:
-        return Q(code__iexact=text) if key else Q()
-    key = national_phone_key(key)
-    return Q(search_key__contains=key) | Q(contact__in=customers)
+def lead_text_condition(text: str) -> Q:
+    """Leads whose code, subject, contact person or customer's name, company or phone
+    holds ``text`` (the lead's search key); one or two characters match a code."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
+    return Q(code__iexact=text) if fa_search_key(text) else Q()
 
 
 def lead_search(*, user, query: str) -> QuerySet:
@@ -308,7 +297,7 @@ def lead_search(*, user, query: str) -> QuerySet:
     query = normalize_persian(query).strip()
     if not fa_search_key(query):
         return leads
-    return leads.filter(lead_text_condition(query, matching_customers(query)))
+    return leads.filter(lead_text_condition(query))
 
 
 SHORT_TEXT = _(
@@ -317,16 +306,14 @@ SHORT_TEXT = _(
 )
 
 
-def _lead_customers(text: str | None, reading) -> None:
-    """The customers looked up (one query, text or none); a text too short for names
-    says it searches codes only."""
-    find_customers(text, reading)
-    if text and reading.sources["customers"] is None and fa_search_key(text):
+def _short_text(text: str | None, reading) -> None:
+    """A text too short for names says it searches codes only."""
+    if text and fa_search_key(text) and typed_search_key(text) is None:
         reading.warnings.append(str(SHORT_TEXT))
 
 
 def _lead_text(text: str, reading) -> Q:
-    return lead_text_condition(text, reading.sources["customers"])
+    return lead_text_condition(text)
 
 
 def _team_condition(value: str, reading) -> Q:
@@ -462,7 +449,7 @@ LEADS = LeadListSpec(
     filters=[
         Search(
             condition=_lead_text,
-            prepare=_lead_customers,
+            prepare=_short_text,
             placeholder=_("کد، موضوع، مشتری یا تلفن"),
             shown=(
                 (_("کد"), lambda row: row.code),

@@ -22,6 +22,7 @@ from peyvand.core.models import (
     BusinessRecord,
     LiveManager,
     VisibleQuerySet,
+    customer_key_field,
     search_key_field,
 )
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
@@ -124,7 +125,9 @@ class Lead(BusinessRecord):
         related_name="+",
         editable=False,
     )
-    search_key = search_key_field("code", "title", "person_name")
+    customer_key = customer_key_field()
+    # The list's and the global search's text (trigram index lead_search_trgm).
+    search_key = search_key_field("code", "title", "person_name", "customer_key")
 
     assignee_fields = ("responsible", "next_by")
     history_exclude = (
@@ -489,6 +492,9 @@ class SalesDocument(BusinessRecord):
         _("نوع"), max_length=7, choices=GoodsOrService.choices, default=GoodsOrService.GOODS
     )
     date = models.DateField(_("تاریخ"), default=timezone.localdate)
+    customer_key = customer_key_field()
+    # The list's text: the number or the customer (a trigram index on PostgreSQL).
+    search_key = search_key_field("number", "customer_key")
     vat_percent = models.DecimalField(
         _("نرخ مالیات بر ارزش افزوده"), max_digits=5, decimal_places=2, default=0, editable=False
     )

@@ -21,13 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import User
 from peyvand.accounts.selectors import people_who_can
-from peyvand.contacts.lists import (
-    CUSTOMER_SHOWN,
-    customer_condition,
-    customer_filter,
-    find_customers,
-)
-from peyvand.contacts.selectors import MIN_SEARCH_LENGTH
+from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_filter
 from peyvand.core.lists import (
     FUTURE,
     ME,
@@ -46,7 +40,7 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_digits
-from peyvand.core.text import fa_search_key, national_phone_key, normalize_persian, to_latin_digits
+from peyvand.core.text import to_latin_digits, typed_search_key
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
 from peyvand.service.models import Complaint, Request, ServiceSettings
@@ -113,14 +107,12 @@ def _no_customer(get):
 
 
 def request_search(text: str, reading) -> Q:
-    """Text in the tracking code, subject or description (the request's search key), or
-    the customer's name or phone; one or two characters are a tracking code."""
-    key = fa_search_key(normalize_persian(text)) or ""
-    if len(key) < MIN_SEARCH_LENGTH:
-        return Q(tracking_code__iexact=to_latin_digits(text))
-    found = Q(search_key__contains=national_phone_key(key))
-    customers = customer_condition(reading)
-    return found | customers if customers is not None else found
+    """Text in the tracking code, subject or description, or the customer's name,
+    company or phone (the request's search key); one or two characters are a tracking
+    code."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
+    return Q(tracking_code__iexact=to_latin_digits(text))
 
 
 ACTIVE = "active"
@@ -237,7 +229,6 @@ REQUESTS = ListSpec(
     filters=[
         Search(
             condition=request_search,
-            prepare=find_customers,
             placeholder=_("کد پیگیری، موضوع، شرح یا مشتری"),
             shown=(
                 (_("کد پیگیری"), lambda row: row.tracking_code),
@@ -327,14 +318,11 @@ def request_tab(reading: ListReading) -> str:
 
 
 def complaint_search(text: str, reading) -> Q:
-    """Text in the tracking code or the complaint, or the customer's name or phone; one
-    or two characters are a tracking code."""
-    key = fa_search_key(normalize_persian(text)) or ""
-    if len(key) < MIN_SEARCH_LENGTH:
-        return Q(tracking_code__iexact=to_latin_digits(text))
-    found = Q(tracking_code__icontains=to_latin_digits(text)) | Q(description__icontains=text)
-    customers = customer_condition(reading)
-    return found | customers if customers is not None else found
+    """Text in the tracking code or the complaint, or the customer's name, company or
+    phone (the complaint's search key); one or two characters are a tracking code."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
+    return Q(tracking_code__iexact=to_latin_digits(text))
 
 
 def _complaint_tab(value: str, reading) -> Q:
@@ -385,7 +373,6 @@ COMPLAINTS = ListSpec(
     filters=[
         Search(
             condition=complaint_search,
-            prepare=find_customers,
             placeholder=_("کد پیگیری، شرح یا مشتری"),
             shown=(
                 (_("کد پیگیری"), lambda row: row.tracking_code),

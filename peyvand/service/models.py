@@ -14,6 +14,7 @@ from peyvand.core.models import (
     BusinessRecord,
     LiveManager,
     VisibleQuerySet,
+    customer_key_field,
     search_key_field,
 )
 from peyvand.customfields.display import history_text as custom_history_text
@@ -140,8 +141,9 @@ class Request(BusinessRecord):
     # (done, awaiting confirmation).
     assignee_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     creator_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The list's text search (trigram index request_search_trgm on PostgreSQL).
-    search_key = search_key_field("tracking_code", "subject", "description")
+    customer_key = customer_key_field()
+    # The list's text search, the customer's too (trigram index request_search_trgm).
+    search_key = search_key_field("tracking_code", "subject", "description", "customer_key")
 
     objects = LiveManager.from_queryset(RequestQuerySet)()
     all_objects = AllRecordsManager.from_queryset(RequestQuerySet)()
@@ -311,6 +313,9 @@ class Complaint(BusinessRecord):
     )
     description = models.TextField(_("شرح شکایت مشتری"))
     actions = models.TextField(_("اقدامات انجام‌شده"), blank=True)
+    customer_key = customer_key_field()
+    # The list's text: code, complaint or the customer (trigram index complaint_search_trgm).
+    search_key = search_key_field("tracking_code", "description", "customer_key")
     product = models.ForeignKey(
         "sales.Product",
         verbose_name=_("درباره کالا یا خدمت"),

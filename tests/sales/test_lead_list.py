@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peyvand.contacts import lists as contact_lists
 from peyvand.contacts.models import Category, Region
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.periods import period_range
@@ -147,10 +146,17 @@ def test_text_finds_code_subject_customer_or_phone(personas, leads):
     assert shown(owner, leads, q=leads["plain"].code.lower()) == {"plain"}
 
 
-def test_many_matching_customers_are_a_subquery_with_the_same_answer(personas, leads, monkeypatch):
+def test_a_renamed_customer_finds_their_leads_by_the_new_name(personas, leads):
+    """The customer's key is copied onto their leads by the database (CopyCustomerKey):
+    a rename, a new phone and a lead moved to another customer are found at once."""
     owner = personas.owner
-    monkeypatch.setattr(contact_lists, "CUSTOMER_IDS_CAP", 0)
-    assert shown(owner, leads, q="فروشگاه نور") == {"late"}
+    customer = leads["late"].contact
+    customer.name = "بازرگانی آفتاب"
+    customer.save()
+    assert shown(owner, leads, q="آفتاب") == {"late"}
+    assert shown(owner, leads, q="فروشگاه نور") == set()
+    Lead.objects.filter(pk=leads["late"].pk).update(contact=leads["plain"].contact)
+    assert shown(owner, leads, q="آفتاب") == set()
 
 
 def test_a_short_text_says_it_looks_for_codes(client, personas, leads):
