@@ -41,9 +41,7 @@ def test_a_rep_finds_filters_sorts_saves_and_exports_the_phone_book(
     expect(page.locator("tbody tr")).to_have_count(3)
     expect(page.locator("tbody")).not_to_contain_text("برق‌کار")
     expect(page.locator("tbody")).not_to_contain_text("حسابدار مدیر")
-    expect(page.locator("tbody tr", has_text="لوله‌کش محل").locator("mark")).to_have_text(
-        "۰۹۱۲ ۵۵۵"
-    )
+    expect(page.locator("tbody tr", has_text="لوله‌کش محل").locator("mark")).to_have_text("۰۹۱۲ ۵۵۵")
 
     # The landline column hidden right after typing: gone from the table, and the
     # typed text kept (the menu sends the address as typing left it, not as the page
