@@ -41,6 +41,7 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.params import id_list_param
+from peyvand.core.validators import format_phone_national
 from peyvand.customfields.lists import CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
@@ -280,7 +281,16 @@ PHONEBOOK = ListSpec(
             shown=[
                 (_("شرکت"), lambda row: row.company),
                 (_("سمت"), lambda row: row.job_title),
-                (_("تلفن"), lambda row: [row.mobile, row.phone]),
+                # As the row shows them (0912 555 4433): the search matches national
+                # digits, which the stored +98… never holds, so no number was marked.
+                (
+                    _("تلفن"),
+                    lambda row: [
+                        format_phone_national(row.mobile),
+                        format_phone_national(row.phone),
+                    ],
+                ),
+                (_("داخلی"), lambda row: row.extension),
                 (_("ایمیل"), lambda row: row.email),
             ],
         ),

@@ -404,6 +404,8 @@ COMPLAINTS = ListSpec(
     sorts=[Sort("date", _("تاریخ"), ("-date", "-id"), index="complaint_recent")],
     columns=COMPLAINT_COLUMNS,
     hidden=complaint_hidden,
+    # ``view`` is the tab here (the API's name too): a saved view opens by another.
+    view_param="saved_view",
 )
 
 COMPLAINT_TABS = {

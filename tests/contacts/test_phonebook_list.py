@@ -136,3 +136,22 @@ def test_the_api_still_reads_scope_and_documents_the_list_parameters(client, per
     documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
     declared = {name for f in PHONEBOOK.filters for name in f.parameters()} | {"sort", "page"}
     assert documented == declared | {"scope"}
+
+
+def test_a_number_search_marks_the_number_in_the_row(client, personas, book):
+    """The search matches national digits (0912…), typed in any digits or with +98; the
+    row marks the number as it shows it. Found by the list's browser journey: the row
+    compared the stored +98… form, so a matched number was never marked."""
+    client.force_login(personas.owner)
+
+    def first_cells(q):
+        page = client.get(reverse("phonebook:list"), {"q": q})
+        return [cells[0] for _classes, cells in page.context["cells"]]
+
+    marked = 'تلفن: <bdi dir="ltr" class="text-nowrap"><mark>۰۹۱۲ ۵۵۵</mark> ۴۴۳۳</bdi>'
+    [cell] = first_cells("۰۹۱۲۵۵۵")
+    assert "لوله‌کش محل" in cell and marked in cell
+    [cell] = first_cells("+98 912 555")
+    assert marked in cell
+    [cell] = first_cells("101")
+    assert 'داخلی: <bdi dir="ltr" class="text-nowrap"><mark>۱۰۱</mark></bdi>' in cell

@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from peyvand.sales.models import Invoice
+from peyvand.core.dates import format_date
+from peyvand.sales import services as sales
+from peyvand.sales.models import GoodsOrService, Invoice, Quote, QuoteLine
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive
 
@@ -83,3 +85,89 @@ def test_a_manager_filters_sorts_saves_and_exports_the_invoice_list(
     exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
     assert exported == [large.number, small.number]
     assert other.number not in exported and old.number not in exported
+
+
+def _rials(text: str) -> int:
+    return int(re.sub(r"\D", "", text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))))
+
+
+def test_a_manager_totals_and_exports_a_customers_proformas_over_a_date_range(
+    page, log_in, manager, rep, screenshots
+):
+    """The proformas of one customer (picked by typing its name) over a typed Jalali
+    range: the footer's figures are the shown rows' sum — a cancelled proforma listed
+    and counted, not summed, and said so — and the Excel file holds the same rows."""
+    today = datetime.date.today()
+    nour = ContactFactory(owner=rep, name="فروشگاه نور")
+    mehr = ContactFactory(owner=rep, name="صنایع مهرگان")
+
+    def proforma(contact, amount, days_ago, kind=GoodsOrService.GOODS, cancelled=False):
+        quote = sales.quote_save(
+            quote=Quote(contact=contact, kind=kind),
+            lines=[QuoteLine(description="دستگاه یو پی اس", unit_price=amount, vat_applies=False)],
+            by=rep,
+        )
+        if cancelled:
+            sales.quote_set_status(quote=quote, by=rep, status=Quote.Status.CANCELLED, reason="لغو")
+        Quote.objects.filter(pk=quote.pk).update(date=today - datetime.timedelta(days=days_ago))
+        return quote
+
+    goods = proforma(nour, 3_000_000, 5)
+    service = proforma(nour, 2_500_000, 12, kind=GoodsOrService.SERVICE)
+    cancelled = proforma(nour, 7_000_000, 8, cancelled=True)
+    old = proforma(nour, 4_000_000, 400)
+    other = proforma(mehr, 6_000_000, 3)
+    log_in(manager)
+
+    page.goto("/sales/quotes/")
+    expect(page.locator("tbody tr")).to_have_count(5)
+    page.locator("#filter-contact-ts-control").click()
+    page.keyboard.type("نور", delay=50)
+    page.get_by_role("option", name="فروشگاه نور").click()
+    expect(page).to_have_url(re.compile(f"contact={nour.pk}"))
+    start = format_date(today - datetime.timedelta(days=30), "jalali", "fa", "short")
+    page.get_by_label("تاریخ: از").fill(start)
+    page.get_by_label("تاریخ: تا").fill(format_date(today, "jalali", "fa", "short"))
+    page.get_by_label("تاریخ: تا").press("Enter")
+    expect(page.get_by_text(f"تاریخ: از {start}")).to_be_visible()
+    expect(page.get_by_text("مشتری: فروشگاه نور")).to_be_visible()
+    page.get_by_role("link", name="مبلغ کل").click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ کل")
+    numbers = page.locator("tbody tr td:first-child a")
+    expect(numbers).to_have_count(3)
+    latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+    shown = [text.translate(latin) for text in numbers.all_inner_texts()]
+    assert shown == [cancelled.number, goods.number, service.number]
+
+    # The footer is the sum of the rows shown, but for the cancelled one.
+    headings = [text.strip() for text in page.locator("thead th").all_inner_texts()]
+    amount_at, status_at = headings.index("مبلغ کل"), headings.index("وضعیت")
+    summed = [
+        _rials(row.locator("td").nth(amount_at).inner_text())
+        for row in page.locator("tbody tr").all()
+        if row.locator("td").nth(status_at).inner_text() != "لغو شده"
+    ]
+    assert sum(summed) == 5_500_000
+    footer = page.locator("#document-totals")
+    expect(footer).to_contain_text("کالا: ۲ پیش فاکتور، ۳٬۰۰۰٬۰۰۰")
+    expect(footer).to_contain_text("خدمات: ۱ پیش فاکتور، ۲٬۵۰۰٬۰۰۰")
+    expect(footer).to_contain_text("جمع: ۳ پیش فاکتور، ۵٬۵۰۰٬۰۰۰")
+    expect(footer).to_contain_text("۱ پیش فاکتور لغوشده در مبلغ‌ها نیامده است")
+
+    # The export: the same rows in the same order, the same sum without the cancelled.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="اکسل", exact=True).click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    header = [cell.value for cell in sheet[1]]
+    lines = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert [line[header.index("شماره")] for line in lines] == shown
+    total_at, state_at = header.index("جمع کل (ریال)"), header.index("وضعیت")
+    assert sum(line[total_at] for line in lines if line[state_at] != "لغو شده") == 5_500_000
+    assert {old.number, other.number}.isdisjoint(line[0] for line in lines)
+
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        expect(page.locator("#document-totals")).to_contain_text("۵٬۵۰۰٬۰۰۰")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=screenshots / f"lists-quotes-{width}.png", full_page=True)

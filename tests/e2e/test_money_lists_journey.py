@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from peyvand.core.dates import format_date
 from peyvand.finance import services
 from tests.factories import ContactFactory
-from tests.finance.money import receive_cheque
+from tests.finance.money import pay_back, receive, receive_cheque
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +89,78 @@ def test_a_manager_filters_sorts_saves_and_exports_the_cheque_list(
     exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
     assert exported == [large.sayad_id, small.sayad_id]
     assert {later.sayad_id, other.sayad_id, cleared.sayad_id}.isdisjoint(exported)
+
+
+def _rials(text: str) -> int:
+    return int(re.sub(r"\D", "", text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))))
+
+
+def test_a_manager_totals_and_exports_a_customers_receipts_over_a_date_range(
+    page, log_in, manager, rep, screenshots
+):
+    """A customer's receipts and payments (picked by typing its name) over a typed
+    Jalali range: the footer's two lines are the shown rows' sums, money in and money
+    out apart, and the Excel file holds the same rows, in the page's order."""
+    nour = ContactFactory(owner=rep, name="فروشگاه نور")
+    mehr = ContactFactory(owner=rep, name="صنایع مهرگان")
+
+    def ago(days):
+        return TODAY - datetime.timedelta(days=days)
+
+    large = receive(nour, manager, 3_000_000, date=ago(5))
+    small = receive(nour, manager, 2_000_000, date=ago(10))
+    refund = pay_back(nour, manager, 500_000, date=ago(7))
+    old = receive(nour, manager, 4_000_000, date=ago(100))
+    other = receive(mehr, manager, 6_000_000, date=ago(3))
+    log_in(manager)
+
+    page.goto("/finance/receipts/")
+    expect(page.locator("tbody tr")).to_have_count(5)
+    page.locator("#filter-contact-ts-control").click()
+    page.keyboard.type("نور", delay=50)
+    page.get_by_role("option", name="فروشگاه نور").click()
+    expect(page).to_have_url(re.compile(f"contact={nour.pk}"))
+    start = format_date(ago(30), "jalali", "fa", "short")
+    page.get_by_label("تاریخ: از").fill(start)
+    page.get_by_label("تاریخ: تا").fill(format_date(TODAY, "jalali", "fa", "short"))
+    page.get_by_label("تاریخ: تا").press("Enter")
+    expect(page.get_by_text(f"تاریخ: از {start}")).to_be_visible()
+    expect(page.get_by_text("طرف حساب: فروشگاه نور")).to_be_visible()
+    page.get_by_role("link", name="مبلغ", exact=True).click()
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ")
+    numbers = page.locator("tbody tr td:first-child a")
+    expect(numbers).to_have_count(3)
+    latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+    shown = [text.translate(latin) for text in numbers.all_inner_texts()]
+    assert shown == [large.number, small.number, refund.number]
+
+    # Each footer line is the sum of its direction's rows on the page.
+    headings = [text.strip() for text in page.locator("thead th").all_inner_texts()]
+    amount_at, direction_at = headings.index("مبلغ"), headings.index("نوع")
+    sums = {"دریافت": 0, "پرداخت": 0}
+    for row in page.locator("tbody tr").all():
+        cells = row.locator("td")
+        sums[cells.nth(direction_at).inner_text()] += _rials(cells.nth(amount_at).inner_text())
+    assert sums == {"دریافت": 5_000_000, "پرداخت": 500_000}
+    footer = page.locator("#list-totals")
+    expect(footer).to_contain_text("دریافت: ۲ فقره، ۵٬۰۰۰٬۰۰۰")
+    expect(footer).to_contain_text("پرداخت: ۱ فقره، ۵۰۰٬۰۰۰")
+
+    # The export: the same rows in the same order, the same sums.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="اکسل", exact=True).click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    header = [cell.value for cell in sheet[1]]
+    lines = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert [line[header.index("شماره")] for line in lines] == shown
+    kind_at, rials_at = header.index("نوع"), header.index("مبلغ (ریال)")
+    assert {kind: sum(line[rials_at] for line in lines if line[kind_at] == kind)
+            for kind in sums} == sums  # fmt: skip
+    assert {old.number, other.number}.isdisjoint(line[0] for line in lines)
+
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        expect(page.locator("#list-totals")).to_contain_text("۵٬۰۰۰٬۰۰۰")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=screenshots / f"lists-receipts-{width}.png", full_page=True)

@@ -410,6 +410,37 @@ def test_a_complaint_search_looks_in_every_tab_and_says_so(client, personas, db)
     assert "جستجو در همه شکایت‌هایی است که می‌بینید" in page.content.decode()
 
 
+def test_the_complaint_tab_stays_through_the_columns_menu_and_a_saved_view(client, personas, db):
+    """``view`` is the complaint list's tab: hiding a column, saving a view and opening
+    it keep «ثبت‌شده‌های من» (a saved view opens by ``saved_view``). Found by the
+    list's browser journey: the columns menu sent a manager on «همه» back to «من»."""
+    from peyvand.core.models import SavedView
+
+    complaint_register(personas)
+    owner = personas.owner
+    client.force_login(owner)
+    url = reverse("service:complaint_list")
+    hidden = client.post(
+        reverse("core:list_columns", args=["complaints"]),
+        {"columns": ["code", "date", "description"], "params": "view=sent&sort=-date&page=2"},
+    )
+    assert hidden["Location"] == f"{url}?view=sent&sort=-date"
+    client.post(
+        reverse("core:list_view_save", args=["complaints"]),
+        {"name": "ارسالی‌ها", "params": "view=sent&status=all&saved_view=12"},
+    )
+    view = SavedView.objects.get(owner=owner, list_key="complaints")
+    assert view.params == "view=sent&status=all"
+    page = client.get(url)
+    assert f"{url}?view=sent&amp;status=all&amp;saved_view={view.pk}" in page.content.decode()
+    opened = client.get(url, {"view": "sent", "status": "all", "saved_view": view.pk})
+    assert opened.context["current_view"] == view and opened.context["tab"] == "sent"
+    assert [row.description for row in opened.context["page"].items] == [
+        "کالای معیوب", "تأخیر در ارسال"
+    ]  # fmt: skip
+    assert [column.key for column in opened.context["columns"]] == ["code", "date", "description"]
+
+
 def test_no_complaint_filter_widens_what_a_user_sees(personas, db):
     made = complaint_register(personas)
     owner, outsider = personas.owner, personas.outsider

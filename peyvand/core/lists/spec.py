@@ -99,6 +99,11 @@ class ListSpec:
     # The sort when none (or an unknown one) is asked, e.g. "-created": the first sort
     # the other way. Empty: the first sort, its natural way.
     default_sort: str = ""
+    # The query parameter that opens a saved view (?view=<id>), left out of what a view
+    # or the columns menu keeps. A list whose own filter is called ``view`` (the
+    # complaints' tabs, a name the API reads too) names another, or saving would drop
+    # the filter and opening the view would overwrite it.
+    view_param: str = "view"
 
     @property
     def search(self) -> Search | None:

@@ -25,7 +25,7 @@ from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
 
 # What a saved view keeps of the query string: the filters and the sort, not the page
-# nor which view it was opened from.
+# nor which view it was opened from (the list's ``view_param``).
 NOT_SAVED = ("page", "view")
 
 PRIMARY_FILTERS = 4
@@ -79,7 +79,8 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     views = saved_views(user, spec)
     # Opened from the «نماها» menu (?view=<id>): the view's columns, when it kept some. A
     # view the user may not read is not among theirs: ignored, nothing said.
-    current_view = next((v for v in views if str(v.pk) == request.GET.get("view")), None)
+    opened = request.GET.get(spec.view_param)
+    current_view = next((v for v in views if str(v.pk) == opened), None)
     if current_view is not None and current_view.columns:
         chosen = current_view.columns
     columns = spec.shown_columns(chosen or [], user, reading.hidden)
@@ -93,7 +94,7 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "views": views,
         "current_view": current_view,
         "shareable_teams": _shareable_teams(user),
-        "saved_query": _saved_query(request.GET),
+        "saved_query": _saved_query(request.GET, spec),
         "page": page,
         "columns": columns,
         "hidden_columns": [
@@ -143,9 +144,9 @@ def _shareable_teams(user) -> list:
     return list(user.teams.filter(is_active=True).order_by("name"))
 
 
-def _saved_query(params: QueryDict) -> str:
+def _saved_query(params: QueryDict, spec: ListSpec | None = None) -> str:
     kept = params.copy()
-    for name in NOT_SAVED:
+    for name in NOT_SAVED if spec is None else ("page", spec.view_param):
         kept.pop(name, None)
     return kept.urlencode()
 
@@ -165,7 +166,7 @@ def view_save(request: HttpRequest, key: str) -> HttpResponse:
     replaces them), shared with one of the user's teams when they may share."""
     spec = _list_or_404(request.user, key)
     name = " ".join(request.POST.get("name", "").split())[:100]
-    params = _saved_query(QueryDict(request.POST.get("params", "")[:4000]))
+    params = _saved_query(QueryDict(request.POST.get("params", "")[:4000]), spec)
     back = f"{reverse(spec.url_name)}?{params}"
     if not name:
         messages.error(request, "برای نما نامی بنویسید.")
@@ -205,7 +206,7 @@ def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def view_url(spec: ListSpec, view: SavedView) -> str:
     query = QueryDict(view.params, mutable=True)
-    query["view"] = str(view.pk)
+    query[spec.view_param] = str(view.pk)
     return f"{reverse(spec.url_name)}?{query.urlencode()}"
 
 
@@ -251,5 +252,5 @@ def columns_save(request: HttpRequest, key: str) -> HttpResponse:
         ListPreference.objects.update_or_create(
             user=request.user, list_key=spec.key, defaults={"columns": chosen}
         )
-    query = _saved_query(QueryDict(request.POST.get("params", "")[:4000]))
+    query = _saved_query(QueryDict(request.POST.get("params", "")[:4000]), spec)
     return redirect(f"{reverse(spec.url_name)}?{query}")

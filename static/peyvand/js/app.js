@@ -116,6 +116,15 @@ document.addEventListener("submit", function (event) {
   form.querySelector("input[name=params]").value = new URLSearchParams(new FormData(filters)).toString();
 });
 
+// A list's «نماها» and «ستون‌ها» forms keep the list's query as it is now: a live search
+// (htmx) changes the results and pushes the address, not these forms drawn with the page,
+// whose «params» would bring back the query from before the typing.
+document.addEventListener("submit", function (event) {
+  var form = event.target.closest("form[data-params-from-address]");
+  if (!form) { return; }
+  form.querySelector("input[name=params]").value = window.location.search.replace(/^\?/, "");
+});
+
 // A heading checkbox ticks every row checkbox of the same name in its table.
 document.addEventListener("change", function (event) {
   var all = event.target.closest("input[data-check-all]");
