@@ -485,7 +485,6 @@ PAGES: dict[str, Page] = {
     "contacts:list": P(("contacts.view_contact",)),
     "contacts:create": P(("contacts.add_contact",)),
     "contacts:export": P(("contacts.export_contact",), lambda d: {"file_format": "csv"}),
-    "contacts:bulk_owner": P(("contacts.change_contact",)),
     "contacts:detail": P(("contacts.view_contact",), contact2, records_of("sales2")),
     "contacts:history": P(("contacts.view_contact",), contact2, records_of("sales2")),
     "contacts:edit": P(("contacts.change_contact",), contact2, records_of("sales2")),
@@ -642,6 +641,10 @@ PAGES: dict[str, Page] = {
     "sales:invoice_print": P(("sales.view_invoice",), invoice, SALES_TEAM),
     "core:list_view_save": P(("sales.view_invoice",), lambda d: {"key": "invoices"}),
     "core:list_columns": P(("sales.view_invoice",), lambda d: {"key": "invoices"}),
+    "core:list_bulk": P(
+        ("sales.view_lead", "sales.change_lead"),
+        lambda d: {"key": "leads", "action": "responsible"},
+    ),
     # A saved view is its owner's to delete (a team's members only open it).
     "core:list_view_delete": P(
         (),

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts.models import Team
 from peyvand.accounts.selectors import people_who_can, team_choices
 from peyvand.activities.models import Call, Event, Task
+from peyvand.activities.services import tasks_done
 from peyvand.contacts.models import Contact
 from peyvand.core.lists import (
     ALL,
     FUTURE,
     ME,
     PAST,
+    BulkAction,
     Choice,
     Column,
     DateRange,
@@ -259,6 +261,17 @@ def _overdue(reading: Reading) -> Q:
     return Q(status=Task.Status.OPEN, date__lt=reading.today)
 
 
+# The ticked (or all filtered) open tasks done, each as its «انجام شد» button does.
+MARK_DONE = BulkAction(
+    key="done",
+    label=_("انجام شد"),
+    permission="activities.change_task",
+    apply=lambda rows, data, user: tasks_done(tasks=rows, by=user),
+    done=_("%(count)s وظیفه انجام شد."),
+    icon="check2-square",
+)
+
+
 TASKS = ListSpec(
     key="tasks",
     label=_("وظایف"),
@@ -324,6 +337,7 @@ TASKS = ListSpec(
         Column("done", _("انجام"), _task_done_button),
     ],
     row_class=lambda task, reading: "table-danger" if task.is_overdue else "",
+    actions=[MARK_DONE],
 )
 
 # The task list's old tabs (?scope=…), as the filters they now are.

@@ -89,6 +89,13 @@ def task_done(*, task: Task, by) -> bool:
 
 
 @transaction.atomic
+def tasks_done(*, tasks, by) -> int:
+    """Marks the given open tasks done (the task list's bulk action), each as «انجام شد»
+    does; how many were still open."""
+    return sum(task_done(task=task, by=by) for task in tasks.filter(status=Task.Status.OPEN))
+
+
+@transaction.atomic
 def task_reopen(*, task: Task, by) -> bool:
     now = timezone.now()
     changed = Task.objects.filter(pk=task.pk, status=Task.Status.DONE).update(

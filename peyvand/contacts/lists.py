@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts.models import User
 from peyvand.contacts.models import Category, Contact, PhoneBookEntry, Region
 from peyvand.contacts.selectors import contact_text, phonebook_text
+from peyvand.contacts.services import contacts_change_owner
 from peyvand.contacts.templatetags.contact_tags import grade_badges
 from peyvand.core.dates import JALALI_MONTHS
 from peyvand.core.lists import (
     PAST,
+    BulkAction,
     Choice,
     Column,
     DateTimeRange,
@@ -39,6 +41,7 @@ from peyvand.core.lists import (
     Tree,
     YesNo,
     cells,
+    person_form,
 )
 from peyvand.core.params import id_list_param
 from peyvand.core.validators import format_phone_national
@@ -172,6 +175,22 @@ def _base(user) -> QuerySet[Contact]:
     )
 
 
+def _hand_over(contacts, data, user) -> int:
+    return contacts_change_owner(contacts=contacts, owner=data["person"], by=user)
+
+
+# Ticked contacts, or all the filtered ones, to another owner (each change in history).
+HAND_OVER = BulkAction(
+    key="owner",
+    label=_("تغییر مالک"),
+    permission="contacts.change_contact",
+    apply=_hand_over,
+    done=_("مالک %(count)s مخاطب به «%(person)s» تغییر کرد."),
+    icon="person-check",
+    form=person_form(_("مالک تازه"), "owner"),
+)
+
+
 CONTACTS = ListSpec(
     key="contacts",
     label=_("مخاطبین"),
@@ -225,6 +244,7 @@ CONTACTS = ListSpec(
     # Newest first, as ever: ``sort=created`` is the oldest first, as the API had it.
     default_sort="-created",
     columns=COLUMNS,
+    actions=[HAND_OVER],
 )
 
 

@@ -8,7 +8,6 @@ urlpatterns = [
     path("new/", views.contact_create, name="create"),
     path("autocomplete/", views.contact_autocomplete, name="autocomplete"),
     path("export.<str:file_format>", views.contact_export, name="export"),
-    path("bulk/owner/", views.contact_bulk_owner, name="bulk_owner"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),

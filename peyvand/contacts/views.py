@@ -1,5 +1,4 @@
 import datetime
-import html
 from dataclasses import replace
 
 from django import forms
@@ -12,31 +11,28 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     JsonResponse,
-    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peyvand.accounts.models import User
 from peyvand.contacts import services
 from peyvand.contacts.exports import contact_card, vcard_rows
 from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, phone_formset
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates, contact_search
-from peyvand.core.access import get_visible_or_404, own_url
+from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
 from peyvand.core.export_views import list_export
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
-from peyvand.core.params import id_list_param, int_param
+from peyvand.core.params import int_param
 from peyvand.core.registry import history_sources
 from peyvand.core.services import record_delete
 from peyvand.core.templatetags.peyvand import fa_date, fa_number
@@ -69,24 +65,17 @@ def _unconfirmed_duplicates(request, form, phones, exclude_pk=None) -> list[dict
 view_contacts = permission_required("contacts.view_contact", raise_exception=True)
 
 
-def _ticks(contacts) -> list[str]:
-    """Each row's tick box (the bulk form's ``id``), beside the list's cells."""
-    return [
-        mark_safe(  # noqa: S308 - the name escaped here, the id an integer
-            '<input class="form-check-input" type="checkbox" name="id" form="bulk-form" '
-            f'value="{contact.pk}" aria-label="انتخاب {html.escape(contact.name)}">'
-        )
-        for contact in contacts
-    ]
-
-
 @view_contacts
 def contact_list(request: HttpRequest) -> HttpResponse:
     """The contact list (contacts.lists.CONTACTS). Typing in the search box asks again
     for the results only (htmx, target ``contact-results``)."""
-    context = list_context(request, CONTACTS)
-    context["rows"] = list(zip(_ticks(context["page"].items), context["cells"], strict=True))
+    # Ticked rows are also exported (contacts/_bulk_extra.html).
+    exports = request.user.has_perm("contacts.export_contact")
+    context = list_context(request, CONTACTS, ticking=exports)
+    context["bulk_extra"] = "contacts/_bulk_extra.html" if exports else ""
     query = context["reading"].values.get("q", "")
+    if query:
+        context["empty_filtered"] = _("مخاطبی با «%(query)s» پیدا نشد.") % {"query": query}
     context["short_query"] = 0 < len(fa_search_key(query)) < MIN_SEARCH_LENGTH
     context["owners"] = context["reading"].sources.get("owner", [])
     # The custom fields' inputs show what was typed (a date to correct too).
@@ -335,47 +324,6 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
     response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
     return response
-
-
-# «همه نتایج فیلتر» hands at most this many contacts at once to a new owner.
-BULK_OWNER_LIMIT = 5000
-
-
-@permission_required("contacts.change_contact", raise_exception=True)
-@require_POST
-def contact_bulk_owner(request: HttpRequest) -> HttpResponse:
-    """Hands the ticked contacts, or every contact of the filtered list («همه نتایج
-    فیلتر»: ``all`` with the list's query in ``params``), to another owner: the list's
-    own rows (CONTACTS), so only what the user may see."""
-    owner = User.objects.filter(pk=int_param(request.POST, "new_owner"), is_active=True).first()
-    back = own_url(request, request.POST.get("next", "")) or reverse("contacts:list")
-    if request.POST.get("all"):
-        params = QueryDict(request.POST.get("params", "")[:4000])
-    else:
-        params = QueryDict(mutable=True)
-        params.setlist("id", [str(pk) for pk in id_list_param(request.POST, "id")])
-        if not params.getlist("id"):
-            owner = None
-    if owner is None:
-        messages.error(request, _("مخاطب‌ها و مالک تازه را انتخاب کنید."))
-        return redirect(back)
-    rows = CONTACTS.rows(request.user, params)
-    contacts = Contact.objects.filter(pk__in=rows.order_by().values("pk"))
-    if contacts.order_by()[: BULK_OWNER_LIMIT + 1].count() > BULK_OWNER_LIMIT:
-        messages.error(
-            request,
-            _("بیش از %(limit)s مخاطب در این فهرست است؛ فیلترها را تنگ‌تر کنید.")
-            % {"limit": localize_digits(f"{BULK_OWNER_LIMIT:,}").replace(",", "٬")},
-        )
-        return redirect(back)
-    changed = services.contacts_change_owner(contacts=contacts, owner=owner, by=request.user)
-    messages.success(
-        request,
-        _("مالک %(count)s مخاطب به «%(owner)s» تغییر کرد.")
-        % {"count": localize_digits(str(changed)), "owner": owner},
-    )
-    # Back to the same filtered page; only a path on this site is followed.
-    return redirect(back)
 
 
 def _display(contact: Contact, name: str) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("lists/views/<int:pk>/start/", list_views.view_start, name="list_view_start"),
     path("lists/start-page/clear/", list_views.start_page_clear, name="start_page_clear"),
     path("lists/<str:key>/columns/", list_views.columns_save, name="list_columns"),
+    path("lists/<str:key>/bulk/<slug:action>/", list_views.list_bulk, name="list_bulk"),
     path("health/", health.health, name="health"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),

@@ -441,18 +441,21 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Query-string keys the contact list's forms carry that are not its filters (the bulk
-# form's new owner and «همه نتایج فیلتر» among them).
-NOT_FILTERS = ("csrfmiddlewaretoken", "next", "page", "target", "new_owner", "all", "params")
+# form's, core/lists/_bulk.html: the new owner and «همه نتایج فیلتر» among them).
+NOT_FILTERS = ("csrfmiddlewaretoken", "next", "page", "target", "owner-person", "all", "params")
 
 
 def list_filters(params: QueryDict) -> str:
     """What the contact list sent: its ticked rows (the bulk form, whose other fields
-    belong to other actions), or else its search and filters; as a query string that
+    belong to other actions), or else its search and filters (the bulk form carries
+    them in ``params``, the filter bar's link as they are); as a query string that
     contacts.lists.CONTACTS reads, as the list does."""
     query = QueryDict(mutable=True)
     if ids := id_list_param(params, "id"):
         query.setlist("id", ids)
         return query.urlencode()
+    if "params" in params:
+        params = QueryDict(params["params"][:4000])
     query = params.copy()
     for key in NOT_FILTERS:
         query.pop(key, None)

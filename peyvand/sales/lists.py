@@ -20,6 +20,7 @@ from peyvand.core.lists import (
     FUTURE,
     PAST,
     AmountRange,
+    BulkAction,
     Choice,
     Column,
     DateRange,
@@ -31,12 +32,14 @@ from peyvand.core.lists import (
     Sort,
     Tree,
     cells,
+    person_form,
 )
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number
 from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, typed_search_key
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 from peyvand.sales.selectors import fiscal_years, users_who_can
+from peyvand.sales.services import leads_hand_over
 
 # What the invoice list's «پرداخت» filter offers.
 PAYMENT_FILTERS = {
@@ -439,6 +442,22 @@ class LeadListSpec(ListSpec):
         return reading
 
 
+def _hand_over(leads, data, user) -> int:
+    return leads_hand_over(leads=leads, responsible=data["person"], by=user)
+
+
+# Ticked leads, or all the filtered ones, to another rep (as the lead form would).
+HAND_OVER = BulkAction(
+    key="responsible",
+    label=_("تغییر مسئول"),
+    permission="sales.change_lead",
+    apply=_hand_over,
+    done=_("%(count)s سرنخ به «%(person)s» سپرده شد."),
+    icon="person-check",
+    form=person_form(_("مسئول تازه"), "responsible"),
+)
+
+
 LEADS = LeadListSpec(
     key="leads",
     label=_("سرنخ‌ها"),
@@ -518,4 +537,5 @@ LEADS = LeadListSpec(
     columns=LEAD_COLUMNS,
     totals=lambda reading: {"expected": Sum("expected_value")},
     row_class=_lead_row_class,
+    actions=[HAND_OVER],
 )

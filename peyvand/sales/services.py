@@ -94,6 +94,21 @@ def lead_save(
 
 
 @transaction.atomic
+def leads_hand_over(*, leads, responsible, by) -> int:
+    """Hands the given leads to ``responsible`` (the lead list's bulk action): each one
+    saved as the lead form saves it (history, and the newcomer told); how many changed."""
+    changed = 0
+    for lead in leads.select_for_update():
+        if lead.responsible_id == responsible.pk:
+            continue
+        before = snapshot(lead)
+        lead.responsible = responsible
+        lead_save(lead=lead, by=by, before=before)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
 def lead_close(*, lead: Lead, by, status: str, reason: str = "") -> Lead:
     """Closes a lead as won or lost (lost needs a reason); its pending follow-ups are
     settled and their reminders dropped."""

@@ -26,6 +26,7 @@ from peyvand.core.lists import (
     FUTURE,
     ME,
     PAST,
+    BulkAction,
     Choice,
     Column,
     DateRange,
@@ -38,6 +39,7 @@ from peyvand.core.lists import (
     Sort,
     YesNo,
     cells,
+    person_form,
 )
 from peyvand.core.templatetags.peyvand import fa_digits
 from peyvand.core.text import to_latin_digits, typed_search_key
@@ -45,6 +47,7 @@ from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
 from peyvand.service.models import Complaint, Request, ServiceSettings
 from peyvand.service.selectors import COMPLAINT_RELATIONS, RELATIONS, unseen_q
+from peyvand.service.services import requests_archive, requests_assign
 
 # Filters ---------------------------------------------------------------------------------
 
@@ -215,6 +218,38 @@ def request_hidden() -> list[str]:
     return ServiceSettings.load().hidden_fields
 
 
+# What may be done to many requests at once: what their creator may do to each (edit
+# the assignee until they act; confirm a done one). The done step itself stays one by
+# one: it needs each request's own result.
+REQUEST_ACTIONS = [
+    BulkAction(
+        key="assign",
+        label=_("ارجاع"),
+        permission="service.change_request",
+        apply=lambda rows, data, user: requests_assign(
+            requests=rows, assignee=data["person"], by=user
+        ),
+        done=_(
+            "%(count)s درخواست از %(total)s به «%(person)s» ارجاع شد (فقط ثبت‌شده‌های شما "
+            "که انجام‌دهنده هنوز رویشان کار نکرده است)."
+        ),
+        icon="person-check",
+        form=person_form(_("انجام‌دهنده تازه"), "assignee"),
+    ),
+    BulkAction(
+        key="archive",
+        label=_("تأیید و بایگانی"),
+        permission="service.change_request",
+        apply=lambda rows, data, user: requests_archive(requests=rows, by=user),
+        done=_(
+            "%(count)s درخواست از %(total)s تأیید و بایگانی شد (فقط انجام‌شده‌هایی که "
+            "شما ثبت کرده‌اید)."
+        ),
+        icon="archive",
+    ),
+]
+
+
 REQUESTS = ListSpec(
     key="requests",
     label=_("درخواست‌ها"),
@@ -292,6 +327,7 @@ REQUESTS = ListSpec(
     columns=REQUEST_COLUMNS,
     row_class=request_row_class,
     hidden=request_hidden,
+    actions=REQUEST_ACTIONS,
 )
 
 # What the three request URLs (and the API's old ``view``) mean: a preset of the list.

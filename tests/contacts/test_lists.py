@@ -291,8 +291,14 @@ def test_a_message_to_the_listed_contacts_reads_the_list_s_rows(client, personas
             "django.contrib.auth.models", fromlist=["Permission"]
         ).Permission.objects.filter(codename__in=["send_broadcast", "change_contactgroup"])
     )
-    filters = list_filters(query(vip="yes", page=2, csrfmiddlewaretoken="x", new_owner="3"))
+    filters = list_filters(
+        query(vip="yes", page=2, csrfmiddlewaretoken="x", **{"owner-person": "3"})
+    )
     assert filters == "vip=yes"
+    # The action bar's button (the bulk form, sent as GET) with nothing ticked: the
+    # list's query it carries in ``params``, not its own fields.
+    bar = list_filters(query(params="vip=yes&page=2", next="/contacts/", **{"owner-person": "3"}))
+    assert bar == "vip=yes"
     ticked = list_filters(query(id=[book["vip"].pk], vip="yes"))
     assert ticked == f"id={book['vip'].pk}"
     client.force_login(personas.owner)

@@ -94,7 +94,7 @@ def test_a_manager_filters_sorts_saves_exports_and_hands_over_contacts(
 
     # The ticked row only goes to the new owner.
     page.get_by_label("انتخاب زهرا").check()
-    page.locator("select[name=new_owner]").select_option(label=str(newcomer))
+    page.locator("select[name=owner-person]").select_option(label=str(newcomer))
     page.get_by_role("button", name="تغییر مالک", exact=True).click()
     expect(page.get_by_text("تغییر کرد")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(2)  # back to the same filtered page

@@ -1,6 +1,7 @@
 """One mechanism for list pages, their exports and the API's list operations: a list
 declares its filters, sorts and totals once (``ListSpec``); see docs/lists-design.md."""
 
+from peyvand.core.lists.bulk import BULK_LIMIT, BulkAction, BulkForm, person_form
 from peyvand.core.lists.filters import (
     ALL,
     FUTURE,
@@ -32,12 +33,15 @@ from peyvand.core.lists.spec import (
 
 __all__ = [
     "ALL",
+    "BULK_LIMIT",
     "FUTURE",
     "LISTS",
     "ME",
     "PAST",
     "TOTALS_CAP",
     "AmountRange",
+    "BulkAction",
+    "BulkForm",
     "Choice",
     "Column",
     "DateRange",
@@ -53,6 +57,7 @@ __all__ = [
     "Sort",
     "Tree",
     "YesNo",
+    "person_form",
     "register_list",
     "register_list_filter",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.http import QueryDict
 
+from peyvand.core.lists.bulk import BulkAction
 from peyvand.core.lists.filters import Filter, Reading, Record, Search
 
 # Every declared list by key (register_list, from the owning app's ready()): saved views
@@ -104,6 +105,9 @@ class ListSpec:
     # complaints' tabs, a name the API reads too) names another, or saving would drop
     # the filter and opening the view would overwrite it.
     view_param: str = "view"
+    # What may be done to the ticked rows or to all the filtered ones (core.lists.bulk):
+    # the page gets tick boxes and an action bar, core:list_bulk does it.
+    actions: Sequence[BulkAction] = ()
 
     @property
     def search(self) -> Search | None:
@@ -144,10 +148,7 @@ class ListSpec:
         by_key = {sort.key: sort for sort in self.sorts}
         reading.sort = by_key.get(wanted.lstrip("-"), self.sorts[0])
         reading.descending = descending and reading.sort.key == wanted.lstrip("-")
-        everything = QueryDict(mutable=True)
-        for list_filter in self.filters:
-            list_filter.clear(everything)
-        reading.everything = everything.urlencode()
+        reading.everything = self.everything().urlencode()
         for list_filter in self.filters:
             if list_filter.name in reading.values:
                 without = params.copy()
@@ -160,6 +161,17 @@ class ListSpec:
                     )
                 )
         return reading
+
+    def everything(self) -> QueryDict:
+        """The query of the whole list: every filter off, defaults included (``status=all``
+        for a list that starts at its open rows)."""
+        everything = QueryDict(mutable=True)
+        for list_filter in self.filters:
+            list_filter.clear(everything)
+        return everything
+
+    def action(self, key: str) -> BulkAction | None:
+        return next((action for action in self.actions if action.key == key), None)
 
     def rows(self, user, params: QueryDict, reading: ListReading | None = None) -> QuerySet:
         """The rows the user may see under the filters, in the order chosen."""

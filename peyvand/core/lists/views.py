@@ -4,25 +4,31 @@ active filters' chips, the sort links and the footer's totals."""
 from __future__ import annotations
 
 import contextlib
+import html
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from peyvand.core import registry
 from peyvand.core.access import own_url
 from peyvand.core.dates import format_date
+from peyvand.core.display import localize_digits
+from peyvand.core.lists.bulk import BulkAction, BulkForm
 from peyvand.core.lists.filters import DateRange, Filter, Record
 from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListSpec
 from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
+from peyvand.core.params import id_list_param
 
 # What a saved view keeps of the query string: the filters and the sort, not the page
 # nor which view it was opened from (the list's ``view_param``).
@@ -50,10 +56,23 @@ def _texts(list_filter: Filter, value: Any) -> tuple[str, ...]:
     return ()
 
 
-def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None = None) -> dict:
+@dataclass(frozen=True)
+class BulkItem:
+    """An action in the bar, with its inputs."""
+
+    action: BulkAction
+    form: BulkForm | None
+
+
+def list_context(
+    request: HttpRequest, spec: ListSpec, *, page_size: int | None = None, ticking: bool = False
+) -> dict:
     """A list page's context: ``page`` (no COUNT), ``reading``, ``bar``, ``sorts`` (the
-    headers' links by sort key), ``figures`` (the footer's totals) and ``rows`` (the
-    filtered queryset, for what the page adds)."""
+    headers' links by sort key), ``figures`` (the footer's totals), ``rows`` (the
+    filtered queryset, for what the page adds), ``bulk`` (the actions the user may run)
+    and ``table_rows`` (each row's tick box, classes and cells). The rows get tick boxes
+    when there is an action, another module's list action (core.registry.ListAction) or
+    ``ticking`` (the page's own use of them: the contacts' export of ticked rows)."""
     user = request.user
     reading = spec.read(request.GET, user)
     rows = spec.rows(user, request.GET, reading)
@@ -88,6 +107,15 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
     sorts = spec.sort_links(request.GET, reading)
+    bulk = [
+        BulkItem(action, action.form and action.form(reading=reading, spec=spec, prefix=action.key))
+        for action in spec.actions
+        if user.has_perm(action.permission)
+    ]
+    model_label = spec.model._meta.label_lower
+    ticking = ticking or bool(bulk) or _has_list_actions(user, model_label)
+    cells = [_row(spec, columns, row, reading) for row in page.items]
+    ticks = [_tick(row) if ticking else "" for row in page.items]
     return {
         "spec": spec,
         "headings": [(column, sorts.get(column.sort)) for column in columns],
@@ -100,7 +128,11 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "hidden_columns": [
             c for c in spec.columns if c not in columns and c.key not in reading.hidden
         ],
-        "cells": [_row(spec, columns, row, reading) for row in page.items],
+        "cells": cells,
+        "table_rows": [(tick, *row) for tick, row in zip(ticks, cells, strict=True)],
+        "bulk": bulk,
+        "ticking": ticking,
+        "model_label": model_label,
         "reading": reading,
         "bar": primary,
         "more": more,
@@ -110,6 +142,22 @@ def list_context(request: HttpRequest, spec: ListSpec, *, page_size: int | None 
         "rows": rows,
         "cap": TOTALS_CAP,
     }
+
+
+def _has_list_actions(user, model_label: str) -> bool:
+    return any(
+        action.model_label == model_label and user.has_perm(action.permission)
+        for action in registry.list_actions
+    )
+
+
+def _tick(row) -> str:
+    """A row's tick box: a field of the bulk form (core/lists/_bulk.html), named by the
+    row for a screen reader."""
+    return mark_safe(  # noqa: S308 - the name escaped here, the id an integer
+        '<input class="form-check-input" type="checkbox" name="id" form="bulk-form" '
+        f'value="{int(row.pk)}" aria-label="انتخاب {html.escape(localize_digits(str(row)))}">'
+    )
 
 
 def _row(spec: ListSpec, columns, row, reading) -> tuple[str, list]:
@@ -254,3 +302,71 @@ def columns_save(request: HttpRequest, key: str) -> HttpResponse:
         )
     query = _saved_query(QueryDict(request.POST.get("params", "")[:4000]), spec)
     return redirect(f"{reverse(spec.url_name)}?{query}")
+
+
+def _fa_count(number: int) -> str:
+    return localize_digits(f"{number:,}").replace(",", "٬")
+
+
+@require_POST
+def list_bulk(request: HttpRequest, key: str, action: str) -> HttpResponse:
+    """Runs a list's action (ListSpec.actions) on the ticked rows (``id``) or, with
+    ``all``, on every row of the list's query (``params``, what the page showed): the
+    rows re-read through the list, so only what the user may see, at most the action's
+    limit. Back to the list's page (``next``) with what was done."""
+    user = request.user
+    spec = _list_or_404(user, key)
+    bulk = spec.action(action)
+    if bulk is None:
+        raise Http404
+    if not user.has_perm(bulk.permission):
+        raise PermissionDenied
+    back = own_url(request, request.POST.get("next", "")) or reverse(spec.url_name)
+    every = bool(request.POST.get("all"))
+    ids = id_list_param(request.POST, "id")
+    if every:
+        params = QueryDict(request.POST.get("params", "")[:4000])
+    elif ids:
+        # A ticked row is found whatever the list's filters (a task list that starts at
+        # «من» ticked under «همه»): all of them off, visibility still applies.
+        params = spec.everything()
+    else:
+        messages.error(
+            request, "ردیفی انتخاب نشده است: ردیف‌ها را تیک بزنید یا «همه نتایج فیلتر» را بزنید."
+        )
+        return redirect(back)
+    reading = spec.read(params, user)
+    form = bulk.form and bulk.form(request.POST, reading=reading, spec=spec, prefix=bulk.key)
+    if form is not None and not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(back)
+    rows = spec.rows(user, params, reading)
+    if not every:
+        rows = rows.filter(pk__in=ids[: bulk.limit + 1])
+    # A plain queryset of the model over the chosen keys: the services lock and save
+    # rows, which the list's joins and annotations would get in the way of.
+    chosen = spec.model._default_manager.filter(pk__in=rows.order_by().values("pk")).order_by("pk")
+    total = chosen[: bulk.limit + 1].count()
+    if total > bulk.limit:
+        messages.error(
+            request,
+            f"بیش از {_fa_count(bulk.limit)} ردیف انتخاب شده است؛ "
+            "فیلترها را تنگ‌تر کنید و دوباره بزنید.",
+        )
+        return redirect(back)
+    if total == 0:
+        messages.error(request, "ردیفی از این فهرست که شما ببینید انتخاب نشده است.")
+        return redirect(back)
+    data = form.cleaned_data if form is not None else {}
+    try:
+        # All or nothing: a row a service refuses leaves the others as they were.
+        with transaction.atomic():
+            count = bulk.apply(chosen, data, user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
+    described = form.described() if form is not None else {}
+    messages.success(
+        request, bulk.done % {**described, "count": _fa_count(count), "total": _fa_count(total)}
+    )
+    return redirect(back)
