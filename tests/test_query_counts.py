@@ -127,7 +127,10 @@ PAGES: dict[str, tuple[list, int]] = {
     # the filter form's trees (categories, regions), users and teams; the report:
     # follow-ups counted by result
     "reports:show": (["followups"], 5),
-    "messaging:list": ([], 2),  # messages (with sender and contact), the owner filter
+    # core.lists: the messages (with sender and contact); the bar's sources whether set
+    # or not (the senders, the contact's name, the broadcast's title); the user's
+    # columns, the saved views and the teams to share one with
+    "messaging:list": ([], 7),
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
     "messaging:occasion_list": ([], 1),  # occasions with group, owner and last broadcast
@@ -285,6 +288,18 @@ PARAMS = {
         "confidentiality": "private",
         "sort": "deadline",
     },
+    "messaging:list": {
+        "q": "۰۹۱۲۱۲۳",
+        "status": ["queued", "failed"],
+        "channel": "sms",
+        "created_from": "1405/01/01",
+        "created_to": "1405/12/29",
+        "owner": "me",
+        "contact": "1",
+        "backend": "console",
+        "broadcast": "1",
+        "sort": "-created",
+    },
     "service:complaint_list": {
         "q": "تأخیر",
         "view": "all",
@@ -401,6 +416,7 @@ LISTS = [
     "contacts:list",
     "finance:cheque_list",
     "finance:receipt_list",
+    "messaging:list",
     "phonebook:list",
     "sales:invoice_list",
     "sales:lead_list",

@@ -5,7 +5,6 @@ rows through these."""
 from __future__ import annotations
 
 import html
-import re
 
 from django.db.models import Q
 from django.http import QueryDict
@@ -36,33 +35,13 @@ from peyvand.core.lists import (
     cells,
 )
 from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration
-from peyvand.core.text import (
-    MIN_SEARCH_LENGTH,
-    fa_search_key,
-    national_phone_key,
-    to_latin_digits,
-)
+from peyvand.core.text import MIN_SEARCH_LENGTH, fa_search_key, national_phone_key, number_part
 from peyvand.lookups.models import Urgency
 
 # Filters of this app's lists --------------------------------------------------------------
 
 
 # The call log -----------------------------------------------------------------------------
-
-# An Iranian number typed with its prefix (+98 912…, 0098 912…, 0912…): the digits after
-# it, which a stored E.164 number (+98912…) holds.
-_PREFIX = re.compile(r"^(?:\+98|0098|0)")
-_PHONE_TYPED = re.compile(r"^[\d\s+()\-]+$")
-
-
-def number_part(text: str) -> str:
-    """The digits a call's number must hold when ``text`` is (part of) a phone number
-    in Persian or Latin digits, with or without its leading 0 or +98; else ''."""
-    typed = to_latin_digits(text).strip()
-    if not _PHONE_TYPED.match(typed):
-        return ""
-    typed = re.sub(r"[\s()\-]", "", typed)
-    return _PREFIX.sub("", typed).lstrip("+")
 
 
 def call_search(text: str, reading: Reading) -> Q:

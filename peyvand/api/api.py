@@ -68,8 +68,8 @@ from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
 from peyvand.lookups.models import LOOKUP_LISTS
 from peyvand.messaging import services as messaging_services
+from peyvand.messaging.lists import MESSAGES
 from peyvand.messaging.models import Channel, Message
-from peyvand.messaging.selectors import MessageFilters, messages_for_list
 from peyvand.messaging.text import UnknownPlaceholder
 
 
@@ -348,24 +348,21 @@ def phonebook_create(request, payload: PhoneBookIn):
     return Status(201, entry)
 
 
+MESSAGE_QUERY = list_query(MESSAGES)
+
+
 @api.get("/messages", response=MessagePage, tags=["messages"])
-def message_list(
-    request,
-    status: str = "",
-    channel: str = "",
-    backend: str = "",
-    owner: int | None = None,
-    since: datetime.date | None = None,
-    until: datetime.date | None = None,
-    page: int = 1,
-):
-    """Messages the caller may see (their own and their teams'; everything for managers),
-    newest first, with the same filters as the page."""
-    require(request.auth, "messaging.view_message")
-    filters = MessageFilters(
-        status=status, channel=channel, backend=backend, owner=owner, since=since, until=until
-    )
-    return page_of(messages_for_list(user=request.auth, filters=filters), page)
+def message_list(request, filters: Query[MESSAGE_QUERY]):
+    """Messages the caller may see (their own and their teams'; everything for managers)
+    under the list page's filters (messaging.lists.MESSAGES): ``q`` part of the
+    recipient's number (with or without 0/+98) or email, of the subject or text (never a
+    secret message's), or the contact's name; ``status`` (repeat for any of several);
+    ``channel`` sms or email; ``created_from`` / ``created_to`` (YYYY-MM-DD, whole Tehran
+    days) or ``created_period``; the old ``since`` / ``until`` are the same; ``owner`` a
+    user's id or ``me``; ``contact``; ``backend``; ``broadcast``. Newest first (``sort``
+    -created: oldest first)."""
+    require(request.auth, MESSAGES.permission)
+    return page_of(MESSAGES.rows(request.auth, request.GET), filters.page)
 
 
 @api.get("/messages/{message_id}", response=MessageOut, tags=["messages"])

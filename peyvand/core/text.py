@@ -101,6 +101,23 @@ def typed_search_key(text: str | None) -> str | None:
     return national_phone_key(key) if len(key) >= MIN_SEARCH_LENGTH else None
 
 
+# An Iranian number typed with its prefix (+98 912…, 0098 912…, 0912…): the digits after
+# it, which a stored E.164 number (+98912…) holds.
+_TYPED_PREFIX = re.compile(r"^(?:\+98|0098|0)")
+_PHONE_TYPED = re.compile(r"^[\d\s+()\-]+$")
+
+
+def number_part(text: str) -> str:
+    """The digits a stored number must hold when ``text`` is (part of) a phone number
+    in Persian or Latin digits, with or without its leading 0 or +98; else '' (a text
+    that is not a number). The call log and the message list search numbers so."""
+    typed = to_latin_digits(text).strip()
+    if not _PHONE_TYPED.match(typed):
+        return ""
+    typed = re.sub(r"[\s()\-]", "", typed)
+    return _TYPED_PREFIX.sub("", typed).lstrip("+")
+
+
 def search_span(text: str, key: str) -> tuple[int, int] | None:
     """Where ``key`` (a search key) matches inside ``text``, as (start, end) positions of
     ``text`` itself: the text is folded character by character as fa_search_key folds it,

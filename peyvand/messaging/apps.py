@@ -31,6 +31,7 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from peyvand.core.background_exports import Exporter, register_exporter
+        from peyvand.core.lists import register_list
         from peyvand.core.registry import (
             ListAction,
             RecordPanel,
@@ -39,8 +40,11 @@ class MessagingConfig(AppConfig):
         )
         from peyvand.core.scheduler import PeriodicJob, register_periodic
         from peyvand.messaging import tasks
-        from peyvand.messaging.selectors import message_rows
+        from peyvand.messaging.exports import message_rows
+        from peyvand.messaging.lists import MESSAGES
 
+        # The message list: its saved views and the list URLs of core find it by key.
+        register_list(MESSAGES)
         register_exporter(
             "messages",
             Exporter("پیام‌ها", "messaging.view_message", message_rows, "messaging:list"),

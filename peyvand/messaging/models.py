@@ -8,7 +8,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import JALALI_MONTHS, days_in_jalali_month, from_jalali, to_jalali
-from peyvand.core.models import BusinessRecord
+from peyvand.core.models import BusinessRecord, customer_key_field
 
 
 class Channel(models.TextChoices):
@@ -281,6 +282,34 @@ class Message(BusinessRecord):
     )
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     related = GenericForeignKey("content_type", "object_id")
+    customer_key = customer_key_field()
+    # The message list's text search (messaging.lists): the recipient (number or email
+    # address), the subject, the text — never a secret message's text, not even while
+    # it is still queued (the column is computed by the database from this expression)
+    # — and the contact's name, company and phones (customer_key).
+    search_key = models.GeneratedField(
+        expression=Func(
+            Concat(
+                F("to"),
+                Value(" "),
+                F("subject"),
+                Value(" "),
+                Case(
+                    When(secret_label="", then=F("body")),
+                    default=Value(""),
+                    output_field=models.TextField(),
+                ),
+                Value(" "),
+                F("customer_key"),
+                output_field=models.TextField(),
+            ),
+            function="fa_search_key",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("کلید جستجو"),
+    )
 
     in_trash = False
 

@@ -15,6 +15,7 @@ from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.history import snapshot
+from peyvand.core.lists.views import list_context
 from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
@@ -31,7 +32,8 @@ from peyvand.messaging.forms import (
     MessagingSettingsForm,
     OccasionForm,
 )
-from peyvand.messaging.gateways import SMS_BACKENDS, sms_backend
+from peyvand.messaging.gateways import sms_backend
+from peyvand.messaging.lists import MESSAGES
 from peyvand.messaging.models import (
     Broadcast,
     Channel,
@@ -41,13 +43,7 @@ from peyvand.messaging.models import (
     MessagingSettings,
     Occasion,
 )
-from peyvand.messaging.selectors import (
-    broadcast_progress,
-    capped_count,
-    message_filters,
-    messages_for_list,
-    opted_out_channels,
-)
+from peyvand.messaging.selectors import broadcast_progress, capped_count, opted_out_channels
 from peyvand.messaging.text import PLACEHOLDERS, contact_values, placeholder_values, sms_length
 from peyvand.messaging.text import render as fill
 
@@ -134,27 +130,10 @@ def message_preview(request: HttpRequest) -> HttpResponse:
 
 @permission_required("messaging.view_message", raise_exception=True)
 def message_list(request: HttpRequest) -> HttpResponse:
-    filters = message_filters(request.GET)
-    page = paginate(
-        messages_for_list(user=request.user, filters=filters),
-        request.GET.get("page"),
-        settings.PAGE_SIZE,
-    )
-    context = {
-        "page": page,
-        "filters": filters,
-        "params": request.GET,
-        "statuses": Message.Status.choices,
-        "channels": Channel.choices,
-        "backends": [
-            *((name, _(backend.label)) for name, backend in SMS_BACKENDS.items()),
-            ("smtp", _("ایمیل (SMTP)")),
-        ],
-        "owners": User.objects.filter(is_active=True).only(
-            "id", "first_name", "last_name", "username"
-        ),
-        "gateway_label": _(sms_backend().label),
-    }
+    """The outbox as the user may see it (messaging.lists.MESSAGES): text, status,
+    channel, time of registration, sender, contact, gateway, broadcast."""
+    context = list_context(request, MESSAGES)
+    context["gateway_label"] = _(sms_backend().label)
     return render(request, "messaging/list.html", context)
 
 

@@ -477,6 +477,7 @@ API_LISTS = {
     "/api/v1/receipts": "receipts",
     "/api/v1/cheques": "cheques",
     "/api/v1/contacts": "contacts",
+    "/api/v1/messages": "messages",
 }
 
 

@@ -506,7 +506,9 @@ class MultiChoice(Choice):
 
     def parameters(self) -> dict[str, tuple[Any, str]]:
         values = self.values()
-        kind = list[Literal[values]] if values else list[str]  # type: ignore[valid-type]
+        # An empty value means none, as on the page (a client that sends every parameter
+        # sends ``status=``): read() drops it.
+        kind = list[Literal[("", *values)]] if values else list[str]  # type: ignore[valid-type]
         return {self.name: (kind, f"{self.label} (چند مقدار)")}
 
     def read(self, params: QueryDict, reading: Reading) -> Any:
