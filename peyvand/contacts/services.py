@@ -3,16 +3,26 @@ from collections.abc import Collection
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
+from peyvand.core import events
 from peyvand.core.history import log_change, log_event, snapshot
-from peyvand.core.models import Attachment, ChangeRecord, Note
+from peyvand.core.models import Attachment, BusinessRecord, ChangeRecord, DeletionUndo, Note
 from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.validators import phone_national_digits
 from peyvand.core.versions import check_version
 
 CODE_SEQUENCE = "contact"
+
+# Published by contacts_merge with survivor=, duplicate= and by= (see core.events). The
+# apps keeping per-contact totals (finance's account) take their locks on "merging",
+# before the contacts are locked and anything moves (their writers lock those first, so
+# the merge takes them in the same order), and bring the totals up to date on "merged",
+# once every row that pointed at the duplicate points at the survivor.
+CONTACTS_MERGING = "contacts.merging"
+CONTACTS_MERGED = "contacts.merged"
 
 
 def ensure_contact_sequence() -> None:
@@ -155,6 +165,7 @@ def contacts_merge(*, survivor: Contact, duplicate: Contact, take: set[str], by)
     with a line saying where it went."""
     if survivor.pk == duplicate.pk:
         raise ValueError("a contact cannot be merged with itself")
+    events.publish(CONTACTS_MERGING, survivor=survivor, duplicate=duplicate, by=by)
     survivor = Contact.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
     before = snapshot(survivor)
@@ -177,6 +188,7 @@ def contacts_merge(*, survivor: Contact, duplicate: Contact, take: set[str], by)
             setattr(survivor, name, None)
     survivor.save()
     log_change(survivor, user=by, action=ChangeRecord.Action.CHANGED, before=before)
+    events.publish(CONTACTS_MERGED, survivor=survivor, duplicate=duplicate, by=by)
     note = f"«{duplicate.name}» ({duplicate.code}) در «{survivor.name}» ({survivor.code}) ادغام شد"
     for record in (survivor, duplicate):
         log_event(record, user=by, field="merge", label="ادغام", new=note)
@@ -184,24 +196,38 @@ def contacts_merge(*, survivor: Contact, duplicate: Contact, take: set[str], by)
     return survivor
 
 
+def merge_relations() -> list:
+    """Every foreign key of another model to Contact that a merge moves: the hidden ones
+    (``related_name="+"``: invoices, receipts, cheques, account lines…) included, which
+    ``_meta.related_objects`` leaves out. Found through the models' relations, so modules
+    added later are covered. Not the phones (combined by the merge itself) nor a
+    many-to-many (its through model's foreign key is moved instead)."""
+    return [
+        field
+        for field in Contact._meta.get_fields(include_hidden=True)
+        if field.auto_created
+        and not field.concrete
+        and (field.one_to_many or field.one_to_one)
+        and field.field.concrete
+        and field.related_model is not ContactPhone
+    ]
+
+
 def _move_links(duplicate: Contact, survivor: Contact) -> None:
-    """Re-points every foreign key to the duplicate (found through the model's relations,
-    so modules added later are covered) and its notes and attachments."""
-    for relation in Contact._meta.related_objects:
-        if (
-            relation.related_model is ContactPhone
-            or relation.many_to_many  # its through model's foreign key is moved instead
-            or not relation.field.concrete
-        ):
-            continue
+    """Re-points every foreign key to the duplicate (``merge_relations``) and its notes
+    and attachments, and the rows a trashed record's restore would write back."""
+    relations = merge_relations()
+    undos = _undos_of_trashed_links(relations, duplicate)
+    for relation in relations:
         name = relation.field.name
         rows = relation.related_model._base_manager.filter(**{name: duplicate})
         try:
             with transaction.atomic():
                 rows.update(**{name: survivor})
         except IntegrityError:
-            # A link that may exist once (a group's member): where the survivor already
-            # has it, the duplicate's copy is dropped; the others move.
+            # A link that may exist once (a group's member, a portal login, the account
+            # row): where the survivor already has it, the duplicate's copy is dropped;
+            # the others move. (The account's totals are recomputed on CONTACTS_MERGED.)
             for row in rows:
                 try:
                     with transaction.atomic():
@@ -213,6 +239,36 @@ def _move_links(duplicate: Contact, survivor: Contact) -> None:
         model.objects.filter(content_type=content_type, object_id=duplicate.pk).update(
             object_id=survivor.pk
         )
+    links = {
+        (relation.related_model._meta.label_lower, relation.field.name) for relation in relations
+    }
+    for undo in undos:
+        moved = False
+        for row in undo.rows:
+            for name, value in row["fields"].items():
+                if value == duplicate.pk and (row["model"], name) in links:
+                    row["fields"][name] = survivor.pk
+                    moved = True
+        if moved:
+            undo.save(update_fields=["rows"])
+
+
+def _undos_of_trashed_links(relations: list, duplicate: Contact) -> list[DeletionUndo]:
+    """What restoring the duplicate's trashed records (a receipt with its account lines)
+    would write back: those rows name the duplicate too, and must name the survivor, or a
+    restore after the merge would put the money back on a contact in the trash. One
+    query, before the links move."""
+    wanted = Q(pk__in=[])
+    for relation in relations:
+        model = relation.related_model
+        if issubclass(model, BusinessRecord):
+            trashed = model._base_manager.filter(
+                **{relation.field.name: duplicate}, deleted_at__isnull=False
+            ).values("pk")
+            wanted |= Q(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=trashed
+            )
+    return list(DeletionUndo.objects.filter(wanted))
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ class FinanceConfig(AppConfig):
         register_list(RECEIPTS)
         register_list(CHEQUES)
 
+        from peyvand.contacts.services import CONTACTS_MERGED, CONTACTS_MERGING
         from peyvand.core.background_exports import Exporter, register_exporter
         from peyvand.core.registry import (
             HomePanel,
@@ -35,6 +36,9 @@ class FinanceConfig(AppConfig):
 
         # An issued invoice is owed on its customer's account.
         events.subscribe(INVOICE_ISSUED, services.invoice_issued)
+        # A merged duplicate's money is the survivor's: one account, its totals kept.
+        events.subscribe(CONTACTS_MERGING, services.contacts_merging)
+        events.subscribe(CONTACTS_MERGED, services.contacts_merged)
         register_credit_in_use(selectors.credit_in_use)
         register_exporter(
             "receipts",

@@ -578,6 +578,58 @@ def _alert_bounce(cheque: Cheque, reason: str) -> None:
         notify(user=user, title=title, body=reason, url=cheque.get_absolute_url(), assignment=True)
 
 
+# Merged contacts ---------------------------------------------------------------------------
+
+
+def contacts_merging(*, survivor, duplicate, by) -> None:
+    """Before a merge locks the two contacts (contacts.services.CONTACTS_MERGING): both
+    accounts locked (lower id first: two merges of the same pair cannot deadlock), so that
+    no receipt or cheque move on either customer runs in the middle of the move."""
+    for contact_id in sorted({survivor.pk, duplicate.pk}):
+        lock_account(contact_id)
+
+
+def contacts_merged(*, survivor, duplicate, by) -> None:
+    """After a merge moved the duplicate's invoices, receipts, cheques and account lines
+    to the survivor (contacts.services.CONTACTS_MERGED): the survivor's account is what it
+    would be had all of them been recorded on it — one opening balance (the two added up,
+    as opening_balance_set keeps one), the duplicate's unallocated credit settling the
+    survivor's open debts and the other way round (as the next invoice or receipt would),
+    and the totals recomputed from the rows. The duplicate's account row was dropped by
+    the merge (the survivor has one since contacts_merging): nothing is left on it."""
+    lock_account(survivor.pk)
+    before = Account.objects.get(pk=survivor.pk).balance
+    touched: set[int] = set()
+    openings = list(
+        Entry.objects.filter(contact_id=survivor.pk, kind=Entry.Kind.OPENING).order_by("date", "id")
+    )
+    if len(openings) > 1:
+        for old in openings:
+            touched |= _release(old)
+        _refresh(survivor.pk, touched)
+        Entry.objects.filter(pk__in=[old.pk for old in openings]).delete()
+        touched -= {old.pk for old in openings}
+        amount = sum(old.debit - old.credit for old in openings)
+        if amount:
+            side = {"debit": amount} if amount > 0 else {"credit": -amount}
+            entry = _entry(
+                contact_id=survivor.pk,
+                date=openings[0].date,
+                kind=Entry.Kind.OPENING,
+                description=str(Entry.Kind.OPENING.label),
+                created_by=by,
+                **side,
+            )
+            touched.add(entry.pk)
+    touched |= _match(survivor.pk, by)
+    _refresh(survivor.pk, touched)
+    after = Account.objects.get(pk=survivor.pk).balance
+    if after != before:
+        # The survivor's history says what the duplicate's money did to its balance.
+        log_event(survivor, user=by, field="account_merge", label="مانده حساب", old=_fa(before),
+                  new=_fa(after))  # fmt: skip
+
+
 # The opening balance ----------------------------------------------------------------------
 
 
