@@ -23,7 +23,8 @@ contacts' reps ``bench-rep*``, the support agents ``bench-d*`` and the sales rep
   members' to the team, half with an urgency, four in ten about a contact, dated from
   700 days back to 60 ahead, about 60 % done (most of the old ones, few of the coming);
 - events: three in ten of a teamed owner's to the team, most at a time of the working
-  day, some with a place, a reminder or done;
+  day, a third with a customer's name in the title, some with a place, a reminder or
+  done;
 - messages: nine in ten SMS, three in ten from a hundred broadcasts, a contact for most,
   ``to`` E.164 (+98…) or an email address, four in a hundred secret (portal sign-in
   codes, their text forgotten once the provider took it); 80 % delivered, then sent,
@@ -60,7 +61,9 @@ from peyvand.lookups.models import Urgency  # noqa: E402
 from peyvand.messaging.models import Broadcast, Message  # noqa: E402
 
 SPAN_DAYS = 730  # two years back from today
-STAFF = r"^bench-(rep|d|s)[0-9]+$"  # contacts_scale's, service_scale's and sales_scale's
+# contacts_scale's, service_scale's and sales_scale's staff, and lists_scale's manager
+# (whose own calls and tasks its lists show first, as a manager's are).
+STAFF = r"^bench-((rep|d|s)[0-9]+|lists-manager)$"
 PERSIAN_DIGITS = "translate({}, '0123456789', '۰۱۲۳۴۵۶۷۸۹')"
 TEHRAN = "AT TIME ZONE 'Asia/Tehran'"
 
@@ -343,7 +346,7 @@ TASK_COLUMNS = {
     "owner_id": "t.owner_id",
     "team_id": "CASE WHEN t.h3 >= 750 THEN t.assignee_team END",
     "urgency_id": "CASE WHEN t.h4 >= 50 AND cardinality(%(urgencies)s::bigint[]) > 0 THEN"
-    " (%(urgencies)s::bigint[])[1 + mod(t.n * 3, cardinality(%(urgencies)s::bigint[]))] END",
+    " (%(urgencies)s::bigint[])[1 + mod(t.n * 7, cardinality(%(urgencies)s::bigint[]))] END",
 }
 
 
@@ -390,7 +393,9 @@ EVENT_NOTES = ["دستور جلسه: سفارش‌های باز", "کاتالو�
 EVENT_COLUMNS = {
     "created_at": f"(least(e.date - 3, %(today)s::date) + time '08:30') {TEHRAN}",
     "updated_at": f"(least(e.date - 3, %(today)s::date) + time '08:30') {TEHRAN}",
-    "title": f"(%(titles)s::text[])[1 + mod(e.n * 31, {len(EVENT_TITLES)})]",
+    # A third with whom: a customer's name, as people title a meeting.
+    "title": f"(%(titles)s::text[])[1 + mod(e.n * 31, {len(EVENT_TITLES)})]"
+    " || coalesce(' — ' || ac.name, '')",
     "date": "e.date",
     "start_time": "CASE WHEN e.h >= 15 THEN time '08:00' + mod(e.n * 7, 20) * interval '30 minutes'"
     " END",
@@ -417,10 +422,12 @@ WITH b AS (
         mod(n * 2654435761 / 65536, 100)::int AS h,
         mod(n * 2654435761 / 16777216, 100)::int AS h2,
         mod(n * 40503 / 7, 1000)::int AS h3,
+        mod(n * 1103515245 / 1024, 100)::int AS h4,
         %(today)s::date - 700 + ((n - %(first)s) * 790 / %(count)s)::int AS date
     FROM generate_series(%(first)s::bigint, %(total)s - 1) AS n
 )
-SELECT b.*, a.id AS owner_id, a.team_id, b.date < %(today)s::date AND mod(n, 10) < 7 AS done
+SELECT b.*, a.id AS owner_id, a.team_id, b.date < %(today)s::date AND mod(n, 10) < 7 AS done,
+    CASE WHEN h4 < 33 THEN 1 + mod(n * 7919, %(contacts)s) END AS c
 FROM b JOIN au a ON a.u = 1 + mod(n * 13, %(users)s)
 """
 
@@ -441,7 +448,12 @@ def fill_events(count: int) -> None:
         }
         _run(cursor, "stage events", STAGE_EVENTS, params)
         insert_select(
-            cursor, "insert events", Event, EVENT_COLUMNS, "FROM s_event e ORDER BY e.n", params
+            cursor,
+            "insert events",
+            Event,
+            EVENT_COLUMNS,
+            "FROM s_event e LEFT JOIN ac ON ac.c = e.c ORDER BY e.n",
+            params,
         )
     _vacuum(["activities_event"])
     _per_100k("events", count - have, started)

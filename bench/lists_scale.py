@@ -181,6 +181,7 @@ def fill(args) -> None:
     contacts_scale.backfill_custom(plan, staff)
     vary_contacts()
     _lap("contacts", started)
+    manager_user()  # has their share of them, as a manager has
     activities_scale.fill(args.calls, args.tasks, args.events, args.messages)
     _lap("calls, tasks, events and messages", started)
     with connection.cursor() as cursor:

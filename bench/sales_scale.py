@@ -168,20 +168,28 @@ def tree_nodes() -> tuple[list[int], list[int]]:
     return found[0], found[1]
 
 
+LEAD_SPAN_DAYS = 730
+
+
 def lead_state(n: int, sources: list[int], now: datetime.datetime) -> dict:
-    """Lead n's status, stage, source and expected amount: one in eight won, one in
-    eight lost (closed, no next follow-up), a source for six in ten, an amount for half.
+    """Lead n's registration (over the last two years, its fiscal year that one's),
+    status, stage, source and expected amount: one in eight won, one in eight lost
+    (closed within two months, no next follow-up), a source for six in ten, an amount
+    for half.
     The shares spread_leads' UPDATE gives (by id there)."""
     status = "won" if n % 8 == 3 else "lost" if n % 8 == 5 else "open"
+    created = now - datetime.timedelta(days=n * 7 % LEAD_SPAN_DAYS, minutes=n % 600)
     state = {
+        "created_at": created,
+        "fiscal_year": to_jalali(timezone.localdate(created)).year,
         "status": status,
         "stage": ("new", "contacted", "proposal", "negotiation")[n * 7 % 4],
         "source_id": sources[n * 13 % len(sources)] if sources and n * 11 % 10 < 6 else None,
-        "expected_value": 10_000_000 * (1 + n * 37 % 500) if n % 2 == 0 else None,
+        "expected_value": 10_000_000 * (1 + n * 37 % 500) if n // 3 % 2 == 0 else None,
     }
     if status != "open":
         state.update(
-            closed_at=now - datetime.timedelta(days=n % 700),
+            closed_at=min(now, created + datetime.timedelta(days=n % 60)),
             next_at=None,
             next_by_id=None,
             lost_reason="قیمت بالا" if status == "lost" else "",
@@ -193,7 +201,8 @@ def spread_leads() -> None:
     """Leads made before their customers had a category or region and before they had a
     status, a source or an amount (every one open, none with a source): two UPDATEs,
     once, give them what ``prepare`` gives new ones — seven in ten customers a category,
-    six in ten a region (any node of either tree, roots too), and lead_state's spread."""
+    six in ten a region (any node of either tree, roots too), and lead_state's spread
+    (registered over two years, a fiscal year each)."""
     if not Lead.objects.filter(code__startswith="B").exists():
         return
     categories, regions = tree_nodes()
@@ -225,18 +234,22 @@ def spread_leads() -> None:
                     source_id = CASE WHEN cardinality(%(sources)s::bigint[]) > 0
                         AND mod(id * 11, 10) < 6 THEN (%(sources)s::bigint[])
                         [1 + mod(id * 13, greatest(cardinality(%(sources)s::bigint[]), 1))] END,
-                    expected_value = CASE WHEN mod(id, 2) = 0
+                    expected_value = CASE WHEN mod(id / 3, 2) = 0
                         THEN 10000000 * (1 + mod(id * 37, 500)) END,
-                    closed_at = CASE WHEN mod(id, 8) IN (3, 5)
-                        THEN now() - mod(id, 700) * interval '1 day' END,
+                    created_at = now() - mod(id * 7, %(span)s) * interval '1 day',
+                    fiscal_year = {year},
+                    closed_at = CASE WHEN mod(id, 8) IN (3, 5) THEN now()
+                        - greatest(mod(id * 7, %(span)s) - mod(id, 60), 0) * interval '1 day' END,
                     next_at = CASE WHEN mod(id, 8) IN (3, 5) THEN NULL ELSE next_at END,
                     next_by_id = CASE WHEN mod(id, 8) IN (3, 5) THEN NULL ELSE next_by_id END,
                     lost_reason = CASE WHEN mod(id, 8) = 5 THEN 'قیمت بالا' ELSE '' END
                 WHERE code LIKE 'B%%' AND status = 'open' AND source_id IS NULL
-                """,
-                {"sources": sources},
+                """.format(
+                    year=jalali_year("(now() - mod(id * 7, %(span)s) * interval '1 day')::date")
+                ),
+                {"sources": sources, "span": LEAD_SPAN_DAYS},
             )
-            print(f"  status, stage, source and amount for {cursor.rowcount:,} leads", flush=True)
+            print(f"  dates, status, source and amount for {cursor.rowcount:,} leads", flush=True)
         # A closed lead has no follow-up pending (as lead_close settles them).
         cursor.execute(
             "UPDATE sales_followup f SET settled_at = l.closed_at FROM sales_lead l"
@@ -275,9 +288,13 @@ SELECT v.*, c.id AS contact_id, c.owner_id,
              ELSE 'draft' END
     ELSE CASE WHEN h < 30 THEN 'draft' WHEN h < 80 THEN 'sent' WHEN h < 95 THEN 'accepted'
               ELSE 'cancelled' END END AS status,
-    row_number() OVER (PARTITION BY v.jy ORDER BY v.date, v.n)
-        + coalesce((SELECT count(*) FROM sales_quote q WHERE q.fiscal_year = v.jy), 0) AS rn
-FROM v JOIN (
+    row_number() OVER (PARTITION BY v.jy ORDER BY v.date, v.n) + coalesce(e.last, 0) AS rn
+FROM v LEFT JOIN (
+    -- a year's numbers go on after the last there is
+    SELECT fiscal_year, max(split_part(number, '/', 2)::bigint) AS last FROM sales_quote
+    WHERE number ~ '^[0-9]+/[0-9]+$' GROUP BY fiscal_year
+) AS e ON e.fiscal_year = v.jy
+JOIN (
     SELECT row_number() OVER (ORDER BY code)::int AS c, id, owner_id
     FROM contacts_contact WHERE code LIKE %(customers)s
 ) AS c ON c.c = 1 + mod(v.n * 7919, %(customer_count)s)
@@ -309,6 +326,14 @@ QUOTE_COLUMNS = {
 }
 
 
+def jalali_year(day: str) -> str:
+    """SQL of the Jalali year of the date ``day`` (an expression), for the last years."""
+    this_year = jalali_today().year
+    starts = [(year, from_jalali(year, 1, 1)) for year in range(this_year, this_year - 4, -1)]
+    whens = " ".join(f"WHEN {day} >= '{start}' THEN {year}" for year, start in starts)
+    return f"CASE {whens} END"
+
+
 def ensure_quotes(count: int) -> None:
     """Tops the proformas up to ``count`` for finance_scale's customers, by set-based SQL
     (no lines: no list reads them), numbered per Jalali year after those there are; the
@@ -325,8 +350,7 @@ def ensure_quotes(count: int) -> None:
     started = time.perf_counter()
     today = timezone.localdate()
     this_year = jalali_today().year
-    starts = [(year, from_jalali(year, 1, 1)) for year in range(this_year, this_year - 4, -1)]
-    year = "CASE " + " ".join(f"WHEN date >= '{day}' THEN {jy}" for jy, day in starts) + " END"
+    year = jalali_year("date")
     params = {
         "first": have, "total": count, "count": count - have, "today": today,
         "span": QUOTE_SPAN_DAYS, "customers": f"{CUSTOMERS}%", "customer_count": customers,
