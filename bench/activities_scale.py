@@ -234,7 +234,7 @@ CALL_COLUMNS = {
     "ended_at": "c.started_at + (c.duration + 25) * interval '1 second'",
     "duration": "c.duration",
     "notes": f"CASE WHEN c.kind <> 'missed' AND mod(c.h2, 3) <> 0"
-    f" THEN (%(notes)s::text[])[1 + mod(c.n * 17, {len(CALL_NOTES)})] ELSE '' END",
+    f" THEN (%(notes)s::text[])[1 + mod(c.n * 2654435761 / 256, {len(CALL_NOTES)})] ELSE '' END",
     "pbx_id": "CASE WHEN c.pbx THEN extract(epoch FROM c.started_at)::bigint || '.' || c.n"
     " ELSE '' END",
     "callback_task_id": "t.id",
@@ -304,6 +304,10 @@ TASK_TEXTS = [
 TASK_NOTES = ["مشتری عجله دارد", "بعد از ظهر تماس گرفته شود", "با هماهنگی مدیر فروش",
               "مدارک پیوست شود", "منتظر پاسخ مشتری"]  # fmt: skip
 
+# (A choice among few is picked by a hash, not by n's residue: n's residue modulo the
+# number of staff picks the user, and a small modulus sharing a factor with it would
+# give each user only some of the values.)
+#
 # Task n: dated from 700 days back to 60 ahead in step with n; done: two in three of
 # those more than a month old, four in ten of the last month's, few of the coming ones.
 STAGE_TASKS = """
@@ -346,7 +350,7 @@ TASK_COLUMNS = {
     "owner_id": "t.owner_id",
     "team_id": "CASE WHEN t.h3 >= 750 THEN t.assignee_team END",
     "urgency_id": "CASE WHEN t.h4 >= 50 AND cardinality(%(urgencies)s::bigint[]) > 0 THEN"
-    " (%(urgencies)s::bigint[])[1 + mod(t.n * 7, cardinality(%(urgencies)s::bigint[]))] END",
+    " (%(urgencies)s::bigint[])[1 + mod(t.h3 / 7, cardinality(%(urgencies)s::bigint[]))] END",
 }
 
 
@@ -401,8 +405,8 @@ EVENT_COLUMNS = {
     " END",
     "end_time": "CASE WHEN e.h >= 30 THEN time '08:00' + mod(e.n * 7, 20) * interval '30 minutes'"
     " + (1 + mod(e.n, 4)) * interval '30 minutes' END",
-    "location": f"CASE WHEN e.h2 < 50 THEN (%(places)s::text[])[1 + mod(e.n, {len(EVENT_PLACES)})]"
-    " ELSE '' END",
+    "location": f"CASE WHEN e.h2 < 50"
+    f" THEN (%(places)s::text[])[1 + mod(e.h3 / 7, {len(EVENT_PLACES)})] ELSE '' END",
     "description": f"CASE WHEN e.h3 < 400"
     f" THEN (%(notes)s::text[])[1 + mod(e.n * 7, {len(EVENT_NOTES)})] ELSE '' END",
     "remind": "e.h2 >= 60",
