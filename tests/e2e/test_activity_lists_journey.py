@@ -4,15 +4,14 @@ saves the view, opens it again from «نماها», and exports it: the Excel fi
 exactly the filtered rows, in the page's order. Then the task list by done and overdue."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from peyvand.activities.models import Call, Task
+from tests.e2e.excel import column, download_excel
 from tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,12 +71,7 @@ def test_a_rep_filters_sorts_saves_and_exports_the_call_log(page, log_in, rep, s
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("زمان")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("شماره")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "شماره")
     assert exported == [early.number, late.number]
     assert old.number not in exported
 

@@ -6,10 +6,8 @@ on the tab), save the view, open it again from «نماها» and export it: the
 exactly the filtered rows, in the page's order."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -19,19 +17,12 @@ from peyvand.core.dates import format_date
 from peyvand.sales.models import Product
 from peyvand.service import services
 from peyvand.service.models import Complaint
+from tests.e2e.excel import column, download_excel
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
-
-
-def exported(download, heading: str) -> tuple[list, list]:
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index(heading)
-    values = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
-    return header, values
 
 
 def test_a_manager_searches_filters_sorts_saves_and_exports_the_complaint_list(
@@ -130,9 +121,8 @@ def test_a_manager_searches_filters_sorts_saves_and_exports_the_complaint_list(
     expect(page.locator(".nav-pills .active")).to_have_text("همه شکایت‌ها")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    header, exported_codes = exported(download, "کد پیگیری")
+    header, rows = download_excel(page)
+    exported_codes = column(header, rows, "کد پیگیری")
     assert exported_codes == [older.tracking_code, newer.tracking_code]
     assert {boxed.tracking_code, *(item.tracking_code for item in others)}.isdisjoint(
         exported_codes

@@ -5,14 +5,13 @@ reads the footer's expected amounts, hides a column, saves the view «سرنخ�
 exactly the filtered rows, in the page's order."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.excel import column, download_excel
 from tests.factories import LeadFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -90,12 +89,7 @@ def test_a_rep_filters_sorts_saves_and_exports_the_lead_list(page, log_in, rep, 
     expect(page.locator("#list-totals")).to_contain_text("۴۲٬۰۰۰٬۰۰۰")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("کد")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "کد")
     assert exported == [oldest.code, recent.code]
     for other in (future, one_star, theirs):
         assert other.code not in exported

@@ -4,16 +4,15 @@ sorts by amount, hides a column, saves the view, opens it again from the «نم�
 and exports it: the Excel file holds exactly the filtered rows, in the page's order."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from playwright.sync_api import expect
 
 from peyvand.core.dates import format_date
 from peyvand.sales import services as sales
 from peyvand.sales.models import GoodsOrService, Invoice, Quote, QuoteLine
+from tests.e2e.excel import column, download_excel
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive
 
@@ -77,12 +76,7 @@ def test_a_manager_filters_sorts_saves_and_exports_the_invoice_list(
     expect(page.locator("th[aria-sort=descending]")).to_contain_text("مبلغ کل")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("شماره")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "شماره")
     assert exported == [large.number, small.number]
     assert other.number not in exported and old.number not in exported
 
@@ -155,11 +149,7 @@ def test_a_manager_totals_and_exports_a_customers_proformas_over_a_date_range(
     expect(footer).to_contain_text("۱ پیش فاکتور لغوشده در مبلغ‌ها نیامده است")
 
     # The export: the same rows in the same order, the same sum without the cancelled.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    lines = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    header, lines = download_excel(page)
     assert [line[header.index("شماره")] for line in lines] == shown
     total_at, state_at = header.index("جمع کل (ریال)"), header.index("وضعیت")
     assert sum(line[total_at] for line in lines if line[state_at] != "لغو شده") == 5_500_000

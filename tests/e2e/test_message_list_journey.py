@@ -4,15 +4,14 @@ first, hides a column, saves the view, opens it again from «نماها», and e
 Excel file holds exactly the filtered rows, in the page's order, and no secret text."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from peyvand.messaging.models import Message
+from tests.e2e.excel import download_excel
 from tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -82,11 +81,7 @@ def test_a_rep_filters_sorts_saves_and_exports_the_messages(page, log_in, rep, s
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("زمان ثبت")
 
     # The export holds exactly the filtered rows, in the page's order, no secret text.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
+    header, rows = download_excel(page)
     column = header.index("گیرنده")
     assert [row[column] for row in rows] == [secret.to, early.to, late.to]
     assert old.to not in [row[column] for row in rows]

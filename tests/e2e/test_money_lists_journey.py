@@ -4,15 +4,14 @@ amount, hides a column, saves the view, opens it again from «نماها», and 
 Excel file holds exactly the filtered cheques, in the page's order."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from playwright.sync_api import expect
 
 from peyvand.core.dates import format_date
 from peyvand.finance import services
+from tests.e2e.excel import column, download_excel
 from tests.factories import ContactFactory
 from tests.finance.money import pay_back, receive, receive_cheque
 
@@ -81,12 +80,7 @@ def test_a_manager_filters_sorts_saves_and_exports_the_cheque_list(
     expect(page.locator("thead")).not_to_contain_text("بانک")
 
     # The export holds exactly the filtered cheques, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("شناسه صیادی")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "شناسه صیادی")
     assert exported == [large.sayad_id, small.sayad_id]
     assert {later.sayad_id, other.sayad_id, cleared.sayad_id}.isdisjoint(exported)
 
@@ -147,11 +141,7 @@ def test_a_manager_totals_and_exports_a_customers_receipts_over_a_date_range(
     expect(footer).to_contain_text("پرداخت: ۱ فقره، ۵۰۰٬۰۰۰")
 
     # The export: the same rows in the same order, the same sums.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    lines = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    header, lines = download_excel(page)
     assert [line[header.index("شماره")] for line in lines] == shown
     kind_at, rials_at = header.index("نوع"), header.index("مبلغ (ریال)")
     assert {kind: sum(line[rials_at] for line in lines if line[kind_at] == kind)

@@ -5,15 +5,14 @@ sorts by name the other way, saves the view, opens it again from «نماها» 
 it: the Excel file holds exactly the filtered rows, in the page's order. A manager's
 personal number never shows."""
 
-import io
 import re
 
-import openpyxl
 import pytest
 from playwright.sync_api import expect
 
 from peyvand.contacts import services
 from peyvand.contacts.models import PhoneBookEntry
+from tests.e2e.excel import column, download_excel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -83,12 +82,7 @@ def test_a_rep_finds_filters_sorts_saves_and_exports_the_phone_book(
     expect(page.locator("thead")).not_to_contain_text("تلفن ثابت")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("نام")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "نام")
     assert exported == ["لوله‌کش محل", "آسانسور ساختمان"]
 
     # A laptop's and a phone's width: the page itself never scrolls sideways.

@@ -5,16 +5,15 @@ hides a column, saves the view, opens it again from «نماها» and exports i
 file holds exactly the filtered rows, in the page's order."""
 
 import datetime
-import io
 import re
 
-import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from peyvand.core.dates import format_date
 from peyvand.surveys.models import Project
+from tests.e2e.excel import column, download_excel
 from tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -96,12 +95,7 @@ def test_a_manager_filters_sorts_saves_and_exports_the_project_list(
     expect(page.locator("thead")).not_to_contain_text("پایان")
 
     # The export holds exactly the filtered rows, in the page's order.
-    with page.expect_download() as download:
-        page.get_by_role("link", name="اکسل", exact=True).click()
-    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
-    column = header.index("پروژه")
-    exported = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[column]]
+    exported = column(*download_excel(page), "پروژه")
     assert exported == ["نصب شبکه نور", "پشتیبانی نور"]
 
     # A laptop's and a phone's width: the page itself never scrolls sideways.

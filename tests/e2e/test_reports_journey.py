@@ -2,15 +2,14 @@
 Jalali quarter, reads a chart whose numbers are the table's, and exports each to Excel
 (a right-to-left sheet with numeric cells) and to PDF (kept as images to look at)."""
 
-import io
 import subprocess
 
-import openpyxl
 import pytest
 from playwright.sync_api import expect
 
 from peyvand.accounts.roles import SALES, SUPPORT
 from peyvand.reports.definitions import REPORTS
+from tests.e2e.excel import download_sheet
 from tests.factories import UserFactory
 from tests.reports.test_reports import busy_quarter
 
@@ -73,9 +72,7 @@ def test_the_manager_reads_and_exports_every_report_for_this_quarter(
                     assert dataset["data"] == table, (report.slug, dataset["label"])
         page.screenshot(path=screenshots / f"report-{report.slug}.png", full_page=True)
 
-        with page.expect_download() as excel:
-            page.get_by_role("link", name="اکسل").click()
-        sheet = openpyxl.load_workbook(io.BytesIO(excel.value.path().read_bytes())).active
+        sheet = download_sheet(page)
         assert sheet.sheet_view.rightToLeft
         # A date is two columns in a sheet: the Jalali text and a real date.
         sheet_kinds = [
