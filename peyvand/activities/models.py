@@ -21,6 +21,7 @@ from peyvand.core.models import (
     BusinessRecord,
     LiveManager,
     VisibleQuerySet,
+    customer_key_field,
     search_key_field,
 )
 from peyvand.core.validators import format_phone_national
@@ -292,6 +293,9 @@ class Call(BusinessRecord):
     # The call log's text search: part of the number (stored E.164: "+98912…") or of
     # the notes, whatever the spelling variant (a trigram index on PostgreSQL).
     search_key = search_key_field("number", "notes")
+    # The contact's key, apart from the call's own: the list matches it only where the
+    # reader may see the contact (activities.lists.call_search).
+    customer_key = customer_key_field()
     # The PBX's id of the call (Asterisk's Uniqueid): a repeated report updates, never
     # duplicates.
     pbx_id = models.CharField(max_length=64, blank=True, editable=False)
