@@ -268,6 +268,15 @@ def test_a_user_shows_custom_columns_and_reads_each_kind_as_people_write_it(
     assert rows["نقره"] == ["", '<span class="ltr text-nowrap">-۳٫۵</span>', "خیر", "", ""]
 
 
+def test_a_custom_column_moves_like_any_column(client, personas, fields):
+    client.force_login(personas.owner)
+    keys = ["name", column(fields["staff"]), column(fields["signed"])]
+    url = reverse("core:list_columns", args=["contacts"])
+    client.post(url, {"columns": keys, "move": f"{column(fields['signed'])}:up"})
+    page = client.get(reverse("contacts:list"))
+    assert [c.key for c in page.context["columns"]] == [keys[0], keys[2], keys[1]]
+
+
 def test_a_custom_date_column_follows_the_reader_s_calendar_and_digits(client, personas, fields):
     ContactFactory(owner=personas.owner, custom={fields["signed"].key: "2025-03-20"})
     personas.owner.calendar, personas.owner.digits = "gregorian", "latin"

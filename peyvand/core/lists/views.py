@@ -292,7 +292,8 @@ def columns_save(request: HttpRequest, key: str) -> HttpResponse:
     declared = [column.key for column in spec.all_columns(ListReading(user=request.user))]
     chosen = [name for name in request.POST.getlist("columns") if name in declared]
     if move := request.POST.get("move", ""):
-        name, _sep, way = move.partition(":")
+        # The last colon: a key may hold one itself (a custom field's «custom:f3»).
+        name, _sep, way = move.rpartition(":")
         if name in chosen:
             at = chosen.index(name)
             to = at - 1 if way == "up" else at + 1
