@@ -508,3 +508,29 @@ def test_a_money_report_page_query_count_is_pinned(
         response = client.get(url, params)
     assert response.status_code == 200
     assert response.context["result"].rows
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_contact_list_costs_the_same_with_custom_field_columns_shown(
+    client, personas, django_assert_num_queries, rows
+):
+    """The custom fields the filters read anyway are the columns' too (one query for
+    both), and each row's values come with the row."""
+    from peyvand.contacts.models import Contact
+    from peyvand.core.models import ListPreference
+
+    grow(personas, rows)
+    number = CustomField.objects.create(target="contacts.contact", label="کارکنان", kind="number")
+    day = CustomField.objects.create(target="contacts.contact", label="قرارداد", kind="date")
+    Contact.objects.update(custom={number.key: 1250, day.key: "2025-03-20"})
+    shown = ["name", *(f"custom:{field.key}" for field in CustomField.objects.all())]
+    ListPreference.objects.create(user=personas.manager, list_key="contacts", columns=shown)
+    client.force_login(personas.manager)
+    url = reverse("contacts:list")
+    for params in ({}, PARAMS["contacts:list"]):
+        client.get(url, params)
+        with django_assert_num_queries(BASE + PAGES["contacts:list"][1]):
+            response = client.get(url, params)
+        assert [column.key for column in response.context["columns"]] == shown
+    response = client.get(url)
+    assert response.content.decode().count("۱۴۰۳/۱۲/۳۰") == len(response.context["page"].items) > 1

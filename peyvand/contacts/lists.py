@@ -45,7 +45,7 @@ from peyvand.core.lists import (
 )
 from peyvand.core.params import id_list_param
 from peyvand.core.validators import format_phone_national
-from peyvand.customfields.lists import CustomFieldFilters
+from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, Grade, Position
 
 # Rows ticked at once (``?id=…``): more is «همه نتایج فیلتر», not a tick each.
@@ -155,12 +155,13 @@ COLUMNS = [
     Column("birthday", _("تاریخ تولد"), cells.date(lambda row: row.birthday), default=False),
 ]  # fmt: skip
 
-# What the page reads of a contact (the columns above): a contact has forty columns, its
-# search key alone is longer than the rest of the row, and the owner's would include a
-# password. Whoever needs more (exports, the API) asks for it.
+# What the page reads of a contact (the columns above, and ``custom`` for the custom
+# fields' columns): a contact has forty columns, its search key alone is longer than the
+# rest of the row, and the owner's would include a password. Whoever needs more
+# (exports, the API) asks for it.
 ROW_FIELDS = (
     "code", "name", "kind", "company", "mobile", "phones_text", "is_vip", "created_at",
-    "status", "roles",
+    "status", "roles", "custom",
     "email", "national_id", "birthday", "grade__name", "grade__color", "category__name",
     "region__name", "source__name", "position__name", "owner__username",
     "owner__first_name", "owner__last_name",
@@ -244,6 +245,8 @@ CONTACTS = ListSpec(
     # Newest first, as ever: ``sort=created`` is the oldest first, as the API had it.
     default_sort="-created",
     columns=COLUMNS,
+    # One more per custom field of contacts, hidden until a user shows it.
+    more_columns=CustomFieldColumns(target="contacts.contact"),
     actions=[HAND_OVER],
 )
 

@@ -1,9 +1,11 @@
-"""Custom fields as one filter of a list (core.lists): ``cf<id>`` for text (contains),
+"""Custom fields on a list (core.lists). As one filter: ``cf<id>`` for text (contains),
 choice and yes/no (equals, ``1``/``0``), ``cf<id>_from`` / ``cf<id>_to`` for numbers
-and Jalali dates. The fields are read once per request, whether any is set or not."""
+and Jalali dates. As columns (``ListSpec.more_columns``): one per field, hidden until a
+user shows it. The fields are read once per request, whether any is set or shown."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +14,10 @@ from django import forms
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 
 from peyvand.core.dates import parse_jalali_date
-from peyvand.core.lists import Filter, Reading
+from peyvand.core.lists import Column, Filter, Reading
 from peyvand.core.text import normalize_persian
 from peyvand.customfields.display import display_value
 from peyvand.customfields.forms import parse_decimal
@@ -30,6 +33,12 @@ def parameter(field: CustomField, suffix: str = "") -> str:
     return f"cf{field.pk}{suffix}"
 
 
+def target_fields(reading: Reading, target: str) -> list[CustomField]:
+    """The active custom fields of ``target``: one query per request, shared by the
+    filters and the columns."""
+    return reading.source(f"custom:{target}", lambda: list(CustomField.objects.for_target(target)))
+
+
 @dataclass(frozen=True, kw_only=True)
 class CustomFieldFilters(Filter):
     """The active custom fields of ``target`` ("contacts.contact"), each filtered by its
@@ -42,9 +51,7 @@ class CustomFieldFilters(Filter):
     template = "customfields/lists/_filters.html"
 
     def fields(self, reading: Reading) -> list[CustomField]:
-        return reading.source(
-            f"custom:{self.target}", lambda: list(CustomField.objects.for_target(self.target))
-        )
+        return target_fields(reading, self.target)
 
     def names(self, reading: Reading | None = None) -> tuple[str, ...]:
         """The ``cf<id>…`` parameters of the target's fields (known once the request
@@ -154,6 +161,50 @@ class CustomFieldFilters(Filter):
             else:
                 shown.append(f"{field.label}: {display_value(field, value[field.pk][0])}")
         return "، ".join(shown)
+
+
+def column_key(field: CustomField) -> str:
+    return f"custom:{field.key}"
+
+
+def custom_cell(field: CustomField):
+    """A row's value of ``field`` as people read it (customfields.display): a date in the
+    reader's calendar and digits, a number grouped in their digits and left to right (a
+    minus sign stays in front), yes/no as «بله/خیر», text escaped."""
+    wrap = {
+        CustomField.Kind.NUMBER: '<span class="ltr text-nowrap">{}</span>',
+        CustomField.Kind.DATE: '<span class="text-nowrap">{}</span>',
+    }.get(field.kind, "{}")
+
+    def cell(row) -> SafeString:
+        raw = (row.custom or {}).get(field.key)
+        try:
+            text = display_value(field, raw)
+        except (ValueError, TypeError, ArithmeticError):
+            # A value no form wrote (a hand edit in the database): shown as stored,
+            # rather than a list page that fails for every row.
+            text = str(raw)
+        if not text:
+            return mark_safe("")
+        return mark_safe(wrap.format(html.escape(text)))  # noqa: S308 - escaped here
+
+    return cell
+
+
+@dataclass(frozen=True)
+class CustomFieldColumns:
+    """The active custom fields of ``target`` as a list's columns (``ListSpec.more_columns``),
+    keyed ``custom:f<id>`` and hidden until a user shows them from «ستون‌ها». A field
+    deactivated or removed leaves the columns, and the saved choices skip its key. The
+    list's rows must load ``custom`` (the cells read it from each row)."""
+
+    target: str
+
+    def __call__(self, reading: Reading) -> list[Column]:
+        return [
+            Column(column_key(field), field.label, custom_cell(field), default=False)
+            for field in target_fields(reading, self.target)
+        ]
 
 
 def typed_values(params: QueryDict, rows: list[dict]) -> list[dict]:

@@ -13,7 +13,17 @@ from django.urls import reverse
 
 from peyvand.contacts.models import Contact, Region
 from peyvand.core.dates import to_jalali
-from peyvand.core.lists import LISTS, Choice, ListSpec, MultiChoice, Sort, Tree, YesNo
+from peyvand.core.lists import (
+    LISTS,
+    Choice,
+    Column,
+    ListSpec,
+    MultiChoice,
+    Sort,
+    Tree,
+    YesNo,
+    cells,
+)
 from peyvand.core.lists import spec as spec_module
 from peyvand.core.models import SavedView
 from peyvand.core.periods import period_range, week_range
@@ -530,3 +540,44 @@ def test_hidden_fields_leave_the_filters_and_the_columns(personas, sales):
     ]
     assert [c.key for c in spec.shown_columns([], owner, reading.hidden)] == ["number"]
     assert [c.key for c in spec.shown_columns(["vat", "number"], owner)] == ["vat", "number"]
+
+
+def test_columns_computed_at_request_time_are_read_once_and_chosen_like_declared_ones(
+    personas, sales
+):
+    """``ListSpec.more_columns`` (a custom field's columns): asked once per reading,
+    after the declared columns, chosen and ordered like them, hidden like them, and
+    offered only where a reading is given (the declared columns otherwise)."""
+    asked = []
+
+    def more(reading):
+        asked.append(reading.user)
+        return [
+            Column("extra", "بیشتر", cells.text(lambda row: row.number), default=False),
+            Column("vat", "مالیات دیگر", cells.text(lambda row: ""), default=False),
+        ]
+
+    spec = ListSpec(
+        key="test",
+        label="آزمایش",
+        model=Invoice,
+        permission="sales.view_invoice",
+        url_name="sales:invoice_list",
+        base=lambda user: Invoice.objects.visible_to(user),
+        filters=[],
+        sorts=[Sort("date", "تاریخ", ("-date", "-id"), index="invoice_recent")],
+        columns=[column for column in INVOICES.columns if column.key in ("number", "total")],
+        more_columns=more,
+    )
+    owner = personas.owner
+    reading = spec.read(query(), owner)
+    assert [c.key for c in spec.all_columns(reading)] == ["number", "total", "extra", "vat"]
+    assert [c.key for c in spec.shown_columns([], owner, reading=reading)] == ["number", "total"]
+    chosen = spec.shown_columns(["extra", "number", "gone"], owner, reading=reading)
+    assert [c.key for c in chosen] == ["extra", "number"]
+    assert [c.key for c in spec.shown_columns(["extra", "vat"], owner, {"vat"}, reading)] == [
+        "extra"
+    ]
+    assert asked == [owner]  # once for the reading, however often asked
+    assert [c.key for c in spec.all_columns()] == ["number", "total"]
+    assert [c.key for c in spec.shown_columns(["extra"], owner)] == ["number", "total"]

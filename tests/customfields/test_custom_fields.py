@@ -203,3 +203,125 @@ def test_a_record_change_shows_custom_values_by_label_in_history(client, persona
     client.post(reverse("contacts:edit", args=[contact.pk]), data)
     page = client.get(contact.get_absolute_url()).content.decode()
     assert "طرح: طلایی" in page
+
+
+# Custom fields as columns of the contact list (customfields.lists.CustomFieldColumns) --
+
+
+def column(field) -> str:
+    return f"custom:{field.key}"
+
+
+def show(client, *keys) -> None:
+    client.post(reverse("core:list_columns", args=["contacts"]), {"columns": list(keys)})
+
+
+def test_each_custom_field_is_a_column_offered_hidden_in_the_columns_menu(client, personas, fields):
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"))
+    offered = [c.key for c in page.context["hidden_columns"]]
+    # After the declared ones, in the fields' order; none shown until chosen.
+    order = ("agent", "branch", "staff", "signed", "plan")  # order 0, then 1–4
+    assert offered[-5:] == [column(fields[name]) for name in order]
+    assert not any(c.key.startswith("custom:") for c in page.context["columns"])
+    menu = page.content.decode()
+    assert f'value="{column(fields["signed"])}"' in menu and ">تاریخ قرارداد</label>" in menu
+
+
+def test_a_user_shows_custom_columns_and_reads_each_kind_as_people_write_it(
+    client, personas, fields
+):
+    k = {name: field.key for name, field in fields.items()}
+    ContactFactory(
+        owner=personas.owner,
+        name="طلا",
+        custom={
+            k["signed"]: "2025-03-20",  # 30 Esfand 1403
+            k["staff"]: 1250000,
+            k["agent"]: True,
+            k["plan"]: "طلایی",
+            k["branch"]: "<b>کرج</b>",
+        },
+    )
+    ContactFactory(owner=personas.owner, name="نقره", custom={k["staff"]: -3.5, k["agent"]: False})
+    client.force_login(personas.owner)
+    chosen = ["name", *(column(fields[n]) for n in ("signed", "staff", "agent", "plan", "branch"))]
+    show(client, *chosen)
+    page = client.get(reverse("contacts:list"), {"sort": "name"})
+    assert [c.key for c in page.context["columns"]] == chosen
+    html = page.content.decode()
+    for label in ("تاریخ قرارداد", "تعداد کارکنان", "نمایندگی دارد", "طرح", "شعبه"):
+        assert f"<th>{label}</th>" in html
+    rows = {
+        contact.name: cells[1:]
+        for contact, (_class, cells) in zip(
+            page.context["page"].items, page.context["cells"], strict=True
+        )
+    }
+    assert rows["طلا"] == [
+        '<span class="text-nowrap">۱۴۰۳/۱۲/۳۰</span>',
+        '<span class="ltr text-nowrap">۱٬۲۵۰٬۰۰۰</span>',
+        "بله",
+        "طلایی",
+        "&lt;b&gt;کرج&lt;/b&gt;",  # text as typed, never markup
+    ]
+    assert rows["نقره"] == ["", '<span class="ltr text-nowrap">-۳٫۵</span>', "خیر", "", ""]
+
+
+def test_a_custom_column_moves_like_any_column(client, personas, fields):
+    client.force_login(personas.owner)
+    keys = ["name", column(fields["staff"]), column(fields["signed"])]
+    url = reverse("core:list_columns", args=["contacts"])
+    client.post(url, {"columns": keys, "move": f"{column(fields['signed'])}:up"})
+    page = client.get(reverse("contacts:list"))
+    assert [c.key for c in page.context["columns"]] == [keys[0], keys[2], keys[1]]
+
+
+def test_a_custom_date_column_follows_the_reader_s_calendar_and_digits(client, personas, fields):
+    ContactFactory(owner=personas.owner, custom={fields["signed"].key: "2025-03-20"})
+    personas.owner.calendar, personas.owner.digits = "gregorian", "latin"
+    personas.owner.save(update_fields=["calendar", "digits"])
+    client.force_login(personas.owner)
+    show(client, "name", column(fields["signed"]))
+    cells = client.get(reverse("contacts:list")).context["cells"]
+    assert cells[0][1][1] == '<span class="text-nowrap">2025/03/20</span>'
+
+
+def test_a_deactivated_field_leaves_the_columns_and_the_saved_choice_skips_it(
+    client, personas, fields
+):
+    client.force_login(personas.owner)
+    show(client, "name", column(fields["plan"]), column(fields["staff"]))
+    fields["plan"].is_active = False
+    fields["plan"].save()
+    page = client.get(reverse("contacts:list"))
+    assert [c.key for c in page.context["columns"]] == ["name", column(fields["staff"])]
+    assert column(fields["plan"]) not in [c.key for c in page.context["hidden_columns"]]
+    fields["staff"].delete()
+    page = client.get(reverse("contacts:list"))
+    assert [c.key for c in page.context["columns"]] == ["name"]
+    # A key that names no column of the list is not saved.
+    show(client, "name", column(fields["plan"]), "custom:f999999")
+    page = client.get(reverse("contacts:list"))
+    assert [c.key for c in page.context["columns"]] == ["name"]
+
+
+def test_a_custom_field_of_another_record_type_is_no_contact_column(client, personas, fields):
+    CustomField.objects.create(target="sales.lead", label="بودجه", kind="number")
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"))
+    labels = [c.label for c in page.context["hidden_columns"]]
+    assert "بودجه" not in labels and "شعبه" in labels
+
+
+def test_a_saved_view_keeps_its_custom_columns(client, personas, fields):
+    ContactFactory(owner=personas.owner, custom={fields["staff"].key: 40})
+    client.force_login(personas.owner)
+    show(client, "name", column(fields["staff"]))
+    saving = reverse("core:list_view_save", args=["contacts"])
+    client.post(saving, {"name": "کارکنان", "params": ""})
+    show(client, "name")
+    view = client.get(reverse("contacts:list")).context["views"][0]
+    page = client.get(view.url)
+    assert [c.key for c in page.context["columns"]] == ["name", column(fields["staff"])]
+    assert "۴۰" in page.context["cells"][0][1][1]

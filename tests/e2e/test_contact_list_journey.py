@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from peyvand.accounts.roles import SALES
 from peyvand.contacts.models import Contact, Region
 from peyvand.core.trees import node_create
+from peyvand.customfields.models import CustomField
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -106,4 +107,49 @@ def test_a_manager_filters_sorts_saves_exports_and_hands_over_contacts(
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     expect(page.locator("tbody tr")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_rep_shows_a_custom_field_as_a_column_and_reads_its_values(
+    page, log_in, rep, screenshots
+):
+    """«ستون‌ها» offers each custom field of contacts; shown, its values read as people
+    write them (a Jalali date and a number in Persian digits), and at a phone's width
+    the page still does not scroll sideways."""
+    signed = CustomField.objects.create(
+        target="contacts.contact", label="تاریخ قرارداد", kind="date"
+    )
+    staff = CustomField.objects.create(
+        target="contacts.contact", label="تعداد کارکنان", kind="number"
+    )
+    ContactFactory(
+        owner=rep,
+        name="پخش البرز",
+        custom={signed.key: "2025-03-20", staff.key: 1250},  # 30 Esfand 1403
+    )
+    log_in(rep)
+
+    page.goto("/contacts/")
+    expect(page.locator("thead")).not_to_contain_text("تاریخ قرارداد")
+    page.get_by_role("button", name="ستون‌ها").click()
+    page.get_by_label("تاریخ قرارداد", exact=True).check()
+    page.get_by_label("تعداد کارکنان", exact=True).check()
+    page.get_by_role("button", name="ذخیره ستون‌ها").click()
+    expect(page.locator("thead")).to_contain_text("تاریخ قرارداد")
+    row = page.locator("tbody tr", has_text="پخش البرز")
+    expect(row).to_contain_text("۱۴۰۳/۱۲/۳۰")
+    expect(row).to_contain_text("۱٬۲۵۰")
+
+    # Moved one column earlier by the menu's buttons, as any column.
+    headings = page.locator("thead th")
+    expect(headings.last).to_have_text("تعداد کارکنان")
+    page.get_by_role("button", name="ستون‌ها").click()
+    page.get_by_role("button", name="تعداد کارکنان یک ستون جلوتر").click()
+    expect(headings.last).to_have_text("تاریخ قرارداد")
+    expect(headings.nth(headings.count() - 2)).to_have_text("تعداد کارکنان")
+    page.screenshot(path=screenshots / "lists-contacts-custom-column.png", full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(row).to_contain_text("۱۴۰۳/۱۲/۳۰")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -108,18 +108,36 @@ class ListSpec:
     # What may be done to the ticked rows or to all the filtered ones (core.lists.bulk):
     # the page gets tick boxes and an action bar, core:list_bulk does it.
     actions: Sequence[BulkAction] = ()
+    # Columns known only at request time (one per custom field a manager defined:
+    # customfields.lists.CustomFieldColumns), after the declared ones. Given the
+    # request's reading, so they can share what the filters read (``reading.source``):
+    # the page pays no query more for them. None: the declared columns only.
+    more_columns: Callable[[ListReading], Sequence[Column]] | None = None
 
     @property
     def search(self) -> Search | None:
         return next((f for f in self.filters if isinstance(f, Search)), None)
 
+    def all_columns(self, reading: ListReading | None = None) -> list[Column]:
+        """Every column a user may choose: the declared ones and, for a request's
+        reading, those computed for it (``more_columns``, once per reading)."""
+        if reading is None or self.more_columns is None:
+            return list(self.columns)
+        more = self.more_columns
+        return reading.source(f"columns:{self.key}", lambda: [*self.columns, *more(reading)])
+
     def shown_columns(
-        self, chosen: Sequence[str], user, hidden: Collection[str] = ()
+        self,
+        chosen: Sequence[str],
+        user,
+        hidden: Collection[str] = (),
+        reading: ListReading | None = None,
     ) -> list[Column]:
-        """The columns a user chose, in their order (keys no longer declared are
-        skipped); the defaults for their role when they chose none. ``hidden`` columns
-        (ListSpec.hidden) never show."""
-        declared = [column for column in self.columns if column.key not in hidden]
+        """The columns a user chose, in their order (keys no longer declared, such as a
+        custom field since deactivated, are skipped); the defaults for their role when
+        they chose none. ``hidden`` columns (ListSpec.hidden) never show. With a
+        ``reading``, the columns computed for it (``more_columns``) can be chosen too."""
+        declared = [column for column in self.all_columns(reading) if column.key not in hidden]
         by_key = {column.key: column for column in declared}
         shown = [by_key[key] for key in chosen if key in by_key]
         return shown or [

@@ -25,7 +25,7 @@ from peyvand.core.dates import format_date
 from peyvand.core.display import localize_digits
 from peyvand.core.lists.bulk import BulkAction, BulkForm
 from peyvand.core.lists.filters import DateRange, Filter, Record
-from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListSpec
+from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListReading, ListSpec
 from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param
@@ -102,7 +102,8 @@ def list_context(
     current_view = next((v for v in views if str(v.pk) == opened), None)
     if current_view is not None and current_view.columns:
         chosen = current_view.columns
-    columns = spec.shown_columns(chosen or [], user, reading.hidden)
+    columns = spec.shown_columns(chosen or [], user, reading.hidden, reading)
+    shown = {column.key for column in columns}
     # The first filters in sight; the rest fold under «فیلترهای بیشتر» (open when one of
     # them is set): every input is in the page either way.
     primary, more = bar[:PRIMARY_FILTERS], bar[PRIMARY_FILTERS:]
@@ -126,7 +127,9 @@ def list_context(
         "page": page,
         "columns": columns,
         "hidden_columns": [
-            c for c in spec.columns if c not in columns and c.key not in reading.hidden
+            c
+            for c in spec.all_columns(reading)
+            if c.key not in shown and c.key not in reading.hidden
         ],
         "cells": cells,
         "table_rows": [(tick, *row) for tick, row in zip(ticks, cells, strict=True)],
@@ -285,10 +288,12 @@ def columns_save(request: HttpRequest, key: str) -> HttpResponse:
     """The user's columns of a list: the ticked ones in the order shown; ``move`` =
     «<key>:up» or «<key>:down» moves one; ``reset`` goes back to the defaults."""
     spec = _list_or_404(request.user, key)
-    declared = [column.key for column in spec.columns]
+    # The columns computed at request time (a custom field's) are choosable too.
+    declared = [column.key for column in spec.all_columns(ListReading(user=request.user))]
     chosen = [name for name in request.POST.getlist("columns") if name in declared]
     if move := request.POST.get("move", ""):
-        name, _sep, way = move.partition(":")
+        # The last colon: a key may hold one itself (a custom field's «custom:f3»).
+        name, _sep, way = move.rpartition(":")
         if name in chosen:
             at = chosen.index(name)
             to = at - 1 if way == "up" else at + 1
