@@ -55,11 +55,11 @@ def call_search(text: str, reading: Reading) -> Q:
         found = Q(search_key__contains=fa_search_key(text))
     if key := typed_search_key(text):
         # The contact's key is on the call (customer_key, trigram index
-        # call_customer_trgm); whose contact it is, is asked only of a reader who does
-        # not see every contact: their contacts, by owner (a few thousand ids).
+        # call_customer_trgm); a reader who does not see every contact has it matched
+        # only where they see the contact (the contact's rule, joined).
         named = Q(customer_key__contains=key)
-        if (seen := Contact.objects.visibility(reading.user)) is not None:
-            named &= Q(contact__in=Contact.objects.filter(seen).order_by().values("pk"))
+        if (seen := Contact.objects.visibility_via(reading.user, "contact")) is not None:
+            named &= seen
         found |= named
     return found
 
