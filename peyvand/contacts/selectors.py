@@ -1,12 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
-from peyvand.core.text import (
-    MIN_SEARCH_LENGTH,
-    fa_search_key,
-    national_phone_key,
-    normalize_persian,
-)
+from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
 
 
 def contact_text(query: str) -> Q:
@@ -14,12 +9,11 @@ def contact_text(query: str) -> Q:
     national ID, whatever the spelling variant or digits typed. A trigram index cannot
     serve one or two characters, and scanning a million rows for them would be slow and
     the matches useless: such a query is a code."""
-    key = fa_search_key(normalize_persian(query))
-    if not key:
+    if key := typed_search_key(query):
+        return Q(search_key__contains=key)
+    if not fa_search_key(normalize_persian(query)):
         return Q()
-    if len(key) < MIN_SEARCH_LENGTH:
-        return Q(code__iexact=normalize_persian(query).strip())
-    return Q(search_key__contains=national_phone_key(key))
+    return Q(code__iexact=normalize_persian(query).strip())
 
 
 def contact_search(*, user, query: str) -> QuerySet[Contact]:
@@ -49,12 +43,10 @@ def phonebook_text(query: str) -> Q:
     """Phone-book entries matching ``query`` by name, company, title, email or any
     number, as the contact search does (the trigram index phonebook_search_trgm). A
     personal list is short: a one- or two-character query is the start of a name."""
+    if key := typed_search_key(query):
+        return Q(search_key__contains=key)
     key = fa_search_key(normalize_persian(query))
-    if not key:
-        return Q()
-    if len(key) < MIN_SEARCH_LENGTH:
-        return Q(search_key__startswith=key)
-    return Q(search_key__contains=national_phone_key(key))
+    return Q(search_key__startswith=key) if key else Q()
 
 
 def phonebook_search(*, user, query: str) -> QuerySet[PhoneBookEntry]:
