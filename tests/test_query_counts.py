@@ -58,9 +58,9 @@ PAGES: dict[str, tuple[list, int]] = {
     "lookups:index": ([], 0),
     "lookups:list": (["results"], 1),
     "customfields:list": ([], 1),
-    # core.lists: the entries (with owner); the bar's owners; the user's columns, the
-    # saved views and the teams to share one with
-    "phonebook:list": ([], 5),
+    # core.lists: the entries (with owner); the bar's owners and the custom fields; the
+    # user's columns, the saved views and the teams to share one with
+    "phonebook:list": ([], 6),
     # core.lists: the contacts (with category, region, grade, source, position, owner);
     # the bar's sources whether set or not (owners, categories, regions, grades, sources,
     # positions, the send groups the user may see, the custom fields); the user's
@@ -84,9 +84,9 @@ PAGES: dict[str, tuple[list, int]] = {
     # responsible); the footer's count and expected amounts (one capped aggregate); the
     # bar's sources whether set or
     # not (the customer's name, the responsibles, the results, the teams, the sources,
-    # the categories, the regions, the fiscal years); columns, saved views, teams to
-    # share a view with
-    "sales:lead_list": ([], 13),
+    # the categories, the regions, the fiscal years, the custom fields); columns, saved
+    # views, teams to share a view with
+    "sales:lead_list": ([], 14),
     # one query per column (4 stages, won, lost), the responsible filter
     "sales:lead_board": ([], 7),
     # follow-ups with their lead, proforma or complaint, its customer, and the result
@@ -112,13 +112,13 @@ PAGES: dict[str, tuple[list, int]] = {
     # core.lists («کارتابل من» and «ارسالی‌های من» lead here with a preset): the rows
     # with customer, people, urgency, channel and types; the fields the service settings
     # hide; the bar's sources whether set or not (the customer's name, the people, the
-    # urgencies, the channels, the three levels of types in one); the user's columns,
-    # the saved views and the teams to share one with
-    "service:request_all": ([], 10),
+    # urgencies, the channels, the three levels of types in one, the custom fields); the
+    # user's columns, the saved views and the teams to share one with
+    "service:request_all": ([], 11),
     # the rows with customer, people, channel and product; the hidden fields; the
-    # customer's name, the products, the users (staff and officer), the channels;
-    # columns, saved views, teams
-    "service:complaint_list": ([], 9),
+    # customer's name, the products, the users (staff and officer), the channels, the
+    # custom fields; columns, saved views, teams
+    "service:complaint_list": ([], 10),
     "reports:index": ([], 0),
     # core.lists: the projects (with customer and owner); the customer filter's name
     # and the owners; the user's columns, the saved views and the teams to share one with

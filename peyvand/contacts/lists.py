@@ -319,6 +319,7 @@ PHONEBOOK = ListSpec(
         ),
         Choice(name="tab", label=_("نوع"), choices=PHONEBOOK_TABS, condition=_phonebook_tab),
         Person(name="owner", label=_("ثبت‌کننده"), field="owner", people=_phonebook_people),
+        CustomFieldFilters(target="contacts.phonebookentry"),
     ],
     sorts=[Sort("name", _("نام"), ("name", "id"), index="phonebook_name")],
     columns=[
@@ -332,4 +333,5 @@ PHONEBOOK = ListSpec(
         Column("kind", _("نوع"), _phonebook_kind),
         Column("owner", _("ثبت‌کننده"), cells.text(lambda entry: entry.owner), default=False),
     ],
+    more_columns=CustomFieldColumns(target="contacts.phonebookentry"),
 )

@@ -36,6 +36,7 @@ from peyvand.core.lists import (
 )
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number
 from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, typed_search_key
+from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult
 from peyvand.sales.models import GoodsOrService, Invoice, InvoiceSubject, Lead, Quote
 from peyvand.sales.selectors import fiscal_years, users_who_can
@@ -413,6 +414,8 @@ LEAD_FIELDS = (
     "contact__category__name", "contact__region__name",
     "source__name", "last_result__name",
     "responsible__first_name", "responsible__last_name", "responsible__username",
+    # The custom-field columns' values.
+    "custom",
 )  # fmt: skip
 
 
@@ -519,6 +522,7 @@ LEADS = LeadListSpec(
             field="fiscal_year",
             choices=lambda: [(str(year), localize_digits(str(year))) for year in fiscal_years()],
         ),
+        CustomFieldFilters(target="sales.lead"),
     ],
     sorts=[
         Sort("created", _("تاریخ ثبت"), ("-created_at", "-id"), index="lead_recent"),
@@ -535,6 +539,7 @@ LEADS = LeadListSpec(
         ),
     ],
     columns=LEAD_COLUMNS,
+    more_columns=CustomFieldColumns(target="sales.lead"),
     totals=lambda reading: {"expected": Sum("expected_value")},
     row_class=_lead_row_class,
     actions=[HAND_OVER],

@@ -43,6 +43,7 @@ from peyvand.core.lists import (
 )
 from peyvand.core.templatetags.peyvand import fa_digits
 from peyvand.core.text import to_latin_digits, typed_search_key
+from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
 from peyvand.service.models import Complaint, Request, ServiceSettings
@@ -319,12 +320,14 @@ REQUESTS = ListSpec(
             field="confidentiality",
             choices=Request.Confidentiality.choices,
         ),
+        CustomFieldFilters(target="service.request"),
     ],
     sorts=[
         Sort("date", _("تاریخ"), ("-created_at", "-id"), index="request_recent"),
         Sort("deadline", _("مهلت"), ("deadline", "id"), index="request_deadline"),
     ],
     columns=REQUEST_COLUMNS,
+    more_columns=CustomFieldColumns(target="service.request"),
     row_class=request_row_class,
     hidden=request_hidden,
     actions=REQUEST_ACTIONS,
@@ -436,9 +439,11 @@ COMPLAINTS = ListSpec(
         Person(name="staff", label=_("درباره کارمند"), field="staff", people=_everyone),
         Person(name="officer", label=_("مسئول کنترل"), field="officer", people=_everyone),
         Lookup(name="channel", label=_("نوع ارتباط"), field="channel", model=Channel),
+        CustomFieldFilters(target="service.complaint"),
     ],
     sorts=[Sort("date", _("تاریخ"), ("-date", "-id"), index="complaint_recent")],
     columns=COMPLAINT_COLUMNS,
+    more_columns=CustomFieldColumns(target="service.complaint"),
     hidden=complaint_hidden,
     # ``view`` is the tab here (the API's name too): a saved view opens by another.
     view_param="saved_view",
