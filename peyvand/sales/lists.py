@@ -4,6 +4,7 @@ these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -12,7 +13,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team
-from peyvand.accounts.selectors import team_choices
 from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_filter
 from peyvand.contacts.models import Category, Region
 from peyvand.core.display import localize_digits
@@ -320,9 +320,38 @@ def _lead_text(text: str, reading) -> Q:
     return lead_text_condition(text)
 
 
-def _team_condition(value: str, reading) -> Q:
-    members = Team.members.through.objects.filter(team_id=value).values("user_id")
-    return Q(responsible__in=members)
+def _teams_with_members(reading) -> dict[str, tuple[str, list[int]]]:
+    """The active teams by name, each with its members' ids: one query, read once per
+    request, for the bar's choices and the condition alike."""
+
+    def load() -> dict[str, tuple[str, list[int]]]:
+        teams: dict[str, tuple[str, list[int]]] = {}
+        rows = Team.objects.filter(is_active=True).order_by("name", "pk")
+        for pk, name, member in rows.values_list("pk", "name", "members"):
+            teams.setdefault(str(pk), (name, []))[1].extend([member] if member else [])
+        return teams
+
+    return reading.source("team", load)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamChoice(Choice):
+    """The responsible's team. The members go to the query as numbers
+    (``responsible IN (3, 7)``), not as a subquery: PostgreSQL then estimates the rows
+    from each member's own statistics, where a subquery gets the average — and a team
+    none of whose members holds a lead walked the whole date index (661 ms at 200,000
+    leads) looking for one."""
+
+    choices: Sequence[tuple[str, str]] = ()
+
+    def options(self, reading) -> list[tuple[str, str]]:
+        return [(pk, name) for pk, (name, _members) in _teams_with_members(reading).items()]
+
+    def values(self) -> None:
+        return None  # read from the database: the API takes any team's id
+
+    def narrow(self, queryset: QuerySet, value: str, reading) -> QuerySet:
+        return queryset.filter(responsible__in=_teams_with_members(reading)[value][1])
 
 
 # A filter of the list, and of the board, which reads «مسئول» through it.
@@ -503,7 +532,7 @@ LEADS = LeadListSpec(
             ],
         ),
         customer_filter(),
-        Choice(name="team", label=_("گروه مسئول"), choices=team_choices, condition=_team_condition),
+        TeamChoice(name="team", label=_("گروه مسئول")),
         Choice(
             name="source",
             label=_("نحوه آشنایی"),
