@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.activities.models import Task
@@ -21,6 +22,7 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
 from peyvand.core import events
 from peyvand.core.dates import to_jalali
+from peyvand.core.display import localize_digits
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
@@ -69,10 +71,12 @@ def lead_save(
     version: datetime.datetime | None = None,
     new_contact: Contact | None = None,
     new_contact_phones: list[dict] | None = None,
+    tell: bool = True,
 ) -> Lead:
     """Creates (``before`` None) or changes a lead (refused if stale: ``version``, see
     core.versions). ``new_contact`` is a contact typed into the lead form: it is created
-    in the same transaction and becomes the lead's."""
+    in the same transaction and becomes the lead's. A new responsible is told, unless
+    ``tell`` is off (a hand-over of many tells once)."""
     if new_contact is not None:
         lead.contact = contact_create(contact=new_contact, phones=new_contact_phones or [], by=by)
     creating = before is None
@@ -83,29 +87,45 @@ def lead_save(
             lead.responsible = by
     record_save(record=lead, by=by, before=before, version=version)
     handed_over = creating or before.get("responsible_id") != lead.responsible_id
-    if handed_over and lead.responsible_id != by.pk:
-        notify(
-            user=lead.responsible,
-            title=f"سرنخ {lead.code} از {by} به شما سپرده شد",
-            body=f"{lead.title} — {lead.contact}",
-            url=lead.get_absolute_url(),
-        )
+    if tell and handed_over and lead.responsible_id != by.pk:
+        _tell_responsible(lead, by)
     return lead
+
+
+def _tell_responsible(lead: Lead, by) -> None:
+    notify(
+        user=lead.responsible,
+        title=f"سرنخ {lead.code} از {by} به شما سپرده شد",
+        body=f"{lead.title} — {lead.contact}",
+        url=lead.get_absolute_url(),
+    )
 
 
 @transaction.atomic
 def leads_hand_over(*, leads, responsible, by) -> int:
     """Hands the given leads to ``responsible`` (the lead list's bulk action): each one
-    saved as the lead form saves it (history, and the newcomer told); how many changed."""
-    changed = 0
+    saved as the lead form saves it (history); how many changed. The newcomer is told
+    once — of one lead as the form tells, of several in one notification that opens
+    their leads — not five thousand times for a big hand-over."""
+    changed = []
     for lead in leads.select_for_update():
         if lead.responsible_id == responsible.pk:
             continue
         before = snapshot(lead)
         lead.responsible = responsible
-        lead_save(lead=lead, by=by, before=before)
-        changed += 1
-    return changed
+        lead_save(lead=lead, by=by, before=before, tell=False)
+        changed.append(lead)
+    if not changed or responsible.pk == by.pk:
+        pass
+    elif len(changed) == 1:
+        _tell_responsible(changed[0], by)
+    else:
+        notify(
+            user=responsible,
+            title=f"{localize_digits(f'{len(changed):,}')} سرنخ از {by} به شما سپرده شد",
+            url=reverse("sales:lead_list") + "?responsible=me",
+        )
+    return len(changed)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from peyvand.accounts.roles import SUPPORT
-from peyvand.activities.models import Task
+from peyvand.activities.models import Notification, Task
 from peyvand.core.lists import BULK_LIMIT
 from peyvand.core.models import ChangeRecord
 from peyvand.core.text import to_persian_digits
@@ -77,6 +77,29 @@ def test_a_rep_hands_ticked_leads_to_a_teammate_and_history_says_so(client, pers
     assert now[hidden.pk] == personas.outsider.pk  # its id posted, still untouched
     assert any(change["new"] == str(personas.teammate) for change in changes_of(first))
     assert changes_of(hidden) == []
+
+
+def test_the_new_responsible_is_told_once_of_many_leads_and_as_ever_of_one(client, personas):
+    """Five thousand leads handed over are one notification that opens the newcomer's
+    leads, not five thousand; a single lead is told by its code, as the form does."""
+    many = LeadFactory.create_batch(3, owner=personas.owner)
+    one = LeadFactory(owner=personas.owner)
+    client.force_login(personas.owner)
+    told = Notification.objects.filter(user=personas.teammate)
+    client.post(
+        bulk("leads", "responsible"),
+        {"id": [lead.pk for lead in many], "responsible-person": personas.teammate.pk},
+    )
+    assert list(told.values_list("title", "url")) == [
+        (f"۳ سرنخ از {personas.owner} به شما سپرده شد", "/sales/leads/?responsible=me")
+    ]
+    told.delete()
+    client.post(
+        bulk("leads", "responsible"), {"id": [one.pk], "responsible-person": personas.teammate.pk}
+    )
+    assert list(told.values_list("title", "url")) == [
+        (f"سرنخ {one.code} از {personas.owner} به شما سپرده شد", one.get_absolute_url())
+    ]
 
 
 def test_who_may_see_the_list_but_not_act_is_refused(client, personas):
