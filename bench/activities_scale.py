@@ -240,6 +240,7 @@ CALL_COLUMNS = {
     "callback_task_id": "t.id",
     "contact_id": "c.contact_id",
     "owner_id": "c.owner_id",
+    "customer_key": "''",  # the trigger copies the contact's key whatever is sent
 }
 
 

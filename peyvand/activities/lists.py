@@ -44,6 +44,14 @@ from peyvand.lookups.models import Urgency
 # The call log -----------------------------------------------------------------------------
 
 
+def text_condition(text: str, reading: Reading) -> Q:
+    """A task's or event's own text (its search key): a word or part of one, in any
+    spelling variant; one or two letters too (read without the index, within the
+    page's limit)."""
+    key = typed_search_key(text) or fa_search_key(text)
+    return Q(search_key__contains=key) if key else Q()
+
+
 def call_search(text: str, reading: Reading) -> Q:
     """Part of the number, of the notes, or the name of the call's contact — a contact
     the reader may see: the name is looked for among ``Contact.objects.visible_to``, so
@@ -266,9 +274,7 @@ TASKS = ListSpec(
     ),
     filters=[
         Search(
-            condition=lambda text, reading: (
-                Q(description__icontains=text) | Q(notes__icontains=text)
-            ),
+            condition=text_condition,
             placeholder=_("شرح یا یادداشت وظیفه"),
             shown=((_("یادداشت"), lambda task: task.notes),),
         ),
@@ -369,11 +375,7 @@ EVENTS = ListSpec(
     base=lambda user: Event.objects.visible_to(user).select_related("team", "owner"),
     filters=[
         Search(
-            condition=lambda text, reading: (
-                Q(title__icontains=text)
-                | Q(location__icontains=text)
-                | Q(description__icontains=text)
-            ),
+            condition=text_condition,
             placeholder=_("عنوان، محل یا توضیح"),
             shown=((_("توضیح"), lambda event: event.description),),
         ),

@@ -138,6 +138,9 @@ class Task(BusinessRecord):
     status = models.CharField(_("وضعیت"), max_length=5, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("زمان انجام"), null=True, blank=True, editable=False)
     notes = models.TextField(_("یادداشت"), blank=True)
+    # The task list's text search, whatever the spelling variant (a trigram index on
+    # PostgreSQL), as every list's.
+    search_key = search_key_field("description", "notes")
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -207,6 +210,8 @@ class Event(BusinessRecord):
     end_time = models.TimeField(_("ساعت پایان"), null=True, blank=True)
     location = models.CharField(_("محل"), max_length=200, blank=True)
     description = models.TextField(_("توضیح"), blank=True)
+    # The event list's text search (title, place, description; trigram-indexed).
+    search_key = search_key_field("title", "location", "description")
     team = models.ForeignKey(
         "accounts.Team",
         verbose_name=_("گروه"),

@@ -160,6 +160,11 @@ class Contact(BusinessRecord):
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),
             models.Index(fields=["-created_at", "-id"], name="contact_recent"),
             models.Index(fields=["name", "id"], name="contact_name"),
+            # The list's «وضعیت» and «نوع», newest first: a state few contacts are in
+            # (none of a rep's «غیرفعال») is found, or not, without walking every
+            # contact by date.
+            models.Index(fields=["status", "-created_at", "-id"], name="contact_status_recent"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="contact_kind_recent"),
             # The list's VIP and birth-month filters: few rows each, newest first.
             models.Index(
                 fields=["-created_at", "-id"], name="contact_vip_recent", condition=Q(is_vip=True)

@@ -279,6 +279,8 @@ def test_tasks_start_with_mine_open_and_offer_every_filter(personas, tasks):
         "urgent", "given", "boss"
     }  # fmt: skip
     assert task_keys(tasks, owner, q="فوری") == {"urgent"}
+    # The search key: an Arabic keyboard's «ي»/«ك» finds the Persian spelling.
+    assert task_keys(tasks, owner, q="فوري") == {"urgent"}
 
 
 def test_no_task_filter_widens_what_a_user_sees(personas, tasks):
@@ -385,6 +387,8 @@ def test_events_are_listed_as_the_calendar_shows_them_and_filtered(personas, eve
     assert event_keys(events, owner, date_period="next_30_days") == {"visit", "meeting"}
     assert event_keys(events, owner, date_period="overdue") == {"past"}
     assert event_keys(events, owner, q="دفتر") == {"meeting"}
+    assert event_keys(events, owner, q="فروش دفتر") == {"meeting"}  # the title, then the place
+    assert event_keys(events, owner, q="ديدار با نور") == {"visit"}  # an Arabic «ي»
     rows = list(EVENTS.rows(owner, query()))
     assert [row.title for row in rows] == ["نمایشگاه", "دیدار با نور", "جلسه فروش"]
 
