@@ -93,18 +93,30 @@ def national_phone_key(key: str) -> str:
 MIN_SEARCH_LENGTH = 3
 
 
+# A number typed as people write phones: digits with spaces, hyphens, dots or
+# parentheses between them («۰۲۱-۸۸۸۸ ۱۲۳۴», «(021) 8888.1234», «+98 912 123 4567»). Not
+# a slash: document numbers (1405/00012) and dates keep it in their keys.
+_TYPED_PHONE = re.compile(r"^\+?[\d\s().\-]*\d[\d\s().\-]*$")
+_PHONE_SEPARATORS = re.compile(r"[\s().\-]")
+
+
 def typed_search_key(text: str | None) -> str | None:
     """What a ``search_key`` column is matched with (``search_key__contains``): the
-    typed text folded as the column is, a phone typed with its country code in national
-    form; None when it is shorter than MIN_SEARCH_LENGTH."""
-    key = fa_search_key(normalize_persian(text or "")) or ""
+    typed text folded as the column is; a phone number typed with separators as its
+    digits alone (a record's phones are in its key as digits: +98… stored, 0… kept),
+    with its country code in national form; None when it is shorter than
+    MIN_SEARCH_LENGTH."""
+    typed = normalize_persian(text or "")
+    if _TYPED_PHONE.match(typed):
+        typed = _PHONE_SEPARATORS.sub("", typed)
+    key = fa_search_key(typed) or ""
     return national_phone_key(key) if len(key) >= MIN_SEARCH_LENGTH else None
 
 
 # An Iranian number typed with its prefix (+98 912…, 0098 912…, 0912…): the digits after
 # it, which a stored E.164 number (+98912…) holds.
 _TYPED_PREFIX = re.compile(r"^(?:\+98|0098|0)")
-_PHONE_TYPED = re.compile(r"^[\d\s+()\-]+$")
+_PHONE_TYPED = re.compile(r"^[\d\s+().\-]+$")
 
 
 def number_part(text: str) -> str:
@@ -114,7 +126,7 @@ def number_part(text: str) -> str:
     typed = to_latin_digits(text).strip()
     if not _PHONE_TYPED.match(typed):
         return ""
-    typed = re.sub(r"[\s()\-]", "", typed)
+    typed = _PHONE_SEPARATORS.sub("", typed)
     return _TYPED_PREFIX.sub("", typed).lstrip("+")
 
 

@@ -3,7 +3,12 @@ import importlib
 import pytest
 from django.db import connection
 
-from peyvand.core.text import fa_search_key, fa_search_key_sql_literals, normalize_persian
+from peyvand.core.text import (
+    fa_search_key,
+    fa_search_key_sql_literals,
+    normalize_persian,
+    typed_search_key,
+)
 
 # (typed, what it must fold to). Each line is a way Persian text really arrives: Arabic
 # keyboards, PDFs (presentation forms), Word (ZWNJ, diacritics), phones (digits).
@@ -104,3 +109,35 @@ def test_a_contains_search_on_the_key_uses_the_trigram_index(contact):
     # Either trigram index on the key answers it (the owner's one leads with owner_id):
     # on a near-empty table their costs tie and the planner may take either.
     assert "contact_search_trgm" in plan or "contact_owner_search_trgm" in plan
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("0912-123 4567", "09121234567"),
+        ("(021) 8888-1234", "02188881234"),
+        ("۰۹۱۲.۱۲۳.۴۵۶۷", "09121234567"),
+        ("+98 912 123 4567", "09121234567"),
+        ("+98 (21) 8888 1234", "02188881234"),
+        ("912 123 4567", "9121234567"),  # without its 0: still part of the number
+        ("8888-1234", "88881234"),  # without the area code
+        ("1405/00012", "1405/00012"),  # a document number keeps its slash
+        ("خرید ۲۰ دستگاه", "خرید20دستگاه"),  # words with a number are text
+    ],
+)
+def test_a_phone_typed_with_separators_is_searched_as_its_digits(typed, key):
+    assert typed_search_key(typed) == key
+
+
+def test_a_contact_is_found_by_its_number_typed_any_way(db):
+    from peyvand.accounts.roles import MANAGER
+    from peyvand.contacts.lists import CONTACTS
+    from tests.factories import ContactFactory, UserFactory
+    from tests.lists import query
+
+    manager = UserFactory(role=MANAGER)
+    found = ContactFactory(name="داروخانه نور", phones=["+989121234567"])
+    ContactFactory(name="دیگری", phones=["+989351112233", ("landline", "+982188881234")])
+    for typed in ("0912-123-4567", "۰۹۱۲ ۱۲۳ ۴۵۶۷", "+98 (912) 123.4567", "123 4567"):
+        rows = CONTACTS.rows(manager, query(q=typed))
+        assert list(rows.values_list("pk", flat=True)) == [found.pk], typed
