@@ -1,19 +1,17 @@
 from django.db.models import Q, QuerySet
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
+from peyvand.core.sequences import text_or_code
 from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
 
 
 def contact_text(query: str) -> Q:
     """Contacts matching ``query`` by any part of code, name, company, phone, email or
-    national ID, whatever the spelling variant or digits typed. A trigram index cannot
-    serve one or two characters, and scanning a million rows for them would be slow and
-    the matches useless: such a query is a code."""
-    if key := typed_search_key(query):
-        return Q(search_key__contains=key)
-    if not fa_search_key(normalize_persian(query)):
-        return Q()
-    return Q(code__iexact=normalize_persian(query).strip())
+    national ID, whatever the spelling variant or digits typed, or by the number of
+    their code («۶۶» → C000066). A trigram index cannot serve one or two characters, and
+    scanning a million rows for them would be slow and the matches useless: such a
+    query is a code."""
+    return text_or_code(query, field="code", kind="contact")
 
 
 def contact_search(*, user, query: str) -> QuerySet[Contact]:

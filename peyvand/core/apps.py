@@ -42,3 +42,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         connection_created.connect(register_sqlite_functions, weak=False)
         clean_typed_text_in_every_form()
+        from peyvand.core.sequences import watch_patterns
+
+        watch_patterns()

@@ -9,6 +9,8 @@ reached again after a manager changed the pattern — counting those in the tras
 deleted record can come back). A taken code would otherwise fail the unique constraint,
 roll the counter back with the transaction, and fail every later registration too."""
 
+import re
+import time
 from collections.abc import Collection
 from itertools import count as numbers_from
 from itertools import islice
@@ -18,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 
 from peyvand.core.dates import jalali_today
 from peyvand.core.models import Sequence
+from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
 
 # Candidates checked per query while stepping over taken codes: a long run of typed codes
 # is crossed in a few queries, and the IN list stays well inside every database's limit.
@@ -118,3 +121,66 @@ def format_code(sequence: Sequence, number: int, year: int) -> str:
     return sequence.pattern.replace("{سال}", str(year)).replace(
         "{شماره}", str(number).zfill(sequence.padding)
     )
+
+
+# A code typed by its number: «۶۶» or «c66» for C000066, «۲۵» for this year's L140500025.
+_TYPED_NUMBER = re.compile(r"^([A-Za-z]*)(\d{1,9})$")
+# How long a process trusts the series' patterns it read: a manager's new pattern is
+# searched by its number within this time, and a search costs no query for them.
+PATTERNS_SECONDS = 300
+_patterns: dict[str, tuple[float, str, int] | None] = {}
+
+
+def watch_patterns() -> None:
+    """A series saved or deleted in this process is read again at its next search
+    (other processes within PATTERNS_SECONDS)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(_forget_patterns, sender=Sequence, weak=False)
+
+
+def _forget_patterns(**kwargs) -> None:
+    _patterns.clear()
+
+
+def _pattern(kind: str) -> tuple[str, int] | None:
+    cached = _patterns.get(kind)
+    if cached is None or cached[0] < time.monotonic():
+        row = Sequence.objects.filter(kind=kind).values_list("pattern", "padding").first()
+        cached = (time.monotonic() + PATTERNS_SECONDS, *(row or ("", 0)))
+        _patterns[kind] = cached
+    return (cached[1], cached[2]) if cached[1] else None
+
+
+def typed_code(field: str, kind: str, text: str) -> models.Q:
+    """Rows whose ``field`` (a unique code) is ``text`` as typed (any case, any digits),
+    or, when ``text`` is a number (with letters before it, at most), the code the series
+    ``kind`` gives that number — in this Jalali year or the two before when its pattern
+    has the year: a code is found by its number alone, without its letters and zeros.
+    An exact match of a few values, which the code's unique index answers however many
+    rows the table holds."""
+    typed = normalize_persian(text)
+    codes = {typed, typed.upper()}
+    match = _TYPED_NUMBER.match(typed)
+    if match and (found := _pattern(kind)):
+        pattern, padding = found
+        letters, number = match.groups()
+        this_year = jalali_today().year
+        for year in (this_year, this_year - 1, this_year - 2):
+            code = pattern.replace("{سال}", str(year)).replace("{شماره}", number.zfill(padding))
+            if code.upper().startswith(letters.upper()):
+                codes.add(code)
+    return models.Q(**{f"{field}__in": sorted(codes)})
+
+
+def text_or_code(text: str, *, field: str, kind: str) -> models.Q:
+    """A list's text rule for rows with a code of series ``kind`` in ``field``: the row's
+    search key holds the text (three characters or more), or the code is the one typed,
+    in full or by its number («۶۶», «c66» → C000066). Shorter text is a code only."""
+    if not fa_search_key(normalize_persian(text)):
+        return models.Q()
+    code = typed_code(field, kind, text)
+    if key := typed_search_key(text):
+        return models.Q(search_key__contains=key) | code
+    return code

@@ -34,6 +34,7 @@ from peyvand.core.lists import (
     cells,
     person_form,
 )
+from peyvand.core.sequences import text_or_code
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_number
 from peyvand.core.text import fa_search_key, normalize_persian, to_latin_digits, typed_search_key
 from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
@@ -289,10 +290,9 @@ EXPECTED_ORDER = Coalesce("expected_value", 0)
 
 def lead_text_condition(text: str) -> Q:
     """Leads whose code, subject, contact person or customer's name, company or phone
-    holds ``text`` (the lead's search key); one or two characters match a code."""
-    if key := typed_search_key(text):
-        return Q(search_key__contains=key)
-    return Q(code__iexact=text) if fa_search_key(text) else Q()
+    holds ``text`` (the lead's search key), or whose code is the one typed by its
+    number («۲۵» → this year's L140500025); one or two characters match a code."""
+    return text_or_code(text, field="code", kind="lead")
 
 
 def lead_search(*, user, query: str) -> QuerySet:

@@ -41,8 +41,8 @@ from peyvand.core.lists import (
     cells,
     person_form,
 )
+from peyvand.core.sequences import text_or_code
 from peyvand.core.templatetags.peyvand import fa_digits
-from peyvand.core.text import to_latin_digits, typed_search_key
 from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
@@ -113,10 +113,9 @@ def _no_customer(get):
 def request_search(text: str, reading) -> Q:
     """Text in the tracking code, subject or description, or the customer's name,
     company or phone (the request's search key); one or two characters are a tracking
-    code."""
-    if key := typed_search_key(text):
-        return Q(search_key__contains=key)
-    return Q(tracking_code__iexact=to_latin_digits(text))
+    code, and a number alone finds the code it ends (this year's or the two before).
+    """
+    return text_or_code(text, field="tracking_code", kind="request")
 
 
 ACTIVE = "active"
@@ -358,10 +357,9 @@ def request_tab(reading: ListReading) -> str:
 
 def complaint_search(text: str, reading) -> Q:
     """Text in the tracking code or the complaint, or the customer's name, company or
-    phone (the complaint's search key); one or two characters are a tracking code."""
-    if key := typed_search_key(text):
-        return Q(search_key__contains=key)
-    return Q(tracking_code__iexact=to_latin_digits(text))
+    phone (the complaint's search key); one or two characters are a tracking code, and a
+    number alone finds the code it ends (this year's or the two before)."""
+    return text_or_code(text, field="tracking_code", kind="complaint")
 
 
 def _complaint_tab(value: str, reading) -> Q:
