@@ -3,6 +3,7 @@ rep gets the pop-up, the email (real SMTP on loopback) and the SMS (fake Kaveneg
 marks it done, and the manager sees it done with its Jalali date."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -75,6 +76,9 @@ def test_a_task_with_a_reminder_reaches_the_rep_who_marks_it_done(
     toast = rep_page.locator("#notification-toasts .toast", has_text="وظیفه: پیش‌فاکتور")
     expect(toast).to_be_visible()
     expect(rep_page.locator("#notification-count")).to_have_text("۲")
+    # The bell's name says what the count is (not a bare number) for a screen reader.
+    bell = rep_page.locator("#notification-bell")
+    expect(bell).to_have_accessible_name(re.compile(r"^اعلان‌ها، \S+ خوانده‌نشده$"))
     rep_page.screenshot(path=screenshots / "task-reminder-toast.png")
     toast.get_by_role("link").click()
     rep_page.get_by_role("button", name="انجام شد").click()

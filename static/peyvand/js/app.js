@@ -64,13 +64,21 @@ document.addEventListener("click", function (event) {
 
 // Record pickers: <select data-autocomplete-url> asks the server as the user types
 // (the server answers only records the user may see).
+// Tom Select points the <label> at its own text box (which it names by aria-labelledby);
+// the <select> it hides stays in the page for the form, so it keeps the label's words
+// by aria-label (without the required field's star), or axe finds a nameless control.
+function keepPickerName(select) {
+  if (select.hasAttribute("aria-label") || !select.labels || !select.labels.length) { return; }
+  var label = select.labels[0].cloneNode(true);
+  label.querySelectorAll("[aria-hidden]").forEach(function (part) { part.remove(); });
+  var named = label.textContent.trim();
+  if (named) { select.setAttribute("aria-label", named); }
+}
+
 function startPickers(root) {
   if (!window.TomSelect) { return; }
   root.querySelectorAll("select[data-autocomplete-url]:not(.tomselected)").forEach(function (select) {
-    // Tom Select points the <label> at its own input; the hidden <select> keeps the
-    // name by aria-label, for whatever still reads it.
-    var named = select.labels && select.labels.length ? select.labels[0].textContent.trim() : "";
-    if (named && !select.hasAttribute("aria-label")) { select.setAttribute("aria-label", named); }
+    keepPickerName(select);
     new TomSelect(select, {
       valueField: "id", labelField: "text", searchField: [], allowEmptyOption: true,
       loadThrottle: 250, maxOptions: 20,
@@ -87,6 +95,7 @@ function startPickers(root) {
   });
   // Several people out of a short list (a request's watchers): typed to filter.
   root.querySelectorAll("select[multiple][data-pick-many]:not(.tomselected)").forEach(function (select) {
+    keepPickerName(select);
     new TomSelect(select, {
       plugins: ["remove_button"],
       onItemAdd: function () { this.setTextboxValue(""); },
@@ -283,7 +292,7 @@ document.addEventListener("change", function (event) {
         if (!data) { return; }
         badge.hidden = data.unseen === 0;
         badge.textContent = data.unseen > 99 ? "۹۹+" : digits.format(data.unseen);
-        bell.setAttribute("aria-label", "اعلان‌ها، " + digits.format(data.unseen) + " دیده‌نشده");
+        bell.setAttribute("aria-label", data.unseen ? "اعلان‌ها، " + digits.format(data.unseen) + " خوانده‌نشده" : "اعلان‌ها");
         // An earlier answer may have shown some already: each pops up once.
         var current = sessionStorage.getItem(key);
         var shown = parseInt(current || "0", 10);
