@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peyvand.accounts import permissions as permission_registry
 from peyvand.accounts import selectors, services, two_factor
 from peyvand.accounts.forms import (
     ApiTokenForm,
@@ -19,7 +22,6 @@ from peyvand.accounts.forms import (
     RoleForm,
     TeamForm,
     UserForm,
-    permission_label,
 )
 from peyvand.accounts.models import Team, User
 from peyvand.core.access import own_url
@@ -205,7 +207,14 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @manage_users
 def role_list(request: HttpRequest) -> HttpResponse:
     roles = Group.objects.prefetch_related("permissions__content_type").order_by("name")
-    rows = [(role, sorted(permission_label(p) for p in role.permissions.all())) for role in roles]
+    totals = Counter(module.key for module, _label in permission_registry.DESCRIBED.values())
+    rows = [
+        (role, [
+            (module, len(permissions), totals[module.key])
+            for module, permissions in permission_registry.grouped(role.permissions.all())
+        ])
+        for role in roles
+    ]  # fmt: skip
     return render(request, "accounts/role_list.html", {"rows": rows})
 
 
