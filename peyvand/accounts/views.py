@@ -25,6 +25,8 @@ from peyvand.accounts.forms import (
 )
 from peyvand.accounts.models import Team, User
 from peyvand.core.access import own_url
+from peyvand.core.display import site_settings_for
+from peyvand.core.images import image_data_uri
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +45,15 @@ class LoginView(auth_views.LoginView):
         return own_url(self.request, getattr(user, "start_page", "")) or (
             super().get_default_redirect_url()
         )
+
+    def get_context_data(self, **kwargs):
+        """The company's name heads the page, with its logo. Django's LoginView names the
+        site by its host («site_name» from the request's domain), which is no one's name."""
+        context = super().get_context_data(**kwargs)
+        company = site_settings_for(self.request)
+        context["site_name"] = company.company_name
+        context["company_logo"] = image_data_uri(company.logo)
+        return context
 
     def form_valid(self, form):
         user = form.get_user()
