@@ -27,7 +27,7 @@ class Module:
     help: str = ""
 
 
-GENERAL = Module("general", _("همه‌ی بخش‌ها"))
+GENERAL = Module("general", _("عمومی"))
 CONTACTS = Module("contacts", _("مخاطبین"))
 SALES = Module("sales", _("فروش"))
 FINANCE = Module("finance", _("مالی"))
