@@ -32,6 +32,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A form sent without a valid token gets a Persian page, not Django's «403 Forbidden».
+CSRF_FAILURE_VIEW = "peyvand.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

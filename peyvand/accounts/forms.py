@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts import login_limits, two_factor
+from peyvand.accounts import permissions as permission_registry
 from peyvand.accounts.models import Team, User
-from peyvand.accounts.roles import PROJECT_APPS
 from peyvand.core.validators import identifier_form_field
 
 
@@ -129,26 +129,16 @@ class TeamForm(forms.ModelForm):
         self.fields["members"].queryset = User.objects.filter(is_active=True)
 
 
-# Django stores permission names in English ("Can add contact"); users read these.
-_ACTIONS = {"add": "ثبت", "change": "ویرایش", "delete": "حذف", "view": "دیدن"}
-
-
-def permission_label(permission: Permission) -> str:
-    model = permission.content_type.model_class()
-    if model is None:
-        return permission.name
-    action = permission.codename.removesuffix(f"_{model._meta.model_name}")
-    if action in _ACTIONS:
-        return f"{_ACTIONS[action]} {model._meta.verbose_name}"
-    return str(dict(model._meta.permissions).get(permission.codename, permission.name))
-
-
 class PermissionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Permission) -> str:
-        return permission_label(obj)
+        return permission_registry.label(obj)
 
 
 class RoleForm(forms.ModelForm):
+    """A role's name and, among the permissions the registry describes, those it holds.
+    The others (internal, see accounts.permissions) are not offered and ``role_save`` keeps
+    them as they were."""
+
     permissions = PermissionChoiceField(
         label=_("اجازه‌ها"),
         queryset=Permission.objects.none(),
@@ -163,11 +153,26 @@ class RoleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].queryset = (
-            Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
-            .select_related("content_type")
-            .order_by("content_type__app_label", "content_type__model", "codename")
-        )
+        self.fields["permissions"].queryset = permission_registry.described_permissions()
+
+    def permission_groups(self) -> list[tuple[permission_registry.Module, list[tuple]]]:
+        """Per module: (permission, its label, whether it is ticked), for the editor."""
+        ticked = {str(value) for value in self["permissions"].value() or []}
+        permissions = list(self.fields["permissions"].queryset)
+        return [
+            (
+                module,
+                [
+                    (
+                        permission,
+                        permission_registry.label(permission),
+                        str(permission.pk) in ticked,
+                    )
+                    for permission in module_permissions
+                ],
+            )
+            for module, module_permissions in permission_registry.grouped(permissions)
+        ]
 
 
 class TwoFactorCodeForm(forms.Form):

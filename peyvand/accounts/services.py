@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peyvand.accounts import two_factor
 from peyvand.accounts.models import ApiToken, Team, User
+from peyvand.accounts.permissions import described_permissions
 from peyvand.core.history import log_event
 
 _API_TOKENS = _("توکن‌های API")
@@ -94,8 +95,13 @@ def team_save(*, team: Team, members) -> Team:
 
 @transaction.atomic
 def role_save(*, role: Group, permissions) -> Group:
+    """Saves a role from the role editor: ``permissions`` are those ticked among the ones
+    the editor offers; the role keeps the permissions the editor does not show (internal
+    ones, see accounts.permissions) as they were."""
     role.save()
-    role.permissions.set(permissions)
+    offered = described_permissions().values("pk")
+    kept = list(role.permissions.exclude(pk__in=offered))
+    role.permissions.set([*kept, *permissions])
     return role
 
 

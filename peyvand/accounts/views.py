@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peyvand.accounts import permissions as permission_registry
 from peyvand.accounts import selectors, services, two_factor
 from peyvand.accounts.forms import (
     ApiTokenForm,
@@ -19,10 +22,11 @@ from peyvand.accounts.forms import (
     RoleForm,
     TeamForm,
     UserForm,
-    permission_label,
 )
 from peyvand.accounts.models import Team, User
 from peyvand.core.access import own_url
+from peyvand.core.display import site_settings_for
+from peyvand.core.images import image_data_uri
 
 
 class LoginView(auth_views.LoginView):
@@ -41,6 +45,15 @@ class LoginView(auth_views.LoginView):
         return own_url(self.request, getattr(user, "start_page", "")) or (
             super().get_default_redirect_url()
         )
+
+    def get_context_data(self, **kwargs):
+        """The company's name heads the page, with its logo. Django's LoginView names the
+        site by its host («site_name» from the request's domain), which is no one's name."""
+        context = super().get_context_data(**kwargs)
+        company = site_settings_for(self.request)
+        context["site_name"] = company.company_name
+        context["company_logo"] = image_data_uri(company.logo)
+        return context
 
     def form_valid(self, form):
         user = form.get_user()
@@ -205,7 +218,14 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @manage_users
 def role_list(request: HttpRequest) -> HttpResponse:
     roles = Group.objects.prefetch_related("permissions__content_type").order_by("name")
-    rows = [(role, sorted(permission_label(p) for p in role.permissions.all())) for role in roles]
+    totals = Counter(module.key for module, _label in permission_registry.DESCRIBED.values())
+    rows = [
+        (role, [
+            (module, len(permissions), totals[module.key])
+            for module, permissions in permission_registry.grouped(role.permissions.all())
+        ])
+        for role in roles
+    ]  # fmt: skip
     return render(request, "accounts/role_list.html", {"rows": rows})
 
 

@@ -15,7 +15,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,6 +28,7 @@ from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
 from peyvand.core.export_views import list_export
+from peyvand.core.exports import content_disposition, download_name
 from peyvand.core.forms import AutocompleteSelect
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
@@ -316,13 +316,12 @@ def contact_export(request: HttpRequest, file_format: str) -> HttpResponse:
         return list_export(request, CONTACTS.key, file_format)
     if file_format != "vcf":
         raise Http404
-    name = f"contacts-{timezone.localdate():%Y%m%d}"
     cards = (
         write_card(contact_card(contact))
         for contact in vcard_rows(request.user, request.GET).iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.vcf"'
+    response["Content-Disposition"] = content_disposition(download_name("مخاطبین", "vcf"))
     return response
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peyvand.core import workers
-from peyvand.core.exports import Column, cells, headers
+from peyvand.core.exports import Column, cells, download_name, headers
 from peyvand.core.models import ExportJob
 from peyvand.core.xlsx import SheetWriter
 
@@ -68,7 +68,7 @@ def run_export(job: ExportJob) -> None:
         job.file.save(name, File(output), save=False)
     finally:
         output.close()
-    job.filename = name
+    job.filename = download_name(exporter.label, "xlsx")
     job.processed_rows = total
     job.status = ExportJob.Status.DONE
     job.finished_at = timezone.now()

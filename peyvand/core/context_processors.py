@@ -343,8 +343,12 @@ def upload_limit() -> dict:
 
 
 def shell(request) -> dict:
-    if not request.user.is_authenticated or request.resolver_match is None:
+    if request.resolver_match is None:  # an error page before the address was resolved
         return {"site_name": _("پیوند"), **upload_limit()}
+    if not request.user.is_authenticated:
+        # The sign-in, the portal, tracking and payment pages: the company's name, as the
+        # signed-in pages show it (the portal's pages read the same row anyway).
+        return {"site_name": site_settings_for(request).company_name, **upload_limit()}
     # Once per request: a record's page renders each module's panel as a template of its
     # own with the request (core.registry), and the menu is the same for all of them —
     # built seven times, it was a tenth of a contact's page under load.

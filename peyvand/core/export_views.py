@@ -9,7 +9,13 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core.background_exports import exporters, queue_export
 from peyvand.core.display import site_settings_for
-from peyvand.core.exports import csv_response, xlsx_response
+from peyvand.core.exports import (
+    XLSX_CONTENT_TYPE,
+    content_disposition,
+    csv_response,
+    download_name,
+    xlsx_response,
+)
 from peyvand.core.models import ExportJob
 from peyvand.core.pdf import pdf_download, render_pdf
 
@@ -33,7 +39,7 @@ def list_export(request: HttpRequest, kind: str, file_format: str) -> HttpRespon
     if file_format not in ("xlsx", "csv", "pdf"):
         raise Http404
     rows, columns = exporter.rows(request.user, request.GET)
-    name = f"{kind}-{timezone.localdate():%Y%m%d}"
+    name = download_name(exporter.label, file_format)
     if file_format == "xlsx":
         return xlsx_response(rows.iterator(chunk_size=2000), columns, name, exporter.label)
     if file_format == "csv":
@@ -53,7 +59,7 @@ def list_export(request: HttpRequest, kind: str, file_format: str) -> HttpRespon
         "made_at": timezone.localtime(),
         "user": request.user,
     }
-    return pdf_download(render_pdf("core/list_pdf.html", context), f"{name}.pdf")
+    return pdf_download(render_pdf("core/list_pdf.html", context), name)
 
 
 @require_POST
@@ -86,9 +92,6 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
     if job.status != ExportJob.Status.DONE:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = FileResponse(job.file.open("rb"), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(job.filename)
+    return response

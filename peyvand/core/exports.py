@@ -4,17 +4,73 @@ Every list and report exports through these two functions with a list of Columns
 import csv
 import datetime
 import functools
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, to_jalali
 from peyvand.core.formulas import csv_text
+from peyvand.core.text import to_latin_digits, to_persian_digits
 from peyvand.core.xlsx import SheetWriter
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Characters a file name may not hold on Windows or in a path (and control characters).
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def download_name(
+    title: str, extension: str, *, day: datetime.date | None = None, dated: bool = True
+) -> str:
+    """The name a downloaded file gets: Persian, «مخاطبین ۱۴۰۵-۰۹-۱۳.xlsx» — the title,
+    then the Jalali day (today unless ``day``) in Persian digits. ``dated=False`` for a
+    title that names its own number or period («پیش فاکتور ۱۴۰۵/۰۰۰۰۲»). Every digit
+    becomes Persian, the half-space (ZWNJ) is kept, a slash or another character no file
+    name may hold becomes «-», runs of spaces fold into one. Send it with
+    ``content_disposition``, which adds the ASCII fallback old clients need."""
+    if dated:
+        jalali = to_jalali(day or timezone.localdate())
+        title = f"{title} {jalali.year:04d}-{jalali.month:02d}-{jalali.day:02d}"
+    stem = " ".join(_UNSAFE_IN_NAMES.sub("-", title).split())
+    return f"{to_persian_digits(stem)}.{extension}"
+
+
+def ascii_download_name(filename: str, stem: str = "") -> str:
+    """The fallback for ``filename=`` in Content-Disposition, for a client that does not
+    read ``filename*``: ``stem`` (or «peyvand») and the ASCII parts of the name — its
+    digits in Latin, so the date or number survives — with the extension."""
+    name, dot, extension = filename.rpartition(".")
+    if not dot:
+        name, extension = filename, ""
+    kept = re.sub(r"[^A-Za-z0-9._-]+", " ", to_latin_digits(name)).split()
+    words = [stem or "peyvand", *(word for word in kept if word.strip("-._"))]
+    fallback = "-".join(words)
+    return f"{fallback}.{extension}" if extension else fallback
+
+
+def content_disposition(filename: str, *, as_attachment: bool = True, stem: str = "") -> str:
+    """The Content-Disposition header for a download named ``filename`` (core's
+    ``download_name``): the ASCII fallback in ``filename=`` and the UTF-8 name in
+    ``filename*=`` (RFC 6266), which every current browser prefers. Django's own
+    ``content_disposition_header`` sends a non-ASCII name only as ``filename*``."""
+    disposition = "attachment" if as_attachment else "inline"
+    fallback = ascii_download_name(filename, stem) if not filename.isascii() else filename
+    fallback = fallback.replace("\\", "\\\\").replace('"', '\\"')
+    header = f'{disposition}; filename="{fallback}"'
+    if not filename.isascii():
+        header += f"; filename*=utf-8''{quote(filename, safe='')}"
+    return header
+
+
+def _with_extension(filename: str, extension: str) -> str:
+    """Callers give a name with its extension (download_name) or, as before, without."""
+    suffix = f".{extension}"
+    return filename if filename.endswith(suffix) else filename + suffix
 
 
 @dataclass(frozen=True)
@@ -80,7 +136,7 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["Content-Disposition"] = content_disposition(_with_extension(filename, "csv"))
     return response
 
 
@@ -94,9 +150,6 @@ def xlsx_response(
         for record in records:
             sheet.write_row(cells(columns, record))
     output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=f"{filename}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = FileResponse(output, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(_with_extension(filename, "xlsx"))
+    return response

@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from peyvand.core.exports import Column, xlsx_response
+from peyvand.core.exports import Column, download_name, xlsx_response
 from peyvand.core.imports import (
     MAX_UPLOAD_BYTES,
     SAMPLE_ROWS,
@@ -204,7 +205,12 @@ def import_issues(request: HttpRequest, pk: int) -> HttpResponse:
         for index, header in enumerate(job.headers)
     ]
     issues = job.issues.all().iterator(chunk_size=2000)
-    return xlsx_response(issues, columns, f"import-{job.pk}-issues", title="ردیف‌های واردنشده")
+    # «ردیف‌های واردنشده از مشتریان ۱۴۰۵-۰۹-۱۳.xlsx»: the imported file's name, its day.
+    source = job.original_name.rpartition(".")[0] or job.original_name
+    name = download_name(
+        f"ردیف‌های واردنشده از {source}", "xlsx", day=timezone.localdate(job.created_at)
+    )
+    return xlsx_response(issues, columns, name, title="ردیف‌های واردنشده")
 
 
 def _cell_reader(index: int):

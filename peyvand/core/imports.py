@@ -379,7 +379,7 @@ def _text_lines(raw, encoding: str, problems: dict[int, str]) -> Iterator[str]:
                 )
                 text = data.decode(encoding, "replace")
             if "\x00" in text:
-                problems[number] = _("این ردیف نویسهٔ تهی (NUL) دارد که پذیرفتنی نیست.")
+                problems[number] = _("این ردیف نویسهٔ تهی دارد که پذیرفتنی نیست.")
                 text = text.replace("\x00", "")
             yield text
     finally:

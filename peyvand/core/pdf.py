@@ -5,8 +5,9 @@ letters, ZWNJ kept), the font taken from the npm package. Templates include
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
 from weasyprint import HTML
+
+from peyvand.core.exports import content_disposition
 
 FONT_DIR = "node_modules/vazirmatn/fonts/ttf"
 
@@ -18,7 +19,9 @@ def render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def pdf_download(content: bytes, filename: str) -> HttpResponse:
+def pdf_download(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """The PDF as a download named ``filename`` (core.exports.download_name); ``inline``
+    opens it in the browser (a link sent by SMS)."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition(filename, as_attachment=not inline)
     return response

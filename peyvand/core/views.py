@@ -212,6 +212,27 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return HttpResponse(template.render({"message": message, "advice": advice}), status=400)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW. Django's own page is English («403 Forbidden»). A form
+    without a valid token is nearly always a page left open across a sign-out or a new
+    sign-in, or a browser that refuses cookies; ours says so in Persian. The API answers
+    JSON. Standalone, like the 400 page: the user may not be known yet."""
+    message = _(
+        "این فرم پذیرفته نشد، چون اعتبار صفحه‌ای که آن را فرستاد تمام شده است؛ شاید صفحه "
+        "مدتی باز مانده یا در این میان از سامانه خارج و دوباره وارد شده‌اید."
+    )
+    advice = _(
+        "به صفحهٔ قبل برگردید، آن را تازه کنید و فرم را دوباره بفرستید. اگر باز هم این پیام "
+        "را دیدید، مرورگر باید کوکی‌های این سایت را بپذیرد."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message}, status=403, json_dumps_params={"ensure_ascii": False}
+        )
+    template = loader.get_template("403_csrf.html")
+    return HttpResponse(template.render({"message": message, "advice": advice}), status=403)
+
+
 BUSY = "سامانه مشغول است، دوباره تلاش کنید."
 BUSY_ADVICE = (
     "پایگاه داده همین حالا پاسخ نداد (کار سنگینی در جریان است یا در حال راه‌اندازی دوباره "

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
-from peyvand.core.exports import Column, xlsx_response
+from peyvand.core.exports import Column, download_name, xlsx_response
 from peyvand.core.money import amount_in_words
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.finance.selectors import Statement, StatementLine, statement
@@ -31,9 +31,8 @@ def period_text(start: datetime.date | None, end: datetime.date | None) -> str:
 def filename(contact, start, end, extension: str) -> str:
     """«صورت‌حساب فروشگاه نور ۱۴۰۵-۰۱-۰۱ تا ۱۴۰۵-۰۹-۱۴.pdf»: Persian, Jalali, the
     half-space kept; no slashes (they would be folders)."""
-    days = " تا ".join(format_date(day).replace("/", "-") for day in (start, end) if day)
-    name = " ".join(contact.name.replace("/", "-").split())
-    return f"صورت‌حساب {name} {days}".strip() + f".{extension}"
+    days = " تا ".join(format_date(day) for day in (start, end) if day)
+    return download_name(f"صورت‌حساب {contact.name} {days}", extension, dated=False)
 
 
 def statement_pdf(contact, start, end, *, company: str) -> bytes:
@@ -49,9 +48,13 @@ def statement_pdf(contact, start, end, *, company: str) -> bytes:
     return render_pdf("finance/statement_pdf.html", context)
 
 
-def statement_pdf_response(contact, start, end, *, company: str) -> HttpResponse:
+def statement_pdf_response(
+    contact, start, end, *, company: str, inline: bool = False
+) -> HttpResponse:
     return pdf_download(
-        statement_pdf(contact, start, end, company=company), filename(contact, start, end, "pdf")
+        statement_pdf(contact, start, end, company=company),
+        filename(contact, start, end, "pdf"),
+        inline=inline,
     )
 
 
@@ -91,8 +94,9 @@ COLUMNS = [
 
 def statement_xlsx_response(contact, start, end) -> FileResponse:
     result = statement(contact, start, end)
-    name = filename(contact, start, end, "xlsx").removesuffix(".xlsx")
-    return xlsx_response(_rows(result), COLUMNS, name, title="صورت‌حساب")
+    return xlsx_response(
+        _rows(result), COLUMNS, filename(contact, start, end, "xlsx"), title="صورت‌حساب"
+    )
 
 
 def statement_token(contact, start, end) -> str:

@@ -537,11 +537,9 @@ def statement_shared(request: HttpRequest, token: str) -> HttpResponse:
     if contact is None:
         raise Http404
     company = site_settings_for(request).company_name
-    response = statements.statement_pdf_response(contact, found[1], found[2], company=company)
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline", 1
+    return statements.statement_pdf_response(
+        contact, found[1], found[2], company=company, inline=True
     )
-    return response
 
 
 def _statement_message(request: HttpRequest, contact, start, end, channel: str) -> dict:

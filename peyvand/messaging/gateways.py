@@ -116,6 +116,8 @@ class SmsGateway:
 
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
+    # What a manager reads about it: where the messages go, in plain words.
+    description: ClassVar[str] = ""
     idempotent: ClassVar[bool] = False
     template_idempotent: ClassVar[bool] = False
     # How many messages one send_array call takes; 1: the provider has no such call and
@@ -169,7 +171,10 @@ class ConsoleGateway(SmsGateway):
     set, appends it as a JSON line to that file (what demos and end-to-end tests read)."""
 
     name = "console"
-    label = gettext_noop("آزمایشی (فایل)")
+    label = gettext_noop("ارسال آزمایشی")
+    description = gettext_noop(
+        "پیامک واقعاً فرستاده نمی‌شود؛ فقط در سامانه ثبت می‌شود تا بتوان کار را آزمایش کرد."
+    )
     idempotent = True
     template_idempotent = True
 
@@ -415,6 +420,7 @@ class KavenegarGateway(_HttpGateway):
 
     name = "kavenegar"
     label = gettext_noop("کاوه‌نگار")
+    description = gettext_noop("پیامک‌ها از راه سامانه‌ی پیامک کاوه‌نگار فرستاده می‌شوند.")
     idempotent = True
     # verify/lookup documents no localid (receptor, template, token…, type only).
     template_idempotent = False
@@ -637,6 +643,7 @@ class SmsIrGateway(_HttpGateway):
 
     name = "smsir"
     label = gettext_noop("اس‌ام‌اس‌دات‌آی‌آر")
+    description = gettext_noop("پیامک‌ها از راه سامانه‌ی پیامک اس‌ام‌اس‌دات‌آی‌آر فرستاده می‌شوند.")
     idempotent = False
     template_idempotent = False
     default_base_url = "https://api.sms.ir"
@@ -753,6 +760,26 @@ def sms_backend() -> type[SmsGateway]:
         choices = ", ".join(SMS_BACKENDS)
         raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} is unknown; use one of: {choices}.")
     return SMS_BACKENDS[backend]
+
+
+# What Message.backend records for an email (the outbox sends email by SMTP).
+EMAIL_BACKEND_NAME = "smtp"
+
+
+def backend_label(name: str) -> str:
+    """A Message.backend in words: the SMS gateway's label, «ایمیل», or "" when empty
+    (a gateway this version no longer knows keeps its recorded name)."""
+    if name == EMAIL_BACKEND_NAME:
+        return str(_("ایمیل"))
+    if name in SMS_BACKENDS:
+        return str(_(SMS_BACKENDS[name].label))
+    return name
+
+
+def provider_reference(name: str, provider_id: str) -> str:
+    """The message's id at its provider, worth telling a person who calls the provider;
+    "" for the test gateway, whose ids («console-12») are its own bookkeeping."""
+    return "" if name == ConsoleGateway.name else provider_id
 
 
 def get_sms_gateway() -> SmsGateway:

@@ -35,7 +35,7 @@ from peyvand.core.params import parse_id
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_phone
 from peyvand.core.text import fa_search_key, national_phone_key, number_part
 from peyvand.core.validators import format_phone_national
-from peyvand.messaging.gateways import SMS_BACKENDS
+from peyvand.messaging.gateways import EMAIL_BACKEND_NAME, SMS_BACKENDS
 from peyvand.messaging.models import Broadcast, Channel, ContactGroup, ContactGroupMember, Message
 
 
@@ -175,7 +175,7 @@ def _datetime_or_dash(get):
 # The gateways a message may have gone through: the SMS ones this version knows, and SMTP.
 BACKENDS = {
     **{name: _(gateway.label) for name, gateway in SMS_BACKENDS.items()},
-    "smtp": _("ایمیل (SMTP)"),
+    EMAIL_BACKEND_NAME: _("ایمیل"),
 }
 
 

@@ -32,7 +32,7 @@ from peyvand.messaging.forms import (
     MessagingSettingsForm,
     OccasionForm,
 )
-from peyvand.messaging.gateways import sms_backend
+from peyvand.messaging.gateways import backend_label, provider_reference, sms_backend
 from peyvand.messaging.lists import MESSAGES
 from peyvand.messaging.models import (
     Broadcast,
@@ -134,6 +134,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
     channel, time of registration, sender, contact, gateway, broadcast."""
     context = list_context(request, MESSAGES)
     context["gateway_label"] = _(sms_backend().label)
+    context["gateway_description"] = _(sms_backend().description)
     return render(request, "messaging/list.html", context)
 
 
@@ -144,7 +145,12 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # A secret text's length is no one's business either.
     length = None if message.is_secret else sms_length(message.body)
-    context = {"message": message, "length": length}
+    context = {
+        "message": message,
+        "length": length,
+        "backend": backend_label(message.backend),
+        "provider_reference": provider_reference(message.backend, message.provider_id),
+    }
     return render(request, "messaging/detail.html", context)
 
 
@@ -513,5 +519,10 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         flash.success(request, _("تنظیمات ارسال ذخیره شد."))
         return redirect("messaging:settings")
-    context = {"form": form, "gateway_label": _(sms_backend().label)}
+    gateway = sms_backend()
+    context = {
+        "form": form,
+        "gateway_label": _(gateway.label),
+        "gateway_description": _(gateway.description),
+    }
     return render(request, "messaging/settings.html", context)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from peyvand.core.databases import reading_reports
 from peyvand.core.dates import format_date
 from peyvand.core.display import site_settings_for
-from peyvand.core.exports import xlsx_response
+from peyvand.core.exports import download_name, xlsx_response
 from peyvand.core.pdf import pdf_download, render_pdf
 from peyvand.reports.definitions import DASHBOARD, REPORTS, REPORTS_BY_SLUG, Report
 from peyvand.reports.forms import PeriodForm
@@ -51,12 +51,12 @@ def report_show(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/show.html", context)
 
 
-def _filename(report: Report, filters) -> str:
+def _filename(report: Report, filters, extension: str) -> str:
+    """«گزارش سنی مطالبات ۱۴۰۵-۰۹-۱۳.xlsx», or the period's days for a report of one."""
     if not report.period:
-        return f"{report.title} {format_date(filters.today, digits='latin')}".replace("/", "-")
-    start = format_date(filters.start, digits="latin")
-    end = format_date(filters.end, digits="latin")
-    return f"{report.title} {start} تا {end}".replace("/", "-")
+        return download_name(report.title, extension, day=filters.today)
+    period = f"{format_date(filters.start)} تا {format_date(filters.end)}"
+    return download_name(f"{report.title} {period}", extension, dated=False)
 
 
 COLOURS = ("#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1", "#20c997")
@@ -105,7 +105,10 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
         return report_show(request, slug)
     if file_format == "xlsx":
         return xlsx_response(
-            result.exported_rows(), result.columns, _filename(report, filters), report.title
+            result.exported_rows(),
+            result.columns,
+            _filename(report, filters, "xlsx"),
+            report.title,
         )
     if file_format != "pdf":
         raise Http404
@@ -119,7 +122,7 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
         "user": request.user,
     }
     content = render_pdf("reports/pdf.html", context)
-    return pdf_download(content, f"{_filename(report, filters)}.pdf")
+    return pdf_download(content, _filename(report, filters, "pdf"))
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 
 from peyvand.contacts.models import Contact, ContactPhone, Region
 from peyvand.core.display import DisplayPreferences, activate, deactivate
+from peyvand.core.exports import download_name
 from peyvand.core.images import image_data_uri
 from peyvand.core.models import SiteSettings
 from peyvand.core.pdf import pdf_download, render_pdf
@@ -43,7 +44,8 @@ def official_title(document) -> str:
 
 
 def document_filename(document) -> str:
-    return f"{document_title(document)} {document.number.replace('/', '-')}.pdf"
+    """«پیش فاکتور ۱۴۰۵-۰۰۰۰۲.pdf»: the title and number (core.exports.download_name)."""
+    return download_name(f"{document_title(document)} {document.number}", "pdf", dated=False)
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,13 @@ def document_pdf(document, *, company: SiteSettings, size: str = "a4") -> bytes:
         return render_pdf("sales/document_pdf.html", context)
 
 
-def pdf_response(document, *, company: SiteSettings, size: str = "a4") -> HttpResponse:
-    """The PDF as a download (the pages and the API answer with the same file)."""
+def pdf_response(
+    document, *, company: SiteSettings, size: str = "a4", inline: bool = False
+) -> HttpResponse:
+    """The PDF as a download (the pages and the API answer with the same file); ``inline``
+    opens it in the browser (the SMS link)."""
     return pdf_download(
-        document_pdf(document, company=company, size=size), document_filename(document)
+        document_pdf(document, company=company, size=size),
+        document_filename(document),
+        inline=inline,
     )

@@ -573,11 +573,7 @@ def quote_shared(request: HttpRequest, token: str) -> HttpResponse:
     quote = services.quote_from_share_token(token)
     if quote is None:
         raise Http404
-    response = pdf_response(quote, company=site_settings_for(request))
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline", 1
-    )
-    return response
+    return pdf_response(quote, company=site_settings_for(request), inline=True)
 
 
 @permission_required("sales.view_invoice", raise_exception=True)

@@ -286,7 +286,7 @@ class Complaint(BusinessRecord):
         CLOSED = "closed", _("بسته شده")
 
     class Source(models.TextChoices):
-        CRM = "crm", _("ارتباط با مشتری (CRM)")
+        CRM = "crm", _("ارتباط با مشتری")
         AFTER_SALES = "after_sales", _("خدمات پس از فروش")
 
     tracking_code = models.CharField(_("کد پیگیری"), max_length=30, unique=True, editable=False)

@@ -16,7 +16,7 @@ class MoadianSettings(models.Model):
     encrypted (core.crypto) and never shown back; the certificate is public."""
 
     class Environment(models.TextChoices):
-        SANDBOX = "sandbox", _("آزمایشی (sandbox)")
+        SANDBOX = "sandbox", _("آزمایشی (محیط آزمون سامانه مودیان)")
         PRODUCTION = "production", _("اصلی")
         CUSTOM = "custom", _("نشانی دیگر")
 

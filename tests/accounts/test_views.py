@@ -121,8 +121,7 @@ def test_a_manager_edits_team_membership(client, personas):
 def test_roles_show_their_permissions_in_persian(client, personas):
     client.force_login(personas.manager)
     page = client.get(reverse("accounts:role_list")).content.decode()
-    assert "ثبت مخاطب" in page
-    assert "دیدن همه پرونده‌ها" in page
+    assert "مخاطبین: همه" in page
     assert "Can add" not in page
 
 

@@ -427,7 +427,7 @@ BIG = "ا" * 200 * 1024  # 200 K characters: the csv module stops at 128 K
 BAD_LINES = {
     "a 200 KB cell": ((f"سارا,{BIG}\n").encode(), "۱۲۸ کیلوبایت"),
     "a 200 KB quoted cell over lines": ((f'"سارا\n{BIG}",09120000000\n').encode(), "۱۲۸ کیلوبایت"),
-    "a NUL byte": ("سارا\x00,09120000000\n".encode(), "NUL"),
+    "a NUL byte": ("سارا\x00,09120000000\n".encode(), "نویسهٔ تهی"),
     "bytes that are not UTF-8": ("سارا,".encode() + b"\xff\xfe09120000000\n", "UTF-8"),
 }
 

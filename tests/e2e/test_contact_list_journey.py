@@ -87,6 +87,10 @@ def test_a_manager_filters_sorts_saves_exports_and_hands_over_contacts(
     # The export holds exactly the filtered rows, in the page's order.
     with page.expect_download() as download:
         page.get_by_role("link", name="اکسل", exact=True).click()
+    # Saved under its Persian name with the Jalali day, the half-space kept.
+    assert re.fullmatch(
+        r"مخاطبین [۰-۹]{4}-[۰-۹]{2}-[۰-۹]{2}\.xlsx", download.value.suggested_filename
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     header = [cell.value for cell in sheet[1]]
     column = header.index("نام")

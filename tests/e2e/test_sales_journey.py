@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import add_working_days
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.messaging.models import Message
@@ -82,7 +83,9 @@ def test_a_rep_creates_a_lead_logs_three_follow_ups_by_keyboard_and_invoices_it(
     assert quote.total == 220_000_000
     with page.expect_download() as download:
         page.get_by_role("link", name="دریافت PDF").click()
-    assert download.value.suggested_filename.endswith(".pdf")
+    # Named in Persian (the UTF-8 filename*), the number in Persian digits.
+    number = to_persian_digits(quote.number.replace("/", "-"))
+    assert download.value.suggested_filename == f"پیش فاکتور {number}.pdf"
     # Sent to the customer by SMS (its link), then chased on the proforma's own page.
     page.get_by_role("link", name="پیامک").click()
     expect(page.locator("#id_to")).to_have_value("+989123456789")

@@ -620,7 +620,7 @@ def test_get_sms_gateway_builds_the_console_backend(settings):
     gateway = get_sms_gateway()
 
     assert isinstance(gateway, ConsoleGateway)
-    assert (gateway.name, gateway.label, gateway.idempotent) == ("console", "آزمایشی (فایل)", True)
+    assert (gateway.name, gateway.label, gateway.idempotent) == ("console", "ارسال آزمایشی", True)
 
 
 @pytest.mark.parametrize(

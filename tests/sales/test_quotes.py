@@ -13,6 +13,7 @@ from django.utils import timezone
 from peyvand.accounts.roles import SUPPORT
 from peyvand.core.dates import to_jalali
 from peyvand.core.services import record_delete
+from peyvand.core.text import to_persian_digits
 from peyvand.messaging.models import Message
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, VatRate
 from peyvand.sales.pricing import vat_rate_on
@@ -320,7 +321,8 @@ def test_a_proforma_goes_by_email_with_its_pdf_attached(client, personas, smtp_s
     ((_from, to, mail),) = smtp_server.messages
     assert to == ["negar@example.com"]
     (attachment,) = list(mail.iter_attachments())
-    assert attachment.get_filename() == f"پیش فاکتور {quote.number.replace('/', '-')}.pdf"
+    number = to_persian_digits(quote.number.replace("/", "-"))
+    assert attachment.get_filename() == f"پیش فاکتور {number}.pdf"
     assert b"Vazirmatn" in pdf_objects(attachment.get_content())
 
 

@@ -134,14 +134,35 @@ document.addEventListener("submit", function (event) {
   form.querySelector("input[name=params]").value = window.location.search.replace(/^\?/, "");
 });
 
-// A heading checkbox ticks every row checkbox of the same name in its table.
+// A heading checkbox ticks every row checkbox of the same name in its table (or in its
+// [data-check-scope], such as a module of the role editor); it shows whether all, some or
+// none of them are ticked.
+function checkAllScope(all) {
+  return all.closest("[data-check-scope]") || all.closest("table");
+}
+function checkAllBoxes(all) {
+  var name = all.getAttribute("data-check-all");
+  return checkAllScope(all).querySelectorAll("input[type=checkbox][name='" + name + "']");
+}
+function showCheckAll(all) {
+  var boxes = Array.from(checkAllBoxes(all));
+  var ticked = boxes.filter(function (box) { return box.checked; }).length;
+  all.checked = boxes.length > 0 && ticked === boxes.length;
+  all.indeterminate = ticked > 0 && ticked < boxes.length;
+}
 document.addEventListener("change", function (event) {
   var all = event.target.closest("input[data-check-all]");
-  if (!all) { return; }
-  var name = all.getAttribute("data-check-all");
-  all.closest("table").querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
-    box.checked = all.checked;
-  });
+  if (all) {
+    checkAllBoxes(all).forEach(function (box) { box.checked = all.checked; });
+    return;
+  }
+  var scope = event.target.closest("[data-check-scope]");
+  if (scope && event.target.name) {
+    scope.querySelectorAll("input[data-check-all='" + event.target.name + "']").forEach(showCheckAll);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-check-scope] input[data-check-all]").forEach(showCheckAll);
 });
 
 // File inputs in Persian: the browser's own button speaks the browser's language
