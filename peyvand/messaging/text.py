@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
-from peyvand.core.text import to_persian_digits
 
 # The placeholders a template may use, with what each means (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
@@ -53,7 +52,7 @@ def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> 
 
 def contact_values(name: str, company: str, code: str) -> dict:
     """The recipient's own placeholders (broadcasts read them from rows, not objects)."""
-    return {"نام": name, "شرکت": company, "کد": to_persian_digits(code)}
+    return {"نام": name, "شرکت": company, "کد": code}
 
 
 def render(text: str, values: dict) -> str:
