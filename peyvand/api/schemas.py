@@ -9,9 +9,8 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_validator
 
 from peyvand.core.dates import MAX_JALALI_YEAR, MIN_JALALI_YEAR, days_in_jalali_month, from_jalali
-from peyvand.core.digits import normalize_typed_digits
 from peyvand.core.params import MAX_ID
-from peyvand.core.text import clean_typed_text, to_persian_digits
+from peyvand.core.text import clean_typed_text, normalize_typed_digits, to_persian_digits
 
 
 def _takes_booleans(annotation) -> bool:
@@ -27,7 +26,7 @@ class InputSchema(Schema):
     1 and 0): a Persian 422 instead. Its text is typed text like a form's: control and
     bidi-override characters go (PostgreSQL refuses a NUL outright), line breaks stay for
     the services that take text straight from the body; digits are stored Latin
-    (core.digits.normalize_typed_digits, as every form's); a password is taken as
+    (core.text.normalize_typed_digits, as every form's); a password is taken as
     typed."""
 
     @field_validator("*", mode="before")

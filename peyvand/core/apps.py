@@ -37,14 +37,15 @@ def clean_typed_text_in_every_form() -> None:
 def normalize_digits_in_every_form() -> None:
     """Every form's data — ours, Django's, a formset's, a GET filter form's — is read
     with Latin digits wherever it was typed with Persian or Arabic-Indic ones
-    (core.digits.normalize_typed_digits), at the one place a bound form reads a widget's
+    (core.text.normalize_typed_digits), at the one place a bound form reads a widget's
     value: BaseForm._widget_data_value (cleaning, has_changed and redisplay all go
     through it). Pages show inputs in Persian digits (core.digits), so this is what makes
     an edit form submitted unchanged change nothing. A password (PasswordInput) and a
     widget marked ``data-latin`` (a PEM key) are taken exactly as typed."""
     from django import forms
 
-    from peyvand.core.digits import keeps_typed_digits, normalize_typed_digits
+    from peyvand.core.digits import keeps_typed_digits
+    from peyvand.core.text import normalize_typed_digits
 
     read = forms.BaseForm._widget_data_value
     if getattr(read, "normalizes_digits", False):

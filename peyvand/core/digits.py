@@ -1,7 +1,7 @@
 """One display rule for digits and direction, for every output a person reads.
 
 Everything is stored with Latin digits (typed text is normalised on the way in:
-``normalize_typed_digits``, applied to every form by ``core.apps`` and to the API's
+``core.text.normalize_typed_digits``, applied to every form by ``core.apps`` and to the API's
 bodies by ``api.schemas``). What a person reads is turned into their digits here, once,
 at the edge: an HTML page or htmx fragment (``DigitsMiddleware`` through
 ``localize_html``), a PDF (``core.pdf.render_pdf``), an e-mail's HTML and plain-text
@@ -23,7 +23,7 @@ option's ``value`` — those are sent back or read by code).
 
 import re
 
-from peyvand.core.text import to_latin_digits, to_persian_digits
+from peyvand.core.text import to_persian_digits
 
 LRI = "\u2066"
 PDI = "\u2069"
@@ -136,13 +136,6 @@ def localize_sms(text: str, *, one_time_code: bool = False) -> str:
     return localize_text(text, isolate=False)
 
 
-def normalize_typed_digits(value: str) -> str:
-    """What is stored for typed text: every Persian and Arabic-Indic digit Latin (one
-    canonical form: sortable, searchable, what the API returns). Everything else stays
-    as typed."""
-    return to_latin_digits(value)
-
-
 def keeps_typed_digits(widget) -> bool:
     """A form widget whose value is taken exactly as typed: a password, or anything
     marked ``data-latin`` (a key, a certificate), which pages also show as it is."""
@@ -193,7 +186,8 @@ _LATIN_ATTR = re.compile(r"\sdata-latin(?:[\s=/]|$)", re.I)
 _LTR_ATTR = re.compile(r"\sdir\s*=\s*[\"']?ltr\b", re.I)
 _TYPE_ATTR = re.compile(r"\stype\s*=\s*[\"']?([A-Za-z\-]+)", re.I)
 _READ_ATTRS = re.compile(
-    r"(\s(?:placeholder|title|aria-label|aria-valuetext|alt|label)\s*=\s*)(\"[^\"]*\"|'[^']*')",
+    r"(\s(?:placeholder|title|aria-label|aria-valuetext|alt|label|data-confirm)\s*=\s*)"
+    r"(\"[^\"]*\"|'[^']*')",
     re.I,
 )
 _VALUE_ATTR = re.compile(r"(\svalue\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)", re.I)
@@ -221,7 +215,7 @@ def _read_attr(match: re.Match) -> str:
 
 
 _READ_DIGIT = re.compile(
-    r"\s(?:placeholder|title|aria-label|aria-valuetext|alt|label|value)\s*=\s*"
+    r"\s(?:placeholder|title|aria-label|aria-valuetext|alt|label|data-confirm|value)\s*=\s*"
     r"(?:\"[^\"]*[0-9]|'[^']*[0-9]|[0-9])",
     re.I,
 )
@@ -343,7 +337,9 @@ def localize_label(text: str) -> str:
 
 class DigitsMiddleware:
     """Every HTML answer (page or htmx fragment) in the reader's digits. Streamed
-    answers (exports) are left alone: they are files, not pages."""
+    answers (exports) are left alone: they are files, not pages. A view may set
+    ``response.persian_digits = True`` for a page printed in Persian digits whoever
+    reads it (the official invoice layout)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -356,7 +352,9 @@ class DigitsMiddleware:
             or response.has_header("Content-Disposition")
         ):
             return response
-        if not reads_persian_digits(getattr(request, "user", None)):
+        if not getattr(response, "persian_digits", False) and not reads_persian_digits(
+            getattr(request, "user", None)
+        ):
             return response
         charset = response.charset
         response.content = localize_html(response.content.decode(charset)).encode(charset)

@@ -459,7 +459,9 @@ def _print_page(request: HttpRequest, document, pdf_url: str) -> HttpResponse:
     context = official_context(document, company=site_settings_for(request), size=size)
     context |= {"missing": missing_buyer_fields(document.contact), "pdf_url": pdf_url}
     with official_rendering():
-        return render(request, "sales/document_print.html", context)
+        response = render(request, "sales/document_print.html", context)
+    response.persian_digits = True  # printed as the PDF is, whoever prints it (core.digits)
+    return response
 
 
 @permission_required("sales.view_quote", raise_exception=True)

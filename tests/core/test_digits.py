@@ -129,11 +129,13 @@ def test_it_turns_the_attributes_people_read_persian_and_no_others():
         '<a href="/contacts/12/" title="مخاطب 12" aria-label="12 مورد" data-id="12" '
         'hx-get="/x/12/">x</a><img alt="عکس 3" src="/m/3.png"><input placeholder="مثلاً 0912">'
         '<option label="5 روز" value="5">5 روز</option>'
+        '<button data-confirm="تا 500 ردیف انجام شود؟" data-limit="500">x</button>'
     )
     assert localize_html(html) == (
         '<a href="/contacts/12/" title="مخاطب ۱۲" aria-label="۱۲ مورد" data-id="12" '
         'hx-get="/x/12/">x</a><img alt="عکس ۳" src="/m/3.png"><input placeholder="مثلاً ۰۹۱۲">'
         '<option label="۵ روز" value="5">۵ روز</option>'
+        '<button data-confirm="تا ۵۰۰ ردیف انجام شود؟" data-limit="500">x</button>'
     )
 
 

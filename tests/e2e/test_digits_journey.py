@@ -4,6 +4,7 @@ reads it back in Persian on the page and in the PDF; Latin digits are what is st
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -44,6 +45,6 @@ def test_a_rep_types_persian_digits_and_reads_them_back_on_the_page_and_in_the_p
 
     with page.expect_download() as download:
         page.get_by_role("link", name="دریافت PDF").click()
-    text = pdf_text(open(download.value.path(), "rb").read())  # noqa: PTH123, SIM115
+    text = pdf_text(Path(download.value.path()).read_bytes())
     assert "خرید۲۰دستگاه" in re.sub(r"\s+", "", text)
     assert not re.search("[0-9]", text)
