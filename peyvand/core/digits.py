@@ -357,7 +357,11 @@ class DigitsMiddleware:
         ):
             return response
         charset = response.charset
-        response.content = localize_html(response.content.decode(charset)).encode(charset)
+        try:
+            page = response.content.decode(charset)
+        except UnicodeDecodeError:  # not a page we wrote: left as it is
+            return response
+        response.content = localize_html(page).encode(charset)
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         return response
