@@ -260,8 +260,9 @@ def test_the_detail_query_count_does_not_grow_with_history(
     with django_assert_num_queries(30):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
-    assert f"سرنخ {edits - 1}" in page
-    assert f"وظیفه {edits - 1}" in page and page.count("bi-telephone-inbound text-success") == edits
+    assert f"سرنخ {edits - 1}".translate(PERSIAN) in page
+    assert f"وظیفه {edits - 1}".translate(PERSIAN) in page
+    assert page.count("bi-telephone-inbound text-success") == edits
 
 
 def test_the_edit_form_shows_stored_phones_the_iranian_way(client, personas):
