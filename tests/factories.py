@@ -41,7 +41,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:05d}")
-    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {n}")
+    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {to_persian_digits(str(n))}")
     owner = factory.SubFactory(UserFactory)
 
     @factory.post_generation

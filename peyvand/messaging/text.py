@@ -41,7 +41,9 @@ def check_placeholders(text: str) -> None:
 def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> dict:
     """The values for one recipient. Missing ones become empty text, never "{نام}"."""
     values = dict.fromkeys(PLACEHOLDERS, "")
-    values["تاریخ"] = format_date(timezone.localdate())
+    # Latin digits, as every stored text: the outbox sends it in the recipient's digits
+    # and pages show it in the reader's (core.digits).
+    values["تاریخ"] = format_date(timezone.localdate(), digits="latin")
     values["نام_شرکت_ما"] = company_name
     if sender is not None:
         values["نام_فرستنده"] = sender.get_full_name() or sender.get_username()
