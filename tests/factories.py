@@ -66,7 +66,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
         model = Lead
 
     code = factory.Sequence(lambda n: f"L{n:05d}")
-    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {n}")
+    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {to_persian_digits(str(n))}")
     owner = factory.SubFactory(UserFactory)
     responsible = factory.SelfAttribute("owner")
     contact = factory.SubFactory(ContactFactory, owner=factory.SelfAttribute("..owner"))
