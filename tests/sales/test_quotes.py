@@ -13,6 +13,7 @@ from django.utils import timezone
 from peyvand.accounts.roles import SUPPORT
 from peyvand.core.dates import to_jalali
 from peyvand.core.services import record_delete
+from peyvand.core.text import to_persian_digits
 from peyvand.messaging.models import Message
 from peyvand.sales.models import FollowUp, Invoice, Lead, Product, Quote, VatRate
 from peyvand.sales.pricing import vat_rate_on
@@ -422,7 +423,8 @@ def test_opening_a_fiscal_year_carries_what_is_still_in_play_and_only_once(
     opening = page.context["opening"]
     assert (opening.year, opening.quotes, opening.leads) == (this_year, 2, 1)
     too_early = client.post(reverse("sales:fiscal_years"), {"year": this_year + 1}, follow=True)
-    assert f"سال مالی {this_year + 1} هنوز نرسیده است" in too_early.content.decode()
+    next_year = to_persian_digits(str(this_year + 1))  # as the reader sees it (core.digits)
+    assert f"سال مالی {next_year} هنوز نرسیده است" in too_early.content.decode()
     done = client.post(reverse("sales:fiscal_years"), {"year": this_year}, follow=True)
     assert "۲ پیش فاکتور و ۱ سرنخ منتقل شد" in done.content.decode()
     assert FiscalYear.objects.get().carried_quotes == 2
