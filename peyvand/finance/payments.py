@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from peyvand.core.digits import localize_text
 from peyvand.core.money import format_money
 from peyvand.finance import services
 from peyvand.finance.gateways import (
@@ -162,7 +163,10 @@ def payment_start(
             started = gateway.start(
                 PaymentRequest(
                     amount=amount,
-                    description=f"پرداخت {paying_for(invoice, instalment)}",
+                    # The gateway shows it to the buyer: the display rule's digits.
+                    description=localize_text(
+                        f"پرداخت {paying_for(invoice, instalment)}", isolate=False
+                    ),
                     callback_url=callback_url,
                     order_id=str(payment.pk),
                     mobile=invoice.contact.mobile,
