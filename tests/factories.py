@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from peyvand.accounts.models import Team, User
 from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_phones_set
+from peyvand.core.text import to_persian_digits
 from peyvand.lookups.models import FollowUpResult
 from peyvand.sales.models import FollowUp, Lead
 
@@ -16,7 +17,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "کاربر"
-    last_name = factory.Sequence(lambda n: f"شماره {n}")
+    # A name as people write it, digits Persian: tests find it on pages as it is (a
+    # stored Latin digit would show in Persian, core.digits).
+    last_name = factory.Sequence(lambda n: f"شماره {to_persian_digits(str(n))}")
     password = factory.django.Password("peyvand-demo")
 
     @factory.post_generation
@@ -29,7 +32,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
 
-    name = factory.Sequence(lambda n: f"گروه {n}")
+    name = factory.Sequence(lambda n: f"گروه {to_persian_digits(str(n))}")
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -38,7 +41,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:05d}")
-    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {n}")
+    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {to_persian_digits(str(n))}")
     owner = factory.SubFactory(UserFactory)
 
     @factory.post_generation
@@ -63,7 +66,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
         model = Lead
 
     code = factory.Sequence(lambda n: f"L{n:05d}")
-    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {n}")
+    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {to_persian_digits(str(n))}")
     owner = factory.SubFactory(UserFactory)
     responsible = factory.SelfAttribute("owner")
     contact = factory.SubFactory(ContactFactory, owner=factory.SelfAttribute("..owner"))

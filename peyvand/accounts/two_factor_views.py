@@ -15,7 +15,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from peyvand.accounts import services, two_factor
 from peyvand.accounts.forms import TwoFactorCodeForm, TwoFactorDisableForm, TwoFactorSetupForm
 from peyvand.accounts.models import User
-from peyvand.core.display import localize_digits
 
 
 @login_not_required
@@ -39,7 +38,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "با یک کد بازیابی وارد شدید؛ %(left)s کد دیگر مانده است. اگر گوشی را"
                     " گم کرده‌اید، برنامه احراز هویت را دوباره راه‌اندازی کنید."
                 )
-                % {"left": localize_digits(str(left))},
+                % {"left": left},
             )
         return redirect(next_url)
     return render(request, "accounts/two_factor_verify.html", {"form": form})

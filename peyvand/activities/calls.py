@@ -25,7 +25,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.models import ChangeRecord
 from peyvand.core.services import record_save
-from peyvand.core.text import to_latin_digits, to_persian_digits
+from peyvand.core.text import to_latin_digits
 from peyvand.core.validators import normalize_landline, normalize_mobile
 
 _NOT_DIGITS = re.compile(r"[^0-9+]")
@@ -63,7 +63,7 @@ def user_on_extension(extension: str) -> User | None:
 def _caller_card(call: Call, staff: User) -> tuple[str, str]:
     """The pop-up's title and body: who is calling, as the card shows them to ``staff``
     (a contact they may not see is a number, as on the call's page)."""
-    number = to_persian_digits(call.national_number)
+    number = call.national_number
     contact = call.show_contact_to(staff).shown_contact
     if contact is None:
         title = _("تماس ورودی از %(number)s") % {"number": number}
@@ -99,7 +99,7 @@ def call_log(
 def _callback_task(call: Call) -> Task:
     """The call-back task; it names the caller, and is about them, only if its assignee
     may see them (else it is about the call, which shows the number)."""
-    number = to_persian_digits(call.national_number)
+    number = call.national_number
     contact = call.show_contact_to(call.owner).shown_contact
     task = Task(
         assignee=call.owner,

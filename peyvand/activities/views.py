@@ -25,6 +25,7 @@ from peyvand.activities.selectors import (
 )
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, is_visible, own_url
+from peyvand.core.digits import localize_text, reads_persian_digits
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.lists import ME
@@ -413,6 +414,12 @@ def notification_poll(request: HttpRequest) -> JsonResponse:
         .values("id", "title", "body", "pop_up")[:UNSEEN_COUNT_CAP]
     )
     fresh = [item for item in unseen if item["id"] > after][:5]
+    # The pop-ups show this text as it comes: the display rule is applied here, as a
+    # page would have it (core.digits).
+    persian = reads_persian_digits(request.user)
     for item in fresh:
         item["url"] = Notification(pk=item["id"]).get_absolute_url()
+        if persian:
+            item["title"] = localize_text(item["title"])
+            item["body"] = localize_text(item["body"])
     return JsonResponse({"unseen": len(unseen), "fresh": fresh})

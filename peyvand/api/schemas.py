@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_vali
 
 from peyvand.core.dates import MAX_JALALI_YEAR, MIN_JALALI_YEAR, days_in_jalali_month, from_jalali
 from peyvand.core.params import MAX_ID
-from peyvand.core.text import clean_typed_text, to_persian_digits
+from peyvand.core.text import clean_typed_text, normalize_typed_digits, to_persian_digits
 
 
 def _takes_booleans(annotation) -> bool:
@@ -25,7 +25,9 @@ class InputSchema(Schema):
     """A request body. JSON's true and false are no numbers (pydantic would read them as
     1 and 0): a Persian 422 instead. Its text is typed text like a form's: control and
     bidi-override characters go (PostgreSQL refuses a NUL outright), line breaks stay for
-    the services that take text straight from the body; a password is taken as typed."""
+    the services that take text straight from the body; digits are stored Latin
+    (core.text.normalize_typed_digits, as every form's); a password is taken as
+    typed."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -33,7 +35,7 @@ class InputSchema(Schema):
         if isinstance(value, str):
             if info.field_name == "password":
                 return value
-            return clean_typed_text(value, multiline=True)
+            return normalize_typed_digits(clean_typed_text(value, multiline=True))
         annotation = cls.model_fields[info.field_name].annotation
         if _takes_booleans(annotation) or typing.get_origin(annotation) is dict:
             return value

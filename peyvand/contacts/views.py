@@ -111,7 +111,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
-                    % {"name": contact, "code": localize_digits(contact.code)},
+                    % {"name": contact, "code": contact.code},
                 )
                 return redirect(contact)
     return render(
@@ -340,7 +340,7 @@ def _display(contact: Contact, name: str) -> str:
         return fa_number(value)
     if isinstance(field, models.EmailField | models.URLField):
         return value  # addresses keep their Latin digits
-    return localize_digits(str(value))
+    return str(value)
 
 
 @permission_required("contacts.merge_contact", raise_exception=True)

@@ -34,6 +34,37 @@ def clean_typed_text_in_every_form() -> None:
     forms.CharField.to_python = cleaned_to_python
 
 
+def normalize_digits_in_every_form() -> None:
+    """Every form's data — ours, Django's, a formset's, a GET filter form's — is read
+    with Latin digits wherever it was typed with Persian or Arabic-Indic ones
+    (core.text.normalize_typed_digits), at the one place a bound form reads a widget's
+    value: BaseForm._widget_data_value (cleaning, has_changed and redisplay all go
+    through it). Pages show inputs in Persian digits (core.digits), so this is what makes
+    an edit form submitted unchanged change nothing. A password (PasswordInput) and a
+    widget marked ``data-latin`` (a PEM key) are taken exactly as typed."""
+    from django import forms
+
+    from peyvand.core.digits import keeps_typed_digits
+    from peyvand.core.text import normalize_typed_digits
+
+    read = forms.BaseForm._widget_data_value
+    if getattr(read, "normalizes_digits", False):
+        return
+
+    def normalized_read(self, widget, html_name):
+        value = read(self, widget, html_name)
+        if keeps_typed_digits(widget):
+            return value
+        if isinstance(value, str):
+            return normalize_typed_digits(value)
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            return type(value)(normalize_typed_digits(item) for item in value)
+        return value
+
+    normalized_read.normalizes_digits = True
+    forms.BaseForm._widget_data_value = normalized_read
+
+
 class CoreConfig(AppConfig):
     name = "peyvand.core"
     label = "core"
@@ -42,6 +73,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         connection_created.connect(register_sqlite_functions, weak=False)
         clean_typed_text_in_every_form()
+        normalize_digits_in_every_form()
         from peyvand.core.sequences import watch_patterns
 
         watch_patterns()

@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from peyvand.core.text import to_persian_digits
-
 MAX_IMAGE_BYTES = 1024 * 1024
 # Pillow's format name → the MIME type of the data: URI.
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -21,8 +19,7 @@ def check_image(upload) -> None:
     """A PNG or JPEG of at most 1 MB, which Pillow can read; else a Persian error."""
     if upload.size > MAX_IMAGE_BYTES:
         raise ValidationError(
-            _("حجم تصویر باید حداکثر %(size)s کیلوبایت باشد.")
-            % {"size": to_persian_digits(str(MAX_IMAGE_BYTES // 1024))},
+            _("حجم تصویر باید حداکثر %(size)s کیلوبایت باشد.") % {"size": MAX_IMAGE_BYTES // 1024},
             code="too_large",
         )
     try:

@@ -62,10 +62,19 @@ def to_persian_digits(text: str) -> str:
     return text.translate(_TO_PERSIAN_DIGITS)
 
 
+def normalize_typed_digits(value: str) -> str:
+    """What is stored for typed text: every Persian and Arabic-Indic digit Latin (one
+    canonical form: sortable, searchable, what the API returns); everything else as
+    typed. Every form (core.apps), the API's bodies and the importer read typed text
+    through this; pages show it in the reader's digits again (core.digits)."""
+    return to_latin_digits(value)
+
+
 def normalize_persian(text: str) -> str:
     """What we store for typed text: Arabic ي/ى/ك become Persian ی/ک, digits become
-    ASCII, surrounding whitespace goes. Everything else stays as typed."""
-    return to_latin_digits(text.translate(_ARABIC_LETTERS)).strip()
+    ASCII (normalize_typed_digits), surrounding whitespace goes. Everything else stays
+    as typed."""
+    return normalize_typed_digits(text.translate(_ARABIC_LETTERS)).strip()
 
 
 def fa_search_key(text: str | None) -> str | None:

@@ -21,7 +21,6 @@ from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsFo
 from peyvand.core.images import image_data_uri
 from peyvand.core.models import HolidayOverride, Sequence, SiteSettings
 from peyvand.core.registry import home_panels, search_sources
-from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import WorkCalendar, official_holidays
 
 
@@ -198,7 +197,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         message = _(
             "آنچه فرستادید بیش از اندازهٔ مجاز (%(limit)s مگابایت، بی‌احتساب فایل‌ها) بود "
             "و خوانده نشد."
-        ) % {"limit": to_persian_digits(str(megabytes))}
+        ) % {"limit": megabytes}
         advice = _(
             "با دکمهٔ «بازگشت» مرورگر به فرم برگردید؛ نوشته‌هایتان آنجا مانده‌اند. متن را "
             "کوتاه‌تر کنید یا آن را به صورت فایل پیوست کنید."

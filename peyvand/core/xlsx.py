@@ -15,6 +15,7 @@ import re
 import zipfile
 from typing import IO
 
+from peyvand.core.digits import localize_label
 from peyvand.core.formulas import runs_as_formula
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -124,6 +125,9 @@ class SheetWriter:
     def __init__(self, file: IO[bytes], *, title: str, headers: list[str]):
         self._zip = zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=5)
         self._letters = [column_letter(index) for index in range(max(1, len(headers)))]
+        # The sheet's name and its header row are text a person reads: in the reader's
+        # digits (core.digits); the cells keep their types (a number stays a number).
+        title, headers = localize_label(title), [localize_label(str(h)) for h in headers]
         name = _SHEET_NAME_FORBIDDEN.sub(" ", title)[:31].strip() or "Sheet1"
         self._zip.writestr("[Content_Types].xml", _CONTENT_TYPES)
         self._zip.writestr("_rels/.rels", _ROOT_RELS)

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from peyvand.core.digits import localize_text
 from peyvand.core.money import format_money
-from peyvand.core.text import to_persian_digits
 from peyvand.finance import services
 from peyvand.finance.gateways import (
     PaymentGatewayError,
@@ -99,9 +99,9 @@ def instalment_number(instalment: Entry) -> int | None:
 def paying_for(invoice: Invoice, instalment: Entry | None = None) -> str:
     """«قسط ۲ فاکتور ۱۴۰۵-۰۰۱۲» for one instalment of a plan, «فاکتور ۱۴۰۵-۰۰۱۲»
     otherwise."""
-    text = f"فاکتور {to_persian_digits(invoice.number)}"
+    text = f"فاکتور {invoice.number}"
     number = instalment_number(instalment) if instalment is not None else None
-    return f"قسط {to_persian_digits(str(number))} {text}" if number else text
+    return f"قسط {number} {text}" if number else text
 
 
 def payable(invoice: Invoice) -> int:
@@ -163,7 +163,10 @@ def payment_start(
             started = gateway.start(
                 PaymentRequest(
                     amount=amount,
-                    description=f"پرداخت {paying_for(invoice, instalment)}",
+                    # The gateway shows it to the buyer: the display rule's digits.
+                    description=localize_text(
+                        f"پرداخت {paying_for(invoice, instalment)}", isolate=False
+                    ),
                     callback_url=callback_url,
                     order_id=str(payment.pk),
                     mobile=invoice.contact.mobile,

@@ -27,7 +27,6 @@ from peyvand.core.history import log_event, snapshot
 from peyvand.core.money import format_money
 from peyvand.core.sequences import ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
-from peyvand.core.text import to_persian_digits
 from peyvand.finance.models import (
     Account,
     Allocation,
@@ -230,9 +229,7 @@ def invoice_issued(*, invoice: Invoice, by, replaces: Invoice | None = None) -> 
             continue
         text = str(invoice)
         if len(parts) > 1:
-            text += (
-                f" — قسط {to_persian_digits(str(number))} از {to_persian_digits(str(len(parts)))}"
-            )
+            text += f" — قسط {number} از {len(parts)}"
         entries.append(
             _entry(
                 contact_id=invoice.contact_id,
@@ -353,9 +350,9 @@ def receipt_record(
 def _receipt_text(receipt: Receipt, cheque: Cheque | None) -> str:
     text = f"{receipt.get_direction_display()} {receipt.get_method_display()}"
     if cheque is not None:
-        text += f" {to_persian_digits(cheque.sayad_id)} سررسید {format_date(cheque.due_date)}"
+        text += f" {cheque.sayad_id} سررسید {format_date(cheque.due_date)}"
     elif receipt.reference:
-        text += f" {to_persian_digits(receipt.reference)}"
+        text += f" {receipt.reference}"
     return text[:300]
 
 
@@ -455,7 +452,7 @@ def _schedule_due_reminders(cheque: Cheque) -> None:
     due_day = cheque.due_date - datetime.timedelta(days=settings.cheque_reminder_days)
     due_at = timezone.make_aware(datetime.datetime.combine(due_day, datetime.time(9)))
     title = (
-        f"سررسید چک {to_persian_digits(cheque.sayad_id)} از {cheque.contact.name}: "
+        f"سررسید چک {cheque.sayad_id} از {cheque.contact.name}: "
         f"{format_date(cheque.due_date)}، {_fa(cheque.amount)}"
     )
     for user in alert_users(cheque):
@@ -531,7 +528,7 @@ def cheque_move(
             if status == Cheque.Status.BOUNCED
             else Entry.Kind.CHEQUE_RETURNED
         )
-        text = f"{Entry.Kind(kind).label} {to_persian_digits(cheque.sayad_id)}"
+        text = f"{Entry.Kind(kind).label} {cheque.sayad_id}"
         if reason.strip():
             text += f" ({reason.strip()})"
         charge = _entry(kind=kind, debit=cheque.amount, description=text[:300], **common)
@@ -542,7 +539,7 @@ def cheque_move(
             kind=Entry.Kind.CHEQUE_PRESENTED,
             credit=cheque.amount,
             cleared=False,
-            description=f"{Entry.Kind.CHEQUE_PRESENTED.label} {to_persian_digits(cheque.sayad_id)}",
+            description=f"{Entry.Kind.CHEQUE_PRESENTED.label} {cheque.sayad_id}",
             **common,
         )
         cheque.entry = again
@@ -570,10 +567,7 @@ def cheque_move(
 
 
 def _alert_bounce(cheque: Cheque, reason: str) -> None:
-    title = (
-        f"چک {to_persian_digits(cheque.sayad_id)} از {cheque.contact.name} "
-        f"به مبلغ {_fa(cheque.amount)} برگشت خورد"
-    )
+    title = f"چک {cheque.sayad_id} از {cheque.contact.name} به مبلغ {_fa(cheque.amount)} برگشت خورد"
     for user in alert_users(cheque):
         notify(user=user, title=title, body=reason, url=cheque.get_absolute_url(), assignment=True)
 

@@ -14,7 +14,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date, from_jalali, jalali_today
-from peyvand.core.display import localize_digits, site_settings_for
+from peyvand.core.display import site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.lists.views import list_context
 from peyvand.core.money import format_money
@@ -155,7 +155,7 @@ def receipt_create(request: HttpRequest, direction: str) -> HttpResponse:
                     _("%(kind)s %(number)s ثبت شد.")
                     % {
                         "kind": receipt.get_direction_display(),
-                        "number": localize_digits(receipt.number),
+                        "number": receipt.number,
                     },
                 )
                 return redirect(receipt)
@@ -196,7 +196,7 @@ def receipt_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(receipt)
     flash.success(
         request,
-        _("%(receipt)s به سطل بازیافت رفت.") % {"receipt": localize_digits(str(receipt))},
+        _("%(receipt)s به سطل بازیافت رفت.") % {"receipt": receipt},
     )
     return redirect("finance:account", pk=receipt.contact_id)
 
@@ -432,7 +432,7 @@ def _pay_message(request: HttpRequest, invoice, channel: str, instalment=None) -
     company = site_settings_for(request).company_name
     link = _pay_url(request, invoice, instalment)
     greeting = f"{invoice.contact.name} گرامی،"
-    number = localize_digits(invoice.number)
+    number = invoice.number
     if instalment is None:
         amount = format_money(payments.payable(invoice), invoice.money_unit)
         owed = f"مانده فاکتور {number}: {amount}"
@@ -473,7 +473,7 @@ def pay_link_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
         if instalment.open_amount <= 0:
             flash.error(request, _("این قسط پرداخت شده است."))
             return redirect(invoice)
-    number = localize_digits(invoice.number)
+    number = invoice.number
     what = (
         _("پیوند پرداخت فاکتور %(number)s") % {"number": number}
         if instalment is None

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
 from peyvand.core.forms import EditVersionMixin
-from peyvand.core.text import to_persian_digits
 from peyvand.messaging.models import (
     Channel,
     ContactGroup,
@@ -185,7 +184,7 @@ class OccasionForm(EditVersionMixin, forms.ModelForm):
                 self.add_error(
                     "day",
                     _("%(month)s %(days)s روز دارد.")
-                    % {"month": JALALI_MONTHS[month - 1], "days": to_persian_digits(str(longest))},
+                    % {"month": JALALI_MONTHS[month - 1], "days": longest},
                 )
         if cleaned.get("channel") == Channel.EMAIL and not cleaned.get("subject"):
             self.add_error("subject", _("موضوع ایمیل را بنویسید."))

@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from peyvand.core import workers
+from peyvand.core.digits import localize_html, localize_sms, localize_text
 from peyvand.messaging.gateways import (
     Delivery,
     GatewayError,
@@ -227,7 +228,13 @@ def _send_sms_array(messages: list[Message], gateway: SmsGateway) -> None:
     time (the localids make a batch lost to a killed worker safe to send again)."""
     outcomes = gateway.send_array(
         [
-            Outgoing(to=m.to, body=m.body, sender=m.sender, local_id=m.local_id, secret=m.is_secret)
+            Outgoing(
+                to=m.to,
+                body=localize_sms(m.body, one_time_code=m.is_secret),
+                sender=m.sender,
+                local_id=m.local_id,
+                secret=m.is_secret,
+            )
             for m in messages
         ]
     )
@@ -254,7 +261,7 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
         else:
             sent = gateway.send(
                 to=message.to,
-                body=message.body,
+                body=localize_sms(message.body, one_time_code=message.is_secret),
                 sender=message.sender,
                 local_id=message.local_id,
                 secret=message.is_secret,
@@ -266,10 +273,12 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
 
 
 def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
-    """The email as it goes out: a plain-text part and a right-to-left HTML part."""
+    """The email as it goes out: a plain-text part and a right-to-left HTML part, both
+    in Persian digits with phone numbers and codes isolated left to right (core.digits:
+    the recipient is a customer, who reads Persian)."""
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body,
+        subject=localize_text(message.subject, isolate=False),
+        body=localize_text(message.body),
         from_email=message.sender or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=connection,
@@ -281,7 +290,8 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         },
     )
     email.attach_alternative(
-        render_to_string("messaging/email.html", {"message": message}), "text/html"
+        localize_html(render_to_string("messaging/email.html", {"message": message})),
+        "text/html",
     )
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as handle:

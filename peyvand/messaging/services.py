@@ -21,7 +21,6 @@ from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
 from peyvand.core.models import SiteSettings
 from peyvand.core.services import record_save
-from peyvand.core.text import to_persian_digits
 from peyvand.core.validators import normalize_mobile
 from peyvand.messaging.models import (
     Broadcast,
@@ -552,7 +551,7 @@ def occasion_campaigns(now: datetime.datetime | None = None) -> int:
             broadcast_create(
                 broadcast=Broadcast(
                     channel=occasion.channel,
-                    title=f"{occasion.title} {to_persian_digits(str(today.year))}",
+                    title=f"{occasion.title} {today.year}",
                     target=Broadcast.Target.GROUP,
                     group=occasion.group,
                     subject=occasion.subject,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
-from peyvand.core.text import to_persian_digits
 
 # The placeholders a template may use, with what each means (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
@@ -42,7 +41,9 @@ def check_placeholders(text: str) -> None:
 def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> dict:
     """The values for one recipient. Missing ones become empty text, never "{نام}"."""
     values = dict.fromkeys(PLACEHOLDERS, "")
-    values["تاریخ"] = format_date(timezone.localdate())
+    # Latin digits, as every stored text: the outbox sends it in the recipient's digits
+    # and pages show it in the reader's (core.digits).
+    values["تاریخ"] = format_date(timezone.localdate(), digits="latin")
     values["نام_شرکت_ما"] = company_name
     if sender is not None:
         values["نام_فرستنده"] = sender.get_full_name() or sender.get_username()
@@ -53,7 +54,7 @@ def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> 
 
 def contact_values(name: str, company: str, code: str) -> dict:
     """The recipient's own placeholders (broadcasts read them from rows, not objects)."""
-    return {"نام": name, "شرکت": company, "کد": to_persian_digits(code)}
+    return {"نام": name, "شرکت": company, "کد": code}
 
 
 def render(text: str, values: dict) -> str:

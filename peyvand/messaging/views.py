@@ -20,7 +20,6 @@ from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
 from peyvand.core.services import record_delete
-from peyvand.core.text import to_persian_digits
 from peyvand.core.versions import StaleEdit
 from peyvand.messaging import services
 from peyvand.messaging.forms import (
@@ -262,8 +261,7 @@ def broadcast_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     count = services.broadcast_cancel(broadcast=broadcast, by=request.user)
     flash.success(
         request,
-        _("ارسال گروهی لغو شد؛ %(count)s پیام در صف لغو شد.")
-        % {"count": to_persian_digits(f"{count:,}")},
+        _("ارسال گروهی لغو شد؛ %(count)s پیام در صف لغو شد.") % {"count": f"{count:,}"},
     )
     return redirect(broadcast)
 
@@ -276,8 +274,7 @@ def broadcast_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if count:
         flash.success(
             request,
-            _("%(count)s پیام دوباره در صف ارسال قرار گرفت.")
-            % {"count": to_persian_digits(f"{count:,}")},
+            _("%(count)s پیام دوباره در صف ارسال قرار گرفت.") % {"count": f"{count:,}"},
         )
     else:
         flash.error(request, _("پیام ناموفق یا در انتظار تلاش دوباره‌ای در این ارسال نیست."))

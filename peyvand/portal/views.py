@@ -21,7 +21,6 @@ from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import site_settings_for
 from peyvand.core.pagination import paginate
-from peyvand.core.text import to_persian_digits
 from peyvand.finance import statements
 from peyvand.finance.forms import PeriodForm
 from peyvand.finance.selectors import STATEMENT_PAGE_SIZE, account_of
@@ -251,8 +250,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             flash.success(
                 request,
-                _("درخواست شما با کد پیگیری %(code)s ثبت شد.")
-                % {"code": to_persian_digits(item.tracking_code)},
+                _("درخواست شما با کد پیگیری %(code)s ثبت شد.") % {"code": item.tracking_code},
             )
             return redirect("portal:request_detail", pk=item.pk)
     return render(request, "portal/request_form.html", {"form": form, **shell})

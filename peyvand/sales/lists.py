@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts.models import Team
 from peyvand.contacts.lists import CUSTOMER_SHOWN, customer_filter
 from peyvand.contacts.models import Category, Region
-from peyvand.core.display import localize_digits
 from peyvand.core.lists import (
     FUTURE,
     PAST,
@@ -86,7 +85,7 @@ def _common_filters(who: str, state) -> list:
             name="year",
             label=_("سال مالی"),
             field="fiscal_year",
-            choices=lambda: [(str(year), localize_digits(str(year))) for year in fiscal_years()],
+            choices=lambda: [(str(year), str(year)) for year in fiscal_years()],
         ),
     ]
 
@@ -549,7 +548,7 @@ LEADS = LeadListSpec(
             name="fiscal_year",
             label=_("سال مالی"),
             field="fiscal_year",
-            choices=lambda: [(str(year), localize_digits(str(year))) for year in fiscal_years()],
+            choices=lambda: [(str(year), str(year)) for year in fiscal_years()],
         ),
         CustomFieldFilters(target="sales.lead"),
     ],

@@ -26,7 +26,6 @@ from peyvand.core.models import (
     search_key_field,
 )
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
-from peyvand.core.text import to_persian_digits
 from peyvand.core.validators import validate_goods_service_id
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
@@ -538,7 +537,7 @@ class SalesDocument(BusinessRecord):
         """«اعتباری (مدت‌دار)، ۶۰ روزه» — the terms as an invoice prints them."""
         text = self.get_payment_terms_display()
         if self.payment_terms in (PaymentTerms.CREDIT, PaymentTerms.CHEQUE) and self.credit_days:
-            text += f"، {to_persian_digits(str(self.credit_days))} روزه"
+            text += f"، {self.credit_days} روزه"
         return text
 
 

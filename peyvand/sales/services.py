@@ -22,7 +22,6 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.services import contact_create
 from peyvand.core import events
 from peyvand.core.dates import to_jalali
-from peyvand.core.display import localize_digits
 from peyvand.core.history import snapshot
 from peyvand.core.models import SiteSettings
 from peyvand.core.sequences import ensure_sequence, next_code
@@ -122,7 +121,7 @@ def leads_hand_over(*, leads, responsible, by) -> int:
     else:
         notify(
             user=responsible,
-            title=f"{localize_digits(f'{len(changed):,}')} سرنخ از {by} به شما سپرده شد",
+            title=f"{len(changed):,} سرنخ از {by} به شما سپرده شد",
             url=reverse("sales:lead_list") + "?responsible=me",
         )
     return len(changed)

@@ -14,7 +14,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
-from peyvand.core.display import current_preferences, localize_digits, site_settings_for
+from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
 from peyvand.core.lists import ME, Reading
@@ -459,7 +459,9 @@ def _print_page(request: HttpRequest, document, pdf_url: str) -> HttpResponse:
     context = official_context(document, company=site_settings_for(request), size=size)
     context |= {"missing": missing_buyer_fields(document.contact), "pdf_url": pdf_url}
     with official_rendering():
-        return render(request, "sales/document_print.html", context)
+        response = render(request, "sales/document_print.html", context)
+    response.persian_digits = True  # printed as the PDF is, whoever prints it (core.digits)
+    return response
 
 
 @permission_required("sales.view_quote", raise_exception=True)
@@ -539,7 +541,7 @@ def quote_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     """Sends a proforma to its customer by email (the PDF attached) or SMS (its link),
     the text shown for editing before it goes to the outbox."""
     quote = get_quote_for_user(request.user, pk)
-    number = localize_digits(quote.number)
+    number = quote.number
     note = (
         _("پیوند درون پیامک، PDF پیش فاکتور را تا ۳۰ روز بدون ورود به سامانه باز می‌کند.")
         if channel == Channel.SMS
@@ -642,9 +644,7 @@ def invoice_adjust(request: HttpRequest, pk: int, subject: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(error, form)
         else:
-            flash.success(
-                request, _("%(invoice)s صادر شد.") % {"invoice": localize_digits(str(adjustment))}
-            )
+            flash.success(request, _("%(invoice)s صادر شد.") % {"invoice": adjustment})
             return redirect(adjustment)
     context = {
         "invoice": invoice,
@@ -689,9 +689,9 @@ def fiscal_years(request: HttpRequest) -> HttpResponse:
             flash.success(request, _(
                 "سال مالی %(year)s افتتاح شد: %(quotes)s پیش فاکتور و %(leads)s سرنخ منتقل شد."
             ) % {
-                "year": localize_digits(str(opening.year)),
-                "quotes": localize_digits(str(opening.carried_quotes)),
-                "leads": localize_digits(str(opening.carried_leads)),
+                "year": opening.year,
+                "quotes": opening.carried_quotes,
+                "leads": opening.carried_leads,
             })  # fmt: skip
         return redirect("sales:fiscal_years")
     context = {

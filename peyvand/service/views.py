@@ -13,7 +13,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core import throttle
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
-from peyvand.core.display import localize_digits, site_settings_for
+from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
 from peyvand.core.params import int_param
@@ -371,7 +371,7 @@ def request_sms(request: HttpRequest, pk: int) -> HttpResponse:
     """The optional SMS to the customer on registration (the tracking code) or on
     archiving (the result), shown for editing before it goes to the outbox."""
     item = get_request_for_user(request.user, pk)
-    code = localize_digits(item.tracking_code)
+    code = item.tracking_code
     return draft_page(
         request,
         channel=MessageChannel.SMS,

@@ -30,7 +30,9 @@ class MoadianSettingsForm(forms.ModelForm):
     private_key_text = forms.CharField(
         label="کلید خصوصی (PEM)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "autocomplete": "off"}),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "dir": "ltr", "autocomplete": "off", "data-latin": True}
+        ),
     )
     private_key_file = forms.FileField(label="یا پرونده کلید خصوصی", required=False)
     private_key_password = forms.CharField(
@@ -41,7 +43,7 @@ class MoadianSettingsForm(forms.ModelForm):
     certificate_text = forms.CharField(
         label="گواهی امضا (PEM)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "data-latin": True}),
     )
     certificate_file = forms.FileField(label="یا پرونده گواهی", required=False)
     custom_base_url = forms.URLField(

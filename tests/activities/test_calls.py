@@ -94,7 +94,7 @@ def test_an_unknown_caller_opens_a_new_contact_form_with_the_number_filled(clien
     new_contact = reverse("contacts:create") + "?phone=%2B982188776655"
     assert new_contact in html
     form = client.get(new_contact).content.decode()
-    assert 'value="021 8877 6655"' in form
+    assert 'value="۰۲۱ ۸۸۷۷ ۶۶۵۵"' in form  # in the reader's digits (core.digits)
     assert '<option value="landline" selected>' in form
 
 
@@ -111,10 +111,13 @@ def test_a_missed_call_becomes_one_call_back_task_for_the_user(client, pbx, pers
     assert call.kind == "missed" and call.ended_at is not None
     task = Task.objects.get()
     assert (task.assignee, task.related, task.status) == (personas.owner, contact, "open")
-    assert task.description == "تماس بی‌پاسخ از مریم احمدی؛ با ۰۹۳۵ ۱۱۱ ۲۲۳۳ تماس بگیرید."
+    # Stored in Latin digits like everything else; read in Persian, the number isolated
+    # left to right so its groups keep the order they are dialled in.
+    assert task.description == "تماس بی‌پاسخ از مریم احمدی؛ با 0935 111 2233 تماس بگیرید."
     assert call.callback_task == task
     client.force_login(personas.owner)
-    assert "تماس بی‌پاسخ از مریم احمدی" in client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("core:home")).content.decode()
+    assert "تماس بی‌پاسخ از مریم احمدی؛ با \u2066۰۹۳۵ ۱۱۱ ۲۲۳۳\u2069 تماس بگیرید." in home
 
 
 def test_an_answered_call_reported_only_at_its_end_is_logged_with_its_duration(pbx, personas):
@@ -215,11 +218,11 @@ def test_a_missed_call_from_another_teams_contact_names_only_the_number(client, 
     call = Call.objects.get()
     assert call.contact == contact and call.kind == "missed"
     task = Task.objects.get()
-    assert task.description == "تماس بی‌پاسخ از ۰۹۳۵ ۱۱۱ ۲۲۳۳؛ با ۰۹۳۵ ۱۱۱ ۲۲۳۳ تماس بگیرید."
+    assert task.description == "تماس بی‌پاسخ از 0935 111 2233؛ با 0935 111 2233 تماس بگیرید."
     assert task.related == call  # not the contact the rep may not open
     client.force_login(personas.owner)
     fresh = client.get(reverse("activities:notification_poll")).json()["fresh"]
-    assert fresh[0]["title"] == "تماس ورودی از ۰۹۳۵ ۱۱۱ ۲۲۳۳"
+    assert fresh[0]["title"] == "تماس ورودی از \u2066۰۹۳۵ ۱۱۱ ۲۲۳۳\u2069"
     assert "پنهان" not in fresh[0]["body"]
     for url in (reverse("core:home"), task.get_absolute_url(), reverse("activities:task_list")):
         assert "پنهان" not in client.get(url).content.decode(), url

@@ -12,6 +12,7 @@ from PIL import Image
 
 from peyvand.core.images import MAX_IMAGE_BYTES, image_data_uri
 from peyvand.core.models import SiteSettings
+from peyvand.core.text import to_persian_digits
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_a_bad_code_is_refused_in_persian_and_what_was_typed_stays(
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
-    assert f'value="{value}"' in page
+    assert f'value="{to_persian_digits(value)}"' in page  # as typed, in the reader's digits
     assert f'value="{IDENTITY["legal_name"]}"' in page  # the rest is kept too
     assert SiteSettings.load().legal_name == ""  # nothing saved
 

@@ -91,7 +91,7 @@ def test_the_new_responsible_is_told_once_of_many_leads_and_as_ever_of_one(clien
         {"id": [lead.pk for lead in many], "responsible-person": personas.teammate.pk},
     )
     assert list(told.values_list("title", "url")) == [
-        (f"۳ سرنخ از {personas.owner} به شما سپرده شد", "/sales/leads/?responsible=me")
+        (f"3 سرنخ از {personas.owner} به شما سپرده شد", "/sales/leads/?responsible=me")
     ]
     told.delete()
     client.post(

@@ -1,31 +1,14 @@
 """A manager builds a role in the Persian role editor with the keyboard, on a phone-sized
 screen and on a laptop: modules, plain permission names, «همه‌ی این بخش»."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from peyvand.accounts import permissions as registry
+from tests.e2e.axe import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE = Path("/tmp/axe/node_modules/axe-core/axe.min.js")  # noqa: S108 - installed there
-
-
-def serious_axe_violations(page) -> list[str]:
-    """axe-core's critical and serious findings on the page, as «rule: target» lines."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed")
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']}: {node['target']}"
-        for violation in results["violations"]
-        if violation["impact"] in ("critical", "serious")
-        for node in violation["nodes"]
-    ]
 
 
 def finance_keys() -> set[str]:
@@ -60,7 +43,7 @@ def test_a_manager_builds_a_role_by_module_with_the_keyboard(page, log_in, manag
 
     page.set_viewport_size({"width": 1366, "height": 768})
     page.screenshot(path=screenshots / "role-editor-1366.png", full_page=True)
-    assert serious_axe_violations(page) == []
+    assert_accessible(page, "ویرایش نقش")
     page.get_by_role("button", name="ذخیره").click()
     expect(page.get_by_text("نقش «حسابدار» ذخیره شد.")).to_be_visible()
     expect(page.locator("tbody")).to_contain_text("حسابدار")

@@ -66,8 +66,8 @@ def test_finance_records_a_transfer_that_settles_the_invoice(client, clerk, cust
 @pytest.mark.parametrize(
     ("fields", "message", "kept"),
     [
-        ({"amount": "0"}, "مبلغ باید بیشتر از صفر باشد.", 'value="0"'),
-        ({"amount": "-5"}, "", 'value="-5"'),
+        ({"amount": "0"}, "مبلغ باید بیشتر از صفر باشد.", 'value="۰"'),
+        ({"amount": "-5"}, "", 'value="-۵"'),
         ({"method": "paya", "reference": ""}, "شماره پیگیری یا مرجع را وارد کنید.", "paya"),
         (
             {"method": "cheque", "cheque-sayad_id": "۱۲۳۴", "cheque-bank": "ملت",
@@ -79,7 +79,7 @@ def test_finance_records_a_transfer_that_settles_the_invoice(client, clerk, cust
             {"method": "cheque", "cheque-sayad_id": "1234567890123456", "cheque-bank": "ملت",
              "cheque-drawer": "آرین", "cheque-due_date": jalali(TODAY - datetime.timedelta(3))},
             "سررسید چک نمی‌تواند پیش از تاریخ دریافت باشد.",
-            'value="1234567890123456"',
+            'value="۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶"',
         ),
         (
             {"amount": "۴۰٬۰۰۰٬۰۰۰", "alloc-entry_X": "۳۰٬۰۰۰٬۰۰۰"},
@@ -98,7 +98,7 @@ def test_bad_receipts_are_explained_in_persian_and_keep_what_was_typed(
     url = reverse("finance:receipt_create", args=["in"]) + f"?contact={customer.pk}"
     page = client.post(url, receipt_data(**fields)).content.decode()
     assert message in page
-    assert kept in page
+    assert kept in page  # what was typed, in the reader's digits (core.digits)
     assert "آنچه وارد کرده‌اید حفظ شده است" in page or "alert-danger" in page
     assert not Receipt.all_objects.exists()
     assert Account.objects.get(contact=customer).balance == 20_000_000

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.models import ExportJob
+from peyvand.core.text import to_latin_digits
 from peyvand.messaging import outbox
 from peyvand.messaging.models import Message
 from peyvand.portal.models import PortalAccess
@@ -84,13 +85,15 @@ def sheet_text(content: bytes) -> str:
 
 
 def read(response) -> str:
+    """What the response says, its digits folded to Latin: a page shows the code's
+    digits in Persian (core.digits), and it must not show them in either."""
     assert response.status_code == 200, response
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if response["Content-Type"].startswith("application/json"):
         return json.dumps(json.loads(content), ensure_ascii=False)
     if "spreadsheetml" in response["Content-Type"]:
         return sheet_text(content)
-    return content.decode()
+    return to_latin_digits(content.decode())
 
 
 def what_staff_read(client, auth, persona: str, message: Message) -> dict[str, str]:  # noqa: F811

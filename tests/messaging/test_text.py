@@ -49,7 +49,8 @@ def test_placeholders_are_filled_per_contact_and_jalali_date():
     sender = UserFactory(first_name="سارا", last_name="کامرانی")
     values = placeholder_values(contact=contact, sender=sender, company_name="پیوند")
     text = render("{نام} عزیز از {شرکت} ({کد})، {تاریخ} — {نام_فرستنده}، {نام_شرکت_ما}", values)
-    assert text.startswith("مریم احمدی عزیز از آسا (C۰۰۰۰۴۲)، ۱۴")
+    # Stored with Latin digits like all text; sent and shown in Persian (core.digits).
+    assert text.startswith("مریم احمدی عزیز از آسا (C000042)، 14")
     assert text.endswith("— سارا کامرانی، پیوند")
     # A placeholder with no value becomes empty text, never "{کد_پیگیری}".
     assert render("کد: {کد_پیگیری}", values) == "کد: "

@@ -172,7 +172,7 @@ def test_an_unknown_number_gets_the_same_page_and_no_sms(client, customer):
 def test_bad_input_is_explained_and_kept(client, customer):
     response = client.post(reverse("portal:login"), {"mobile": "12ab"})
     page = response.content.decode()
-    assert response.status_code == 200 and 'value="12ab"' in page
+    assert response.status_code == 200 and 'value="۱۲ab"' in page
     assert "تلفن همراه" in page and not Message.objects.exists()
     client.post(reverse("portal:login"), {"mobile": MOBILE})
     response = client.post(reverse("portal:code"), {"code": "12"})

@@ -267,6 +267,7 @@ def test_the_official_layout_prints_persian_digits_whatever_the_user_reads(
     client.force_login(personas.owner)
     page = client.get(reverse("sales:invoice_print", args=[invoice.pk])).content.decode()
     assert "۲٬۵۴۰٬۰۰۰" in page
+    assert "تحویل درب انبار خریدار" in page and "P-۱۰۰" in page  # typed text too
 
 
 def test_missing_buyer_fields_of_a_legal_person(personas):

@@ -96,7 +96,8 @@ def test_the_history_shows_every_kind_open_apart_from_archived_and_all_files(cli
     assert len(archived["شکایات"]) == 1 and len(archived["پیشنهادها، هدایا و تخفیف‌ها"]) == 1
     assert "سرنخ‌ها" not in opened  # support does not work leads
     html = page.content.decode()
-    assert "عکس-خرابی-0.pdf" in html and "قرارداد-0.pdf" in html
+    # File names are text a person reads: in Persian digits (core.digits).
+    assert "عکس-خرابی-۰.pdf" in html and "قرارداد-۰.pdf" in html
     assert "محرمانه" not in html
     assert (
         reverse("contacts:history", args=[customer.pk])

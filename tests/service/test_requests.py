@@ -400,7 +400,8 @@ def test_suggestions_gifts_and_discounts_are_kept_per_customer(client, desk):
     gift = Feedback.objects.get()
     assert (gift.kind, gift.value, gift.owner) == ("gift", 250_000, support)
     page = client.get(customer.get_absolute_url()).content.decode()
-    assert "سررسید 1405" in page and "هدیه" in page  # digits stored normalised
+    assert gift.description == "سررسید 1405"  # digits stored normalised
+    assert "سررسید ۱۴۰۵" in page and "هدیه" in page  # and read in Persian
     client.force_login(other)  # another team's agent: neither the customer nor its gifts
     assert client.get(url).status_code == 404
     client.force_login(support)

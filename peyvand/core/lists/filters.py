@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from peyvand.core.dates import format_date, parse_jalali_date
-from peyvand.core.display import localize_digits
 from peyvand.core.money import format_money, parse_amount
 from peyvand.core.params import parse_id
 from peyvand.core.periods import period_range
@@ -116,7 +115,7 @@ class Filter:
 def _marked(label: str, text: str, span: tuple[int, int]) -> str:
     start, end = span
     before, match, after = (
-        html.escape(localize_digits(part)) for part in (text[:start], text[start:end], text[end:])
+        html.escape(part) for part in (text[:start], text[start:end], text[end:])
     )
     # A phone or a code reads left to right inside the Persian line.
     way = "rtl" if _RTL_LETTER.search(text) else "ltr"

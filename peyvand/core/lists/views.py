@@ -159,7 +159,7 @@ def _tick(row) -> str:
     row for a screen reader."""
     return mark_safe(  # noqa: S308 - the name escaped here, the id an integer
         '<input class="form-check-input" type="checkbox" name="id" form="bulk-form" '
-        f'value="{int(row.pk)}" aria-label="انتخاب {html.escape(localize_digits(str(row)))}">'
+        f'value="{int(row.pk)}" aria-label="انتخاب {html.escape(str(row))}">'
     )
 
 
