@@ -43,6 +43,15 @@ class PreferencesForm(forms.ModelForm):
         fields = ["calendar", "digits", "pop_up_assignments"]
         widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # «پیش‌فرض سازمان (شمسی)»: which calendar the default is today.
+        site = SiteSettings.load()
+        self.fields["calendar"].choices = [
+            (value, f"{label} ({site.get_calendar_display()})" if value == "default" else label)
+            for value, label in self.fields["calendar"].choices
+        ]
+
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(

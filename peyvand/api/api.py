@@ -221,7 +221,8 @@ def me(request):
         "id": user.pk,
         "username": user.username,
         "full_name": str(user),
-        "calendar": user.calendar,
+        # The calendar the user reads dates in; «پیش‌فرض سازمان» resolved to the site's.
+        "calendar": resolve_calendar(user.calendar),
         "digits": user.digits,
         "permissions": sorted(user.get_all_permissions()),
     }
