@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts.models import Team, User
 from peyvand.accounts.roles import PROJECT_APPS
+from peyvand.core.models import SiteSettings
 from peyvand.core.validators import identifier_form_field
 
 

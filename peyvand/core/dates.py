@@ -240,7 +240,9 @@ def from_calendar(year: int, month: int, day: int, calendar: str) -> date:
         )
     if calendar == "gregorian":
         return date(year, month, day)
-    return Hijri(year, month, day).to_gregorian()
+    # hijridate's Gregorian is a date subclass; a plain date is what the rest expects.
+    g = Hijri(year, month, day).to_gregorian()
+    return date(g.year, g.month, g.day)
 
 
 def shift_month(year: int, month: int, by: int) -> tuple[int, int]:

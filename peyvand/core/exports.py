@@ -12,7 +12,7 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, user_calendar
 from peyvand.core.formulas import csv_text
 from peyvand.core.xlsx import SheetWriter
 
@@ -22,7 +22,8 @@ class Column:
     label: str
     value: Callable[[Any], Any]
     # text | number | date: numbers stay numeric in Excel; a date becomes two columns,
-    # the Jalali text people read and a real date Excel can sort and filter.
+    # the text people read, in the calendar of whoever exports (Jalali, Gregorian or
+    # Hijri), and a real date Excel can sort and filter.
     kind: str = "text"
 
 
@@ -37,14 +38,14 @@ def choice_label(choices, value: str) -> str:
     return _choice_labels(choices).get(value, value)
 
 
-def cells(columns: list[Column], record) -> list:
+def cells(columns: list[Column], record, calendar: str = "jalali") -> list:
     cells = []
     for column in columns:
         value = column.value(record)
         if column.kind == "date":
             if isinstance(value, datetime.datetime):
                 value = timezone.localtime(value).date()
-            cells += [format_date(value, "jalali", "latin") if value else "", value]
+            cells += [format_date(value, calendar, "latin") if value else "", value]
         else:
             cells.append("" if value is None else value)
     return cells
@@ -68,6 +69,9 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
     """UTF-8 with a BOM, so Excel opens Persian text correctly; text that Excel would
     run as a formula is quoted (core.formulas)."""
     writer = csv.writer(_Echo())
+    # Read now: the rows are written after the view has returned, when the request's
+    # preferences are no longer active.
+    calendar = user_calendar()
 
     def rows():
         yield "\ufeff" + writer.writerow([csv_text(label) for label in headers(columns)])
@@ -75,7 +79,7 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
             yield writer.writerow(
                 [
                     c.isoformat() if isinstance(c, datetime.date) else csv_text(c)
-                    for c in cells(columns, record)
+                    for c in cells(columns, record, calendar)
                 ]
             )
 
@@ -90,9 +94,10 @@ def xlsx_response(
     """A right-to-left sheet written row by row to a temporary file (constant memory),
     then streamed from disk."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    calendar = user_calendar()
     with SheetWriter(output, title=title, headers=headers(columns)) as sheet:
         for record in records:
-            sheet.write_row(cells(columns, record))
+            sheet.write_row(cells(columns, record, calendar))
     output.seek(0)
     return FileResponse(
         output,
