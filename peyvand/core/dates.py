@@ -284,6 +284,32 @@ def year_bounds(d: date, calendar: str) -> tuple[date, date]:
     return month_range(year, 1, calendar)[0], month_range(year, 12, calendar)[1]
 
 
+def hijri_months_script() -> str:
+    """static/peyvand/js/hijri-months.js: the Umm al-Qura month lengths hijridate uses,
+    for the browser's date picker, so that a day picked there is the day the server
+    reads (browsers' own islamic-umalqura calendars disagree with it on some months).
+    A test holds the file to this; after a hijridate upgrade, regenerate it with
+    ``python -c "from peyvand.core.dates import hijri_months_script as s; print(s(), end='')"
+    > static/peyvand/js/hijri-months.js``."""
+    low, high = YEAR_RANGES["hijri"]
+    first = Hijri(low, 1, 1).to_gregorian()
+    # A digit a month: its length less 28 (hijridate's oldest years have 28-day months).
+    years = [
+        "".join(str(Hijri(year, month, 1).month_length() - 28) for month in range(1, 13))
+        for year in range(low, high + 1)
+    ]
+    rows = ",\n".join(f'    "{year}"' for year in years)
+    return (
+        "// Generated from hijridate by peyvand.core.dates.hijri_months_script; do not edit.\n"
+        "// Umm al-Qura: one string a year, one digit a month, its days less 28.\n"
+        "window.peyvandHijriMonths = {\n"
+        f"  firstYear: {low},\n"
+        f"  firstDay: [{first.year}, {first.month}, {first.day}],\n"
+        f"  years: [\n{rows}\n  ]\n"
+        "};\n"
+    )
+
+
 def calendar_example(calendar: str, with_time: bool = False) -> str:
     """A sample date as the user types it in ``calendar``, Persian digits: the same day
     (15 Farvardin 1403, 2024-04-03) in each calendar, «۱۴۰۳/۰۱/۱۵»."""

@@ -3,10 +3,12 @@ round-trips over month and year edges, errors naming the calendar, shortcuts, th
 fields per calendar, periods, exports, and the site default (core.display)."""
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hijridate import Hijri
@@ -296,3 +298,9 @@ def test_a_hijri_user_creates_a_task_with_a_hijri_date_and_filters_by_it(client,
     assert "تاریخ درستی نیست" not in listed
     # Shown back in the user's calendar, in the filter's inputs.
     assert 'value="1448/06/26"' in to_latin_digits(listed)
+
+
+def test_the_pickers_hijri_table_is_the_servers():
+    # The browser's picker reads its Hijri months from this generated file.
+    script = Path(settings.BASE_DIR, "static", "peyvand", "js", "hijri-months.js")
+    assert script.read_text(encoding="utf-8") == dates.hijri_months_script()

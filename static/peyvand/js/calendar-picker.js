@@ -1,8 +1,9 @@
 // The date picker for Gregorian and Hijri users (the Jalali picker, jalalidatepicker,
 // knows only Jalali). A month grid from Saturday to Friday, computed in the browser:
-// Gregorian by plain date arithmetic, Hijri by Intl.DateTimeFormat's Umm al-Qura
-// calendar (islamic-umalqura) — the same tables the server uses (hijridate); a browser
-// test compares the two day by day. It writes Persian digits, as the server shows them
+// Gregorian by plain date arithmetic, Hijri from the month lengths of hijri-months.js,
+// generated from the server's tables (hijridate) — Chromium's own islamic-umalqura
+// calendar disagrees with them on some months; a browser test compares the two day by
+// day. It writes Persian digits, as the server shows them
 // (core.dates reads any digits). Keyboard: ArrowDown from the input opens the grid; the
 // arrows move a day or a week, PageUp/PageDown a month, Shift+PageUp/PageDown a year,
 // Home/End the week's ends, Enter picks, Escape closes.
@@ -16,7 +17,6 @@
   var CALENDAR_NAMES = { gregorian: "میلادی", hijri: "قمری" };
   var WEEKDAYS = ["شنبه", "یکشنبه", "دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه"];
   var SHORT_WEEKDAYS = ["ش", "ی", "د", "س", "چ", "پ", "ج"];
-  var hijriFormat = null;
 
   function fa(text) {
     return String(text).replace(/[0-9]/g, function (d) { return String.fromCharCode(0x06f0 + Number(d)); });
@@ -32,52 +32,77 @@
     return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
   }
 
-  // A day is a UTC midnight in milliseconds; parts are [year, month, day] in the calendar.
+  // Hijri month starts from hijri-months.js (the server's Umm al-Qura tables).
+  var hijriStarts = null;
+  function hijriTable() {
+    if (!hijriStarts) {
+      var table = window.peyvandHijriMonths;
+      var ms = Date.UTC(table.firstDay[0], table.firstDay[1] - 1, table.firstDay[2]);
+      hijriStarts = [];
+      table.years.forEach(function (year) {
+        for (var m = 0; m < 12; m++) {
+          hijriStarts.push(ms);
+          ms += (28 + Number(year[m])) * DAY;
+        }
+      });
+      hijriStarts.push(ms); // the day after the table's last month
+    }
+    return hijriStarts;
+  }
+
+  // A day is a UTC midnight in milliseconds; parts are [year, month, day] in the
+  // calendar (null for a Hijri day beyond the tables, 1924–2077).
   function parts(calendar, ms) {
     if (calendar === "gregorian") {
       var d = new Date(ms);
       return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
     }
-    if (!hijriFormat) {
-      hijriFormat = new Intl.DateTimeFormat("en-u-ca-islamic-umalqura-nu-latn", {
-        timeZone: "UTC", year: "numeric", month: "numeric", day: "numeric"
-      });
+    var starts = hijriTable();
+    if (ms < starts[0] || ms >= starts[starts.length - 1]) { return null; }
+    var low = 0;
+    var high = starts.length - 2;
+    while (low < high) { // the last month starting on or before ms
+      var mid = Math.ceil((low + high) / 2);
+      if (starts[mid] <= ms) { low = mid; } else { high = mid - 1; }
     }
-    var out = {};
-    hijriFormat.formatToParts(new Date(ms)).forEach(function (p) { out[p.type] = p.value; });
-    return [parseInt(out.year, 10), parseInt(out.month, 10), parseInt(out.day, 10)];
+    return [window.peyvandHijriMonths.firstYear + Math.floor(low / 12), low % 12 + 1, Math.round((ms - starts[low]) / DAY) + 1];
   }
 
-  // The day of a calendar date, or null if there is none (31 Safar).
+  // The day of a calendar date, or null if there is none (30 Jumada al-Thani 1448).
   function dayOf(calendar, year, month, day) {
     var ms;
     if (calendar === "gregorian") {
       ms = Date.UTC(year, month - 1, day);
     } else {
-      // 19 July 622 (proleptic Gregorian) is 1 Muharram 1; months average 29.53 days.
-      ms = Date.UTC(622, 6, 19) + Math.round(((year - 1) * 12 + month - 1) * 29.530588853 + day - 1) * DAY;
-      for (var i = 0; i < 6; i++) {
-        var p = parts(calendar, ms);
-        var off = Math.round(((year - p[0]) * 12 + month - p[1]) * 29.53) + day - p[2];
-        if (!off) { break; }
-        ms += off * DAY;
-      }
+      var index = (year - window.peyvandHijriMonths.firstYear) * 12 + month - 1;
+      var starts = hijriTable();
+      if (month < 1 || month > 12 || index < 0 || index >= starts.length - 1 || day < 1) { return null; }
+      ms = starts[index] + (day - 1) * DAY;
     }
     var got = parts(calendar, ms);
-    return got[0] === year && got[1] === month && got[2] === day ? ms : null;
+    return got && got[0] === year && got[1] === month && got[2] === day ? ms : null;
   }
 
-  function monthStart(calendar, ms) { return ms - (parts(calendar, ms)[2] - 1) * DAY; }
+  // The first day of the month ms is in; null beyond the Hijri tables.
+  function monthStart(calendar, ms) {
+    var p = parts(calendar, ms);
+    return p ? ms - (p[2] - 1) * DAY : null;
+  }
+  // The same day ``count`` months on (or the month's last, if shorter); null if that
+  // leaves the Hijri tables.
   function addMonths(calendar, ms, count) {
     var first = monthStart(calendar, ms);
     var day = parts(calendar, ms)[2];
-    for (var i = 0; i < Math.abs(count); i++) {
+    for (var i = 0; i < Math.abs(count) && first !== null; i++) {
       first = count > 0 ? monthStart(calendar, first + 31 * DAY) : monthStart(calendar, first - DAY);
     }
-    // The same day of the month, or the month's last if it is shorter.
+    if (first === null) { return null; }
     var target = first + (day - 1) * DAY;
     while (monthStart(calendar, target) !== first) { target -= DAY; }
     return target;
+  }
+  function known(calendar, ms) {
+    return ms !== null && monthStart(calendar, ms) !== null;
   }
 
   function format(calendar, ms) {
@@ -106,7 +131,6 @@
     if (!picker) { return; }
     var input = picker.input;
     picker.element.remove();
-    input.setAttribute("aria-expanded", "false");
     picker = null;
     if (returnFocus) {
       refocused = input;
@@ -148,7 +172,12 @@
     title.id = "cp-title";
     title.setAttribute("aria-live", "polite");
     title.textContent = fa(MONTHS[calendar][p[1] - 1] + " " + p[0]) + (calendar === "hijri" ? " ق" : "");
-    function move(count) { return function () { picker.focused = addMonths(calendar, picker.focused, count); render(false); }; }
+    function move(count) {
+      return function () {
+        var next = addMonths(calendar, picker.focused, count);
+        if (known(calendar, next)) { picker.focused = next; render(false); }
+      };
+    }
     // Right to left: «previous» sits on the right.
     head.appendChild(button("سال قبل", "«", move(-12)));
     head.appendChild(button("ماه قبل", "‹", move(-1)));
@@ -237,7 +266,7 @@
       element: element,
       focused: readValue(calendar, input.value) || todayUtc()
     };
-    input.setAttribute("aria-expanded", "true");
+    if (!known(calendar, picker.focused)) { picker = null; return; } // beyond 2077
     document.body.appendChild(element);
     render(false);
     place();
@@ -260,8 +289,9 @@
     if (event.key === "PageUp") { next = addMonths(picker.calendar, ms, event.shiftKey ? -12 : -1); }
     if (event.key === "Home") { next = ms - ((new Date(ms).getUTCDay() + 1) % 7) * DAY; }
     if (event.key === "End") { next = ms + (6 - (new Date(ms).getUTCDay() + 1) % 7) * DAY; }
-    if (next === null) { return; }
+    if (next === null && event.key.indexOf("Page") !== 0) { return; }
     event.preventDefault();
+    if (!known(picker.calendar, next)) { return; }
     picker.focused = next;
     render(true);
   }
@@ -276,7 +306,6 @@
   document.addEventListener("focusin", function (event) {
     var input = event.target;
     if (ours(input)) {
-      input.setAttribute("aria-haspopup", "dialog");
       if (input !== refocused) { open(input, calendarOf(input)); }
     } else if (picker && !picker.element.contains(input)) {
       close(false);
@@ -284,7 +313,10 @@
   });
   document.addEventListener("click", function (event) {
     var target = event.target;
-    if (picker && target !== picker.input && !picker.element.contains(target)) { close(false); }
+    // The path as dispatched: a month button is gone from the page once the grid is
+    // redrawn, but the click was still inside the picker.
+    var inside = picker && event.composedPath().indexOf(picker.element) >= 0;
+    if (picker && target !== picker.input && !inside) { close(false); }
     if (!picker && ours(target)) { open(target, calendarOf(target)); }
   });
   document.addEventListener("keydown", function (event) {
