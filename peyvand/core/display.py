@@ -42,10 +42,10 @@ def preferences_for(request) -> DisplayPreferences:
     money_unit = site_settings_for(request).money_unit
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        # Signed-out pages (sign-in, the customer portal) follow the site's calendar.
-        return DisplayPreferences(
-            calendar=site_settings_for(request).calendar, money_unit=money_unit
-        )
+        # Jalali, whatever the site default: the customer portal's readers are the
+        # public, and the API (token calls have no session user) keeps reading the
+        # Jalali text it has always read where it is not given ISO dates.
+        return DisplayPreferences(money_unit=money_unit)
     return DisplayPreferences(
         calendar=resolve_calendar(user.calendar, request),
         digits=user.digits,

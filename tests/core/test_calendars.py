@@ -304,3 +304,24 @@ def test_the_pickers_hijri_table_is_the_servers():
     # The browser's picker reads its Hijri months from this generated file.
     script = Path(settings.BASE_DIR, "static", "peyvand", "js", "hijri-months.js")
     assert script.read_text(encoding="utf-8") == dates.hijri_months_script()
+
+
+@pytest.mark.django_db
+def test_the_api_names_the_resolved_calendar_and_keeps_iso_dates(client, personas):
+    from tests.api.test_api import token_for
+
+    site = SiteSettings.load()
+    site.calendar = "hijri"
+    site.save()
+    user = personas.owner
+    user.calendar = "default"
+    user.save()
+    Task.objects.create(description="تماس پیگیری", date=A_SUNDAY, assignee=user, owner=user)
+    headers = {"Authorization": f"Bearer {token_for(client, user.username)}"}
+
+    assert client.get("/api/me", headers=headers).json()["calendar"] == "hijri"
+    found = client.get(
+        "/api/tasks", {"date_from": "2026-12-06", "date_to": "2026-12-06"}, headers=headers
+    ).json()
+    assert [task["description"] for task in found["items"]] == ["تماس پیگیری"]
+    assert found["items"][0]["date"] == "2026-12-06"

@@ -16,7 +16,7 @@
       .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); });
   }
   function startDatePickers() {
-    var jalali = (document.documentElement.dataset.calendar || "jalali") === "jalali";
+    var jalali = (document.body.dataset.calendar || "jalali") === "jalali";
     if (window.jalaliDatepicker) {
       jalaliDatepicker.startWatch({
         selector: jalali ? JALALI_INPUTS : 'input[data-jdp][data-calendar="jalali"]',

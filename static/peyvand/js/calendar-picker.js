@@ -297,7 +297,7 @@
   }
 
   function calendarOf(input) {
-    return input.dataset.calendar || document.documentElement.dataset.calendar || "jalali";
+    return input.dataset.calendar || document.body.dataset.calendar || "jalali";
   }
   function ours(input) {
     return input && input.matches && input.matches("input[data-jdp]") && CALENDAR_NAMES[calendarOf(input)];
