@@ -319,9 +319,9 @@ def test_the_api_names_the_resolved_calendar_and_keeps_iso_dates(client, persona
     Task.objects.create(description="تماس پیگیری", date=A_SUNDAY, assignee=user, owner=user)
     headers = {"Authorization": f"Bearer {token_for(client, user.username)}"}
 
-    assert client.get("/api/me", headers=headers).json()["calendar"] == "hijri"
+    assert client.get("/api/v1/me", headers=headers).json()["calendar"] == "hijri"
     found = client.get(
-        "/api/tasks", {"date_from": "2026-12-06", "date_to": "2026-12-06"}, headers=headers
+        "/api/v1/tasks", {"date_from": "2026-12-06", "date_to": "2026-12-06"}, headers=headers
     ).json()
     assert [task["description"] for task in found["items"]] == ["تماس پیگیری"]
     assert found["items"][0]["date"] == "2026-12-06"
