@@ -93,6 +93,11 @@ class SiteSettingsForm(forms.ModelForm):
             )
             if not getattr(self.instance, name):
                 del self.fields[f"remove_{name}"]
+        self.fields["calendar"].required = False
+
+    def clean_calendar(self) -> str:
+        # A form posted without it (an older page, a script) keeps the calendar there is.
+        return self.cleaned_data.get("calendar") or self.instance.calendar
 
     def general_fields(self) -> list:
         return [self[name] for name in self.GENERAL_FIELDS if name in self.fields]
