@@ -44,10 +44,11 @@ class PreferencesForm(forms.ModelForm):
         fields = ["calendar", "digits", "pop_up_assignments"]
         widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, site: SiteSettings | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # «پیش‌فرض سازمان (شمسی)»: which calendar the default is today.
-        site = SiteSettings.load()
+        # «پیش‌فرض سازمان (شمسی)»: which calendar the default is today. The view passes
+        # the request's settings (core.display.site_settings_for): no query more.
+        site = site or SiteSettings.load()
         self.fields["calendar"].choices = [
             (value, f"{label} ({site.get_calendar_display()})" if value == "default" else label)
             for value, label in self.fields["calendar"].choices
