@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.accounts import login_limits, two_factor
 from peyvand.accounts import permissions as permission_registry
 from peyvand.accounts.models import Team, User
+from peyvand.core.models import SiteSettings
 from peyvand.core.validators import identifier_form_field
 
 
@@ -42,6 +43,16 @@ class PreferencesForm(forms.ModelForm):
         model = User
         fields = ["calendar", "digits", "pop_up_assignments"]
         widgets = {"calendar": forms.RadioSelect, "digits": forms.RadioSelect}
+
+    def __init__(self, *args, site: SiteSettings | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # «پیش‌فرض سازمان (شمسی)»: which calendar the default is today. The view passes
+        # the request's settings (core.display.site_settings_for): no query more.
+        site = site or SiteSettings.load()
+        self.fields["calendar"].choices = [
+            (value, f"{label} ({site.get_calendar_display()})" if value == "default" else label)
+            for value, label in self.fields["calendar"].choices
+        ]
 
 
 class ApiTokenForm(forms.Form):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     class Calendar(models.TextChoices):
+        # The site's calendar (SiteSettings.calendar), whatever a manager sets it to.
+        DEFAULT = "default", _("پیش‌فرض سازمان")
         JALALI = "jalali", _("شمسی")
         GREGORIAN = "gregorian", _("میلادی")
         HIJRI = "hijri", _("قمری")
@@ -23,7 +25,7 @@ class User(AbstractUser):
     mobile = models.CharField(_("تلفن همراه"), max_length=16, blank=True)
     extension = models.CharField(_("شماره داخلی"), max_length=10, blank=True)
     calendar = models.CharField(
-        _("تقویم"), max_length=10, choices=Calendar.choices, default=Calendar.JALALI
+        _("تقویم"), max_length=10, choices=Calendar.choices, default=Calendar.DEFAULT
     )
     digits = models.CharField(
         _("ارقام"), max_length=5, choices=Digits.choices, default=Digits.PERSIAN

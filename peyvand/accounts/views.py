@@ -97,7 +97,9 @@ NEW_API_TOKEN = "accounts_new_api_token"  # noqa: S105 - a session key, not a se
 
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, instance=request.user)
+    form = PreferencesForm(
+        request.POST or None, instance=request.user, site=site_settings_for(request)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("ترجیحات ذخیره شد."))
@@ -125,7 +127,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     """The user makes an API token for an integration; its key is shown once, next."""
     token_form = ApiTokenForm(request.POST)
     if not token_form.is_valid():
-        form = PreferencesForm(instance=request.user)
+        form = PreferencesForm(instance=request.user, site=site_settings_for(request))
         return _preferences_page(request, form=form, token_form=token_form)
     token, key = services.api_token_issue(
         user=request.user, name=token_form.cleaned_data["name"], by=request.user

@@ -1,5 +1,5 @@
 """The daily calendar's day, week and month views: which days a view shows, in the
-user's calendar (a Jalali month, or a Gregorian one), weeks from Saturday to Friday,
+user's calendar (a Jalali, Gregorian or Hijri month), weeks from Saturday to Friday,
 each day with its events, its tasks, and whether it is a holiday.
 
 A view costs a fixed number of queries whatever its length: events, tasks and the
@@ -8,11 +8,12 @@ holiday overrides of the range, one query each."""
 import datetime
 from dataclasses import dataclass, field
 
-import jdatetime
 from django.db.models import F, QuerySet
 
 from peyvand.activities.models import Event, Task
-from peyvand.core.dates import WEEKDAYS, days_in_jalali_month, format_date, to_jalali
+from peyvand.core import dates
+from peyvand.core.dates import WEEKDAYS, format_date
+from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import WorkCalendar
 
 VIEWS = ("day", "week", "month")
@@ -54,24 +55,15 @@ def week_start(day: datetime.date) -> datetime.date:
 
 
 def month_bounds(day: datetime.date, calendar: str) -> tuple[datetime.date, datetime.date]:
-    """First and last day of the month ``day`` is in, in the user's calendar (Hijri
-    users plan by the official Jalali month)."""
-    if calendar == "gregorian":
-        first = day.replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
-        return first, following - datetime.timedelta(days=1)
-    jalali = to_jalali(day)
-    first = jdatetime.date(jalali.year, jalali.month, 1).togregorian()
-    length = days_in_jalali_month(jalali.year, jalali.month)
-    return first, first + datetime.timedelta(days=length - 1)
+    """First and last day of the month ``day`` is in, in the user's calendar."""
+    return dates.month_bounds(day, calendar)
 
 
 def _title(view: str, start: datetime.date, end: datetime.date, calendar: str, digits: str) -> str:
-    calendar = "gregorian" if calendar == "gregorian" else "jalali"
     if view == "day":
         return format_date(start, calendar, digits, "full")
     if view == "month":
-        # "آذر ۱۴۰۵": the long form without its day.
+        # "آذر ۱۴۰۵", "جمادی‌الثانی ۱۴۴۸ ق": the long form without its day.
         return format_date(start, calendar, digits, "long").split(" ", 1)[1]
     first, last = (format_date(day, calendar, digits, "long") for day in (start, end))
     return f"{first} تا {last}"
@@ -107,16 +99,15 @@ def calendar_page(
     grid_start = week_start(start) if view == "month" else start
     grid_end = week_start(end) + datetime.timedelta(days=6) if view == "month" else end
     work = WorkCalendar(grid_start, grid_end, weekend)
-    shown_in = "gregorian" if calendar == "gregorian" else "jalali"
     by_day: dict[datetime.date, CalendarDay] = {}
     current = grid_start
     while current <= grid_end:
         holiday = work.holiday_name(current)
-        day_number, month_name, _year = format_date(current, shown_in, digits, "long").split(" ")
+        _year, _month, day_number, month_name = dates.calendar_parts(current, calendar)
         by_day[current] = CalendarDay(
             date=current,
             weekday=WEEKDAYS[(current.weekday() + 2) % 7],
-            day_number=day_number,
+            day_number=str(day_number) if digits == "latin" else to_persian_digits(str(day_number)),
             month_name=month_name,
             in_period=start <= current <= end,
             is_today=current == today,

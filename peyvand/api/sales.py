@@ -35,7 +35,6 @@ from peyvand.api.schemas import (
     StageIn,
 )
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.dates import format_datetime
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.text import fa_search_key, normalize_persian
@@ -220,7 +219,9 @@ def log_followup(request, payload: FollowUpIn, followup: FollowUp):
     data = payload.dict()
     for name in ("channel", "result", "referred_to"):
         data[name] = data.pop(f"{name}_id")
-    data["at"] = data["at"] or format_datetime(timezone.now(), digits="latin")
+    # A datetime, not text: the form reads text in the user's calendar, which the API
+    # does not know (its dates are ISO).
+    data["at"] = data["at"] or timezone.localtime().replace(second=0, microsecond=0)
     form = FollowUpForm(data=data, instance=followup)
     if not form.is_valid():
         return invalid(form)
@@ -333,7 +334,7 @@ def _line_errors(lines: LineFormSet) -> dict:
 def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
     data = payload.dict()
     data["contact"] = data.pop("contact_id") or quote.contact_id
-    data["date"] = data["date"] or format_datetime(quote.date, digits="latin")
+    data["date"] = data["date"] or quote.date
     data["money_unit"] = data["money_unit"] or quote.money_unit
     form = QuoteForm(data=data, instance=quote, user=request.auth)
     lines = _line_formset(data.pop("lines"))

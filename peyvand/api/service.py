@@ -32,7 +32,6 @@ from peyvand.api.schemas import (
 )
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.dates import format_date
 from peyvand.core.history import snapshot
 from peyvand.core.services import record_save
 from peyvand.sales.models import FollowUp
@@ -208,7 +207,7 @@ def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> Complaint
     data = payload.dict()
     for name in ("contact", "channel", "product", "staff", "officer"):
         data[name] = data.pop(f"{name}_id")
-    data["date"] = data["date"] or format_date(timezone.localdate(), digits="latin")
+    data["date"] = data["date"] or timezone.localdate()
     return ComplaintForm(data=data, instance=item, user=request.auth)
 
 
@@ -344,7 +343,7 @@ def feedback_create(request, payload: FeedbackIn):
     require(request.auth, "service.add_feedback")
     contact = get_visible_or_404(Contact, request.auth, payload.contact_id)
     data = payload.dict()
-    data["date"] = data["date"] or format_date(timezone.localdate(), digits="latin")
+    data["date"] = data["date"] or timezone.localdate()
     form = FeedbackForm(data=data, instance=Feedback(contact=contact))
     if not form.is_valid():
         return invalid(form)

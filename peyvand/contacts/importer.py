@@ -49,7 +49,9 @@ from peyvand.lookups.models import AcquaintanceSource, Grade
 # The form fields whose clean() checks these cells, shared by every row.
 _EMAIL = forms.EmailField()
 _WEBSITE = forms.URLField(assume_scheme="https")
-_DATE = JalaliDateField()
+# Files are read in the worker, with no user: text dates in them are Jalali, as Iranian
+# offices write them (Excel date cells come as real dates).
+_DATE = JalaliDateField(calendar="jalali")
 _NOT_YOURS = "تکراری: این مخاطب پیش‌تر ثبت شده ولی در فهرست شما نیست؛ با مدیر هماهنگ کنید."
 TEXT_FIELDS = ["company", "job", "education", "address", "notes"]
 MULTILINE_FIELDS = frozenset({"address", "notes"})

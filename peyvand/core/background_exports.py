@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peyvand.core import workers
+from peyvand.core.display import resolve_calendar
 from peyvand.core.exports import Column, cells, download_name, headers
 from peyvand.core.models import ExportJob
 from peyvand.core.xlsx import SheetWriter
@@ -53,6 +54,8 @@ def queue_export(*, user, kind: str, params: str) -> ExportJob:
 def run_export(job: ExportJob) -> None:
     exporter = exporters[job.kind]
     records, columns = exporter.rows(job.user, QueryDict(job.params))
+    # The worker has no request: the dates are written in the calendar of whoever asked.
+    calendar = resolve_calendar(job.user.calendar)
     total = records.order_by().count()
     job.total_rows = total
     job.save(update_fields=["total_rows"])
@@ -60,7 +63,7 @@ def run_export(job: ExportJob) -> None:
     try:
         with SheetWriter(output, title=exporter.label, headers=headers(columns)) as sheet:
             for number, record in enumerate(records.iterator(chunk_size=2000), start=1):
-                sheet.write_row(cells(columns, record))
+                sheet.write_row(cells(columns, record, calendar))
                 if number % PROGRESS_EVERY == 0:
                     ExportJob.objects.filter(pk=job.pk).update(processed_rows=number)
         output.seek(0)

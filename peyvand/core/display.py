@@ -42,8 +42,27 @@ def preferences_for(request) -> DisplayPreferences:
     money_unit = site_settings_for(request).money_unit
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
+        # Jalali, whatever the site default: the customer portal's readers are the
+        # public, and the API (token calls have no session user) keeps reading the
+        # Jalali text it has always read where it is not given ISO dates.
         return DisplayPreferences(money_unit=money_unit)
-    return DisplayPreferences(calendar=user.calendar, digits=user.digits, money_unit=money_unit)
+    return DisplayPreferences(
+        calendar=resolve_calendar(user.calendar, request),
+        digits=user.digits,
+        money_unit=money_unit,
+    )
+
+
+def resolve_calendar(calendar: str, request=None) -> str:
+    """A user's calendar preference as a calendar: «پیش‌فرض سازمان» ("default") is the
+    site's (read once per request when a request is given)."""
+    if calendar != "default":
+        return calendar
+    if request is not None:
+        return site_settings_for(request).calendar
+    from peyvand.core.models import SiteSettings
+
+    return SiteSettings.load().calendar
 
 
 class DisplayPreferencesMiddleware:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from peyvand.core.dates import format_date, to_jalali
+from peyvand.core.dates import format_date, to_jalali, user_calendar
 from peyvand.core.formulas import csv_text
 from peyvand.core.text import to_latin_digits, to_persian_digits
 from peyvand.core.xlsx import SheetWriter
@@ -78,7 +78,8 @@ class Column:
     label: str
     value: Callable[[Any], Any]
     # text | number | date: numbers stay numeric in Excel; a date becomes two columns,
-    # the Jalali text people read and a real date Excel can sort and filter.
+    # the text people read, in the calendar of whoever exports (Jalali, Gregorian or
+    # Hijri), and a real date Excel can sort and filter.
     kind: str = "text"
 
 
@@ -93,14 +94,14 @@ def choice_label(choices, value: str) -> str:
     return _choice_labels(choices).get(value, value)
 
 
-def cells(columns: list[Column], record) -> list:
+def cells(columns: list[Column], record, calendar: str = "jalali") -> list:
     cells = []
     for column in columns:
         value = column.value(record)
         if column.kind == "date":
             if isinstance(value, datetime.datetime):
                 value = timezone.localtime(value).date()
-            cells += [format_date(value, "jalali", "latin") if value else "", value]
+            cells += [format_date(value, calendar, "latin") if value else "", value]
         else:
             cells.append("" if value is None else value)
     return cells
@@ -124,6 +125,9 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
     """UTF-8 with a BOM, so Excel opens Persian text correctly; text that Excel would
     run as a formula is quoted (core.formulas)."""
     writer = csv.writer(_Echo())
+    # Read now: the rows are written after the view has returned, when the request's
+    # preferences are no longer active.
+    calendar = user_calendar()
 
     def rows():
         yield "\ufeff" + writer.writerow([csv_text(label) for label in headers(columns)])
@@ -131,7 +135,7 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
             yield writer.writerow(
                 [
                     c.isoformat() if isinstance(c, datetime.date) else csv_text(c)
-                    for c in cells(columns, record)
+                    for c in cells(columns, record, calendar)
                 ]
             )
 
@@ -146,9 +150,10 @@ def xlsx_response(
     """A right-to-left sheet written row by row to a temporary file (constant memory),
     then streamed from disk."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    calendar = user_calendar()
     with SheetWriter(output, title=title, headers=headers(columns)) as sheet:
         for record in records:
-            sheet.write_row(cells(columns, record))
+            sheet.write_row(cells(columns, record, calendar))
     output.seek(0)
     response = FileResponse(output, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(_with_extension(filename, "xlsx"))

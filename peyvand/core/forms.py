@@ -1,9 +1,6 @@
-import datetime
 import re
-from typing import ClassVar
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JalaliDateField
@@ -21,7 +18,6 @@ from peyvand.core.validators import (
     normalize_record_code,
 )
 from peyvand.core.versions import StaleEdit
-from peyvand.core.workdays import add_working_days
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -67,7 +63,9 @@ class SiteSettingsForm(forms.ModelForm):
     remove_logo = forms.BooleanField(label=_("حذف لوگوی فعلی"), required=False)
     remove_stamp = forms.BooleanField(label=_("حذف تصویر مهر و امضای فعلی"), required=False)
 
-    GENERAL_FIELDS = ("company_name", "weekend", "money_unit", "notification_poll_seconds")
+    GENERAL_FIELDS = (
+        "company_name", "weekend", "money_unit", "calendar", "notification_poll_seconds",
+    )  # fmt: skip
     IDENTITY_FIELDS = (
         "legal_name", "economic_code", "national_id", "registration_number", "province",
         "city", "address", "postal_code", "phone", "logo", "remove_logo", "stamp",
@@ -77,11 +75,15 @@ class SiteSettingsForm(forms.ModelForm):
     class Meta:
         model = SiteSettings
         fields = [
-            "company_name", "weekend", "money_unit", "notification_poll_seconds",
+            "company_name", "weekend", "money_unit", "calendar", "notification_poll_seconds",
             "legal_name", "economic_code", "national_id", "registration_number", "province",
             "city", "address", "postal_code", "phone", "logo", "stamp",
         ]  # fmt: skip
-        widgets = {"money_unit": forms.RadioSelect, "address": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "money_unit": forms.RadioSelect,
+            "calendar": forms.RadioSelect,
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +93,11 @@ class SiteSettingsForm(forms.ModelForm):
             )
             if not getattr(self.instance, name):
                 del self.fields[f"remove_{name}"]
+        self.fields["calendar"].required = False
+
+    def clean_calendar(self) -> str:
+        # A form posted without it (an older page, a script) keeps the calendar there is.
+        return self.cleaned_data.get("calendar") or self.instance.calendar
 
     def general_fields(self) -> list:
         return [self[name] for name in self.GENERAL_FIELDS if name in self.fields]
@@ -303,24 +310,13 @@ class MoneyField(forms.CharField):
         return f"{value:,}" if isinstance(value, int) else value
 
 
-_PLUS_DAYS_RE = re.compile(r"\+\s*(\d{1,3})")
-
-
 class WorkingDayDateField(JalaliDateField):
-    """A Jalali date, or "+3": three working days from today (holidays and the weekly
-    days off skipped; "+0" is today, or the next working day)."""
+    """A date in the user's calendar, or "+3": three working days from today (holidays
+    and the weekly days off skipped; "+0" is today, or the next working day). Every date
+    field now reads "+3" (core.dates.parse_date); this one only says so in its
+    placeholder."""
 
-    input_attrs: ClassVar[dict[str, str]] = {
-        **JalaliDateField.input_attrs,
-        "placeholder": "+۳ یا ۱۴۰۵/۰۹/۱۵",
-    }
-
-    def to_python(self, value: object) -> datetime.date | None:
-        if isinstance(value, str):
-            match = _PLUS_DAYS_RE.fullmatch(to_latin_digits(value).strip())
-            if match:
-                return add_working_days(timezone.localdate(), int(match[1]))
-        return super().to_python(value)
+    placeholder_template = "+۳ یا {example}"
 
 
 def add_service_errors(error, *forms) -> None:

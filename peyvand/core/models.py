@@ -273,6 +273,18 @@ class SiteSettings(models.Model):
     notification_poll_seconds = models.PositiveIntegerField(
         _("فاصله به‌روزرسانی اعلان‌ها (ثانیه)"), default=30
     )
+    # The calendar of everyone whose own preference is «پیش‌فرض سازمان» (core.display).
+    calendar = models.CharField(
+        _("تقویم"),
+        max_length=10,
+        choices=[
+            ("jalali", _("شمسی")),
+            ("gregorian", _("میلادی")),
+            ("hijri", _("قمری")),
+        ],
+        default="jalali",
+        help_text=_("برای همه کسانی که در تنظیمات خود «پیش‌فرض سازمان» را گذاشته‌اند."),
+    )
     # The company's identity, as the seller's block of an official invoice (صورتحساب
     # فروش کالا و خدمات) prints it. Codes are stored as digits, the phone in E.164; the
     # settings form normalises what a manager types (core.validators).

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from peyvand.core.dates import parse_jalali_date
+from peyvand.core.dates import parse_date, user_calendar
 from peyvand.core.lists import Column, Filter, Reading
 from peyvand.core.text import normalize_persian
 from peyvand.customfields.display import display_value
@@ -100,7 +100,7 @@ class CustomFieldFilters(Filter):
             return None
         try:
             if field.kind == CustomField.Kind.DATE:
-                return field.to_json(parse_jalali_date(raw))
+                return field.to_json(parse_date(raw, user_calendar(), today=reading.today))
             return field.to_json(parse_decimal(raw))
         except forms.ValidationError as error:
             reading.warnings.append(f"این فیلتر به کار نرفت؛ «{field.label}»: {error.messages[0]}")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
 from peyvand.contacts.models import Category, Region
-from peyvand.core.dates import JalaliDateField
+from peyvand.core.dates import JalaliDateField, user_calendar
 from peyvand.core.periods import period_range
 from peyvand.core.trees import ordered_nodes, subtree_ids
 from peyvand.reports.periods import PERIODS
@@ -75,7 +75,10 @@ class PeriodForm(forms.Form):
         if period == "custom":
             start, end = data["date_from"], data["date_to"]
         else:
-            start, end = period_range(period, timezone.localdate())
+            # Months and quarters in the user's calendar; a year is the fiscal year
+            # (the Jalali year, the company's), as its label says.
+            calendar = "jalali" if period.endswith("_year") else user_calendar()
+            start, end = period_range(period, timezone.localdate(), calendar)
         return start, end, str(PERIODS[period])
 
     def filters(self, user=None) -> ReportFilters:

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from django.http import QueryDict
 
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, user_calendar
 from peyvand.reports.definitions import Report, ReportResult
 from peyvand.reports.forms import ReportFilterForm, ReportFilters
 
@@ -24,6 +24,6 @@ def run_report(
     filters = replace(form.filters(), limit_rows=limit_rows)
     # The range a named period stands for shows in the date fields (a starting point
     # for «بازه دلخواه»).
-    form.data["date_from"] = format_date(filters.start)
-    form.data["date_to"] = format_date(filters.end)
+    form.data["date_from"] = format_date(filters.start, user_calendar())
+    form.data["date_to"] = format_date(filters.end, user_calendar())
     return form, filters, report.result(filters, user)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core.databases import reading_reports
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, user_calendar
 from peyvand.core.display import site_settings_for
 from peyvand.core.exports import download_name, xlsx_response
 from peyvand.core.pdf import pdf_download, render_pdf
@@ -136,8 +136,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     charts = []
     if form.is_valid():
         filters = form.filters(user=request.user if scope == "mine" else None)
-        form.data["date_from"] = format_date(filters.start)
-        form.data["date_to"] = format_date(filters.end)
+        form.data["date_from"] = format_date(filters.start, user_calendar())
+        form.data["date_to"] = format_date(filters.end, user_calendar())
         for slug, group in DASHBOARD:
             report = REPORTS_BY_SLUG[slug]
             if not request.user.has_perm(report.permission):

@@ -330,7 +330,7 @@ def test_the_date_input_carries_the_picker_attributes():
         "data-jdp-only-date",
         'autocomplete="off"',
         'dir="ltr"',
-        'inputmode="numeric"',
+        'data-calendar="jalali"',
         'placeholder="۱۴۰۳/۰۱/۱۵"',
     ]:
         assert attribute in html

@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from peyvand.core.dates import format_date, parse_jalali_date
+from peyvand.core.dates import format_date, parse_date, user_calendar
 from peyvand.core.money import format_money, parse_amount
 from peyvand.core.params import parse_id
 from peyvand.core.periods import period_range
@@ -30,6 +30,9 @@ from peyvand.core.text import (
     search_span,
     to_latin_digits,
 )
+
+# The API's dates (and what a Gregorian user may type the same way): 2026-12-06.
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Presets of a date range (docs/lists-design.md §3.5): looking back (dates of records)
 # and looking ahead (due dates, deadlines).
@@ -44,6 +47,7 @@ PAST = {
     "last_quarter": "فصل گذشته",
     "this_year": "امسال",
     "last_year": "سال گذشته",
+    "fiscal_year": "سال مالی",
 }
 FUTURE = {
     "overdue": "گذشته (سررسیدشده)",
@@ -265,10 +269,12 @@ class Person(Filter):
 
 @dataclass(frozen=True, kw_only=True)
 class DateRange(Filter):
-    """A Jalali date range typed (``<name>_from``, ``<name>_to``, either alone) or a
-    named period (``<name>_period``), resolved at request time so a saved link stays
-    relative. ``overdue`` (in FUTURE) means before today. Dates are Jalali on pages
-    and ISO (YYYY-MM-DD) in the API, which reads either."""
+    """A date range typed (``<name>_from``, ``<name>_to``, either alone) or a named
+    period (``<name>_period``), resolved at request time so a saved link stays
+    relative. ``overdue`` (in FUTURE) means before today. Dates are in the user's
+    calendar on pages (shortcuts such as «امروز» too) and ISO (YYYY-MM-DD) in the API,
+    which reads either; «this month» and «this year» are the user's calendar's, the
+    fiscal year the company's."""
 
     field: str
     presets: dict[str, str] = field(default_factory=lambda: PAST)
@@ -282,9 +288,9 @@ class DateRange(Filter):
         if not raw:
             return None
         try:
-            if len(raw) >= 4 and raw[:4].isdigit() and int(raw[:4]) > 1700:
+            if _ISO_DATE_RE.fullmatch(raw) and int(raw[:4]) > 1700:
                 return datetime.date.fromisoformat(raw)
-            return parse_jalali_date(raw)
+            return parse_date(raw, user_calendar(), today=reading.today)
         except (ValueError, ValidationError):
             reading.warnings.append(
                 f"«{raw}» در «{self.label} ({which})» تاریخ درستی نیست؛ نادیده گرفته شد."
@@ -296,7 +302,7 @@ class DateRange(Filter):
         if period in self.presets:
             if period == "overdue":
                 return (None, reading.today - datetime.timedelta(days=1), period)
-            return (*period_range(period, reading.today), period)
+            return (*period_range(period, reading.today, user_calendar()), period)
         start = self._date(params.get(f"{self.name}_from", ""), reading, "از")
         end = self._date(params.get(f"{self.name}_to", ""), reading, "تا")
         if start and end and start > end:
@@ -324,7 +330,7 @@ class DateRange(Filter):
         if period:
             return f"{self.label}: {self.presets[period]}"
         shown = [
-            f"{word} {format_date(day, 'jalali', 'fa', 'short')}"
+            f"{word} {format_date(day, user_calendar(), 'fa', 'short')}"
             for word, day in (("از", start), ("تا", end))
             if day
         ]

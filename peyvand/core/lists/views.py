@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import registry
 from peyvand.core.access import own_url
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, user_calendar
 from peyvand.core.display import localize_digits
 from peyvand.core.lists.bulk import BulkAction, BulkForm
 from peyvand.core.lists.filters import DateRange, Filter, Record
@@ -51,7 +51,7 @@ class BarItem:
 def _texts(list_filter: Filter, value: Any) -> tuple[str, ...]:
     if isinstance(list_filter, DateRange) and value and not value[2]:
         return tuple(
-            format_date(day, "jalali", "latin", "short") if day else "" for day in value[:2]
+            format_date(day, user_calendar(), "latin", "short") if day else "" for day in value[:2]
         )
     return ()
 

@@ -232,3 +232,10 @@ def list_action_buttons(context, model_label: str, filters_form: str = "") -> st
                 )
             )
     return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+@register.simple_tag
+def user_calendar() -> str:
+    """The calendar of the person reading the page ("jalali", "gregorian" or "hijri"):
+    the date pickers (static/peyvand/js/) pick theirs by it."""
+    return current_preferences().calendar

@@ -1,12 +1,42 @@
 // Peyvand's own page behaviour. Third-party libraries are loaded before this file.
 (function () {
   "use strict";
+  // The Jalali picker takes the date inputs of Jalali users; Gregorian and Hijri ones
+  // (data-calendar on the input or the page) have calendar-picker.js.
+  var JALALI_INPUTS = 'input[data-jdp]:not([data-calendar="gregorian"]):not([data-calendar="hijri"])';
+  function jalaliInput(element) {
+    return element && element.matches && element.matches(JALALI_INPUTS) &&
+      !(window.peyvandCalendarPicker && peyvandCalendarPicker.isOurs(element));
+  }
+  function toPersianDigits(text) {
+    return text.replace(/[0-9]/g, function (d) { return String.fromCharCode(0x06f0 + Number(d)); });
+  }
+  function toLatinDigits(text) {
+    return text.replace(/[\u06f0-\u06f9]/g, function (d) { return String(d.charCodeAt(0) - 0x06f0); })
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); });
+  }
   function startDatePickers() {
+    var jalali = (document.body.dataset.calendar || "jalali") === "jalali";
     if (window.jalaliDatepicker) {
-      jalaliDatepicker.startWatch({ persianDigits: true, autoShow: true, time: false, hasSecond: false });
+      jalaliDatepicker.startWatch({
+        selector: jalali ? JALALI_INPUTS : 'input[data-jdp][data-calendar="jalali"]',
+        persianDigits: true, autoShow: true, time: false, hasSecond: false
+      });
     }
   }
   document.addEventListener("DOMContentLoaded", startDatePickers);
+  // The Jalali picker reads and writes Latin digits only: it is handed the value in
+  // Latin digits as it opens (this listener runs first, in the capture phase), and what
+  // it writes, like what is left when the input is left, becomes Persian again.
+  document.addEventListener("focusin", function (event) {
+    if (jalaliInput(event.target)) { event.target.value = toLatinDigits(event.target.value); }
+  }, true);
+  ["change", "focusout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var input = event.target;
+      if (jalaliInput(input) && /[0-9]/.test(input.value)) { input.value = toPersianDigits(input.value); }
+    });
+  });
   // Close the search suggestions with Escape.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
