@@ -20,7 +20,7 @@ class User(AbstractUser):
 
     class Digits(models.TextChoices):
         PERSIAN = "fa", _("فارسی (۱۲۳)")
-        LATIN = "latin", _("لاتین (123)")
+        LATIN = "latin", _("لاتین (انگلیسی)")
 
     mobile = models.CharField(_("تلفن همراه"), max_length=16, blank=True)
     extension = models.CharField(_("شماره داخلی"), max_length=10, blank=True)

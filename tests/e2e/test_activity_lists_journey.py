@@ -47,7 +47,8 @@ def test_a_rep_filters_sorts_saves_and_exports_the_call_log(page, log_in, rep, s
     page.get_by_role("link", name="زمان", exact=True).click()
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("زمان")
     numbers = page.locator("tbody tr td:nth-child(3)")
-    expect(numbers).to_have_text(["۰۹۱۲ ۱۲۳ ۹۹۹۹", "۰۹۱۲ ۱۲۳ ۴۵۶۷"])
+    # Each isolated left to right (LRI…PDI, the display rule), so it never reads reversed.
+    expect(numbers).to_have_text(["\u2066۰۹۱۲ ۱۲۳ ۹۹۹۹\u2069", "\u2066۰۹۱۲ ۱۲۳ ۴۵۶۷\u2069"])
     page.screenshot(path=screenshots / "lists-calls-filtered.png", full_page=True)
 
     # The notes column hidden: gone from the table, the filters kept.

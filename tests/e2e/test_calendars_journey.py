@@ -98,7 +98,7 @@ def test_a_hijri_user_plans_in_hijri_and_a_jalali_user_reads_the_same_days(
     expect(row).to_contain_text("۱۴۰۵/۰۹/۱۵")
     expect(page.locator("tr", has_text="تماس با مدیر خرید")).to_contain_text("۱۴۰۵/۰۹/۱۹")
     page.goto(f"/tasks/{Task.objects.get(description='بازدید از کارخانه مهرگان').pk}/")
-    expect(page.locator("#id_date")).to_have_value("1405/09/15")
+    expect(page.locator("#id_date")).to_have_value("۱۴۰۵/۰۹/۱۵")
 
 
 def test_the_pickers_hijri_days_are_the_servers(page, log_in, rep):

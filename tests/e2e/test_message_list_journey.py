@@ -55,7 +55,10 @@ def test_a_rep_filters_sorts_saves_and_exports_the_messages(page, log_in, rep, s
     page.get_by_role("link", name="زمان ثبت", exact=True).click()
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("زمان ثبت")
     recipients = page.locator("tbody tr td:nth-child(3) span.ltr")
-    expect(recipients).to_have_text(["۰۹۱۲ ۱۲۳ ۴۵۶۷", "۰۹۱۲ ۱۲۳ ۹۹۹۹", "۰۹۱۲ ۱۲۳ ۴۵۶۷"])
+    # Each isolated left to right (LRI…PDI, the display rule), so it never reads reversed.
+    expect(recipients).to_have_text(
+        [f"\u2066{number}\u2069" for number in ("۰۹۱۲ ۱۲۳ ۴۵۶۷", "۰۹۱۲ ۱۲۳ ۹۹۹۹", "۰۹۱۲ ۱۲۳ ۴۵۶۷")]
+    )
     # The failed one can be sent again from here.
     expect(page.get_by_role("button", name="ارسال دوباره")).to_have_count(1)
     page.screenshot(path=screenshots / "lists-messages-filtered.png", full_page=True)

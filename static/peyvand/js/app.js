@@ -46,35 +46,6 @@
   });
 })();
 
-// Pages show a date field's value in Persian digits (core.digits, the display rule); the
-// datepicker reads the field with parseInt, which knows only Latin digits. So the field
-// gets Latin digits the moment the datepicker may read it (before its own focus handler:
-// capture), and Persian ones again once a day is chosen. The server reads both.
-(function () {
-  "use strict";
-  var PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
-  function latin(text) {
-    return text.replace(/[۰-۹٠-٩]/g, function (d) {
-      var code = d.charCodeAt(0);
-      return String(code >= 0x6F0 ? code - 0x6F0 : code - 0x660);
-    });
-  }
-  document.addEventListener("focusin", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-jdp]")) { return; }
-    var plain = latin(input.value);
-    if (plain !== input.value) {
-      input.value = plain;
-      input.setAttribute("data-persian-digits", "");
-    }
-  }, true);
-  document.addEventListener("change", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-jdp][data-persian-digits]")) { return; }
-    input.value = input.value.replace(/[0-9]/g, function (d) { return PERSIAN[Number(d)]; });
-  });
-})();
-
 // The Content-Security-Policy allows no inline handlers or style attributes (README,
 // «Production»), so pages say what they need in data- attributes and this file does it.
 // data-confirm on a form (or on one of its submit buttons): ask before sending it.
