@@ -138,21 +138,7 @@ def to_jalali(d: date) -> jdatetime.date:
 def from_jalali(year: int, month: int, day: int) -> date:
     """The Gregorian date of a Jalali date; ValidationError (in Persian) if it does not
     exist or the year is outside 1300–1500."""
-    if not MIN_JALALI_YEAR <= year <= MAX_JALALI_YEAR:
-        raise ValidationError(
-            f"سال باید بین {_fa(MIN_JALALI_YEAR)} و {_fa(MAX_JALALI_YEAR)} باشد.",
-            code="year_range",
-        )
-    if not 1 <= month <= 12:
-        raise ValidationError("ماه باید بین ۱ و ۱۲ باشد.", code="invalid_month")
-    days = days_in_jalali_month(year, month)
-    if not 1 <= day <= days:
-        typed = _fa(f"{year:04d}/{month:02d}/{day:02d}")
-        raise ValidationError(
-            f"تاریخ {typed} وجود ندارد: {JALALI_MONTHS[month - 1]} {_fa(year)}، "
-            f"{_fa(days)} روز دارد.",
-            code="invalid_day",
-        )
+    _refuse_missing(year, month, day, "jalali", named=False)
     return jdatetime.date(year, month, day).togregorian()
 
 
@@ -216,17 +202,15 @@ def days_in_month(year: int, month: int, calendar: str) -> int:
     return Hijri(year, month, 1).month_length()
 
 
-def from_calendar(year: int, month: int, day: int, calendar: str) -> date:
-    """The Gregorian date of a date of ``calendar``; ValidationError (in Persian, naming
-    the calendar) if it does not exist or the year is out of range."""
-    _check_calendar(calendar)
-    if calendar == "jalali":
-        return from_jalali(year, month, day)
-    name = CALENDAR_NAMES[calendar]
+def _refuse_missing(year: int, month: int, day: int, calendar: str, *, named: bool) -> None:
+    """A Persian ValidationError for a year out of the calendar's range, a month that is
+    not 1–12 or a day the month does not have; ``named`` says the calendar's name in it
+    (Jalali, the calendar people assume, is not named)."""
+    name = f"{CALENDAR_NAMES[calendar]} " if named else ""
     low, high = YEAR_RANGES[calendar]
     if not low <= year <= high:
         raise ValidationError(
-            f"سال {name} باید بین {_fa(low)} و {_fa(high)} باشد.", code="year_range"
+            f"سال {name}باید بین {_fa(low)} و {_fa(high)} باشد.", code="year_range"
         )
     if not 1 <= month <= 12:
         raise ValidationError("ماه باید بین ۱ و ۱۲ باشد.", code="invalid_month")
@@ -234,10 +218,19 @@ def from_calendar(year: int, month: int, day: int, calendar: str) -> date:
     if not 1 <= day <= days:
         typed = _fa(f"{year:04d}/{month:02d}/{day:02d}")
         raise ValidationError(
-            f"تاریخ {name} {typed} وجود ندارد: {month_names(calendar)[month - 1]} "
+            f"تاریخ {name}{typed} وجود ندارد: {month_names(calendar)[month - 1]} "
             f"{_fa(year)}، {_fa(days)} روز دارد.",
             code="invalid_day",
         )
+
+
+def from_calendar(year: int, month: int, day: int, calendar: str) -> date:
+    """The Gregorian date of a date of ``calendar``; ValidationError (in Persian, naming
+    the calendar) if it does not exist or the year is out of range."""
+    _check_calendar(calendar)
+    if calendar == "jalali":
+        return from_jalali(year, month, day)
+    _refuse_missing(year, month, day, calendar, named=True)
     if calendar == "gregorian":
         return date(year, month, day)
     # hijridate's Gregorian is a date subclass; a plain date is what the rest expects.
