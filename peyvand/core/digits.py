@@ -157,11 +157,7 @@ _HTML_TOKEN = re.compile(
     rf")",
     re.S,
 )
-_RAW_END = {
-    "script": re.compile(r"</script\s*>", re.I),
-    "style": re.compile(r"</style\s*>", re.I),
-    "textarea": re.compile(r"</textarea\s*>", re.I),
-}
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "textarea")}
 _VOID = frozenset(
     [
         "area",

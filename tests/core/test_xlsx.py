@@ -37,7 +37,7 @@ def test_a_sheet_reads_back_in_openpyxl_right_to_left_with_real_numbers_and_date
     assert sheet.title == "مخاطبین" and sheet.sheet_view.rightToLeft
     assert sheet.freeze_panes == "A2"
     header = list(sheet[1])
-    assert header[0].value == "ستون 0" and header[0].font.b
+    assert header[0].value == "ستون ۰" and header[0].font.b  # headers read in Persian digits
     first = [cell.value for cell in sheet[2]]
     assert first[:3] == ["علی کریمی", 125_000_000, 12.5]
     assert first[3] == datetime.datetime(2025, 3, 21)
@@ -57,7 +57,7 @@ def test_calamine_reads_the_same_cells_including_column_ab_and_many_rows():
     rows = [[f"{n}-{c}" for c in range(28)] for n in range(2000)]
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(written(rows))).get_sheet_by_index(0)
     data = sheet.to_python()
-    assert len(data) == 2001 and data[0][27] == "ستون 27"
+    assert len(data) == 2001 and data[0][27] == "ستون ۲۷"
     assert data[2000][27] == "1999-27" and data[1][0] == "0-0"
 
 
@@ -75,7 +75,7 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_marked_as_text():
         sheet.write_row(["-1500", "+98 21 8877-6655"])
     sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue())).active
     header = sheet["A1"]
-    assert header.quotePrefix and header.font.b and header.value == "=1+A1"
+    assert header.quotePrefix and header.font.b and header.value == "=۱+A۱"
     for row in sheet.iter_rows(min_row=2, max_row=6):
         assert row[0].data_type == "s" and row[0].quotePrefix, row[0].value
         assert row[1].value == -1500 and not row[1].quotePrefix
