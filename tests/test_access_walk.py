@@ -1153,6 +1153,12 @@ def _summary():
 
 @pytest.fixture
 def demo(db, settings) -> Demo:
+    return seeded_demo(settings)
+
+
+def seeded_demo(settings) -> Demo:
+    """The demo as `seed_demo` leaves it, with the walk's extras (the locale crawl reads
+    the same pages)."""
     call_command("seed_demo", stdout=io.StringIO())
     # A live worker, so /health/ answers 200, however long the walk takes.
     settings.WORKER_HEARTBEAT_SECONDS = 24 * 3600

@@ -65,6 +65,26 @@ def normalize_digits_in_every_form() -> None:
     forms.BaseForm._widget_data_value = normalized_read
 
 
+def numbers_typed_as_text_in_every_form() -> None:
+    """Every number field (integer, decimal, float) is a text input with a numeric
+    keyboard (``inputmode``) rather than ``type="number"``: a number input's value must be
+    Latin digits (a browser blanks «۳۰»), so it would be the one place a page shows
+    Latin digits (core.digits). The fields validate the number, its range and its
+    decimals on the server as before, and read Persian digits (normalize_digits_in_every_form)."""
+    from django import forms
+
+    from peyvand.core.widgets import NumberTextInput
+
+    for field, mode in (
+        (forms.IntegerField, "numeric"),
+        (forms.DecimalField, "decimal"),
+        (forms.FloatField, "decimal"),
+    ):
+        # DecimalField and FloatField inherit IntegerField's widget: each gets its own.
+        if not issubclass(field.__dict__.get("widget", object), NumberTextInput):
+            field.widget = type(f"{field.__name__}TextInput", (NumberTextInput,), {"mode": mode})
+
+
 class CoreConfig(AppConfig):
     name = "peyvand.core"
     label = "core"
@@ -74,6 +94,7 @@ class CoreConfig(AppConfig):
         connection_created.connect(register_sqlite_functions, weak=False)
         clean_typed_text_in_every_form()
         normalize_digits_in_every_form()
+        numbers_typed_as_text_in_every_form()
         from peyvand.core.sequences import watch_patterns
 
         watch_patterns()

@@ -207,6 +207,16 @@ def _text_node(text: str, mode: int) -> str:
 
 
 def _read_attr(match: re.Match) -> str:
+    """A tooltip, a placeholder, a screen reader's label: read like text, so its phone
+    numbers and codes are isolated as well."""
+    value = match.group(2)
+    return match.group(1) + (
+        _free_parts(value, to_persian_digits, True) if _LATIN_DIGIT.search(value) else value
+    )
+
+
+def _value_attr(match: re.Match) -> str:
+    """An input's value: sent back as typed, so only its digits change (no isolates)."""
     return match.group(1) + _digits_in(match.group(2))
 
 
@@ -226,7 +236,7 @@ def _attributes(name: str, attrs: str) -> str:
     if name == "input":
         kind = _TYPE_ATTR.search(attrs)
         if (kind.group(1).lower() if kind else "text") in _TEXT_INPUTS:
-            attrs = _VALUE_ATTR.sub(_read_attr, attrs)
+            attrs = _VALUE_ATTR.sub(_value_attr, attrs)
     return attrs
 
 

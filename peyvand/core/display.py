@@ -2,6 +2,7 @@
 template filters. Filters cannot see the request, so a middleware puts the preferences
 in a context variable for the duration of the request (safe for threads and asyncio)."""
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -27,6 +28,22 @@ def activate(preferences: DisplayPreferences):
 
 def deactivate(token) -> None:
     _current.reset(token)
+
+
+@contextmanager
+def for_customers():
+    """What a customer receives — the official invoice layout, a statement, the portal —
+    reads in Jalali dates and Persian digits, whatever the preferences of the staff member
+    who prints or sends it: the public's calendar, as the portal's (preferences_for)."""
+    token = activate(
+        DisplayPreferences(
+            calendar="jalali", digits="fa", money_unit=current_preferences().money_unit
+        )
+    )
+    try:
+        yield
+    finally:
+        deactivate(token)
 
 
 def site_settings_for(request):

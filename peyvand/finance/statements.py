@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date
+from peyvand.core.display import for_customers
 from peyvand.core.exports import Column, download_name, xlsx_response
 from peyvand.core.money import amount_in_words
 from peyvand.core.pdf import pdf_download, render_pdf
@@ -20,12 +21,16 @@ STATEMENT_LINK_SALT = "finance.statement"
 STATEMENT_LINK_AGE = datetime.timedelta(days=30)
 
 
-def period_text(start: datetime.date | None, end: datetime.date | None) -> str:
+def period_text(
+    start: datetime.date | None, end: datetime.date | None, calendar: str = "jalali"
+) -> str:
+    """The period in words: in Jalali for the customer (the statement, its SMS and
+    e-mail), in the reader's calendar on a staff page."""
     if start and end:
-        return f"از {format_date(start)} تا {format_date(end)}"
+        return f"از {format_date(start, calendar)} تا {format_date(end, calendar)}"
     if start:
-        return f"از {format_date(start)}"
-    return f"تا {format_date(end)}" if end else "همه گردش‌ها"
+        return f"از {format_date(start, calendar)}"
+    return f"تا {format_date(end, calendar)}" if end else "همه گردش‌ها"
 
 
 def filename(contact, start, end, extension: str) -> str:
@@ -45,7 +50,8 @@ def statement_pdf(contact, start, end, *, company: str) -> bytes:
         "closing_words": amount_in_words(abs(result.closing)),
         "today": timezone.localdate(),
     }
-    return render_pdf("finance/statement_pdf.html", context)
+    with for_customers():
+        return render_pdf("finance/statement_pdf.html", context)
 
 
 def statement_pdf_response(

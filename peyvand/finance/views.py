@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.attachments import attachments_card
-from peyvand.core.dates import format_date, from_jalali, jalali_today
+from peyvand.core.dates import format_date, from_jalali, jalali_today, user_calendar
 from peyvand.core.display import site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.lists.views import list_context
@@ -577,7 +577,8 @@ def statement_send(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
         channel=channel,
         initial=lambda: _statement_message(request, contact, start, end, channel),
         draft=lambda: Draft(
-            what=_("صورت‌حساب %(period)s") % {"period": statements.period_text(start, end)},
+            what=_("صورت‌حساب %(period)s")
+            % {"period": statements.period_text(start, end, user_calendar())},
             to_name=contact.name,
             crumbs=[(contact.name, contact.get_absolute_url()), (_("کارت حساب"), account_url)],
             back_url=account_url,

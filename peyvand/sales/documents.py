@@ -4,14 +4,13 @@ line, the totals, the amount in words, the payment terms, stamp and signature bo
 One template body serves the PDF (``core.pdf``: WeasyPrint with Vazirmatn) and the
 browser's print view, on A4 or A5."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse
 
 from peyvand.contacts.models import Contact, ContactPhone, Region
-from peyvand.core.display import DisplayPreferences, activate, deactivate
+from peyvand.core.display import for_customers
 from peyvand.core.exports import download_name
 from peyvand.core.images import image_data_uri
 from peyvand.core.models import SiteSettings
@@ -164,22 +163,11 @@ def official_context(document, *, company: SiteSettings, size: str = "a4") -> di
     }
 
 
-@contextmanager
-def official_rendering():
-    """The official layout is printed in Jalali dates and Persian digits, whatever the
-    preferences of whoever prints it."""
-    token = activate(DisplayPreferences(calendar="jalali", digits="fa"))
-    try:
-        yield
-    finally:
-        deactivate(token)
-
-
 def document_pdf(document, *, company: SiteSettings, size: str = "a4") -> bytes:
     """The document as the customer receives it, amounts in the document's money unit."""
     context = official_context(document, company=company, size=size)
     context["official_css"] = (settings.BASE_DIR / OFFICIAL_CSS).as_uri()
-    with official_rendering():
+    with for_customers():
         return render_pdf("sales/document_pdf.html", context)
 
 

@@ -14,7 +14,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
-from peyvand.core.display import current_preferences, site_settings_for
+from peyvand.core.display import current_preferences, for_customers, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
 from peyvand.core.lists import ME, Reading
@@ -32,7 +32,6 @@ from peyvand.sales.credit import credit_check
 from peyvand.sales.documents import (
     missing_buyer_fields,
     official_context,
-    official_rendering,
     paper_size,
     pdf_response,
 )
@@ -458,7 +457,7 @@ def _print_page(request: HttpRequest, document, pdf_url: str) -> HttpResponse:
     size = paper_size(request.GET.get("size"))
     context = official_context(document, company=site_settings_for(request), size=size)
     context |= {"missing": missing_buyer_fields(document.contact), "pdf_url": pdf_url}
-    with official_rendering():
+    with for_customers():
         response = render(request, "sales/document_print.html", context)
     response.persian_digits = True  # printed as the PDF is, whoever prints it (core.digits)
     return response
