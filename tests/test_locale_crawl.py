@@ -164,7 +164,9 @@ class VisibleText(HTMLParser):
             where = f"<{tag}{' id=' + attributes['id'] if attributes.get('id') else ''}>"
             for name in self.READ_ATTRS:
                 if attributes.get(name):
-                    self.texts.append((attributes[name], f"{where} {name}", ltr))
+                    # Spoken, never laid out: no direction to get wrong.
+                    spoken = ltr or name in ("aria-label", "alt")
+                    self.texts.append((attributes[name], f"{where} {name}", spoken))
             kind = attributes.get("type") or "text"
             if tag == "input" and kind in self.VALUE_INPUTS and attributes.get("value"):
                 self.texts.append((attributes["value"], f"{where} value", ltr))
@@ -294,6 +296,23 @@ def _summary():
         print("\nLocale crawl:", ", ".join(f"{key}: {n} pages" for key, n in SUMMARY.items()))
 
 
+def pages(demo) -> list[tuple[str, str]]:
+    """(URL pattern name, URL) of every page the access walk fills, and every report in
+    each of its groupings (the walk requests one report only)."""
+    from peyvand.reports.definitions import REPORTS
+
+    found = [
+        (name, reverse(name, kwargs=PAGES.get(name, Page()).kwargs(demo) if arguments else {}))
+        for name, _route, arguments in page_patterns()
+        if name not in NOT_READ and (not arguments or (name in PAGES and PAGES[name].kwargs))
+    ]
+    for report in REPORTS:
+        url = reverse("reports:show", args=[report.slug])
+        found += [("reports:show", f"{url}?group={group}") for group in report.groups]
+        found += [] if report.groups else [("reports:show", url)]
+    return found
+
+
 def crawl(demo, role: str, calendar: str) -> list[str]:
     SiteSettings.objects.update_or_create(pk=1, defaults={"calendar": calendar})
     demo_words = demo_latin_words()
@@ -301,10 +320,7 @@ def crawl(demo, role: str, calendar: str) -> list[str]:
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
     read = 0
-    for name, _route, arguments in page_patterns():
-        if name in NOT_READ or (arguments and (name not in PAGES or not PAGES[name].kwargs)):
-            continue
-        url = reverse(name, kwargs=PAGES.get(name, Page()).kwargs(demo) if arguments else {})
+    for name, url in pages(demo):
         with rolled_back():
             response = reader.client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else None
@@ -332,7 +348,7 @@ def crawl(demo, role: str, calendar: str) -> list[str]:
         for text, where, ltr in texts:
             jalali = customers is not None and where.startswith(customers)
             for finding in findings(text, "jalali" if jalali else calendar, ltr, demo_words):
-                key = (name, finding)
+                key = (url, finding)
                 if key in seen:
                     continue
                 seen.add(key)

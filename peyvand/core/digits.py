@@ -206,13 +206,18 @@ def _text_node(text: str, mode: int) -> str:
     return _free_parts(text, to_persian_digits, True)
 
 
+# Attributes laid out on screen (a tooltip, a placeholder, a confirm dialog): their phone
+# numbers and codes are isolated like text. The others are spoken (aria-label, alt):
+# direction means nothing there, and a screen reader's label is matched as it is.
+_SHOWN_ATTR = re.compile(r"\s(?:placeholder|title|data-confirm)\s*=", re.I)
+
+
 def _read_attr(match: re.Match) -> str:
-    """A tooltip, a placeholder, a screen reader's label: read like text, so its phone
-    numbers and codes are isolated as well."""
     value = match.group(2)
-    return match.group(1) + (
-        _free_parts(value, to_persian_digits, True) if _LATIN_DIGIT.search(value) else value
-    )
+    if not _LATIN_DIGIT.search(value):
+        return match.group(0)
+    shown = _SHOWN_ATTR.match(match.group(1)) is not None
+    return match.group(1) + _free_parts(value, to_persian_digits, shown)
 
 
 def _value_attr(match: re.Match) -> str:

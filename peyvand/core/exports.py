@@ -15,6 +15,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from peyvand.core.dates import format_date, to_jalali, user_calendar
+from peyvand.core.digits import localize_label
 from peyvand.core.formulas import csv_text
 from peyvand.core.text import to_latin_digits, to_persian_digits
 from peyvand.core.xlsx import SheetWriter
@@ -128,9 +129,10 @@ def csv_response(records: Iterable, columns: list[Column], filename: str) -> Str
     # Read now: the rows are written after the view has returned, when the request's
     # preferences are no longer active.
     calendar = user_calendar()
+    labels = [csv_text(localize_label(label)) for label in headers(columns)]
 
     def rows():
-        yield "\ufeff" + writer.writerow([csv_text(label) for label in headers(columns)])
+        yield "\ufeff" + writer.writerow(labels)
         for record in records:
             yield writer.writerow(
                 [

@@ -1,7 +1,7 @@
 """What every report is made of: the ``Report`` (its filters, groupings and the function
 that builds it), its ``ReportResult`` (columns, rows, a chart drawn from those rows, and
 total rows under them), and the scopes the builders share (the viewer's records narrowed
-by the filters, user names, Jalali months)."""
+by the filters, user names, months of the reader's calendar)."""
 
 import datetime
 from collections.abc import Callable
@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from peyvand.accounts.models import User
 from peyvand.core.databases import reading_reports
-from peyvand.core.dates import to_jalali
+from peyvand.core.dates import to_calendar
 from peyvand.core.exports import Column
 from peyvand.reports.forms import ReportFilters
-from peyvand.reports.periods import jalali_months
+from peyvand.reports.periods import months_of
 
 NONE_LABEL = "— نامشخص —"
 
@@ -124,12 +124,12 @@ def user_names(ids) -> dict[int, str]:
 
 
 def by_month(filters: ReportFilters, days: dict[datetime.date, int]) -> dict[tuple, int]:
-    """Counts (or sums) per day folded into Jalali months (every month of the period,
-    zeros too)."""
-    months = dict.fromkeys(jalali_months(filters.start, filters.end), 0)
+    """Counts (or sums) per day folded into months of the reader's calendar (every month
+    of the period, zeros too)."""
+    months = dict.fromkeys(months_of(filters.start, filters.end, filters.calendar), 0)
     for day, count in days.items():
-        jalali = to_jalali(day)
-        months[(jalali.year, jalali.month)] = months.get((jalali.year, jalali.month), 0) + count
+        month = to_calendar(day, filters.calendar)[:2]
+        months[month] = months.get(month, 0) + count
     return months
 
 

@@ -29,7 +29,7 @@ from peyvand.reports.base import (
 )
 from peyvand.reports.forms import ReportFilters
 from peyvand.reports.money import MONEY_REPORTS
-from peyvand.reports.periods import jalali_month_label
+from peyvand.reports.periods import month_label
 from peyvand.sales.models import FollowUp, GoodsOrService, Invoice, Lead, Quote
 from peyvand.service.models import Complaint, Request
 from peyvand.surveys.models import Answer, SurveyResponse
@@ -98,7 +98,8 @@ def followup_report(filters: ReportFilters, viewer) -> ReportResult:
     if group == "month":
         months = by_month(filters, daily(followups, "at"))
         rows = [
-            {"label": jalali_month_label(*key), "count": count} for key, count in months.items()
+            {"label": month_label(*key, filters.calendar), "count": count}
+            for key, count in months.items()
         ]
     else:
         key = {
@@ -216,8 +217,8 @@ def conversion_report(filters: ReportFilters, viewer) -> ReportResult:
 
 
 def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
-    """Marketing over time: per Jalali month, follow-ups logged, leads registered and
-    leads won."""
+    """Marketing over time: per month (the reader's calendar), follow-ups logged, leads
+    registered and leads won."""
     followups = by_month(filters, daily(followups_in(filters, viewer), "at"))
     leads = by_month(filters, daily(leads_in(filters, viewer), "created_at"))
     won_leads = narrow(
@@ -233,7 +234,7 @@ def marketing_report(filters: ReportFilters, viewer) -> ReportResult:
     won = by_month(filters, daily(won_leads, "closed_at"))
     rows = [
         {
-            "label": jalali_month_label(*month),
+            "label": month_label(*month, filters.calendar),
             "followups": followups.get(month, 0),
             "leads": leads.get(month, 0),
             "won": won.get(month, 0),

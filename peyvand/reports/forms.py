@@ -32,6 +32,8 @@ class ReportFilters:
     kind: str = ""  # goods or service: the proformas, invoices or surveys of one kind
     today: datetime.date = field(default_factory=timezone.localdate)
     limit_rows: bool = True
+    # The calendar whose months a report's columns are (the reader's).
+    calendar: str = field(default_factory=user_calendar)
 
     @property
     def start_at(self) -> datetime.datetime:

@@ -30,6 +30,7 @@ from django.urls import reverse
 from peyvand.accounts.models import Team
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.databases import reading_reports
+from peyvand.core.dates import user_calendar
 from peyvand.core.exports import Column
 from peyvand.core.periods import period_range, week_range
 from peyvand.finance.models import Account, Cheque, ChequeEvent, Entry, Method, Receipt
@@ -43,7 +44,7 @@ from peyvand.reports.base import (
     user_names,
 )
 from peyvand.reports.forms import ReportFilters
-from peyvand.reports.periods import jalali_month_label, jalali_months
+from peyvand.reports.periods import month_label, months_of
 from peyvand.sales.models import GoodsOrService, Invoice
 
 PERMISSION = "finance.view_account"
@@ -473,13 +474,13 @@ COLLECTION_GROUPS = {"user": "کارشناس", "month": "ماه"}
 
 
 def collections_report(filters: ReportFilters, viewer) -> ReportResult:
-    """Money collected (وصول) in the period: per rep with a column per Jalali month, or
-    per month split into cheques cleared and the rest."""
+    """Money collected (وصول) in the period: per rep with a column per month (the reader's
+    calendar), or per month split into cheques cleared and the rest."""
 
     def scope(prefix: str) -> Q:
         return customer_scope(filters, viewer, prefix)
 
-    months = jalali_months(filters.start, filters.end)
+    months = months_of(filters.start, filters.end, filters.calendar)
     total_column = Column("جمع وصول (ریال)", cell("total"), "number")
     if filters.group == "month":
         per_kind: dict[str, dict] = {"other": defaultdict(int), "cheque": defaultdict(int)}
@@ -488,7 +489,7 @@ def collections_report(filters: ReportFilters, viewer) -> ReportResult:
         other, cheque = by_month(filters, per_kind["other"]), by_month(filters, per_kind["cheque"])
         rows = [
             {
-                "label": jalali_month_label(*month),
+                "label": month_label(*month, filters.calendar),
                 "other": other[month],
                 "cheque": cheque[month],
                 "total": other[month] + cheque[month],
@@ -520,7 +521,7 @@ def collections_report(filters: ReportFilters, viewer) -> ReportResult:
     rows = _ranked(rows)
     columns = [Column("کارشناس", cell("label"))]
     columns += [
-        Column(jalali_month_label(*month), cell(key), "number")
+        Column(month_label(*month, filters.calendar), cell(key), "number")
         for key, month in zip(keys, months, strict=True)
     ]
     return ReportResult(
@@ -676,7 +677,7 @@ class MoneyCard:
 def money_cards(viewer, *, today: datetime.date, mine: bool = False) -> list[MoneyCard]:
     """What a reader of money wants at a glance, over the customers they see (their own
     with ``mine``): receivables, cheques in hand due this week (Saturday to Friday),
-    money collected this Jalali month, invoices past their due date."""
+    money collected this month (of the reader's calendar), invoices past their due date."""
     with reading_reports():
         return _money_cards(viewer, today=today, mine=mine)
 
@@ -696,7 +697,7 @@ def _money_cards(viewer, *, today: datetime.date, mine: bool) -> list[MoneyCard]
         due_date__gte=week_start,
         due_date__lte=week_end,
     ).aggregate(amount=Sum("amount"), count=Count("id"))
-    month_start, month_end = period_range("this_month", today)
+    month_start, month_end = period_range("this_month", today, user_calendar())
     month = sum(row["amount"] or 0 for row, _kind in collected(scope, month_start, month_end))
     overdue = (
         Invoice.objects.filter(scope(), paid__lt=F("total"))

@@ -1,11 +1,9 @@
-"""The report periods offered (core.periods computes them) and Jalali month labels."""
+"""The report periods offered (core.periods computes them) and the months of a report's
+range, in the reader's calendar."""
 
 import datetime
 
-import jdatetime
-
-from peyvand.core.dates import to_jalali
-from peyvand.core.periods import shift_month
+from peyvand.core.dates import month_names, shift_month, to_calendar
 
 PERIODS = {
     "this_month": "این ماه",
@@ -18,16 +16,17 @@ PERIODS = {
 }
 
 
-def jalali_month_label(year: int, month: int) -> str:
-    """«آذر 1405»."""
-    return f"{jdatetime.date.j_months_fa[month - 1]} {year}"
+def month_label(year: int, month: int, calendar: str) -> str:
+    """«آذر 1405», «دسامبر 2026», «رجب 1448 ق»: a month of the reader's calendar."""
+    suffix = " ق" if calendar == "hijri" else ""
+    return f"{month_names(calendar)[month - 1]} {year}{suffix}"
 
 
-def jalali_months(start: datetime.date, end: datetime.date) -> list[tuple[int, int]]:
-    """(year, month) of every Jalali month the range touches, in order."""
-    first, last = to_jalali(start), to_jalali(end)
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
+def months_of(start: datetime.date, end: datetime.date, calendar: str) -> list[tuple[int, int]]:
+    """(year, month) of every month of ``calendar`` the range touches, in order."""
+    first, last = to_calendar(start, calendar)[:2], to_calendar(end, calendar)[:2]
+    months, (year, month) = [], first
+    while (year, month) <= last:
         months.append((year, month))
         year, month = shift_month(year, month, 1)
     return months

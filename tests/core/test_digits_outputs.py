@@ -164,3 +164,19 @@ def test_an_sms_goes_with_persian_digits_and_a_sign_in_code_as_it_is(
         "درخواست ۱۴۰۵۰۰۰۰۸ ثبت شد: https://crm.example/t/8",
         "کد ورود شما: 482913",
     ]
+
+
+@pytest.mark.django_db
+def test_csv_headers_have_the_readers_digits_and_cells_stay_as_stored():
+    from peyvand.core.display import DisplayPreferences, activate, deactivate
+    from peyvand.core.exports import Column, csv_response
+
+    columns = [Column("سال 1405", lambda row: row), Column("مبلغ", lambda row: 1405)]
+    for digits, header in (("fa", "سال ۱۴۰۵"), ("latin", "سال 1405")):
+        token = activate(DisplayPreferences(digits=digits))
+        try:
+            response = csv_response(["کد L12"], columns, "فروش")
+        finally:
+            deactivate(token)  # the rows are written after the view, outside the preferences
+        lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+        assert lines == [f"{header},مبلغ", "کد L12,1405"]

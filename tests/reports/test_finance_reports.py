@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from peyvand.accounts.roles import FINANCE, SUPPORT
 from peyvand.contacts.models import Category, Contact, Region
-from peyvand.core.dates import format_date, to_jalali
+from peyvand.core.dates import format_date, to_calendar
 from peyvand.core.periods import period_range, week_range
 from peyvand.core.trees import node_create
 from peyvand.finance import services
@@ -23,7 +23,7 @@ from peyvand.finance.models import Account, BankAccount, Cheque, Entry, Method
 from peyvand.lookups.models import Grade
 from peyvand.reports import money
 from peyvand.reports.money import AGING_GROUPS, MONEY_REPORTS
-from peyvand.reports.periods import jalali_month_label
+from peyvand.reports.periods import month_label
 from tests.factories import ContactFactory, TeamFactory, UserFactory
 from tests.finance.money import issue_invoice, pay_back, receive, receive_cheque
 
@@ -511,11 +511,18 @@ def test_collections_count_cleared_money_per_rep_and_jalali_month(
         sum(row["cheque"] for row in by_month.rows) == 2_000_000 + 4_000_000 + 6_000_000 + 9_000_000
     )
     assert show(client, "collections", group="month", **params).context["chart"]["kind"] == "bar"
+    # A reader of the Gregorian calendar gets its months, the same money in them.
+    personas.manager.calendar = "gregorian"
+    personas.manager.save(update_fields=["calendar"])
+    gregorian = show(client, "collections", group="month", **params).context["result"]
+    labels = [row["label"] for row in gregorian.rows]
+    assert month_of(day, "gregorian") in labels and month_of(day) not in labels
+    assert footer_total(gregorian) == 51_000_000
 
 
-def month_of(day: datetime.date) -> str:
-    jalali = to_jalali(day)
-    return jalali_month_label(jalali.year, jalali.month)
+def month_of(day: datetime.date, calendar: str = "jalali") -> str:
+    year, month, _day = to_calendar(day, calendar)
+    return month_label(year, month, calendar)
 
 
 def test_money_totals_per_grade_and_per_rep(client, personas, finance_user, books):
