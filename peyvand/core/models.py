@@ -151,6 +151,24 @@ def customer_key_field() -> models.TextField:
     return models.TextField(_("کلید جستجوی مشتری"), default="", blank=True, editable=False)
 
 
+def customer_owner_field() -> models.ForeignKey:
+    """The owner of the row's customer, copied onto the row by the database itself
+    (``core.operations.CopyCustomerOwner``): visibility that follows the customer reads
+    it without a join. Whatever Django writes here is overwritten; no foreign key (a
+    copy), no index of its own (add the one the lists need)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کارشناس مشتری"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class ChangeRecord(models.Model):
     """One line of a record's history: who, when, what, old → new."""
 

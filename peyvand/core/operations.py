@@ -97,6 +97,11 @@ class CopyCustomerKey(Operation):
 
     reduces_to_sql = True
     reversible = True
+    # What is copied: the row's ``column`` from the contact's ``source``; ``empty`` is
+    # what a row without a contact gets (SQL), None for NULL.
+    column = "customer_key"
+    source = "search_key"
+    empty: str | None = "''"
 
     def __init__(self, model_name: str):
         self.model_name = model_name
@@ -106,27 +111,27 @@ class CopyCustomerKey(Operation):
 
     def _names(self, model) -> tuple[str, str, str]:
         table = model._meta.db_table
-        return table, f"{table}_customer_key", f"{table}_customer_key_from_contact"
+        return table, f"{table}_{self.column}", f"{table}_{self.column}_from_contact"
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
         table, own, from_contact = self._names(model)
         # Every name below comes from the model's Meta, none from input (hence S608).
-        copy = (
-            "COALESCE((SELECT c.search_key FROM contacts_contact c "
-            "WHERE c.id = {row}.contact_id), '')"
-        )
+        column, source = self.column, self.source
+        copy = f"(SELECT c.{source} FROM contacts_contact c WHERE c.id = {{row}}.contact_id)"
+        if self.empty is not None:
+            copy = f"COALESCE({copy}, {self.empty})"
         if schema_editor.connection.vendor == "postgresql":
             statements = [
                 f"CREATE OR REPLACE FUNCTION {own}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN NEW.customer_key := {copy.format(row='NEW')}; RETURN NEW; END $$",
+                f"BEGIN NEW.{column} := {copy.format(row='NEW')}; RETURN NEW; END $$",
                 f"CREATE TRIGGER {own} BEFORE INSERT OR UPDATE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {own}()",
                 f"CREATE OR REPLACE FUNCTION {from_contact}() RETURNS trigger LANGUAGE plpgsql "  # noqa: S608
-                f"AS $$ BEGIN UPDATE {table} SET customer_key = NEW.search_key "
+                f"AS $$ BEGIN UPDATE {table} SET {column} = NEW.{source} "
                 f"WHERE contact_id = NEW.id; RETURN NULL; END $$",
                 f"CREATE TRIGGER {from_contact} AFTER UPDATE ON contacts_contact FOR EACH ROW "
-                f"WHEN (OLD.search_key IS DISTINCT FROM NEW.search_key) "
+                f"WHEN (OLD.{source} IS DISTINCT FROM NEW.{source}) "
                 f"EXECUTE FUNCTION {from_contact}()",
             ]
         else:
@@ -134,20 +139,20 @@ class CopyCustomerKey(Operation):
             # trigger's own UPDATE does not fire it again: recursive_triggers is off).
             statements = [
                 f"CREATE TRIGGER {own}_insert AFTER INSERT ON {table} BEGIN "  # noqa: S608
-                f"UPDATE {table} SET customer_key = {copy.format(row='NEW')} "
+                f"UPDATE {table} SET {column} = {copy.format(row='NEW')} "
                 f"WHERE id = NEW.id; END",
                 f"CREATE TRIGGER {own}_update AFTER UPDATE ON {table} BEGIN "  # noqa: S608
-                f"UPDATE {table} SET customer_key = {copy.format(row='NEW')} "
+                f"UPDATE {table} SET {column} = {copy.format(row='NEW')} "
                 f"WHERE id = NEW.id; END",
                 f"CREATE TRIGGER {from_contact} AFTER UPDATE ON contacts_contact "  # noqa: S608
-                f"WHEN OLD.search_key IS NOT NEW.search_key BEGIN "
-                f"UPDATE {table} SET customer_key = NEW.search_key "
+                f"WHEN OLD.{source} IS NOT NEW.{source} BEGIN "
+                f"UPDATE {table} SET {column} = NEW.{source} "
                 f"WHERE contact_id = NEW.id; END",
             ]
         for statement in statements:
             schema_editor.execute(statement, params=None)
         schema_editor.execute(
-            f"UPDATE {table} SET customer_key = c.search_key FROM contacts_contact c "  # noqa: S608
+            f"UPDATE {table} SET {column} = c.{source} FROM contacts_contact c "  # noqa: S608
             f"WHERE c.id = {table}.contact_id",
             params=None,
         )
@@ -181,3 +186,15 @@ class CopyCustomerKey(Operation):
 
     def deconstruct(self):
         return (self.__class__.__qualname__, [], {"model_name": self.model_name})
+
+class CopyCustomerOwner(CopyCustomerKey):
+    """Keeps ``customer_owner`` (core.models.customer_owner_field) equal to the owner of
+    the row's contact, by the same triggers as the customer's search key. Why: money
+    follows its customer (finance.models.ContactVisibleQuerySet) — a rep sees the receipts
+    and cheques of the customers their team owns — and through a join PostgreSQL could
+    only walk the whole table newest first when a filter matched none of a rep's rows
+    (1,680 ms at 1,000,000 receipts); on the row, with its own index, it is a column."""
+
+    column = "customer_owner_id"
+    source = "owner_id"
+    empty = None

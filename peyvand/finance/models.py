@@ -31,6 +31,7 @@ from peyvand.core.models import (
     LiveManager,
     VisibleQuerySet,
     customer_key_field,
+    customer_owner_field,
     search_key_field,
 )
 
@@ -43,7 +44,8 @@ class ContactVisibleQuerySet(VisibleQuerySet):
         if user.has_perm("accounts.see_all"):
             return None
         team = user.team_member_ids()
-        return Q(contact__owner_id__in=team) | Q(owner_id__in=team)
+        # The customer's owner is on the row (customer_owner_field): no join.
+        return Q(customer_owner_id__in=team) | Q(owner_id__in=team)
 
 
 class BankAccount(models.Model):
@@ -108,6 +110,7 @@ class Receipt(BusinessRecord):
     reference = models.CharField(_("شماره پیگیری / مرجع"), max_length=40, blank=True)
     note = models.TextField(_("توضیحات"), blank=True)
     customer_key = customer_key_field()
+    customer_owner = customer_owner_field()
     # The list's text: number, reference or the customer (trigram index receipt_search_trgm).
     search_key = search_key_field("number", "reference", "customer_key")
 
@@ -122,6 +125,9 @@ class Receipt(BusinessRecord):
             models.Index(fields=["contact", "-date", "-id"], name="receipt_contact"),
             models.Index(fields=["-date", "-id"], name="receipt_recent"),
             models.Index(fields=["owner", "date"], name="receipt_owner_date"),
+            # A rep's rows: their team's customers' (with receipt_owner_date, what they
+            # recorded), newest first.
+            models.Index(fields=["customer_owner", "-date", "-id"], name="receipt_customer_owner"),
             # The list sorted by amount, and its amount range.
             models.Index(fields=["amount", "id"], name="receipt_amount"),
             models.Index(
@@ -209,6 +215,7 @@ class Cheque(BusinessRecord):
     )
     endorsed_to = models.CharField(_("خرج شده به"), max_length=200, blank=True)
     customer_key = customer_key_field()
+    customer_owner = customer_owner_field()
     # The list's text: sayad id, serial, drawer or the customer (cheque_search_trgm).
     search_key = search_key_field("sayad_id", "serial", "drawer", "customer_key")
     bounce_reason = models.CharField(_("علت برگشت"), max_length=300, blank=True)
@@ -244,6 +251,9 @@ class Cheque(BusinessRecord):
             models.Index(fields=["due_date", "id"], name="cheque_due"),
             models.Index(fields=["amount", "id"], name="cheque_amount"),
             models.Index(fields=["contact", "due_date"], name="cheque_contact"),
+            # A rep's cheques: their team's customers' and what they recorded, by due date.
+            models.Index(fields=["customer_owner", "due_date", "id"], name="cheque_customer_owner"),
+            models.Index(fields=["owner", "due_date", "id"], name="cheque_owner_due"),
             models.Index(fields=["sayad_id"], name="cheque_sayad"),
         ]
         constraints = [
