@@ -193,11 +193,13 @@ def number_part(text: str) -> str:
     return _TYPED_PREFIX.sub("", typed).lstrip("+")
 
 
-def search_span(text: str, key: str) -> tuple[int, int] | None:
+def search_span(text: str, key: str, *, whole_word: bool = False) -> tuple[int, int] | None:
     """Where ``key`` (a search key) matches inside ``text``, as (start, end) positions of
     ``text`` itself: the text is folded character by character as fa_search_key folds it,
     remembering where each folded character came from, so a match across a ZWNJ, a
-    space in a phone number or an Arabic ي is found and marked on what the reader sees."""
+    space in a phone number or an Arabic ي is found and marked on what the reader sees.
+    ``whole_word``: only where the match is a whole word of the text (fa_short_words),
+    as a one- or two-character query matches."""
     if not key:
         return None
     folded: list[str] = []
@@ -206,10 +208,27 @@ def search_span(text: str, key: str) -> tuple[int, int] | None:
         for piece in unicodedata.normalize("NFKC", char).translate(_SEARCH_TABLE):
             folded.append(piece)
             origin.append(at)
-    found = "".join(folded).find(key)
-    if found < 0:
-        return None
-    return origin[found], origin[found + len(key) - 1] + 1
+    joined = "".join(folded)
+    found = joined.find(key)
+    while found >= 0:
+        start, end = origin[found], origin[found + len(key) - 1] + 1
+        if not whole_word or (_at_word_edge(reversed(text[:start])) and _at_word_edge(text[end:])):
+            return start, end
+        found = joined.find(key, found + 1)
+    return None
+
+
+def _at_word_edge(chars) -> bool:
+    """Whether the characters after a match (or before it, read backwards) end its word:
+    the text ends or a separator comes before any letter, past what fa_search_key drops
+    inside a word (a ZWNJ, a diacritic)."""
+    for char in chars:
+        normal = unicodedata.normalize("NFKC", char)
+        if normal.translate(_WORDS_TABLE)[:1] == " ":
+            return True
+        if normal.translate(_SEARCH_TABLE):
+            return False
+    return True
 
 
 def fa_search_key_sql_literals() -> tuple[str, str, str]:

@@ -49,9 +49,7 @@ def test_a_two_digit_query_finds_the_whole_number_and_the_code_on_the_page(
     assert "کلمه‌های کامل" in response.content.decode()  # what a short query looks for
 
 
-def test_a_short_query_is_a_whole_word_of_the_name_or_company_in_any_spelling(
-    personas, contacts
-):
+def test_a_short_query_is_a_whole_word_of_the_name_or_company_in_any_spelling(personas, contacts):
     owner = personas.owner
     assert names(owner, "12") == {"داروخانه ۱۲ فروردین", "فروشگاه نور"}
     assert names(owner, "١٢") == names(owner, "12")  # Arabic-Indic digits
@@ -116,3 +114,17 @@ def test_the_phone_book_finds_a_short_whole_word_and_the_start_of_a_name(persona
     assert entries(owner, "۱۲") == {"حسابداری", "۱۲۳ نگهبانی"}  # the word, or the start
     assert entries(owner, "لو") == {"لوله‌کش محل"}  # the start of a name, as before
     assert entries(owner, "مح") == set()  # inside a name: nothing
+
+
+def test_a_short_word_says_why_only_where_it_is_a_whole_word(client, personas, contacts):
+    """«۱۲» found «داروخانه ۱۲ فروردین» by its name: its phone 0912… is not why; the
+    company's word is shown when the name does not hold it."""
+    named = contacts["word"]
+    named.phones_text = "09121234567"
+    named.save(update_fields=["phones_text"])
+    ContactFactory(owner=personas.owner, name="انبار مرکزی", company="ساختمان ۱۲")
+    client.force_login(personas.owner)
+    page = client.get(reverse("contacts:list"), {"q": "۱۲"}).content.decode()
+    assert "انبار مرکزی" in page and "داروخانه ۱۲ فروردین" in page
+    assert "<mark>۱۲</mark></bdi>" in page  # the company: ساختمان ۱۲
+    assert page.count("search-why") == 1  # not the phone's «۰۹۱۲»

@@ -10,6 +10,7 @@ from django.db import connection
 from peyvand.core.text import (
     fa_short_words,
     fa_short_words_sql_literals,
+    search_span,
     typed_short_words,
 )
 
@@ -83,3 +84,17 @@ def test_the_frozen_sql_separators_match_the_python_list():
 )
 def test_a_short_query_is_its_whole_words(typed, words):
     assert typed_short_words(typed) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "span"),
+    [
+        ("0912 12", "12", (5, 7)),  # the word, not the digits inside the phone
+        ("۱۲‌ها (۱۲)", "12", (7, 9)),  # «۱۲‌ها» is one word
+        ("مُ ن", "م", (0, 1)),  # a diacritic stays inside its word
+        ("ساختمان ۱۲", "12", (8, 10)),
+        ("xab", "ab", None),
+    ],
+)
+def test_a_short_word_is_marked_only_where_it_is_a_whole_word(text, key, span):
+    assert search_span(text, key, whole_word=True) == span
