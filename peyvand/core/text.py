@@ -128,8 +128,8 @@ def fa_short_words(text: str | None) -> str | None:
     (« 12 ab »); "" when there is none. Words are split at whitespace and the
     WORD_SEPARATORS after NFKC, and folded afterwards (a ZWNJ or a diacritic inside a word
     does not split it). Stored in a ``short_words_field`` column, so that
-    ``short_words__contains=" 12 "`` finds «داروخانه ۱۲ فروردین» but not «۱۲۰»; at most a
-    few dozen words whatever the text's length."""
+    ``short_words__contains=" 12 "`` finds «داروخانه ۱۲ فروردین» but not «۱۲۰»; each
+    word once, so a long description keeps it short."""
     if text is None:
         return None
     parts = unicodedata.normalize("NFKC", text).translate(_WORDS_TABLE).split(" ")
