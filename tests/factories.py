@@ -41,7 +41,9 @@ class ContactFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"T{n:05d}")
-    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {to_persian_digits(str(n))}")
+    # Three digits at least: a one- or two-digit word would be found by a short query
+    # (core.text.fa_short_words), and a test of «۱۲» by whichever contact is the 12th.
+    name = factory.Sequence(lambda n: f"مخاطب آزمایشی {to_persian_digits(f'{n:03d}')}")
     owner = factory.SubFactory(UserFactory)
 
     @factory.post_generation
@@ -66,7 +68,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
         model = Lead
 
     code = factory.Sequence(lambda n: f"L{n:05d}")
-    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {to_persian_digits(str(n))}")
+    title = factory.Sequence(lambda n: f"سرنخ آزمایشی {to_persian_digits(f'{n:03d}')}")
     owner = factory.SubFactory(UserFactory)
     responsible = factory.SelfAttribute("owner")
     contact = factory.SubFactory(ContactFactory, owner=factory.SelfAttribute("..owner"))

@@ -11,6 +11,7 @@ from peyvand.core.models import (
     TreeNode,
     VisibleQuerySet,
     search_key_field,
+    short_words_field,
 )
 from peyvand.core.validators import format_phone_national
 from peyvand.customfields.display import history_text as custom_history_text
@@ -147,6 +148,9 @@ class Contact(BusinessRecord):
     )
     custom = custom_values_field()
     search_key = search_key_field("code", "name", "company", "phones_text", "email", "national_id")
+    # «۱۲» in «داروخانه ۱۲ فروردین»: a one- or two-character query (trigram index
+    # contact_short_words_trgm).
+    short_words = short_words_field("name", "company")
 
     class Meta:
         verbose_name = _("مخاطب")
@@ -270,6 +274,7 @@ class PhoneBookEntry(BusinessRecord):
     # National digits of the numbers, for the search key (as Contact.phones_text).
     numbers_text = models.CharField(max_length=60, blank=True, editable=False)
     search_key = search_key_field("name", "company", "job_title", "numbers_text", "email")
+    short_words = short_words_field("name", "company")  # phonebook_short_words_trgm
 
     objects = LiveManager.from_queryset(PhoneBookQuerySet)()
     all_objects = AllRecordsManager.from_queryset(PhoneBookQuerySet)()

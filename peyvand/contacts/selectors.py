@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
+from peyvand.core.models import text_condition
 from peyvand.core.sequences import text_or_code
 from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
 
@@ -8,9 +9,10 @@ from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
 def contact_text(query: str) -> Q:
     """Contacts matching ``query`` by any part of code, name, company, phone, email or
     national ID, whatever the spelling variant or digits typed, or by the number of
-    their code («۶۶» → C000066). A trigram index cannot serve one or two characters, and
-    scanning a million rows for them would be slow and the matches useless: such a
-    query is a code."""
+    their code («۶۶» → C000066). A trigram index cannot serve one or two characters
+    inside words, and scanning a million rows for them would be slow and the matches
+    useless: such a query is a code, or a whole word of the name or company («۱۲» finds
+    «داروخانه ۱۲ فروردین», through the index on ``short_words``)."""
     return text_or_code(query, field="code", kind="contact")
 
 
@@ -40,11 +42,16 @@ def contact_duplicates(
 def phonebook_text(query: str) -> Q:
     """Phone-book entries matching ``query`` by name, company, title, email or any
     number, as the contact search does (the trigram index phonebook_search_trgm). A
-    personal list is short: a one- or two-character query is the start of a name."""
+    personal list is short: a one- or two-character query is the start of a name, or a
+    whole word of the name or company (core.models.text_condition)."""
     if key := typed_search_key(query):
         return Q(search_key__contains=key)
     key = fa_search_key(normalize_persian(query))
-    return Q(search_key__startswith=key) if key else Q()
+    if not key:
+        return Q()
+    start = Q(search_key__startswith=key)
+    words = text_condition(query)
+    return start if words is None else start | words
 
 
 def phonebook_search(*, user, query: str) -> QuerySet[PhoneBookEntry]:

@@ -3,12 +3,16 @@ from django.db.backends.signals import connection_created
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """SQLite has no fa_search_key(); give every new connection the Python one so the
-    generated search columns work (PostgreSQL gets an SQL twin from a migration)."""
+    """SQLite has no fa_search_key() or fa_short_words(); give every new connection the
+    Python ones so the generated search columns work (PostgreSQL gets SQL twins from
+    migrations)."""
     if connection.vendor == "sqlite":
-        from peyvand.core.text import fa_search_key
+        from peyvand.core.text import fa_search_key, fa_short_words
 
-        connection.connection.create_function("fa_search_key", 1, fa_search_key, deterministic=True)
+        for function in (fa_search_key, fa_short_words):
+            connection.connection.create_function(
+                function.__name__, 1, function, deterministic=True
+            )
 
 
 def clean_typed_text_in_every_form() -> None:

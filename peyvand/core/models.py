@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.text import typed_search_key, typed_short_words
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now, editable=False)
@@ -124,22 +126,53 @@ class BusinessRecord(TimeStampedModel):
         (a receipt's customer balance) brings them up to date here."""
 
 
-def search_key_field(*field_names: str) -> models.GeneratedField:
-    """A stored column holding fa_search_key() of the given text fields, kept by the
-    database itself. Add ``core.operations.PostgresGinIndex`` (gin_trgm_ops) in the
-    migration so that ``search_key__contains`` is an index scan on PostgreSQL."""
+def _joined(field_names: tuple[str, ...]):
+    """The text fields one after the other, a space between them."""
     parts: list = []
     for name in field_names:
         if parts:
             parts.append(Value(" "))
         parts.append(models.F(name))
-    expression = Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+    return Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+
+
+def search_key_field(*field_names: str) -> models.GeneratedField:
+    """A stored column holding fa_search_key() of the given text fields, kept by the
+    database itself. Add ``core.operations.PostgresGinIndex`` (gin_trgm_ops) in the
+    migration so that ``search_key__contains`` is an index scan on PostgreSQL."""
     return models.GeneratedField(
-        expression=Func(expression, function="fa_search_key", output_field=TextField()),
+        expression=Func(_joined(field_names), function="fa_search_key", output_field=TextField()),
         output_field=TextField(),
         db_persist=True,
         verbose_name=_("کلید جستجو"),
     )
+
+
+def short_words_field(*field_names: str) -> models.GeneratedField:
+    """A stored column holding fa_short_words() of the given text fields: their whole
+    words of one or two characters, folded, between spaces (« 12 ab »). A query too short
+    for the search key is matched as whole words there (text_condition). Add
+    ``core.operations.PostgresGinIndex`` (gin_trgm_ops) in the migration: pg_trgm reads
+    ``LIKE '% 12 %'`` as the trigrams of the word «12», which the index answers."""
+    return models.GeneratedField(
+        expression=Func(_joined(field_names), function="fa_short_words", output_field=TextField()),
+        output_field=TextField(),
+        db_persist=True,
+        verbose_name=_("کلمه‌های کوتاه"),
+    )
+
+
+def text_condition(text: str) -> Q | None:
+    """Rows of a model with ``search_key`` and ``short_words`` columns matching typed
+    ``text``: the search key holds it (three folded characters or more), or, shorter,
+    the row has each of its words as a whole word («۱۲» finds «داروخانه ۱۲ فروردین»,
+    not «۱۲۰»; «آ» a name with the word «آ», not every name with the letter). None when
+    the text has nothing to search by («-», spaces)."""
+    if key := typed_search_key(text):
+        return Q(search_key__contains=key)
+    if words := typed_short_words(text):
+        return Q(*(Q(short_words__contains=word) for word in words))
+    return None
 
 
 def customer_key_field() -> models.TextField:

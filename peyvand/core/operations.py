@@ -1,6 +1,10 @@
 """Migration operations for what the ORM cannot say: PostgreSQL-only indexes and tuning,
 and the triggers that copy a customer's search key onto their rows."""
 
+import re
+from contextlib import contextmanager
+
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 
 
@@ -187,6 +191,7 @@ class CopyCustomerKey(Operation):
     def deconstruct(self):
         return (self.__class__.__qualname__, [], {"model_name": self.model_name})
 
+
 class CopyCustomerOwner(CopyCustomerKey):
     """Keeps ``customer_owner`` (core.models.customer_owner_field) equal to the owner of
     the row's contact, by the same triggers as the customer's search key. Why: money
@@ -198,3 +203,37 @@ class CopyCustomerOwner(CopyCustomerKey):
     column = "customer_owner_id"
     source = "owner_id"
     empty = None
+
+
+class AddFieldKeepingTriggers(migrations.AddField):
+    """AddField on a table that triggers name (CopyCustomerKey's), for a column SQLite
+    can only add by remaking the table (a stored generated column): SQLite drops the
+    table's own triggers with the old table, and refuses to rename the new one into place
+    while another table's trigger names it. The triggers naming the table are set aside
+    and created again, as they were, once it is back. PostgreSQL adds the column in place
+    and keeps its triggers."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        with _triggers_set_aside(schema_editor, to_state, app_label, self.model_name):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        with _triggers_set_aside(schema_editor, from_state, app_label, self.model_name):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+@contextmanager
+def _triggers_set_aside(schema_editor, state, app_label: str, model_name: str):
+    if schema_editor.connection.vendor != "sqlite":
+        yield
+        return
+    table = state.apps.get_model(app_label, model_name)._meta.db_table
+    naming = re.compile(rf"\b{re.escape(table)}\b")
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        triggers = [(name, sql) for name, sql in cursor.fetchall() if naming.search(sql)]
+    for name, _sql in triggers:
+        schema_editor.execute(f"DROP TRIGGER {schema_editor.quote_name(name)}", params=None)
+    yield
+    for _name, sql in triggers:
+        schema_editor.execute(sql, params=None)

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from peyvand.core.dates import jalali_today
-from peyvand.core.models import Sequence
-from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
+from peyvand.core.models import Sequence, text_condition
+from peyvand.core.text import fa_search_key, normalize_persian
 
 # Candidates checked per query while stepping over taken codes: a long run of typed codes
 # is crossed in a few queries, and the IN list stays well inside every database's limit.
@@ -175,12 +175,13 @@ def typed_code(field: str, kind: str, text: str) -> models.Q:
 
 
 def text_or_code(text: str, *, field: str, kind: str) -> models.Q:
-    """A list's text rule for rows with a code of series ``kind`` in ``field``: the row's
-    search key holds the text (three characters or more), or the code is the one typed,
-    in full or by its number («۶۶», «c66» → C000066). Shorter text is a code only."""
+    """A list's text rule for rows with a code of series ``kind`` in ``field`` (and
+    ``search_key`` and ``short_words`` columns): the row's search key holds the text
+    (three characters or more), or the row has the shorter text as a whole word
+    (core.models.text_condition), or the code is the one typed, in full or by its number
+    («۶۶», «c66» → C000066)."""
     if not fa_search_key(normalize_persian(text)):
         return models.Q()
     code = typed_code(field, kind, text)
-    if key := typed_search_key(text):
-        return models.Q(search_key__contains=key) | code
-    return code
+    condition = text_condition(text)
+    return code if condition is None else condition | code

@@ -3,7 +3,9 @@
 The search key (``fa_search_key``) exists three times: here in Python, as an SQL function
 on PostgreSQL (created by ``core/migrations/0002_fa_search_key``) and registered from this
 module on every SQLite connection. All three must agree; ``tests/core/test_search_key.py``
-checks them on a list of tricky strings.
+checks them on a list of tricky strings. So does ``fa_short_words`` (the whole words of
+one or two characters: ``core/migrations/0018_fa_short_words``,
+``tests/core/test_short_words.py``).
 """
 
 import re
@@ -98,8 +100,49 @@ def national_phone_key(key: str) -> str:
 
 
 # A trigram index cannot serve fewer characters, and so few would match too much to be
-# of use: a shorter text is a code.
+# of use inside words: a shorter text is a code, or a whole word (fa_short_words).
 MIN_SEARCH_LENGTH = 3
+
+
+# What separates words for fa_short_words, besides whitespace: an explicit list, the
+# same in the SQL twin (core/migrations/0018_fa_short_words), rather than a regex class
+# whose meaning would depend on the PostgreSQL server's locale. Taken after NFKC, which
+# has already turned full-width forms and «…» into their plain characters.
+WORD_SEPARATORS: tuple[int, ...] = (
+    0x0009, 0x000A, 0x000B, 0x000C, 0x000D, 0x0020, 0x0085, 0x00A0, 0x2028, 0x2029,
+    *(ord(char) for char in ".,;:!?()[]{}<>\"'`/\\|-_+=*&^%$#@~"),
+    0x00AB, 0x00BB,  # « »
+    0x060C, 0x061B, 0x061F,  # ، ؛ ؟
+    0x066A, 0x066B, 0x066C, 0x066D, 0x06D4,  # ٪ ٫ ٬ ٭ ۔
+    0x00B7, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2022, 0x2026,  # · ‐ – — • …
+    0x2018, 0x2019, 0x201C, 0x201D, 0x2039, 0x203A,  # ‘ ’ “ ” ‹ ›
+)  # fmt: skip
+_WORDS_TABLE = dict.fromkeys(WORD_SEPARATORS, " ")
+# Whole words this short are found by fa_short_words (a longer text by the search key).
+SHORT_WORD_LENGTH = MIN_SEARCH_LENGTH - 1
+
+
+def fa_short_words(text: str | None) -> str | None:
+    """The whole words of one or two characters in ``text``, each folded as
+    fa_search_key folds it, once each in the order first written, between single spaces
+    (« 12 ab »); "" when there is none. Words are split at whitespace and the
+    WORD_SEPARATORS after NFKC, and folded afterwards (a ZWNJ or a diacritic inside a word
+    does not split it). Stored in a ``short_words_field`` column, so that
+    ``short_words__contains=" 12 "`` finds «داروخانه ۱۲ فروردین» but not «۱۲۰»; each
+    word once, so a long description keeps it short."""
+    if text is None:
+        return None
+    parts = unicodedata.normalize("NFKC", text).translate(_WORDS_TABLE).split(" ")
+    words = dict.fromkeys(
+        word for word in map(fa_search_key, parts) if 0 < len(word) <= SHORT_WORD_LENGTH
+    )
+    return f" {' '.join(words)} " if words else ""
+
+
+def fa_short_words_sql_literals() -> tuple[str, str]:
+    """(separators, as many spaces) for SQL ``translate()``: used to freeze the SQL
+    function into its migration and to check that the frozen copy still matches."""
+    return "".join(map(chr, WORD_SEPARATORS)), " " * len(WORD_SEPARATORS)
 
 
 # A number typed as people write phones: digits with spaces, hyphens, dots or
@@ -122,6 +165,17 @@ def typed_search_key(text: str | None) -> str | None:
     return national_phone_key(key) if len(key) >= MIN_SEARCH_LENGTH else None
 
 
+def typed_short_words(text: str | None) -> list[str]:
+    """What a ``short_words`` column is matched with when the text is too short for the
+    search key (typed_search_key is None): each whole word of the typed text, folded
+    (fa_short_words), between spaces (« 12 »); a row must hold them all. [] for a text
+    long enough for the search key, or with no word in it («-»)."""
+    if typed_search_key(text) is not None:
+        return []
+    words = fa_short_words(normalize_persian(text or "")) or ""
+    return [f" {word} " for word in words.split()]
+
+
 # An Iranian number typed with its prefix (+98 912…, 0098 912…, 0912…): the digits after
 # it, which a stored E.164 number (+98912…) holds.
 _TYPED_PREFIX = re.compile(r"^(?:\+98|0098|0)")
@@ -139,11 +193,13 @@ def number_part(text: str) -> str:
     return _TYPED_PREFIX.sub("", typed).lstrip("+")
 
 
-def search_span(text: str, key: str) -> tuple[int, int] | None:
+def search_span(text: str, key: str, *, whole_word: bool = False) -> tuple[int, int] | None:
     """Where ``key`` (a search key) matches inside ``text``, as (start, end) positions of
     ``text`` itself: the text is folded character by character as fa_search_key folds it,
     remembering where each folded character came from, so a match across a ZWNJ, a
-    space in a phone number or an Arabic ي is found and marked on what the reader sees."""
+    space in a phone number or an Arabic ي is found and marked on what the reader sees.
+    ``whole_word``: only where the match is a whole word of the text (fa_short_words),
+    as a one- or two-character query matches."""
     if not key:
         return None
     folded: list[str] = []
@@ -152,10 +208,27 @@ def search_span(text: str, key: str) -> tuple[int, int] | None:
         for piece in unicodedata.normalize("NFKC", char).translate(_SEARCH_TABLE):
             folded.append(piece)
             origin.append(at)
-    found = "".join(folded).find(key)
-    if found < 0:
-        return None
-    return origin[found], origin[found + len(key) - 1] + 1
+    joined = "".join(folded)
+    found = joined.find(key)
+    while found >= 0:
+        start, end = origin[found], origin[found + len(key) - 1] + 1
+        if not whole_word or (_at_word_edge(reversed(text[:start])) and _at_word_edge(text[end:])):
+            return start, end
+        found = joined.find(key, found + 1)
+    return None
+
+
+def _at_word_edge(chars) -> bool:
+    """Whether the characters after a match (or before it, read backwards) end its word:
+    the text ends or a separator comes before any letter, past what fa_search_key drops
+    inside a word (a ZWNJ, a diacritic)."""
+    for char in chars:
+        normal = unicodedata.normalize("NFKC", char)
+        if normal.translate(_WORDS_TABLE)[:1] == " ":
+            return True
+        if normal.translate(_SEARCH_TABLE):
+            return False
+    return True
 
 
 def fa_search_key_sql_literals() -> tuple[str, str, str]:

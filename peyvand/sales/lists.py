@@ -290,7 +290,8 @@ EXPECTED_ORDER = Coalesce("expected_value", 0)
 def lead_text_condition(text: str) -> Q:
     """Leads whose code, subject, contact person or customer's name, company or phone
     holds ``text`` (the lead's search key), or whose code is the one typed by its
-    number («۲۵» → this year's L140500025); one or two characters match a code."""
+    number («۲۵» → this year's L140500025); one or two characters match a code or a
+    whole word of the subject or contact person (core.models.text_condition)."""
     return text_or_code(text, field="code", kind="lead")
 
 
@@ -304,13 +305,13 @@ def lead_search(*, user, query: str) -> QuerySet:
 
 
 SHORT_TEXT = _(
-    "برای جستجو در موضوع‌ها، نام‌ها و تلفن‌ها دست‌کم ۳ حرف یا رقم بنویسید؛ "
-    "با کمتر از آن، فقط کد سرنخ جستجو می‌شود."
+    "برای جستجو در میان کلمه‌های موضوع‌ها، نام‌ها و تلفن‌ها دست‌کم ۳ حرف یا رقم بنویسید؛ "
+    "با کمتر از آن، فقط کلمه‌های کامل و کد سرنخ جستجو می‌شود."
 )
 
 
 def _short_text(text: str | None, reading) -> None:
-    """A text too short for names says it searches codes only."""
+    """A text too short for the search key says it searches whole words and codes only."""
     if text and fa_search_key(text) and typed_search_key(text) is None:
         reading.warnings.append(str(SHORT_TEXT))
 

@@ -24,6 +24,7 @@ from peyvand.core.models import (
     VisibleQuerySet,
     customer_key_field,
     search_key_field,
+    short_words_field,
 )
 from peyvand.core.money import MONEY_UNIT_CHOICES, amount_in_words
 from peyvand.core.validators import validate_goods_service_id
@@ -127,6 +128,8 @@ class Lead(BusinessRecord):
     customer_key = customer_key_field()
     # The list's and the global search's text (trigram index lead_search_trgm).
     search_key = search_key_field("code", "title", "person_name", "customer_key")
+    # A one- or two-character query's whole words (trigram index lead_short_words_trgm).
+    short_words = short_words_field("title", "person_name")
 
     assignee_fields = ("responsible", "next_by")
     history_exclude = (

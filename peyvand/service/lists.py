@@ -113,7 +113,8 @@ def _no_customer(get):
 def request_search(text: str, reading) -> Q:
     """Text in the tracking code, subject or description, or the customer's name,
     company or phone (the request's search key); one or two characters are a tracking
-    code, and a number alone finds the code it ends (this year's or the two before).
+    code or a whole word of the subject or description (core.models.text_condition),
+    and a number alone finds the code it ends (this year's or the two before).
     """
     return text_or_code(text, field="tracking_code", kind="request")
 
@@ -357,8 +358,9 @@ def request_tab(reading: ListReading) -> str:
 
 def complaint_search(text: str, reading) -> Q:
     """Text in the tracking code or the complaint, or the customer's name, company or
-    phone (the complaint's search key); one or two characters are a tracking code, and a
-    number alone finds the code it ends (this year's or the two before)."""
+    phone (the complaint's search key); one or two characters are a tracking code or a
+    whole word of the complaint (core.models.text_condition), and a number alone finds
+    the code it ends (this year's or the two before)."""
     return text_or_code(text, field="tracking_code", kind="complaint")
 
 

@@ -16,6 +16,7 @@ from peyvand.core.models import (
     VisibleQuerySet,
     customer_key_field,
     search_key_field,
+    short_words_field,
 )
 from peyvand.customfields.display import history_text as custom_history_text
 from peyvand.customfields.models import custom_values_field
@@ -144,6 +145,9 @@ class Request(BusinessRecord):
     customer_key = customer_key_field()
     # The list's text search, the customer's too (trigram index request_search_trgm).
     search_key = search_key_field("tracking_code", "subject", "description", "customer_key")
+    # A one- or two-character query's whole words (trigram index request_short_words_trgm):
+    # each word once, so a long description adds a few dozen characters at most.
+    short_words = short_words_field("subject", "description")
 
     objects = LiveManager.from_queryset(RequestQuerySet)()
     all_objects = AllRecordsManager.from_queryset(RequestQuerySet)()
@@ -316,6 +320,9 @@ class Complaint(BusinessRecord):
     customer_key = customer_key_field()
     # The list's text: code, complaint or the customer (trigram index complaint_search_trgm).
     search_key = search_key_field("tracking_code", "description", "customer_key")
+    # A one- or two-character query's whole words (complaint_short_words_trgm): the
+    # complaint has no subject, its description is its text.
+    short_words = short_words_field("description")
     product = models.ForeignKey(
         "sales.Product",
         verbose_name=_("درباره کالا یا خدمت"),

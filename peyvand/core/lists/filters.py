@@ -29,6 +29,7 @@ from peyvand.core.text import (
     normalize_persian,
     search_span,
     to_latin_digits,
+    typed_short_words,
 )
 
 # The API's dates (and what a Gregorian user may type the same way): 2026-12-06.
@@ -411,12 +412,15 @@ class Search(Filter):
         """«تلفن: ۰۹۱۲ <mark>۳۴۵</mark> ۶۷۸۹» for the first of ``shown`` that holds the
         text (folded as the search folds it), or ""."""
         key = fa_search_key(value)
-        keys = dict.fromkeys((key, national_phone_key(key)))
+        # A one- or two-character text matched whole words (core.models.text_condition):
+        # «۱۲» is not why a contact with the phone 0912… was found.
+        words = [word.strip() for word in typed_short_words(value)]
+        keys = dict.fromkeys(words or (key, national_phone_key(key)))
         for label, get in self.shown:
             texts = get(row)
             for text in [texts] if isinstance(texts, str) else texts or ():
                 for one in keys:
-                    if span := search_span(text, one):
+                    if span := search_span(text, one, whole_word=bool(words)):
                         return _marked(label, text, span)
         return ""
 
