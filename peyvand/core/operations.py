@@ -122,7 +122,7 @@ class CopyCustomerKey(Operation):
         table, own, from_contact = self._names(model)
         # Every name below comes from the model's Meta, none from input (hence S608).
         column, source = self.column, self.source
-        copy = f"(SELECT c.{source} FROM contacts_contact c WHERE c.id = {{row}}.contact_id)"
+        copy = f"(SELECT c.{source} FROM contacts_contact c WHERE c.id = {{row}}.contact_id)"  # noqa: S608
         if self.empty is not None:
             copy = f"COALESCE({copy}, {self.empty})"
         if schema_editor.connection.vendor == "postgresql":

@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.db import connection
 
+from peyvand.accounts.roles import FINANCE
 from peyvand.contacts.models import Contact
 from peyvand.finance.models import Cheque, Receipt
-from peyvand.accounts.roles import FINANCE
 from tests.factories import ContactFactory, UserFactory
 from tests.finance.money import receive, receive_cheque
 
