@@ -7,11 +7,11 @@ whatever Django writes."""
 import datetime
 
 import pytest
-from django.db import connection
 
 from peyvand.accounts.roles import FINANCE
 from peyvand.contacts.models import Contact
 from peyvand.finance.models import Cheque, Receipt
+from tests.core.test_customer_key import copy_triggers, trigger_names
 from tests.factories import ContactFactory, UserFactory
 from tests.finance.money import receive, receive_cheque
 
@@ -41,18 +41,9 @@ def money(personas, finance_user):
 
 
 def test_every_model_with_a_customer_owner_has_its_triggers():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        triggers = {name for (name,) in cursor.fetchall()}
+    triggers = trigger_names()
     for model in OWNED:
-        table = model._meta.db_table
-        own = {f"{table}_customer_owner_id"}
-        if connection.vendor != "postgresql":
-            own = {f"{table}_customer_owner_id_insert", f"{table}_customer_owner_id_update"}
-        assert own | {f"{table}_customer_owner_id_from_contact"} <= triggers, table
+        assert copy_triggers(model, "customer_owner_id") <= triggers, model
 
 
 def test_a_rep_sees_their_customers_money_and_follows_a_hand_over(money, personas):
