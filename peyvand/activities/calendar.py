@@ -13,7 +13,6 @@ from django.db.models import F, QuerySet
 from peyvand.activities.models import Event, Task
 from peyvand.core import dates
 from peyvand.core.dates import WEEKDAYS, format_date
-from peyvand.core.text import to_persian_digits
 from peyvand.core.workdays import WorkCalendar
 
 VIEWS = ("day", "week", "month")
@@ -24,7 +23,7 @@ _SATURDAY = 5  # date.weekday()
 class CalendarDay:
     date: datetime.date
     weekday: str
-    day_number: str  # in the user's calendar and digits: "۸"
+    day_number: str  # in the user's calendar: "8" (shown in their digits, core.digits)
     month_name: str  # "آذر"
     in_period: bool
     is_today: bool
@@ -107,7 +106,7 @@ def calendar_page(
         by_day[current] = CalendarDay(
             date=current,
             weekday=WEEKDAYS[(current.weekday() + 2) % 7],
-            day_number=str(day_number) if digits == "latin" else to_persian_digits(str(day_number)),
+            day_number=str(day_number),  # in the reader's digits on the page (core.digits)
             month_name=month_name,
             in_period=start <= current <= end,
             is_today=current == today,

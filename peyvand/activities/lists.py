@@ -34,7 +34,7 @@ from peyvand.core.lists import (
     YesNo,
     cells,
 )
-from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_digits, fa_duration
+from peyvand.core.templatetags.peyvand import fa_date, fa_datetime, fa_duration
 from peyvand.core.text import fa_search_key, number_part, typed_search_key
 from peyvand.lookups.models import Urgency
 
@@ -121,7 +121,7 @@ def _call_contact(call) -> str:
 def _call_user(call) -> str:
     shown = html.escape(str(call.owner))
     if call.extension:
-        extension = html.escape(fa_digits(call.extension))
+        extension = html.escape(call.extension)
         shown += f' <small class="text-secondary">({extension})</small>'
     return cells._safe(shown)
 
@@ -357,7 +357,7 @@ def _event_time(event) -> str:
     shown = event.start_time.strftime("%H:%M")
     if event.end_time:
         shown += f"–{event.end_time.strftime('%H:%M')}"
-    return cells._safe(f'<span class="text-nowrap ltr">{html.escape(fa_digits(shown))}</span>')
+    return cells._safe(f'<span class="text-nowrap ltr">{html.escape(shown)}</span>')
 
 
 def _event_done(event) -> str:

@@ -42,7 +42,6 @@ from peyvand.core.lists import (
     person_form,
 )
 from peyvand.core.sequences import text_or_code
-from peyvand.core.templatetags.peyvand import fa_digits
 from peyvand.customfields.lists import CustomFieldColumns, CustomFieldFilters
 from peyvand.lookups.models import Channel, RequestType, Urgency
 from peyvand.sales.models import Product
@@ -186,7 +185,7 @@ def _name(get):
 
 
 def _code(row) -> str:
-    code = html.escape(fa_digits(row.tracking_code))
+    code = html.escape(row.tracking_code)
     url = html.escape(row.get_absolute_url())
     return mark_safe(f'<a class="ltr d-inline-block text-nowrap" href="{url}">{code}</a>')  # noqa: S308
 
