@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from peyvand.accounts.roles import SUPPORT
+from peyvand.core.text import to_persian_digits
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp
 from peyvand.service.models import Complaint
@@ -57,7 +58,8 @@ def test_a_complaint_pops_up_for_its_officer_is_followed_up_closed_and_tracked(
     # At the officer's next poll, a dialog that waits for them.
     dialog = officer.locator("#assignment-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text(f"شکایت {complaint.tracking_code} به شما سپرده شد")
+    code = to_persian_digits(complaint.tracking_code)  # as every page shows it (core.digits)
+    expect(dialog).to_contain_text(f"شکایت {code} به شما سپرده شد")
     officer.screenshot(path=screenshots / "complaint-pop-up.png")
     dialog.get_by_role("link").click()
     expect(officer).to_have_url(f"{live_server.url}{complaint.get_absolute_url()}")
