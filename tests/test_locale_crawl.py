@@ -20,6 +20,8 @@ programs as they are), the API's own documentation pages (`NOT_READ`).
 
 Run with -s for the summary (pages read per role and calendar)."""
 
+import datetime
+import functools
 import re
 import shutil
 import subprocess
@@ -125,11 +127,15 @@ def _year_calendar(year: int) -> str | None:
     (Hijri 1401 is Jalali 1359): only a year close to today's in one calendar says which."""
     if 1900 <= year <= 2100:
         return "gregorian"
-    today = timezone.localdate()
     for calendar, window in (("jalali", 1), ("hijri", 2)):
-        if abs(year - int(format_date(today, calendar, digits="latin")[:4])) <= window:
+        if abs(year - _this_year(calendar, timezone.localdate())) <= window:
             return calendar
     return None
+
+
+@functools.cache
+def _this_year(calendar: str, today: datetime.date) -> int:
+    return int(format_date(today, calendar, digits="latin")[:4])
 
 
 def _number(digits: str) -> int:
