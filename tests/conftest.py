@@ -13,14 +13,21 @@ pytest_plugins = ["tests.messaging.fixtures"]
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres need PostgreSQL features; on SQLite they are skipped (CI
-    always runs them, against its PostgreSQL)."""
+    always runs them, against its PostgreSQL). Tests marked rendering read what pages
+    show (digits, words, calendars, accessibility), which no database changes: they run
+    once, on SQLite, to keep CI's two runs within their time."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-        for item in items:
-            if "postgres" in item.keywords:
-                item.add_marker(skip)
+    postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    marker, reason = (
+        ("rendering", "what pages show is checked on SQLite")
+        if postgres
+        else ("postgres", "needs PostgreSQL (set DATABASE_URL)")
+    )
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if marker in item.keywords:
+            item.add_marker(skip)
 
 
 @dataclass

@@ -184,14 +184,15 @@ def customer_key_field() -> models.TextField:
     return models.TextField(_("کلید جستجوی مشتری"), default="", blank=True, editable=False)
 
 
-def customer_owner_field() -> models.ForeignKey:
-    """The owner of the row's customer, copied onto the row by the database itself
-    (``core.operations.CopyCustomerOwner``): visibility that follows the customer reads
-    it without a join. Whatever Django writes here is overwritten; no foreign key (a
-    copy), no index of its own (add the one the lists need)."""
+def customer_copy_field(to, verbose_name) -> models.ForeignKey:
+    """A foreign key of the row's customer (their owner, category, region) copied onto
+    the row by the database itself (``core.operations.CopyCustomerField``): a list that
+    sees or filters rows by it reads a column, not a join. Whatever Django writes here is
+    overwritten; no foreign key (a copy), no index of its own (add the one the lists
+    need)."""
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("کارشناس مشتری"),
+        to,
+        verbose_name=verbose_name,
         null=True,
         blank=True,
         editable=False,

@@ -30,8 +30,8 @@ from peyvand.core.models import (
     BusinessRecord,
     LiveManager,
     VisibleQuerySet,
+    customer_copy_field,
     customer_key_field,
-    customer_owner_field,
     search_key_field,
 )
 
@@ -44,7 +44,7 @@ class ContactVisibleQuerySet(VisibleQuerySet):
         if user.has_perm("accounts.see_all"):
             return None
         team = user.team_member_ids()
-        # The customer's owner is on the row (customer_owner_field): no join.
+        # The customer's owner is on the row (customer_copy_field): no join.
         return Q(customer_owner_id__in=team) | Q(owner_id__in=team)
 
 
@@ -110,7 +110,7 @@ class Receipt(BusinessRecord):
     reference = models.CharField(_("شماره پیگیری / مرجع"), max_length=40, blank=True)
     note = models.TextField(_("توضیحات"), blank=True)
     customer_key = customer_key_field()
-    customer_owner = customer_owner_field()
+    customer_owner = customer_copy_field(settings.AUTH_USER_MODEL, _("کارشناس مشتری"))
     # The list's text: number, reference or the customer (trigram index receipt_search_trgm).
     search_key = search_key_field("number", "reference", "customer_key")
 
@@ -215,7 +215,7 @@ class Cheque(BusinessRecord):
     )
     endorsed_to = models.CharField(_("خرج شده به"), max_length=200, blank=True)
     customer_key = customer_key_field()
-    customer_owner = customer_owner_field()
+    customer_owner = customer_copy_field(settings.AUTH_USER_MODEL, _("کارشناس مشتری"))
     # The list's text: sayad id, serial, drawer or the customer (cheque_search_trgm).
     search_key = search_key_field("sayad_id", "serial", "drawer", "customer_key")
     bounce_reason = models.CharField(_("علت برگشت"), max_length=300, blank=True)

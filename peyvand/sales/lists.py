@@ -541,8 +541,8 @@ LEADS = LeadListSpec(
                 (str(pk), name) for pk, name in AcquaintanceSource.objects.values_list("pk", "name")
             ],
         ),
-        Tree(name="category", label=_("صنف مشتری"), field="contact__category", model=Category),
-        Tree(name="region", label=_("منطقه مشتری"), field="contact__region", model=Region),
+        Tree(name="category", label=_("صنف مشتری"), field="customer_category", model=Category),
+        Tree(name="region", label=_("منطقه مشتری"), field="customer_region", model=Region),
         AmountRange(name="expected", label=_("مبلغ پیش‌بینی"), field="expected_value"),
         DateTimeRange(name="created", label=_("تاریخ ثبت"), field="created_at", presets=PAST),
         Choice(

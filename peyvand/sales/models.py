@@ -22,6 +22,7 @@ from peyvand.core.models import (
     BusinessRecord,
     LiveManager,
     VisibleQuerySet,
+    customer_copy_field,
     customer_key_field,
     search_key_field,
     short_words_field,
@@ -126,6 +127,10 @@ class Lead(BusinessRecord):
         editable=False,
     )
     customer_key = customer_key_field()
+    # The customer's category and region, for the list's subtree filters (indexes
+    # lead_customer_category, lead_customer_region): no join through the contact.
+    customer_category = customer_copy_field("contacts.Category", _("صنف مشتری"))
+    customer_region = customer_copy_field("contacts.Region", _("منطقه مشتری"))
     # The list's and the global search's text (trigram index lead_search_trgm).
     search_key = search_key_field("code", "title", "person_name", "customer_key")
     # A one- or two-character query's whole words (trigram index lead_short_words_trgm).
@@ -155,7 +160,16 @@ class Lead(BusinessRecord):
                 Coalesce("expected_value", 0).desc(), F("id").desc(), name="lead_expected"
             ),
             models.Index(fields=["status", "stage", "-created_at"], name="lead_pipeline"),
-            models.Index(fields=["fiscal_year", "status"], name="lead_fiscal_year"),
+            # The list's year and status filters, newest first: a page without a sort.
+            models.Index(
+                fields=["fiscal_year", "status", "-created_at", "-id"], name="lead_fiscal_year"
+            ),
+            models.Index(
+                fields=["customer_category", "-created_at", "-id"], name="lead_customer_category"
+            ),
+            models.Index(
+                fields=["customer_region", "-created_at", "-id"], name="lead_customer_region"
+            ),
             models.Index(
                 fields=["-deleted_at"], name="lead_trash", condition=Q(deleted_at__isnull=False)
             ),

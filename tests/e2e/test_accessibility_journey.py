@@ -256,6 +256,7 @@ MIGRATION_DATA = [
 ]
 
 
+@pytest.mark.rendering
 def test_every_main_page_passes_axe_at_both_widths(transactional_db, browser, live_server):
     for module, loader in MIGRATION_DATA:
         getattr(import_module(module), loader)(django_apps, None)

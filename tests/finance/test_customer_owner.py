@@ -1,4 +1,4 @@
-"""Receipts and cheques carry their customer's owner (core.operations.CopyCustomerOwner),
+"""Receipts and cheques carry their customer's owner (core.operations.CopyCustomerField),
 kept by the database on SQLite and PostgreSQL alike, so that a rep's visibility — the
 money of the customers their team owns, and what they recorded — needs no join: right
 from the start, when the customer changes hands, when a row moves to another customer,

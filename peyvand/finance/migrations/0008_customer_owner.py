@@ -1,4 +1,4 @@
-"""The customer's owner on receipts and cheques, kept by triggers (CopyCustomerOwner), so
+"""The customer's owner on receipts and cheques, kept by triggers (CopyCustomerField), so
 that a rep's visibility (their team's customers' money) needs no join; filled for the
 rows there are before their indexes are built."""
 
@@ -47,8 +47,8 @@ class Migration(migrations.Migration):
                 verbose_name="کارشناس مشتری",
             ),
         ),
-        peyvand.core.operations.CopyCustomerOwner(model_name="cheque"),
-        peyvand.core.operations.CopyCustomerOwner(model_name="receipt"),
+        peyvand.core.operations.CopyCustomerField(model_name="cheque", field="owner"),
+        peyvand.core.operations.CopyCustomerField(model_name="receipt", field="owner"),
         migrations.AddIndex(
             model_name="cheque",
             index=models.Index(
