@@ -12,8 +12,8 @@ class AccountsConfig(AppConfig):
         from peyvand.accounts import two_factor
         from peyvand.accounts.roles import ensure_roles
 
-        # Permissions are created app by app in post_migrate, so the roles are brought
-        # in step after each app (idempotent, a handful of queries).
+        # Permissions are created app by app in post_migrate: the roles are brought in
+        # step after the last app's (roles.ensure_roles).
         post_migrate.connect(ensure_roles, weak=False, dispatch_uid="peyvand.ensure_roles")
         # Whether each new session passed the second step (accounts.two_factor).
         user_logged_in.connect(

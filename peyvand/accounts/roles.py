@@ -145,18 +145,30 @@ PROJECT_APPS = [
 ]  # fmt: skip
 
 
-def ensure_roles(**kwargs) -> None:
+def ensure_roles(app_config=None, **kwargs) -> None:
+    """Gives each built-in role its permissions (adding, never taking away: a manager may
+    have given a role more). As a post_migrate receiver it runs once, after the last
+    app's permissions exist; migrate sends the signal per app, and a test's flush sends
+    it again each time."""
+    if app_config is not None and app_config is not _last_app_with_models():
+        return
+    permissions = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in=PROJECT_APPS
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=name)
         if codenames == ["*"]:
-            permissions = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+            wanted = set(permissions.values())
         else:
-            wanted = [codename.split(".") for codename in codenames]
-            permissions = [
-                permission
-                for app_label, codename in wanted
-                for permission in Permission.objects.filter(
-                    content_type__app_label=app_label, codename=codename
-                )
-            ]
-        group.permissions.add(*permissions)
+            pairs = (tuple(codename.split(".")) for codename in codenames)
+            wanted = {permissions[pair] for pair in pairs if pair in permissions}
+        group.permissions.add(*wanted)
+
+
+def _last_app_with_models():
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
