@@ -626,6 +626,11 @@ RULES: dict[str, Rule] = {
     # The customers' tracking page: public on purpose (a code and its mobile reveal one
     # request's or complaint's status), rate-limited.
     "service:track": Rule(no_args, 200, 200, 200, 200),
+    # Installing Peyvand on a phone: fetched by the browser without a sign-in, no data.
+    "core:manifest": Rule(no_args, 200, 200, 200, 200),
+    "core:service_worker": Rule(no_args, 200, 200, 200, 200),
+    "core:offline": Rule(no_args, 200, 200, 200, 200),
+    "core:app_icon": Rule(lambda personas: [512, "maskable"], 200, 200, 200, 200),
     # The customer portal: its pages are for a signed-in customer (a portal session, not
     # a staff login), so everyone else is sent to the portal's own sign-in page.
     "portal:login": Rule(no_args, 200, 200, 200, 200),

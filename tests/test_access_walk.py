@@ -147,6 +147,12 @@ def team(name: str) -> frozenset[str]:
 PUBLIC = {
     "accounts:login": "the login page",
     "core:health": "monitors and load balancers do not log in; it shows no data",
+    # Installing Peyvand on a phone (core.app_shell): the browser fetches these before
+    # and without a sign-in; none holds data.
+    "core:manifest": "the web app manifest: name, colours, icons",
+    "core:service_worker": "the service worker's script (caches static files only)",
+    "core:offline": "the Persian page shown without a connection",
+    "core:app_icon": "the app's icon",
     "service:track": "customers track a request by its code and their mobile",
     "sales:quote_shared": "the signed link in a proforma's SMS is the credential",
     "activities:ics": "the secret calendar address is the credential",
@@ -450,6 +456,7 @@ PAGES: dict[str, Page] = {
     "core:import_issues": P(
         ("contacts.add_contact",), pk(lambda d: d.import_job), MANAGERS | only("sales")
     ),
+    "core:app_icon": P((), lambda d: {"size": 192, "purpose": "any"}),
     "core:export_start": P(("contacts.export_contact",), lambda d: {"kind": "contacts"}),
     "core:list_export": P(("sales.view_lead",), lambda d: {"kind": "leads", "file_format": "xlsx"}),
     # A background export is its starter's alone (not even a manager's to download).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peyvand.core import annotation_views, export_views, health, import_views, views
+from peyvand.core import annotation_views, app_shell, export_views, health, import_views, views
 from peyvand.core.lists import views as list_views
 
 app_name = "core"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("lists/<str:key>/columns/", list_views.columns_save, name="list_columns"),
     path("lists/<str:key>/bulk/<slug:action>/", list_views.list_bulk, name="list_bulk"),
     path("health/", health.health, name="health"),
+    path("manifest.webmanifest", app_shell.manifest, name="manifest"),
+    path("service-worker.js", app_shell.service_worker, name="service_worker"),
+    path("offline/", app_shell.offline, name="offline"),
+    path("icons/app-<int:size>-<slug:purpose>.png", app_shell.app_icon, name="app_icon"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),
     path("settings/", views.site_settings, name="site_settings"),

@@ -25,6 +25,7 @@ from peyvand.core.params import int_param
 from peyvand.core.text import fa_search_key, normalize_persian
 from peyvand.core.timeline import timeline_of
 from peyvand.core.versions import StaleEdit
+from peyvand.lookups.models import Channel as LookupChannel
 from peyvand.messaging.drafts import Draft, draft_page
 from peyvand.messaging.models import Channel
 from peyvand.sales import selectors, services
@@ -167,12 +168,18 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sales/lead_form.html", {"form": form, "lead": lead})
 
 
-def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | None = None):
+def _lead_page(
+    request: HttpRequest,
+    lead: Lead,
+    followup_form: FollowUpForm | None = None,
+    open_entry: bool = False,
+):
     context = {
         "lead": lead,
         "record": lead,
         "followups": selectors.followups_of(lead),
         "followup_form": followup_form,
+        "open": open_entry,
         "timeline": timeline_of(lead),
         **attachments_card(request.user, lead),
     }
@@ -181,7 +188,15 @@ def _lead_page(request: HttpRequest, lead: Lead, followup_form: FollowUpForm | N
 
 @view_leads
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _lead_page(request, get_lead_for_user(request.user, pk))
+    lead = get_lead_for_user(request.user, pk)
+    if request.GET.get("call") and lead.is_open and request.user.has_perm("sales.add_followup"):
+        # «ثبت تماس» beside the customer's phone: back from the call just made, the entry
+        # row opens on it — by telephone, now.
+        form = FollowUpForm(
+            instance=FollowUp(lead=lead), initial={"channel": LookupChannel.objects.phone()}
+        )
+        return _lead_page(request, lead, followup_form=form, open_entry=True)
+    return _lead_page(request, lead)
 
 
 @permission_required("sales.change_lead", raise_exception=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
-from peyvand.core.templatetags.peyvand import fa_date, fa_digits, fa_money, fa_phone
+from peyvand.core.templatetags.peyvand import fa_date, fa_digits, fa_money, phone_link
 
 
 def _safe(markup: str) -> SafeString:
@@ -54,7 +54,6 @@ def badge(label: str, tone: str) -> SafeString:
 
 def phone(get: Callable[[Any], Any]) -> Callable[[Any], SafeString]:
     """A stored number as Iranians write it, in the reader's digits, left to right and on
-    one line (a phone read backwards or broken in two is dialled wrong)."""
-    return lambda row: _safe(
-        f'<span class="ltr text-nowrap">{html.escape(fa_phone(get(row)))}</span>'
-    )
+    one line (a phone read backwards or broken in two is dialled wrong), dialled with
+    one tap (core.templatetags.peyvand.phone_link)."""
+    return lambda row: _safe(phone_link(get(row)))

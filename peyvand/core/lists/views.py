@@ -116,6 +116,7 @@ def list_context(
     model_label = spec.model._meta.label_lower
     ticking = ticking or bool(bulk) or _has_list_actions(user, model_label)
     cells = [_row(spec, columns, row, reading) for row in page.items]
+    labels = [column.label for column in columns]
     ticks = [_tick(row) if ticking else "" for row in page.items]
     return {
         "spec": spec,
@@ -132,7 +133,12 @@ def list_context(
             if c.key not in shown and c.key not in reading.hidden
         ],
         "cells": cells,
-        "table_rows": [(tick, *row) for tick, row in zip(ticks, cells, strict=True)],
+        # Each cell with its column's label: on a phone the rows are cards, each value
+        # under its label (app.css, .list-cards).
+        "table_rows": [
+            (tick, row_class, list(zip(labels, row_cells, strict=True)))
+            for tick, (row_class, row_cells) in zip(ticks, cells, strict=True)
+        ],
         "bulk": bulk,
         "ticking": ticking,
         "model_label": model_label,

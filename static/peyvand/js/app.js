@@ -543,3 +543,14 @@ document.addEventListener("keydown", function (event) {
   var search = document.querySelector(".list-filter-bar input[type=search]");
   if (search) { event.preventDefault(); search.focus(); search.select(); }
 });
+// Installable on a phone: the service worker (core.app_shell) keeps the app's frame and
+// a Persian offline page; it never keeps a page's data.
+(function () {
+  "use strict";
+  var url = document.body && document.body.dataset.serviceWorker;
+  if (url && "serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(url, { scope: "/" }).catch(function () {});
+    });
+  }
+})();
