@@ -24,7 +24,7 @@ from peyvand.activities.selectors import (
     todays_tasks,
 )
 from peyvand.contacts.models import Contact
-from peyvand.core.access import get_visible_or_404, is_visible, own_url
+from peyvand.core.access import back_or, get_visible_or_404, is_visible, own_url
 from peyvand.core.digits import localize_text, reads_persian_digits
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
@@ -105,7 +105,7 @@ def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error("assignee", str(error))
         else:
             flash.success(request, _("وظیفه ذخیره شد."))
-            return redirect("activities:task_list")
+            return redirect(back_or(request, "activities:task_list"))
     related = task.related
     if related is not None and not is_visible(request.user, type(related), related.pk):
         related = None  # what the task is about is not this reader's to see
@@ -370,7 +370,7 @@ def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.refuse_stale(stale)
         else:
             flash.success(request, _("تماس ثبت شد."))
-            return redirect(call)
+            return redirect(back_or(request, call))
     context = {"form": form, "call": call if pk else None}
     return render(request, "activities/call_form.html", context)
 

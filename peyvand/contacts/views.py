@@ -24,7 +24,7 @@ from peyvand.contacts.forms import AddressForm, BankAccountForm, ContactForm, ph
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates, contact_search
-from peyvand.core.access import get_visible_or_404
+from peyvand.core.access import back_or, get_visible_or_404
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
 from peyvand.core.display import localize_digits
 from peyvand.core.export_views import list_export
@@ -113,7 +113,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
                     _("مخاطب «%(name)s» با کد %(code)s ثبت شد.")
                     % {"name": contact, "code": contact.code},
                 )
-                return redirect(contact)
+                return redirect(back_or(request, contact))
     return render(
         request, "contacts/form.html", {"form": form, "phones": phones, "duplicates": duplicates}
     )

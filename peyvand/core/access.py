@@ -35,3 +35,10 @@ def own_url(request: HttpRequest, target: str) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if target and allowed else ""
+
+
+def back_or(request: HttpRequest, default):
+    """Where a form goes once saved: the page the user opened it from (``next``, posted
+    by the form's ``{% back_field %}``; the quick-create menu sends it), if it is this
+    site's, else ``default`` (the new record, a list). For ``redirect``."""
+    return own_url(request, request.POST.get("next", "")) or default

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peyvand.contacts.models import Contact
-from peyvand.core.access import get_visible_or_404, own_url
+from peyvand.core.access import back_or, get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
 from peyvand.core.display import current_preferences, for_customers, site_settings_for
@@ -142,7 +142,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             new_contact_phones=form.new_contact_phones(),
         )
         flash.success(request, _("سرنخ %(code)s ثبت شد.") % {"code": lead.code})
-        return redirect(lead)
+        return redirect(back_or(request, lead))
     return render(request, "sales/lead_form.html", {"form": form, "lead": None})
 
 

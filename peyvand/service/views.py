@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peyvand.activities.models import Call
 from peyvand.contacts.models import Contact
 from peyvand.core import throttle
-from peyvand.core.access import get_visible_or_404
+from peyvand.core.access import back_or, get_visible_or_404
 from peyvand.core.attachments import attachments_card
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
@@ -118,7 +118,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 request,
                 _("درخواست با کد پیگیری %(code)s ثبت شد.") % {"code": saved.tracking_code},
             )
-            return redirect(saved)
+            return redirect(back_or(request, saved))
     return render(request, "service/request_form.html", {"form": form, "item": None})
 
 

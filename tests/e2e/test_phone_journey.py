@@ -1,7 +1,7 @@
 """A rep's call on a phone (issue 27), in a real Chromium at 390×844: sign in, find the
 customer by their phone number, tap the number to call (a tel: link, «پیامک» beside it),
 come back and log the call on the lead with one tap (channel «تلفن», now, next «+۲»);
-the lead list shows each lead as a card.
+a task from the round «+» returns to the lead; the lead list shows each lead as a card.
 Peyvand is installable (Chromium finds no installability error), and with no connection
 a page answers with the Persian offline page. No page scrolls sideways."""
 
@@ -11,6 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from peyvand.activities.models import Task
+from peyvand.core.dates import format_date
 from peyvand.core.workdays import add_working_days
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp
@@ -59,6 +61,21 @@ def test_a_rep_calls_a_customer_from_the_phone_and_logs_it(page, live_server, lo
     page.locator("#id_next_date").press("Enter")  # the phone keyboard's «برو»
     expect(page.get_by_text("پیگیری ثبت شد.")).to_be_visible()
     fits(page)
+
+    # A task from the round «+» at the screen's corner, and back to the lead once saved.
+    lead_url = page.url
+    quick = page.locator("#quick-create")
+    box = quick.bounding_box()
+    assert box["y"] > PHONE["height"] - 120 and box["width"] >= 44, box
+    quick.click()
+    page.get_by_role("link", name="وظیفه تازه").click()
+    page.locator("#id_description").fill("ارسال کاتالوگ یخچال برای آرمان")
+    # For today unless the rep says otherwise.
+    expect(page.locator("#id_date")).to_have_value(format_date(timezone.localdate()))
+    page.get_by_role("button", name="ذخیره").click()
+    expect(page.get_by_text("وظیفه ذخیره شد.")).to_be_visible()
+    assert page.url.split("#")[0] == lead_url.split("#")[0]
+    assert Task.objects.get(description="ارسال کاتالوگ یخچال برای آرمان").assignee == rep
 
     # The lead list: each lead a card, each value after its column's label.
     page.get_by_role("button", name="منو", exact=True).click()

@@ -165,6 +165,15 @@ def email_link(value: str) -> str:
     return mark_safe(f'<a class="ltr" href="mailto:{address}">{address}</a>')  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def back_field(context) -> str:
+    """The hidden ``next`` of a form opened from another page (the quick-create menu's
+    ?next=, kept through a refused POST): where core.access.back_or returns once saved."""
+    request = context.get("request")
+    back = request and (request.POST.get("next") or request.GET.get("next"))
+    return format_html('<input type="hidden" name="next" value="{}">', back) if back else ""
+
+
 @register.simple_tag
 def lookup_value(record, field) -> str:
     """A field's display value: choice label, or number in the user's digits."""

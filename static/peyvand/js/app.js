@@ -20,7 +20,10 @@
     if (window.jalaliDatepicker) {
       jalaliDatepicker.startWatch({
         selector: jalali ? JALALI_INPUTS : 'input[data-jdp][data-calendar="jalali"]',
-        persianDigits: true, autoShow: true, time: false, hasSecond: false
+        persianDigits: true, autoShow: true, time: false, hasSecond: false,
+        // Above the top bar and the round «+» button (1030): on a phone the picker is a
+        // sheet at the screen's bottom.
+        zIndex: 1040
       });
     }
   }
@@ -418,15 +421,28 @@ document.addEventListener("change", function (event) {
     var entry = event.target.closest && event.target.closest("form[data-entry]");
     if (!entry) { return; }
     if (entry.contains(document.activeElement)) { document.activeElement.blur(); }
-    if (window.jalaliDatepicker) { jalaliDatepicker.hide(); }
+    hidePicker();
   });
+  // The Jalali picker shows itself again 300 ms after it opened (its opening
+  // transition): a row saved sooner than that (typing fast, Enter) hides it twice.
+  function hidePicker() {
+    if (!window.jalaliDatepicker) { return; }
+    jalaliDatepicker.hide();
+    setTimeout(function () {
+      var active = document.activeElement;
+      if (!(active && active.matches && active.matches("input[data-jdp]"))) { jalaliDatepicker.hide(); }
+    }, 350);
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
-    var entry = event.target.querySelector && event.target.querySelector("form[data-entry]");
+    if (!(event.target.querySelector && event.target.querySelector("[data-followups]"))) { return; }
+    // Saved or refused, the picker of the field Enter was pressed in goes (on a phone
+    // it is a sheet over the page's foot, and a saved row leaves no field to close it).
+    hidePicker();
+    var entry = event.target.querySelector("form[data-entry]");
     if (!entry) { return; }
     // htmx gives focus back to the field of the same id in the new (hidden) row, which
     // would open its date picker: after a save, nothing in the row keeps focus.
     if (entry.hidden && entry.contains(document.activeElement)) { document.activeElement.blur(); }
-    if (window.jalaliDatepicker) { jalaliDatepicker.hide(); }
     if (!entry.hidden) {
       var invalid = entry.querySelector("[aria-invalid=true]");
       if (invalid) { invalid.focus(); }
@@ -553,4 +569,19 @@ document.addEventListener("keydown", function (event) {
       navigator.serviceWorker.register(url, { scope: "/" }).catch(function () {});
     });
   }
+})();
+// Quick create: «+» anywhere but in a field opens the menu, its first entry focused.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "+" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) { return; }
+    var button = document.getElementById("quick-create");
+    if (!button || !window.bootstrap) { return; }
+    event.preventDefault();
+    bootstrap.Dropdown.getOrCreateInstance(button).show();
+    var first = button.parentElement.querySelector(".dropdown-item");
+    if (first) { first.focus(); }
+  });
 })();
