@@ -1,6 +1,6 @@
 """The locale crawl (issue 26): every page the access walk knows, filled from the seeded
-demo, read by every role as a person reads it — under the Jalali, the Gregorian and the
-Hijri preference.
+demo, read by every role as a person reads it — under the Jalali preference, and by the
+manager (who opens every staff page) under the Gregorian and the Hijri one too.
 
 What a person reads is the page's visible text (text nodes and the attributes shown:
 placeholder, title, aria-label, alt, the value of a visible input), and the text of a
@@ -367,8 +367,12 @@ def crawl(demo, role: str, calendar: str) -> list[str]:
 
 
 # Staff read their own calendar; the portal's customers and the signed-out read Jalali
-# (core.display), whatever the site's default.
-READINGS = [(role, calendar) for role in USERNAMES for calendar in CALENDARS] + [
+# (core.display), whatever the site's default. Every role reads Jalali (what each may
+# open differs); the manager, who opens every staff page, reads the other calendars too
+# (a calendar changes how a page shows dates, not which pages a role reads).
+READINGS = [
+    *((role, "jalali") for role in USERNAMES),
+    *(("manager", calendar) for calendar in CALENDARS if calendar != "jalali"),
     (CUSTOMER, "jalali"),
     ("anonymous", "jalali"),
 ]
