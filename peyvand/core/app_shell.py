@@ -14,6 +14,8 @@ import json
 from functools import cache
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.files.storage import storages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -84,6 +86,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": reverse("core:offline"),
         "shell": json.dumps([reverse("core:offline"), *(static(path) for path in SHELL_FILES)]),
         "static_prefix": static(""),
+        # Production's storage names each file by its content (README «Production»).
+        "hashed_names": isinstance(storages["staticfiles"], ManifestFilesMixin),
     }
     response = render(
         request, "core/service_worker.js", context, content_type="application/javascript"

@@ -36,18 +36,30 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
-    // A static file: its name changes with its content (production), so a cached copy
-    // is right; fetched once, then kept.
-    event.respondWith(
-      caches.match(request).then(function (hit) {
-        return hit || fetch(request).then(function (response) {
-          if (response.ok) {
-            var copy = response.clone();
-            caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
-          }
-          return response;
-        });
-      })
-    );
+    event.respondWith(HASHED_NAMES ? cachedFirst(request) : networkFirst(request));
   }
 });
+
+// In production a static file's name changes with its content, so a cached copy is
+// right: fetched once, then kept. Without hashed names (development) the network comes
+// first, so an edited file shows at once; the cache serves only without a connection.
+var HASHED_NAMES = {{ hashed_names|yesno:"true,false" }};
+
+function keep(request, response) {
+  if (response.ok) {
+    var copy = response.clone();
+    caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+  }
+  return response;
+}
+
+function cachedFirst(request) {
+  return caches.match(request).then(function (hit) {
+    return hit || fetch(request).then(function (response) { return keep(request, response); });
+  });
+}
+
+function networkFirst(request) {
+  return fetch(request).then(function (response) { return keep(request, response); })
+    .catch(function () { return caches.match(request); });
+}

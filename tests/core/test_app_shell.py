@@ -59,6 +59,8 @@ def test_the_service_worker_keeps_static_files_and_the_offline_page_only(client)
     # Pages go to the network; only the static prefix is ever put in the cache.
     assert script.count("cache.put(") == 1
     assert 'request.mode === "navigate"' in script
+    # The test settings' static files keep their names: the network comes first.
+    assert "var HASHED_NAMES = false;" in script
 
 
 def test_the_offline_page_speaks_persian_without_a_sign_in(client):
