@@ -109,6 +109,13 @@ def _no_csp_violations(request) -> Iterator:
             violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def watched_context(*args, **kwargs):
+        if connection.vendor == "sqlite":
+            # The service worker's own requests (its script, the manifest) would reach the
+            # live server beside the page's: on SQLite its threads share the test's one
+            # in-memory connection, and a request beside a form's write can deadlock it
+            # (as the bell's poll, _no_polling_on_sqlite). Installing is tested on
+            # PostgreSQL (test_phone_journey).
+            kwargs.setdefault("service_workers", "block")
         context = new_context(*args, **kwargs)
         context.on("console", note)
         return context
