@@ -585,3 +585,24 @@ document.addEventListener("keydown", function (event) {
     if (first) { first.focus(); }
   });
 })();
+// The Jalali picker ignores Escape and a click elsewhere during its opening (300 ms),
+// then shows itself anyway over the form: both close it again once that has passed,
+// unless the focus is in a date field by then.
+(function () {
+  "use strict";
+  function closeSoon() {
+    setTimeout(function () {
+      var active = document.activeElement;
+      var inDateField = active && active.matches && active.matches("input[data-jdp]");
+      if (window.jalaliDatepicker && !inDateField) { jalaliDatepicker.hide(); }
+    }, 350);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeSoon(); }
+  });
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.closest && target.closest("jdp-container, input[data-jdp]")) { return; }
+    closeSoon();
+  });
+})();
