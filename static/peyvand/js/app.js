@@ -421,23 +421,13 @@ document.addEventListener("change", function (event) {
     var entry = event.target.closest && event.target.closest("form[data-entry]");
     if (!entry) { return; }
     if (entry.contains(document.activeElement)) { document.activeElement.blur(); }
-    hidePicker();
+    peyvandClosePicker();
   });
-  // The Jalali picker shows itself again 300 ms after it opened (its opening
-  // transition): a row saved sooner than that (typing fast, Enter) hides it twice.
-  function hidePicker() {
-    if (!window.jalaliDatepicker) { return; }
-    jalaliDatepicker.hide();
-    setTimeout(function () {
-      var active = document.activeElement;
-      if (!(active && active.matches && active.matches("input[data-jdp]"))) { jalaliDatepicker.hide(); }
-    }, 350);
-  }
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!(event.target.querySelector && event.target.querySelector("[data-followups]"))) { return; }
     // Saved or refused, the picker of the field Enter was pressed in goes (on a phone
     // it is a sheet over the page's foot, and a saved row leaves no field to close it).
-    hidePicker();
+    peyvandClosePicker();
     var entry = event.target.querySelector("form[data-entry]");
     if (!entry) { return; }
     // htmx gives focus back to the field of the same id in the new (hidden) row, which
@@ -585,24 +575,25 @@ document.addEventListener("keydown", function (event) {
     if (first) { first.focus(); }
   });
 })();
-// The Jalali picker ignores Escape and a click elsewhere during its opening (300 ms),
-// then shows itself anyway over the form: both close it again once that has passed,
-// unless the focus is in a date field by then.
-(function () {
+// The Jalali picker ignores Escape, a click elsewhere or hide() during its opening
+// (300 ms), then shows itself anyway over the form: closing it hides it now and again
+// once that has passed, unless the focus is in a date field by then. Escape, a click
+// outside it and a saved follow-up row (above) close it.
+function peyvandClosePicker() {
   "use strict";
-  function closeSoon() {
-    setTimeout(function () {
-      var active = document.activeElement;
-      var inDateField = active && active.matches && active.matches("input[data-jdp]");
-      if (window.jalaliDatepicker && !inDateField) { jalaliDatepicker.hide(); }
-    }, 350);
-  }
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { closeSoon(); }
-  });
-  document.addEventListener("click", function (event) {
-    var target = event.target;
-    if (target.closest && target.closest("jdp-container, input[data-jdp]")) { return; }
-    closeSoon();
-  });
-})();
+  if (!window.jalaliDatepicker) { return; }
+  jalaliDatepicker.hide();
+  setTimeout(function () {
+    var active = document.activeElement;
+    var inDateField = active && active.matches && active.matches("input[data-jdp]");
+    if (!inDateField) { jalaliDatepicker.hide(); }
+  }, 350);
+}
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") { peyvandClosePicker(); }
+});
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target.closest && target.closest("jdp-container, input[data-jdp]")) { return; }
+  peyvandClosePicker();
+});
