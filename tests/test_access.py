@@ -380,6 +380,7 @@ MANAGER_ONLY = {"outsider": 403, "owner": 403, "manager": 200}
 RULES: dict[str, Rule] = {
     "core:home": Rule(no_args, LOGIN, 200, 200, 200),
     "core:search": Rule(no_args, LOGIN, 200, 200, 200),
+    "core:dialog_saved": Rule(no_args, LOGIN, 200, 200, 200),
     "core:trash": Rule(no_args, LOGIN, **MANAGER_ONLY),
     # Public on purpose (monitors do not log in), and it shows no data: 503 here, as no
     # worker has beaten in this test.
@@ -516,6 +517,7 @@ RULES: dict[str, Rule] = {
     "messaging:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "sales:lead_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_board": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:lead_autocomplete": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_create": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_detail": Rule(owners_lead, LOGIN, 404, 200, 200),
     "sales:lead_edit": Rule(owners_lead, LOGIN, 404, 200, 200),
@@ -527,6 +529,7 @@ RULES: dict[str, Rule] = {
     # Nothing typed: the lead's page again, with the entry row's Persian errors.
     "sales:followup_create": Rule(owners_lead, LOGIN, 404, 200, 200, "post"),
     "sales:followup_due": Rule(no_args, LOGIN, 200, 200, 200),
+    "sales:followup_quick": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:followup_task": Rule(owners_followup, LOGIN, 404, 302, 302, "post"),
     # The catalogue: reps read it, managers keep it.
     "sales:product_list": Rule(no_args, LOGIN, 200, 200, 200),

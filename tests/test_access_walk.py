@@ -580,6 +580,8 @@ PAGES: dict[str, Page] = {
         ("sales.view_lead", "sales.add_followup"), lead2, records_of("sales2")
     ),
     "sales:followup_due": P(("sales.view_followup",)),
+    "sales:followup_quick": P(("sales.view_lead", "sales.add_followup")),
+    "sales:lead_autocomplete": P(("sales.view_lead",)),
     "sales:followup_task": P(
         ("activities.add_task",), pk(lambda d: d.followup("sales2")), records_of("sales2")
     ),
@@ -1022,6 +1024,7 @@ PROBES = [
     ("core:search", {}),
     ("contacts:list", {}),
     ("contacts:autocomplete", {}),
+    ("sales:lead_autocomplete", {}),
     ("phonebook:list", {}),
     ("sales:lead_list", {"status": "all"}),
     ("service:request_all", {}),

@@ -25,6 +25,7 @@ from peyvand.activities.selectors import (
 )
 from peyvand.contacts.models import Contact
 from peyvand.core.access import back_or, get_visible_or_404, is_visible, own_url
+from peyvand.core.dialog import opens_in_dialog
 from peyvand.core.digits import localize_text, reads_persian_digits
 from peyvand.core.display import current_preferences, site_settings_for
 from peyvand.core.history import snapshot
@@ -80,6 +81,7 @@ def _task_scopes(reading) -> list[tuple[str, str, bool]]:
     ]
 
 
+@opens_in_dialog
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """A new task (?contact=… links it to a contact) or an existing one."""
@@ -340,6 +342,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/call_detail.html", context)
 
 
+@opens_in_dialog
 @require_http_methods(["GET", "POST"])
 def call_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Logs a call by hand (?contact=… ties it to a contact), or edits one's notes."""

@@ -26,6 +26,7 @@ from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates, contact_search
 from peyvand.core.access import back_or, get_visible_or_404
 from peyvand.core.attachments import attachments_card, attachments_of, attachments_of_records
+from peyvand.core.dialog import opens_in_dialog
 from peyvand.core.display import localize_digits
 from peyvand.core.export_views import list_export
 from peyvand.core.exports import content_disposition, download_name
@@ -91,6 +92,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/list.html", context)
 
 
+@opens_in_dialog
 @permission_required("contacts.add_contact", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ from typing import TypeVar
 from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from peyvand.core.dialog import in_dialog, saved_url
 from peyvand.core.models import BusinessRecord
 
 Record = TypeVar("Record", bound=BusinessRecord)
@@ -38,7 +39,10 @@ def own_url(request: HttpRequest, target: str) -> str:
 
 
 def back_or(request: HttpRequest, default):
-    """Where a form goes once saved: the page the user opened it from (``next``, posted
-    by the form's ``{% back_field %}``; the quick-create menu sends it), if it is this
-    site's, else ``default`` (the new record, a list). For ``redirect``."""
+    """Where a form goes once saved: in the dialog (core.dialog), the page that closes
+    it; else the page the user opened it from (``next``, posted by the form's
+    ``{% back_field %}``; the quick-create menu sends it), if it is this site's, else
+    ``default`` (the new record, a list). For ``redirect``."""
+    if in_dialog(request):
+        return saved_url(default)
     return own_url(request, request.POST.get("next", "")) or default

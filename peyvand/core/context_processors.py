@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peyvand import __version__
+from peyvand.core.dialog import in_dialog
 from peyvand.core.display import site_settings_for
 
 
@@ -379,6 +380,8 @@ def _shell(request) -> dict:
         "site_name": site_settings_for(request).company_name,
         "app_version": __version__,
         "menu": sections,
+        # Shown in the quick-create dialog's frame: the page without its shell.
+        "in_dialog": in_dialog(request),
         # A string: an int would be rendered localised ("15,000"), which the script's
         # parseInt reads as 15 ms — a poll as fast as the server answers.
         "notification_poll_ms": str(int(settings.NOTIFICATION_POLL_SECONDS * 1000)),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manifest.webmanifest", app_shell.manifest, name="manifest"),
     path("service-worker.js", app_shell.service_worker, name="service_worker"),
     path("offline/", app_shell.offline, name="offline"),
+    path("dialog/saved/", views.dialog_saved, name="dialog_saved"),
     path("icons/app-<int:size>-<slug:purpose>.png", app_shell.app_icon, name="app_icon"),
     path("trash/", views.trash, name="trash"),
     path("trash/<str:model_label>/<int:pk>/restore/", views.trash_restore, name="trash_restore"),

@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
 from peyvand.core import services
+from peyvand.core.access import own_url
 from peyvand.core.dates import from_jalali, jalali_today, to_jalali
+from peyvand.core.dialog import opens_in_dialog
 from peyvand.core.display import site_settings_for
 from peyvand.core.forms import HolidayOverrideForm, SequenceForm, SiteSettingsForm
 from peyvand.core.images import image_data_uri
@@ -303,3 +305,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if busy:
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
+
+
+@require_GET
+@opens_in_dialog
+def dialog_saved(request: HttpRequest) -> HttpResponse:
+    """A form saved in the dialog (core.dialog) lands here: app.js hands the messages
+    (taken on this page) and the saved record's address to the page beneath, which
+    closes the dialog."""
+    to = own_url(request, request.GET.get("to", ""))
+    return render(request, "core/dialog_saved.html", {"to": to})

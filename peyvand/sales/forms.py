@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_duplicates
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
+from peyvand.core.display import localize_digits
 from peyvand.core.forms import (
     AutocompleteSelect,
     EditVersionMixin,
@@ -193,6 +194,40 @@ class FollowUpForm(forms.ModelForm):
         else:
             self.instance.next_at = None
         return cleaned
+
+
+def lead_choice_label(lead: Lead) -> str:
+    """A lead in a picker: code, subject and customer (the contact is selected with it)."""
+    return localize_digits(f"{lead.code} — {lead.title} ({lead.contact.name})")
+
+
+class QuickFollowUpForm(FollowUpForm):
+    """A follow-up from anywhere (the quick-create menu, «ثبت تماس» on a contact): the
+    entry row's fields after the lead it is on, chosen among the open leads this user
+    may see — of one customer, when opened from the customer's page."""
+
+    class Meta(FollowUpForm.Meta):
+        fields = ["lead", *FollowUpForm.Meta.fields]
+
+    def __init__(self, *args, user, contact: Contact | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        leads = Lead.objects.visible_to(user).filter(status=Lead.Status.OPEN)
+        field = self.fields["lead"]
+        field.required = True
+        field.label = _("سرنخ")
+        field.label_from_instance = lead_choice_label
+        if contact is not None:
+            # A customer's few open leads, listed (the newest first, chosen when alone).
+            field.queryset = leads.filter(contact=contact).select_related("contact")
+            field.queryset = field.queryset.order_by("-created_at", "-id")
+            field.empty_label = _("— کدام سرنخ؟ —")
+        else:
+            url = reverse("sales:lead_autocomplete")
+            field.widget = AutocompleteSelect(url, label=lead_choice_label)
+            field.queryset = leads.select_related("contact")  # gives the widget its choices
+        field.error_messages["invalid_choice"] = _(
+            "این سرنخ باز نیست یا دیدن آن برای شما مجاز نیست؛ سرنخ دیگری انتخاب کنید."
+        )
 
 
 # Products, proformas and invoices ------------------------------------------------------

@@ -3,7 +3,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core.access import back_or, get_visible_or_404, own_url
 from peyvand.core.attachments import attachments_card
 from peyvand.core.dates import format_date
+from peyvand.core.dialog import opens_in_dialog
 from peyvand.core.display import current_preferences, for_customers, site_settings_for
 from peyvand.core.forms import add_service_errors
 from peyvand.core.history import snapshot
@@ -42,13 +43,15 @@ from peyvand.sales.forms import (
     LeadForm,
     PriceListForm,
     ProductForm,
+    QuickFollowUpForm,
     QuoteForm,
     VatRateForm,
+    lead_choice_label,
     line_formset,
     price_item_formset,
     return_formset,
 )
-from peyvand.sales.lists import INVOICES, LEADS, QUOTES, RESPONSIBLE, KindTotals
+from peyvand.sales.lists import INVOICES, LEADS, QUOTES, RESPONSIBLE, KindTotals, lead_search
 from peyvand.sales.models import (
     FiscalYear,
     FollowUp,
@@ -105,6 +108,7 @@ def lead_board(request: HttpRequest) -> HttpResponse:
         "responsible": responsible,
         "responsibles": RESPONSIBLE.options(reading),
         "stages": Lead.Stage.values,
+        "stage_choices": Lead.Stage.choices,
         "column_size": selectors.BOARD_COLUMN_SIZE,
     }
     return render(request, "sales/lead_board.html", context)
@@ -120,12 +124,13 @@ def lead_stage(request: HttpRequest, pk: int) -> HttpResponse:
     services.lead_set_stage(lead=lead, by=request.user, stage=stage)
     if request.htmx:
         return HttpResponse(status=204)
-    return redirect("sales:lead_board")
+    return redirect(back_or(request, "sales:lead_board"))
 
 
 # One lead ------------------------------------------------------------------------------
 
 
+@opens_in_dialog
 @permission_required("sales.add_lead", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def lead_create(request: HttpRequest) -> HttpResponse:
@@ -274,6 +279,58 @@ def followup_entry(request: HttpRequest, followup: FollowUp, template: str, page
 def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request.user, pk)
     return followup_entry(request, FollowUp(lead=lead), "sales/lead_detail.html", _lead_page)
+
+
+@opens_in_dialog
+@permission_required(["sales.view_lead", "sales.add_followup"], raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def followup_quick(request: HttpRequest) -> HttpResponse:
+    """A follow-up from anywhere, on the lead the user picks: ?lead=… picks it,
+    ?contact=… offers that customer's open leads (the only one picked), ?call=1 is the
+    call just made (by telephone; the time is now, as always)."""
+    contact = None
+    if contact_pk := int_param(request.GET, "contact"):
+        contact = get_visible_or_404(Contact, request.user, contact_pk)
+    initial = {"channel": LookupChannel.objects.phone()} if request.GET.get("call") else {}
+    form = QuickFollowUpForm(
+        request.POST or None,
+        instance=FollowUp(),
+        initial=initial,
+        user=request.user,
+        contact=contact,
+    )
+    leads = form.fields["lead"].queryset
+    no_leads = False
+    if request.method == "GET":
+        if lead_pk := int_param(request.GET, "lead"):
+            form.initial["lead"] = leads.filter(pk=lead_pk).values_list("pk", flat=True).first()
+        elif contact is not None:
+            first_two = list(leads.values_list("pk", flat=True)[:2])
+            no_leads = not first_two
+            if len(first_two) == 1:
+                form.initial["lead"] = first_two[0]
+    if request.method == "POST" and form.is_valid():
+        followup = form.save(commit=False)
+        try:
+            services.followup_log(followup=followup, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            flash.success(request, _("پیگیری سرنخ %(code)s ثبت شد.") % {"code": followup.lead.code})
+            return redirect(back_or(request, followup.lead))
+    context = {"form": form, "contact": contact, "no_leads": no_leads}
+    return render(request, "sales/followup_quick.html", context)
+
+
+@view_leads
+@require_GET
+def lead_autocomplete(request: HttpRequest) -> JsonResponse:
+    """Suggestions for the lead pickers: open leads this user may see matching ?q= (the
+    list's text rule: code, subject, customer, phone)."""
+    leads = lead_search(user=request.user, query=request.GET.get("q", ""))
+    leads = leads.filter(status=Lead.Status.OPEN).order_by("-created_at", "-id")[:20]
+    results = [{"id": lead.pk, "text": lead_choice_label(lead)} for lead in leads]
+    return JsonResponse({"results": results})
 
 
 @permission_required("activities.add_task", raise_exception=True)

@@ -13,6 +13,7 @@ from peyvand.contacts.models import Contact
 from peyvand.core import throttle
 from peyvand.core.access import back_or, get_visible_or_404
 from peyvand.core.attachments import attachments_card
+from peyvand.core.dialog import opens_in_dialog
 from peyvand.core.display import site_settings_for
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
@@ -93,6 +94,7 @@ def request_list(request: HttpRequest, view: str) -> HttpResponse:
     return render(request, "service/request_list.html", context)
 
 
+@opens_in_dialog
 @permission_required("service.add_request", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,10 @@ def test_the_menu_offers_what_the_role_may_create_with_the_way_back(client, pers
     back = "?next=/contacts/%3Fq%3Dx"
     assert f'href="{reverse("sales:lead_create")}{back}"' in items
     assert f'href="{reverse("contacts:create")}{back}"' in items
+    # Each opens in the dialog over this page (core.dialog); the link is the way without
+    # a script. A follow-up is logged on a lead picked in the form.
+    assert f'data-dialog href="{reverse("sales:followup_quick")}{back}"' in items
+    assert items.count("data-dialog href=") == items.count("<li>")
     support = UserFactory(role=SUPPORT)
     client.force_login(support)
     items = menu(client, reverse("core:home"))

@@ -290,6 +290,31 @@ def test_the_board_moves_an_open_lead_between_stages(client, personas):
     assert lead.title in page
 
 
+def test_a_board_card_moves_by_choosing_its_stage_and_comes_back_to_the_filtered_board(
+    client, personas
+):
+    """Touch and keyboard have no drag and drop: each open card has the stage's select."""
+    lead = LeadFactory(owner=personas.owner, stage="new")
+    client.force_login(personas.owner)
+    board = reverse("sales:lead_board") + "?responsible=me"
+    page = client.get(board).content.decode()
+    card = page[page.index(f'id="lead-card-{lead.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert reverse("sales:lead_stage", args=[lead.pk]) in card
+    assert '<option value="new" selected>' in card
+    response = client.post(
+        reverse("sales:lead_stage", args=[lead.pk]), {"stage": "proposal", "next": board}
+    )
+    assert response.status_code == 302 and response.url == board
+    lead.refresh_from_db()
+    assert lead.stage == "proposal"
+    outside = client.post(
+        reverse("sales:lead_stage", args=[lead.pk]),
+        {"stage": "new", "next": "https://evil.example/"},
+    )
+    assert outside.url == reverse("sales:lead_board")
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [

@@ -469,6 +469,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!dragged || !column) { return; }
     event.preventDefault();
     column.querySelector(".pipeline-drop").prepend(dragged);
+    var choice = dragged.querySelector("select[name=stage]");
+    if (choice) { choice.value = column.dataset.stage; }
     var url = board.dataset.stageUrlTemplate.replace("/0/", "/" + dragged.dataset.lead + "/");
     var body = new URLSearchParams({ stage: column.dataset.stage });
     fetch(url, {
@@ -597,3 +599,115 @@ document.addEventListener("click", function (event) {
   if (target.closest && target.closest("jdp-container, input[data-jdp]")) { return; }
   peyvandClosePicker();
 });
+// The form dialog (core.dialog): a link with data-dialog (the quick-create menu, «ثبت
+// تماس» on a contact) opens its page in a frame over this one; Ctrl or the middle button
+// open it in a tab, as any link. The framed page says when it is saved (this page shows
+// its messages, with a link to the record) or cancelled.
+(function () {
+  "use strict";
+  var ORIGIN = window.location.origin;
+  function framed() {
+    if (window.parent === window) { return; }
+    function tell(message) { window.parent.postMessage(message, ORIGIN); }
+    var saved = document.querySelector("[data-dialog-saved]");
+    if (saved) {
+      var messages = Array.from(document.querySelectorAll("#content > .alert")).map(function (alert) {
+        var level = (alert.className.match(/alert-(success|info|warning|danger)/) || [])[1];
+        return { level: level || "success", text: alert.textContent.trim() };
+      });
+      tell({ type: "peyvand:dialog-saved", messages: messages, to: saved.dataset.to || "" });
+      return;
+    }
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      var href = link.getAttribute("href");
+      if (href.charAt(0) === "#" || link.hasAttribute("data-bs-toggle") || link.target || link.hasAttribute("download")) { return; }
+      event.preventDefault();
+      if (link.hasAttribute("data-dialog-cancel")) { tell({ type: "peyvand:dialog-cancel" }); return; }
+      window.top.location.href = link.href;  // another page: the dialog gives way to it
+    });
+    // Escape closes the dialog, unless it closes an open date picker or suggestion list.
+    window.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var open = Array.from(document.querySelectorAll("jdp-container, .ts-dropdown")).some(function (box) {
+        return window.getComputedStyle(box).display !== "none" && box.getClientRects().length > 0;
+      });
+      if (!open) { tell({ type: "peyvand:dialog-cancel" }); }
+    }, true);
+  }
+  if (document.body.classList.contains("in-dialog")) { framed(); return; }
+  var dialog = document.getElementById("form-dialog");
+  if (!dialog || !window.bootstrap) { return; }
+  var frame = dialog.querySelector("iframe");
+  var title = document.getElementById("form-dialog-title");
+  var modal = bootstrap.Modal.getOrCreateInstance(dialog, { backdrop: "static" });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-dialog]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+    event.preventDefault();
+    var url = new URL(link.href);
+    url.searchParams.delete("next");
+    url.searchParams.set("dialog", "1");
+    title.textContent = link.getAttribute("data-dialog-title") || link.textContent.trim();
+    frame.title = title.textContent;
+    frame.src = url.pathname + url.search;
+    modal.show();
+  });
+  // Loaded: the form's first field takes the keyboard (a date field would open its picker).
+  frame.addEventListener("load", function () {
+    var page = frame.contentDocument;
+    if (!page || !page.body || !page.body.classList.contains("in-dialog")) { return; }
+    var first = Array.from(page.querySelectorAll("#content form input:not([type=hidden]):not([data-jdp]), #content form select, #content form textarea")).find(function (field) {
+      return field.getClientRects().length > 0;
+    });
+    frame.contentWindow.focus();
+    // Unless the user is already in a field (a slow page loads after their click).
+    if (first && page.activeElement === page.body) { first.focus(); }
+  });
+  dialog.addEventListener("hidden.bs.modal", function () { frame.src = "about:blank"; });
+  // Bootstrap ignores hide() while the dialog is still fading in: a quick Escape or a
+  // fast save closes it once it is shown.
+  var opening = false;
+  var closeWhenShown = false;
+  dialog.addEventListener("show.bs.modal", function () { opening = true; });
+  dialog.addEventListener("shown.bs.modal", function () {
+    opening = false;
+    if (closeWhenShown) { closeWhenShown = false; modal.hide(); }
+  });
+  function close() {
+    if (opening) { closeWhenShown = true; } else { modal.hide(); }
+  }
+  function showMessage(message, to) {
+    var alert = document.createElement("div");
+    alert.className = "alert alert-" + message.level + " alert-dismissible fade show";
+    alert.setAttribute("role", "alert");
+    alert.append(message.text);
+    if (to) {
+      var link = document.createElement("a");
+      link.className = "alert-link ms-2";
+      link.href = to;
+      link.textContent = "نمایش";
+      alert.append(" ", link);
+    }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", "بستن");
+    alert.append(close);
+    document.getElementById("content").prepend(alert);
+  }
+  window.addEventListener("message", function (event) {
+    if (event.origin !== ORIGIN || event.source !== frame.contentWindow) { return; }
+    var data = event.data || {};
+    if (data.type === "peyvand:dialog-cancel") { close(); }
+    if (data.type !== "peyvand:dialog-saved") { return; }
+    close();
+    var to = typeof data.to === "string" && data.to.charAt(0) === "/" && data.to.charAt(1) !== "/" ? data.to : "";
+    var messages = data.messages && data.messages.length ? data.messages : [{ level: "success", text: "ثبت شد." }];
+    messages.slice().reverse().forEach(function (message, index) {
+      showMessage(message, index === messages.length - 1 ? to : "");
+    });
+  });
+})();
