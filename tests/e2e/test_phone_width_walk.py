@@ -1,9 +1,10 @@
 """Every page the access walk fills (tests/test_access_walk.py), with the demo's records,
 in a real Chromium at a phone's 390×844: the page does not scroll sideways, and no
 visible link, button or field sticks out of the screen (one inside a box that scrolls
-sideways, a wide table's, is reached by a swipe). Each page is read once, by the first
-of the manager, the sales rep, support, finance, the portal's customer and the signed-out
-visitor who may open it."""
+sideways, a wide table's, is reached by a swipe), and every button, field, menu entry,
+tab, page link and close button is a thumb's target, 44 px or more each way. Each page is
+read once, by the first of the manager, the sales rep, support, finance, the portal's
+customer and the signed-out visitor who may open it."""
 
 from importlib import import_module
 
@@ -47,7 +48,26 @@ CHECK = """() => {
     }
     if (!swiped) cut.push(element.outerHTML.slice(0, 140));
   }
-  return {width: document.documentElement.scrollWidth, cut: cut};
+  // A thumb's target: each visible button, field, menu entry, tab, page link and close
+  // button at least 44 px both ways (app.css); a link inside text is text.
+  const small = [];
+  const targets = '.btn, .form-control, .form-select, .nav-link, .page-link, .dropdown-item, '
+    + '.btn-close, .ts-control';
+  // A fragment fetched into a page (a follow-up entry row) has no styles of its own.
+  const styled = document.styleSheets.length > 0;
+  for (const element of styled ? document.querySelectorAll(targets) : []) {
+    const box = element.getBoundingClientRect();
+    if (!box.width || !box.height || element.closest(AWAY)) continue;
+    // Stand-ins for a widget drawn over them (a file button, Tom Select) take no tap.
+    if (element.matches('.visually-hidden, .ts-hidden-accessible')) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === 'hidden' || style.opacity === '0') continue;
+    if (Math.min(box.width, box.height) < 43.5) {
+      const size = `${Math.round(box.width)}×${Math.round(box.height)} `;
+      small.push(size + element.outerHTML.slice(0, 120));
+    }
+  }
+  return {width: document.documentElement.scrollWidth, cut: cut, small: small};
 }"""
 
 
@@ -95,6 +115,7 @@ def test_every_page_fits_a_phone(browser, live_server, settings):
             if found["width"] > PHONE["width"]:
                 problems.append(f"{reader} {url}: {found['width']} px wide")
             problems += [f"{reader} {url}: cut off: {html}" for html in found["cut"][:3]]
+            problems += [f"{reader} {url}: under 44 px: {html}" for html in found["small"][:3]]
         context.close()
     assert read > 150, read
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

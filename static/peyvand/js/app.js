@@ -711,3 +711,12 @@ document.addEventListener("click", function (event) {
     });
   });
 })();
+// The calendar on a phone opens on the day (a week or a month is too wide to read there),
+// unless the user chose a view.
+(function () {
+  "use strict";
+  var calendar = document.querySelector("[data-phone-view]");
+  if (calendar && window.matchMedia("(max-width: 575.98px)").matches) {
+    window.location.replace(calendar.getAttribute("data-phone-view"));
+  }
+})();
