@@ -99,3 +99,46 @@ def test_the_manager_reads_and_exports_every_report_for_this_quarter(
         subprocess.run(  # noqa: S603 - poppler's pdftoppm, installed by .ci/run
             [PDFTOPPM, "-png", "-r", "70", "-f", "1", "-l", "1", path, image], check=True
         )
+
+
+def test_a_chart_answers_a_tap_on_a_phone(browser, live_server, manager):
+    """Charts by touch (issue 27): tapping a bar on a 390 px touch screen shows its value."""
+    rep = UserFactory(username="rep", role=SALES, first_name="رضا", last_name="رضایی")
+    busy_quarter((manager, rep, rep, rep, UserFactory(username="agent", role=SUPPORT)))
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        locale="fa-IR",
+        timezone_id="Asia/Tehran",
+    )
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.locator("#id_username").fill(manager.username)
+        page.locator("#id_password").fill("peyvand-demo")
+        page.locator("form button[type=submit]").click()
+        expect(page).to_have_url(f"{live_server.url}/")
+        page.goto("/reports/leads/")  # leads by status: bars
+        page.wait_for_function("() => window.Chart && Chart.getChart('report-chart')")
+        canvas = page.locator("#report-chart")
+        canvas.scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        bar = page.evaluate(
+            "() => { const c = Chart.getChart('report-chart');"
+            " const meta = c.getDatasetMeta(0);"
+            " const i = meta.data.findIndex((b, n) => c.data.datasets[0].data[n] > 0);"
+            " const b = meta.data[i]; return {x: b.x, y: (b.y + b.base) / 2, i: i}; }"
+        )
+        box = canvas.bounding_box()
+        page.touchscreen.tap(box["x"] + bar["x"], box["y"] + bar["y"])
+        page.wait_for_function(
+            "() => Chart.getChart('report-chart').tooltip.getActiveElements().length > 0"
+        )
+        shown = page.evaluate(
+            "() => Chart.getChart('report-chart').tooltip.getActiveElements()[0].index"
+        )
+        assert shown == bar["i"]
+    finally:
+        context.close()
