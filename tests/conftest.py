@@ -97,6 +97,17 @@ def _no_worker_in_this_process(monkeypatch):
     monkeypatch.setattr(workers._Pulse, "steady_since", None)
 
 
+@pytest.fixture(autouse=True)
+def _today_is_the_days_the_test_starts_on(request):
+    """A module's ``TODAY`` is the day its test starts on (Tehran's), not the day the
+    module was imported: a run that crossed Tehran's midnight (20:30 UTC) mixed the two —
+    a cheque received «today» was dated after the ``TODAY`` its clearing was dated."""
+    from django.utils import timezone
+
+    if hasattr(request.module, "TODAY"):
+        request.module.TODAY = timezone.localdate()
+
+
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
