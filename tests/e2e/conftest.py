@@ -108,14 +108,19 @@ def _no_csp_violations(request) -> Iterator:
         if any(marker in message.text for marker in CSP_VIOLATION_MARKERS):
             violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
+    # The service worker installs itself beside the test's first pages and fetches the
+    # app's static files from the live server, requests no page event reports. On SQLite
+    # the server's threads share the test's one in-memory connection, and a request beside
+    # a form's write can deadlock it (as the bell's poll, _no_polling_on_sqlite); on
+    # PostgreSQL a form's POST once never left the page while it installed (twice a
+    # 15-second timeout in test_an_impossible_date_is_refused…, once on each database).
+    # Only a test marked «service_worker» (installing, the offline page) lets it run,
+    # on PostgreSQL.
+    wanted = request.node.get_closest_marker("service_worker")
+    workers = "allow" if wanted and connection.vendor == "postgresql" else "block"
+
     def watched_context(*args, **kwargs):
-        if connection.vendor == "sqlite":
-            # The service worker's own requests (its script, the manifest) would reach the
-            # live server beside the page's: on SQLite its threads share the test's one
-            # in-memory connection, and a request beside a form's write can deadlock it
-            # (as the bell's poll, _no_polling_on_sqlite). Installing is tested on
-            # PostgreSQL (test_phone_journey).
-            kwargs.setdefault("service_workers", "block")
+        kwargs.setdefault("service_workers", workers)
         context = new_context(*args, **kwargs)
         context.on("console", note)
         return context

@@ -1,10 +1,11 @@
 """A rep's call on a phone (issue 27), in a real Chromium at 390×844: sign in, find the
 customer by their phone number, tap the number to call (a tel: link, «پیامک» beside it),
 come back and log the call on the lead with one tap (channel «تلفن», now, next «+۲»);
-a task from the round «+», in a dialog over the lead; the lead list shows each lead as a card.
-On PostgreSQL (service workers are blocked on SQLite's shared connection) Peyvand is
-installable (Chromium finds no installability error), and with no connection a page
-answers with the Persian offline page. No page scrolls sideways."""
+a task from the round «+», in a dialog over the lead; the lead list shows each lead as
+a card. On PostgreSQL Peyvand is installable (Chromium finds no installability error),
+and with no connection a page answers with the Persian offline page (service workers
+are blocked on SQLite's shared connection, and in every other browser test). No page
+scrolls sideways."""
 
 import datetime
 
@@ -20,7 +21,11 @@ from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp
 from tests.factories import ContactFactory, LeadFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.service_worker,  # installing and the offline page, on PostgreSQL
+    pytest.mark.django_db(transaction=True),
+]
 
 PHONE = {"width": 390, "height": 844}
 
