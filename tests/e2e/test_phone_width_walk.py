@@ -2,7 +2,8 @@
 in a real Chromium at a phone's 390×844 and at 360×844: the page does not scroll
 sideways; no visible link, button or field sticks out of the screen (one inside a box
 that scrolls sideways, a wide table's, is reached by a swipe); and every button, field,
-menu entry, tab, page link and close button is a thumb's target, 44 px or more each way.
+menu entry, tab, page link, close button and list tick box is a thumb's target, 44 px or
+more each way.
 Each page is read once per width, by the first of the manager, the sales rep, support,
 finance, the portal's customer and the signed-out visitor who may open it."""
 
@@ -49,11 +50,12 @@ CHECK = """() => {
     }
     if (!swiped) cut.push(element.outerHTML.slice(0, 140));
   }
-  // A thumb's target: each visible button, field, menu entry, tab, page link and close
-  // button at least 44 px both ways (app.css); a link inside text is text.
+  // A thumb's target: each visible button, field, menu entry, tab, page link, close
+  // button and list tick box (its label) at least 44 px both ways (app.css); a link
+  // inside text is text.
   const small = [];
   const targets = '.btn, .form-control, .form-select, .nav-link, .page-link, .dropdown-item, '
-    + '.btn-close, .ts-control';
+    + '.btn-close, .ts-control, .tick-target';
   // A fragment fetched into a page (a follow-up entry row) has no styles of its own.
   const styled = document.styleSheets.length > 0;
   for (const element of styled ? document.querySelectorAll(targets) : []) {

@@ -162,10 +162,11 @@ def _has_list_actions(user, model_label: str) -> bool:
 
 def _tick(row) -> str:
     """A row's tick box: a field of the bulk form (core/lists/_bulk.html), named by the
-    row for a screen reader."""
+    row for a screen reader, in a label that is a thumb's target on a phone (app.css)."""
     return mark_safe(  # noqa: S308 - the name escaped here, the id an integer
-        '<input class="form-check-input" type="checkbox" name="id" form="bulk-form" '
-        f'value="{int(row.pk)}" aria-label="انتخاب {html.escape(str(row))}">'
+        '<label class="tick-target"><input class="form-check-input" type="checkbox" name="id" '
+        f'form="bulk-form" value="{int(row.pk)}" aria-label="انتخاب {html.escape(str(row))}">'
+        "</label>"
     )
 
 
