@@ -3,9 +3,9 @@
 
 The dialog frames the form's own page with ``?dialog=1``: the same view, widgets, checks
 and Persian errors as the page, without the top bar and menu (base.html). Once saved,
-``core.access.back_or`` sends the frame to ``core.views.dialog_saved``, which tells the page beneath
-(static/peyvand/js/app.js) to close the dialog and show what was saved, with a link to
-it; the user never left their page. Without JavaScript the same links open the form's
+``core.access.back_or`` sends the frame to ``core.views.dialog_saved``, which tells the
+page beneath (static/peyvand/js/app.js) to close the dialog and show what was saved,
+with a link to it; the user never left their page. Without JavaScript the same links open the form's
 page and come back (``?next=``).
 
 Pages refuse to be framed (X-Frame-Options DENY, CSP frame-ancestors 'none'); a view

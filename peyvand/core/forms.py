@@ -281,16 +281,16 @@ class AutocompleteSelect(forms.Select):
     ``data-autocomplete-url`` for more as the user types (tom-select). For foreign keys
     to tables far too large to list (contacts)."""
 
-    def __init__(self, url: str, attrs=None, label=str):
+    def __init__(self, url: str, attrs=None):
         super().__init__(attrs={**(attrs or {}), "data-autocomplete-url": url})
-        self.label = label  # the selected record's text, as the suggestions show it
 
     def optgroups(self, name, value, attrs=None):
         selected = [v for v in value if v not in ("", None)]
         queryset = self.choices.queryset.filter(pk__in=selected) if selected else []
+        label = self.choices.field.label_from_instance  # the field's text for a record
         options = [self.create_option(name, "", "—", not selected, 0)]
         options += [
-            self.create_option(name, obj.pk, self.label(obj), True, index)
+            self.create_option(name, obj.pk, label(obj), True, index)
             for index, obj in enumerate(queryset, start=1)
         ]
         return [(None, options, 0)]

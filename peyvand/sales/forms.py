@@ -212,19 +212,18 @@ class QuickFollowUpForm(FollowUpForm):
     def __init__(self, *args, user, contact: Contact | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         leads = Lead.objects.visible_to(user).filter(status=Lead.Status.OPEN)
+        leads = leads.select_related("contact")
         field = self.fields["lead"]
         field.required = True
         field.label = _("سرنخ")
         field.label_from_instance = lead_choice_label
         if contact is not None:
             # A customer's few open leads, listed (the newest first, chosen when alone).
-            field.queryset = leads.filter(contact=contact).select_related("contact")
-            field.queryset = field.queryset.order_by("-created_at", "-id")
+            leads = leads.filter(contact=contact).order_by("-created_at", "-id")
             field.empty_label = _("— کدام سرنخ؟ —")
         else:
-            url = reverse("sales:lead_autocomplete")
-            field.widget = AutocompleteSelect(url, label=lead_choice_label)
-            field.queryset = leads.select_related("contact")  # gives the widget its choices
+            field.widget = AutocompleteSelect(reverse("sales:lead_autocomplete"))
+        field.queryset = leads  # also gives the widget its choices
         field.error_messages["invalid_choice"] = _(
             "این سرنخ باز نیست یا دیدن آن برای شما مجاز نیست؛ سرنخ دیگری انتخاب کنید."
         )

@@ -631,7 +631,7 @@ document.addEventListener("click", function (event) {
     window.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
       var open = Array.from(document.querySelectorAll("jdp-container, .ts-dropdown")).some(function (box) {
-        return window.getComputedStyle(box).display !== "none" && box.getClientRects().length > 0;
+        return box.getClientRects().length > 0;  // none while hidden
       });
       if (!open) { tell({ type: "peyvand:dialog-cancel" }); }
     }, true);
@@ -690,12 +690,12 @@ document.addEventListener("click", function (event) {
       link.textContent = "نمایش";
       alert.append(" ", link);
     }
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", "بستن");
-    alert.append(close);
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "btn-close";
+    dismiss.setAttribute("data-bs-dismiss", "alert");
+    dismiss.setAttribute("aria-label", "بستن");
+    alert.append(dismiss);
     document.getElementById("content").prepend(alert);
   }
   window.addEventListener("message", function (event) {
