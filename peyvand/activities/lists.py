@@ -323,7 +323,7 @@ TASKS = ListSpec(
             cells.text(lambda task: fa_datetime(task.remind_at) if task.remind_at else "—"),
         ),
         Column("status", _("وضعیت"), _task_status),
-        Column("done", _("انجام"), _task_done_button),
+        Column("done", _("انجام"), _task_done_button, action=True),
     ],
     row_class=lambda task, reading: "table-danger" if task.is_overdue else "",
     actions=[MARK_DONE],

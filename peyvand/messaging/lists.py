@@ -309,6 +309,6 @@ MESSAGES = ListSpec(
             _datetime_or_dash(lambda message: message.delivered_at),
             default=False,
         ),
-        Column("retry", _("ارسال دوباره"), _retry_button),
+        Column("retry", _("ارسال دوباره"), _retry_button, action=True),
     ],
 )

@@ -6,6 +6,7 @@ ways, and the same rows on the page, in the API and in the export."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -313,6 +314,14 @@ def test_the_old_task_tabs_are_presets_and_their_addresses_redirect(client, pers
     assert 'class="table-danger"' in html and "عقب‌افتاده" in html
     done = reverse("activities:task_done", args=[tasks["urgent"].pk])
     assert f'form="task-done" formaction="{done}"' in html and 'id="task-done"' in html
+    # On a phone the same button is in the card's «⋯» menu: each open task has one, a
+    # done task (no button) none.
+    menus = re.findall(r'<td class="list-menu">.*?</td>', html, re.S)
+    assert len(menus) == len(page.context["page"].items)
+    assert all(f'formaction="{reverse("activities:task_done", args=[row.pk])}"' in menu
+               for row, menu in zip(page.context["page"].items, menus, strict=True))  # fmt: skip
+    finished = client.get(url, {"status": "done", "assignee": "all"}).content.decode()
+    assert "تمام‌شده" in finished and 'class="list-menu"' not in finished
     every = client.get(url, {"assignee": "all", "team": "mine"})
     assert [label for label, _q, current in every.context["scopes"] if current] == ["وظایف گروه من"]
     # Tasks come by date, the other way on asking.

@@ -112,4 +112,18 @@ def test_a_rep_filters_the_task_list_by_done_and_overdue(page, log_in, rep, scre
     page.reload()
     expect(rows).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # On the card, «انجام شد» is in the row's «⋯» menu, a thumb's size, not a cell.
+    card = rows.first
+    expect(card.locator("td.list-action")).to_be_hidden()
+    menu = card.get_by_role("button", name="کارهای دیروزی عقب‌افتاده")
+    box = menu.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44, box
+    menu.click()
+    done = card.locator(".list-menu-items").get_by_role("button", name="انجام شد")
+    expect(done).to_be_visible()
     page.screenshot(path=screenshots / "lists-tasks-overdue-390.png", full_page=True)
+    done.click()
+    expect(page.get_by_text("وظیفه انجام شد")).to_be_visible()
+    assert Task.objects.get(description="دیروزی عقب‌افتاده").status == Task.Status.DONE
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("وظیفه‌ای با این فیلترها نیست.")

@@ -58,6 +58,9 @@ class Column:
     # Shown by default only to who holds this permission (a manager sees who issued
     # each invoice; a rep's list is mostly their own): defaults per role.
     default_for: str = ""
+    # A button that acts on the row («انجام شد»): a cell on a wide screen, an entry of
+    # the card's «⋯» menu on a phone (core/lists/_table.html).
+    action: bool = False
 
 
 @dataclass

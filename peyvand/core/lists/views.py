@@ -25,7 +25,7 @@ from peyvand.core.dates import format_date, user_calendar
 from peyvand.core.display import localize_digits
 from peyvand.core.lists.bulk import BulkAction, BulkForm
 from peyvand.core.lists.filters import DateRange, Filter, Record
-from peyvand.core.lists.spec import LISTS, TOTALS_CAP, ListReading, ListSpec
+from peyvand.core.lists.spec import LISTS, TOTALS_CAP, Column, ListReading, ListSpec
 from peyvand.core.models import ListPreference, SavedView
 from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param
@@ -116,7 +116,6 @@ def list_context(
     model_label = spec.model._meta.label_lower
     ticking = ticking or bool(bulk) or _has_list_actions(user, model_label)
     cells = [_row(spec, columns, row, reading) for row in page.items]
-    labels = [column.label for column in columns]
     ticks = [_tick(row) if ticking else "" for row in page.items]
     return {
         "spec": spec,
@@ -136,8 +135,8 @@ def list_context(
         # Each cell with its column's label: on a phone the rows are cards, each value
         # under its label (app.css, .list-cards).
         "table_rows": [
-            (tick, row_class, list(zip(labels, row_cells, strict=True)))
-            for tick, (row_class, row_cells) in zip(ticks, cells, strict=True)
+            _table_row(columns, row, tick, row_class, row_cells)
+            for row, tick, (row_class, row_cells) in zip(page.items, ticks, cells, strict=True)
         ],
         "bulk": bulk,
         "ticking": ticking,
@@ -167,6 +166,30 @@ def _tick(row) -> str:
         '<label class="tick-target"><input class="form-check-input" type="checkbox" name="id" '
         f'form="bulk-form" value="{int(row.pk)}" aria-label="انتخاب {html.escape(str(row))}">'
         "</label>"
+    )
+
+
+@dataclass
+class TableRow:
+    """A row as core/lists/_table.html draws it: ``cells`` are (column, safe HTML);
+    ``actions`` the row's buttons again (its action columns' non-empty cells), for the
+    card's «⋯» menu on a phone, named for a screen reader by ``menu_label``."""
+
+    tick: str
+    row_class: str
+    cells: list[tuple[Column, str]]
+    actions: list[str]
+    menu_label: str
+
+
+def _table_row(columns, row, tick: str, row_class: str, row_cells: list) -> TableRow:
+    pairs = list(zip(columns, row_cells, strict=True))
+    return TableRow(
+        tick=tick,
+        row_class=row_class,
+        cells=pairs,
+        actions=[cell for column, cell in pairs if column.action and cell],
+        menu_label=f"کارهای {row}",
     )
 
 
