@@ -1,6 +1,8 @@
 import datetime
 from collections.abc import Collection
 
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -8,7 +10,7 @@ from django.db.models import Q
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core import events
 from peyvand.core.history import log_change, log_event, snapshot
-from peyvand.core.models import Attachment, BusinessRecord, ChangeRecord, DeletionUndo, Note
+from peyvand.core.models import BusinessRecord, ChangeRecord, DeletionUndo
 from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code, next_codes
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.validators import phone_national_digits
@@ -214,31 +216,14 @@ def merge_relations() -> list:
 
 
 def _move_links(duplicate: Contact, survivor: Contact) -> None:
-    """Re-points every foreign key to the duplicate (``merge_relations``) and its notes
-    and attachments, and the rows a trashed record's restore would write back."""
+    """Re-points every foreign key to the duplicate (``merge_relations``), every generic
+    link to it, and the rows a trashed record's restore would write back."""
     relations = merge_relations()
     undos = _undos_of_trashed_links(relations, duplicate)
     for relation in relations:
         name = relation.field.name
-        rows = relation.related_model._base_manager.filter(**{name: duplicate})
-        try:
-            with transaction.atomic():
-                rows.update(**{name: survivor})
-        except IntegrityError:
-            # A link that may exist once (a group's member, a portal login, the account
-            # row): where the survivor already has it, the duplicate's copy is dropped;
-            # the others move. (The account's totals are recomputed on CONTACTS_MERGED.)
-            for row in rows:
-                try:
-                    with transaction.atomic():
-                        type(row)._base_manager.filter(pk=row.pk).update(**{name: survivor})
-                except IntegrityError:
-                    row.delete()
-    content_type = ContentType.objects.get_for_model(Contact)
-    for model in (Attachment, Note):
-        model.objects.filter(content_type=content_type, object_id=duplicate.pk).update(
-            object_id=survivor.pk
-        )
+        _repoint(relation.related_model._base_manager.filter(**{name: duplicate}), name, survivor)
+    _move_generic_links(duplicate, survivor)
     links = {
         (relation.related_model._meta.label_lower, relation.field.name) for relation in relations
     }
@@ -251,6 +236,44 @@ def _move_links(duplicate: Contact, survivor: Contact) -> None:
                     moved = True
         if moved:
             undo.save(update_fields=["rows"])
+
+
+# What names the duplicate itself and stays with it: its history and its trash entry.
+OWN_RECORDS = (ChangeRecord, DeletionUndo)
+
+
+def _move_generic_links(duplicate: Contact, survivor: Contact) -> None:
+    """Re-points what names the duplicate through a generic link (content type and id):
+    its notes and files, the tasks and messages about it, its reminders. Found through
+    the models' GenericForeignKeys, so modules added later are covered."""
+    content_type = ContentType.objects.get_for_model(Contact)
+    for model in apps.get_models():
+        if issubclass(model, OWN_RECORDS):
+            continue
+        for link in model._meta.private_fields:
+            if not isinstance(link, GenericForeignKey):
+                continue
+            rows = model._base_manager.filter(
+                **{link.ct_field: content_type, link.fk_field: duplicate.pk}
+            )
+            _repoint(rows, link.fk_field, survivor.pk)
+
+
+def _repoint(rows, name: str, value) -> None:
+    """Sets ``name`` to ``value`` on the rows. A link that may exist once (a group's
+    member, a portal login, the account row, a user's reminder for one purpose): where
+    the survivor already has it, the duplicate's copy is dropped; the others move. (The
+    account's totals are recomputed on CONTACTS_MERGED.)"""
+    try:
+        with transaction.atomic():
+            rows.update(**{name: value})
+    except IntegrityError:
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    type(row)._base_manager.filter(pk=row.pk).update(**{name: value})
+            except IntegrityError:
+                row.delete()
 
 
 def _undos_of_trashed_links(relations: list, duplicate: Contact) -> list[DeletionUndo]:

@@ -8,7 +8,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
+from peyvand.activities.models import Reminder, Task
+from peyvand.activities.reminders import reminder_set
 from peyvand.contacts.models import Contact, ContactPhone
 from peyvand.contacts.services import contacts_merge, merge_relations
 from peyvand.core.models import Attachment, ChangeRecord, Note
@@ -16,6 +19,7 @@ from peyvand.core.services import record_restore
 from peyvand.core.text import to_persian_digits
 from peyvand.finance import services as finance
 from peyvand.finance.models import Account, Cheque, Entry, Receipt
+from peyvand.messaging.models import Message
 from peyvand.sales.models import Invoice
 from tests.factories import ContactFactory
 from tests.finance.money import issue_invoice, receive, receive_cheque
@@ -241,3 +245,32 @@ def test_a_duplicates_receipt_in_the_trash_comes_back_on_the_survivor(personas):
     assert Account.objects.get(pk=survivor.pk).balance == 5_000_000
     invoice.refresh_from_db()
     assert invoice.paid == 4_000_000
+
+
+def test_a_merge_moves_what_names_the_duplicate_through_a_generic_link(personas):
+    """The tasks and messages about the duplicate and its reminders are the survivor's;
+    a user's reminder for a purpose the survivor already has is not doubled. The
+    duplicate's own history stays with it."""
+    by = personas.manager
+    survivor = ContactFactory(owner=personas.owner)
+    duplicate = ContactFactory(owner=personas.owner)
+    task = Task.objects.create(owner=by, assignee=by, description="تماس با آریا", related=duplicate)
+    message = Message.objects.create(
+        channel="email", to="info@arya.ir", body="سلام", owner=by, related=duplicate
+    )
+    due = timezone.now() + datetime.timedelta(days=1)
+    moved = reminder_set(user=by, due_at=due, title="پیگیری", target=duplicate, purpose="call")
+    reminder_set(user=personas.owner, due_at=due, title="تولد", target=survivor, purpose="birthday")
+    reminder_set(
+        user=personas.owner, due_at=due, title="تولد", target=duplicate, purpose="birthday"
+    )
+    contacts_merge(survivor=survivor, duplicate=duplicate, take=set(), by=by)
+    task.refresh_from_db()
+    message.refresh_from_db()
+    moved.refresh_from_db()
+    assert task.related == survivor and message.related == survivor and moved.target == survivor
+    on_survivor = Reminder.objects.filter(object_id=survivor.pk, purpose="birthday")
+    assert on_survivor.count() == 1
+    assert not Reminder.objects.filter(object_id=duplicate.pk).exists()
+    content_type = ContentType.objects.get_for_model(Contact)
+    assert ChangeRecord.objects.filter(content_type=content_type, object_id=duplicate.pk).exists()
