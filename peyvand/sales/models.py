@@ -583,7 +583,10 @@ class Quote(SalesDocument):
             models.Index(fields=["-date", "-id"], name="quote_recent"),
             models.Index(fields=["contact", "-date"], name="quote_contact"),
             models.Index(fields=["lead", "-date"], name="quote_lead"),
-            models.Index(fields=["fiscal_year", "status"], name="quote_fiscal_year"),
+            # The list's «سال مالی», newest first (last year's first page walked this
+            # year's 100,000 proformas first), and the new year's carry-over of those in
+            # play (a year's rows, their status read).
+            models.Index(fields=["fiscal_year", "-date", "-id"], name="quote_year_recent"),
             # The list's «نوع» filter (goods or services), newest first.
             models.Index(fields=["kind", "-date", "-id"], name="quote_kind_recent"),
             # The list sorted by amount (core.lists: a sort walks an index).
