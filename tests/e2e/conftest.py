@@ -225,6 +225,9 @@ def log_in(page, live_server):
         page.locator("#id_password").fill(password)
         page.locator("form button[type=submit]").click()
         expect(page).to_have_url(f"{live_server.url}/")
+        # The URL changes when the home page's response arrives, before its scripts have
+        # run: a key pressed then (the quick menu's «+») would reach no handler.
+        page.wait_for_load_state("load")
         return page
 
     return log_in
