@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peyvand.core import workers
-from peyvand.core.display import resolve_calendar
+from peyvand.core.display import as_user, current_preferences
 from peyvand.core.exports import Column, cells, download_name, headers
 from peyvand.core.models import ExportJob
 from peyvand.core.xlsx import SheetWriter
@@ -52,10 +52,16 @@ def queue_export(*, user, kind: str, params: str) -> ExportJob:
 
 
 def run_export(job: ExportJob) -> None:
+    # The worker has no request: the sheet reads in the calendar and digits of whoever
+    # asked, as the same list downloaded at once does.
+    with as_user(job.user):
+        _write_export(job)
+
+
+def _write_export(job: ExportJob) -> None:
     exporter = exporters[job.kind]
     records, columns = exporter.rows(job.user, QueryDict(job.params))
-    # The worker has no request: the dates are written in the calendar of whoever asked.
-    calendar = resolve_calendar(job.user.calendar)
+    calendar = current_preferences().calendar
     total = records.order_by().count()
     job.total_rows = total
     job.save(update_fields=["total_rows"])

@@ -112,6 +112,16 @@ def _free_parts(text: str, convert, isolate: bool) -> str:
     return "".join(out)
 
 
+# A thousands comma between digit groups («12,500,000» stored by a service): read in
+# Persian with the Arabic thousands separator, as amounts are everywhere else. Text
+# only: a form's value goes back as typed, so there only the digits change.
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+
+
+def _persian_reading(text: str) -> str:
+    return to_persian_digits(_THOUSANDS.sub("\u066c", text))
+
+
 def localize_text(text: str, *, isolate: bool = True) -> str:
     """Plain text as a reader with Persian digits should read it: its digits Persian
     outside URLs and e-mail addresses, its left-to-right runs isolated. Idempotent."""
@@ -119,7 +129,7 @@ def localize_text(text: str, *, isolate: bool = True) -> str:
         return text
     if not _ANY_DIGIT.search(text) or (not isolate and not _LATIN_DIGIT.search(text)):
         return text
-    return _free_parts(text, to_persian_digits, isolate)
+    return _free_parts(text, _persian_reading, isolate)
 
 
 _GSM_ONLY = re.compile(r"[\x00-\x7f£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà€]*")
@@ -203,7 +213,7 @@ def _text_node(text: str, mode: int) -> str:
         return text
     if mode == LTR:
         return _digits_in(text)
-    return _free_parts(text, to_persian_digits, True)
+    return _free_parts(text, _persian_reading, True)
 
 
 # Attributes laid out on screen (a tooltip, a placeholder, a confirm dialog): their phone

@@ -56,18 +56,37 @@ def site_settings_for(request):
 
 
 def preferences_for(request) -> DisplayPreferences:
-    money_unit = site_settings_for(request).money_unit
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         # Jalali, whatever the site default: the customer portal's readers are the
         # public, and the API (token calls have no session user) keeps reading the
         # Jalali text it has always read where it is not given ISO dates.
-        return DisplayPreferences(money_unit=money_unit)
-    return DisplayPreferences(
-        calendar=resolve_calendar(user.calendar, request),
-        digits=user.digits,
-        money_unit=money_unit,
-    )
+        return DisplayPreferences(money_unit=site_settings_for(request).money_unit)
+    return user_preferences(user, request)
+
+
+def user_preferences(user, request=None) -> DisplayPreferences:
+    """A staff member's preferences: the installation's settings read once per request
+    when there is one (a background task has none: read here)."""
+    if request is not None:
+        site = site_settings_for(request)
+    else:
+        from peyvand.core.models import SiteSettings
+
+        site = SiteSettings.load()
+    calendar = site.calendar if user.calendar == "default" else user.calendar
+    return DisplayPreferences(calendar=calendar, digits=user.digits, money_unit=site.money_unit)
+
+
+@contextmanager
+def as_user(user):
+    """Work done for a user without a request (an export in the background) reads in
+    their calendar, digits and money unit, as their pages do."""
+    token = activate(user_preferences(user))
+    try:
+        yield
+    finally:
+        deactivate(token)
 
 
 def resolve_calendar(calendar: str, request=None) -> str:

@@ -47,7 +47,14 @@ ALERT_PERMISSION = "finance.receive_cheque_alerts"
 
 
 def _fa(number: int) -> str:
+    """An amount in a refusal, read at once (the API answers it as it is)."""
     return format_money(number)
+
+
+def _stored(number: int) -> str:
+    """An amount in text kept for later (a notification, a reminder, a history line):
+    stored in Latin digits like everything else, so each reader sees their own."""
+    return format_money(number, digits="latin")
 
 
 # The account: locking, totals, matching ---------------------------------------------------
@@ -380,7 +387,7 @@ def receipt_reallocate(*, receipt: Receipt, targets: list[tuple[int, int]], by) 
 
 def _allocation_text(entry: Entry) -> str:
     rows = Allocation.objects.filter(credit=entry).select_related("debit").order_by("debit_id")
-    return "، ".join(f"{row.debit.description}: {_fa(row.amount)}" for row in rows) or "—"
+    return "، ".join(f"{row.debit.description}: {_stored(row.amount)}" for row in rows) or "—"
 
 
 @transaction.atomic
@@ -453,7 +460,7 @@ def _schedule_due_reminders(cheque: Cheque) -> None:
     due_at = timezone.make_aware(datetime.datetime.combine(due_day, datetime.time(9)))
     title = (
         f"سررسید چک {cheque.sayad_id} از {cheque.contact.name}: "
-        f"{format_date(cheque.due_date)}، {_fa(cheque.amount)}"
+        f"{format_date(cheque.due_date, digits='latin')}، {_stored(cheque.amount)}"
     )
     for user in alert_users(cheque):
         reminder_set(
@@ -567,7 +574,7 @@ def cheque_move(
 
 
 def _alert_bounce(cheque: Cheque, reason: str) -> None:
-    title = f"چک {cheque.sayad_id} از {cheque.contact.name} به مبلغ {_fa(cheque.amount)} برگشت خورد"
+    title = f"چک {cheque.sayad_id} از {cheque.contact.name} به مبلغ {_stored(cheque.amount)} برگشت خورد"
     for user in alert_users(cheque):
         notify(user=user, title=title, body=reason, url=cheque.get_absolute_url(), assignment=True)
 
@@ -620,8 +627,8 @@ def contacts_merged(*, survivor, duplicate, by) -> None:
     after = Account.objects.get(pk=survivor.pk).balance
     if after != before:
         # The survivor's history says what the duplicate's money did to its balance.
-        log_event(survivor, user=by, field="account_merge", label="مانده حساب", old=_fa(before),
-                  new=_fa(after))  # fmt: skip
+        log_event(survivor, user=by, field="account_merge", label="مانده حساب", old=_stored(before),
+                  new=_stored(after))  # fmt: skip
 
 
 # The opening balance ----------------------------------------------------------------------
@@ -637,7 +644,7 @@ def opening_balance_set(*, contact, amount: int, date: datetime.date, by) -> Ent
     touched: set[int] = set()
     before = ""
     if old is not None:
-        before = _fa(old.debit or -old.credit)
+        before = _stored(old.debit or -old.credit)
         touched |= _release(old)
         _refresh(contact.pk, touched)
         old.delete()
@@ -657,5 +664,5 @@ def opening_balance_set(*, contact, amount: int, date: datetime.date, by) -> Ent
     touched |= _match(contact.pk, by)
     _refresh(contact.pk, touched)
     log_event(contact, user=by, field="opening_balance", label="مانده اول دوره", old=before,
-              new=_fa(amount) if amount else "")  # fmt: skip
+              new=_stored(amount) if amount else "")  # fmt: skip
     return entry

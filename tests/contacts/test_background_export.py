@@ -6,8 +6,10 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from peyvand.core.models import ExportJob
+from peyvand.customfields.models import CustomField
 from tests.factories import ContactFactory, UserFactory
 from tests.messaging.fixtures import run_worker
 
@@ -43,3 +45,31 @@ def test_a_filtered_list_exports_in_the_background_with_progress(client, persona
     refused = client.post(reverse("core:export_start", args=["contacts"]), {"params": ""})
     assert refused.status_code == 403
     assert client.post(reverse("core:export_start", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize("digits", ["latin", "fa"])
+def test_the_background_sheet_reads_in_the_askers_digits_and_calendar(client, personas, digits):
+    """The worker has no request: the sheet's title, headers and dates follow the
+    preferences of whoever asked, as the same list downloaded at once does."""
+    CustomField.objects.create(target="contacts.contact", label="پرونده 2", kind="text")
+    ContactFactory(owner=personas.owner, name="کریمی", created_at=timezone.now())
+    personas.owner.digits = digits
+    personas.owner.calendar = "gregorian"
+    personas.owner.save(update_fields=["digits", "calendar"])
+    client.force_login(personas.owner)
+    at_once = client.get(reverse("core:list_export", args=["contacts", "xlsx"]))
+    direct = openpyxl.load_workbook(io.BytesIO(b"".join(at_once.streaming_content))).active
+    client.post(reverse("core:export_start", args=["contacts"]), {"params": ""})
+    run_worker()
+    job = ExportJob.objects.get()
+    download = client.get(reverse("core:export_download", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    headers = next(sheet.iter_rows(max_row=1, values_only=True))
+    assert ("پرونده 2" if digits == "latin" else "پرونده ۲") in headers
+    assert headers == next(direct.iter_rows(max_row=1, values_only=True))
+    assert sheet.title == direct.title
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == list(
+        direct.iter_rows(min_row=2, values_only=True)
+    )
+    registered = headers.index("تاریخ ثبت")
+    assert sheet.cell(2, registered + 1).value == f"{timezone.localdate():%Y/%m/%d}"

@@ -28,10 +28,12 @@ def test_it_turns_digits_in_text_nodes_persian():
 
 
 def test_it_leaves_a_plain_number_a_date_and_an_amount_without_isolates():
-    html = "<td>۲۰ دستگاه در 1405/09/13 به مبلغ 690,000,000 ریال ساعت 10:30</td>"
+    # An amount's thousands commas read as the Persian separator; a comma that does not
+    # group thousands (3,14 or a list 1,2) stays.
+    html = "<td>۲۰ دستگاه در 1405/09/13 به مبلغ 690,000,000 ریال ساعت 10:30، 3,14 و 1,2</td>"
     assert (
         localize_html(html)
-        == "<td>۲۰ دستگاه در ۱۴۰۵/۰۹/۱۳ به مبلغ ۶۹۰,۰۰۰,۰۰۰ ریال ساعت ۱۰:۳۰</td>"
+        == "<td>۲۰ دستگاه در ۱۴۰۵/۰۹/۱۳ به مبلغ ۶۹۰٬۰۰۰٬۰۰۰ ریال ساعت ۱۰:۳۰، ۳,۱۴ و ۱,۲</td>"
     )
 
 

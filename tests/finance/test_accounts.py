@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from peyvand.activities.models import Notification, Reminder
 from peyvand.finance import services
@@ -140,6 +141,22 @@ def test_a_bounced_cheque_reopens_the_invoice_charges_the_customer_and_alerts(pe
         services.cheque_move(cheque=cheque, status=move, by=personas.manager, date=TODAY, **extra)
     assert status(invoice) == Invoice.PaymentStatus.PAID
     assert account(customer).balance == 0
+
+
+@pytest.mark.parametrize(("digits", "amount"), [("fa", "۳۰٬۰۰۰٬۰۰۰"), ("latin", "30,000,000")])
+def test_a_bounce_alert_reads_in_each_readers_digits(client, personas, customer, digits, amount):
+    """The alert's title is kept for later: stored in Latin digits, read in the reader's."""
+    cheque = receive_cheque(customer, personas.manager, 30_000_000)
+    services.cheque_move(
+        cheque=cheque, status=Cheque.Status.BOUNCED, by=personas.manager, date=TODAY,
+        reason="کسری موجودی",
+    )  # fmt: skip
+    assert "30,000,000" in Notification.objects.get(user=personas.owner).title
+    personas.owner.digits = digits
+    personas.owner.save(update_fields=["digits"])
+    client.force_login(personas.owner)
+    page = client.get(reverse("activities:notification_list")).content.decode()
+    assert f"به مبلغ {amount} ریال برگشت خورد" in page
 
 
 @pytest.mark.parametrize(
