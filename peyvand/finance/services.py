@@ -574,7 +574,8 @@ def cheque_move(
 
 
 def _alert_bounce(cheque: Cheque, reason: str) -> None:
-    title = f"چک {cheque.sayad_id} از {cheque.contact.name} به مبلغ {_stored(cheque.amount)} برگشت خورد"
+    amount = _stored(cheque.amount)
+    title = f"چک {cheque.sayad_id} از {cheque.contact.name} به مبلغ {amount} برگشت خورد"
     for user in alert_users(cheque):
         notify(user=user, title=title, body=reason, url=cheque.get_absolute_url(), assignment=True)
 
