@@ -175,6 +175,10 @@ class Contact(BusinessRecord):
             models.Index(
                 fields=["owner", "status", "-created_at", "-id"], name="contact_owner_status_recent"
             ),
+            # A rep's contacts by code: one ordered range per owner of their team
+            # (core.models.VisibleQuerySet.first_rows); a team's contacts may all have
+            # lower codes than hundreds of thousands of others'.
+            models.Index(fields=["owner", "code"], name="contact_owner_code"),
             # The list's VIP and birth-month filters: few rows each, newest first.
             models.Index(
                 fields=["-created_at", "-id"], name="contact_vip_recent", condition=Q(is_vip=True)

@@ -44,5 +44,9 @@ def paginate(queryset: QuerySet, page: str | int | None, size: int) -> Page:
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * size
+    # A reader's rows read by owner where that is cheaper (core.models.VisibleQuerySet).
+    first_rows = getattr(queryset, "first_rows", None)
+    if first_rows is not None:
+        queryset = first_rows(offset + size + 1)
     rows = list(queryset[offset : offset + size + 1])
     return Page(items=rows[:size], number=number, has_next=len(rows) > size, size=size)

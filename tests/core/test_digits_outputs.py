@@ -89,7 +89,7 @@ def test_the_notification_poll_answers_in_the_readers_digits(client, personas):
     poll = client.get(reverse("activities:notification_poll"), {"after": 0}).json()
     [fresh] = poll["fresh"]
     assert fresh["title"] == f"سرنخ {LRI}L۱۴۰۵۰۰۰۲۵{PDI} ثبت شد"
-    assert fresh["body"] == "مبلغ ۶۹۰,۰۰۰ ریال"
+    assert fresh["body"] == "مبلغ ۶۹۰٬۰۰۰ ریال"  # the thousands comma read in Persian
 
     personas.owner.digits = "latin"
     personas.owner.save(update_fields=["digits"])
