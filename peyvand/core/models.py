@@ -52,9 +52,9 @@ class VisibleQuerySet(models.QuerySet):
         if condition is None:
             return self
         visible = self.filter(condition)
-        team = user.team_member_ids()
-        if condition == Q(owner_id__in=team):
-            visible._visible_owners = tuple(team)
+        match condition.children:
+            case [("owner_id__in", owners)] if not condition.negated:
+                visible._visible_owners = tuple(owners)
         return visible
 
     def first_rows(self, count: int) -> "VisibleQuerySet":
