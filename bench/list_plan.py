@@ -42,7 +42,9 @@ def main() -> None:
         newest = spec.model._default_manager.order_by("-pk").values_list("pk", flat=True)
         user = lists_scale.rep_for(spec, list(newest[:2000]))
     print(f"{spec.key} read by {user} (team {sorted(user.team_member_ids())})")
-    rows = spec.rows(lists_scale._fresh(user), params)[:26]
+    rows = spec.rows(lists_scale._fresh(user), params)
+    # As the page reads them (core.pagination.paginate).
+    rows = rows.first_rows(26)[:26] if hasattr(rows, "first_rows") else rows[:26]
     sql, sql_params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", sql_params)

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Concat
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,8 +79,35 @@ class VisibleQuerySet(models.QuerySet):
             or not _owner_index_serves(self.model, query.order_by)
         ):
             return self
-        ranges = [self.filter(owner_id=owner).values("pk")[:count] for owner in owners]
-        return self.filter(pk__in=ranges[0].union(*ranges[1:], all=True))
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        each = self._without_owners_rule()
+        ranges = [each.filter(owner_id=owner).values("pk")[:count] for owner in owners]
+        # ``id = ANY(ARRAY(…))``, not ``id IN (…)``: the array is read first, once; a
+        # semi-join would let the planner join the team's every row against it.
+        chosen = ArraySubquery(ranges[0].union(*ranges[1:], all=True))
+        return self.filter(_AnyOf(models.F("pk"), chosen))
+
+    def _without_owners_rule(self) -> "VisibleQuerySet":
+        """This query without visible_to's ``owner_id IN (…)``, for one owner's range: its
+        own ``owner_id = X`` (X among them) implies the rule, and PostgreSQL would count
+        the two as independent (an owner's 23,000 messages taken for 1,000, read through
+        the owner index and filtered instead of through a status index)."""
+        clone = self._chain()
+        where = clone.query.where
+        if where.connector != "AND" or where.negated:
+            return self
+        owners = set(self._visible_owners)
+        where.children = [
+            child
+            for child in where.children
+            if not (
+                isinstance(child, In)
+                and getattr(getattr(child.lhs, "target", None), "attname", "") == "owner_id"
+                and set(child.rhs) == owners
+            )
+        ]
+        return clone
 
     def visibility(self, user) -> Q | None:
         """The rule as a condition (None: everything). A model with another rule (the
@@ -99,6 +127,14 @@ class VisibleQuerySet(models.QuerySet):
         subquery of every visible row (a rep's 68,000 contacts hashed for one page)."""
         condition = self.visibility(user)
         return None if condition is None else _rooted(condition, path)
+
+
+class _AnyOf(Func):
+    """``field = ANY(array)``, as a condition."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
 
 
 def _owner_index_serves(model, order_by) -> bool:
