@@ -19,6 +19,7 @@ from peyvand.core.dates import format_date
 from peyvand.core.workdays import add_working_days
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp
+from tests.e2e.dialog import open_dialog
 from tests.factories import ContactFactory, LeadFactory
 
 pytestmark = [
@@ -77,7 +78,7 @@ def test_a_rep_calls_a_customer_from_the_phone_and_logs_it(page, live_server, lo
     assert box["y"] > PHONE["height"] - 120 and box["width"] >= 44, box
     quick.click()
     page.get_by_role("link", name="وظیفه تازه").click()
-    dialog = page.frame_locator("#form-dialog iframe")
+    dialog = open_dialog(page)
     dialog.locator("#id_description").fill("ارسال کاتالوگ یخچال برای آرمان")
     # For today unless the rep says otherwise.
     expect(dialog.locator("#id_date")).to_have_value(format_date(timezone.localdate()))

@@ -9,13 +9,8 @@ from playwright.sync_api import expect
 
 from peyvand.lookups.models import Channel, FollowUpResult
 from peyvand.sales.models import FollowUp, Lead
+from tests.e2e.dialog import open_dialog
 from tests.factories import ContactFactory, LeadFactory
-
-# The dialog's page has run its script (about:blank, between two openings, is complete too).
-LOADED = """() => {
-  const page = document.querySelector('#form-dialog iframe').contentDocument;
-  return page.readyState === 'complete' && page.body.classList.contains('in-dialog');
-}"""
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +30,7 @@ def test_a_call_is_logged_in_a_dialog_over_the_customers_page(page, live_server,
 
     page.goto(customer.get_absolute_url())
     page.get_by_role("link", name="ثبت تماس در پیگیری").click()
-    dialog = page.frame_locator("#form-dialog iframe")
+    dialog = open_dialog(page)
     expect(page.locator("#form-dialog-title")).to_have_text("ثبت تماس در پیگیری سرنخ")
     # Its only open lead, by telephone, now.
     expect(dialog.locator("#id_lead")).to_have_value(str(lead.pk))
@@ -61,7 +56,7 @@ def test_a_call_is_logged_in_a_dialog_over_the_customers_page(page, live_server,
     # Escape closes the dialog; nothing is saved.
     page.goto(customer.get_absolute_url())
     page.get_by_role("link", name="ثبت تماس در پیگیری").click()
-    page.wait_for_function(LOADED)
+    open_dialog(page)
     dialog.locator("#id_description").fill("نیمه‌کاره")
     dialog.locator("#id_description").press("Escape")
     expect(page.locator("#form-dialog")).to_be_hidden()
