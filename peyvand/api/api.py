@@ -63,7 +63,7 @@ from peyvand.contacts.forms import ContactForm, PhoneBookEntryForm, phone_formse
 from peyvand.contacts.lists import CONTACTS, PHONEBOOK
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.access import get_visible_or_404
-from peyvand.core.display import resolve_calendar
+from peyvand.core.display import user_preferences
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
@@ -223,7 +223,7 @@ def me(request):
         "username": user.username,
         "full_name": str(user),
         # The calendar the user reads dates in; «پیش‌فرض سازمان» resolved to the site's.
-        "calendar": resolve_calendar(user.calendar),
+        "calendar": user_preferences(user).calendar,
         "digits": user.digits,
         "permissions": sorted(user.get_all_permissions()),
     }

@@ -89,18 +89,6 @@ def as_user(user):
         deactivate(token)
 
 
-def resolve_calendar(calendar: str, request=None) -> str:
-    """A user's calendar preference as a calendar: «پیش‌فرض سازمان» ("default") is the
-    site's (read once per request when a request is given)."""
-    if calendar != "default":
-        return calendar
-    if request is not None:
-        return site_settings_for(request).calendar
-    from peyvand.core.models import SiteSettings
-
-    return SiteSettings.load().calendar
-
-
 class DisplayPreferencesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
