@@ -9,6 +9,7 @@ issue's volumes, against its targets: a single filter and the common combination
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/peyvand_bench \\
         .venv/bin/python manage.py migrate
     .venv/bin/python bench/lists_scale.py [--lists quotes,invoices] [--quick] [--repeat 7]
+        [--who rep] [--cases "q=,sort=-next"]   # only those cases, no totals
 
 DATABASE_URL defaults to the one above. The first run fills the database once with the
 generators of the benches (imported from bench/, set-based SQL or COPY, no row saved one
@@ -645,6 +646,8 @@ def measure_list(spec: ListSpec, manager, args, size: int) -> tuple[list[Row], l
     except NoReverseMatch:
         url = None
     for who, user in users:
+        if args.who and who != args.who:
+            continue
         client = None
         if args.pages and url:
             client = Client()
@@ -654,11 +657,16 @@ def measure_list(spec: ListSpec, manager, args, size: int) -> tuple[list[Row], l
         except Exception as error:
             print(f"{spec.key:<10} {who:<7} could not build its cases: {error!r}", flush=True)
             continue
+        chosen = [part for part in args.cases.split(",") if part]
         for case in cases:
+            if chosen and not any(part in case.label for part in chosen):
+                continue
             try:
                 rows.append(measure_case(spec, who, user, case, args, url, client, size))
             except Exception as error:
                 print(f"{spec.key:<10} {who:<7} {case.label[:45]:<45} ERROR {error!r}", flush=True)
+        if chosen:
+            continue
         try:
             totals += measure_totals(spec, who, user, args.repeat)
         except Exception as error:
@@ -730,6 +738,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lists", default="", help="keys, comma-separated (default: all)")
     parser.add_argument("--quick", action="store_true", help="repeat 3, fewer cases")
+    parser.add_argument(
+        "--cases", default="", help="only the cases whose label holds one of these, comma-separated"
+    )
+    parser.add_argument("--who", choices=("manager", "rep"), help="only this reader's cases")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--pages", action="store_true", help="also time the whole page")
     parser.add_argument("--regenerate", action="store_true", help="empty and fill again")

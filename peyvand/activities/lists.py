@@ -64,10 +64,14 @@ def call_search(text: str, reading: Reading) -> Q:
     if key := typed_search_key(text):
         # The contact's key is on the call (customer_key, trigram index
         # call_customer_trgm); a reader who does not see every contact has it matched
-        # only where they see the contact (the contact's rule, joined).
+        # only where they see the contact: the list's own ``contact_shown``
+        # (CallQuerySet.with_contact_shown_to), a correlated EXISTS. Joined instead, the
+        # contact's rule multiplied the planner's guess of the matches down (a rep's
+        # 1,126 calls of «کریمی» taken for 4), and a rep's page read every call holding
+        # the name (114 ms) where walking their calls newest first finds it in 10 ms.
         named = Q(customer_key__contains=key)
-        if (seen := Contact.objects.visibility_via(reading.user, "contact")) is not None:
-            named &= seen
+        if Contact.objects.visibility(reading.user) is not None:
+            named &= Q(contact_shown=True)
         found |= named
     return found
 

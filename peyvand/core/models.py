@@ -121,13 +121,6 @@ class VisibleQuerySet(models.QuerySet):
             condition |= Q(**{f"{field}_id__in": team})
         return condition
 
-    def visibility_via(self, user, path: str) -> Q | None:
-        """The rule for rows that reach this model through ``path`` (a call's
-        ``contact``): the same condition on the related row, joined rather than a
-        subquery of every visible row (a rep's 68,000 contacts hashed for one page)."""
-        condition = self.visibility(user)
-        return None if condition is None else _rooted(condition, path)
-
 
 class _AnyOf(Func):
     """``field = ANY(array)``, as a condition."""
@@ -152,16 +145,6 @@ def _owner_index_serves(model, order_by) -> bool:
         and index.fields[1].lstrip("-") == name
         for index in model._meta.indexes
     )
-
-
-def _rooted(condition: Q, path: str) -> Q:
-    rooted = Q()
-    rooted.connector, rooted.negated = condition.connector, condition.negated
-    rooted.children = [
-        _rooted(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])
-        for child in condition.children
-    ]
-    return rooted
 
 
 class LiveManager(models.Manager.from_queryset(VisibleQuerySet)):
