@@ -135,7 +135,8 @@ PAGES: dict[str, tuple[list, int]] = {
     "messaging:group_list": ([], 1),
     "messaging:occasion_list": ([], 1),  # occasions with group, owner and last broadcast
     "messaging:template_list": ([], 1),
-    "messaging:settings": ([], 3),  # the settings row, the templates and users to choose
+    # the settings row, the templates, the users to choose (twice: two fields)
+    "messaging:settings": ([], 4),
 }
 
 

@@ -8,10 +8,8 @@ again, or an ``end`` without a ``ring``, never makes a second call or a second t
 
 import datetime
 import functools
-import re
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,37 +19,15 @@ from peyvand.accounts.models import User
 from peyvand.activities.models import Call, Task
 from peyvand.activities.reminders import notify
 from peyvand.activities.services import task_save
-from peyvand.contacts.models import Contact
+from peyvand.contacts.selectors import contact_with_number
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.models import ChangeRecord
 from peyvand.core.services import record_save
-from peyvand.core.text import to_latin_digits
-from peyvand.core.validators import normalize_landline, normalize_mobile
-
-_NOT_DIGITS = re.compile(r"[^0-9+]")
+from peyvand.core.validators import any_number
 
 
 class BadCallReport(ValueError):
     """A PBX report we cannot record; the message is Persian, for the PBX's log."""
-
-
-def caller_number(raw: str) -> str:
-    """A number as the PBX or a user typed it (Persian or Arabic digits, spaces, 0098…)
-    in E.164 when it is an Iranian mobile or landline; otherwise its bare digits (an
-    internal extension, a number without its area code)."""
-    for normalize in (normalize_mobile, normalize_landline):
-        try:
-            return normalize(raw)
-        except ValidationError:
-            continue
-    return _NOT_DIGITS.sub("", to_latin_digits(raw or ""))[:20]
-
-
-def match_contact(number: str) -> Contact | None:
-    """The live contact with this (normalised) number; the oldest if several share it."""
-    if not number.startswith("+"):
-        return None
-    return Contact.objects.filter(phones__number=number).order_by("pk").first()
 
 
 def user_on_extension(extension: str) -> User | None:
@@ -90,9 +66,9 @@ def call_log(
 ) -> Call:
     """Saves a call typed by a user (new, or an edit of its notes and contact; refused if
     stale: ``version``, see core.versions)."""
-    call.number = caller_number(call.number)
+    call.number = any_number(call.number)
     if call.contact_id is None and before is None:
-        call.contact = match_contact(call.number)
+        call.contact = contact_with_number(call.number)
     return record_save(record=call, by=by, before=before, version=version)
 
 
@@ -131,7 +107,7 @@ def pbx_report(
         raise BadCallReport("direction باید in یا out باشد.")
     if not call_id:
         raise BadCallReport("call_id (شناسهٔ تماس در مرکز تلفن) لازم است.")
-    digits = caller_number(number)
+    digits = any_number(number)
     if not digits:
         raise BadCallReport("شماره تماس‌گیرنده (number) خالی یا نامعتبر است.")
     record = functools.partial(
@@ -157,7 +133,7 @@ def _pbx_record(integration, event, call_id, number, extension, direction, durat
             pbx_id=call_id,
             kind=Call.Kind.INCOMING if direction == "in" else Call.Kind.OUTGOING,
             number=number,
-            contact=match_contact(number),
+            contact=contact_with_number(number),
             extension=extension,
             owner=staff or integration,
             started_at=now,

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.accounts.models import Team, User
-from peyvand.activities.calls import caller_number
 from peyvand.activities.models import Call, Event, Task
 from peyvand.core.dates import JalaliDateField, JalaliDateTimeField, TimeOfDayField
 from peyvand.core.forms import EditVersionMixin
+from peyvand.core.validators import any_number
 from peyvand.lookups.models import Urgency
 
 
@@ -143,7 +143,7 @@ class CallForm(EditVersionMixin, forms.ModelForm):
             self.fields["duration_minutes"].initial = round(self.instance.duration / 60)
 
     def clean_number(self):
-        number = caller_number(self.cleaned_data["number"])
+        number = any_number(self.cleaned_data["number"])
         if not number:
             raise forms.ValidationError(_("شماره تماس را وارد کنید، مانند ۰۹۱۲۳۴۵۶۷۸۹."))
         return number

@@ -76,3 +76,11 @@ def staff_directory(*, query: str = ""):
             | Q(extension__startswith=text)
         )
     return users.order_by("extension", "last_name", "id")
+
+
+def contact_with_number(number: str) -> Contact | None:
+    """The live contact with this number (E.164, as phones are stored): the oldest if
+    several share it. Who calls or texts in is found by it (a call, an SMS)."""
+    if not number.startswith("+"):
+        return None
+    return Contact.objects.filter(phones__number=number).order_by("pk").first()

@@ -260,6 +260,22 @@ def normalize_landline(value) -> str:
     return _normalize_phone(value, _LANDLINE)
 
 
+_NOT_NUMBER_RE = re.compile(r"[^0-9+]")
+
+
+def any_number(raw: str) -> str:
+    """A number from outside — a PBX's caller, an SMS's sender, what a user typed
+    (Persian or Arabic digits, spaces, 0098…, or 912… without its zero) — in E.164 when
+    it is an Iranian mobile or landline; otherwise its bare digits (an internal
+    extension, a number without its area code)."""
+    for normalize in (normalize_mobile, normalize_landline):
+        try:
+            return normalize(raw)
+        except ValidationError:
+            continue
+    return _NOT_NUMBER_RE.sub("", to_latin_digits(raw or ""))[:20]
+
+
 def format_mobile_national(e164: str) -> str:
     """Show a mobile the Iranian way: "+989123456789" → "0912 345 6789" (ASCII digits;
     convert for display as needed). Takes anything ``normalize_mobile`` accepts."""

@@ -24,6 +24,12 @@ def _anything_to_poll() -> bool:
     ).exists()
 
 
+def _receives_sms() -> bool:
+    from peyvand.messaging.gateways import sms_backend
+
+    return sms_backend().receives
+
+
 class MessagingConfig(AppConfig):
     name = "peyvand.messaging"
     label = "messaging"
@@ -94,6 +100,10 @@ class MessagingConfig(AppConfig):
         register_periodic(PeriodicJob("messaging.recover", minute, tasks.recover))
         register_periodic(
             PeriodicJob("messaging.poll", minute, tasks.poll_deliveries, _anything_to_poll)
+        )
+        # Customers' replies to our line: every minute, with a provider that has them.
+        register_periodic(
+            PeriodicJob("messaging.receive", minute, tasks.receive_sms, _receives_sms)
         )
         register_periodic(PeriodicJob("messaging.birthdays", 10 * minute, tasks.birthday_greetings))
         register_periodic(PeriodicJob("messaging.occasions", 5 * minute, tasks.occasion_campaigns))

@@ -16,13 +16,14 @@ def message_rows(user, params: QueryDict):
         Column("زمان ثبت", attrgetter("created_at"), "date"),
         Column("زمان ارسال", attrgetter("scheduled_at"), "date"),
         Column("نوع", lambda message: choice_label(Channel, message.channel)),
-        Column("گیرنده", attrgetter("to")),
+        Column("جهت", lambda message: choice_label(Message.Direction, message.direction)),
+        Column("شماره / نشانی", attrgetter("to")),
         Column("مخاطب", lambda message: message.contact.name if message.contact_id else ""),
         Column("موضوع", attrgetter("subject")),
         Column("متن", attrgetter("shown_body")),
         Column("وضعیت", lambda message: choice_label(Message.Status, message.status)),
         Column("آخرین خطا", attrgetter("last_error")),
         Column("سامانه ارسال", lambda message: str(BACKENDS.get(message.backend, message.backend))),
-        Column("فرستنده", lambda message: str(message.owner)),
+        Column("کاربر", lambda message: str(message.owner)),
     ]
     return MESSAGES.rows(user, params), columns

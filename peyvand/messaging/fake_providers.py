@@ -15,6 +15,10 @@ Sources (see the comments at each table):
 Both fakes also answer ``GET /_fake/received`` (the received messages as JSON) and
 ``GET /_fake/count`` (``{"count": n, "repeats": m, "duplicates": d}``) so that another
 process can see what arrived, and ``POST /_fake/crash-next`` (see ``crash_next``).
+``POST /_fake/inbound`` (JSON ``{"from": "0912…", "text": "…", "line": "…"}``, or
+``inbound()``) is a customer's SMS to one of our lines: it waits unread until the
+provider's receive call (Kavenegar's sms/receive, SMS.ir's receive/latest) hands it over,
+once.
 
 Restarts and crashes, for fault tests: with a state file (``state=``, ``--state FILE``) a
 fake keeps what it has sent there, as a real provider keeps its outbox, and reads it back
@@ -205,6 +209,10 @@ class _FakeProvider:
         self._crashes = 0
         self._next_id = 1
         self._messages: dict[str, dict[str, Any]] = {}
+        # SMS customers sent to our lines (inbound()), in arrival order, with a "read"
+        # mark set once a receive call has answered them.
+        self.inbox: list[dict[str, Any]] = []
+        self._next_inbound_id = 700_000_001
 
     # State file -----------------------------------------------------------------------
 
@@ -214,12 +222,16 @@ class _FakeProvider:
             "next_id": self._next_id,
             "messages": self._messages,
             "received": self.received,
+            "inbox": self.inbox,
+            "next_inbound_id": self._next_inbound_id,
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
         self._next_id = state["next_id"]
         self._messages = state["messages"]
         self.received = state["received"]
+        self.inbox = state.get("inbox", [])
+        self._next_inbound_id = state.get("next_inbound_id", self._next_inbound_id)
 
     def _load_state(self) -> None:
         if self.state_path is not None and self.state_path.exists():
@@ -312,6 +324,39 @@ class _FakeProvider:
 
     # Bookkeeping shared by both providers ----------------------------------------------
 
+    def inbound(self, sender: str, text: str, line: str = "") -> str:
+        """A customer's SMS to ``line`` (any of ours when empty): kept unread until a
+        receive call hands it over. Returns the provider's id of it."""
+        with self._lock:
+            inbound_id = str(self._next_inbound_id)
+            self._next_inbound_id += 1
+            self.inbox.append(
+                {
+                    "id": inbound_id,
+                    "sender": sender,
+                    "line": line,
+                    "text": text,
+                    "date": int(time.time()),
+                    "read": False,
+                }
+            )
+        self._save_state()
+        return inbound_id
+
+    def _take_unread(self, line: str | None, count: int) -> list[dict[str, Any]]:
+        """Up to ``count`` unread SMS (to ``line``, or to any line when None), oldest
+        first, marked read: what a receive call answers, once."""
+        with self._lock:
+            taken = [
+                message
+                for message in self.inbox
+                if not message["read"] and (line is None or message["line"] in ("", line))
+            ][:count]
+            for message in taken:
+                message["read"] = True
+        self._save_state()
+        return taken
+
     def _take_failure(self) -> int | None:
         with self._lock:
             return self._failures.pop(0) if self._failures else None
@@ -373,6 +418,15 @@ class _FakeProvider:
         if method == "POST" and url.path == "/_fake/crash-next":
             self.crash_next()
             return json_reply(200, {"crash_next": True})
+        if method == "POST" and url.path == "/_fake/inbound":
+            try:
+                sms = json.loads(body or b"{}")
+                inbound_id = self.inbound(
+                    str(sms["from"]), str(sms["text"]), str(sms.get("line", ""))
+                )
+            except (ValueError, KeyError, TypeError):
+                return json_reply(400, {"error": 'JSON {"from", "text", "line"} expected'})
+            return json_reply(200, {"id": inbound_id})
         return self.route(method, url.path, url.query, headers, body)
 
     def route(self, method: str, path: str, query: str, headers: Headers, body: bytes) -> Reply:
@@ -524,7 +578,32 @@ class FakeKavenegar(_FakeProvider):
             return self._status_local(params)
         if action == "verify/lookup":
             return self._lookup(params)
+        if action == "sms/receive":
+            return self._receive(params)
         return self._envelope(404)
+
+    def _receive(self, params: dict[str, str]) -> Reply:
+        """``sms/receive``: ``linenumber`` (required) and ``isread`` (0: the unread, which
+        the answer marks read; 1: those already read), at most 100 entries."""
+        line = params.get("linenumber", "").strip()
+        if not line or params.get("isread", "0") not in ("0", "1"):
+            return self._envelope(400 if not line else 406)
+        if params.get("isread", "0") == "1":
+            with self._lock:
+                chosen = [m for m in self.inbox if m["read"] and m["line"] in ("", line)][:100]
+        else:
+            chosen = self._take_unread(line, 100)
+        entries = [
+            {
+                "messageid": int(message["id"]),
+                "message": message["text"],
+                "sender": message["sender"],
+                "receptor": message["line"] or line,
+                "date": message["date"],
+            }
+            for message in chosen
+        ]
+        return self._envelope(200, entries)
 
     def _entry(self, message_id: str) -> dict[str, Any]:
         with self._lock:
@@ -867,7 +946,29 @@ class FakeSmsIr(_FakeProvider):
         report = re.fullmatch(r"/v1/send/(\d+)", path)
         if method == "GET" and report:
             return self._report(report.group(1))
+        if method == "GET" and path == "/v1/receive/latest":
+            return self._receive_latest(query)
         return Reply(404, b"", "text/plain; charset=utf-8")
+
+    def _receive_latest(self, query: str) -> Reply:
+        """``receive/latest?count=N`` (at most and by default 100): the messages not
+        fetched before, each once; ``number`` is our line and ``mobile`` the sender,
+        both JSON numbers (912…, the leading zero gone)."""
+        raw = parse_qs(query).get("count", ["100"])[0]
+        count = _as_int(raw)
+        if count is None or not 1 <= count <= 100:
+            return self._answer(16)
+        data = [
+            {
+                "receiveReturnId": int(message["id"]),
+                "messageText": message["text"],
+                "number": int(message["line"] or 30004505000017),
+                "mobile": int(iranian_mobile(message["sender"]) or 0),
+                "receivedDateTime": message["date"],
+            }
+            for message in self._take_unread(None, count)
+        ]
+        return self._answer(1, data)
 
     def _new_message(self, *, mobile: str, text: str, line: int | None, cost: int) -> str:
         with self._lock:

@@ -92,6 +92,7 @@ class MessagingSettingsForm(forms.ModelForm):
             "birthday_template",
             "birthday_hour",
             "birthday_sender",
+            "inbound_owner",
         ]
         widgets = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

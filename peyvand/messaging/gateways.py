@@ -40,6 +40,7 @@ __all__ = [
     "ConsoleGateway",
     "Delivery",
     "GatewayError",
+    "Incoming",
     "KavenegarGateway",
     "Outgoing",
     "Sent",
@@ -76,6 +77,17 @@ class Outgoing:
     sender: str
     local_id: str
     secret: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One SMS a customer sent to one of our lines, as the provider reports it."""
+
+    provider_id: str  # the provider's id of the received message: what makes it one
+    sender: str  # the customer's number as the provider spells it
+    line: str  # our line that received it
+    text: str
+    received_at: datetime
 
 
 class GatewayError(Exception):
@@ -123,6 +135,8 @@ class SmsGateway:
     # How many messages one send_array call takes; 1: the provider has no such call and
     # the outbox sends (and records) one message at a time.
     array_size: ClassVar[int] = 1
+    # Whether ``receive`` asks the provider for the SMS sent to our line.
+    receives: ClassVar[bool] = False
     # How far back the provider answers ``sent_local_ids`` for plain sends (None: it
     # cannot be asked). Such a gateway need not trust its own repeat-dropping: before
     # sending again what may have reached it, the outbox asks.
@@ -149,6 +163,13 @@ class SmsGateway:
         """The messages the provider holds under these local ids (plain sends), by local
         id; one it does not know is missing. Raises GatewayError when it cannot say."""
         raise NotImplementedError
+
+    def receive(self) -> list[Incoming]:
+        """The SMS customers sent to our line since the last call, oldest first: each
+        is handed over once (both providers mark what they answer as read), so the
+        caller records them before asking again. Nothing for a backend that receives
+        nothing (``receives`` False)."""
+        return []
 
     def close(self) -> None:
         pass
@@ -410,6 +431,12 @@ def _as_cost(value: Any) -> int | None:
     return round(value)
 
 
+# Received SMS: both providers answer at most 100 a call (Kavenegar's sms/receive, SMS.ir's
+# receive/latest); a full answer may leave more, asked for at once, a few rounds a run.
+RECEIVE_PAGE = 100
+RECEIVE_ROUNDS = 10
+
+
 class KavenegarGateway(_HttpGateway):
     """``POST {base}/v1/{API_KEY}/{method}.json``, form-encoded, answering
     ``{"return": {"status", "message"}, "entries": …}``.
@@ -422,6 +449,7 @@ class KavenegarGateway(_HttpGateway):
     label = gettext_noop("کاوه‌نگار")
     description = gettext_noop("پیامک‌ها از راه سامانه‌ی پیامک کاوه‌نگار فرستاده می‌شوند.")
     idempotent = True
+    receives = True
     # verify/lookup documents no localid (receptor, template, token…, type only).
     template_idempotent = False
     array_size = 200  # sms/sendarray's documented limit (414 beyond)
@@ -468,6 +496,41 @@ class KavenegarGateway(_HttpGateway):
         if sender := sender or self.sender:
             params["sender"] = sender
         return self._sent(*self._call("sms/send", params))
+
+    def _line(self) -> str:
+        line = self.sender.strip()
+        if not line:
+            raise GatewayError(
+                _("خط پیامک کاوه‌نگار (SMS_SENDER) تنظیم نشده است؛ پیامک‌های رسیده خوانده نمی‌شوند."),
+                code="line",
+                retryable=False,
+            )
+        return line
+
+    def receive(self) -> list[Incoming]:
+        """``sms/receive`` with ``linenumber`` (our line) and ``isread=0``: the unread
+        SMS, up to 100 a call, marked read as they are answered (the official SDKs'
+        receive; entries messageid, message, sender, receptor, date in Unix seconds)."""
+        line = self._line()
+        received: list[Incoming] = []
+        for _round in range(RECEIVE_ROUNDS):
+            entries, response = self._call("sms/receive", {"linenumber": line, "isread": "0"})
+            for entry in entries:
+                try:
+                    received.append(
+                        Incoming(
+                            provider_id=str(int(entry["messageid"])),
+                            sender=str(entry["sender"]),
+                            line=str(entry.get("receptor") or line),
+                            text=str(entry.get("message") or ""),
+                            received_at=datetime.fromtimestamp(int(entry["date"]), tz=UTC),
+                        )
+                    )
+                except (KeyError, TypeError, ValueError):
+                    raise self._unexpected(response) from None
+            if len(entries) < RECEIVE_PAGE:
+                break
+        return received
 
     def send_array(self, messages: list[Outgoing]) -> list[Sent | GatewayError]:
         """``sms/sendarray``: receptor, sender, message and localmessageids as JSON arrays
@@ -646,6 +709,7 @@ class SmsIrGateway(_HttpGateway):
     description = gettext_noop("پیامک‌ها از راه سامانه‌ی پیامک اس‌ام‌اس‌دات‌آی‌آر فرستاده می‌شوند.")
     idempotent = False
     template_idempotent = False
+    receives = True
     default_base_url = "https://api.sms.ir"
     problems = _SMSIR_PROBLEMS
 
@@ -739,6 +803,36 @@ class SmsIrGateway(_HttpGateway):
                 state = data.get("deliveryState")
                 states[pid] = _SMSIR_DELIVERY.get(state, Delivery.UNKNOWN)
         return states
+
+    def receive(self) -> list[Incoming]:
+        """``GET /v1/receive/latest?count=100``: the SMS not fetched before, each
+        answered once (apidocs.sms.ir: «هر پیامک دریافتی تنها یک مرتبه توسط این متد قابل
+        دستیابی میباشد»); items receiveReturnId, messageText, number (our line),
+        mobile (the sender, a JSON number: 912…) and receivedDateTime in Unix seconds."""
+        received: list[Incoming] = []
+        for _round in range(RECEIVE_ROUNDS):
+            response = self._request("GET", "/v1/receive/latest", params={"count": RECEIVE_PAGE})
+            data = self._data(response)
+            if not isinstance(data, list):
+                raise self._unexpected(response)
+            for item in data:
+                try:
+                    received.append(
+                        Incoming(
+                            provider_id=str(int(item["receiveReturnId"])),
+                            sender=str(item["mobile"]),
+                            line=str(item.get("number") or self.sender),
+                            text=str(item.get("messageText") or ""),
+                            received_at=datetime.fromtimestamp(
+                                int(item["receivedDateTime"]), tz=UTC
+                            ),
+                        )
+                    )
+                except (KeyError, TypeError, ValueError):
+                    raise self._unexpected(response) from None
+            if len(data) < RECEIVE_PAGE:
+                break
+        return received
 
 
 # Settings ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import JALALI_MONTHS, days_in_jalali_month, from_jalali, to_jalali
 from peyvand.core.models import BusinessRecord, customer_key_field
+from peyvand.core.validators import format_phone_national
 
 
 class Channel(models.TextChoices):
@@ -220,13 +221,25 @@ class Message(BusinessRecord):
         FAILED = "failed", _("ناموفق")
         UNKNOWN = "unknown", _("نامعلوم")
         CANCELLED = "cancelled", _("لغو شد")
+        RECEIVED = "received", _("دریافت شد")
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("ارسالی")
+        IN = "in", _("دریافتی")
 
     # What a manager may send again; what a user may still cancel.
     RETRYABLE = (Status.FAILED, Status.UNDELIVERED, Status.UNKNOWN)
     CANCELLABLE = (Status.QUEUED,)
 
     channel = models.CharField(_("نوع"), max_length=5, choices=Channel.choices)
-    to = models.CharField(_("گیرنده"), max_length=254)  # E.164 mobile or email address
+    # Ours to the customer, or the customer's to us (a received SMS: status «دریافت شد»,
+    # the provider's id of it in provider_id, our line in sender).
+    direction = models.CharField(
+        _("جهت"), max_length=3, choices=Direction.choices, default=Direction.OUT
+    )
+    # The customer's side either way: E.164 mobile or email address (the recipient of
+    # ours, the sender of theirs).
+    to = models.CharField(_("شماره یا نشانی مخاطب"), max_length=254)
     contact = models.ForeignKey(
         Contact,
         verbose_name=_("مخاطب"),
@@ -341,6 +354,20 @@ class Message(BusinessRecord):
             # none) is found without walking message_recent through a million rows.
             models.Index(fields=["backend", "-created_at", "-id"], name="message_backend_recent"),
             models.Index(fields=["broadcast", "status"], name="message_broadcast"),
+            # The list's «دریافتی»: the customers' messages, few among ours.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="message_received_recent",
+                condition=Q(direction="in"),
+            ),
+        ]
+        constraints = [
+            # A received SMS is recorded once, however many workers read the provider.
+            models.UniqueConstraint(
+                fields=["backend", "provider_id"],
+                condition=Q(direction="in"),
+                name="message_received_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -354,6 +381,15 @@ class Message(BusinessRecord):
         """Our id for the provider (Kavenegar's ``localid``): the same on every attempt,
         so a resend after a crash is dropped by the provider; a new one per manual round."""
         return str(self.pk * 1000 + self.send_round)
+
+    @property
+    def national_to(self) -> str:
+        """The customer's number as Iranians write it (an email address as it is)."""
+        return format_phone_national(self.to) if self.to.startswith("+") else self.to
+
+    @property
+    def received(self) -> bool:
+        return self.direction == self.Direction.IN
 
     @property
     def is_secret(self) -> bool:
@@ -428,6 +464,18 @@ class MessagingSettings(models.Model):
         help_text=_("تبریک‌ها به نام این کاربر ثبت می‌شوند."),
     )
     birthdays_done_on = models.DateField(null=True, blank=True, editable=False)
+    inbound_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول پیامک‌های شماره‌های ناشناس"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "پیامک مخاطب شناخته‌شده به مسئول همان مخاطب می‌رسد؛ پیامک شماره‌ای که در مخاطبین"
+            " نیست به این کاربر."
+        ),
+    )
 
     class Meta:
         verbose_name = _("تنظیمات ارسال پیام")

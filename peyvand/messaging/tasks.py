@@ -7,7 +7,7 @@ from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
 
 from peyvand.core import workers
-from peyvand.messaging import outbox, services
+from peyvand.messaging import inbound, outbox, services
 from peyvand.messaging.models import Broadcast
 
 
@@ -65,3 +65,9 @@ def birthday_greetings() -> int:
 @task()
 def occasion_campaigns() -> int:
     return services.occasion_campaigns()
+
+
+@task()
+def receive_sms() -> int:
+    """Records the SMS customers sent to our line (messaging.inbound)."""
+    return inbound.receive_sms()

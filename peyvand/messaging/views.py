@@ -511,7 +511,8 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def messaging_settings(request: HttpRequest) -> HttpResponse:
     form = MessagingSettingsForm(request.POST or None, instance=MessagingSettings.load())
-    form.fields["birthday_sender"].queryset = User.objects.filter(is_active=True)
+    for name in ("birthday_sender", "inbound_owner"):
+        form.fields[name].queryset = User.objects.filter(is_active=True)
     if request.method == "POST" and form.is_valid():
         form.save()
         flash.success(request, _("تنظیمات ارسال ذخیره شد."))
@@ -521,5 +522,6 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
         "form": form,
         "gateway_label": _(gateway.label),
         "gateway_description": _(gateway.description),
+        "gateway_receives": gateway.receives,
     }
     return render(request, "messaging/settings.html", context)

@@ -85,7 +85,7 @@ def test_a_rep_filters_sorts_saves_and_exports_the_messages(page, log_in, rep, s
 
     # The export holds exactly the filtered rows, in the page's order, no secret text.
     header, rows = download_excel(page)
-    column = header.index("گیرنده")
+    column = header.index("شماره / نشانی")
     assert [row[column] for row in rows] == [secret.to, early.to, late.to]
     assert old.to not in [row[column] for row in rows]
     assert CODE not in str(rows)

@@ -154,7 +154,7 @@ def test_a_secret_text_is_never_searched_nor_shown(client, personas, outbox):
     assert CODE not in page and persian(CODE) not in page
     # Found by its recipient, the row says so — never by its text.
     found = client.get(reverse("messaging:list"), {"q": "۰۹۱۲۱۲۳۴"}).content.decode()
-    assert "گیرنده: <bdi" in found and CODE not in found and persian(CODE) not in found
+    assert "شماره یا نشانی: <bdi" in found and CODE not in found and persian(CODE) not in found
 
 
 def test_status_channel_backend_sender_contact_and_broadcast(personas, outbox):

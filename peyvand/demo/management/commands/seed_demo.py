@@ -29,7 +29,9 @@ from peyvand.finance import services as finance_services
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult, Urgency
 from peyvand.lookups.models import Channel as LookupChannel
+from peyvand.messaging import inbound
 from peyvand.messaging.forms import OCCASION_PRESETS
+from peyvand.messaging.gateways import Incoming
 from peyvand.messaging.models import (
     ContactGroup,
     ContactGroupMember,
@@ -204,6 +206,7 @@ class Command(BaseCommand):
             config.birthday_template = templates["تبریک تولد"]
             config.birthday_enabled = True
             config.birthday_sender = users["manager"]
+            config.inbound_owner = users["sales"]
             config.save()
         group, created = ContactGroup.objects.get_or_create(
             name="مشتریان ویژه",
@@ -252,6 +255,26 @@ class Command(BaseCommand):
                 sent_at=now if not error else None,
                 delivered_at=now if not error else None,
                 scheduled_at=now - datetime.timedelta(hours=3),
+            )
+        # Customers writing back to the line, recorded as the worker records what the
+        # provider hands over (messaging.inbound): a reply on the delivered proforma, an
+        # unknown number asking a price, and an opt-out.
+        line = "30004505000017"
+        for minutes, sender, text in (
+            (95, contacts[0].mobile, "سلام، پیش‌فاکتور رسید. فردا با شما تماس می‌گیرم."),
+            (40, "+989190001122", "قیمت یخچال ساید بای ساید ۷۰۰ لیتری چند است؟"),
+            (10, contacts[1].mobile, "لغو۱۱"),
+        ):
+            inbound.record_sms(
+                Incoming(
+                    provider_id=f"demo-{minutes}",
+                    sender=sender,
+                    line=line,
+                    text=text,
+                    received_at=now - datetime.timedelta(minutes=minutes),
+                ),
+                backend="console",
+                unknown_owner=config.inbound_owner or users["sales"],
             )
 
     def _tasks(self, users: dict[str, User]) -> None:

@@ -1,0 +1,121 @@
+"""What customers send us: the SMS read from the provider, each recorded once as a
+received ``Message`` in the customer's conversation (the contact's messages, in and out).
+
+The provider hands each received SMS over once (Kavenegar's sms/receive marks it read,
+SMS.ir's receive/latest answers it once), so they are recorded as soon as they arrive,
+one row each; the unique (backend, provider_id) of a received message makes a second
+worker reading at the same moment, or a run repeated after a crash, record nothing twice.
+"""
+
+import logging
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from peyvand.accounts.models import User
+from peyvand.accounts.selectors import users_who_can
+from peyvand.activities.reminders import notify
+from peyvand.contacts.selectors import contact_with_number
+from peyvand.core.text import to_latin_digits
+from peyvand.core.validators import any_number
+from peyvand.messaging.gateways import GatewayError, Incoming, get_sms_gateway
+from peyvand.messaging.models import Channel, Message, MessagingSettings
+from peyvand.messaging.services import opt_out_set
+
+logger = logging.getLogger("peyvand.sms")
+
+# A reply that is only one of these asks to receive nothing more: «لغو11» is the
+# operators' word for advertising lines; the rest are what people actually type.
+OPT_OUT_WORDS = frozenset({"لغو", "لغو11", "11", "انصراف", "off", "stop"})
+_NOT_A_LETTER = re.compile(r"[\s\u200c\u200f\u200e.,!؟?،]+")
+
+
+def is_opt_out(text: str) -> bool:
+    """Whether a reply is an opt-out word alone (Persian or Arabic digits, spaces and
+    half-spaces, a full stop or an exclamation mark aside)."""
+    word = _NOT_A_LETTER.sub("", to_latin_digits(text)).lower().replace("ي", "ی")
+    return word in OPT_OUT_WORDS
+
+
+def receive_sms() -> int:
+    """Reads the SMS sent to our line since the last run and records each once; returns
+    how many were new. A provider that does not answer is tried again next run."""
+    gateway = get_sms_gateway()
+    if not gateway.receives:
+        gateway.close()
+        return 0
+    unknown_owner = owner_of_unknown_numbers()
+    if unknown_owner is None:
+        # Taken from the provider, an SMS from a number not among the contacts would
+        # have nobody to belong to: it waits there until a user exists.
+        gateway.close()
+        logger.error("Received SMS not read: no active user manages messaging")
+        return 0
+    with gateway:
+        try:
+            received = gateway.receive()
+        except GatewayError as error:
+            logger.warning("Received SMS unavailable: %s (%s)", error.message, error.code)
+            return 0
+    return sum(
+        record_sms(sms, backend=gateway.name, unknown_owner=unknown_owner) for sms in received
+    )
+
+
+def owner_of_unknown_numbers() -> User | None:
+    """Who an SMS from a number not among the contacts belongs to: the user the
+    messaging settings name, else the first who manages messaging."""
+    chosen = MessagingSettings.load().inbound_owner
+    if chosen is not None and chosen.is_active:
+        return chosen
+    return users_who_can("messaging.manage_messaging").filter(is_active=True).order_by("pk").first()
+
+
+def record_sms(sms: Incoming, *, backend: str, unknown_owner: User) -> bool:
+    """Records one received SMS (False: recorded before) and tells its owner (the
+    contact's, or ``unknown_owner``); an opt-out word also records the number's wish
+    not to receive more."""
+    number = any_number(sms.sender)
+    contact = contact_with_number(number)
+    owner = contact.owner if contact is not None else unknown_owner
+    message = Message(
+        channel=Channel.SMS,
+        direction=Message.Direction.IN,
+        status=Message.Status.RECEIVED,
+        to=number,
+        contact=contact,
+        owner=owner,
+        body=sms.text,
+        sender=sms.line,
+        backend=backend,
+        provider_id=sms.provider_id,
+        created_at=sms.received_at,
+        scheduled_at=sms.received_at,
+        sent_at=sms.received_at,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+            opting_out = is_opt_out(sms.text) and number.startswith("+")
+            if opting_out:
+                opt_out_set(
+                    address=number,
+                    channel=Channel.SMS,
+                    contact=contact,
+                    by=None,
+                    reason=_("پیامک «%(text)s» از خود مشترک") % {"text": sms.text.strip()[:50]},
+                )
+            who = contact.name if contact is not None else message.national_to
+            notify(
+                user=owner,
+                title=(
+                    _("%(who)s از دریافت پیامک انصراف داد") if opting_out else _("پیامک از %(who)s")
+                )
+                % {"who": who},
+                body=sms.text[:200],
+                url=message.get_absolute_url(),
+            )
+    except IntegrityError:
+        return False  # another worker, or an earlier run, recorded it
+    return True
