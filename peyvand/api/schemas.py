@@ -242,7 +242,8 @@ class MessageIn(InputSchema):
 class MessageOut(Schema):
     id: int
     channel: str
-    to: str
+    direction: str  # "out": ours to the customer; "in": the customer's to us
+    to: str  # the customer's side either way (the recipient of ours, the sender of theirs)
     contact_id: int | None
     subject: str
     body: str  # a secret message's (a portal sign-in code…): what it is, never the text

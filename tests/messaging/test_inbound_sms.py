@@ -14,6 +14,7 @@ from peyvand.messaging import inbound
 from peyvand.messaging.fake_providers import FakeKavenegar, FakeSmsIr
 from peyvand.messaging.gateways import GatewayError, get_sms_gateway
 from peyvand.messaging.models import Message, MessagingSettings, OptOut
+from tests.api.test_api import auth  # noqa: F401 - the fixture
 from tests.factories import ContactFactory
 
 KEY = "inbound-SECRET-5e6f7a8b"
@@ -196,3 +197,18 @@ def test_a_reply_typed_with_persian_digits_or_spaces_is_still_an_opt_out_word():
     assert inbound.is_opt_out("لغو\u200c۱۱!")
     assert not inbound.is_opt_out("لغو سفارش")
     assert not inbound.is_opt_out("")
+
+
+def test_the_api_lists_a_received_sms_with_its_direction(provider, client, personas, auth):  # noqa: F811
+    ContactFactory(phones=["+989121234567"], owner=personas.owner)
+    provider.inbound("09121234567", "سلام، رسید", line=LINE)
+    inbound.receive_sms()
+
+    listed = client.get("/api/v1/messages", {"direction": "in"}, headers=auth("teammate")).json()
+    assert [(m["direction"], m["status"], m["to"], m["body"]) for m in listed["items"]] == [
+        ("in", "received", "+989121234567", "سلام، رسید")
+    ]
+    others = client.get("/api/v1/messages", {"direction": "out"}, headers=auth("teammate"))
+    assert others.json()["items"] == []
+    hidden = client.get("/api/v1/messages", {"direction": "in"}, headers=auth("outsider"))
+    assert hidden.json()["items"] == []
