@@ -29,6 +29,7 @@ from peyvand.core.lists import (
     Record,
     Search,
     Sort,
+    YesNo,
     cells,
 )
 from peyvand.core.params import parse_id
@@ -150,6 +151,8 @@ def _status(message) -> str:
         f'<span class="badge text-bg-{tone}"><i class="bi bi-{icon}" aria-hidden="true"></i> '
         f"{word}</span>"
     )
+    if message.unseen:
+        shown += f' <span class="badge text-bg-warning">{html.escape(str(_("تازه")))}</span>'
     if message.last_error:
         error = html.escape(_clip(message.last_error, 90))
         shown += f'<div class="small text-danger">{error}</div>'
@@ -274,6 +277,12 @@ MESSAGES = ListSpec(
         # Received ones by their own index (message_received_recent): few among millions.
         Choice(
             name="direction", label=_("جهت"), field="direction", choices=Message.Direction.choices
+        ),
+        YesNo(
+            name="new",
+            label=_("تازه برای من"),
+            condition=lambda reading: Q(direction="in", seen_at__isnull=True, owner=reading.user),
+            words=(_("تازه"), _("دیده‌شده یا نه برای من")),
         ),
         Person(
             name="owner",

@@ -284,6 +284,8 @@ class Message(BusinessRecord):
     sent_at = models.DateTimeField(_("زمان ارسال شدن"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A received message is «تازه» for its owner until they open it.
+    seen_at = models.DateTimeField(_("دیده شد"), null=True, blank=True, editable=False)
     broadcast = models.ForeignKey(
         Broadcast, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
@@ -354,6 +356,12 @@ class Message(BusinessRecord):
             # none) is found without walking message_recent through a million rows.
             models.Index(fields=["backend", "-created_at", "-id"], name="message_backend_recent"),
             models.Index(fields=["broadcast", "status"], name="message_broadcast"),
+            # «تازه برای من»: each owner's received messages not opened yet.
+            models.Index(
+                fields=["owner", "-created_at", "-id"],
+                name="message_unseen",
+                condition=Q(direction="in", seen_at__isnull=True),
+            ),
             # The list's «دریافتی»: the customers' messages, few among ours.
             models.Index(
                 fields=["-created_at", "-id"],
@@ -390,6 +398,11 @@ class Message(BusinessRecord):
     @property
     def received(self) -> bool:
         return self.direction == self.Direction.IN
+
+    @property
+    def unseen(self) -> bool:
+        """A received message its owner has not opened yet."""
+        return self.received and self.seen_at is None
 
     @property
     def is_secret(self) -> bool:

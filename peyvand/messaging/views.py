@@ -142,6 +142,10 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_visible_or_404(
         Message, request.user, pk, Message.objects.select_related("owner", "contact")
     )
+    if message.unseen and message.owner_id == request.user.pk:
+        # Opened by whom it is for: no longer «تازه» (a teammate's look leaves it so).
+        message.seen_at = timezone.now()
+        Message.objects.filter(pk=message.pk, seen_at__isnull=True).update(seen_at=message.seen_at)
     # A secret text's length is no one's business either.
     length = None if message.is_secret else sms_length(message.body)
     context = {

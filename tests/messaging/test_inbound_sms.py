@@ -212,3 +212,29 @@ def test_the_api_lists_a_received_sms_with_its_direction(provider, client, perso
     assert others.json()["items"] == []
     hidden = client.get("/api/v1/messages", {"direction": "in"}, headers=auth("outsider"))
     assert hidden.json()["items"] == []
+
+
+def test_a_received_sms_is_new_for_its_owner_until_they_open_it(provider, client, personas):
+    customer = ContactFactory(phones=["+989121234567"], owner=personas.owner)
+    provider.inbound("09121234567", "فاکتور را بفرستید", line=LINE)
+    inbound.receive_sms()
+    message = Message.objects.get()
+    new = {"new": "yes"}
+
+    # A teammate sees it (their team's customer) and opening it leaves it new.
+    client.force_login(personas.teammate)
+    assert client.get(reverse("messaging:list"), new).context["page"].items == []
+    assert client.get(message.get_absolute_url()).status_code == 200
+    message.refresh_from_db()
+    assert message.seen_at is None
+
+    client.force_login(personas.owner)
+    assert client.get(reverse("messaging:list"), new).context["page"].items == [message]
+    panel = client.get(customer.get_absolute_url()).content.decode()
+    assert "تازه</span>" in panel
+    client.get(message.get_absolute_url())
+    message.refresh_from_db()
+    assert message.seen_at is not None
+    assert client.get(reverse("messaging:list"), new).context["page"].items == []
+    seen = client.get(reverse("messaging:list"), {"new": "no", "direction": "in"})
+    assert seen.context["page"].items == [message]
