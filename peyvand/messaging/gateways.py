@@ -257,6 +257,12 @@ def _iranian_national(to: str) -> str:
     return "00" + to.removeprefix("+") if to.startswith("+") else to
 
 
+# Received SMS: both providers answer at most 100 a call (Kavenegar's sms/receive, SMS.ir's
+# receive/latest); a full answer may leave more, asked for at once, a few rounds a run.
+RECEIVE_PAGE = 100
+RECEIVE_ROUNDS = 10
+
+
 class _HttpGateway(SmsGateway):
     """One pooled httpx client per gateway, and the translation of transport failures and
     provider codes into GatewayError."""
@@ -286,6 +292,20 @@ class _HttpGateway(SmsGateway):
 
     def _auth_headers(self) -> dict[str, str]:
         return {}
+
+    def receive(self) -> list[Incoming]:
+        # A full page may leave more: asked for at once, a few rounds a run.
+        received: list[Incoming] = []
+        for _round in range(RECEIVE_ROUNDS):
+            page = self._received_page()
+            received += page
+            if len(page) < RECEIVE_PAGE:
+                break
+        return received
+
+    def _received_page(self) -> list[Incoming]:
+        """One call's worth of received SMS (at most RECEIVE_PAGE)."""
+        raise NotImplementedError
 
     def _log_response(self, response: httpx.Response) -> None:
         request = response.request
@@ -431,12 +451,6 @@ def _as_cost(value: Any) -> int | None:
     return round(value)
 
 
-# Received SMS: both providers answer at most 100 a call (Kavenegar's sms/receive, SMS.ir's
-# receive/latest); a full answer may leave more, asked for at once, a few rounds a run.
-RECEIVE_PAGE = 100
-RECEIVE_ROUNDS = 10
-
-
 class KavenegarGateway(_HttpGateway):
     """``POST {base}/v1/{API_KEY}/{method}.json``, form-encoded, answering
     ``{"return": {"status", "message"}, "entries": …}``.
@@ -507,30 +521,25 @@ class KavenegarGateway(_HttpGateway):
             )
         return line
 
-    def receive(self) -> list[Incoming]:
+    def _received_page(self) -> list[Incoming]:
         """``sms/receive`` with ``linenumber`` (our line) and ``isread=0``: the unread
         SMS, up to 100 a call, marked read as they are answered (the official SDKs'
         receive; entries messageid, message, sender, receptor, date in Unix seconds)."""
         line = self._line()
-        received: list[Incoming] = []
-        for _round in range(RECEIVE_ROUNDS):
-            entries, response = self._call("sms/receive", {"linenumber": line, "isread": "0"})
-            for entry in entries:
-                try:
-                    received.append(
-                        Incoming(
-                            provider_id=str(int(entry["messageid"])),
-                            sender=str(entry["sender"]),
-                            line=str(entry.get("receptor") or line),
-                            text=str(entry.get("message") or ""),
-                            received_at=datetime.fromtimestamp(int(entry["date"]), tz=UTC),
-                        )
-                    )
-                except (KeyError, TypeError, ValueError):
-                    raise self._unexpected(response) from None
-            if len(entries) < RECEIVE_PAGE:
-                break
-        return received
+        entries, response = self._call("sms/receive", {"linenumber": line, "isread": "0"})
+        try:
+            return [
+                Incoming(
+                    provider_id=str(int(entry["messageid"])),
+                    sender=str(entry["sender"]),
+                    line=str(entry.get("receptor") or line),
+                    text=str(entry.get("message") or ""),
+                    received_at=datetime.fromtimestamp(int(entry["date"]), tz=UTC),
+                )
+                for entry in entries
+            ]
+        except (KeyError, TypeError, ValueError):
+            raise self._unexpected(response) from None
 
     def send_array(self, messages: list[Outgoing]) -> list[Sent | GatewayError]:
         """``sms/sendarray``: receptor, sender, message and localmessageids as JSON arrays
@@ -804,35 +813,28 @@ class SmsIrGateway(_HttpGateway):
                 states[pid] = _SMSIR_DELIVERY.get(state, Delivery.UNKNOWN)
         return states
 
-    def receive(self) -> list[Incoming]:
+    def _received_page(self) -> list[Incoming]:
         """``GET /v1/receive/latest?count=100``: the SMS not fetched before, each
         answered once (apidocs.sms.ir: «هر پیامک دریافتی تنها یک مرتبه توسط این متد قابل
         دستیابی میباشد»); items receiveReturnId, messageText, number (our line),
         mobile (the sender, a JSON number: 912…) and receivedDateTime in Unix seconds."""
-        received: list[Incoming] = []
-        for _round in range(RECEIVE_ROUNDS):
-            response = self._request("GET", "/v1/receive/latest", params={"count": RECEIVE_PAGE})
-            data = self._data(response)
-            if not isinstance(data, list):
-                raise self._unexpected(response)
-            for item in data:
-                try:
-                    received.append(
-                        Incoming(
-                            provider_id=str(int(item["receiveReturnId"])),
-                            sender=str(item["mobile"]),
-                            line=str(item.get("number") or self.sender),
-                            text=str(item.get("messageText") or ""),
-                            received_at=datetime.fromtimestamp(
-                                int(item["receivedDateTime"]), tz=UTC
-                            ),
-                        )
-                    )
-                except (KeyError, TypeError, ValueError):
-                    raise self._unexpected(response) from None
-            if len(data) < RECEIVE_PAGE:
-                break
-        return received
+        response = self._request("GET", "/v1/receive/latest", params={"count": RECEIVE_PAGE})
+        data = self._data(response)
+        if not isinstance(data, list):
+            raise self._unexpected(response)
+        try:
+            return [
+                Incoming(
+                    provider_id=str(int(item["receiveReturnId"])),
+                    sender=str(item["mobile"]),
+                    line=str(item.get("number") or self.sender),
+                    text=str(item.get("messageText") or ""),
+                    received_at=datetime.fromtimestamp(int(item["receivedDateTime"]), tz=UTC),
+                )
+                for item in data
+            ]
+        except (KeyError, TypeError, ValueError):
+            raise self._unexpected(response) from None
 
 
 # Settings ----------------------------------------------------------------------------

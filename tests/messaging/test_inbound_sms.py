@@ -238,3 +238,12 @@ def test_a_received_sms_is_new_for_its_owner_until_they_open_it(provider, client
     assert client.get(reverse("messaging:list"), new).context["page"].items == []
     seen = client.get(reverse("messaging:list"), {"new": "no", "direction": "in"})
     assert seen.context["page"].items == [message]
+
+
+def test_a_full_answer_is_followed_at_once_by_the_next(provider):
+    for n in range(130):
+        provider.inbound(f"0912000{n:04d}", f"پیام {n}", line=LINE)
+    with get_sms_gateway() as gateway:
+        received = gateway.receive()
+    assert [sms.text for sms in received] == [f"پیام {n}" for n in range(130)]
+    assert all(message["read"] for message in provider.inbox)
