@@ -520,6 +520,12 @@ PAGES: dict[str, Page] = {
         ("messaging.send_message",), pk(lambda d: d.message(Message.Status.FAILED)), SALES_TEAM
     ),
     "messaging:cancel": P(("messaging.send_message",), pk(Demo.message), SALES_TEAM),
+    # A customer's SMS to the sales rep: their team answers it.
+    "messaging:reply": P(
+        ("messaging.send_message",),
+        pk(lambda d: d.message(Message.Status.RECEIVED)),
+        SALES_TEAM,
+    ),
     "messaging:preview": P(("messaging.send_message",)),
     "messaging:send": P(
         ("messaging.send_message",),

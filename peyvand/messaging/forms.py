@@ -55,6 +55,21 @@ class ComposeForm(forms.Form):
         return cleaned
 
 
+class ReplyForm(ComposeForm):
+    """An answer to a customer's SMS: by SMS, to whom wrote (the channel is fixed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["channel"], self.fields["subject"]
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            is_active=True, channel=Channel.SMS
+        )
+
+    def clean(self):
+        self.cleaned_data["channel"] = Channel.SMS
+        return super().clean()
+
+
 class BroadcastForm(ComposeForm):
     title = forms.CharField(
         label=_("عنوان ارسال"),

@@ -173,6 +173,25 @@ def message_to_contact(
     )
 
 
+def message_reply(
+    *, received: Message, body: str, by, scheduled_at: datetime.datetime | None = None
+) -> Message:
+    """The answer to a customer's message: to the number (or address) that wrote, by the
+    same channel, in the same conversation; placeholders filled as for its contact."""
+    check_placeholders(body)
+    values = placeholder_values(
+        contact=received.contact, sender=by, company_name=SiteSettings.load().company_name
+    )
+    return message_queue(
+        channel=received.channel,
+        to=received.to,
+        body=render(body, values),
+        by=by,
+        contact=received.contact,
+        scheduled_at=scheduled_at,
+    )
+
+
 @transaction.atomic
 def message_retry(*, message: Message, by) -> Message:
     """A person sends a failed, undelivered or unknown message again, now. A message the

@@ -6,6 +6,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.message_list, name="list"),
     path("<int:pk>/", views.message_detail, name="detail"),
+    path("<int:pk>/reply/", views.message_reply, name="reply"),
     path("<int:pk>/retry/", views.message_retry, name="retry"),
     path("<int:pk>/cancel/", views.message_cancel, name="cancel"),
     path("preview/", views.message_preview, name="preview"),

@@ -30,6 +30,7 @@ from peyvand.messaging.forms import (
     MessageTemplateForm,
     MessagingSettingsForm,
     OccasionForm,
+    ReplyForm,
 )
 from peyvand.messaging.gateways import backend_label, provider_reference, sms_backend
 from peyvand.messaging.lists import MESSAGES
@@ -155,6 +156,31 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "provider_reference": provider_reference(message.backend, message.provider_id),
     }
     return render(request, "messaging/detail.html", context)
+
+
+@send_permission
+@require_http_methods(["GET", "POST"])
+def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """An SMS back to the customer who wrote (a received message the user may see)."""
+    received = get_visible_or_404(
+        Message, request.user, pk, Message.objects.filter(direction=Message.Direction.IN)
+    )
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.message_reply(
+                received=received,
+                body=data["body"],
+                scheduled_at=data["scheduled_at"],
+                by=request.user,
+            )
+        except services.NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("پاسخ برای ارسال در صف قرار گرفت."))
+            return redirect(received.contact or received)
+    return render(request, "messaging/reply.html", _compose_context(form, received=received))
 
 
 @send_permission

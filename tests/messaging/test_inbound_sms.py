@@ -247,3 +247,41 @@ def test_a_full_answer_is_followed_at_once_by_the_next(provider):
         received = gateway.receive()
     assert [sms.text for sms in received] == [f"پیام {n}" for n in range(130)]
     assert all(message["read"] for message in provider.inbox)
+
+
+def test_the_owner_answers_from_the_received_sms_to_the_number_that_wrote(
+    provider, client, personas
+):
+    # The customer writes from their second phone: the answer goes there.
+    customer = ContactFactory(
+        name="سحر نوری", phones=["+989121234567", "+989351112233"], owner=personas.owner
+    )
+    provider.inbound("09351112233", "موجودی دارید؟", line=LINE)
+    inbound.receive_sms()
+    received = Message.objects.get()
+    client.force_login(personas.owner)
+    page = client.get(reverse("messaging:reply", args=[received.pk])).content.decode()
+    assert "موجودی دارید؟" in page and 'name="channel"' not in page
+
+    # A placeholder we do not know is refused in Persian, the text kept.
+    refused = client.post(reverse("messaging:reply", args=[received.pk]), {"body": "{نامک} سلام"})
+    assert refused.status_code == 200
+    assert "{نامک}" in refused.content.decode() and "شناخته نیست" in refused.content.decode()
+
+    response = client.post(
+        reverse("messaging:reply", args=[received.pk]), {"body": "{نام} عزیز، بله موجود است."}
+    )
+    assert response.status_code == 302 and response.url == customer.get_absolute_url()
+    answer = Message.objects.get(direction="out")
+    assert (answer.to, answer.contact, answer.owner, answer.channel) == (
+        "+989351112233",
+        customer,
+        personas.owner,
+        "sms",
+    )
+    assert answer.body == "سحر نوری عزیز، بله موجود است."
+
+    # Only a received message is answered; one the reader may not see is not found.
+    assert client.get(reverse("messaging:reply", args=[answer.pk])).status_code == 404
+    client.force_login(personas.outsider)
+    assert client.get(reverse("messaging:reply", args=[received.pk])).status_code == 404
