@@ -163,6 +163,16 @@ def owners_message(personas, status="queued") -> list:
     return [message.pk]
 
 
+def owners_received_message(personas) -> list:
+    """A customer's SMS to the owner's contact: what «پاسخ» answers."""
+    contact = ContactFactory(owner=personas.owner, phones=["+989121234567"])
+    message = Message.objects.create(
+        channel="sms", direction="in", status="received", to=contact.mobile, contact=contact,
+        body="سلام", owner=personas.owner, backend="kavenegar", provider_id="7001",
+    )  # fmt: skip
+    return [message.pk]
+
+
 def owners_broadcast(personas) -> list:
     broadcast = Broadcast.objects.create(
         owner=personas.owner, channel="sms", title="نوروز", target="list", body="نوروز مبارک"
@@ -492,6 +502,7 @@ RULES: dict[str, Rule] = {
         lambda personas: owners_message(personas, "failed"), LOGIN, 404, 302, 302, "post"
     ),
     "messaging:cancel": Rule(owners_message, LOGIN, 404, 302, 302, "post"),
+    "messaging:reply": Rule(owners_received_message, LOGIN, 404, 200, 200),
     "messaging:preview": Rule(no_args, LOGIN, 200, 200, 200, "post"),
     "messaging:send": Rule(owners_contact, LOGIN, 404, 200, 200),
     "messaging:opt_out": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
