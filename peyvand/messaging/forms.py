@@ -65,10 +65,6 @@ class ReplyForm(ComposeForm):
             is_active=True, channel=Channel.SMS
         )
 
-    def clean(self):
-        self.cleaned_data["channel"] = Channel.SMS
-        return super().clean()
-
 
 class BroadcastForm(ComposeForm):
     title = forms.CharField(

@@ -17,42 +17,41 @@ from peyvand.accounts.models import User
 from peyvand.accounts.selectors import users_who_can
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_number
-from peyvand.core.text import to_latin_digits
+from peyvand.core.text import fa_search_key
 from peyvand.core.validators import any_number
-from peyvand.messaging.gateways import GatewayError, Incoming, get_sms_gateway
+from peyvand.messaging.gateways import GatewayError, Incoming, get_sms_gateway, sms_backend
 from peyvand.messaging.models import Channel, Message, MessagingSettings
 from peyvand.messaging.services import opt_out_set
 
 logger = logging.getLogger("peyvand.sms")
 
 # A reply that is only one of these asks to receive nothing more: «لغو11» is the
-# operators' word for advertising lines; the rest are what people actually type.
-OPT_OUT_WORDS = frozenset({"لغو", "لغو11", "11", "انصراف", "off", "stop"})
-_NOT_A_LETTER = re.compile(r"[\s\u200c\u200f\u200e.,!؟?،]+")
+# operators' word for advertising lines; the rest are what people actually type. Kept
+# as search keys (core.text.fa_search_key: digits, letters, spaces and case folded).
+OPT_OUT_WORDS = frozenset(
+    fa_search_key(word) for word in ("لغو", "لغو11", "11", "انصراف", "off", "stop")
+)
+_PUNCTUATION = re.compile(r"[.,!؟?،]+")
 
 
 def is_opt_out(text: str) -> bool:
-    """Whether a reply is an opt-out word alone (Persian or Arabic digits, spaces and
-    half-spaces, a full stop or an exclamation mark aside)."""
-    word = _NOT_A_LETTER.sub("", to_latin_digits(text)).lower().replace("ي", "ی")
-    return word in OPT_OUT_WORDS
+    """Whether a reply is an opt-out word alone (in any digits, spacing or case, a full
+    stop or an exclamation mark aside)."""
+    return _PUNCTUATION.sub("", fa_search_key(text)) in OPT_OUT_WORDS
 
 
 def receive_sms() -> int:
     """Reads the SMS sent to our line since the last run and records each once; returns
     how many were new. A provider that does not answer is tried again next run."""
-    gateway = get_sms_gateway()
-    if not gateway.receives:
-        gateway.close()
+    if not sms_backend().receives:
         return 0
     unknown_owner = owner_of_unknown_numbers()
     if unknown_owner is None:
         # Taken from the provider, an SMS from a number not among the contacts would
         # have nobody to belong to: it waits there until a user exists.
-        gateway.close()
         logger.error("Received SMS not read: no active user manages messaging")
         return 0
-    with gateway:
+    with get_sms_gateway() as gateway:
         try:
             received = gateway.receive()
         except GatewayError as error:

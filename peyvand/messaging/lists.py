@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import Q, QuerySet, Value
@@ -35,7 +36,6 @@ from peyvand.core.lists import (
 from peyvand.core.params import parse_id
 from peyvand.core.templatetags.peyvand import fa_datetime, fa_phone
 from peyvand.core.text import fa_search_key, national_phone_key, number_part
-from peyvand.core.validators import format_phone_national
 from peyvand.messaging.gateways import EMAIL_BACKEND_NAME, SMS_BACKENDS
 from peyvand.messaging.models import Broadcast, Channel, ContactGroup, ContactGroupMember, Message
 
@@ -88,12 +88,6 @@ def message_search(text: str, reading: Reading) -> Q:
     message's contact (its customer_key, in the same search key)."""
     digits = number_part(text)
     return Q(search_key__contains=digits or national_phone_key(fa_search_key(text) or ""))
-
-
-def _national(message) -> str:
-    """The recipient as the reader types it: 0912… for a mobile, the address for email."""
-    to = message.to
-    return format_phone_national(to) if to.startswith("+") else to
 
 
 def _searchable_text(message) -> str:
@@ -262,7 +256,7 @@ MESSAGES = ListSpec(
             condition=message_search,
             placeholder=_("بخشی از شماره یا ایمیل، نام مخاطب، موضوع یا متن"),
             shown=(
-                (_("شماره یا نشانی"), _national),
+                (_("شماره یا نشانی"), attrgetter("national_to")),
                 (_("مخاطب"), lambda message: message.contact.name if message.contact_id else ""),
                 (_("موضوع"), lambda message: message.subject),
                 (_("متن"), _searchable_text),

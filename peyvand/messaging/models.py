@@ -392,7 +392,8 @@ class Message(BusinessRecord):
 
     @property
     def national_to(self) -> str:
-        """The customer's number as Iranians write it (an email address as it is)."""
+        """The customer's side as the reader types it: 0912… for a number, an email
+        address as it is."""
         return format_phone_national(self.to) if self.to.startswith("+") else self.to
 
     @property

@@ -159,14 +159,11 @@ def message_to_contact(
         raise NotSendable(
             "این مخاطب تلفن همراه ندارد." if channel == Channel.SMS else "این مخاطب ایمیل ندارد."
         )
-    values = placeholder_values(
-        contact=contact, sender=by, company_name=SiteSettings.load().company_name
-    )
-    return message_queue(
+    return _queue_written(
         channel=channel,
         to=address,
-        body=render(body, values),
-        subject=render(subject, values),
+        body=body,
+        subject=subject,
         by=by,
         contact=contact,
         scheduled_at=scheduled_at,
@@ -179,15 +176,38 @@ def message_reply(
     """The answer to a customer's message: to the number (or address) that wrote, by the
     same channel, in the same conversation; placeholders filled as for its contact."""
     check_placeholders(body)
-    values = placeholder_values(
-        contact=received.contact, sender=by, company_name=SiteSettings.load().company_name
-    )
-    return message_queue(
+    return _queue_written(
         channel=received.channel,
         to=received.to,
-        body=render(body, values),
+        body=body,
         by=by,
         contact=received.contact,
+        scheduled_at=scheduled_at,
+    )
+
+
+def _queue_written(
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    by,
+    contact: Contact | None,
+    subject: str = "",
+    scheduled_at: datetime.datetime | None,
+) -> Message:
+    """What a person wrote (placeholders checked by the caller), filled in as for
+    ``contact`` and the sender, queued."""
+    values = placeholder_values(
+        contact=contact, sender=by, company_name=SiteSettings.load().company_name
+    )
+    return message_queue(
+        channel=channel,
+        to=to,
+        body=render(body, values),
+        subject=render(subject, values),
+        by=by,
+        contact=contact,
         scheduled_at=scheduled_at,
     )
 
