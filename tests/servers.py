@@ -3,12 +3,17 @@ waiting with a deadline, a TCP relay that can cut a connection, a private redis-
 The fault suite (tests/faults) and the fault tests under tests/core share these."""
 
 import contextlib
+import grp
+import imaplib
 import os
+import pwd
 import secrets
 import select
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -149,3 +154,124 @@ class RedisServer:
         if self.process.poll() is None:
             self.wake()
             self.stop()
+
+
+class DovecotServer:
+    """Debian's Dovecot (/usr/sbin/dovecot, package dovecot-imapd) on a free loopback
+    port, in a private directory: any user name with ``password``, Maildir mail, no TLS
+    (loopback only). Tests deliver mail the way a mail server does, by
+    IMAP APPEND (``deliver``), and read what a mailbox holds with ``imaplib``."""
+
+    BINARY = "/usr/sbin/dovecot"
+
+    def __init__(self):
+        self.port = free_port()
+        # A short path: the auth sockets' names must fit in a unix socket address.
+        self.root = tempfile.mkdtemp(prefix="dc", dir="/tmp")
+        # Every user name signs in with this password (a static passdb): each test
+        # takes a user of its own, and nothing has to be reloaded for it.
+        self.password = secrets.token_hex(8)
+        self.process: subprocess.Popen | None = None
+
+    def _config(self) -> str:
+        root = self.root
+        if os.geteuid() == 0:
+            # Dovecot reads mail as an unprivileged user and runs its login processes
+            # as dovenull: the Debian package's own users.
+            mail_user = pwd.getpwnam("nobody")
+            uid, gid = mail_user.pw_uid, mail_user.pw_gid
+            privileges = ""
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            user, group = pwd.getpwuid(uid).pw_name, grp.getgrgid(gid).gr_name
+            privileges = (
+                f"default_internal_user = {user}\ndefault_login_user = {user}\n"
+                f"default_internal_group = {group}\n"
+                "service imap-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n"
+            )
+        self.mail_owner = (uid, gid)
+        return f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_failure_delay = 0
+auth_mechanisms = plain login
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = static
+  args = password={self.password}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = 0
+  }}
+}}
+{privileges}"""
+
+    def start(self) -> None:
+        for folder in ("run", "state", "home"):
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+        config = os.path.join(self.root, "dovecot.conf")
+        with open(config, "w") as handle:
+            handle.write(self._config())
+        # The mail user (nobody, when the tests run as root) must reach its home.
+        os.chmod(self.root, 0o755)  # noqa: S103 - a throwaway test directory
+        os.chown(os.path.join(self.root, "home"), *self.mail_owner)
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            [self.BINARY, "-F", "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for(self.answers, "Dovecot to answer", seconds=20)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                return probe.recv(64).startswith(b"* OK")
+        except OSError:
+            return False
+
+    def client(self, user: str) -> imaplib.IMAP4:
+        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        client.login(user, self.password)
+        return client
+
+    def deliver(self, user: str, raw: bytes, folder: str = "INBOX") -> int:
+        """Puts one email into a user's folder as a mail server would; returns its UID."""
+        client = self.client(user)
+        try:
+            status, answer = client.append(folder, "", None, raw)
+            assert status == "OK", answer
+            # [APPENDUID <uidvalidity> <uid>] (RFC 4315)
+            return int(answer[0].split(b"APPENDUID ")[1].split(b"]")[0].split()[1])
+        finally:
+            client.logout()
+
+    def log(self) -> str:
+        try:
+            with open(os.path.join(self.root, "dovecot.log")) as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return ""
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.root, ignore_errors=True)

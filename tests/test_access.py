@@ -33,7 +33,9 @@ from peyvand.lookups.models import AcquaintanceSource, Grade, Urgency
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
+    Mailbox,
     Message,
+    MessageAttachment,
     MessageTemplate,
     Occasion,
 )
@@ -182,6 +184,31 @@ def owners_broadcast(personas) -> list:
 
 def owners_group(personas) -> list:
     return [ContactGroup.objects.create(owner=personas.owner, name="گروه من").pk]
+
+
+def owners_received_email(personas) -> list:
+    """A customer's email to the owner, its original kept."""
+    message = Message.objects.create(
+        channel="email", direction="in", status="received", to="maryam@example.ir",
+        subject="سلام", body="سلام", owner=personas.owner, backend="imap:1", provider_id="1:1",
+    )  # fmt: skip
+    message.raw.save("1.eml", ContentFile(b"From: maryam@example.ir\r\n\r\nHi\r\n"))
+    return [message.pk]
+
+
+def owners_received_email_file(personas) -> list:
+    [pk] = owners_received_email(personas)
+    file = MessageAttachment(message_id=pk, name="a.pdf", mime_type="application/pdf")
+    file.file.save("a.pdf", ContentFile(b"%PDF-1.4\n"))
+    return [pk, file.pk]
+
+
+def a_mailbox(personas) -> list:
+    mailbox = Mailbox.objects.create(
+        name="پشتیبانی", address="support@example.ir", host="127.0.0.1", username="support",
+        password="secret", owner=personas.manager,
+    )  # fmt: skip
+    return [mailbox.pk]
 
 
 def owners_occasion(personas) -> list:
@@ -503,6 +530,8 @@ RULES: dict[str, Rule] = {
     ),
     "messaging:cancel": Rule(owners_message, LOGIN, 404, 302, 302, "post"),
     "messaging:reply": Rule(owners_received_message, LOGIN, 404, 200, 200),
+    "messaging:file": Rule(owners_received_email_file, LOGIN, 404, 200, 200),
+    "messaging:original": Rule(owners_received_email, LOGIN, 404, 200, 200),
     "messaging:preview": Rule(no_args, LOGIN, 200, 200, 200, "post"),
     "messaging:send": Rule(owners_contact, LOGIN, 404, 200, 200),
     "messaging:opt_out": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),
@@ -526,6 +555,9 @@ RULES: dict[str, Rule] = {
     "messaging:template_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:template_edit": Rule(a_message_template, LOGIN, **MANAGER_ONLY),
     "messaging:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:mailbox_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:mailbox_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:mailbox_edit": Rule(a_mailbox, LOGIN, **MANAGER_ONLY),
     "sales:lead_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_board": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_autocomplete": Rule(no_args, LOGIN, 200, 200, 200),

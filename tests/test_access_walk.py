@@ -84,6 +84,7 @@ from peyvand.lookups.models import AcquaintanceSource, Grade
 from peyvand.messaging.models import (
     Broadcast,
     ContactGroup,
+    Mailbox,
     Message,
     MessageTemplate,
     Occasion,
@@ -240,6 +241,12 @@ class Demo:
 
     def message(self, status: str = Message.Status.DELIVERED) -> Message:
         return Message.objects.filter(status=status).order_by("pk").first()
+
+    def received_email(self) -> Message:
+        """The demo's email that opened a request, with its photo (owner: support)."""
+        return (
+            Message.objects.filter(channel="email", direction="in").exclude(attachments=None).get()
+        )
 
     def group(self) -> ContactGroup:
         return ContactGroup.objects.filter(owner=self.user("sales")).order_by("pk").first()
@@ -526,6 +533,14 @@ PAGES: dict[str, Page] = {
         pk(lambda d: d.message(Message.Status.RECEIVED)),
         SALES_TEAM,
     ),
+    "messaging:file": P(
+        ("messaging.view_message",),
+        lambda d: {"pk": d.received_email().pk, "file_pk": d.received_email().attachments.get().pk},
+        records_of("support"),
+    ),
+    "messaging:original": P(
+        ("messaging.view_message",), pk(lambda d: d.received_email()), records_of("support")
+    ),
     "messaging:preview": P(("messaging.send_message",)),
     "messaging:send": P(
         ("messaging.send_message",),
@@ -573,6 +588,11 @@ PAGES: dict[str, Page] = {
         ("messaging.manage_messaging",), pk(lambda d: MessageTemplate.objects.first())
     ),
     "messaging:settings": P(("messaging.manage_messaging",)),
+    "messaging:mailbox_list": P(("messaging.manage_messaging",)),
+    "messaging:mailbox_create": P(("messaging.manage_messaging",)),
+    "messaging:mailbox_edit": P(
+        ("messaging.manage_messaging",), pk(lambda d: Mailbox.objects.first())
+    ),
     "sales:lead_list": P(("sales.view_lead",)),
     "sales:lead_board": P(("sales.view_lead",)),
     "sales:lead_create": P(("sales.add_lead",)),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +163,8 @@ class Contact(BusinessRecord):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="contact_owner_recent"),
+            # Who an email comes from (messaging.mail_in): addresses compared lower-cased.
+            models.Index(Lower("email"), name="contact_email_lower", condition=~Q(email="")),
             models.Index(fields=["-created_at", "-id"], name="contact_recent"),
             models.Index(fields=["name", "id"], name="contact_name"),
             # The list's «وضعیت» and «نوع», newest first: a state few contacts are in

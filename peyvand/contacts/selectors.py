@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
 from peyvand.core.models import text_condition
@@ -76,6 +77,21 @@ def staff_directory(*, query: str = ""):
             | Q(extension__startswith=text)
         )
     return users.order_by("extension", "last_name", "id")
+
+
+def contact_with_email(address: str) -> Contact | None:
+    """The live contact whose email is ``address`` (any case): the oldest if several
+    share it. Who writes in is found by it (messaging.mail_in; index contact_email_lower)."""
+    address = address.strip().lower()
+    if not address:
+        return None
+    return (
+        Contact.objects.exclude(email="")
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower=address)
+        .order_by("pk")
+        .first()
+    )
 
 
 def contact_with_number(number: str) -> Contact | None:

@@ -150,3 +150,28 @@ def register_document_facts(source: Callable) -> None:
 
 def document_facts(document) -> list[tuple[str, str]]:
     return [fact for source in document_fact_sources for fact in source(document)]
+
+
+@dataclass(frozen=True)
+class ConversationKind:
+    """A kind of record customers write to us about (a request, a complaint): messaging
+    asks here which record a received email belongs to, and may open a new one, without
+    importing the app that owns it.
+
+    ``find(codes)`` is the record whose code is one of ``codes`` (words of an email's
+    subject), or None; ``open(**facts)`` registers a new record for an email that
+    belongs to nothing yet (keywords: contact, subject, body, by, assignee, kind_type),
+    or is None when this kind is never opened by email. The record's
+    ``conversation_owner`` is who answers its customer's messages."""
+
+    label: str  # the model label, "service.request"
+    title: str  # what a mailbox's setting calls it, in Persian: «درخواست»
+    find: Callable
+    open: Callable | None = None
+
+
+conversation_kinds: dict[str, ConversationKind] = {}
+
+
+def register_conversation_kind(kind: ConversationKind) -> None:
+    conversation_kinds[kind.label] = kind

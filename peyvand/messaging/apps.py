@@ -30,6 +30,12 @@ def _receives_sms() -> bool:
     return sms_backend().receives
 
 
+def _reads_mail() -> bool:
+    from peyvand.messaging.models import Mailbox
+
+    return Mailbox.objects.filter(is_active=True).exists()
+
+
 class MessagingConfig(AppConfig):
     name = "peyvand.messaging"
     label = "messaging"
@@ -65,6 +71,18 @@ class MessagingConfig(AppConfig):
                 order=10,
             )
         )
+
+        # A request's or complaint's conversation: every email and SMS about it, in and out.
+        for label in ("service.request", "service.complaint"):
+            register_record_panel(
+                RecordPanel(
+                    label,
+                    "messaging/_conversation_panel.html",
+                    _conversation_panel,
+                    permission="messaging.view_message",
+                    order=10,
+                )
+            )
 
         from peyvand.core.lists import register_list_filter
         from peyvand.messaging.lists import SEND_GROUP
@@ -105,6 +123,8 @@ class MessagingConfig(AppConfig):
         register_periodic(
             PeriodicJob("messaging.receive", minute, tasks.receive_sms, _receives_sms)
         )
+        # Customers' emails to the company mailboxes: every minute, when there are any.
+        register_periodic(PeriodicJob("messaging.mail", minute, tasks.read_mail, _reads_mail))
         register_periodic(PeriodicJob("messaging.birthdays", 10 * minute, tasks.birthday_greetings))
         register_periodic(PeriodicJob("messaging.occasions", 5 * minute, tasks.occasion_campaigns))
 
@@ -126,4 +146,13 @@ def _contact_panel(request, contact) -> dict:
         "groups": ContactGroup.objects.visible_to(request.user).only("id", "name")
         if can_group
         else [],
+    }
+
+
+def _conversation_panel(request, record) -> dict:
+    from peyvand.messaging.selectors import conversation_of
+
+    return {
+        "messages": conversation_of(record),
+        "can_send": request.user.has_perm("messaging.send_message"),
     }

@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
 from peyvand.core.forms import EditVersionMixin
+from peyvand.core.registry import conversation_kinds
 from peyvand.messaging.models import (
     Channel,
     ContactGroup,
+    Mailbox,
     MessageTemplate,
     MessagingSettings,
     Occasion,
@@ -56,13 +58,19 @@ class ComposeForm(forms.Form):
 
 
 class ReplyForm(ComposeForm):
-    """An answer to a customer's SMS: by SMS, to whom wrote (the channel is fixed)."""
+    """An answer to a customer's SMS or email: by the same channel, to whom wrote (the
+    channel is fixed; an email's subject starts as «Re: » theirs)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, channel: str = Channel.SMS, subject: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["channel"], self.fields["subject"]
+        del self.fields["channel"]
+        if channel == Channel.EMAIL:
+            self.fields["subject"].required = True
+            self.fields["subject"].initial = subject
+        else:
+            del self.fields["subject"]
         self.fields["template"].queryset = MessageTemplate.objects.filter(
-            is_active=True, channel=Channel.SMS
+            is_active=True, channel=channel
         )
 
 
@@ -222,3 +230,72 @@ class DraftForm(forms.Form):
         else:
             self.fields["subject"].required = True
             self.fields["to"].label = _("ایمیل گیرنده")
+
+
+SAVED = _("ذخیره شده — برای تغییر، دوباره وارد کنید")
+
+
+class MailboxForm(forms.ModelForm):
+    """A company mailbox: the server, the sign-in (the password is never shown back:
+    left empty, the saved one stays), and what a new email opens."""
+
+    password = forms.CharField(
+        label=_("رمز عبور"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "name",
+            "address",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "is_active",
+            "owner",
+            "opens",
+            "assignee",
+            "request_type",
+        ]
+        widgets = {
+            "address": forms.EmailInput(attrs={"dir": "ltr"}),
+            "host": forms.TextInput(attrs={"dir": "ltr"}),
+            "username": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+            "folder": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [(kind.label, kind.title) for kind in conversation_kinds.values() if kind.open]
+        self.fields["opens"] = forms.ChoiceField(
+            label=_("ایمیل تازه"),
+            required=False,
+            choices=[("", _("فقط در گفتگوی مشتری بنشیند"))]
+            + [(label, _("ثبت %(kind)s تازه") % {"kind": title}) for label, title in kinds],
+            help_text=_(
+                "ایمیلی که پاسخ پیام‌های ما نیست و کد پیگیری ندارد؛ پاسخ‌های خودکار و"
+                " برگشتی‌ها هیچ‌گاه چیزی ثبت نمی‌کنند."
+            ),
+        )
+        if users is not None:
+            self.fields["owner"].queryset = users
+            self.fields["assignee"].queryset = users
+        if self.instance.password:
+            self.fields["password"].widget.attrs["placeholder"] = SAVED
+            self.fields["password"].help_text = SAVED
+
+    def clean_password(self) -> str:
+        # Empty keeps the saved one: the page never shows it back.
+        return self.cleaned_data["password"] or self.instance.password
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("password"):
+            self.add_error("password", _("رمز عبور صندوق را وارد کنید."))
+        return cleaned

@@ -867,6 +867,8 @@ def backend_label(name: str) -> str:
     (a gateway this version no longer knows keeps its recorded name)."""
     if name == EMAIL_BACKEND_NAME:
         return str(_("ایمیل"))
+    if name.startswith("imap:"):  # a received email: its mailbox (messaging.mail_in)
+        return str(_("صندوق ایمیل"))
     if name in SMS_BACKENDS:
         return str(_(SMS_BACKENDS[name].label))
     return name
@@ -875,7 +877,9 @@ def backend_label(name: str) -> str:
 def provider_reference(name: str, provider_id: str) -> str:
     """The message's id at its provider, worth telling a person who calls the provider;
     "" for the test gateway, whose ids («console-12») are its own bookkeeping."""
-    return "" if name == ConsoleGateway.name else provider_id
+    if name == ConsoleGateway.name or name.startswith("imap:"):
+        return ""  # an IMAP UID means nothing to a person
+    return provider_id
 
 
 def get_sms_gateway() -> SmsGateway:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.contacts.models import Contact
+from peyvand.core.crypto import EncryptedTextField
 from peyvand.core.dates import JALALI_MONTHS, days_in_jalali_month, from_jalali, to_jalali
 from peyvand.core.models import BusinessRecord, customer_key_field
 from peyvand.core.validators import format_phone_national
@@ -208,6 +209,86 @@ class Occasion(BusinessRecord):
         return from_jalali(year + 2, self.month, self.day_in(year + 2))
 
 
+class Mailbox(models.Model):
+    """A company mailbox the worker reads over IMAP (messaging.mail_in): each new email
+    becomes a received Message in the customer's conversation, once. The mailbox is
+    only read (BODY.PEEK): nothing is marked, moved or deleted there; where reading got
+    to is kept here (UIDVALIDITY and the last UID recorded)."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("SSL/TLS (معمولاً درگاه ۹۹۳)")
+        STARTTLS = "starttls", _("STARTTLS (معمولاً درگاه ۱۴۳)")
+        NONE = "none", _("بدون رمزنگاری (فقط روی شبکه داخلی)")
+
+    name = models.CharField(_("عنوان"), max_length=100, help_text=_("مثلاً «پشتیبانی»"))
+    address = models.EmailField(
+        _("نشانی ایمیل"), unique=True, help_text=_("پاسخ‌ها از این نشانی فرستاده می‌شوند.")
+    )
+    host = models.CharField(_("سرور IMAP"), max_length=255)
+    port = models.PositiveIntegerField(
+        _("درگاه"), default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    security = models.CharField(
+        _("رمزنگاری"), max_length=8, choices=Security.choices, default=Security.SSL
+    )
+    username = models.CharField(_("نام کاربری"), max_length=255)
+    # Readable by the worker only: never shown back, never in a list, export or log.
+    password = EncryptedTextField(_("رمز عبور"), blank=True)
+    folder = models.CharField(_("پوشه"), max_length=255, default="INBOX")
+    is_active = models.BooleanField(_("فعال"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("ایمیل نشانی ناشناس به این کاربر می‌رسد و خطاهای خواندن به او گفته می‌شود."),
+    )
+    # What an email that belongs to nothing yet opens (core.registry's conversation
+    # kinds: "service.request"), or nothing; its assignee and type.
+    opens = models.CharField(_("ایمیل تازه"), max_length=50, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("انجام‌دهنده درخواست‌های تازه"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    request_type = models.ForeignKey(
+        "lookups.RequestType",
+        verbose_name=_("نوع درخواست‌های تازه"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": 1, "is_active": True},
+    )
+    uid_validity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    last_uid = models.PositiveBigIntegerField(default=0, editable=False)
+    checked_at = models.DateTimeField(_("آخرین خواندن"), null=True, blank=True, editable=False)
+    # Why the last reading failed, in Persian, and since when (empty once it works).
+    last_error = models.TextField(_("آخرین خطا"), blank=True, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("صندوق ایمیل")
+        verbose_name_plural = _("صندوق‌های ایمیل")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+    def get_absolute_url(self) -> str:
+        return reverse("messaging:mailbox_edit", args=[self.pk])
+
+    @property
+    def backend(self) -> str:
+        """Message.backend of the emails read from it (with provider_id the IMAP
+        UIDVALIDITY:UID, unique per mailbox)."""
+        return f"imap:{self.pk}"
+
+
 class Message(BusinessRecord):
     """One SMS or email to one recipient, from the moment it is queued to its delivery
     report. The owner is who sent it (visibility follows the usual rule)."""
@@ -284,6 +365,22 @@ class Message(BusinessRecord):
     sent_at = models.DateTimeField(_("زمان ارسال شدن"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An email's Message-ID (theirs as received; ours is built from local_id), for
+    # threading a reply to the conversation it answers.
+    message_id = models.CharField(max_length=255, blank=True, editable=False)
+    # Ours answering theirs: the email goes out with In-Reply-To and References.
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    # A received email as it came (kept whole: nothing the customer sent is lost), and
+    # its HTML part sanitised (nh3), remote images removed.
+    raw = models.FileField(upload_to="mail/%Y/%m/", blank=True, editable=False)
+    html = models.TextField(blank=True, editable=False)
+    # An auto-reply or a bounce: kept, shown, but it opens no request and asks no answer.
+    automatic = models.BooleanField(_("خودکار"), default=False, editable=False)
     # A received message is «تازه» for its owner until they open it.
     seen_at = models.DateTimeField(_("دیده شد"), null=True, blank=True, editable=False)
     broadcast = models.ForeignKey(
@@ -368,9 +465,18 @@ class Message(BusinessRecord):
                 name="message_received_recent",
                 condition=Q(direction="in"),
             ),
+            # An email answering or repeating one we have (threading, a mailbox read again).
+            models.Index(
+                fields=["message_id"], name="message_message_id", condition=~Q(message_id="")
+            ),
+            # A record's conversation (a request's emails and SMS, in and out).
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="message_related"
+            ),
         ]
         constraints = [
-            # A received SMS is recorded once, however many workers read the provider.
+            # A received SMS or email is recorded once, however many workers read the
+            # provider or the mailbox (email: backend imap:<mailbox>, UIDVALIDITY:UID).
             models.UniqueConstraint(
                 fields=["backend", "provider_id"],
                 condition=Q(direction="in"),

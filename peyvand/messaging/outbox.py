@@ -272,6 +272,23 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
     _finish_sent([message], [sent], gateway.name)
 
 
+def email_message_id(message: Message) -> str:
+    """An email's Message-ID: the customer's as received, ours from the local id (the
+    same on every attempt; messaging.mail_in finds the message again by it)."""
+    if message.received:
+        return message.message_id
+    return f"<peyvand.{message.local_id}@{DNS_NAME}>"
+
+
+def _threading(message: Message) -> dict[str, str]:
+    """In-Reply-To and References of an answer, so that the customer's mail program
+    shows it in their conversation and their next answer names it."""
+    answered = message.in_reply_to
+    if answered is None or not (parent := email_message_id(answered)):
+        return {}
+    return {"In-Reply-To": parent, "References": parent}
+
+
 def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
     """The email as it goes out: a plain-text part and a right-to-left HTML part, both
     in Persian digits with phone numbers and codes isolated left to right (core.digits:
@@ -285,8 +302,9 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         # One Message-ID per message and round, the same on every attempt: a receiving
         # server or a person can tell a repeat from a new message.
         headers={
-            "Message-ID": f"<peyvand.{message.local_id}@{DNS_NAME}>",
+            "Message-ID": email_message_id(message),
             "Content-Language": "fa",
+            **_threading(message),
         },
     )
     email.attach_alternative(

@@ -1,5 +1,6 @@
 """Reads of the messaging module, visibility applied."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
 
 from peyvand.messaging.models import Broadcast, Channel, Message, OptOut
@@ -17,6 +18,21 @@ def messages_of_contact(contact, *, user, limit: int = 10) -> list[Message]:
         .select_related("owner")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def conversation_of(record, *, limit: int = 30) -> list[Message]:
+    """A record's conversation, oldest first: the newest ``limit`` messages about it, in
+    and out, by every channel (index message_related). Whoever sees the record reads
+    its conversation there."""
+    newest = (
+        Message.objects.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        )
+        .select_related("owner", "contact")
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return list(reversed(newest))
 
 
 def opted_out_channels(contact) -> set[str]:

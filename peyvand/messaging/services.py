@@ -99,6 +99,7 @@ def message_queue(
     provider_template: str = "",
     tokens: list[str] | None = None,
     secret_label: str = "",
+    in_reply_to: Message | None = None,
 ) -> Message:
     """Adds one message to the outbox. ``to`` is checked and normalised; an opted-out
     recipient raises NotSendable. ``wake=False``: the caller queues many and calls
@@ -134,6 +135,7 @@ def message_queue(
         scheduled_at=scheduled_at or timezone.now(),
         content_type=ContentType.objects.get_for_model(related) if related else None,
         object_id=related.pk if related else None,
+        in_reply_to=in_reply_to,
     )
     for name, content, mime_type in attachments:
         attachment = MessageAttachment(message=message, name=name, mime_type=mime_type)
@@ -170,19 +172,42 @@ def message_to_contact(
     )
 
 
+def reply_subject(received: Message) -> str:
+    """An email answer's subject: «Re: » theirs (as every mail program writes it), with
+    the tracking code of the record it is about, so that the customer's next answer
+    finds the record even from a mail program that drops the threading headers."""
+    subject = received.subject or ""
+    if not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}".strip()
+    code = getattr(received.related, "tracking_code", "") if received.content_type_id else ""
+    if code and code not in subject:
+        subject = f"{subject} [{code}]"
+    return subject[:200]
+
+
 def message_reply(
-    *, received: Message, body: str, by, scheduled_at: datetime.datetime | None = None
+    *,
+    received: Message,
+    body: str,
+    by,
+    subject: str = "",
+    scheduled_at: datetime.datetime | None = None,
 ) -> Message:
     """The answer to a customer's message: to the number (or address) that wrote, by the
-    same channel, in the same conversation; placeholders filled as for its contact."""
-    check_placeholders(body)
+    same channel, in the same conversation (the same record; an email from the mailbox
+    it came to, threaded to it by In-Reply-To); placeholders filled as for its contact."""
+    check_placeholders(body + subject)
     return _queue_written(
         channel=received.channel,
         to=received.to,
         body=body,
+        subject=subject if received.channel == Channel.EMAIL else "",
         by=by,
         contact=received.contact,
         scheduled_at=scheduled_at,
+        related=received.related if received.content_type_id else None,
+        sender=received.mailbox.address if received.mailbox_id else "",
+        in_reply_to=received,
     )
 
 
@@ -195,6 +220,9 @@ def _queue_written(
     contact: Contact | None,
     subject: str = "",
     scheduled_at: datetime.datetime | None,
+    related=None,
+    sender: str = "",
+    in_reply_to: Message | None = None,
 ) -> Message:
     """What a person wrote (placeholders checked by the caller), filled in as for
     ``contact`` and the sender, queued."""
@@ -209,6 +237,9 @@ def _queue_written(
         by=by,
         contact=contact,
         scheduled_at=scheduled_at,
+        related=related,
+        sender=sender,
+        in_reply_to=in_reply_to,
     )
 
 

@@ -7,7 +7,7 @@ from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
 
 from peyvand.core import workers
-from peyvand.messaging import inbound, outbox, services
+from peyvand.messaging import inbound, mail_in, outbox, services
 from peyvand.messaging.models import Broadcast
 
 
@@ -71,3 +71,9 @@ def occasion_campaigns() -> int:
 def receive_sms() -> int:
     """Records the SMS customers sent to our line (messaging.inbound)."""
     return inbound.receive_sms()
+
+
+@task()
+def read_mail() -> int:
+    """Records the emails customers sent to the company mailboxes (messaging.mail_in)."""
+    return mail_in.read_mailboxes()

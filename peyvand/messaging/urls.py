@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.message_list, name="list"),
     path("<int:pk>/", views.message_detail, name="detail"),
     path("<int:pk>/reply/", views.message_reply, name="reply"),
+    path("<int:pk>/files/<int:file_pk>/", views.message_file, name="file"),
+    path("<int:pk>/original/", views.message_original, name="original"),
     path("<int:pk>/retry/", views.message_retry, name="retry"),
     path("<int:pk>/cancel/", views.message_cancel, name="cancel"),
     path("preview/", views.message_preview, name="preview"),
@@ -32,4 +34,7 @@ urlpatterns = [
     path("templates/new/", views.template_edit, name="template_create"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("settings/", views.messaging_settings, name="settings"),
+    path("mailboxes/", views.mailbox_list, name="mailbox_list"),
+    path("mailboxes/new/", views.mailbox_edit, name="mailbox_create"),
+    path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
 ]

@@ -3,7 +3,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +21,13 @@ from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
 from peyvand.core.services import record_delete
 from peyvand.core.versions import StaleEdit
-from peyvand.messaging import services
+from peyvand.messaging import mail_in, services
 from peyvand.messaging.forms import (
     OCCASION_PRESETS,
     BroadcastForm,
     ComposeForm,
     ContactGroupForm,
+    MailboxForm,
     MessageTemplateForm,
     MessagingSettingsForm,
     OccasionForm,
@@ -38,7 +39,9 @@ from peyvand.messaging.models import (
     Broadcast,
     Channel,
     ContactGroup,
+    Mailbox,
     Message,
+    MessageAttachment,
     MessageTemplate,
     MessagingSettings,
     Occasion,
@@ -165,13 +168,18 @@ def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
     received = get_visible_or_404(
         Message, request.user, pk, Message.objects.filter(direction=Message.Direction.IN)
     )
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(
+        request.POST or None,
+        channel=received.channel,
+        subject=services.reply_subject(received),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.message_reply(
                 received=received,
                 body=data["body"],
+                subject=data.get("subject", ""),
                 scheduled_at=data["scheduled_at"],
                 by=request.user,
             )
@@ -179,7 +187,11 @@ def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             flash.success(request, _("پاسخ برای ارسال در صف قرار گرفت."))
-            return redirect(received.contact or received)
+            return redirect(
+                (received.related if received.content_type_id else None)
+                or received.contact
+                or received
+            )
     return render(request, "messaging/reply.html", _compose_context(form, received=received))
 
 
@@ -555,3 +567,57 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
         "gateway_receives": gateway.receives,
     }
     return render(request, "messaging/settings.html", context)
+
+
+@manage_permission
+def mailbox_list(request: HttpRequest) -> HttpResponse:
+    mailboxes = Mailbox.objects.select_related("owner").order_by("name", "id")
+    return render(request, "messaging/mailbox_list.html", {"mailboxes": mailboxes})
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A company mailbox the worker reads; «ذخیره و آزمایش اتصال» signs in with what
+    was saved and says in Persian what the folder holds, or what failed."""
+    mailbox = get_object_or_404(Mailbox, pk=pk) if pk else Mailbox(owner=request.user)
+    form = MailboxForm(
+        request.POST or None, instance=mailbox, users=User.objects.filter(is_active=True)
+    )
+    if request.method == "POST" and form.is_valid():
+        mailbox = form.save()
+        flash.success(request, _("صندوق «%(name)s» ذخیره شد.") % {"name": mailbox.name})
+        if request.POST.get("action") == "test":
+            try:
+                flash.success(request, mail_in.check_mailbox(mailbox))
+            except mail_in.MailboxUnavailable as error:
+                flash.error(request, _("آزمایش اتصال ناموفق: %(error)s") % {"error": error})
+            return redirect("messaging:mailbox_edit", mailbox.pk)
+        return redirect("messaging:mailbox_list")
+    return render(request, "messaging/mailbox_form.html", {"form": form, "mailbox": mailbox})
+
+
+@permission_required("messaging.view_message", raise_exception=True)
+def message_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file a message carries (an email's attachment), to whom may see the message;
+    checked by content when it was kept (core.attachments), sent as a download."""
+    message = get_visible_or_404(Message, request.user, pk)
+    attachment = get_object_or_404(MessageAttachment, pk=file_pk, message=message)
+    return _download(attachment.file, attachment.name, attachment.mime_type)
+
+
+@permission_required("messaging.view_message", raise_exception=True)
+def message_original(request: HttpRequest, pk: int) -> FileResponse:
+    """A received email exactly as it came (.eml), for a mail program to open."""
+    message = get_visible_or_404(Message, request.user, pk)
+    if not message.raw:
+        raise Http404
+    return _download(message.raw, f"email-{message.pk}.eml", "message/rfc822")
+
+
+def _download(file, name: str, mime_type: str) -> FileResponse:
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=name, content_type=mime_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -47,6 +47,18 @@ class ServiceConfig(AppConfig):
             Exporter("شکایات", "service.view_complaint", complaint_rows, "service:complaint_list"),
         )
         register_annotated_model("service.request")
+        from peyvand.core.registry import ConversationKind, register_conversation_kind
+        from peyvand.service.selectors import complaint_with_code, request_with_code
+        from peyvand.service.services import request_from_email
+
+        # A customer's email carrying a tracking code joins that request or complaint;
+        # a mailbox may open a request for an email that belongs to nothing yet.
+        register_conversation_kind(
+            ConversationKind("service.request", "درخواست", request_with_code, request_from_email)
+        )
+        register_conversation_kind(
+            ConversationKind("service.complaint", "شکایت", complaint_with_code)
+        )
         register_annotated_model("service.complaint")
         for source in (
             HistorySource("درخواست‌ها", "inbox", "service.view_request", request_history, order=4),

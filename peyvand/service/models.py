@@ -184,6 +184,11 @@ class Request(BusinessRecord):
         return reverse("service:request_detail", args=[self.pk])
 
     @property
+    def conversation_owner(self):
+        """Who answers the customer's messages about it (core.registry.ConversationKind)."""
+        return self.assignee
+
+    @property
     def assignee_has_acted(self) -> bool:
         """Done at least once: from then on the creator no longer edits or deletes it."""
         return self.status != self.Status.OPEN or self.rejected_at is not None
@@ -368,6 +373,11 @@ class Complaint(BusinessRecord):
 
     def __str__(self) -> str:
         return f"شکایت {self.tracking_code}"
+
+    @property
+    def conversation_owner(self):
+        """Who answers the customer's messages about it (core.registry.ConversationKind)."""
+        return self.officer
 
     def history_text(self, field_name: str, value) -> str | None:
         if field_name == "custom":

@@ -111,3 +111,13 @@ def feedback_history(user, contact, limit: int) -> list[HistoryItem]:
             title += f" — {fa_money(item.value)}"
         items.append(HistoryItem(item, title, item.date, "ثبت شده", False))
     return items
+
+
+def request_with_code(codes: list[str]) -> Request | None:
+    """The request whose tracking code is one of ``codes`` (an email subject's words):
+    core.registry's conversation kind, for messaging."""
+    return Request.objects.filter(tracking_code__in=codes).order_by("-created_at").first()
+
+
+def complaint_with_code(codes: list[str]) -> Complaint | None:
+    return Complaint.objects.filter(tracking_code__in=codes).order_by("-date").first()

@@ -12,12 +12,16 @@ from peyvand.core.history import log_event, snapshot
 from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
 from peyvand.core.workdays import add_working_days
+from peyvand.lookups.models import Channel as LookupChannel
+from peyvand.lookups.models import Urgency
 from peyvand.messaging.models import Channel
 from peyvand.messaging.services import message_queue
 from peyvand.sales.services import settle_followups
 from peyvand.service.models import Complaint, Request
 
 REQUEST_SEQUENCE = "request"
+# The lookups' channel a request opened by email is registered with, where it exists.
+EMAIL_CHANNEL = "ایمیل"
 
 
 def request_deadline(request: Request) -> None:
@@ -416,3 +420,24 @@ def complaint_delete(*, complaint: Complaint, by) -> None:
     if not complaint.is_open or complaint.followups.exists():
         raise ValidationError("روی این شکایت کار شده است؛ به‌جای حذف، آن را با نتیجه ببندید.")
     record_delete(record=complaint, by=by)
+
+
+def request_from_email(*, contact, subject: str, body: str, by, assignee=None, kind_type=None):
+    """A request opened by an email that belongs to nothing yet (a mailbox that opens
+    requests: messaging.mail_in through core.registry): the mailbox's assignee (else
+    its owner), its request type, the first urgency, the channel «ایمیل» where the
+    lookups have it."""
+    urgency = Urgency.objects.filter(is_active=True).order_by("order", "name").first()
+    if urgency is None:
+        raise ValidationError("هیچ درجه فوریتی تعریف نشده است؛ درخواست از ایمیل ثبت نشد.")
+    request = Request(
+        contact=contact,
+        subject=subject[:200],
+        description=body or subject or "(ایمیل بی‌متن)",
+        urgency=urgency,
+        assignee=assignee or by,
+        type1=kind_type,
+        channel=LookupChannel.objects.filter(name=EMAIL_CHANNEL).first(),
+        owner=by,
+    )
+    return request_register(request=request, by=by)

@@ -1,10 +1,11 @@
 """Real parts for the messaging tests: fake Kavenegar and SMS.ir servers on loopback
 (the real gateways talk HTTP to them), a real SMTP server (aiosmtpd) on loopback, and
-the real worker command."""
+the real worker command, and Debian's Dovecot as the company's IMAP server."""
 
 import email
 import email.policy
 import os
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from peyvand.messaging.fake_providers import FakeKavenegar, FakeSmsIr
-from tests.servers import free_port
+from tests.servers import DovecotServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "4F6B2D7A1C9E3B5D8A0F2E4C6B8D0A1F3E5C7B9D"  # looks like a real key: must never leak
@@ -95,3 +96,25 @@ def worker_process(fake, *extra: str, **env: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """Debian's Dovecot on loopback (tests.servers.DovecotServer), one per test process;
+    each test gets its own user (``imap_user``), so tests never see each other's mail.
+    Without the package (``apt-get install dovecot-imapd``) the tests that need it are
+    skipped locally and fail in CI (PEYVAND_REQUIRE_BROWSER=1 requires every real part)."""
+    if not os.path.exists(DovecotServer.BINARY):
+        message = "Dovecot is not installed (apt-get install dovecot-imapd)"
+        if os.environ.get("PEYVAND_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; PEYVAND_REQUIRE_BROWSER=1 requires it")
+        pytest.skip(message)
+    server = DovecotServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def imap_user(dovecot) -> str:
+    return f"u{secrets.token_hex(6)}"

@@ -29,12 +29,13 @@ from peyvand.finance import services as finance_services
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult, Urgency
 from peyvand.lookups.models import Channel as LookupChannel
-from peyvand.messaging import inbound
+from peyvand.messaging import inbound, mail_in
 from peyvand.messaging.forms import OCCASION_PRESETS
 from peyvand.messaging.gateways import Incoming
 from peyvand.messaging.models import (
     ContactGroup,
     ContactGroupMember,
+    Mailbox,
     Message,
     MessageTemplate,
     MessagingSettings,
@@ -152,6 +153,7 @@ class Command(BaseCommand):
         self._quotes(users)
         self._money(users)
         self._requests(users)
+        self._mail(users)
         self._complaints(users)
         self._surveys(users)
         self._portal(users)
@@ -851,6 +853,47 @@ class Command(BaseCommand):
                 )
             if final:
                 service_services.complaint_close(complaint=complaint, by=support, result=final)
+
+    def _mail(self, users: dict[str, User]) -> None:
+        """The support mailbox (switched off: the demo has no mail server) and what
+        customers wrote to it, recorded as the worker records what it reads
+        (messaging.mail_in): a new email that opened a request, with its photo, and an
+        answer that found its request by the tracking code in the subject."""
+        if Mailbox.objects.exists():
+            return
+        mailbox = Mailbox.objects.create(
+            name="پشتیبانی",
+            address="support@peyvand.example",
+            host="imap.peyvand.example",
+            username="support@peyvand.example",
+            password="demo-password",  # noqa: S106 - the demo's mailbox reads nothing
+            is_active=False,
+            owner=users["manager"],
+            opens="service.request",
+            assignee=users["support"],
+        )
+        customer = Contact.objects.exclude(email="").order_by("id").first()
+        answered = Request.objects.order_by("id").first()
+        emails = [
+            data.customer_email(
+                sender="Babak Nouri <babak.nouri@example.ir>",
+                subject="خرابی دستگاه کارت‌خوان فروشگاه",
+                text="سلام، دستگاه کارت‌خوان فروشگاه از دیروز روشن نمی‌شود. عکس صفحه پیوست است."
+                "\nبا تشکر، بابک نوری — ۰۹۱۲۳۴۵۶۷۸۹",
+                photo=True,
+            )
+        ]
+        if customer is not None and answered is not None:
+            emails.append(
+                data.customer_email(
+                    sender=f"{customer.name} <{customer.email}>",
+                    subject=f"پاسخ: درخواست {answered.tracking_code}",
+                    text="ممنون از پیگیری؛ کارشناس شما امروز تماس گرفت و مشکل برطرف شد.",
+                )
+            )
+        for uid, raw in enumerate(emails, start=1):
+            mail_in.record_email(mailbox, raw, uid_validity=1, uid=uid)
+        Mailbox.objects.filter(pk=mailbox.pk).update(uid_validity=1, last_uid=len(emails))
 
     def _requests(self, users: dict[str, User]) -> None:
         """The service desk: requests between support and the manager at each step of
