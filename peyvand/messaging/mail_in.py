@@ -29,7 +29,7 @@ import nh3
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -388,7 +388,18 @@ def record_email(mailbox: Mailbox, raw: bytes, *, uid_validity: int, uid: int) -
         with transaction.atomic():
             if parsed is not None and _seen_before(mailbox, parsed):
                 return None
-            return _record(mailbox, parsed, raw, provider_id)
+            try:
+                with transaction.atomic():
+                    return _record(mailbox, parsed, raw, provider_id)
+            except (IntegrityError, DatabaseError):
+                raise
+            except Exception:
+                if parsed is None:
+                    raise
+                # A defect of ours on this email must not stop the mailbox at it every
+                # minute: kept as an unreadable one, its original whole, for a person.
+                logger.exception("Email %s of mailbox %s not recorded", provider_id, mailbox.pk)
+                return _record(mailbox, None, raw, provider_id)
     except IntegrityError:
         return None  # another worker recorded it a moment ago
 
@@ -421,14 +432,7 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
         contact = contact_with_email(parsed.sender)
     kind = conversation_kinds.get(mailbox.opens)
     if record is None and kind is not None and kind.open is not None and not parsed.automatic:
-        record = kind.open(
-            contact=contact,
-            subject=parsed.subject,
-            body=parsed.text,
-            by=mailbox.owner,
-            assignee=mailbox.assignee,
-            kind_type=mailbox.request_type,
-        )
+        record = _open(kind, mailbox, parsed, contact)
     owner = (
         getattr(record, "conversation_owner", None)
         or (contact.owner if contact is not None else None)
@@ -471,6 +475,31 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
             url=message.get_absolute_url(),
         )
     return message
+
+
+def _open(kind, mailbox: Mailbox, parsed: ParsedEmail, contact):
+    """The record the mailbox opens for a new email, or None when it cannot be opened
+    (no urgency defined…): the email is still recorded, and the mailbox's owner told why."""
+    try:
+        with transaction.atomic():
+            return kind.open(
+                contact=contact,
+                subject=parsed.subject,
+                body=parsed.text,
+                by=mailbox.owner,
+                assignee=mailbox.assignee,
+                kind_type=mailbox.request_type,
+            )
+    except ValidationError as error:
+        logger.warning("Mailbox %s opened no %s: %s", mailbox.pk, kind.label, error.messages)
+        notify(
+            user=mailbox.owner,
+            title=_("برای ایمیل «%(subject)s» %(kind)s ثبت نشد")
+            % {"subject": parsed.subject, "kind": kind.title},
+            body=error.messages[0],
+            url=mailbox.get_absolute_url(),
+        )
+        return None
 
 
 def _keep_files(message: Message, parsed: ParsedEmail, record, owner) -> list[str]:

@@ -98,12 +98,7 @@ def worker_process(fake, *extra: str, **env: str) -> subprocess.Popen:
     )
 
 
-@pytest.fixture(scope="session")
-def dovecot():
-    """Debian's Dovecot on loopback (tests.servers.DovecotServer), one per test process;
-    each test gets its own user (``imap_user``), so tests never see each other's mail.
-    Without the package (``apt-get install dovecot-imapd``) the tests that need it are
-    skipped locally and fail in CI (PEYVAND_REQUIRE_BROWSER=1 requires every real part)."""
+def _start_dovecot() -> DovecotServer:
     if not os.path.exists(DovecotServer.BINARY):
         message = "Dovecot is not installed (apt-get install dovecot-imapd)"
         if os.environ.get("PEYVAND_REQUIRE_BROWSER") == "1":
@@ -111,6 +106,26 @@ def dovecot():
         pytest.skip(message)
     server = DovecotServer()
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """Debian's Dovecot on loopback (tests.servers.DovecotServer), one per test process;
+    each test gets its own user (``imap_user``), so tests never see each other's mail.
+    Without the package (``apt-get install dovecot-imapd``) the tests that need it are
+    skipped locally and fail in CI (PEYVAND_REQUIRE_BROWSER=1 requires every real part)."""
+    server = _start_dovecot()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def dovecot_refusing():
+    """A Dovecot of the test's own, for a test that signs in with a wrong password:
+    Dovecot makes every later sign-in from that address wait (its auth penalty, up to
+    15 s), which must not slow the tests that share the session's server."""
+    server = _start_dovecot()
     yield server
     server.close()
 

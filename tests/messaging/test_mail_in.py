@@ -2,17 +2,28 @@
 becomes one received message in its conversation (issue 28)."""
 
 import base64
+import os
+import signal
+import subprocess
+import sys
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from django.db import connection
+from django.urls import reverse
 
+from peyvand.accounts.roles import MANAGER, SUPPORT
 from peyvand.core.models import Attachment
+from peyvand.core.text import to_persian_digits
+from peyvand.lookups.models import Urgency
 from peyvand.messaging import mail_in
 from peyvand.messaging.models import Mailbox, Message
 from peyvand.messaging.services import message_queue
 from peyvand.service.models import Request
 from tests.factories import ContactFactory, UserFactory
+from tests.messaging.fixtures import ROOT, run_worker
+from tests.servers import wait_until
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -85,7 +96,7 @@ def test_a_new_email_opens_a_request_with_its_file_and_original(dovecot, support
     assert request.channel.name == "ایمیل"
     # Its agent answers the customer, and is told.
     assert message.owner == support.assignee
-    assert support.assignee.notifications.filter(title__contains="maryam").exists()
+    assert support.assignee.notifications.filter(title="ایمیل از Maryam Karimi").exists()
     # The file on the message and on the request; the original, byte for byte.
     [kept] = message.attachments.all()
     assert kept.name == "رسید.pdf"
@@ -261,8 +272,9 @@ def test_a_refused_file_is_named_in_the_message_and_kept_in_the_original(
     assert "«run.exe»" in message.body and "پذیرفته نمی‌شود" in message.body
 
 
-def test_a_refused_password_is_reported_in_persian_once(dovecot, support):
-    Mailbox.objects.filter(pk=support.pk).update(password="wrong")
+def test_a_refused_password_is_reported_in_persian_once(dovecot_refusing, support):
+    dovecot = dovecot_refusing
+    Mailbox.objects.filter(pk=support.pk).update(port=dovecot.port, password="wrong")
     support.refresh_from_db()
     dovecot.deliver(support.username, an_email())
 
@@ -292,3 +304,201 @@ def test_a_server_that_does_not_answer_is_reported(db, support):
 def test_check_mailbox_says_what_the_folder_holds(dovecot, support):
     dovecot.deliver(support.username, an_email())
     assert "۱" in mail_in.check_mailbox(support) or "1" in mail_in.check_mailbox(support)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agent_answers_from_the_request_and_the_customers_answer_comes_back(
+    client, dovecot, imap_user, smtp_server
+):
+    """Issue 28's journey by email: a customer writes to support → a request with the
+    file; the agent answers from the request's conversation; the answer leaves through
+    the real SMTP server threaded; the customer's answer to it joins the same request."""
+    Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 3})
+    agent = UserFactory(username="agent", role=SUPPORT)
+    Mailbox.objects.create(
+        name="پشتیبانی", address="support@peyvand.example", host="127.0.0.1",
+        port=dovecot.port, security=Mailbox.Security.NONE, username=imap_user,
+        password=dovecot.password, owner=UserFactory(username="lead", role=MANAGER),
+        opens="service.request", assignee=agent,
+    )  # fmt: skip
+    dovecot.deliver(imap_user, an_email(files=(("رسید.pdf", "application/pdf", PDF),)))
+    mail_in.read_mailboxes()
+    request = Request.objects.get()
+    [first] = received()
+
+    client.force_login(agent)
+    page = client.get(request.get_absolute_url()).content.decode()
+    assert "گفتگو با مشتری" in page and "نمی‌توانم وارد حساب" in page
+    assert reverse("messaging:reply", args=[first.pk]) in page
+    form = client.get(reverse("messaging:reply", args=[first.pk])).content.decode()
+    # The subject as the form shows it (the reader's digits) names the tracking code.
+    code = to_persian_digits(request.tracking_code)
+    assert f'value="Re: مشکل در ورود به حساب [{code}]"' in form
+    answer = client.post(
+        reverse("messaging:reply", args=[first.pk]),
+        {
+            "subject": f"Re: مشکل در ورود به حساب [{code}]",
+            "body": "سلام، رمز شما بازنشانی شد.",
+            "scheduled_at_0": "",
+            "scheduled_at_1": "",
+        },
+    )
+    assert answer.status_code == 302 and answer["Location"] == request.get_absolute_url()
+    run_worker()
+
+    [(mail_from, to, sent)] = smtp_server.messages
+    assert (mail_from, to) == ("support@peyvand.example", ["maryam@example.ir"])
+    assert sent["In-Reply-To"] == first.message_id
+    ours = Message.objects.get(direction="out")
+    assert ours.related == request and ours.status == Message.Status.SENT
+
+    # The customer's mail program answers it: In-Reply-To names ours; no code needed.
+    dovecot.deliver(
+        imap_user,
+        an_email(
+            subject="Re: پاسخ", text="ممنون، درست شد.", headers={"In-Reply-To": sent["Message-ID"]}
+        ),
+    )
+    assert mail_in.read_mailboxes() == 1
+    assert received()[-1].related == request
+    assert Request.objects.count() == 1
+    page = client.get(request.get_absolute_url()).content.decode()
+    assert (
+        page.index("نمی‌توانم وارد حساب")
+        < page.index("رمز شما بازنشانی شد")
+        < page.index("ممنون، درست شد")
+    )
+
+
+def test_the_mailbox_page_never_shows_the_password_and_tests_the_connection(
+    client, db, dovecot_refusing, imap_user
+):
+    dovecot = dovecot_refusing
+    manager = UserFactory(username="boss", role=MANAGER)
+    client.force_login(manager)
+    fields = {
+        "name": "فروش",
+        "address": "sales@peyvand.example",
+        "host": "127.0.0.1",
+        "port": str(dovecot.port),
+        "security": "none",
+        "username": imap_user,
+        "password": dovecot.password,
+        "folder": "INBOX",
+        "is_active": "on",
+        "owner": str(manager.pk),
+        "opens": "",
+        "action": "test",
+    }
+    answer = client.post(reverse("messaging:mailbox_create"), fields, follow=True)
+    page = answer.content.decode()
+    mailbox = Mailbox.objects.get()
+    assert mailbox.password == dovecot.password
+    assert "اتصال برقرار شد" in page
+    assert dovecot.password not in page
+    assert "ذخیره شده" in page  # the field says a password is kept, not what it is
+
+    # Saved again without typing it: the saved one stays. A wrong one: told in Persian.
+    client.post(reverse("messaging:mailbox_edit", args=[mailbox.pk]), fields | {"password": ""})
+    mailbox.refresh_from_db()
+    assert mailbox.password == dovecot.password
+    answer = client.post(
+        reverse("messaging:mailbox_edit", args=[mailbox.pk]),
+        fields | {"password": "wrong"},
+        follow=True,
+    )
+    page = answer.content.decode()
+    assert "آزمایش اتصال ناموفق" in page and "نام کاربری یا رمز عبور" in page
+    assert "wrong" not in page
+    listing = client.get(reverse("messaging:mailbox_list")).content.decode()
+    assert "sales@peyvand.example" in listing and dovecot.password not in listing
+
+
+def test_a_mailbox_form_with_mistakes_keeps_what_was_typed(client, db):
+    manager = UserFactory(username="boss", role=MANAGER)
+    client.force_login(manager)
+    answer = client.post(
+        reverse("messaging:mailbox_create"),
+        {"name": "پشتیبانی", "address": "not-an-address", "host": "imap.example.ir",
+         "port": "99999", "security": "ssl", "username": "support", "password": "",
+         "folder": "INBOX", "owner": str(manager.pk)},
+    )  # fmt: skip
+    page = answer.content.decode()
+    assert answer.status_code == 200 and not Mailbox.objects.exists()
+    assert "imap.example.ir" in page and "not-an-address" in page
+    assert "رمز عبور صندوق را وارد کنید" in page
+
+
+READ_MAILBOX = (
+    "from peyvand.messaging.mail_in import read_mailbox;"
+    "from peyvand.messaging.models import Mailbox;"
+    "read_mailbox(Mailbox.objects.get())"
+)
+
+
+def _reader(*, slow: bool = False) -> subprocess.Popen:
+    """``read_mailbox`` in a process of its own on this test's PostgreSQL database, as
+    the worker runs it."""
+    db = connection.settings_dict
+    env = os.environ | {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DEBUG": "0",
+    }
+    return subprocess.Popen(  # noqa: S603 - our own command line
+        [sys.executable, "manage.py", "shell", "-c", READ_MAILBOX],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_thousand_emails_two_workers_and_a_killed_one_each_recorded_once(dovecot, imap_user):
+    """Issue 28: two workers read the same mailbox at once and a third is killed in
+    the middle; every one of 1,000 emails becomes exactly one message and one request."""
+    Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 3})
+    Mailbox.objects.create(
+        name="پشتیبانی", address="support@peyvand.example", host="127.0.0.1",
+        port=dovecot.port, security=Mailbox.Security.NONE, username=imap_user,
+        password=dovecot.password, owner=UserFactory(username="lead"),
+        opens="service.request",
+    )  # fmt: skip
+    client = dovecot.client(imap_user)
+    for n in range(1000):
+        status, _answer = client.append(
+            "INBOX", "", None, an_email(sender=f"c{n}@example.ir", subject=f"پرسش {n}")
+        )
+        assert status == "OK"
+    client.logout()
+
+    doomed = _reader()
+    if not wait_until(lambda: Message.objects.filter(direction="in").count() >= 50, 60):
+        doomed.kill()
+        pytest.fail(f"no emails read: {doomed.communicate()[1].decode()[-3000:]}")
+    doomed.send_signal(signal.SIGKILL)
+    doomed.communicate(timeout=10)
+    readers = [_reader(), _reader()]
+    for reader in readers:
+        _out, errors = reader.communicate(timeout=600)
+        assert reader.returncode == 0, errors.decode()
+
+    emails = Message.objects.filter(direction="in")
+    assert emails.count() == 1000
+    assert len(set(emails.values_list("provider_id", flat=True))) == 1000
+    assert Request.objects.count() == 1000
+    assert set(emails.values_list("subject", flat=True)) == {f"پرسش {n}" for n in range(1000)}
+    assert Mailbox.objects.get().last_uid == 1000
+
+
+def test_an_email_whose_request_cannot_be_opened_is_kept_and_the_owner_told(dovecot, support):
+    Urgency.objects.all().delete()
+    dovecot.deliver(support.username, an_email())
+
+    assert mail_in.read_mailboxes() == 1
+    [message] = received()
+    assert message.related is None and not Request.objects.exists()
+    told = support.owner.notifications.get(title__contains="درخواست ثبت نشد")
+    assert "فوریت" in told.body
+    assert mail_in.read_mailboxes() == 0  # not read again every minute
