@@ -10,6 +10,10 @@ PAY_PORT ?= 8002
 # by the worker and accepted or rejected with its reasons.
 MOADIAN_PORT ?= 8003
 MOADIAN_DEMO_URL := http://127.0.0.1:$(MOADIAN_PORT)/requestsmanager/api/v2/
+# The demo's fake Bale Bot API (peyvand.messaging.fake_bale): the company's bot answers
+# the demo's customers; POST /_fake/write plays a customer writing to it.
+BALE_PORT ?= 8004
+BALE_DEMO := BALE_BOT_TOKEN=123456:test-token BALE_BASE_URL=http://127.0.0.1:$(BALE_PORT)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup demo test lint format clean upgrade loadtest
@@ -41,11 +45,12 @@ demo: setup
 	@# The background worker (imports, the SMS/email outbox, birthday greetings, sending
 	@# invoices to the tax system), the fake payment gateway and the fake Moadian run
 	@# beside the web server and stop with it.
-	DEBUG=1 $(PY) manage.py worker & worker=$$!; \
+	DEBUG=1 $(BALE_DEMO) $(PY) manage.py worker & worker=$$!; \
 	$(PY) -m peyvand.finance.fake_zarinpal --port $(PAY_PORT) & gateway=$$!; \
 	$(PY) -m peyvand.tax.fake_moadian --port $(MOADIAN_PORT) --memory-id A11216 & moadian=$$!; \
-	trap 'kill $$worker $$gateway $$moadian 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 ZARINPAL_BASE_URL=http://127.0.0.1:$(PAY_PORT) \
+	$(PY) -m peyvand.messaging.fake_bale --port $(BALE_PORT) & bale=$$!; \
+	trap 'kill $$worker $$gateway $$moadian $$bale 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BALE_DEMO) ZARINPAL_BASE_URL=http://127.0.0.1:$(PAY_PORT) \
 	ZARINPAL_MERCHANT_ID=00000000-0000-4000-8000-000000000000 \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -305,6 +305,10 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
 SMS_BASE_URL = os.environ.get("SMS_BASE_URL", "")
 SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+# The Bale bot (messaging.bale): a token here wins over the one on its settings page;
+# BALE_BASE_URL points it at a test double (empty: https://tapi.bale.ai).
+BALE_BOT_TOKEN = os.environ.get("BALE_BOT_TOKEN", "")
+BALE_BASE_URL = os.environ.get("BALE_BASE_URL", "")
 SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
 
 # Online payments (finance.gateways): PAYMENT_GATEWAY names the gateway ("zarinpal").

@@ -588,6 +588,7 @@ PAGES: dict[str, Page] = {
         ("messaging.manage_messaging",), pk(lambda d: MessageTemplate.objects.first())
     ),
     "messaging:settings": P(("messaging.manage_messaging",)),
+    "messaging:bale_settings": P(("messaging.manage_messaging",)),
     "messaging:mailbox_list": P(("messaging.manage_messaging",)),
     "messaging:mailbox_create": P(("messaging.manage_messaging",)),
     "messaging:mailbox_edit": P(

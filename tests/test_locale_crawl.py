@@ -84,6 +84,8 @@ WORDS = frozenset(
         *("PDF", "Excel", "CSV", "API", "IBAN", "PNG", "JPEG", "xlsx", "xls", "vCard", "vcf"),
         *("PEM", "Google", "Microsoft", "Authenticator", "FreeOTP", "Outlook", "Thunderbird"),
         *("Enter", "Esc", "Shift", "Ctrl", "Tab", "QR"),
+        # Mail protocols, named as a mail server's settings name them.
+        *("IMAP", "SMTP", "SSL", "TLS", "STARTTLS"),
     }
 )
 

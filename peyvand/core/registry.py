@@ -159,15 +159,18 @@ class ConversationKind:
     importing the app that owns it.
 
     ``find(codes)`` is the record whose code is one of ``codes`` (words of an email's
-    subject), or None; ``open(**facts)`` registers a new record for an email that
-    belongs to nothing yet (keywords: contact, subject, body, by, assignee, kind_type),
-    or is None when this kind is never opened by email. The record's
+    subject), or None; ``open(**facts)`` registers a new record for a message that
+    belongs to nothing yet (keywords: contact, subject, body, by, assignee, kind_type,
+    channel_name: the lookups' channel it came by, «ایمیل»), or is None when this kind
+    is never opened by a message; ``status(record)`` is what its customer is told of
+    it when they ask by its code (a messenger bot), in Persian. The record's
     ``conversation_owner`` is who answers its customer's messages."""
 
     label: str  # the model label, "service.request"
     title: str  # what a mailbox's setting calls it, in Persian: «درخواست»
     find: Callable
     open: Callable | None = None
+    status: Callable | None = None
 
 
 conversation_kinds: dict[str, ConversationKind] = {}

@@ -36,6 +36,12 @@ def _reads_mail() -> bool:
     return Mailbox.objects.filter(is_active=True).exists()
 
 
+def _has_bot() -> bool:
+    from peyvand.messaging.bale import bale_token
+
+    return bool(bale_token())
+
+
 class MessagingConfig(AppConfig):
     name = "peyvand.messaging"
     label = "messaging"
@@ -125,6 +131,10 @@ class MessagingConfig(AppConfig):
         )
         # Customers' emails to the company mailboxes: every minute, when there are any.
         register_periodic(PeriodicJob("messaging.mail", minute, tasks.read_mail, _reads_mail))
+        # Customers' messages to the Bale bot: every 10 seconds, a chat is a conversation.
+        register_periodic(
+            PeriodicJob("messaging.bale", datetime.timedelta(seconds=10), tasks.read_bale, _has_bot)
+        )
         register_periodic(PeriodicJob("messaging.birthdays", 10 * minute, tasks.birthday_greetings))
         register_periodic(PeriodicJob("messaging.occasions", 5 * minute, tasks.occasion_campaigns))
 

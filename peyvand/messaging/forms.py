@@ -5,6 +5,8 @@ from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalal
 from peyvand.core.forms import EditVersionMixin
 from peyvand.core.registry import conversation_kinds
 from peyvand.messaging.models import (
+    BULK_CHANNELS,
+    BaleSettings,
     Channel,
     ContactGroup,
     Mailbox,
@@ -81,6 +83,10 @@ class BroadcastForm(ComposeForm):
         help_text=_("برای پیدا کردن این ارسال در فهرست، مثلاً «تبریک نوروز ۱۴۰۵»."),
     )
     field_order = ["title", "channel", "template", "subject", "body", "scheduled_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = BULK_CHANNELS
 
 
 class MessageTemplateForm(forms.ModelForm):
@@ -189,6 +195,7 @@ class OccasionForm(EditVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = BULK_CHANNELS
         self.fields["group"].queryset = ContactGroup.objects.visible_to(user)
         self.fields["day"].widget.attrs.update({"min": 1, "max": 31})
         self.fields["hour"].widget.attrs.update({"min": 0, "max": 23})
@@ -298,4 +305,54 @@ class MailboxForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("password"):
             self.add_error("password", _("رمز عبور صندوق را وارد کنید."))
+        return cleaned
+
+
+class BaleSettingsForm(forms.ModelForm):
+    """The company's Bale bot: its token (never shown back: left empty, the saved one
+    stays), who its messages are for, what «ثبت درخواست» opens."""
+
+    token = forms.CharField(
+        label=_("توکن ربات"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+        help_text=_("توکن را از «بات‌فادر»، ربات سازندهٔ ربات‌ها در بله، بگیرید."),
+    )
+
+    class Meta:
+        model = BaleSettings
+        fields = ["is_active", "token", "owner", "opens", "assignee"]
+
+    def __init__(self, *args, users=None, environment_token: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [(kind.label, kind.title) for kind in conversation_kinds.values() if kind.open]
+        self.fields["opens"] = forms.ChoiceField(
+            label=_("«ثبت درخواست» در ربات"),
+            required=False,
+            choices=[("", _("در ربات درخواست ثبت نشود"))]
+            + [(label, _("ثبت %(kind)s تازه") % {"kind": title}) for label, title in kinds],
+        )
+        if users is not None:
+            self.fields["owner"].queryset = users
+            self.fields["assignee"].queryset = users
+        if environment_token:
+            self.fields["token"].disabled = True
+            self.fields["token"].help_text = _(
+                "توکن از متغیر محیطی BALE_BOT_TOKEN خوانده می‌شود و بر این صفحه مقدم است."
+            )
+        elif self.instance.token:
+            self.fields["token"].widget.attrs["placeholder"] = SAVED
+            self.fields["token"].help_text = SAVED
+
+    def clean_token(self) -> str:
+        return self.cleaned_data.get("token") or self.instance.token
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_active"):
+            if not cleaned.get("token") and not self.fields["token"].disabled:
+                self.add_error("token", _("برای فعال کردن ربات، توکن آن را وارد کنید."))
+            if not cleaned.get("owner"):
+                self.add_error("owner", _("مسئول پیام‌های بله را انتخاب کنید."))
         return cleaned

@@ -269,6 +269,8 @@ class _HttpGateway(SmsGateway):
 
     default_base_url: ClassVar[str] = ""
     problems: ClassVar[dict[int, _Problem]] = {}
+    # What it is, before its label, in its errors: «سامانه پیامک کاوه‌نگار».
+    service: ClassVar[str] = gettext_noop("سامانه پیامک")
 
     def __init__(
         self, *, api_key: str, sender: str = "", base_url: str = "", timeout: float = 10.0
@@ -292,6 +294,9 @@ class _HttpGateway(SmsGateway):
 
     def _auth_headers(self) -> dict[str, str]:
         return {}
+
+    def _names(self) -> dict[str, str]:
+        return {"service": _(self.service), "label": _(self.label)}
 
     def receive(self) -> list[Incoming]:
         # A full page may leave more: asked for at once, a few rounds a run.
@@ -323,7 +328,7 @@ class _HttpGateway(SmsGateway):
         except httpx.TimeoutException as exc:
             logger.warning("%s: no answer within the timeout (%s)", self.name, type(exc).__name__)
             raise GatewayError(
-                _("سامانه پیامک %(label)s در زمان مقرر پاسخ نداد.") % {"label": _(self.label)},
+                _("%(service)s %(label)s در زمان مقرر پاسخ نداد.") % self._names(),
                 code="timeout",
                 retryable=True,
                 # Not connected, or no free connection: the request never left.
@@ -332,7 +337,7 @@ class _HttpGateway(SmsGateway):
         except httpx.RequestError as exc:
             logger.warning("%s: %s: %s", self.name, type(exc).__name__, mask_secrets(str(exc)))
             raise GatewayError(
-                _("ارتباط با سامانه پیامک %(label)s برقرار نشد.") % {"label": _(self.label)},
+                _("ارتباط با %(service)s %(label)s برقرار نشد.") % self._names(),
                 code="network",
                 retryable=True,
                 maybe_sent=not isinstance(exc, httpx.ConnectError),
@@ -342,8 +347,8 @@ class _HttpGateway(SmsGateway):
         """An answer that is not the provider's documented JSON (a proxy's error page, a
         half-deployed service): retryable, since nothing says the request was wrong."""
         return GatewayError(
-            _("پاسخ نامفهوم از سامانه پیامک %(label)s (HTTP %(status)s).")
-            % {"label": _(self.label), "status": response.status_code},
+            _("پاسخ نامفهوم از %(service)s %(label)s (HTTP %(status)s).")
+            % {**self._names(), "status": response.status_code},
             code=f"http-{response.status_code}",
             retryable=True,
             maybe_sent=True,
@@ -364,8 +369,8 @@ class _HttpGateway(SmsGateway):
             # A code missing from the documented table: worth a retry only when the
             # service itself says it is in trouble.
             return GatewayError(
-                _("خطای ناشناخته از سامانه پیامک %(label)s (کد %(code)s).")
-                % {"label": _(self.label), "code": code},
+                _("خطای ناشناخته از %(service)s %(label)s (کد %(code)s).")
+                % {**self._names(), "code": code},
                 code=str(code),
                 retryable=http_status >= 500 or http_status == 429,
             )

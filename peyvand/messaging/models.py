@@ -25,6 +25,14 @@ from peyvand.core.validators import format_phone_national
 class Channel(models.TextChoices):
     SMS = "sms", _("پیامک")
     EMAIL = "email", _("ایمیل")
+    # The messenger (پیام‌رسان بله): a customer's chat with the company's bot
+    # (messaging.bale); the chat id stands where a number or an address would.
+    BALE = "bale", _("بله")
+
+
+# What a broadcast, an occasion or a template can go by: a messenger reaches only the
+# customers who linked their chat, one by one.
+BULK_CHANNELS = [(Channel.SMS.value, Channel.SMS.label), (Channel.EMAIL.value, Channel.EMAIL.label)]
 
 
 class MessageTemplate(models.Model):
@@ -331,7 +339,8 @@ class Message(BusinessRecord):
     )
     subject = models.CharField(_("موضوع"), max_length=200, blank=True)
     body = models.TextField(_("متن"))
-    # Kavenegar "verify/lookup"-style sends: the provider's template and its tokens.
+    # Kavenegar "verify/lookup"-style sends: the provider's template and its tokens. A
+    # Bale message names here the keyboard it shows (messaging.bale.KEYBOARDS).
     provider_template = models.CharField(max_length=100, blank=True)
     tokens = models.JSONField(default=list, blank=True)
     sender = models.CharField(_("خط / فرستنده"), max_length=100, blank=True)
@@ -548,6 +557,83 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BaleSettings(models.Model):
+    """The company's Bale bot (a single row, pk=1): its token (encrypted, never shown
+    back; the BALE_BOT_TOKEN environment variable wins), who its messages are for, what
+    «ثبت درخواست» opens, and how far reading its updates has got."""
+
+    is_active = models.BooleanField(_("فعال"), default=False)
+    token = EncryptedTextField(_("توکن ربات"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول پیام‌های بله"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("پیام کسی که شماره‌اش در مخاطبین نیست به این کاربر می‌رسد."),
+    )
+    opens = models.CharField(_("«ثبت درخواست» در ربات"), max_length=50, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("انجام‌دهنده درخواست‌های ربات"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    bot_username = models.CharField(max_length=100, blank=True, editable=False)
+    # getUpdates' offset: the last update recorded (with what it did, in one transaction).
+    last_update_id = models.BigIntegerField(default=0, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("تنظیمات بله")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> "BaleSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class MessengerLink(models.Model):
+    """A customer's chat with our bot, linked to their mobile number once they shared
+    it with the bot (Bale's «ارسال شماره»: the number is the messenger's, verified by
+    it), and so to the contact with that number."""
+
+    channel = models.CharField(_("پیام‌رسان"), max_length=5, choices=Channel.choices)
+    chat_id = models.CharField(max_length=64)
+    name = models.CharField(_("نام در پیام‌رسان"), max_length=200, blank=True)
+    phone = models.CharField(_("تلفن همراه"), max_length=20, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("مخاطب"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messenger_links",
+    )
+    # What the customer's next text is: "request" (its description), "status" (a code).
+    awaiting = models.CharField(max_length=10, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("پیوند پیام‌رسان")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "chat_id"], name="messenger_chat_once")
+        ]
+        indexes = [models.Index(fields=["contact", "channel"], name="messenger_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.chat_id}"
 
 
 class MessagingSettings(models.Model):

@@ -272,6 +272,38 @@ def _send_sms(message: Message, gateway: SmsGateway) -> None:
     _finish_sent([message], [sent], gateway.name)
 
 
+def _messenger():
+    """The Bale bot's client (messaging.bale), or None when no bot is set up."""
+    from peyvand.messaging.bale import bale_gateway, bale_token  # bale queues through services
+
+    token = bale_token()
+    return bale_gateway(token) if token else None
+
+
+def _send_to_chat(message: Message, messenger) -> None:
+    """One message to a customer's chat with our bot, its keyboard if it names one."""
+    if messenger is None:
+        _failed(
+            message,
+            "ربات بله تنظیم یا فعال نشده است (تنظیمات ارسال › بله).",
+            "no-bot",
+            "bale",
+            retryable=False,
+        )
+        return
+    try:
+        sent = messenger.send(
+            to=message.to,
+            body=localize_text(message.body, isolate=False),
+            keyboard=message.provider_template,
+        )
+    except GatewayError as error:
+        logger.warning("Bale %s not sent: %s (%s)", message.pk, error.message, error.code)
+        _failed(message, error.message, error.code, messenger.name, retryable=error.retryable)
+        return
+    _finish_sent([message], [sent], messenger.name)
+
+
 def email_message_id(message: Message) -> str:
     """An email's Message-ID: the customer's as received, ours from the local id (the
     same on every attempt; messaging.mail_in finds the message again by it)."""
@@ -465,6 +497,7 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     hand_back_after = claim_timeout().total_seconds() / 2
     gateway = get_sms_gateway()
     connection = get_connection(fail_silently=False)
+    messenger = None  # the Bale bot's client, made when a message needs it
     try:
         while (limit is None or handled < limit) and time.monotonic() - started < seconds:
             if not workers.sending_allowed():
@@ -516,6 +549,10 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                 try:
                     if message.channel == Channel.SMS:
                         _send_sms(message, gateway)
+                    elif message.channel == Channel.BALE:
+                        if messenger is None:
+                            messenger = _messenger()
+                        _send_to_chat(message, messenger)
                     else:
                         _send_email(message, connection)
                 except Exception:
@@ -532,6 +569,8 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     finally:
         gateway.close()
         connection.close()
+        if messenger is not None:
+            messenger.close()
     return handled
 
 

@@ -30,6 +30,7 @@ from peyvand.messaging.models import (
     Message,
     MessageAttachment,
     MessagingSettings,
+    MessengerLink,
     Occasion,
     OptOut,
 )
@@ -52,9 +53,15 @@ class NotSendable(Exception):
 
 
 def normalize_address(channel: str, address: str) -> str:
-    """The canonical recipient (E.164 mobile, lower-case email) or a Persian error."""
+    """The canonical recipient (E.164 mobile, lower-case email, a messenger's chat id)
+    or a Persian error."""
     if channel == Channel.SMS:
         return normalize_mobile(address)
+    if channel == Channel.BALE:
+        chat_id = address.strip()
+        if not chat_id.lstrip("-").isascii() or not chat_id.lstrip("-").isdigit():
+            raise ValidationError("شناسه گفتگوی بله درست نیست.", code="invalid_chat")
+        return chat_id
     address = address.strip().lower()
     try:
         validate_email(address)
@@ -64,7 +71,18 @@ def normalize_address(channel: str, address: str) -> str:
 
 
 def contact_address(contact: Contact, channel: str) -> str:
-    return contact.mobile if channel == Channel.SMS else contact.email.strip().lower()
+    """Where a message to the contact goes: their mobile, their email, or their chat
+    with our bot (the chat they linked by sharing their number); "" if they have none."""
+    if channel == Channel.SMS:
+        return contact.mobile
+    if channel == Channel.BALE:
+        link = (
+            MessengerLink.objects.filter(contact=contact, channel=Channel.BALE)
+            .order_by("-linked_at", "-pk")
+            .first()
+        )
+        return link.chat_id if link is not None else ""
+    return contact.email.strip().lower()
 
 
 def is_opted_out(address: str) -> bool:
@@ -159,7 +177,11 @@ def message_to_contact(
     address = contact_address(contact, channel)
     if not address:
         raise NotSendable(
-            "این مخاطب تلفن همراه ندارد." if channel == Channel.SMS else "این مخاطب ایمیل ندارد."
+            {
+                Channel.SMS: "این مخاطب تلفن همراه ندارد.",
+                Channel.EMAIL: "این مخاطب ایمیل ندارد.",
+                Channel.BALE: "این مخاطب هنوز شماره خود را به ربات بله نداده است.",
+            }[channel]
         )
     return _queue_written(
         channel=channel,

@@ -7,7 +7,7 @@ from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
 
 from peyvand.core import workers
-from peyvand.messaging import inbound, mail_in, outbox, services
+from peyvand.messaging import bale, inbound, mail_in, outbox, services
 from peyvand.messaging.models import Broadcast
 
 
@@ -77,3 +77,9 @@ def receive_sms() -> int:
 def read_mail() -> int:
     """Records the emails customers sent to the company mailboxes (messaging.mail_in)."""
     return mail_in.read_mailboxes()
+
+
+@task()
+def read_bale() -> int:
+    """Acts on what customers did with the Bale bot (messaging.bale)."""
+    return bale.receive_bale()

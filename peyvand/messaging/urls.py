@@ -34,6 +34,7 @@ urlpatterns = [
     path("templates/new/", views.template_edit, name="template_create"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("settings/", views.messaging_settings, name="settings"),
+    path("bale/", views.bale_settings, name="bale_settings"),
     path("mailboxes/", views.mailbox_list, name="mailbox_list"),
     path("mailboxes/new/", views.mailbox_edit, name="mailbox_create"),
     path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),

@@ -21,9 +21,10 @@ from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
 from peyvand.core.services import record_delete
 from peyvand.core.versions import StaleEdit
-from peyvand.messaging import mail_in, services
+from peyvand.messaging import bale, mail_in, services
 from peyvand.messaging.forms import (
     OCCASION_PRESETS,
+    BaleSettingsForm,
     BroadcastForm,
     ComposeForm,
     ContactGroupForm,
@@ -36,6 +37,7 @@ from peyvand.messaging.forms import (
 from peyvand.messaging.gateways import backend_label, provider_reference, sms_backend
 from peyvand.messaging.lists import MESSAGES
 from peyvand.messaging.models import (
+    BaleSettings,
     Broadcast,
     Channel,
     ContactGroup,
@@ -621,3 +623,34 @@ def _download(file, name: str, mime_type: str) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def bale_settings(request: HttpRequest) -> HttpResponse:
+    """The company's Bale bot; «ذخیره و آزمایش اتصال» asks Bale who the bot is."""
+    config = BaleSettings.load()
+    from_environment = bool(str(getattr(settings, "BALE_BOT_TOKEN", "") or "").strip())
+    form = BaleSettingsForm(
+        request.POST or None,
+        instance=config,
+        users=User.objects.filter(is_active=True),
+        environment_token=from_environment,
+    )
+    if request.method == "POST" and form.is_valid():
+        config = form.save()
+        flash.success(request, _("تنظیمات بله ذخیره شد."))
+        if request.POST.get("action") == "test":
+            token = bale.bale_token(config) or config.token
+            try:
+                name = bale.check_bot(token) if token else ""
+            except bale.GatewayError as error:
+                flash.error(request, _("آزمایش اتصال ناموفق: %(error)s") % {"error": error.message})
+            else:
+                if name:
+                    BaleSettings.objects.filter(pk=config.pk).update(bot_username=name)
+                    flash.success(request, _("ربات @%(name)s پاسخ داد.") % {"name": name})
+                else:
+                    flash.error(request, _("آزمایش اتصال ناموفق: توکنی وارد نشده است."))
+        return redirect("messaging:bale_settings")
+    return render(request, "messaging/bale_settings.html", {"form": form, "config": config})

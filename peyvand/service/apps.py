@@ -49,12 +49,18 @@ class ServiceConfig(AppConfig):
         register_annotated_model("service.request")
         from peyvand.core.registry import ConversationKind, register_conversation_kind
         from peyvand.service.selectors import complaint_with_code, request_with_code
-        from peyvand.service.services import request_from_email
+        from peyvand.service.services import request_from_message, request_status_text
 
         # A customer's email carrying a tracking code joins that request or complaint;
         # a mailbox may open a request for an email that belongs to nothing yet.
         register_conversation_kind(
-            ConversationKind("service.request", "درخواست", request_with_code, request_from_email)
+            ConversationKind(
+                "service.request",
+                "درخواست",
+                request_with_code,
+                request_from_message,
+                request_status_text,
+            )
         )
         register_conversation_kind(
             ConversationKind("service.complaint", "شکایت", complaint_with_code)

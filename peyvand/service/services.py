@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peyvand.activities.reminders import notify
+from peyvand.core.dates import format_date
 from peyvand.core.history import log_event, snapshot
 from peyvand.core.sequences import claim_typed_code, ensure_sequence, next_code
 from peyvand.core.services import record_delete, record_save
@@ -422,11 +423,20 @@ def complaint_delete(*, complaint: Complaint, by) -> None:
     record_delete(record=complaint, by=by)
 
 
-def request_from_email(*, contact, subject: str, body: str, by, assignee=None, kind_type=None):
-    """A request opened by an email that belongs to nothing yet (a mailbox that opens
-    requests: messaging.mail_in through core.registry): the mailbox's assignee (else
-    its owner), its request type, the first urgency, the channel «ایمیل» where the
-    lookups have it."""
+def request_from_message(
+    *,
+    contact,
+    subject: str,
+    body: str,
+    by,
+    assignee=None,
+    kind_type=None,
+    channel_name: str = EMAIL_CHANNEL,
+):
+    """A request opened by a customer's message that belongs to nothing yet (a mailbox
+    that opens requests, the Bale bot's «ثبت درخواست»: messaging through core.registry):
+    the given assignee (else ``by``), type, the first urgency, the channel it came by
+    where the lookups have it."""
     urgency = Urgency.objects.filter(is_active=True).order_by("order", "name").first()
     if urgency is None:
         raise ValidationError("هیچ درجه فوریتی تعریف نشده است؛ درخواست از ایمیل ثبت نشد.")
@@ -437,7 +447,18 @@ def request_from_email(*, contact, subject: str, body: str, by, assignee=None, k
         urgency=urgency,
         assignee=assignee or by,
         type1=kind_type,
-        channel=LookupChannel.objects.filter(name=EMAIL_CHANNEL).first(),
+        channel=LookupChannel.objects.filter(name=channel_name).first(),
         owner=by,
     )
     return request_register(request=request, by=by)
+
+
+def request_status_text(request: Request) -> str:
+    """What a customer is told of their request when they ask by its tracking code (the
+    Bale bot), in Persian, dates in the Jalali calendar."""
+    text = f"درخواست {request.tracking_code}: {request.get_status_display()}"
+    if request.status == Request.Status.OPEN:
+        text += f"؛ مهلت انجام {format_date(request.deadline, style='long')}"
+    if request.result and request.status != Request.Status.OPEN:
+        text += f"\nنتیجه: {request.result[:300]}"
+    return text

@@ -29,16 +29,18 @@ from peyvand.finance import services as finance_services
 from peyvand.finance.models import BankAccount, Cheque, Entry, FinanceSettings, Method, Receipt
 from peyvand.lookups.models import AcquaintanceSource, FollowUpResult, Urgency
 from peyvand.lookups.models import Channel as LookupChannel
-from peyvand.messaging import inbound, mail_in
+from peyvand.messaging import bale, inbound, mail_in
 from peyvand.messaging.forms import OCCASION_PRESETS
 from peyvand.messaging.gateways import Incoming
 from peyvand.messaging.models import (
+    BaleSettings,
     ContactGroup,
     ContactGroupMember,
     Mailbox,
     Message,
     MessageTemplate,
     MessagingSettings,
+    MessengerLink,
     Occasion,
 )
 from peyvand.portal.models import PortalAccess
@@ -154,6 +156,7 @@ class Command(BaseCommand):
         self._money(users)
         self._requests(users)
         self._mail(users)
+        self._bale(users)
         self._complaints(users)
         self._surveys(users)
         self._portal(users)
@@ -894,6 +897,49 @@ class Command(BaseCommand):
         for uid, raw in enumerate(emails, start=1):
             mail_in.record_email(mailbox, raw, uid_validity=1, uid=uid)
         Mailbox.objects.filter(pk=mailbox.pk).update(uid_validity=1, last_uid=len(emails))
+
+    def _bale(self, users: dict[str, User]) -> None:
+        """The company's Bale bot (make demo runs a fake Bale Bot API for it) and a
+        customer who wrote to it, handled as the worker handles what it reads
+        (messaging.bale): the customer who answered our SMS shares their number with the
+        bot and asks about the proforma, in the same conversation."""
+        if MessengerLink.objects.exists():
+            return
+        config = BaleSettings.load()
+        config.is_active = True
+        config.owner = users["support"]
+        config.opens = "service.request"
+        config.assignee = users["support"]
+        config.bot_username = "peyvand_bot"
+        config.save()
+        answered = (
+            Message.objects.filter(channel="sms", direction="in", contact__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        if answered is None:
+            return
+        customer = answered.contact
+        chat = 7001
+        person = {"id": chat, "is_bot": False, "first_name": customer.name}
+        now = int(timezone.now().timestamp())
+        steps = [
+            {"contact": {"phone_number": customer.mobile, "user_id": chat}},
+            {"text": "سلام، پیش‌فاکتور را دیدم. برای ۱۰ دستگاه هم همین قیمت است؟"},
+        ]
+        for offset, step in enumerate(steps):
+            update = {
+                # Far above the fake's own update ids, which start at 1 every demo.
+                "update_id": 900_001 + offset,
+                "message": {
+                    "message_id": offset + 1,
+                    "from": person,
+                    "chat": {"id": chat, "type": "private"},
+                    "date": now - 600 + offset * 60,
+                    **step,
+                },
+            }
+            bale.handle_update(config, update)
 
     def _requests(self, users: dict[str, User]) -> None:
         """The service desk: requests between support and the manager at each step of
