@@ -287,6 +287,14 @@ def owners_request(personas) -> list:
     return [request_register(request=item, by=personas.owner).pk]
 
 
+def owners_request_with_customer(personas) -> list:
+    """A request of the owner's about a customer: what «پیام به مشتری» writes about."""
+    urgency = Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
+    contact = ContactFactory(owner=personas.owner, email="customer@example.ir")
+    item = Request(description="خرابی", urgency=urgency, assignee=personas.owner, contact=contact)
+    return ["service.request", request_register(request=item, by=personas.owner).pk]
+
+
 def owners_complaint(personas) -> list:
     contact = ContactFactory(owner=personas.owner)
     item = Complaint(contact=contact, description="تأخیر در ارسال", officer=personas.owner)
@@ -532,6 +540,7 @@ RULES: dict[str, Rule] = {
     "messaging:reply": Rule(owners_received_message, LOGIN, 404, 200, 200),
     "messaging:file": Rule(owners_received_email_file, LOGIN, 404, 200, 200),
     "messaging:original": Rule(owners_received_email, LOGIN, 404, 200, 200),
+    "messaging:about": Rule(owners_request_with_customer, LOGIN, 404, 200, 200),
     "messaging:preview": Rule(no_args, LOGIN, 200, 200, 200, "post"),
     "messaging:send": Rule(owners_contact, LOGIN, 404, 200, 200),
     "messaging:opt_out": Rule(owners_contact, LOGIN, 404, 302, 302, "post"),

@@ -541,6 +541,11 @@ PAGES: dict[str, Page] = {
     "messaging:original": P(
         ("messaging.view_message",), pk(lambda d: d.received_email()), records_of("support")
     ),
+    "messaging:about": P(
+        ("messaging.send_message", "service.view_request"),
+        lambda d: {"label": "service.request", "pk": d.request().pk},
+        REQUEST_PARTIES,
+    ),
     "messaging:preview": P(("messaging.send_message",)),
     "messaging:send": P(
         ("messaging.send_message",),

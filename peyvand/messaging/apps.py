@@ -165,4 +165,5 @@ def _conversation_panel(request, record) -> dict:
     return {
         "messages": conversation_of(record),
         "can_send": request.user.has_perm("messaging.send_message"),
+        "record_label": record._meta.label_lower,
     }

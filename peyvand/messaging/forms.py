@@ -1,8 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.attachments import check_upload
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
 from peyvand.core.forms import EditVersionMixin
+from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
 from peyvand.messaging.models import (
     BULK_CHANNELS,
@@ -118,14 +121,17 @@ class MessagingSettingsForm(forms.ModelForm):
             "birthday_hour",
             "birthday_sender",
             "inbound_owner",
+            "email_signature",
         ]
         widgets = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "email_signature": forms.Textarea(attrs={"rows": 3}),
         }
 
     def clean(self):
         cleaned = super().clean()
+        _placeholders_checked(self, "email_signature")
         if cleaned.get("birthday_enabled"):
             if not cleaned.get("birthday_template"):
                 self.add_error(
@@ -355,4 +361,55 @@ class BaleSettingsForm(forms.ModelForm):
                 self.add_error("token", _("برای فعال کردن ربات، توکن آن را وارد کنید."))
             if not cleaned.get("owner"):
                 self.add_error("owner", _("مسئول پیام‌های بله را انتخاب کنید."))
+        return cleaned
+
+
+class _FilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input, each checked by core.attachments' rules."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _FilesInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data] if data else []
+        kept = []
+        for upload in uploads:
+            upload = super().clean(upload, initial)
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                raise ValidationError(f"«{upload.name}»: {error.messages[0]}") from None
+            kept.append(upload)
+        return kept
+
+
+class RecordMessageForm(ComposeForm):
+    """A message to the customer about one of their records (a request, a complaint):
+    by SMS, email or Bale; an email may carry uploaded files and the record's own."""
+
+    files = FilesField(label=_("فایل‌های پیوست"), required=False)
+    record_files = forms.ModelMultipleChoiceField(
+        label=_("پیوست‌های همین پرونده"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, record_files=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if record_files is not None:
+            self.fields["record_files"].queryset = record_files
+        if not self.fields["record_files"].queryset.exists():
+            del self.fields["record_files"]
+
+    def clean(self):
+        cleaned = super().clean()
+        carries = cleaned.get("files") or cleaned.get("record_files")
+        if carries and cleaned.get("channel") != Channel.EMAIL:
+            self.add_error("files", _("فایل فقط با ایمیل فرستاده می‌شود."))
         return cleaned

@@ -670,6 +670,14 @@ class MessagingSettings(models.Model):
         help_text=_("تبریک‌ها به نام این کاربر ثبت می‌شوند."),
     )
     birthdays_done_on = models.DateField(null=True, blank=True, editable=False)
+    email_signature = models.TextField(
+        _("امضای ایمیل‌ها"),
+        blank=True,
+        help_text=_(
+            "زیر هر ایمیلی که کاربران می‌نویسند می‌آید؛ جای‌نگهدارها مانند {نام_فرستنده} و"
+            " {نام_شرکت_ما} پر می‌شوند."
+        ),
+    )
     inbound_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("مسئول پیامک‌های شماره‌های ناشناس"),

@@ -27,6 +27,7 @@ from peyvand.messaging.models import (
     Channel,
     ContactGroup,
     ContactGroupMember,
+    Mailbox,
     Message,
     MessageAttachment,
     MessagingSettings,
@@ -171,9 +172,15 @@ def message_to_contact(
     by,
     subject: str = "",
     scheduled_at: datetime.datetime | None = None,
+    related=None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> Message:
-    """A message from the contact's page: its mobile or email, placeholders filled in."""
+    """A message from the contact's page, or about one of their records (``related``:
+    a request…, whose conversation it joins; an email's answer comes back to it): its
+    mobile, email or chat, placeholders filled in; an email may carry files."""
     check_placeholders(body + subject)
+    if attachments and channel != Channel.EMAIL:
+        raise NotSendable("فایل فقط با ایمیل فرستاده می‌شود.")
     address = contact_address(contact, channel)
     if not address:
         raise NotSendable(
@@ -191,7 +198,24 @@ def message_to_contact(
         by=by,
         contact=contact,
         scheduled_at=scheduled_at,
+        related=related,
+        sender=reply_address(related),
+        attachments=attachments,
     )
+
+
+def reply_address(related) -> str:
+    """The From of an email about a record: the address of an active mailbox that opens
+    such records (the support address), so that the customer's answer is read back in;
+    "" (the installation's DEFAULT_FROM_EMAIL) otherwise."""
+    if related is None:
+        return ""
+    mailbox = (
+        Mailbox.objects.filter(is_active=True, opens=related._meta.label_lower)
+        .order_by("pk")
+        .first()
+    )
+    return mailbox.address if mailbox is not None else ""
 
 
 def reply_subject(received: Message) -> str:
@@ -245,12 +269,17 @@ def _queue_written(
     related=None,
     sender: str = "",
     in_reply_to: Message | None = None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> Message:
     """What a person wrote (placeholders checked by the caller), filled in as for
-    ``contact`` and the sender, queued."""
+    ``contact`` and the sender, queued; an email ends with the company's signature
+    (the messaging settings')."""
     values = placeholder_values(
         contact=contact, sender=by, company_name=SiteSettings.load().company_name
     )
+    signature = MessagingSettings.load().email_signature.strip()
+    if channel == Channel.EMAIL and signature:
+        body = f"{body.rstrip()}\n\n--\n{signature}"
     return message_queue(
         channel=channel,
         to=to,
@@ -262,6 +291,7 @@ def _queue_written(
         related=related,
         sender=sender,
         in_reply_to=in_reply_to,
+        attachments=attachments,
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.message_cancel, name="cancel"),
     path("preview/", views.message_preview, name="preview"),
     path("to/<int:contact_pk>/", views.message_send, name="send"),
+    path("about/<str:label>/<int:pk>/", views.message_about, name="about"),
     path("to/<int:contact_pk>/opt-out/", views.opt_out_toggle, name="opt_out"),
     path("broadcasts/", views.broadcast_list, name="broadcast_list"),
     path("broadcasts/new/", views.broadcast_create, name="broadcast_create"),

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
@@ -14,11 +15,13 @@ from peyvand.accounts.models import User
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
+from peyvand.core.attachments import attachments_of, check_upload
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
 from peyvand.core.models import SiteSettings
 from peyvand.core.pagination import paginate
 from peyvand.core.params import id_list_param, int_param
+from peyvand.core.registry import conversation_kinds
 from peyvand.core.services import record_delete
 from peyvand.core.versions import StaleEdit
 from peyvand.messaging import bale, mail_in, services
@@ -32,6 +35,7 @@ from peyvand.messaging.forms import (
     MessageTemplateForm,
     MessagingSettingsForm,
     OccasionForm,
+    RecordMessageForm,
     ReplyForm,
 )
 from peyvand.messaging.gateways import backend_label, provider_reference, sms_backend
@@ -654,3 +658,55 @@ def bale_settings(request: HttpRequest) -> HttpResponse:
                     flash.error(request, _("آزمایش اتصال ناموفق: توکنی وارد نشده است."))
         return redirect("messaging:bale_settings")
     return render(request, "messaging/bale_settings.html", {"form": form, "config": config})
+
+
+@send_permission
+@require_http_methods(["GET", "POST"])
+def message_about(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """A message to the customer about one of their records (a request, a complaint),
+    from its page: it joins the record's conversation, and an email's answer comes back
+    to it (threading, the code in the subject, the support mailbox as its From)."""
+    if label not in conversation_kinds:
+        raise Http404
+    model = apps.get_model(label)
+    meta = model._meta
+    if not request.user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+        raise PermissionDenied
+    record = get_visible_or_404(model, request.user, pk)
+    contact = getattr(record, "contact", None)
+    if contact is None:
+        flash.error(request, _("این پرونده مشتری ندارد؛ پیام به کسی نمی‌رسد."))
+        return redirect(record)
+    form = RecordMessageForm(
+        request.POST or None,
+        request.FILES or None,
+        record_files=attachments_of(record),
+        initial={"channel": request.GET.get("channel", Channel.EMAIL), "subject": str(record)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        files = []
+        for upload in data["files"]:
+            kind = check_upload(upload)  # checked by the form; its type, as it reads the head
+            files.append((upload.name, upload.read(), kind.mime_type))
+        for kept in data.get("record_files") or []:
+            with kept.file.open("rb") as handle:
+                files.append((kept.original_name, handle.read(), kept.mime_type))
+        try:
+            services.message_to_contact(
+                contact=contact,
+                channel=data["channel"],
+                subject=data["subject"],
+                body=data["body"],
+                scheduled_at=data["scheduled_at"],
+                by=request.user,
+                related=record,
+                attachments=files,
+            )
+        except services.NotSendable as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, _("پیام برای ارسال در صف قرار گرفت."))
+            return redirect(record)
+    context = _compose_context(form, record=record, contact=contact)
+    return render(request, "messaging/about.html", context)
