@@ -46,6 +46,7 @@ from peyvand.messaging.gateways import (
     _Problem,
 )
 from peyvand.messaging.models import BaleSettings, Channel, Message, MessengerLink
+from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.services import message_queue
 
 logger = logging.getLogger("peyvand.bale")
@@ -173,32 +174,20 @@ def receive_bale() -> int:
                     handle_update(config, update)
                     config.last_update_id = update_id
                     handled += 1
-                config.checked_at, config.last_error, config.failing_since = (
-                    timezone.now(),
-                    "",
-                    None,
-                )
-                config.save(
-                    update_fields=["last_update_id", "checked_at", "last_error", "failing_since"]
-                )
+                config.save(update_fields=["last_update_id"])
+                reading_worked(config)
             if len(updates) < UPDATES_PAGE:
                 break
     return handled
 
 
 def _failed(config: BaleSettings, reason: str) -> None:
-    logger.warning("Bale unreadable: %s", reason)
-    first = config.failing_since is None
-    config.last_error, config.checked_at = reason, timezone.now()
-    config.failing_since = config.failing_since or config.checked_at
-    config.save(update_fields=["last_error", "checked_at", "failing_since"])
-    if first and config.owner is not None:
-        notify(
-            user=config.owner,
-            title=_("پیام‌های ربات بله خوانده نمی‌شوند"),
-            body=reason,
-            url=reverse("messaging:bale_settings"),
-        )
+    reading_failed(
+        config,
+        reason,
+        title=_("پیام‌های ربات بله خوانده نمی‌شوند"),
+        url=reverse("messaging:bale_settings"),
+    )
 
 
 # -- what one update does ---------------------------------------------------------------

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import signal
 import sys
 import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from peyvand.messaging.fake_providers import Reply, _Server, json_reply
+from peyvand.messaging.fake_providers import LoopbackFake, Reply, json_reply, serve_until_stopped
 
 _PATH = re.compile(r"/bot([^/]+)/(\w+)/?")
 
@@ -32,20 +31,17 @@ _PATH = re.compile(r"/bot([^/]+)/(\w+)/?")
 TEST_TOKEN = "123456:test-token"  # noqa: S105 - the fake's, stands for no real bot
 
 
-class FakeBale:
+class FakeBale(LoopbackFake):
     def __init__(self, *, token: str = TEST_TOKEN, bot_username: str = "peyvand_bot"):
+        super().__init__()
         self.token = token
         self.bot_username = bot_username
-        self.base_url = ""
-        self.connections = 0
         self._lock = threading.Lock()
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # What the customer does ---------------------------------------------------------
 
@@ -88,37 +84,6 @@ class FakeBale:
     def pending(self) -> int:
         with self._lock:
             return len(self._updates)
-
-    # Lifecycle ------------------------------------------------------------------------
-
-    def start(self, port: int = 0) -> str:
-        self._server = _Server(("127.0.0.1", port), self)  # type: ignore[arg-type]
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-bale",
-            daemon=True,
-        )
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.drop_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeBale:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # HTTP ----------------------------------------------------------------------------
 
@@ -208,17 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=TEST_TOKEN)
     args = parser.parse_args(argv)
-    fake = FakeBale(token=args.token)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    print(f"READY {fake.start(port=args.port)}", flush=True)
-    try:
-        while not stopping.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(FakeBale(token=args.token), args.port)
     return 0
 
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FakeKavenegar", "FakeSmsIr", "main", "sms_parts"]
+__all__ = ["FakeKavenegar", "FakeSmsIr", "LoopbackFake", "main", "serve_until_stopped", "sms_parts"]
 
 JSON = "application/json; charset=utf-8"
 
@@ -103,7 +103,7 @@ class _Server(ThreadingHTTPServer):
     # Keep-alive connections each hold a handler thread; stop() shuts them down so those
     # threads end instead of waiting for the client to hang up.
 
-    def __init__(self, address: tuple[str, int], fake: _FakeProvider) -> None:
+    def __init__(self, address: tuple[str, int], fake: LoopbackFake) -> None:
         self.fake = fake
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -167,7 +167,69 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _FakeProvider:
+class LoopbackFake:
+    """A fake service's HTTP server on 127.0.0.1, in a thread: ``start``/``stop`` or a
+    ``with`` block; subclasses answer in ``handle(method, target, headers, body)``."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        # TCP connections accepted so far: a client that reuses its connections opens one.
+        self.connections = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def handle(self, method: str, target: str, headers: Headers, body: bytes) -> Reply:
+        raise NotImplementedError
+
+    def start(self, port: int = 0) -> str:
+        """Listens on 127.0.0.1 (a random free port unless one is given)."""
+        if self._server is not None:
+            return self.base_url
+        self._server = _Server(("127.0.0.1", port), self)
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-{type(self).__name__}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve_until_stopped(fake: LoopbackFake, port: int) -> None:
+    """A fake run as a process: ``READY <url>`` once it listens, until SIGTERM or ^C."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print(f"READY {fake.start(port=port)}", flush=True)
+    try:
+        while not stopping.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+class _FakeProvider(LoopbackFake):
     """The server plumbing, the control surface and the shared bookkeeping."""
 
     provider: ClassVar[str] = ""
@@ -187,12 +249,10 @@ class _FakeProvider:
         self.state_path = Path(state) if state else None
         # Run as a process: a crash (crash_next) ends the process instead of a connection.
         self.exit_on_crash = False
-        self.base_url = ""
+        super().__init__()
         self._lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._deliveries: dict[str, Any] = {}
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._forget()
 
     def _forget(self) -> None:
@@ -251,21 +311,6 @@ class _FakeProvider:
 
     # Lifecycle ------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> str:
-        """Listens on 127.0.0.1 (a random free port unless one is given)."""
-        if self._server is not None:
-            return self.base_url
-        self._server = _Server(("127.0.0.1", port), self)
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fake-{self.provider}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self.base_url
-
     def restart(self) -> str:
         """Stops and starts again on the same port, as the provider's server restarts:
         it still knows what its state file holds, and nothing else."""
@@ -274,24 +319,6 @@ class _FakeProvider:
         self._forget()
         self._load_state()
         return self.start(port)
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.drop_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # What tests steer ---------------------------------------------------------------
 
@@ -1104,17 +1131,7 @@ def main(argv: list[str] | None = None) -> int:
     fake.exit_on_crash = True
     if args.crash_next:
         fake.crash_next()
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    base_url = fake.start(port=args.port)
-    print(f"READY {base_url}", flush=True)
-    try:
-        while not stopping.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    serve_until_stopped(fake, args.port)
     return 0
 
 

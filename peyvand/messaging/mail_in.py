@@ -47,6 +47,7 @@ from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
 from peyvand.core.text import normalize_persian, to_latin_digits
 from peyvand.messaging.models import Channel, Mailbox, Message, MessageAttachment
+from peyvand.messaging.reading import reading_failed, reading_worked
 
 logger = logging.getLogger("peyvand.mail")
 
@@ -203,29 +204,16 @@ def read_mailbox(mailbox: Mailbox, *, limit: int = RUN_LIMIT) -> int:
         return new
     finally:
         _close(box)
-    _worked(mailbox)
+    reading_worked(mailbox)
     return new
 
 
 def _failed(mailbox: Mailbox, reason: str) -> None:
-    logger.warning("Mailbox %s unreadable: %s", mailbox.pk, reason)
-    now = timezone.now()
-    first = mailbox.failing_since is None
-    Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_error=reason, checked_at=now, failing_since=mailbox.failing_since or now
-    )
-    if first:  # told once, when it starts failing, not every minute
-        notify(
-            user=mailbox.owner,
-            title=_("صندوق ایمیل «%(name)s» خوانده نمی‌شود") % {"name": mailbox.name},
-            body=reason,
-            url=mailbox.get_absolute_url(),
-        )
-
-
-def _worked(mailbox: Mailbox) -> None:
-    Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_error="", failing_since=None, checked_at=timezone.now()
+    reading_failed(
+        mailbox,
+        reason,
+        title=_("صندوق ایمیل «%(name)s» خوانده نمی‌شود") % {"name": mailbox.name},
+        url=mailbox.get_absolute_url(),
     )
 
 

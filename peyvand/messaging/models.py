@@ -217,7 +217,20 @@ class Occasion(BusinessRecord):
         return from_jalali(year + 2, self.month, self.day_in(year + 2))
 
 
-class Mailbox(models.Model):
+class ReadState(models.Model):
+    """Where the worker reads customers' messages from (a mailbox, a bot): whether its
+    last reading worked, and if not why, in Persian, and since when
+    (messaging.reading)."""
+
+    checked_at = models.DateTimeField(_("آخرین خواندن"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("آخرین خطا"), blank=True, editable=False)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Mailbox(ReadState):
     """A company mailbox the worker reads over IMAP (messaging.mail_in): each new email
     becomes a received Message in the customer's conversation, once. The mailbox is
     only read (BODY.PEEK): nothing is marked, moved or deleted there; where reading got
@@ -273,10 +286,6 @@ class Mailbox(models.Model):
     )
     uid_validity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.PositiveBigIntegerField(default=0, editable=False)
-    checked_at = models.DateTimeField(_("آخرین خواندن"), null=True, blank=True, editable=False)
-    # Why the last reading failed, in Persian, and since when (empty once it works).
-    last_error = models.TextField(_("آخرین خطا"), blank=True, editable=False)
-    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -559,7 +568,7 @@ class MessageAttachment(models.Model):
         return self.name
 
 
-class BaleSettings(models.Model):
+class BaleSettings(ReadState):
     """The company's Bale bot (a single row, pk=1): its token (encrypted, never shown
     back; the BALE_BOT_TOKEN environment variable wins), who its messages are for, what
     «ثبت درخواست» opens, and how far reading its updates has got."""
@@ -587,9 +596,6 @@ class BaleSettings(models.Model):
     bot_username = models.CharField(max_length=100, blank=True, editable=False)
     # getUpdates' offset: the last update recorded (with what it did, in one transaction).
     last_update_id = models.BigIntegerField(default=0, editable=False)
-    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.TextField(blank=True, editable=False)
-    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("تنظیمات بله")
