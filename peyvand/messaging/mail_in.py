@@ -81,6 +81,8 @@ class ParsedEmail:
     references: list[str]
     automatic: bool
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, data
+    # Ours that a bounce says did not arrive (their ids, from the report's copy of them).
+    bounced: list[int] = field(default_factory=list)
     remote_images: int = 0
 
 
@@ -238,6 +240,14 @@ def _header(parsed: MailMessage, name: str) -> str:
     return " ".join(parsed.headers.get(name.lower(), ())).strip()
 
 
+def is_bounce(parsed: MailMessage) -> bool:
+    """A delivery report (RFC 3464's multipart/report) or a mail server's own notice."""
+    if parsed.obj.get_content_type() == "multipart/report":
+        return True
+    local = (parsed.from_ or "").split("@")[0].lower()
+    return local in {"mailer-daemon", "postmaster"}
+
+
 def is_automatic(parsed: MailMessage) -> bool:
     """An auto-reply (out of office), a bounce or a list's mail (RFC 3834's
     Auto-Submitted, the de-facto X-Autoreply and Precedence, delivery reports)."""
@@ -248,10 +258,7 @@ def is_automatic(parsed: MailMessage) -> bool:
         return True
     if _header(parsed, "Precedence").lower() in {"bulk", "junk", "list", "auto_reply"}:
         return True
-    if parsed.obj.get_content_type() == "multipart/report":
-        return True
-    local = (parsed.from_ or "").split("@")[0].lower()
-    return local in {"mailer-daemon", "postmaster"} or _header(parsed, "Return-Path") == "<>"
+    return is_bounce(parsed) or _header(parsed, "Return-Path") == "<>"
 
 
 def sanitised_html(html: str) -> tuple[str, int]:
@@ -322,9 +329,20 @@ def parse_email(raw: bytes) -> ParsedEmail:
         message_id=(_MESSAGE_ID.findall(_header(parsed, "Message-ID")) or [""])[0][:255],
         references=references,
         automatic=is_automatic(parsed),
+        bounced=[
+            int(local) // 1000 for local in _OUR_MESSAGE_ID.findall(raw.decode("ascii", "replace"))
+        ]
+        if is_bounce(parsed)
+        else [],
         attachments=attachments,
         remote_images=remote,
     )
+
+
+def _ours_named(raw: bytes) -> list[int]:
+    """The ids of our messages a bounce names (its copy of their headers)."""
+    named = _OUR_MESSAGE_ID.findall(raw.decode("ascii", "replace"))
+    return sorted({int(local) // 1000 for local in named})
 
 
 def _file_name(name: str | None, kind: str) -> str:
@@ -403,6 +421,7 @@ def _seen_before(mailbox: Mailbox, parsed: ParsedEmail) -> bool:
 
 def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_id: str) -> Message:
     now = timezone.now()
+    unreadable = parsed is None
     if parsed is None:
         # Unreadable: kept whole for a person to open, never lost and never in a loop.
         parsed = ParsedEmail(
@@ -454,15 +473,40 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
     if refused:
         message.body += "\n\n" + "\n".join(refused)
     Message.objects.filter(pk=message.pk).update(raw=message.raw.name, body=message.body)
-    if not parsed.automatic:
+    if unreadable or not parsed.automatic:
         who = contact.name if contact is not None else (parsed.sender_name or parsed.sender)
         notify(
             user=owner,
-            title=_("ایمیل از %(who)s") % {"who": who},
+            title=_("ایمیلی که خوانده نشد") if unreadable else _("ایمیل از %(who)s") % {"who": who},
             body=parsed.subject or parsed.text[:200],
             url=message.get_absolute_url(),
         )
+    _undelivered(parsed.bounced, message)
     return message
+
+
+def _undelivered(ours: list[int], bounce: Message) -> None:
+    """Ours a bounce names did not arrive: «نرسید», with the bounce's subject as why,
+    each told to its sender once (a bounce read again changes nothing)."""
+    if not ours:
+        return
+    reason = _("ایمیل برگشت خورد: %(subject)s") % {"subject": bounce.subject or "—"}
+    for returned in Message.objects.filter(
+        pk__in=ours,
+        channel=Channel.EMAIL,
+        direction=Message.Direction.OUT,
+        status__in=(Message.Status.SENT, Message.Status.DELIVERED),
+    ).select_related("owner"):
+        updated = Message.objects.filter(pk=returned.pk, status=returned.status).update(
+            status=Message.Status.UNDELIVERED, last_error=reason[:500], updated_at=timezone.now()
+        )
+        if updated:
+            notify(
+                user=returned.owner,
+                title=_("ایمیل به %(to)s نرسید") % {"to": returned.to},
+                body=reason,
+                url=returned.get_absolute_url(),
+            )
 
 
 def _open(kind, mailbox: Mailbox, parsed: ParsedEmail, contact):

@@ -502,3 +502,33 @@ def test_an_email_whose_request_cannot_be_opened_is_kept_and_the_owner_told(dove
     told = support.owner.notifications.get(title__contains="درخواست ثبت نشد")
     assert "فوریت" in told.body
     assert mail_in.read_mailboxes() == 0  # not read again every minute
+
+
+def test_a_bounce_marks_our_email_undelivered_and_tells_its_sender(dovecot, support):
+    sender = UserFactory(username="rep")
+    ours = Message.objects.create(
+        channel="email", to="gone@example.ir", subject="پیش‌فاکتور", body="متن",
+        owner=sender, status=Message.Status.SENT, backend="smtp",
+    )  # fmt: skip
+    report = (
+        "From: MAILER-DAEMON@mail.example.ir\r\nTo: support@peyvand.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mail.example.ir>\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe mailbox gone@example.ir does not exist.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Final-Recipient: rfc822; gone@example.ir\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        "--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: <peyvand.{ours.local_id}@mail.peyvand.example>\r\nSubject: x\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+    dovecot.deliver(support.username, report)
+    dovecot.deliver(support.username, report)  # the same report twice: told once
+
+    mail_in.read_mailboxes()
+
+    ours.refresh_from_db()
+    assert ours.status == Message.Status.UNDELIVERED
+    assert ours.last_error == "ایمیل برگشت خورد: Undelivered Mail Returned to Sender"
+    assert sender.notifications.filter(title="ایمیل به gone@example.ir نرسید").count() == 1
+    assert not Request.objects.exists()
+    assert all(message.automatic for message in received())
