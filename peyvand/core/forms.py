@@ -223,6 +223,11 @@ class SequenceForm(forms.ModelForm):
         return padding
 
 
+# What a secret's field (a key, a password, a token) says instead of its value: a page
+# never shows a saved secret back; left empty, the saved one stays.
+SECRET_SAVED = "ذخیره شده — برای تغییر، دوباره وارد کنید"  # noqa: S105 - a label
+
+
 class EditVersionMixin:
     """For a record's edit form: a hidden ``version`` field with the record's
     ``updated_at`` when the form was opened. The view passes

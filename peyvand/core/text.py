@@ -60,6 +60,16 @@ def to_latin_digits(text: str) -> str:
     return text.translate(_TO_LATIN_DIGITS)
 
 
+# A word that may be a record's code (a tracking code: digits, letters, dashes).
+_CODE_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]{3,29}")
+
+
+def code_words(text: str) -> list[str]:
+    """The words of a text a customer wrote that may be a record's code, in Latin digits
+    (an email's subject, a message to the bot: «پیگیری ۱۴۰۵۰۰۰۱۲»), each once."""
+    return list(dict.fromkeys(_CODE_WORD.findall(to_latin_digits(text))))
+
+
 def to_persian_digits(text: str) -> str:
     return text.translate(_TO_PERSIAN_DIGITS)
 

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_noop
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_number
 from peyvand.core.registry import conversation_kinds
-from peyvand.core.text import to_latin_digits
+from peyvand.core.text import code_words
 from peyvand.core.validators import any_number
 from peyvand.messaging.gateways import (
     Delivery,
@@ -47,6 +47,7 @@ from peyvand.messaging.gateways import (
 )
 from peyvand.messaging.models import BaleSettings, Channel, Message, MessengerLink
 from peyvand.messaging.reading import reading_failed, reading_worked
+from peyvand.messaging.selectors import who_answers
 from peyvand.messaging.services import message_queue
 
 logger = logging.getLogger("peyvand.bale")
@@ -158,10 +159,11 @@ def receive_bale() -> int:
     if not token:
         return 0
     handled = 0
+    settings_pk = BaleSettings.load().pk  # the row exists before it is locked
     with bale_gateway(token) as bot:
         for _round in range(10):
             with transaction.atomic():
-                config = BaleSettings.objects.select_for_update().get(pk=BaleSettings.load().pk)
+                config = BaleSettings.objects.select_for_update().get(pk=settings_pk)
                 try:
                     updates = bot.updates(config.last_update_id + 1)
                 except GatewayError as error:
@@ -299,7 +301,7 @@ def _link_number(config: BaleSettings, link: MessengerLink, shared: dict, person
 
 
 def _status_of(link: MessengerLink, text: str) -> str:
-    codes = [to_latin_digits(word) for word in text.split()]
+    codes = code_words(text)
     for kind in conversation_kinds.values():
         record = kind.find(codes)
         if record is None:
@@ -332,33 +334,22 @@ def _open_request(config: BaleSettings, link: MessengerLink, text: str):
         return None
 
 
-def _owner(config: BaleSettings, link: MessengerLink, record=None):
-    return (
-        getattr(record, "conversation_owner", None)
-        or (link.contact.owner if link.contact_id else None)
-        or config.owner
-    )
-
-
 def _record(
     config: BaleSettings, link: MessengerLink, body: str, update_id: str, when, *, record=None
 ) -> Message:
     """The customer's message in their conversation (the record's, when it opened one)."""
-    from django.contrib.contenttypes.models import ContentType
-
     message = Message.objects.create(
         channel=Channel.BALE,
         direction=Message.Direction.IN,
         status=Message.Status.RECEIVED,
         to=link.chat_id,
         contact=link.contact,
-        owner=_owner(config, link, record),
+        owner=who_answers(record, link.contact, config.owner),
         body=body,
         sender=config.bot_username,
         backend=BACKEND,
         provider_id=update_id,
-        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
-        object_id=record.pk if record is not None else None,
+        related=record,
         created_at=when,
         scheduled_at=when,
         sent_at=when,
@@ -381,7 +372,7 @@ def _answer(
 ) -> Message | None:
     """The bot's answer, queued in the outbox (sent once this update's transaction
     commits): it stays in the customer's conversation with the rest."""
-    owner = _owner(config, link)
+    owner = who_answers(None, link.contact, config.owner)
     if owner is None:
         return None
     return message_queue(

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.attachments import check_upload
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
-from peyvand.core.forms import EditVersionMixin
+from peyvand.core.forms import SECRET_SAVED, EditVersionMixin
 from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
 from peyvand.messaging.models import (
@@ -245,7 +245,17 @@ class DraftForm(forms.Form):
             self.fields["to"].label = _("ایمیل گیرنده")
 
 
-SAVED = _("ذخیره شده — برای تغییر، دوباره وارد کنید")
+def _opens_field(label: str, nothing: str, **kwargs) -> forms.ChoiceField:
+    """What a customer's new message may open: the conversation kinds that can be
+    opened (core.registry), or nothing."""
+    kinds = [(kind.label, kind.title) for kind in conversation_kinds.values() if kind.open]
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=[("", nothing)]
+        + [(name, _("ثبت %(kind)s تازه") % {"kind": title}) for name, title in kinds],
+        **kwargs,
+    )
 
 
 class MailboxForm(forms.ModelForm):
@@ -285,12 +295,9 @@ class MailboxForm(forms.ModelForm):
 
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [(kind.label, kind.title) for kind in conversation_kinds.values() if kind.open]
-        self.fields["opens"] = forms.ChoiceField(
-            label=_("ایمیل تازه"),
-            required=False,
-            choices=[("", _("فقط در گفتگوی مشتری بنشیند"))]
-            + [(label, _("ثبت %(kind)s تازه") % {"kind": title}) for label, title in kinds],
+        self.fields["opens"] = _opens_field(
+            _("ایمیل تازه"),
+            _("فقط در گفتگوی مشتری بنشیند"),
             help_text=_(
                 "ایمیلی که پاسخ پیام‌های ما نیست و کد پیگیری ندارد؛ پاسخ‌های خودکار و"
                 " برگشتی‌ها هیچ‌گاه چیزی ثبت نمی‌کنند."
@@ -300,8 +307,8 @@ class MailboxForm(forms.ModelForm):
             self.fields["owner"].queryset = users
             self.fields["assignee"].queryset = users
         if self.instance.password:
-            self.fields["password"].widget.attrs["placeholder"] = SAVED
-            self.fields["password"].help_text = SAVED
+            self.fields["password"].widget.attrs["placeholder"] = SECRET_SAVED
+            self.fields["password"].help_text = SECRET_SAVED
 
     def clean_password(self) -> str:
         # Empty keeps the saved one: the page never shows it back.
@@ -332,12 +339,8 @@ class BaleSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, users=None, environment_token: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [(kind.label, kind.title) for kind in conversation_kinds.values() if kind.open]
-        self.fields["opens"] = forms.ChoiceField(
-            label=_("«ثبت درخواست» در ربات"),
-            required=False,
-            choices=[("", _("در ربات درخواست ثبت نشود"))]
-            + [(label, _("ثبت %(kind)s تازه") % {"kind": title}) for label, title in kinds],
+        self.fields["opens"] = _opens_field(
+            _("«ثبت درخواست» در ربات"), _("در ربات درخواست ثبت نشود")
         )
         if users is not None:
             self.fields["owner"].queryset = users
@@ -348,8 +351,8 @@ class BaleSettingsForm(forms.ModelForm):
                 "توکن از متغیر محیطی BALE_BOT_TOKEN خوانده می‌شود و بر این صفحه مقدم است."
             )
         elif self.instance.token:
-            self.fields["token"].widget.attrs["placeholder"] = SAVED
-            self.fields["token"].help_text = SAVED
+            self.fields["token"].widget.attrs["placeholder"] = SECRET_SAVED
+            self.fields["token"].help_text = SECRET_SAVED
 
     def clean_token(self) -> str:
         return self.cleaned_data.get("token") or self.instance.token
@@ -369,7 +372,8 @@ class _FilesInput(forms.ClearableFileInput):
 
 
 class FilesField(forms.FileField):
-    """Several files in one input, each checked by core.attachments' rules."""
+    """Several files in one input, each checked by core.attachments' rules; cleaned to
+    (file, its kind) pairs."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", _FilesInput())
@@ -381,10 +385,9 @@ class FilesField(forms.FileField):
         for upload in uploads:
             upload = super().clean(upload, initial)
             try:
-                check_upload(upload)
+                kept.append((upload, check_upload(upload)))
             except ValidationError as error:
                 raise ValidationError(f"«{upload.name}»: {error.messages[0]}") from None
-            kept.append(upload)
         return kept
 
 

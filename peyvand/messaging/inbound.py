@@ -21,6 +21,7 @@ from peyvand.core.text import fa_search_key
 from peyvand.core.validators import any_number
 from peyvand.messaging.gateways import GatewayError, Incoming, get_sms_gateway, sms_backend
 from peyvand.messaging.models import Channel, Message, MessagingSettings
+from peyvand.messaging.selectors import who_answers
 from peyvand.messaging.services import opt_out_set
 
 logger = logging.getLogger("peyvand.sms")
@@ -77,7 +78,7 @@ def record_sms(sms: Incoming, *, backend: str, unknown_owner: User) -> bool:
     not to receive more."""
     number = any_number(sms.sender)
     contact = contact_with_number(number)
-    owner = contact.owner if contact is not None else unknown_owner
+    owner = who_answers(None, contact, unknown_owner)
     message = Message(
         channel=Channel.SMS,
         direction=Message.Direction.IN,

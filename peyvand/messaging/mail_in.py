@@ -26,7 +26,6 @@ import ssl
 from dataclasses import dataclass, field
 
 import nh3
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
@@ -45,9 +44,10 @@ from peyvand.contacts.selectors import contact_with_email
 from peyvand.core.attachments import check_upload
 from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
-from peyvand.core.text import normalize_persian, to_latin_digits
+from peyvand.core.text import code_words, normalize_persian
 from peyvand.messaging.models import Channel, Mailbox, Message, MessageAttachment
 from peyvand.messaging.reading import reading_failed, reading_worked
+from peyvand.messaging.selectors import who_answers
 
 logger = logging.getLogger("peyvand.mail")
 
@@ -60,8 +60,6 @@ TIMEOUT = 30  # seconds for the connection and each answer
 # Ours, as messaging.outbox.build_email names them: the local id is pk * 1000 + round.
 _OUR_MESSAGE_ID = re.compile(r"<peyvand\.(\d+)@[^>]*>")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-# A subject's words that may be a record's code (tracking codes: digits, letters, dashes).
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]{3,29}")
 # Iranian mail clients still send Arabic-script text as windows-1256, sometimes undeclared.
 _FALLBACK_CHARSETS = ("utf-8", "windows-1256")
 
@@ -365,12 +363,12 @@ def _conversation(parsed: ParsedEmail):
             .first()
         )
         if earlier is not None:
-            record = earlier.related if earlier.content_type_id else None
+            record = earlier.related
             if record is not None and getattr(record, "deleted_at", None) is not None:
                 record = None  # in the trash: the email goes to the customer, not there
             if record is not None or earlier.contact is not None:
                 return record, earlier.contact or getattr(record, "contact", None)
-    codes = list(dict.fromkeys(_CODE.findall(to_latin_digits(parsed.subject))))
+    codes = code_words(parsed.subject)
     if codes:
         for kind in conversation_kinds.values():
             record = kind.find(codes)
@@ -440,11 +438,7 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
     kind = conversation_kinds.get(mailbox.opens)
     if record is None and kind is not None and kind.open is not None and not parsed.automatic:
         record = _open(kind, mailbox, parsed, contact)
-    owner = (
-        getattr(record, "conversation_owner", None)
-        or (contact.owner if contact is not None else None)
-        or mailbox.owner
-    )
+    owner = who_answers(record, contact, mailbox.owner)
     message = Message(
         channel=Channel.EMAIL,
         direction=Message.Direction.IN,
@@ -461,8 +455,7 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
         message_id=parsed.message_id,
         mailbox=mailbox,
         automatic=parsed.automatic,
-        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
-        object_id=record.pk if record is not None else None,
+        related=record,
         created_at=now,
         scheduled_at=now,
         sent_at=now,

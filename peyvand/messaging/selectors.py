@@ -20,6 +20,17 @@ def messages_of_contact(contact, *, user, limit: int = 10) -> list[Message]:
     )
 
 
+def who_answers(record, contact, otherwise):
+    """Whom a customer's message is for: the record it is about answers through its
+    ``conversation_owner`` (a request's assignee), else the contact's owner, else
+    ``otherwise`` (the mailbox's, the bot's or the messaging settings' user)."""
+    return (
+        getattr(record, "conversation_owner", None)
+        or (contact.owner if contact is not None else None)
+        or otherwise
+    )
+
+
 def conversation_of(record, *, limit: int = 30) -> list[Message]:
     """A record's conversation, oldest first: the newest ``limit`` messages about it, in
     and out, by every channel (index message_related). Whoever sees the record reads

@@ -225,7 +225,7 @@ def reply_subject(received: Message) -> str:
     subject = received.subject or ""
     if not subject.lower().startswith("re:"):
         subject = f"Re: {subject}".strip()
-    code = getattr(received.related, "tracking_code", "") if received.content_type_id else ""
+    code = getattr(received.related, "tracking_code", "")
     if code and code not in subject:
         subject = f"{subject} [{code}]"
     return subject[:200]
@@ -251,7 +251,7 @@ def message_reply(
         by=by,
         contact=received.contact,
         scheduled_at=scheduled_at,
-        related=received.related if received.content_type_id else None,
+        related=received.related,
         sender=received.mailbox.address if received.mailbox_id else "",
         in_reply_to=received,
     )

@@ -15,7 +15,7 @@ from peyvand.accounts.models import User
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
 from peyvand.core.access import get_visible_or_404, own_url
-from peyvand.core.attachments import attachments_of, check_upload
+from peyvand.core.attachments import attachments_of
 from peyvand.core.history import snapshot
 from peyvand.core.lists.views import list_context
 from peyvand.core.models import SiteSettings
@@ -193,11 +193,7 @@ def message_reply(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             flash.success(request, _("پاسخ برای ارسال در صف قرار گرفت."))
-            return redirect(
-                (received.related if received.content_type_id else None)
-                or received.contact
-                or received
-            )
+            return redirect(received.related or received.contact or received)
     return render(request, "messaging/reply.html", _compose_context(form, received=received))
 
 
@@ -686,8 +682,7 @@ def message_about(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = []
-        for upload in data["files"]:
-            kind = check_upload(upload)  # checked by the form; its type, as it reads the head
+        for upload, kind in data["files"]:
             files.append((upload.name, upload.read(), kind.mime_type))
         for kept in data.get("record_files") or []:
             with kept.file.open("rb") as handle:

@@ -3,11 +3,11 @@ from datetime import UTC, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from peyvand.core.forms import SECRET_SAVED
 from peyvand.tax.client import Credentials, MoadianError
 from peyvand.tax.models import MoadianSettings
 from peyvand.tax.taxid import TaxIdError, normalize_memory_id
 
-SAVED = "ذخیره شده — برای تغییر، دوباره وارد کنید"
 MAX_PEM_BYTES = 64 * 1024
 
 
@@ -65,10 +65,10 @@ class MoadianSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._clock = clock or (lambda: datetime.now(UTC))
         if self.instance.private_key:
-            self.fields["private_key_text"].widget.attrs["placeholder"] = SAVED
-            self.fields["private_key_text"].help_text = SAVED
+            self.fields["private_key_text"].widget.attrs["placeholder"] = SECRET_SAVED
+            self.fields["private_key_text"].help_text = SECRET_SAVED
         if self.instance.private_key_password:
-            self.fields["private_key_password"].widget.attrs["placeholder"] = SAVED
+            self.fields["private_key_password"].widget.attrs["placeholder"] = SECRET_SAVED
         self.fields["certificate_text"].initial = self.instance.certificate
 
     def clean_memory_id(self) -> str:
