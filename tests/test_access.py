@@ -565,6 +565,8 @@ RULES: dict[str, Rule] = {
     "messaging:template_edit": Rule(a_message_template, LOGIN, **MANAGER_ONLY),
     "messaging:settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:bale_settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:sms_settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "messaging:smtp_settings": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:mailbox_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:mailbox_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:mailbox_edit": Rule(a_mailbox, LOGIN, **MANAGER_ONLY),

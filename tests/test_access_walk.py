@@ -594,6 +594,8 @@ PAGES: dict[str, Page] = {
     ),
     "messaging:settings": P(("messaging.manage_messaging",)),
     "messaging:bale_settings": P(("messaging.manage_messaging",)),
+    "messaging:sms_settings": P(("messaging.manage_messaging",)),
+    "messaging:smtp_settings": P(("messaging.manage_messaging",)),
     "messaging:mailbox_list": P(("messaging.manage_messaging",)),
     "messaging:mailbox_create": P(("messaging.manage_messaging",)),
     "messaging:mailbox_edit": P(

@@ -129,14 +129,16 @@ PAGES: dict[str, tuple[list, int]] = {
     "reports:show": (["followups"], 5),
     # core.lists: the messages (with sender and contact); the bar's sources whether set
     # or not (the senders, the contact's name, the broadcast's title); the user's
-    # columns, the saved views and the teams to share one with
-    "messaging:list": ([], 7),
+    # columns, the saved views and the teams to share one with; the SMS provider's
+    # settings row (which one sends, named above the list)
+    "messaging:list": ([], 8),
     "messaging:broadcast_list": ([], 1),
     "messaging:group_list": ([], 1),
     "messaging:occasion_list": ([], 1),  # occasions with group, owner and last broadcast
     "messaging:template_list": ([], 1),
-    # the settings row, the templates, the users to choose (twice: two fields)
-    "messaging:settings": ([], 4),
+    # the settings row, the templates, the users to choose (twice: two fields), the SMS
+    # provider's settings row
+    "messaging:settings": ([], 5),
 }
 
 

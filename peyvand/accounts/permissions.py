@@ -183,9 +183,10 @@ INTERNAL_MODELS: frozenset[str] = frozenset({
     # and attachments are parts of groups and messages.
     "messaging.messagetemplate", "messaging.messagingsettings", "messaging.contactgroupmember",
     "messaging.optout", "messaging.messageattachment",
-    # Mailboxes and the Bale bot are messaging settings (messaging.manage_messaging); a
-    # customer's chat link is made by the bot, never edited.
+    # Mailboxes, the Bale bot, the SMS provider and the mail server are messaging
+    # settings (messaging.manage_messaging); a customer's chat link is made by the bot.
     "messaging.mailbox", "messaging.balesettings", "messaging.messengerlink",
+    "messaging.smssettings", "messaging.smtpsettings",
     # Each user's own notifications, reminders and calendar link.
     "activities.notification", "activities.reminder", "activities.calendarfeed",
     # Lines and instalments are parts of their price list, quote or invoice.

@@ -228,6 +228,35 @@ class SequenceForm(forms.ModelForm):
 SECRET_SAVED = "ذخیره شده — برای تغییر، دوباره وارد کنید"  # noqa: S105 - a label
 
 
+class KeptSecretsMixin:
+    """For a ModelForm of settings with secrets (a password, an API key, a token), named
+    in ``secret_fields``: each is a password input that never shows the saved value back
+    and says one is saved; left empty, the saved one stays. A subclass's clean() calls
+    this one first, then checks what it requires."""
+
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            field.required = False
+            field.strip = False  # a password may end in a space; keys are stripped where used
+            field.widget = forms.PasswordInput(
+                attrs={"autocomplete": "new-password", "dir": "ltr"}, render_value=False
+            )
+            if getattr(self.instance, name):
+                field.widget.attrs["placeholder"] = SECRET_SAVED
+                field.help_text = SECRET_SAVED
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
 class EditVersionMixin:
     """For a record's edit form: a hidden ``version`` field with the record's
     ``updated_at`` when the form was opened. The view passes

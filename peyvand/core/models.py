@@ -392,6 +392,20 @@ WEEKDAY_CHOICES = [
 ]
 
 
+class SettingsRow(models.Model):
+    """Installation-wide settings a page edits: one row (pk=1), made on first read."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+
 class SiteSettings(models.Model):
     """Installation-wide settings managers edit in the UI (a single row, pk=1)."""
 

@@ -154,7 +154,7 @@ def document_facts(document) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ConversationKind:
-    """A kind of record customers write to us about (a request, a complaint): messaging
+    """A kind of record customers write to us about (a request, a complaint, a lead): messaging
     asks here which record a received email belongs to, and may open a new one, without
     importing the app that owns it.
 
@@ -168,7 +168,7 @@ class ConversationKind:
 
     label: str  # the model label, "service.request"
     title: str  # what a mailbox's setting calls it, in Persian: «درخواست»
-    find: Callable
+    find: Callable | None = None  # None: it has no code a customer writes (a lead)
     open: Callable | None = None
     status: Callable | None = None
 

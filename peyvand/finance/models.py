@@ -29,6 +29,7 @@ from peyvand.core.models import (
     AllRecordsManager,
     BusinessRecord,
     LiveManager,
+    SettingsRow,
     VisibleQuerySet,
     customer_copy_field,
     customer_key_field,
@@ -459,7 +460,7 @@ class Account(models.Model):
         return self.debit - self.credit
 
 
-class FinanceSettings(models.Model):
+class FinanceSettings(SettingsRow):
     """The money side's installation settings (a single row, pk=1)."""
 
     cheque_reminder_days = models.PositiveSmallIntegerField(
@@ -471,13 +472,6 @@ class FinanceSettings(models.Model):
     class Meta:
         verbose_name = _("تنظیمات مالی")
         permissions = [("receive_cheque_alerts", _("دریافت هشدار سررسید و برگشت چک‌ها"))]
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def load(cls) -> "FinanceSettings":
-        return cls.objects.get_or_create(pk=1)[0]
 
 
 class OnlinePayment(models.Model):

@@ -78,8 +78,9 @@ class MessagingConfig(AppConfig):
             )
         )
 
-        # A request's or complaint's conversation: every email and SMS about it, in and out.
-        for label in ("service.request", "service.complaint"):
+        # A request's, complaint's or lead's conversation: every message about it, in
+        # and out (core.registry's conversation kinds, by label: messaging imports none).
+        for label in ("service.request", "service.complaint", "sales.lead"):
             register_record_panel(
                 RecordPanel(
                     label,
@@ -141,7 +142,7 @@ class MessagingConfig(AppConfig):
 
 def _contact_panel(request, contact) -> dict:
     from peyvand.messaging.models import Channel, ContactGroup
-    from peyvand.messaging.selectors import messages_of_contact, opted_out_channels
+    from peyvand.messaging.selectors import bale_chat, messages_of_contact, opted_out_channels
 
     rows = [
         (Channel.SMS.value, "پیامک", contact.mobile),
@@ -150,6 +151,7 @@ def _contact_panel(request, contact) -> dict:
     can_group = request.user.has_perm("messaging.change_contactgroup")
     return {
         "messages": messages_of_contact(contact, user=request.user),
+        "bale_link": bale_chat(contact),
         "opt_out_rows": rows,
         "opted_out_channels": opted_out_channels(contact),
         "can_send": request.user.has_perm("messaging.send_message"),

@@ -59,6 +59,9 @@ UPDATES_PAGE = 100
 SHARE_PHONE = "📱 ارسال شماره همراه"
 NEW_REQUEST = "📝 ثبت درخواست"
 REQUEST_STATUS = "🔎 پیگیری درخواست"
+NOTIFICATIONS = "🔔 اطلاع‌رسانی‌ها"
+# The customer's choice of where our SMS reach them, by its button's text.
+NOTIFY_CHOICES = {str(label): value for value, label in MessengerLink.Notify.choices}
 KEYBOARDS: dict[str, dict[str, Any]] = {
     "phone": {
         "keyboard": [[{"text": SHARE_PHONE, "request_contact": True}]],
@@ -66,8 +69,13 @@ KEYBOARDS: dict[str, dict[str, Any]] = {
         "one_time_keyboard": True,
     },
     "menu": {
-        "keyboard": [[{"text": NEW_REQUEST}, {"text": REQUEST_STATUS}]],
+        "keyboard": [[{"text": NEW_REQUEST}, {"text": REQUEST_STATUS}], [{"text": NOTIFICATIONS}]],
         "resize_keyboard": True,
+    },
+    "notify": {
+        "keyboard": [[{"text": text}] for text in NOTIFY_CHOICES],
+        "resize_keyboard": True,
+        "one_time_keyboard": True,
     },
 }
 
@@ -229,6 +237,29 @@ def handle_update(config: BaleSettings, update: dict[str, Any]) -> None:
         _await(link, "status")
         _answer(config, link, _("کد پیگیری درخواست را بفرستید."))
         return
+    if text == NOTIFICATIONS and link.phone:
+        current = link.get_notify_display()
+        _answer(
+            config,
+            link,
+            _(
+                "اطلاع‌رسانی‌های ما (ثبت درخواست، پیش‌فاکتور، یادآوری) اکنون %(how)s به شما"
+                " می‌رسد. کدام را می‌خواهید؟"
+            )
+            % {"how": current},
+            keyboard="notify",
+        )
+        return
+    if text in NOTIFY_CHOICES and link.phone:
+        link.notify = NOTIFY_CHOICES[text]
+        link.save(update_fields=["notify"])
+        _answer(
+            config,
+            link,
+            _("از این پس اطلاع‌رسانی‌ها %(how)s به شما می‌رسد.") % {"how": text},
+            keyboard="menu",
+        )
+        return
     body = text or _("(پیامی بدون متن: عکس، فایل یا برچسب)")
     if link.awaiting == "status" and text:
         _await(link, "")
@@ -295,7 +326,10 @@ def _link_number(config: BaleSettings, link: MessengerLink, shared: dict, person
     _answer(
         config,
         link,
-        _("شماره شما ثبت شد. از این پس پاسخ‌ها و خبرها را همین‌جا می‌گیرید."),
+        _(
+            "شماره شما ثبت شد. از این پس پاسخ‌ها و خبرها را همین‌جا هم می‌گیرید؛ با"
+            " «اطلاع‌رسانی‌ها» بگویید فقط در بله یا فقط با پیامک."
+        ),
         keyboard="menu",
     )
 
@@ -303,7 +337,7 @@ def _link_number(config: BaleSettings, link: MessengerLink, shared: dict, person
 def _status_of(link: MessengerLink, text: str) -> str:
     codes = code_words(text)
     for kind in conversation_kinds.values():
-        record = kind.find(codes)
+        record = kind.find(codes) if kind.find else None
         if record is None:
             continue
         if link.contact_id is None or getattr(record, "contact_id", None) != link.contact_id:

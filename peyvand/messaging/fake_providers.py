@@ -255,6 +255,11 @@ class _FakeProvider(LoopbackFake):
         self._deliveries: dict[str, Any] = {}
         self._forget()
 
+    def credit_left(self) -> int:
+        """What the account call reports: the credit left (a large sum when unlimited)."""
+        with self._lock:
+            return 50_000_000 if self.credit is None else self.credit
+
     def _forget(self) -> None:
         """Everything a restart loses; subclasses add their own."""
         self.received: list[dict[str, Any]] = []
@@ -607,6 +612,9 @@ class FakeKavenegar(_FakeProvider):
             return self._lookup(params)
         if action == "sms/receive":
             return self._receive(params)
+        if action == "account/info":
+            info = {"remaincredit": self.credit_left(), "expiredate": 1893456000, "type": "Master"}
+            return self._envelope(200, info)
         return self._envelope(404)
 
     def _receive(self, params: dict[str, str]) -> Reply:
@@ -975,6 +983,8 @@ class FakeSmsIr(_FakeProvider):
             return self._report(report.group(1))
         if method == "GET" and path == "/v1/receive/latest":
             return self._receive_latest(query)
+        if method == "GET" and path == "/v1/credit":
+            return self._answer(1, self.credit_left())
         return Reply(404, b"", "text/plain; charset=utf-8")
 
     def _receive_latest(self, query: str) -> Reply:

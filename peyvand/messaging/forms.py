@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.attachments import check_upload
 from peyvand.core.dates import JALALI_MONTHS, JalaliDateTimeField, days_in_jalali_month
-from peyvand.core.forms import SECRET_SAVED, EditVersionMixin
+from peyvand.core.forms import EditVersionMixin, KeptSecretsMixin
 from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
+from peyvand.core.text import to_latin_digits
 from peyvand.messaging.models import (
     BULK_CHANNELS,
     BaleSettings,
@@ -16,6 +17,8 @@ from peyvand.messaging.models import (
     MessageTemplate,
     MessagingSettings,
     Occasion,
+    SmsSettings,
+    SmtpSettings,
 )
 from peyvand.messaging.text import UnknownPlaceholder, check_placeholders
 
@@ -258,16 +261,11 @@ def _opens_field(label: str, nothing: str, **kwargs) -> forms.ChoiceField:
     )
 
 
-class MailboxForm(forms.ModelForm):
+class MailboxForm(KeptSecretsMixin, forms.ModelForm):
     """A company mailbox: the server, the sign-in (the password is never shown back:
     left empty, the saved one stays), and what a new email opens."""
 
-    password = forms.CharField(
-        label=_("رمز عبور"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    secret_fields = ("password",)
 
     class Meta:
         model = Mailbox
@@ -306,13 +304,6 @@ class MailboxForm(forms.ModelForm):
         if users is not None:
             self.fields["owner"].queryset = users
             self.fields["assignee"].queryset = users
-        if self.instance.password:
-            self.fields["password"].widget.attrs["placeholder"] = SECRET_SAVED
-            self.fields["password"].help_text = SECRET_SAVED
-
-    def clean_password(self) -> str:
-        # Empty keeps the saved one: the page never shows it back.
-        return self.cleaned_data["password"] or self.instance.password
 
     def clean(self):
         cleaned = super().clean()
@@ -321,17 +312,11 @@ class MailboxForm(forms.ModelForm):
         return cleaned
 
 
-class BaleSettingsForm(forms.ModelForm):
+class BaleSettingsForm(KeptSecretsMixin, forms.ModelForm):
     """The company's Bale bot: its token (never shown back: left empty, the saved one
     stays), who its messages are for, what «ثبت درخواست» opens."""
 
-    token = forms.CharField(
-        label=_("توکن ربات"),
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "dir": "ltr"}),
-        help_text=_("توکن را از «بات‌فادر»، ربات سازندهٔ ربات‌ها در بله، بگیرید."),
-    )
+    secret_fields = ("token",)
 
     class Meta:
         model = BaleSettings
@@ -350,12 +335,10 @@ class BaleSettingsForm(forms.ModelForm):
             self.fields["token"].help_text = _(
                 "توکن از متغیر محیطی BALE_BOT_TOKEN خوانده می‌شود و بر این صفحه مقدم است."
             )
-        elif self.instance.token:
-            self.fields["token"].widget.attrs["placeholder"] = SECRET_SAVED
-            self.fields["token"].help_text = SECRET_SAVED
-
-    def clean_token(self) -> str:
-        return self.cleaned_data.get("token") or self.instance.token
+        elif not self.instance.token:
+            self.fields["token"].help_text = _(
+                "توکن را از «بات‌فادر»، ربات سازندهٔ ربات‌ها در بله، بگیرید."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -364,6 +347,75 @@ class BaleSettingsForm(forms.ModelForm):
                 self.add_error("token", _("برای فعال کردن ربات، توکن آن را وارد کنید."))
             if not cleaned.get("owner"):
                 self.add_error("owner", _("مسئول پیام‌های بله را انتخاب کنید."))
+        return cleaned
+
+
+class SmsSettingsForm(KeptSecretsMixin, forms.ModelForm):
+    """The company's SMS provider: which one, its API key (never shown back), the line.
+    Read only when the environment sets SMS_BACKEND (it wins)."""
+
+    secret_fields = ("api_key",)
+
+    class Meta:
+        model = SmsSettings
+        fields = ["backend", "api_key", "sender"]
+        widgets = {"sender": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"})}
+
+    def __init__(self, *args, from_environment: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["api_key"].label = _("کلید API (کلید وب‌سرویس)")
+        if from_environment:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean_sender(self) -> str:
+        line = to_latin_digits(self.cleaned_data.get("sender") or "").strip()
+        if line and not line.isdigit():
+            raise ValidationError(_("خط فرستنده فقط رقم است، مانند ۱۰۰۰۴۳۴۶."))
+        return line
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("backend", SmsSettings.Backend.CONSOLE) != SmsSettings.Backend.CONSOLE:
+            if not cleaned.get("api_key"):
+                self.add_error("api_key", _("کلید API سامانه پیامک را وارد کنید."))
+            if not cleaned.get("sender") and "sender" not in self.errors:
+                self.add_error("sender", _("خط فرستنده را وارد کنید."))
+        return cleaned
+
+
+class SmtpSettingsForm(KeptSecretsMixin, forms.ModelForm):
+    """The outgoing mail server: address, port, encryption, sign-in (the password never
+    shown back), the From of emails from no mailbox. Read only when the environment
+    sets EMAIL_HOST (it wins)."""
+
+    secret_fields = ("password",)
+
+    class Meta:
+        model = SmtpSettings
+        fields = ["host", "port", "security", "username", "password", "from_email"]
+        widgets = {
+            "host": forms.TextInput(attrs={"dir": "ltr"}),
+            "username": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+            "from_email": forms.EmailInput(attrs={"dir": "ltr"}),
+        }
+
+    def __init__(self, *args, from_environment: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if from_environment:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean_host(self) -> str:
+        return (self.cleaned_data.get("host") or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("host"):
+            if not cleaned.get("from_email") and "from_email" not in self.errors:
+                self.add_error("from_email", _("نشانی فرستنده ایمیل‌ها را وارد کنید."))
+            if cleaned.get("username") and not cleaned.get("password"):
+                self.add_error("password", _("رمز عبور این نام کاربری را وارد کنید."))
         return cleaned
 
 

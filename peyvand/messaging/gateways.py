@@ -171,6 +171,11 @@ class SmsGateway:
         nothing (``receives`` False)."""
         return []
 
+    def check(self) -> str:
+        """«آزمایش اتصال»: what the provider says of our account, in Persian; GatewayError
+        (in Persian) when it refuses the key or cannot be reached."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -219,6 +224,11 @@ class ConsoleGateway(SmsGateway):
             pid: Delivery.DELIVERED if _CONSOLE_ID.fullmatch(pid) else Delivery.UNKNOWN
             for pid in provider_ids
         }
+
+    def check(self) -> str:
+        return _(
+            "سامانه آزمایشی: پیامکی فرستاده نمی‌شود و پیامک‌ها فقط در گزارش سامانه نوشته می‌شوند."
+        )
 
     def _emit(self, *, to: str, body: str, sender: str, local_id: str, secret: bool) -> Sent:
         # The file is this backend's "provider" (where a demo's customer reads a code);
@@ -480,6 +490,13 @@ class KavenegarGateway(_HttpGateway):
         self, method: str, params: dict[str, str]
     ) -> tuple[list[dict[str, Any]], httpx.Response]:
         # The key is quoted: a key with "/" or "?" must not change the path.
+        entries, response = self._entries(method, params)
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self._unexpected(response)
+        return entries, response
+
+    def _entries(self, method: str, params: dict[str, str]) -> tuple[Any, httpx.Response]:
+        """The answer's ``entries`` (a list, or one object for account calls)."""
         url = f"/v1/{quote(self._api_key, safe='')}/{method}.json"
         response = self._request("POST", url, data=params)
         payload = self._json(response)
@@ -491,10 +508,17 @@ class KavenegarGateway(_HttpGateway):
         # envelope from non-200 answers); the envelope decides either way.
         if status != 200:
             raise self._error(status, response.status_code)
-        entries = payload.get("entries")
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return payload.get("entries"), response
+
+    def check(self) -> str:
+        """``account/info``: the credit left, in rials."""
+        entries, response = self._entries("account/info", {})
+        credit = _as_cost(entries.get("remaincredit")) if isinstance(entries, dict) else None
+        if credit is None:
             raise self._unexpected(response)
-        return entries, response
+        return _("کاوه‌نگار پاسخ داد؛ اعتبار باقی‌مانده: %(credit)s ریال.") % {
+            "credit": f"{credit:,}"
+        }
 
     def _sent(self, entries: list[dict[str, Any]], response: httpx.Response) -> Sent:
         if not entries or "messageid" not in entries[0]:
@@ -520,7 +544,7 @@ class KavenegarGateway(_HttpGateway):
         line = self.sender.strip()
         if not line:
             raise GatewayError(
-                _("خط پیامک کاوه‌نگار (SMS_SENDER) تنظیم نشده است؛ پیامک‌های رسیده خوانده نمی‌شوند."),
+                _("خط فرستنده کاوه‌نگار تنظیم نشده است؛ پیامک‌های رسیده خوانده نمی‌شوند."),
                 code="line",
                 retryable=False,
             )
@@ -739,6 +763,14 @@ class SmsIrGateway(_HttpGateway):
             raise self._error(status, response.status_code)
         return payload.get("data")
 
+    def check(self) -> str:
+        """``GET /v1/credit``: the account's credit."""
+        response = self._request("GET", "/v1/credit")
+        credit = _as_cost(self._data(response))
+        if credit is None:
+            raise self._unexpected(response)
+        return _("اس‌ام‌اس‌دات‌آی‌آر پاسخ داد؛ اعتبار حساب: %(credit)s.") % {"credit": f"{credit:,}"}
+
     def send(self, *, to: str, body: str, sender: str, local_id: str, secret: bool = False) -> Sent:
         line = (sender or self.sender).strip()
         if not line.isdigit():
@@ -854,9 +886,42 @@ _HTTP_GATEWAYS: dict[str, type[_HttpGateway]] = {
 SMS_BACKENDS: dict[str, type[SmsGateway]] = {ConsoleGateway.name: ConsoleGateway, **_HTTP_GATEWAYS}
 
 
-def sms_backend() -> type[SmsGateway]:
-    """The gateway class the settings name (its name and label, without a client)."""
-    backend = str(getattr(settings, "SMS_BACKEND", "console") or "console").strip().lower()
+@dataclass(frozen=True)
+class SmsConfig:
+    """The SMS provider in use and where its settings come from."""
+
+    backend: str
+    api_key: str
+    sender: str
+    from_environment: bool
+
+
+def sms_config() -> SmsConfig:
+    """SMS_BACKEND (with SMS_API_KEY and SMS_SENDER) when the environment sets it; the
+    settings page's otherwise (messaging.models.SmsSettings; the test gateway when
+    nothing is set)."""
+    explicit = str(getattr(settings, "SMS_BACKEND", "") or "").strip().lower()
+    if explicit:
+        return SmsConfig(
+            backend=explicit,
+            api_key=str(getattr(settings, "SMS_API_KEY", "") or "").strip(),
+            sender=str(getattr(settings, "SMS_SENDER", "") or "").strip(),
+            from_environment=True,
+        )
+    from peyvand.messaging.models import SmsSettings  # models import no gateway
+
+    saved = SmsSettings.objects.filter(pk=1).first() or SmsSettings()
+    return SmsConfig(
+        backend=saved.backend,
+        api_key=saved.api_key.strip(),
+        sender=saved.sender.strip(),
+        from_environment=False,
+    )
+
+
+def sms_backend(config: SmsConfig | None = None) -> type[SmsGateway]:
+    """The gateway class in use (its name and label, without a client)."""
+    backend = (config or sms_config()).backend
     if backend not in SMS_BACKENDS:
         choices = ", ".join(SMS_BACKENDS)
         raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} is unknown; use one of: {choices}.")
@@ -887,22 +952,22 @@ def provider_reference(name: str, provider_id: str) -> str:
     return provider_id
 
 
-def get_sms_gateway() -> SmsGateway:
-    """The gateway the settings name, built anew (settings are read now, not at import).
-    The caller closes it."""
-    gateway_class = sms_backend()
-    sender = str(getattr(settings, "SMS_SENDER", "") or "")
+def get_sms_gateway(config: SmsConfig | None = None) -> SmsGateway:
+    """The gateway in use, built anew (settings are read now, not at import). The caller
+    closes it."""
+    config = config or sms_config()
+    gateway_class = sms_backend(config)
     if gateway_class is ConsoleGateway:
         return ConsoleGateway(
-            sender=sender, path=str(getattr(settings, "SMS_CONSOLE_FILE", "") or "")
+            sender=config.sender, path=str(getattr(settings, "SMS_CONSOLE_FILE", "") or "")
         )
-    backend = gateway_class.name
-    api_key = str(getattr(settings, "SMS_API_KEY", "") or "").strip()
-    if not api_key:
-        raise ImproperlyConfigured(f"SMS_BACKEND {backend!r} needs SMS_API_KEY.")
+    if not config.api_key:
+        raise ImproperlyConfigured(
+            f"SMS backend {config.backend!r} needs an API key (SMS_API_KEY or its settings page)."
+        )
     return gateway_class(
-        api_key=api_key,
-        sender=sender,
+        api_key=config.api_key,
+        sender=config.sender,
         base_url=str(getattr(settings, "SMS_BASE_URL", "") or ""),
         timeout=float(getattr(settings, "SMS_TIMEOUT", 10.0) or 10.0),
     )

@@ -22,7 +22,6 @@ of is still recorded, with its original, rather than stopping the mailbox.
 import contextlib
 import logging
 import re
-import ssl
 from dataclasses import dataclass, field
 
 import nh3
@@ -48,6 +47,7 @@ from peyvand.core.text import code_words, normalize_persian
 from peyvand.messaging.models import Channel, Mailbox, Message, MessageAttachment
 from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.selectors import who_answers
+from peyvand.messaging.servers import network_problem
 
 logger = logging.getLogger("peyvand.mail")
 
@@ -110,20 +110,8 @@ def connect(mailbox: Mailbox) -> BaseMailBox:
     where = f"{mailbox.host}:{mailbox.port}"
     try:
         box = _box(mailbox)
-    except ssl.SSLError as error:
-        raise MailboxUnavailable(
-            _("اتصال امن (TLS) با %(where)s برقرار نشد: %(error)s")
-            % {"where": where, "error": error.reason or error}
-        ) from error
-    except TimeoutError as error:
-        raise MailboxUnavailable(
-            _("سرور %(where)s در زمان مقرر پاسخ نداد.") % {"where": where}
-        ) from error
-    except OSError as error:
-        raise MailboxUnavailable(
-            _("به سرور %(where)s وصل نشد (%(error)s)؛ نشانی و درگاه را بررسی کنید.")
-            % {"where": where, "error": error.strerror or error}
-        ) from error
+    except OSError as error:  # ssl.SSLError and TimeoutError are OSErrors too
+        raise MailboxUnavailable(network_problem(error, where)) from error
     except Exception as error:  # imap-tools' own: the server's greeting or STARTTLS refused
         raise MailboxUnavailable(
             _("سرور %(where)s پاسخ IMAP درستی نداد: %(error)s") % {"where": where, "error": error}
@@ -259,15 +247,18 @@ def is_automatic(parsed: MailMessage) -> bool:
     return is_bounce(parsed) or _header(parsed, "Return-Path") == "<>"
 
 
-def sanitised_html(html: str) -> tuple[str, int]:
+def sanitised_html(html: str, *, remote_images: bool = False) -> tuple[str, int]:
     """The HTML part made safe to show inside our page (nh3: no scripts, styles, forms,
     event handlers) with remote images removed — a tracking pixel tells the sender when
-    we read it; returns the HTML and how many images were removed."""
+    we read it — unless a reader asked for them (``remote_images``: https and http
+    ones kept); returns the HTML and how many images were removed."""
     removed = 0
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         nonlocal removed
         if tag == "img" and attribute == "src":
+            if remote_images and value.lower().startswith(("https://", "http://")):
+                return value
             if not value.startswith("cid:"):
                 removed += 1
             return None  # inline (cid:) images are the email's attachments
@@ -288,7 +279,14 @@ def _text_of_html(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
 
-def parse_email(raw: bytes) -> ParsedEmail:
+def html_with_images(message: Message) -> str:
+    """A received email's HTML with its remote images, from the original (read when a
+    reader asks «نمایش تصاویر»)."""
+    with message.raw.open("rb") as handle:
+        return parse_email(handle.read(), remote_images=True).html
+
+
+def parse_email(raw: bytes, *, remote_images: bool = False) -> ParsedEmail:
     parsed = MailMessage.from_bytes(raw)
     texts, htmls, attachments = [], [], []
     for part in parsed.obj.walk():
@@ -310,7 +308,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         if payload is None and kind == "message/rfc822":
             payload = part.as_bytes()
         attachments.append((_file_name(name, kind), kind, payload or b""))
-    html, remote = sanitised_html("".join(htmls)) if htmls else ("", 0)
+    html, remote = sanitised_html("".join(htmls), remote_images=remote_images) if htmls else ("", 0)
     text = "\n".join(texts).strip() or _text_of_html(html)
     references = _MESSAGE_ID.findall(
         _header(parsed, "In-Reply-To") + " " + _header(parsed, "References")
@@ -371,7 +369,7 @@ def _conversation(parsed: ParsedEmail):
     codes = code_words(parsed.subject)
     if codes:
         for kind in conversation_kinds.values():
-            record = kind.find(codes)
+            record = kind.find(codes) if kind.find else None
             if record is not None:
                 return record, getattr(record, "contact", None)
     return None, None
@@ -449,6 +447,7 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
         subject=parsed.subject,
         body=parsed.text,
         html=parsed.html,
+        remote_images=parsed.remote_images,
         sender=mailbox.address,
         backend=mailbox.backend,
         provider_id=provider_id,

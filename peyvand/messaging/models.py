@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.contacts.models import Contact
 from peyvand.core.crypto import EncryptedTextField
 from peyvand.core.dates import JALALI_MONTHS, days_in_jalali_month, from_jalali, to_jalali
-from peyvand.core.models import BusinessRecord, customer_key_field
+from peyvand.core.models import BusinessRecord, SettingsRow, customer_key_field
 from peyvand.core.validators import format_phone_national
 
 
@@ -397,6 +397,8 @@ class Message(BusinessRecord):
     # its HTML part sanitised (nh3), remote images removed.
     raw = models.FileField(upload_to="mail/%Y/%m/", blank=True, editable=False)
     html = models.TextField(blank=True, editable=False)
+    # How many remote images the HTML had: shown only when a reader asks («نمایش تصاویر»).
+    remote_images = models.PositiveIntegerField(default=0, editable=False)
     # An auto-reply or a bounce: kept, shown, but it opens no request and asks no answer.
     automatic = models.BooleanField(_("خودکار"), default=False, editable=False)
     # A received message is «تازه» for its owner until they open it.
@@ -568,7 +570,7 @@ class MessageAttachment(models.Model):
         return self.name
 
 
-class BaleSettings(ReadState):
+class BaleSettings(SettingsRow, ReadState):  # noqa: DJ008 - SettingsRow names it
     """The company's Bale bot (a single row, pk=1): its token (encrypted, never shown
     back; the BALE_BOT_TOKEN environment variable wins), who its messages are for, what
     «ثبت درخواست» opens, and how far reading its updates has got."""
@@ -600,14 +602,6 @@ class BaleSettings(ReadState):
     class Meta:
         verbose_name = _("تنظیمات بله")
 
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def load(cls) -> "BaleSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
-
 
 class MessengerLink(models.Model):
     """A customer's chat with our bot, linked to their mobile number once they shared
@@ -626,9 +620,20 @@ class MessengerLink(models.Model):
         on_delete=models.SET_NULL,
         related_name="messenger_links",
     )
+
+    class Notify(models.TextChoices):
+        ALSO = "also", _("در بله و با پیامک")
+        ONLY = "only", _("فقط در بله")
+        SMS = "sms", _("فقط با پیامک")
+
     # What the customer's next text is: "request" (its description), "status" (a code).
     awaiting = models.CharField(max_length=10, blank=True)
     linked_at = models.DateTimeField(null=True, blank=True)
+    # Where the SMS we send the linked contact (a request registered, a proforma, a
+    # reminder) also or instead go; the customer chooses in the bot.
+    notify = models.CharField(
+        _("اطلاع‌رسانی‌ها"), max_length=4, choices=Notify.choices, default=Notify.ALSO
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -642,7 +647,70 @@ class MessengerLink(models.Model):
         return f"{self.channel}:{self.chat_id}"
 
 
-class MessagingSettings(models.Model):
+class SmsSettings(SettingsRow):
+    """The company's SMS provider as a manager sets it (a single row, pk=1): which one,
+    its API key (encrypted, never shown back) and the sender line. SMS_BACKEND in the
+    environment, when set, wins with the other SMS_* variables (messaging.gateways
+    .sms_config)."""
+
+    class Backend(models.TextChoices):
+        # The names are messaging.gateways.SMS_BACKENDS' (what Message.backend records).
+        CONSOLE = "console", _("آزمایشی (بدون ارسال)")
+        KAVENEGAR = "kavenegar", _("کاوه‌نگار")
+        SMSIR = "smsir", _("اس‌ام‌اس‌دات‌آی‌آر")
+
+    backend = models.CharField(
+        _("سامانه پیامک"), max_length=20, choices=Backend.choices, default=Backend.CONSOLE
+    )
+    # Readable by the worker only: never shown back, never in a list, export or log.
+    api_key = EncryptedTextField(_("کلید API"), blank=True)
+    sender = models.CharField(
+        _("خط فرستنده"),
+        max_length=20,
+        blank=True,
+        help_text=_("شماره خطی که پیامک‌ها از آن فرستاده و پیامک‌های مشتریان از آن خوانده می‌شوند."),
+    )
+
+    class Meta:
+        verbose_name = _("تنظیمات سامانه پیامک")
+
+
+class SmtpSettings(SettingsRow):
+    """The company's outgoing mail server as a manager sets it (a single row, pk=1); used
+    once its server is filled in. EMAIL_HOST in the environment, when set, wins with the
+    other EMAIL_* variables (messaging.smtp)."""
+
+    class Security(models.TextChoices):
+        STARTTLS = "starttls", _("STARTTLS (معمولاً درگاه ۵۸۷)")
+        SSL = "ssl", _("SSL/TLS (معمولاً درگاه ۴۶۵)")
+        NONE = "none", _("بدون رمزنگاری (فقط روی شبکه داخلی)")
+
+    host = models.CharField(
+        _("سرور SMTP"),
+        max_length=255,
+        blank=True,
+        help_text=_("خالی: ایمیل‌ها فرستاده نمی‌شوند و فقط در گزارش سامانه نوشته می‌شوند."),
+    )
+    port = models.PositiveIntegerField(
+        _("درگاه"), default=587, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    security = models.CharField(
+        _("رمزنگاری"), max_length=8, choices=Security.choices, default=Security.STARTTLS
+    )
+    username = models.CharField(_("نام کاربری"), max_length=255, blank=True)
+    # Readable by the worker only: never shown back, never in a list, export or log.
+    password = EncryptedTextField(_("رمز عبور"), blank=True)
+    from_email = models.EmailField(
+        _("نشانی فرستنده"),
+        blank=True,
+        help_text=_("ایمیل‌هایی که از صندوق خاصی نیستند با این نشانی فرستاده می‌شوند."),
+    )
+
+    class Meta:
+        verbose_name = _("تنظیمات سرور ایمیل")
+
+
+class MessagingSettings(SettingsRow):
     """Installation-wide sending rules managers edit (a single row, pk=1)."""
 
     quiet_start = models.TimeField(
@@ -699,14 +767,6 @@ class MessagingSettings(models.Model):
 
     class Meta:
         verbose_name = _("تنظیمات ارسال پیام")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def load(cls) -> "MessagingSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
     def in_quiet_hours(self, at: datetime.datetime) -> bool:
         local = timezone.localtime(at).time()

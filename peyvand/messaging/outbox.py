@@ -26,7 +26,7 @@ import socket
 import time
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
@@ -44,6 +44,7 @@ from peyvand.messaging.gateways import (
     get_sms_gateway,
 )
 from peyvand.messaging.models import Channel, Message, MessagingSettings, OptOut
+from peyvand.messaging.smtp import email_connection
 
 logger = logging.getLogger("peyvand.outbox")
 
@@ -321,14 +322,15 @@ def _threading(message: Message) -> dict[str, str]:
     return {"In-Reply-To": parent, "References": parent}
 
 
-def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
+def build_email(message: Message, connection=None, from_email: str = "") -> EmailMultiAlternatives:
     """The email as it goes out: a plain-text part and a right-to-left HTML part, both
     in Persian digits with phone numbers and codes isolated left to right (core.digits:
-    the recipient is a customer, who reads Persian)."""
+    the recipient is a customer, who reads Persian). From: its mailbox's address, or
+    ``from_email`` (messaging.smtp.email_connection's)."""
     email = EmailMultiAlternatives(
         subject=localize_text(message.subject, isolate=False),
         body=localize_text(message.body),
-        from_email=message.sender or settings.DEFAULT_FROM_EMAIL,
+        from_email=message.sender or from_email or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=connection,
         # One Message-ID per message and round, the same on every attempt: a receiving
@@ -349,9 +351,9 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
     return email
 
 
-def _send_email(message: Message, connection) -> None:
+def _send_email(message: Message, connection, from_email: str) -> None:
     try:
-        email = build_email(message, connection)
+        email = build_email(message, connection, from_email)
     except OSError:
         _failed(
             message,
@@ -496,7 +498,7 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
     started = time.monotonic()
     hand_back_after = claim_timeout().total_seconds() / 2
     gateway = get_sms_gateway()
-    connection = get_connection(fail_silently=False)
+    connection, from_email = email_connection()
     messenger = None  # the Bale bot's client, made when a message needs it
     try:
         while (limit is None or handled < limit) and time.monotonic() - started < seconds:
@@ -554,7 +556,7 @@ def deliver_due(*, limit: int | None = None, seconds: float = TASK_SECONDS) -> i
                             messenger = _messenger()
                         _send_to_chat(message, messenger)
                     else:
-                        _send_email(message, connection)
+                        _send_email(message, connection, from_email)
                 except Exception:
                     # One bad message must not strand its batch in "sending".
                     logger.exception("Message %s could not be sent", message.pk)

@@ -3,7 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
 
-from peyvand.messaging.models import Broadcast, Channel, Message, OptOut
+from peyvand.messaging.models import Broadcast, Channel, Message, MessengerLink, OptOut
 
 # How many recipients a broadcast form counts before it says "more than".
 RECIPIENT_COUNT_CAP = 100_000
@@ -44,6 +44,13 @@ def conversation_of(record, *, limit: int = 30) -> list[Message]:
         .order_by("-created_at", "-id")[:limit]
     )
     return list(reversed(newest))
+
+
+def bale_chat(contact) -> MessengerLink | None:
+    """The contact's chat with our Bale bot (the one they linked last, by sharing their
+    number), or None (index messenger_contact)."""
+    chats = MessengerLink.objects.filter(contact=contact, channel=Channel.BALE)
+    return chats.order_by("-linked_at", "-pk").first()
 
 
 def opted_out_channels(contact) -> set[str]:

@@ -35,6 +35,7 @@ from peyvand.messaging.models import (
     Occasion,
     OptOut,
 )
+from peyvand.messaging.selectors import bale_chat
 from peyvand.messaging.text import (
     check_placeholders,
     contact_values,
@@ -77,11 +78,7 @@ def contact_address(contact: Contact, channel: str) -> str:
     if channel == Channel.SMS:
         return contact.mobile
     if channel == Channel.BALE:
-        link = (
-            MessengerLink.objects.filter(contact=contact, channel=Channel.BALE)
-            .order_by("-linked_at", "-pk")
-            .first()
-        )
+        link = bale_chat(contact)
         return link.chat_id if link is not None else ""
     return contact.email.strip().lower()
 
@@ -126,12 +123,15 @@ def message_queue(
     and ``tokens``: sent through the provider's template call (verify/lookup).
     ``secret_label``: the text is a secret for the recipient alone (a sign-in code…);
     staff see this label instead («کد ورود پرتال»), and the text is forgotten once the
-    provider has accepted it."""
+    provider has accepted it. An SMS to a contact who linked their Bale chat and asked
+    for our news there goes there too, or only there (that copy is returned)."""
+    chats = _notified_chats(channel, contact, secret_label or provider_template)
+    only_bale = any(link.notify == MessengerLink.Notify.ONLY for link in chats)
     try:
         to = normalize_address(channel, to)
     except ValidationError as error:
         raise NotSendable(error.messages[0]) from error
-    if is_opted_out(to):
+    if not only_bale and is_opted_out(to):
         raise NotSendable("گیرنده از دریافت پیام انصراف داده است؛ پیام فرستاده نمی‌شود.")
     if not body.strip():
         raise NotSendable("متن پیام خالی است.")
@@ -139,29 +139,46 @@ def message_queue(
         raise NotSendable("موضوع ایمیل را بنویسید.")
     if "\n" in subject or "\r" in subject:
         raise NotSendable("موضوع ایمیل باید یک خط باشد.")
-    message = Message.objects.create(
-        channel=channel,
-        to=to,
-        body=body,
-        subject=subject,
-        contact=contact,
-        owner=by,
-        sender=sender,
-        immediate=immediate,
-        provider_template=provider_template,
-        tokens=tokens or [],
-        secret_label=secret_label,
-        scheduled_at=scheduled_at or timezone.now(),
-        content_type=ContentType.objects.get_for_model(related) if related else None,
-        object_id=related.pk if related else None,
-        in_reply_to=in_reply_to,
-    )
+    common = {
+        "body": body,
+        "subject": subject,
+        "contact": contact,
+        "owner": by,
+        "immediate": immediate,
+        "scheduled_at": scheduled_at or timezone.now(),
+        "content_type": ContentType.objects.get_for_model(related) if related else None,
+        "object_id": related.pk if related else None,
+        "in_reply_to": in_reply_to,
+    }
+    # The customer's copies in their Bale chat: beside the SMS, or instead of it.
+    copies = [Message.objects.create(channel=Channel.BALE, to=c.chat_id, **common) for c in chats]
+    if only_bale:
+        message = copies[0]
+    else:
+        message = Message.objects.create(
+            channel=channel,
+            to=to,
+            sender=sender,
+            provider_template=provider_template,
+            tokens=tokens or [],
+            secret_label=secret_label,
+            **common,
+        )
     for name, content, mime_type in attachments:
         attachment = MessageAttachment(message=message, name=name, mime_type=mime_type)
         attachment.file.save(name, ContentFile(content), save=True)
     if wake:
         wake_delivery(message.scheduled_at)
     return message
+
+
+def _notified_chats(channel: str, contact: Contact | None, special: str) -> list[MessengerLink]:
+    """The contact's Bale chat, when it takes our SMS too (or instead): not a secret (a
+    sign-in code) nor a provider's template, which stay SMS."""
+    if channel != Channel.SMS or contact is None or special:
+        return []
+    chat = bale_chat(contact)
+    return [chat] if chat is not None and chat.notify != MessengerLink.Notify.SMS else []
 
 
 def message_to_contact(
@@ -205,14 +222,16 @@ def message_to_contact(
 
 
 def reply_address(related) -> str:
-    """The From of an email about a record: the address of an active mailbox that opens
-    such records (the support address), so that the customer's answer is read back in;
-    "" (the installation's DEFAULT_FROM_EMAIL) otherwise."""
+    """The From of an email about a record, so that the customer's answer is read back
+    in and threaded to it: an active mailbox that opens such records (the support
+    address), else the first active mailbox that opens nothing (a sales address), else
+    any active one; "" (the mail server's sender) when none is read."""
     if related is None:
         return ""
+    label = related._meta.label_lower
     mailbox = (
-        Mailbox.objects.filter(is_active=True, opens=related._meta.label_lower)
-        .order_by("pk")
+        Mailbox.objects.filter(is_active=True)
+        .order_by(Case(When(opens=label, then=0), When(opens="", then=1), default=2), "pk")
         .first()
     )
     return mailbox.address if mailbox is not None else ""

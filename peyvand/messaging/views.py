@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,12 +24,11 @@ from peyvand.core.params import id_list_param, int_param
 from peyvand.core.registry import conversation_kinds
 from peyvand.core.services import record_delete
 from peyvand.core.versions import StaleEdit
-from peyvand.messaging import bale, mail_in, services
+from peyvand.messaging import bale, mail_in, services, smtp
 from peyvand.messaging.forms import (
     OCCASION_PRESETS,
     BaleSettingsForm,
     BroadcastForm,
-    ComposeForm,
     ContactGroupForm,
     MailboxForm,
     MessageTemplateForm,
@@ -37,8 +36,17 @@ from peyvand.messaging.forms import (
     OccasionForm,
     RecordMessageForm,
     ReplyForm,
+    SmsSettingsForm,
+    SmtpSettingsForm,
 )
-from peyvand.messaging.gateways import backend_label, provider_reference, sms_backend
+from peyvand.messaging.gateways import (
+    GatewayError,
+    backend_label,
+    get_sms_gateway,
+    provider_reference,
+    sms_backend,
+    sms_config,
+)
 from peyvand.messaging.lists import MESSAGES
 from peyvand.messaging.models import (
     BaleSettings,
@@ -51,6 +59,8 @@ from peyvand.messaging.models import (
     MessageTemplate,
     MessagingSettings,
     Occasion,
+    SmsSettings,
+    SmtpSettings,
 )
 from peyvand.messaging.selectors import broadcast_progress, capped_count, opted_out_channels
 from peyvand.messaging.text import PLACEHOLDERS, contact_values, placeholder_values, sms_length
@@ -83,12 +93,32 @@ def _compose_context(form, **extra) -> dict:
 @send_permission
 @require_http_methods(["GET", "POST"])
 def message_send(request: HttpRequest, contact_pk: int) -> HttpResponse:
-    """SMS or email to one contact, from its page."""
+    """SMS, email or Bale to one contact, from its page; an email may carry files."""
     contact = get_visible_or_404(Contact, request.user, contact_pk)
-    initial = {"channel": request.GET.get("channel", Channel.SMS)}
-    form = ComposeForm(request.POST or None, initial=initial)
+    context = {"opted_out_channels": opted_out_channels(contact)}
+    return _message_page(request, contact, None, "messaging/send.html", context)
+
+
+def _message_page(request, contact, record, template: str, context: dict) -> HttpResponse:
+    """The page that writes to a customer, from their card (``record`` None) or about
+    one of their records, whose conversation the message joins (an email's answer comes
+    back to it: threading, the code in the subject, the support mailbox as its From).
+    An email may carry uploaded files and the files kept on the card or record."""
+    initial = {"channel": request.GET.get("channel", Channel.EMAIL if record else Channel.SMS)}
+    if record is not None:
+        initial["subject"] = str(record)
+    form = RecordMessageForm(
+        request.POST or None,
+        request.FILES or None,
+        record_files=attachments_of(record or contact),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        files = [(upload.name, upload.read(), kind.mime_type) for upload, kind in data["files"]]
+        for kept in data.get("record_files") or []:
+            with kept.file.open("rb") as handle:
+                files.append((kept.original_name, handle.read(), kept.mime_type))
         try:
             message = services.message_to_contact(
                 contact=contact,
@@ -97,21 +127,21 @@ def message_send(request: HttpRequest, contact_pk: int) -> HttpResponse:
                 body=data["body"],
                 scheduled_at=data["scheduled_at"],
                 by=request.user,
+                related=record,
+                attachments=files,
             )
         except services.NotSendable as error:
             form.add_error(None, str(error))
         else:
             flash.success(
                 request,
-                _("پیام برای ارسال در صف قرار گرفت؛ وضعیتش را در فهرست پیام‌های مخاطب ببینید.")
+                _("پیام برای ارسال در صف قرار گرفت؛ وضعیتش را در گفتگو با مشتری ببینید.")
                 if message.scheduled_at <= message.created_at
                 else _("پیام برای ارسال در زمان تعیین‌شده در صف قرار گرفت."),
             )
-            return redirect(contact)
-    context = _compose_context(
-        form, contact=contact, opted_out_channels=opted_out_channels(contact)
-    )
-    return render(request, "messaging/send.html", context)
+            return redirect(record or contact)
+    context = _compose_context(form, record=record, contact=contact, **context)
+    return render(request, template, context)
 
 
 @send_permission
@@ -142,8 +172,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
     """The outbox as the user may see it (messaging.lists.MESSAGES): text, status,
     channel, time of registration, sender, contact, gateway, broadcast."""
     context = list_context(request, MESSAGES)
-    context["gateway_label"] = _(sms_backend().label)
-    context["gateway_description"] = _(sms_backend().description)
+    gateway = sms_backend()
+    context["gateway_label"] = _(gateway.label)
+    context["gateway_description"] = _(gateway.description)
     return render(request, "messaging/list.html", context)
 
 
@@ -163,8 +194,18 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "length": length,
         "backend": backend_label(message.backend),
         "provider_reference": provider_reference(message.backend, message.provider_id),
+        "html": message.html,
+        "showing_images": False,
     }
-    return render(request, "messaging/detail.html", context)
+    # «نمایش تصاویر»: the reader asked for the remote images (the sender may learn the
+    # email was read); the page's policy lets images from the web in for this answer.
+    if request.GET.get("images") == "1" and message.remote_images and message.raw:
+        context["html"] = mail_in.html_with_images(message)
+        context["showing_images"] = True
+    response = render(request, "messaging/detail.html", context)
+    if context["showing_images"]:
+        response._csp_update = {"img-src": ["https:", "http:"]}
+    return response
 
 
 @send_permission
@@ -572,6 +613,66 @@ def messaging_settings(request: HttpRequest) -> HttpResponse:
 
 
 @manage_permission
+@require_http_methods(["GET", "POST"])
+def sms_settings(request: HttpRequest) -> HttpResponse:
+    """The company's SMS provider; «آزمایش اتصال» asks it about our account. Set by the
+    environment (SMS_BACKEND), the page only shows it and tests it."""
+    config = sms_config()
+    form = SmsSettingsForm(
+        request.POST or None,
+        instance=SmsSettings.load(),
+        from_environment=config.from_environment,
+    )
+    if request.method == "POST" and (config.from_environment or form.is_valid()):
+        if not config.from_environment:
+            form.save()
+            flash.success(request, _("تنظیمات سامانه پیامک ذخیره شد."))
+        if request.POST.get("action") == "test":
+            try:
+                with get_sms_gateway() as gateway:
+                    flash.success(request, gateway.check())
+            except GatewayError as error:
+                flash.error(request, _("آزمایش اتصال ناموفق: %(error)s") % {"error": error.message})
+            except ImproperlyConfigured:  # the environment names a provider without a key
+                flash.error(
+                    request, _("آزمایش اتصال ناموفق: کلید API سامانه پیامک تنظیم نشده است.")
+                )
+        return redirect("messaging:sms_settings")
+    gateway = sms_backend(config)
+    context = {"form": form, "config": config, "gateway_label": _(gateway.label)}
+    return render(request, "messaging/sms_settings.html", context)
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def smtp_settings(request: HttpRequest) -> HttpResponse:
+    """The outgoing mail server; «آزمایش اتصال» signs in and sends a short email to the
+    manager. Set by the environment (EMAIL_HOST), the page only shows it."""
+    from_environment = smtp.from_environment()
+    form = SmtpSettingsForm(
+        request.POST or None, instance=SmtpSettings.load(), from_environment=from_environment
+    )
+    if request.method == "POST" and not from_environment and form.is_valid():
+        saved = form.save()
+        flash.success(request, _("تنظیمات سرور ایمیل ذخیره شد."))
+        if request.POST.get("action") == "test":
+            if not saved.host:
+                flash.error(request, _("آزمایش اتصال ناموفق: سرور SMTP وارد نشده است."))
+            else:
+                try:
+                    flash.success(request, smtp.check_server(saved, send_to=request.user.email))
+                except smtp.SmtpUnavailable as error:
+                    flash.error(request, _("آزمایش اتصال ناموفق: %(error)s") % {"error": error})
+        return redirect("messaging:smtp_settings")
+    context = {
+        "form": form,
+        "from_environment": from_environment,
+        "environment_server": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}",
+    }
+    return render(request, "messaging/smtp_settings.html", context)
+
+
+@manage_permission
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     mailboxes = Mailbox.objects.select_related("owner").order_by("name", "id")
     return render(request, "messaging/mailbox_list.html", {"mailboxes": mailboxes})
@@ -673,35 +774,4 @@ def message_about(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     if contact is None:
         flash.error(request, _("این پرونده مشتری ندارد؛ پیام به کسی نمی‌رسد."))
         return redirect(record)
-    form = RecordMessageForm(
-        request.POST or None,
-        request.FILES or None,
-        record_files=attachments_of(record),
-        initial={"channel": request.GET.get("channel", Channel.EMAIL), "subject": str(record)},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        files = []
-        for upload, kind in data["files"]:
-            files.append((upload.name, upload.read(), kind.mime_type))
-        for kept in data.get("record_files") or []:
-            with kept.file.open("rb") as handle:
-                files.append((kept.original_name, handle.read(), kept.mime_type))
-        try:
-            services.message_to_contact(
-                contact=contact,
-                channel=data["channel"],
-                subject=data["subject"],
-                body=data["body"],
-                scheduled_at=data["scheduled_at"],
-                by=request.user,
-                related=record,
-                attachments=files,
-            )
-        except services.NotSendable as error:
-            form.add_error(None, str(error))
-        else:
-            flash.success(request, _("پیام برای ارسال در صف قرار گرفت."))
-            return redirect(record)
-    context = _compose_context(form, record=record, contact=contact)
-    return render(request, "messaging/about.html", context)
+    return _message_page(request, contact, record, "messaging/about.html", {})

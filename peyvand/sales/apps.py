@@ -16,11 +16,13 @@ class SalesConfig(AppConfig):
         register_list(INVOICES)
 
         from peyvand.core.registry import (
+            ConversationKind,
             HistorySource,
             HomePanel,
             RecordPanel,
             SearchSource,
             register_annotated_model,
+            register_conversation_kind,
             register_history_source,
             register_home_panel,
             register_record_panel,
@@ -88,6 +90,8 @@ class SalesConfig(AppConfig):
                 "sales/_home_followups.html", home_panel_context, "sales.view_followup", order=1
             )
         )
+        # A lead's customer is written to from its page, and answers come back to it.
+        register_conversation_kind(ConversationKind("sales.lead", "سرنخ"))
         register_record_panel(
             RecordPanel(
                 "contacts.contact",

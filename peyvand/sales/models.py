@@ -184,6 +184,11 @@ class Lead(BusinessRecord):
     def get_absolute_url(self) -> str:
         return reverse("sales:lead_detail", args=[self.pk])
 
+    @property
+    def conversation_owner(self):
+        """Who answers the customer's messages about it (core.registry.ConversationKind)."""
+        return self.responsible
+
     def history_text(self, field_name: str, value) -> str | None:
         if field_name == "custom":
             return custom_history_text(self._meta.label_lower, value)

@@ -13,6 +13,7 @@ from peyvand.core.models import (
     AllRecordsManager,
     BusinessRecord,
     LiveManager,
+    SettingsRow,
     VisibleQuerySet,
     customer_key_field,
     search_key_field,
@@ -204,7 +205,7 @@ class Request(BusinessRecord):
         return self.status == self.Status.DONE
 
 
-class ServiceSettings(models.Model):
+class ServiceSettings(SettingsRow):
     """The service desk's settings managers edit (a single row, pk=1): the request and
     complaint fields this installation does not use, left out of the forms and pages."""
 
@@ -228,13 +229,6 @@ class ServiceSettings(models.Model):
 
     class Meta:
         verbose_name = _("تنظیمات درخواست‌ها")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def load(cls) -> "ServiceSettings":
-        return cls.objects.get_or_create(pk=1)[0]
 
 
 class Feedback(BusinessRecord):

@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.crypto import EncryptedTextField
+from peyvand.core.models import SettingsRow
 from peyvand.sales.models import InvoiceSubject as Subject
 from peyvand.tax.client import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 
 
-class MoadianSettings(models.Model):
+class MoadianSettings(SettingsRow):
     """How this company reaches سامانه مودیان: the one way to configure the client
     (``tax.services.moadian_client``). The private key and its password are stored
     encrypted (core.crypto) and never shown back; the certificate is public."""
@@ -33,14 +34,6 @@ class MoadianSettings(models.Model):
 
     class Meta:
         verbose_name = _("تنظیمات سامانه مودیان")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def load(cls) -> "MoadianSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
     @property
     def base_url(self) -> str:

@@ -106,6 +106,7 @@ def test_a_reminder_due_in_2_seconds_arrives_once_everywhere_with_two_workers(
             "0.5",
             SMS_SENDER="10004346",
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(settings.EMAIL_PORT),
         )
         for _ in range(2)

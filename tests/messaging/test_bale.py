@@ -190,3 +190,52 @@ def test_the_environments_token_wins(client, settings, fake_bale, bot):
     client.force_login(bot.owner)
     page = client.get(reverse("messaging:bale_settings")).content.decode()
     assert "BALE_BOT_TOKEN" in page
+
+
+def test_our_sms_reach_a_linked_customer_in_bale_too_or_only_as_they_choose(
+    fake_bale, bot, kavenegar
+):
+    contact = ContactFactory(phones=["+989121234567"])
+    fake_bale.customer_shares_phone(CHAT, "+989121234567")
+    bale.receive_bale()
+    link = MessengerLink.objects.get(chat_id=str(CHAT))
+    assert link.notify == MessengerLink.Notify.ALSO  # beside SMS, as the bot told them
+
+    def notify(body: str, **extra) -> list[tuple[str, str]]:
+        before = Message.objects.filter(direction="out").count()
+        services.message_queue(
+            channel=Channel.SMS, to=contact.mobile, body=body, by=bot.owner, contact=contact,
+            **extra,
+        )  # fmt: skip
+        outbox.deliver_due()
+        made = Message.objects.filter(direction="out").order_by("pk")[before:]
+        return [(m.channel, m.status) for m in made]
+
+    sent = Message.Status.SENT
+    assert notify("درخواست شما ثبت شد.") == [("bale", sent), ("sms", sent)]
+    assert fake_bale.sent[-1]["text"] == "درخواست شما ثبت شد."
+    assert kavenegar.received[-1]["body"] == "درخواست شما ثبت شد."
+    # A sign-in code stays SMS: a secret goes where it was asked for, nowhere else.
+    assert notify("کد ورود: ۱۲۳۴", secret_label="کد ورود پرتال") == [("sms", sent)]
+
+    # The customer chooses in the bot: «اطلاع‌رسانی‌ها» › «فقط در بله».
+    fake_bale.customer_writes(CHAT, bale.NOTIFICATIONS)
+    bale.receive_bale()
+    asked = sent_texts(fake_bale)[-1]
+    assert "اکنون در بله و با پیامک به شما می‌رسد" in asked
+    assert fake_bale.sent[-1]["reply_markup"] == bale.KEYBOARDS["notify"]
+    fake_bale.customer_writes(CHAT, "فقط در بله")
+    bale.receive_bale()
+    assert "از این پس اطلاع‌رسانی‌ها فقط در بله به شما می‌رسد." in sent_texts(fake_bale)
+    link.refresh_from_db()
+    assert link.notify == MessengerLink.Notify.ONLY
+    sms_before = len(kavenegar.received)
+    assert notify("پیش‌فاکتور شما آماده است.") == [("bale", sent)]
+    assert len(kavenegar.received) == sms_before
+
+    # «فقط با پیامک»: Bale gets nothing of ours but its answers.
+    fake_bale.customer_writes(CHAT, bale.NOTIFICATIONS)
+    fake_bale.customer_writes(CHAT, "فقط با پیامک")
+    bale.receive_bale()
+    outbox.deliver_due()
+    assert notify("یادآوری قرار فردا") == [("sms", sent)]

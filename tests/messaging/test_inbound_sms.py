@@ -175,7 +175,7 @@ def test_kavenegar_without_a_line_says_so_in_persian(settings):
         settings.SMS_BASE_URL = fake.base_url
         with get_sms_gateway() as gateway, pytest.raises(GatewayError) as error:
             gateway.receive()
-    assert "خط پیامک کاوه‌نگار" in error.value.message
+    assert "خط فرستنده کاوه‌نگار" in error.value.message
 
 
 def test_with_no_user_to_own_an_unknown_number_nothing_is_taken(provider, caplog):

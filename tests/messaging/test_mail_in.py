@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
@@ -241,7 +242,7 @@ def test_malformed_mime_is_recorded_not_lost(dovecot, support):
         assert handle.read().replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")
 
 
-def test_html_is_sanitised_and_remote_images_removed(dovecot, support):
+def test_html_is_sanitised_and_remote_images_shown_only_when_asked(client, dovecot, support):
     html = (
         '<p onclick="steal()">سلام <b>فوری</b></p><script>alert(1)</script>'
         '<img src="https://tracker.example/pixel.gif"><a href="javascript:alert(1)">x</a>'
@@ -250,9 +251,23 @@ def test_html_is_sanitised_and_remote_images_removed(dovecot, support):
 
     mail_in.read_mailboxes()
     [message] = received()
-    assert "<b>فوری</b>" in message.html
+    assert "<b>فوری</b>" in message.html and message.remote_images == 1
     for unsafe in ("script", "onclick", "tracker.example", "javascript:"):
         assert unsafe not in message.html
+
+    client.force_login(UserFactory(username="boss", role=MANAGER))
+    answer = client.get(message.get_absolute_url())
+    page = answer.content.decode()
+    assert "tracker.example" not in page and "نمایش ۱ تصویر بیرونی" in page
+    assert "img-src 'self' data:;" in answer["Content-Security-Policy"]
+    # Asked for: the image is in, the page's policy lets it load; nothing else unsafe.
+    answer = client.get(message.get_absolute_url() + "?images=1")
+    page = answer.content.decode()
+    assert '<img src="https://tracker.example/pixel.gif">' in page
+    assert "فرستنده ممکن است بفهمد ایمیل خوانده شد" in page
+    assert "https:" in answer["Content-Security-Policy"].split("img-src")[1].split(";")[0]
+    for unsafe in ("<script>alert", "onclick", "javascript:alert"):
+        assert unsafe not in page
 
 
 def test_a_refused_file_is_named_in_the_message_and_kept_in_the_original(
@@ -532,3 +547,48 @@ def test_a_bounce_marks_our_email_undelivered_and_tells_its_sender(dovecot, supp
     assert sender.notifications.filter(title="ایمیل به gone@example.ir نرسید").count() == 1
     assert not Request.objects.exists()
     assert all(message.automatic for message in received())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rep_emails_a_leads_customer_and_the_answer_joins_the_lead(
+    client, dovecot, imap_user, smtp_server
+):
+    from peyvand.accounts.roles import SALES
+    from tests.factories import LeadFactory
+
+    rep = UserFactory(username="rep", role=SALES)
+    # The sales address opens nothing: answers join what they answer, or the customer.
+    Mailbox.objects.create(
+        name="فروش", address="sales@peyvand.example", host="127.0.0.1", port=dovecot.port,
+        security=Mailbox.Security.NONE, username=imap_user, password=dovecot.password,
+        owner=rep,
+    )  # fmt: skip
+    lead = LeadFactory(owner=rep, contact__email="maryam@example.ir", contact__name="مریم کریمی")
+    client.force_login(rep)
+    page = client.get(lead.get_absolute_url()).content.decode()
+    about = reverse("messaging:about", args=["sales.lead", lead.pk])
+    assert "گفتگو با مشتری" in page and about in page
+
+    answer = client.post(
+        about,
+        {"channel": "email", "subject": "پیش‌فاکتور", "body": "سلام {نام}، پیش‌فاکتور پیوست است.",
+         "files": SimpleUploadedFile("پیش فاکتور.pdf", PDF, content_type="application/pdf"),
+         "scheduled_at_0": "", "scheduled_at_1": ""},
+    )  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"] == lead.get_absolute_url()
+    run_worker()
+    [(mail_from, to, sent)] = smtp_server.messages
+    assert (mail_from, to) == ("sales@peyvand.example", ["maryam@example.ir"])
+    assert [part.get_filename() for part in sent.iter_attachments()] == ["پیش فاکتور.pdf"]
+
+    dovecot.deliver(
+        imap_user,
+        an_email(subject="Re: پیش‌فاکتور", text="قیمت را تأیید می‌کنم.",
+                 headers={"In-Reply-To": sent["Message-ID"]}),
+    )  # fmt: skip
+    assert mail_in.read_mailboxes() == 1
+    customers = received()[-1]
+    assert customers.related == lead and customers.owner == rep
+    assert Request.objects.count() == 0
+    page = client.get(lead.get_absolute_url()).content.decode()
+    assert page.index("پیش‌فاکتور پیوست است") < page.index("قیمت را تأیید می‌کنم")

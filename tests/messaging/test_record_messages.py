@@ -115,3 +115,43 @@ def test_a_record_without_a_customer_or_out_of_sight_sends_nothing(client, agent
     client.force_login(UserFactory(username="other", role=SUPPORT))
     assert client.get(about(request_)).status_code == 404
     assert client.get(reverse("messaging:about", args=["contacts.contact", 1])).status_code == 404
+
+
+def test_from_the_contacts_card_an_email_carries_files_and_a_linked_chat_gets_a_button(
+    client, agent, smtp_server
+):
+    from peyvand.messaging.models import Channel, MessengerLink
+
+    contact = ContactFactory(owner=agent, name="زیبا احمدی", email="ziba@example.ir")
+    kept = Attachment.objects.create(
+        record=contact, file=SimpleUploadedFile("c.pdf", PDF), original_name="قرارداد.pdf",
+        mime_type="application/pdf", size=len(PDF), uploaded_by=agent,
+    )  # fmt: skip
+    client.force_login(agent)
+    send = reverse("messaging:send", args=[contact.pk])
+    card = client.get(contact.get_absolute_url()).content.decode()
+    assert "?channel=bale" not in card  # no chat with the bot yet
+    page = client.get(send + "?channel=email").content.decode()
+    assert "قرارداد.pdf" in page and 'enctype="multipart/form-data"' in page
+
+    answer = client.post(
+        send,
+        {"channel": "email", "subject": "قرارداد", "body": "سلام {نام}، قرارداد پیوست است.",
+         "files": SimpleUploadedFile("نقشه.pdf", PDF, content_type="application/pdf"),
+         "record_files": [str(kept.pk)], "scheduled_at_0": "", "scheduled_at_1": ""},
+    )  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"] == contact.get_absolute_url()
+    message = Message.objects.get()
+    assert message.contact == contact and message.related is None
+    outbox.deliver_due()
+    [(_sender, recipients, sent)] = smtp_server.messages
+    assert recipients == ["ziba@example.ir"]
+    assert [part.get_filename() for part in sent.iter_attachments()] == ["نقشه.pdf", "قرارداد.pdf"]
+
+    MessengerLink.objects.create(
+        channel=Channel.BALE, chat_id="7001", phone="+989121234567", contact=contact,
+        linked_at=message.created_at, notify=MessengerLink.Notify.ONLY,
+    )  # fmt: skip
+    card = client.get(contact.get_absolute_url()).content.decode()
+    assert f"{send}?channel=bale" in card
+    assert "در بله با ربات شرکت گفتگو دارد" in card and "اطلاع‌رسانی‌ها: فقط در بله" in card

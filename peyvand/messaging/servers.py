@@ -1,0 +1,26 @@
+"""What went wrong reaching a mail server (IMAP or SMTP), said in Persian for the person
+who set it up: the settings pages' «آزمایش اتصال» and a mailbox's last reading."""
+
+from __future__ import annotations
+
+import ssl
+
+from django.utils.translation import gettext as _
+
+
+def network_problem(error: BaseException, where: str) -> str | None:
+    """The secure connection, a timeout or the network, in words; None for anything
+    else (the protocol's own refusals, which the caller words)."""
+    if isinstance(error, ssl.SSLError):
+        return _("اتصال امن (TLS) با %(where)s برقرار نشد: %(error)s") % {
+            "where": where,
+            "error": error.reason or error,
+        }
+    if isinstance(error, TimeoutError):
+        return _("سرور %(where)s در زمان مقرر پاسخ نداد.") % {"where": where}
+    if isinstance(error, OSError):
+        return _("به سرور %(where)s وصل نشد (%(error)s)؛ نشانی و درگاه را بررسی کنید.") % {
+            "where": where,
+            "error": error.strerror or error,
+        }
+    return None
