@@ -202,6 +202,8 @@ auth_failure_delay = 0
 auth_mechanisms = plain login
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
+# IDLE tells of new mail within a second (inotify may be missing in a container).
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = static
   args = password={self.password}

@@ -352,6 +352,12 @@ class ContactAddress(models.Model):
         ordering = ["kind", "id"]
         verbose_name = _("نشانی دیگر")
         verbose_name_plural = _("نشانی‌های دیگر")
+        # Who writes in from another address is found by it (selectors.contact_with_email).
+        indexes = [
+            models.Index(
+                Lower("value"), condition=Q(kind="email"), name="contactaddress_email_lower"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}: {self.value}" if self.title else self.value

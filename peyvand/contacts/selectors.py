@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from peyvand.contacts.models import Contact, ContactPhone, PhoneBookEntry
+from peyvand.contacts.models import Contact, ContactAddress, ContactPhone, PhoneBookEntry
 from peyvand.core.models import text_condition
 from peyvand.core.sequences import text_or_code
 from peyvand.core.text import fa_search_key, normalize_persian, typed_search_key
@@ -80,18 +80,30 @@ def staff_directory(*, query: str = ""):
 
 
 def contact_with_email(address: str) -> Contact | None:
-    """The live contact whose email is ``address`` (any case): the oldest if several
-    share it. Who writes in is found by it (messaging.mail_in; index contact_email_lower)."""
+    """The live contact whose email is ``address`` (any case), else the one with it among
+    their other addresses (the accounting department's…): the oldest if several share
+    it. Who writes in is found by it (messaging.mail_in; indexes contact_email_lower,
+    contactaddress_email_lower)."""
     address = address.strip().lower()
     if not address:
         return None
-    return (
+    main = (
         Contact.objects.exclude(email="")
         .annotate(email_lower=Lower("email"))
         .filter(email_lower=address)
         .order_by("pk")
         .first()
     )
+    if main is not None:
+        return main
+    other = (
+        ContactAddress.objects.annotate(value_lower=Lower("value"))
+        .filter(kind=ContactAddress.Kind.EMAIL, value_lower=address, contact__deleted_at=None)
+        .order_by("contact_id")
+        .select_related("contact")
+        .first()
+    )
+    return other.contact if other is not None else None
 
 
 def contact_with_number(number: str) -> Contact | None:

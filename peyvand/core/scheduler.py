@@ -3,7 +3,12 @@ crash recovery) without cron: each worker process (``manage.py worker``) runs a 
 that, every few seconds, claims the jobs that fall due and enqueues their tasks. The claim
 is one conditional UPDATE of the job's ScheduleLease row, so with several workers on
 several hosts a job is enqueued once per period; the work itself runs through the task
-queue like any other task. Apps register their jobs in AppConfig.ready()."""
+queue like any other task. Apps register their jobs in AppConfig.ready().
+
+A listener is the other kind of background work: a loop that waits on something outside
+(a mail server's IDLE) and acts at once. Each worker that beats runs every registered
+listener in a thread of its own (``manage.py worker``), so what it does must be safe with
+several workers doing it too."""
 
 import datetime
 import logging
@@ -32,6 +37,21 @@ periodic_jobs: dict[str, PeriodicJob] = {}
 
 def register_periodic(job: PeriodicJob) -> None:
     periodic_jobs[job.name] = job
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str
+    # run(stop): waits and acts until ``stop`` (a threading.Event) is set; an exception
+    # ends one run, and the worker starts it again after a pause.
+    run: Callable
+
+
+listeners: dict[str, Listener] = {}
+
+
+def register_listener(listener: Listener) -> None:
+    listeners[listener.name] = listener
 
 
 def _claim(job: PeriodicJob, now: datetime.datetime, worker_id: str) -> bool:

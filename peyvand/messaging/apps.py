@@ -36,6 +36,12 @@ def _reads_mail() -> bool:
     return Mailbox.objects.filter(is_active=True).exists()
 
 
+def _watch_mailboxes(stop) -> None:
+    from peyvand.messaging.mail_in import watch_mailboxes
+
+    watch_mailboxes(stop)
+
+
 def _has_bot() -> bool:
     from peyvand.messaging.bale import bale_token
 
@@ -56,7 +62,12 @@ class MessagingConfig(AppConfig):
             register_list_action,
             register_record_panel,
         )
-        from peyvand.core.scheduler import PeriodicJob, register_periodic
+        from peyvand.core.scheduler import (
+            Listener,
+            PeriodicJob,
+            register_listener,
+            register_periodic,
+        )
         from peyvand.messaging import tasks
         from peyvand.messaging.exports import message_rows
         from peyvand.messaging.lists import MESSAGES
@@ -132,6 +143,8 @@ class MessagingConfig(AppConfig):
         )
         # Customers' emails to the company mailboxes: every minute, when there are any.
         register_periodic(PeriodicJob("messaging.mail", minute, tasks.read_mail, _reads_mail))
+        # … and at once where the server offers IDLE (a connection held per mailbox).
+        register_listener(Listener("messaging.mail_idle", _watch_mailboxes))
         # Customers' messages to the Bale bot: every 10 seconds, a chat is a conversation.
         register_periodic(
             PeriodicJob("messaging.bale", datetime.timedelta(seconds=10), tasks.read_bale, _has_bot)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_noop
 
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_number
+from peyvand.core.attachments import max_bytes
 from peyvand.core.registry import conversation_kinds
 from peyvand.core.text import code_words
 from peyvand.core.validators import any_number
@@ -48,7 +49,7 @@ from peyvand.messaging.gateways import (
 from peyvand.messaging.models import BaleSettings, Channel, Message, MessengerLink
 from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.selectors import who_answers
-from peyvand.messaging.services import message_queue
+from peyvand.messaging.services import keep_received_files, message_queue
 
 logger = logging.getLogger("peyvand.bale")
 
@@ -128,6 +129,17 @@ class BaleGateway(_HttpGateway):
             payload["reply_markup"] = KEYBOARDS[keyboard]
         result = self.call("sendMessage", payload) or {}
         return Sent(provider_id=str(result.get("message_id", "")), delivery=Delivery.SENT)
+
+    def download(self, file_id: str) -> bytes:
+        """A file a customer sent (getFile, then ``/file/bot<token>/<file_path>``)."""
+        found = self.call("getFile", {"file_id": file_id}) or {}
+        path = str(found.get("file_path") or "")
+        if not path:
+            raise self._error(400, 400)
+        response = self._request("GET", f"/file/bot{self._api_key}/{path}")
+        if response.status_code != 200:
+            raise self._error(response.status_code, response.status_code)
+        return response.content
 
     def updates(self, offset: int) -> list[dict[str, Any]]:
         """What customers did since ``offset`` (getUpdates; the call with a later
@@ -260,7 +272,10 @@ def handle_update(config: BaleSettings, update: dict[str, Any]) -> None:
             keyboard="menu",
         )
         return
-    body = text or _("(پیامی بدون متن: عکس، فایل یا برچسب)")
+    files = _files_of(message)
+    names = "، ".join(name for name, _file_id, _size in files)
+    body = text or (_("(فایل: %(names)s)") % {"names": names} if files else "")
+    body = body or _("(پیامی بدون متن: برچسب یا موقعیت)")
     if link.awaiting == "status" and text:
         _await(link, "")
         _answer(config, link, _status_of(link, text), keyboard="menu")
@@ -271,6 +286,8 @@ def handle_update(config: BaleSettings, update: dict[str, Any]) -> None:
         _await(link, "")
         record = _open_request(config, link, text)
     received = _record(config, link, body, update_id, when, record=record)
+    if files:
+        _keep(config, received, files, record)
     if record is not None:
         _answer(
             config,
@@ -288,6 +305,60 @@ def handle_update(config: BaleSettings, update: dict[str, Any]) -> None:
             keyboard="phone",
         )
     _tell(received, link)
+
+
+# What a customer may send besides text: (the message's key, a name when it has none).
+_FILE_KINDS = (
+    ("document", "file"),
+    ("photo", "photo.jpg"),
+    ("video", "video.mp4"),
+    ("voice", "voice.ogg"),
+    ("audio", "audio.mp3"),
+)
+
+
+def _files_of(message: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The files of a customer's message: (name, Bale's file id, size)."""
+    files = []
+    for key, default_name in _FILE_KINDS:
+        item = message.get(key)
+        if key == "photo" and isinstance(item, list) and item:
+            item = item[-1]  # the sizes of one photo, smallest first: the largest
+        if isinstance(item, dict) and item.get("file_id"):
+            name = str(item.get("file_name") or default_name)
+            files.append((name[:200], str(item["file_id"]), int(item.get("file_size") or 0)))
+    return files
+
+
+def _keep(config: BaleSettings, received: Message, files: list, record) -> None:
+    """The customer's files, fetched from Bale, on their message and on the record (or
+    contact) it joins; one too big is not fetched, one Bale would not give is named."""
+    downloaded, refused = [], []
+    with bale_gateway(bale_token(config)) as bot:
+        for name, file_id, size in files:
+            if size > max_bytes():
+                refused.append(
+                    _("پیوست «%(name)s» جدا نگه داشته نشد: حجم فایل بیش از حد مجاز است.")
+                    % {"name": name}
+                )
+                continue
+            try:
+                downloaded.append((name, bot.download(file_id)))
+            except GatewayError as error:
+                refused.append(
+                    _("پیوست «%(name)s» از بله گرفته نشد: %(error)s")
+                    % {"name": name, "error": error.message}
+                )
+    refused += keep_received_files(
+        received,
+        downloaded,
+        record=record or received.contact,
+        owner=received.owner,
+        note=_("از پیام بله"),
+    )
+    if refused:
+        received.body += "\n\n" + "\n".join(refused)
+        Message.objects.filter(pk=received.pk).update(body=received.body)
 
 
 def _await(link: MessengerLink, what: str) -> None:

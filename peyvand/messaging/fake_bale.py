@@ -4,8 +4,9 @@ It answers the methods the bot uses as Bale's Telegram-compatible API does
 (``POST /bot<token>/<method>`` with JSON, answers ``{"ok": true, "result": …}`` or
 ``{"ok": false, "error_code": 401, "description": "Unauthorized"}``): getMe, getUpdates
 (``offset`` confirms and forgets earlier updates, as Bale does; ``limit``), sendMessage
-(a private chat the customer opened; ``reply_markup`` kept). What the customer does is
-played by ``customer_writes`` and ``customer_shares_phone`` (or ``POST /_fake/write``
+(a private chat the customer opened; ``reply_markup`` kept), getFile and the file itself
+(``GET /file/bot<token>/<file_path>``). What the customer does is played by
+``customer_writes``, ``customer_sends_file`` and ``customer_shares_phone`` (or ``POST /_fake/write``
 and ``/_fake/share-phone`` with JSON, from another process); what the bot sent is in
 ``sent`` (``GET /_fake/sent``).
 
@@ -21,7 +22,7 @@ import sys
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from peyvand.messaging.fake_providers import LoopbackFake, Reply, json_reply, serve_until_stopped
 
@@ -42,6 +43,7 @@ class FakeBale(LoopbackFake):
         self._next_message = 1
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.files: dict[str, tuple[str, bytes]] = {}  # by file id: its path and bytes
 
     # What the customer does ---------------------------------------------------------
 
@@ -81,6 +83,31 @@ class FakeBale(LoopbackFake):
         }
         return self._update(chat_id, {"contact": contact}, name)
 
+    def customer_sends_file(
+        self,
+        chat_id: int,
+        name: str,
+        data: bytes,
+        *,
+        photo: bool = False,
+        caption: str = "",
+        size: int | None = None,
+    ) -> int:
+        """A photo (Bale sends its sizes, smallest first) or a document, kept for
+        getFile; ``size`` is what Bale says of it (a file too big to fetch)."""
+        with self._lock:
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = (f"documents/{file_id}/{name}", data)
+        item = {"file_id": file_id, "file_unique_id": file_id, "file_size": size or len(data)}
+        message: dict[str, Any] = (
+            {"photo": [{**item, "file_id": "thumb", "width": 90, "height": 90}, item]}
+            if photo
+            else {"document": {**item, "file_name": name}}
+        )
+        if caption:
+            message["caption"] = caption
+        return self._update(chat_id, message, "مشتری")
+
     def pending(self) -> int:
         with self._lock:
             return len(self._updates)
@@ -95,6 +122,8 @@ class FakeBale(LoopbackFake):
             payload = None
         if path.startswith("/_fake/"):
             return self._control(method, path, payload)
+        if path.startswith(f"/file/bot{self.token}/"):
+            return self._file(path.removeprefix(f"/file/bot{self.token}/"))
         match = _PATH.fullmatch(path)
         if match is None:
             return json_reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
@@ -113,6 +142,8 @@ class FakeBale(LoopbackFake):
             return self._get_updates(payload)
         if name == "sendMessage":
             return self._send_message(payload)
+        if name == "getFile":
+            return self._get_file(payload)
         return json_reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
     def _ok(self, result: Any) -> Reply:
@@ -148,6 +179,23 @@ class FakeBale(LoopbackFake):
                 }
             )
         return self._ok({"message_id": message_id, "chat": {"id": chat_id}, "text": text})
+
+    def _get_file(self, payload: dict[str, Any]) -> Reply:
+        with self._lock:
+            found = self.files.get(str(payload.get("file_id")))
+        if found is None:
+            return self._bad("Bad Request: wrong file_id")
+        path, data = found
+        return self._ok({"file_id": payload["file_id"], "file_size": len(data), "file_path": path})
+
+    def _file(self, path: str) -> Reply:
+        with self._lock:
+            data = next(
+                (data for known, data in self.files.values() if known == unquote(path)), None
+            )
+        if data is None:
+            return Reply(404, b"", "text/plain; charset=utf-8")
+        return Reply(200, data, "application/octet-stream")
 
     def _control(self, method: str, path: str, payload: Any) -> Reply:
         if method == "GET" and path == "/_fake/sent":

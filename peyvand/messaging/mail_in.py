@@ -20,14 +20,17 @@ of is still recorded, with its original, rather than stopping the mailbox.
 """
 
 import contextlib
+import imaplib
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,14 +43,13 @@ from imap_tools.errors import (
 
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_email
-from peyvand.core.attachments import check_upload
-from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
 from peyvand.core.text import code_words, normalize_persian
-from peyvand.messaging.models import Channel, Mailbox, Message, MessageAttachment
+from peyvand.messaging.models import Channel, Mailbox, Message
 from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.selectors import who_answers
 from peyvand.messaging.servers import network_problem
+from peyvand.messaging.services import keep_received_files
 
 logger = logging.getLogger("peyvand.mail")
 
@@ -194,6 +196,99 @@ def read_mailbox(mailbox: Mailbox, *, limit: int = RUN_LIMIT) -> int:
         _close(box)
     reading_worked(mailbox)
     return new
+
+
+# -- IDLE: read the moment the server says mail came ---------------------------------------
+
+# RFC 2177 asks clients to end IDLE and start it again within 29 minutes; a shorter
+# round also outlives routers that drop quiet connections.
+IDLE_SECONDS = 9 * 60
+# How often the set of active mailboxes is looked at (a mailbox added or switched on).
+WATCH_LIST_SECONDS = 30
+RETRY_SECONDS = 60  # after a failed connection (the minute's polling reports it)
+
+
+def watch_mailboxes(stop: threading.Event) -> None:
+    """core.scheduler's listener: an IDLE watcher (watch_mailbox) for every active
+    mailbox, one thread each, until ``stop``. The minute's polling goes on beside it
+    (servers without IDLE, a watcher between connections); reading twice records once."""
+    watchers: dict[int, threading.Thread] = {}
+    while not stop.is_set():
+        close_old_connections()
+        for pk in Mailbox.objects.filter(is_active=True).values_list("pk", flat=True):
+            if pk not in watchers or not watchers[pk].is_alive():
+                watchers[pk] = threading.Thread(
+                    target=watch_mailbox, args=(pk, stop), name=f"imap-idle-{pk}", daemon=True
+                )
+                watchers[pk].start()
+        connection.close()
+        stop.wait(WATCH_LIST_SECONDS)
+
+
+def watch_mailbox(pk: int, stop: threading.Event, *, idle_seconds: float = IDLE_SECONDS) -> None:
+    """Holds an IDLE connection to one mailbox and reads it as soon as the server says
+    an email came (and once on connecting, for what came meanwhile). Returns when
+    ``stop`` is set, the mailbox is switched off or its server settings change (the next
+    round of watch_mailboxes starts anew), or its server offers no IDLE."""
+    try:
+        while not stop.is_set():
+            mailbox = Mailbox.objects.filter(pk=pk, is_active=True).first()
+            if mailbox is None:
+                return
+            try:
+                box = connect(mailbox)
+            except MailboxUnavailable:
+                stop.wait(RETRY_SECONDS)
+                continue
+            try:
+                if "IDLE" not in box.client.capabilities:
+                    return
+                _idle(box, mailbox, stop, idle_seconds)
+            except (OSError, UnexpectedCommandStatusError, imaplib.IMAP4.error):
+                logger.info("IDLE on mailbox %s ended; connecting again", pk, exc_info=True)
+                stop.wait(1)
+            finally:
+                _close(box)
+    finally:
+        connection.close()
+
+
+def _server_of(mailbox: Mailbox) -> tuple:
+    fields = ("host", "port", "security", "username", "password", "folder", "is_active")
+    return tuple(getattr(mailbox, name) for name in fields)
+
+
+def _idle(box: BaseMailBox, mailbox: Mailbox, stop: threading.Event, seconds: float) -> None:
+    server = _server_of(mailbox)
+    came = True  # read once now: what arrived while no one was listening
+    while not stop.is_set():
+        if came:
+            read_mailbox(mailbox)
+        came = _mail_came(box, stop, seconds)
+        close_old_connections()
+        fresh = Mailbox.objects.filter(pk=mailbox.pk).first()
+        if fresh is None or _server_of(fresh) != server:
+            return
+        mailbox = fresh
+
+
+# How often a waiting IDLE looks whether the worker is stopping.
+STOP_CHECK_SECONDS = 2.0
+
+
+def _mail_came(box: BaseMailBox, stop: threading.Event, seconds: float) -> bool:
+    """One IDLE round of at most ``seconds``: whether the server said an email came
+    (EXISTS, which may also come with the IDLE's start, where imaplib keeps it aside)."""
+    deadline = time.monotonic() + seconds
+    box.idle.start()
+    try:
+        came = box.client.untagged_responses.pop("EXISTS", None) is not None
+        while not came and not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            lines = box.idle.poll(timeout=min(STOP_CHECK_SECONDS, left))
+            came = any(b"EXISTS" in line for line in lines)
+    finally:
+        box.idle.stop()
+    return came or box.client.untagged_responses.pop("EXISTS", None) is not None
 
 
 def _failed(mailbox: Mailbox, reason: str) -> None:
@@ -461,7 +556,14 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
     )
     message.save()
     message.raw.save(f"{message.pk}.eml", ContentFile(raw), save=False)
-    refused = _keep_files(message, parsed, record or contact, owner)
+    refused = keep_received_files(
+        message,
+        [(name, data) for name, _kind, data in parsed.attachments],
+        record=record or contact,
+        owner=owner,
+        note=_("از ایمیل «%(subject)s»") % {"subject": parsed.subject},
+        kept_in=_("در نامهٔ اصلی هست"),
+    )
     if refused:
         message.body += "\n\n" + "\n".join(refused)
     Message.objects.filter(pk=message.pk).update(raw=message.raw.name, body=message.body)
@@ -524,33 +626,3 @@ def _open(kind, mailbox: Mailbox, parsed: ParsedEmail, contact):
             url=mailbox.get_absolute_url(),
         )
         return None
-
-
-def _keep_files(message: Message, parsed: ParsedEmail, record, owner) -> list[str]:
-    """The email's files on the message and on its record (the attachment rules and
-    size limit of core.attachments); returns a line for each file refused, the reason
-    in Persian (it stays in the original email)."""
-    refused = []
-    for name, _kind, data in parsed.attachments:
-        upload = ContentFile(data, name=name)
-        try:
-            accepted = check_upload(upload)
-        except ValidationError as error:
-            refused.append(
-                _("پیوست «%(name)s» جدا نگه داشته نشد: %(reason)s (در نامهٔ اصلی هست)")
-                % {"name": name, "reason": error.messages[0]}
-            )
-            continue
-        attachment = MessageAttachment(message=message, name=name, mime_type=accepted.mime_type)
-        attachment.file.save(name, upload, save=True)
-        if record is not None:
-            Attachment.objects.create(
-                record=record,
-                file=attachment.file.name,
-                original_name=name,
-                mime_type=accepted.mime_type,
-                size=len(data),
-                note=(_("از ایمیل «%(subject)s»") % {"subject": parsed.subject})[:200],
-                uploaded_by=owner,
-            )
-    return refused

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
+from peyvand.core.attachments import check_upload
 from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
-from peyvand.core.models import SiteSettings
+from peyvand.core.models import Attachment, SiteSettings
 from peyvand.core.services import record_save
 from peyvand.core.validators import normalize_mobile
 from peyvand.messaging.models import (
@@ -170,6 +171,36 @@ def message_queue(
     if wake:
         wake_delivery(message.scheduled_at)
     return message
+
+
+def keep_received_files(
+    message: Message, files: list[tuple[str, bytes]], *, record, owner, note: str, kept_in: str = ""
+) -> list[str]:
+    """A customer's files (an email's, a Bale message's) on the received message and on
+    the record it joins, under core.attachments' rules (type by content, size limit);
+    returns a line in Persian for each file refused (``kept_in``: where it still is)."""
+    refused = []
+    for name, data in files:
+        upload = ContentFile(data, name=name)
+        try:
+            accepted = check_upload(upload)
+        except ValidationError as error:
+            line = f"پیوست «{name}» جدا نگه داشته نشد: {error.messages[0]}"
+            refused.append(f"{line} ({kept_in})" if kept_in else line)
+            continue
+        attachment = MessageAttachment(message=message, name=name, mime_type=accepted.mime_type)
+        attachment.file.save(name, upload, save=True)
+        if record is not None:
+            Attachment.objects.create(
+                record=record,
+                file=attachment.file.name,
+                original_name=name,
+                mime_type=accepted.mime_type,
+                size=len(data),
+                note=note[:200],
+                uploaded_by=owner,
+            )
+    return refused
 
 
 def _notified_chats(channel: str, contact: Contact | None, special: str) -> list[MessengerLink]:

@@ -1,8 +1,11 @@
 """Customers talk to the company's Bale bot (issue 28): the real gateway over HTTP to a
 fake Bale Bot API on loopback (peyvand.messaging.fake_bale)."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from peyvand.accounts.roles import MANAGER, SUPPORT
 from peyvand.lookups.models import Urgency
@@ -239,3 +242,39 @@ def test_our_sms_reach_a_linked_customer_in_bale_too_or_only_as_they_choose(
     bale.receive_bale()
     outbox.deliver_due()
     assert notify("یادآوری قرار فردا") == [("sms", sent)]
+
+
+def test_a_customers_photo_and_file_are_kept_and_a_huge_one_is_named(fake_bale, bot, settings):
+    from peyvand.core.attachments import attachments_of
+
+    settings.ATTACHMENT_MAX_MB = 1
+    contact = ContactFactory(phones=["+989121234567"])
+    fake_bale.customer_shares_phone(CHAT, "+989121234567")
+    fake_bale.customer_writes(CHAT, bale.NEW_REQUEST)
+    fake_bale.customer_writes(CHAT, "کارت‌خوان روشن نمی‌شود")
+    bale.receive_bale()
+    request = Request.objects.get()
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(picture, "JPEG")  # Bale sends photos as JPEG
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    fake_bale.customer_sends_file(CHAT, "x", picture.getvalue(), photo=True, caption="عکس صفحه")
+    fake_bale.customer_sends_file(CHAT, "رسید خرید.pdf", pdf)
+    fake_bale.customer_sends_file(CHAT, "فیلم.mp4", b"x", size=50 * 1024 * 1024)
+    bale.receive_bale()
+
+    photo, document, huge = received()[-3:]
+    assert photo.body == "عکس صفحه" and document.body == "(فایل: رسید خرید.pdf)"
+    assert [a.name for a in photo.attachments.all()] == ["photo.jpg"]
+    assert [a.name for a in document.attachments.all()] == ["رسید خرید.pdf"]
+    with document.attachments.get().file.open("rb") as handle:
+        assert handle.read() == pdf
+    assert not huge.attachments.exists()
+    assert "پیوست «فیلم.mp4» جدا نگه داشته نشد: حجم فایل بیش از حد مجاز است." in huge.body
+    # Not the request's messages (it was opened already): the files are on the contact.
+    assert sorted(attachments_of(contact).values_list("original_name", flat=True)) == [
+        "photo.jpg",
+        "رسید خرید.pdf",
+    ]
+    assert fake_bale.calls.count("getFile") == 2  # the huge one was never fetched
+    assert request.contact == contact

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -592,3 +593,48 @@ def test_a_rep_emails_a_leads_customer_and_the_answer_joins_the_lead(
     assert Request.objects.count() == 0
     page = client.get(lead.get_absolute_url()).content.decode()
     assert page.index("پیش‌فاکتور پیوست است") < page.index("قیمت را تأیید می‌کنم")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a writer thread: PostgreSQL")
+def test_idle_reads_an_email_the_moment_the_server_tells_of_it(dovecot, support):
+    """No polling runs here: only the IDLE watcher, waiting up to nine minutes a round,
+    can have read the second email. (The watcher writes from its own thread while the
+    test reads: SQLite's shared in-memory test database locks whole tables.)"""
+    stop = threading.Event()
+    watcher = threading.Thread(target=mail_in.watch_mailbox, args=(support.pk, stop))
+    dovecot.deliver(support.username, an_email(subject="پیش از گوش دادن"))
+    watcher.start()
+    try:
+        # On connecting it reads what came meanwhile, then waits in IDLE.
+        assert wait_until(lambda: len(received()) == 1, 30)
+        dovecot.deliver(support.username, an_email(subject="در حال گوش دادن"))
+        assert wait_until(lambda: len(received()) == 2, 30)
+        assert [m.subject for m in received()] == ["پیش از گوش دادن", "در حال گوش دادن"]
+        # Switched off: at the server's next word the watcher lets the connection go,
+        # reading nothing more.
+        Mailbox.objects.filter(pk=support.pk).update(is_active=False)
+        dovecot.deliver(support.username, an_email(subject="پس از خاموش کردن"))
+        watcher.join(timeout=30)
+        assert not watcher.is_alive()
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert len(received()) == 2
+
+
+def test_an_email_from_a_contacts_other_address_joins_that_contact(dovecot, support):
+    from peyvand.contacts.models import ContactAddress
+
+    contact = ContactFactory(name="شرکت کیان", email="info@kian.example")
+    ContactAddress.objects.create(
+        contact=contact, kind=ContactAddress.Kind.EMAIL, title="حسابداری",
+        value="Accounting@Kian.example",
+    )  # fmt: skip
+    dovecot.deliver(
+        support.username, an_email(sender="Hesab <accounting@kian.example>", subject="صورت حساب")
+    )
+    assert mail_in.read_mailboxes() == 1
+    [message] = received()
+    assert message.contact == contact
+    assert Request.objects.get().contact == contact

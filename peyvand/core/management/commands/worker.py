@@ -1,6 +1,7 @@
-"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus two
-background threads: the worker's heartbeat (core.workers), and the beat that sweeps dead
-workers' tasks and enqueues core.scheduler's periodic jobs. Run one or more per host; all of
+"""``manage.py worker``: django-tasks-db's ``db_worker`` (same options) plus background
+threads: the worker's heartbeat (core.workers), the beat that sweeps dead workers' tasks
+and enqueues core.scheduler's periodic jobs, and core.scheduler's listeners (a mail
+server's IDLE). Run one or more per host; all of
 them share the database queue and the schedule safely.
 
 django-tasks-db's worker ends its process on any database error outside a task (a
@@ -21,7 +22,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from peyvand.core import workers
-from peyvand.core.scheduler import beat
+from peyvand.core.scheduler import Listener, beat, listeners
 
 logger = logging.getLogger("peyvand.scheduler")
 
@@ -55,6 +56,22 @@ def _beat_forever(worker_id: str, interval: float, periodic: bool) -> None:
         finally:
             connection.close()
         time.sleep(interval)
+
+
+def _listen_forever(listener: Listener, stop: threading.Event) -> None:
+    """One listener, started again (after a pause) whenever a run ends with an error."""
+    for wait in _retry_waits():
+        try:
+            listener.run(stop)
+            return
+        except Exception:
+            logger.warning(
+                "listener %s failed; again in %.1f s", listener.name, wait, exc_info=True
+            )
+        finally:
+            connection.close()
+        if stop.wait(wait):
+            return
 
 
 DEFAULT_BEAT_SECONDS = 2.0
@@ -126,9 +143,14 @@ class Command(DbWorkerCommand):
             args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
             daemon=True,
         ).start()
+        stop = threading.Event()
+        if beat_interval > 0:  # with the periodic jobs: a worker run for tests has neither
+            for listener in listeners.values():
+                threading.Thread(target=_listen_forever, args=(listener, stop), daemon=True).start()
         try:
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
         finally:  # a signal: /health/ stops counting this worker now
+            stop.set()
             with contextlib.suppress(Exception):
                 workers.stopped(worker_id)
 
