@@ -141,6 +141,13 @@ class MessagingConfig(AppConfig):
         register_periodic(
             PeriodicJob("messaging.receive", minute, tasks.receive_sms, _receives_sms)
         )
+        # … and once an hour what the provider handed over that no one recorded (a worker
+        # killed between its answer and the insert).
+        register_periodic(
+            PeriodicJob(
+                "messaging.receive_catch_up", 60 * minute, tasks.catch_up_sms, _receives_sms
+            )
+        )
         # Customers' emails to the company mailboxes: every minute, when there are any.
         register_periodic(PeriodicJob("messaging.mail", minute, tasks.read_mail, _reads_mail))
         # … and at once where the server offers IDLE (a connection held per mailbox).

@@ -356,9 +356,10 @@ class _FakeProvider(LoopbackFake):
 
     # Bookkeeping shared by both providers ----------------------------------------------
 
-    def inbound(self, sender: str, text: str, line: str = "") -> str:
-        """A customer's SMS to ``line`` (any of ours when empty): kept unread until a
-        receive call hands it over. Returns the provider's id of it."""
+    def inbound(self, sender: str, text: str, line: str = "", *, at: int | None = None) -> str:
+        """A customer's SMS to ``line`` (any of ours when empty), sent at ``at`` (Unix
+        seconds; now when None): kept unread until a receive call hands it over.
+        Returns the provider's id of it."""
         with self._lock:
             inbound_id = str(self._next_inbound_id)
             self._next_inbound_id += 1
@@ -368,7 +369,7 @@ class _FakeProvider(LoopbackFake):
                     "sender": sender,
                     "line": line,
                     "text": text,
-                    "date": int(time.time()),
+                    "date": int(time.time()) if at is None else at,
                     "read": False,
                 }
             )
@@ -983,9 +984,38 @@ class FakeSmsIr(_FakeProvider):
             return self._report(report.group(1))
         if method == "GET" and path == "/v1/receive/latest":
             return self._receive_latest(query)
+        if method == "GET" and path == "/v1/receive/archive":
+            return self._receive_archive(query)
         if method == "GET" and path == "/v1/credit":
             return self._answer(1, self.credit_left())
         return Reply(404, b"", "text/plain; charset=utf-8")
+
+    def _receive_archive(self, query: str) -> Reply:
+        """``receive/archive``: every SMS received until the end of yesterday (read or
+        not), between ``fromDate`` and ``toDate`` (Unix seconds), ``pageSize`` (at most
+        and by default 100) a page, ``pageNumber`` from 1."""
+        params = {key.lower(): values[0] for key, values in parse_qs(query).items()}
+        size = _as_int(params.get("pagesize", "100"))
+        number = _as_int(params.get("pagenumber", "1"))
+        start, end = _as_int(params.get("fromdate", "0")), _as_int(params.get("todate", "0"))
+        if None in (size, number, start, end) or not 1 <= size <= 100 or number < 1:
+            return self._answer(16)
+        today = int(time.time()) // 86_400 * 86_400  # the archive ends with yesterday
+        with self._lock:
+            chosen = [
+                m for m in self.inbox if (start or 0) <= m["date"] <= min(end or today, today - 1)
+            ]
+        page = chosen[(number - 1) * size : number * size]
+        return self._answer(1, [self._received_item(message) for message in page])
+
+    def _received_item(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "receiveReturnId": int(message["id"]),
+            "messageText": message["text"],
+            "number": int(message["line"] or 30004505000017),
+            "mobile": int(iranian_mobile(message["sender"]) or 0),
+            "receivedDateTime": message["date"],
+        }
 
     def _receive_latest(self, query: str) -> Reply:
         """``receive/latest?count=N`` (at most and by default 100): the messages not
@@ -995,16 +1025,7 @@ class FakeSmsIr(_FakeProvider):
         count = _as_int(raw)
         if count is None or not 1 <= count <= 100:
             return self._answer(16)
-        data = [
-            {
-                "receiveReturnId": int(message["id"]),
-                "messageText": message["text"],
-                "number": int(message["line"] or 30004505000017),
-                "mobile": int(iranian_mobile(message["sender"]) or 0),
-                "receivedDateTime": message["date"],
-            }
-            for message in self._take_unread(None, count)
-        ]
+        data = [self._received_item(message) for message in self._take_unread(None, count)]
         return self._answer(1, data)
 
     def _new_message(self, *, mobile: str, text: str, line: int | None, cost: int) -> str:

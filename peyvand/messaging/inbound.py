@@ -5,6 +5,7 @@ The provider hands each received SMS over once (Kavenegar's sms/receive marks it
 SMS.ir's receive/latest answers it once), so they are recorded as soon as they arrive,
 one row each; the unique (backend, provider_id) of a received message makes a second
 worker reading at the same moment, or a run repeated after a crash, record nothing twice.
+What a worker took and died with before recording is caught up hourly (catch_up_sms).
 """
 
 import logging
@@ -44,6 +45,16 @@ def is_opt_out(text: str) -> bool:
 def receive_sms() -> int:
     """Reads the SMS sent to our line since the last run and records each once; returns
     how many were new. A provider that does not answer is tried again next run."""
+    return _read(lambda gateway: gateway.receive())
+
+
+def catch_up_sms() -> int:
+    """Records what the provider still holds of SMS it handed over already and we lack:
+    those a worker took and died with before recording them (hourly)."""
+    return _read(lambda gateway: gateway.received_before(), only_missing=True)
+
+
+def _read(ask, *, only_missing: bool = False) -> int:
     if not sms_backend().receives:
         return 0
     unknown_owner = owner_of_unknown_numbers()
@@ -54,10 +65,19 @@ def receive_sms() -> int:
         return 0
     with get_sms_gateway() as gateway:
         try:
-            received = gateway.receive()
+            received = ask(gateway)
         except GatewayError as error:
             logger.warning("Received SMS unavailable: %s (%s)", error.message, error.code)
             return 0
+    if only_missing and received:
+        known = set(
+            Message.objects.filter(
+                direction=Message.Direction.IN,
+                backend=gateway.name,
+                provider_id__in=[sms.provider_id for sms in received],
+            ).values_list("provider_id", flat=True)
+        )
+        received = [sms for sms in received if sms.provider_id not in known]
     return sum(
         record_sms(sms, backend=gateway.name, unknown_owner=unknown_owner) for sms in received
     )

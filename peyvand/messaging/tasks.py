@@ -74,6 +74,12 @@ def receive_sms() -> int:
 
 
 @task()
+def catch_up_sms() -> int:
+    """Records received SMS a dead worker took from the provider but never recorded."""
+    return inbound.catch_up_sms()
+
+
+@task()
 def read_mail() -> int:
     """Records the emails customers sent to the company mailboxes (messaging.mail_in)."""
     return mail_in.read_mailboxes()

@@ -3,6 +3,7 @@ serving the provider's documented receive call on loopback), recorded once each 
 customer's conversation, with «لغو» opting the number out."""
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -285,3 +286,21 @@ def test_the_owner_answers_from_the_received_sms_to_the_number_that_wrote(
     assert client.get(reverse("messaging:reply", args=[answer.pk])).status_code == 404
     client.force_login(personas.outsider)
     assert client.get(reverse("messaging:reply", args=[received.pk])).status_code == 404
+
+
+def test_what_a_dead_worker_took_is_caught_up_once(provider, personas):
+    """A worker takes SMS from the provider and dies before recording them: the hourly
+    catch-up asks what the provider still holds (Kavenegar's read ones, SMS.ir's archive
+    of the last two days) and records only what is missing."""
+    yesterday = int(time.time()) - 86_400
+    provider.inbound("09121234567", "اولی", line=LINE, at=yesterday)
+    provider.inbound("09121234568", "دومی", line=LINE, at=yesterday + 60)
+    with get_sms_gateway() as gateway:
+        assert len(gateway.receive()) == 2  # taken by a worker that then died
+    provider.inbound("09121234569", "سومی", line=LINE, at=yesterday + 120)
+    assert inbound.receive_sms() == 1  # the next run records only what is new to it
+
+    assert inbound.catch_up_sms() == 2
+    assert inbound.catch_up_sms() == 0  # recorded once, whatever the number of runs
+    texts = sorted(Message.objects.filter(direction="in").values_list("body", flat=True))
+    assert texts == ["اولی", "دومی", "سومی"]
