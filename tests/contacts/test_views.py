@@ -252,12 +252,13 @@ def test_the_detail_query_count_does_not_grow_with_history(
     # session, user, permissions (2), team ids, contact, its phones, bank accounts and
     # addresses, content type, settings, custom fields, the timeline's history, notes and
     # attachments, the attachments card
-    # 16 of its own, + the messages card (the contact's messages, the user's groups), the
+    # 16 of its own, + the messages card (the contact's messages, their Bale chat, the
+    # user's groups), the
     # tasks and calls card (one query each), the leads card (one) and the customer's
     # sales summary (proformas, invoices, open leads: one each), the requests, complaints
     # and suggestions/gifts/discounts cards (one each), the survey summary (one), the
     # portal access card (one), the account card (one: the kept totals)
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(31):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
     assert f"سرنخ {edits - 1}".translate(PERSIAN) in page

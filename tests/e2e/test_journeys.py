@@ -44,6 +44,7 @@ def fill_new_contact(page, *, name: str, mobile: str, birthday: str) -> None:
     birthday_input.press_sequentially(birthday)
     birthday_input.press("Escape")
     page.locator("h1").click()  # …and closes when the user clicks elsewhere
+    expect(page.locator(".calendar-picker")).to_have_count(0)
     expect(birthday_input).to_have_value(birthday)
     # The form is answered on the same address when refused: wait for the answer itself,
     # not for an address the page already has.
