@@ -121,6 +121,9 @@ def _no_csp_violations(request) -> Iterator:
 
     def watched_context(*args, **kwargs):
         kwargs.setdefault("service_workers", workers)
+        # No step may depend on how long an animation takes (Bootstrap's smooth scroll,
+        # the dialog's fade): pages run as for a user who asked for reduced motion.
+        kwargs.setdefault("reduced_motion", "reduce")
         context = new_context(*args, **kwargs)
         context.on("console", note)
         return context
