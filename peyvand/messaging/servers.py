@@ -3,6 +3,7 @@ who set it up: the settings pages' «آزمایش اتصال» and a mailbox's l
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 from django.utils.translation import gettext as _
@@ -10,7 +11,13 @@ from django.utils.translation import gettext as _
 
 def network_problem(error: BaseException, where: str) -> str | None:
     """The secure connection, a timeout or the network, in words; None for anything
-    else (the protocol's own refusals, which the caller words)."""
+    else (the protocol's own refusals, which the caller words). The server's address
+    stays left to right inside the Persian sentence."""
+    where = f"\u2066{where}\u2069"
+    if isinstance(error, socket.gaierror):
+        return _("نشانی سرور %(where)s پیدا نشد؛ نام سرور را بررسی کنید.") % {"where": where}
+    if isinstance(error, ConnectionRefusedError):
+        return _("سرور %(where)s اتصال را نپذیرفت؛ نشانی و درگاه را بررسی کنید.") % {"where": where}
     if isinstance(error, ssl.SSLError):
         return _("اتصال امن (TLS) با %(where)s برقرار نشد: %(error)s") % {
             "where": where,

@@ -187,7 +187,8 @@ def test_the_mail_server_page_signs_in_sends_a_test_and_keeps_the_password(
         "password": (fields | {"password": "not-it"}, "نام کاربری یا رمز عبور را نپذیرفت"),
         "starttls": (fields | {"security": "starttls", "password": ""}, "پشتیبانی نمی‌کند"),
         "ssl": (fields | {"security": "ssl", "password": ""}, "اتصال امن (TLS)"),
-        "port": (fields | {"port": str(free_port()), "password": ""}, "وصل نشد"),
+        "port": (fields | {"port": str(free_port()), "password": ""}, "اتصال را نپذیرفت"),
+        "host": (fields | {"host": "no-such-host.invalid", "password": ""}, "پیدا نشد"),
     }
     for name, (changed, reason) in wrong.items():
         page = post(client, "messaging:smtp_settings", changed | {"action": "test"})

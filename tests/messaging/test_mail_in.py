@@ -243,6 +243,15 @@ def test_malformed_mime_is_recorded_not_lost(dovecot, support):
         assert handle.read().replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")
 
 
+def img_sources(answer) -> list[str]:
+    """The Content-Security-Policy's img-src sources (its directives come in any order)."""
+    for directive in answer["Content-Security-Policy"].split(";"):
+        name, *sources = directive.split()
+        if name == "img-src":
+            return sources
+    return []
+
+
 def test_html_is_sanitised_and_remote_images_shown_only_when_asked(client, dovecot, support):
     html = (
         '<p onclick="steal()">سلام <b>فوری</b></p><script>alert(1)</script>'
@@ -260,13 +269,13 @@ def test_html_is_sanitised_and_remote_images_shown_only_when_asked(client, dovec
     answer = client.get(message.get_absolute_url())
     page = answer.content.decode()
     assert "tracker.example" not in page and "نمایش ۱ تصویر بیرونی" in page
-    assert "img-src 'self' data:;" in answer["Content-Security-Policy"]
+    assert img_sources(answer) == ["'self'", "data:"]
     # Asked for: the image is in, the page's policy lets it load; nothing else unsafe.
     answer = client.get(message.get_absolute_url() + "?images=1")
     page = answer.content.decode()
     assert '<img src="https://tracker.example/pixel.gif">' in page
     assert "فرستنده ممکن است بفهمد ایمیل خوانده شد" in page
-    assert "https:" in answer["Content-Security-Policy"].split("img-src")[1].split(";")[0]
+    assert "https:" in img_sources(answer)
     for unsafe in ("<script>alert", "onclick", "javascript:alert"):
         assert unsafe not in page
 
@@ -313,7 +322,7 @@ def test_a_server_that_does_not_answer_is_reported(db, support):
 
     Mailbox.objects.filter(pk=support.pk).update(port=free_port())
     support.refresh_from_db()
-    with pytest.raises(mail_in.MailboxUnavailable, match="وصل نشد"):
+    with pytest.raises(mail_in.MailboxUnavailable, match="اتصال را نپذیرفت"):
         mail_in.check_mailbox(support)
 
 
