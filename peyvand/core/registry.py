@@ -178,3 +178,14 @@ conversation_kinds: dict[str, ConversationKind] = {}
 
 def register_conversation_kind(kind: ConversationKind) -> None:
     conversation_kinds[kind.label] = kind
+
+
+def record_with_code(codes: list[str]) -> tuple[ConversationKind | None, object]:
+    """The first record whose code is among ``codes`` (words a customer wrote), with its
+    kind; (None, None) when none is."""
+    if not codes:
+        return None, None
+    for kind in conversation_kinds.values():
+        if kind.find is not None and (record := kind.find(codes)) is not None:
+            return kind, record
+    return None, None

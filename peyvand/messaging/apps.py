@@ -144,9 +144,7 @@ class MessagingConfig(AppConfig):
         # … and once an hour what the provider handed over that no one recorded (a worker
         # killed between its answer and the insert).
         register_periodic(
-            PeriodicJob(
-                "messaging.receive_catch_up", 60 * minute, tasks.catch_up_sms, _receives_sms
-            )
+            PeriodicJob("messaging.catch_up", 60 * minute, tasks.catch_up_sms, _receives_sms)
         )
         # Customers' emails to the company mailboxes: every minute, when there are any.
         register_periodic(PeriodicJob("messaging.mail", minute, tasks.read_mail, _reads_mail))

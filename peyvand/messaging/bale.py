@@ -36,7 +36,7 @@ from django.utils.translation import gettext_noop
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_number
 from peyvand.core.attachments import max_bytes
-from peyvand.core.registry import conversation_kinds
+from peyvand.core.registry import conversation_kinds, record_with_code
 from peyvand.core.text import code_words
 from peyvand.core.validators import any_number
 from peyvand.messaging.gateways import (
@@ -406,15 +406,11 @@ def _link_number(config: BaleSettings, link: MessengerLink, shared: dict, person
 
 
 def _status_of(link: MessengerLink, text: str) -> str:
-    codes = code_words(text)
-    for kind in conversation_kinds.values():
-        record = kind.find(codes) if kind.find else None
-        if record is None:
-            continue
-        if link.contact_id is None or getattr(record, "contact_id", None) != link.contact_id:
-            break  # someone else's: said as if it did not exist
-        if kind.status is not None:
-            return kind.status(record)
+    kind, record = record_with_code(code_words(text))
+    mine = link.contact_id is not None and getattr(record, "contact_id", None) == link.contact_id
+    if mine and kind.status is not None:
+        return kind.status(record)
+    # Not found and someone else's are said alike.
     return _("درخواستی با این کد برای شماره شما پیدا نشد.")
 
 

@@ -8,6 +8,7 @@ from peyvand.core.forms import EditVersionMixin, KeptSecretsMixin
 from peyvand.core.models import Attachment
 from peyvand.core.registry import conversation_kinds
 from peyvand.core.text import to_latin_digits
+from peyvand.messaging.gateways import ConsoleGateway
 from peyvand.messaging.models import (
     BULK_CHANNELS,
     BaleSettings,
@@ -376,7 +377,7 @@ class SmsSettingsForm(KeptSecretsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("backend", SmsSettings.Backend.CONSOLE) != SmsSettings.Backend.CONSOLE:
+        if cleaned.get("backend", ConsoleGateway.name) != ConsoleGateway.name:
             if not cleaned.get("api_key"):
                 self.add_error("api_key", _("کلید API سامانه پیامک را وارد کنید."))
             if not cleaned.get("sender") and "sender" not in self.errors:

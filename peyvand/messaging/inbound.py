@@ -20,7 +20,13 @@ from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_number
 from peyvand.core.text import fa_search_key
 from peyvand.core.validators import any_number
-from peyvand.messaging.gateways import GatewayError, Incoming, get_sms_gateway, sms_backend
+from peyvand.messaging.gateways import (
+    GatewayError,
+    Incoming,
+    get_sms_gateway,
+    sms_backend,
+    sms_config,
+)
 from peyvand.messaging.models import Channel, Message, MessagingSettings
 from peyvand.messaging.selectors import who_answers
 from peyvand.messaging.services import opt_out_set
@@ -55,7 +61,8 @@ def catch_up_sms() -> int:
 
 
 def _read(ask, *, only_missing: bool = False) -> int:
-    if not sms_backend().receives:
+    config = sms_config()
+    if not sms_backend(config).receives:
         return 0
     unknown_owner = owner_of_unknown_numbers()
     if unknown_owner is None:
@@ -63,7 +70,7 @@ def _read(ask, *, only_missing: bool = False) -> int:
         # have nobody to belong to: it waits there until a user exists.
         logger.error("Received SMS not read: no active user manages messaging")
         return 0
-    with get_sms_gateway() as gateway:
+    with get_sms_gateway(config) as gateway:
         try:
             received = ask(gateway)
         except GatewayError as error:

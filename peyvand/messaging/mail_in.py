@@ -43,7 +43,7 @@ from imap_tools.errors import (
 
 from peyvand.activities.reminders import notify
 from peyvand.contacts.selectors import contact_with_email
-from peyvand.core.registry import conversation_kinds
+from peyvand.core.registry import conversation_kinds, record_with_code
 from peyvand.core.text import code_words, normalize_persian
 from peyvand.messaging.models import Channel, Mailbox, Message
 from peyvand.messaging.reading import reading_failed, reading_worked
@@ -461,12 +461,9 @@ def _conversation(parsed: ParsedEmail):
                 record = None  # in the trash: the email goes to the customer, not there
             if record is not None or earlier.contact is not None:
                 return record, earlier.contact or getattr(record, "contact", None)
-    codes = code_words(parsed.subject)
-    if codes:
-        for kind in conversation_kinds.values():
-            record = kind.find(codes) if kind.find else None
-            if record is not None:
-                return record, getattr(record, "contact", None)
+    _kind, record = record_with_code(code_words(parsed.subject))
+    if record is not None:
+        return record, getattr(record, "contact", None)
     return None, None
 
 

@@ -647,20 +647,22 @@ class MessengerLink(models.Model):
         return f"{self.channel}:{self.chat_id}"
 
 
+def sms_backend_choices() -> list[tuple[str, str]]:
+    """Every SMS gateway by its name and label (messaging.gateways.SMS_BACKENDS): a new
+    provider is one gateway class."""
+    from peyvand.messaging.gateways import SMS_BACKENDS  # gateways read this app's models
+
+    return [(name, _(gateway.label)) for name, gateway in SMS_BACKENDS.items()]
+
+
 class SmsSettings(SettingsRow):
     """The company's SMS provider as a manager sets it (a single row, pk=1): which one,
     its API key (encrypted, never shown back) and the sender line. SMS_BACKEND in the
     environment, when set, wins with the other SMS_* variables (messaging.gateways
     .sms_config)."""
 
-    class Backend(models.TextChoices):
-        # The names are messaging.gateways.SMS_BACKENDS' (what Message.backend records).
-        CONSOLE = "console", _("آزمایشی (بدون ارسال)")
-        KAVENEGAR = "kavenegar", _("کاوه‌نگار")
-        SMSIR = "smsir", _("اس‌ام‌اس‌دات‌آی‌آر")
-
     backend = models.CharField(
-        _("سامانه پیامک"), max_length=20, choices=Backend.choices, default=Backend.CONSOLE
+        _("سامانه پیامک"), max_length=20, choices=sms_backend_choices, default="console"
     )
     # Readable by the worker only: never shown back, never in a list, export or log.
     api_key = EncryptedTextField(_("کلید API"), blank=True)

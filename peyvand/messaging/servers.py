@@ -9,10 +9,10 @@ import ssl
 from django.utils.translation import gettext as _
 
 
-def network_problem(error: BaseException, where: str) -> str | None:
-    """The secure connection, a timeout or the network, in words; None for anything
-    else (the protocol's own refusals, which the caller words). The server's address
-    stays left to right inside the Persian sentence."""
+def network_problem(error: OSError, where: str) -> str:
+    """What failed reaching the server (the secure connection, a timeout, the network),
+    in words; the protocol's own refusals the caller words. The server's address stays
+    left to right inside the Persian sentence."""
     where = f"\u2066{where}\u2069"
     if isinstance(error, socket.gaierror):
         return _("نشانی سرور %(where)s پیدا نشد؛ نام سرور را بررسی کنید.") % {"where": where}
@@ -25,9 +25,7 @@ def network_problem(error: BaseException, where: str) -> str | None:
         }
     if isinstance(error, TimeoutError):
         return _("سرور %(where)s در زمان مقرر پاسخ نداد.") % {"where": where}
-    if isinstance(error, OSError):
-        return _("به سرور %(where)s وصل نشد (%(error)s)؛ نشانی و درگاه را بررسی کنید.") % {
-            "where": where,
-            "error": error.strerror or error,
-        }
-    return None
+    return _("به سرور %(where)s وصل نشد (%(error)s)؛ نشانی و درگاه را بررسی کنید.") % {
+        "where": where,
+        "error": error.strerror or error,
+    }

@@ -6,7 +6,6 @@ import datetime
 import logging
 from collections.abc import Iterable, Iterator
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -126,8 +125,8 @@ def message_queue(
     staff see this label instead («کد ورود پرتال»), and the text is forgotten once the
     provider has accepted it. An SMS to a contact who linked their Bale chat and asked
     for our news there goes there too, or only there (that copy is returned)."""
-    chats = _notified_chats(channel, contact, secret_label or provider_template)
-    only_bale = any(link.notify == MessengerLink.Notify.ONLY for link in chats)
+    chat = _notified_chat(channel, contact, secret_label or provider_template)
+    only_bale = chat is not None and chat.notify == MessengerLink.Notify.ONLY
     try:
         to = normalize_address(channel, to)
     except ValidationError as error:
@@ -147,15 +146,13 @@ def message_queue(
         "owner": by,
         "immediate": immediate,
         "scheduled_at": scheduled_at or timezone.now(),
-        "content_type": ContentType.objects.get_for_model(related) if related else None,
-        "object_id": related.pk if related else None,
+        "related": related,
         "in_reply_to": in_reply_to,
     }
-    # The customer's copies in their Bale chat: beside the SMS, or instead of it.
-    copies = [Message.objects.create(channel=Channel.BALE, to=c.chat_id, **common) for c in chats]
-    if only_bale:
-        message = copies[0]
-    else:
+    # The customer's copy in their Bale chat: beside the SMS, or instead of it.
+    if chat is not None:
+        message = Message.objects.create(channel=Channel.BALE, to=chat.chat_id, **common)
+    if not only_bale:
         message = Message.objects.create(
             channel=channel,
             to=to,
@@ -203,13 +200,13 @@ def keep_received_files(
     return refused
 
 
-def _notified_chats(channel: str, contact: Contact | None, special: str) -> list[MessengerLink]:
+def _notified_chat(channel: str, contact: Contact | None, special: str) -> MessengerLink | None:
     """The contact's Bale chat, when it takes our SMS too (or instead): not a secret (a
     sign-in code) nor a provider's template, which stay SMS."""
     if channel != Channel.SMS or contact is None or special:
-        return []
+        return None
     chat = bale_chat(contact)
-    return [chat] if chat is not None and chat.notify != MessengerLink.Notify.SMS else []
+    return chat if chat is not None and chat.notify != MessengerLink.Notify.SMS else None
 
 
 def message_to_contact(

@@ -4,6 +4,7 @@ import django.core.validators
 from django.db import migrations, models
 
 import peyvand.core.crypto
+import peyvand.messaging.models
 
 
 class Migration(migrations.Migration):
@@ -24,11 +25,7 @@ class Migration(migrations.Migration):
                 (
                     "backend",
                     models.CharField(
-                        choices=[
-                            ("console", "آزمایشی (بدون ارسال)"),
-                            ("kavenegar", "کاوه\u200cنگار"),
-                            ("smsir", "اس\u200cام\u200cاس\u200cدات\u200cآی\u200cآر"),
-                        ],
+                        choices=peyvand.messaging.models.sms_backend_choices,
                         default="console",
                         max_length=20,
                         verbose_name="سامانه پیامک",
