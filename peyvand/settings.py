@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "peyvand.tax",
     "peyvand.service",
     "peyvand.surveys",
+    "peyvand.automation",
     "peyvand.portal",
     "peyvand.reports",
     "peyvand.api",
@@ -310,6 +311,10 @@ SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 # BALE_BASE_URL points it at a test double (empty: https://tapi.bale.ai).
 BALE_BOT_TOKEN = os.environ.get("BALE_BOT_TOKEN", "")
 BALE_BASE_URL = os.environ.get("BALE_BASE_URL", "")
+# Outgoing webhooks (automation.webhooks) go only to addresses on the internet, never to
+# loopback or the private ranges behind the server; on for the demo (its receivers run
+# on this machine) and for tests that start one.
+WEBHOOK_PRIVATE_ADDRESSES = env_bool("WEBHOOK_PRIVATE_ADDRESSES", DEBUG)
 SMS_CONSOLE_FILE = os.environ.get("SMS_CONSOLE_FILE", str(BASE_DIR / "var" / "sms.log"))
 
 # Online payments (finance.gateways): PAYMENT_GATEWAY names the gateway ("zarinpal").

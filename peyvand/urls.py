@@ -13,6 +13,7 @@ urlpatterns = [
     path("service/", include("peyvand.service.urls")),
     path("reports/", include("peyvand.reports.urls")),
     path("surveys/", include("peyvand.surveys.urls")),
+    path("automation/", include("peyvand.automation.urls")),
     path("portal/", include("peyvand.portal.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),

@@ -12,22 +12,45 @@ pytest_plugins = ["tests.messaging.fixtures"]
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres need PostgreSQL features; on SQLite they are skipped (CI
-    always runs them, against its PostgreSQL). Tests marked rendering read what pages
-    show (digits, words, calendars, accessibility), which no database changes: they run
-    once, on SQLite, to keep CI's two runs within their time."""
+    """Which tests run on which database (CI runs the suite on both):
+    - marked postgres: they need PostgreSQL features; skipped on SQLite.
+    - marked rendering: they read what pages show (digits, words, calendars, widths,
+      accessibility), which no database changes: run once, on SQLite.
+    - marked journey, and every browser test that is not rendering: they drive the whole
+      application (a user's journey in Chromium, every page and operation for every
+      role). What they ask of the database is what the views' own tests ask, which run
+      on both; they run once, on PostgreSQL, the production database — the rendering
+      tests open every page on SQLite (the demo's database) anyway.
+    Each database's run stays within CI's time this way (README, «Tests»)."""
     from django.conf import settings
 
     postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    marker, reason = (
-        ("rendering", "what pages show is checked on SQLite")
-        if postgres
-        else ("postgres", "needs PostgreSQL (set DATABASE_URL)")
-    )
-    skip = pytest.mark.skip(reason=reason)
-    for item in items:
-        if marker in item.keywords:
-            item.add_marker(skip)
+    if postgres:
+        skip = pytest.mark.skip(reason="what pages show is checked on SQLite")
+        skipped = [item for item in items if "rendering" in item.keywords]
+    else:
+        skip = pytest.mark.skip(reason="runs on PostgreSQL (set DATABASE_URL)")
+        skipped = [
+            item
+            for item in items
+            if "postgres" in item.keywords
+            or "journey" in item.keywords
+            or ("e2e" in item.keywords and "rendering" not in item.keywords)
+        ]
+    for item in skipped:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL's tests commit without waiting for the disk (synchronous_commit=off):
+    a test database is thrown away, and its many commits (migrations, transactional
+    tests, the browser's live server) are a tenth of a PostgreSQL run otherwise."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"]["options"] += " -c synchronous_commit=off"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
+from peyvand.automation.models import WebhookDelivery, WebhookSubscription
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import (
     Attachment,
@@ -209,6 +210,22 @@ def a_mailbox(personas) -> list:
         password="secret", owner=personas.manager,
     )  # fmt: skip
     return [mailbox.pk]
+
+
+def a_webhook(personas) -> list:
+    subscription = WebhookSubscription.objects.create(
+        name="حسابداری", url="https://192.0.2.10/peyvand", owner=personas.manager,
+        events=["sales.lead.created"],
+    )  # fmt: skip
+    return [subscription.pk]
+
+
+def a_failed_webhook_delivery(personas) -> list:
+    [subscription] = a_webhook(personas)
+    delivery = WebhookDelivery.objects.create(
+        subscription_id=subscription, event="sales.lead.created", status="failed"
+    )
+    return [delivery.pk]
 
 
 def owners_occasion(personas) -> list:
@@ -570,6 +587,14 @@ RULES: dict[str, Rule] = {
     "messaging:mailbox_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:mailbox_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "messaging:mailbox_edit": Rule(a_mailbox, LOGIN, **MANAGER_ONLY),
+    "automation:webhook_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:webhook_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:webhook_detail": Rule(a_webhook, LOGIN, **MANAGER_ONLY),
+    "automation:webhook_edit": Rule(a_webhook, LOGIN, **MANAGER_ONLY),
+    "automation:webhook_secret": Rule(a_webhook, LOGIN, 403, 403, 302, "post"),
+    # Sent at once: to a documentation address (RFC 5737), refused before any network.
+    "automation:webhook_ping": Rule(a_webhook, LOGIN, 403, 403, 302, "post"),
+    "automation:delivery_resend": Rule(a_failed_webhook_delivery, LOGIN, 403, 403, 302, "post"),
     "sales:lead_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_board": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_autocomplete": Rule(no_args, LOGIN, 200, 200, 200),

@@ -158,6 +158,10 @@ DESCRIBED: dict[str, tuple[Module, str]] = {
         SETTINGS,
         _("تغییر تنظیمات سامانه، کدینگ عمومی، اطلاعات تکمیلی و تقویم کاری"),
     ),
+    "automation.manage_automation": (
+        SETTINGS,
+        _("مدیریت وب‌هوک‌ها: فرستادن رویدادهای پرونده‌ها به سامانه‌های دیگر"),
+    ),
     "accounts.manage_trash": (SETTINGS, _("دیدن سطل بازیافت و بازگرداندن پرونده‌های حذف‌شده")),
 }
 
@@ -201,6 +205,8 @@ INTERNAL_MODELS: frozenset[str] = frozenset({
     "service.servicesettings", "surveys.questionnaire", "surveys.question", "surveys.answer",
     # The customer portal's own sign-in.
     "portal.portalaccess", "portal.portalcode",
+    # A webhook's deliveries: automation.manage_automation, like the webhook itself.
+    "automation.webhookdelivery",
 })  # fmt: skip
 
 # Permissions of described models that nothing checks: ticking them would change nothing.
@@ -221,6 +227,9 @@ UNCHECKED: frozenset[str] = frozenset({
     "finance.delete_financesettings", "finance.view_financesettings",
     "service.change_feedback",
     "surveys.change_surveyresponse", "surveys.delete_surveyresponse",
+    # Webhooks: automation.manage_automation.
+    "automation.add_webhooksubscription", "automation.change_webhooksubscription",
+    "automation.delete_webhooksubscription", "automation.view_webhooksubscription",
 })  # fmt: skip
 
 

@@ -141,7 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 PROJECT_APPS = [
     "accounts", "core", "lookups", "contacts", "messaging", "activities", "sales", "service",
-    "surveys", "finance",
+    "surveys", "finance", "automation",
 ]  # fmt: skip
 
 

@@ -260,6 +260,13 @@ def _menu() -> list[MenuSection]:
                     "messaging.manage_messaging",
                 ),
                 MenuItem(
+                    _("وب‌هوک‌ها"),
+                    "automation:webhook_list",
+                    "broadcast-pin",
+                    "automation:webhook",
+                    "automation.manage_automation",
+                ),
+                MenuItem(
                     _("تقویم کاری"),
                     "core:holidays",
                     "calendar-week",

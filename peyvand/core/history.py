@@ -8,7 +8,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from peyvand.core import events
 from peyvand.core.models import ChangeRecord
+
+# Published after every history line is written, in its transaction: ``change`` (the
+# ChangeRecord) and ``record``. What reacts to record events (automation's webhooks)
+# subscribes to it, so no service has to remember to tell anyone.
+RECORD_CHANGED = "core.record_changed"
 
 
 def _tracked_fields(record: models.Model) -> list[models.Field]:
@@ -88,7 +94,7 @@ def log_change(
             )
         if not changes:
             return None
-    return ChangeRecord.objects.create(
+    change = ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
         user=user,
@@ -98,6 +104,8 @@ def log_change(
         action=action,
         changes=changes,
     )
+    events.publish(RECORD_CHANGED, change=change, record=record)
+    return change
 
 
 def log_event(
@@ -105,10 +113,12 @@ def log_event(
 ) -> ChangeRecord:
     """One history line for a change that is not a field of the record itself (a file,
     the logo, a bank account, a merge): «label: old ← new»."""
-    return ChangeRecord.objects.create(
+    change = ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(record),
         object_id=record.pk,
         user=user,
         action=ChangeRecord.Action.CHANGED,
         changes=[{"field": field, "label": label, "type": "text", "old": old, "new": new}],
     )
+    events.publish(RECORD_CHANGED, change=change, record=record)
+    return change

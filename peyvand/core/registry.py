@@ -189,3 +189,18 @@ def record_with_code(codes: list[str]) -> tuple[ConversationKind | None, object]
         if kind.find is not None and (record := kind.find(codes)) is not None:
             return kind, record
     return None, None
+
+
+# A record as the JSON API shows it, by model label ("sales.lead"): the API registers its
+# output schemas, and whatever sends records elsewhere (automation's webhooks) uses the
+# same shape, so an integration reads one schema whichever way a record reaches it.
+record_json_sources: dict[str, Callable] = {}
+
+
+def register_record_json(label: str, to_json: Callable) -> None:
+    record_json_sources[label] = to_json
+
+
+def record_json(record) -> dict | None:
+    to_json = record_json_sources.get(record._meta.label_lower)
+    return to_json(record) if to_json else None

@@ -91,6 +91,24 @@ def run_again(task, job_id: int, jobs, *, back_to: str, failure: str, attempts: 
         transaction.on_commit(lambda: task.enqueue(job_id))
 
 
+def claim_due(due, *, order_by: tuple[str, ...], limit: int, **changes) -> list[int]:
+    """Takes up to ``limit`` rows of ``due`` (a queryset of the rows ready for work: an
+    outbox's queued messages, deliveries whose time came) for this worker, in one short
+    transaction that skips rows other workers hold: ``changes`` are written to them
+    (their status, the claim's time and worker, the attempt counted). Returns their ids;
+    the update re-reads ``due``'s conditions, so a row that stopped being due meanwhile
+    is left alone."""
+    with transaction.atomic():
+        ids = list(
+            due.order_by(*order_by)
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            due.filter(pk__in=ids).update(**changes)
+    return ids
+
+
 def started(worker_id: str) -> None:
     """The worker's first beat, before it claims anything: a claim is never stamped with
     a worker that has no row yet (the sweep would take it for dead)."""

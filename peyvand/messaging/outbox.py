@@ -28,7 +28,6 @@ import time
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
-from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -99,28 +98,22 @@ def claim(
 ) -> list[int]:
     """Marks up to ``limit`` due messages as this worker's (queued → sending)."""
     now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            due_messages(now)
-            .order_by("scheduled_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).update(
-                status=Message.Status.SENDING,
-                claimed_at=now,
-                claimed_by=workers.current_worker_id,
-                attempts=F("attempts") + 1,
-                # Whether the provider would drop a repeat of this message (Kavenegar's
-                # localid; not on its template sends); SMTP has no idempotency key.
-                resend_safe=Case(
-                    When(channel=Channel.SMS, provider_template="", then=Value(sms_resend_safe)),
-                    When(channel=Channel.SMS, then=Value(template_resend_safe)),
-                    default=Value(False),
-                ),
-            )
-    return ids
+    return workers.claim_due(
+        due_messages(now),
+        order_by=("scheduled_at", "id"),
+        limit=limit,
+        status=Message.Status.SENDING,
+        claimed_at=now,
+        claimed_by=workers.current_worker_id,
+        attempts=F("attempts") + 1,
+        # Whether the provider would drop a repeat of this message (Kavenegar's localid;
+        # not on its template sends); SMTP has no idempotency key.
+        resend_safe=Case(
+            When(channel=Channel.SMS, provider_template="", then=Value(sms_resend_safe)),
+            When(channel=Channel.SMS, then=Value(template_resend_safe)),
+            default=Value(False),
+        ),
+    )
 
 
 def _finish(message: Message, **fields) -> bool:

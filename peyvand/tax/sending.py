@@ -22,7 +22,6 @@ import logging
 import time
 import uuid
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -64,22 +63,16 @@ def due(now: datetime.datetime | None = None):
 
 def claim(*, limit: int = BATCH_SIZE) -> list[int]:
     now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            due(now)
-            .order_by("scheduled_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            TaxSubmission.objects.filter(pk__in=ids, status=Status.QUEUED).update(
-                status=Status.SENDING,
-                claimed_at=now,
-                claimed_by=workers.current_worker_id,
-                attempts=F("attempts") + 1,
-                updated_at=now,
-            )
-    return ids
+    return workers.claim_due(
+        due(now),
+        order_by=("scheduled_at", "id"),
+        limit=limit,
+        status=Status.SENDING,
+        claimed_at=now,
+        claimed_by=workers.current_worker_id,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
 
 
 def _finish(submission: TaxSubmission, **fields) -> bool:

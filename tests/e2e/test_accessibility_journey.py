@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from peyvand.accounts.models import Team, User
 from peyvand.activities.models import Call, Event, Task
+from peyvand.automation.models import WebhookSubscription
 from peyvand.contacts.models import Contact, PhoneBookEntry
 from peyvand.finance.models import Cheque, Receipt
 from peyvand.messaging.models import Message
@@ -119,6 +120,7 @@ def manager_pages(user) -> list[tuple[str, str]]:
     other = User.objects.exclude(pk=user.pk).order_by("pk").first()
     team = Team.objects.order_by("pk").first()
     role = user.groups.order_by("pk").first()
+    webhook = WebhookSubscription.objects.order_by("pk").first()
     return [
         ("خانه", reverse("core:home")),
         ("داشبورد", reverse("reports:dashboard")),
@@ -151,6 +153,9 @@ def manager_pages(user) -> list[tuple[str, str]]:
         ("صندوق‌های ایمیل", reverse("messaging:mailbox_list")),
         ("صندوق ایمیل تازه", reverse("messaging:mailbox_create")),
         ("ربات بله", reverse("messaging:bale_settings")),
+        ("وب‌هوک‌ها", reverse("automation:webhook_list")),
+        ("وب‌هوک", reverse("automation:webhook_detail", args=[webhook.pk])),
+        ("وب‌هوک تازه", reverse("automation:webhook_create")),
         ("تنظیمات پشتیبانی", reverse("service:settings")),
         ("سامانه مودیان", reverse("tax:settings")),
         ("سطل بازیافت", reverse("core:trash")),

@@ -12,6 +12,8 @@ stops it."""
 import contextlib
 import logging
 import os
+import signal
+import sys
 import threading
 import time
 
@@ -72,6 +74,11 @@ def _listen_forever(listener: Listener, stop: threading.Event) -> None:
             connection.close()
         if stop.wait(wait):
             return
+
+
+def _exit_cleanly(signum, frame) -> None:
+    """A stop asked for while the worker is still starting."""
+    sys.exit(0)
 
 
 DEFAULT_BEAT_SECONDS = 2.0
@@ -136,18 +143,25 @@ class Command(DbWorkerCommand):
             # A --batch run (tests, one-offs) ends when the queue is empty: outside the
             # heartbeats, its claims name no worker (they expire by the claim timeout).
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
-        self._start(worker_id)
-        threading.Thread(target=_heartbeat_forever, args=(worker_id,), daemon=True).start()
-        threading.Thread(
-            target=_beat_forever,
-            args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
-            daemon=True,
-        ).start()
+        # From the first heartbeat on, /health/ counts this worker; a signal before
+        # db_worker installs its own handlers (in super().handle) must still end the
+        # process cleanly, through the finally below, not by the signal's default action.
+        for stopping in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stopping, _exit_cleanly)
         stop = threading.Event()
-        if beat_interval > 0:  # with the periodic jobs: a worker run for tests has neither
-            for listener in listeners.values():
-                threading.Thread(target=_listen_forever, args=(listener, stop), daemon=True).start()
         try:
+            self._start(worker_id)
+            threading.Thread(target=_heartbeat_forever, args=(worker_id,), daemon=True).start()
+            threading.Thread(
+                target=_beat_forever,
+                args=(worker_id, beat_interval or DEFAULT_BEAT_SECONDS, beat_interval > 0),
+                daemon=True,
+            ).start()
+            if beat_interval > 0:  # with the periodic jobs: a worker run for tests has neither
+                for listener in listeners.values():
+                    threading.Thread(
+                        target=_listen_forever, args=(listener, stop), daemon=True
+                    ).start()
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
         finally:  # a signal: /health/ stops counting this worker now
             stop.set()

@@ -160,6 +160,7 @@ class Command(BaseCommand):
         self._complaints(users)
         self._surveys(users)
         self._portal(users)
+        self._webhooks(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -856,6 +857,57 @@ class Command(BaseCommand):
                 )
             if final:
                 service_services.complaint_close(complaint=complaint, by=support, result=final)
+
+    def _webhooks(self, users: dict[str, User]) -> None:
+        """The accounting system's webhook (switched off: the demo has no such system)
+        and the deliveries it took while it was on: a new lead, and one it refused."""
+        from peyvand.automation import webhooks
+        from peyvand.automation.models import WebhookDelivery, WebhookSubscription
+        from peyvand.core.models import ChangeRecord
+
+        if WebhookSubscription.objects.exists():
+            return
+        manager = users["manager"]
+        subscription = WebhookSubscription.objects.create(
+            name="سامانه حسابداری",
+            url="https://hesab.peyvand.example/webhooks/crm",
+            events=["sales.lead.created", "sales.lead.state_changed", "sales.invoice.created"],
+            owner=manager,
+            is_active=False,
+        )
+        leads = Lead.objects.order_by("pk")[:2]
+        outcomes = (
+            (WebhookDelivery.Status.DELIVERED, 200, '{"ok": true}', ""),
+            (
+                WebhookDelivery.Status.FAILED,
+                503,
+                "Service Unavailable",
+                "گیرنده نپذیرفت: پاسخ 503.",
+            ),
+        )
+        for lead, (status, answer, text, error) in zip(leads, outcomes, strict=True):
+            change = ChangeRecord.objects.get(
+                content_type__model="lead", object_id=lead.pk, action="created"
+            )
+            delivery = WebhookDelivery.objects.create(
+                subscription=subscription,
+                event="sales.lead.created",
+                change=change,
+                content_type=change.content_type,
+                object_id=lead.pk,
+                created_at=change.at,
+                status=WebhookDelivery.Status.SENDING,
+            )
+            delivery = webhooks.deliveries_to_send([delivery.pk]).get()
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=status,
+                body=webhooks.encode_body(webhooks.payload(delivery)),
+                attempts=1 if answer == 200 else webhooks.MAX_ATTEMPTS,
+                response_status=answer,
+                response_body=text,
+                delivered_at=change.at if answer == 200 else None,
+                last_error=error,
+            )
 
     def _mail(self, users: dict[str, User]) -> None:
         """The support mailbox (switched off: the demo has no mail server) and what

@@ -1,0 +1,40 @@
+import datetime
+
+from django.apps import AppConfig
+
+
+def _deliveries_due() -> bool:
+    from peyvand.automation.models import WebhookDelivery
+    from peyvand.automation.webhooks import due
+
+    return (
+        due().exists()
+        or WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING).exists()
+    )
+
+
+class AutomationConfig(AppConfig):
+    """Above the domain apps: it hears about records through core's history event and
+    registrations, never by the domains importing it."""
+
+    name = "peyvand.automation"
+    label = "automation"
+    verbose_name = "خودکارسازی"
+
+    def ready(self) -> None:
+        from peyvand.automation import tasks, webhooks
+        from peyvand.core import events
+        from peyvand.core.history import RECORD_CHANGED
+        from peyvand.core.scheduler import PeriodicJob, register_periodic
+
+        events.subscribe(RECORD_CHANGED, webhooks.record_changed)
+        # Retries as they fall due, and deliveries a killed worker left «sending»; a new
+        # event wakes a worker itself (webhooks.wake_worker).
+        register_periodic(
+            PeriodicJob(
+                "automation.webhooks",
+                datetime.timedelta(minutes=1),
+                tasks.send_webhooks,
+                _deliveries_due,
+            )
+        )

@@ -1,0 +1,119 @@
+"""Outgoing webhooks: a manager subscribes a URL to record events; each event that
+matches becomes a delivery row in the transaction of the change itself (so an event is
+never lost nor invented by a rollback), sent by the worker (automation.webhooks)."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.crypto import EncryptedTextField
+from peyvand.core.models import TimeStampedModel
+
+# Standard Webhooks' secret form: a prefix, then base64 of the key's bytes.
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+
+
+def new_secret() -> str:
+    import base64
+
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookSubscription(TimeStampedModel):
+    """A URL that hears about record events; only records its owner may see are sent."""
+
+    name = models.CharField(_("نام"), max_length=100)
+    url = models.URLField(_("نشانی گیرنده"), max_length=500)
+    # Event types, e.g. "sales.lead.created" (automation.webhooks.event_choices).
+    events = models.JSONField(_("رویدادها"), default=list)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مالک"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("فقط پرونده‌هایی فرستاده می‌شوند که مالک اشتراک اجازه‌ی دیدنشان را دارد."),
+    )
+    # Signs every delivery (HMAC-SHA256); shown once, to whoever made or renewed it.
+    secret = EncryptedTextField(_("کلید امضا"), default=new_secret, editable=False)
+    is_active = models.BooleanField(_("فعال"), default=True)
+    # Deliveries that gave up in a row; at automation.webhooks.DISABLE_AFTER it is switched
+    # off and its owner told.
+    failures_in_row = models.PositiveIntegerField(default=0, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("وب‌هوک")
+        verbose_name_plural = _("وب‌هوک‌ها")
+        permissions = [
+            ("manage_automation", _("مدیریت خودکارسازی: وب‌هوک‌ها")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: its body is fixed when first sent, so every retry
+    sends the same bytes with the same id (a receiver drops repeats by ``webhook-id``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("در نوبت")
+        SENDING = "sending", _("در حال ارسال")
+        DELIVERED = "delivered", _("رسید")
+        FAILED = "failed", _("ناموفق")
+        SKIPPED = "skipped", _("فرستاده نشد")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("رویداد"), max_length=80)
+    # The history line the event comes from (None for a test ping).
+    change = models.ForeignKey(
+        "core.ChangeRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("زمان رویداد"), default=timezone.now)
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    body = models.TextField(blank=True)  # the JSON sent, once built
+    attempts = models.PositiveSmallIntegerField(_("تلاش‌ها"), default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("پاسخ"), null=True, blank=True)
+    response_body = models.TextField(_("متن پاسخ"), blank=True)  # its first RESPONSE_KEEP chars
+    last_error = models.CharField(_("خطا"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ارسال وب‌هوک")
+        verbose_name_plural = _("ارسال‌های وب‌هوک")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhookdelivery_due"),
+            models.Index(fields=["subscription", "-created_at", "-id"], name="webhookdelivery_log"),
+        ]
+        constraints = [
+            # One delivery per event and subscription, however often the event is seen.
+            models.UniqueConstraint(
+                fields=["subscription", "change", "event"], name="one_delivery_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id}"
+
+    @property
+    def webhook_id(self) -> str:
+        """Standard Webhooks' ``webhook-id``: the same for every attempt."""
+        return f"msg_{self.pk}"
