@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Every /api/ error is JSON with a Persian message (Django's own 404/405/500 are HTML).
     "peyvand.api.errors.JsonErrorsMiddleware",
+    # A creating POST sent again with the same Idempotency-Key creates nothing more.
+    "peyvand.api.idempotency.IdempotencyMiddleware",
     # Every HTML answer in the reader's digits, left-to-right runs isolated (core.digits).
     "peyvand.core.digits.DigitsMiddleware",
     "peyvand.core.display.DisplayPreferencesMiddleware",

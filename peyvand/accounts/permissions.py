@@ -207,6 +207,8 @@ INTERNAL_MODELS: frozenset[str] = frozenset({
     "portal.portalaccess", "portal.portalcode",
     # A webhook's deliveries: automation.manage_automation, like the webhook itself.
     "automation.webhookdelivery",
+    # The API's idempotency keys: each caller's own, kept by the API.
+    "api.idempotentrequest",
 })  # fmt: skip
 
 # Permissions of described models that nothing checks: ticking them would change nothing.

@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 
 # The output schema of each record type the API serves (api.schemas), by model label:
@@ -33,8 +35,14 @@ class ApiConfig(AppConfig):
     verbose_name = "واسط برنامه‌نویسی"
 
     def ready(self) -> None:
-        from peyvand.api import schemas
+        from peyvand.api import schemas, tasks
         from peyvand.core.registry import register_record_json
+        from peyvand.core.scheduler import PeriodicJob, register_periodic
 
         for label, name in RECORD_SCHEMAS.items():
             register_record_json(label, _as_json(getattr(schemas, name)))
+        register_periodic(
+            PeriodicJob(
+                "api.forget_keys", datetime.timedelta(hours=1), tasks.forget_idempotency_keys
+            )
+        )

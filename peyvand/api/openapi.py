@@ -1,10 +1,12 @@
 """The error answers every operation may give, written into the OpenAPI document so that
 clients (and schemathesis in CI) know them: 401 without a valid token, 403 without the
 permission (or a session call without its CSRF token), 404 for a record the caller may
-not see, 422 for input the schema or the form refuses, 400 for a body that is no JSON
-(or form) at all, 409 for a PUT whose ``updated_at`` is stale (someone saved the record
-after the client read it; core.versions). Each is JSON with a Persian ``detail``; a 422
-may add ``errors`` (field by field), a 409 the record's current ``updated_at``."""
+not see, 422 for input the schema or the form refuses (or an Idempotency-Key sent
+before with another request), 400 for a body that is no JSON (or form) at all or an
+Idempotency-Key that is no line of text, 409 for a PUT whose ``updated_at`` is stale
+(someone saved the record after the client read it; core.versions). Each is JSON with
+a Persian ``detail``; a 422 may add ``errors`` (field by field), a 409 the record's
+current ``updated_at``."""
 
 ERROR_SCHEMA = "ApiError"
 
@@ -21,6 +23,18 @@ ERRORS = {
 }
 
 METHODS = {"get", "put", "post", "delete", "patch"}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "اختیاری: کلیدی یکتا برای این درخواست. فرستادن دوبارهٔ همان درخواست با همان کلید"
+        " (تا ۲۴ ساعت) چیزی نمی‌سازد و همان پاسخ نخست را با سرآیند Idempotent-Replayed"
+        " برمی‌گرداند؛ همان کلید با درخواستی دیگر ۴۲۲ می‌گیرد."
+    ),
+}
 
 
 def document_errors(schema: dict) -> dict:
@@ -41,7 +55,10 @@ def document_errors(schema: dict) -> dict:
         for method, operation in operations.items():
             if method not in METHODS:
                 continue
-            codes = ["400"] if operation.get("requestBody") else []
+            creates = method == "post" and "201" in map(str, operation.get("responses", {}))
+            if creates:  # api.idempotency takes the header (400 for a key it cannot keep)
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            codes = ["400"] if operation.get("requestBody") or creates else []
             if operation.get("security"):
                 codes += ["401", "403"]
             if "{" in path or method != "get":
