@@ -167,9 +167,10 @@ def wake_worker() -> None:
     from peyvand.automation.tasks import send_webhooks  # tasks import this module
 
     connection = transaction.get_connection()
-    # Django empties this list on rollback, so a rolled-back change wakes no one.
+    # Django empties this list on rollback, so a rolled-back change wakes no one. (A bound
+    # method is a new object at each reading: compared by ==, not «is».)
     if any(
-        callback is send_webhooks.enqueue for _ids, callback, _robust in connection.run_on_commit
+        callback == send_webhooks.enqueue for _ids, callback, _robust in connection.run_on_commit
     ):
         return
     transaction.on_commit(send_webhooks.enqueue)

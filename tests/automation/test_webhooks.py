@@ -18,6 +18,7 @@ from peyvand.activities.models import Notification
 from peyvand.automation import webhooks
 from peyvand.automation.models import WebhookDelivery, WebhookSubscription
 from peyvand.automation.services import subscription_save
+from peyvand.automation.tasks import send_webhooks
 from peyvand.sales.models import Lead
 from peyvand.sales.services import lead_close, lead_save
 from tests.automation.receiver import WebhookReceiver
@@ -314,9 +315,11 @@ def test_a_failed_delivery_is_resent_from_its_page(
 def test_two_workers_never_take_the_same_delivery(receiver, django_capture_on_commit_callbacks):
     manager = UserFactory(role=MANAGER)
     subscribe(manager, receiver.url, ["sales.lead.created"])
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(3):
             new_lead(manager)
+    # Three deliveries in one transaction wake one worker.
+    assert [c for c in callbacks if c == send_webhooks.enqueue] == [send_webhooks.enqueue]
     first = webhooks.claim(limit=2)
     second = webhooks.claim(limit=2)
     assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
