@@ -1113,3 +1113,23 @@ class StatementOut(Schema):
     credit: int
     closing: int  # brought_forward + debit − credit
     lines: list[StatementLineOut]
+
+
+# The output schema of each record type the API serves, by model label: the shape a
+# webhook's record has too (core.registry.record_json, registered in api/apps.py).
+RECORD_SCHEMAS: dict[str, type[Schema]] = {
+    "contacts.contact": ContactOut,
+    "contacts.phonebookentry": PhoneBookOut,
+    "activities.task": TaskOut,
+    "activities.event": EventOut,
+    "activities.call": CallOut,
+    "sales.lead": LeadOut,
+    "sales.followup": FollowUpOut,
+    "sales.quote": QuoteDetailOut,
+    "sales.invoice": InvoiceDetailOut,
+    "service.request": RequestOut,
+    "service.feedback": FeedbackOut,
+    "service.complaint": ComplaintOut,
+    "finance.receipt": ReceiptDetailOut,
+    "finance.cheque": ChequeDetailOut,
+}

@@ -1,3 +1,4 @@
+import itertools
 from urllib.parse import urlsplit
 
 from django import forms
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.automation.models import WebhookSubscription
-from peyvand.automation.webhooks import event_choices, private_address_problem
+from peyvand.automation.webhooks import event_groups, private_address_problem
 
 
 class WebhookForm(forms.ModelForm):
@@ -33,29 +34,28 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = event_choices()
+        self.fields["events"].choices = event_groups()
         if users is not None:
             self.fields["owner"].queryset = users
 
     def event_groups(self) -> list[tuple[str, list[tuple[str, str, bool, str]]]]:
-        """The checkboxes by record type: (value, label, checked, id)."""
+        """The checkboxes by record type: (value, the action's name, checked, id)."""
         chosen = set(self["events"].value() or [])
-        groups = []
-        number = 0
-        for legend, choices in self.fields["events"].choices:
-            rows = []
-            for value, label in choices:
-                rows.append(
-                    (value, label.split(": ", 1)[-1], value in chosen, f"id_events_{number}")
-                )
-                number += 1
-            groups.append((legend, rows))
-        return groups
+        numbers = itertools.count()
+        return [
+            (
+                legend,
+                [
+                    (value, label, value in chosen, f"id_events_{next(numbers)}")
+                    for value, label in choices
+                ],
+            )
+            for legend, choices in self.fields["events"].choices
+        ]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
-        private_ok = getattr(settings, "WEBHOOK_PRIVATE_ADDRESSES", False)
-        if urlsplit(url).scheme != "https" and not private_ok:
+        if urlsplit(url).scheme != "https" and not settings.WEBHOOK_PRIVATE_ADDRESSES:
             raise forms.ValidationError(
                 _("نشانی باید با https آغاز شود؛ اطلاعات مشتریان بی‌رمز فرستاده نمی‌شود.")
             )

@@ -2,6 +2,7 @@
 matches becomes a delivery row in the transaction of the change itself (so an event is
 never lost nor invented by a rollback), sent by the worker (automation.webhooks)."""
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -19,8 +20,6 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 
 
 def new_secret() -> str:
-    import base64
-
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
@@ -29,7 +28,7 @@ class WebhookSubscription(TimeStampedModel):
 
     name = models.CharField(_("نام"), max_length=100)
     url = models.URLField(_("نشانی گیرنده"), max_length=500)
-    # Event types, e.g. "sales.lead.created" (automation.webhooks.event_choices).
+    # Event types, e.g. "sales.lead.created" (automation.webhooks.event_groups).
     events = models.JSONField(_("رویدادها"), default=list)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -70,10 +70,9 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if status in WebhookDelivery.Status.values:
         deliveries = deliveries.filter(status=status)
     page = paginate(deliveries, request.GET.get("page"), DELIVERIES_PER_PAGE)
-    labels = {event: webhooks.event_label(event) for event in {d.event for d in page.items}}
     records = _records_seen_by(request.user, page.items)
     for delivery in page.items:
-        delivery.event_label = labels[delivery.event]
+        delivery.event_label = webhooks.event_label(delivery.event)
         delivery.record_seen = records.get((delivery.content_type_id, delivery.object_id))
     context = {
         "subscription": subscription,

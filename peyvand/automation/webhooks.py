@@ -46,10 +46,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand import __version__
+from peyvand.activities.reminders import notify
 from peyvand.automation.models import SECRET_PREFIX, WebhookDelivery, WebhookSubscription
 from peyvand.core import workers
 from peyvand.core.models import BusinessRecord, ChangeRecord
 from peyvand.core.registry import record_json
+from peyvand.messaging.servers import network_problem
 
 logger = logging.getLogger("peyvand.webhooks")
 
@@ -97,29 +99,32 @@ def event_type(model, action: str) -> str:
     return f"{model._meta.label_lower}.{action}"
 
 
-def event_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The events a subscription may ask for, grouped by record type."""
-    groups = []
-    for model in record_types():
-        name = model._meta.verbose_name
-        actions = [a for a in ACTIONS if a != "state_changed" or _state_fields(model)]
-        groups.append(
-            (
-                str(model._meta.verbose_name_plural),
-                [(event_type(model, a), f"{name}: {ACTIONS[a]}") for a in actions],
-            )
+def event_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The events a subscription may ask for, by record type: (the type's plural name,
+    [(event, the action's name)])."""
+    return [
+        (
+            str(model._meta.verbose_name_plural),
+            [
+                (event_type(model, action), str(label))
+                for action, label in ACTIONS.items()
+                if action != "state_changed" or _state_fields(model)
+            ],
         )
-    return groups
+        for model in record_types()
+    ]
 
 
 def event_label(event: str) -> str:
+    """«سرنخ: ثبت» for "sales.lead.created"."""
     if event == PING:
         return _("آزمایش اتصال")
-    for _group, choices in event_choices():
-        for value, label in choices:
-            if value == event:
-                return label
-    return event
+    label, _dot, action = event.rpartition(".")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return event
+    return f"{model._meta.verbose_name}: {ACTIONS.get(action, action)}"
 
 
 def events_of(change: ChangeRecord, model) -> list[str]:
@@ -203,7 +208,7 @@ def private_address_problem(url: str, *, resolve: bool = True) -> str:
     """Why ``url`` may not be called (its host is inside the company's network), or "".
     Without ``resolve`` only an address written as such (or localhost) is judged: a
     name that does not resolve yet is the sending's problem, not the form's."""
-    if getattr(settings, "WEBHOOK_PRIVATE_ADDRESSES", False):
+    if settings.WEBHOOK_PRIVATE_ADDRESSES:
         return ""
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -390,10 +395,10 @@ def _skipped(delivery: WebhookDelivery, reason: str) -> WebhookDelivery.Status:
 def _failed(
     delivery: WebhookDelivery, error: str, *, final: bool = False, **answer
 ) -> WebhookDelivery.Status:
-    if delivery.event == PING or (not final and delivery.attempts < MAX_ATTEMPTS):
-        if delivery.event == PING:  # a test is said at once, never tried again
-            _finish(delivery, status=WebhookDelivery.Status.FAILED, last_error=error, **answer)
-            return WebhookDelivery.Status.FAILED
+    if delivery.event == PING:  # a test is said at once, never tried again
+        _finish(delivery, status=WebhookDelivery.Status.FAILED, last_error=error, **answer)
+        return WebhookDelivery.Status.FAILED
+    if not final and delivery.attempts < MAX_ATTEMPTS:
         wait = BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1]
         _finish(
             delivery,
@@ -411,8 +416,6 @@ def _failed(
 def _gave_up(subscription: WebhookSubscription, error: str) -> None:
     """One more delivery in a row that gave up; at DISABLE_AFTER the subscription is
     switched off and its owner told why."""
-    from peyvand.activities.reminders import notify
-
     with transaction.atomic():
         locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         locked.failures_in_row += 1
@@ -435,8 +438,6 @@ def _gave_up(subscription: WebhookSubscription, error: str) -> None:
 
 def request_problem(error: httpx.HTTPError, url: str) -> str:
     """An HTTP request that got no answer, in Persian (no English OS text)."""
-    from peyvand.messaging.servers import network_problem
-
     host = urlsplit(url).netloc or url
     if isinstance(error, httpx.TimeoutException):
         return _("گیرنده %(where)s در %(seconds)s ثانیه پاسخ نداد.") % {
