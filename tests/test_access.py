@@ -15,6 +15,7 @@ from django.utils import timezone
 from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
+from peyvand.automation.models import Rule as AutomationRule
 from peyvand.automation.models import WebhookDelivery, WebhookSubscription
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import (
@@ -218,6 +219,14 @@ def a_webhook(personas) -> list:
         events=["sales.lead.created"],
     )  # fmt: skip
     return [subscription.pk]
+
+
+def a_rule(personas) -> list:
+    rule = AutomationRule.objects.create(
+        name="سرنخ تازه", list_key="leads", trigger="created", conditions="status=all",
+        owner=personas.manager, actions=[{"kind": "notify", "who": "owner", "title": "سرنخ تازه"}],
+    )  # fmt: skip
+    return [rule.pk]
 
 
 def a_failed_webhook_delivery(personas) -> list:
@@ -595,6 +604,12 @@ RULES: dict[str, Rule] = {
     # Sent at once: to a documentation address (RFC 5737), refused before any network.
     "automation:webhook_ping": Rule(a_webhook, LOGIN, 403, 403, 302, "post"),
     "automation:delivery_resend": Rule(a_failed_webhook_delivery, LOGIN, 403, 403, 302, "post"),
+    "automation:rule_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:rule_new": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:rule_create": Rule(lambda personas: ["leads"], LOGIN, **MANAGER_ONLY),
+    "automation:rule_detail": Rule(a_rule, LOGIN, **MANAGER_ONLY),
+    "automation:rule_edit": Rule(a_rule, LOGIN, **MANAGER_ONLY),
+    "automation:rule_switch": Rule(a_rule, LOGIN, 403, 403, 302, "post"),
     "sales:lead_list": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_board": Rule(no_args, LOGIN, 200, 200, 200),
     "sales:lead_autocomplete": Rule(no_args, LOGIN, 200, 200, 200),

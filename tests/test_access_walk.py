@@ -58,7 +58,7 @@ from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.accounts.roles import PROJECT_APPS, ROLE_PERMISSIONS, SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.api.api import api
-from peyvand.automation.models import WebhookDelivery, WebhookSubscription
+from peyvand.automation.models import Rule, WebhookDelivery, WebhookSubscription
 from peyvand.contacts.lists import Ticked
 from peyvand.contacts.models import Contact, PhoneBookEntry, Region
 from peyvand.core import lists, workers
@@ -404,6 +404,7 @@ project = pk(lambda d: Project.objects.filter(owner=d.user("sales")).first())
 receipt = pk(lambda d: Receipt.objects.order_by("pk").first())
 cheque = pk(lambda d: Cheque.objects.order_by("pk").first())
 webhook = pk(lambda d: WebhookSubscription.objects.order_by("pk").first())
+rule = pk(lambda d: Rule.objects.filter(key="").order_by("pk").first())
 
 
 def _tax_submission(demo: Demo):
@@ -617,6 +618,12 @@ PAGES: dict[str, Page] = {
     "automation:delivery_resend": P(
         AUTOMATION, pk(lambda d: WebhookDelivery.objects.filter(status="failed").first())
     ),
+    "automation:rule_list": P(AUTOMATION),
+    "automation:rule_new": P(AUTOMATION),
+    "automation:rule_create": P(AUTOMATION, lambda d: {"kind": "leads"}),
+    "automation:rule_detail": P(AUTOMATION, rule),
+    "automation:rule_edit": P(AUTOMATION, rule),
+    "automation:rule_switch": P(AUTOMATION, rule),
     "sales:lead_list": P(("sales.view_lead",)),
     "sales:lead_board": P(("sales.view_lead",)),
     "sales:lead_create": P(("sales.add_lead",)),

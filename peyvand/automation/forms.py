@@ -5,7 +5,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.automation.models import WebhookSubscription
+from peyvand.automation import rules
+from peyvand.automation.actions import ACTIONS, SetFieldForm
+from peyvand.automation.models import Rule, WebhookSubscription
 from peyvand.automation.webhooks import event_groups, private_address_problem
 
 
@@ -63,3 +65,73 @@ class WebhookForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem)
         return url
+
+
+class RuleForm(forms.ModelForm):
+    """A rule's event, name, owner and switch; its conditions are its list's filter
+    inputs and its actions their own small forms (views.rule_edit puts them together)."""
+
+    changed_field = forms.ChoiceField(label=_("کدام فیلد"), required=False)
+    date_field = forms.ChoiceField(label=_("کدام تاریخ"), required=False)
+
+    class Meta:
+        model = Rule
+        fields = ["name", "trigger", "date_offset", "owner", "is_active"]
+        widgets = {"trigger": forms.RadioSelect}
+
+    def __init__(self, *args, spec, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trigger"].choices = Rule.Trigger.choices  # no empty choice
+        self.fields["changed_field"].choices = [("", _("هر فیلدی")), *rules.change_fields(spec)]
+        self.fields["date_field"].choices = [("", "—"), *rules.date_fields(spec)]
+        if not rules.date_fields(spec):
+            self.fields["trigger"].choices = [
+                choice for choice in Rule.Trigger.choices if choice[0] != Rule.Trigger.DATE
+            ]
+        self.fields["owner"].queryset = users
+        self.fields["date_offset"].help_text = _(
+            "۰: همان روز؛ ۲: دو روز پس از آن تاریخ؛ −۱: یک روز پیش از آن."
+        )
+        rule = self.instance
+        if rule.trigger == Rule.Trigger.CHANGED:
+            self.initial.setdefault("changed_field", rule.trigger_field)
+        elif rule.trigger == Rule.Trigger.DATE:
+            self.initial.setdefault("date_field", rule.trigger_field)
+
+    def clean(self):
+        data = super().clean()
+        trigger = data.get("trigger")
+        if trigger == Rule.Trigger.DATE and not data.get("date_field"):
+            self.add_error("date_field", _("برای «رسیدن یک تاریخ»، تاریخ را برگزینید."))
+        return data
+
+    def save(self, commit: bool = True) -> Rule:
+        rule = super().save(commit=False)
+        trigger = self.cleaned_data["trigger"]
+        rule.trigger_field = {
+            Rule.Trigger.CHANGED: self.cleaned_data.get("changed_field") or "",
+            Rule.Trigger.DATE: self.cleaned_data.get("date_field") or "",
+        }.get(trigger, "")
+        if commit:
+            rule.save()
+        return rule
+
+
+def action_forms(rule: Rule, model, data=None) -> list[tuple[str, forms.Form]]:
+    """Each action's form (prefixed by its key), filled from the rule's stored actions."""
+    stored = {item.get("kind"): item for item in rule.actions}
+    found = []
+    for key, action in ACTIONS.items():
+        kwargs = {"model": model} if action.form is SetFieldForm else {}
+        initial = action.initial(stored[key]) if key in stored else None
+        found.append((key, action.form(data, prefix=f"a-{key}", initial=initial, **kwargs)))
+    return found
+
+
+def stored_actions(forms_: list[tuple[str, forms.Form]]) -> list[dict]:
+    """The JSON of the actions switched on, in the forms' order."""
+    return [
+        {"kind": key, **ACTIONS[key].stored(form.cleaned_data)}
+        for key, form in forms_
+        if form.cleaned_data.get("on")
+    ]

@@ -50,7 +50,7 @@ class WebhookSubscription(TimeStampedModel):
         verbose_name = _("وب‌هوک")
         verbose_name_plural = _("وب‌هوک‌ها")
         permissions = [
-            ("manage_automation", _("مدیریت خودکارسازی: وب‌هوک‌ها")),
+            ("manage_automation", _("مدیریت خودکارسازی: قانون‌ها و وب‌هوک‌ها")),
         ]
 
     def __str__(self) -> str:
@@ -116,3 +116,118 @@ class WebhookDelivery(models.Model):
     def webhook_id(self) -> str:
         """Standard Webhooks' ``webhook-id``: the same for every attempt."""
         return f"msg_{self.pk}"
+
+
+class Rule(TimeStampedModel):
+    """«When this happens to a record of that kind, and it matches these conditions, do
+    that» (automation.rules). The conditions are a query string of the record type's
+    list (core.lists): the same filters, read the same way, as its list page — so a
+    preview is that list's rows."""
+
+    class Trigger(models.TextChoices):
+        CREATED = "created", _("ثبت پرونده تازه")
+        CHANGED = "changed", _("تغییر یک فیلد")
+        DATE = "date", _("رسیدن یک تاریخ")
+
+    name = models.CharField(_("نام قانون"), max_length=150)
+    # The key of a registered list (core.lists.LISTS): the record type and its filters.
+    list_key = models.CharField(_("نوع پرونده"), max_length=40)
+    trigger = models.CharField(_("رویداد"), max_length=10, choices=Trigger.choices)
+    # The field whose change (CHANGED) or date (DATE) sets the rule off; "" = any field.
+    trigger_field = models.CharField(_("فیلد"), max_length=60, blank=True)
+    # DATE: days after the date (a negative number: before it).
+    date_offset = models.SmallIntegerField(_("فاصله از تاریخ (روز)"), default=0)
+    conditions = models.TextField(_("شرایط"), blank=True)  # the list's query string
+    actions = models.JSONField(_("کارها"), default=list)  # automation.actions, in order
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("به نام"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "قانون فقط روی پرونده‌هایی کار می‌کند که این کاربر اجازه‌ی دیدنشان را دارد و "
+            "کارهایش به نام او ثبت می‌شود."
+        ),
+    )
+    is_active = models.BooleanField(_("روشن"), default=False)
+    # A date rule acts on the dates that pass while it is on: each scan reads the dates
+    # in (scanned_until, now] and moves it on; switching it on sets it to now.
+    scanned_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # This Peyvand's address as the manager who last saved the rule reached it: links in
+    # its messages (the tracking page) start with it — the worker has no request to ask.
+    link_base = models.URLField(max_length=200, blank=True, editable=False)
+    # A default rule's key («service.request_registered»): made by a migration, kept.
+    key = models.CharField(max_length=60, blank=True, editable=False)
+    # Round-robin assignment: who got the last record.
+    last_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("قانون خودکار")
+        verbose_name_plural = _("قانون‌های خودکار")
+        indexes = [models.Index(fields=["is_active", "list_key"], name="rule_active")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~models.Q(key=""), name="one_default_rule_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleRun(models.Model):
+    """One rule on one record for one cause: written in the transaction of the change
+    that caused it, run by the worker — its actions and its «done» commit together, so
+    it runs exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("در نوبت")
+        RUNNING = "running", _("در حال اجرا")
+        DONE = "done", _("انجام شد")
+        FAILED = "failed", _("ناموفق")
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="runs")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    # What caused it, unique per rule and record: "change:<id>" or "date:<iso date>".
+    cause = models.CharField(max_length=60)
+    change = models.ForeignKey(
+        "core.ChangeRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # 0 for a user's change; n+1 for a change made by a run of depth n (rules.MAX_DEPTH).
+    depth = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("زمان"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("زمان اجرا"), null=True, blank=True)
+    summary = models.TextField(_("آنچه انجام شد"), blank=True)  # a line per action
+    error = models.CharField(_("خطا"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("اجرای قانون")
+        verbose_name_plural = _("اجراهای قانون")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="rulerun_due"),
+            models.Index(fields=["rule", "-created_at", "-id"], name="rulerun_history"),
+            models.Index(fields=["content_type", "object_id"], name="rulerun_record"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "content_type", "object_id", "cause"], name="one_run_per_cause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} → {self.content_type_id}:{self.object_id}"

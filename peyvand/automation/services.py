@@ -1,8 +1,9 @@
-"""Writes of the automation app: webhook subscriptions."""
+"""Writes of the automation app: webhook subscriptions and rules."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from peyvand.automation.models import WebhookSubscription, new_secret
+from peyvand.automation.models import Rule, WebhookSubscription, new_secret
 
 
 @transaction.atomic
@@ -24,3 +25,21 @@ def subscription_new_secret(*, subscription: WebhookSubscription, by) -> str:
     subscription.secret = new_secret()
     subscription.save(update_fields=["secret", "updated_at"])
     return subscription.secret
+
+
+@transaction.atomic
+def rule_save(*, rule: Rule, by, link_base: str) -> Rule:
+    """Saves a rule; switched on, a date rule starts from now (dates already past are
+    not acted on); ``link_base`` is this Peyvand's address as the saver reached it."""
+    was_active = Rule.objects.filter(pk=rule.pk, is_active=True).exists() if rule.pk else False
+    if rule.is_active and not was_active:
+        rule.scanned_until = timezone.now()
+    rule.link_base = link_base
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_switch(*, rule: Rule, on: bool, by, link_base: str) -> Rule:
+    rule.is_active = on
+    return rule_save(rule=rule, by=by, link_base=link_base)

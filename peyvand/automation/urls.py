@@ -12,4 +12,10 @@ urlpatterns = [
     path("webhooks/<int:pk>/secret/", views.webhook_secret, name="webhook_secret"),
     path("webhooks/<int:pk>/ping/", views.webhook_ping, name="webhook_ping"),
     path("webhooks/deliveries/<int:pk>/resend/", views.delivery_resend, name="delivery_resend"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("rules/new/<slug:kind>/", views.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
+    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/switch/", views.rule_switch, name="rule_switch"),
 ]

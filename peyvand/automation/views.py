@@ -1,16 +1,20 @@
-"""The webhook pages (settings › وب‌هوک‌ها), for managers of automation."""
+"""The automation pages (settings › قانون‌های خودکار، وب‌هوک‌ها), for its managers."""
 
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peyvand.automation import services, webhooks
-from peyvand.automation.forms import WebhookForm
-from peyvand.automation.models import WebhookDelivery, WebhookSubscription
+from peyvand.automation import rules, services, webhooks
+from peyvand.automation.actions import ACTIONS
+from peyvand.automation.defaults import ensure_default_rules
+from peyvand.automation.forms import RuleForm, WebhookForm, action_forms, stored_actions
+from peyvand.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
+from peyvand.core.lists.views import filter_bar
 from peyvand.core.pagination import paginate
 
 User = get_user_model()
@@ -141,3 +145,161 @@ def delivery_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         flash.error(request, _("فقط ارسال ناموفق یا فرستاده‌نشده دوباره فرستاده می‌شود."))
     return redirect("automation:webhook_detail", delivery.subscription_id)
+
+
+# Rules ----------------------------------------------------------------------------------
+
+RUNS_PER_PAGE = 25
+
+
+def _link_base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _spec_or_404(key: str):
+    spec = rules.rule_lists().get(key)
+    if spec is None:
+        raise Http404
+    return spec
+
+
+@manage_permission
+def rule_list(request: HttpRequest) -> HttpResponse:
+    ensure_default_rules(request.user)
+    items = list(Rule.objects.select_related("owner"))
+    kinds = rules.rule_lists()
+    for rule in items:
+        spec = kinds.get(rule.list_key)
+        rule.kind_label = spec.label if spec else rule.list_key
+    return render(request, "automation/rule_list.html", {"rules": items})
+
+
+@manage_permission
+def rule_new(request: HttpRequest) -> HttpResponse:
+    """First the record type (its filters are the rule's conditions), then the form."""
+    kinds = sorted(rules.rule_lists().items(), key=lambda item: str(item[1].label))
+    return render(request, "automation/rule_new.html", {"kinds": kinds})
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, pk: int | None = None, kind: str = "") -> HttpResponse:
+    if pk:
+        rule = get_object_or_404(Rule, pk=pk)
+        spec = _spec_or_404(rule.list_key)
+    else:
+        spec = _spec_or_404(kind)
+        rule = Rule(list_key=kind, owner=request.user, trigger=Rule.Trigger.CREATED)
+        # A new rule starts from every record of the type (a list's defaults — open
+        # leads only — are a page's convenience, not a rule's intent).
+        rule.conditions = spec.everything().urlencode()
+    posted = request.POST if request.method == "POST" else None
+    form = RuleForm(
+        posted, instance=rule, spec=spec, users=_owners_for(request.user), prefix="rule"
+    )
+    actions = action_forms(rule, spec.model, posted)
+    params = QueryDict(rule.conditions) if posted is None else posted
+    reading = spec.read(params, request.user)
+    preview = None
+    if posted is not None:
+        conditions = rules.conditions_from(spec, posted)
+        # Every form checked (each shows its own errors), not just up to the first bad one.
+        checked = [form.is_valid(), *(action.is_valid() for _key, action in actions)]
+        valid = all(checked)
+        chosen = stored_actions(actions) if valid else []
+        if valid and not chosen:
+            form.add_error(None, _("دست‌کم یک کار را روشن کنید."))
+            valid = False
+        if valid and "preview" in posted:
+            draft = form.save(commit=False)
+            draft.conditions, draft.actions = conditions, chosen
+            preview = rules.preview(draft)
+        elif valid:
+            rule = form.save(commit=False)
+            rule.conditions, rule.actions = conditions, chosen
+            services.rule_save(rule=rule, by=request.user, link_base=_link_base(request))
+            flash.success(request, _("قانون «%(name)s» ذخیره شد.") % {"name": rule.name})
+            return redirect("automation:rule_detail", rule.pk)
+    return render(
+        request,
+        "automation/rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "spec": spec,
+            "actions": [(ACTIONS[key], action) for key, action in actions],
+            "bar": filter_bar(spec, reading),
+            "reading": reading,
+            "preview": preview,
+        },
+    )
+
+
+@manage_permission
+def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule.objects.select_related("owner", "last_assignee"), pk=pk)
+    spec = rules.spec_of(rule)
+    runs = rule.runs.select_related("content_type")
+    status = request.GET.get("status", "")
+    if status in RuleRun.Status.values:
+        runs = runs.filter(status=status)
+    page = paginate(runs, request.GET.get("page"), RUNS_PER_PAGE)
+    _name_records(page.items, request.user)
+    return render(
+        request,
+        "automation/rule_detail.html",
+        {
+            "rule": rule,
+            "spec": spec,
+            "chips": rules.condition_chips(rule) if spec else [],
+            "field_label": _trigger_field_label(rule, spec),
+            "actions": [
+                (ACTIONS[item["kind"]], item)
+                for item in rule.actions
+                if item.get("kind") in ACTIONS
+            ],
+            "preview": rules.preview(rule) if spec else [],
+            "page": page,
+            "status": status,
+            "statuses": RuleRun.Status.choices,
+        },
+    )
+
+
+def _name_records(runs: list[RuleRun], user) -> None:
+    """Each run's record by name, one query per record type on the page; a record the
+    reader may not see is named by its type and number only (its page answers 404)."""
+    by_type: dict = {}
+    for run in runs:
+        by_type.setdefault(run.content_type, []).append(run)
+    for content_type, group in by_type.items():
+        model = content_type.model_class()
+        names = (
+            {record.pk: str(record) for record in
+             model.all_objects.visible_to(user).filter(pk__in=[run.object_id for run in group])}
+            if model else {}
+        )  # fmt: skip
+        for run in group:
+            label = f"{model._meta.verbose_name} {run.object_id}" if model else ""
+            run.record_label = names.get(run.object_id, label)
+            run.record_url = model(pk=run.object_id).get_absolute_url() if model else ""
+
+
+def _trigger_field_label(rule: Rule, spec) -> str:
+    if not rule.trigger_field or spec is None:
+        return ""
+    try:
+        return str(spec.model._meta.get_field(rule.trigger_field).verbose_name)
+    except FieldDoesNotExist:
+        return rule.trigger_field
+
+
+@manage_permission
+@require_POST
+def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk)
+    on = request.POST.get("on") == "1"
+    services.rule_switch(rule=rule, on=on, by=request.user, link_base=_link_base(request))
+    message = _("قانون «%(name)s» روشن شد.") if on else _("قانون «%(name)s» خاموش شد.")
+    flash.success(request, message % {"name": rule.name})
+    return redirect("automation:rule_detail", rule.pk)

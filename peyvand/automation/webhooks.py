@@ -67,6 +67,8 @@ NOT_RECORD_TYPES = frozenset({"messaging.message", "messaging.broadcast"})
 # The fields whose change is also a «state_changed» (a lead has both).
 STATE_FIELDS = ("status", "stage")
 PING = "webhook.ping"
+# A rule's «call a webhook» action: "rule.<the rule's id>" (automation.actions).
+RULE_PREFIX = "rule."
 
 TIMEOUT_SECONDS = 10.0
 MAX_ATTEMPTS = 6
@@ -119,6 +121,8 @@ def event_label(event: str) -> str:
     """«سرنخ: ثبت» for "sales.lead.created"."""
     if event == PING:
         return _("آزمایش اتصال")
+    if event.startswith(RULE_PREFIX):
+        return _("قانون خودکار")
     label, _dot, action = event.rpartition(".")
     try:
         model = apps.get_model(label)
@@ -257,7 +261,8 @@ def payload(delivery: WebhookDelivery) -> dict | None:
     if record is None:
         return None
     change = delivery.change
-    action = delivery.event.rsplit(".", 1)[1]
+    by_rule = delivery.event.startswith(RULE_PREFIX)
+    action = "rule" if by_rule else delivery.event.rsplit(".", 1)[1]
     data = {
         "object": model._meta.label_lower,
         "id": record.pk,
@@ -273,6 +278,8 @@ def payload(delivery: WebhookDelivery) -> dict | None:
         ],
         "record": record_json(record),
     }
+    if by_rule:
+        data["rule"] = {"id": int(delivery.event.removeprefix(RULE_PREFIX))}
     return {"type": delivery.event, "timestamp": delivery.created_at, "data": data}
 
 

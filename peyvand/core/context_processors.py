@@ -260,6 +260,13 @@ def _menu() -> list[MenuSection]:
                     "messaging.manage_messaging",
                 ),
                 MenuItem(
+                    _("قانون‌های خودکار"),
+                    "automation:rule_list",
+                    "robot",
+                    "automation:rule",
+                    "automation.manage_automation",
+                ),
+                MenuItem(
                     _("وب‌هوک‌ها"),
                     "automation:webhook_list",
                     "broadcast-pin",

@@ -24,7 +24,7 @@ from peyvand.messaging.models import (
 from peyvand.messaging.text import UnknownPlaceholder, check_placeholders
 
 
-def _placeholders_checked(form: forms.Form, *names: str) -> None:
+def placeholders_checked(form: forms.Form, *names: str) -> None:
     for name in names:
         try:
             check_placeholders(form.cleaned_data.get(name) or "")
@@ -60,7 +60,7 @@ class ComposeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _placeholders_checked(self, "subject", "body")
+        placeholders_checked(self, "subject", "body")
         if cleaned.get("channel") == Channel.EMAIL and not cleaned.get("subject"):
             self.add_error("subject", _("موضوع ایمیل را بنویسید."))
         return cleaned
@@ -104,7 +104,7 @@ class MessageTemplateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _placeholders_checked(self, "subject", "body")
+        placeholders_checked(self, "subject", "body")
         return cleaned
 
 
@@ -135,7 +135,7 @@ class MessagingSettingsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _placeholders_checked(self, "email_signature")
+        placeholders_checked(self, "email_signature")
         if cleaned.get("birthday_enabled"):
             if not cleaned.get("birthday_template"):
                 self.add_error(
@@ -212,7 +212,7 @@ class OccasionForm(EditVersionMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _placeholders_checked(self, "subject", "body")
+        placeholders_checked(self, "subject", "body")
         month, day = cleaned.get("month"), cleaned.get("day")
         if month and day:
             # The longest the month can be: Esfand has 30 days in a leap year.

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from peyvand.accounts.models import Team, User
 from peyvand.activities.models import Call, Event, Task
-from peyvand.automation.models import WebhookSubscription
+from peyvand.automation.models import Rule, WebhookSubscription
 from peyvand.contacts.models import Contact, PhoneBookEntry
 from peyvand.finance.models import Cheque, Receipt
 from peyvand.messaging.models import Message
@@ -121,6 +121,7 @@ def manager_pages(user) -> list[tuple[str, str]]:
     team = Team.objects.order_by("pk").first()
     role = user.groups.order_by("pk").first()
     webhook = WebhookSubscription.objects.order_by("pk").first()
+    rule = Rule.objects.filter(key="").order_by("pk").first()
     return [
         ("خانه", reverse("core:home")),
         ("داشبورد", reverse("reports:dashboard")),
@@ -156,6 +157,11 @@ def manager_pages(user) -> list[tuple[str, str]]:
         ("وب‌هوک‌ها", reverse("automation:webhook_list")),
         ("وب‌هوک", reverse("automation:webhook_detail", args=[webhook.pk])),
         ("وب‌هوک تازه", reverse("automation:webhook_create")),
+        ("قانون‌های خودکار", reverse("automation:rule_list")),
+        ("قانون خودکار", reverse("automation:rule_detail", args=[rule.pk])),
+        ("قانون تازه", reverse("automation:rule_new")),
+        ("قانون تازه برای سرنخ‌ها", reverse("automation:rule_create", args=["leads"])),
+        ("ویرایش قانون", reverse("automation:rule_edit", args=[rule.pk])),
         ("تنظیمات پشتیبانی", reverse("service:settings")),
         ("سامانه مودیان", reverse("tax:settings")),
         ("سطل بازیافت", reverse("core:trash")),

@@ -64,19 +64,9 @@ class BulkItem:
     form: BulkForm | None
 
 
-def list_context(
-    request: HttpRequest, spec: ListSpec, *, page_size: int | None = None, ticking: bool = False
-) -> dict:
-    """A list page's context: ``page`` (no COUNT), ``reading``, ``bar``, ``sorts`` (the
-    headers' links by sort key), ``figures`` (the footer's totals), ``rows`` (the
-    filtered queryset, for what the page adds), ``bulk`` (the actions the user may run)
-    and ``table_rows`` (each row's tick box, classes and cells). The rows get tick boxes
-    when there is an action, another module's list action (core.registry.ListAction) or
-    ``ticking`` (the page's own use of them: the contacts' export of ticked rows)."""
-    user = request.user
-    reading = spec.read(request.GET, user)
-    rows = spec.rows(user, request.GET, reading)
-    page = paginate(rows, request.GET.get("page"), page_size or settings.PAGE_SIZE)
+def filter_bar(spec: ListSpec, reading: ListReading) -> list[BarItem]:
+    """Every filter's inputs with the reading's values typed back: the list page's bar,
+    and an automation rule's conditions (the same inputs, in the rule's form)."""
     bar = []
     for list_filter in spec.filters:
         if list_filter.name in reading.hidden:
@@ -90,6 +80,23 @@ def list_context(
             BarItem(list_filter, value, options, label if isinstance(list_filter, Record) else "",
                     _texts(list_filter, value))
         )  # fmt: skip
+    return bar
+
+
+def list_context(
+    request: HttpRequest, spec: ListSpec, *, page_size: int | None = None, ticking: bool = False
+) -> dict:
+    """A list page's context: ``page`` (no COUNT), ``reading``, ``bar``, ``sorts`` (the
+    headers' links by sort key), ``figures`` (the footer's totals), ``rows`` (the
+    filtered queryset, for what the page adds), ``bulk`` (the actions the user may run)
+    and ``table_rows`` (each row's tick box, classes and cells). The rows get tick boxes
+    when there is an action, another module's list action (core.registry.ListAction) or
+    ``ticking`` (the page's own use of them: the contacts' export of ticked rows)."""
+    user = request.user
+    reading = spec.read(request.GET, user)
+    rows = spec.rows(user, request.GET, reading)
+    page = paginate(rows, request.GET.get("page"), page_size or settings.PAGE_SIZE)
+    bar = filter_bar(spec, reading)
     chosen = (
         ListPreference.objects.filter(user=user, list_key=spec.key)
         .values_list("columns", flat=True)

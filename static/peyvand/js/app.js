@@ -61,10 +61,11 @@ document.addEventListener("submit", function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
-// data-autosubmit on a filter's <select>: choosing sends the form.
+// data-autosubmit on a filter's <select>: choosing sends the form — not where the same
+// inputs are part of a bigger form (a rule's conditions: data-no-autosubmit).
 document.addEventListener("change", function (event) {
   var field = event.target.closest("[data-autosubmit]");
-  if (field && field.form) { field.form.submit(); }
+  if (field && field.form && !field.closest("[data-no-autosubmit]")) { field.form.submit(); }
 });
 // data-select-on-focus on a read-only field (a link to copy): focusing selects it all.
 document.addEventListener("focusin", function (event) {

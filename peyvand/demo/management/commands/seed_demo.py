@@ -161,6 +161,7 @@ class Command(BaseCommand):
         self._surveys(users)
         self._portal(users)
         self._webhooks(users)
+        self._rules(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -857,6 +858,52 @@ class Command(BaseCommand):
                 )
             if final:
                 service_services.complaint_close(complaint=complaint, by=support, result=final)
+
+    def _rules(self, users: dict[str, User]) -> None:
+        """The default rules (off) and one rule of the sales manager's, on, with its run
+        on the website's big lead: «a lead from the website over ۵۰۰ میلیون ریال → tell
+        the manager and give its responsible a call for tomorrow»."""
+        from peyvand.automation import rules
+        from peyvand.automation.defaults import ensure_default_rules
+        from peyvand.automation.models import Rule, RuleRun
+        from peyvand.core.models import ChangeRecord
+        from peyvand.lookups.models import AcquaintanceSource
+
+        manager = users["manager"]
+        ensure_default_rules(manager)
+        if Rule.objects.filter(key="").exists():
+            return
+        website = AcquaintanceSource.objects.get(name="وب‌سایت")
+        rule = Rule.objects.create(
+            name="سرنخ بزرگ از وب‌سایت",
+            list_key="leads",
+            trigger=Rule.Trigger.CREATED,
+            conditions=f"status=all&source={website.pk}&expected_min=500000000",
+            owner=manager,
+            is_active=True,
+            link_base="http://127.0.0.1:8000/",
+            actions=[
+                {"kind": "notify", "who": "user", "user": manager.pk,
+                 "title": "سرنخ بزرگ از وب‌سایت: {موضوع}"},
+                {"kind": "task", "who": "responsible", "days": 1,
+                 "description": "تماس با {نام} دربارهٔ «{موضوع}» و فرستادن پیش‌فاکتور"},
+            ],
+        )  # fmt: skip
+        lead = rules.matching(rule).order_by("pk").first()
+        if lead is None:
+            return
+        change = ChangeRecord.objects.get(
+            content_type__model="lead", object_id=lead.pk, action="created"
+        )
+        RuleRun.objects.create(
+            rule=rule,
+            content_type=change.content_type,
+            object_id=lead.pk,
+            cause=f"change:{change.pk}",
+            change=change,
+            created_at=change.at,
+        )
+        rules.run_due()
 
     def _webhooks(self, users: dict[str, User]) -> None:
         """The accounting system's webhook (switched off: the demo has no such system)
