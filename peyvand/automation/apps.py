@@ -36,9 +36,11 @@ class AutomationConfig(AppConfig):
         from peyvand.core.history import RECORD_CHANGED
         from peyvand.core.scheduler import PeriodicJob, register_periodic
         from peyvand.core.timeline import register_timeline_source
+        from peyvand.messaging.services import MESSAGE_RECEIVED
 
         events.subscribe(RECORD_CHANGED, webhooks.record_changed)
         events.subscribe(RECORD_CHANGED, rules.record_changed)
+        events.subscribe(MESSAGE_RECEIVED, rules.message_received)
         # Retries as they fall due, and deliveries a killed worker left «sending»; a new
         # event wakes a worker itself (webhooks.wake_worker).
         register_periodic(

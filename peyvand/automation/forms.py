@@ -9,6 +9,7 @@ from peyvand.automation import rules
 from peyvand.automation.actions import ACTIONS, SetFieldForm
 from peyvand.automation.models import Rule, WebhookSubscription
 from peyvand.automation.webhooks import event_groups, private_address_problem
+from peyvand.lookups.models import FollowUpResult
 
 
 class WebhookForm(forms.ModelForm):
@@ -73,45 +74,63 @@ class RuleForm(forms.ModelForm):
 
     changed_field = forms.ChoiceField(label=_("کدام فیلد"), required=False)
     date_field = forms.ChoiceField(label=_("کدام تاریخ"), required=False)
+    result = forms.ModelChoiceField(
+        label=_("با کدام نتیجه"),
+        queryset=FollowUpResult.objects.none(),
+        required=False,
+        empty_label=_("هر نتیجه‌ای"),
+    )
 
     class Meta:
         model = Rule
         fields = ["name", "trigger", "date_offset", "owner", "is_active"]
         widgets = {"trigger": forms.RadioSelect}
 
+    # Which form field names the trigger's detail, by trigger.
+    DETAIL = {
+        Rule.Trigger.CHANGED: "changed_field",
+        Rule.Trigger.DATE: "date_field",
+        Rule.Trigger.FOLLOWUP: "result",
+    }
+
     def __init__(self, *args, spec, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trigger"].choices = Rule.Trigger.choices  # no empty choice
+        dates = rules.date_fields(spec)
+        absent = set()
+        if not dates:
+            absent.add(Rule.Trigger.DATE)
+        if not rules.takes_followups(spec):
+            absent.add(Rule.Trigger.FOLLOWUP)
+        self.fields["trigger"].choices = [c for c in Rule.Trigger.choices if c[0] not in absent]
         self.fields["changed_field"].choices = [("", _("هر فیلدی")), *rules.change_fields(spec)]
-        self.fields["date_field"].choices = [("", "—"), *rules.date_fields(spec)]
-        if not rules.date_fields(spec):
-            self.fields["trigger"].choices = [
-                choice for choice in Rule.Trigger.choices if choice[0] != Rule.Trigger.DATE
-            ]
+        self.fields["date_field"].choices = [("", "—"), *dates]
+        if Rule.Trigger.FOLLOWUP in absent:
+            del self.fields["result"]
+        else:
+            self.fields["result"].queryset = FollowUpResult.objects.all()
+        if Rule.Trigger.DATE in absent:
+            del self.fields["date_field"], self.fields["date_offset"]
         self.fields["owner"].queryset = users
-        self.fields["date_offset"].help_text = _(
-            "۰: همان روز؛ ۲: دو روز پس از آن تاریخ؛ −۱: یک روز پیش از آن."
-        )
+        if "date_offset" in self.fields:
+            self.fields["date_offset"].help_text = _(
+                "۰: همان روز؛ ۲: دو روز پس از آن تاریخ؛ −۱: یک روز پیش از آن."
+            )
         rule = self.instance
-        if rule.trigger == Rule.Trigger.CHANGED:
-            self.initial.setdefault("changed_field", rule.trigger_field)
-        elif rule.trigger == Rule.Trigger.DATE:
-            self.initial.setdefault("date_field", rule.trigger_field)
+        detail = self.DETAIL.get(rule.trigger)
+        if detail in self.fields and rule.trigger_field:
+            self.initial.setdefault(detail, rule.trigger_field)
 
     def clean(self):
         data = super().clean()
-        trigger = data.get("trigger")
-        if trigger == Rule.Trigger.DATE and not data.get("date_field"):
+        if data.get("trigger") == Rule.Trigger.DATE and not data.get("date_field"):
             self.add_error("date_field", _("برای «رسیدن یک تاریخ»، تاریخ را برگزینید."))
         return data
 
     def save(self, commit: bool = True) -> Rule:
         rule = super().save(commit=False)
-        trigger = self.cleaned_data["trigger"]
-        rule.trigger_field = {
-            Rule.Trigger.CHANGED: self.cleaned_data.get("changed_field") or "",
-            Rule.Trigger.DATE: self.cleaned_data.get("date_field") or "",
-        }.get(trigger, "")
+        detail = self.DETAIL.get(self.cleaned_data["trigger"])
+        value = self.cleaned_data.get(detail) if detail else None
+        rule.trigger_field = str(value.pk if hasattr(value, "pk") else value or "")
         if commit:
             rule.save()
         return rule

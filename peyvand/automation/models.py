@@ -128,12 +128,15 @@ class Rule(TimeStampedModel):
         CREATED = "created", _("ثبت پرونده تازه")
         CHANGED = "changed", _("تغییر یک فیلد")
         DATE = "date", _("رسیدن یک تاریخ")
+        FOLLOWUP = "followup", _("ثبت پیگیری")
+        MESSAGE = "message", _("رسیدن پیام مشتری")
 
     name = models.CharField(_("نام قانون"), max_length=150)
     # The key of a registered list (core.lists.LISTS): the record type and its filters.
     list_key = models.CharField(_("نوع پرونده"), max_length=40)
     trigger = models.CharField(_("رویداد"), max_length=10, choices=Trigger.choices)
-    # The field whose change (CHANGED) or date (DATE) sets the rule off; "" = any field.
+    # The field whose change (CHANGED) or date (DATE) sets the rule off, or the result a
+    # follow-up must have (FOLLOWUP: its id); "" = any.
     trigger_field = models.CharField(_("فیلد"), max_length=60, blank=True)
     # DATE: days after the date (a negative number: before it).
     date_offset = models.SmallIntegerField(_("فاصله از تاریخ (روز)"), default=0)

@@ -37,6 +37,7 @@ from peyvand.core import workers
 from peyvand.core.lists import LISTS, ListSpec
 from peyvand.core.models import BusinessRecord, ChangeRecord
 from peyvand.core.text import to_latin_digits
+from peyvand.sales.models import FollowUp
 
 logger = logging.getLogger("peyvand.rules")
 
@@ -87,6 +88,14 @@ def change_fields(spec: ListSpec) -> list[tuple[str, str]]:
 
 
 _NOT_TRIGGERS = frozenset({"search_key", "custom", "updated_at", "created_at", "deleted_at"})
+
+
+def takes_followups(spec: ListSpec) -> bool:
+    """Whether follow-ups are logged on this type (leads, proformas, complaints)."""
+    return any(
+        field.related_model is FollowUp and field.one_to_many
+        for field in spec.model._meta.get_fields()
+    )
 
 
 def date_fields(spec: ListSpec) -> list[tuple[str, str]]:
@@ -153,31 +162,58 @@ def _lists_of(label: str) -> list[str]:
 
 def record_changed(*, change: ChangeRecord, record) -> None:
     """core.history's RECORD_CHANGED: a run for each active rule this change sets off,
-    written in the change's own transaction. One query when no rule is about the type."""
+    written in the change's own transaction. One query when no rule is about the type.
+    A follow-up logged sets off the follow-up rules of what it follows (a lead, a
+    proforma, a complaint)."""
     if not isinstance(record, BusinessRecord):
         return
+    cause = f"change:{change.pk}"
+    if change.action == ChangeRecord.Action.CREATED and isinstance(record, FollowUp):
+        result = str(record.result_id)
+        _start(
+            record.subject,
+            Rule.Trigger.FOLLOWUP,
+            cause=cause,
+            change=change,
+            wanted=lambda rule: rule.trigger_field in ("", result),
+        )
     if change.action == ChangeRecord.Action.CREATED:
-        trigger = Rule.Trigger.CREATED
+        _start(record, Rule.Trigger.CREATED, cause=cause, change=change)
     elif change.action == ChangeRecord.Action.CHANGED:
-        trigger = Rule.Trigger.CHANGED
-    else:
+        fields = {line.get("field") for line in change.changes}
+        _start(
+            record,
+            Rule.Trigger.CHANGED,
+            cause=cause,
+            change=change,
+            wanted=lambda rule: not rule.trigger_field or rule.trigger_field in fields,
+        )
+
+
+def message_received(*, message) -> None:
+    """messaging's MESSAGE_RECEIVED: the «a message received» rules of the record the
+    message is about (a request it answers or opened) and of its sender's contact."""
+    for record in dict.fromkeys(r for r in (message.related, message.contact) if r is not None):
+        _start(record, Rule.Trigger.MESSAGE, cause=f"message:{message.pk}", change=None)
+
+
+def _start(record, trigger: str, *, cause: str, change, wanted=None) -> None:
+    """A run of every active rule of ``trigger`` about ``record``'s type that ``wanted``
+    accepts and whose conditions ``record`` meets — never the rule whose run made this
+    change, and never past MAX_DEPTH links."""
+    if not isinstance(record, BusinessRecord):
         return
     keys = _lists_of(record._meta.label_lower)
     if not keys:
         return
     running = _running.get()
     depth = running.depth + 1 if running else 0
-    fields = {line.get("field") for line in change.changes}
     rules = Rule.objects.filter(is_active=True, trigger=trigger, list_key__in=keys).select_related(
         "owner"
     )
     runs = []
     for rule in rules:
-        if (
-            trigger == Rule.Trigger.CHANGED
-            and rule.trigger_field
-            and rule.trigger_field not in fields
-        ):
+        if wanted is not None and not wanted(rule):
             continue
         if running is not None and running.rule_id == rule.pk:
             continue  # its own change: never sets it off again
@@ -189,12 +225,12 @@ def record_changed(*, change: ChangeRecord, record) -> None:
         runs.append(
             RuleRun(
                 rule=rule,
-                content_type_id=change.content_type_id,
-                object_id=change.object_id,
-                cause=f"change:{change.pk}",
+                content_type=_content_type(type(record)),
+                object_id=record.pk,
+                cause=cause,
                 change=change,
                 depth=depth,
-                created_at=change.at,
+                created_at=change.at if change is not None else timezone.now(),
             )
         )
     if runs:

@@ -16,6 +16,7 @@ from peyvand.automation.forms import RuleForm, WebhookForm, action_forms, stored
 from peyvand.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
 from peyvand.core.lists.views import filter_bar
 from peyvand.core.pagination import paginate
+from peyvand.lookups.models import FollowUpResult
 
 User = get_user_model()
 manage_permission = permission_required("automation.manage_automation", raise_exception=True)
@@ -288,6 +289,9 @@ def _name_records(runs: list[RuleRun], user) -> None:
 def _trigger_field_label(rule: Rule, spec) -> str:
     if not rule.trigger_field or spec is None:
         return ""
+    if rule.trigger == Rule.Trigger.FOLLOWUP:
+        result = FollowUpResult.objects.filter(pk=rule.trigger_field).first()
+        return _("با نتیجه‌ی %(name)s") % {"name": result} if result else ""
     try:
         return str(spec.model._meta.get_field(rule.trigger_field).verbose_name)
     except FieldDoesNotExist:

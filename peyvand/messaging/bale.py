@@ -49,7 +49,7 @@ from peyvand.messaging.gateways import (
 from peyvand.messaging.models import BaleSettings, Channel, Message, MessengerLink
 from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.selectors import who_answers
-from peyvand.messaging.services import keep_received_files, message_queue
+from peyvand.messaging.services import keep_received_files, message_queue, message_received
 
 logger = logging.getLogger("peyvand.bale")
 
@@ -455,6 +455,7 @@ def _record(
         scheduled_at=when,
         sent_at=when,
     )
+    message_received(message)
     return message
 
 

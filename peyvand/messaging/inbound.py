@@ -29,7 +29,7 @@ from peyvand.messaging.gateways import (
 )
 from peyvand.messaging.models import Channel, Message, MessagingSettings
 from peyvand.messaging.selectors import who_answers
-from peyvand.messaging.services import opt_out_set
+from peyvand.messaging.services import message_received, opt_out_set
 
 logger = logging.getLogger("peyvand.sms")
 
@@ -124,6 +124,7 @@ def record_sms(sms: Incoming, *, backend: str, unknown_owner: User) -> bool:
     try:
         with transaction.atomic():
             message.save()
+            message_received(message)
             opting_out = is_opt_out(sms.text) and number.startswith("+")
             if opting_out:
                 opt_out_set(

@@ -49,7 +49,7 @@ from peyvand.messaging.models import Channel, Mailbox, Message
 from peyvand.messaging.reading import reading_failed, reading_worked
 from peyvand.messaging.selectors import who_answers
 from peyvand.messaging.servers import network_problem
-from peyvand.messaging.services import keep_received_files
+from peyvand.messaging.services import keep_received_files, message_received
 
 logger = logging.getLogger("peyvand.mail")
 
@@ -552,6 +552,7 @@ def _record(mailbox: Mailbox, parsed: ParsedEmail | None, raw: bytes, provider_i
         sent_at=now,
     )
     message.save()
+    message_received(message)
     message.raw.save(f"{message.pk}.eml", ContentFile(raw), save=False)
     refused = keep_received_files(
         message,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from peyvand.contacts.lists import CONTACTS
 from peyvand.contacts.models import Contact
+from peyvand.core import events
 from peyvand.core.attachments import check_upload
 from peyvand.core.bulk import bulk_insert
 from peyvand.core.dates import to_jalali
@@ -168,6 +169,17 @@ def message_queue(
     if wake:
         wake_delivery(message.scheduled_at)
     return message
+
+
+# Published when a customer's message (SMS, email, Bale) has been recorded, in the
+# transaction that records it: ``message``. Automatic emails (auto-replies, bounces) are
+# not: nobody wrote them. Automation's rules «a message received» subscribe.
+MESSAGE_RECEIVED = "messaging.message_received"
+
+
+def message_received(message: Message) -> None:
+    if not message.automatic:
+        events.publish(MESSAGE_RECEIVED, message=message)
 
 
 def keep_received_files(

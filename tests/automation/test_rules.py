@@ -19,10 +19,13 @@ from peyvand.automation.models import Rule, RuleRun
 from peyvand.automation.services import rule_save, rule_switch
 from peyvand.core.timeline import timeline_of
 from peyvand.core.workdays import add_working_days
-from peyvand.lookups.models import AcquaintanceSource, Urgency
+from peyvand.lookups.models import AcquaintanceSource, Channel, FollowUpResult, Urgency
+from peyvand.messaging.gateways import Incoming
+from peyvand.messaging.inbound import record_sms
 from peyvand.messaging.models import Message
-from peyvand.sales.models import Lead
-from peyvand.sales.services import lead_save
+from peyvand.messaging.services import message_received
+from peyvand.sales.models import FollowUp, Lead
+from peyvand.sales.services import followup_log, lead_save
 from peyvand.service.models import Request
 from peyvand.service.services import request_archive, request_done, request_register
 from tests.factories import ContactFactory, TeamFactory, UserFactory
@@ -334,3 +337,58 @@ def test_the_rules_page_offers_the_default_rules_switched_off(client):
     assert "پیامک ثبت درخواست به مشتری" in page.text
     assert "پیامک بایگانی درخواست به مشتری" in page.text
     assert Rule.objects.filter(is_active=False).count() == 2
+
+
+def test_a_follow_up_with_the_named_result_sets_off_the_leads_rule():
+    manager = UserFactory(role=MANAGER)
+    offer = FollowUpResult.objects.get(name="ارسال پیش فاکتور")
+    first_call = FollowUpResult.objects.get(name="تماس اولیه")
+    make_rule(
+        manager,
+        trigger=Rule.Trigger.FOLLOWUP,
+        trigger_field=str(offer.pk),
+        actions=[{"kind": "notify", "who": "owner", "title": "پیش فاکتور بخواهند: {موضوع}"}],
+    )
+    lead = new_lead(manager)
+    phone = Channel.objects.get(name="تلفن")
+    for result in (first_call, offer):
+        followup_log(
+            followup=FollowUp(lead=lead, result=result, channel=phone, description="گفتگو"),
+            by=manager,
+        )
+    run = RuleRun.objects.get()
+    assert (run.object_id, run.content_type.model) == (lead.pk, "lead")
+    rules.run_due()
+    assert Notification.objects.filter(title="پیش فاکتور بخواهند: خرید ۲۰ دستگاه").count() == 1
+
+
+def test_a_customers_sms_sets_off_the_contacts_rule_once_and_an_auto_reply_nothing():
+    manager = UserFactory(role=MANAGER)
+    make_rule(
+        manager,
+        list_key="contacts",
+        trigger=Rule.Trigger.MESSAGE,
+        conditions="",
+        actions=[{"kind": "task", "who": "owner", "days": 0, "description": "پاسخ به {نام}"}],
+    )
+    contact = ContactFactory(owner=manager, name="سارا رحیمی", phones=["+989125556666"])
+    sms = Incoming(
+        provider_id="p-1", sender="989125556666", line="3000", text="سلام، قیمت؟",
+        received_at=timezone.now(),
+    )  # fmt: skip
+    assert record_sms(sms, backend="kavenegar", unknown_owner=manager)
+    assert not record_sms(sms, backend="kavenegar", unknown_owner=manager)  # the same SMS
+    rules.run_due()
+    task = Task.objects.get()
+    assert (task.related, task.description, task.assignee) == (
+        contact,
+        "پاسخ به سارا رحیمی",
+        manager,
+    )
+    # A message nobody wrote (an auto-reply) sets nothing off.
+    auto = Message.objects.create(
+        channel="email", direction="in", status="received", to="a@example.ir",
+        contact=contact, owner=manager, body="در مرخصی‌ام", automatic=True,
+    )  # fmt: skip
+    message_received(auto)
+    assert RuleRun.objects.count() == 1
