@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from peyvand.automation import views as automation_views
+
 urlpatterns = [
     path("", include("peyvand.core.urls")),
     path("accounts/", include("peyvand.accounts.urls")),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("reports/", include("peyvand.reports.urls")),
     path("surveys/", include("peyvand.surveys.urls")),
     path("automation/", include("peyvand.automation.urls")),
+    # A designed form's public page: short, for a link in an SMS or on a card.
+    path("f/<str:key>/", automation_views.form_public, name="form_public"),
     path("portal/", include("peyvand.portal.urls")),
     path("", include("peyvand.activities.urls")),
     path("phonebook/", include("peyvand.contacts.phonebook_urls")),

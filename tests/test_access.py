@@ -15,8 +15,9 @@ from django.utils import timezone
 from peyvand.accounts.models import ApiToken
 from peyvand.accounts.roles import SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
+from peyvand.automation.models import Form as AutomationForm
+from peyvand.automation.models import FormField, WebhookDelivery, WebhookSubscription
 from peyvand.automation.models import Rule as AutomationRule
-from peyvand.automation.models import WebhookDelivery, WebhookSubscription
 from peyvand.contacts.models import PhoneBookEntry, Region
 from peyvand.core.models import (
     Attachment,
@@ -219,6 +220,26 @@ def a_webhook(personas) -> list:
         events=["sales.lead.created"],
     )  # fmt: skip
     return [subscription.pk]
+
+
+def _form(personas, published: bool = False) -> AutomationForm:
+    form = AutomationForm.objects.create(
+        name="تماس با ما", title="تماس با ما", owner=personas.manager, is_published=published
+    )
+    FormField.objects.create(form=form, kind="name", label="نام", required=True)
+    return form
+
+
+def a_form(personas) -> list:
+    return [_form(personas).pk]
+
+
+def a_form_field(personas) -> list:
+    return [_form(personas).fields.get().pk]
+
+
+def a_published_form(personas) -> list:
+    return [_form(personas, published=True).key]
 
 
 def a_rule(personas) -> list:
@@ -604,6 +625,20 @@ RULES: dict[str, Rule] = {
     # Sent at once: to a documentation address (RFC 5737), refused before any network.
     "automation:webhook_ping": Rule(a_webhook, LOGIN, 403, 403, 302, "post"),
     "automation:delivery_resend": Rule(a_failed_webhook_delivery, LOGIN, 403, 403, 302, "post"),
+    "automation:form_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:form_create": Rule(no_args, LOGIN, **MANAGER_ONLY),
+    "automation:form_detail": Rule(a_form, LOGIN, **MANAGER_ONLY),
+    "automation:form_edit": Rule(a_form, LOGIN, **MANAGER_ONLY),
+    "automation:field_create": Rule(a_form, LOGIN, **MANAGER_ONLY),
+    "automation:field_edit": Rule(a_form_field, LOGIN, **MANAGER_ONLY),
+    "automation:field_delete": Rule(a_form_field, LOGIN, 403, 403, 302, "post"),
+    "automation:field_move": Rule(a_form_field, LOGIN, 403, 403, 302, "post"),
+    "automation:submission_list": Rule(a_form, LOGIN, **MANAGER_ONLY),
+    "automation:submission_export": Rule(
+        lambda personas: [*a_form(personas), "csv"], LOGIN, **MANAGER_ONLY
+    ),
+    # A published form is for anyone: the website's visitors.
+    "form_public": Rule(a_published_form, 200, 200, 200, 200),
     "automation:rule_list": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "automation:rule_new": Rule(no_args, LOGIN, **MANAGER_ONLY),
     "automation:rule_create": Rule(lambda personas: ["leads"], LOGIN, **MANAGER_ONLY),

@@ -58,7 +58,13 @@ from peyvand.accounts.models import ApiToken, Team, User
 from peyvand.accounts.roles import PROJECT_APPS, ROLE_PERMISSIONS, SALES
 from peyvand.activities.models import CalendarFeed, Call, Event, Notification, Task
 from peyvand.api.api import api
-from peyvand.automation.models import Rule, WebhookDelivery, WebhookSubscription
+from peyvand.automation.models import (
+    Form,
+    FormField,
+    Rule,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from peyvand.contacts.lists import Ticked
 from peyvand.contacts.models import Contact, PhoneBookEntry, Region
 from peyvand.core import lists, workers
@@ -160,6 +166,7 @@ PUBLIC = {
     "core:offline": "the Persian page shown without a connection",
     "core:app_icon": "the app's icon",
     "service:track": "customers track a request by its code and their mobile",
+    "form_public": "a published form is for anyone: the website's visitors fill it",
     "sales:quote_shared": "the signed link in a proforma's SMS is the credential",
     "activities:ics": "the secret calendar address is the credential",
     "api:openapi-json": "the API's description (no data), for integrators without a token",
@@ -405,6 +412,8 @@ receipt = pk(lambda d: Receipt.objects.order_by("pk").first())
 cheque = pk(lambda d: Cheque.objects.order_by("pk").first())
 webhook = pk(lambda d: WebhookSubscription.objects.order_by("pk").first())
 rule = pk(lambda d: Rule.objects.filter(key="").order_by("pk").first())
+demo_form = pk(lambda d: Form.objects.order_by("pk").first())
+form_field = pk(lambda d: FormField.objects.order_by("-pk").first())
 
 
 def _tax_submission(demo: Demo):
@@ -618,6 +627,17 @@ PAGES: dict[str, Page] = {
     "automation:delivery_resend": P(
         AUTOMATION, pk(lambda d: WebhookDelivery.objects.filter(status="failed").first())
     ),
+    "automation:form_list": P(AUTOMATION),
+    "automation:form_create": P(AUTOMATION),
+    "automation:form_detail": P(AUTOMATION, demo_form),
+    "automation:form_edit": P(AUTOMATION, demo_form),
+    "automation:field_create": P(AUTOMATION, lambda d: {"form_pk": demo_form(d)["pk"]}),
+    "automation:field_edit": P(AUTOMATION, form_field),
+    "automation:field_delete": P(AUTOMATION, form_field),
+    "automation:field_move": P(AUTOMATION, form_field),
+    "automation:submission_list": P(AUTOMATION, demo_form),
+    "automation:submission_export": P(AUTOMATION, lambda d: {**demo_form(d), "file_format": "csv"}),
+    "form_public": P((), lambda d: {"key": Form.objects.get(is_published=True).key}),
     "automation:rule_list": P(AUTOMATION),
     "automation:rule_new": P(AUTOMATION),
     "automation:rule_create": P(AUTOMATION, lambda d: {"kind": "leads"}),

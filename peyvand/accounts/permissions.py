@@ -160,7 +160,7 @@ DESCRIBED: dict[str, tuple[Module, str]] = {
     ),
     "automation.manage_automation": (
         SETTINGS,
-        _("مدیریت خودکارسازی: قانون‌های خودکار و وب‌هوک‌ها (فرستادن رویدادها به سامانه‌های دیگر)"),
+        _("مدیریت خودکارسازی: فرم‌ها و ارسال‌هایشان، قانون‌های خودکار و وب‌هوک‌ها"),
     ),
     "accounts.manage_trash": (SETTINGS, _("دیدن سطل بازیافت و بازگرداندن پرونده‌های حذف‌شده")),
 }
@@ -205,8 +205,10 @@ INTERNAL_MODELS: frozenset[str] = frozenset({
     "service.servicesettings", "surveys.questionnaire", "surveys.question", "surveys.answer",
     # The customer portal's own sign-in.
     "portal.portalaccess", "portal.portalcode",
-    # A webhook's deliveries and a rule's runs: automation.manage_automation, like them.
-    "automation.webhookdelivery", "automation.rulerun",
+    # A webhook's deliveries, a rule's runs, a form's fields and submissions:
+    # automation.manage_automation, like them.
+    "automation.webhookdelivery", "automation.rulerun", "automation.formfield",
+    "automation.formsubmission",
     # The API's idempotency keys: each caller's own, kept by the API.
     "api.idempotentrequest",
 })  # fmt: skip
@@ -229,11 +231,12 @@ UNCHECKED: frozenset[str] = frozenset({
     "finance.delete_financesettings", "finance.view_financesettings",
     "service.change_feedback",
     "surveys.change_surveyresponse", "surveys.delete_surveyresponse",
-    # Webhooks and rules: automation.manage_automation.
+    # Webhooks, rules and forms: automation.manage_automation.
     "automation.add_webhooksubscription", "automation.change_webhooksubscription",
     "automation.delete_webhooksubscription", "automation.view_webhooksubscription",
     "automation.add_rule", "automation.change_rule", "automation.delete_rule",
-    "automation.view_rule",
+    "automation.view_rule", "automation.add_form", "automation.change_form",
+    "automation.delete_form", "automation.view_form",
 })  # fmt: skip
 
 

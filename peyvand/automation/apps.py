@@ -59,3 +59,4 @@ class AutomationConfig(AppConfig):
             )
         )
         register_timeline_source(rules.timeline_items)
+        register_timeline_source(rules.submission_items)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.automation import rules
 from peyvand.automation.actions import ACTIONS, SetFieldForm
-from peyvand.automation.models import Rule, WebhookSubscription
+from peyvand.automation.models import Form, FormField, Rule, WebhookSubscription
 from peyvand.automation.webhooks import event_groups, private_address_problem
 from peyvand.lookups.models import FollowUpResult
+from peyvand.messaging.text import check_placeholders
 
 
 class WebhookForm(forms.ModelForm):
@@ -68,6 +69,10 @@ class WebhookForm(forms.ModelForm):
         return url
 
 
+# What a form's submission makes: the rule types «a form sent» can be about.
+FORM_RECORDS = ("sales.lead", "service.request", "contacts.contact")
+
+
 class RuleForm(forms.ModelForm):
     """A rule's event, name, owner and switch; its conditions are its list's filter
     inputs and its actions their own small forms (views.rule_edit puts them together)."""
@@ -80,6 +85,12 @@ class RuleForm(forms.ModelForm):
         required=False,
         empty_label=_("هر نتیجه‌ای"),
     )
+    sent_form = forms.ModelChoiceField(
+        label=_("کدام فرم"),
+        queryset=Form.objects.none(),
+        required=False,
+        empty_label=_("هر فرمی"),
+    )
 
     class Meta:
         model = Rule
@@ -91,6 +102,7 @@ class RuleForm(forms.ModelForm):
         Rule.Trigger.CHANGED: "changed_field",
         Rule.Trigger.DATE: "date_field",
         Rule.Trigger.FOLLOWUP: "result",
+        Rule.Trigger.FORM: "sent_form",
     }
 
     def __init__(self, *args, spec, users, **kwargs):
@@ -101,6 +113,11 @@ class RuleForm(forms.ModelForm):
             absent.add(Rule.Trigger.DATE)
         if not rules.takes_followups(spec):
             absent.add(Rule.Trigger.FOLLOWUP)
+        if spec.model._meta.label_lower not in FORM_RECORDS:
+            absent.add(Rule.Trigger.FORM)
+            del self.fields["sent_form"]
+        else:
+            self.fields["sent_form"].queryset = Form.objects.all()
         self.fields["trigger"].choices = [c for c in Rule.Trigger.choices if c[0] not in absent]
         self.fields["changed_field"].choices = [("", _("هر فیلدی")), *rules.change_fields(spec)]
         self.fields["date_field"].choices = [("", "—"), *dates]
@@ -154,3 +171,78 @@ def stored_actions(forms_: list[tuple[str, forms.Form]]) -> list[dict]:
         for key, form in forms_
         if form.cleaned_data.get("on")
     ]
+
+
+class FormSettingsForm(forms.ModelForm):
+    """A designed form's settings: what it makes, for whom, its texts, where it shows."""
+
+    class Meta:
+        model = Form
+        fields = [
+            "name", "title", "intro", "creates", "owner", "source", "urgency", "thanks",
+            "confirm_sms", "confirm_text", "embed_sites", "is_published",
+        ]  # fmt: skip
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 2}),
+            "thanks": forms.Textarea(attrs={"rows": 2}),
+            "confirm_text": forms.Textarea(attrs={"rows": 3}),
+            "embed_sites": forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+        }
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = users
+
+    def clean_embed_sites(self) -> str:
+        text = self.cleaned_data["embed_sites"]
+        for line in text.splitlines():
+            site = line.strip()
+            parts = urlsplit(site)
+            if site and (parts.scheme not in ("https", "http") or not parts.netloc or parts.path
+                         not in ("", "/")):  # fmt: skip
+                raise forms.ValidationError(
+                    _("«%(site)s» نشانی یک سایت نیست؛ مانند https://www.example.ir بنویسید.")
+                    % {"site": site}
+                )
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("creates") == Form.Creates.REQUEST and not data.get("urgency"):
+            self.add_error("urgency", _("فوریت درخواست‌هایی که این فرم می‌سازد را برگزینید."))
+        try:
+            check_placeholders(data.get("confirm_text") or "")
+        except ValueError as error:
+            self.add_error("confirm_text", str(error))
+        return data
+
+
+class FormFieldForm(forms.ModelForm):
+    class Meta:
+        model = FormField
+        fields = ["kind", "label", "help", "required", "options", "show_if", "show_value", "target"]
+        widgets = {"options": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = self.instance.form.fields.exclude(kind=FormField.Kind.SECTION)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["show_if"].queryset = others
+        self.fields["show_if"].empty_label = _("همیشه نشان داده شود")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in (FormField.Kind.CHOICE, FormField.Kind.MULTI) and not [
+            line for line in (data.get("options") or "").splitlines() if line.strip()
+        ]:
+            self.add_error("options", _("گزینه‌ها را بنویسید، هر کدام در یک سطر."))
+        target = data.get("target")
+        if target == FormField.Target.EXPECTED and kind != FormField.Kind.MONEY:
+            self.add_error("target", _("مبلغ پیش‌بینی فقط از فیلد «مبلغ» پر می‌شود."))
+        if target == FormField.Target.TITLE and kind not in (
+            FormField.Kind.TEXT, FormField.Kind.CHOICE
+        ):  # fmt: skip
+            self.add_error("target", _("موضوع فقط از «متن کوتاه» یا «یک گزینه» پر می‌شود."))
+        return data

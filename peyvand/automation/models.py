@@ -50,7 +50,7 @@ class WebhookSubscription(TimeStampedModel):
         verbose_name = _("وب‌هوک")
         verbose_name_plural = _("وب‌هوک‌ها")
         permissions = [
-            ("manage_automation", _("مدیریت خودکارسازی: قانون‌ها و وب‌هوک‌ها")),
+            ("manage_automation", _("مدیریت خودکارسازی: فرم‌ها، قانون‌ها و وب‌هوک‌ها")),
         ]
 
     def __str__(self) -> str:
@@ -130,13 +130,14 @@ class Rule(TimeStampedModel):
         DATE = "date", _("رسیدن یک تاریخ")
         FOLLOWUP = "followup", _("ثبت پیگیری")
         MESSAGE = "message", _("رسیدن پیام مشتری")
+        FORM = "form", _("ارسال یک فرم")
 
     name = models.CharField(_("نام قانون"), max_length=150)
     # The key of a registered list (core.lists.LISTS): the record type and its filters.
     list_key = models.CharField(_("نوع پرونده"), max_length=40)
     trigger = models.CharField(_("رویداد"), max_length=10, choices=Trigger.choices)
-    # The field whose change (CHANGED) or date (DATE) sets the rule off, or the result a
-    # follow-up must have (FOLLOWUP: its id); "" = any.
+    # The field whose change (CHANGED) or date (DATE) sets the rule off, the result a
+    # follow-up must have (FOLLOWUP: its id) or the form sent (FORM: its id); "" = any.
     trigger_field = models.CharField(_("فیلد"), max_length=60, blank=True)
     # DATE: days after the date (a negative number: before it).
     date_offset = models.SmallIntegerField(_("فاصله از تاریخ (روز)"), default=0)
@@ -234,3 +235,177 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} → {self.content_type_id}:{self.object_id}"
+
+
+def new_form_key() -> str:
+    """A public form's address part: unguessable, so an unpublished form stays unseen."""
+    return secrets.token_urlsafe(9)
+
+
+class Form(TimeStampedModel):
+    """A form a manager designs (فرم ساز): published on a public page (and in other sites
+    through its snippet) or filled inside Peyvand; each submission finds or makes the
+    contact and makes what ``creates`` says (automation.submissions)."""
+
+    class Creates(models.TextChoices):
+        LEAD = "lead", _("سرنخ")
+        REQUEST = "request", _("درخواست")
+        CONTACT = "contact", _("فقط مخاطب")
+
+    name = models.CharField(_("نام فرم"), max_length=150)
+    title = models.CharField(_("عنوان صفحه"), max_length=200)
+    intro = models.TextField(_("متن بالای فرم"), blank=True)
+    thanks = models.TextField(
+        _("متن پس از ارسال"), default="پیام شما رسید؛ به‌زودی با شما تماس می‌گیریم."
+    )
+    key = models.CharField(max_length=20, unique=True, default=new_form_key, editable=False)
+    creates = models.CharField(
+        _("هر ارسال چه می‌سازد"), max_length=10, choices=Creates.choices, default=Creates.LEAD
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول ارسال‌ها"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "سرنخ، درخواست یا مخاطب تازه به نام این کاربر ثبت و به او سپرده می‌شود (یک "
+            "قانون خودکار می‌تواند به نوبت به دیگران بسپارد)."
+        ),
+    )
+    source = models.ForeignKey(
+        "lookups.AcquaintanceSource",
+        verbose_name=_("نحوه آشنایی"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    urgency = models.ForeignKey(
+        "lookups.Urgency",
+        verbose_name=_("فوریت درخواست"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirm_sms = models.BooleanField(_("پیامک تأیید به فرستنده"), default=False)
+    confirm_text = models.TextField(
+        _("متن پیامک تأیید"),
+        default="{نام} گرامی، پیام شما رسید. کد پیگیری: {کد_پیگیری}\n{نام_شرکت_ما}",
+    )
+    embed_sites = models.TextField(
+        _("سایت‌هایی که فرم را نشان می‌دهند"),
+        blank=True,
+        help_text=_("هر نشانی در یک سطر، مانند https://www.example.ir"),
+    )
+    is_published = models.BooleanField(_("منتشر شده"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("فرم")
+        verbose_name_plural = _("فرم‌ها")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def embed_origins(self) -> list[str]:
+        return [line.strip().rstrip("/") for line in self.embed_sites.splitlines() if line.strip()]
+
+
+class FormField(models.Model):
+    class Kind(models.TextChoices):
+        SECTION = "section", _("عنوان بخش")
+        NAME = "name", _("نام (مخاطب)")
+        MOBILE = "mobile", _("تلفن همراه (مخاطب)")
+        EMAIL = "email", _("ایمیل (مخاطب)")
+        COMPANY = "company", _("شرکت (مخاطب)")
+        TEXT = "text", _("متن کوتاه")
+        TEXTAREA = "textarea", _("متن بلند")
+        NUMBER = "number", _("عدد")
+        MONEY = "money", _("مبلغ (ریال)")
+        DATE = "date", _("تاریخ (شمسی)")
+        CHOICE = "choice", _("یک گزینه")
+        MULTI = "multi", _("چند گزینه")
+        YESNO = "yesno", _("بله / خیر")
+        FILE = "file", _("فایل")
+        CONSENT = "consent", _("رضایت")
+
+    class Target(models.TextChoices):
+        NONE = "", _("—")
+        TITLE = "title", _("موضوع سرنخ یا درخواست")
+        EXPECTED = "expected_value", _("مبلغ پیش‌بینی سرنخ")
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="fields")
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("نوع"), max_length=10, choices=Kind.choices)
+    label = models.CharField(_("برچسب"), max_length=200)
+    help = models.CharField(_("راهنما"), max_length=300, blank=True)
+    required = models.BooleanField(_("الزامی"), default=False)
+    options = models.TextField(_("گزینه‌ها"), blank=True, help_text=_("هر گزینه در یک سطر"))
+    # Shown only when this other field's answer is ``show_value`` (or any answer).
+    show_if = models.ForeignKey(
+        "self",
+        verbose_name=_("فقط وقتی نشان داده شود که"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    show_value = models.CharField(_("پاسخ آن این باشد"), max_length=200, blank=True)
+    target = models.CharField(
+        _("در پرونده کجا بنشیند"), max_length=20, choices=Target.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("فیلد فرم")
+        verbose_name_plural = _("فیلدهای فرم")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def name(self) -> str:
+        """Its input's name on the public page."""
+        return f"f{self.pk}"
+
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+
+class FormSubmission(models.Model):
+    """One filled form: its answers as the visitor gave them, and what it made."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="submissions")
+    created_at = models.DateTimeField(_("زمان ارسال"), default=timezone.now)
+    # [{"label", "value"}]: as shown then (a field renamed later does not rename it).
+    answers = models.JSONField(default=list)
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("content_type", "object_id")
+    # Filled inside Peyvand by this user (None: the public page).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=300, blank=True)  # e.g. why no SMS went
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ارسال فرم")
+        verbose_name_plural = _("ارسال‌های فرم")
+        indexes = [
+            models.Index(fields=["form", "-created_at", "-id"], name="formsubmission_list"),
+            models.Index(fields=["content_type", "object_id"], name="formsubmission_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}: {self.created_at:%Y-%m-%d}"

@@ -197,6 +197,18 @@ def message_received(*, message) -> None:
         _start(record, Rule.Trigger.MESSAGE, cause=f"message:{message.pk}", change=None)
 
 
+def form_submitted(*, form, submission, record) -> None:
+    """A form sent (automation.submissions): the «a form sent» rules of what it made."""
+    form_id = str(form.pk)
+    _start(
+        record,
+        Rule.Trigger.FORM,
+        cause=f"form:{submission.pk}",
+        change=None,
+        wanted=lambda rule: rule.trigger_field in ("", form_id),
+    )
+
+
 def _start(record, trigger: str, *, cause: str, change, wanted=None) -> None:
     """A run of every active rule of ``trigger`` about ``record``'s type that ``wanted``
     accepts and whose conditions ``record`` meets — never the rule whose run made this
@@ -470,4 +482,31 @@ def timeline_items(record, content_type) -> list:
             },
         )
         for run in runs
+    ]
+
+
+def submission_items(record, content_type) -> list:
+    """A record's timeline: the form submissions that made it, with their answers."""
+    from peyvand.automation.models import FormSubmission
+    from peyvand.core.timeline import LIMIT, TimelineItem
+
+    rows = (
+        FormSubmission.objects.filter(content_type=content_type, object_id=record.pk)
+        .select_related("form")
+        .order_by("-created_at", "-id")[:LIMIT]
+    )
+    return [
+        TimelineItem(
+            row.created_at,
+            "form",
+            row.by,
+            row,
+            {
+                "icon": "ui-checks",
+                "label": _("فرم «%(name)s»") % {"name": row.form.title},
+                "url": "",
+                "text": "\n".join(f"{item['label']}: {item['value']}" for item in row.answers),
+            },
+        )
+        for row in rows
     ]

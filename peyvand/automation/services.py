@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from peyvand.automation.models import Rule, WebhookSubscription, new_secret
+from peyvand.automation.models import FormField, Rule, WebhookSubscription, new_secret
 
 
 @transaction.atomic
@@ -43,3 +43,17 @@ def rule_save(*, rule: Rule, by, link_base: str) -> Rule:
 def rule_switch(*, rule: Rule, on: bool, by, link_base: str) -> Rule:
     rule.is_active = on
     return rule_save(rule=rule, by=by, link_base=link_base)
+
+
+@transaction.atomic
+def field_move(*, field: FormField, up: bool) -> None:
+    """Swaps a field with its neighbour above (or below), numbering the form's fields
+    afresh so equal numbers never leave the order to chance."""
+    fields = list(FormField.objects.select_for_update().filter(form_id=field.form_id))
+    at = next(index for index, item in enumerate(fields) if item.pk == field.pk)
+    other = at - 1 if up else at + 1
+    if 0 <= other < len(fields):
+        fields[at], fields[other] = fields[other], fields[at]
+    for order, item in enumerate(fields, start=1):
+        item.order = order
+    FormField.objects.bulk_update(fields, ["order"])

@@ -1,23 +1,48 @@
 """The automation pages (settings › قانون‌های خودکار، وب‌هوک‌ها), for its managers."""
 
+import logging
+
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peyvand.automation import rules, services, webhooks
 from peyvand.automation.actions import ACTIONS
 from peyvand.automation.defaults import ensure_default_rules
-from peyvand.automation.forms import RuleForm, WebhookForm, action_forms, stored_actions
-from peyvand.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
+from peyvand.automation.forms import (
+    FormFieldForm,
+    FormSettingsForm,
+    RuleForm,
+    WebhookForm,
+    action_forms,
+    stored_actions,
+)
+from peyvand.automation.models import (
+    Form,
+    FormField,
+    Rule,
+    RuleRun,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from peyvand.automation.submissions import LIMIT, WINDOW_SECONDS, PublicForm, submit
+from peyvand.core import throttle
+from peyvand.core.exports import Column as ExportColumn
+from peyvand.core.exports import csv_response, download_name, xlsx_response
 from peyvand.core.lists.views import filter_bar
 from peyvand.core.pagination import paginate
+from peyvand.core.throttle import client_address
 from peyvand.lookups.models import FollowUpResult
 
+logger = logging.getLogger("peyvand.forms")
 User = get_user_model()
 manage_permission = permission_required("automation.manage_automation", raise_exception=True)
 
@@ -307,3 +332,167 @@ def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
     message = _("قانون «%(name)s» روشن شد.") if on else _("قانون «%(name)s» خاموش شد.")
     flash.success(request, message % {"name": rule.name})
     return redirect("automation:rule_detail", rule.pk)
+
+
+# Forms ----------------------------------------------------------------------------------
+
+SUBMISSIONS_PER_PAGE = 25
+
+
+@manage_permission
+def form_list(request: HttpRequest) -> HttpResponse:
+    items = Form.objects.select_related("owner").annotate(count=Count("submissions"))
+    return render(request, "automation/form_list.html", {"forms": items})
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    form_obj = get_object_or_404(Form, pk=pk) if pk else Form(owner=request.user)
+    settings_form = FormSettingsForm(
+        request.POST or None, instance=form_obj, users=_owners_for(request.user)
+    )
+    if request.method == "POST" and settings_form.is_valid():
+        saved = settings_form.save()
+        flash.success(request, _("فرم «%(name)s» ذخیره شد.") % {"name": saved.name})
+        return redirect("automation:form_detail", saved.pk)
+    return render(
+        request, "automation/form_edit.html", {"form": settings_form, "form_obj": form_obj}
+    )
+
+
+@manage_permission
+def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    form_obj = get_object_or_404(Form.objects.select_related("owner", "source"), pk=pk)
+    public_url = request.build_absolute_uri(reverse("form_public", args=[form_obj.key]))
+    return render(
+        request,
+        "automation/form_detail.html",
+        {
+            "form_obj": form_obj,
+            "fields": list(form_obj.fields.select_related("show_if")),
+            "public_url": public_url,
+            "snippet": (
+                f'<iframe src="{public_url}?embed=1" title="{form_obj.title}" '
+                'style="width:100%;min-height:40rem;border:0" loading="lazy"></iframe>'
+            ),
+            "count": form_obj.submissions.count(),
+        },
+    )
+
+
+@manage_permission
+@require_http_methods(["GET", "POST"])
+def field_edit(request: HttpRequest, pk: int | None = None, form_pk: int | None = None):
+    if pk:
+        field = get_object_or_404(FormField.objects.select_related("form"), pk=pk)
+    else:
+        form_obj = get_object_or_404(Form, pk=form_pk)
+        last = form_obj.fields.order_by("-order").values_list("order", flat=True).first()
+        field = FormField(form=form_obj, order=(last or 0) + 1, kind=FormField.Kind.TEXT)
+    field_form = FormFieldForm(request.POST or None, instance=field)
+    if request.method == "POST" and field_form.is_valid():
+        field_form.save()
+        flash.success(request, _("فیلد «%(label)s» ذخیره شد.") % {"label": field.label})
+        return redirect("automation:form_detail", field.form_id)
+    return render(
+        request,
+        "automation/field_edit.html",
+        {"form": field_form, "field": field, "form_obj": field.form},
+    )
+
+
+@manage_permission
+@require_POST
+def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    field = get_object_or_404(FormField, pk=pk)
+    # Its answers stay on the submissions already made (kept as text).
+    field.delete()
+    flash.success(request, _("فیلد «%(label)s» حذف شد.") % {"label": field.label})
+    return redirect("automation:form_detail", field.form_id)
+
+
+@manage_permission
+@require_POST
+def field_move(request: HttpRequest, pk: int) -> HttpResponse:
+    field = get_object_or_404(FormField, pk=pk)
+    services.field_move(field=field, up=request.POST.get("to") == "up")
+    return redirect("automation:form_detail", field.form_id)
+
+
+def _submission_rows(form_obj: Form):
+    return form_obj.submissions.select_related("contact", "content_type")
+
+
+def _submission_columns(form_obj: Form) -> list[ExportColumn]:
+    labels = [field.label for field in form_obj.fields.exclude(kind=FormField.Kind.SECTION)]
+
+    def answer(label):
+        return lambda row: next(
+            (item["value"] for item in row.answers if item["label"] == label), ""
+        )
+
+    return [
+        ExportColumn(_("زمان ارسال"), lambda row: row.created_at, "date"),
+        ExportColumn(_("مخاطب"), lambda row: str(row.contact) if row.contact else ""),
+        *(ExportColumn(label, answer(label)) for label in labels),
+    ]
+
+
+@manage_permission
+def submission_list(request: HttpRequest, pk: int) -> HttpResponse:
+    form_obj = get_object_or_404(Form, pk=pk)
+    page = paginate(_submission_rows(form_obj), request.GET.get("page"), SUBMISSIONS_PER_PAGE)
+    _name_records([item for item in page.items if item.content_type_id], request.user)
+    return render(request, "automation/submission_list.html", {"form_obj": form_obj, "page": page})
+
+
+@manage_permission
+def submission_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    form_obj = get_object_or_404(Form, pk=pk)
+    rows = _submission_rows(form_obj).iterator()
+    columns = _submission_columns(form_obj)
+    name = download_name(_("ارسال‌های فرم %(name)s") % {"name": form_obj.name}, file_format)
+    if file_format == "csv":
+        return csv_response(rows, columns, name)
+    return xlsx_response(rows, columns, name, str(form_obj.name)[:31])
+
+
+@login_not_required
+@csrf_exempt  # a visitor's form, embedded in other sites: spam is kept out otherwise
+@require_http_methods(["GET", "POST"])
+def form_public(request: HttpRequest, key: str) -> HttpResponse:
+    """A published form, for anyone (the visitor) or a user filling it inside Peyvand."""
+    form_obj = get_object_or_404(Form.objects.select_related("owner", "source"), key=key)
+    staff = request.user.is_authenticated and request.user.has_perm("automation.manage_automation")
+    if not form_obj.is_published and not staff:
+        raise Http404
+    embed = request.GET.get("embed") == "1"
+    public_form = PublicForm(request.POST or None, request.FILES or None, form=form_obj)
+    context = {"form_obj": form_obj, "form": public_form, "embed": embed}
+    status = 200
+    if request.method == "POST":
+        address = client_address(request)
+        if not throttle.allow(
+            f"form:{form_obj.pk}:{address}", limit=LIMIT, window_seconds=WINDOW_SECONDS
+        ):
+            public_form.add_error(
+                None, _("ارسال‌های زیادی از این نشانی رسیده است؛ یک ساعت دیگر دوباره بفرستید.")
+            )
+            status = 429
+        elif public_form.is_valid():
+            if not public_form.is_spam():
+                by = request.user if request.user.is_authenticated else None
+                submission = submit(form_obj, public_form, by=by)
+                logger.info("Form %s sent: submission %s", form_obj.pk, submission.pk)
+            context["sent"] = True
+        else:
+            status = 400
+    response = render(request, "automation/form_public.html", context, status=status)
+    origins = form_obj.embed_origins()
+    if embed and origins:
+        response._csp_replace = {"frame-ancestors": ["'self'", *origins]}
+        response.xframe_options_exempt = True
+    return response

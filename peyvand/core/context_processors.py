@@ -260,6 +260,13 @@ def _menu() -> list[MenuSection]:
                     "messaging.manage_messaging",
                 ),
                 MenuItem(
+                    _("فرم‌ها"),
+                    "automation:form_list",
+                    "ui-checks",
+                    "automation:form",
+                    "automation.manage_automation",
+                ),
+                MenuItem(
                     _("قانون‌های خودکار"),
                     "automation:rule_list",
                     "robot",

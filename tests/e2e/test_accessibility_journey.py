@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from peyvand.accounts.models import Team, User
 from peyvand.activities.models import Call, Event, Task
-from peyvand.automation.models import Rule, WebhookSubscription
+from peyvand.automation.models import Form, Rule, WebhookSubscription
 from peyvand.contacts.models import Contact, PhoneBookEntry
 from peyvand.finance.models import Cheque, Receipt
 from peyvand.messaging.models import Message
@@ -122,6 +122,7 @@ def manager_pages(user) -> list[tuple[str, str]]:
     role = user.groups.order_by("pk").first()
     webhook = WebhookSubscription.objects.order_by("pk").first()
     rule = Rule.objects.filter(key="").order_by("pk").first()
+    designed = Form.objects.order_by("pk").first()
     return [
         ("خانه", reverse("core:home")),
         ("داشبورد", reverse("reports:dashboard")),
@@ -157,6 +158,12 @@ def manager_pages(user) -> list[tuple[str, str]]:
         ("وب‌هوک‌ها", reverse("automation:webhook_list")),
         ("وب‌هوک", reverse("automation:webhook_detail", args=[webhook.pk])),
         ("وب‌هوک تازه", reverse("automation:webhook_create")),
+        ("فرم‌ها", reverse("automation:form_list")),
+        ("فرم", reverse("automation:form_detail", args=[designed.pk])),
+        ("تنظیمات فرم", reverse("automation:form_edit", args=[designed.pk])),
+        ("فیلد تازه", reverse("automation:field_create", args=[designed.pk])),
+        ("ارسال‌های فرم", reverse("automation:submission_list", args=[designed.pk])),
+        ("فرم عمومی", reverse("form_public", args=[designed.key])),
         ("قانون‌های خودکار", reverse("automation:rule_list")),
         ("قانون خودکار", reverse("automation:rule_detail", args=[rule.pk])),
         ("قانون تازه", reverse("automation:rule_new")),

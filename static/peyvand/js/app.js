@@ -721,3 +721,32 @@ document.addEventListener("click", function (event) {
     window.location.replace(calendar.getAttribute("data-phone-view"));
   }
 })();
+// A designed form's conditions (automation): an element with data-show-if="f12" shows
+// only while the answer of the input named f12 is data-show-value (any answer when it
+// is empty). The server checks the same rule (automation.submissions.PublicForm).
+(function () {
+  var dependents = document.querySelectorAll("[data-show-if]");
+  if (!dependents.length) { return; }
+  function answers(form, name) {
+    var values = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") {
+        if (input.checked) { values.push(input.value === "on" ? "1" : input.value); }
+      } else if (input.value.trim()) { values.push(input.value.trim()); }
+    });
+    return values;
+  }
+  function update() {
+    dependents.forEach(function (element) {
+      var form = element.closest("form");
+      var wanted = element.getAttribute("data-show-value");
+      var given = answers(form, element.getAttribute("data-show-if"));
+      var controller = form.querySelector('[name="' + element.getAttribute("data-show-if") + '"]');
+      var controllerShown = !controller || !controller.closest("[hidden]");
+      element.hidden = !controllerShown || (wanted ? given.indexOf(wanted) < 0 : !given.length);
+    });
+  }
+  document.addEventListener("change", update);
+  document.addEventListener("input", update);
+  update();
+})();

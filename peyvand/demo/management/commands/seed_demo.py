@@ -162,6 +162,7 @@ class Command(BaseCommand):
         self._portal(users)
         self._webhooks(users)
         self._rules(users)
+        self._forms(users)
         HolidayOverride.objects.get_or_create(
             date=datetime.date(2026, 12, 24),
             defaults={"is_holiday": True, "note": "جشن سالگرد تأسیس شرکت"},
@@ -858,6 +859,61 @@ class Command(BaseCommand):
                 )
             if final:
                 service_services.complaint_close(complaint=complaint, by=support, result=final)
+
+    def _forms(self, users: dict[str, User]) -> None:
+        """The website's «درخواست مشاوره» form, published, and one visitor's submission
+        (made as the public page makes it: a contact, a lead, the answers)."""
+        from peyvand.automation.models import Form, FormField
+        from peyvand.automation.submissions import PublicForm, submit
+        from peyvand.lookups.models import AcquaintanceSource
+
+        if Form.objects.exists():
+            return
+        Kind = FormField.Kind
+        form = Form.objects.create(
+            name="درخواست مشاوره (وب‌سایت)",
+            title="درخواست مشاوره رایگان",
+            intro="کارشناسان ما در نخستین روز کاری با شما تماس می‌گیرند.",
+            owner=users["sales"],
+            source=AcquaintanceSource.objects.get(name="وب‌سایت"),
+            creates=Form.Creates.LEAD,
+            confirm_sms=True,
+            is_published=True,
+        )
+        specs = [
+            (Kind.SECTION, "درباره‌ی شما", False, "", ""),
+            (Kind.NAME, "نام و نام خانوادگی", True, "", ""),
+            (Kind.MOBILE, "تلفن همراه", True, "", ""),
+            (Kind.EMAIL, "ایمیل", False, "", ""),
+            (Kind.COMPANY, "شرکت", False, "", ""),
+            (Kind.SECTION, "نیاز شما", False, "", ""),
+            (Kind.CHOICE, "خدمت", True, "تابلو برق\nروشنایی صنعتی\nدوربین مداربسته\nسایر", "title"),
+            (Kind.TEXT, "کدام خدمت؟", True, "", ""),
+            (Kind.MONEY, "بودجه تقریبی", False, "", "expected_value"),
+            (Kind.TEXTAREA, "توضیح", False, "", ""),
+            (Kind.CONSENT, "با تماس کارشناسان پیوند موافقم", True, "", ""),
+        ]
+        fields = [
+            FormField.objects.create(
+                form=form, order=order, kind=kind, label=label, required=required,
+                options=options, target=target,
+            )
+            for order, (kind, label, required, options, target) in enumerate(specs, start=1)
+        ]  # fmt: skip
+        fields[7].show_if, fields[7].show_value = fields[6], "سایر"
+        fields[7].save()
+        answers = {
+            fields[1].name: "سمیرا نیک‌نام",
+            fields[2].name: "09127654321",
+            fields[4].name: "صنایع غذایی مهرگان",
+            fields[6].name: "تابلو برق",
+            fields[8].name: "3,500,000,000",
+            fields[9].name: "برای خط تولید تازه در شهرک صنعتی.",
+            fields[10].name: "on",
+        }
+        visitor = PublicForm(answers, form=form)
+        if visitor.is_valid():
+            submit(form, visitor)
 
     def _rules(self, users: dict[str, User]) -> None:
         """The default rules (off) and one rule of the sales manager's, on, with its run
