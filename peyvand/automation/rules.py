@@ -21,6 +21,7 @@ date of it passes, and it matches these conditions, do that».
 import contextvars
 import datetime
 import logging
+import re
 import time
 
 from django.db import transaction
@@ -115,6 +116,18 @@ def condition_params(rule: Rule) -> QueryDict:
     return QueryDict(rule.conditions)
 
 
+_GROUPED_NUMBER = re.compile(r"\d{1,3}(?:[,\u066c]\d{3})+")
+
+
+def _canonical(value: str) -> str:
+    """A condition's value as stored: Latin digits, and a number without its thousands
+    separators («۵۰۰٬۰۰۰٬۰۰۰» → 500000000); the list reads it the same either way."""
+    value = to_latin_digits(value.strip())
+    if _GROUPED_NUMBER.fullmatch(value):
+        value = value.replace(",", "").replace("\u066c", "")
+    return value
+
+
 def conditions_from(spec: ListSpec, params: QueryDict) -> str:
     """The query string of the list's filters among ``params`` (a rule's form posts its
     own fields beside them); empty inputs left out, «همه» kept (it overrides a default)."""
@@ -128,8 +141,7 @@ def conditions_from(spec: ListSpec, params: QueryDict) -> str:
         owned |= {key for key in probe if rest.get(key) != "\x00"}
     kept = QueryDict(mutable=True)
     for key in params:
-        # Latin digits, as every stored text (the list reads either).
-        values = [to_latin_digits(value) for value in params.getlist(key) if value.strip()]
+        values = [_canonical(value) for value in params.getlist(key) if value.strip()]
         if key in owned and values:
             kept.setlist(key, values)
     return kept.urlencode()
