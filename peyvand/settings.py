@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "peyvand.api.errors.JsonErrorsMiddleware",
     # A creating POST sent again with the same Idempotency-Key creates nothing more.
     "peyvand.api.idempotency.IdempotencyMiddleware",
+    # ETag on a record's JSON, If-Match on its writes (412 when stale: core.versions).
+    "peyvand.api.conditional.ConditionalRequestMiddleware",
     # Every HTML answer in the reader's digits, left-to-right runs isolated (core.digits).
     "peyvand.core.digits.DigitsMiddleware",
     "peyvand.core.display.DisplayPreferencesMiddleware",

@@ -8,6 +8,7 @@ from typing import Literal
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Form, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -24,6 +25,7 @@ from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
 from peyvand.api.common import RecordId, form_errors, invalid, list_query, page_of, require
+from peyvand.api.conditional import etag_of, unless_stale, version_of
 from peyvand.api.finance import router as finance_router
 from peyvand.api.messages import persian_errors
 from peyvand.api.openapi import document_errors
@@ -36,6 +38,8 @@ from peyvand.api.schemas import (
     ContactIn,
     ContactOut,
     ContactPage,
+    ContactPatch,
+    ContactUpdate,
     ErrorOut,
     EventIn,
     EventOut,
@@ -55,6 +59,7 @@ from peyvand.api.schemas import (
     TaskPage,
     TokenIn,
     TokenOut,
+    TrashRestoredOut,
     TreeNodeOut,
 )
 from peyvand.api.service import router as service_router
@@ -64,6 +69,8 @@ from peyvand.contacts.lists import CONTACTS, PHONEBOOK
 from peyvand.contacts.models import Category, Contact, Region
 from peyvand.core.access import get_visible_or_404
 from peyvand.core.display import user_preferences
+from peyvand.core.history import snapshot
+from peyvand.core.services import record_delete, record_restore, trash_models
 from peyvand.core.text import to_latin_digits
 from peyvand.core.trees import ordered_nodes
 from peyvand.core.versions import StaleEdit
@@ -140,11 +147,21 @@ def on_http_error(request, exc):
 
 @api.exception_handler(StaleEdit)
 def on_stale_edit(request, exc):
-    """A PUT whose ``updated_at`` is older than the record's (core.versions): who changed
-    what since, and the version to read the record at anew."""
-    hint = "رکورد را دوباره بخوانید و تغییر خود را با updated_at تازه‌اش بفرستید."
+    """A write whose version is older than the record's (core.versions): who changed what
+    since, and the version to read the record at anew. 412 when the version came as
+    If-Match (HTTP's own answer), 409 when it came as the body's ``updated_at``."""
+    if getattr(request, "if_match", None) is not None:
+        hint = "رکورد را دوباره بخوانید و تغییر خود را با ETag تازه‌اش در If-Match بفرستید."
+        status = 412
+    else:
+        hint = "رکورد را دوباره بخوانید و تغییر خود را با updated_at تازه‌اش بفرستید."
+        status = 409
     detail = f"{exc.message} {hint}"
-    return api.create_response(request, {"detail": detail, "updated_at": exc.version}, status=409)
+    response = api.create_response(
+        request, {"detail": detail, "updated_at": exc.version}, status=status
+    )
+    response["ETag"] = etag_of(exc.version)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -271,31 +288,120 @@ def contact_detail(request, contact_id: int):
     )
 
 
+def _contact_form_data(data: dict) -> dict:
+    """A contact's payload as its page's form posts it (``<name>_id`` → ``<name>``,
+    ``custom.f12`` → ``custom_12``)."""
+    data = dict(data)
+    for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
+        if f"{name}_id" in data:
+            data[name] = data.pop(f"{name}_id")
+    for key, value in data.pop("custom", {}).items():
+        data[f"custom_{key.removeprefix('f')}"] = value
+    return data
+
+
+def _contact_refused(form, phones, unknown: set[str]) -> Status:
+    errors = form_errors(form)
+    for key in sorted(unknown):
+        errors[f"custom.{key}"] = [{"message": "چنین فیلد اطلاعات تکمیلی‌ای نیست."}]
+    for index, phone_errors in enumerate(phones.errors if phones is not None else []):
+        for field, messages in phone_errors.items():
+            errors[f"phones.{index}.{field}"] = [{"message": m} for m in messages]
+    return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": errors})
+
+
+def _contact_save(request, data: dict, custom: dict, contact: Contact | None = None):
+    """Creates or changes a contact through the page's own form and phone rules (the same
+    Persian messages); ``phones`` absent from ``data`` leaves a contact's phones alone."""
+    rows = data.pop("phones", None)
+    form = ContactForm(data=data, instance=contact, user=request.auth)
+    phones = phone_formset_from_rows(rows) if rows is not None else None
+    unknown = set(custom) - {field.key for field in form.custom_fields}
+    valid = form.is_valid() & (phones is None or phones.is_valid())
+    if not valid or unknown:
+        return _contact_refused(form, phones, unknown)
+    if contact is None:
+        saved = contact_services.contact_create(
+            contact=form.save(commit=False), phones=phones.phones() if phones else [],
+            by=request.auth,
+        )  # fmt: skip
+        return Status(201, saved)
+    before = snapshot(Contact.objects.get(pk=contact.pk))
+    return contact_services.contact_update(
+        contact=form.save(commit=False),
+        phones=phones.phones() if phones is not None else None,
+        before=before,
+        by=request.auth,
+        version=version_of(request, data.get("updated_at")),
+    )
+
+
 @api.post("/contacts", response={201: ContactOut, 422: dict}, tags=["contacts"])
 def contact_create(request, payload: ContactIn):
     require(request.auth, "contacts.add_contact")
     data = payload.dict()
-    for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
-        data[name] = data.pop(f"{name}_id")
-    custom = data.pop("custom")
-    for key, value in custom.items():
-        data[f"custom_{key.removeprefix('f')}"] = value
-    # The same form and phone rules as the page: the same Persian messages.
-    form = ContactForm(data=data, user=request.auth)
-    phones = phone_formset_from_rows(data.pop("phones"))
-    unknown = set(custom) - {field.key for field in form.custom_fields}
-    if not form.is_valid() & phones.is_valid() or unknown:
-        errors = form_errors(form)
-        for key in sorted(unknown):
-            errors[f"custom.{key}"] = [{"message": "چنین فیلد اطلاعات تکمیلی‌ای نیست."}]
-        for index, phone_errors in enumerate(phones.errors):
-            for field, messages in phone_errors.items():
-                errors[f"phones.{index}.{field}"] = [{"message": m} for m in messages]
-        return Status(422, {"detail": "داده‌های ارسالی معتبر نیست.", "errors": errors})
-    contact = contact_services.contact_create(
-        contact=form.save(commit=False), phones=phones.phones(), by=request.auth
+    return _contact_save(request, _contact_form_data(data), data["custom"])
+
+
+def _contact(request, contact_id: int) -> Contact:
+    return get_visible_or_404(
+        Contact, request.auth, contact_id, Contact.objects.prefetch_related("phones")
     )
-    return Status(201, contact)
+
+
+@api.put("/contacts/{contact_id}", response={200: ContactOut, 422: dict}, tags=["contacts"])
+def contact_update(request, contact_id: RecordId, payload: ContactUpdate):
+    """Changes a contact: every field as on its form (what is left out takes its empty
+    value, but for ``code``, which stays; ``phones`` replaces them all). With
+    ``updated_at`` (or If-Match: the ETag of its GET), 409 (412) if someone saved it
+    since."""
+    require(request.auth, "contacts.change_contact")
+    contact = _contact(request, contact_id)
+    data = payload.dict()
+    # Its code is its name elsewhere (documents, the portal): left out, it stays.
+    data["code"] = data["code"] or contact.code
+    return _contact_save(request, _contact_form_data(data), data["custom"], contact)
+
+
+@api.patch("/contacts/{contact_id}", response={200: ContactOut, 422: dict}, tags=["contacts"])
+def contact_patch(request, contact_id: RecordId, payload: ContactPatch):
+    """Changes only the fields sent (``phones``, when sent, replaces them all; ``custom``
+    only the custom fields it names). With ``updated_at`` or If-Match, as PUT."""
+    require(request.auth, "contacts.change_contact")
+    contact = _contact(request, contact_id)
+    sent = payload.dict(exclude_unset=True)
+    current = ContactForm(instance=contact, user=request.auth)
+    data = {name: current[name].value() for name in current.fields}
+    custom = sent.pop("custom", {})
+    data |= _contact_form_data(sent | {"custom": custom})
+    return _contact_save(request, data, custom, contact)
+
+
+@api.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
+def contact_delete(request, contact_id: RecordId):
+    """Moves the contact to the recycle bin (``POST /trash/contacts.contact/{id}/restore``
+    brings it back). With If-Match, 412 if someone saved it since."""
+    require(request.auth, "contacts.delete_contact")
+    contact = _contact(request, contact_id)
+    with unless_stale(request, contact):
+        record_delete(record=contact, by=request.auth)
+    return Status(204, None)
+
+
+@api.post("/trash/{label}/{record_id}/restore", response={200: TrashRestoredOut}, tags=["trash"])
+def trash_restore(request, label: str, record_id: RecordId):
+    """Brings a record back from the recycle bin with what its delete changed besides it
+    (its follow-ups, reminders, links), as the trash page does. ``label`` is the record
+    type, e.g. ``contacts.contact``, ``sales.lead``, ``service.request``."""
+    require(request.auth, "accounts.manage_trash")
+    model = {model._meta.label_lower: model for model in trash_models()}.get(label)
+    if model is None:
+        raise Http404
+    record = get_object_or_404(
+        model.all_objects.visible_to(request.auth).filter(deleted_at__isnull=False), pk=record_id
+    )
+    record_restore(record=record, by=request.auth)
+    return {"type": label, "id": record.pk, "name": str(record)}
 
 
 @api.get("/categories", response=list[TreeNodeOut], tags=["contacts"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from peyvand.api.common import form_errors, list_query, page_of, require
+from peyvand.api.conditional import unless_stale
 from peyvand.api.schemas import (
     AccountOut,
     AllocationIn,
@@ -239,7 +240,8 @@ def receipt_delete(request, receipt_id: int):
     require(request.auth, "finance.delete_receipt")
     receipt = _receipt(request.auth, receipt_id)
     try:
-        services.receipt_delete(receipt=receipt, by=request.auth)
+        with unless_stale(request, receipt):
+            services.receipt_delete(receipt=receipt, by=request.auth)
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0]})
     return Status(204, None)

@@ -3,8 +3,9 @@ clients (and schemathesis in CI) know them: 401 without a valid token, 403 witho
 permission (or a session call without its CSRF token), 404 for a record the caller may
 not see, 422 for input the schema or the form refuses (or an Idempotency-Key sent
 before with another request), 400 for a body that is no JSON (or form) at all or an
-Idempotency-Key that is no line of text, 409 for a PUT whose ``updated_at`` is stale
-(someone saved the record after the client read it; core.versions). Each is JSON with
+Idempotency-Key that is no line of text, 409 for a PUT or PATCH whose ``updated_at`` is
+stale (someone saved the record after the client read it; core.versions), 412 for a
+write whose If-Match (the record's ETag) is (api.conditional). Each is JSON with
 a Persian ``detail``; a 422 may add ``errors`` (field by field), a 409 the record's
 current ``updated_at``."""
 
@@ -18,6 +19,10 @@ ERRORS = {
     "409": (
         "پس از خواندن رکورد (updated_at فرستاده‌شده)، کس دیگری آن را تغییر داده است: detail"
         " می‌گوید چه کسی و چه چیزی را، updated_at نسخهٔ کنونی است. رکورد را دوباره بخوانید."
+    ),
+    "412": (
+        "پس از خواندن رکورد (ETag فرستاده‌شده در If-Match)، کس دیگری آن را تغییر داده است:"
+        " detail می‌گوید چه کسی و چه چیزی را؛ سرآیند ETag نسخهٔ کنونی است."
     ),
     "422": "داده‌های ارسالی معتبر نیست.",
 }
@@ -33,6 +38,18 @@ IDEMPOTENCY_KEY = {
         "اختیاری: کلیدی یکتا برای این درخواست. فرستادن دوبارهٔ همان درخواست با همان کلید"
         " (تا ۲۴ ساعت) چیزی نمی‌سازد و همان پاسخ نخست را با سرآیند Idempotent-Replayed"
         " برمی‌گرداند؛ همان کلید با درخواستی دیگر ۴۲۲ می‌گیرد."
+    ),
+}
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 40},
+    "description": (
+        "اختیاری: ETag رکورد، آن‌گونه که GET آن را داد. اگر کسی پس از آن رکورد را ذخیره کرده"
+        " باشد، پاسخ ۴۱۲ است و چیزی تغییر نمی‌کند (به‌جای بازنویسی تغییر او)."
     ),
 }
 
@@ -64,8 +81,11 @@ def document_errors(schema: dict) -> dict:
             if "{" in path or method != "get":
                 # A record named in the path or the body may be one the caller may not see.
                 codes.append("404")
-            if method == "put":
-                codes.append("409")
+            if method in ("put", "patch", "delete") and "{" in path:
+                # A record's write: its version as If-Match (api.conditional) or, for a
+                # PUT or PATCH, as the body's updated_at.
+                operation.setdefault("parameters", []).append(IF_MATCH)
+                codes += ["400", "412"] + (["409"] if method != "delete" else [])
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.append("422")
             # ninja keys the declared answers by int, JSON by string: one key per status,

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from pydantic import Field, create_model
 
 from peyvand.api.common import invalid, list_query, page_of, require
+from peyvand.api.conditional import unless_stale, version_of
 from peyvand.api.schemas import (
     ErrorOut,
     FollowUpIn,
@@ -163,7 +164,10 @@ def lead_update(request, lead_id: int, payload: LeadIn):
     if not form.is_valid():
         return invalid(form)
     return services.lead_save(
-        lead=form.save(commit=False), by=request.auth, before=before, version=payload.updated_at
+        lead=form.save(commit=False),
+        by=request.auth,
+        before=before,
+        version=version_of(request, payload.updated_at),
     )
 
 
@@ -200,7 +204,9 @@ def lead_reopen(request, lead_id: int):
 def lead_delete(request, lead_id: int):
     """Moves the lead to the recycle bin (a manager restores it from there)."""
     require(request.auth, "sales.delete_lead")
-    services.lead_delete(lead=_lead(request.auth, lead_id), by=request.auth)
+    lead = _lead(request.auth, lead_id)
+    with unless_stale(request, lead):
+        services.lead_delete(lead=lead, by=request.auth)
     return Status(204, None)
 
 
@@ -285,7 +291,9 @@ def _save_product(request, payload: ProductIn, product: Product):
     form = ProductForm(data=payload.dict(), instance=product)
     if not form.is_valid():
         return invalid(form)
-    return services.product_save(product=form.save(commit=False), version=payload.updated_at)
+    return services.product_save(
+        product=form.save(commit=False), version=version_of(request, payload.updated_at)
+    )
 
 
 @router.post("/products", response={201: ProductOut, 422: dict}, tags=["sales"])
@@ -346,7 +354,7 @@ def _save_quote(request, payload: QuoteIn, quote: Quote, before: dict | None):
             lines=lines.lines(QuoteLine),
             by=request.auth,
             before=before,
-            version=payload.updated_at,
+            version=version_of(request, payload.updated_at),
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})

@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from pydantic import Field
 
 from peyvand.api.common import invalid, list_query, page_of, require
+from peyvand.api.conditional import unless_stale, version_of
 from peyvand.api.sales import followups_page, log_followup
 from peyvand.api.schemas import (
     ComplaintCloseIn,
@@ -133,7 +134,7 @@ def request_update(request, request_id: int, payload: RequestIn):
             by=request.auth,
             before=before,
             watchers=form.cleaned_data.get("watchers"),
-            version=payload.updated_at,
+            version=version_of(request, payload.updated_at),
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
@@ -190,7 +191,8 @@ def request_delete(request, request_id: int):
     require(request.auth, "service.delete_request")
     item = _request(request.auth, request_id)
     try:
-        services.request_delete(request=item, by=request.auth)
+        with unless_stale(request, item):
+            services.request_delete(request=item, by=request.auth)
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0]})
     return Status(204, None)
@@ -258,7 +260,7 @@ def complaint_update(request, complaint_id: int, payload: ComplaintIn):
             complaint=form.save(commit=False),
             by=request.auth,
             before=before,
-            version=payload.updated_at,
+            version=version_of(request, payload.updated_at),
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
@@ -299,7 +301,8 @@ def complaint_delete(request, complaint_id: int):
     require(request.auth, "service.delete_complaint")
     item = _complaint(request.auth, complaint_id)
     try:
-        services.complaint_delete(complaint=item, by=request.auth)
+        with unless_stale(request, item):
+            services.complaint_delete(complaint=item, by=request.auth)
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0]})
     return Status(204, None)

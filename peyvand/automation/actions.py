@@ -25,7 +25,7 @@ from peyvand.activities.reminders import notify
 from peyvand.activities.services import task_save
 from peyvand.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
 from peyvand.contacts.models import Contact
-from peyvand.core.dates import format_date
+from peyvand.core.dates import format_date, user_calendar
 from peyvand.core.history import log_change, snapshot
 from peyvand.core.models import ChangeRecord, SiteSettings
 from peyvand.core.workdays import add_working_days
@@ -413,29 +413,40 @@ class CreateTask(Action):
                 "وظیفه ساخته نشد: «%(owner)s» (به نام او قانون کار می‌کند) اجازه‌ی واگذاری "
                 "وظیفه به دیگران را ندارد."
             ) % {"owner": context.by}
-        return _("وظیفه برای «%(person)s» در %(date)s ساخته شد.") % {
+        # Kept as text, read later in any calendar: the day as working days, not a date.
+        days = int(params.get("days") or 0)
+        when = _("%(days)s روز کاری بعد") % {"days": days} if days else _("همان روز کاری")
+        return _("وظیفه برای «%(person)s» ساخته شد (%(when)s).") % {
             "person": person,
-            "date": format_date(task.date, digits="latin"),
+            "when": when,
         }
 
     def describe(self, params: dict, context: Context) -> str:
         return _("وظیفه «%(text)s» برای «%(person)s» در %(date)s") % {
             "text": context.render(params.get("description", "")),
             "person": context.person(params) or "—",
-            "date": format_date(self._date(params), digits="latin"),
+            "date": format_date(self._date(params), user_calendar(), "latin"),
         }
 
 
 # Set a field ----------------------------------------------------------------------------
 
 
+# The fields a rule may set, by record type: plain choices of a record's own, none that
+# a workflow writes (a request's status and archive time, a lead's close, an invoice's
+# state go through their services, with what they check and write besides).
+SETTABLE = {
+    "sales.lead": ("stage", "stars"),
+    "contacts.contact": ("status", "is_vip"),
+    "service.request": ("confidentiality",),
+}
+
+
 def settable_fields(model) -> list[tuple[str, str]]:
-    """The (field=value, «label: value's name») pairs a rule may set: the editable fields
-    of fixed choices (a status, a stage) and yes/no ones."""
+    """The (field=value, «label: value's name») pairs a rule may set on ``model``."""
     pairs = []
-    for field in model._meta.concrete_fields:
-        if not field.editable or field.primary_key:
-            continue
+    for name in SETTABLE.get(model._meta.label_lower, ()):
+        field = model._meta.get_field(name)
         if field.choices:
             pairs += [
                 (f"{field.name}={value}", f"{field.verbose_name}: {label}")

@@ -1,4 +1,5 @@
 import itertools
+import re
 from urllib.parse import urlsplit
 
 from django import forms
@@ -173,6 +174,12 @@ def stored_actions(forms_: list[tuple[str, forms.Form]]) -> list[dict]:
     ]
 
 
+ONLY_CHOICES = _(
+    "پاسخ مشخص فقط برای فیلدهای گزینه‌ای است؛ برای «%(label)s» خالی بگذارید (هر پاسخی)."
+)
+SITE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?")
+
+
 class FormSettingsForm(forms.ModelForm):
     """A designed form's settings: what it makes, for whom, its texts, where it shows."""
 
@@ -198,8 +205,15 @@ class FormSettingsForm(forms.ModelForm):
         for line in text.splitlines():
             site = line.strip()
             parts = urlsplit(site)
-            if site and (parts.scheme not in ("https", "http") or not parts.netloc or parts.path
-                         not in ("", "/")):  # fmt: skip
+            # A host and maybe a port, nothing else: the line goes into a CSP header as
+            # it is, where a space or «*» would let every site frame the form.
+            if site and (
+                parts.scheme not in ("https", "http")
+                or not SITE_HOST.fullmatch(parts.netloc)
+                or parts.path not in ("", "/")
+                or parts.query
+                or parts.fragment
+            ):
                 raise forms.ValidationError(
                     _("«%(site)s» نشانی یک سایت نیست؛ مانند https://www.example.ir بنویسید.")
                     % {"site": site}
@@ -238,6 +252,7 @@ class FormFieldForm(forms.ModelForm):
             line for line in (data.get("options") or "").splitlines() if line.strip()
         ]:
             self.add_error("options", _("گزینه‌ها را بنویسید، هر کدام در یک سطر."))
+        self._check_condition(data)
         target = data.get("target")
         if target == FormField.Target.EXPECTED and kind != FormField.Kind.MONEY:
             self.add_error("target", _("مبلغ پیش‌بینی فقط از فیلد «مبلغ» پر می‌شود."))
@@ -246,3 +261,40 @@ class FormFieldForm(forms.ModelForm):
         ):  # fmt: skip
             self.add_error("target", _("موضوع فقط از «متن کوتاه» یا «یک گزینه» پر می‌شود."))
         return data
+
+    def _check_condition(self, data: dict) -> None:
+        """A condition names a field above the circle of conditions, and a value only a
+        choice can have (what the visitor picks is what the page compares, in any
+        digits)."""
+        other = data.get("show_if")
+        value = (data.get("show_value") or "").strip()
+        if other is None:
+            if value:
+                self.add_error("show_value", _("نخست فیلدی را که پاسخش شرط است برگزینید."))
+            return
+        seen = {self.instance.pk}
+        step = other
+        while step is not None:
+            if step.pk in seen:
+                self.add_error("show_if", _("شرط‌ها دور می‌زنند؛ این فیلد به خودش برمی‌گردد."))
+                return
+            seen.add(step.pk)
+            step = step.show_if
+        if not value:
+            return
+        allowed = {
+            FormField.Kind.CHOICE: other.option_list(),
+            FormField.Kind.MULTI: other.option_list(),
+            FormField.Kind.YESNO: ["بله", "خیر"],
+        }.get(other.kind)
+        if allowed is None:
+            self.add_error(
+                "show_value",
+                ONLY_CHOICES % {"label": other.label},
+            )
+        elif value not in allowed:
+            self.add_error(
+                "show_value",
+                _("«%(value)s» از گزینه‌های «%(label)s» نیست: %(options)s")
+                % {"value": value, "label": other.label, "options": "، ".join(allowed)},
+            )

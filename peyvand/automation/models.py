@@ -150,7 +150,7 @@ class Rule(TimeStampedModel):
         related_name="+",
         help_text=_(
             "قانون فقط روی پرونده‌هایی کار می‌کند که این کاربر اجازه‌ی دیدنشان را دارد و "
-            "کارهایش به نام او ثبت می‌شود."
+            "کارهایش به نام او ثبت می‌شود؛ «من» در شرایط یعنی همین کاربر."
         ),
     )
     is_active = models.BooleanField(_("روشن"), default=False)
@@ -197,6 +197,7 @@ class RuleRun(models.Model):
         RUNNING = "running", _("در حال اجرا")
         DONE = "done", _("انجام شد")
         FAILED = "failed", _("ناموفق")
+        SKIPPED = "skipped", _("انجام نشد")
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="runs")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -49,7 +49,6 @@ BATCH_SIZE = 20
 TASK_SECONDS = 60.0
 # A run «running» for longer than this lost its worker (its transaction rolled back).
 CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
-SCAN_LIMIT = 500  # records a date rule starts per pass (the rest on the next)
 
 # The run whose actions are being done now, in this thread: the changes they make carry
 # it, for the loop guard.
@@ -280,10 +279,11 @@ def _threshold(rule: Rule, field, now: datetime.datetime):
 
 def scan_dates(now: datetime.datetime | None = None) -> int:
     """Runs for the dates that passed since the last scan, per active date rule; returns
-    how many were started. Several workers may scan at once: the run's uniqueness keeps
-    each (rule, record, date) to one run."""
+    how many records were found due. Every date in the window is read (a day's
+    deadlines pass together: thousands at once are one bulk insert); several workers may
+    scan at once: the run's uniqueness keeps each (rule, record, date) to one run."""
     now = now or timezone.now()
-    started = 0
+    found = 0
     for rule in Rule.objects.filter(is_active=True, trigger=Rule.Trigger.DATE).select_related(
         "owner"
     ):
@@ -296,39 +296,27 @@ def scan_dates(now: datetime.datetime | None = None) -> int:
         due = (
             matching(rule)
             .filter(**{f"{field.name}__gt": lower, f"{field.name}__lte": upper})
-            .order_by(field.name, "pk")
-            .values_list("pk", field.name)[: SCAN_LIMIT + 1]
+            .order_by()
+            .values_list("pk", field.name)
         )
-        rows = list(due)
         content_type = _content_type(spec.model)
         with transaction.atomic():
-            made = RuleRun.objects.bulk_create(
-                [
-                    RuleRun(
-                        rule=rule,
-                        content_type=content_type,
-                        object_id=pk,
-                        cause=f"date:{value.isoformat()}"[:60],
-                        created_at=now,
-                    )
-                    for pk, value in rows[:SCAN_LIMIT]
-                ],
-                ignore_conflicts=True,
-            )
-            # Past the limit: the next pass goes on from the last one started.
-            reached = now if len(rows) <= SCAN_LIMIT else _moment(rows[SCAN_LIMIT - 1][1], rule)
-            Rule.objects.filter(pk=rule.pk).update(scanned_until=reached)
-            if made:
+            runs = [
+                RuleRun(
+                    rule=rule,
+                    content_type=content_type,
+                    object_id=pk,
+                    cause=f"date:{value.isoformat()}"[:60],
+                    created_at=now,
+                )
+                for pk, value in due.iterator(chunk_size=2000)
+            ]
+            RuleRun.objects.bulk_create(runs, batch_size=1000, ignore_conflicts=True)
+            Rule.objects.filter(pk=rule.pk).update(scanned_until=now)
+            if runs:
                 wake_worker()
-        started += len(made)
-    return started
-
-
-def _moment(value, rule: Rule) -> datetime.datetime:
-    """The scan's «now» that makes ``value`` the last date read."""
-    if not isinstance(value, datetime.datetime):
-        value = timezone.make_aware(datetime.datetime.combine(value, datetime.time.max))
-    return value + datetime.timedelta(days=rule.date_offset)
+        found += len(runs)
+    return found
 
 
 def _content_type(model):
@@ -385,6 +373,10 @@ def run_one(pk: int, *, claimed_at: datetime.datetime) -> RuleRun.Status | None:
             )
             if run is None:  # taken back and run by another worker meanwhile
                 return None
+            if not run.rule.is_active:  # switched off since: what was queued is dropped
+                return _ended(
+                    run, RuleRun.Status.SKIPPED, error=_("قانون خاموش شد؛ کاری انجام نشد.")
+                )
             record = _record_of(run)
             if record is None:
                 return _ended(run, RuleRun.Status.FAILED, error=_("پرونده حذف شده است."))
@@ -444,11 +436,14 @@ def _failed(pk: int, claimed_at: datetime.datetime, error: Exception) -> str:
 PREVIEW_SIZE = 10
 
 
-def preview(rule: Rule) -> list[tuple[object, list[str]]]:
-    """The first records the conditions accept now, each with what the rule would do to
-    it — nothing is done."""
+def preview(rule: Rule, viewer) -> list[tuple[object, list[str]]]:
+    """The first records the conditions accept now that ``viewer`` may see too (a rule
+    may be in the name of someone who sees more), each with what the rule would do to it
+    — nothing is done."""
     items = []
-    for record in matching(rule)[:PREVIEW_SIZE]:
+    spec = spec_of(rule)
+    seen = spec.model.all_objects.visible_to(viewer).values("pk")
+    for record in matching(rule).filter(pk__in=seen)[:PREVIEW_SIZE]:
         context = Context(rule=rule, record=record)
         items.append(
             (
@@ -474,7 +469,7 @@ def timeline_items(record, content_type) -> list:
         RuleRun.objects.filter(
             content_type=content_type,
             object_id=record.pk,
-            status__in=[RuleRun.Status.DONE, RuleRun.Status.FAILED],
+            status__in=[RuleRun.Status.DONE, RuleRun.Status.FAILED, RuleRun.Status.SKIPPED],
         )
         .select_related("rule")
         .order_by("-created_at", "-id")[:LIMIT]

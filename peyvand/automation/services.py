@@ -27,15 +27,34 @@ def subscription_new_secret(*, subscription: WebhookSubscription, by) -> str:
     return subscription.secret
 
 
+# What a date rule's scan depends on: changed while on, it starts again from now.
+SCAN_FIELDS = ("is_active", "trigger", "trigger_field", "date_offset", "list_key", "conditions")
+
+
 @transaction.atomic
 def rule_save(*, rule: Rule, by, link_base: str) -> Rule:
-    """Saves a rule; switched on, a date rule starts from now (dates already past are
-    not acted on); ``link_base`` is this Peyvand's address as the saver reached it."""
-    was_active = Rule.objects.filter(pk=rule.pk, is_active=True).exists() if rule.pk else False
-    if rule.is_active and not was_active:
+    """Saves a rule. A date rule acts only on dates that pass while it is on as it is
+    now: switched on, or its date, offset or conditions changed, it starts from now.
+    ``link_base`` is this Peyvand's address as the saver reached it. What the worker
+    keeps on the rule (the round-robin's last assignee) is not written back."""
+    stored = Rule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
+    rescan = stored is None or any(
+        getattr(stored, name) != getattr(rule, name) for name in SCAN_FIELDS
+    )
+    if rule.is_active and rescan:
         rule.scanned_until = timezone.now()
     rule.link_base = link_base
-    rule.save()
+    if stored is None:
+        rule.save()
+    else:
+        kept = {"last_assignee", "created_at"} | (set() if rescan else {"scanned_until"})
+        rule.save(
+            update_fields=[
+                field.name
+                for field in Rule._meta.concrete_fields
+                if not field.primary_key and field.name not in kept
+            ]
+        )
     return rule
 
 

@@ -16,14 +16,17 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peyvand.activities.reminders import notify
 from peyvand.automation import rules
 from peyvand.automation.models import Form, FormField, FormSubmission
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_with_email, contact_with_number
 from peyvand.contacts.services import contact_create
+from peyvand.core import throttle
 from peyvand.core.attachments import check_upload
 from peyvand.core.dates import JalaliDateField, format_date
 from peyvand.core.forms import MoneyField
@@ -47,6 +50,7 @@ MAX_AGE = datetime.timedelta(days=1)
 LIMIT = 5
 WINDOW_SECONDS = 3600
 REQUIRED = gettext_lazy("این بخش را پر کنید.")
+SMS_LIMIT = 3  # confirmation SMS a day to one number, whatever the forms
 CONTACT_KINDS = {Kind.NAME: "name", Kind.MOBILE: "mobile", Kind.EMAIL: "email",
                  Kind.COMPANY: "company"}  # fmt: skip
 
@@ -152,13 +156,16 @@ class PublicForm(forms.Form):
             (item, self[item.name] if item.name in self.fields else None) for item in self.items
         ]
 
-    def shown(self, field: FormField, data: dict) -> bool:
-        """Whether a field is on the page for these answers (its condition met)."""
+    def shown(self, field: FormField, data: dict, depth: int = 0) -> bool:
+        """Whether a field is on the page for these answers (its condition met). The
+        builder refuses a circle of conditions; ``depth`` stops one all the same."""
         if field.show_if_id is None:
             return True
         other = next((item for item in self.items if item.pk == field.show_if_id), None)
-        if other is None or not self.shown(other, data):
-            return other is None
+        if other is None:
+            return True
+        if depth > len(self.items) or not self.shown(other, data, depth + 1):
+            return False
         answer = data.get(other.name)
         if field.show_value:
             if isinstance(answer, list):
@@ -200,14 +207,18 @@ class PublicForm(forms.Form):
         return [(field, data.get(field.name)) for field in self.items if field.name in data]
 
 
-def _contact_for(form: Form, values: dict[str, str]) -> tuple[Contact | None, bool]:
-    """The contact the answers name (by mobile, then by email), with what it lacked
-    filled in; or a new one when there is a name or a number to make it from."""
+def _contact_for(form: Form, values: dict[str, str], by) -> tuple[Contact | None, bool]:
+    """The contact the answers name (by mobile, then by email), or a new one when there
+    is a name or a number to make it from. Filled in by a user (``by``), what the found
+    contact lacked is completed; a visitor's answers change no existing contact (anyone
+    may type a customer's number) — they stay on the submission, for staff to read."""
     contact = None
     if values.get("mobile"):
         contact = contact_with_number(values["mobile"])
     if contact is None and values.get("email"):
         contact = contact_with_email(values["email"])
+    if contact is not None and by is None:
+        return contact, False
     if contact is not None:
         before = snapshot(contact)
         missing = [name for name in ("email", "company") if values.get(name)
@@ -267,7 +278,7 @@ def submit(form: Form, public_form: PublicForm, *, by=None) -> FormSubmission:
               if field.kind in CONTACT_KINDS and value}  # fmt: skip
     shown = [(field, _shown_text(field, value)) for field, value in answers]
     text = "\n".join(f"{field.label}: {value}" for field, value in shown if value)
-    contact, _made = _contact_for(form, values)
+    contact, _made = _contact_for(form, values, by)
     record = _record_for(form, contact, answers, text)
     submission = FormSubmission.objects.create(
         form=form,
@@ -289,19 +300,29 @@ def submit(form: Form, public_form: PublicForm, *, by=None) -> FormSubmission:
                     note=_("از فرم «%(form)s»") % {"form": form.name},
                     uploaded_by=form.owner,
                 )
-    if form.confirm_sms and contact is not None:
-        submission.note = _confirm(form, contact, record, values.get("mobile", ""))
+    if record is None and form.creates == Form.Creates.LEAD:
+        submission.note = _("سرنخ ساخته نشد: نام، تلفن همراه یا ایمیلی در پاسخ‌ها نبود.")
+        submission.save(update_fields=["note"])
+        notify(
+            user=form.owner,
+            title=_("فرم «%(name)s» بی سرنخ ماند") % {"name": form.name},
+            body=submission.note,
+            url=reverse("automation:submission_list", args=[form.pk]),
+        )
+    elif form.confirm_sms and values.get("mobile"):
+        submission.note = _confirm(form, contact, record, values["mobile"])
         submission.save(update_fields=["note"])
     if record is not None:
         rules.form_submitted(form=form, submission=submission, record=record)
     return submission
 
 
-def _confirm(form: Form, contact: Contact, record, mobile: str) -> str:
-    """Queues the confirmation SMS; returns why it did not go ("" when it did)."""
-    to = mobile or contact.mobile
-    if not to:
-        return _("پیامک تأیید فرستاده نشد: شماره همراهی در فرم نبود.")
+def _confirm(form: Form, contact: Contact | None, record, mobile: str) -> str:
+    """Queues the confirmation SMS to the mobile typed into the form (never to a number
+    found elsewhere: a visitor must not make us text someone else), a few a day per
+    number; returns why it did not go ("" when it did)."""
+    if not throttle.allow(f"form-sms:{mobile}", limit=SMS_LIMIT, window_seconds=86400):
+        return _("پیامک تأیید فرستاده نشد: امروز به این شماره بیش از اندازه فرستاده شده است.")
     values = placeholder_values(
         contact=contact, sender=form.owner, company_name=SiteSettings.load().company_name
     )
@@ -309,7 +330,7 @@ def _confirm(form: Form, contact: Contact, record, mobile: str) -> str:
     try:
         message_queue(
             channel=Channel.SMS,
-            to=to,
+            to=mobile,
             body=render(form.confirm_text, values),
             by=form.owner,
             contact=contact,

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,7 +34,13 @@ from peyvand.automation.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from peyvand.automation.submissions import LIMIT, WINDOW_SECONDS, PublicForm, submit
+from peyvand.automation.submissions import (
+    CONTACT_KINDS,
+    LIMIT,
+    WINDOW_SECONDS,
+    PublicForm,
+    submit,
+)
 from peyvand.core import throttle
 from peyvand.core.exports import Column as ExportColumn
 from peyvand.core.exports import csv_response, download_name, xlsx_response
@@ -239,7 +246,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None, kind: str = "") -> Ht
         if valid and "preview" in posted:
             draft = form.save(commit=False)
             draft.conditions, draft.actions = conditions, chosen
-            preview = rules.preview(draft)
+            preview = rules.preview(draft, request.user)
         elif valid:
             rule = form.save(commit=False)
             rule.conditions, rule.actions = conditions, chosen
@@ -284,7 +291,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in rule.actions
                 if item.get("kind") in ACTIONS
             ],
-            "preview": rules.preview(rule) if spec else [],
+            "preview": rules.preview(rule, request.user) if spec else [],
             "page": page,
             "status": status,
             "statuses": RuleRun.Status.choices,
@@ -308,6 +315,8 @@ def _name_records(runs: list[RuleRun], user) -> None:
         for run in group:
             label = f"{model._meta.verbose_name} {run.object_id}" if model else ""
             run.record_label = names.get(run.object_id, label)
+            # What was done to a record the reader may not see is not theirs to read.
+            run.visible = run.object_id in names
             run.record_url = model(pk=run.object_id).get_absolute_url() if model else ""
 
 
@@ -373,8 +382,13 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": list(form_obj.fields.select_related("show_if")),
             "public_url": public_url,
             "snippet": (
-                f'<iframe src="{public_url}?embed=1" title="{form_obj.title}" '
-                'style="width:100%;min-height:40rem;border:0" loading="lazy"></iframe>'
+                f'<iframe src="{escape(public_url)}?embed=1" title="{escape(form_obj.title)}" '
+                'width="100%" height="720" loading="lazy"></iframe>'
+            ),
+            "no_contact_field": form_obj.creates == Form.Creates.LEAD
+            and not any(
+                field.kind in CONTACT_KINDS and field.required and field.show_if_id is None
+                for field in form_obj.fields.all()
             ),
             "count": form_obj.submissions.count(),
         },
@@ -474,22 +488,25 @@ def form_public(request: HttpRequest, key: str) -> HttpResponse:
     context = {"form_obj": form_obj, "form": public_form, "embed": embed}
     status = 200
     if request.method == "POST":
-        address = client_address(request)
-        if not throttle.allow(
-            f"form:{form_obj.pk}:{address}", limit=LIMIT, window_seconds=WINDOW_SECONDS
+        if not public_form.is_valid():
+            status = 400
+        elif public_form.is_spam():
+            context["sent"] = True  # thanked, so a program learns nothing; nothing kept
+        elif not request.user.is_authenticated and not throttle.allow(
+            f"form:{form_obj.pk}:{client_address(request)}",
+            limit=LIMIT,
+            window_seconds=WINDOW_SECONDS,
         ):
+            # Only what would be kept counts: a visitor's typos cost them nothing.
             public_form.add_error(
                 None, _("ارسال‌های زیادی از این نشانی رسیده است؛ یک ساعت دیگر دوباره بفرستید.")
             )
             status = 429
-        elif public_form.is_valid():
-            if not public_form.is_spam():
-                by = request.user if request.user.is_authenticated else None
-                submission = submit(form_obj, public_form, by=by)
-                logger.info("Form %s sent: submission %s", form_obj.pk, submission.pk)
-            context["sent"] = True
         else:
-            status = 400
+            by = request.user if request.user.is_authenticated else None
+            submission = submit(form_obj, public_form, by=by)
+            logger.info("Form %s sent: submission %s", form_obj.pk, submission.pk)
+            context["sent"] = True
     response = render(request, "automation/form_public.html", context, status=status)
     origins = form_obj.embed_origins()
     if embed and origins:

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from peyvand.accounts.roles import MANAGER, SALES
+from peyvand.activities.models import Notification
 from peyvand.automation import rules
 from peyvand.automation.models import Form, FormField, FormSubmission, Rule, RuleRun
 from peyvand.automation.services import rule_save
-from peyvand.automation.submissions import LIMIT
+from peyvand.automation.submissions import LIMIT, SMS_LIMIT
 from peyvand.contacts.models import Contact
 from peyvand.core.models import Attachment
 from peyvand.core.timeline import timeline_of
@@ -119,14 +120,23 @@ def test_a_visitor_fills_the_public_page_and_a_contact_a_lead_and_an_sms_follow(
     assert "خدمت: نصب" in item.extra["text"]
 
 
-def test_the_same_mobile_finds_the_same_contact_and_fills_only_what_it_lacks(client, consult):
+def test_the_same_mobile_finds_the_same_contact_and_a_visitor_changes_nothing_of_it(
+    client, consult, manager
+):
     known = ContactFactory(name="نرگس فرهادی", phones=["+989123456789"], email="")
     url = reverse("form_public", args=[consult.key])
-    client.post(url, answers(consult, **GOOD, ایمیل="narges@example.ir"))
+    client.post(url, answers(consult, **GOOD, ایمیل="someone@example.ir"))
     assert Contact.objects.count() == 1
     known.refresh_from_db()
-    assert known.email == "narges@example.ir" and known.name == "نرگس فرهادی"
+    # Anyone may type a customer's number: the answers stay on the submission.
+    assert known.email == ""
     assert Lead.objects.get().contact == known
+    assert {"label": "ایمیل", "value": "someone@example.ir"} in FormSubmission.objects.get().answers
+    # Filled in by a user inside Peyvand, what the contact lacked is completed.
+    client.force_login(manager)
+    client.post(url, answers(consult, **GOOD, ایمیل="narges@example.ir"))
+    known.refresh_from_db()
+    assert known.email == "narges@example.ir"
 
 
 def test_required_fields_say_so_in_persian_keep_what_was_typed_and_a_hidden_one_is_let_off(
@@ -156,12 +166,18 @@ def test_spam_is_thanked_and_dropped_and_a_flood_is_refused(client, consult):
     forged = client.post(url, answers(consult, **GOOD) | {"started": "123"})
     assert "پیام شما رسید" in forged.text
     assert not FormSubmission.objects.exists() and not Contact.objects.exists()
-    for _ in range(LIMIT - 3):
+    # A visitor's typos cost nothing: only what is kept counts against the address.
+    for _ in range(LIMIT + 2):
+        assert client.post(url, answers(consult, **{"خدمت": "نصب"})).status_code == 400
+    for _ in range(LIMIT):
         client.post(url, answers(consult, **GOOD))
     refused = client.post(url, answers(consult, **GOOD))
     assert refused.status_code == 429
     assert "یک ساعت دیگر دوباره بفرستید" in refused.text and "نرگس فرهادی" in refused.text
-    assert FormSubmission.objects.count() == LIMIT - 3
+    assert FormSubmission.objects.count() == LIMIT
+    # The confirmation SMS goes to one number at most SMS_LIMIT times a day.
+    assert Message.objects.count() == SMS_LIMIT
+    assert "بیش از اندازه" in FormSubmission.objects.order_by("-pk").first().note
 
 
 def test_an_unpublished_form_is_only_its_managers_and_embedding_follows_its_sites(
@@ -258,3 +274,37 @@ def test_the_manager_builds_the_form_in_the_pages_and_exports_its_submissions(
     assert xlsx.status_code == 200
     assert b"".join(xlsx.streaming_content).startswith(b"PK")  # a zip: an xlsx
     xlsx.close()
+
+
+def test_the_builder_refuses_a_circle_of_conditions_an_unknown_value_and_a_wide_site(
+    client, manager, consult
+):
+    client.force_login(manager)
+    service, other = consult.fields.get(label="خدمت"), consult.fields.get(label="کدام خدمت")
+    edit = reverse("automation:field_edit", args=[service.pk])
+    circle = client.post(edit, {"kind": "choice", "label": "خدمت", "options": "نصب\nسایر",
+                                "show_if": other.pk})  # fmt: skip
+    assert "شرط‌ها دور می‌زنند" in circle.text
+    value = client.post(
+        reverse("automation:field_edit", args=[other.pk]),
+        {"kind": "text", "label": "کدام خدمت", "show_if": service.pk, "show_value": "تعمیر"},
+    )
+    assert "«تعمیر» از گزینه‌های «خدمت» نیست" in value.text
+    wide = client.post(
+        reverse("automation:form_edit", args=[consult.pk]),
+        {"name": "م", "title": "م", "creates": "lead", "owner": manager.pk, "thanks": "ممنون",
+         "confirm_text": "سلام", "embed_sites": "https://a.example *"},
+    )  # fmt: skip
+    assert "نشانی یک سایت نیست" in wide.text
+
+
+def test_a_lead_form_without_a_contact_says_so_and_tells_its_owner(client, manager):
+    form = Form.objects.create(name="نظر", title="نظر شما", owner=manager, is_published=True)
+    FormField.objects.create(form=form, order=1, kind=Kind.TEXTAREA, label="نظر", required=True)
+    client.post(reverse("form_public", args=[form.key]), answers(form, نظر="عالی بود"))
+    submission = FormSubmission.objects.get()
+    assert submission.record is None and "سرنخ ساخته نشد" in submission.note
+    assert Notification.objects.filter(user=manager, title="فرم «نظر» بی سرنخ ماند").exists()
+    client.force_login(manager)
+    page = client.get(reverse("automation:form_detail", args=[form.pk]))
+    assert "ارسالی که هیچ‌کدام را نداشته باشد سرنخی نمی‌سازد" in page.text

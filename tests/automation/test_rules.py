@@ -165,7 +165,7 @@ def test_a_preview_does_nothing_and_lists_what_would_be_done(website):
         conditions=f"status=all&source={website.pk}",
         actions=[{"kind": "sms", "body": "{نام} گرامی، سرنخ {کد_پیگیری} ثبت شد."}],
     )
-    [(record, [line])] = rules.preview(rule)
+    [(record, [line])] = rules.preview(rule, manager)
     assert record == lead
     assert line == f"پیامک به \u206609121111111\u2069: مریم احمدی گرامی، سرنخ {lead.code} ثبت شد."
     assert not Message.objects.exists() and not RuleRun.objects.exists()
@@ -392,3 +392,56 @@ def test_a_customers_sms_sets_off_the_contacts_rule_once_and_an_auto_reply_nothi
     )  # fmt: skip
     message_received(auto)
     assert RuleRun.objects.count() == 1
+
+
+def test_a_rule_switched_off_drops_what_it_had_queued():
+    manager = UserFactory(role=MANAGER)
+    rule = make_rule(manager, actions=[{"kind": "notify", "who": "owner", "title": "سرنخ"}])
+    new_lead(manager)
+    rule_switch(rule=rule, on=False, by=manager, link_base=LINK_BASE)
+    rules.run_due()
+    run = RuleRun.objects.get()
+    assert (run.status, run.error) == (RuleRun.Status.SKIPPED, "قانون خاموش شد؛ کاری انجام نشد.")
+    assert not Notification.objects.filter(title="سرنخ").exists()
+
+
+def test_a_rule_sets_only_fields_no_workflow_owns():
+    from peyvand.automation.actions import settable_fields
+
+    lead_fields = {value.split("=")[0] for value, _label in settable_fields(Lead)}
+    assert lead_fields == {"stage", "stars"}  # not status: closing a lead is its service's
+    assert {value.split("=")[0] for value, _label in settable_fields(Request)} == {
+        "confidentiality"
+    }
+    from peyvand.sales.models import Invoice
+
+    assert settable_fields(Invoice) == []
+
+
+def test_a_date_rule_changed_while_on_starts_from_now_and_a_day_of_many_dates_is_read_whole():
+    manager = UserFactory(role=MANAGER)
+    urgency = Urgency.objects.get_or_create(name="عادی", defaults={"deadline_days": 1})[0]
+    with time_machine.travel(TEHRAN_NOON, tick=False):  # 2026-12-05
+        rule = make_rule(manager, actions=[{"kind": "notify", "who": "owner", "title": "x"}],
+                         list_key="requests")  # fmt: skip
+    with time_machine.travel(TEHRAN_NOON + datetime.timedelta(days=20), tick=False):
+        items = [
+            request_register(
+                request=Request(description="خرابی", urgency=urgency, assignee=manager),
+                by=manager,
+            )
+            for _ in range(4)
+        ]
+        Request.objects.update(deadline=datetime.date(2027, 1, 1))
+        # Passed while the rule was a «created» rule: not this date rule's to act on.
+        Request.objects.filter(pk=items[0].pk).update(deadline=datetime.date(2026, 12, 20))
+        RuleRun.objects.all().delete()  # the «created» runs: not this test's
+        rule.trigger, rule.trigger_field = Rule.Trigger.DATE, "deadline"
+        rule_save(rule=rule, by=manager, link_base=LINK_BASE)
+        assert Rule.objects.get(pk=rule.pk).scanned_until == timezone.now()
+    with time_machine.travel(datetime.datetime(2027, 1, 2, 6, tzinfo=datetime.UTC), tick=False):
+        assert rules.scan_dates() == 3  # three on one day: every one of them
+        assert rules.scan_dates() == 0
+    assert set(RuleRun.objects.values_list("object_id", flat=True)) == {
+        item.pk for item in items[1:]
+    }

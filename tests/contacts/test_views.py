@@ -257,8 +257,9 @@ def test_the_detail_query_count_does_not_grow_with_history(
     # tasks and calls card (one query each), the leads card (one) and the customer's
     # sales summary (proformas, invoices, open leads: one each), the requests, complaints
     # and suggestions/gifts/discounts cards (one each), the survey summary (one), the
-    # portal access card (one), the account card (one: the kept totals)
-    with django_assert_num_queries(31):
+    # portal access card (one), the account card (one: the kept totals), the timeline's
+    # automation items (rule runs, form submissions: one each)
+    with django_assert_num_queries(33):
         page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
     assert page.count("نام ۰") == 1 and f"نام {edits - 1}".translate(PERSIAN) in page
     assert f"سرنخ {edits - 1}".translate(PERSIAN) in page

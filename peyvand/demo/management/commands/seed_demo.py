@@ -902,10 +902,17 @@ class Command(BaseCommand):
         ]  # fmt: skip
         fields[7].show_if, fields[7].show_value = fields[6], "سایر"
         fields[7].save()
+        # A returning customer asks again: the form finds them by their mobile.
+        known = (
+            Contact.objects.filter(owner=users["sales"], phones__kind="mobile")
+            .order_by("pk")
+            .first()
+        )
+        mobile = known.phones.filter(kind="mobile").first().number
         answers = {
-            fields[1].name: "سمیرا نیک‌نام",
-            fields[2].name: "09127654321",
-            fields[4].name: "صنایع غذایی مهرگان",
+            fields[1].name: known.name,
+            fields[2].name: "0" + mobile.removeprefix("+98"),
+            fields[4].name: known.company,
             fields[6].name: "تابلو برق",
             fields[8].name: "3,500,000,000",
             fields[9].name: "برای خط تولید تازه در شهرک صنعتی.",
