@@ -913,6 +913,13 @@ API_SUBJECTS: dict[str, Subject] = {
         lambda d: {"complaint_id": d.complaint().pk}, COMPLAINT_PARTIES
     ),
     "/api/v1/reports/{slug}": Subject(lambda d: {"slug": "leads"}),
+    # The demo's one contact in the recycle bin (only managers restore).
+    "/api/v1/trash/{label}/{record_id}": Subject(
+        lambda d: {
+            "label": "contacts.contact",
+            "record_id": Contact.all_objects.filter(deleted_at__isnull=False).first().pk,
+        }
+    ),
     # The demo's money is of the sales team's customers, recorded by finance.
     "/api/v1/receipts/{receipt_id}": Subject(
         lambda d: {"receipt_id": Receipt.objects.order_by("pk").first().pk}, SALES_TEAM
@@ -930,6 +937,10 @@ API: dict[str, Operation] = {
     "GET /api/v1/contacts": A(("contacts.view_contact",)),
     "POST /api/v1/contacts": A(("contacts.add_contact",)),
     "GET /api/v1/contacts/{contact_id}": A(("contacts.view_contact",)),
+    "PUT /api/v1/contacts/{contact_id}": A(("contacts.change_contact",)),
+    "PATCH /api/v1/contacts/{contact_id}": A(("contacts.change_contact",)),
+    "DELETE /api/v1/contacts/{contact_id}": A(("contacts.delete_contact",)),
+    "POST /api/v1/trash/{label}/{record_id}/restore": A(("accounts.manage_trash",)),
     "GET /api/v1/categories": A(("contacts.view_contact",)),
     "GET /api/v1/regions": A(("contacts.view_contact",)),
     "GET /api/v1/phonebook": A(("contacts.view_phonebookentry",)),
