@@ -24,7 +24,17 @@ from peyvand.activities.lists import CALL_SCOPES, CALLS, EVENTS, TASK_SCOPES, TA
 from peyvand.activities.models import Call, Event, Notification, Task
 from peyvand.activities.selectors import unseen_count
 from peyvand.api.auth import TokenRefused, api_auth, pbx_auth
-from peyvand.api.common import RecordId, form_errors, invalid, list_query, page_of, require
+from peyvand.api.common import (
+    RecordId,
+    form_data,
+    form_errors,
+    invalid,
+    list_query,
+    page_of,
+    partial,
+    patched,
+    require,
+)
 from peyvand.api.conditional import etag_of, unless_stale, version_of
 from peyvand.api.finance import router as finance_router
 from peyvand.api.messages import persian_errors
@@ -38,7 +48,6 @@ from peyvand.api.schemas import (
     ContactIn,
     ContactOut,
     ContactPage,
-    ContactPatch,
     ContactUpdate,
     ErrorOut,
     EventIn,
@@ -288,16 +297,8 @@ def contact_detail(request, contact_id: int):
     )
 
 
-def _contact_form_data(data: dict) -> dict:
-    """A contact's payload as its page's form posts it (``<name>_id`` → ``<name>``,
-    ``custom.f12`` → ``custom_12``)."""
-    data = dict(data)
-    for name in ("source", "grade", "organization", "position", "parent", "category", "region"):
-        if f"{name}_id" in data:
-            data[name] = data.pop(f"{name}_id")
-    for key, value in data.pop("custom", {}).items():
-        data[f"custom_{key.removeprefix('f')}"] = value
-    return data
+CONTACT_IDS = ("source", "grade", "organization", "position", "parent", "category", "region")
+ContactPatch = partial(ContactUpdate, "ContactPatch")
 
 
 def _contact_refused(form, phones, unknown: set[str]) -> Status:
@@ -340,7 +341,7 @@ def _contact_save(request, data: dict, custom: dict, contact: Contact | None = N
 def contact_create(request, payload: ContactIn):
     require(request.auth, "contacts.add_contact")
     data = payload.dict()
-    return _contact_save(request, _contact_form_data(data), data["custom"])
+    return _contact_save(request, form_data(data, CONTACT_IDS), data["custom"])
 
 
 def _contact(request, contact_id: int) -> Contact:
@@ -360,7 +361,7 @@ def contact_update(request, contact_id: RecordId, payload: ContactUpdate):
     data = payload.dict()
     # Its code is its name elsewhere (documents, the portal): left out, it stays.
     data["code"] = data["code"] or contact.code
-    return _contact_save(request, _contact_form_data(data), data["custom"], contact)
+    return _contact_save(request, form_data(data, CONTACT_IDS), data["custom"], contact)
 
 
 @api.patch("/contacts/{contact_id}", response={200: ContactOut, 422: dict}, tags=["contacts"])
@@ -370,10 +371,8 @@ def contact_patch(request, contact_id: RecordId, payload: ContactPatch):
     require(request.auth, "contacts.change_contact")
     contact = _contact(request, contact_id)
     sent = payload.dict(exclude_unset=True)
-    current = ContactForm(instance=contact, user=request.auth)
-    data = {name: current[name].value() for name in current.fields}
-    custom = sent.pop("custom", {})
-    data |= _contact_form_data(sent | {"custom": custom})
+    custom = sent.get("custom") or {}
+    data = patched(ContactForm(instance=contact, user=request.auth), form_data(sent, CONTACT_IDS))
     return _contact_save(request, data, custom, contact)
 
 

@@ -70,3 +70,34 @@ def list_query(spec) -> type[Schema]:
     )
     fields["page"] = (int, Field(1, ge=1, description="شمارهٔ صفحه"))
     return create_model(f"{spec.key.title()}Query", __base__=Schema, **fields)
+
+
+def form_data(data: dict, ids: tuple[str, ...] = ()) -> dict:
+    """A payload as the page's form posts it: ``<name>_id`` → ``<name>`` for ``ids``,
+    ``custom: {"f12": …}`` → ``custom_12`` (only the keys present are touched, so a
+    PATCH's partial payload maps the same way)."""
+    data = dict(data)
+    for name in ids:
+        if f"{name}_id" in data:
+            data[name] = data.pop(f"{name}_id")
+    for key, value in (data.pop("custom", None) or {}).items():
+        data[f"custom_{key.removeprefix('f')}"] = value
+    return data
+
+
+def partial(schema: type[Schema], name: str) -> type[Schema]:
+    """A PATCH body: every field of ``schema``, none required (what is left out stays as
+    it is; api.common.patched), its checks kept (its base's validators)."""
+    fields = {
+        field_name: (field.annotation | None, Field(None, description=field.description))
+        for field_name, field in schema.model_fields.items()
+    }
+    return create_model(name, __base__=schema, **fields)
+
+
+def patched(current_form, sent: dict) -> dict:
+    """The form data of a PATCH: every field as the record has it now (the page's own
+    form, unbound, gives its values as it would show them), overlaid with what was sent
+    (already mapped by ``form_data``)."""
+    data = {name: current_form[name].value() for name in current_form.fields}
+    return {name: value for name, value in data.items() if value is not None} | sent

@@ -13,7 +13,16 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from pydantic import Field, create_model
 
-from peyvand.api.common import invalid, list_query, page_of, require
+from peyvand.api.common import (
+    RecordId,
+    form_data,
+    invalid,
+    list_query,
+    page_of,
+    partial,
+    patched,
+    require,
+)
 from peyvand.api.conditional import unless_stale, version_of
 from peyvand.api.schemas import (
     ErrorOut,
@@ -81,12 +90,6 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _with_custom(data: dict) -> dict:
-    for key, value in data.pop("custom", {}).items():
-        data[f"custom_{key.removeprefix('f')}"] = value
-    return data
-
-
 # Leads ---------------------------------------------------------------------------------
 
 
@@ -126,10 +129,12 @@ def lead_detail(request, lead_id: int):
     return _lead(request.auth, lead_id)
 
 
+LEAD_IDS = ("contact", "source", "position", "responsible")
+LeadPatch = partial(LeadIn, "LeadPatch")
+
+
 def _lead_form(request, payload: LeadIn, lead: Lead) -> LeadForm:
-    data = _with_custom(payload.dict())
-    for name in ("contact", "source", "position", "responsible"):
-        data[name] = data.pop(f"{name}_id")
+    data = form_data(payload.dict(), LEAD_IDS)
     data["contact"] = data["contact"] or lead.contact_id
     data["responsible"] = data["responsible"] or lead.responsible_id or request.auth.pk
     return LeadForm(data=data, instance=lead, user=request.auth)
@@ -152,23 +157,41 @@ def lead_create(request, payload: LeadIn):
     return Status(201, lead)
 
 
-@router.put("/leads/{lead_id}", response={200: LeadOut, 422: dict}, tags=["sales"])
-def lead_update(request, lead_id: int, payload: LeadIn):
-    """Changes a lead: every field as on its form (the new_contact_* fields are ignored;
-    without ``contact_id`` it keeps its customer). With ``updated_at``, 409 if someone
-    saved it since."""
+def _lead_edit(request, lead_id: int, form_of):
+    """Saves ``form_of(lead)`` (the page's form, bound to what the PUT or PATCH says).
+    With ``updated_at`` or If-Match (the ETag of its GET), 409 or 412 if someone saved it
+    since."""
     require(request.auth, "sales.change_lead")
     lead = _lead(request.auth, lead_id)
     before = snapshot(lead)
-    form = _lead_form(request, payload, lead)
+    form = form_of(lead)
     if not form.is_valid():
         return invalid(form)
     return services.lead_save(
         lead=form.save(commit=False),
         by=request.auth,
         before=before,
-        version=version_of(request, payload.updated_at),
+        version=version_of(request, form.data.get("updated_at")),
     )
+
+
+@router.put("/leads/{lead_id}", response={200: LeadOut, 422: dict}, tags=["sales"])
+def lead_update(request, lead_id: int, payload: LeadIn):
+    """Changes a lead: every field as on its form (the new_contact_* fields are ignored;
+    without ``contact_id`` it keeps its customer)."""
+    return _lead_edit(request, lead_id, lambda lead: _lead_form(request, payload, lead))
+
+
+@router.patch("/leads/{lead_id}", response={200: LeadOut, 422: dict}, tags=["sales"])
+def lead_patch(request, lead_id: RecordId, payload: LeadPatch):
+    """Changes only the fields sent (``custom`` only the custom fields it names)."""
+    sent = form_data(payload.dict(exclude_unset=True), LEAD_IDS)
+
+    def form_of(lead):
+        data = patched(LeadForm(instance=lead, user=request.auth), sent)
+        return LeadForm(data=data, instance=lead, user=request.auth)
+
+    return _lead_edit(request, lead_id, form_of)
 
 
 @router.post("/leads/{lead_id}/stage", response={200: LeadOut, 422: ErrorOut}, tags=["sales"])

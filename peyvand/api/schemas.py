@@ -185,40 +185,6 @@ class ContactUpdate(ContactIn):
     updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
 
 
-class ContactPatch(InputSchema):
-    """PATCH: only what is sent changes (every field of ContactUpdate, none required)."""
-
-    kind: str | None = None
-    name: str | None = None
-    company: str | None = None
-    code: str | None = None
-    phones: list[PhoneIn] | None = None
-    email: str | None = None
-    national_id: str | None = None
-    economic_code: str | None = None
-    status: str | None = None
-    grade_id: int | None = None
-    is_vip: bool | None = None
-    roles: list[str] | None = None
-    organization_id: int | None = None
-    position_id: int | None = None
-    parent_id: int | None = None
-    website: str | None = None
-    address: str | None = None
-    postal_code: str | None = None
-    category_id: int | None = None
-    region_id: int | None = None
-    source_id: int | None = None
-    birthday: str | None = None
-    job: str | None = None
-    education: str | None = None
-    credit_limit: int | None = None
-    payment_method: str | None = None
-    notes: str | None = None
-    custom: dict[str, str] | None = None
-    updated_at: datetime.datetime | None = Field(None, description=VERSION_HELP)
-
-
 class TrashRestoredOut(Schema):
     type: str
     id: int

@@ -10,7 +10,16 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field
 
-from peyvand.api.common import invalid, list_query, page_of, require
+from peyvand.api.common import (
+    RecordId,
+    form_data,
+    invalid,
+    list_query,
+    page_of,
+    partial,
+    patched,
+    require,
+)
 from peyvand.api.conditional import unless_stale, version_of
 from peyvand.api.sales import followups_page, log_followup
 from peyvand.api.schemas import (
@@ -48,12 +57,21 @@ def _request(user, request_id: int) -> Request:
     return get_visible_or_404(Request, user, request_id)
 
 
+REQUEST_IDS = ("contact", "channel", "type1", "type2", "type3", "urgency", "assignee")
+COMPLAINT_IDS = ("contact", "channel", "product", "staff", "officer")
+RequestPatch = partial(RequestIn, "RequestPatch")
+ComplaintPatch = partial(ComplaintIn, "ComplaintPatch")
+
+
+def _request_data(data: dict) -> dict:
+    data = form_data(data, REQUEST_IDS)
+    if "watcher_ids" in data:
+        data["watchers"] = data.pop("watcher_ids")
+    return data
+
+
 def _form(request, payload: RequestIn, item: Request) -> RequestForm:
-    data = payload.dict()
-    for name in ("contact", "channel", "type1", "type2", "type3", "urgency", "assignee"):
-        data[name] = data.pop(f"{name}_id")
-    data["watchers"] = data.pop("watcher_ids")
-    return RequestForm(data=data, instance=item, user=request.auth)
+    return RequestForm(data=_request_data(payload.dict()), instance=item, user=request.auth)
 
 
 # The old ``view`` of GET /requests: a preset of the list's person filters.
@@ -115,9 +133,10 @@ def request_create(request, payload: RequestIn):
     return Status(201, item)
 
 
-@router.put("/requests/{request_id}", response={200: RequestOut, 422: dict}, tags=["service"])
-def request_update(request, request_id: int, payload: RequestIn):
-    """The creator's edit, until the assignee has acted."""
+def _request_edit(request, request_id: int, data_of):
+    """The creator's edit, until the assignee has acted: ``data_of(item)`` is the form
+    data (the whole body for PUT, the record's values with the body over them for
+    PATCH). With ``updated_at`` or If-Match, 409 or 412 if someone saved it since."""
     require(request.auth, "service.change_request")
     item = _request(request.auth, request_id)
     try:
@@ -125,7 +144,8 @@ def request_update(request, request_id: int, payload: RequestIn):
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
     before = snapshot(item)
-    form = _form(request, payload, item)
+    data = data_of(item)
+    form = RequestForm(data=data, instance=item, user=request.auth)
     if not form.is_valid():
         return invalid(form)
     try:
@@ -134,10 +154,27 @@ def request_update(request, request_id: int, payload: RequestIn):
             by=request.auth,
             before=before,
             watchers=form.cleaned_data.get("watchers"),
-            version=version_of(request, payload.updated_at),
+            version=version_of(request, data.get("updated_at")),
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
+
+
+@router.put("/requests/{request_id}", response={200: RequestOut, 422: dict}, tags=["service"])
+def request_update(request, request_id: int, payload: RequestIn):
+    """The creator's edit, until the assignee has acted."""
+    return _request_edit(request, request_id, lambda item: _request_data(payload.dict()))
+
+
+@router.patch("/requests/{request_id}", response={200: RequestOut, 422: dict}, tags=["service"])
+def request_patch(request, request_id: RecordId, payload: RequestPatch):
+    """Changes only the fields sent (the creator's edit, until the assignee has acted)."""
+    sent = _request_data(payload.dict(exclude_unset=True))
+    return _request_edit(
+        request,
+        request_id,
+        lambda item: patched(RequestForm(instance=item, user=request.auth), sent),
+    )
 
 
 def _step(item, action):
@@ -205,12 +242,14 @@ def _complaint(user, complaint_id: int) -> Complaint:
     return get_visible_or_404(Complaint, user, complaint_id)
 
 
-def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> ComplaintForm:
-    data = payload.dict()
-    for name in ("contact", "channel", "product", "staff", "officer"):
-        data[name] = data.pop(f"{name}_id")
+def _complaint_data(body: dict) -> dict:
+    data = form_data(body, COMPLAINT_IDS)
     data["date"] = data["date"] or timezone.localdate()
-    return ComplaintForm(data=data, instance=item, user=request.auth)
+    return data
+
+
+def _complaint_form(request, payload: ComplaintIn, item: Complaint) -> ComplaintForm:
+    return ComplaintForm(data=_complaint_data(payload.dict()), instance=item, user=request.auth)
 
 
 @router.get("/complaints", response=ComplaintPage, tags=["service"])
@@ -241,9 +280,9 @@ def complaint_create(request, payload: ComplaintIn):
     return Status(201, services.complaint_register(complaint=complaint, by=request.auth))
 
 
-@router.put("/complaints/{complaint_id}", response={200: ComplaintOut, 422: dict}, tags=["service"])
-def complaint_update(request, complaint_id: int, payload: ComplaintIn):
-    """An edit while it is followed, by its registrar, officer or a manager."""
+def _complaint_edit(request, complaint_id: int, data_of):
+    """An edit while it is followed, by its registrar, officer or a manager;
+    ``data_of(item)`` as for requests (``_request_edit``)."""
     require(request.auth, "service.change_complaint")
     item = _complaint(request.auth, complaint_id)
     try:
@@ -251,7 +290,8 @@ def complaint_update(request, complaint_id: int, payload: ComplaintIn):
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
     before = snapshot(item)
-    form = _complaint_form(request, payload, item)
+    data = data_of(item)
+    form = ComplaintForm(data=data, instance=item, user=request.auth)
     if not form.is_valid():
         return invalid(form)
     try:
@@ -260,10 +300,29 @@ def complaint_update(request, complaint_id: int, payload: ComplaintIn):
             complaint=form.save(commit=False),
             by=request.auth,
             before=before,
-            version=version_of(request, payload.updated_at),
+            version=version_of(request, data.get("updated_at")),
         )
     except ValidationError as error:
         return Status(422, {"detail": error.messages[0], "errors": {}})
+
+
+@router.put("/complaints/{complaint_id}", response={200: ComplaintOut, 422: dict}, tags=["service"])
+def complaint_update(request, complaint_id: int, payload: ComplaintIn):
+    """An edit while it is followed, by its registrar, officer or a manager."""
+    return _complaint_edit(request, complaint_id, lambda item: _complaint_data(payload.dict()))
+
+
+@router.patch(
+    "/complaints/{complaint_id}", response={200: ComplaintOut, 422: dict}, tags=["service"]
+)
+def complaint_patch(request, complaint_id: RecordId, payload: ComplaintPatch):
+    """Changes only the fields sent, while it is followed."""
+    sent = form_data(payload.dict(exclude_unset=True), COMPLAINT_IDS)
+    return _complaint_edit(
+        request,
+        complaint_id,
+        lambda item: patched(ComplaintForm(instance=item, user=request.auth), sent),
+    )
 
 
 @router.post(
