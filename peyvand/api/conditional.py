@@ -3,8 +3,8 @@ mechanism against lost updates): a record's ETag is its version (``updated_at``,
 millisecond); a write sent with ``If-Match`` is refused with 412 when the record was
 saved since, exactly where a PUT's ``updated_at`` is refused with 409.
 
-- Every answer of a GET whose JSON object has ``updated_at`` carries ``ETag``; the same
-  GET with ``If-None-Match`` naming it answers 304 without a body.
+- A GET of a record's own URL (ending with its id) whose JSON has ``updated_at`` carries
+  ``ETag``; the same GET with ``If-None-Match`` naming it answers 304 without a body.
 - ``If-Match`` on a PUT, PATCH or DELETE is read here (an unreadable one: 400) and the
   operation passes it to its service as the version (``version_of``); ``*`` asks for no
   check. An operation that takes no version documents no If-Match (api.openapi)."""
@@ -12,6 +12,7 @@ saved since, exactly where a PUT's ``updated_at`` is refused with 409.
 import contextlib
 import datetime
 import json
+import re
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from peyvand.core.versions import check_version
 
 WRITES = frozenset({"PUT", "PATCH", "DELETE"})
+RECORD_PATH = re.compile(r"/\d+/?$")
 UNREADABLE = 'سرآیند If-Match باید ETag همین رکورد باشد (مانند "1733600000000").'
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MILLISECOND = datetime.timedelta(milliseconds=1)
@@ -72,7 +74,13 @@ class ConditionalRequestMiddleware:
                 return JsonResponse({"detail": UNREADABLE}, status=400)
             request.if_match = version
         response = self.get_response(request)
-        if request.method == "GET" and response.status_code == 200:
+        # Only a record's own URL (it ends with its id) answers a record: lists, reports
+        # and the rest are not read again for a version they do not have.
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and RECORD_PATH.search(request.path)
+        ):
             return self._tagged(request, response)
         return response
 

@@ -23,6 +23,7 @@ from peyvand.accounts.models import Team
 from peyvand.activities.models import Task
 from peyvand.activities.reminders import notify
 from peyvand.activities.services import task_save
+from peyvand.automation import webhooks
 from peyvand.automation.models import Rule, RuleRun, WebhookDelivery, WebhookSubscription
 from peyvand.contacts.models import Contact
 from peyvand.core.dates import format_date, user_calendar
@@ -126,23 +127,20 @@ class Context:
         return getattr(self.record, worker_field(type(self.record)))
 
     def values(self) -> dict:
-        """The placeholders' values for this record: the contact's, ours, and the
-        record's own (its tracking code and page, its result, its subject)."""
+        """The placeholders' values for this record: the contact's, ours, the record's
+        own (messaging.text) and its tracking page's address (a rule's: see link_base)."""
         record = self.record
         values = placeholder_values(
             contact=contact_of(record),
             sender=self.by,
             company_name=SiteSettings.load().company_name,
+            related=record,
         )
-        code = getattr(record, "tracking_code", "") or getattr(record, "code", "") or ""
-        values["کد_پیگیری"] = code
         values["پیوند_پیگیری"] = (
             self.rule.link_base.rstrip("/") + reverse("service:track")
             if getattr(record, "tracking_code", "") and self.rule.link_base
             else ""
         )
-        values["نتیجه"] = getattr(record, "result", "") or ""
-        values["موضوع"] = getattr(record, "subject", "") or getattr(record, "title", "") or ""
         return values
 
     def render(self, text: str) -> str:
@@ -318,6 +316,7 @@ class Sms(Action):
     form = SmsForm
     channel = Channel.SMS
     address = "mobile"
+    what = gettext_lazy("پیامک")
     missing = gettext_lazy("پیامک فرستاده نشد: مشتری شماره همراه ندارد.")
 
     def _to(self, context: Context) -> tuple[Contact | None, str]:
@@ -339,21 +338,18 @@ class Sms(Action):
                 related=context.record,
             )
         except NotSendable as error:
-            return _("%(what)s فرستاده نشد: %(why)s") % {"what": self._what(), "why": error}
+            return _("%(what)s فرستاده نشد: %(why)s") % {"what": self.what, "why": error}
         return _("%(what)s به \u2066%(to)s\u2069 در صف ارسال است.") % {
-            "what": self._what(),
+            "what": self.what,
             "to": to,
         }
-
-    def _what(self) -> str:
-        return _("پیامک")
 
     def describe(self, params: dict, context: Context) -> str:
         _contact, to = self._to(context)
         if not to:
             return str(self.missing)
         return _("%(what)s به \u2066%(to)s\u2069: %(text)s") % {
-            "what": self._what(),
+            "what": self.what,
             "to": to,
             "text": context.render(params.get("body", "")),
         }
@@ -365,10 +361,8 @@ class Email(Sms):
     form = EmailForm
     channel = Channel.EMAIL
     address = "email"
+    what = gettext_lazy("ایمیل")
     missing = gettext_lazy("ایمیل فرستاده نشد: مشتری نشانی ایمیل ندارد.")
-
-    def _what(self) -> str:
-        return _("ایمیل")
 
 
 # Task -----------------------------------------------------------------------------------
@@ -545,8 +539,8 @@ class WebhookForm(ActionForm):
 
 
 def rule_event(rule: Rule) -> str:
-    """The webhook event of a rule's «call a webhook» action (webhooks.RULE_PREFIX)."""
-    return f"rule.{rule.pk}"
+    """The webhook event of a rule's «call a webhook» action."""
+    return f"{webhooks.RULE_PREFIX}{rule.pk}"
 
 
 class CallWebhook(Action):
@@ -555,8 +549,6 @@ class CallWebhook(Action):
     form = WebhookForm
 
     def perform(self, params: dict, context: Context) -> str:
-        from peyvand.automation import webhooks  # it imports the rules' event name
-
         subscription = WebhookSubscription.objects.filter(pk=params.get("subscription")).first()
         if subscription is None or not subscription.is_active:
             return _("وب‌هوک فراخوانده نشد: خاموش یا حذف شده است.")

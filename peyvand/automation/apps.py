@@ -31,7 +31,7 @@ class AutomationConfig(AppConfig):
     verbose_name = "خودکارسازی"
 
     def ready(self) -> None:
-        from peyvand.automation import rules, tasks, webhooks
+        from peyvand.automation import rules, submissions, tasks, webhooks
         from peyvand.core import events
         from peyvand.core.history import RECORD_CHANGED
         from peyvand.core.scheduler import PeriodicJob, register_periodic
@@ -59,4 +59,4 @@ class AutomationConfig(AppConfig):
             )
         )
         register_timeline_source(rules.timeline_items)
-        register_timeline_source(rules.submission_items)
+        register_timeline_source(submissions.submission_items)

@@ -20,10 +20,12 @@ date of it passes, and it matches these conditions, do that».
 
 import contextvars
 import datetime
+import functools
 import logging
 import re
 import time
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import DateTimeField
 from django.http import QueryDict
@@ -38,6 +40,7 @@ from peyvand.core import workers
 from peyvand.core.lists import LISTS, ListSpec
 from peyvand.core.models import BusinessRecord, ChangeRecord
 from peyvand.core.text import to_latin_digits
+from peyvand.core.timeline import LIMIT, TimelineItem
 from peyvand.sales.models import FollowUp
 
 logger = logging.getLogger("peyvand.rules")
@@ -167,8 +170,11 @@ def meets(rule: Rule, record) -> bool:
 # Events ---------------------------------------------------------------------------------
 
 
-def _lists_of(label: str) -> list[str]:
-    return [key for key, spec in rule_lists().items() if spec.model._meta.label_lower == label]
+@functools.cache
+def _lists_of(label: str) -> tuple[str, ...]:
+    """The rule lists of a record type (on every history line: computed once; the lists
+    are all registered by the time a record changes)."""
+    return tuple(key for key, spec in rule_lists().items() if spec.model._meta.label_lower == label)
 
 
 def record_changed(*, change: ChangeRecord, record) -> None:
@@ -248,7 +254,7 @@ def _start(record, trigger: str, *, cause: str, change, wanted=None) -> None:
         runs.append(
             RuleRun(
                 rule=rule,
-                content_type=_content_type(type(record)),
+                content_type=ContentType.objects.get_for_model(record),
                 object_id=record.pk,
                 cause=cause,
                 change=change,
@@ -262,13 +268,10 @@ def _start(record, trigger: str, *, cause: str, change, wanted=None) -> None:
 
 
 def wake_worker() -> None:
-    """Enqueues the running task once the transaction commits, once per transaction."""
+    """Runs this transaction's rule runs once it commits (one task however many)."""
     from peyvand.automation.tasks import run_rules  # tasks import this module
 
-    connection = transaction.get_connection()
-    if any(callback == run_rules.enqueue for _ids, callback, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(run_rules.enqueue)
+    workers.enqueue_on_commit(run_rules)
 
 
 def _threshold(rule: Rule, field, now: datetime.datetime):
@@ -299,7 +302,7 @@ def scan_dates(now: datetime.datetime | None = None) -> int:
             .order_by()
             .values_list("pk", field.name)
         )
-        content_type = _content_type(spec.model)
+        content_type = ContentType.objects.get_for_model(spec.model)
         with transaction.atomic():
             runs = [
                 RuleRun(
@@ -317,12 +320,6 @@ def scan_dates(now: datetime.datetime | None = None) -> int:
                 wake_worker()
         found += len(runs)
     return found
-
-
-def _content_type(model):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(model)
 
 
 # Running --------------------------------------------------------------------------------
@@ -463,8 +460,6 @@ def preview(rule: Rule, viewer) -> list[tuple[object, list[str]]]:
 
 def timeline_items(record, content_type) -> list:
     """A record's timeline: each run of a rule on it, with what it did."""
-    from peyvand.core.timeline import LIMIT, TimelineItem
-
     runs = (
         RuleRun.objects.filter(
             content_type=content_type,
@@ -489,31 +484,4 @@ def timeline_items(record, content_type) -> list:
             },
         )
         for run in runs
-    ]
-
-
-def submission_items(record, content_type) -> list:
-    """A record's timeline: the form submissions that made it, with their answers."""
-    from peyvand.automation.models import FormSubmission
-    from peyvand.core.timeline import LIMIT, TimelineItem
-
-    rows = (
-        FormSubmission.objects.filter(content_type=content_type, object_id=record.pk)
-        .select_related("form")
-        .order_by("-created_at", "-id")[:LIMIT]
-    )
-    return [
-        TimelineItem(
-            row.created_at,
-            "form",
-            row.by,
-            row,
-            {
-                "icon": "ui-checks",
-                "label": _("فرم «%(name)s»") % {"name": row.form.title},
-                "url": "",
-                "text": "\n".join(f"{item['label']}: {item['value']}" for item in row.answers),
-            },
-        )
-        for row in rows
     ]

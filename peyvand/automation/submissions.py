@@ -26,7 +26,7 @@ from peyvand.automation.models import Form, FormField, FormSubmission
 from peyvand.contacts.models import Contact
 from peyvand.contacts.selectors import contact_with_email, contact_with_number
 from peyvand.contacts.services import contact_create
-from peyvand.core import throttle
+from peyvand.core import throttle, timeline
 from peyvand.core.attachments import check_upload
 from peyvand.core.dates import JalaliDateField, format_date
 from peyvand.core.forms import MoneyField
@@ -324,9 +324,11 @@ def _confirm(form: Form, contact: Contact | None, record, mobile: str) -> str:
     if not throttle.allow(f"form-sms:{mobile}", limit=SMS_LIMIT, window_seconds=86400):
         return _("پیامک تأیید فرستاده نشد: امروز به این شماره بیش از اندازه فرستاده شده است.")
     values = placeholder_values(
-        contact=contact, sender=form.owner, company_name=SiteSettings.load().company_name
+        contact=contact,
+        sender=form.owner,
+        company_name=SiteSettings.load().company_name,
+        related=record,
     )
-    values["کد_پیگیری"] = getattr(record, "tracking_code", "") or getattr(record, "code", "")
     try:
         message_queue(
             channel=Channel.SMS,
@@ -339,3 +341,27 @@ def _confirm(form: Form, contact: Contact | None, record, mobile: str) -> str:
     except NotSendable as error:
         return _("پیامک تأیید فرستاده نشد: %(why)s") % {"why": error}
     return ""
+
+
+def submission_items(record, content_type) -> list:
+    """A record's timeline: the form submissions that made it, with their answers."""
+    rows = (
+        FormSubmission.objects.filter(content_type=content_type, object_id=record.pk)
+        .select_related("form")
+        .order_by("-created_at", "-id")[: timeline.LIMIT]
+    )
+    return [
+        timeline.TimelineItem(
+            row.created_at,
+            "form",
+            row.by,
+            row,
+            {
+                "icon": "ui-checks",
+                "label": _("فرم «%(name)s»") % {"name": row.form.title},
+                "url": "",
+                "text": "\n".join(f"{item['label']}: {item['value']}" for item in row.answers),
+            },
+        )
+        for row in rows
+    ]

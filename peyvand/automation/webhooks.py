@@ -171,18 +171,10 @@ def record_changed(*, change: ChangeRecord, record) -> None:
 
 
 def wake_worker() -> None:
-    """Enqueues the sending task once the transaction commits — once per transaction,
-    however many changes it makes (an import of ten thousand contacts)."""
+    """Sends this transaction's deliveries once it commits (one task however many)."""
     from peyvand.automation.tasks import send_webhooks  # tasks import this module
 
-    connection = transaction.get_connection()
-    # Django empties this list on rollback, so a rolled-back change wakes no one. (A bound
-    # method is a new object at each reading: compared by ==, not «is».)
-    if any(
-        callback == send_webhooks.enqueue for _ids, callback, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(send_webhooks.enqueue)
+    workers.enqueue_on_commit(send_webhooks)
 
 
 # Signing

@@ -91,6 +91,17 @@ def run_again(task, job_id: int, jobs, *, back_to: str, failure: str, attempts: 
         transaction.on_commit(lambda: task.enqueue(job_id))
 
 
+def enqueue_on_commit(task) -> None:
+    """Enqueues ``task`` (no arguments) when the current transaction commits — once per
+    transaction, however many changes ask (an import of ten thousand contacts wakes one
+    worker). Django empties the list on rollback, so a rolled-back change wakes no one.
+    A bound method is a new object at each reading: compared by ==, not «is»."""
+    pending = transaction.get_connection().run_on_commit
+    if any(callback == task.enqueue for _ids, callback, _robust in pending):
+        return
+    transaction.on_commit(task.enqueue)
+
+
 def claim_due(due, *, order_by: tuple[str, ...], limit: int, **changes) -> list[int]:
     """Takes up to ``limit`` rows of ``due`` (a queryset of the rows ready for work: an
     outbox's queued messages, deliveries whose time came) for this worker, in one short

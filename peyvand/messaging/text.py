@@ -17,8 +17,8 @@ PLACEHOLDERS: dict[str, str] = {
     "نام_شرکت_ما": "نام شرکت ما (تنظیمات سامانه)",
     "کد_پیگیری": "کد پیگیری پرونده مرتبط",
     "پیوند_پیگیری": "نشانی صفحه پیگیری درخواست (در قانون‌های خودکار)",
-    "نتیجه": "نتیجه پرونده (در قانون‌های خودکار)",
-    "موضوع": "موضوع پرونده (در قانون‌های خودکار)",
+    "نتیجه": "نتیجه پرونده مرتبط",
+    "موضوع": "موضوع پرونده مرتبط",
 }
 
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
@@ -41,8 +41,9 @@ def check_placeholders(text: str) -> None:
         raise UnknownPlaceholder(f"جای‌نگهدار {names} شناخته نیست. جای‌نگهدارهای مجاز: {known}")
 
 
-def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> dict:
-    """The values for one recipient. Missing ones become empty text, never "{نام}"."""
+def placeholder_values(*, contact=None, sender=None, company_name: str = "", related=None) -> dict:
+    """The values for one recipient, and of the record the message is about (``related``:
+    its code, result and subject). Missing ones become empty text, never "{نام}"."""
     values = dict.fromkeys(PLACEHOLDERS, "")
     # Latin digits, as every stored text: the outbox sends it in the recipient's digits
     # and pages show it in the reader's (core.digits).
@@ -52,6 +53,10 @@ def placeholder_values(*, contact=None, sender=None, company_name: str = "") -> 
         values["نام_فرستنده"] = sender.get_full_name() or sender.get_username()
     if contact is not None:
         values |= contact_values(contact.name, contact.company, contact.code)
+    if related is not None:
+        values["کد_پیگیری"] = getattr(related, "tracking_code", "") or getattr(related, "code", "")
+        values["نتیجه"] = getattr(related, "result", "") or ""
+        values["موضوع"] = getattr(related, "subject", "") or getattr(related, "title", "") or ""
     return values
 
 
